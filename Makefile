@@ -1,0 +1,42 @@
+# Thin front door over CMake (CMakePresets.json). `make` builds build/ruru (release).
+.PHONY: all release deps dev test run bench fuzz format clean
+
+all: release
+
+deps:
+	@sh scripts/install-deps
+
+release:
+	@test -f build/release/build.ninja || cmake --preset release >/dev/null
+	@cmake --build build/release
+	@cp -p build/release/ruru build/ruru
+
+dev: deps
+	@test -f build/dev/build.ninja || cmake --preset dev >/dev/null
+	@cmake --build build/dev
+
+test: dev
+	@cd build/dev && ctest --output-on-failure -j2
+
+# The main job on the bundled examples: import the example intel into a scratch store and
+# show what ruru knows about the actor named in the advisory.
+RUN_HOME = build/run-home
+run: deps release
+	@rm -rf $(RUN_HOME)
+	./build/ruru --home $(RUN_HOME) intel import examples/intel
+	./build/ruru --home $(RUN_HOME) actors APT40
+	./build/ruru --home $(RUN_HOME) intel search mail.examplebank.co.nz
+
+bench: deps release
+	@sh bench/run.sh
+
+fuzz: deps
+	@test -f build/fuzz/build.ninja || cmake --preset fuzz >/dev/null
+	@cmake --build build/fuzz
+	@sh tools/run_fuzz.sh build/fuzz $${FUZZ_SECONDS:-30}
+
+format:
+	@clang-format-14 -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

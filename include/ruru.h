@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ruru: threat-intelligence sweeper and attribution engine, public API.
+ *
+ * The library never prints, never exits and keeps no global state. Every call that can fail
+ * returns an enum ruru_err and fills a caller-owned struct ruru_diag (which may be NULL) with the
+ * file, line and reason. Query results are returned as JSON text whose shape is documented in
+ * docs/json.md and kept stable: the CLI renders its tables from the same documents.
+ */
+#ifndef RURU_H
+#define RURU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define RURU_API __attribute__((visibility("default")))
+#else
+#define RURU_API
+#endif
+
+/* One error enum for the whole API; the values never change. */
+enum ruru_err {
+    RURU_OK = 0,
+    RURU_ENOMEM,       /* an allocation failed */
+    RURU_EIO,          /* reading or writing a file failed */
+    RURU_EPARSE,       /* input could not be parsed at all */
+    RURU_ELIMIT,       /* input exceeded a configured bound */
+    RURU_EINVAL,       /* the caller passed something wrong */
+    RURU_EUNSUPPORTED, /* a format or feature ruru does not handle */
+    RURU_ECORRUPT,     /* a store or index file is damaged */
+    RURU_ESTOPPED,     /* a callback asked to stop */
+    RURU_ENOTFOUND,    /* the thing asked for does not exist */
+    RURU_EDB           /* the SQLite store failed */
+};
+
+/* Details of the last failure, owned by the caller. `source` points to a string that lives at
+ * least as long as the call's inputs (usually the path the caller passed). */
+struct ruru_diag {
+    char msg[256];
+    const char *source; /* file or object the failure is in, or NULL */
+    uint64_t line;      /* 1-based line, 0 when unknown */
+    uint64_t col;       /* 1-based column or byte position, 0 when unknown */
+    int64_t item;       /* index of the failing indicator or rule, -1 when none */
+};
+
+/* A static English name for `err`; never NULL. */
+RURU_API const char *ruru_strerror(enum ruru_err err);
+
+/* The library version, "MAJOR.MINOR.PATCH". */
+RURU_API const char *ruru_version(void);
+
+/* Frees memory the library handed to the caller (JSON texts). NULL is a no-op. */
+RURU_API void ruru_free(void *ptr);
+
+/* ---- the intel store ------------------------------------------------------------------- */
+
+typedef struct ruru_store ruru_store;
+
+/* Opens (creating if needed) the intel store under directory `home` (created with its parents
+ * when missing). OUT: *out, the handle, to be closed with ruru_store_close. On failure *out is
+ * untouched. A handle is used by one thread at a time. */
+RURU_API enum ruru_err ruru_store_open(const char *home, ruru_store **out, struct ruru_diag *diag);
+
+/* Closes the store. NULL is a no-op. */
+RURU_API void ruru_store_close(ruru_store *store);
+
+/* Options of ruru_intel_import; zero-initialise, then set what you need. */
+struct ruru_import_opts {
+    const char *format;      /* "stix", "misp", "galaxy", "taxonomy", "warninglist", "csv",
+                                "text", "zeek", or NULL to detect from content */
+    const char *source;      /* source name; NULL: the basename of the path */
+    unsigned min_prefix_v4;  /* widest IPv4 CIDR accepted (a prefix length); 0: default 8 */
+    unsigned min_prefix_v6;  /* widest IPv6 CIDR accepted; 0: default 32 */
+    uint64_t max_file_bytes; /* a larger file is refused; 0: default 1 GiB */
+};
+
+/* Imports one file or a directory (recursively) into the store. Each file is one transaction:
+ * a file that fails to parse leaves the store as it was for that file and the import goes on
+ * with the others. OUT: *report_json, a JSON document (docs/json.md, "import report") that the
+ * caller frees with ruru_free; it lists every file with its format, counts, rejections and
+ * errors. Returns RURU_OK when every file was read, else the first error (the report still
+ * describes everything). */
+RURU_API enum ruru_err ruru_intel_import(ruru_store *store,
+                                         const char *path,
+                                         const struct ruru_import_opts *opts,
+                                         char **report_json,
+                                         struct ruru_diag *diag);
+
+/* Every indicator that would match `value` (an address finds the CIDRs holding it, a host name
+ * its parent-domain indicators, ...). OUT: *json (docs/json.md, "search"). `at` is the time
+ * (unix seconds) used to judge validity, or INT64_MIN for "now". */
+RURU_API enum ruru_err ruru_intel_search(ruru_store *store,
+                                         const char *value,
+                                         int64_t at,
+                                         char **json,
+                                         struct ruru_diag *diag);
+
+/* Counts by source, type and kind. OUT: *json (docs/json.md, "stats"). */
+RURU_API enum ruru_err ruru_intel_stats(ruru_store *store, char **json, struct ruru_diag *diag);
+
+/* The sources with their files. OUT: *json (docs/json.md, "sources"). */
+RURU_API enum ruru_err ruru_intel_sources(ruru_store *store, char **json, struct ruru_diag *diag);
+
+/* Removes a source and everything that came only from it. OUT: *json, what was removed.
+ * RURU_ENOTFOUND when no source has that name. */
+RURU_API enum ruru_err ruru_intel_remove(ruru_store *store,
+                                         const char *source,
+                                         char **json,
+                                         struct ruru_diag *diag);
+
+/* Lists actors (name == NULL) or describes the one actor having `name` as a name or alias.
+ * OUT: *json (docs/json.md, "actors" / "actor"). RURU_ENOTFOUND when no actor has that name. */
+RURU_API enum ruru_err ruru_actors(ruru_store *store,
+                                   const char *name,
+                                   char **json,
+                                   struct ruru_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RURU_H */

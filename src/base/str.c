@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "base/str.h"
+
+struct ruru_str ruru_str_trim(struct ruru_str s)
+{
+    while (s.len > 0 && ruru_is_space(s.ptr[0])) {
+        s.ptr++;
+        s.len--;
+    }
+    while (s.len > 0 && ruru_is_space(s.ptr[s.len - 1]))
+        s.len--;
+    return s;
+}
+
+bool ruru_str_eq(struct ruru_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    return n == s.len && (n == 0 || memcmp(s.ptr, lit, n) == 0);
+}
+
+bool ruru_str_ieq(struct ruru_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    if (n != s.len)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (ruru_lower(s.ptr[i]) != ruru_lower(lit[i]))
+            return false;
+    return true;
+}
+
+bool ruru_str_iprefix(struct ruru_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    if (n > s.len)
+        return false;
+    return ruru_str_ieq(ruru_str_make(s.ptr, n), lit);
+}
+
+int ruru_ascii_casecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int ca = (unsigned char)ruru_lower(*a), cb = (unsigned char)ruru_lower(*b);
+        if (ca != cb || ca == 0)
+            return ca - cb;
+    }
+}
