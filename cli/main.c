@@ -1,10 +1,95 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <stdio.h>
+/*
+ * ruru's command line: global options, then a command. Each command lives in its own file and
+ * is an ordinary client of the library (include/ruru.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-#include <ruru.h>
+#include "cli.h"
 
-int main(void)
+static const char USAGE[] =
+        "usage: ruru [--home DIR] COMMAND [ARGS]\n"
+        "\n"
+        "ruru sweeps logs for threat intelligence and says who, how sure, and why.\n"
+        "\n"
+        "Commands:\n"
+        "  intel import PATH...   import STIX 2.1, MISP, galaxy, taxonomy, warninglist,\n"
+        "                         CSV/text and Zeek intel files (directories recursively)\n"
+        "  intel search VALUE     every indicator that would match VALUE\n"
+        "  intel stats            counts of what the store holds\n"
+        "  intel sources          the sources and their files\n"
+        "  intel remove SOURCE    forget a source\n"
+        "  actors [NAME]          actors across sources, or one actor by any alias\n"
+        "\n"
+        "Options:\n"
+        "  --home DIR             the store directory (default $RURU_HOME, else\n"
+        "                         $XDG_DATA_HOME/ruru, else ~/.local/share/ruru)\n"
+        "  --format table|json    output format (default: table on a terminal, else json)\n"
+        "  -h, --help             this text; `ruru COMMAND --help` for a command\n"
+        "  --version              the version\n"
+        "\n"
+        "Exit status: 0 success or nothing found, 1 findings (search), 2 error.\n";
+
+static char home_buf[4096];
+
+static const char *default_home(void)
 {
-    printf("ruru %s\n", ruru_version());
-    return 0;
+    const char *v = getenv("RURU_HOME");
+
+    if (v != NULL && *v)
+        return v;
+    v = getenv("XDG_DATA_HOME");
+    if (v != NULL && *v) {
+        snprintf(home_buf, sizeof(home_buf), "%s/ruru", v);
+        return home_buf;
+    }
+    v = getenv("HOME");
+    snprintf(home_buf, sizeof(home_buf), "%s/.local/share/ruru", v && *v ? v : ".");
+    return home_buf;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    int i = 1;
+
+    memset(&c, 0, sizeof(c));
+    c.out = stdout;
+    c.home = default_home();
+    c.format = isatty(STDOUT_FILENO) ? OUT_TABLE : OUT_JSON;
+    while (i < argc && argv[i][0] == '-') {
+        int used;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(USAGE, stdout);
+            return EXIT_CLEAN;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("ruru %s\n", ruru_version());
+            return EXIT_CLEAN;
+        }
+        used = cli_common_option(&c, argc - i, argv + i);
+        if (used < 0)
+            return EXIT_ERROR;
+        if (used == 0) {
+            fprintf(stderr, "ruru: unknown option \"%s\"\n%s", argv[i], USAGE);
+            return EXIT_ERROR;
+        }
+        i += used;
+    }
+    if (i >= argc) {
+        fputs(USAGE, stderr);
+        return EXIT_ERROR;
+    }
+    if (strcmp(argv[i], "intel") == 0)
+        return cmd_intel(&c, argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "actors") == 0 || strcmp(argv[i], "actor") == 0)
+        return cmd_actors(&c, argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "help") == 0) {
+        fputs(USAGE, stdout);
+        return EXIT_CLEAN;
+    }
+    fprintf(stderr, "ruru: unknown command \"%s\"\n%s", argv[i], USAGE);
+    return EXIT_ERROR;
 }

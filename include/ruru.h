@@ -58,6 +58,10 @@ RURU_API const char *ruru_version(void);
 /* Frees memory the library handed to the caller (JSON texts). NULL is a no-op. */
 RURU_API void ruru_free(void *ptr);
 
+/* Parses a time as intel and logs write it (RFC 3339, "YYYY-MM-DD HH:MM:SS", a date, or unix
+ * seconds; no zone means UTC) into unix seconds. Returns false when `s` is none of these. */
+RURU_API bool ruru_parse_time(const char *s, int64_t *out);
+
 /* ---- the intel store ------------------------------------------------------------------- */
 
 typedef struct ruru_store ruru_store;

@@ -48,3 +48,19 @@ int ruru_ascii_casecmp(const char *a, const char *b)
             return ca - cb;
     }
 }
+
+const char *ruru_memmem(const char *hay, size_t hay_len, const char *needle, size_t needle_len)
+{
+    if (needle_len == 0)
+        return hay;
+    while (hay_len >= needle_len) {
+        const char *p = memchr(hay, needle[0], hay_len - needle_len + 1);
+        if (p == NULL)
+            return NULL;
+        if (memcmp(p, needle, needle_len) == 0)
+            return p;
+        hay_len -= (size_t)(p - hay) + 1;
+        hay = p + 1;
+    }
+    return NULL;
+}

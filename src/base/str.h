@@ -69,5 +69,7 @@ bool ruru_str_ieq(struct ruru_str s, const char *lit);
 bool ruru_str_iprefix(struct ruru_str s, const char *lit);
 /* ASCII case-insensitive comparison of two C strings, like strcasecmp without the locale. */
 int ruru_ascii_casecmp(const char *a, const char *b);
+/* First occurrence of needle in hay, or NULL (memmem without _GNU_SOURCE). */
+const char *ruru_memmem(const char *hay, size_t hay_len, const char *needle, size_t needle_len);
 
 #endif

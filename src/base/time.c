@@ -8,6 +8,10 @@
 
 #include "base/str.h"
 
+#include <string.h>
+
+#include <ruru.h>
+
 int64_t ruru_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     int64_t era, yoe, doy, doe;
@@ -151,4 +155,9 @@ void ruru_time_format(int64_t t, char *out)
     civil_from_days(days, &y, &m, &d);
     snprintf(out, RURU_TIME_BUF, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ", y, m, d,
              (unsigned)(rem / 3600), (unsigned)(rem % 3600 / 60), (unsigned)(rem % 60));
+}
+
+bool ruru_parse_time(const char *s, int64_t *out)
+{
+    return ruru_time_parse(s, strlen(s), out);
 }

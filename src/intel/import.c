@@ -1,3 +1,452 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* PLACEHOLDER */
-#include "intel/intel.h"
+/*
+ * The import driver: walks the paths it is given, reads each file (decompressing gzip/zstd),
+ * recognises its format from content, and runs the importer inside one store transaction per
+ * file. A file that fails leaves the store as it was and the walk goes on; the report (JSON,
+ * docs/json.md) says what happened to every file.
+ *
+ * Detection looks at content, not names: JSON documents by their top-level keys (a STIX
+ * bundle has "type":"bundle", a MISP event "Event", a galaxy "values", a taxonomy
+ * "predicates", a warninglist "list"), text by its first lines ("#fields" with "indicator"
+ * is Zeek intel; anything else is a CSV or a one-value-per-line list).
+ */
+#include "intel/import.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/str.h"
+#include "intel/store.h"
+#include "io/file.h"
+
+/* 1 GiB: far above any real feed, low enough that a bomb cannot take the machine. */
+#define DEFAULT_MAX_FILE_BYTES (1ull << 30)
+
+static bool has_key(json_t *o, const char *k)
+{
+    return json_is_object(o) && json_object_get(o, k) != NULL;
+}
+
+static bool is_stix_object(json_t *o)
+{
+    const char *id = json_string_value(json_object_get(o, "id"));
+
+    return json_is_string(json_object_get(o, "type")) && id != NULL && strstr(id, "--") != NULL;
+}
+
+static const char *detect_json(const char *path, json_t *root)
+{
+    const char *base = strrchr(path, '/');
+    json_t *first;
+
+    base = base ? base + 1 : path;
+    if (json_is_array(root)) {
+        first = json_array_get(root, 0);
+        if (has_key(first, "Event") || has_key(first, "Attribute"))
+            return "misp";
+        if (is_stix_object(first))
+            return "stix";
+        return NULL;
+    }
+    if (!json_is_object(root))
+        return NULL;
+    if (has_key(root, "Event") || has_key(root, "response") || has_key(root, "Attribute"))
+        return "misp";
+    if (json_is_string(json_object_get(root, "type")) &&
+        (strcmp(json_string_value(json_object_get(root, "type")), "bundle") == 0 ||
+         has_key(root, "spec_version") || is_stix_object(root)) &&
+        !has_key(root, "values"))
+        return "stix";
+    if (has_key(root, "namespace") && has_key(root, "predicates"))
+        return "taxonomy";
+    if (has_key(root, "list") && has_key(root, "type") && has_key(root, "name"))
+        return "warninglist";
+    if (json_is_array(json_object_get(root, "values")) && has_key(root, "type"))
+        return "galaxy";
+    if (strcmp(base, "manifest.json") == 0)
+        return "misp";
+    return NULL;
+}
+
+const char *ruru_intel_detect(const char *path, const char *data, size_t len)
+{
+    size_t i = 0, probe = len < 4096 ? len : 4096;
+
+    if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+        i = 3;
+    if (memchr(data, '\0', probe) != NULL)
+        return NULL;
+    while (i < len && ruru_is_space(data[i]))
+        i++;
+    if (i == len)
+        return "csv"; /* empty: nothing to import, but not an error */
+    if (data[i] == '{' || data[i] == '[') {
+        json_error_t jerr;
+        json_t *root = json_loadb(data, len, 0, &jerr);
+        const char *fmt;
+        if (root == NULL)
+            return data[i] == '{' ? "json" : "csv";
+        fmt = detect_json(path, root);
+        json_decref(root);
+        return fmt ? fmt : "json";
+    }
+    /* Zeek intel: a "#fields" header naming the indicator column within the first lines. */
+    for (size_t p = i; p < probe;) {
+        const char *nl = memchr(data + p, '\n', probe - p);
+        size_t end = nl ? (size_t)(nl - data) : probe;
+        struct ruru_str line = ruru_str_make(data + p, end - p);
+        if (ruru_str_iprefix(line, "#separator") ||
+            (ruru_str_iprefix(line, "#fields") &&
+             ruru_memmem(line.ptr, line.len, "indicator", 9) != NULL))
+            return "zeek";
+        if (line.len > 0 && line.ptr[0] != '#')
+            break;
+        p = end + 1;
+    }
+    return "csv";
+}
+
+typedef enum ruru_err (*importer_fn)(const char *, size_t, const struct ruru_import_ctx *,
+                                     struct ruru_diag *);
+
+static importer_fn importer_for(const char *format)
+{
+    static const struct {
+        const char *name;
+        importer_fn fn;
+    } table[] = {
+            {"stix", ruru_stix_import},
+            {"misp", ruru_misp_import},
+            {"galaxy", ruru_galaxy_import},
+            {"taxonomy", ruru_taxonomy_import},
+            {"warninglist", ruru_warninglist_import},
+            {"csv", ruru_csv_import},
+            {"text", ruru_csv_import},
+            {"zeek", ruru_zeek_import},
+    };
+
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if (strcmp(table[i].name, format) == 0)
+            return table[i].fn;
+    return NULL;
+}
+
+struct run {
+    struct ruru_store *store;
+    const struct ruru_import_opts *opts;
+    const char *source;
+    json_t *files;
+    enum ruru_err first_err;
+    struct ruru_diag *diag;
+    bool in_dir;
+};
+
+static void add_count(json_t *o, const char *k, uint64_t n)
+{
+    json_object_set_new(o, k, json_integer((json_int_t)n));
+}
+
+static json_t *stats_json(json_t *f, const struct ruru_import_stats *st, bool detailed)
+{
+    add_count(f, "indicators", st->n_indicators);
+    if (detailed) {
+        json_t *bt = json_object(), *bk = json_object();
+        for (int t = 1; t < RURU_IOC__COUNT; t++)
+            if (st->n_by_type[t] > 0)
+                add_count(bt, ruru_ioc_type_name((enum ruru_ioc_type)t), st->n_by_type[t]);
+        json_object_set_new(f, "by_type", bt);
+        add_count(f, "entities", st->n_entities);
+        static const char *const kinds[] = {NULL,        "actor", "campaign", "malware",
+                                            "tool",      "technique", "identity"};
+        for (int k = RURU_ENTITY_ACTOR; k <= RURU_ENTITY_IDENTITY; k++)
+            if (st->n_by_kind[k] > 0)
+                add_count(bk, kinds[k], st->n_by_kind[k]);
+        json_object_set_new(f, "by_kind", bk);
+    } else {
+        add_count(f, "entities", st->n_entities);
+    }
+    add_count(f, "relations", st->n_relations);
+    add_count(f, "warninglists", st->n_warninglists);
+    add_count(f, "tag_meanings", st->n_tag_meanings);
+    add_count(f, "rejected", st->n_rejected);
+    if (detailed) {
+        add_count(f, "warninglist_entries", st->n_warninglist_entries);
+        add_count(f, "older_ignored", st->n_older);
+    }
+    return f;
+}
+
+static void set_error(json_t *f, const struct ruru_diag *d, enum ruru_err err)
+{
+    json_t *e = json_object();
+
+    json_object_set_new(e, "message", json_string(d->msg[0] ? d->msg : ruru_strerror(err)));
+    if (d->line > 0)
+        add_count(e, "line", d->line);
+    if (d->col > 0)
+        add_count(e, "col", d->col);
+    json_object_set_new(f, "status", json_string("error"));
+    json_object_set_new(f, "error", e);
+}
+
+/* Names a directory walk imports; a file named on the command line is always tried. */
+static bool wanted_in_dir(const char *path)
+{
+    static const char *const exts[] = {".json", ".csv", ".tsv", ".txt", ".dat", ".intel", ".ioc",
+                                       ".iocs", ".lst", ".list", ".stix", ".misp"};
+    const char *base = strrchr(path, '/');
+    char name[256];
+    size_t n;
+
+    base = base ? base + 1 : path;
+    n = strlen(base);
+    if (n >= sizeof(name))
+        return false;
+    memcpy(name, base, n + 1);
+    /* MISP feeds carry hashes.csv, a lookup table of hashed attribute values, not indicators. */
+    if (strcmp(name, "hashes.csv") == 0)
+        return false;
+    for (size_t k = 0; k < 2; k++) {
+        char *dot = strrchr(name, '.');
+        if (dot == NULL)
+            return false;
+        if (k == 0 && (strcmp(dot, ".gz") == 0 || strcmp(dot, ".zst") == 0)) {
+            *dot = '\0';
+            continue;
+        }
+        for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+            if (ruru_ascii_casecmp(dot, exts[i]) == 0)
+                return true;
+        return false;
+    }
+    return false;
+}
+
+static void import_one(struct run *r, const char *path)
+{
+    json_t *f = json_object();
+    struct ruru_diag d;
+    char *data = NULL;
+    size_t len = 0;
+    const char *format = r->opts->format;
+    char hash[64 + 32];
+    struct ruru_store_file *sf = NULL;
+    bool unchanged = false;
+    enum ruru_err err;
+    uint64_t max = r->opts->max_file_bytes ? r->opts->max_file_bytes : DEFAULT_MAX_FILE_BYTES;
+    importer_fn fn;
+    XXH128_hash_t h;
+
+    ruru_diag_clear(&d);
+    json_object_set_new(f, "path", json_string(path));
+    json_object_set_new(f, "source", json_string(r->source));
+    json_array_append_new(r->files, f);
+    err = ruru_file_read(path, max, &data, &len, NULL, &d);
+    if (err != RURU_OK)
+        goto fail;
+    if (format == NULL) {
+        format = ruru_intel_detect(path, data, len);
+        if (format == NULL) {
+            err = ruru_diag_set(&d, RURU_EUNSUPPORTED, path, 0, 0,
+                                "not a recognised intel format (binary data)");
+            goto fail;
+        }
+        if (strcmp(format, "json") == 0) {
+            /* JSON that is none of ours: let the parser say where it is broken, or say what
+             * it is not. */
+            json_error_t jerr;
+            json_t *root = json_loadb(data, len, 0, &jerr);
+            if (root == NULL)
+                err = ruru_diag_set(&d, RURU_EPARSE, path, (uint64_t)jerr.line,
+                                    (uint64_t)jerr.column, "invalid JSON: %s", jerr.text);
+            else
+                err = ruru_diag_set(&d, RURU_EUNSUPPORTED, path, 0, 0,
+                                    "JSON document of no known intel format (STIX bundle, MISP "
+                                    "event, galaxy, taxonomy or warninglist)");
+            json_decref(root);
+            goto fail;
+        }
+    }
+    fn = importer_for(format);
+    if (fn == NULL) {
+        err = ruru_diag_set(&d, RURU_EINVAL, path, 0, 0, "unknown format \"%s\"", format);
+        goto fail;
+    }
+    json_object_set_new(f, "format", json_string(format));
+    h = XXH3_128bits(data, len);
+    snprintf(hash, sizeof(hash), "%016" PRIx64 "%016" PRIx64 ":%s", (uint64_t)h.high64,
+             (uint64_t)h.low64, format);
+    err = ruru_store_file_begin(r->store, r->source, path, format, hash, len, &sf, &unchanged,
+                                &d);
+    if (err != RURU_OK)
+        goto fail;
+    if (unchanged) {
+        struct ruru_import_stats st;
+        char fmt[32];
+        ruru_store_file_counts(r->store, r->source, path, &st, fmt, sizeof(fmt));
+        json_object_set_new(f, "status", json_string("unchanged"));
+        stats_json(f, &st, false);
+        goto out;
+    }
+    {
+        struct ruru_import_ctx ctx;
+        const struct ruru_import_stats *st;
+        const struct ruru_import_reject *rej;
+        size_t n_rej;
+        json_t *list;
+
+        memset(&ctx, 0, sizeof(ctx));
+        ctx.path = path;
+        ctx.sink = ruru_store_file_sink(sf);
+        ctx.norm.min_prefix_v4 = r->opts->min_prefix_v4;
+        ctx.norm.min_prefix_v6 = r->opts->min_prefix_v6;
+        err = fn(data, len, &ctx, &d);
+        if (err != RURU_OK) {
+            ruru_store_file_rollback(sf);
+            sf = NULL;
+            goto fail;
+        }
+        st = ruru_store_file_stats(sf);
+        json_object_set_new(f, "status", json_string("imported"));
+        stats_json(f, st, true);
+        rej = ruru_store_file_rejects(sf, &n_rej);
+        list = json_array();
+        for (size_t i = 0; i < n_rej; i++) {
+            json_t *o = json_object();
+            if (rej[i].line > 0)
+                add_count(o, "line", rej[i].line);
+            if (rej[i].col > 0)
+                add_count(o, "col", rej[i].col);
+            if (rej[i].object_ref)
+                json_object_set_new(o, "object", json_string(rej[i].object_ref));
+            if (rej[i].value)
+                json_object_set_new(o, "value", json_stringn_nocheck(rej[i].value,
+                                                                     strlen(rej[i].value)));
+            json_object_set_new(o, "reason", json_string(rej[i].reason));
+            json_array_append_new(list, o);
+        }
+        json_object_set_new(f, "rejections", list);
+        err = ruru_store_file_commit(sf, &d);
+        sf = NULL;
+        if (err != RURU_OK)
+            goto fail;
+    }
+    goto out;
+fail:
+    set_error(f, &d, err);
+    if (r->first_err == RURU_OK) {
+        r->first_err = err;
+        if (r->diag != NULL) {
+            *r->diag = d;
+            r->diag->source = NULL; /* `path` does not outlive the walk */
+        }
+    }
+out:
+    ruru_free(data);
+}
+
+static int walk_cb(const char *path, void *ctx)
+{
+    struct run *r = ctx;
+
+    if (wanted_in_dir(path))
+        import_one(r, path);
+    return 0;
+}
+
+static char *basename_of(const char *path)
+{
+    size_t n = strlen(path);
+    const char *b;
+
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    b = path + n;
+    while (b > path && b[-1] != '/')
+        b--;
+    return ruru_memdup0(b, (size_t)(path + n - b));
+}
+
+enum ruru_err ruru_intel_import(ruru_store *store,
+                                const char *path,
+                                const struct ruru_import_opts *opts,
+                                char **report_json,
+                                struct ruru_diag *diag)
+{
+    struct ruru_import_opts defaults;
+    struct run r;
+    json_t *report, *totals;
+    char *source = NULL;
+    enum ruru_err err;
+    size_t i;
+    json_t *f;
+    uint64_t n_imp = 0, n_unch = 0, n_err = 0, n_ind = 0, n_ent = 0, n_rel = 0, n_rej = 0;
+
+    ruru_diag_clear(diag);
+    if (opts == NULL) {
+        memset(&defaults, 0, sizeof(defaults));
+        opts = &defaults;
+    }
+    source = opts->source ? ruru_strdup(opts->source) : basename_of(path);
+    report = json_object();
+    if (source == NULL || report == NULL) {
+        ruru_free(source);
+        json_decref(report);
+        return ruru_diag_set(diag, RURU_ENOMEM, path, 0, 0, "out of memory");
+    }
+    memset(&r, 0, sizeof(r));
+    r.store = store;
+    r.opts = opts;
+    r.source = source;
+    r.files = json_array();
+    r.diag = diag;
+    json_object_set_new(report, "source", json_string(source));
+    json_object_set_new(report, "files", r.files);
+    if (ruru_is_dir(path)) {
+        struct ruru_diag wd;
+        ruru_diag_clear(&wd);
+        err = ruru_dir_walk(path, walk_cb, &r, &wd);
+        if (err != RURU_OK && r.first_err == RURU_OK) {
+            r.first_err = err;
+            if (diag)
+                *diag = wd;
+        }
+    } else {
+        import_one(&r, path);
+    }
+    json_array_foreach(r.files, i, f)
+    {
+        const char *st = json_string_value(json_object_get(f, "status"));
+        if (st && strcmp(st, "imported") == 0)
+            n_imp++;
+        else if (st && strcmp(st, "unchanged") == 0)
+            n_unch++;
+        else
+            n_err++;
+        n_ind += (uint64_t)json_integer_value(json_object_get(f, "indicators"));
+        n_ent += (uint64_t)json_integer_value(json_object_get(f, "entities"));
+        n_rel += (uint64_t)json_integer_value(json_object_get(f, "relations"));
+        n_rej += (uint64_t)json_integer_value(json_object_get(f, "rejected"));
+    }
+    totals = json_object();
+    add_count(totals, "files", json_array_size(r.files));
+    add_count(totals, "imported", n_imp);
+    add_count(totals, "unchanged", n_unch);
+    add_count(totals, "errors", n_err);
+    add_count(totals, "indicators", n_ind);
+    add_count(totals, "entities", n_ent);
+    add_count(totals, "relations", n_rel);
+    add_count(totals, "rejected", n_rej);
+    json_object_set_new(report, "totals", totals);
+    *report_json = json_dumps(report, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(report);
+    ruru_free(source);
+    if (*report_json == NULL)
+        return ruru_diag_set(diag, RURU_ENOMEM, path, 0, 0, "out of memory");
+    return r.first_err;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared pieces of the command-line front end. Only cli/ knows about argv, TTYs and exit
+ * codes; everything it prints comes from the library's JSON documents. */
+#ifndef RURU_CLI_H
+#define RURU_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <ruru.h>
+
+/* Exit codes, grep-like: 0 nothing found / success, 1 findings, 2 error. */
+#define EXIT_CLEAN    0
+#define EXIT_FINDINGS 1
+#define EXIT_ERROR    2
+
+enum out_format { OUT_TABLE, OUT_JSON };
+
+struct cli {
+    const char *home; /* store directory */
+    enum out_format format;
+    bool format_set;
+    FILE *out;
+};
+
+/* Parses "--format X" style options common to all commands. Returns the number of argv
+ * entries consumed (0 if argv[0] is not a common option), or -1 after printing an error. */
+int cli_common_option(struct cli *c, int argc, char **argv);
+/* Opens the store, printing the error on failure. */
+ruru_store *cli_open_store(const struct cli *c);
+/* Prints "ruru: SOURCE:LINE:COL: message" for a library error. */
+void cli_error(enum ruru_err err, const struct ruru_diag *d, const char *fallback_source);
+/* Prints a JSON document (pretty) to c->out. */
+void cli_print_json(const struct cli *c, json_t *doc);
+/* Writes s to f with control characters replaced by '?': log and intel text is
+ * attacker-controlled, and escape sequences must not reach a terminal. */
+void cli_put_safe(FILE *f, const char *s);
+/* json_string_value or "" / a number as text into buf. */
+const char *cli_str(json_t *v);
+const char *cli_num(json_t *v, char *buf, size_t cap);
+
+int cmd_intel(struct cli *c, int argc, char **argv);
+int cmd_actors(struct cli *c, int argc, char **argv);
+
+#endif

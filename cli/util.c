@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_common_option(struct cli *c, int argc, char **argv)
+{
+    const char *v = NULL;
+    int used = 0;
+
+    if (strcmp(argv[0], "--format") == 0 || strcmp(argv[0], "-f") == 0) {
+        if (argc < 2) {
+            fprintf(stderr, "ruru: %s needs a value (table or json)\n", argv[0]);
+            return -1;
+        }
+        v = argv[1];
+        used = 2;
+    } else if (strncmp(argv[0], "--format=", 9) == 0) {
+        v = argv[0] + 9;
+        used = 1;
+    } else if (strcmp(argv[0], "--json") == 0) {
+        v = "json";
+        used = 1;
+    } else if (strcmp(argv[0], "--home") == 0) {
+        if (argc < 2) {
+            fprintf(stderr, "ruru: --home needs a directory\n");
+            return -1;
+        }
+        c->home = argv[1];
+        return 2;
+    } else if (strncmp(argv[0], "--home=", 7) == 0) {
+        c->home = argv[0] + 7;
+        return 1;
+    } else {
+        return 0;
+    }
+    if (strcmp(v, "table") == 0)
+        c->format = OUT_TABLE;
+    else if (strcmp(v, "json") == 0)
+        c->format = OUT_JSON;
+    else {
+        fprintf(stderr, "ruru: unknown format \"%s\" (table or json)\n", v);
+        return -1;
+    }
+    c->format_set = true;
+    return used;
+}
+
+void cli_error(enum ruru_err err, const struct ruru_diag *d, const char *fallback_source)
+{
+    const char *src = d && d->source ? d->source : fallback_source;
+
+    fputs("ruru: ", stderr);
+    if (src != NULL) {
+        cli_put_safe(stderr, src);
+        if (d && d->line > 0)
+            fprintf(stderr, ":%" PRIu64, d->line);
+        if (d && d->col > 0)
+            fprintf(stderr, ":%" PRIu64, d->col);
+        fputs(": ", stderr);
+    }
+    cli_put_safe(stderr, d && d->msg[0] ? d->msg : ruru_strerror(err));
+    fputc('\n', stderr);
+}
+
+ruru_store *cli_open_store(const struct cli *c)
+{
+    ruru_store *s = NULL;
+    struct ruru_diag d;
+    enum ruru_err err;
+
+    memset(&d, 0, sizeof(d));
+    err = ruru_store_open(c->home, &s, &d);
+    if (err != RURU_OK) {
+        cli_error(err, &d, c->home);
+        return NULL;
+    }
+    return s;
+}
+
+void cli_print_json(const struct cli *c, json_t *doc)
+{
+    json_dumpf(doc, c->out, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    fputc('\n', c->out);
+}
+
+void cli_put_safe(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, f);
+    }
+}
+
+const char *cli_str(json_t *v)
+{
+    const char *s = json_string_value(v);
+
+    return s ? s : "";
+}
+
+const char *cli_num(json_t *v, char *buf, size_t cap)
+{
+    if (json_is_integer(v))
+        snprintf(buf, cap, "%" PRId64, (int64_t)json_integer_value(v));
+    else if (json_is_string(v))
+        snprintf(buf, cap, "%s", json_string_value(v));
+    else
+        snprintf(buf, cap, "-");
+    return buf;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Helpers shared by the store's query modules (store_query.c, actors_query.c). */
+#ifndef RURU_INTEL_QUERY_H
+#define RURU_INTEL_QUERY_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "intel/actors.h"
+
+/* RFC 3339 string of unix time t. */
+json_t *ruru_query_time(int64_t t);
+/* Serialises doc (consumed) into *out. */
+enum ruru_err ruru_query_finish(json_t *doc, char **out, struct ruru_diag *diag);
+/* {"name","country","sponsor"} of a group. */
+json_t *ruru_query_actor_brief(const struct ruru_actor_registry *reg, size_t g);
+/* Mean numerical value of the confidence tags among labels (a JSON array), or -1. */
+int ruru_query_tag_confidence(sqlite3 *db, json_t *labels);
+
+#endif

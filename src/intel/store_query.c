@@ -1,0 +1,777 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Reading the intel store: `intel search`, `intel stats`, `intel sources`, `intel remove`.
+ * Every answer is a JSON document (docs/json.md) built with jansson; the CLI prints it or
+ * renders a table from it.
+ *
+ * Search follows the matching semantics of DESIGN.md §4, so that it answers "what would match
+ * this value in a log": an address finds the addresses and CIDR ranges holding it (16-byte
+ * ranges, IPv4 mapped into ::ffff:0:0/96, compared as blobs); a host name finds its own and
+ * its parent domains' indicators by walking label suffixes (a.b.evil.com -> b.evil.com ->
+ * evil.com), which is why notevil.com never matches evil.com; a URL also finds its host's
+ * indicators; an e-mail address its domain's.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <regex.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/str.h"
+#include "intel/actors.h"
+#include "intel/query.h"
+#include "intel/store.h"
+
+static enum ruru_err db_fail(sqlite3 *db, struct ruru_diag *diag)
+{
+    return ruru_diag_set(diag, RURU_EDB, NULL, 0, 0, "store query failed: %s",
+                         sqlite3_errmsg(db));
+}
+
+json_t *ruru_query_time(int64_t t)
+{
+    char buf[RURU_TIME_BUF];
+
+    ruru_time_format(t, buf);
+    return json_string(buf);
+}
+
+static json_t *col_json(sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER:
+        return json_integer(sqlite3_column_int64(st, i));
+    case SQLITE_TEXT:
+        return json_stringn((const char *)sqlite3_column_text(st, i),
+                            (size_t)sqlite3_column_bytes(st, i));
+    default:
+        return json_null();
+    }
+}
+
+/* Sets key to the column unless it is NULL. */
+static void set_col(json_t *o, const char *key, sqlite3_stmt *st, int i)
+{
+    json_t *v = col_json(st, i);
+
+    if (json_is_null(v))
+        json_decref(v);
+    else
+        json_object_set_new(o, key, v);
+}
+
+static void set_time_col(json_t *o, const char *key, sqlite3_stmt *st, int i)
+{
+    if (sqlite3_column_type(st, i) != SQLITE_NULL)
+        json_object_set_new(o, key, ruru_query_time(sqlite3_column_int64(st, i)));
+}
+
+/* A JSON array stored as text, or an empty array. */
+static json_t *col_array(sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    json_t *v = s ? json_loads(s, 0, NULL) : NULL;
+
+    if (!json_is_array(v)) {
+        json_decref(v);
+        v = json_array();
+    }
+    return v;
+}
+
+enum ruru_err ruru_query_finish(json_t *doc, char **out, struct ruru_diag *diag)
+{
+    *out = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(doc);
+    if (*out == NULL)
+        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    return RURU_OK;
+}
+
+/* ---- confidence from tags ----------------------------------------------------------------- */
+
+/* The taxonomy predicates whose numerical values speak of confidence in the information (not
+ * of threat level or handling): their mean is an indicator's confidence when the source gives
+ * no number. The numbers themselves come from the imported taxonomies. */
+static const char *const CONFIDENCE_PREDICATES[] = {
+        "misp:confidence-level=",
+        "admiralty-scale:source-reliability=",
+        "admiralty-scale:information-credibility=",
+        "estimative-language:likelihood-probability=",
+        "estimative-language:confidence-in-analytic-judgment=",
+};
+
+static bool is_confidence_tag(const char *tag)
+{
+    for (size_t i = 0; i < sizeof(CONFIDENCE_PREDICATES) / sizeof(CONFIDENCE_PREDICATES[0]); i++)
+        if (strncmp(tag, CONFIDENCE_PREDICATES[i], strlen(CONFIDENCE_PREDICATES[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Mean numerical value of the confidence tags among `labels`, or -1. */
+int ruru_query_tag_confidence(sqlite3 *db, json_t *labels)
+{
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    json_t *l;
+    int64_t sum = 0, n = 0;
+
+    if (json_array_size(labels) == 0)
+        return -1;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT numerical_value FROM tag_meanings WHERE tag = ?1"
+                           " AND numerical_value IS NOT NULL ORDER BY id LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    json_array_foreach(labels, i, l)
+    {
+        const char *tag = json_string_value(l);
+        if (tag == NULL || !is_confidence_tag(tag))
+            continue;
+        sqlite3_bind_text(st, 1, tag, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            sum += sqlite3_column_int(st, 0);
+            n++;
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return n > 0 ? (int)(sum / n) : -1;
+}
+
+/* ---- actors of an indicator --------------------------------------------------------------- */
+
+json_t *ruru_query_actor_brief(const struct ruru_actor_registry *reg, size_t g)
+{
+    const struct ruru_actor_group *gr = ruru_actors_group(reg, g);
+    json_t *o = json_object();
+    const char *country = NULL, *sponsor = NULL;
+
+    json_object_set_new(o, "name", json_string(gr->name));
+    for (size_t k = 0; k < gr->n_members; k++) {
+        const struct ruru_actor_member *m = ruru_actors_member(reg, gr->members[k]);
+        if (country == NULL && m->country != NULL)
+            country = m->country;
+        if (sponsor == NULL && m->sponsor != NULL)
+            sponsor = m->sponsor;
+    }
+    if (country)
+        json_object_set_new(o, "country", json_string(country));
+    if (sponsor)
+        json_object_set_new(o, "sponsor", json_string(sponsor));
+    return o;
+}
+
+/* Appends to `out` the actors linked to the indicator (ref, object_ref, its actors column);
+ * names the registry does not know are listed with "known": false. */
+static void indicator_actors(sqlite3 *db, const struct ruru_actor_registry *reg,
+                             const char *ref, const char *object_ref, json_t *links, json_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    size_t seen[64], n_seen = 0, i;
+    json_t *l;
+
+    /* Small: an indicator is linked to a handful of actors; 64 bounds a hostile list. */
+#define ADD_GROUP(g)                                                                               \
+    do {                                                                                           \
+        bool dup_ = false;                                                                         \
+        for (size_t k_ = 0; k_ < n_seen; k_++)                                                     \
+            dup_ |= seen[k_] == (g);                                                               \
+        if (!dup_ && n_seen < 64) {                                                                \
+            seen[n_seen++] = (g);                                                                  \
+            json_array_append_new(out, ruru_query_actor_brief(reg, (g)));                         \
+        }                                                                                          \
+    } while (0)
+    json_array_foreach(links, i, l)
+    {
+        const char *link = json_string_value(l);
+        const size_t *groups;
+        size_t n;
+        if (link == NULL)
+            continue;
+        n = ruru_actors_resolve(reg, link, &groups);
+        if (n == 0) {
+            json_t *o = json_object();
+            json_object_set_new(o, "name", json_string(link));
+            json_object_set_new(o, "known", json_false());
+            json_array_append_new(out, o);
+        }
+        for (size_t k = 0; k < n; k++)
+            ADD_GROUP(groups[k]);
+    }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT dst FROM relations WHERE type = 'indicates' AND NOT revoked"
+                           " AND (src = ?1 OR src = ?2) ORDER BY dst",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+        if (object_ref)
+            sqlite3_bind_text(st, 2, object_ref, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            size_t g;
+            const char *dst = (const char *)sqlite3_column_text(st, 0);
+            if (dst && ruru_actors_by_ref(reg, dst, &g))
+                ADD_GROUP(g);
+        }
+    }
+#undef ADD_GROUP
+    sqlite3_finalize(st);
+}
+
+/* ---- search -------------------------------------------------------------------------------- */
+
+#define IND_COLUMNS                                                                                \
+    "i.ref, i.type, i.value, s.name, f.path, i.line, i.object_ref, i.confidence, i.valid_from,"    \
+    " i.valid_until, i.revoked, i.tlp, i.labels, i.description, i.context, i.actors,"             \
+    " i.techniques, i.first_seen, i.last_seen, i.to_ids, i.created_by, i.raw"
+#define IND_FROM                                                                                   \
+    " FROM indicators i JOIN sources s ON s.id = i.source_id JOIN files f ON f.id = i.file_id"
+
+struct search {
+    sqlite3 *db;
+    const struct ruru_actor_registry *reg;
+    int64_t at;
+    json_t *matches;
+};
+
+static json_t *indicator_json(sqlite3 *db, const struct ruru_actor_registry *reg,
+                             sqlite3_stmt *st, int64_t at)
+{
+    json_t *o = json_object(), *labels, *actors = json_array();
+    const char *ref = (const char *)sqlite3_column_text(st, 0);
+    const char *object_ref = (const char *)sqlite3_column_text(st, 6);
+    bool revoked = sqlite3_column_int(st, 10) != 0;
+    const char *inactive = NULL;
+    int conf;
+
+    set_col(o, "id", st, 0);
+    set_col(o, "type", st, 1);
+    set_col(o, "value", st, 2);
+    set_col(o, "raw", st, 21);
+    set_col(o, "context", st, 14);
+    set_col(o, "source", st, 3);
+    set_col(o, "file", st, 4);
+    set_col(o, "line", st, 5);
+    set_col(o, "object", st, 6);
+    labels = col_array(st, 12);
+    if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+        json_object_set_new(o, "confidence", json_integer(sqlite3_column_int(st, 7)));
+        json_object_set_new(o, "confidence_from", json_string("source"));
+    } else if ((conf = ruru_query_tag_confidence(db, labels)) >= 0) {
+        json_object_set_new(o, "confidence", json_integer(conf));
+        json_object_set_new(o, "confidence_from", json_string("tags"));
+    }
+    set_time_col(o, "valid_from", st, 8);
+    set_time_col(o, "valid_until", st, 9);
+    set_time_col(o, "first_seen", st, 17);
+    set_time_col(o, "last_seen", st, 18);
+    json_object_set_new(o, "revoked", json_boolean(revoked));
+    json_object_set_new(o, "to_ids", json_boolean(sqlite3_column_int(st, 19) != 0));
+    if (revoked)
+        inactive = "revoked";
+    else if (sqlite3_column_type(st, 9) != SQLITE_NULL && sqlite3_column_int64(st, 9) <= at)
+        inactive = "expired";
+    else if (sqlite3_column_type(st, 8) != SQLITE_NULL && sqlite3_column_int64(st, 8) > at)
+        inactive = "not yet valid";
+    json_object_set_new(o, "active", json_boolean(inactive == NULL));
+    if (inactive)
+        json_object_set_new(o, "inactive_reason", json_string(inactive));
+    set_col(o, "tlp", st, 11);
+    json_object_set_new(o, "labels", labels);
+    set_col(o, "description", st, 13);
+    set_col(o, "created_by", st, 20);
+    if (reg != NULL) {
+        json_t *links = col_array(st, 15);
+        indicator_actors(db, reg, ref ? ref : "", object_ref, links, actors);
+        json_decref(links);
+    }
+    json_object_set_new(o, "actors", actors);
+    json_object_set_new(o, "techniques", col_array(st, 16));
+    return o;
+}
+
+static enum ruru_err run_search(struct search *s, const char *sql, const char *matched_on,
+                                const void *a, int a_len, const void *b, int b_len)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return RURU_EDB;
+    if (a_len < 0)
+        sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_blob(st, 1, a, a_len, SQLITE_STATIC);
+    if (b != NULL) {
+        if (b_len < 0)
+            sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_blob(st, 2, b, b_len, SQLITE_STATIC);
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *o = indicator_json(s->db, s->reg, st, s->at);
+        json_object_set_new(o, "matched_on", json_string(matched_on));
+        json_array_append_new(s->matches, o);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? RURU_OK : RURU_EDB;
+}
+
+static enum ruru_err search_ip(struct search *s, enum ruru_ioc_type type, const char *value)
+{
+    unsigned char lo[16], hi[16];
+
+    if (!ruru_store_ip_range(type, value, lo, hi))
+        return RURU_OK;
+    /* Every range that overlaps the query: for an address, the CIDRs holding it and the
+     * address itself; for a CIDR, also the ranges inside it. */
+    return run_search(s,
+                      "SELECT " IND_COLUMNS IND_FROM
+                      " WHERE i.lo IS NOT NULL AND i.lo <= ?2 AND i.hi >= ?1"
+                      " ORDER BY s.name, f.path, i.line, i.ref",
+                      "address", lo, 16, hi, 16);
+}
+
+static enum ruru_err search_domain(struct search *s, const char *host, const char *matched_on)
+{
+    enum ruru_err err = RURU_OK;
+
+    /* Walk the label suffixes: a.b.evil.com, b.evil.com, evil.com, com. */
+    for (const char *p = host; p != NULL && *p && err == RURU_OK;) {
+        err = run_search(s,
+                         "SELECT " IND_COLUMNS IND_FROM " WHERE i.value = ?1 AND i.type = 'domain'"
+                         " ORDER BY s.name, f.path, i.line, i.ref",
+                         p == host ? matched_on : "parent domain", p, -1, NULL, 0);
+        p = strchr(p, '.');
+        if (p)
+            p++;
+    }
+    return err;
+}
+
+/* The host of a canonical URL ("http://user@host:8080/x" -> "host"), into buf. */
+static bool url_host(const char *url, char *buf, size_t cap)
+{
+    const char *p = strstr(url, "://"), *end;
+    size_t n;
+
+    if (p == NULL)
+        return false;
+    p += 3;
+    end = p + strcspn(p, "/?#");
+    for (const char *at = p; at < end; at++)
+        if (*at == '@')
+            p = at + 1;
+    if (*p == '[') {
+        const char *close = memchr(p, ']', (size_t)(end - p));
+        if (close == NULL)
+            return false;
+        p++;
+        end = close;
+    } else {
+        const char *colon = memchr(p, ':', (size_t)(end - p));
+        if (colon)
+            end = colon;
+    }
+    n = (size_t)(end - p);
+    if (n == 0 || n >= cap)
+        return false;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return true;
+}
+
+static void warninglist_hits(sqlite3 *db, enum ruru_ioc_type type, const char *value,
+                             json_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    unsigned char lo[16], hi[16];
+    const char *sql_base = "SELECT w.name, s.name, w.type, e.value FROM warninglist_entries e"
+                           " JOIN warninglists w ON w.id = e.list_id"
+                           " JOIN sources s ON s.id = w.source_id";
+    struct ruru_buf sql;
+
+    ruru_buf_init(&sql, 4096);
+#define EMIT()                                                                                     \
+    do {                                                                                           \
+        json_t *o_ = json_object();                                                                \
+        set_col(o_, "name", st, 0);                                                                \
+        set_col(o_, "source", st, 1);                                                              \
+        set_col(o_, "type", st, 2);                                                                \
+        set_col(o_, "entry", st, 3);                                                               \
+        json_array_append_new(out, o_);                                                            \
+    } while (0)
+    if (ruru_store_ip_range(type, value, lo, hi)) {
+        ruru_buf_addf(&sql, "%s WHERE e.lo IS NOT NULL AND e.lo <= ?1 AND e.hi >= ?2"
+                            " ORDER BY w.name, e.value", sql_base);
+        if (sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
+            sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
+            while (sqlite3_step(st) == SQLITE_ROW)
+                EMIT();
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    /* Exact entries of string lists; hostname lists match the name and its parents. */
+    ruru_buf_reset(&sql);
+    ruru_buf_addf(&sql, "%s WHERE e.value = ?1 AND (w.type = 'string' OR"
+                        " (w.type = 'hostname' AND ?2)) ORDER BY w.name, e.value", sql_base);
+    if (sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) == SQLITE_OK) {
+        for (const char *p = value; p != NULL && *p;) {
+            sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 2, type == RURU_IOC_DOMAIN);
+            while (sqlite3_step(st) == SQLITE_ROW)
+                EMIT();
+            sqlite3_reset(st);
+            if (type != RURU_IOC_DOMAIN)
+                break;
+            p = strchr(p, '.');
+            if (p)
+                p++;
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    /* Substring and regex lists are few and short: test each entry. */
+    ruru_buf_reset(&sql);
+    ruru_buf_addf(&sql, "%s WHERE w.type IN ('substring', 'regex') ORDER BY w.name, e.value",
+                  sql_base);
+    if (sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *wtype = (const char *)sqlite3_column_text(st, 2);
+            const char *entry = (const char *)sqlite3_column_text(st, 3);
+            if (wtype == NULL || entry == NULL || *entry == '\0')
+                continue;
+            if (strcmp(wtype, "substring") == 0) {
+                if (strstr(value, entry) != NULL)
+                    EMIT();
+            } else {
+                /* MISP writes regexes as /re/flags or bare; POSIX ERE covers what lists use. */
+                regex_t re;
+                char pat[1024];
+                const char *b = entry, *e = entry + strlen(entry);
+                int flags = REG_EXTENDED | REG_NOSUB;
+                if (*b == '/' && e - b >= 2) {
+                    const char *last = strrchr(b + 1, '/');
+                    if (last != NULL) {
+                        for (const char *f = last + 1; *f; f++)
+                            if (*f == 'i')
+                                flags |= REG_ICASE;
+                        b++;
+                        e = last;
+                    }
+                }
+                if ((size_t)(e - b) >= sizeof(pat))
+                    continue;
+                memcpy(pat, b, (size_t)(e - b));
+                pat[e - b] = '\0';
+                if (regcomp(&re, pat, flags) == 0) {
+                    if (regexec(&re, value, 0, NULL, 0) == 0)
+                        EMIT();
+                    regfree(&re);
+                }
+            }
+        }
+    }
+#undef EMIT
+    sqlite3_finalize(st);
+    ruru_buf_fini(&sql);
+}
+
+enum ruru_err ruru_intel_search(ruru_store *store,
+                                const char *value,
+                                int64_t at,
+                                char **out,
+                                struct ruru_diag *diag)
+{
+    sqlite3 *db = ruru_store_db(store);
+    struct ruru_buf refanged, canon;
+    struct ruru_norm_opts opts = {1, 1};
+    enum ruru_ioc_type type = RURU_IOC_NONE;
+    const char *reason = NULL, *canonical;
+    struct ruru_actor_registry *reg = NULL;
+    struct search s;
+    json_t *doc, *wl;
+    enum ruru_err err;
+    char host[512];
+
+    ruru_diag_clear(diag);
+    if (at == INT64_MIN)
+        at = (int64_t)time(NULL);
+    ruru_buf_init(&refanged, 1 << 20);
+    ruru_buf_init(&canon, 1 << 20);
+    if (ruru_ioc_refang(value, strlen(value), &refanged) != RURU_OK) {
+        ruru_buf_fini(&refanged);
+        return ruru_diag_set(diag, RURU_ELIMIT, NULL, 0, 0, "search value too long");
+    }
+    if (ruru_ioc_normalize(&type, refanged.ptr ? refanged.ptr : "", refanged.len, &opts, &canon,
+                           &reason)) {
+        canonical = ruru_buf_str(&canon);
+    } else {
+        /* Not a value of any IOC type: still look for it as written (names, strings). */
+        type = RURU_IOC_NONE;
+        canonical = ruru_buf_str(&refanged);
+    }
+    err = ruru_actors_build(db, &reg, diag);
+    if (err != RURU_OK)
+        goto out;
+    memset(&s, 0, sizeof(s));
+    s.db = db;
+    s.reg = reg;
+    s.at = at;
+    s.matches = json_array();
+    doc = json_object();
+    json_object_set_new(doc, "query", json_string(value));
+    json_object_set_new(doc, "type", json_string(type == RURU_IOC_NONE
+                                                          ? "unknown"
+                                                          : ruru_ioc_type_name(type)));
+    json_object_set_new(doc, "canonical", json_string(canonical));
+    if (reason != NULL && type == RURU_IOC_NONE)
+        json_object_set_new(doc, "note", json_string(reason));
+    json_object_set_new(doc, "at", ruru_query_time(at));
+    json_object_set_new(doc, "matches", s.matches);
+    switch (type) {
+    case RURU_IOC_IPV4:
+    case RURU_IOC_IPV6:
+    case RURU_IOC_CIDR4:
+    case RURU_IOC_CIDR6:
+        err = search_ip(&s, type, canonical);
+        break;
+    case RURU_IOC_DOMAIN:
+        err = search_domain(&s, canonical, "value");
+        break;
+    case RURU_IOC_URL:
+        err = run_search(&s,
+                         "SELECT " IND_COLUMNS IND_FROM " WHERE i.value = ?1 AND i.type = 'url'"
+                         " ORDER BY s.name, f.path, i.line, i.ref",
+                         "value", canonical, -1, NULL, 0);
+        if (err == RURU_OK && url_host(canonical, host, sizeof(host))) {
+            enum ruru_ioc_type ht = RURU_IOC_NONE;
+            struct ruru_buf hb;
+            const char *why;
+            ruru_buf_init(&hb, sizeof(host));
+            if (ruru_ioc_normalize(&ht, host, strlen(host), &opts, &hb, &why)) {
+                if (ht == RURU_IOC_DOMAIN)
+                    err = search_domain(&s, ruru_buf_str(&hb), "host");
+                else if (ht == RURU_IOC_IPV4 || ht == RURU_IOC_IPV6)
+                    err = search_ip(&s, ht, ruru_buf_str(&hb));
+            }
+            ruru_buf_fini(&hb);
+        }
+        break;
+    case RURU_IOC_EMAIL:
+        err = run_search(&s,
+                         "SELECT " IND_COLUMNS IND_FROM " WHERE i.value = ?1 AND i.type = 'email'"
+                         " ORDER BY s.name, f.path, i.line, i.ref",
+                         "value", canonical, -1, NULL, 0);
+        if (err == RURU_OK && strchr(canonical, '@'))
+            err = search_domain(&s, strrchr(canonical, '@') + 1, "e-mail domain");
+        break;
+    default:
+        err = run_search(&s,
+                         "SELECT " IND_COLUMNS IND_FROM " WHERE i.value = ?1"
+                         " ORDER BY s.name, f.path, i.line, i.ref",
+                         "value", canonical, -1, NULL, 0);
+        break;
+    }
+    if (err != RURU_OK) {
+        json_decref(doc);
+        err = db_fail(db, diag);
+        goto out;
+    }
+    wl = json_array();
+    warninglist_hits(db, type, canonical, wl);
+    json_object_set_new(doc, "warninglists", wl);
+    err = ruru_query_finish(doc, out, diag);
+out:
+    ruru_actors_destroy(reg);
+    ruru_buf_fini(&refanged);
+    ruru_buf_fini(&canon);
+    return err;
+}
+
+/* ---- stats, sources, remove ---------------------------------------------------------------- */
+
+static int64_t scalar(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static json_t *count_by(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *o = json_object();
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *k = (const char *)sqlite3_column_text(st, 0);
+            if (k)
+                json_object_set_new(o, k, json_integer(sqlite3_column_int64(st, 1)));
+        }
+    }
+    sqlite3_finalize(st);
+    return o;
+}
+
+enum ruru_err ruru_intel_stats(ruru_store *store, char **out, struct ruru_diag *diag)
+{
+    sqlite3 *db = ruru_store_db(store);
+    struct ruru_actor_registry *reg = NULL;
+    json_t *doc = json_object();
+    enum ruru_err err;
+    int64_t now = (int64_t)time(NULL);
+    char sql[256];
+
+    ruru_diag_clear(diag);
+    err = ruru_actors_build(db, &reg, diag);
+    if (err != RURU_OK) {
+        json_decref(doc);
+        return err;
+    }
+    json_object_set_new(doc, "sources", json_integer(scalar(db, "SELECT count(*) FROM sources")));
+    json_object_set_new(doc, "files", json_integer(scalar(db, "SELECT count(*) FROM files")));
+    json_object_set_new(doc, "indicators",
+                        json_integer(scalar(db, "SELECT count(*) FROM indicators")));
+    json_object_set_new(doc, "by_type",
+                        count_by(db, "SELECT type, count(*) FROM indicators GROUP BY type"
+                                     " ORDER BY type"));
+    json_object_set_new(doc, "revoked",
+                        json_integer(scalar(db, "SELECT count(*) FROM indicators WHERE revoked")));
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM indicators WHERE NOT revoked AND valid_until <= %" PRId64, now);
+    json_object_set_new(doc, "expired", json_integer(scalar(db, sql)));
+    json_object_set_new(doc, "entities",
+                        count_by(db, "SELECT kind, count(*) FROM entities GROUP BY kind"
+                                     " ORDER BY kind"));
+    json_object_set_new(doc, "actors", json_integer((json_int_t)ruru_actors_n_groups(reg)));
+    json_object_set_new(doc, "actor_name_conflicts",
+                        json_integer((json_int_t)ruru_actors_n_conflicts(reg)));
+    json_object_set_new(doc, "relations",
+                        json_integer(scalar(db, "SELECT count(*) FROM relations")));
+    json_object_set_new(doc, "warninglists",
+                        json_integer(scalar(db, "SELECT count(*) FROM warninglists")));
+    json_object_set_new(doc, "warninglist_entries",
+                        json_integer(scalar(db, "SELECT count(*) FROM warninglist_entries")));
+    json_object_set_new(doc, "tag_meanings",
+                        json_integer(scalar(db, "SELECT count(*) FROM tag_meanings")));
+    json_object_set_new(doc, "rejected", json_integer(scalar(db, "SELECT count(*) FROM rejects")));
+    ruru_actors_destroy(reg);
+    return ruru_query_finish(doc, out, diag);
+}
+
+enum ruru_err ruru_intel_sources(ruru_store *store, char **out, struct ruru_diag *diag)
+{
+    sqlite3 *db = ruru_store_db(store);
+    sqlite3_stmt *st = NULL, *fst = NULL;
+    json_t *doc = json_object(), *list = json_array();
+    int rc;
+
+    ruru_diag_clear(diag);
+    json_object_set_new(doc, "sources", list);
+    if (sqlite3_prepare_v2(db, "SELECT id, name, created, updated FROM sources ORDER BY name", -1,
+                           &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT path, format, imported, n_indicators, n_entities, n_relations,"
+                           " n_warninglists, n_tag_meanings, n_rejected, by_type FROM files"
+                           " WHERE source_id = ?1 ORDER BY path",
+                           -1, &fst, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        json_decref(doc);
+        return db_fail(db, diag);
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *src = json_object(), *files = json_array();
+        int64_t n_ind = 0, n_ent = 0, n_rel = 0, n_rej = 0;
+        set_col(src, "name", st, 1);
+        set_time_col(src, "created", st, 2);
+        set_time_col(src, "updated", st, 3);
+        sqlite3_bind_int64(fst, 1, sqlite3_column_int64(st, 0));
+        while (sqlite3_step(fst) == SQLITE_ROW) {
+            json_t *f = json_object();
+            const char *bt = (const char *)sqlite3_column_text(fst, 9);
+            set_col(f, "path", fst, 0);
+            set_col(f, "format", fst, 1);
+            set_time_col(f, "imported", fst, 2);
+            set_col(f, "indicators", fst, 3);
+            json_object_set_new(f, "by_type", bt ? json_loads(bt, 0, NULL) : json_object());
+            set_col(f, "entities", fst, 4);
+            set_col(f, "relations", fst, 5);
+            set_col(f, "warninglists", fst, 6);
+            set_col(f, "tag_meanings", fst, 7);
+            set_col(f, "rejected", fst, 8);
+            n_ind += sqlite3_column_int64(fst, 3);
+            n_ent += sqlite3_column_int64(fst, 4);
+            n_rel += sqlite3_column_int64(fst, 5);
+            n_rej += sqlite3_column_int64(fst, 8);
+            json_array_append_new(files, f);
+        }
+        sqlite3_reset(fst);
+        json_object_set_new(src, "indicators", json_integer(n_ind));
+        json_object_set_new(src, "entities", json_integer(n_ent));
+        json_object_set_new(src, "relations", json_integer(n_rel));
+        json_object_set_new(src, "rejected", json_integer(n_rej));
+        json_object_set_new(src, "files", files);
+        json_array_append_new(list, src);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(fst);
+    if (rc != SQLITE_DONE) {
+        json_decref(doc);
+        return db_fail(db, diag);
+    }
+    return ruru_query_finish(doc, out, diag);
+}
+
+enum ruru_err ruru_intel_remove(ruru_store *store,
+                                const char *source,
+                                char **out,
+                                struct ruru_diag *diag)
+{
+    sqlite3 *db = ruru_store_db(store);
+    sqlite3_stmt *st = NULL;
+    json_t *doc;
+    int64_t id = -1, n_ind = 0, n_ent = 0, n_files = 0;
+
+    ruru_diag_clear(diag);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT s.id, (SELECT count(*) FROM indicators WHERE source_id = s.id),"
+                           " (SELECT count(*) FROM entities WHERE source_id = s.id),"
+                           " (SELECT count(*) FROM files WHERE source_id = s.id)"
+                           " FROM sources s WHERE s.name = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, diag);
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        n_ind = sqlite3_column_int64(st, 1);
+        n_ent = sqlite3_column_int64(st, 2);
+        n_files = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_finalize(st);
+    if (id < 0)
+        return ruru_diag_set(diag, RURU_ENOTFOUND, NULL, 0, 0, "no source named \"%s\"", source);
+    if (sqlite3_prepare_v2(db, "DELETE FROM sources WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, diag);
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return db_fail(db, diag);
+    }
+    sqlite3_finalize(st);
+    doc = json_object();
+    json_object_set_new(doc, "removed", json_string(source));
+    json_object_set_new(doc, "files", json_integer(n_files));
+    json_object_set_new(doc, "indicators", json_integer(n_ind));
+    json_object_set_new(doc, "entities", json_integer(n_ent));
+    return ruru_query_finish(doc, out, diag);
+}

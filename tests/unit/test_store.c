@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The intel store and the actor registry, driven through the sink as an importer would:
+ * ranges, versioned upserts, file replacement and rollback, search semantics (CIDR
+ * containment, parent domains, never a mere string suffix), actor merging and conflicts.
+ */
+#include "check.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "intel/actors.h"
+#include "intel/store.h"
+
+static char home[] = "/tmp/ruru-test-store-XXXXXX";
+
+static void feed_indicator(const struct ruru_intel_sink *s, enum ruru_ioc_type type,
+                           const char *value, const char *ref, int64_t modified,
+                           const char *actor)
+{
+    struct ruru_intel_indicator ind;
+    const char *actors[1] = {actor};
+
+    ruru_intel_indicator_init(&ind);
+    ind.type = type;
+    ind.value = value;
+    ind.ref = ref;
+    ind.modified = modified;
+    if (actor) {
+        ind.actors = actors;
+        ind.n_actors = 1;
+    }
+    CHECK_INT(s->indicator(s->ctx, &ind), RURU_OK);
+}
+
+static void feed_actor(const struct ruru_intel_sink *s, const char *ref, const char *type,
+                       const char *name, const char *const *aliases, size_t n,
+                       const char *country)
+{
+    struct ruru_intel_entity e;
+
+    ruru_intel_entity_init(&e);
+    e.ref = ref;
+    e.kind = RURU_ENTITY_ACTOR;
+    e.source_type = type;
+    e.name = name;
+    e.aliases = aliases;
+    e.n_aliases = n;
+    e.country = country;
+    CHECK_INT(s->entity(s->ctx, &e), RURU_OK);
+}
+
+static void feed_relation(const struct ruru_intel_sink *s, const char *src, const char *type,
+                          const char *dst)
+{
+    struct ruru_intel_relation r;
+
+    ruru_intel_relation_init(&r);
+    r.src = src;
+    r.type = type;
+    r.dst = dst;
+    CHECK_INT(s->relation(s->ctx, &r), RURU_OK);
+}
+
+static struct ruru_store_file *begin(ruru_store *st, const char *source, const char *path,
+                                     const char *hash)
+{
+    struct ruru_store_file *f = NULL;
+    bool unchanged = true;
+
+    CHECK_INT(ruru_store_file_begin(st, source, path, "test", hash, 1, &f, &unchanged, NULL),
+              RURU_OK);
+    CHECK(!unchanged);
+    CHECK(f != NULL);
+    return f;
+}
+
+static json_t *search(ruru_store *st, const char *value)
+{
+    char *out = NULL;
+    json_t *doc;
+
+    CHECK_INT(ruru_intel_search(st, value, INT64_MIN, &out, NULL), RURU_OK);
+    doc = json_loads(out, 0, NULL);
+    ruru_free(out);
+    return doc;
+}
+
+static size_t n_matches(ruru_store *st, const char *value)
+{
+    json_t *doc = search(st, value);
+    size_t n = json_array_size(json_object_get(doc, "matches"));
+
+    json_decref(doc);
+    return n;
+}
+
+static void test_ranges(void)
+{
+    unsigned char lo[16], hi[16];
+
+    CHECK(ruru_store_ip_range(RURU_IOC_CIDR4, "10.1.0.0/16", lo, hi));
+    CHECK_INT(lo[10], 0xff);
+    CHECK_INT(lo[12], 10);
+    CHECK_INT(lo[13], 1);
+    CHECK_INT(lo[14], 0);
+    CHECK_INT(hi[13], 1);
+    CHECK_INT(hi[14], 255);
+    CHECK_INT(hi[15], 255);
+    CHECK(ruru_store_ip_range(RURU_IOC_CIDR6, "2001:db8::/126", lo, hi));
+    CHECK_INT(lo[15], 0);
+    CHECK_INT(hi[15], 3);
+    CHECK(ruru_store_ip_range(RURU_IOC_IPV4, "192.0.2.7", lo, hi));
+    CHECK(memcmp(lo, hi, 16) == 0);
+    CHECK(!ruru_store_ip_range(RURU_IOC_DOMAIN, "evil.com", lo, hi));
+    CHECK(!ruru_store_ip_range(RURU_IOC_CIDR4, "10.0.0.0/33", lo, hi));
+}
+
+static void test_store(void)
+{
+    ruru_store *st = NULL;
+    struct ruru_store_file *f;
+    const struct ruru_intel_sink *s;
+    struct ruru_actor_registry *reg = NULL;
+    const size_t *groups;
+    bool unchanged = false;
+    json_t *doc;
+    char *out = NULL;
+
+    CHECK(mkdtemp(home) != NULL);
+    CHECK_INT(ruru_store_open(home, &st, NULL), RURU_OK);
+
+    /* Source "feed-a": indicators, with actors named by alias. */
+    f = begin(st, "feed-a", "a.csv", "h1");
+    s = ruru_store_file_sink(f);
+    feed_indicator(s, RURU_IOC_DOMAIN, "evil.com", NULL, RURU_TIME_NONE, "Kryptonite Panda");
+    feed_indicator(s, RURU_IOC_CIDR4, "203.0.113.0/24", NULL, RURU_TIME_NONE, NULL);
+    feed_indicator(s, RURU_IOC_CIDR4, "203.0.0.0/16", NULL, RURU_TIME_NONE, NULL);
+    feed_indicator(s, RURU_IOC_IPV4, "198.51.100.7", "ind--1", 100, NULL);
+    feed_indicator(s, RURU_IOC_IPV4, "198.51.100.8", "ind--1", 50, NULL); /* older: ignored */
+    CHECK_INT(ruru_store_file_stats(f)->n_indicators, 4);
+    CHECK_INT(ruru_store_file_stats(f)->n_older, 1);
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+
+    /* The same file again is unchanged and begins nothing. */
+    f = NULL;
+    CHECK_INT(ruru_store_file_begin(st, "feed-a", "a.csv", "test", "h1", 1, &f, &unchanged,
+                                    NULL),
+              RURU_OK);
+    CHECK(unchanged);
+    CHECK(f == NULL);
+
+    /* Search semantics. */
+    CHECK_INT(n_matches(st, "evil.com"), 1);
+    CHECK_INT(n_matches(st, "a.b.evil.com"), 1);
+    CHECK_INT(n_matches(st, "notevil.com"), 0);
+    CHECK_INT(n_matches(st, "evil.com.au"), 0);
+    CHECK_INT(n_matches(st, "203.0.113.9"), 2); /* both ranges hold it */
+    CHECK_INT(n_matches(st, "203.0.114.9"), 1);
+    CHECK_INT(n_matches(st, "198.51.100.7"), 1);
+    CHECK_INT(n_matches(st, "198.51.100.8"), 0);
+
+    /* Source "galaxy": three clusters linked as the MISP galaxies link APT40. */
+    f = begin(st, "galaxy", "g.json", "h2");
+    s = ruru_store_file_sink(f);
+    {
+        static const char *const ta[] = {"Leviathan", "KRYPTONITE PANDA", "GADOLINIUM"};
+        static const char *const mitre[] = {"APT40", "TEMP.Periscope"};
+        static const char *const other[] = {"Leviathan"};
+        feed_actor(s, "u-ta", "misp-galaxy:threat-actor", "APT40", ta, 3, "CN");
+        feed_actor(s, "u-mitre", "misp-galaxy:mitre-intrusion-set", "Leviathan", mitre, 2, NULL);
+        feed_actor(s, "u-ms", "misp-galaxy:microsoft-activity-group", "GADOLINIUM", NULL, 0,
+                   NULL);
+        feed_relation(s, "u-ta", "similar", "u-mitre");
+        feed_relation(s, "u-ms", "similar", "u-ta");
+        /* An unrelated actor of another galaxy that also claims "Leviathan". */
+        feed_actor(s, "u-x", "misp-galaxy:other", "Sea Turtle", other, 1, "TR");
+    }
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+
+    /* A STIX-like source names the actor by an alias and links an indicator by ref. */
+    f = begin(st, "stix-feed", "b.json", "h3");
+    s = ruru_store_file_sink(f);
+    feed_actor(s, "intrusion-set--1", "intrusion-set", "TEMP.Periscope", NULL, 0, NULL);
+    feed_indicator(s, RURU_IOC_URL, "http://evil.com/x", "indicator--9", RURU_TIME_NONE, NULL);
+    feed_relation(s, "indicator--9", "indicates", "intrusion-set--1");
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+
+    CHECK_INT(ruru_actors_build(ruru_store_db(st), &reg, NULL), RURU_OK);
+    CHECK_INT(ruru_actors_n_groups(reg), 2);
+    CHECK_INT(ruru_actors_by_name(reg, "gadolinium", &groups), 1);
+    CHECK_STR(ruru_actors_group(reg, groups[0])->name, "APT40");
+    CHECK_INT(ruru_actors_group(reg, groups[0])->n_members, 4);
+    CHECK_INT(ruru_actors_by_name(reg, "Temp Periscope", &groups), 1);
+    CHECK_STR(ruru_actors_group(reg, groups[0])->name, "APT40");
+    /* "Leviathan" is claimed by two actors: a conflict, not a merge. */
+    CHECK_INT(ruru_actors_by_name(reg, "Leviathan", &groups), 2);
+    CHECK_INT(ruru_actors_n_conflicts(reg), 1);
+    ruru_actors_destroy(reg);
+
+    CHECK_INT(ruru_actors(st, "Kryptonite Panda", &out, NULL), RURU_OK);
+    doc = json_loads(out, 0, NULL);
+    ruru_free(out);
+    {
+        json_t *a = json_array_get(json_object_get(doc, "actors"), 0);
+        CHECK_STR(json_string_value(json_object_get(a, "name")), "APT40");
+        CHECK_STR(json_string_value(json_object_get(a, "country")), "CN");
+        /* evil.com by name through feed-a, the URL by ref through stix-feed. */
+        CHECK_INT(json_integer_value(
+                          json_object_get(json_object_get(a, "indicators"), "total")),
+                  2);
+        CHECK_INT(json_array_size(json_object_get(a, "conflicts")), 1);
+    }
+    json_decref(doc);
+
+    /* The URL search finds the URL and, through its host, evil.com; both name APT40. */
+    doc = search(st, "hxxp://EVIL[.]com/x");
+    CHECK_INT(json_array_size(json_object_get(doc, "matches")), 2);
+    {
+        json_t *m = json_array_get(json_object_get(doc, "matches"), 0);
+        json_t *a = json_array_get(json_object_get(m, "actors"), 0);
+        CHECK_STR(json_string_value(json_object_get(a, "name")), "APT40");
+    }
+    json_decref(doc);
+
+    /* A failed file leaves the store as it was. */
+    f = begin(st, "feed-a", "a.csv", "h4");
+    s = ruru_store_file_sink(f);
+    feed_indicator(s, RURU_IOC_DOMAIN, "other.example", NULL, RURU_TIME_NONE, NULL);
+    ruru_store_file_rollback(f);
+    CHECK_INT(n_matches(st, "other.example"), 0);
+    CHECK_INT(n_matches(st, "evil.com"), 2);
+
+    /* A changed file replaces what it gave before. */
+    f = begin(st, "feed-a", "a.csv", "h5");
+    s = ruru_store_file_sink(f);
+    feed_indicator(s, RURU_IOC_DOMAIN, "other.example", NULL, RURU_TIME_NONE, NULL);
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+    CHECK_INT(n_matches(st, "other.example"), 1);
+    CHECK_INT(n_matches(st, "203.0.113.9"), 0);
+
+    /* Removing a source removes what came from it. */
+    CHECK_INT(ruru_intel_remove(st, "stix-feed", &out, NULL), RURU_OK);
+    ruru_free(out);
+    CHECK_INT(ruru_intel_remove(st, "stix-feed", &out, NULL), RURU_ENOTFOUND);
+    CHECK_INT(n_matches(st, "http://evil.com/x"), 0);
+
+    ruru_store_close(st);
+    {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
+        CHECK_INT(system(cmd), 0);
+    }
+}
+
+int main(void)
+{
+    test_ranges();
+    test_store();
+    return check_done();
+}
