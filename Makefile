@@ -25,7 +25,7 @@ run: deps release
 	@rm -rf $(RUN_HOME)
 	./build/ruru --home $(RUN_HOME) intel import examples/intel
 	./build/ruru --home $(RUN_HOME) actors APT40
-	./build/ruru --home $(RUN_HOME) intel search mail.examplebank.co.nz
+	./build/ruru --home $(RUN_HOME) intel search mail.examplebank-update.example
 
 bench: deps release
 	@sh bench/run.sh
@@ -36,7 +36,7 @@ fuzz: deps
 	@sh tools/run_fuzz.sh build/fuzz $${FUZZ_SECONDS:-30}
 
 format:
-	@clang-format-14 -i $$(git ls-files '*.c' '*.h')
+	@clang-format-14 -i $$(find include src cli tests -name "*.[ch]")
 
 clean:
 	rm -rf build

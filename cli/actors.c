@@ -13,7 +13,6 @@ static const char ACTORS_USAGE[] =
         "its aliases and which source gives each, the sponsor each source claims, its\n"
         "indicators by type, its ATT&CK techniques, and names other actors also claim.\n";
 
-
 static void print_actor(const struct cli *c, json_t *a)
 {
     json_t *v, *s;

@@ -5,10 +5,9 @@
 #define RURU_CLI_H
 
 #include <jansson.h>
+#include <ruru.h>
 #include <stdbool.h>
 #include <stdio.h>
-
-#include <ruru.h>
 
 /* Exit codes, grep-like: 0 nothing found / success, 1 findings, 2 error. */
 #define EXIT_CLEAN    0

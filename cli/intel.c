@@ -33,13 +33,12 @@ static const char SEARCH_USAGE[] =
         "--at TIME judges validity at TIME (RFC 3339 or unix seconds) instead of now.\n"
         "Exit status 0 when nothing matches, 1 when something does.\n";
 
-static const char INTEL_USAGE[] =
-        "usage: ruru intel import|search|stats|sources|remove ...\n"
-        "  import PATH...   import intel (ruru intel import --help)\n"
-        "  search VALUE     indicators that would match VALUE\n"
-        "  stats            counts by type, kind and source\n"
-        "  sources          sources and their files\n"
-        "  remove SOURCE    remove a source and everything it gave\n";
+static const char INTEL_USAGE[] = "usage: ruru intel import|search|stats|sources|remove ...\n"
+                                  "  import PATH...   import intel (ruru intel import --help)\n"
+                                  "  search VALUE     indicators that would match VALUE\n"
+                                  "  stats            counts by type, kind and source\n"
+                                  "  sources          sources and their files\n"
+                                  "  remove SOURCE    remove a source and everything it gave\n";
 
 static bool want_help(int argc, char **argv)
 {
@@ -60,8 +59,8 @@ static bool parse_prefix(const char *s, unsigned max, unsigned *out)
     return true;
 }
 
-static const char *const INPUT_FORMATS[] = {"stix", "misp",  "galaxy", "taxonomy",
-                                            "warninglist", "csv", "text", "zeek"};
+static const char *const INPUT_FORMATS[] = {"stix",        "misp", "galaxy", "taxonomy",
+                                            "warninglist", "csv",  "text",   "zeek"};
 
 static bool is_input_format(const char *f)
 {
@@ -90,8 +89,8 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
     size_t i;
     char b1[32], b2[32], b3[32], b4[32], b5[32];
 
-    fprintf(c->out, "%-44s %-11s %-9s %10s %8s %9s %8s\n", "FILE", "FORMAT", "STATUS",
-            "INDICATORS", "ENTITIES", "RELATIONS", "REJECTED");
+    fprintf(c->out, "%-44s %-11s %-9s %10s %8s %9s %8s\n", "FILE", "FORMAT", "STATUS", "INDICATORS",
+            "ENTITIES", "RELATIONS", "REJECTED");
     json_array_foreach(files, i, f)
     {
         const char *path = cli_str(json_object_get(f, "path"));
@@ -182,8 +181,7 @@ static void merge_report(json_t *all, json_t *one)
     json_t *v;
     size_t i;
 
-    json_array_foreach(json_object_get(one, "files"), i, f)
-        json_array_append(files, f);
+    json_array_foreach(json_object_get(one, "files"), i, f) json_array_append(files, f);
     json_object_foreach(json_object_get(one, "totals"), k, v)
     {
         json_int_t have = json_integer_value(json_object_get(t, k));
@@ -284,9 +282,11 @@ static int intel_import(struct cli *c, int argc, char **argv)
             fputs("ruru: ", stderr);
             cli_put_safe(stderr, cli_str(json_object_get(f, "path")));
             if (json_object_get(e, "line"))
-                fprintf(stderr, ":%" PRId64, (int64_t)json_integer_value(json_object_get(e, "line")));
+                fprintf(stderr, ":%" PRId64,
+                        (int64_t)json_integer_value(json_object_get(e, "line")));
             if (json_object_get(e, "col"))
-                fprintf(stderr, ":%" PRId64, (int64_t)json_integer_value(json_object_get(e, "col")));
+                fprintf(stderr, ":%" PRId64,
+                        (int64_t)json_integer_value(json_object_get(e, "col")));
             fputs(": ", stderr);
             cli_put_safe(stderr, cli_str(json_object_get(e, "message")));
             fputc('\n', stderr);
@@ -331,7 +331,8 @@ static void print_actor_list(FILE *out, json_t *actors)
 
 static void print_search_table(const struct cli *c, json_t *doc)
 {
-    json_t *m, *matches = json_object_get(doc, "matches"), *wl = json_object_get(doc, "warninglists");
+    json_t *m, *matches = json_object_get(doc, "matches"),
+               *wl = json_object_get(doc, "warninglists");
     size_t i;
     char b[32];
 
@@ -460,23 +461,31 @@ static int intel_search(struct cli *c, int argc, char **argv)
 
 static void print_stats_table(const struct cli *c, json_t *doc)
 {
-    static const char *const keys[] = {"sources",  "files",        "indicators",
-                                       "revoked",  "expired",      "actors",
-                                       "actor_name_conflicts",     "relations",
-                                       "warninglists", "warninglist_entries",
-                                       "tag_meanings", "rejected"};
+    static const char *const keys[] = {"sources",
+                                       "files",
+                                       "indicators",
+                                       "revoked",
+                                       "expired",
+                                       "actors",
+                                       "actor_name_conflicts",
+                                       "relations",
+                                       "warninglists",
+                                       "warninglist_entries",
+                                       "tag_meanings",
+                                       "rejected"};
     char b[32];
     const char *k;
     json_t *v;
 
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        fprintf(c->out, "%-22s %12s\n", keys[i], cli_num(json_object_get(doc, keys[i]), b, sizeof(b)));
+        fprintf(c->out, "%-22s %12s\n", keys[i],
+                cli_num(json_object_get(doc, keys[i]), b, sizeof(b)));
     fputs("indicators by type\n", c->out);
     json_object_foreach(json_object_get(doc, "by_type"), k, v)
-        fprintf(c->out, "  %-20s %12s\n", k, cli_num(v, b, sizeof(b)));
+            fprintf(c->out, "  %-20s %12s\n", k, cli_num(v, b, sizeof(b)));
     fputs("entities by kind\n", c->out);
     json_object_foreach(json_object_get(doc, "entities"), k, v)
-        fprintf(c->out, "  %-20s %12s\n", k, cli_num(v, b, sizeof(b)));
+            fprintf(c->out, "  %-20s %12s\n", k, cli_num(v, b, sizeof(b)));
 }
 
 static void print_sources_table(const struct cli *c, json_t *doc)

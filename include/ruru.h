@@ -99,11 +99,8 @@ RURU_API enum ruru_err ruru_intel_import(ruru_store *store,
 /* Every indicator that would match `value` (an address finds the CIDRs holding it, a host name
  * its parent-domain indicators, ...). OUT: *json (docs/json.md, "search"). `at` is the time
  * (unix seconds) used to judge validity, or INT64_MIN for "now". */
-RURU_API enum ruru_err ruru_intel_search(ruru_store *store,
-                                         const char *value,
-                                         int64_t at,
-                                         char **json,
-                                         struct ruru_diag *diag);
+RURU_API enum ruru_err ruru_intel_search(
+        ruru_store *store, const char *value, int64_t at, char **json, struct ruru_diag *diag);
 
 /* Counts by source, type and kind. OUT: *json (docs/json.md, "stats"). */
 RURU_API enum ruru_err ruru_intel_stats(ruru_store *store, char **json, struct ruru_diag *diag);
@@ -113,17 +110,13 @@ RURU_API enum ruru_err ruru_intel_sources(ruru_store *store, char **json, struct
 
 /* Removes a source and everything that came only from it. OUT: *json, what was removed.
  * RURU_ENOTFOUND when no source has that name. */
-RURU_API enum ruru_err ruru_intel_remove(ruru_store *store,
-                                         const char *source,
-                                         char **json,
-                                         struct ruru_diag *diag);
+RURU_API enum ruru_err
+ruru_intel_remove(ruru_store *store, const char *source, char **json, struct ruru_diag *diag);
 
 /* Lists actors (name == NULL) or describes the one actor having `name` as a name or alias.
  * OUT: *json (docs/json.md, "actors" / "actor"). RURU_ENOTFOUND when no actor has that name. */
-RURU_API enum ruru_err ruru_actors(ruru_store *store,
-                                   const char *name,
-                                   char **json,
-                                   struct ruru_diag *diag);
+RURU_API enum ruru_err
+ruru_actors(ruru_store *store, const char *name, char **json, struct ruru_diag *diag);
 
 #ifdef __cplusplus
 }

@@ -2,10 +2,9 @@
 /* The allocation hook: plain libc underneath, with a counter and a failure injector. */
 #include "base/alloc.h"
 
+#include <ruru.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <ruru.h>
 
 /* Process-wide test hooks. They are the one piece of global state in the library and exist
  * only to drive tests; nothing in the library reads them to decide behaviour. */

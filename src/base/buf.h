@@ -8,10 +8,9 @@
 #ifndef RURU_BASE_BUF_H
 #define RURU_BASE_BUF_H
 
+#include <ruru.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-#include <ruru.h>
 
 struct ruru_buf {
     char *ptr;  /* NULL until the first append */

@@ -3,9 +3,8 @@
 #ifndef RURU_BASE_DIAG_H
 #define RURU_BASE_DIAG_H
 
-#include <stdint.h>
-
 #include <ruru.h>
+#include <stdint.h>
 
 /* Sets every field of `diag` (NULL is a no-op) and returns `err`, so that a failure reads
  * `return ruru_diag_set(diag, RURU_EPARSE, path, line, col, "expected %s", what);`. */

@@ -19,8 +19,8 @@ void ruru_map_fini(struct ruru_map *m)
     memset(m, 0, sizeof(*m));
 }
 
-static struct ruru_map_slot *find(const struct ruru_map *m, const char *key, size_t key_len,
-                                  uint64_t h)
+static struct ruru_map_slot *
+find(const struct ruru_map *m, const char *key, size_t key_len, uint64_t h)
 {
     size_t mask = m->cap - 1;
 

@@ -10,11 +10,10 @@
 #ifndef RURU_BASE_MAP_H
 #define RURU_BASE_MAP_H
 
+#include <ruru.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <ruru.h>
 
 struct ruru_map_slot {
     char *key; /* NULL: empty */

@@ -4,13 +4,11 @@
 #include "base/time.h"
 
 #include <inttypes.h>
+#include <ruru.h>
 #include <stdio.h>
-
-#include "base/str.h"
-
 #include <string.h>
 
-#include <ruru.h>
+#include "base/str.h"
 
 int64_t ruru_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -100,8 +98,7 @@ bool ruru_time_parse(const char *s, size_t len, int64_t *out)
         return false;
     if (i < len && (s[i] == 'T' || s[i] == 't' || s[i] == ' ')) {
         i++;
-        if (!digits(s, len, &i, 2, &h) || i >= len || s[i++] != ':' ||
-            !digits(s, len, &i, 2, &mi))
+        if (!digits(s, len, &i, 2, &h) || i >= len || s[i++] != ':' || !digits(s, len, &i, 2, &mi))
             return false;
         if (i < len && s[i] == ':') {
             i++;

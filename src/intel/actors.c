@@ -98,8 +98,8 @@ static char *col_dup(sqlite3_stmt *st, int i)
     return s ? ruru_strdup(s) : NULL;
 }
 
-static enum ruru_err load_members(sqlite3 *db, struct ruru_actor_registry *reg,
-                                  struct ruru_map *by_id)
+static enum ruru_err
+load_members(sqlite3 *db, struct ruru_actor_registry *reg, struct ruru_map *by_id)
 {
     sqlite3_stmt *st = NULL;
     size_t cap = 0;
@@ -135,8 +135,7 @@ static enum ruru_err load_members(sqlite3 *db, struct ruru_actor_registry *reg,
         m->sponsor = col_dup(st, 4);
         m->source = col_dup(st, 5);
         m->source_type = col_dup(st, 6);
-        m->confidence =
-                sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7);
+        m->confidence = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7);
         reg->n_members++;
         if (m->ref == NULL || m->name == NULL || m->source == NULL ||
             ruru_map_put(by_id, (const char *)&id, sizeof(id), (int64_t)reg->n_members - 1)) {
@@ -150,8 +149,8 @@ static enum ruru_err load_members(sqlite3 *db, struct ruru_actor_registry *reg,
     return err;
 }
 
-static enum ruru_err load_aliases(sqlite3 *db, struct ruru_actor_registry *reg,
-                                  const struct ruru_map *by_id)
+static enum ruru_err
+load_aliases(sqlite3 *db, struct ruru_actor_registry *reg, const struct ruru_map *by_id)
 {
     sqlite3_stmt *st = NULL;
     enum ruru_err err = RURU_OK;
@@ -187,8 +186,7 @@ static enum ruru_err load_aliases(sqlite3 *db, struct ruru_actor_registry *reg,
 }
 
 /* Unions actors linked by relationships that mean "the same actor". */
-static enum ruru_err link_relations(sqlite3 *db, const struct ruru_map *ref_member,
-                                    size_t *parent)
+static enum ruru_err link_relations(sqlite3 *db, const struct ruru_map *ref_member, size_t *parent)
 {
     sqlite3_stmt *st = NULL;
     int rc;
@@ -216,7 +214,8 @@ static enum ruru_err link_relations(sqlite3 *db, const struct ruru_map *ref_memb
  * merge them; only an explicit relationship can. */
 static bool same_authority(const struct ruru_actor_member *a, const struct ruru_actor_member *b)
 {
-    const char *ta = a->source_type ? a->source_type : "", *tb = b->source_type ? b->source_type : "";
+    const char *ta = a->source_type ? a->source_type : "",
+               *tb = b->source_type ? b->source_type : "";
 
     return strcmp(a->source, b->source) == 0 && strcmp(ta, tb) == 0;
 }
@@ -246,8 +245,8 @@ static int cmp_size(const void *a, const void *b)
 }
 
 /* Distinct roots of claims[lo..hi) into out (sorted); returns how many. */
-static size_t run_roots(const struct claim *claims, size_t lo, size_t hi, size_t *parent,
-                        size_t *out)
+static size_t
+run_roots(const struct claim *claims, size_t lo, size_t hi, size_t *parent, size_t *out)
 {
     size_t n = 0;
 
@@ -310,8 +309,8 @@ static enum ruru_err build_groups(struct ruru_actor_registry *reg, size_t *paren
     return RURU_OK;
 }
 
-static enum ruru_err index_names(struct ruru_actor_registry *reg, struct claim *claims,
-                                 size_t n_claims, size_t *scratch)
+static enum ruru_err
+index_names(struct ruru_actor_registry *reg, struct claim *claims, size_t n_claims, size_t *scratch)
 {
     for (size_t lo = 0, hi; lo < n_claims; lo = hi) {
         size_t n, *groups;
@@ -416,9 +415,8 @@ void ruru_actors_destroy(struct ruru_actor_registry *reg)
     ruru_free(reg);
 }
 
-enum ruru_err ruru_actors_build(sqlite3 *db,
-                                struct ruru_actor_registry **out,
-                                struct ruru_diag *diag)
+enum ruru_err
+ruru_actors_build(sqlite3 *db, struct ruru_actor_registry **out, struct ruru_diag *diag)
 {
     struct ruru_actor_registry *reg = ruru_calloc(1, sizeof(*reg));
     struct ruru_map by_id, ref_member;
@@ -535,8 +533,7 @@ out:
     if (err != RURU_OK) {
         ruru_actors_destroy(reg);
         if (err == RURU_EDB)
-            return ruru_diag_set(diag, err, NULL, 0, 0, "reading actors: %s",
-                                 sqlite3_errmsg(db));
+            return ruru_diag_set(diag, err, NULL, 0, 0, "reading actors: %s", sqlite3_errmsg(db));
         return ruru_diag_set(diag, err, NULL, 0, 0, "out of memory");
     }
     *out = reg;
@@ -553,8 +550,7 @@ const struct ruru_actor_group *ruru_actors_group(const struct ruru_actor_registr
     return i < reg->n_groups ? &reg->groups[i] : NULL;
 }
 
-const struct ruru_actor_member *ruru_actors_member(const struct ruru_actor_registry *reg,
-                                                   size_t i)
+const struct ruru_actor_member *ruru_actors_member(const struct ruru_actor_registry *reg, size_t i)
 {
     return i < reg->n_members ? &reg->members[i] : NULL;
 }
@@ -580,9 +576,8 @@ bool ruru_actors_by_ref(const struct ruru_actor_registry *reg, const char *ref, 
     return true;
 }
 
-size_t ruru_actors_by_name(const struct ruru_actor_registry *reg,
-                           const char *name,
-                           const size_t **groups)
+size_t
+ruru_actors_by_name(const struct ruru_actor_registry *reg, const char *name, const size_t **groups)
 {
     char key[128];
     size_t n = ruru_actors_name_key(name, key, sizeof(key));
@@ -618,9 +613,8 @@ static bool is_uuid(const char *s)
     return true;
 }
 
-size_t ruru_actors_resolve(const struct ruru_actor_registry *reg,
-                           const char *link,
-                           const size_t **groups)
+size_t
+ruru_actors_resolve(const struct ruru_actor_registry *reg, const char *link, const size_t **groups)
 {
     int64_t g;
 

@@ -7,11 +7,10 @@
 #ifndef RURU_INTEL_ACTORS_H
 #define RURU_INTEL_ACTORS_H
 
+#include <ruru.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <ruru.h>
 
 /* One actor entity as one source describes it. */
 struct ruru_actor_member {
@@ -45,15 +44,13 @@ struct ruru_actor_conflict {
 struct ruru_actor_registry;
 
 /* Builds the registry from the store. OUT: *out (free with ruru_actors_destroy). */
-enum ruru_err ruru_actors_build(sqlite3 *db,
-                                struct ruru_actor_registry **out,
-                                struct ruru_diag *diag);
+enum ruru_err
+ruru_actors_build(sqlite3 *db, struct ruru_actor_registry **out, struct ruru_diag *diag);
 void ruru_actors_destroy(struct ruru_actor_registry *reg);
 
 size_t ruru_actors_n_groups(const struct ruru_actor_registry *reg);
 const struct ruru_actor_group *ruru_actors_group(const struct ruru_actor_registry *reg, size_t i);
-const struct ruru_actor_member *ruru_actors_member(const struct ruru_actor_registry *reg,
-                                                   size_t i);
+const struct ruru_actor_member *ruru_actors_member(const struct ruru_actor_registry *reg, size_t i);
 size_t ruru_actors_n_conflicts(const struct ruru_actor_registry *reg);
 const struct ruru_actor_conflict *ruru_actors_conflict(const struct ruru_actor_registry *reg,
                                                        size_t i);
@@ -63,14 +60,12 @@ bool ruru_actors_by_ref(const struct ruru_actor_registry *reg, const char *ref, 
 /* The groups that claim `name` as a name or alias (ASCII case, spaces and punctuation
  * ignored). Returns how many (0: unknown, 1: known, more: a conflict) and points *groups at
  * them (valid while the registry lives). */
-size_t ruru_actors_by_name(const struct ruru_actor_registry *reg,
-                           const char *name,
-                           const size_t **groups);
+size_t
+ruru_actors_by_name(const struct ruru_actor_registry *reg, const char *name, const size_t **groups);
 /* Resolves a link as importers give it (intel.h): a ref when it has "--" or is a uuid,
  * else a name. Same return convention as ruru_actors_by_name. */
-size_t ruru_actors_resolve(const struct ruru_actor_registry *reg,
-                           const char *link,
-                           const size_t **groups);
+size_t
+ruru_actors_resolve(const struct ruru_actor_registry *reg, const char *link, const size_t **groups);
 
 /* The key names are compared by: ASCII letters lower-cased, digits and non-ASCII bytes kept,
  * everything else dropped ("TEMP.Periscope" -> "tempperiscope"). Writes at most cap-1 bytes.

@@ -62,8 +62,8 @@ static int type_index(const char *name)
 }
 
 /* Collects every (actor group, indicator) link, sorted and without duplicates. */
-static enum ruru_err collect_links(sqlite3 *db, const struct ruru_actor_registry *reg,
-                                   struct links *l)
+static enum ruru_err
+collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct links *l)
 {
     static const char *const rel_sql[] = {
             "SELECT r.dst, i.id, i.type FROM relations r JOIN indicators i ON i.ref = r.src"
@@ -187,8 +187,8 @@ static json_t *source_label(const struct ruru_actor_member *m)
 }
 
 /* Every name of the group but the display name, once each (by name key), with who says so. */
-static json_t *alias_list(const struct ruru_actor_registry *reg, const struct ruru_actor_group *g,
-                          bool detailed)
+static json_t *
+alias_list(const struct ruru_actor_registry *reg, const struct ruru_actor_group *g, bool detailed)
 {
     size_t n = 0;
     struct name_entry *e;
@@ -236,7 +236,8 @@ static json_t *alias_list(const struct ruru_actor_registry *reg, const struct ru
 
 /* The sponsoring state most members name (ties: alphabetical), and whether they disagree. */
 static const char *group_country(const struct ruru_actor_registry *reg,
-                                 const struct ruru_actor_group *g, const char **sponsor,
+                                 const struct ruru_actor_group *g,
+                                 const char **sponsor,
                                  bool *disputed)
 {
     const char *best = NULL;
@@ -271,8 +272,8 @@ static const char *group_country(const struct ruru_actor_registry *reg,
     return best;
 }
 
-static json_t *techniques(sqlite3 *db, const struct ruru_actor_registry *reg,
-                          const struct ruru_actor_group *g)
+static json_t *
+techniques(sqlite3 *db, const struct ruru_actor_registry *reg, const struct ruru_actor_group *g)
 {
     sqlite3_stmt *st = NULL;
     json_t *out = json_array();
@@ -338,8 +339,8 @@ static json_t *sorted_by_id(json_t *arr)
     return out;
 }
 
-static json_t *actor_full(sqlite3 *db, const struct ruru_actor_registry *reg, size_t gi,
-                          const struct links *links)
+static json_t *
+actor_full(sqlite3 *db, const struct ruru_actor_registry *reg, size_t gi, const struct links *links)
 {
     const struct ruru_actor_group *g = ruru_actors_group(reg, gi);
     json_t *o = json_object(), *members = json_array(), *claims = json_array();
@@ -448,8 +449,7 @@ enum ruru_err ruru_actors(ruru_store *store, const char *name, char **out, struc
             json_decref(list);
             ruru_actors_destroy(reg);
             ruru_free(links.v);
-            return ruru_diag_set(diag, RURU_ENOTFOUND, NULL, 0, 0, "no actor named \"%s\"",
-                                 name);
+            return ruru_diag_set(diag, RURU_ENOTFOUND, NULL, 0, 0, "no actor named \"%s\"", name);
         }
         json_object_set_new(doc, "ambiguous", json_boolean(n > 1));
         for (size_t k = 0; k < n; k++)

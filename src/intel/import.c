@@ -111,7 +111,9 @@ const char *ruru_intel_detect(const char *path, const char *data, size_t len)
     return "csv";
 }
 
-typedef enum ruru_err (*importer_fn)(const char *, size_t, const struct ruru_import_ctx *,
+typedef enum ruru_err (*importer_fn)(const char *,
+                                     size_t,
+                                     const struct ruru_import_ctx *,
                                      struct ruru_diag *);
 
 static importer_fn importer_for(const char *format)
@@ -161,8 +163,8 @@ static json_t *stats_json(json_t *f, const struct ruru_import_stats *st, bool de
                 add_count(bt, ruru_ioc_type_name((enum ruru_ioc_type)t), st->n_by_type[t]);
         json_object_set_new(f, "by_type", bt);
         add_count(f, "entities", st->n_entities);
-        static const char *const kinds[] = {NULL,        "actor", "campaign", "malware",
-                                            "tool",      "technique", "identity"};
+        static const char *const kinds[] = {NULL,   "actor",     "campaign", "malware",
+                                            "tool", "technique", "identity"};
         for (int k = RURU_ENTITY_ACTOR; k <= RURU_ENTITY_IDENTITY; k++)
             if (st->n_by_kind[k] > 0)
                 add_count(bk, kinds[k], st->n_by_kind[k]);
@@ -197,8 +199,8 @@ static void set_error(json_t *f, const struct ruru_diag *d, enum ruru_err err)
 /* Names a directory walk imports; a file named on the command line is always tried. */
 static bool wanted_in_dir(const char *path)
 {
-    static const char *const exts[] = {".json", ".csv", ".tsv", ".txt", ".dat", ".intel", ".ioc",
-                                       ".iocs", ".lst", ".list", ".stix", ".misp"};
+    static const char *const exts[] = {".json", ".csv",  ".tsv", ".txt",  ".dat",  ".intel",
+                                       ".ioc",  ".iocs", ".lst", ".list", ".stix", ".misp"};
     const char *base = strrchr(path, '/');
     char name[256];
     size_t n;
@@ -281,8 +283,7 @@ static void import_one(struct run *r, const char *path)
     h = XXH3_128bits(data, len);
     snprintf(hash, sizeof(hash), "%016" PRIx64 "%016" PRIx64 ":%s", (uint64_t)h.high64,
              (uint64_t)h.low64, format);
-    err = ruru_store_file_begin(r->store, r->source, path, format, hash, len, &sf, &unchanged,
-                                &d);
+    err = ruru_store_file_begin(r->store, r->source, path, format, hash, len, &sf, &unchanged, &d);
     if (err != RURU_OK)
         goto fail;
     if (unchanged) {
@@ -325,8 +326,8 @@ static void import_one(struct run *r, const char *path)
             if (rej[i].object_ref)
                 json_object_set_new(o, "object", json_string(rej[i].object_ref));
             if (rej[i].value)
-                json_object_set_new(o, "value", json_stringn_nocheck(rej[i].value,
-                                                                     strlen(rej[i].value)));
+                json_object_set_new(o, "value",
+                                    json_stringn_nocheck(rej[i].value, strlen(rej[i].value)));
             json_object_set_new(o, "reason", json_string(rej[i].reason));
             json_array_append_new(list, o);
         }

@@ -27,28 +27,28 @@
 #include "intel/ioc.h"
 
 struct ruru_intel_indicator {
-    const char *ref;          /* STIX indicator id / MISP attribute uuid; NULL: derived */
-    enum ruru_ioc_type type;  /* after normalisation */
-    const char *value;        /* canonical value (pattern text for RURU_IOC_PATTERN) */
-    const char *raw;          /* the value as the source wrote it, NULL when the same */
-    const char *context;      /* qualifier kept for display: "port=443", "filename=x.exe" */
-    const char *object_ref;   /* enclosing object: STIX indicator id, MISP event uuid */
-    uint64_t line;            /* 1-based line in the file; 0 when not line-based */
-    int confidence;           /* 0..100 or -1 */
-    int64_t valid_from;       /* STIX valid_from, CSV valid_from / first_seen */
-    int64_t valid_until;      /* STIX valid_until, CSV valid_until / expires */
-    int64_t first_seen;       /* MISP attribute first_seen, CSV first_seen */
-    int64_t last_seen;        /* MISP attribute last_seen, CSV last_seen */
-    int64_t modified;         /* version: a newer one replaces an older one with the same ref */
+    const char *ref;         /* STIX indicator id / MISP attribute uuid; NULL: derived */
+    enum ruru_ioc_type type; /* after normalisation */
+    const char *value;       /* canonical value (pattern text for RURU_IOC_PATTERN) */
+    const char *raw;         /* the value as the source wrote it, NULL when the same */
+    const char *context;     /* qualifier kept for display: "port=443", "filename=x.exe" */
+    const char *object_ref;  /* enclosing object: STIX indicator id, MISP event uuid */
+    uint64_t line;           /* 1-based line in the file; 0 when not line-based */
+    int confidence;          /* 0..100 or -1 */
+    int64_t valid_from;      /* STIX valid_from, CSV valid_from / first_seen */
+    int64_t valid_until;     /* STIX valid_until, CSV valid_until / expires */
+    int64_t first_seen;      /* MISP attribute first_seen, CSV first_seen */
+    int64_t last_seen;       /* MISP attribute last_seen, CSV last_seen */
+    int64_t modified;        /* version: a newer one replaces an older one with the same ref */
     bool revoked;
-    bool to_ids;              /* MISP to_ids; true for other sources */
-    const char *tlp;          /* "clear", "green", "amber", "amber+strict", "red"; TLP 1.0
-                                 "white" is given as "clear" */
+    bool to_ids;     /* MISP to_ids; true for other sources */
+    const char *tlp; /* "clear", "green", "amber", "amber+strict", "red"; TLP 1.0
+                        "white" is given as "clear" */
     const char *description;
-    const char *created_by;   /* identity ref or name of the author */
-    const char *const *labels;     /* tags and labels as written ("tlp:amber", "malicious-activity") */
+    const char *created_by;    /* identity ref or name of the author */
+    const char *const *labels; /* tags and labels as written ("tlp:amber", "malicious-activity") */
     size_t n_labels;
-    const char *const *actors;     /* actor refs or names linked by this source */
+    const char *const *actors; /* actor refs or names linked by this source */
     size_t n_actors;
     const char *const *techniques; /* ATT&CK ids ("T1190") or attack-pattern refs */
     size_t n_techniques;
@@ -64,29 +64,29 @@ enum ruru_entity_kind {
 };
 
 struct ruru_intel_entity {
-    const char *ref;               /* required */
+    const char *ref; /* required */
     enum ruru_entity_kind kind;
-    const char *source_type;       /* "intrusion-set", "threat-actor", "misp-galaxy:threat-actor",
-                                      "misp-galaxy:mitre-intrusion-set", ... */
-    const char *name;              /* required */
-    const char *const *aliases;    /* other names, without `name` itself */
+    const char *source_type;    /* "intrusion-set", "threat-actor", "misp-galaxy:threat-actor",
+                                   "misp-galaxy:mitre-intrusion-set", ... */
+    const char *name;           /* required */
+    const char *const *aliases; /* other names, without `name` itself */
     size_t n_aliases;
-    const char *external_id;       /* ATT&CK "T1190", "G0065" */
-    const char *country;           /* sponsoring state, ISO 3166-1 alpha-2 ("CN"), actors only */
-    const char *sponsor;           /* the sponsor as written ("China") */
-    int confidence;                /* attribution-confidence / STIX confidence, or -1 */
+    const char *external_id; /* ATT&CK "T1190", "G0065" */
+    const char *country;     /* sponsoring state, ISO 3166-1 alpha-2 ("CN"), actors only */
+    const char *sponsor;     /* the sponsor as written ("China") */
+    int confidence;          /* attribution-confidence / STIX confidence, or -1 */
     const char *description;
     int64_t modified;
     bool revoked;
-    uint64_t line;                 /* 0 when not line-based */
+    uint64_t line; /* 0 when not line-based */
 };
 
 struct ruru_intel_relation {
-    const char *ref;        /* STIX relationship id, or NULL */
-    const char *src;        /* ref of the source object */
-    const char *type;       /* "indicates", "attributed-to", "uses", "targets", "similar", ... */
-    const char *dst;        /* ref (or actor name) of the target object */
-    int confidence;         /* or -1 */
+    const char *ref;  /* STIX relationship id, or NULL */
+    const char *src;  /* ref of the source object */
+    const char *type; /* "indicates", "attributed-to", "uses", "targets", "similar", ... */
+    const char *dst;  /* ref (or actor name) of the target object */
+    int confidence;   /* or -1 */
     int64_t modified;
     bool revoked;
 };
@@ -104,22 +104,22 @@ struct ruru_intel_reject {
 struct ruru_intel_warninglist {
     const char *name;
     const char *description;
-    const char *type;                 /* "cidr", "string", "substring", "hostname", "regex" */
+    const char *type; /* "cidr", "string", "substring", "hostname", "regex" */
     int64_t version;
-    const char *const *entries;       /* normalised where the type allows it */
+    const char *const *entries; /* normalised where the type allows it */
     size_t n_entries;
-    const char *const *matching_attributes;  /* MISP attribute types it applies to */
+    const char *const *matching_attributes; /* MISP attribute types it applies to */
     size_t n_matching_attributes;
 };
 
 /* One value of a MISP taxonomy: what a tag means. */
 struct ruru_intel_tag_meaning {
-    const char *tag;         /* machine tag as written in events: namespace:predicate="value" */
+    const char *tag; /* machine tag as written in events: namespace:predicate="value" */
     const char *ns;
     const char *predicate;
-    const char *value;       /* NULL for predicate-only tags */
-    const char *expanded;    /* human text */
-    int numerical_value;     /* -1 when the taxonomy gives none */
+    const char *value;    /* NULL for predicate-only tags */
+    const char *expanded; /* human text */
+    int numerical_value;  /* -1 when the taxonomy gives none */
 };
 
 struct ruru_intel_sink {
@@ -134,7 +134,7 @@ struct ruru_intel_sink {
 
 /* What an importer gets besides the bytes. */
 struct ruru_import_ctx {
-    const char *path;                  /* for diagnostics and provenance */
+    const char *path; /* for diagnostics and provenance */
     const struct ruru_intel_sink *sink;
     struct ruru_norm_opts norm;
 };
@@ -151,25 +151,39 @@ void ruru_intel_relation_init(struct ruru_intel_relation *rel);
  * position in diag (source = ctx->path); objects inside a parsed document that are bad go to
  * sink->reject and the import goes on. Anything already handed to the sink stays handed.
  */
-enum ruru_err ruru_stix_import(const char *data, size_t len, const struct ruru_import_ctx *ctx,
+enum ruru_err ruru_stix_import(const char *data,
+                               size_t len,
+                               const struct ruru_import_ctx *ctx,
                                struct ruru_diag *diag);
 /* MISP event ({"Event": ...}), list of events, REST response ({"response": [...]}). */
-enum ruru_err ruru_misp_import(const char *data, size_t len, const struct ruru_import_ctx *ctx,
+enum ruru_err ruru_misp_import(const char *data,
+                               size_t len,
+                               const struct ruru_import_ctx *ctx,
                                struct ruru_diag *diag);
 /* MISP galaxy cluster file ({"values": [...], "type": ...}). */
-enum ruru_err ruru_galaxy_import(const char *data, size_t len, const struct ruru_import_ctx *ctx,
+enum ruru_err ruru_galaxy_import(const char *data,
+                                 size_t len,
+                                 const struct ruru_import_ctx *ctx,
                                  struct ruru_diag *diag);
 /* MISP taxonomy machinetag.json. */
-enum ruru_err ruru_taxonomy_import(const char *data, size_t len, const struct ruru_import_ctx *ctx,
+enum ruru_err ruru_taxonomy_import(const char *data,
+                                   size_t len,
+                                   const struct ruru_import_ctx *ctx,
                                    struct ruru_diag *diag);
 /* MISP warninglist list.json. */
-enum ruru_err ruru_warninglist_import(const char *data, size_t len,
-                                      const struct ruru_import_ctx *ctx, struct ruru_diag *diag);
+enum ruru_err ruru_warninglist_import(const char *data,
+                                      size_t len,
+                                      const struct ruru_import_ctx *ctx,
+                                      struct ruru_diag *diag);
 /* CSV with or without header, and plain one-value-per-line text lists (defanged or not). */
-enum ruru_err ruru_csv_import(const char *data, size_t len, const struct ruru_import_ctx *ctx,
+enum ruru_err ruru_csv_import(const char *data,
+                              size_t len,
+                              const struct ruru_import_ctx *ctx,
                               struct ruru_diag *diag);
 /* Zeek intel framework files (#fields indicator indicator_type meta.source ...). */
-enum ruru_err ruru_zeek_import(const char *data, size_t len, const struct ruru_import_ctx *ctx,
+enum ruru_err ruru_zeek_import(const char *data,
+                               size_t len,
+                               const struct ruru_import_ctx *ctx,
                                struct ruru_diag *diag);
 
 #endif

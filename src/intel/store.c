@@ -262,8 +262,8 @@ static enum ruru_err check_version(struct ruru_store *s, struct ruru_diag *diag)
     enum ruru_err err = RURU_OK;
     int version = 0;
 
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema'", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema'", -1, &st, NULL) !=
+        SQLITE_OK)
         return db_error(s, diag, "reading schema version");
     if (sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
@@ -312,8 +312,8 @@ enum ruru_err ruru_store_open(const char *home, ruru_store **out, struct ruru_di
         err = ruru_diag_set(diag, RURU_ENOMEM, home, 0, 0, "out of memory");
         goto fail;
     }
-    if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
         err = ruru_diag_set(diag, RURU_EDB, s->path, 0, 0, "cannot open store: %s",
                             s->db ? sqlite3_errmsg(s->db) : "out of memory");
         goto fail;
@@ -682,10 +682,9 @@ static enum ruru_err on_reject(void *ctx, const struct ruru_intel_reject *r)
         kept->line = r->line;
         kept->col = r->col;
         kept->object_ref = r->object_ref ? ruru_strdup(r->object_ref) : NULL;
-        kept->value = r->value ? ruru_memdup0(r->value, vlen > REJECT_VALUE_MAX
-                                                                ? REJECT_VALUE_MAX
-                                                                : vlen)
-                               : NULL;
+        kept->value =
+                r->value ? ruru_memdup0(r->value, vlen > REJECT_VALUE_MAX ? REJECT_VALUE_MAX : vlen)
+                         : NULL;
         kept->reason = ruru_strdup(r->reason ? r->reason : "rejected");
     }
     return RURU_OK;
@@ -768,8 +767,8 @@ static enum ruru_err on_tag_meaning(void *ctx, const struct ruru_intel_tag_meani
 
 /* ---- file transactions ------------------------------------------------------------------ */
 
-static enum ruru_err source_id(struct ruru_store *s, const char *name, bool create, int64_t *id,
-                               struct ruru_diag *diag)
+static enum ruru_err
+source_id(struct ruru_store *s, const char *name, bool create, int64_t *id, struct ruru_diag *diag)
 {
     sqlite3_stmt *st = s->st[ST_SOURCE_GET];
     int rc;
@@ -904,8 +903,7 @@ const struct ruru_import_stats *ruru_store_file_stats(const struct ruru_store_fi
     return &f->stats;
 }
 
-const struct ruru_import_reject *ruru_store_file_rejects(const struct ruru_store_file *f,
-                                                         size_t *n)
+const struct ruru_import_reject *ruru_store_file_rejects(const struct ruru_store_file *f, size_t *n)
 {
     *n = f->n_rejects;
     return f->rejects;
@@ -938,8 +936,8 @@ static const char *by_kind_json(struct ruru_buf *b, const struct ruru_import_sta
     for (int k = RURU_ENTITY_ACTOR; k <= RURU_ENTITY_IDENTITY; k++) {
         if (st->n_by_kind[k] == 0)
             continue;
-        ruru_buf_addf(b, "%s\"%s\":%" PRIu64, first ? "" : ",",
-                      kind_name((enum ruru_entity_kind)k), st->n_by_kind[k]);
+        ruru_buf_addf(b, "%s\"%s\":%" PRIu64, first ? "" : ",", kind_name((enum ruru_entity_kind)k),
+                      st->n_by_kind[k]);
         first = false;
     }
     ruru_buf_addc(b, '}');

@@ -27,7 +27,7 @@ sqlite3 *ruru_store_db(struct ruru_store *store);
 struct ruru_import_stats {
     uint64_t n_by_type[RURU_IOC__COUNT];
     uint64_t n_indicators;
-    uint64_t n_older;            /* objects ignored because the store had a newer version */
+    uint64_t n_older; /* objects ignored because the store had a newer version */
     uint64_t n_by_kind[RURU_ENTITY_IDENTITY + 1];
     uint64_t n_entities;
     uint64_t n_relations;

@@ -27,8 +27,7 @@
 
 static enum ruru_err db_fail(sqlite3 *db, struct ruru_diag *diag)
 {
-    return ruru_diag_set(diag, RURU_EDB, NULL, 0, 0, "store query failed: %s",
-                         sqlite3_errmsg(db));
+    return ruru_diag_set(diag, RURU_EDB, NULL, 0, 0, "store query failed: %s", sqlite3_errmsg(db));
 }
 
 json_t *ruru_query_time(int64_t t)
@@ -168,23 +167,27 @@ json_t *ruru_query_actor_brief(const struct ruru_actor_registry *reg, size_t g)
 
 /* Appends to `out` the actors linked to the indicator (ref, object_ref, its actors column);
  * names the registry does not know are listed with "known": false. */
-static void indicator_actors(sqlite3 *db, const struct ruru_actor_registry *reg,
-                             const char *ref, const char *object_ref, json_t *links, json_t *out)
+static void indicator_actors(sqlite3 *db,
+                             const struct ruru_actor_registry *reg,
+                             const char *ref,
+                             const char *object_ref,
+                             json_t *links,
+                             json_t *out)
 {
     sqlite3_stmt *st = NULL;
     size_t seen[64], n_seen = 0, i;
     json_t *l;
 
     /* Small: an indicator is linked to a handful of actors; 64 bounds a hostile list. */
-#define ADD_GROUP(g)                                                                               \
-    do {                                                                                           \
-        bool dup_ = false;                                                                         \
-        for (size_t k_ = 0; k_ < n_seen; k_++)                                                     \
-            dup_ |= seen[k_] == (g);                                                               \
-        if (!dup_ && n_seen < 64) {                                                                \
-            seen[n_seen++] = (g);                                                                  \
-            json_array_append_new(out, ruru_query_actor_brief(reg, (g)));                         \
-        }                                                                                          \
+#define ADD_GROUP(g)                                                      \
+    do {                                                                  \
+        bool dup_ = false;                                                \
+        for (size_t k_ = 0; k_ < n_seen; k_++)                            \
+            dup_ |= seen[k_] == (g);                                      \
+        if (!dup_ && n_seen < 64) {                                       \
+            seen[n_seen++] = (g);                                         \
+            json_array_append_new(out, ruru_query_actor_brief(reg, (g))); \
+        }                                                                 \
     } while (0)
     json_array_foreach(links, i, l)
     {
@@ -223,11 +226,11 @@ static void indicator_actors(sqlite3 *db, const struct ruru_actor_registry *reg,
 
 /* ---- search -------------------------------------------------------------------------------- */
 
-#define IND_COLUMNS                                                                                \
-    "i.ref, i.type, i.value, s.name, f.path, i.line, i.object_ref, i.confidence, i.valid_from,"    \
-    " i.valid_until, i.revoked, i.tlp, i.labels, i.description, i.context, i.actors,"             \
+#define IND_COLUMNS                                                                             \
+    "i.ref, i.type, i.value, s.name, f.path, i.line, i.object_ref, i.confidence, i.valid_from," \
+    " i.valid_until, i.revoked, i.tlp, i.labels, i.description, i.context, i.actors,"           \
     " i.techniques, i.first_seen, i.last_seen, i.to_ids, i.created_by, i.raw"
-#define IND_FROM                                                                                   \
+#define IND_FROM \
     " FROM indicators i JOIN sources s ON s.id = i.source_id JOIN files f ON f.id = i.file_id"
 
 struct search {
@@ -237,8 +240,8 @@ struct search {
     json_t *matches;
 };
 
-static json_t *indicator_json(sqlite3 *db, const struct ruru_actor_registry *reg,
-                             sqlite3_stmt *st, int64_t at)
+static json_t *
+indicator_json(sqlite3 *db, const struct ruru_actor_registry *reg, sqlite3_stmt *st, int64_t at)
 {
     json_t *o = json_object(), *labels, *actors = json_array();
     const char *ref = (const char *)sqlite3_column_text(st, 0);
@@ -293,8 +296,13 @@ static json_t *indicator_json(sqlite3 *db, const struct ruru_actor_registry *reg
     return o;
 }
 
-static enum ruru_err run_search(struct search *s, const char *sql, const char *matched_on,
-                                const void *a, int a_len, const void *b, int b_len)
+static enum ruru_err run_search(struct search *s,
+                                const char *sql,
+                                const char *matched_on,
+                                const void *a,
+                                int a_len,
+                                const void *b,
+                                int b_len)
 {
     sqlite3_stmt *st = NULL;
     int rc;
@@ -384,8 +392,7 @@ static bool url_host(const char *url, char *buf, size_t cap)
     return true;
 }
 
-static void warninglist_hits(sqlite3 *db, enum ruru_ioc_type type, const char *value,
-                             json_t *out)
+static void warninglist_hits(sqlite3 *db, enum ruru_ioc_type type, const char *value, json_t *out)
 {
     sqlite3_stmt *st = NULL;
     unsigned char lo[16], hi[16];
@@ -395,18 +402,20 @@ static void warninglist_hits(sqlite3 *db, enum ruru_ioc_type type, const char *v
     struct ruru_buf sql;
 
     ruru_buf_init(&sql, 4096);
-#define EMIT()                                                                                     \
-    do {                                                                                           \
-        json_t *o_ = json_object();                                                                \
-        set_col(o_, "name", st, 0);                                                                \
-        set_col(o_, "source", st, 1);                                                              \
-        set_col(o_, "type", st, 2);                                                                \
-        set_col(o_, "entry", st, 3);                                                               \
-        json_array_append_new(out, o_);                                                            \
+#define EMIT()                          \
+    do {                                \
+        json_t *o_ = json_object();     \
+        set_col(o_, "name", st, 0);     \
+        set_col(o_, "source", st, 1);   \
+        set_col(o_, "type", st, 2);     \
+        set_col(o_, "entry", st, 3);    \
+        json_array_append_new(out, o_); \
     } while (0)
     if (ruru_store_ip_range(type, value, lo, hi)) {
-        ruru_buf_addf(&sql, "%s WHERE e.lo IS NOT NULL AND e.lo <= ?1 AND e.hi >= ?2"
-                            " ORDER BY w.name, e.value", sql_base);
+        ruru_buf_addf(&sql,
+                      "%s WHERE e.lo IS NOT NULL AND e.lo <= ?1 AND e.hi >= ?2"
+                      " ORDER BY w.name, e.value",
+                      sql_base);
         if (sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) == SQLITE_OK) {
             sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
             sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
@@ -418,8 +427,10 @@ static void warninglist_hits(sqlite3 *db, enum ruru_ioc_type type, const char *v
     }
     /* Exact entries of string lists; hostname lists match the name and its parents. */
     ruru_buf_reset(&sql);
-    ruru_buf_addf(&sql, "%s WHERE e.value = ?1 AND (w.type = 'string' OR"
-                        " (w.type = 'hostname' AND ?2)) ORDER BY w.name, e.value", sql_base);
+    ruru_buf_addf(&sql,
+                  "%s WHERE e.value = ?1 AND (w.type = 'string' OR"
+                  " (w.type = 'hostname' AND ?2)) ORDER BY w.name, e.value",
+                  sql_base);
     if (sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) == SQLITE_OK) {
         for (const char *p = value; p != NULL && *p;) {
             sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
@@ -482,11 +493,8 @@ static void warninglist_hits(sqlite3 *db, enum ruru_ioc_type type, const char *v
     ruru_buf_fini(&sql);
 }
 
-enum ruru_err ruru_intel_search(ruru_store *store,
-                                const char *value,
-                                int64_t at,
-                                char **out,
-                                struct ruru_diag *diag)
+enum ruru_err ruru_intel_search(
+        ruru_store *store, const char *value, int64_t at, char **out, struct ruru_diag *diag)
 {
     sqlite3 *db = ruru_store_db(store);
     struct ruru_buf refanged, canon;
@@ -526,9 +534,8 @@ enum ruru_err ruru_intel_search(ruru_store *store,
     s.matches = json_array();
     doc = json_object();
     json_object_set_new(doc, "query", json_string(value));
-    json_object_set_new(doc, "type", json_string(type == RURU_IOC_NONE
-                                                          ? "unknown"
-                                                          : ruru_ioc_type_name(type)));
+    json_object_set_new(doc, "type",
+                        json_string(type == RURU_IOC_NONE ? "unknown" : ruru_ioc_type_name(type)));
     json_object_set_new(doc, "canonical", json_string(canonical));
     if (reason != NULL && type == RURU_IOC_NONE)
         json_object_set_new(doc, "note", json_string(reason));
@@ -732,10 +739,8 @@ enum ruru_err ruru_intel_sources(ruru_store *store, char **out, struct ruru_diag
     return ruru_query_finish(doc, out, diag);
 }
 
-enum ruru_err ruru_intel_remove(ruru_store *store,
-                                const char *source,
-                                char **out,
-                                struct ruru_diag *diag)
+enum ruru_err
+ruru_intel_remove(ruru_store *store, const char *source, char **out, struct ruru_diag *diag)
 {
     sqlite3 *db = ruru_store_db(store);
     sqlite3_stmt *st = NULL;

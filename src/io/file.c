@@ -27,8 +27,8 @@ bool ruru_is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static enum ruru_err read_raw(const char *path, uint64_t max_bytes, struct ruru_buf *out,
-                              struct ruru_diag *diag)
+static enum ruru_err
+read_raw(const char *path, uint64_t max_bytes, struct ruru_buf *out, struct ruru_diag *diag)
 {
     FILE *f = fopen(path, "rb");
     char block[1 << 16];
@@ -40,8 +40,7 @@ static enum ruru_err read_raw(const char *path, uint64_t max_bytes, struct ruru_
     while ((n = fread(block, 1, sizeof(block), f)) > 0) {
         if (out->len + n > max_bytes) {
             err = ruru_diag_set(diag, RURU_ELIMIT, path, 0, 0,
-                                "file larger than the limit of %" PRIu64 " bytes",
-                                max_bytes);
+                                "file larger than the limit of %" PRIu64 " bytes", max_bytes);
             goto out;
         }
         err = ruru_buf_add(out, block, n);
@@ -57,8 +56,11 @@ out:
     return err;
 }
 
-static enum ruru_err gunzip(const char *path, const struct ruru_buf *in, uint64_t max_bytes,
-                            struct ruru_buf *out, struct ruru_diag *diag)
+static enum ruru_err gunzip(const char *path,
+                            const struct ruru_buf *in,
+                            uint64_t max_bytes,
+                            struct ruru_buf *out,
+                            struct ruru_diag *diag)
 {
     z_stream zs;
     unsigned char block[1 << 16];
@@ -88,8 +90,8 @@ static enum ruru_err gunzip(const char *path, const struct ruru_buf *in, uint64_
             continue;
         }
         if (zr != Z_OK && zr != Z_STREAM_END) {
-            err = ruru_diag_set(diag, RURU_ECORRUPT, path, 0, zs.total_in,
-                                "corrupt gzip data: %s", zs.msg ? zs.msg : "truncated");
+            err = ruru_diag_set(diag, RURU_ECORRUPT, path, 0, zs.total_in, "corrupt gzip data: %s",
+                                zs.msg ? zs.msg : "truncated");
             break;
         }
         if (out->len + (sizeof(block) - zs.avail_out) > max_bytes) {
@@ -102,8 +104,7 @@ static enum ruru_err gunzip(const char *path, const struct ruru_buf *in, uint64_
         if (err != RURU_OK)
             break;
         if (zr == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) {
-            err = ruru_diag_set(diag, RURU_ECORRUPT, path, 0, zs.total_in,
-                                "truncated gzip data");
+            err = ruru_diag_set(diag, RURU_ECORRUPT, path, 0, zs.total_in, "truncated gzip data");
             break;
         }
     }
@@ -111,8 +112,11 @@ static enum ruru_err gunzip(const char *path, const struct ruru_buf *in, uint64_
     return err;
 }
 
-static enum ruru_err unzstd(const char *path, const struct ruru_buf *in, uint64_t max_bytes,
-                            struct ruru_buf *out, struct ruru_diag *diag)
+static enum ruru_err unzstd(const char *path,
+                            const struct ruru_buf *in,
+                            uint64_t max_bytes,
+                            struct ruru_buf *out,
+                            struct ruru_diag *diag)
 {
     ZSTD_DStream *zs = ZSTD_createDStream();
     ZSTD_inBuffer zin = {in->ptr, in->len, 0};
@@ -141,8 +145,7 @@ static enum ruru_err unzstd(const char *path, const struct ruru_buf *in, uint64_
             break;
         if (zin.pos == zin.size && zout.pos == 0 && before == zin.pos) {
             if (r != 0)
-                err = ruru_diag_set(diag, RURU_ECORRUPT, path, 0, zin.pos,
-                                    "truncated zstd data");
+                err = ruru_diag_set(diag, RURU_ECORRUPT, path, 0, zin.pos, "truncated zstd data");
             break;
         }
     }

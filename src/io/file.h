@@ -6,11 +6,10 @@
 #ifndef RURU_IO_FILE_H
 #define RURU_IO_FILE_H
 
+#include <ruru.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <ruru.h>
 
 enum ruru_compression { RURU_COMP_NONE = 0, RURU_COMP_GZIP, RURU_COMP_ZSTD };
 

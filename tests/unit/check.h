@@ -13,26 +13,26 @@
 
 static unsigned check_passed, check_failed;
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            check_passed++;                                                                        \
-        } else {                                                                                   \
-            check_failed++;                                                                        \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                          \
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (cond) {                                                                  \
+            check_passed++;                                                          \
+        } else {                                                                     \
+            check_failed++;                                                          \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
     } while (0)
 
-#define CHECK_STR(got, want)                                                                       \
-    do {                                                                                           \
-        const char *g_ = (got), *w_ = (want);                                                      \
-        if ((g_ == NULL && w_ == NULL) || (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0)) {     \
-            check_passed++;                                                                        \
-        } else {                                                                                   \
-            check_failed++;                                                                        \
-            fprintf(stderr, "%s:%d: %s: got \"%s\", want \"%s\"\n", __FILE__, __LINE__, #got,       \
-                    g_ ? g_ : "(null)", w_ ? w_ : "(null)");                                       \
-        }                                                                                          \
+#define CHECK_STR(got, want)                                                                   \
+    do {                                                                                       \
+        const char *g_ = (got), *w_ = (want);                                                  \
+        if ((g_ == NULL && w_ == NULL) || (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0)) { \
+            check_passed++;                                                                    \
+        } else {                                                                               \
+            check_failed++;                                                                    \
+            fprintf(stderr, "%s:%d: %s: got \"%s\", want \"%s\"\n", __FILE__, __LINE__, #got,  \
+                    g_ ? g_ : "(null)", w_ ? w_ : "(null)");                                   \
+        }                                                                                      \
     } while (0)
 
 #define CHECK_INT(got, want)                                                                       \

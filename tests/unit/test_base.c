@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "check.h"
-
 #include "base/buf.h"
 #include "base/time.h"
+#include "check.h"
 
 int main(void)
 {

@@ -4,19 +4,21 @@
  * ranges, versioned upserts, file replacement and rollback, search semantics (CIDR
  * containment, parent domains, never a mere string suffix), actor merging and conflicts.
  */
-#include "check.h"
-
 #include <jansson.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "intel/actors.h"
 #include "intel/store.h"
 
 static char home[] = "/tmp/ruru-test-store-XXXXXX";
 
-static void feed_indicator(const struct ruru_intel_sink *s, enum ruru_ioc_type type,
-                           const char *value, const char *ref, int64_t modified,
+static void feed_indicator(const struct ruru_intel_sink *s,
+                           enum ruru_ioc_type type,
+                           const char *value,
+                           const char *ref,
+                           int64_t modified,
                            const char *actor)
 {
     struct ruru_intel_indicator ind;
@@ -34,8 +36,12 @@ static void feed_indicator(const struct ruru_intel_sink *s, enum ruru_ioc_type t
     CHECK_INT(s->indicator(s->ctx, &ind), RURU_OK);
 }
 
-static void feed_actor(const struct ruru_intel_sink *s, const char *ref, const char *type,
-                       const char *name, const char *const *aliases, size_t n,
+static void feed_actor(const struct ruru_intel_sink *s,
+                       const char *ref,
+                       const char *type,
+                       const char *name,
+                       const char *const *aliases,
+                       size_t n,
                        const char *country)
 {
     struct ruru_intel_entity e;
@@ -51,8 +57,8 @@ static void feed_actor(const struct ruru_intel_sink *s, const char *ref, const c
     CHECK_INT(s->entity(s->ctx, &e), RURU_OK);
 }
 
-static void feed_relation(const struct ruru_intel_sink *s, const char *src, const char *type,
-                          const char *dst)
+static void
+feed_relation(const struct ruru_intel_sink *s, const char *src, const char *type, const char *dst)
 {
     struct ruru_intel_relation r;
 
@@ -63,8 +69,8 @@ static void feed_relation(const struct ruru_intel_sink *s, const char *src, cons
     CHECK_INT(s->relation(s->ctx, &r), RURU_OK);
 }
 
-static struct ruru_store_file *begin(ruru_store *st, const char *source, const char *path,
-                                     const char *hash)
+static struct ruru_store_file *
+begin(ruru_store *st, const char *source, const char *path, const char *hash)
 {
     struct ruru_store_file *f = NULL;
     bool unchanged = true;
@@ -145,8 +151,7 @@ static void test_store(void)
 
     /* The same file again is unchanged and begins nothing. */
     f = NULL;
-    CHECK_INT(ruru_store_file_begin(st, "feed-a", "a.csv", "test", "h1", 1, &f, &unchanged,
-                                    NULL),
+    CHECK_INT(ruru_store_file_begin(st, "feed-a", "a.csv", "test", "h1", 1, &f, &unchanged, NULL),
               RURU_OK);
     CHECK(unchanged);
     CHECK(f == NULL);
@@ -170,8 +175,7 @@ static void test_store(void)
         static const char *const other[] = {"Leviathan"};
         feed_actor(s, "u-ta", "misp-galaxy:threat-actor", "APT40", ta, 3, "CN");
         feed_actor(s, "u-mitre", "misp-galaxy:mitre-intrusion-set", "Leviathan", mitre, 2, NULL);
-        feed_actor(s, "u-ms", "misp-galaxy:microsoft-activity-group", "GADOLINIUM", NULL, 0,
-                   NULL);
+        feed_actor(s, "u-ms", "misp-galaxy:microsoft-activity-group", "GADOLINIUM", NULL, 0, NULL);
         feed_relation(s, "u-ta", "similar", "u-mitre");
         feed_relation(s, "u-ms", "similar", "u-ta");
         /* An unrelated actor of another galaxy that also claims "Leviathan". */
@@ -207,8 +211,7 @@ static void test_store(void)
         CHECK_STR(json_string_value(json_object_get(a, "name")), "APT40");
         CHECK_STR(json_string_value(json_object_get(a, "country")), "CN");
         /* evil.com by name through feed-a, the URL by ref through stix-feed. */
-        CHECK_INT(json_integer_value(
-                          json_object_get(json_object_get(a, "indicators"), "total")),
+        CHECK_INT(json_integer_value(json_object_get(json_object_get(a, "indicators"), "total")),
                   2);
         CHECK_INT(json_array_size(json_object_get(a, "conflicts")), 1);
     }

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Golden (end-to-end) test runner for ruru.
+
+A case is a folder tests/golden/NNN-name/ holding:
+  cmd       one ruru invocation per line (arguments, shell-quoted; '#' lines are comments);
+            {case} is replaced by the case folder, {shared} by ../shared/data
+  expected  what the run must print: for each command, "$ ruru ARGS", its stdout, its stderr
+            lines prefixed "! ", and "[exit N]"
+  anything else the commands read (feeds/, logs/, rules/ ...)
+
+Every case runs with a fresh, empty store (--home in a temporary folder) and with the case
+folder and shared folder written as {case} and {shared} in the output, so expected files hold
+no absolute paths. `--update` rewrites expected from the current output.
+"""
+import argparse, difflib, os, shlex, subprocess, sys, tempfile
+
+
+def run_case(ruru, shared, case, update):
+    cmds = [l for l in open(os.path.join(case, "cmd"), encoding="utf-8").read().splitlines()
+            if l.strip() and not l.lstrip().startswith("#")]
+    out = []
+    with tempfile.TemporaryDirectory(prefix="ruru-golden-") as home:
+        for line in cmds:
+            args = [a.replace("{case}", case).replace("{shared}", shared) for a in shlex.split(line)]
+            p = subprocess.run([ruru, "--home", home] + args, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+            text = p.stdout.decode("utf-8", "replace")
+            err = p.stderr.decode("utf-8", "replace")
+            out.append("$ ruru " + line)
+            if text:
+                out.append(text.rstrip("\n"))
+            for e in err.splitlines():
+                out.append("! " + e)
+            out.append("[exit %d]" % p.returncode)
+    got = "\n".join(out) + "\n"
+    got = got.replace(case, "{case}").replace(shared, "{shared}")
+    exp_path = os.path.join(case, "expected")
+    if update:
+        with open(exp_path, "w", encoding="utf-8") as f:
+            f.write(got)
+        return True
+    want = open(exp_path, encoding="utf-8").read() if os.path.exists(exp_path) else ""
+    if got == want:
+        return True
+    sys.stdout.writelines(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                               "expected", "got"))
+    return False
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ruru", required=True)
+    ap.add_argument("--shared", required=True)
+    ap.add_argument("--update", action="store_true")
+    ap.add_argument("cases", nargs="+")
+    a = ap.parse_args()
+    shared = os.path.realpath(a.shared)
+    failed = 0
+    for c in a.cases:
+        ok = run_case(os.path.realpath(a.ruru), shared, os.path.realpath(c), a.update)
+        print("%s %s" % ("ok  " if ok else "FAIL", os.path.basename(c.rstrip("/"))))
+        failed += not ok
+    print("%d passed, %d failed" % (len(a.cases) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
