@@ -3,14 +3,15 @@
 
 A case is a folder tests/golden/NNN-name/ holding:
   cmd       one ruru invocation per line (arguments, shell-quoted; '#' lines are comments);
-            {case} is replaced by the case folder, {shared} by ../shared/data
+            commands run in the case folder; {case} is replaced by "." and {shared} by the
+            path of ../shared/data relative to the case folder
   expected  what the run must print: for each command, "$ ruru ARGS", its stdout, its stderr
             lines prefixed "! ", and "[exit N]"
   anything else the commands read (feeds/, logs/, rules/ ...)
 
 Every case runs with a fresh, empty store (--home in a temporary folder) and with the case
 folder and shared folder written as {case} and {shared} in the output, so expected files hold
-no absolute paths. `--update` rewrites expected from the current output.
+no absolute paths and do not depend on where the repository is checked out. `--update` rewrites expected from the current output.
 """
 import argparse, difflib, os, shlex, subprocess, sys, tempfile
 
@@ -19,11 +20,14 @@ def run_case(ruru, shared, case, update):
     cmds = [l for l in open(os.path.join(case, "cmd"), encoding="utf-8").read().splitlines()
             if l.strip() and not l.lstrip().startswith("#")]
     out = []
+    rel_shared = os.path.relpath(shared, case)
     with tempfile.TemporaryDirectory(prefix="ruru-golden-") as home:
         for line in cmds:
-            args = [a.replace("{case}", case).replace("{shared}", shared) for a in shlex.split(line)]
+            args = [a.replace("{case}", ".").replace("{shared}", rel_shared)
+                    for a in shlex.split(line)]
             p = subprocess.run([ruru, "--home", home] + args, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600,
+                               cwd=case)
             text = p.stdout.decode("utf-8", "replace")
             err = p.stderr.decode("utf-8", "replace")
             out.append("$ ruru " + line)
@@ -33,7 +37,7 @@ def run_case(ruru, shared, case, update):
                 out.append("! " + e)
             out.append("[exit %d]" % p.returncode)
     got = "\n".join(out) + "\n"
-    got = got.replace(case, "{case}").replace(shared, "{shared}")
+    got = got.replace(rel_shared, "{shared}").replace(home, "{home}")
     exp_path = os.path.join(case, "expected")
     if update:
         with open(exp_path, "w", encoding="utf-8") as f:
