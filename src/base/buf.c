@@ -13,6 +13,7 @@ void ruru_buf_init(struct ruru_buf *b, size_t max)
     b->len = 0;
     b->cap = 0;
     b->max = max;
+    b->failed = false;
 }
 
 void ruru_buf_fini(struct ruru_buf *b)
@@ -26,6 +27,7 @@ void ruru_buf_fini(struct ruru_buf *b)
 void ruru_buf_reset(struct ruru_buf *b)
 {
     b->len = 0;
+    b->failed = false;
     if (b->ptr != NULL)
         b->ptr[0] = '\0';
 }
@@ -35,8 +37,10 @@ static enum ruru_err grow(struct ruru_buf *b, size_t extra)
     size_t need, cap;
     char *p;
 
-    if (extra > b->max || b->len > b->max - extra)
+    if (extra > b->max || b->len > b->max - extra) {
+        b->failed = true;
         return RURU_ELIMIT;
+    }
     need = b->len + extra + 1;
     if (need <= b->cap)
         return RURU_OK;
@@ -46,8 +50,10 @@ static enum ruru_err grow(struct ruru_buf *b, size_t extra)
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     p = ruru_realloc(b->ptr, cap);
-    if (p == NULL)
+    if (p == NULL) {
+        b->failed = true;
         return RURU_ENOMEM;
+    }
     b->ptr = p;
     b->cap = cap;
     return RURU_OK;

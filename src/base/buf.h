@@ -17,6 +17,7 @@ struct ruru_buf {
     size_t len; /* bytes held, without the NUL */
     size_t cap; /* bytes allocated */
     size_t max; /* the most len may reach; appends past it fail with RURU_ELIMIT */
+    bool failed; /* an append failed since init/reset: lets a chain of appends be checked once */
 };
 
 /* Initialises an empty buffer that may hold at most `max` bytes (the caller owns `b`). */
