@@ -182,8 +182,8 @@ static const struct {
     const char *from;
     const char *to;
 } FANGS[] = {
-        {"[://]", "://"}, {"[:]//", "://"}, {"[.]", "."}, {"(.)", "."},  {"{.}", "."},
-        {"[dot]", "."},   {"(dot)", "."},   {"{dot}", "."}, {"\\.", "."}, {"[:]", ":"},
+        {"[://]", "://"}, {"[:]//", "://"}, {"[.]", "."},   {"(.)", "."},  {"{.}", "."},
+        {"[dot]", "."},   {"(dot)", "."},   {"{dot}", "."}, {"\\.", "."},  {"[:]", ":"},
         {"[@]", "@"},     {"[at]", "@"},    {"(at)", "@"},  {"{at}", "@"}, {"[/]", "/"},
 };
 
@@ -310,8 +310,13 @@ static bool all_zero(const uint8_t *a, size_t n)
 
 /* Parses an address with an optional "/len"; IPv6 may be bracketed. *bits is 32 or 128, *prefix
  * the length given (or *bits). Returns false with *reason on failure. */
-static bool parse_ip(const char *s, size_t len, uint8_t addr[16], unsigned *bits,
-                     unsigned *prefix, bool *has_prefix, const char **reason)
+static bool parse_ip(const char *s,
+                     size_t len,
+                     uint8_t addr[16],
+                     unsigned *bits,
+                     unsigned *prefix,
+                     bool *has_prefix,
+                     const char **reason)
 {
     const char *slash = memchr(s, '/', len), *end = s + len;
     size_t alen = slash ? (size_t)(slash - s) : len;
@@ -385,8 +390,12 @@ static bool host_bits_zero(const uint8_t addr[16], unsigned bits, unsigned prefi
     return true;
 }
 
-static bool norm_ip(enum ruru_ioc_type *type, const char *s, size_t len,
-                    const struct ruru_norm_opts *opts, struct ruru_buf *out, const char **reason)
+static bool norm_ip(enum ruru_ioc_type *type,
+                    const char *s,
+                    size_t len,
+                    const struct ruru_norm_opts *opts,
+                    struct ruru_buf *out,
+                    const char **reason)
 {
     uint8_t a[16];
     unsigned bits, prefix, min4, min6;
@@ -507,8 +516,11 @@ static bool is_public_suffix(const char *host)
     return psl_is_public_suffix2(psl, host, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }
 
-static bool norm_domain(enum ruru_ioc_type *type, const char *s, size_t len,
-                        const struct ruru_norm_opts *opts, struct ruru_buf *out,
+static bool norm_domain(enum ruru_ioc_type *type,
+                        const char *s,
+                        size_t len,
+                        const struct ruru_norm_opts *opts,
+                        struct ruru_buf *out,
                         const char **reason)
 {
     size_t start = out->len;
@@ -551,8 +563,7 @@ static bool is_unreserved(unsigned char c)
 static void norm_pct(const char *s, size_t len, struct ruru_buf *b)
 {
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%' && i + 2 < len && ruru_is_xdigit(s[i + 1]) &&
-            ruru_is_xdigit(s[i + 2])) {
+        if (s[i] == '%' && i + 2 < len && ruru_is_xdigit(s[i + 1]) && ruru_is_xdigit(s[i + 2])) {
             unsigned char c = (unsigned char)(ruru_hexval(s[i + 1]) * 16 + ruru_hexval(s[i + 2]));
             if (is_unreserved(c)) {
                 ruru_buf_addc(b, (char)c);
@@ -606,7 +617,10 @@ static void remove_dots(struct ruru_buf *b, size_t start)
     b->ptr[b->len] = '\0';
 }
 
-static bool norm_url(enum ruru_ioc_type *type, const char *s, size_t len, struct ruru_buf *out,
+static bool norm_url(enum ruru_ioc_type *type,
+                     const char *s,
+                     size_t len,
+                     struct ruru_buf *out,
                      const char **reason)
 {
     const char *p = s, *end = s + len, *colon, *auth, *auth_end, *host, *host_end, *port = NULL;
@@ -619,8 +633,8 @@ static bool norm_url(enum ruru_ioc_type *type, const char *s, size_t len, struct
             has_scheme = i > 0 && i + 2 < len && s[i + 1] == '/' && s[i + 2] == '/';
             break;
         }
-        if (!(ruru_is_alpha(s[i]) || (i > 0 && (ruru_is_digit(s[i]) || s[i] == '+' ||
-                                                s[i] == '-' || s[i] == '.'))))
+        if (!(ruru_is_alpha(s[i]) ||
+              (i > 0 && (ruru_is_digit(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))))
             break;
     }
     if (has_scheme) {
@@ -729,7 +743,10 @@ static bool norm_url(enum ruru_ioc_type *type, const char *s, size_t len, struct
 
 /* ---- the rest ------------------------------------------------------------------------------ */
 
-static bool norm_hex(enum ruru_ioc_type type, const char *s, size_t len, struct ruru_buf *out,
+static bool norm_hex(enum ruru_ioc_type type,
+                     const char *s,
+                     size_t len,
+                     struct ruru_buf *out,
                      const char **reason)
 {
     size_t want = 0;
@@ -790,6 +807,7 @@ static bool norm_hex(enum ruru_ioc_type type, const char *s, size_t len, struct 
 static bool norm_email(const char *s, size_t len, struct ruru_buf *out, const char **reason)
 {
     const char *at = NULL;
+    size_t dom;
 
     for (size_t i = 0; i < len; i++)
         if (s[i] == '@')
@@ -805,8 +823,10 @@ static bool norm_email(const char *s, size_t len, struct ruru_buf *out, const ch
         }
     }
     ruru_buf_add(out, s, (size_t)(at - s + 1));
-    if (!norm_host(at + 1, len - (size_t)(at - s) - 1, out, reason) ||
-        memchr(at + 1, '.', len - (size_t)(at - s) - 1) == NULL) {
+    dom = out->len;
+    /* The domain needs a dot once normalised ("a@b." is "a@b", a single label). */
+    if (!norm_host(at + 1, len - (size_t)(at - s) - 1, out, reason) || out->failed ||
+        memchr(out->ptr + dom, '.', out->len - dom) == NULL) {
         *reason = "malformed e-mail address";
         return false;
     }

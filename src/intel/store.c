@@ -497,9 +497,13 @@ static enum ruru_err on_indicator(void *ctx, const struct ruru_intel_indicator *
         return RURU_OK;
     if (ref == NULL) {
         /* A list row has no id of its own: derive a stable one from what it says, so that
-         * the same value in the same source is one indicator however often it is listed. */
+         * the same value from the same author in one source is one indicator however often
+         * it is listed. */
         XXH64_hash_t h = XXH3_64bits_withSeed(ind->value, strlen(ind->value), 0);
         h = XXH3_64bits_withSeed(type, strlen(type), h);
+        /* Two authors listing one value in one source are two claims, both kept. */
+        if (ind->created_by != NULL)
+            h = XXH3_64bits_withSeed(ind->created_by, strlen(ind->created_by), h);
         ruru_buf_reset(&f->tmp);
         if (ruru_buf_addf(&f->tmp, "ruru--%016" PRIx64, (uint64_t)h) != RURU_OK)
             return RURU_ENOMEM;

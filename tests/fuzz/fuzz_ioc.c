@@ -28,8 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (ruru_ioc_normalize(&t, fanged.ptr ? fanged.ptr : "", fanged.len, NULL, &canon,
                                &reason)) {
             enum ruru_ioc_type t2 = t;
-            if (!ruru_ioc_normalize(&t2, canon.ptr, canon.len, NULL, &again, &reason) ||
-                t2 != t || again.len != canon.len || memcmp(again.ptr, canon.ptr, canon.len) != 0)
+            if (!ruru_ioc_normalize(&t2, canon.ptr, canon.len, NULL, &again, &reason) || t2 != t ||
+                again.len != canon.len || memcmp(again.ptr, canon.ptr, canon.len) != 0)
                 __builtin_trap();
         } else if (reason == NULL || strlen(reason) == 0) {
             __builtin_trap();

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Normalisation: canonical forms, rejections with their exact reasons, refang, inference. */
 #include "check.h"
-
 #include "intel/ioc.h"
 
 struct norm_case {
@@ -53,7 +52,10 @@ static const struct norm_case CASES[] = {
         {T(DOMAIN), "github.io", T(NONE), "public suffix"},
         {T(DOMAIN), "example.co.nz", T(DOMAIN), "example.co.nz"},
         {T(DOMAIN), "localhost", T(NONE), "single-label name"},
-        {T(DOMAIN), "b\xc3\xbc" "cher.example", T(DOMAIN), "xn--bcher-kva.example"},
+        {T(DOMAIN),
+         "b\xc3\xbc"
+         "cher.example",
+         T(DOMAIN), "xn--bcher-kva.example"},
         {T(DOMAIN), "under_score.example.com", T(DOMAIN), "under_score.example.com"},
         {T(DOMAIN), "bad..example.com", T(NONE), "malformed domain name"},
         {T(DOMAIN), "bad host.com", T(NONE), "malformed domain name"},
@@ -197,13 +199,20 @@ static void test_infer_and_names(void)
         const char *v;
         enum ruru_ioc_type t;
     } inf[] = {
-            {"192.0.2.1", T(IPV4)},      {"2001:db8::1", T(IPV6)},
-            {"10.0.0.0/8", T(CIDR4)},    {"evil.com", T(DOMAIN)},
-            {"xn--bcher-kva.example", T(DOMAIN)}, {"http://x.com/", T(URL)},
-            {"evil.com/a.php", T(URL)},  {"a@b.com", T(EMAIL)},
-            {"AS13335", T(ASN)},         {"5d41402abc4b2a76b9719d911017c592", T(MD5)},
-            {"1.2.3", T(NONE)},          {"hello", T(NONE)},
-            {"version 1.2", T(NONE)},    {"file.exe", T(DOMAIN)},
+            {"192.0.2.1", T(IPV4)},
+            {"2001:db8::1", T(IPV6)},
+            {"10.0.0.0/8", T(CIDR4)},
+            {"evil.com", T(DOMAIN)},
+            {"xn--bcher-kva.example", T(DOMAIN)},
+            {"http://x.com/", T(URL)},
+            {"evil.com/a.php", T(URL)},
+            {"a@b.com", T(EMAIL)},
+            {"AS13335", T(ASN)},
+            {"5d41402abc4b2a76b9719d911017c592", T(MD5)},
+            {"1.2.3", T(NONE)},
+            {"hello", T(NONE)},
+            {"version 1.2", T(NONE)},
+            {"file.exe", T(DOMAIN)},
     };
     bool inferred;
 
