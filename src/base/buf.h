@@ -13,10 +13,10 @@
 #include <stddef.h>
 
 struct ruru_buf {
-    char *ptr;  /* NULL until the first append */
-    size_t len; /* bytes held, without the NUL */
-    size_t cap; /* bytes allocated */
-    size_t max; /* the most len may reach; appends past it fail with RURU_ELIMIT */
+    char *ptr;   /* NULL until the first append */
+    size_t len;  /* bytes held, without the NUL */
+    size_t cap;  /* bytes allocated */
+    size_t max;  /* the most len may reach; appends past it fail with RURU_ELIMIT */
     bool failed; /* an append failed since init/reset: lets a chain of appends be checked once */
 };
 

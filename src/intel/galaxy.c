@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* PLACEHOLDER: the galaxy importer is being written. */
+#include "base/diag.h"
 #include "intel/intel.h"
 
-#include "base/diag.h"
-
-enum ruru_err ruru_galaxy_import(const char *data, size_t len, const struct ruru_import_ctx *ctx,
-                  struct ruru_diag *diag)
+enum ruru_err ruru_galaxy_import(const char *data,
+                                 size_t len,
+                                 const struct ruru_import_ctx *ctx,
+                                 struct ruru_diag *diag)
 {
     (void)data;
     (void)len;

@@ -712,7 +712,7 @@ static bool norm_url(enum ruru_ioc_type *type,
                     (port_num == 443 && strncmp(sch, "https://", 8) == 0) ||
                     (port_num == 21 && strncmp(sch, "ftp://", 6) == 0);
         if (!dflt)
-            ruru_buf_addf(out, ":%lu", port_num);
+            ruru_buf_addf(out, ":%u", (unsigned)port_num);
     }
     /* Path and query; the fragment is the client's and never reaches a server log. */
     {
