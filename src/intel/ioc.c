@@ -559,7 +559,8 @@ static bool is_unreserved(unsigned char c)
 }
 
 /* Percent-encoding normalisation of a path or query into b: unreserved escapes decoded, others
- * upper-cased; malformed escapes kept as written. */
+ * upper-cased, and a '%' that starts no escape encoded as "%25". That last rule keeps the
+ * form idempotent: kept as written, "%7%37" would become "%77" and then "w". */
 static void norm_pct(const char *s, size_t len, struct ruru_buf *b)
 {
     for (size_t i = 0; i < len; i++) {
@@ -573,6 +574,8 @@ static void norm_pct(const char *s, size_t len, struct ruru_buf *b)
                 ruru_buf_addc(b, (char)(s[i + 2] >= 'a' ? s[i + 2] - 32 : s[i + 2]));
             }
             i += 2;
+        } else if (s[i] == '%') {
+            ruru_buf_adds(b, "%25");
         } else {
             ruru_buf_addc(b, s[i]);
         }

@@ -12,7 +12,8 @@
  *   domain   lower case, trailing dot stripped, IDN as punycode (libidn2); a public suffix
  *            is rejected (libpsl)
  *   url      RFC 3986 normalised: scheme and host lower case, default port dropped,
- *            percent-encoded unreserved characters decoded, other escapes upper-cased, empty
+ *            percent-encoded unreserved characters decoded, other escapes upper-cased, a
+ *            stray '%' encoded as %25, empty
  *            path "/" for http(s), no fragment
  *   md5/sha1/sha256/sha512, ja3, ja3s, x509-*  lower-case hex of the exact length
  *   email    local part kept, domain lower case / punycode

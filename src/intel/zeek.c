@@ -250,7 +250,7 @@ enum ruru_err ruru_zeek_import(const char *data,
                 z.unset[sizeof(z.unset) - 1] = '\0';
             } else if (ruru_str_iprefix(l, "#fields")) {
                 size_t skip = 7;
-                if (n > skip && ruru_memmem(p + skip, z.sep_len, z.sep, z.sep_len) == p + skip)
+                if (n >= skip + z.sep_len && memcmp(p + skip, z.sep, z.sep_len) == 0)
                     skip += z.sep_len;
                 else
                     while (skip < n && (p[skip] == ' ' || p[skip] == '\t'))

@@ -13,7 +13,7 @@
 #include "base/buf.h"
 #include "intel/intel.h"
 
-#define REC_MAX 4096
+#define REC_MAX 8192
 
 struct rec {
     char *ind[REC_MAX];

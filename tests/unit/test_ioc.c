@@ -71,6 +71,7 @@ static const struct norm_case CASES[] = {
         {T(URL), "http://user@Evil.com/", T(URL), "http://user@evil.com/"},
         {T(URL), "http://[2001:DB8::1]:8080/x", T(URL), "http://[2001:db8::1]:8080/x"},
         {T(URL), "http://198.51.100.7/x", T(URL), "http://198.51.100.7/x"},
+        {T(URL), "http://example.com/a%zz%7%37", T(URL), "http://example.com/a%25zz%2577"},
         {T(URL), "http://exa mple.com/", T(NONE), "malformed URL"},
         {T(URL), "http://example.com:99999/", T(NONE), "malformed URL"},
         {T(URL), "http:///x", T(NONE), "malformed URL"},
