@@ -526,14 +526,17 @@ static bool norm_domain(enum ruru_ioc_type *type,
     size_t start = out->len;
     const char *host;
 
-    /* Intel often files addresses under "hostname". */
+    /* Intel often files addresses under "hostname" (and DNS writes "192.0.2.1."). */
     {
         const char *r2;
         uint8_t a[16];
         unsigned bits, prefix;
         bool hp;
-        if (parse_ip(s, len, a, &bits, &prefix, &hp, &r2) && !hp)
-            return norm_ip(type, s, len, opts, out, reason);
+        size_t n = len;
+        while (n > 0 && s[n - 1] == '.')
+            n--;
+        if (parse_ip(s, n, a, &bits, &prefix, &hp, &r2) && !hp)
+            return norm_ip(type, s, n, opts, out, reason);
     }
     if (!norm_host(s, len, out, reason))
         return false;
@@ -897,6 +900,16 @@ enum ruru_ioc_type ruru_ioc_infer(const char *s, size_t len)
 
     if (len == 0 || len > MAX_VALUE_BYTES)
         return RURU_IOC_NONE;
+    if (s[len - 1] == '.') {
+        /* A fully qualified name ("evil.com.", even "192.0.2.1."): a host name. */
+        size_t n = len;
+        enum ruru_ioc_type t;
+        while (n > 0 && s[n - 1] == '.')
+            n--;
+        t = n > 0 ? ruru_ioc_infer(s, n) : RURU_IOC_NONE;
+        return t == RURU_IOC_DOMAIN || t == RURU_IOC_IPV4 || t == RURU_IOC_IPV6 ? RURU_IOC_DOMAIN
+                                                                                : RURU_IOC_NONE;
+    }
     if (parse_ip(s, len, a, &bits, &prefix, &hp, &reason))
         return prefix < bits ? (bits == 32 ? RURU_IOC_CIDR4 : RURU_IOC_CIDR6)
                              : (bits == 32 ? RURU_IOC_IPV4 : RURU_IOC_IPV6);
@@ -943,7 +956,7 @@ enum ruru_ioc_type ruru_ioc_infer(const char *s, size_t len)
         }
     }
     if (dots == 0 || last >= len)
-        return s[len - 1] == '.' && dots > 1 ? RURU_IOC_DOMAIN : RURU_IOC_NONE;
+        return RURU_IOC_NONE;
     /* The last label must look like a TLD: letters (or punycode, or non-ASCII). */
     if (len - last >= 4 && ruru_str_iprefix(ruru_str_make(s + last, len - last), "xn--"))
         return RURU_IOC_DOMAIN;
