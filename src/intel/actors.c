@@ -297,10 +297,11 @@ static enum ruru_err build_groups(struct ruru_actor_registry *reg, size_t *paren
     ruru_free(group_of_root);
     for (size_t g = 0; g < reg->n_groups; g++) {
         struct ruru_actor_group *gr = &reg->groups[g];
-        const struct ruru_actor_member *best = NULL;
-        for (size_t k = 0; k < gr->n_members; k++) {
+        /* Every group has at least one member: it was made from one. */
+        const struct ruru_actor_member *best = &reg->members[gr->members[0]];
+        for (size_t k = 1; k < gr->n_members; k++) {
             const struct ruru_actor_member *m = &reg->members[gr->members[k]];
-            if (best == NULL || m->n_aliases > best->n_aliases ||
+            if (m->n_aliases > best->n_aliases ||
                 (m->n_aliases == best->n_aliases && strcmp(m->name, best->name) < 0))
                 best = m;
         }

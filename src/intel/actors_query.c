@@ -66,7 +66,8 @@ static enum ruru_err
 collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct links *l)
 {
     static const char *const rel_sql[] = {
-            "SELECT r.dst, i.id, i.type FROM relations r JOIN indicators i ON i.ref = r.src"
+            "SELECT r.dst, i.id, i.type FROM relations r JOIN indicators i"
+            " ON i.rhash = ruru_hash(r.src) AND i.ref = r.src"
             " WHERE r.type = 'indicates' AND NOT r.revoked",
             "SELECT r.dst, i.id, i.type FROM relations r JOIN indicators i"
             " ON i.object_ref = r.src WHERE r.type = 'indicates' AND NOT r.revoked",

@@ -79,6 +79,9 @@ enum ruru_err ruru_store_file_counts(struct ruru_store *store,
                                      char *format,
                                      size_t format_len);
 
+/* The 64-bit key of the rhash and vhash columns (also the SQL function ruru_hash(text)). */
+int64_t ruru_store_hash(const char *s, size_t len);
+
 /* 16-byte range of an ipv4/ipv6/cidr4/cidr6 canonical value: IPv4 as ::ffff:a.b.c.d, so that
  * one byte-order comparison covers both families. Returns false for other values. */
 bool ruru_store_ip_range(enum ruru_ioc_type type,

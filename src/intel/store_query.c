@@ -350,7 +350,8 @@ static enum ruru_err search_domain(struct search *s, const char *host, const cha
     /* Walk the label suffixes: a.b.evil.com, b.evil.com, evil.com, com. */
     for (const char *p = host; p != NULL && *p && err == RURU_OK;) {
         err = run_search(s,
-                         "SELECT " IND_COLUMNS IND_FROM " WHERE i.value = ?1 AND i.type = 'domain'"
+                         "SELECT " IND_COLUMNS IND_FROM
+                         " WHERE i.vhash = ruru_hash(?1) AND i.value = ?1 AND i.type = 'domain'"
                          " ORDER BY s.name, f.path, i.line, i.ref",
                          p == host ? matched_on : "parent domain", p, -1, NULL, 0);
         p = strchr(p, '.');
@@ -553,7 +554,8 @@ enum ruru_err ruru_intel_search(
         break;
     case RURU_IOC_URL:
         err = run_search(&s,
-                         "SELECT " IND_COLUMNS IND_FROM " WHERE i.value = ?1 AND i.type = 'url'"
+                         "SELECT " IND_COLUMNS IND_FROM
+                         " WHERE i.vhash = ruru_hash(?1) AND i.value = ?1 AND i.type = 'url'"
                          " ORDER BY s.name, f.path, i.line, i.ref",
                          "value", canonical, -1, NULL, 0);
         if (err == RURU_OK && url_host(canonical, host, sizeof(host))) {
@@ -572,7 +574,8 @@ enum ruru_err ruru_intel_search(
         break;
     case RURU_IOC_EMAIL:
         err = run_search(&s,
-                         "SELECT " IND_COLUMNS IND_FROM " WHERE i.value = ?1 AND i.type = 'email'"
+                         "SELECT " IND_COLUMNS IND_FROM
+                         " WHERE i.vhash = ruru_hash(?1) AND i.value = ?1 AND i.type = 'email'"
                          " ORDER BY s.name, f.path, i.line, i.ref",
                          "value", canonical, -1, NULL, 0);
         if (err == RURU_OK && strchr(canonical, '@'))
@@ -580,7 +583,8 @@ enum ruru_err ruru_intel_search(
         break;
     default:
         err = run_search(&s,
-                         "SELECT " IND_COLUMNS IND_FROM " WHERE i.value = ?1"
+                         "SELECT " IND_COLUMNS IND_FROM
+                         " WHERE i.vhash = ruru_hash(?1) AND i.value = ?1"
                          " ORDER BY s.name, f.path, i.line, i.ref",
                          "value", canonical, -1, NULL, 0);
         break;
