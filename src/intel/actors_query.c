@@ -65,10 +65,9 @@ static int type_index(const char *name)
 static enum ruru_err
 collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct links *l)
 {
+    /* A relationship names an object (a STIX indicator); every row it gave has that object
+     * (rows with an id of their own are their own object). */
     static const char *const rel_sql[] = {
-            "SELECT r.dst, i.id, i.type FROM relations r JOIN indicators i"
-            " ON i.rhash = ruru_hash(r.src) AND i.ref = r.src"
-            " WHERE r.type = 'indicates' AND NOT r.revoked",
             "SELECT r.dst, i.id, i.type FROM relations r JOIN indicators i"
             " ON i.object_ref = r.src WHERE r.type = 'indicates' AND NOT r.revoked",
     };
@@ -95,7 +94,7 @@ collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct links *
         json_decref(arr);
     }
     sqlite3_finalize(st);
-    for (size_t q = 0; q < 2 && err == RURU_OK; q++) {
+    for (size_t q = 0; q < sizeof(rel_sql) / sizeof(rel_sql[0]) && err == RURU_OK; q++) {
         if (sqlite3_prepare_v2(db, rel_sql[q], -1, &st, NULL) != SQLITE_OK)
             return RURU_EDB;
         while (err == RURU_OK && sqlite3_step(st) == SQLITE_ROW) {

@@ -459,9 +459,15 @@ static bool norm_host(const char *s, size_t len, struct ruru_buf *out, const cha
         *reason = "empty value";
         return false;
     }
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < len; i++) {
         if ((unsigned char)s[i] >= 0x80)
             ascii = false;
+        else if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+            /* A NUL would also cut the name short on its way through libidn2. */
+            *reason = "malformed domain name";
+            return false;
+        }
+    }
     if (!ascii) {
         char tmp[1024], *res = NULL;
         int rc;
@@ -541,6 +547,17 @@ static bool norm_domain(enum ruru_ioc_type *type,
     if (!norm_host(s, len, out, reason))
         return false;
     host = out->ptr + start;
+    {
+        /* Full-width digits and dots (IDN) can spell an address: it is one. */
+        uint8_t a[4];
+        size_t hl = out->len - start;
+        if (parse_v4(host, hl, a)) {
+            char tmp[16];
+            memcpy(tmp, host, hl);
+            out->len = start;
+            return norm_ip(type, tmp, hl, opts, out, reason);
+        }
+    }
     if (strchr(host, '.') == NULL) {
         *reason = is_public_suffix(host) ? "public suffix" : "single-label name";
         return false;

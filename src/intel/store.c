@@ -44,11 +44,9 @@ static const char *const SCHEMA[] = {
         " line INTEGER, confidence INTEGER, valid_from INTEGER, valid_until INTEGER,"
         " first_seen INTEGER, last_seen INTEGER, modified INTEGER, revoked INTEGER,"
         " to_ids INTEGER, tlp TEXT, description TEXT, created_by TEXT, labels TEXT,"
-        " actors TEXT, techniques TEXT, lo BLOB, hi BLOB, rhash INTEGER NOT NULL,"
-        " vhash INTEGER NOT NULL);\n",
-        "CREATE INDEX IF NOT EXISTS indicators_object ON indicators(object_ref)"
+        " actors TEXT, techniques TEXT, lo BLOB, hi BLOB, vhash INTEGER NOT NULL);\n",
+        "CREATE INDEX IF NOT EXISTS indicators_object ON indicators(object_ref, ref)"
         " WHERE object_ref IS NOT NULL;\n",
-        "CREATE INDEX IF NOT EXISTS indicators_rhash ON indicators(rhash);\n",
         "CREATE INDEX IF NOT EXISTS indicators_vhash ON indicators(vhash);\n",
         "CREATE INDEX IF NOT EXISTS indicators_lo ON indicators(lo) WHERE lo IS NOT NULL;\n",
         "CREATE INDEX IF NOT EXISTS indicators_file ON indicators(file_id);\n",
@@ -104,7 +102,8 @@ enum stmt_id {
     ST_FILE_DEL,
     ST_FILE_ADD,
     ST_FILE_DONE,
-    ST_IND_FIND,
+    ST_IND_FIND_OBJ,
+    ST_IND_FIND_VAL,
     ST_IND_INSERT,
     ST_IND_UPDATE,
     ST_ENT_UPSERT,
@@ -130,22 +129,24 @@ static const char *const STMT_SQL[ST__COUNT] = {
         [ST_FILE_DONE] = "UPDATE files SET n_indicators = ?2, n_entities = ?3, n_relations = ?4,"
                          " n_warninglists = ?5, n_tag_meanings = ?6, n_rejected = ?7,"
                          " n_older = ?8, by_type = ?9, by_kind = ?10 WHERE id = ?1",
-        [ST_IND_FIND] = "SELECT id, modified FROM indicators WHERE rhash = ?1 AND ref = ?2"
-                        " AND source_id = ?3",
+        [ST_IND_FIND_OBJ] = "SELECT id, modified FROM indicators WHERE object_ref = ?1"
+                            " AND ref = ?2 AND source_id = ?3",
+        [ST_IND_FIND_VAL] = "SELECT id, modified FROM indicators WHERE vhash = ?1 AND value = ?2"
+                            " AND ref = ?3 AND source_id = ?4",
         [ST_IND_INSERT] =
                 "INSERT INTO indicators(ref, source_id, file_id, type, value, raw, context,"
                 " object_ref, line, confidence, valid_from, valid_until, first_seen, last_seen,"
                 " modified, revoked, to_ids, tlp, description, created_by, labels, actors,"
-                " techniques, lo, hi, rhash, vhash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
-                " ?25, ?26, ?27)",
+                " techniques, lo, hi, vhash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25,"
+                " ?26)",
         [ST_IND_UPDATE] =
                 "UPDATE indicators SET ref = ?1, source_id = ?2, file_id = ?3, type = ?4,"
                 " value = ?5, raw = ?6, context = ?7, object_ref = ?8, line = ?9,"
                 " confidence = ?10, valid_from = ?11, valid_until = ?12, first_seen = ?13,"
                 " last_seen = ?14, modified = ?15, revoked = ?16, to_ids = ?17, tlp = ?18,"
                 " description = ?19, created_by = ?20, labels = ?21, actors = ?22,"
-                " techniques = ?23, lo = ?24, hi = ?25, rhash = ?26, vhash = ?27 WHERE id = ?28",
+                " techniques = ?23, lo = ?24, hi = ?25, vhash = ?26 WHERE id = ?27",
         [ST_ENT_UPSERT] =
                 "INSERT INTO entities(ref, source_id, file_id, kind, source_type, name,"
                 " external_id, country, sponsor, confidence, description, modified, revoked,"
@@ -207,7 +208,7 @@ struct ruru_store_file {
     size_t n_rejects;
     struct ruru_buf tmp; /* derived refs */
     bool fresh;          /* the source held no indicators before this file */
-    uint64_t *seen;      /* open-addressing set of the rhash keys this file inserted */
+    uint64_t *seen;      /* open-addressing set of the ref keys this file inserted */
     size_t seen_cap, n_seen;
     struct ruru_buf json; /* JSON arrays of labels / actors / techniques */
 };
@@ -227,7 +228,7 @@ int64_t ruru_store_hash(const char *s, size_t len)
     return (int64_t)XXH3_64bits(s, len);
 }
 
-/* SQL function ruru_hash(text): the key of the rhash and vhash columns. */
+/* SQL function ruru_hash(text): the key of the vhash column. */
 static void sql_hash(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     const unsigned char *t;
@@ -567,7 +568,8 @@ static enum ruru_err bind_indicator(struct ruru_store_file *f,
     bind_text(st, 5, ind->value);
     bind_text(st, 6, ind->raw);
     bind_text(st, 7, ind->context);
-    bind_text(st, 8, ind->object_ref);
+    /* A row's object is what it came from; an id of its own is its own object. */
+    bind_text(st, 8, ind->object_ref ? ind->object_ref : ind->ref);
     if (ind->line > 0)
         sqlite3_bind_int64(st, 9, (sqlite3_int64)ind->line);
     bind_conf(st, 10, ind->confidence);
@@ -596,23 +598,25 @@ static enum ruru_err bind_indicator(struct ruru_store_file *f,
         sqlite3_bind_blob(st, 24, lo, 16, SQLITE_TRANSIENT);
         sqlite3_bind_blob(st, 25, hi, 16, SQLITE_TRANSIENT);
     }
-    sqlite3_bind_int64(st, 26, ruru_store_hash(ref, strlen(ref)));
-    sqlite3_bind_int64(st, 27, ruru_store_hash(ind->value, strlen(ind->value)));
+    sqlite3_bind_int64(st, 26, ruru_store_hash(ind->value, strlen(ind->value)));
     return RURU_OK;
 }
 
 /*
- * Indicators are keyed by 64-bit hashes of their ref and value (rhash, vhash) rather than by
- * the text: a million random text keys make SQLite's B-trees large and their inserts slow
- * (measured: 16 s for 1,000,000 rows with text indexes), while 8-byte keys keep them small.
- * Every lookup compares the text as well, so a hash collision costs a row read, never a
- * wrong answer.
+ * Finding an indicator again (a re-listed value, a newer version of an object) must stay cheap
+ * at a million rows, and SQLite's cost there is its B-trees: text indexes over a million
+ * random refs and values took 16 s to fill (measured). So values are indexed by a 64-bit hash
+ * (vhash, every lookup comparing the text too: a collision costs a row read, never a wrong
+ * answer), refs of objects by (object_ref, ref) only for rows that have an object, and rows
+ * whose ref is derived from their value are found through the value. While a file fills a
+ * source that held no indicators, a ref it has not inserted itself cannot exist, and the
+ * lookup is skipped altogether.
  */
 static enum ruru_err on_indicator(void *ctx, const struct ruru_intel_indicator *ind)
 {
     struct ruru_store_file *f = ctx;
     struct ruru_store *s = f->store;
-    sqlite3_stmt *find = s->st[ST_IND_FIND], *st;
+    sqlite3_stmt *find, *st;
     const char *ref = ind->ref, *type = ruru_ioc_type_name(ind->type);
     int64_t id = -1;
     bool older = false;
@@ -642,9 +646,18 @@ static enum ruru_err on_indicator(void *ctx, const struct ruru_intel_indicator *
         if (failed)
             return RURU_ENOMEM;
     }
-    sqlite3_bind_int64(find, 1, ruru_store_hash(ref, strlen(ref)));
-    sqlite3_bind_text(find, 2, ref, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(find, 3, f->source_id);
+    if (ind->ref != NULL) {
+        find = s->st[ST_IND_FIND_OBJ];
+        sqlite3_bind_text(find, 1, ind->object_ref ? ind->object_ref : ind->ref, -1, SQLITE_STATIC);
+        sqlite3_bind_text(find, 2, ref, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(find, 3, f->source_id);
+    } else {
+        find = s->st[ST_IND_FIND_VAL];
+        sqlite3_bind_int64(find, 1, ruru_store_hash(ind->value, strlen(ind->value)));
+        sqlite3_bind_text(find, 2, ind->value, -1, SQLITE_STATIC);
+        sqlite3_bind_text(find, 3, ref, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(find, 4, f->source_id);
+    }
     rc = sqlite3_step(find);
     if (rc == SQLITE_ROW) {
         id = sqlite3_column_int64(find, 0);
@@ -664,7 +677,7 @@ insert:
     st = id >= 0 ? s->st[ST_IND_UPDATE] : s->st[ST_IND_INSERT];
     err = bind_indicator(f, st, ind, ref, type);
     if (err == RURU_OK && id >= 0)
-        sqlite3_bind_int64(st, 28, id);
+        sqlite3_bind_int64(st, 27, id);
     if (err == RURU_OK) {
         rc = sqlite3_step(st);
         err = rc == SQLITE_DONE ? RURU_OK : sink_error(f);
