@@ -18,14 +18,17 @@ dev: deps
 test: dev
 	@cd build/dev && ctest --output-on-failure -j2
 
-# The main job on the bundled examples: import the example intel into a scratch store and
-# show what ruru knows about the actor named in the advisory.
+# The main job on the bundled examples: import the example intel (an advisory as STIX, a MISP
+# event, a partner's defanged CSV, a Zeek intel file) into a scratch store, show what ruru knows
+# about the actor named in the advisory, and search a host seen in a log. `intel search` exits
+# 1 when it finds something, as grep does.
 RUN_HOME = build/run-home
 run: deps release
 	@rm -rf $(RUN_HOME)
-	./build/ruru --home $(RUN_HOME) intel import examples/intel
-	./build/ruru --home $(RUN_HOME) actors APT40
-	./build/ruru --home $(RUN_HOME) intel search mail.examplebank-update.example
+	./build/ruru --home $(RUN_HOME) intel import --format table examples/intel
+	./build/ruru --home $(RUN_HOME) actors --format table Leviathan
+	./build/ruru --home $(RUN_HOME) intel search --format table mail.examplebank-update.example \
+		|| test $$? -eq 1
 
 bench: deps release
 	@sh bench/run.sh
