@@ -296,23 +296,6 @@ static int parse_confidence(const char *p, size_t n)
     return v;
 }
 
-/* "TLP:AMBER" -> "amber", "white" -> "clear"; NULL when not a TLP level. */
-const char *ruru_csv_tlp(const char *p, size_t n);
-const char *ruru_csv_tlp(const char *p, size_t n)
-{
-    static const char *const levels[] = {"clear", "green", "amber+strict", "amber", "red"};
-    struct ruru_str s = ruru_str_trim(ruru_str_make(p, n));
-
-    if (ruru_str_iprefix(s, "tlp:") || ruru_str_iprefix(s, "tlp "))
-        s = ruru_str_trim(ruru_str_make(s.ptr + 4, s.len - 4));
-    if (ruru_str_ieq(s, "white"))
-        return "clear";
-    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-        if (ruru_str_ieq(s, levels[i]))
-            return levels[i];
-    return NULL;
-}
-
 /* Splits a cell into list items (on ';' '|' ',' that are not the delimiter) written into
  * `store` (NUL-separated); fills items[] with pointers into it. */
 static size_t split_list(
@@ -351,19 +334,11 @@ struct csv {
 static enum ruru_err
 reject(struct csv *c, uint64_t line, const char *value, size_t vlen, const char *reason)
 {
-    struct ruru_intel_reject r;
-    const struct ruru_intel_sink *s = c->ctx->sink;
-
-    if (s->reject == NULL)
-        return RURU_OK;
-    memset(&r, 0, sizeof(r));
-    r.line = line;
-    ruru_buf_reset(&c->text);
     /* The value as written, cut to what a report can show. */
+    ruru_buf_reset(&c->text);
     ruru_buf_add(&c->text, value, vlen > 256 ? 256 : vlen);
-    r.value = c->text.failed ? NULL : ruru_buf_str(&c->text);
-    r.reason = reason;
-    return s->reject(s->ctx, &r);
+    return ruru_intel_reject(c->ctx, line, NULL, c->text.failed ? NULL : ruru_buf_str(&c->text),
+                             reason);
 }
 
 /* Looks for a time column; returns false (after rejecting) when it is malformed. */
@@ -475,7 +450,7 @@ static enum ruru_err do_row(struct csv *c)
     }
     if (c->col[COL_TLP] >= 0) {
         char *p = cell(&c->row, (size_t)c->col[COL_TLP], &n);
-        ind.tlp = ruru_csv_tlp(p, n);
+        ind.tlp = ruru_tlp_parse(p, n);
     }
     if (c->col[COL_ACTOR] >= 0) {
         char *p = cell(&c->row, (size_t)c->col[COL_ACTOR], &n);

@@ -131,15 +131,7 @@ static bool has_alias(const char *const *v, size_t n, const char *name)
 static enum ruru_err
 reject(const struct ruru_import_ctx *ctx, const char *object, const char *value, const char *reason)
 {
-    struct ruru_intel_reject r;
-
-    if (ctx->sink->reject == NULL)
-        return RURU_OK;
-    memset(&r, 0, sizeof(r));
-    r.object_ref = object;
-    r.value = value;
-    r.reason = reason;
-    return ctx->sink->reject(ctx->sink->ctx, &r);
+    return ruru_intel_reject(ctx, 0, object, value, reason);
 }
 
 /* Integer from a JSON number or numeric string, or -1. */

@@ -145,6 +145,19 @@ void ruru_intel_indicator_init(struct ruru_intel_indicator *ind);
 void ruru_intel_entity_init(struct ruru_intel_entity *ent);
 void ruru_intel_relation_init(struct ruru_intel_relation *rel);
 
+/* Hands a rejection to ctx->sink (a no-op when it takes none). */
+enum ruru_err ruru_intel_reject(const struct ruru_import_ctx *ctx,
+                                uint64_t line,
+                                const char *object_ref,
+                                const char *value,
+                                const char *reason);
+
+/* A TLP level as sources write it ("TLP:AMBER", "amber", "white") in its TLP 2.0 name
+ * ("clear", "green", "amber", "amber+strict", "red"), or NULL when it is none. */
+const char *ruru_tlp_parse(const char *s, size_t len);
+/* The restrictiveness of a TLP 2.0 name: 0 for clear up to 4 for red, -1 for NULL or other. */
+int ruru_tlp_rank(const char *tlp);
+
 /*
  * The importers. Each parses `len` bytes of `data` (not NUL-terminated; may contain NULs) and
  * feeds ctx->sink. A document that cannot be parsed at all returns RURU_EPARSE with the

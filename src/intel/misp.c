@@ -102,47 +102,18 @@ static const char *str(json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
-static int tlp_rank(const char *t)
-{
-    static const char *const order[] = {"clear", "green", "amber", "amber+strict", "red"};
-
-    for (int i = 0; i < 5; i++)
-        if (t != NULL && strcmp(t, order[i]) == 0)
-            return i;
-    return -1;
-}
-
+/* The TLP a "tlp:..." tag sets, or NULL. */
 static const char *tlp_of_tag(const char *tag)
 {
-    static const struct {
-        const char *tag;
-        const char *tlp;
-    } map[] = {{"tlp:white", "clear"},
-               {"tlp:clear", "clear"},
-               {"tlp:green", "green"},
-               {"tlp:amber", "amber"},
-               {"tlp:amber+strict", "amber+strict"},
-               {"tlp:red", "red"}};
-
-    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (ruru_ascii_casecmp(tag, map[i].tag) == 0)
-            return map[i].tlp;
-    return NULL;
+    if (strncmp(tag, "tlp:", 4) != 0)
+        return NULL;
+    return ruru_tlp_parse(tag, strlen(tag));
 }
 
 static enum ruru_err
 reject(struct misp *m, const char *object, const char *value, const char *reason)
 {
-    const struct ruru_intel_sink *s = m->ctx->sink;
-    struct ruru_intel_reject r;
-
-    if (s->reject == NULL)
-        return RURU_OK;
-    memset(&r, 0, sizeof(r));
-    r.object_ref = object;
-    r.value = value;
-    r.reason = reason;
-    return s->reject(s->ctx, &r);
+    return ruru_intel_reject(m->ctx, 0, object, value, reason);
 }
 
 /* Tag names of an object's "Tag" array (and "EventTag"[].Tag), in order. */
@@ -414,7 +385,7 @@ static enum ruru_err do_attribute(struct misp *m, json_t *attr)
     n_labels = tag_names(attr, labels, m->n_labels, MAX_LABELS);
     for (size_t i = m->n_labels; i < n_labels; i++) {
         const char *t = tlp_of_tag(labels[i]);
-        if (t != NULL && tlp_rank(t) > tlp_rank(tlp == m->event_tlp ? NULL : tlp))
+        if (t != NULL && ruru_tlp_rank(t) > ruru_tlp_rank(tlp == m->event_tlp ? NULL : tlp))
             tlp = t;
         galaxy_tag(m, labels[i]);
     }
@@ -494,7 +465,7 @@ static enum ruru_err do_event(struct misp *m, json_t *ev)
     ruru_buf_reset(&m->names);
     for (size_t k = 0; k < m->n_labels; k++) {
         const char *t = tlp_of_tag(m->labels[k]);
-        if (t != NULL && tlp_rank(t) > tlp_rank(m->event_tlp))
+        if (t != NULL && ruru_tlp_rank(t) > ruru_tlp_rank(m->event_tlp))
             m->event_tlp = t;
         galaxy_tag(m, m->labels[k]);
     }

@@ -42,36 +42,9 @@ static const struct {
         {"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "red"},
 };
 
-static int tlp_rank(const char *t)
-{
-    static const char *const order[] = {"clear", "green", "amber", "amber+strict", "red"};
-
-    for (int i = 0; i < 5; i++)
-        if (t != NULL && strcmp(t, order[i]) == 0)
-            return i;
-    return -1;
-}
-
 static const char *tlp_word(const char *s)
 {
-    struct ruru_str v;
-
-    if (s == NULL)
-        return NULL;
-    v = ruru_str_trim(ruru_str_make(s, strlen(s)));
-    if (ruru_str_iprefix(v, "tlp:"))
-        v = ruru_str_make(v.ptr + 4, v.len - 4);
-    if (ruru_str_ieq(v, "white") || ruru_str_ieq(v, "clear"))
-        return "clear";
-    if (ruru_str_ieq(v, "green"))
-        return "green";
-    if (ruru_str_ieq(v, "amber+strict"))
-        return "amber+strict";
-    if (ruru_str_ieq(v, "amber"))
-        return "amber";
-    if (ruru_str_ieq(v, "red"))
-        return "red";
-    return NULL;
+    return s != NULL ? ruru_tlp_parse(s, strlen(s)) : NULL;
 }
 
 struct stix {
@@ -86,16 +59,7 @@ struct stix {
 static enum ruru_err
 reject(struct stix *st, const char *object, const char *value, const char *reason)
 {
-    const struct ruru_intel_sink *s = st->ctx->sink;
-    struct ruru_intel_reject r;
-
-    if (s->reject == NULL)
-        return RURU_OK;
-    memset(&r, 0, sizeof(r));
-    r.object_ref = object;
-    r.value = value;
-    r.reason = reason;
-    return s->reject(s->ctx, &r);
+    return ruru_intel_reject(st->ctx, 0, object, value, reason);
 }
 
 static const char *str(json_t *o, const char *k)
@@ -141,7 +105,7 @@ static const char *object_tlp(struct stix *st, json_t *o)
                 t = TLP_IDS[k].tlp;
         if (t == NULL)
             t = json_string_value(json_object_get(st->tlp_by_id, id));
-        if (t != NULL && tlp_rank(t) > tlp_rank(best))
+        if (t != NULL && ruru_tlp_rank(t) > ruru_tlp_rank(best))
             best = t;
     }
     return best;

@@ -18,14 +18,7 @@
 static enum ruru_err
 reject(const struct ruru_import_ctx *ctx, const char *value, const char *reason)
 {
-    struct ruru_intel_reject r;
-
-    if (ctx->sink->reject == NULL)
-        return RURU_OK;
-    memset(&r, 0, sizeof(r));
-    r.value = value;
-    r.reason = reason;
-    return ctx->sink->reject(ctx->sink->ctx, &r);
+    return ruru_intel_reject(ctx, 0, NULL, value, reason);
 }
 
 enum ruru_err ruru_warninglist_import(const char *data,

@@ -88,18 +88,10 @@ static bool is_blank_line(struct ruru_str l)
 static enum ruru_err
 reject(struct zeek *z, uint64_t line, const char *v, size_t n, const char *reason)
 {
-    const struct ruru_intel_sink *s = z->ctx->sink;
-    struct ruru_intel_reject r;
-
-    if (s->reject == NULL)
-        return RURU_OK;
-    memset(&r, 0, sizeof(r));
-    r.line = line;
     ruru_buf_reset(&z->text);
     ruru_buf_add(&z->text, v, n > 256 ? 256 : n);
-    r.value = z->text.failed ? NULL : ruru_buf_str(&z->text);
-    r.reason = reason;
-    return s->reject(s->ctx, &r);
+    return ruru_intel_reject(z->ctx, line, NULL, z->text.failed ? NULL : ruru_buf_str(&z->text),
+                             reason);
 }
 
 /* A field's value, or NULL when it is the empty or unset marker. */
