@@ -157,23 +157,13 @@ int cmd_actors(struct cli *c, int argc, char **argv)
     enum ruru_err err;
     json_t *doc;
 
-    for (int i = 0; i < argc; i++) {
-        int used;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(ACTORS_USAGE, stdout);
-            return EXIT_CLEAN;
-        }
-        used = cli_common_option(c, argc - i, argv + i);
-        if (used < 0)
-            return EXIT_ERROR;
-        if (used > 0)
-            i += used - 1;
-        else if (name == NULL && argv[i][0] != '-')
-            name = argv[i];
-        else {
-            fprintf(stderr, "ruru: unexpected argument \"%s\"\n%s", argv[i], ACTORS_USAGE);
-            return EXIT_ERROR;
-        }
+    switch (cli_one_arg(c, argc, argv, ACTORS_USAGE, &name)) {
+    case 1:
+        return EXIT_CLEAN;
+    case -1:
+        return EXIT_ERROR;
+    default:
+        break;
     }
     store = cli_open_store(c);
     if (store == NULL)

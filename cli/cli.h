@@ -26,6 +26,9 @@ struct cli {
 /* Parses "--format X" style options common to all commands. Returns the number of argv
  * entries consumed (0 if argv[0] is not a common option), or -1 after printing an error. */
 int cli_common_option(struct cli *c, int argc, char **argv);
+/* Parses the common options and at most one positional argument (*arg, NULL when absent).
+ * Returns 0 to go on, 1 after printing `usage` for --help, -1 after printing an error. */
+int cli_one_arg(struct cli *c, int argc, char **argv, const char *usage, const char **arg);
 /* Opens the store, printing the error on failure. */
 ruru_store *cli_open_store(const struct cli *c);
 /* Prints "ruru: SOURCE:LINE:COL: message" for a library error. */

@@ -523,18 +523,13 @@ static int intel_simple(struct cli *c, const char *what, int argc, char **argv)
     enum ruru_err err;
     json_t *doc;
 
-    for (int i = 0; i < argc; i++) {
-        int used = cli_common_option(c, argc - i, argv + i);
-        if (used < 0)
-            return EXIT_ERROR;
-        if (used > 0)
-            i += used - 1;
-        else if (arg == NULL && argv[i][0] != '-')
-            arg = argv[i];
-        else {
-            fprintf(stderr, "ruru: unexpected argument \"%s\"\n%s", argv[i], INTEL_USAGE);
-            return EXIT_ERROR;
-        }
+    switch (cli_one_arg(c, argc, argv, INTEL_USAGE, &arg)) {
+    case 1:
+        return EXIT_CLEAN;
+    case -1:
+        return EXIT_ERROR;
+    default:
+        break;
     }
     if ((strcmp(what, "remove") == 0) != (arg != NULL)) {
         fputs(INTEL_USAGE, stderr);

@@ -110,3 +110,27 @@ const char *cli_num(json_t *v, char *buf, size_t cap)
         snprintf(buf, cap, "-");
     return buf;
 }
+
+int cli_one_arg(struct cli *c, int argc, char **argv, const char *usage, const char **arg)
+{
+    *arg = NULL;
+    for (int i = 0; i < argc; i++) {
+        int used;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        }
+        used = cli_common_option(c, argc - i, argv + i);
+        if (used < 0)
+            return -1;
+        if (used > 0) {
+            i += used - 1;
+        } else if (*arg == NULL && argv[i][0] != '-') {
+            *arg = argv[i];
+        } else {
+            fprintf(stderr, "ruru: unexpected argument \"%s\"\n%s", argv[i], usage);
+            return -1;
+        }
+    }
+    return 0;
+}
