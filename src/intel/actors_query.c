@@ -12,6 +12,7 @@
 #include "base/alloc.h"
 #include "base/diag.h"
 #include "base/str.h"
+#include "base/vec.h"
 #include "intel/actors.h"
 #include "intel/query.h"
 #include "intel/store.h"
@@ -22,26 +23,15 @@ struct link {
     int type;
 };
 
-struct links {
-    struct link *v;
-    size_t n, cap;
-};
+/* Every (actor group, indicator) link; an indicator names few actors, a store a few million
+ * indicators, so 64 M links bound a hostile store. */
+#define MAX_LINKS (64u << 20)
 
-static enum ruru_err add_link(struct links *l, size_t group, int64_t ind, int type)
+static enum ruru_err add_link(struct ruru_vec *l, size_t group, int64_t ind, int type)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 1024;
-        struct link *v = ruru_realloc(l->v, cap * sizeof(*v));
-        if (v == NULL)
-            return RURU_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n].group = group;
-    l->v[l->n].indicator = ind;
-    l->v[l->n].type = type;
-    l->n++;
-    return RURU_OK;
+    struct link k = {group, ind, type};
+
+    return ruru_vec_push(l, &k);
 }
 
 static int cmp_link(const void *a, const void *b)
@@ -63,7 +53,7 @@ static int type_index(const char *name)
 
 /* Collects every (actor group, indicator) link, sorted and without duplicates. */
 static enum ruru_err
-collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct links *l)
+collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct ruru_vec *l)
 {
     /* A relationship names an object (a STIX indicator); every row it gave has that object
      * (rows with an id of their own are their own object). */
@@ -73,6 +63,7 @@ collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct links *
     };
     sqlite3_stmt *st = NULL;
     enum ruru_err err = RURU_OK;
+    struct link *v;
     size_t k;
 
     if (sqlite3_prepare_v2(db, "SELECT id, type, actors FROM indicators WHERE actors IS NOT NULL",
@@ -80,13 +71,13 @@ collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct links *
         return RURU_EDB;
     while (err == RURU_OK && sqlite3_step(st) == SQLITE_ROW) {
         const char *txt = (const char *)sqlite3_column_text(st, 2);
-        json_t *arr = txt ? json_loads(txt, 0, NULL) : NULL, *v;
+        json_t *arr = txt ? json_loads(txt, 0, NULL) : NULL, *item;
         int type = type_index((const char *)sqlite3_column_text(st, 1));
         size_t i;
-        json_array_foreach(arr, i, v)
+        json_array_foreach(arr, i, item)
         {
             const size_t *groups;
-            const char *name = json_string_value(v);
+            const char *name = json_string_value(item);
             size_t n = name ? ruru_actors_resolve(reg, name, &groups) : 0;
             for (k = 0; k < n && err == RURU_OK; k++)
                 err = add_link(l, groups[k], sqlite3_column_int64(st, 0), type);
@@ -108,23 +99,25 @@ collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct links *
     }
     if (err != RURU_OK || l->n == 0)
         return err;
-    qsort(l->v, l->n, sizeof(*l->v), cmp_link);
+    v = l->items;
+    qsort(v, l->n, sizeof(*v), cmp_link);
     k = 1;
     for (size_t i = 1; i < l->n; i++)
-        if (cmp_link(&l->v[i], &l->v[k - 1]) != 0)
-            l->v[k++] = l->v[i];
+        if (cmp_link(&v[i], &v[k - 1]) != 0)
+            v[k++] = v[i];
     l->n = k;
     return RURU_OK;
 }
 
 /* The first link of group g (links sorted by group), or l->n. */
-static size_t first_link(const struct links *l, size_t g)
+static size_t first_link(const struct ruru_vec *l, size_t g)
 {
+    const struct link *v = l->items;
     size_t lo = 0, hi = l->n;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (l->v[mid].group < g)
+        if (v[mid].group < g)
             lo = mid + 1;
         else
             hi = mid;
@@ -132,13 +125,14 @@ static size_t first_link(const struct links *l, size_t g)
     return lo;
 }
 
-static json_t *indicator_counts(const struct links *l, size_t g, bool by_type)
+static json_t *indicator_counts(const struct ruru_vec *l, size_t g, bool by_type)
 {
+    const struct link *v = l->items;
     uint64_t counts[RURU_IOC__COUNT] = {0}, total = 0;
     json_t *o;
 
-    for (size_t i = first_link(l, g); i < l->n && l->v[i].group == g; i++) {
-        counts[l->v[i].type]++;
+    for (size_t i = first_link(l, g); i < l->n && v[i].group == g; i++) {
+        counts[v[i].type]++;
         total++;
     }
     if (!by_type)
@@ -339,8 +333,10 @@ static json_t *sorted_by_id(json_t *arr)
     return out;
 }
 
-static json_t *
-actor_full(sqlite3 *db, const struct ruru_actor_registry *reg, size_t gi, const struct links *links)
+static json_t *actor_full(sqlite3 *db,
+                          const struct ruru_actor_registry *reg,
+                          size_t gi,
+                          const struct ruru_vec *links)
 {
     const struct ruru_actor_group *g = ruru_actors_group(reg, gi);
     json_t *o = json_object(), *members = json_array(), *claims = json_array();
@@ -423,18 +419,19 @@ enum ruru_err ruru_actors(ruru_store *store, const char *name, char **out, struc
 {
     sqlite3 *db = ruru_store_db(store);
     struct ruru_actor_registry *reg = NULL;
-    struct links links = {0};
+    struct ruru_vec links;
     json_t *doc, *list;
     enum ruru_err err;
 
     ruru_diag_clear(diag);
+    ruru_vec_init(&links, sizeof(struct link), MAX_LINKS);
     err = ruru_actors_build(db, &reg, diag);
     if (err != RURU_OK)
         return err;
     err = collect_links(db, reg, &links);
     if (err != RURU_OK) {
         ruru_actors_destroy(reg);
-        ruru_free(links.v);
+        ruru_vec_fini(&links);
         return ruru_diag_set(diag, err, NULL, 0, 0, "reading indicator links: %s",
                              err == RURU_EDB ? sqlite3_errmsg(db) : "out of memory");
     }
@@ -448,7 +445,7 @@ enum ruru_err ruru_actors(ruru_store *store, const char *name, char **out, struc
             json_decref(doc);
             json_decref(list);
             ruru_actors_destroy(reg);
-            ruru_free(links.v);
+            ruru_vec_fini(&links);
             return ruru_diag_set(diag, RURU_ENOTFOUND, NULL, 0, 0, "no actor named \"%s\"", name);
         }
         json_object_set_new(doc, "ambiguous", json_boolean(n > 1));
@@ -464,7 +461,7 @@ enum ruru_err ruru_actors(ruru_store *store, const char *name, char **out, struc
             json_decref(list);
             json_decref(conflicts);
             ruru_actors_destroy(reg);
-            ruru_free(links.v);
+            ruru_vec_fini(&links);
             return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
         }
         for (size_t i = 0; i < n; i++) {
@@ -509,6 +506,6 @@ enum ruru_err ruru_actors(ruru_store *store, const char *name, char **out, struc
         json_object_set_new(doc, "conflicts", conflicts);
     }
     ruru_actors_destroy(reg);
-    ruru_free(links.v);
+    ruru_vec_fini(&links);
     return ruru_query_finish(doc, out, diag);
 }

@@ -1,23 +1,147 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* base/: buffers, arena, vectors, maps, times, strings. */
+#include <stdint.h>
+
+#include "base/arena.h"
 #include "base/buf.h"
+#include "base/map.h"
+#include "base/str.h"
 #include "base/time.h"
+#include "base/vec.h"
 #include "check.h"
 
-int main(void)
+static void test_buf(void)
 {
     struct ruru_buf b;
-    int64_t t;
-    char out[RURU_TIME_BUF];
+    char *s;
 
     ruru_buf_init(&b, 8);
     CHECK_INT(ruru_buf_adds(&b, "abcd"), RURU_OK);
     CHECK_INT(ruru_buf_adds(&b, "efghi"), RURU_ELIMIT);
+    CHECK(b.failed);
     CHECK_STR(ruru_buf_str(&b), "abcd");
+    ruru_buf_reset(&b);
+    CHECK(!b.failed);
+    CHECK_INT(ruru_buf_addf(&b, "%d-%s", 42, "x"), RURU_OK);
+    s = ruru_buf_detach(&b);
+    CHECK_STR(s, "42-x");
+    ruru_free(s);
+    CHECK_STR(ruru_buf_str(&b), "");
     ruru_buf_fini(&b);
+}
 
-    CHECK(ruru_time_parse("2021-03-02T10:11:12Z", 20, &t));
-    CHECK_INT(t, 1614679872);
-    ruru_time_format(t, out);
+static void test_arena(void)
+{
+    struct ruru_arena a;
+    char *p, *q, *big;
+
+    ruru_arena_init(&a, 1024, 1 << 20);
+    p = ruru_arena_strndup(&a, "hello", 5);
+    q = ruru_arena_alloc(&a, 3);
+    CHECK_STR(p, "hello");
+    CHECK(((uintptr_t)q & 15) == 0);
+    big = ruru_arena_alloc(&a, 4096); /* a block of its own */
+    CHECK(big != NULL);
+    CHECK_STR(p, "hello");
+    CHECK(ruru_arena_alloc(&a, 2 << 20) == NULL); /* over the cap */
+    ruru_arena_reset(&a);
+    CHECK_INT(a.total, 1024);
+    CHECK(ruru_arena_alloc(&a, 10) != NULL);
+    ruru_arena_fini(&a);
+    CHECK_INT(a.total, 0);
+}
+
+static void test_vec(void)
+{
+    struct ruru_vec v;
+    int x;
+
+    ruru_vec_init(&v, sizeof(int), 100);
+    for (x = 0; x < 100; x++)
+        CHECK_INT(ruru_vec_push(&v, &x), RURU_OK);
+    CHECK_INT(ruru_vec_push(&v, &x), RURU_ELIMIT);
+    CHECK_INT(*(int *)ruru_vec_at(&v, 42), 42);
+    CHECK_INT(v.n, 100);
+    ruru_vec_fini(&v);
+}
+
+static void test_map(void)
+{
+    struct ruru_map m;
+    int64_t v = 0;
+    char key[16];
+
+    ruru_map_init(&m);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        CHECK_INT(ruru_map_put(&m, key, strlen(key), i), RURU_OK);
+    }
+    CHECK(ruru_map_get(&m, "k777", 4, &v));
+    CHECK_INT(v, 777);
+    CHECK(!ruru_map_get(&m, "k1000", 5, &v));
+    CHECK_INT(ruru_map_put(&m, "k777", 4, -1), RURU_OK);
+    CHECK(ruru_map_get(&m, "k777", 4, &v));
+    CHECK_INT(v, -1);
+    CHECK_INT(m.n, 1000);
+    ruru_map_fini(&m);
+}
+
+static void test_time(void)
+{
+    static const struct {
+        const char *s;
+        int64_t t;
+    } ok[] = {
+            {"2021-03-02T10:11:12Z", 1614679872},
+            {"2021-03-02T10:11:12.123456+13:00", 1614679872 - 13 * 3600},
+            {"2021-03-02 10:11:12", 1614679872},
+            {"2021-03-02", 1614643200},
+            {"1614679872", 1614679872},
+            {"2024-02-29T00:00:00Z", 1709164800},
+            {"1969-12-31T23:59:59Z", -1},
+    };
+    static const char *const bad[] = {"2021-02-29",
+                                      "2021-13-01",
+                                      "2021-03-02T25:00:00Z",
+                                      "yesterday",
+                                      "12345",
+                                      "2021-03-02Tx",
+                                      ""};
+    char out[RURU_TIME_BUF];
+    int64_t t;
+
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        CHECK(ruru_time_parse(ok[i].s, strlen(ok[i].s), &t));
+        CHECK_INT(t, ok[i].t);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK(!ruru_time_parse(bad[i], strlen(bad[i]), &t));
+    ruru_time_format(1614679872, out);
     CHECK_STR(out, "2021-03-02T10:11:12Z");
+    ruru_time_format(-1, out);
+    CHECK_STR(out, "1969-12-31T23:59:59Z");
+}
+
+static void test_str(void)
+{
+    struct ruru_str s = ruru_str_trim(ruru_str_make("  Hello \t", 9));
+
+    CHECK_INT(s.len, 5);
+    CHECK(ruru_str_ieq(s, "hELLO"));
+    CHECK(ruru_str_iprefix(s, "he"));
+    CHECK(!ruru_str_eq(s, "hello"));
+    CHECK(ruru_memmem("abcabd", 6, "abd", 3) != NULL);
+    CHECK(ruru_memmem("abcabd", 6, "abe", 3) == NULL);
+    CHECK(ruru_ascii_casecmp("APT40", "apt40") == 0);
+}
+
+int main(void)
+{
+    test_buf();
+    test_arena();
+    test_vec();
+    test_map();
+    test_time();
+    test_str();
     return check_done();
 }
