@@ -11,6 +11,7 @@
  * evil.com), which is why notevil.com never matches evil.com; a URL also finds its host's
  * indicators; an e-mail address its domain's.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <regex.h>
@@ -328,19 +329,55 @@ static enum ruru_err run_search(struct search *s,
     return rc == SQLITE_DONE ? RURU_OK : RURU_EDB;
 }
 
+/*
+ * An address is held by exactly the ranges "network/p" for p = 0..32 (0..128 for IPv6), and a
+ * range's canonical text is unique: so the ranges holding an address are found by 33 (129)
+ * exact lookups on the value index, whatever the store's size, instead of a scan of the range
+ * index. A CIDR query also wants the ranges inside it, which only the range index can give.
+ */
 static enum ruru_err search_ip(struct search *s, enum ruru_ioc_type type, const char *value)
 {
     unsigned char lo[16], hi[16];
+    struct ruru_norm_opts wide = {1, 1};
+    struct ruru_buf text, canon;
+    unsigned bits = type == RURU_IOC_IPV4 ? 32 : 128;
+    enum ruru_err err = RURU_OK;
 
     if (!ruru_store_ip_range(type, value, lo, hi))
         return RURU_OK;
-    /* Every range that overlaps the query: for an address, the CIDRs holding it and the
-     * address itself; for a CIDR, also the ranges inside it. */
-    return run_search(s,
-                      "SELECT " IND_COLUMNS IND_FROM
-                      " WHERE i.lo IS NOT NULL AND i.lo <= ?2 AND i.hi >= ?1"
-                      " ORDER BY s.name, f.path, i.line, i.ref",
-                      "address", lo, 16, hi, 16);
+    if (type == RURU_IOC_CIDR4 || type == RURU_IOC_CIDR6)
+        return run_search(s,
+                          "SELECT " IND_COLUMNS IND_FROM
+                          " WHERE i.lo IS NOT NULL AND i.lo <= ?2 AND i.hi >= ?1"
+                          " ORDER BY s.name, f.path, i.line, i.ref",
+                          "address", lo, 16, hi, 16);
+    ruru_buf_init(&text, 256);
+    ruru_buf_init(&canon, 256);
+    for (unsigned p = bits + 1; p-- > 0 && err == RURU_OK;) {
+        unsigned char net[16];
+        char addr[64];
+        enum ruru_ioc_type t = bits == 32 ? RURU_IOC_CIDR4 : RURU_IOC_CIDR6;
+        const char *why;
+        memcpy(net, lo, 16);
+        for (unsigned b = p + (128 - bits); b < 128; b++)
+            net[b / 8] &= (unsigned char)~(0x80u >> (b % 8));
+        if (inet_ntop(bits == 32 ? AF_INET : AF_INET6, bits == 32 ? net + 12 : net, addr,
+                      sizeof(addr)) == NULL)
+            continue;
+        ruru_buf_reset(&text);
+        ruru_buf_addf(&text, "%s/%u", addr, p);
+        /* The canonical text, exactly as an import would have stored it. */
+        if (!ruru_ioc_normalize(&t, text.ptr, text.len, &wide, &canon, &why))
+            continue;
+        err = run_search(s,
+                         "SELECT " IND_COLUMNS IND_FROM " WHERE i.vhash = ruru_hash(?1)"
+                         " AND i.value = ?1 AND i.lo IS NOT NULL"
+                         " ORDER BY s.name, f.path, i.line, i.ref",
+                         "address", canon.ptr, -1, NULL, 0);
+    }
+    ruru_buf_fini(&text);
+    ruru_buf_fini(&canon);
+    return err;
 }
 
 static enum ruru_err search_domain(struct search *s, const char *host, const char *matched_on)
