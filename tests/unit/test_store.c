@@ -243,6 +243,31 @@ static void test_store(void)
     CHECK_INT(n_matches(st, "other.example"), 1);
     CHECK_INT(n_matches(st, "203.0.113.9"), 0);
 
+    /* Sources and stats describe what is there. */
+    CHECK_INT(ruru_intel_sources(st, &out, NULL), RURU_OK);
+    doc = json_loads(out, 0, NULL);
+    ruru_free(out);
+    {
+        json_t *srcs = json_object_get(doc, "sources"), *a = json_array_get(srcs, 0);
+        CHECK_INT(json_array_size(srcs), 3);
+        CHECK_STR(json_string_value(json_object_get(a, "name")), "feed-a");
+        CHECK_INT(json_integer_value(json_object_get(a, "indicators")), 1);
+        CHECK_STR(json_string_value(
+                          json_object_get(json_array_get(json_object_get(a, "files"), 0), "path")),
+                  "a.csv");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(srcs, 1), "name")), "galaxy");
+    }
+    json_decref(doc);
+    CHECK_INT(ruru_intel_stats(st, &out, NULL), RURU_OK);
+    doc = json_loads(out, 0, NULL);
+    ruru_free(out);
+    CHECK_INT(json_integer_value(json_object_get(doc, "sources")), 3);
+    CHECK_INT(json_integer_value(json_object_get(doc, "indicators")), 2);
+    CHECK_INT(json_integer_value(json_object_get(doc, "actors")), 2);
+    CHECK_INT(json_integer_value(json_object_get(doc, "actor_name_conflicts")), 1);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(doc, "entities"), "actor")), 5);
+    json_decref(doc);
+
     /* Removing a source removes what came from it. */
     CHECK_INT(ruru_intel_remove(st, "stix-feed", &out, NULL), RURU_OK);
     ruru_free(out);
