@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The match index (index.h), one blob:
+ *
+ *   header | indicators[n] | slots[n_slots] | filter bits | key pool
+ *
+ * Every indicator has a key: its canonical value, or for addresses and CIDRs 17 bytes (the
+ * network in 128-bit space, IPv4 mapped into ::ffff:0:0/96, and the prefix length in that
+ * space). Keys hash with XXH3 mixed with the type class. The slots are an open-addressing
+ * table (load <= 1/2) from key to the first indicator with that key; indicators sharing a key
+ * are chained through `next`. The filter is a bit array of about 8 bits per key with two bits
+ * set per key: small enough to stay in cache, it rejects nearly every value that is no
+ * indicator before the table is touched.
+ *
+ * Worked example: 203.0.113.0/24 has key (::ffff:203.0.113.0, 120). Looking up 203.0.113.9
+ * walks the IPv4 prefix lengths that occur in the index (a 33-bit mask kept in the header):
+ * for /24 it masks the address to 203.0.113.0, builds the key (…, 120), and finds the slot.
+ * So a lookup costs one probe per prefix length in use, whatever the number of indicators,
+ * and nested ranges (a /16 holding the /24) both report.
+ */
+#include "match/index.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/vec.h"
+#include "intel/store.h"
+
+#define MAGIC   "RURUIDX"
+#define VERSION 1u
+#define ENDIAN  0x01020304u
+/* Type class of address and CIDR keys (all in one 128-bit space). */
+#define CLASS_IP RURU_IOC_CIDR6
+
+struct header {
+    char magic[8];
+    uint32_t version;
+    uint32_t endian;
+    uint64_t size;     /* bytes in the blob, header included */
+    uint64_t checksum; /* XXH64 of the bytes after the header */
+    uint64_t n_ind, ind_off;
+    uint64_t n_slots, slots_off;
+    uint64_t filter_bits, filter_off;
+    uint64_t pool_size, pool_off;
+    uint64_t v4_prefixes;    /* bit p: some IPv4 key has prefix length p (0..32) */
+    uint64_t v6_prefixes[3]; /* bit p: some IPv6 key has prefix length p (0..128) */
+};
+
+struct slot {
+    uint64_t hash;
+    uint32_t first; /* UINT32_MAX: empty */
+    uint32_t cls;
+};
+
+struct ruru_index {
+    const unsigned char *blob;
+    size_t size;
+    bool mapped; /* munmap rather than free */
+};
+
+static const struct header *hdr(const struct ruru_index *idx)
+{
+    return (const struct header *)(const void *)idx->blob;
+}
+
+static const struct ruru_index_ind *inds(const struct ruru_index *idx)
+{
+    return (const struct ruru_index_ind *)(const void *)(idx->blob + hdr(idx)->ind_off);
+}
+
+static const struct slot *slots(const struct ruru_index *idx)
+{
+    return (const struct slot *)(const void *)(idx->blob + hdr(idx)->slots_off);
+}
+
+static uint64_t key_hash(unsigned cls, const void *key, size_t len)
+{
+    return XXH3_64bits_withSeed(key, len, cls);
+}
+
+static size_t next_pow2(size_t n)
+{
+    size_t p = 1;
+
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+static bool filter_test(const struct ruru_index *idx, uint64_t h)
+{
+    const struct header *H = hdr(idx);
+    const unsigned char *f = idx->blob + H->filter_off;
+    uint64_t mask = H->filter_bits - 1, a = h & mask, b = (h >> 32) & mask;
+
+    return (f[a >> 3] & (1u << (a & 7))) && (f[b >> 3] & (1u << (b & 7)));
+}
+
+/* Reports the indicators under key (cls, key, len). */
+static size_t lookup(const struct ruru_index *idx,
+                     unsigned cls,
+                     const void *key,
+                     size_t len,
+                     ruru_index_hit_fn fn,
+                     void *ctx,
+                     bool *stop)
+{
+    const struct header *H = hdr(idx);
+    uint64_t h = key_hash(cls, key, len), mask = H->n_slots - 1;
+    const struct slot *S = slots(idx);
+    const struct ruru_index_ind *I = inds(idx);
+    const unsigned char *pool = idx->blob + H->pool_off;
+    size_t n = 0;
+
+    if (*stop || H->n_ind == 0 || !filter_test(idx, h))
+        return 0;
+    for (uint64_t i = h & mask;; i = (i + 1) & mask) {
+        const struct slot *s = &S[i];
+        const struct ruru_index_ind *first;
+        if (s->first == UINT32_MAX)
+            return 0;
+        if (s->hash != h || s->cls != cls)
+            continue;
+        first = &I[s->first];
+        if (first->key_len != len || memcmp(pool + first->key_off, key, len) != 0)
+            continue;
+        for (uint32_t k = s->first; k != UINT32_MAX; k = I[k].next) {
+            n++;
+            if (fn != NULL && fn(&I[k], k, ctx) != 0) {
+                *stop = true;
+                break;
+            }
+        }
+        return n;
+    }
+}
+
+size_t ruru_index_count(const struct ruru_index *idx)
+{
+    return (size_t)hdr(idx)->n_ind;
+}
+
+const struct ruru_index_ind *ruru_index_at(const struct ruru_index *idx, uint32_t i)
+{
+    return i < hdr(idx)->n_ind ? &inds(idx)[i] : NULL;
+}
+
+bool ruru_index_active(const struct ruru_index_ind *ind, int64_t t)
+{
+    return !(ind->flags & RURU_INDEX_REVOKED) && t >= ind->valid_from && t < ind->valid_until;
+}
+
+size_t ruru_index_find_exact(const struct ruru_index *idx,
+                             enum ruru_ioc_type type,
+                             const char *value,
+                             size_t len,
+                             ruru_index_hit_fn fn,
+                             void *ctx)
+{
+    bool stop = false;
+
+    return lookup(idx, (unsigned)type, value, len, fn, ctx, &stop);
+}
+
+size_t ruru_index_find_domain(
+        const struct ruru_index *idx, const char *host, size_t len, ruru_index_hit_fn fn, void *ctx)
+{
+    size_t n = 0, i = 0;
+    bool stop = false;
+
+    /* Label suffixes only: "notevil.com" never reaches "evil.com". */
+    while (i < len && !stop) {
+        n += lookup(idx, RURU_IOC_DOMAIN, host + i, len - i, fn, ctx, &stop);
+        while (i < len && host[i] != '.')
+            i++;
+        i++;
+    }
+    return n;
+}
+
+static void ip_key(const unsigned char addr[16], unsigned prefix128, unsigned char key[17])
+{
+    memcpy(key, addr, 16);
+    for (unsigned b = prefix128; b < 128; b++)
+        key[b / 8] &= (unsigned char)~(0x80u >> (b % 8));
+    key[16] = (unsigned char)prefix128;
+}
+
+static bool is_v4(const unsigned char a[16])
+{
+    static const unsigned char pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    return memcmp(a, pre, 12) == 0;
+}
+
+size_t ruru_index_find_ip(const struct ruru_index *idx,
+                          const unsigned char addr[16],
+                          ruru_index_hit_fn fn,
+                          void *ctx)
+{
+    const struct header *H = hdr(idx);
+    unsigned char key[17];
+    size_t n = 0;
+    bool stop = false;
+
+    /* Most specific first: an address, then the narrowest range holding it. */
+    if (is_v4(addr)) {
+        for (int p = 32; p >= 0 && !stop; p--)
+            if (H->v4_prefixes & (1ull << p)) {
+                ip_key(addr, 96u + (unsigned)p, key);
+                n += lookup(idx, CLASS_IP, key, sizeof(key), fn, ctx, &stop);
+            }
+    } else {
+        for (int p = 128; p >= 0 && !stop; p--)
+            if (H->v6_prefixes[p / 64] & (1ull << (p % 64))) {
+                ip_key(addr, (unsigned)p, key);
+                n += lookup(idx, CLASS_IP, key, sizeof(key), fn, ctx, &stop);
+            }
+    }
+    return n;
+}
+
+/* ---- building ------------------------------------------------------------------------------ */
+
+struct pending {
+    int64_t store_id, from, until;
+    uint64_t key_off; /* into the build pool */
+    uint32_t key_len;
+    uint8_t type, flags, cls;
+};
+
+/* The key of an address or CIDR value: network and prefix length in 128-bit space. */
+static bool value_ip_key(enum ruru_ioc_type type,
+                         const char *value,
+                         unsigned char key[17],
+                         unsigned *prefix,
+                         bool *v4)
+{
+    unsigned char lo[16], hi[16];
+    const char *slash = strchr(value, '/');
+    unsigned p;
+
+    if (!ruru_store_ip_range(type, value, lo, hi))
+        return false;
+    *v4 = type == RURU_IOC_IPV4 || type == RURU_IOC_CIDR4;
+    p = *v4 ? 32 : 128;
+    if (slash != NULL) {
+        p = 0;
+        for (const char *c = slash + 1; *c; c++)
+            p = p * 10 + (unsigned)(*c - '0');
+    }
+    *prefix = p;
+    ip_key(lo, *v4 ? 96 + p : p, key);
+    return true;
+}
+
+enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    struct ruru_vec pend;
+    struct ruru_buf pool;
+    struct ruru_index *idx = NULL;
+    struct header H;
+    unsigned char *blob = NULL;
+    enum ruru_err err = RURU_OK;
+    size_t n_slots, filter_bytes, size;
+    int rc;
+
+    memset(&H, 0, sizeof(H));
+    /* 64 M indicators bound the index at a size a 2-core machine can still build. */
+    ruru_vec_init(&pend, sizeof(struct pending), 64u << 20);
+    ruru_buf_init(&pool, (size_t)4 << 30);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, type, value, valid_from, valid_until, revoked, to_ids"
+                           " FROM indicators WHERE type <> 'stix-pattern' ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ruru_diag_set(diag, RURU_EDB, NULL, 0, 0, "reading indicators: %s",
+                             sqlite3_errmsg(db));
+    while (err == RURU_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct pending p;
+        const char *tname = (const char *)sqlite3_column_text(st, 1);
+        const char *value = (const char *)sqlite3_column_text(st, 2);
+        bool infer;
+        enum ruru_ioc_type type = tname ? ruru_ioc_type_parse(tname, &infer) : RURU_IOC_NONE;
+        if (type == RURU_IOC_NONE || value == NULL)
+            continue;
+        memset(&p, 0, sizeof(p));
+        p.store_id = sqlite3_column_int64(st, 0);
+        p.from =
+                sqlite3_column_type(st, 3) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 3);
+        p.until =
+                sqlite3_column_type(st, 4) == SQLITE_NULL ? INT64_MAX : sqlite3_column_int64(st, 4);
+        p.flags = (uint8_t)((sqlite3_column_int(st, 5) ? RURU_INDEX_REVOKED : 0) |
+                            (sqlite3_column_int(st, 6) ? 0 : RURU_INDEX_NOT_IDS));
+        p.type = (uint8_t)type;
+        p.key_off = pool.len;
+        if (type == RURU_IOC_IPV4 || type == RURU_IOC_IPV6 || type == RURU_IOC_CIDR4 ||
+            type == RURU_IOC_CIDR6) {
+            unsigned char key[17];
+            unsigned prefix;
+            bool v4;
+            if (!value_ip_key(type, value, key, &prefix, &v4))
+                continue;
+            if (v4)
+                H.v4_prefixes |= 1ull << prefix;
+            else
+                H.v6_prefixes[prefix / 64] |= 1ull << (prefix % 64);
+            ruru_buf_add(&pool, key, sizeof(key));
+            p.key_len = sizeof(key);
+            p.cls = CLASS_IP;
+        } else {
+            size_t len = (size_t)sqlite3_column_bytes(st, 2);
+            ruru_buf_add(&pool, value, len);
+            p.key_len = (uint32_t)len;
+            p.cls = (uint8_t)type;
+        }
+        /* Keep keys 8-aligned so the pool can be read in words later. */
+        while (pool.len % 8 != 0)
+            ruru_buf_addc(&pool, '\0');
+        if (pool.failed)
+            err = RURU_ENOMEM;
+        else
+            err = ruru_vec_push(&pend, &p);
+    }
+    sqlite3_finalize(st);
+    if (err != RURU_OK)
+        goto out;
+    /* Layout. */
+    n_slots = next_pow2(pend.n * 2 < 16 ? 16 : pend.n * 2);
+    H.filter_bits = next_pow2(pend.n * 8 < 65536 ? 65536 : pend.n * 8);
+    filter_bytes = (size_t)(H.filter_bits / 8);
+    memcpy(H.magic, MAGIC, 8);
+    H.version = VERSION;
+    H.endian = ENDIAN;
+    H.n_ind = pend.n;
+    H.ind_off = sizeof(H);
+    H.n_slots = n_slots;
+    H.slots_off = H.ind_off + pend.n * sizeof(struct ruru_index_ind);
+    H.filter_off = H.slots_off + n_slots * sizeof(struct slot);
+    H.pool_off = H.filter_off + filter_bytes;
+    H.pool_size = pool.len;
+    size = (size_t)(H.pool_off + pool.len);
+    H.size = size;
+    blob = ruru_calloc(1, size);
+    idx = ruru_calloc(1, sizeof(*idx));
+    if (blob == NULL || idx == NULL) {
+        err = RURU_ENOMEM;
+        goto out;
+    }
+    {
+        struct ruru_index_ind *I = (struct ruru_index_ind *)(void *)(blob + H.ind_off);
+        struct slot *S = (struct slot *)(void *)(blob + H.slots_off);
+        unsigned char *F = blob + H.filter_off, *P = blob + H.pool_off;
+        if (pool.len > 0)
+            memcpy(P, pool.ptr, pool.len);
+        for (size_t i = 0; i < n_slots; i++)
+            S[i].first = UINT32_MAX;
+        for (size_t i = 0; i < pend.n; i++) {
+            const struct pending *p = ruru_vec_at(&pend, i);
+            uint64_t h = key_hash(p->cls, P + p->key_off, p->key_len), mask = n_slots - 1;
+            uint64_t a = h & (H.filter_bits - 1), b = (h >> 32) & (H.filter_bits - 1);
+            I[i].store_id = p->store_id;
+            I[i].valid_from = p->from;
+            I[i].valid_until = p->until;
+            I[i].key_off = p->key_off;
+            I[i].key_len = p->key_len;
+            I[i].type = p->type;
+            I[i].flags = p->flags;
+            I[i].next = UINT32_MAX;
+            F[a >> 3] |= (unsigned char)(1u << (a & 7));
+            F[b >> 3] |= (unsigned char)(1u << (b & 7));
+            for (uint64_t k = h & mask;; k = (k + 1) & mask) {
+                if (S[k].first == UINT32_MAX) {
+                    S[k].hash = h;
+                    S[k].cls = p->cls;
+                    S[k].first = (uint32_t)i;
+                    break;
+                }
+                if (S[k].hash == h && S[k].cls == p->cls && I[S[k].first].key_len == p->key_len &&
+                    memcmp(P + I[S[k].first].key_off, P + p->key_off, p->key_len) == 0) {
+                    I[i].next = S[k].first; /* same key: chain */
+                    S[k].first = (uint32_t)i;
+                    break;
+                }
+            }
+        }
+    }
+    H.checksum = XXH64(blob + sizeof(H), size - sizeof(H), 0);
+    memcpy(blob, &H, sizeof(H));
+    idx->blob = blob;
+    idx->size = size;
+    *out = idx;
+    blob = NULL;
+    idx = NULL;
+out:
+    ruru_free(blob);
+    ruru_free(idx);
+    ruru_vec_fini(&pend);
+    ruru_buf_fini(&pool);
+    if (err != RURU_OK)
+        return ruru_diag_set(diag, err, NULL, 0, 0, "building the match index: %s",
+                             ruru_strerror(err));
+    return RURU_OK;
+}
+
+/* ---- files --------------------------------------------------------------------------------- */
+
+enum ruru_err ruru_index_check(const void *blob, size_t size, struct ruru_diag *diag)
+{
+    struct header H;
+
+    if (size < sizeof(H))
+        return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "index file too short");
+    memcpy(&H, blob, sizeof(H));
+    if (memcmp(H.magic, MAGIC, 8) != 0)
+        return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "not a ruru index file");
+    if (H.endian != ENDIAN)
+        return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0,
+                             "index file written on a machine of another byte order");
+    if (H.version != VERSION)
+        return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0,
+                             "index file version %" PRIu32 ", this ruru reads %u", H.version,
+                             VERSION);
+    if (H.size != size || H.n_slots == 0 || (H.n_slots & (H.n_slots - 1)) != 0 ||
+        H.filter_bits < 8 || (H.filter_bits & (H.filter_bits - 1)) != 0 || H.n_ind >= UINT32_MAX ||
+        H.ind_off != sizeof(H) ||
+        H.slots_off != H.ind_off + H.n_ind * sizeof(struct ruru_index_ind) ||
+        H.filter_off != H.slots_off + H.n_slots * sizeof(struct slot) ||
+        H.pool_off != H.filter_off + H.filter_bits / 8 || H.pool_off + H.pool_size != size)
+        return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "index file layout is damaged");
+    if (XXH64((const unsigned char *)blob + sizeof(H), size - sizeof(H), 0) != H.checksum)
+        return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "index file checksum mismatch");
+    /* Every key and chain must stay inside the blob: checked once here, trusted after. */
+    {
+        const struct ruru_index_ind *I =
+                (const struct ruru_index_ind *)(const void *)((const unsigned char *)blob +
+                                                              H.ind_off);
+        const struct slot *S =
+                (const struct slot *)(const void *)((const unsigned char *)blob + H.slots_off);
+        bool has_empty = false;
+        for (uint64_t i = 0; i < H.n_ind; i++)
+            if (I[i].key_off + I[i].key_len > H.pool_size ||
+                (I[i].next != UINT32_MAX && I[i].next >= H.n_ind) || I[i].next == i)
+                return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0,
+                                     "index file entry %" PRIu64 " is damaged", i);
+        for (uint64_t i = 0; i < H.n_slots; i++) {
+            if (S[i].first == UINT32_MAX)
+                has_empty = true;
+            else if (S[i].first >= H.n_ind)
+                return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0,
+                                     "index file slot %" PRIu64 " is damaged", i);
+        }
+        /* A table without an empty slot would make a lookup probe forever. */
+        if (!has_empty)
+            return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "index file table is full");
+    }
+    return RURU_OK;
+}
+
+enum ruru_err
+ruru_index_save(const struct ruru_index *idx, const char *path, struct ruru_diag *diag)
+{
+    struct ruru_buf tmp;
+    FILE *f;
+    enum ruru_err err = RURU_OK;
+
+    ruru_buf_init(&tmp, 8192);
+    if (ruru_buf_addf(&tmp, "%s.tmp.%d", path, (int)getpid()) != RURU_OK)
+        return ruru_diag_set(diag, RURU_ELIMIT, path, 0, 0, "path too long");
+    f = fopen(tmp.ptr, "wb");
+    if (f == NULL) {
+        err = ruru_diag_set(diag, RURU_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+        goto out;
+    }
+    if (fwrite(idx->blob, 1, idx->size, f) != idx->size || fflush(f) != 0 ||
+        fsync(fileno(f)) != 0) {
+        err = ruru_diag_set(diag, RURU_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+        fclose(f);
+        unlink(tmp.ptr);
+        goto out;
+    }
+    fclose(f);
+    if (rename(tmp.ptr, path) != 0) {
+        err = ruru_diag_set(diag, RURU_EIO, path, 0, 0, "cannot rename: %s", strerror(errno));
+        unlink(tmp.ptr);
+    }
+out:
+    ruru_buf_fini(&tmp);
+    return err;
+}
+
+enum ruru_err ruru_index_load(const char *path, struct ruru_index **out, struct ruru_diag *diag)
+{
+    struct stat stt;
+    struct ruru_index *idx;
+    void *map;
+    enum ruru_err err;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return ruru_diag_set(diag, RURU_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (fstat(fd, &stt) != 0 || stt.st_size <= 0) {
+        close(fd);
+        return ruru_diag_set(diag, RURU_ECORRUPT, path, 0, 0, "index file is empty");
+    }
+    map = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return ruru_diag_set(diag, RURU_EIO, path, 0, 0, "cannot map: %s", strerror(errno));
+    err = ruru_index_check(map, (size_t)stt.st_size, diag);
+    if (err != RURU_OK) {
+        if (diag)
+            diag->source = path;
+        munmap(map, (size_t)stt.st_size);
+        return err;
+    }
+    idx = ruru_calloc(1, sizeof(*idx));
+    if (idx == NULL) {
+        munmap(map, (size_t)stt.st_size);
+        return ruru_diag_set(diag, RURU_ENOMEM, path, 0, 0, "out of memory");
+    }
+    idx->blob = map;
+    idx->size = (size_t)stt.st_size;
+    idx->mapped = true;
+    *out = idx;
+    return RURU_OK;
+}
+
+void ruru_index_destroy(struct ruru_index *idx)
+{
+    if (idx == NULL)
+        return;
+    if (idx->mapped)
+        munmap((void *)(uintptr_t)idx->blob, idx->size);
+    else
+        ruru_free((void *)(uintptr_t)idx->blob);
+    ruru_free(idx);
+}

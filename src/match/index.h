@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The compiled match index: every matchable indicator of the store in one immutable blob that
+ * refers to its own parts by offset, so it is written to a file and mmap'd back with no
+ * fix-ups, and shared by all scanning threads without locks (DESIGN.md §4).
+ *
+ * What it answers, with the semantics of DESIGN.md §4:
+ *   - an address: every indicator whose address or CIDR holds it (nested ranges all report);
+ *   - a host name: every domain indicator for the name or one of its parents;
+ *   - any other value: the indicators of that type with that canonical value.
+ * The cost of a lookup does not grow with the number of indicators: a cache-resident filter
+ * answers most misses, a hash table the rest.
+ */
+#ifndef RURU_MATCH_INDEX_H
+#define RURU_MATCH_INDEX_H
+
+#include <ruru.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "intel/ioc.h"
+
+/* One indicator as the index keeps it. `store_id` leads back to the full record. */
+struct ruru_index_ind {
+    int64_t store_id;
+    int64_t valid_from;  /* INT64_MIN when open */
+    int64_t valid_until; /* INT64_MAX when open */
+    uint64_t key_off;    /* the key in the pool */
+    uint32_t key_len;
+    uint32_t next; /* next indicator with the same key, or UINT32_MAX */
+    uint8_t type;  /* enum ruru_ioc_type */
+    uint8_t flags; /* RURU_INDEX_REVOKED, RURU_INDEX_NOT_IDS */
+    uint8_t pad[6];
+};
+
+#define RURU_INDEX_REVOKED 1u
+#define RURU_INDEX_NOT_IDS 2u
+
+struct ruru_index;
+
+/* Compiles the index from an intel store's database. OUT: *out (ruru_index_destroy). */
+enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru_diag *diag);
+/* Writes the index to `path` (via a temporary file and rename, so readers never see half). */
+enum ruru_err
+ruru_index_save(const struct ruru_index *idx, const char *path, struct ruru_diag *diag);
+/* Maps an index file. Refuses a file with another magic, version or byte order, a bad size or
+ * a bad checksum (RURU_ECORRUPT, with the reason in diag). OUT: *out. */
+enum ruru_err ruru_index_load(const char *path, struct ruru_index **out, struct ruru_diag *diag);
+/* Checks a blob in memory as ruru_index_load does (for the fuzz target and tests). */
+enum ruru_err ruru_index_check(const void *blob, size_t size, struct ruru_diag *diag);
+void ruru_index_destroy(struct ruru_index *idx);
+
+size_t ruru_index_count(const struct ruru_index *idx);
+const struct ruru_index_ind *ruru_index_at(const struct ruru_index *idx, uint32_t i);
+
+/* Is the indicator in force at unix time t? (not revoked, inside its validity window) */
+bool ruru_index_active(const struct ruru_index_ind *ind, int64_t t);
+
+/* Called for every matching indicator; a non-zero return stops the lookup. */
+typedef int (*ruru_index_hit_fn)(const struct ruru_index_ind *ind, uint32_t i, void *ctx);
+
+/* Indicators of `type` whose canonical value is exactly `value` (already canonical). Returns
+ * how many were reported. */
+size_t ruru_index_find_exact(const struct ruru_index *idx,
+                             enum ruru_ioc_type type,
+                             const char *value,
+                             size_t len,
+                             ruru_index_hit_fn fn,
+                             void *ctx);
+/* Domain indicators for canonical host `host` or any parent (a.b.evil.com: a.b.evil.com,
+ * b.evil.com, evil.com, com). */
+size_t ruru_index_find_domain(const struct ruru_index *idx,
+                              const char *host,
+                              size_t len,
+                              ruru_index_hit_fn fn,
+                              void *ctx);
+/* Address and CIDR indicators holding the address (16 bytes; IPv4 as ::ffff:a.b.c.d). */
+size_t ruru_index_find_ip(const struct ruru_index *idx,
+                          const unsigned char addr[16],
+                          ruru_index_hit_fn fn,
+                          void *ctx);
+
+#endif
