@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Token extraction (tokens.h). A line is cut into words at bytes that never occur inside an
+ * address, host name, URL or hash (white space, quotes, brackets, commas, semicolons, '|',
+ * '<', '>', '=' outside URLs ...). A word keeps its shape-relevant characters and loses
+ * trailing sentence punctuation; then:
+ *
+ *   "scheme://..."          URL (to the end of the word), plus its host
+ *   user@host.tld           e-mail address, plus its domain
+ *   a.b.c.d[:port]          IPv4 address (strict dotted quad)
+ *   [v6]:port, v6           IPv6 address (two or more ':' and hex digits)
+ *   32/40/64/128 hex        md5 / sha1 / sha256 / sha512
+ *   label.label[:port]      host name, when the last label is alphabetic (a TLD)
+ *
+ * Worked example: `GET http://Evil.com:8080/x?a=1 "curl" 198.51.100.7:443` gives the URL
+ * "http://Evil.com:8080/x?a=1", its host "Evil.com", and the address "198.51.100.7". Tokens
+ * are not normalised here: the caller normalises what it looks up.
+ */
+#include "scan/tokens.h"
+
+#include <string.h>
+
+#include "base/str.h"
+
+/* Bytes that end a word. Built once as a constant table: the hot loop tests one byte. */
+static const unsigned char SEP[256] = {
+        [' '] = 1,  ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['"'] = 1,
+        ['\''] = 1, ['`'] = 1,  ['('] = 1,  [')'] = 1,  ['{'] = 1,  ['}'] = 1,  ['<'] = 1,
+        ['>'] = 1,  [','] = 1,  [';'] = 1,  ['|'] = 1,  ['\\'] = 1, [0] = 1,
+};
+
+static bool is_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!ruru_is_xdigit(s[i]))
+            return false;
+    return true;
+}
+
+static bool is_v4(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    for (int part = 0; part < 4; part++) {
+        size_t start;
+        unsigned v = 0;
+        if (part > 0) {
+            if (i >= n || s[i] != '.')
+                return false;
+            i++;
+        }
+        start = i;
+        while (i < n && ruru_is_digit(s[i]) && i - start < 3)
+            v = v * 10 + (unsigned)(s[i++] - '0');
+        if (i == start || v > 255 || (i - start > 1 && s[start] == '0'))
+            return false;
+    }
+    return i == n;
+}
+
+static bool is_v6(const char *s, size_t n)
+{
+    size_t colons = 0;
+
+    if (n < 2 || n > 45)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ':')
+            colons++;
+        else if (!(ruru_is_xdigit(s[i]) || s[i] == '.'))
+            return false;
+    }
+    /* "::" alone is no address worth looking up; times like 10:11:12 are not hex-only... they
+     * are, so require a hex letter or "::" to tell an address from a clock. */
+    if (colons < 2)
+        return false;
+    if (ruru_memmem(s, n, "::", 2) != NULL)
+        return n > 2;
+    for (size_t i = 0; i < n; i++)
+        if (ruru_is_alpha(s[i]))
+            return true;
+    return colons == 7;
+}
+
+/* Host name shape: labels of letters, digits, '-' and '_' separated by single dots, at least
+ * two labels, the last alphabetic (or "xn--"). */
+static bool is_host(const char *s, size_t n)
+{
+    size_t dots = 0, last = 0, label = 0;
+
+    if (n < 3 || n > 253)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '.') {
+            if (label == 0)
+                return false;
+            dots++;
+            last = i + 1;
+            label = 0;
+        } else if (ruru_is_alpha(c) || ruru_is_digit(c) || c == '-' || c == '_') {
+            if (++label > 63)
+                return false;
+        } else {
+            return false;
+        }
+    }
+    if (dots == 0 || label == 0)
+        return false;
+    if (n - last >= 4 && ruru_str_iprefix(ruru_str_make(s + last, n - last), "xn--"))
+        return true;
+    if (n - last < 2)
+        return false;
+    for (size_t i = last; i < n; i++)
+        if (!ruru_is_alpha(s[i]))
+            return false;
+    return true;
+}
+
+struct out {
+    struct ruru_token *v;
+    size_t n, max;
+};
+
+static void emit(struct out *o, enum ruru_ioc_type t, size_t off, size_t len)
+{
+    if (o->n < o->max) {
+        o->v[o->n].type = t;
+        o->v[o->n].off = (uint32_t)off;
+        o->v[o->n].len = (uint32_t)len;
+    }
+    o->n++;
+}
+
+/* A host with an optional ":port" or a bracketed IPv6 address. */
+static void host_token(struct out *o, const char *line, size_t off, size_t len)
+{
+    const char *s = line + off;
+    const char *colon;
+
+    if (len >= 2 && s[0] == '[') {
+        const char *close = memchr(s, ']', len);
+        if (close != NULL && is_v6(s + 1, (size_t)(close - s - 1)))
+            emit(o, RURU_IOC_IPV6, off + 1, (size_t)(close - s - 1));
+        return;
+    }
+    if (is_v6(s, len)) {
+        emit(o, RURU_IOC_IPV6, off, len);
+        return;
+    }
+    colon = memchr(s, ':', len);
+    if (colon != NULL) {
+        /* host:port, port all digits */
+        size_t hl = (size_t)(colon - s);
+        for (const char *p = colon + 1; p < s + len; p++)
+            if (!ruru_is_digit(*p))
+                return;
+        len = hl;
+    }
+    if (is_v4(s, len))
+        emit(o, RURU_IOC_IPV4, off, len);
+    else if (is_host(s, len))
+        emit(o, RURU_IOC_DOMAIN, off, len);
+}
+
+static void word(struct out *o, const char *line, size_t off, size_t len)
+{
+    const char *s = line + off, *at, *scheme;
+
+again:
+    s = line + off;
+
+    /* Sentence punctuation around a word is not part of it. */
+    while (len > 0 && (s[len - 1] == '.' || s[len - 1] == ':' || s[len - 1] == '!' ||
+                       s[len - 1] == '?' || s[len - 1] == ']' || s[len - 1] == '='))
+        len--;
+    while (len > 0 && (s[0] == '[' || s[0] == '=' || s[0] == ':') &&
+           !(s[0] == '[' && memchr(s, ']', len) != NULL)) {
+        s++;
+        off++;
+        len--;
+    }
+    if (len < 3)
+        return;
+    scheme = ruru_memmem(s, len, "://", 3);
+    if (scheme != NULL && scheme > s) {
+        const char *b = scheme;
+        size_t hs, he;
+        while (b > s && (ruru_is_alpha(b[-1]) || ruru_is_digit(b[-1]) || b[-1] == '+' ||
+                         b[-1] == '-' || b[-1] == '.'))
+            b--;
+        if (b == scheme || !ruru_is_alpha(*b))
+            return;
+        off += (size_t)(b - s);
+        len -= (size_t)(b - s);
+        s = b;
+        emit(o, RURU_IOC_URL, off, len);
+        hs = (size_t)(scheme - s) + 3;
+        he = hs;
+        while (he < len && s[he] != '/' && s[he] != '?' && s[he] != '#')
+            he++;
+        for (size_t k = hs; k < he; k++)
+            if (s[k] == '@')
+                hs = k + 1; /* userinfo */
+        if (he > hs)
+            host_token(o, line, off + hs, he - hs);
+        return;
+    }
+    {
+        /* key=value and key:value outside URLs (CEF, syslog structured data, "sha1:..."):
+         * the value is the word. A key is a plain name; "evil.com/a?x=1" and "host:443" are
+         * not key=value. */
+        size_t k = 0;
+        while (k < len && (ruru_is_alpha(s[k]) || ruru_is_digit(s[k]) || s[k] == '_' ||
+                           s[k] == '-' || s[k] == '.'))
+            k++;
+        if (k > 0 && k + 1 < len && s[k] == '=') {
+            off += k + 1;
+            len -= k + 1;
+            goto again; /* a loop, not recursion: "a=a=a=..." must not grow the stack */
+        }
+        if (k > 0 && k + 1 < len && s[k] == ':' && !is_v6(s, len)) {
+            bool name = true;
+            for (size_t j = 0; j < k; j++)
+                name = name && (ruru_is_alpha(s[j]) || s[j] == '_' || s[j] == '-' ||
+                                (j > 0 && ruru_is_digit(s[j])));
+            /* "sha1:abc..." has a name before ':'; "evil.com:443", "host:443" (a port) and
+             * "fe80::1" do not. */
+            if (name && !ruru_is_digit(s[k + 1])) {
+                off += k + 1;
+                len -= k + 1;
+                goto again;
+            }
+        }
+    }
+    at = memchr(s, '@', len);
+    if (at != NULL && at > s) {
+        size_t dl = len - (size_t)(at - s) - 1;
+        if (memchr(at + 1, '@', dl) == NULL && is_host(at + 1, dl)) {
+            emit(o, RURU_IOC_EMAIL, off, len);
+            emit(o, RURU_IOC_DOMAIN, off + (size_t)(at - s) + 1, dl);
+        }
+        return;
+    }
+    if ((len == 32 || len == 40 || len == 64 || len == 128) && is_hex(s, len)) {
+        emit(o,
+             len == 32   ? RURU_IOC_MD5
+             : len == 40 ? RURU_IOC_SHA1
+             : len == 64 ? RURU_IOC_SHA256
+                         : RURU_IOC_SHA512,
+             off, len);
+        return;
+    }
+    {
+        /* A path-like word ("host/path") starts with its host. */
+        const char *slash = memchr(s, '/', len);
+        if (slash != NULL && slash > s)
+            len = (size_t)(slash - s);
+        else if (slash == s)
+            return;
+    }
+    host_token(o, line, off, len);
+}
+
+size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max)
+{
+    struct out o = {out, 0, max};
+    size_t i = 0;
+
+    if (len > UINT32_MAX)
+        len = UINT32_MAX;
+    while (i < len) {
+        size_t start;
+        /* hottest loop: skip separators, then run to the next one */
+        while (i < len && SEP[(unsigned char)line[i]])
+            i++;
+        start = i;
+        while (i < len && !SEP[(unsigned char)line[i]])
+            i++;
+        if (i > start)
+            word(&o, line, start, i - start);
+    }
+    return o.n;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Typed token extraction: the sweep's way of finding indicators in text without a literal
+ * matcher over every indicator (DESIGN.md §4). One pass over a line cuts it into words at
+ * separators, and each word is classified by its shape — address, host name, URL, e-mail
+ * address, hash — so that the cost of a line does not depend on how many indicators there
+ * are. Each token is then looked up in the match index.
+ *
+ * Tokens are slices of the caller's buffer (nothing is copied), typed, in line order.
+ */
+#ifndef RURU_SCAN_TOKENS_H
+#define RURU_SCAN_TOKENS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "intel/ioc.h"
+
+struct ruru_token {
+    enum ruru_ioc_type type; /* IPV4, IPV6, DOMAIN, URL, EMAIL, MD5, SHA1, SHA256, SHA512 */
+    uint32_t off;            /* from the start of the line */
+    uint32_t len;
+};
+
+/* Extracts at most `max` tokens from `line` (not NUL-terminated) into out[]; returns how many
+ * were found (which may exceed `max`: the rest are counted, not stored). A URL yields the URL
+ * and its host; an e-mail address yields the address and its domain; "host:port" and
+ * "[v6]:port" yield the host. Lines longer than 4 GiB are not supported (offsets are 32-bit). */
+size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max);
+
+#endif

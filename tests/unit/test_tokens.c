@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Typed token extraction over log-like lines. */
+#include "base/buf.h"
+#include "check.h"
+#include "scan/tokens.h"
+
+/* Renders the tokens of a line as "type:text type:text ...". */
+static void expect(const char *line, const char *want)
+{
+    struct ruru_token t[32];
+    struct ruru_buf b;
+    size_t n = ruru_tokens(line, strlen(line), t, 32);
+
+    ruru_buf_init(&b, 1 << 16);
+    for (size_t i = 0; i < n && i < 32; i++)
+        ruru_buf_addf(&b, "%s%s:%.*s", i ? " " : "", ruru_ioc_type_name(t[i].type), (int)t[i].len,
+                      line + t[i].off);
+    if (strcmp(ruru_buf_str(&b), want) != 0) {
+        check_failed++;
+        fprintf(stderr, "tokens(%s):\n  got  %s\n  want %s\n", line, ruru_buf_str(&b), want);
+    } else {
+        check_passed++;
+    }
+    ruru_buf_fini(&b);
+}
+
+int main(void)
+{
+    expect("GET http://Evil.com:8080/x?a=1 \"curl\" 198.51.100.7:443",
+           "url:http://Evil.com:8080/x?a=1 domain:Evil.com ipv4:198.51.100.7");
+    expect("203.0.113.5 - - [10/Oct/2000:13:55:36 -0700] \"GET /owa/auth/x.aspx HTTP/1.1\" 200",
+           "ipv4:203.0.113.5");
+    expect("query: a.b.evil.com. IN A", "domain:a.b.evil.com");
+    expect("from=<admin@evil.example> to=bob@example.org",
+           "email:admin@evil.example domain:evil.example email:bob@example.org domain:example.org");
+    expect("md5=d41d8cd98f00b204e9800998ecf8427e sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709",
+           "md5:d41d8cd98f00b204e9800998ecf8427e sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709");
+    expect("conn [2001:db8::1]:443 fe80::1%eth0 10:11:12 2001:db8:0:0:0:0:0:1",
+           "ipv6:2001:db8::1 ipv6:2001:db8:0:0:0:0:0:1");
+    expect("src=10.1.2.3 dst=8.8.8.8 dhost=update.evil.example",
+           "ipv4:10.1.2.3 ipv4:8.8.8.8 domain:update.evil.example");
+    expect("version 1.2.3 build 4.5 file setup.exe and index.html",
+           "domain:setup.exe domain:index.html");
+    expect("notanip 1.2.3.256 01.2.3.4 1.2.3", "");
+    expect("https://user@files.example.com/a/b.zip, then (evil.com).",
+           "url:https://user@files.example.com/a/b.zip domain:files.example.com domain:evil.com");
+    expect("evil.com/gate.php?id=1", "domain:evil.com");
+    expect("", "");
+    {
+        /* More tokens than room: counted, not stored. */
+        struct ruru_token t[2];
+        CHECK_INT(ruru_tokens("1.1.1.1 2.2.2.2 3.3.3.3", 23, t, 2), 3);
+    }
+    return check_done();
+}
