@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Apache and Nginx access logs, "common" and "combined":
+ *
+ *   %h %l %u %t "%r" %>s %b ["%{Referer}i" "%{User-agent}i"]
+ *   203.0.113.5 - bob [10/Oct/2000:13:55:36 -0700] "GET /a?b=1 HTTP/1.1" 200 2326 "-" "curl/8"
+ *
+ * A cursor walks the line and advances only on success; quoted fields honour backslash
+ * escapes (Apache writes \" and \\ inside them). The request splits into method, target
+ * (url.original, url.path, url.query) and protocol; a request that is not three words (a
+ * scanner sending garbage) is kept whole as url.original.
+ */
+#include <string.h>
+
+#include "base/str.h"
+#include "logs/record.h"
+
+struct cur {
+    const char *p, *end;
+};
+
+static void add(struct ruru_record *r, const char *name, const char *canon, const char *v, size_t n)
+{
+    struct ruru_field *f;
+
+    if (r->n_fields == RURU_MAX_FIELDS) {
+        r->truncated = true;
+        return;
+    }
+    f = &r->fields[r->n_fields++];
+    f->name = ruru_str_make(name, strlen(name));
+    f->canon = canon;
+    f->value = ruru_str_make(v, n);
+}
+
+/* A space-delimited word; advances past it and one following space. */
+static bool word(struct cur *c, struct ruru_str *out)
+{
+    const char *s = c->p;
+
+    while (c->p < c->end && *c->p != ' ')
+        c->p++;
+    if (c->p == s)
+        return false;
+    *out = ruru_str_make(s, (size_t)(c->p - s));
+    if (c->p < c->end)
+        c->p++;
+    return true;
+}
+
+/* A delimited field: [..] or "..." with backslash escapes. */
+static bool delimited(struct cur *c, char open, char close, struct ruru_str *out)
+{
+    const char *s;
+
+    if (c->p >= c->end || *c->p != open)
+        return false;
+    s = ++c->p;
+    while (c->p < c->end && *c->p != close) {
+        if (*c->p == '\\' && close == '"' && c->p + 1 < c->end)
+            c->p++;
+        c->p++;
+    }
+    if (c->p >= c->end)
+        return false;
+    *out = ruru_str_make(s, (size_t)(c->p - s));
+    c->p++;
+    if (c->p < c->end && *c->p == ' ')
+        c->p++;
+    return true;
+}
+
+static int month(const char *m)
+{
+    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+    for (int i = 0; i < 12; i++)
+        if (memcmp(names + 3 * i, m, 3) == 0)
+            return i + 1;
+    return 0;
+}
+
+static bool num(const char *s, size_t n, int *out)
+{
+    int v = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!ruru_is_digit(s[i]))
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return n > 0;
+}
+
+bool ruru_apache_time(const char *s, size_t len, int64_t *out)
+{
+    int d, mo, y, h, mi, se, oh, om;
+
+    /* 10/Oct/2000:13:55:36 -0700 */
+    if (len != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' ||
+        s[20] != ' ' || (s[21] != '+' && s[21] != '-'))
+        return false;
+    if (!num(s, 2, &d) || (mo = month(s + 3)) == 0 || !num(s + 7, 4, &y) || !num(s + 12, 2, &h) ||
+        !num(s + 15, 2, &mi) || !num(s + 18, 2, &se) || !num(s + 22, 2, &oh) ||
+        !num(s + 24, 2, &om))
+        return false;
+    if (d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || oh > 23 || om > 59)
+        return false;
+    *out = ruru_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se -
+           (s[21] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    return true;
+}
+
+bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r)
+{
+    struct cur c = {line, line + len};
+    struct ruru_str host, ident, user, t, req, status, bytes, ref, ua;
+
+    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+        c.end = line + --len;
+    r->n_fields = 0;
+    r->truncated = false;
+    r->time = RURU_TIME_NONE;
+    if (!word(&c, &host) || !word(&c, &ident) || !word(&c, &user) || !delimited(&c, '[', ']', &t) ||
+        !delimited(&c, '"', '"', &req) || !word(&c, &status) || !word(&c, &bytes))
+        return false;
+    if (status.len != 3 || !ruru_is_digit(status.ptr[0]) ||
+        !ruru_apache_time(t.ptr, t.len, &r->time))
+        return false;
+    r->format = RURU_LOG_APACHE_COMMON;
+    add(r, "%h", "source.address", host.ptr, host.len);
+    if (!ruru_str_eq(user, "-"))
+        add(r, "%u", "user.name", user.ptr, user.len);
+    add(r, "%t", "@timestamp", t.ptr, t.len);
+    add(r, "%r", "http.request.line", req.ptr, req.len);
+    {
+        /* "GET /path?q HTTP/1.1" */
+        const char *sp1 = memchr(req.ptr, ' ', req.len), *sp2;
+        sp2 = sp1 ? memchr(sp1 + 1, ' ', req.len - (size_t)(sp1 + 1 - req.ptr)) : NULL;
+        if (sp1 != NULL && sp2 != NULL &&
+            memchr(sp2 + 1, ' ', req.len - (size_t)(sp2 + 1 - req.ptr)) == NULL) {
+            const char *target = sp1 + 1, *q;
+            size_t tl = (size_t)(sp2 - target);
+            add(r, "method", "http.request.method", req.ptr, (size_t)(sp1 - req.ptr));
+            add(r, "target", "url.original", target, tl);
+            q = memchr(target, '?', tl);
+            add(r, "path", "url.path", target, q ? (size_t)(q - target) : tl);
+            if (q != NULL)
+                add(r, "query", "url.query", q + 1, tl - (size_t)(q - target) - 1);
+            add(r, "protocol", "http.version", sp2 + 1, req.len - (size_t)(sp2 + 1 - req.ptr));
+        } else {
+            add(r, "target", "url.original", req.ptr, req.len);
+        }
+    }
+    add(r, "%>s", "http.response.status_code", status.ptr, status.len);
+    if (!ruru_str_eq(bytes, "-"))
+        add(r, "%b", "http.response.body.bytes", bytes.ptr, bytes.len);
+    if (delimited(&c, '"', '"', &ref) && delimited(&c, '"', '"', &ua)) {
+        r->format = RURU_LOG_APACHE_COMBINED;
+        if (!ruru_str_eq(ref, "-"))
+            add(r, "%{Referer}i", "http.request.referrer", ref.ptr, ref.len);
+        if (!ruru_str_eq(ua, "-"))
+            add(r, "%{User-agent}i", "user_agent.original", ua.ptr, ua.len);
+    }
+    return true;
+}

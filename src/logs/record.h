@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The record model (DESIGN.md §5): one event of a log, with where it came from, when it
+ * happened (UTC), and its fields under their native names and, where one exists, a canonical
+ * ECS-style name. Field values are slices of the input buffer: parsing copies nothing.
+ */
+#ifndef RURU_LOGS_RECORD_H
+#define RURU_LOGS_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/str.h"
+#include "base/time.h"
+
+/* Fields kept per record; a record with more is truncated and flagged (no log format has
+ * more than a few dozen columns; this bounds hostile ones). */
+#define RURU_MAX_FIELDS 64
+
+enum ruru_log_format {
+    RURU_LOG_UNKNOWN = 0,
+    RURU_LOG_TEXT, /* plain text: tokens only */
+    RURU_LOG_APACHE_COMMON,
+    RURU_LOG_APACHE_COMBINED,
+};
+
+struct ruru_field {
+    struct ruru_str name;  /* native name ("%h", "cs-uri-query", "id.orig_h") */
+    const char *canon;     /* canonical name ("source.address"), or NULL */
+    struct ruru_str value; /* raw bytes of the value in the line (quotes removed) */
+};
+
+struct ruru_record {
+    uint64_t line;   /* 1-based */
+    uint64_t offset; /* byte offset of the line in its input */
+    uint32_t length; /* bytes of the line, without the newline */
+    int64_t time;    /* unix seconds UTC, RURU_TIME_NONE when the line has none */
+    enum ruru_log_format format;
+    bool truncated; /* more fields than RURU_MAX_FIELDS */
+    size_t n_fields;
+    struct ruru_field fields[RURU_MAX_FIELDS];
+};
+
+/* The value of the field with canonical name `canon`, or NULL. */
+const struct ruru_str *ruru_record_get(const struct ruru_record *r, const char *canon);
+
+/* Parses an Apache/Nginx access log line ("common" or "combined") into r (fields point into
+ * `line`). Returns false when the line is not of that shape; r is then unspecified. */
+bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r);
+
+/* Parses the access-log time "10/Oct/2000:13:55:36 -0700" into unix seconds UTC. */
+bool ruru_apache_time(const char *s, size_t len, int64_t *out);
+
+#endif
