@@ -23,6 +23,7 @@ enum ruru_log_format {
     RURU_LOG_TEXT, /* plain text: tokens only */
     RURU_LOG_APACHE_COMMON,
     RURU_LOG_APACHE_COMBINED,
+    RURU_LOG_W3C, /* IIS and Exchange W3C extended */
 };
 
 struct ruru_field {
