@@ -24,6 +24,7 @@ enum ruru_log_format {
     RURU_LOG_APACHE_COMMON,
     RURU_LOG_APACHE_COMBINED,
     RURU_LOG_W3C, /* IIS and Exchange W3C extended */
+    RURU_LOG_ZEEK,
 };
 
 struct ruru_field {

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Log records: the Apache/Nginx access-log parser and its time stamps. */
+#include <stdlib.h>
+
 #include "base/buf.h"
 #include "check.h"
 #include "logs/record.h"
 #include "logs/w3c.h"
+#include "logs/zeeklog.h"
 
 static const char *field(const struct ruru_record *r, const char *canon, char *buf, size_t cap)
 {
@@ -57,9 +60,103 @@ static void test_w3c(void)
     CHECK_INT(r.time, 1614679874);
 }
 
+/* Parses a whole Zeek log from ../shared/data/logs/zeek; counts records and bad lines and
+ * returns the record for data line `keep` (1-based) in *kept (fields point into *buf). */
+static void zeek_file(const char *name,
+                      size_t *records,
+                      size_t *bad,
+                      size_t keep,
+                      struct ruru_record *kept,
+                      char **buf)
+{
+    char path[1024];
+    FILE *f;
+    long n;
+    struct ruru_zeeklog *z = malloc(sizeof(*z));
+    struct ruru_record r;
+    char *p, *end;
+
+    snprintf(path, sizeof(path), "%s/logs/zeek/%s", RURU_SHARED_DATA, name);
+    f = fopen(path, "rb");
+    CHECK(f != NULL && z != NULL);
+    if (f == NULL || z == NULL)
+        return;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *buf = malloc((size_t)n + 1);
+    CHECK(fread(*buf, 1, (size_t)n, f) == (size_t)n);
+    fclose(f);
+    ruru_zeeklog_init(z);
+    *records = *bad = 0;
+    for (p = *buf, end = *buf + n; p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        enum ruru_zeeklog_line k = ruru_zeeklog_parse(z, p, len, &r);
+        if (k == RURU_ZEEK_RECORD && ++*records == keep)
+            *kept = r;
+        else if (k == RURU_ZEEK_BAD)
+            ++*bad;
+        p += len + 1;
+    }
+    free(z);
+}
+
+static void test_zeek(void)
+{
+    struct ruru_record r;
+    size_t recs, bad;
+    char *buf = NULL, b[256];
+
+    /* Zeek's own test baselines: their time stamps are masked ("XXXXXXXXXX.XXXXXX"), so
+     * records parse with no time. Record counts are the non-'#' lines of each file. */
+    zeek_file("opt.basic_http.log", &recs, &bad, 1, &r, &buf);
+    CHECK_INT(recs, 14);
+    CHECK_INT(bad, 0);
+    CHECK_INT(r.time, RURU_TIME_NONE);
+    CHECK_STR(field(&r, "source.ip", b, sizeof(b)), "141.142.220.118");
+    CHECK_STR(field(&r, "destination.port", b, sizeof(b)), "80");
+    CHECK_STR(field(&r, "url.domain", b, sizeof(b)), "bits.wikimedia.org");
+    CHECK_STR(field(&r, "url.original", b, sizeof(b)), "/skins-1.5/monobook/main.css");
+    CHECK_STR(field(&r, "http.request.referrer", b, sizeof(b)), "http://www.wikipedia.org/");
+    free(buf);
+    zeek_file("core.ipv6-frag_dns.log", &recs, &bad, 1, &r, &buf);
+    CHECK_INT(recs, 3);
+    CHECK_STR(field(&r, "source.ip", b, sizeof(b)), "2001:470:1f11:81f:d138:5f55:6d4:1fe2");
+    CHECK_STR(field(&r, "dns.question.name", b, sizeof(b)),
+              "txtpadding_323.n1.netalyzr.icsi.berkeley.edu");
+    free(buf);
+    zeek_file("core.cisco-fabric-path_conn.log", &recs, &bad, 1, &r, &buf);
+    CHECK_INT(recs, 64);
+    CHECK_INT(bad, 0);
+    free(buf);
+    zeek_file("scripts.policy.protocols.ssl.log-certs-base64_x509.log", &recs, &bad, 1, &r, &buf);
+    CHECK_INT(recs, 3);
+    CHECK_STR(field(&r, "x509.fingerprint", b, sizeof(b)),
+              "a97a22b691caf62c1623d14abf8a31ac915f14d87f77d8a37c47eb4785b484ad");
+    free(buf);
+
+    {
+        static const char hdr[] = "#fields\tts\tid.orig_h\tquery";
+        static const char line[] = "1614679872.123456\t10.0.0.1\tevil.example";
+        static const char unset[] = "1614679872.5\t-\t(empty)";
+        struct ruru_zeeklog z;
+        ruru_zeeklog_init(&z);
+        CHECK_INT(ruru_zeeklog_parse(&z, line, sizeof(line) - 1, &r), RURU_ZEEK_BAD);
+        CHECK_INT(ruru_zeeklog_parse(&z, hdr, sizeof(hdr) - 1, &r), RURU_ZEEK_DIRECTIVE);
+        CHECK_INT(ruru_zeeklog_parse(&z, line, sizeof(line) - 1, &r), RURU_ZEEK_RECORD);
+        CHECK_INT(r.time, 1614679872);
+        CHECK_STR(field(&r, "dns.question.name", b, sizeof(b)), "evil.example");
+        CHECK_INT(ruru_zeeklog_parse(&z, unset, sizeof(unset) - 1, &r), RURU_ZEEK_RECORD);
+        CHECK_INT(r.n_fields, 1);
+        CHECK_INT(ruru_zeeklog_parse(&z, "a\tb", 3, &r), RURU_ZEEK_BAD);
+    }
+}
+
 int main(void)
 {
     test_w3c();
+    test_zeek();
     static const char combined[] =
             "203.0.113.5 - bob [10/Oct/2000:13:55:36 -0700] \"GET /owa/auth/x.aspx?a=1&b=\\\"2\\\" "
             "HTTP/1.1\" 200 2326 \"http://ref.example/\" \"Mozilla/5.0 (compatible; X)\"\r\n";

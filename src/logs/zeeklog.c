@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Zeek TSV logs (zeeklog.h). Canonical names follow ECS where the meaning is unambiguous:
+ * id.orig_h/p source.ip/port, id.resp_h/p destination.ip/port, dns query dns.question.name,
+ * http host url.domain, uri url.original, user_agent user_agent.original, ssl server_name
+ * tls.client.server_name, files sha256 file.hash.sha256 ... Native names stay for rules.
+ */
+#include "logs/zeeklog.h"
+
+#include <string.h>
+
+static const struct {
+    const char *native;
+    const char *canon;
+} NAMES[] = {
+        {"id.orig_h", "source.ip"},
+        {"id.orig_p", "source.port"},
+        {"id.resp_h", "destination.ip"},
+        {"id.resp_p", "destination.port"},
+        {"query", "dns.question.name"},
+        {"answers", "dns.answers"},
+        {"method", "http.request.method"},
+        {"host", "url.domain"},
+        {"uri", "url.original"},
+        {"referrer", "http.request.referrer"},
+        {"user_agent", "user_agent.original"},
+        {"status_code", "http.response.status_code"},
+        {"server_name", "tls.client.server_name"},
+        {"ja3", "tls.client.ja3"},
+        {"ja3s", "tls.server.ja3s"},
+        {"md5", "file.hash.md5"},
+        {"sha1", "file.hash.sha1"},
+        {"sha256", "file.hash.sha256"},
+        {"filename", "file.name"},
+        {"mailfrom", "email.from.address"},
+        {"rcptto", "email.to.address"},
+        {"fingerprint", "x509.fingerprint"},
+        {"certificate.subject", "x509.subject.distinguished_name"},
+        {"certificate.issuer", "x509.issuer.distinguished_name"},
+        {"san.dns", "x509.alternative_names"},
+};
+
+void ruru_zeeklog_init(struct ruru_zeeklog *z)
+{
+    memset(z, 0, sizeof(*z));
+    z->sep[0] = '\t';
+    z->sep_len = 1;
+    memcpy(z->empty, "(empty)", 8);
+    memcpy(z->unset, "-", 2);
+    z->ts_col = -1;
+}
+
+/* Directive argument with \xHH escapes, after the directive word and one separator. */
+static size_t directive_value(const char *p, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+
+    while (n > 0 && (*p == ' ' || *p == '\t')) {
+        p++;
+        n--;
+    }
+    for (size_t i = 0; i < n && k + 1 < cap; i++) {
+        if (p[i] == '\\' && i + 3 < n && p[i + 1] == 'x' && ruru_hexval(p[i + 2]) >= 0 &&
+            ruru_hexval(p[i + 3]) >= 0) {
+            out[k++] = (char)(ruru_hexval(p[i + 2]) * 16 + ruru_hexval(p[i + 3]));
+            i += 3;
+        } else {
+            out[k++] = p[i];
+        }
+    }
+    out[k] = '\0';
+    return k;
+}
+
+/* Splits `s` at the separator into at most max slices; returns the count. */
+static size_t
+split(const struct ruru_zeeklog *z, const char *s, size_t n, struct ruru_str *out, size_t max)
+{
+    size_t count = 0, i = 0, start = 0;
+
+    while (count < max) {
+        const char *hit = i < n ? ruru_memmem(s + i, n - i, z->sep, z->sep_len) : NULL;
+        size_t end = hit ? (size_t)(hit - s) : n;
+        out[count++] = ruru_str_make(s + start, end - start);
+        if (hit == NULL)
+            break;
+        i = end + z->sep_len;
+        start = i;
+    }
+    return count;
+}
+
+static void set_fields(struct ruru_zeeklog *z, const char *p, size_t n)
+{
+    struct ruru_str names[RURU_MAX_FIELDS];
+    size_t k;
+
+    if (n >= sizeof(z->header))
+        n = sizeof(z->header) - 1;
+    memcpy(z->header, p, n);
+    z->header[n] = '\0';
+    k = split(z, z->header, n, names, RURU_MAX_FIELDS);
+    z->n_names = k;
+    z->ts_col = -1;
+    for (size_t i = 0; i < k; i++) {
+        z->names[i] = names[i];
+        z->canon[i] = NULL;
+        for (size_t j = 0; j < sizeof(NAMES) / sizeof(NAMES[0]); j++)
+            if (ruru_str_eq(names[i], NAMES[j].native))
+                z->canon[i] = NAMES[j].canon;
+        if (ruru_str_eq(names[i], "ts"))
+            z->ts_col = (int)i;
+    }
+}
+
+/* "1614679872.123456" -> 1614679872. */
+static bool epoch(struct ruru_str v, int64_t *out)
+{
+    int64_t t = 0;
+    size_t i = 0;
+
+    if (v.len == 0 || v.len > 24)
+        return false;
+    for (; i < v.len && ruru_is_digit(v.ptr[i]); i++)
+        t = t * 10 + (v.ptr[i] - '0');
+    if (i == 0 || i > 12 || (i < v.len && v.ptr[i] != '.'))
+        return false;
+    for (size_t k = i + 1; k < v.len; k++)
+        if (!ruru_is_digit(v.ptr[k]))
+            return false;
+    *out = t;
+    return true;
+}
+
+enum ruru_zeeklog_line
+ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct ruru_record *r)
+{
+    struct ruru_str vals[RURU_MAX_FIELDS];
+    size_t n;
+
+    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+        len--;
+    if (len > 0 && line[0] == '#') {
+        struct ruru_str l = ruru_str_make(line, len);
+        if (ruru_str_iprefix(l, "#separator")) {
+            z->sep_len = directive_value(line + 10, len - 10, z->sep, sizeof(z->sep));
+            if (z->sep_len == 0) {
+                z->sep[0] = '\t';
+                z->sep_len = 1;
+            }
+        } else if (ruru_str_iprefix(l, "#empty_field")) {
+            directive_value(line + 12, len - 12, z->empty, sizeof(z->empty));
+        } else if (ruru_str_iprefix(l, "#unset_field")) {
+            directive_value(line + 12, len - 12, z->unset, sizeof(z->unset));
+        } else if (ruru_str_iprefix(l, "#path")) {
+            directive_value(line + 5, len - 5, z->path, sizeof(z->path));
+        } else if (ruru_str_iprefix(l, "#fields")) {
+            size_t skip = 7;
+            if (len >= skip + z->sep_len && memcmp(line + skip, z->sep, z->sep_len) == 0)
+                skip += z->sep_len;
+            set_fields(z, line + skip, len - skip);
+        }
+        return RURU_ZEEK_DIRECTIVE;
+    }
+    if (z->n_names == 0 || len == 0)
+        return RURU_ZEEK_BAD;
+    n = split(z, line, len, vals, RURU_MAX_FIELDS);
+    if (n != z->n_names)
+        return RURU_ZEEK_BAD;
+    r->n_fields = 0;
+    r->truncated = false;
+    r->time = RURU_TIME_NONE;
+    r->format = RURU_LOG_ZEEK;
+    for (size_t i = 0; i < n; i++) {
+        struct ruru_field *f;
+        if (ruru_str_eq(vals[i], z->unset) || ruru_str_eq(vals[i], z->empty))
+            continue;
+        f = &r->fields[r->n_fields++];
+        f->name = z->names[i];
+        f->canon = z->canon[i];
+        f->value = vals[i];
+    }
+    if (z->ts_col >= 0) {
+        int64_t t;
+        if (epoch(vals[z->ts_col], &t))
+            r->time = t;
+    }
+    return RURU_ZEEK_RECORD;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Zeek TSV logs (conn, dns, http, ssl, x509, files ...). Stateful like W3C: the header
+ * directives (#separator, #set_separator, #empty_field, #unset_field, #path, #fields) apply to
+ * the lines after them and may repeat, so one parser instance follows one input.
+ */
+#ifndef RURU_LOGS_ZEEKLOG_H
+#define RURU_LOGS_ZEEKLOG_H
+
+#include "logs/record.h"
+
+#define RURU_ZEEK_MAX_HEADER 8192
+
+struct ruru_zeeklog {
+    char header[RURU_ZEEK_MAX_HEADER]; /* names of the last #fields line */
+    struct ruru_str names[RURU_MAX_FIELDS];
+    const char *canon[RURU_MAX_FIELDS];
+    size_t n_names;
+    int ts_col;
+    char sep[8];
+    size_t sep_len;
+    char empty[32], unset[32];
+    char path[64]; /* the log's #path ("http"), for canonical names that depend on it */
+};
+
+enum ruru_zeeklog_line { RURU_ZEEK_DIRECTIVE, RURU_ZEEK_RECORD, RURU_ZEEK_BAD };
+
+void ruru_zeeklog_init(struct ruru_zeeklog *z);
+/* Feeds one line (without newline); record fields point into `line`. `ts` (epoch seconds with
+ * a fraction) becomes the record time; an unparsable one leaves it RURU_TIME_NONE. */
+enum ruru_zeeklog_line
+ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct ruru_record *r);
+
+#endif
