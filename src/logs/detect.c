@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Format detection (detect.h). Header-carrying formats are recognised by their directives
+ * (W3C "#Software:"/"#Fields:", Zeek "#separator"/"#fields"); line formats by how many of the
+ * first data lines their recogniser accepts — a majority, so one odd line (a banner, a
+ * truncated first line of a rotated file) does not decide. JSON lines are told apart by
+ * their keys: Suricata EVE has "event_type", Zeek JSON "uid" with "id.orig_h".
+ */
+#include "logs/detect.h"
+
+#include <string.h>
+
+#include "base/str.h"
+#include "logs/record.h"
+
+/* Lines sampled: enough to outvote a banner, few enough to decide instantly. */
+#define SAMPLE_LINES 32
+#define SAMPLE_BYTES (64u * 1024u)
+
+static const char *const NAMES[RURU_KIND__COUNT] = {
+        "text", "apache", "w3c", "zeek", "zeek-json", "eve", "jsonl", "syslog", "cef",
+};
+
+const char *ruru_log_kind_name(enum ruru_log_kind k)
+{
+    return k < RURU_KIND__COUNT ? NAMES[k] : "text";
+}
+
+enum ruru_log_kind ruru_log_kind_parse(const char *name)
+{
+    for (int k = 0; k < RURU_KIND__COUNT; k++)
+        if (strcmp(name, NAMES[k]) == 0)
+            return (enum ruru_log_kind)k;
+    return RURU_KIND__COUNT;
+}
+
+static bool month3(const char *p)
+{
+    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+    for (int i = 0; i < 12; i++)
+        if (memcmp(names + 3 * i, p, 3) == 0)
+            return true;
+    return false;
+}
+
+/* "<PRI>1 2003-10-11T22:14:15Z ..." (5424), "<PRI>Oct 11 22:14:15 ..." or
+ * "Oct 11 22:14:15 host ..." (3164). */
+static bool is_syslog(const char *p, size_t n)
+{
+    size_t i = 0;
+
+    if (n > 0 && p[0] == '<') {
+        i = 1;
+        while (i < n && i < 5 && ruru_is_digit(p[i]))
+            i++;
+        if (i == 1 || i >= n || p[i] != '>')
+            return false;
+        i++;
+        if (i + 2 < n && p[i] == '1' && p[i + 1] == ' ')
+            return true;
+    }
+    return n >= i + 15 && month3(p + i) && p[i + 3] == ' ' && p[i + 6] == ' ' && p[i + 9] == ':' &&
+           p[i + 12] == ':';
+}
+
+static bool has_key(const char *p, size_t n, const char *key)
+{
+    return ruru_memmem(p, n, key, strlen(key)) != NULL;
+}
+
+enum ruru_log_kind ruru_log_detect(const char *data, size_t len)
+{
+    size_t votes[RURU_KIND__COUNT] = {0}, lines = 0, pos = 0;
+
+    if (len > SAMPLE_BYTES)
+        len = SAMPLE_BYTES;
+    while (pos < len && lines < SAMPLE_LINES) {
+        const char *p = data + pos, *nl = memchr(p, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - p) : len - pos;
+        struct ruru_str l = ruru_str_trim(ruru_str_make(p, n));
+        pos += n + 1;
+        if (l.len == 0)
+            continue;
+        if (ruru_str_iprefix(l, "#Software:") || ruru_str_iprefix(l, "#Fields:"))
+            return RURU_KIND_W3C;
+        if (ruru_str_iprefix(l, "#separator") || ruru_str_iprefix(l, "#fields"))
+            return RURU_KIND_ZEEK_TSV;
+        if (l.ptr[0] == '#')
+            continue;
+        lines++;
+        if (l.ptr[0] == '{') {
+            if (has_key(l.ptr, l.len, "\"event_type\""))
+                votes[RURU_KIND_EVE]++;
+            else if (has_key(l.ptr, l.len, "\"uid\"") && has_key(l.ptr, l.len, "\"id.orig_h\""))
+                votes[RURU_KIND_ZEEK_JSON]++;
+            else
+                votes[RURU_KIND_JSONL]++;
+            continue;
+        }
+        if (ruru_str_iprefix(l, "CEF:") || ruru_memmem(l.ptr, l.len, " CEF:", 5) != NULL) {
+            votes[RURU_KIND_CEF]++;
+            continue;
+        }
+        {
+            struct ruru_record r;
+            if (ruru_apache_parse(l.ptr, l.len, &r)) {
+                votes[RURU_KIND_APACHE]++;
+                continue;
+            }
+        }
+        if (is_syslog(l.ptr, l.len))
+            votes[RURU_KIND_SYSLOG]++;
+    }
+    {
+        enum ruru_log_kind best = RURU_KIND_TEXT;
+        for (int k = 1; k < RURU_KIND__COUNT; k++)
+            if (votes[k] > votes[best])
+                best = (enum ruru_log_kind)k;
+        /* A majority of the sampled lines, or the input is text. */
+        return lines > 0 && votes[best] * 2 > lines ? best : RURU_KIND_TEXT;
+    }
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Log format detection: which format an input is in, from its first lines (DESIGN.md §5).
+ * Each format has a recogniser over the start of the input; the first that claims it wins,
+ * and plain text is the fallback, so every input is swept.
+ */
+#ifndef RURU_LOGS_DETECT_H
+#define RURU_LOGS_DETECT_H
+
+#include <stddef.h>
+
+enum ruru_log_kind {
+    RURU_KIND_TEXT = 0,
+    RURU_KIND_APACHE,   /* Apache/Nginx common or combined */
+    RURU_KIND_W3C,      /* IIS / W3C extended */
+    RURU_KIND_ZEEK_TSV, /* Zeek TSV with #fields */
+    RURU_KIND_ZEEK_JSON,
+    RURU_KIND_EVE,    /* Suricata EVE JSON */
+    RURU_KIND_JSONL,  /* other JSON lines */
+    RURU_KIND_SYSLOG, /* RFC 3164 or 5424 */
+    RURU_KIND_CEF,
+    RURU_KIND__COUNT
+};
+
+/* "text", "apache", "w3c", "zeek", "zeek-json", "eve", "jsonl", "syslog", "cef". */
+const char *ruru_log_kind_name(enum ruru_log_kind k);
+/* Parses a --log-format name; RURU_KIND__COUNT when unknown. */
+enum ruru_log_kind ruru_log_kind_parse(const char *name);
+
+/* Looks at up to the first 64 KiB / 32 lines of `data`. */
+enum ruru_log_kind ruru_log_detect(const char *data, size_t len);
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Log format detection on the shared samples and on lines of each format. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "logs/detect.h"
+
+static void expect(const char *data, const char *want)
+{
+    CHECK_STR(ruru_log_kind_name(ruru_log_detect(data, strlen(data))), want);
+}
+
+static void expect_file(const char *rel, const char *want)
+{
+    char path[1024];
+    FILE *f;
+    char *buf = malloc(70000);
+    size_t n;
+
+    snprintf(path, sizeof(path), "%s/logs/%s", RURU_SHARED_DATA, rel);
+    f = fopen(path, "rb");
+    CHECK(f != NULL && buf != NULL);
+    if (f == NULL || buf == NULL) {
+        free(buf);
+        return;
+    }
+    n = fread(buf, 1, 70000, f);
+    fclose(f);
+    CHECK_STR(ruru_log_kind_name(ruru_log_detect(buf, n)), want);
+    free(buf);
+}
+
+int main(void)
+{
+    expect("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time\n", "w3c");
+    expect("#separator \\x09\n#fields\tts\tuid\n", "zeek");
+    expect("203.0.113.5 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1 \"-\" \"x\"\n"
+           "203.0.113.6 - - [10/Oct/2000:13:55:37 -0700] \"GET /a HTTP/1.1\" 404 1\n",
+           "apache");
+    expect("{\"timestamp\":\"2021-03-02T10:11:12Z\",\"event_type\":\"alert\",\"src_ip\":\"1.2.3."
+           "4\"}\n",
+           "eve");
+    expect("{\"ts\":1614679872.1,\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.1\"}\n", "zeek-json");
+    expect("{\"@timestamp\":\"2021-03-02T10:11:12Z\",\"message\":\"x\"}\n", "jsonl");
+    expect("<34>1 2003-10-11T22:14:15.003Z mymachine su - ID47 - msg\n", "syslog");
+    expect("Oct 11 22:14:15 mymachine su: 'su root' failed\n", "syslog");
+    expect("CEF:0|Vendor|Product|1.0|100|name|5|src=10.0.0.1 dst=2.1.2.2\n", "cef");
+    /* One banner line does not outvote the access log. */
+    expect("garbage banner\n"
+           "203.0.113.5 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1\n"
+           "203.0.113.6 - - [10/Oct/2000:13:55:37 -0700] \"GET /a HTTP/1.1\" 404 1\n",
+           "apache");
+    expect("just some words\nand more words 1.2.3.4\n", "text");
+    expect("", "text");
+    expect_file("zeek/opt.basic_http.log", "zeek");
+    expect_file("loghub/Linux_2k.log", "syslog");
+    expect_file("loghub/Apache_2k.log", "text"); /* Apache *error* log: no parser, swept as text */
+    expect_file("loghub/Proxifier_2k.log", "text");
+    CHECK_INT(ruru_log_kind_parse("w3c"), RURU_KIND_W3C);
+    CHECK_INT(ruru_log_kind_parse("nope"), RURU_KIND__COUNT);
+    return check_done();
+}
