@@ -1,59 +1,71 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * STIX 2.1 bundles (also a bare object or an array of objects). Two passes over the objects:
- * the first indexes what others refer to (TLP marking definitions, locations and the
- * `originates-from` links that give an actor its country), the second hands each object to
- * the sink. Indicators with simple patterns become typed indicators ("[ipv4-addr:value =
- * '198.51.100.1']" is ipv4 198.51.100.1); every other pattern is kept whole (type
- * stix-pattern) for the pattern engine.
+ * STIX 2.1 bundles (also a bare object or an array of objects), parsed whole with jansson and
+ * read in two passes so that references resolve whatever the order of the objects. The first
+ * pass indexes what other objects refer to: TLP marking definitions, the countries of
+ * `location` objects and the `originates-from` relationships that give an actor its country.
+ * The second pass hands each object to the sink. Indicators with simple patterns become typed
+ * indicators ("[ipv4-addr:value = '198.51.100.1']" is ipv4 198.51.100.1); every other pattern
+ * is kept whole (type stix-pattern) for the pattern engine (stix_pattern.c decides which).
  *
  * Example: an indicator whose pattern ORs two values yields two indicators with refs
  * "<indicator id>#1" and "#2", both with object_ref the indicator id, so that a relationship
- * "indicator --indicates--> intrusion-set" links both to the actor.
+ * "indicator --indicates--> intrusion-set" links both to the actor. An intrusion-set that
+ * `originates-from` a location with country "cn" is emitted with country "CN", even when the
+ * relationship and the location come after it in the bundle.
+ *
+ * The mapping, the rejection phrases and the limits are in docs/internals/stix.md.
  */
 #include <jansson.h>
 #include <string.h>
 
-#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/str.h"
 #include "intel/intel.h"
 #include "intel/stix_pattern.h"
 
-/* Labels kept per indicator: labels plus indicator_types. */
-#define MAX_LABELS  64
+/* Labels kept per indicator (labels plus indicator_types). STIX producers write a handful;
+ * the bound keeps the array on the stack, and labels past it are dropped. */
+#define MAX_LABELS 64
+/* Aliases kept per entity. The largest alias lists in public intel (MISP galaxy actors,
+ * ATT&CK groups) hold a few dozen names; the bound keeps the array on the stack. */
 #define MAX_ALIASES 256
+/* pattern_type is a vocabulary word ("stix", "sigma", "suricata", ...); a longer one is not
+ * a pattern language and would only bloat the indicator's context. */
+#define MAX_PATTERN_TYPE 64
 
-/* The TLP marking definitions STIX publishes with fixed ids (TLP 1.0 in STIX 2.1 itself,
- * TLP 2.0 in the OASIS extension), most restrictive last. */
+/* The extension that carries TLP 2.0 (OASIS cti-stix-common-objects, tlp-2.0). */
+#define TLP2_EXTENSION "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+
+/* The TLP marking definitions with fixed ids: TLP 1.0 from STIX 2.1 §7.2.1.4 (white is TLP
+ * 2.0's clear), TLP 2.0 from the extension's schema. Producers refer to them without
+ * including them in the bundle. */
 static const struct {
     const char *id;
     const char *tlp;
 } TLP_IDS[] = {
         {"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", "clear"},
-        {"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", "clear"},
         {"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", "green"},
-        {"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", "green"},
         {"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", "amber"},
+        {"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", "red"},
+        {"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", "clear"},
+        {"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", "green"},
         {"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", "amber"},
         {"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", "amber+strict"},
-        {"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", "red"},
         {"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "red"},
 };
 
-static const char *tlp_word(const char *s)
-{
-    return s != NULL ? ruru_tlp_parse(s, strlen(s)) : NULL;
-}
-
 struct stix {
     const struct ruru_import_ctx *ctx;
-    json_t *objects;
-    json_t *tlp_by_id;      /* marking id -> "amber" */
-    json_t *country_by_loc; /* location id -> "CN" */
-    json_t *origin;         /* actor id -> location id */
-    struct ruru_buf values, canon, ref, ctxbuf;
+    json_t *objects;          /* the array the second pass walks */
+    json_t *tlp_by_id;        /* in-bundle marking id -> "amber" */
+    json_t *country_by_loc;   /* location id -> "CN" */
+    json_t *country_by_actor; /* actor id -> "CN", from originates-from */
+    struct ruru_buf values;   /* literals of the current pattern */
+    struct ruru_buf canon;    /* the current normalised value */
+    struct ruru_buf ref;      /* "<id>#k" */
+    struct ruru_buf ctxbuf;   /* "pattern_type=..." */
 };
 
 static enum ruru_err
@@ -67,7 +79,16 @@ static const char *str(json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
-/* Time property: *out stays RURU_TIME_NONE when absent; false when present but malformed. */
+/* A string property that is present, a string and not empty; else NULL. */
+static const char *nonempty(json_t *o, const char *k)
+{
+    const char *s = str(o, k);
+
+    return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/* A time property: *out stays RURU_TIME_NONE when absent; false when present but not an
+ * RFC 3339 string. */
 static bool time_prop(json_t *o, const char *k, int64_t *out)
 {
     json_t *v = json_object_get(o, k);
@@ -80,6 +101,19 @@ static bool time_prop(json_t *o, const char *k, int64_t *out)
     return ruru_time_parse(json_string_value(v), json_string_length(v), out);
 }
 
+/* `modified`, else `created` (the first version has only the latter); false when either is
+ * malformed. */
+static bool version_time(json_t *o, int64_t *modified)
+{
+    int64_t created;
+
+    if (!time_prop(o, "created", &created) || !time_prop(o, "modified", modified))
+        return false;
+    if (*modified == RURU_TIME_NONE)
+        *modified = created;
+    return true;
+}
+
 static int confidence(json_t *o)
 {
     json_t *v = json_object_get(o, "confidence");
@@ -89,6 +123,12 @@ static int confidence(json_t *o)
     return -1;
 }
 
+static const char *tlp_word(const char *s)
+{
+    return s != NULL ? ruru_tlp_parse(s, strlen(s)) : NULL;
+}
+
+/* The most restrictive TLP among the object's markings, or NULL. */
 static const char *object_tlp(struct stix *st, json_t *o)
 {
     json_t *m;
@@ -111,10 +151,31 @@ static const char *object_tlp(struct stix *st, json_t *o)
     return best;
 }
 
+/* The TLP a marking-definition defines: TLP 2.0 through its extension (tlp_2_0, else the
+ * name "TLP:AMBER+STRICT"), TLP 1.0 through definition_type "tlp" and definition.tlp (some
+ * producers write "TLP" and "TLP:AMBER"), else NULL (statements, PAP, ...). */
+static const char *marking_tlp(json_t *o)
+{
+    json_t *ext = json_object_get(json_object_get(o, "extensions"), TLP2_EXTENSION);
+    json_t *def = json_object_get(o, "definition");
+    const char *dt = str(o, "definition_type"), *t;
+
+    if (ext != NULL) {
+        t = tlp_word(str(ext, "tlp_2_0"));
+        return t != NULL ? t : tlp_word(str(o, "name"));
+    }
+    if (dt == NULL || ruru_ascii_casecmp(dt, "tlp") != 0)
+        return NULL;
+    t = tlp_word(str(def, "tlp"));
+    if (t == NULL)
+        t = tlp_word(str(def, "TLP"));
+    return t != NULL ? t : tlp_word(str(o, "name"));
+}
+
 /* First pass: marking definitions, locations, originates-from. */
 static void index_objects(struct stix *st)
 {
-    json_t *o;
+    json_t *o, *origins = json_array();
     size_t i;
 
     json_array_foreach(st->objects, i, o)
@@ -123,36 +184,38 @@ static void index_objects(struct stix *st)
         if (type == NULL || id == NULL)
             continue;
         if (strcmp(type, "marking-definition") == 0) {
-            const char *t = NULL;
-            json_t *ext;
-            const char *k;
-            if (strcmp(str(o, "definition_type") ? str(o, "definition_type") : "", "tlp") == 0)
-                t = tlp_word(str(json_object_get(o, "definition"), "tlp"));
-            json_object_foreach(json_object_get(o, "extensions"), k, ext)
-            {
-                if (t == NULL)
-                    t = tlp_word(str(ext, "tlp_2_0"));
-            }
-            if (t == NULL && str(o, "name") &&
-                ruru_str_iprefix(ruru_str_make(str(o, "name"), strlen(str(o, "name"))), "tlp:"))
-                t = tlp_word(str(o, "name"));
+            const char *t = marking_tlp(o);
             if (t != NULL)
                 json_object_set_new(st->tlp_by_id, id, json_string(t));
         } else if (strcmp(type, "location") == 0) {
+            /* ISO 3166-1 alpha-2; anything else (a region, "CHN") gives no country. */
             const char *c = str(o, "country");
             if (c != NULL && strlen(c) == 2 && ruru_is_alpha(c[0]) && ruru_is_alpha(c[1])) {
                 char up[3] = {(char)(c[0] & ~0x20), (char)(c[1] & ~0x20), 0};
                 json_object_set_new(st->country_by_loc, id, json_string(up));
             }
         } else if (strcmp(type, "relationship") == 0) {
-            const char *rt = str(o, "relationship_type"), *src = str(o, "source_ref"),
-                       *dst = str(o, "target_ref");
-            if (rt && src && dst && strcmp(rt, "originates-from") == 0)
-                json_object_set_new(st->origin, src, json_string(dst));
+            const char *rt = str(o, "relationship_type");
+            if (rt != NULL && strcmp(rt, "originates-from") == 0 &&
+                !json_is_true(json_object_get(o, "revoked")))
+                json_array_append(origins, o);
         }
     }
+    /* Locations may come after the relationships that name them: resolve once all are
+     * known. The first relationship that leads to a country wins. */
+    json_array_foreach(origins, i, o)
+    {
+        const char *src = str(o, "source_ref"), *dst = str(o, "target_ref"), *c;
+        if (src == NULL || dst == NULL || json_object_get(st->country_by_actor, src) != NULL)
+            continue;
+        c = json_string_value(json_object_get(st->country_by_loc, dst));
+        if (c != NULL)
+            json_object_set_new(st->country_by_actor, src, json_string(c));
+    }
+    json_decref(origins);
 }
 
+/* Appends the strings of arr to out[n..max), skipping empty ones; returns the new count. */
 static size_t string_list(json_t *arr, const char **out, size_t n, size_t max)
 {
     json_t *v;
@@ -160,62 +223,74 @@ static size_t string_list(json_t *arr, const char **out, size_t n, size_t max)
 
     json_array_foreach(arr, i, v)
     {
-        if (json_is_string(v) && n < max)
-            out[n++] = json_string_value(v);
+        const char *s = json_string_value(v);
+        if (s != NULL && *s != '\0' && n < max)
+            out[n++] = s;
     }
     return n;
 }
 
-static enum ruru_err do_indicator(struct stix *st, json_t *o, const char *id)
+static enum ruru_err emit_indicator(struct stix *st, const struct ruru_intel_indicator *ind)
 {
     const struct ruru_intel_sink *s = st->ctx->sink;
-    struct ruru_intel_indicator ind;
-    const char *pattern = str(o, "pattern"), *ptype = str(o, "pattern_type"), *err_text = NULL;
-    const char *labels[MAX_LABELS];
-    struct ruru_stix_value vals[RURU_STIX_MAX_VALUES];
-    size_t n_vals = 0, err_pos = 0, n_labels = 0;
+
+    return s->indicator != NULL ? s->indicator(s->ctx, ind) : RURU_OK;
+}
+
+/* A pattern kept whole: trimmed, otherwise as written (multi-line Sigma and YARA included). */
+static enum ruru_err emit_whole(struct stix *st, struct ruru_intel_indicator *ind, const char *pat)
+{
+    struct ruru_str t = ruru_str_trim(ruru_str_make(pat, strlen(pat)));
+
+    if (t.len == 0)
+        return reject(st, ind->object_ref, NULL, "indicator without pattern");
+    ruru_buf_reset(&st->canon);
+    if (ruru_buf_add(&st->canon, t.ptr, t.len) != RURU_OK)
+        return RURU_ENOMEM;
+    ind->type = RURU_IOC_PATTERN;
+    ind->ref = ind->object_ref;
+    ind->value = ruru_buf_str(&st->canon);
+    ind->raw = t.len != strlen(pat) ? pat : NULL;
+    return emit_indicator(st, ind);
+}
+
+/* Whether a normalised value fits the path it came from: the address family of ipv4-addr /
+ * ipv6-addr, and an address (or, as STIX allows for network-traffic, a host name) for
+ * dst_ref / src_ref. NULL when it fits, else the rejection phrase. */
+static const char *family_mismatch(enum ruru_ioc_type path, enum ruru_ioc_type got, const char *raw)
+{
+    bool colon = strchr(raw, ':') != NULL;
+
+    if (path == RURU_IOC_CIDR4 && colon)
+        return "malformed IPv4 address";
+    if (path == RURU_IOC_CIDR6 && !colon)
+        return "malformed IPv6 address";
+    if (path == RURU_IOC_NONE && got != RURU_IOC_IPV4 && got != RURU_IOC_IPV6 &&
+        got != RURU_IOC_CIDR4 && got != RURU_IOC_CIDR6 && got != RURU_IOC_DOMAIN)
+        return "not an address";
+    return NULL;
+}
+
+/* The typed values of a simple pattern, one indicator each. */
+static enum ruru_err emit_values(struct stix *st,
+                                 struct ruru_intel_indicator *ind,
+                                 const struct ruru_stix_value *vals,
+                                 size_t n_vals)
+{
+    const char *id = ind->object_ref;
     enum ruru_err err = RURU_OK;
 
-    if (pattern == NULL)
-        return reject(st, id, NULL, "indicator without pattern");
-    ruru_intel_indicator_init(&ind);
-    ind.object_ref = id;
-    if (!time_prop(o, "valid_from", &ind.valid_from) ||
-        !time_prop(o, "valid_until", &ind.valid_until) || !time_prop(o, "modified", &ind.modified))
-        return reject(st, id, NULL, "malformed timestamp");
-    if (ind.modified == RURU_TIME_NONE && !time_prop(o, "created", &ind.modified))
-        return reject(st, id, NULL, "malformed timestamp");
-    ind.revoked = json_is_true(json_object_get(o, "revoked"));
-    ind.confidence = confidence(o);
-    ind.created_by = str(o, "created_by_ref");
-    ind.description = str(o, "description") ? str(o, "description") : str(o, "name");
-    ind.tlp = object_tlp(st, o);
-    n_labels = string_list(json_object_get(o, "labels"), labels, 0, MAX_LABELS);
-    n_labels = string_list(json_object_get(o, "indicator_types"), labels, n_labels, MAX_LABELS);
-    ind.labels = labels;
-    ind.n_labels = n_labels;
-    if (ptype != NULL && strcmp(ptype, "stix") != 0) {
-        /* Sigma, YARA, Snort ...: kept whole, with its language noted. */
-        ruru_buf_reset(&st->ctxbuf);
-        ruru_buf_addf(&st->ctxbuf, "pattern_type=%s", ptype);
-        ind.type = RURU_IOC_PATTERN;
-        ind.ref = id;
-        ind.value = pattern;
-        ind.context = ruru_buf_str(&st->ctxbuf);
-        return s->indicator ? s->indicator(s->ctx, &ind) : RURU_OK;
-    }
-    if (!ruru_stix_split(pattern, strlen(pattern), vals, &n_vals, &st->values, &err_text, &err_pos))
-        return reject(st, id, pattern, "malformed STIX pattern");
-    if (n_vals == 0) {
-        ind.type = RURU_IOC_PATTERN;
-        ind.ref = id;
-        ind.value = pattern;
-        return s->indicator ? s->indicator(s->ctx, &ind) : RURU_OK;
-    }
     for (size_t k = 0; k < n_vals && err == RURU_OK; k++) {
         enum ruru_ioc_type t = vals[k].type;
         const char *raw = st->values.ptr + vals[k].off, *reason;
         if (!ruru_ioc_normalize(&t, raw, vals[k].len, &st->ctx->norm, &st->canon, &reason)) {
+            if (strcmp(reason, "out of memory") == 0)
+                return RURU_ENOMEM;
+            err = reject(st, id, raw, reason);
+            continue;
+        }
+        reason = family_mismatch(vals[k].type, t, raw);
+        if (reason != NULL) {
             err = reject(st, id, raw, reason);
             continue;
         }
@@ -226,13 +301,90 @@ static enum ruru_err do_indicator(struct stix *st, json_t *o, const char *id)
             ruru_buf_addf(&st->ref, "%s#%zu", id, k + 1);
         if (st->ref.failed)
             return RURU_ENOMEM;
-        ind.ref = st->ref.ptr;
-        ind.type = t;
-        ind.value = st->canon.ptr;
-        ind.raw = strcmp(raw, st->canon.ptr) != 0 ? raw : NULL;
-        err = s->indicator ? s->indicator(s->ctx, &ind) : RURU_OK;
+        ind->ref = ruru_buf_str(&st->ref);
+        ind->type = t;
+        ind->value = ruru_buf_str(&st->canon);
+        ind->raw = strcmp(raw, ind->value) != 0 ? raw : NULL;
+        err = emit_indicator(st, ind);
     }
     return err;
+}
+
+static enum ruru_err do_indicator(struct stix *st, json_t *o, const char *id)
+{
+    struct ruru_intel_indicator ind;
+    json_t *ptype_v = json_object_get(o, "pattern_type");
+    const char *pattern = str(o, "pattern"), *ptype = json_string_value(ptype_v);
+    const char *labels[MAX_LABELS], *err_text = NULL;
+    struct ruru_stix_value vals[RURU_STIX_MAX_VALUES];
+    size_t n_vals = 0, err_pos = 0, n_labels;
+    enum ruru_err err;
+
+    if (pattern == NULL)
+        return reject(st, id, NULL, "indicator without pattern");
+    if (ptype_v != NULL && (ptype == NULL || *ptype == '\0' || strlen(ptype) > MAX_PATTERN_TYPE))
+        return reject(st, id, ptype, "malformed pattern_type");
+    ruru_intel_indicator_init(&ind);
+    ind.object_ref = id;
+    if (!time_prop(o, "valid_from", &ind.valid_from) ||
+        !time_prop(o, "valid_until", &ind.valid_until) || !version_time(o, &ind.modified))
+        return reject(st, id, NULL, "malformed timestamp");
+    ind.revoked = json_is_true(json_object_get(o, "revoked"));
+    ind.confidence = confidence(o);
+    ind.created_by = nonempty(o, "created_by_ref");
+    ind.description = nonempty(o, "description") ? nonempty(o, "description") : nonempty(o, "name");
+    ind.tlp = object_tlp(st, o);
+    n_labels = string_list(json_object_get(o, "labels"), labels, 0, MAX_LABELS);
+    n_labels = string_list(json_object_get(o, "indicator_types"), labels, n_labels, MAX_LABELS);
+    ind.labels = labels;
+    ind.n_labels = n_labels;
+    if (ptype != NULL && ruru_ascii_casecmp(ptype, "stix") != 0) {
+        /* Sigma, YARA, Snort, Suricata, PCRE ...: kept whole, with the language noted. */
+        ruru_buf_reset(&st->ctxbuf);
+        if (ruru_buf_addf(&st->ctxbuf, "pattern_type=%s", ptype) != RURU_OK)
+            return RURU_ENOMEM;
+        ind.context = ruru_buf_str(&st->ctxbuf);
+        return emit_whole(st, &ind, pattern);
+    }
+    err = ruru_stix_split(pattern, strlen(pattern), vals, &n_vals, &st->values, &err_text,
+                          &err_pos);
+    if (err == RURU_EPARSE)
+        return reject(st, id, pattern, "malformed STIX pattern");
+    if (err != RURU_OK)
+        return err;
+    if (n_vals == 0)
+        return emit_whole(st, &ind, pattern);
+    return emit_values(st, &ind, vals, n_vals);
+}
+
+/* Whether `s` is already among out[0..n), ASCII case ignored. */
+static bool listed(const char *const *out, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ruru_ascii_casecmp(out[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* aliases, then ATT&CK's x_mitre_aliases (its software objects), in order, each once,
+ * without the name itself. */
+static size_t aliases(json_t *o, const char *name, const char **out)
+{
+    static const char *const keys[] = {"aliases", "x_mitre_aliases"};
+    size_t n = 0;
+
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        json_t *v;
+        size_t i;
+        json_array_foreach(json_object_get(o, keys[k]), i, v)
+        {
+            const char *s = json_string_value(v);
+            if (s != NULL && *s != '\0' && n < MAX_ALIASES && ruru_ascii_casecmp(s, name) != 0 &&
+                !listed(out, n, s))
+                out[n++] = s;
+        }
+    }
+    return n;
 }
 
 static enum ruru_err
@@ -240,8 +392,7 @@ do_entity(struct stix *st, json_t *o, const char *id, const char *type, enum rur
 {
     const struct ruru_intel_sink *s = st->ctx->sink;
     struct ruru_intel_entity e;
-    const char *aliases[MAX_ALIASES];
-    size_t n = 0;
+    const char *names[MAX_ALIASES];
     json_t *ref;
     size_t i;
 
@@ -249,36 +400,27 @@ do_entity(struct stix *st, json_t *o, const char *id, const char *type, enum rur
     e.ref = id;
     e.kind = kind;
     e.source_type = type;
-    e.name = str(o, "name");
-    if (e.name == NULL || *e.name == '\0')
+    e.name = nonempty(o, "name");
+    if (e.name == NULL)
         return reject(st, id, NULL, "object without name");
-    n = string_list(json_object_get(o, "aliases"), aliases, 0, MAX_ALIASES);
-    /* Keep only aliases other than the name itself. */
-    for (size_t k = 0; k < n;) {
-        if (ruru_ascii_casecmp(aliases[k], e.name) == 0)
-            aliases[k] = aliases[--n];
-        else
-            k++;
-    }
-    e.aliases = aliases;
-    e.n_aliases = n;
-    e.description = str(o, "description");
+    if (!version_time(o, &e.modified))
+        return reject(st, id, NULL, "malformed timestamp");
+    e.n_aliases = aliases(o, e.name, names);
+    e.aliases = names;
+    e.description = nonempty(o, "description");
     e.confidence = confidence(o);
     e.revoked = json_is_true(json_object_get(o, "revoked"));
-    if (!time_prop(o, "modified", &e.modified))
-        return reject(st, id, NULL, "malformed timestamp");
-    if (kind == RURU_ENTITY_ACTOR) {
-        const char *loc = json_string_value(json_object_get(st->origin, id));
-        if (loc != NULL)
-            e.country = json_string_value(json_object_get(st->country_by_loc, loc));
-    }
+    if (kind == RURU_ENTITY_ACTOR)
+        e.country = json_string_value(json_object_get(st->country_by_actor, id));
     json_array_foreach(json_object_get(o, "external_references"), i, ref)
     {
         const char *sn = str(ref, "source_name");
-        if (sn != NULL && strcmp(sn, "mitre-attack") == 0 && str(ref, "external_id") != NULL)
-            e.external_id = str(ref, "external_id");
+        if (sn != NULL && strcmp(sn, "mitre-attack") == 0 && nonempty(ref, "external_id")) {
+            e.external_id = nonempty(ref, "external_id");
+            break;
+        }
     }
-    return s->entity ? s->entity(s->ctx, &e) : RURU_OK;
+    return s->entity != NULL ? s->entity(s->ctx, &e) : RURU_OK;
 }
 
 static enum ruru_err do_relationship(struct stix *st, json_t *o, const char *id)
@@ -288,16 +430,16 @@ static enum ruru_err do_relationship(struct stix *st, json_t *o, const char *id)
 
     ruru_intel_relation_init(&r);
     r.ref = id;
-    r.src = str(o, "source_ref");
-    r.dst = str(o, "target_ref");
-    r.type = str(o, "relationship_type");
+    r.src = nonempty(o, "source_ref");
+    r.dst = nonempty(o, "target_ref");
+    r.type = nonempty(o, "relationship_type");
     if (r.src == NULL || r.dst == NULL || r.type == NULL)
         return reject(st, id, NULL, "relationship without source_ref, target_ref or type");
+    if (!version_time(o, &r.modified))
+        return reject(st, id, NULL, "malformed timestamp");
     r.confidence = confidence(o);
     r.revoked = json_is_true(json_object_get(o, "revoked"));
-    if (!time_prop(o, "modified", &r.modified))
-        return reject(st, id, NULL, "malformed timestamp");
-    return s->relation ? s->relation(s->ctx, &r) : RURU_OK;
+    return s->relation != NULL ? s->relation(s->ctx, &r) : RURU_OK;
 }
 
 static enum ruru_err do_object(struct stix *st, json_t *o)
@@ -311,9 +453,9 @@ static enum ruru_err do_object(struct stix *st, json_t *o)
             {"tool", RURU_ENTITY_TOOL},           {"attack-pattern", RURU_ENTITY_TECHNIQUE},
             {"identity", RURU_ENTITY_IDENTITY},
     };
-    const char *type = str(o, "type"), *id = str(o, "id");
+    const char *type = nonempty(o, "type"), *id = nonempty(o, "id");
 
-    if (!json_is_object(o) || type == NULL || id == NULL)
+    if (type == NULL || id == NULL)
         return reject(st, id, NULL, "object without type or id");
     if (strcmp(type, "indicator") == 0)
         return do_indicator(st, o, id);
@@ -322,7 +464,31 @@ static enum ruru_err do_object(struct stix *st, json_t *o)
     for (size_t i = 0; i < sizeof(entities) / sizeof(entities[0]); i++)
         if (strcmp(type, entities[i].type) == 0)
             return do_entity(st, o, id, type, entities[i].kind);
-    return RURU_OK; /* reports, notes, sightings, SCOs ...: not intel ruru keeps */
+    return RURU_OK; /* locations, markings, reports, notes, sightings, SCOs ...: not emitted */
+}
+
+/* The array of objects in `root`, a new reference; NULL with *why set when root is none of
+ * bundle, object, array. */
+static json_t *objects_of(json_t *root, const char **why)
+{
+    json_t *objs = json_object_get(root, "objects"), *arr;
+
+    if (json_is_array(root))
+        return json_incref(root);
+    if (objs != NULL) {
+        *why = "bundle without an objects array";
+        return json_is_array(objs) ? json_incref(objs) : NULL;
+    }
+    *why = "not a STIX bundle, object or list of objects";
+    if (!json_is_object(root) || str(root, "type") == NULL)
+        return NULL;
+    arr = json_array();
+    if (arr != NULL && json_array_append(arr, root) != 0) {
+        json_decref(arr);
+        arr = NULL;
+    }
+    *why = "out of memory";
+    return arr;
 }
 
 enum ruru_err ruru_stix_import(const char *data,
@@ -334,33 +500,38 @@ enum ruru_err ruru_stix_import(const char *data,
     json_t *root = json_loadb(data, len, 0, &jerr), *o;
     struct stix st;
     enum ruru_err err = RURU_OK;
+    const char *why = NULL;
+    /* Every string a buffer holds comes from the document (a pattern's literals are shorter
+     * than the pattern, plus one NUL each), so the document's size bounds them all: only a
+     * failed allocation can stop an append. */
+    size_t cap = len + RURU_STIX_MAX_VALUES + 64;
     size_t i;
 
-    if (root == NULL)
+    if (root == NULL) {
+        if (json_error_code(&jerr) == json_error_out_of_memory)
+            return ruru_diag_set(diag, RURU_ENOMEM, ctx->path, 0, 0, "out of memory");
         return ruru_diag_set(diag, RURU_EPARSE, ctx->path, (uint64_t)jerr.line,
                              (uint64_t)jerr.column, "invalid JSON: %s", jerr.text);
+    }
     memset(&st, 0, sizeof(st));
     st.ctx = ctx;
-    if (json_is_array(root)) {
-        st.objects = json_incref(root);
-    } else if (json_is_array(json_object_get(root, "objects"))) {
-        st.objects = json_incref(json_object_get(root, "objects"));
-    } else if (json_is_object(root) && str(root, "type") != NULL) {
-        st.objects = json_array();
-        json_array_append(st.objects, root);
-    } else {
-        json_decref(root);
-        return ruru_diag_set(diag, RURU_EPARSE, ctx->path, 0, 0,
-                             "not a STIX bundle, object or list of objects");
+    st.objects = objects_of(root, &why);
+    json_decref(root);
+    if (st.objects == NULL) {
+        err = strcmp(why, "out of memory") == 0 ? RURU_ENOMEM : RURU_EPARSE;
+        return ruru_diag_set(diag, err, ctx->path, 1, 1, "%s", why);
     }
     st.tlp_by_id = json_object();
     st.country_by_loc = json_object();
-    st.origin = json_object();
-    /* Patterns and their values: 16 MiB bounds a hostile one. */
-    ruru_buf_init(&st.values, 16u << 20);
-    ruru_buf_init(&st.canon, 16u << 20);
-    ruru_buf_init(&st.ref, 4096);
-    ruru_buf_init(&st.ctxbuf, 4096);
+    st.country_by_actor = json_object();
+    ruru_buf_init(&st.values, cap);
+    ruru_buf_init(&st.canon, cap);
+    ruru_buf_init(&st.ref, cap);
+    ruru_buf_init(&st.ctxbuf, MAX_PATTERN_TYPE + 64);
+    if (st.tlp_by_id == NULL || st.country_by_loc == NULL || st.country_by_actor == NULL) {
+        err = RURU_ENOMEM;
+        goto out;
+    }
     index_objects(&st);
     json_array_foreach(st.objects, i, o)
     {
@@ -368,6 +539,7 @@ enum ruru_err ruru_stix_import(const char *data,
         if (err != RURU_OK)
             break;
     }
+out:
     if (err == RURU_ENOMEM)
         ruru_diag_set(diag, err, ctx->path, 0, 0, "out of memory");
     ruru_buf_fini(&st.values);
@@ -376,8 +548,7 @@ enum ruru_err ruru_stix_import(const char *data,
     ruru_buf_fini(&st.ctxbuf);
     json_decref(st.tlp_by_id);
     json_decref(st.country_by_loc);
-    json_decref(st.origin);
+    json_decref(st.country_by_actor);
     json_decref(st.objects);
-    json_decref(root);
     return err;
 }

@@ -1,206 +1,403 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * STIX patterning (STIX 2.1 §9): a recursive-descent parser over the grammar
+ * STIX patterning (STIX 2.1 §9): a recursive-descent parser over the OASIS grammar
+ * (STIXPattern.g4), lowest precedence first:
  *
- *   pattern     := obs_or
+ *   pattern     := obs_follow END
+ *   obs_follow  := obs_or ("FOLLOWEDBY" obs_or)*
  *   obs_or      := obs_and ("OR" obs_and)*
- *   obs_and     := obs_follow ("AND" obs_follow)*
- *   obs_follow  := obs_qual ("FOLLOWEDBY" obs_qual)*
- *   obs_qual    := obs_atom (WITHIN n SECONDS | REPEATS n TIMES | START t'..' STOP t'..')*
- *   obs_atom    := "[" cmp_or "]" | "(" obs_or ")"
+ *   obs_and     := obs_qual ("AND" obs_qual)*
+ *   obs_qual    := obs_atom (WITHIN num SECONDS | REPEATS int TIMES | START t'..' STOP t'..')*
+ *   obs_atom    := "[" cmp_or "]" | "(" obs_follow ")"
  *   cmp_or      := cmp_and ("OR" cmp_and)*
  *   cmp_and     := cmp_atom ("AND" cmp_atom)*
- *   cmp_atom    := "(" cmp_or ")" | "EXISTS" path | path ["NOT"] op value
+ *   cmp_atom    := "(" cmp_or ")" | "EXISTS" path | path ["NOT"] op literal
+ *   path        := type ":" (ident | 'str') ("." (ident | 'str') | "[" (int | "*") "]")*
  *
- * It builds no tree: while parsing it collects the equality comparisons and notes anything
- * that makes the pattern more than a list of alternatives (AND, FOLLOWEDBY, qualifiers, NOT,
- * other operators, paths ruru does not type). Such a pattern is kept whole.
+ * The lexer follows the grammar's tokens: string literals with only \' and \\ escapes,
+ * t'timestamp' (checked field by field), h'hex', b'base64', signed integers and decimals,
+ * true/false, = == != <> < <= > >=, keywords in upper case, white space including the
+ * Unicode spaces the grammar lists, and C-style block and line comments.
  *
- * Example: "[ipv4-addr:value = '198.51.100.1' OR domain-name:value = 'evil.example']" gives two
- * values, ipv4 and domain; "[file:name = 'a.exe' AND file:size > 10]" gives none (AND).
- * Recursion is bounded (MAX_DEPTH) so a hostile "((((((..." cannot exhaust the stack.
+ * No tree is built. While parsing, the equality comparisons on paths ruru types are
+ * collected, and anything that makes the pattern more than a list of alternatives (AND,
+ * FOLLOWEDBY, a qualifier, NOT, another operator or literal, an untyped path) clears the
+ * `simple` flag; the caller then keeps the pattern whole.
+ *
+ * Example: "[ipv4-addr:value = '198.51.100.1' OR domain-name:value = 'evil.example']" gives
+ * two values, (cidr4, "198.51.100.1") and (domain, "evil.example"); "[file:name = 'a.exe' AND
+ * file:size > 10]" parses but gives none (AND); "[file:name = 'a.exe'" does not parse
+ * ("expected ']'" at offset 26).
+ *
+ * Nesting is bounded (MAX_DEPTH) so that "((((((..." cannot exhaust the stack.
  */
 #include "intel/stix_pattern.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "base/str.h"
 
-/* Nesting deeper than this is no real pattern; it is refused rather than recursed into. */
+/* Parenthesis nesting deeper than this is no real pattern (generated ones nest a few levels);
+ * it is refused rather than recursed into. Each level costs three stack frames. */
 #define MAX_DEPTH 64
+/* Room for a normalised object path. The longest path ruru types,
+ * network-traffic:extensions.http-request-ext.request_header.user-agent, is 69 bytes; a
+ * longer path is simply not typed. */
+#define MAX_KEY 128
 
-enum tok {
+enum kind {
     T_END,
     T_LBRACK,
     T_RBRACK,
     T_LPAREN,
     T_RPAREN,
     T_COMMA,
-    T_OP,   /* = != < > <= >= */
-    T_STR,  /* '...' */
-    T_TSTR, /* t'...' h'...' b'...' */
-    T_NUM,
-    T_WORD, /* keywords, true/false */
-    T_PATH,
+    T_COLON,
+    T_DOT,
+    T_STAR,
+    T_OP,    /* see enum op */
+    T_STR,   /* '...' */
+    T_TIME,  /* t'...' */
+    T_HEX,   /* h'...' */
+    T_BIN,   /* b'...' */
+    T_INT,   /* [+-]digits */
+    T_FLOAT, /* [+-]digits?.digits */
+    T_IDENT, /* identifiers, keywords, true/false */
     T_BAD
+};
+
+enum op { OP_EQ, OP_NEQ, OP_LT, OP_LE, OP_GT, OP_GE };
+
+/* Literal kinds for the set rule: a set holds one kind (integers and decimals are one). */
+enum lit { L_NONE, L_NUM, L_STR, L_BOOL, L_BIN, L_HEX, L_TIME };
+
+struct tok {
+    enum kind kind;
+    size_t start, len; /* the token's bytes, quotes and prefix included */
+    enum op op;        /* T_OP */
+    bool neg;          /* T_INT, T_FLOAT: written with a leading '-' */
 };
 
 struct parser {
     const char *s;
-    size_t len, pos;
-    enum tok tok;
-    size_t tok_start, tok_len;
+    size_t len, pos; /* pos: where the lexer continues */
+    struct tok t;    /* the current token */
     int depth;
-    bool simple;
-    const char *error;
+    bool simple, oom;
+    const char *error; /* first error; lexer errors are reported when the parser meets T_BAD */
     size_t error_pos;
+    const char *lex_error;
     struct ruru_stix_value *out;
     size_t n_out;
     struct ruru_buf *values;
 };
 
-static bool is_path_char(char c)
+static const char *const KEYWORDS[] = {"AND",     "OR",         "NOT",      "FOLLOWEDBY", "LIKE",
+                                       "MATCHES", "ISSUPERSET", "ISSUBSET", "EXISTS",     "LAST",
+                                       "IN",      "START",      "STOP",     "SECONDS",    "true",
+                                       "false",   "WITHIN",     "REPEATS",  "TIMES"};
+
+/* Bytes of white space at s[0..n): ASCII and the Unicode spaces of the grammar's WS rule, in
+ * UTF-8 (U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000). */
+static size_t space_len(const char *p, size_t n)
 {
-    return ruru_is_alpha(c) || ruru_is_digit(c) || c == '_' || c == '-' || c == ':' || c == '.';
+    const unsigned char *s = (const unsigned char *)p;
+
+    if (n == 0)
+        return 0;
+    if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
+        return 1;
+    if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+        return 2;
+    if (n < 3)
+        return 0;
+    if ((s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) ||
+        (s[0] == 0xe2 && s[1] == 0x80 &&
+         (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf) && s[2] >= 0x80) ||
+        (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) ||
+        (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80))
+        return 3;
+    return 0;
+}
+
+static bool is_ident_char(char c)
+{
+    return ruru_is_alpha(c) || ruru_is_digit(c) || c == '_' || c == '-';
+}
+
+static unsigned two_digits(const char *s)
+{
+    return (unsigned)(s[0] - '0') * 10u + (unsigned)(s[1] - '0');
+}
+
+/* YYYY-MM-DDTHH:MM:SS[.fraction]Z with every field in range (a leap second allowed). */
+static bool is_timestamp(const char *s, size_t n)
+{
+    static const unsigned char mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    static const size_t digits[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+    unsigned year, month, day;
+    size_t i = 19;
+
+    if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+        return false;
+    for (size_t k = 0; k < sizeof(digits) / sizeof(digits[0]); k++)
+        if (!ruru_is_digit(s[digits[k]]))
+            return false;
+    if (s[i] == '.') {
+        size_t f = ++i;
+        while (i < n && ruru_is_digit(s[i]))
+            i++;
+        if (i == f)
+            return false;
+    }
+    if (i + 1 != n || s[i] != 'Z')
+        return false;
+    year = two_digits(s) * 100u + two_digits(s + 2);
+    month = two_digits(s + 5);
+    day = two_digits(s + 8);
+    if (month < 1 || month > 12 || day < 1 || day > mdays[month - 1])
+        return false;
+    if (month == 2 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
+        return false;
+    return two_digits(s + 11) <= 23 && two_digits(s + 14) <= 59 && two_digits(s + 17) <= 60;
+}
+
+static bool is_b64(char c)
+{
+    return ruru_is_alpha(c) || ruru_is_digit(c) || c == '+' || c == '/';
+}
+
+/* Base64 in groups of four, the last one possibly padded; at least one group. */
+static bool is_base64(const char *s, size_t n)
+{
+    if (n == 0 || n % 4 != 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (is_b64(s[i]))
+            continue;
+        if (s[i] == '=' && i >= n - 2 && (i == n - 1 || s[n - 1] == '='))
+            continue;
+        return false;
+    }
+    return true;
+}
+
+/* The body of t'...', h'...', b'...' starting at s[i] (after the quote). */
+static void prefixed_literal(struct parser *p, size_t i, char prefix)
+{
+    const char *s = p->s;
+    size_t body = i, n;
+
+    while (i < p->len && s[i] != '\'')
+        i++;
+    if (i >= p->len) {
+        p->t.kind = T_BAD;
+        p->lex_error = "unterminated literal";
+        p->pos = i;
+        return;
+    }
+    n = i - body;
+    p->pos = i + 1;
+    if (prefix == 't') {
+        p->t.kind = is_timestamp(s + body, n) ? T_TIME : T_BAD;
+        p->lex_error = "malformed timestamp literal";
+    } else if (prefix == 'h') {
+        bool ok = n % 2 == 0;
+        for (size_t k = body; k < i && ok; k++)
+            ok = ruru_is_xdigit(s[k]);
+        p->t.kind = ok ? T_HEX : T_BAD;
+        p->lex_error = "malformed hex literal";
+    } else {
+        p->t.kind = is_base64(s + body, n) ? T_BIN : T_BAD;
+        p->lex_error = "malformed binary literal";
+    }
+}
+
+/* A number: [+-]? ('0' | [1-9][0-9]*) or [+-]? [0-9]* '.' [0-9]+ (the grammar's four
+ * numeric literals). */
+static void number(struct parser *p, size_t i)
+{
+    const char *s = p->s;
+    size_t int_start, n_int;
+
+    p->t.neg = s[i] == '-';
+    if (s[i] == '-' || s[i] == '+')
+        i++;
+    int_start = i;
+    while (i < p->len && ruru_is_digit(s[i]))
+        i++;
+    n_int = i - int_start;
+    if (i + 1 < p->len && s[i] == '.' && ruru_is_digit(s[i + 1])) {
+        for (i++; i < p->len && ruru_is_digit(s[i]);)
+            i++;
+        p->t.kind = T_FLOAT;
+    } else if (n_int == 0 || (n_int > 1 && s[int_start] == '0')) {
+        p->t.kind = T_BAD;
+        p->lex_error = "malformed number";
+        if (i == p->t.start)
+            i++;
+    } else {
+        p->t.kind = T_INT;
+    }
+    p->pos = i;
 }
 
 static void next(struct parser *p)
 {
     const char *s = p->s;
-    size_t i = p->pos;
+    size_t i = p->pos, w;
 
-    while (i < p->len && ruru_is_space(s[i]))
-        i++;
-    p->tok_start = i;
+    for (;;) {
+        while (i < p->len && (w = space_len(s + i, p->len - i)) > 0)
+            i += w;
+        if (i + 1 < p->len && s[i] == '/' && s[i + 1] == '*') {
+            const char *end = ruru_memmem(s + i + 2, p->len - i - 2, "*/", 2);
+            if (end == NULL) {
+                p->t.kind = T_BAD;
+                p->t.start = i;
+                p->t.len = p->len - i;
+                p->lex_error = "unterminated comment";
+                p->pos = p->len;
+                return;
+            }
+            i = (size_t)(end - s) + 2;
+        } else if (i + 1 < p->len && s[i] == '/' && s[i + 1] == '/') {
+            while (i < p->len && s[i] != '\n' && s[i] != '\r')
+                i++;
+        } else {
+            break;
+        }
+    }
+    memset(&p->t, 0, sizeof(p->t));
+    p->t.start = i;
+    p->pos = i + 1;
     if (i >= p->len) {
-        p->tok = T_END;
-        p->tok_len = 0;
+        p->t.kind = T_END;
         p->pos = i;
         return;
     }
     switch (s[i]) {
     case '[':
-        p->tok = T_LBRACK;
-        i++;
+        p->t.kind = T_LBRACK;
         break;
     case ']':
-        p->tok = T_RBRACK;
-        i++;
+        p->t.kind = T_RBRACK;
         break;
     case '(':
-        p->tok = T_LPAREN;
-        i++;
+        p->t.kind = T_LPAREN;
         break;
     case ')':
-        p->tok = T_RPAREN;
-        i++;
+        p->t.kind = T_RPAREN;
         break;
     case ',':
-        p->tok = T_COMMA;
-        i++;
+        p->t.kind = T_COMMA;
+        break;
+    case ':':
+        p->t.kind = T_COLON;
+        break;
+    case '*':
+        p->t.kind = T_STAR;
         break;
     case '=':
-        p->tok = T_OP;
-        i++;
+        p->t.kind = T_OP;
+        p->t.op = OP_EQ;
+        if (i + 1 < p->len && s[i + 1] == '=')
+            p->pos++;
         break;
     case '!':
+        p->t.kind = T_OP;
+        p->t.op = OP_NEQ;
+        if (i + 1 < p->len && s[i + 1] == '=') {
+            p->pos++;
+        } else {
+            p->t.kind = T_BAD;
+            p->lex_error = "unexpected character";
+        }
+        break;
     case '<':
     case '>':
-        p->tok = T_OP;
-        i++;
-        if (i < p->len && s[i] == '=')
-            i++;
-        else if (s[i - 1] == '!')
-            p->tok = T_BAD;
+        p->t.kind = T_OP;
+        p->t.op = s[i] == '<' ? OP_LT : OP_GT;
+        if (i + 1 < p->len && s[i + 1] == '=') {
+            p->t.op = s[i] == '<' ? OP_LE : OP_GE;
+            p->pos++;
+        } else if (s[i] == '<' && i + 1 < p->len && s[i + 1] == '>') {
+            p->t.op = OP_NEQ;
+            p->pos++;
+        }
         break;
     case '\'':
-        p->tok = T_STR;
-        for (i++; i < p->len && s[i] != '\''; i++)
-            if (s[i] == '\\')
+        p->t.kind = T_STR;
+        for (i++; i < p->len && s[i] != '\''; i++) {
+            if (s[i] != '\\')
+                continue;
+            if (i + 1 < p->len && (s[i + 1] == '\'' || s[i + 1] == '\\')) {
                 i++;
-        if (i >= p->len)
-            p->tok = T_BAD;
+            } else {
+                p->t.kind = T_BAD;
+                p->lex_error = "invalid escape in a string literal";
+                break;
+            }
+        }
+        if (p->t.kind == T_STR && i >= p->len) {
+            p->t.kind = T_BAD;
+            p->lex_error = "unterminated string literal";
+        }
+        p->pos = i < p->len ? i + 1 : p->len;
+        break;
+    case '.':
+        if (i + 1 < p->len && ruru_is_digit(s[i + 1]))
+            number(p, i);
         else
-            i++;
+            p->t.kind = T_DOT;
         break;
     default:
-        if ((s[i] == 't' || s[i] == 'h' || s[i] == 'b') && i + 1 < p->len && s[i + 1] == '\'') {
-            p->tok = T_TSTR;
-            for (i += 2; i < p->len && s[i] != '\''; i++)
-                ;
-            if (i >= p->len)
-                p->tok = T_BAD;
-            else
-                i++;
-        } else if (ruru_is_digit(s[i]) || s[i] == '-' || s[i] == '+') {
-            p->tok = T_NUM;
-            for (i++; i < p->len && (ruru_is_digit(s[i]) || s[i] == '.'); i++)
-                ;
+        if (ruru_is_digit(s[i]) || s[i] == '-' || s[i] == '+') {
+            number(p, i);
         } else if (ruru_is_alpha(s[i]) || s[i] == '_') {
-            bool path = false;
-            while (i < p->len) {
-                if (is_path_char(s[i])) {
-                    path |= s[i] == ':';
-                    i++;
-                } else if (s[i] == '\'' && i > 0 && s[i - 1] == '.') {
-                    /* a quoted component: file:hashes.'SHA-256' */
-                    for (i++; i < p->len && s[i] != '\''; i++)
-                        ;
-                    if (i >= p->len)
-                        break;
-                    i++;
-                } else if (s[i] == '[' && path && i + 1 < p->len &&
-                           (ruru_is_digit(s[i + 1]) || s[i + 1] == '*')) {
-                    /* a list index inside a path: values[*] */
-                    while (i < p->len && s[i] != ']')
-                        i++;
-                    if (i < p->len)
-                        i++;
-                } else {
-                    break;
-                }
+            if ((s[i] == 't' || s[i] == 'h' || s[i] == 'b') && i + 1 < p->len && s[i + 1] == '\'') {
+                prefixed_literal(p, i + 2, s[i]);
+                break;
             }
-            p->tok = path ? T_PATH : T_WORD;
+            while (i < p->len && is_ident_char(s[i]))
+                i++;
+            p->t.kind = T_IDENT;
+            p->pos = i;
         } else {
-            p->tok = T_BAD;
-            i++;
+            p->t.kind = T_BAD;
+            p->lex_error = "unexpected character";
         }
         break;
     }
-    p->tok_len = i - p->tok_start;
-    p->pos = i;
+    p->t.len = p->pos - p->t.start;
 }
 
-static bool word_is(const struct parser *p, const char *w)
+static bool kw(const struct parser *p, const char *w)
 {
-    return p->tok == T_WORD && ruru_str_eq(ruru_str_make(p->s + p->tok_start, p->tok_len), w);
+    size_t n = strlen(w);
+
+    return p->t.kind == T_IDENT && p->t.len == n && memcmp(p->s + p->t.start, w, n) == 0;
+}
+
+static bool is_keyword(const struct parser *p)
+{
+    for (size_t i = 0; i < sizeof(KEYWORDS) / sizeof(KEYWORDS[0]); i++)
+        if (kw(p, KEYWORDS[i]))
+            return true;
+    return false;
 }
 
 static bool fail(struct parser *p, const char *why)
 {
     if (p->error == NULL) {
-        p->error = why;
-        p->error_pos = p->tok_start;
+        p->error = p->t.kind == T_BAD && p->lex_error != NULL ? p->lex_error : why;
+        p->error_pos = p->t.start;
     }
     return false;
 }
 
-/* A path compared without quotes and case: file:hashes.'SHA-256' == file:hashes.sha-256. */
-static bool path_is(const char *path, size_t n, const char *want)
-{
-    size_t k = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        if (path[i] == '\'')
-            continue;
-        if (want[k] == '\0' || ruru_lower(path[i]) != want[k])
-            return false;
-        k++;
-    }
-    return want[k] == '\0';
-}
-
-static enum ruru_ioc_type path_type(const char *path, size_t n, bool subset)
+static enum ruru_ioc_type path_type(const char *key, bool subset)
 {
     static const struct {
         const char *path;
@@ -235,134 +432,247 @@ static enum ruru_ioc_type path_type(const char *path, size_t n, bool subset)
     };
 
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        if (path_is(path, n, paths[i].path)) {
-            /* ISSUBSET is a range test: only for address values. */
-            if (subset && paths[i].type != RURU_IOC_CIDR4 && paths[i].type != RURU_IOC_CIDR6 &&
-                paths[i].type != RURU_IOC_NONE)
-                return RURU_IOC__COUNT;
-            return paths[i].type;
-        }
+        if (strcmp(key, paths[i].path) != 0)
+            continue;
+        /* ISSUBSET is a range test: it types only address paths. */
+        if (subset && paths[i].type != RURU_IOC_CIDR4 && paths[i].type != RURU_IOC_CIDR6 &&
+            paths[i].type != RURU_IOC_NONE)
+            return RURU_IOC__COUNT;
+        return paths[i].type;
     }
     return RURU_IOC__COUNT; /* no type: the pattern is kept whole */
 }
 
-static void
-add_value(struct parser *p, enum ruru_ioc_type type, size_t start, size_t n, bool quoted)
+/* Appends one path component to key (lower-cased, quotes removed); *typed is cleared when the
+ * component could be confused with another path (a quoted '.', an escape) or does not fit. */
+static void key_add(const struct parser *p, char *key, size_t *k, bool *typed)
 {
-    struct ruru_stix_value *v;
+    const char *c = p->s + p->t.start;
+    size_t n = p->t.len;
+
+    if (p->t.kind == T_STR) {
+        c++;
+        n -= 2;
+        if (memchr(c, '.', n) != NULL || memchr(c, '\\', n) != NULL)
+            *typed = false;
+    }
+    if (*k + n + 1 >= MAX_KEY) {
+        *typed = false;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        key[(*k)++] = ruru_lower(c[i]);
+    key[*k] = '\0';
+}
+
+/* An object path; `key` receives its normalised form, *typed whether it may name a type. */
+static bool path(struct parser *p, char *key, bool *typed)
+{
+    size_t k = 0;
+
+    *typed = true;
+    key[0] = '\0';
+    if (p->t.kind != T_IDENT || is_keyword(p))
+        return fail(p, "expected an object path");
+    key_add(p, key, &k, typed);
+    next(p);
+    if (p->t.kind != T_COLON)
+        return fail(p, "expected ':' in an object path");
+    if (k + 1 < MAX_KEY)
+        key[k++] = ':';
+    key[k] = '\0';
+    next(p);
+    if (!((p->t.kind == T_IDENT && !is_keyword(p)) || p->t.kind == T_STR))
+        return fail(p, "expected a property name");
+    key_add(p, key, &k, typed);
+    next(p);
+    for (;;) {
+        if (p->t.kind == T_DOT) {
+            next(p);
+            if (!((p->t.kind == T_IDENT && !is_keyword(p)) || p->t.kind == T_STR))
+                return fail(p, "expected a property name");
+            if (k + 1 < MAX_KEY)
+                key[k++] = '.';
+            key[k] = '\0';
+            key_add(p, key, &k, typed);
+            next(p);
+        } else if (p->t.kind == T_LBRACK) {
+            next(p);
+            if (p->t.kind != T_INT && p->t.kind != T_STAR)
+                return fail(p, "expected a list index");
+            next(p);
+            if (p->t.kind != T_RBRACK)
+                return fail(p, "expected ']' closing a list index");
+            next(p);
+            *typed = false; /* list steps never name a value ruru types */
+        } else {
+            return true;
+        }
+    }
+}
+
+static enum lit literal_kind(const struct parser *p)
+{
+    switch (p->t.kind) {
+    case T_INT:
+    case T_FLOAT:
+        return L_NUM;
+    case T_STR:
+        return L_STR;
+    case T_BIN:
+        return L_BIN;
+    case T_HEX:
+        return L_HEX;
+    case T_TIME:
+        return L_TIME;
+    case T_IDENT:
+        return kw(p, "true") || kw(p, "false") ? L_BOOL : L_NONE;
+    default:
+        return L_NONE;
+    }
+}
+
+/* '(' [literal (',' literal)*] ')': all of one kind. */
+static bool set_literal(struct parser *p)
+{
+    enum lit first = L_NONE, k;
+
+    if (p->t.kind != T_LPAREN)
+        return fail(p, "expected '(' opening a set");
+    next(p);
+    if (p->t.kind == T_RPAREN) {
+        next(p);
+        return true;
+    }
+    for (;;) {
+        k = literal_kind(p);
+        if (k == L_NONE)
+            return fail(p, "expected a value");
+        if (first != L_NONE && k != first)
+            return fail(p, "set of values of different types");
+        first = k;
+        next(p);
+        if (p->t.kind == T_RPAREN) {
+            next(p);
+            return true;
+        }
+        if (p->t.kind != T_COMMA)
+            return fail(p, "expected ',' or ')' in a set");
+        next(p);
+    }
+}
+
+static void add_value(struct parser *p, enum ruru_ioc_type type, const struct tok *v)
+{
+    struct ruru_stix_value *out;
+    size_t start = v->start, end = v->start + v->len;
 
     if (p->n_out >= RURU_STIX_MAX_VALUES) {
         p->simple = false;
         return;
     }
-    v = &p->out[p->n_out++];
-    v->type = type;
-    v->off = p->values->len;
-    for (size_t i = start; i < start + n; i++) {
-        if (quoted && p->s[i] == '\\' && i + 1 < start + n)
-            i++;
+    if (v->kind == T_STR) {
+        start++;
+        end--;
+    } else if (p->s[start] == '+') {
+        start++;
+    }
+    out = &p->out[p->n_out++];
+    out->type = type;
+    out->off = p->values->len;
+    for (size_t i = start; i < end; i++) {
+        if (v->kind == T_STR && p->s[i] == '\\')
+            i++; /* the lexer admitted only \' and \\ */
         ruru_buf_addc(p->values, p->s[i]);
     }
-    v->len = p->values->len - v->off;
+    out->len = p->values->len - out->off;
     ruru_buf_addc(p->values, '\0');
-}
-
-static bool value(struct parser *p)
-{
-    if (p->tok == T_STR || p->tok == T_TSTR || p->tok == T_NUM || word_is(p, "true") ||
-        word_is(p, "false")) {
-        next(p);
-        return true;
-    }
-    if (p->tok == T_LPAREN) {
-        next(p);
-        p->simple = false;
-        if (!value(p))
-            return false;
-        while (p->tok == T_COMMA) {
-            next(p);
-            if (!value(p))
-                return false;
-        }
-        if (p->tok != T_RPAREN)
-            return fail(p, "expected ')' closing a set");
-        next(p);
-        return true;
-    }
-    return fail(p, "expected a value");
+    if (p->values->failed)
+        p->oom = true;
 }
 
 static bool cmp_or(struct parser *p);
 
-static bool cmp_atom(struct parser *p)
+/* path ["NOT"] op literal, after the path. */
+static bool comparison(struct parser *p, const char *key, bool typed)
 {
-    size_t path_start, path_len, val_start, val_len;
-    bool negated = false, eq, subset;
-    enum tok vt;
+    bool negated = false, eq = false, subset = false;
+    struct tok value;
+    enum lit lk;
     enum ruru_ioc_type type;
 
-    if (p->tok == T_LPAREN) {
+    if (kw(p, "NOT")) {
+        negated = true;
+        next(p);
+    }
+    if (p->t.kind == T_OP) {
+        bool order = p->t.op != OP_EQ && p->t.op != OP_NEQ;
+        eq = p->t.op == OP_EQ;
+        next(p);
+        lk = literal_kind(p);
+        if (lk == L_NONE || (order && lk == L_BOOL))
+            return fail(p, "expected a value");
+    } else if (kw(p, "IN")) {
+        next(p);
+        p->simple = false;
+        return set_literal(p);
+    } else if (kw(p, "LIKE") || kw(p, "MATCHES") || kw(p, "ISSUBSET") || kw(p, "ISSUPERSET")) {
+        subset = kw(p, "ISSUBSET");
+        next(p);
+        if (p->t.kind != T_STR)
+            return fail(p, "expected a string literal");
+        lk = L_STR;
+    } else {
+        return fail(p, "expected a comparison operator");
+    }
+    value = p->t;
+    next(p);
+    if (negated || !(eq || subset) || !typed) {
+        p->simple = false;
+        return true;
+    }
+    type = path_type(key, subset);
+    if (type == RURU_IOC__COUNT ||
+        !(lk == L_STR || (type == RURU_IOC_ASN && value.kind == T_INT && !value.neg))) {
+        p->simple = false;
+        return true;
+    }
+    add_value(p, type, &value);
+    return true;
+}
+
+static bool cmp_atom(struct parser *p)
+{
+    char key[MAX_KEY];
+    bool typed;
+
+    if (p->t.kind == T_LPAREN) {
         if (++p->depth > MAX_DEPTH)
             return fail(p, "pattern nested too deeply");
         next(p);
         if (!cmp_or(p))
             return false;
-        if (p->tok != T_RPAREN)
+        if (p->t.kind != T_RPAREN)
             return fail(p, "expected ')'");
         next(p);
         p->depth--;
         return true;
     }
-    if (word_is(p, "EXISTS")) {
+    if (kw(p, "EXISTS")) {
         next(p);
         p->simple = false;
-        if (p->tok != T_PATH)
-            return fail(p, "expected an object path after EXISTS");
-        next(p);
-        return true;
+        return path(p, key, &typed);
     }
-    if (p->tok != T_PATH)
-        return fail(p, "expected an object path");
-    path_start = p->tok_start;
-    path_len = p->tok_len;
-    next(p);
-    if (word_is(p, "NOT")) {
-        negated = true;
-        next(p);
-    }
-    eq = p->tok == T_OP && p->tok_len == 1 && p->s[p->tok_start] == '=';
-    subset = word_is(p, "ISSUBSET");
-    if (p->tok != T_OP && !word_is(p, "IN") && !word_is(p, "LIKE") && !word_is(p, "MATCHES") &&
-        !subset && !word_is(p, "ISSUPERSET"))
-        return fail(p, "expected a comparison operator");
-    next(p);
-    vt = p->tok;
-    val_start = p->tok_start + 1;
-    val_len = p->tok_len >= 2 ? p->tok_len - 2 : 0;
-    if (vt == T_NUM) {
-        val_start = p->tok_start;
-        val_len = p->tok_len;
-    }
-    if (!value(p))
+    if (!path(p, key, &typed))
         return false;
-    if (negated || !(eq || subset)) {
-        p->simple = false;
-        return true;
-    }
-    type = path_type(p->s + path_start, path_len, subset);
-    if (type == RURU_IOC__COUNT || (vt != T_STR && !(vt == T_NUM && type == RURU_IOC_ASN))) {
-        p->simple = false;
-        return true;
-    }
-    add_value(p, type, val_start, val_len, vt == T_STR);
-    return true;
+    return comparison(p, key, typed);
 }
 
 static bool cmp_and(struct parser *p)
 {
     if (!cmp_atom(p))
         return false;
-    while (word_is(p, "AND")) {
+    while (kw(p, "AND")) {
         p->simple = false;
         next(p);
         if (!cmp_atom(p))
@@ -375,7 +685,7 @@ static bool cmp_or(struct parser *p)
 {
     if (!cmp_and(p))
         return false;
-    while (word_is(p, "OR")) {
+    while (kw(p, "OR")) {
         next(p);
         if (!cmp_and(p))
             return false;
@@ -383,26 +693,26 @@ static bool cmp_or(struct parser *p)
     return true;
 }
 
-static bool obs_or(struct parser *p);
+static bool obs_follow(struct parser *p);
 
 static bool obs_atom(struct parser *p)
 {
-    if (p->tok == T_LBRACK) {
+    if (p->t.kind == T_LBRACK) {
         next(p);
         if (!cmp_or(p))
             return false;
-        if (p->tok != T_RBRACK)
+        if (p->t.kind != T_RBRACK)
             return fail(p, "expected ']'");
         next(p);
         return true;
     }
-    if (p->tok == T_LPAREN) {
+    if (p->t.kind == T_LPAREN) {
         if (++p->depth > MAX_DEPTH)
             return fail(p, "pattern nested too deeply");
         next(p);
-        if (!obs_or(p))
+        if (!obs_follow(p))
             return false;
-        if (p->tok != T_RPAREN)
+        if (p->t.kind != T_RPAREN)
             return fail(p, "expected ')'");
         next(p);
         p->depth--;
@@ -411,64 +721,62 @@ static bool obs_atom(struct parser *p)
     return fail(p, "expected '[' opening an observation");
 }
 
+/* START/STOP take a timestamp literal; a plain string holding one is STIX 2.0's form. */
+static bool start_stop_time(struct parser *p)
+{
+    if (p->t.kind == T_TIME ||
+        (p->t.kind == T_STR && is_timestamp(p->s + p->t.start + 1, p->t.len - 2))) {
+        next(p);
+        return true;
+    }
+    return fail(p, "expected a timestamp");
+}
+
 static bool obs_qual(struct parser *p)
 {
     if (!obs_atom(p))
         return false;
     for (;;) {
-        if (word_is(p, "WITHIN")) {
+        if (kw(p, "WITHIN")) {
             next(p);
-            if (p->tok != T_NUM)
-                return fail(p, "expected a number after WITHIN");
+            if ((p->t.kind != T_INT && p->t.kind != T_FLOAT) || p->t.neg)
+                return fail(p, "expected a positive number of seconds");
             next(p);
-            if (!word_is(p, "SECONDS"))
+            if (!kw(p, "SECONDS"))
                 return fail(p, "expected SECONDS");
-        } else if (word_is(p, "REPEATS")) {
             next(p);
-            if (p->tok != T_NUM)
-                return fail(p, "expected a number after REPEATS");
+        } else if (kw(p, "REPEATS")) {
             next(p);
-            if (!word_is(p, "TIMES"))
+            if (p->t.kind != T_INT || p->t.neg)
+                return fail(p, "expected a positive integer");
+            next(p);
+            if (!kw(p, "TIMES"))
                 return fail(p, "expected TIMES");
-        } else if (word_is(p, "START")) {
             next(p);
-            if (p->tok != T_TSTR)
-                return fail(p, "expected a timestamp after START");
+        } else if (kw(p, "START")) {
             next(p);
-            if (!word_is(p, "STOP"))
+            if (!start_stop_time(p))
+                return false;
+            if (!kw(p, "STOP"))
                 return fail(p, "expected STOP");
             next(p);
-            if (p->tok != T_TSTR)
-                return fail(p, "expected a timestamp after STOP");
+            if (!start_stop_time(p))
+                return false;
         } else {
             return true;
         }
         p->simple = false;
-        next(p);
     }
-}
-
-static bool obs_follow(struct parser *p)
-{
-    if (!obs_qual(p))
-        return false;
-    while (word_is(p, "FOLLOWEDBY")) {
-        p->simple = false;
-        next(p);
-        if (!obs_qual(p))
-            return false;
-    }
-    return true;
 }
 
 static bool obs_and(struct parser *p)
 {
-    if (!obs_follow(p))
+    if (!obs_qual(p))
         return false;
-    while (word_is(p, "AND")) {
+    while (kw(p, "AND")) {
         p->simple = false;
         next(p);
-        if (!obs_follow(p))
+        if (!obs_qual(p))
             return false;
     }
     return true;
@@ -478,7 +786,7 @@ static bool obs_or(struct parser *p)
 {
     if (!obs_and(p))
         return false;
-    while (word_is(p, "OR")) {
+    while (kw(p, "OR")) {
         next(p);
         if (!obs_and(p))
             return false;
@@ -486,13 +794,26 @@ static bool obs_or(struct parser *p)
     return true;
 }
 
-bool ruru_stix_split(const char *pattern,
-                     size_t len,
-                     struct ruru_stix_value *out,
-                     size_t *n_values,
-                     struct ruru_buf *values,
-                     const char **error,
-                     size_t *error_pos)
+static bool obs_follow(struct parser *p)
+{
+    if (!obs_or(p))
+        return false;
+    while (kw(p, "FOLLOWEDBY")) {
+        p->simple = false;
+        next(p);
+        if (!obs_or(p))
+            return false;
+    }
+    return true;
+}
+
+enum ruru_err ruru_stix_split(const char *pattern,
+                              size_t len,
+                              struct ruru_stix_value *out,
+                              size_t *n_values,
+                              struct ruru_buf *values,
+                              const char **error,
+                              size_t *error_pos)
 {
     struct parser p;
 
@@ -503,18 +824,17 @@ bool ruru_stix_split(const char *pattern,
     p.out = out;
     p.values = values;
     ruru_buf_reset(values);
+    *n_values = 0;
     next(&p);
-    if (!obs_or(&p)) {
+    if (obs_follow(&p) && p.t.kind != T_END)
+        fail(&p, "unexpected text after the pattern");
+    if (p.error != NULL) {
         *error = p.error;
         *error_pos = p.error_pos;
-        *n_values = 0;
-        return false;
+        return RURU_EPARSE;
     }
-    if (p.tok != T_END) {
-        *error = "unexpected text after the pattern";
-        *error_pos = p.tok_start;
-        return false;
-    }
-    *n_values = p.simple && !values->failed ? p.n_out : 0;
-    return true;
+    if (p.oom)
+        return RURU_ENOMEM;
+    *n_values = p.simple ? p.n_out : 0;
+    return RURU_OK;
 }
