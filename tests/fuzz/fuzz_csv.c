@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Fuzz target: the csv importer on arbitrary bytes. */
-#include "fuzz_common.h"
+/* Fuzz target: the CSV / text-list importer on arbitrary bytes, with the list oracles. */
+#include "lists_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    return fuzz_import(ruru_csv_import, data, size);
+    return lfz_run(ruru_csv_import, data, size);
 }
