@@ -18,7 +18,7 @@
 #define SAMPLE_BYTES (64u * 1024u)
 
 static const char *const NAMES[RURU_KIND__COUNT] = {
-        "text", "apache", "w3c", "zeek", "zeek-json", "eve", "jsonl", "syslog", "cef",
+        "text", "apache", "w3c", "zeek", "zeek-json", "eve", "jsonl", "syslog", "cef", "csv",
 };
 
 const char *ruru_log_kind_name(enum ruru_log_kind k)

@@ -19,10 +19,11 @@ enum ruru_log_kind {
     RURU_KIND_JSONL,  /* other JSON lines */
     RURU_KIND_SYSLOG, /* RFC 3164 or 5424 */
     RURU_KIND_CEF,
+    RURU_KIND_CSV, /* CSV with a header row, Exchange CSV logs */
     RURU_KIND__COUNT
 };
 
-/* "text", "apache", "w3c", "zeek", "zeek-json", "eve", "jsonl", "syslog", "cef". */
+/* "text", "apache", "w3c", "zeek", "zeek-json", "eve", "jsonl", "syslog", "cef", "csv". */
 const char *ruru_log_kind_name(enum ruru_log_kind k);
 /* Parses a --log-format name; RURU_KIND__COUNT when unknown. */
 enum ruru_log_kind ruru_log_kind_parse(const char *name);

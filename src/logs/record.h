@@ -25,6 +25,12 @@ enum ruru_log_format {
     RURU_LOG_APACHE_COMBINED,
     RURU_LOG_W3C, /* IIS and Exchange W3C extended */
     RURU_LOG_ZEEK,
+    RURU_LOG_ZEEK_JSON,
+    RURU_LOG_EVE,    /* Suricata EVE JSON */
+    RURU_LOG_JSON,   /* other JSON lines / documents (ECS, Winlogbeat, Windows events) */
+    RURU_LOG_SYSLOG, /* RFC 3164 or 5424 */
+    RURU_LOG_CEF,
+    RURU_LOG_CSV, /* CSV with a header row (Exchange logs: "#Fields:" with commas) */
 };
 
 struct ruru_field {
