@@ -15,6 +15,7 @@ static const char USAGE[] =
         "ruru sweeps logs for threat intelligence and says who, how sure, and why.\n"
         "\n"
         "Commands:\n"
+        "  scan PATH...           sweep logs for the store's indicators (or --intel FILE)\n"
         "  intel import PATH...   import STIX 2.1, MISP, galaxy, taxonomy, warninglist,\n"
         "                         CSV/text and Zeek intel files (directories recursively)\n"
         "  intel search VALUE     every indicator that would match VALUE\n"
@@ -30,7 +31,7 @@ static const char USAGE[] =
         "  -h, --help             this text; `ruru COMMAND --help` for a command\n"
         "  --version              the version\n"
         "\n"
-        "Exit status: 0 success or nothing found, 1 findings (search), 2 error.\n";
+        "Exit status: 0 success or nothing found, 1 findings (scan, search), 2 error.\n";
 
 static char home_buf[4096];
 
@@ -84,6 +85,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[i], "intel") == 0)
         return cmd_intel(&c, argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "scan") == 0)
+        return cmd_scan(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "actors") == 0 || strcmp(argv[i], "actor") == 0)
         return cmd_actors(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "help") == 0) {

@@ -66,9 +66,12 @@ RURU_API bool ruru_parse_time(const char *s, int64_t *out);
 
 typedef struct ruru_store ruru_store;
 
+/* `home` for a private store in memory, gone when closed (ad hoc sweeps: `--intel FILE`). */
+#define RURU_STORE_MEMORY ":memory:"
+
 /* Opens (creating if needed) the intel store under directory `home` (created with its parents
- * when missing). OUT: *out, the handle, to be closed with ruru_store_close. On failure *out is
- * untouched. A handle is used by one thread at a time. */
+ * when missing), or in memory when `home` is RURU_STORE_MEMORY. OUT: *out, the handle, to be closed
+ * with ruru_store_close. On failure *out is untouched. A handle is used by one thread at a time. */
 RURU_API enum ruru_err ruru_store_open(const char *home, ruru_store **out, struct ruru_diag *diag);
 
 /* Closes the store. NULL is a no-op. */
@@ -117,6 +120,46 @@ ruru_intel_remove(ruru_store *store, const char *source, char **json, struct rur
  * OUT: *json (docs/json.md, "actors" / "actor"). RURU_ENOTFOUND when no actor has that name. */
 RURU_API enum ruru_err
 ruru_actors(ruru_store *store, const char *name, char **json, struct ruru_diag *diag);
+
+/* ---- the sweep -------------------------------------------------------------------------- */
+
+/* Called once per sighting, in input order: inputs as given, then lines, then the order of
+ * the fields (the same for any number of threads). `json` is one sighting object on one line
+ * (docs/json.md, "sighting"). A non-zero return stops the sweep (RURU_ESTOPPED). */
+typedef int (*ruru_sighting_fn)(void *ctx, const char *json);
+/* Called when an input cannot be read or ends early; the sweep goes on with the others.
+ * diag->source names the input, diag->line the line when known. */
+typedef void (*ruru_scan_error_fn)(void *ctx, enum ruru_err err, const struct ruru_diag *diag);
+/* Called now and then from the calling thread: bytes of the inputs read so far, the input. */
+typedef void (*ruru_progress_fn)(void *ctx, uint64_t bytes_read, const char *path);
+
+/* Options of ruru_scan; zero-initialise, then set what you need. */
+struct ruru_scan_opts {
+    const char *log_format; /* see ruru_log_formats(); NULL: detected per input */
+    unsigned threads;       /* matching threads; 0: one per core */
+    uint64_t max_line;      /* a longer line is matched in pieces; 0: default 256 MiB */
+    ruru_sighting_fn on_sighting;
+    ruru_scan_error_fn on_error;
+    ruru_progress_fn on_progress;
+    void *ctx; /* passed to the callbacks */
+};
+
+/* The names --log-format accepts, separated by spaces. */
+RURU_API const char *ruru_log_formats(void);
+
+/* Sweeps files, directories (recursively, in name order) and "-" (standard input), gzip and
+ * zstd undone by content, against every matchable indicator of the store (DESIGN.md §4). The
+ * match index is built from the store, and for a store on disk cached beside it and rebuilt
+ * only when the intel changed. OUT: *summary_json (docs/json.md, "scan summary"): per input
+ * its format, lines, parsed and unparsed lines, first and last time, sightings, and the
+ * indicators not in force that matched. Returns RURU_OK when every input was read whole, else
+ * the first error (every input is still swept and summarised; what was found is reported). */
+RURU_API enum ruru_err ruru_scan(ruru_store *store,
+                                 const char *const *paths,
+                                 size_t n_paths,
+                                 const struct ruru_scan_opts *opts,
+                                 char **summary_json,
+                                 struct ruru_diag *diag);
 
 #ifdef __cplusplus
 }

@@ -3,28 +3,31 @@
 #include "base/alloc.h"
 
 #include <ruru.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Process-wide test hooks. They are the one piece of global state in the library and exist
  * only to drive tests; nothing in the library reads them to decide behaviour. */
-static uint64_t n_allocs;
-static uint64_t fail_at; /* 0: never fail */
+static _Atomic uint64_t n_allocs; /* atomic: the sweep allocates from several threads */
+static _Atomic uint64_t fail_at;  /* 0: never fail */
 
 static int should_fail(void)
 {
-    n_allocs++;
-    return fail_at != 0 && n_allocs >= fail_at;
+    uint64_t n = atomic_fetch_add_explicit(&n_allocs, 1, memory_order_relaxed) + 1;
+    uint64_t f = atomic_load_explicit(&fail_at, memory_order_relaxed);
+
+    return f != 0 && n >= f;
 }
 
 void ruru_alloc_fail_at(uint64_t n)
 {
-    fail_at = n == 0 ? 0 : n_allocs + n;
+    atomic_store(&fail_at, n == 0 ? 0 : atomic_load(&n_allocs) + n);
 }
 
 uint64_t ruru_alloc_count(void)
 {
-    return n_allocs;
+    return atomic_load(&n_allocs);
 }
 
 void *ruru_malloc(size_t size)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "intel/actors.h"
+#include "intel/ioc.h"
 
 /* RFC 3339 string of unix time t. */
 json_t *ruru_query_time(int64_t t);
@@ -17,5 +18,12 @@ enum ruru_err ruru_query_finish(json_t *doc, char **out, struct ruru_diag *diag)
 json_t *ruru_query_actor_brief(const struct ruru_actor_registry *reg, size_t g);
 /* Mean numerical value of the confidence tags among labels (a JSON array), or -1. */
 int ruru_query_tag_confidence(sqlite3 *db, json_t *labels);
+
+/* The indicator with store id `id` as search shows it (docs/json.md), active judged at `at`
+ * (INT64_MIN: now), or NULL. */
+json_t *
+ruru_query_indicator(sqlite3 *db, const struct ruru_actor_registry *reg, int64_t id, int64_t at);
+/* The warninglist entries that hold `value` (canonical, of `type`), as a JSON array. */
+json_t *ruru_query_warninglists(sqlite3 *db, enum ruru_ioc_type type, const char *value);
 
 #endif

@@ -92,6 +92,16 @@ static const char *const SCHEMA[] = {
         " numerical_value INTEGER, UNIQUE(source_id, tag));\n",
         "CREATE INDEX IF NOT EXISTS tag_meanings_tag ON tag_meanings(tag);\n",
         "CREATE INDEX IF NOT EXISTS tag_meanings_file ON tag_meanings(file_id);\n",
+        /* The generation counts changes of the intel, so that a cached match index knows
+         * when it is stale: every committed file and every removed source moves it on, in
+         * the same transaction as the change. `instance` tells this database from one
+         * created later in the same place. */
+        "INSERT OR IGNORE INTO meta(key, value) VALUES('generation', '0');\n",
+        "INSERT OR IGNORE INTO meta(key, value) VALUES('instance', lower(hex(randomblob(8))));\n",
+        "CREATE TRIGGER IF NOT EXISTS files_generation AFTER UPDATE ON files BEGIN"
+        " UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'; END;\n",
+        "CREATE TRIGGER IF NOT EXISTS sources_generation AFTER DELETE ON sources BEGIN"
+        " UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'; END;\n",
 };
 
 enum stmt_id {
@@ -301,6 +311,31 @@ static enum ruru_err check_version(struct ruru_store *s, struct ruru_diag *diag)
     return err;
 }
 
+const char *ruru_store_path(const struct ruru_store *store)
+{
+    return store->path;
+}
+
+bool ruru_store_generation(struct ruru_store *s, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    bool ok = false;
+
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT (SELECT value FROM meta WHERE key = 'instance') || '-' ||"
+                           " (SELECT value FROM meta WHERE key = 'generation')",
+                           -1, &st, NULL) != SQLITE_OK)
+        return false;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        ok = v != NULL && strlen(v) < cap;
+        if (ok)
+            memcpy(out, v, strlen(v) + 1);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
 void ruru_store_close(ruru_store *store)
 {
     if (store == NULL)
@@ -318,16 +353,18 @@ enum ruru_err ruru_store_open(const char *home, ruru_store **out, struct ruru_di
     struct ruru_buf p;
     enum ruru_err err;
 
+    bool memory;
+
     if (home == NULL || *home == '\0')
         return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "no store directory given");
-    err = make_dirs(home, diag);
-    if (err != RURU_OK)
+    memory = strcmp(home, RURU_STORE_MEMORY) == 0;
+    if (!memory && (err = make_dirs(home, diag)) != RURU_OK)
         return err;
     s = ruru_calloc(1, sizeof(*s));
     if (s == NULL)
         return ruru_diag_set(diag, RURU_ENOMEM, home, 0, 0, "out of memory");
     ruru_buf_init(&p, 8192);
-    if (ruru_buf_addf(&p, "%s/intel.db", home) != RURU_OK) {
+    if (ruru_buf_addf(&p, memory ? "%s" : "%s/intel.db", home) != RURU_OK) {
         ruru_free(s);
         return ruru_diag_set(diag, RURU_ELIMIT, home, 0, 0, "path too long");
     }

@@ -14,6 +14,8 @@
 #define RURU_INTEL_STORE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "intel/intel.h"
@@ -22,6 +24,11 @@ struct ruru_store;
 
 /* The store's SQLite connection (owned by the store). */
 sqlite3 *ruru_store_db(struct ruru_store *store);
+/* The database file, or RURU_STORE_MEMORY. */
+const char *ruru_store_path(const struct ruru_store *store);
+/* "<instance>-<generation>": changes whenever the intel does (a file committed, a source
+ * removed). False when it cannot be read. */
+bool ruru_store_generation(struct ruru_store *store, char *out, size_t cap);
 
 /* Per-file import counters, filled by the store's sink. */
 struct ruru_import_stats {

@@ -642,6 +642,33 @@ out:
     return err;
 }
 
+/* ---- for the sweep -------------------------------------------------------------------------- */
+
+json_t *
+ruru_query_indicator(sqlite3 *db, const struct ruru_actor_registry *reg, int64_t id, int64_t at)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *o = NULL;
+
+    if (sqlite3_prepare_v2(db, "SELECT " IND_COLUMNS IND_FROM " WHERE i.id = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        o = indicator_json(db, reg, st, at == INT64_MIN ? (int64_t)time(NULL) : at);
+    sqlite3_finalize(st);
+    return o;
+}
+
+json_t *ruru_query_warninglists(sqlite3 *db, enum ruru_ioc_type type, const char *value)
+{
+    json_t *wl = json_array();
+
+    if (wl != NULL)
+        warninglist_hits(db, type, value, wl);
+    return wl;
+}
+
 /* ---- stats, sources, remove ---------------------------------------------------------------- */
 
 static int64_t scalar(sqlite3 *db, const char *sql)

@@ -31,6 +31,7 @@ static void add(struct ruru_record *r, const char *name, const char *canon, cons
     f->name = ruru_str_make(name, strlen(name));
     f->canon = canon;
     f->value = ruru_str_make(v, n);
+    f->enc = RURU_ENC_RAW;
 }
 
 /* A space-delimited word; advances past it and one following space. */

@@ -33,10 +33,18 @@ enum ruru_log_format {
     RURU_LOG_CSV, /* CSV with a header row (Exchange logs: "#Fields:" with commas) */
 };
 
+/* How a field's bytes are encoded in the line; the matcher decodes before it looks. */
+enum ruru_field_enc {
+    RURU_ENC_RAW = 0, /* as they are */
+    RURU_ENC_JSON,    /* a JSON string body with backslash escapes */
+    RURU_ENC_PLUS,    /* W3C: '+' stands for a space */
+};
+
 struct ruru_field {
     struct ruru_str name;  /* native name ("%h", "cs-uri-query", "id.orig_h") */
     const char *canon;     /* canonical name ("source.address"), or NULL */
     struct ruru_str value; /* raw bytes of the value in the line (quotes removed) */
+    enum ruru_field_enc enc;
 };
 
 struct ruru_record {

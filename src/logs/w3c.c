@@ -119,6 +119,8 @@ ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_rec
         f->name = w->names[k];
         f->canon = w->canon[k];
         f->value = vals[k];
+        /* IIS writes a space in a header value as '+' ("Mozilla/5.0+(Windows+NT...)"). */
+        f->enc = ruru_str_iprefix(f->name, "cs(") ? RURU_ENC_PLUS : RURU_ENC_RAW;
     }
     if (w->date_col >= 0 && w->time_col >= 0) {
         const struct ruru_str *d = &vals[w->date_col], *t = &vals[w->time_col];

@@ -40,6 +40,14 @@ static const struct {
         {"san.dns", "x509.alternative_names"},
 };
 
+const char *ruru_zeeklog_canon(const char *name, size_t len)
+{
+    for (size_t j = 0; j < sizeof(NAMES) / sizeof(NAMES[0]); j++)
+        if (strlen(NAMES[j].native) == len && memcmp(NAMES[j].native, name, len) == 0)
+            return NAMES[j].canon;
+    return NULL;
+}
+
 void ruru_zeeklog_init(struct ruru_zeeklog *z)
 {
     memset(z, 0, sizeof(*z));
@@ -179,6 +187,7 @@ ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct 
         f->name = z->names[i];
         f->canon = z->canon[i];
         f->value = vals[i];
+        f->enc = RURU_ENC_RAW;
     }
     if (z->ts_col >= 0) {
         int64_t t;

@@ -25,6 +25,10 @@ struct ruru_zeeklog {
 
 enum ruru_zeeklog_line { RURU_ZEEK_DIRECTIVE, RURU_ZEEK_RECORD, RURU_ZEEK_BAD };
 
+/* The canonical name of a Zeek field name ("id.orig_h": "source.ip"), or NULL. Zeek JSON logs
+ * use the same names. */
+const char *ruru_zeeklog_canon(const char *name, size_t len);
+
 void ruru_zeeklog_init(struct ruru_zeeklog *z);
 /* Feeds one line (without newline); record fields point into `line`. `ts` (epoch seconds with
  * a fraction) becomes the record time; an unparsable one leaves it RURU_TIME_NONE. */

@@ -269,7 +269,7 @@ size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t 
 
     if (len > UINT32_MAX)
         len = UINT32_MAX;
-    while (i < len) {
+    while (i < len && o.n <= max) {
         size_t start;
         /* hottest loop: skip separators, then run to the next one */
         while (i < len && SEP[(unsigned char)line[i]])

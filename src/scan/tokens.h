@@ -23,7 +23,8 @@ struct ruru_token {
 };
 
 /* Extracts at most `max` tokens from `line` (not NUL-terminated) into out[]; returns how many
- * were found (which may exceed `max`: the rest are counted, not stored). A URL yields the URL
+ * were found. A return above `max` means the line holds more: extraction stopped there, and
+ * the caller goes on from the last stored token's offset. A URL yields the URL
  * and its host; an e-mail address yields the address and its domain; "host:port" and
  * "[v6]:port" yield the host. Lines longer than 4 GiB are not supported (offsets are 32-bit). */
 size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max);

@@ -1,0 +1,478 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `ruru scan`: sweep logs against the store's intel, or against intel files given with
+ * --intel (an in-memory store, nothing written: `ruru scan --intel iocs.csv /var/log/nginx`).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char USAGE[] =
+        "usage: ruru scan [OPTIONS] PATH...\n"
+        "\n"
+        "Sweeps log files, directories (recursively) and - (standard input; the default when\n"
+        "it is not a terminal) for the indicators of the store, or of the files given with\n"
+        "--intel. gzip and zstd are read transparently; the log format is detected per input.\n"
+        "\n"
+        "Options:\n"
+        "  --intel PATH           sweep for the indicators of PATH (a file or directory of\n"
+        "                         STIX, MISP, CSV/text or Zeek intel) instead of the store;\n"
+        "                         may be repeated\n"
+        "  --log-format NAME      force the format of every input: text apache w3c zeek\n"
+        "                         zeek-json eve jsonl syslog cef csv\n"
+        "  -j, --threads N        matching threads (default: one per core)\n"
+        "  --format FMT           jsonl, json, csv or table (default: table on a terminal,\n"
+        "                         else jsonl)\n"
+        "  -o, --output FILE      write the sightings to FILE\n"
+        "  --summary FILE         write the coverage summary (JSON) to FILE\n"
+        "  -q, --quiet            no coverage summary on standard error\n"
+        "  --home DIR             the store directory\n"
+        "\n"
+        "Exit status: 0 nothing found, 1 sightings, 2 error (an input or intel file that could\n"
+        "not be read; the rest is still swept and reported).\n";
+
+enum scan_format { SF_JSONL, SF_JSON, SF_CSV, SF_TABLE };
+
+struct scan_cli {
+    enum scan_format format;
+    FILE *out;
+    json_t *all; /* SF_JSON: the sightings */
+    uint64_t n;
+    bool tty_progress;
+};
+
+static void csv_field(FILE *f, const char *s)
+{
+    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+
+    if (quote)
+        fputc('"', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"')
+            fputc('"', f);
+        /* Text that starts like a formula is neutralised for spreadsheets. */
+        fputc(ch < 0x20 && ch != '\t' ? '?' : ch, f);
+    }
+    if (quote)
+        fputc('"', f);
+}
+
+static const char *path_str(json_t *o, const char *path)
+{
+    char key[64];
+    const char *dot;
+
+    while ((dot = strchr(path, '.')) != NULL) {
+        size_t n = (size_t)(dot - path);
+        if (n >= sizeof(key))
+            return "";
+        memcpy(key, path, n);
+        key[n] = '\0';
+        o = json_object_get(o, key);
+        path = dot + 1;
+    }
+    return cli_str(json_object_get(o, path));
+}
+
+static void actors_text(json_t *ind, char *buf, size_t cap)
+{
+    json_t *a;
+    size_t i, k = 0;
+
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(ind, "actors"), i, a)
+    {
+        int n = snprintf(buf + k, cap - k, "%s%s", k ? "; " : "",
+                         cli_str(json_object_get(a, "name")));
+        if (n < 0 || (size_t)n >= cap - k)
+            break;
+        k += (size_t)n;
+    }
+}
+
+static const char *CSV_HEADER = "time,asset,file,line,offset,format,field,observed,indicator_type,"
+                                "indicator,source,intel_file,object,confidence,actors,"
+                                "warninglist,sha256\n";
+
+static void row(struct scan_cli *sc, json_t *o)
+{
+    json_t *ru = json_object_get(o, "ruru"), *ind = json_object_get(ru, "indicator");
+    json_t *wl = json_array_get(json_object_get(ru, "warninglists"), 0);
+    char actors[512], line[32], off[32], conf[32];
+    const char *field = path_str(ru, "field.canonical");
+
+    if (*field == '\0')
+        field = path_str(ru, "field.native");
+    actors_text(ind, actors, sizeof(actors));
+    cli_num(json_object_get(ru, "line"), line, sizeof(line));
+    cli_num(json_object_get(o, "log") ? json_object_get(json_object_get(o, "log"), "offset") : NULL,
+            off, sizeof(off));
+    cli_num(json_object_get(ind, "confidence"), conf, sizeof(conf));
+    if (sc->format == SF_CSV) {
+        const char *cols[] = {path_str(o, "@timestamp"),
+                              path_str(ru, "asset"),
+                              path_str(o, "log.file.path"),
+                              line,
+                              off,
+                              path_str(ru, "format"),
+                              field,
+                              path_str(ru, "observed"),
+                              path_str(ind, "type"),
+                              path_str(ind, "value"),
+                              path_str(ind, "source"),
+                              path_str(ind, "file"),
+                              path_str(ind, "object"),
+                              json_object_get(ind, "confidence") ? conf : "",
+                              actors,
+                              wl ? path_str(wl, "name") : "",
+                              path_str(ru, "sha256")};
+        for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+            if (i)
+                fputc(',', sc->out);
+            csv_field(sc->out, cols[i]);
+        }
+        fputc('\n', sc->out);
+        return;
+    }
+    /* table: one finding per line, the evidence first */
+    fprintf(sc->out, "%-20s  ", *path_str(o, "@timestamp") ? path_str(o, "@timestamp") : "-");
+    cli_put_safe(sc->out, path_str(o, "log.file.path"));
+    fprintf(sc->out, ":%s  ", line);
+    cli_put_safe(sc->out, *field ? field : "text");
+    fputc('=', sc->out);
+    cli_put_safe(sc->out, path_str(ru, "observed"));
+    fputs("  ", sc->out);
+    cli_put_safe(sc->out, path_str(ind, "type"));
+    fputc(' ', sc->out);
+    cli_put_safe(sc->out, path_str(ind, "value"));
+    fputs("  [", sc->out);
+    cli_put_safe(sc->out, path_str(ind, "source"));
+    fputc(']', sc->out);
+    if (actors[0]) {
+        fputs("  ", sc->out);
+        cli_put_safe(sc->out, actors);
+    }
+    if (*path_str(ru, "asset")) {
+        fputs("  asset ", sc->out);
+        cli_put_safe(sc->out, path_str(ru, "asset"));
+    }
+    if (wl) {
+        fputs("  (warninglist: ", sc->out);
+        cli_put_safe(sc->out, path_str(wl, "name"));
+        fputc(')', sc->out);
+    }
+    fputc('\n', sc->out);
+}
+
+static int on_sighting(void *ctx, const char *json)
+{
+    struct scan_cli *sc = ctx;
+    json_t *o;
+
+    sc->n++;
+    if (sc->format == SF_JSONL) {
+        fputs(json, sc->out);
+        fputc('\n', sc->out);
+        return 0;
+    }
+    if ((o = json_loads(json, 0, NULL)) == NULL)
+        return 0;
+    if (sc->format == SF_JSON)
+        json_array_append_new(sc->all, o);
+    else {
+        row(sc, o);
+        json_decref(o);
+    }
+    return 0;
+}
+
+static void on_error(void *ctx, enum ruru_err err, const struct ruru_diag *d)
+{
+    struct scan_cli *sc = ctx;
+
+    if (sc->tty_progress)
+        fputs("\r\033[K", stderr);
+    cli_error(err, d, NULL);
+}
+
+static void on_progress(void *ctx, uint64_t bytes, const char *path)
+{
+    struct scan_cli *sc = ctx;
+
+    if (!sc->tty_progress)
+        return;
+    fprintf(stderr, "\r\033[Kruru: %.1f MB read, %" PRIu64 " sightings, ", (double)bytes / 1e6,
+            sc->n);
+    cli_put_safe(stderr, path);
+}
+
+/* "PATH: apache, 1200 lines (3 unparsed: 17, 80, ...), 2021-03-01T00:00:00Z .. ..., 4 sightings" */
+static void print_summary(json_t *doc)
+{
+    json_t *in, *info = json_object_get(doc, "scan");
+    size_t i;
+    char a[32], b[32], c[32], d[32];
+
+    json_array_foreach(json_object_get(doc, "inputs"), i, in)
+    {
+        json_t *un = json_object_get(in, "unparsed_lines"), *x, *nf;
+        size_t k;
+        fputs("ruru: ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(in, "path")));
+        if (json_is_string(json_object_get(in, "error")) &&
+            !json_is_string(json_object_get(in, "format"))) {
+            fputs(": not read\n", stderr);
+            continue;
+        }
+        fprintf(stderr, ": %s, %s lines, %s parsed, %s unparsed",
+                cli_str(json_object_get(in, "format")),
+                cli_num(json_object_get(in, "lines"), a, 32),
+                cli_num(json_object_get(in, "parsed"), b, 32),
+                cli_num(json_object_get(in, "unparsed"), c, 32));
+        if (json_array_size(un) > 0) {
+            fputs(" (line", stderr);
+            json_array_foreach(un, k, x) fprintf(stderr, "%s%s", k ? ", " : " ", cli_num(x, a, 32));
+            fputs((json_int_t)json_array_size(un) <
+                                  json_integer_value(json_object_get(in, "unparsed"))
+                          ? ", ...)"
+                          : ")",
+                  stderr);
+        }
+        if (json_is_string(json_object_get(in, "first")))
+            fprintf(stderr, ", %s .. %s", cli_str(json_object_get(in, "first")),
+                    cli_str(json_object_get(in, "last")));
+        fprintf(stderr, ", %s sightings", cli_num(json_object_get(in, "sightings"), d, 32));
+        nf = json_object_get(in, "not_in_force");
+        if (json_integer_value(json_object_get(nf, "expired")) +
+                    json_integer_value(json_object_get(nf, "not_yet_valid")) +
+                    json_integer_value(json_object_get(nf, "revoked")) +
+                    json_integer_value(json_object_get(nf, "not_for_detection")) >
+            0)
+            fprintf(stderr,
+                    " (not counted: %" PRId64 " expired, %" PRId64 " not yet valid, %" PRId64
+                    " revoked, %" PRId64 " not for detection)",
+                    (int64_t)json_integer_value(json_object_get(nf, "expired")),
+                    (int64_t)json_integer_value(json_object_get(nf, "not_yet_valid")),
+                    (int64_t)json_integer_value(json_object_get(nf, "revoked")),
+                    (int64_t)json_integer_value(json_object_get(nf, "not_for_detection")));
+        fputc('\n', stderr);
+    }
+    fprintf(stderr, "ruru: %s indicators (index %s), %s inputs, %s lines, %s sightings\n",
+            cli_num(json_object_get(info, "indicators"), a, 32),
+            cli_str(json_object_get(info, "index")),
+            cli_num(json_object_get(info, "inputs"), b, 32),
+            cli_num(json_object_get(info, "lines"), c, 32),
+            cli_num(json_object_get(info, "sightings"), d, 32));
+}
+
+/* Imports --intel files into the in-memory store; false after printing why. */
+static bool load_intel(ruru_store *store, const char *const *paths, size_t n, bool quiet)
+{
+    bool ok = true;
+
+    for (size_t i = 0; i < n; i++) {
+        struct ruru_import_opts io;
+        struct ruru_diag d;
+        char *report = NULL;
+        enum ruru_err err;
+        json_t *doc, *f;
+        size_t k;
+        memset(&io, 0, sizeof(io));
+        memset(&d, 0, sizeof(d));
+        err = ruru_intel_import(store, paths[i], &io, &report, &d);
+        doc = report ? json_loads(report, 0, NULL) : NULL;
+        ruru_free(report);
+        json_array_foreach(json_object_get(doc, "files"), k, f)
+        {
+            json_t *e = json_object_get(f, "error");
+            json_int_t rej = json_integer_value(json_object_get(f, "rejected"));
+            if (json_is_object(e) || json_is_string(e)) {
+                fputs("ruru: ", stderr);
+                cli_put_safe(stderr, cli_str(json_object_get(f, "path")));
+                fputs(": ", stderr);
+                cli_put_safe(stderr, json_is_string(e) ? json_string_value(e)
+                                                       : cli_str(json_object_get(e, "message")));
+                fputc('\n', stderr);
+                ok = false;
+            } else if (rej > 0 && !quiet) {
+                fputs("ruru: ", stderr);
+                cli_put_safe(stderr, cli_str(json_object_get(f, "path")));
+                fprintf(stderr, ": %" PRId64 " values rejected (`ruru intel import` lists them)\n",
+                        (int64_t)rej);
+            }
+        }
+        json_decref(doc);
+        if (err != RURU_OK) {
+            if (ok)
+                cli_error(err, &d, paths[i]);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+int cmd_scan(struct cli *c, int argc, char **argv)
+{
+    struct ruru_scan_opts o;
+    struct scan_cli sc;
+    const char **intel = calloc((size_t)argc + 1, sizeof(char *));
+    const char **inputs = calloc((size_t)argc + 2, sizeof(char *));
+    const char *out_path = NULL, *summary_path = NULL;
+    size_t n_intel = 0, n_inputs = 0;
+    bool quiet = false, format_set = false;
+    int rc = EXIT_ERROR;
+    ruru_store *store = NULL;
+    char *summary = NULL;
+    struct ruru_diag d;
+    enum ruru_err err;
+    json_t *doc = NULL;
+
+    memset(&o, 0, sizeof(o));
+    memset(&sc, 0, sizeof(sc));
+    memset(&d, 0, sizeof(d));
+    if (intel == NULL || inputs == NULL)
+        goto done;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int used;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(USAGE, stdout);
+            rc = EXIT_CLEAN;
+            goto done;
+        } else if (strcmp(a, "--intel") == 0 || strcmp(a, "--log-format") == 0 ||
+                   strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0 ||
+                   strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0 || strcmp(a, "-o") == 0 ||
+                   strcmp(a, "--output") == 0 || strcmp(a, "--summary") == 0) {
+            if (v == NULL) {
+                fprintf(stderr, "ruru: %s needs a value\n", a);
+                goto done;
+            }
+            i++;
+            if (strcmp(a, "--intel") == 0) {
+                intel[n_intel++] = v;
+            } else if (strcmp(a, "--log-format") == 0) {
+                o.log_format = v;
+            } else if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
+                char *end;
+                long n = strtol(v, &end, 10);
+                if (*end != '\0' || n < 1 || n > 256) {
+                    fprintf(stderr, "ruru: %s takes a number of threads from 1 to 256\n", a);
+                    goto done;
+                }
+                o.threads = (unsigned)n;
+            } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+                out_path = v;
+            } else if (strcmp(a, "--summary") == 0) {
+                summary_path = v;
+            } else {
+                format_set = true;
+                if (strcmp(v, "jsonl") == 0)
+                    sc.format = SF_JSONL;
+                else if (strcmp(v, "json") == 0)
+                    sc.format = SF_JSON;
+                else if (strcmp(v, "csv") == 0)
+                    sc.format = SF_CSV;
+                else if (strcmp(v, "table") == 0)
+                    sc.format = SF_TABLE;
+                else {
+                    fprintf(stderr, "ruru: unknown format \"%s\" (jsonl, json, csv or table)\n", v);
+                    goto done;
+                }
+            }
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = true;
+        } else if ((used = cli_common_option(c, argc - i, argv + i)) != 0) {
+            if (used < 0)
+                goto done;
+            i += used - 1;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "ruru: unknown option \"%s\"\n%s", a, USAGE);
+            goto done;
+        } else {
+            inputs[n_inputs++] = a;
+        }
+    }
+    if (n_inputs == 0) {
+        if (isatty(STDIN_FILENO)) {
+            fprintf(stderr, "ruru: scan needs a log file, a directory or -\n%s", USAGE);
+            goto done;
+        }
+        inputs[n_inputs++] = "-";
+    }
+    sc.out = stdout;
+    if (out_path != NULL && (sc.out = fopen(out_path, "w")) == NULL) {
+        fputs("ruru: ", stderr);
+        cli_put_safe(stderr, out_path);
+        fputs(": cannot write\n", stderr);
+        goto done;
+    }
+    if (!format_set)
+        sc.format = c->format_set ? (c->format == OUT_JSON ? SF_JSON : SF_TABLE)
+                    : out_path == NULL && isatty(STDOUT_FILENO) ? SF_TABLE
+                                                                : SF_JSONL;
+    sc.tty_progress = !quiet && isatty(STDERR_FILENO);
+    sc.all = json_array();
+    if (n_intel > 0) {
+        if (ruru_store_open(RURU_STORE_MEMORY, &store, &d) != RURU_OK) {
+            cli_error(RURU_ENOMEM, &d, NULL);
+            goto done;
+        }
+        if (!load_intel(store, intel, n_intel, quiet))
+            goto done;
+    } else if ((store = cli_open_store(c)) == NULL) {
+        goto done;
+    }
+    if (sc.format == SF_CSV)
+        fputs(CSV_HEADER, sc.out);
+    o.on_sighting = on_sighting;
+    o.on_error = on_error;
+    o.on_progress = on_progress;
+    o.ctx = &sc;
+    err = ruru_scan(store, inputs, n_inputs, &o, &summary, &d);
+    if (sc.tty_progress)
+        fputs("\r\033[K", stderr);
+    doc = summary ? json_loads(summary, 0, NULL) : NULL;
+    if (sc.format == SF_JSON) {
+        json_t *all = json_object();
+        json_object_set(all, "sightings", sc.all);
+        json_object_set(all, "summary", doc ? doc : json_null());
+        json_dumpf(all, sc.out, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+        fputc('\n', sc.out);
+        json_decref(all);
+    }
+    if (doc != NULL && !quiet)
+        print_summary(doc);
+    if (summary_path != NULL && doc != NULL &&
+        json_dump_file(doc, summary_path, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
+        fputs("ruru: ", stderr);
+        cli_put_safe(stderr, summary_path);
+        fputs(": cannot write the summary\n", stderr);
+        err = err == RURU_OK ? RURU_EIO : err;
+    }
+    if (err != RURU_OK && err != RURU_ESTOPPED) {
+        /* Input errors were printed as they happened; a sweep that could not start was not. */
+        if (json_integer_value(json_object_get(json_object_get(doc, "scan"), "inputs")) == 0 ||
+            doc == NULL)
+            cli_error(err, &d, NULL);
+        rc = EXIT_ERROR;
+    } else {
+        rc = sc.n > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+    }
+done:
+    if (sc.out != NULL && sc.out != stdout && fclose(sc.out) != 0)
+        rc = EXIT_ERROR;
+    if (sc.out == stdout && fflush(stdout) != 0)
+        rc = EXIT_ERROR;
+    json_decref(doc);
+    json_decref(sc.all);
+    ruru_free(summary);
+    ruru_store_close(store);
+    free(intel);
+    free(inputs);
+    return rc;
+}

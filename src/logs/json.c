@@ -1,0 +1,607 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The zero-copy JSON line scanner (json.h). Recursive descent bounded by RURU_JSON_DEPTH; the
+ * current dotted path lives in a small stack buffer, and a scalar's full name is copied into
+ * the per-record name buffer only when it becomes a field.
+ */
+#include "logs/json.h"
+
+#include <string.h>
+
+#include "base/str.h"
+#include "logs/zeeklog.h"
+
+#define PATH_MAX_LEN 512
+
+struct parser {
+    const char *p, *end;
+    struct ruru_jsonlog *j;
+    struct ruru_record *r;
+    char path[PATH_MAX_LEN];
+    size_t plen;
+    int depth;
+    bool emit;
+};
+
+struct alias {
+    const char *native;
+    const char *canon;
+};
+
+/* Suricata EVE. */
+static const struct alias EVE[] = {
+        {"timestamp", "@timestamp"},
+        {"src_ip", "source.ip"},
+        {"src_port", "source.port"},
+        {"dest_ip", "destination.ip"},
+        {"dest_port", "destination.port"},
+        {"proto", "network.transport"},
+        {"host", "host.name"},
+        {"dns.rrname", "dns.question.name"},
+        {"dns.query.rrname", "dns.question.name"},
+        {"dns.queries.rrname", "dns.question.name"},
+        {"dns.rdata", "dns.answers.data"},
+        {"dns.answers.rdata", "dns.answers.data"},
+        {"dns.grouped.A", "dns.answers.data"},
+        {"dns.grouped.AAAA", "dns.answers.data"},
+        {"dns.grouped.CNAME", "dns.answers.data"},
+        {"http.hostname", "url.domain"},
+        {"http.url", "url.original"},
+        {"http.http_user_agent", "user_agent.original"},
+        {"http.http_method", "http.request.method"},
+        {"http.http_refer", "http.request.referrer"},
+        {"http.status", "http.response.status_code"},
+        {"tls.sni", "tls.client.server_name"},
+        {"tls.ja3.hash", "tls.client.ja3"},
+        {"tls.ja3s.hash", "tls.server.ja3s"},
+        {"tls.fingerprint", "tls.server.hash.sha1"},
+        {"fileinfo.filename", "file.name"},
+        {"fileinfo.md5", "file.hash.md5"},
+        {"fileinfo.sha1", "file.hash.sha1"},
+        {"fileinfo.sha256", "file.hash.sha256"},
+        {"alert.signature", "rule.name"},
+        {"alert.signature_id", "rule.id"},
+        {"alert.category", "rule.category"},
+        {"smtp.mail_from", "email.from.address"},
+        {"smtp.rcpt_to", "email.to.address"},
+        {"email.from", "email.from.address"},
+        {"email.to", "email.to.address"},
+        {"email.subject", "email.subject"},
+};
+
+/* Sysmon and Security event data names (winlog.event_data.X, Event.EventData.X). */
+static const struct alias WINDOWS[] = {
+        {"SourceIp", "source.ip"},
+        {"SourcePort", "source.port"},
+        {"SourceHostname", "source.domain"},
+        {"DestinationIp", "destination.ip"},
+        {"DestinationPort", "destination.port"},
+        {"DestinationHostname", "destination.domain"},
+        {"IpAddress", "source.ip"},
+        {"IpPort", "source.port"},
+        {"WorkstationName", "source.domain"},
+        {"QueryName", "dns.question.name"},
+        {"QueryResults", "dns.answers.data"},
+        {"Image", "process.executable"},
+        {"CommandLine", "process.command_line"},
+        {"ParentImage", "process.parent.executable"},
+        {"ParentCommandLine", "process.parent.command_line"},
+        {"TargetFilename", "file.path"},
+        {"ImageLoaded", "file.path"},
+        {"Hashes", "file.hash.all"},
+        {"Hash", "file.hash.all"},
+        {"User", "user.name"},
+        {"TargetUserName", "user.target.name"},
+        {"SubjectUserName", "user.name"},
+        {"ServiceFileName", "service.executable"},
+        {"ServiceName", "service.name"},
+        {"ScriptBlockText", "powershell.file.script_block_text"},
+};
+
+/* Other spellings seen in JSON logs that are not ECS. */
+static const struct alias GENERIC[] = {
+        {"src_ip", "source.ip"},
+        {"srcip", "source.ip"},
+        {"client_ip", "source.ip"},
+        {"dest_ip", "destination.ip"},
+        {"dst_ip", "destination.ip"},
+        {"dstip", "destination.ip"},
+        {"remote_addr", "source.ip"},
+        {"timestamp", "@timestamp"},
+        {"time", "@timestamp"},
+        {"Event.System.TimeCreated.@SystemTime", "@timestamp"},
+        {"Event.System.TimeCreated.SystemTime", "@timestamp"},
+        {"Event.System.Computer", "host.name"},
+        {"Event.System.EventID", "event.code"},
+        {"Event.System.EventID.#text", "event.code"},
+        {"Event.System.Provider.@Name", "event.provider"},
+        {"Event.System.Channel", "winlog.channel"},
+};
+
+static const char *lookup(const struct alias *t, size_t n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(t[i].native) == len && memcmp(t[i].native, name, len) == 0)
+            return t[i].canon;
+    return NULL;
+}
+
+#define LOOKUP(t, name, len) lookup(t, sizeof(t) / sizeof(t[0]), name, len)
+
+static const char *windows_canon(const char *name, size_t len)
+{
+    static const char *const prefixes[] = {"winlog.event_data.", "Event.EventData.",
+                                           "Event.UserData."};
+
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        size_t pl = strlen(prefixes[i]);
+        if (len > pl && memcmp(name, prefixes[i], pl) == 0)
+            return LOOKUP(WINDOWS, name + pl, len - pl);
+    }
+    return NULL;
+}
+
+static const char *canon_of(enum ruru_log_format f, const char *name, size_t len)
+{
+    const char *c;
+
+    switch (f) {
+    case RURU_LOG_EVE:
+        return LOOKUP(EVE, name, len);
+    case RURU_LOG_ZEEK_JSON:
+        if (len == 2 && memcmp(name, "ts", 2) == 0)
+            return "@timestamp";
+        return ruru_zeeklog_canon(name, len);
+    default:
+        if ((c = LOOKUP(GENERIC, name, len)) != NULL || (c = windows_canon(name, len)) != NULL)
+            return c;
+        return NULL; /* the caller uses the name itself: ECS documents name their fields */
+    }
+}
+
+static void ws(struct parser *p)
+{
+    while (p->p < p->end && (*p->p == ' ' || *p->p == '\t' || *p->p == '\r' || *p->p == '\n'))
+        p->p++;
+}
+
+/* A string; *out is its body, *esc whether it holds a backslash. */
+static bool string(struct parser *p, struct ruru_str *out, bool *esc)
+{
+    const char *s;
+
+    if (p->p >= p->end || *p->p != '"')
+        return false;
+    s = ++p->p;
+    *esc = false;
+    for (;;) {
+        const char *q = p->p;
+        /* Plain bytes first: most strings have no escapes. */
+        while (q < p->end && *q != '"' && *q != '\\')
+            q++;
+        p->p = q;
+        if (q >= p->end)
+            return false;
+        if (*q == '"')
+            break;
+        *esc = true;
+        if (q + 1 >= p->end)
+            return false;
+        p->p = q + 2;
+    }
+    *out = ruru_str_make(s, (size_t)(p->p - s));
+    p->p++;
+    return true;
+}
+
+static void add_field(
+        struct parser *p, const char *name, size_t nlen, struct ruru_str v, enum ruru_field_enc enc)
+{
+    struct ruru_jsonlog *j = p->j;
+    struct ruru_record *r = p->r;
+    struct ruru_field *f;
+    char *copy;
+
+    if (!p->emit)
+        return;
+    if (r->n_fields == RURU_MAX_FIELDS || j->used + nlen + 1 > sizeof(j->names)) {
+        r->truncated = true;
+        return;
+    }
+    copy = j->names + j->used;
+    memcpy(copy, name, nlen);
+    copy[nlen] = '\0';
+    j->used += nlen + 1;
+    f = &r->fields[r->n_fields++];
+    f->name = ruru_str_make(copy, nlen);
+    f->canon = canon_of(j->format, copy, nlen);
+    if (f->canon == NULL && j->format == RURU_LOG_JSON)
+        f->canon = copy;
+    f->value = v;
+    f->enc = enc;
+}
+
+static bool value(struct parser *p);
+
+/* Appends ".key" (or "key" at the top) to the path; false when it does not fit. */
+static bool push(struct parser *p, struct ruru_str key, size_t *saved)
+{
+    size_t need = key.len + (p->plen > 0);
+
+    *saved = p->plen;
+    if (p->plen + need >= sizeof(p->path))
+        return false;
+    if (p->plen > 0)
+        p->path[p->plen++] = '.';
+    memcpy(p->path + p->plen, key.ptr, key.len);
+    p->plen += key.len;
+    return true;
+}
+
+static bool literal(struct parser *p)
+{
+    const char *s = p->p;
+    struct ruru_str v;
+
+    while (p->p < p->end && *p->p != ',' && *p->p != '}' && *p->p != ']' && *p->p != ' ' &&
+           *p->p != '\t' && *p->p != '\r' && *p->p != '\n')
+        p->p++;
+    v = ruru_str_make(s, (size_t)(p->p - s));
+    if (ruru_str_eq(v, "null"))
+        return true;
+    if (!ruru_str_eq(v, "true") && !ruru_str_eq(v, "false")) {
+        /* A number: -?digits[.digits][e[+-]digits], checked loosely but never empty. */
+        if (v.len == 0)
+            return false;
+        for (size_t i = 0; i < v.len; i++) {
+            char c = v.ptr[i];
+            if (!ruru_is_digit(c) && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E')
+                return false;
+        }
+    }
+    add_field(p, p->path, p->plen, v, RURU_ENC_RAW);
+    return true;
+}
+
+/* An array element that is a Windows "Data" item: {"@Name": N, "#text": V}. Consumes the
+ * object and emits "<parent>.N" = V when it has that shape; otherwise leaves p untouched. */
+static bool windows_data(struct parser *p)
+{
+    struct parser q = *p;
+    struct ruru_str name = {0}, text = {0}, k, v;
+    bool have_name = false, have_text = false, esc, text_esc = false;
+
+    q.p++;
+    ws(&q);
+    while (q.p < q.end && *q.p != '}') {
+        if (!string(&q, &k, &esc))
+            return false;
+        ws(&q);
+        if (q.p >= q.end || *q.p != ':')
+            return false;
+        q.p++;
+        ws(&q);
+        if (q.p >= q.end || *q.p != '"')
+            return false; /* only flat string members */
+        if (!string(&q, &v, &esc))
+            return false;
+        if (ruru_str_eq(k, "@Name") || ruru_str_eq(k, "Name")) {
+            if (esc)
+                return false;
+            name = v;
+            have_name = true;
+        } else if (ruru_str_eq(k, "#text") || ruru_str_eq(k, "text") || ruru_str_eq(k, "Value")) {
+            text = v;
+            text_esc = esc;
+            have_text = true;
+        }
+        ws(&q);
+        if (q.p < q.end && *q.p == ',') {
+            q.p++;
+            ws(&q);
+        } else if (q.p < q.end && *q.p != '}') {
+            return false;
+        }
+    }
+    if (q.p >= q.end || !have_name || !have_text || name.len == 0)
+        return false;
+    q.p++;
+    {
+        /* "Event.EventData.Data" + Name: drop the last component ("Data"). */
+        const char *dot = NULL;
+        size_t base, saved;
+        for (size_t i = p->plen; i > 0; i--)
+            if (p->path[i - 1] == '.') {
+                dot = p->path + i - 1;
+                break;
+            }
+        base = dot ? (size_t)(dot - p->path) : 0;
+        saved = p->plen;
+        q.plen = base;
+        if (push(&q, name, &saved))
+            add_field(&q, q.path, q.plen, text, text_esc ? RURU_ENC_JSON : RURU_ENC_RAW);
+        q.plen = p->plen;
+        memcpy(q.path, p->path, p->plen);
+    }
+    *p = q;
+    return true;
+}
+
+static bool object(struct parser *p)
+{
+    if (++p->depth > RURU_JSON_DEPTH)
+        return false;
+    p->p++; /* '{' */
+    ws(p);
+    if (p->p < p->end && *p->p == '}') {
+        p->p++;
+        p->depth--;
+        return true;
+    }
+    for (;;) {
+        struct ruru_str key;
+        size_t saved;
+        bool esc, fits;
+        if (!string(p, &key, &esc))
+            return false;
+        ws(p);
+        if (p->p >= p->end || *p->p != ':')
+            return false;
+        p->p++;
+        ws(p);
+        fits = push(p, key, &saved);
+        if (!fits) {
+            bool emit = p->emit;
+            p->emit = false; /* a path this deep is parsed but not kept */
+            if (!value(p))
+                return false;
+            p->emit = emit;
+            p->r->truncated = true;
+        } else if (!value(p)) {
+            return false;
+        }
+        p->plen = saved;
+        ws(p);
+        if (p->p >= p->end)
+            return false;
+        if (*p->p == ',') {
+            p->p++;
+            ws(p);
+            continue;
+        }
+        if (*p->p != '}')
+            return false;
+        p->p++;
+        p->depth--;
+        return true;
+    }
+}
+
+static bool array(struct parser *p)
+{
+    if (++p->depth > RURU_JSON_DEPTH)
+        return false;
+    p->p++; /* '[' */
+    ws(p);
+    if (p->p < p->end && *p->p == ']') {
+        p->p++;
+        p->depth--;
+        return true;
+    }
+    for (;;) {
+        if (p->p < p->end && *p->p == '{' && windows_data(p)) {
+            /* consumed */
+        } else if (!value(p)) {
+            return false;
+        }
+        ws(p);
+        if (p->p >= p->end)
+            return false;
+        if (*p->p == ',') {
+            p->p++;
+            ws(p);
+            continue;
+        }
+        if (*p->p != ']')
+            return false;
+        p->p++;
+        p->depth--;
+        return true;
+    }
+}
+
+static bool value(struct parser *p)
+{
+    if (p->p >= p->end)
+        return false;
+    switch (*p->p) {
+    case '{':
+        return object(p);
+    case '[':
+        return array(p);
+    case '"': {
+        struct ruru_str v;
+        bool esc;
+        if (!string(p, &v, &esc))
+            return false;
+        add_field(p, p->path, p->plen, v, esc ? RURU_ENC_JSON : RURU_ENC_RAW);
+        return true;
+    }
+    default:
+        return literal(p);
+    }
+}
+
+void ruru_jsonlog_init(struct ruru_jsonlog *j, enum ruru_log_format format)
+{
+    j->format = format;
+    j->used = 0;
+}
+
+/* Zeek JSON writes ts as epoch seconds with a fraction (or ISO 8601 with json-iso8601). */
+static bool epoch_fraction(struct ruru_str v, int64_t *out)
+{
+    const char *dot = memchr(v.ptr, '.', v.len);
+    size_t n = dot ? (size_t)(dot - v.ptr) : v.len;
+    int64_t t = 0;
+
+    if (n == 0 || n > 11)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!ruru_is_digit(v.ptr[i]))
+            return false;
+        t = t * 10 + (v.ptr[i] - '0');
+    }
+    *out = t;
+    return true;
+}
+
+bool ruru_jsonlog_parse(struct ruru_jsonlog *j, const char *line, size_t len, struct ruru_record *r)
+{
+    struct parser p;
+
+    p.p = line;
+    p.end = line + len;
+    p.j = j;
+    p.r = r;
+    p.plen = 0;
+    p.depth = 0;
+    p.emit = true;
+    j->used = 0;
+    r->n_fields = 0;
+    r->truncated = false;
+    r->time = RURU_TIME_NONE;
+    r->format = j->format;
+    ws(&p);
+    if (p.p >= p.end || *p.p != '{' || !object(&p))
+        return false;
+    ws(&p);
+    if (p.p != p.end)
+        return false;
+    for (size_t i = 0; i < r->n_fields; i++) {
+        const struct ruru_field *f = &r->fields[i];
+        int64_t t;
+        if (f->canon == NULL || strcmp(f->canon, "@timestamp") != 0 || f->enc != RURU_ENC_RAW)
+            continue;
+        if (ruru_time_parse(f->value.ptr, f->value.len, &t) || epoch_fraction(f->value, &t)) {
+            r->time = t;
+            break;
+        }
+    }
+    return true;
+}
+
+static size_t put_utf8(char *out, size_t k, size_t cap, unsigned cp)
+{
+    unsigned char b[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (unsigned char)(0xC0 | (cp >> 6));
+        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xE0 | (cp >> 12));
+        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        b[0] = (unsigned char)(0xF0 | (cp >> 18));
+        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    if (k + n > cap)
+        return (size_t)-1;
+    memcpy(out + k, b, n);
+    return k + n;
+}
+
+static bool hex4(const char *s, size_t len, size_t i, unsigned *out)
+{
+    unsigned v = 0;
+
+    if (i + 4 > len)
+        return false;
+    for (size_t k = 0; k < 4; k++) {
+        int h = ruru_hexval(s[i + k]);
+        if (h < 0)
+            return false;
+        v = v << 4 | (unsigned)h;
+    }
+    *out = v;
+    return true;
+}
+
+size_t ruru_json_unescape(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        unsigned cp;
+        if (c != '\\') {
+            if (k >= cap)
+                return (size_t)-1;
+            out[k++] = c;
+            continue;
+        }
+        if (++i >= len)
+            return (size_t)-1;
+        switch (s[i]) {
+        case '"':
+            c = '"';
+            break;
+        case '\\':
+            c = '\\';
+            break;
+        case '/':
+            c = '/';
+            break;
+        case 'b':
+            c = '\b';
+            break;
+        case 'f':
+            c = '\f';
+            break;
+        case 'n':
+            c = '\n';
+            break;
+        case 'r':
+            c = '\r';
+            break;
+        case 't':
+            c = '\t';
+            break;
+        case 'u':
+            if (!hex4(s, len, i + 1, &cp))
+                return (size_t)-1;
+            i += 4;
+            if (cp >= 0xD800 && cp < 0xDC00) {
+                unsigned lo;
+                if (i + 2 < len && s[i + 1] == '\\' && s[i + 2] == 'u' &&
+                    hex4(s, len, i + 3, &lo) && lo >= 0xDC00 && lo < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                } else {
+                    cp = 0xFFFD;
+                }
+            } else if (cp >= 0xDC00 && cp < 0xE000) {
+                cp = 0xFFFD;
+            }
+            if ((k = put_utf8(out, k, cap, cp)) == (size_t)-1)
+                return (size_t)-1;
+            continue;
+        default:
+            return (size_t)-1;
+        }
+        if (k >= cap)
+            return (size_t)-1;
+        out[k++] = c;
+    }
+    return k;
+}

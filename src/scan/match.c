@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Per-record matching (match.h). The hot path is: decode a field only when its encoding needs
+ * it, tokenize, canonicalise addresses / host names / hashes by hand (no allocation), and let
+ * the index's filter reject almost every token. URLs and e-mail addresses go through the full
+ * normaliser, which is slower but sees few tokens.
+ */
+#include "scan/match.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "base/str.h"
+#include "logs/json.h"
+
+/* Field values longer than this are matched as they are, without decoding. */
+#define MAX_DECODE (1u << 20)
+
+void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx)
+{
+    memset(m, 0, sizeof(*m));
+    m->idx = idx;
+    ruru_buf_init(&m->observed, 64u << 20);
+    ruru_buf_init(&m->decoded, MAX_DECODE + 16);
+    ruru_buf_init(&m->canon, 1u << 20);
+    ruru_buf_init(&m->url, 1u << 20);
+}
+
+void ruru_matcher_fini(struct ruru_matcher *m)
+{
+    ruru_buf_fini(&m->observed);
+    ruru_buf_fini(&m->decoded);
+    ruru_buf_fini(&m->canon);
+    ruru_buf_fini(&m->url);
+}
+
+static int on_hit(const struct ruru_index_ind *ind, uint32_t i, void *ctx)
+{
+    struct ruru_matcher *m = ctx;
+    struct ruru_hit *h;
+
+    if (ind->flags & RURU_INDEX_NOT_IDS) {
+        m->counts.not_ids++;
+        return 0;
+    }
+    if (ind->flags & RURU_INDEX_REVOKED) {
+        m->counts.revoked++;
+        return 0;
+    }
+    if (m->time != RURU_TIME_NONE) {
+        if (ind->valid_until != INT64_MAX && m->time >= ind->valid_until) {
+            m->counts.expired++;
+            return 0;
+        }
+        if (ind->valid_from != INT64_MIN && m->time < ind->valid_from) {
+            m->counts.not_yet_valid++;
+            return 0;
+        }
+    }
+    for (size_t k = 0; k < m->n_hits; k++)
+        if (m->hits[k].ind == i)
+            return 0;
+    if (m->n_hits == RURU_MATCH_MAX_HITS) {
+        m->hits_truncated = true;
+        return 1;
+    }
+    h = &m->hits[m->n_hits];
+    h->ind = i;
+    h->field = m->field;
+    h->obs_off = m->observed.len;
+    h->obs_len = m->obs_len;
+    if (ruru_buf_add(&m->observed, m->obs, m->obs_len) != RURU_OK) {
+        m->failed = true;
+        return 1;
+    }
+    m->n_hits++;
+    return 0;
+}
+
+static bool v4_addr(const char *s, size_t n, unsigned char a[16])
+{
+    unsigned v = 0, part = 0, digits = 0;
+
+    memset(a, 0, 10);
+    a[10] = a[11] = 0xff;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || s[i] == '.') {
+            if (digits == 0 || v > 255 || part > 3)
+                return false;
+            a[12 + part++] = (unsigned char)v;
+            v = 0;
+            digits = 0;
+        } else if (ruru_is_digit(s[i])) {
+            v = v * 10 + (unsigned)(s[i] - '0');
+            if (++digits > 3)
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return part == 4;
+}
+
+static void
+lookup_normalized(struct ruru_matcher *m, enum ruru_ioc_type type, const char *s, size_t n)
+{
+    static const struct ruru_norm_opts opts = {1, 1};
+    enum ruru_ioc_type t = type;
+    const char *reason;
+
+    if (!ruru_ioc_normalize(&t, s, n, &opts, &m->canon, &reason))
+        return;
+    if (t == RURU_IOC_DOMAIN)
+        ruru_index_find_domain(m->idx, m->canon.ptr, m->canon.len, on_hit, m);
+    else
+        ruru_index_find_exact(m->idx, t, m->canon.ptr, m->canon.len, on_hit, m);
+}
+
+static void lookup_token(struct ruru_matcher *m, enum ruru_ioc_type type, const char *s, size_t n)
+{
+    unsigned char addr[16];
+    char tmp[64];
+    bool ascii = true;
+
+    m->obs = s;
+    m->obs_len = n;
+    switch (type) {
+    case RURU_IOC_IPV4:
+        if (v4_addr(s, n, addr))
+            ruru_index_find_ip(m->idx, addr, on_hit, m);
+        return;
+    case RURU_IOC_IPV6: {
+        const char *pct = memchr(s, '%', n); /* fe80::1%eth0 */
+        if (pct != NULL)
+            n = (size_t)(pct - s);
+        if (n >= sizeof(tmp))
+            return;
+        memcpy(tmp, s, n);
+        tmp[n] = '\0';
+        if (inet_pton(AF_INET6, tmp, addr) == 1)
+            ruru_index_find_ip(m->idx, addr, on_hit, m);
+        return;
+    }
+    case RURU_IOC_DOMAIN:
+        while (n > 0 && s[n - 1] == '.')
+            n--;
+        if (n == 0 || n > 253)
+            return;
+        ruru_buf_reset(&m->canon);
+        for (size_t i = 0; i < n; i++) {
+            ascii &= (unsigned char)s[i] < 0x80;
+            ruru_buf_addc(&m->canon, ruru_lower(s[i]));
+        }
+        if (m->canon.failed)
+            return;
+        if (!ascii || ruru_memmem(m->canon.ptr, n, "xn--", 4) != NULL) {
+            lookup_normalized(m, RURU_IOC_DOMAIN, s, n);
+            return;
+        }
+        ruru_index_find_domain(m->idx, m->canon.ptr, m->canon.len, on_hit, m);
+        return;
+    case RURU_IOC_MD5:
+    case RURU_IOC_SHA1:
+    case RURU_IOC_SHA256:
+    case RURU_IOC_SHA512: {
+        char hex[128];
+        if (n > sizeof(hex))
+            return;
+        for (size_t i = 0; i < n; i++)
+            hex[i] = ruru_lower(s[i]);
+        ruru_index_find_exact(m->idx, type, hex, n, on_hit, m);
+        /* The same shapes are TLS and certificate fingerprints. */
+        if (type == RURU_IOC_MD5) {
+            ruru_index_find_exact(m->idx, RURU_IOC_JA3, hex, n, on_hit, m);
+            ruru_index_find_exact(m->idx, RURU_IOC_JA3S, hex, n, on_hit, m);
+            ruru_index_find_exact(m->idx, RURU_IOC_X509_MD5, hex, n, on_hit, m);
+        } else if (type == RURU_IOC_SHA1) {
+            ruru_index_find_exact(m->idx, RURU_IOC_X509_SHA1, hex, n, on_hit, m);
+        } else if (type == RURU_IOC_SHA256) {
+            ruru_index_find_exact(m->idx, RURU_IOC_X509_SHA256, hex, n, on_hit, m);
+        }
+        return;
+    }
+    case RURU_IOC_URL:
+    case RURU_IOC_EMAIL:
+        lookup_normalized(m, type, s, n);
+        return;
+    default:
+        return;
+    }
+}
+
+static void match_text(struct ruru_matcher *m, const char *s, size_t n)
+{
+    for (;;) {
+        size_t count = ruru_tokens(s, n, m->tokens, RURU_MATCH_MAX_TOKENS), resume;
+        if (count <= RURU_MATCH_MAX_TOKENS) {
+            for (size_t i = 0; i < count; i++)
+                lookup_token(m, m->tokens[i].type, s + m->tokens[i].off, m->tokens[i].len);
+            return;
+        }
+        /* More tokens than fit (a huge line): look up all but the last stored, then go on from
+         * where that one starts; token offsets grow along the line, so this always advances. */
+        resume = m->tokens[RURU_MATCH_MAX_TOKENS - 1].off;
+        for (size_t i = 0; i + 1 < RURU_MATCH_MAX_TOKENS; i++)
+            lookup_token(m, m->tokens[i].type, s + m->tokens[i].off, m->tokens[i].len);
+        if (resume == 0 || m->hits_truncated || m->failed)
+            return;
+        s += resume;
+        n -= resume;
+    }
+}
+
+/* The decoded value of a field: the bytes themselves, or a decoded copy in m->decoded. */
+static struct ruru_str decode(struct ruru_matcher *m, const struct ruru_field *f)
+{
+    struct ruru_str v = f->value;
+
+    if (f->enc == RURU_ENC_RAW || v.len > MAX_DECODE)
+        return v;
+    ruru_buf_reset(&m->decoded);
+    if (ruru_buf_add(&m->decoded, v.ptr, v.len + 8) != RURU_OK) /* room: decoding shrinks */
+        return v;
+    if (f->enc == RURU_ENC_JSON) {
+        size_t k = ruru_json_unescape(v.ptr, v.len, m->decoded.ptr, m->decoded.len);
+        if (k == (size_t)-1)
+            return v;
+        return ruru_str_make(m->decoded.ptr, k);
+    }
+    for (size_t i = 0; i < v.len; i++)
+        m->decoded.ptr[i] = v.ptr[i] == '+' ? ' ' : v.ptr[i];
+    return ruru_str_make(m->decoded.ptr, v.len);
+}
+
+static bool canon_is(const struct ruru_field *f, const char *c)
+{
+    return f->canon != NULL && strcmp(f->canon, c) == 0;
+}
+
+/* Whole-value lookups for the fields where such values live. */
+static void match_whole(struct ruru_matcher *m, const struct ruru_field *f, struct ruru_str v)
+{
+    struct ruru_str t = ruru_str_trim(v);
+
+    if (f->canon == NULL || t.len == 0)
+        return;
+    m->obs = t.ptr;
+    m->obs_len = t.len;
+    if (canon_is(f, "user_agent.original")) {
+        ruru_index_find_exact(m->idx, RURU_IOC_USER_AGENT, t.ptr, t.len, on_hit, m);
+    } else if (canon_is(f, "file.name")) {
+        ruru_index_find_exact(m->idx, RURU_IOC_FILENAME, t.ptr, t.len, on_hit, m);
+    } else if (canon_is(f, "file.path") || canon_is(f, "process.executable") ||
+               canon_is(f, "process.parent.executable") || canon_is(f, "service.executable")) {
+        const char *base = t.ptr + t.len;
+        ruru_index_find_exact(m->idx, RURU_IOC_FILEPATH, t.ptr, t.len, on_hit, m);
+        while (base > t.ptr && base[-1] != '/' && base[-1] != '\\')
+            base--;
+        m->obs = base;
+        m->obs_len = (size_t)(t.ptr + t.len - base);
+        if (m->obs_len > 0)
+            ruru_index_find_exact(m->idx, RURU_IOC_FILENAME, base, m->obs_len, on_hit, m);
+    }
+}
+
+static const struct ruru_field *field_by(const struct ruru_record *r, const char *canon)
+{
+    for (size_t i = 0; i < r->n_fields; i++)
+        if (canon_is(&r->fields[i], canon))
+            return &r->fields[i];
+    return NULL;
+}
+
+/* A URL split over fields: host + path (+ query). Looked up as http and https, since the
+ * scheme is seldom logged beside them. */
+static void match_split_url(struct ruru_matcher *m, const struct ruru_record *r)
+{
+    static const char *const schemes[] = {"http://", "https://"};
+    const struct ruru_field *host = field_by(r, "url.domain"), *path, *query;
+    bool path_has_query;
+
+    if (host == NULL || host->enc != RURU_ENC_RAW || host->value.len == 0)
+        return;
+    path = field_by(r, "url.original");
+    if (path == NULL || path->value.len == 0 || path->value.ptr[0] != '/')
+        path = field_by(r, "url.path");
+    if (path == NULL || path->enc != RURU_ENC_RAW || path->value.len == 0 ||
+        path->value.ptr[0] != '/')
+        return;
+    path_has_query = memchr(path->value.ptr, '?', path->value.len) != NULL;
+    query = path_has_query ? NULL : field_by(r, "url.query");
+    m->field = path;
+    for (size_t s = 0; s < 2; s++) {
+        ruru_buf_reset(&m->url);
+        ruru_buf_adds(&m->url, schemes[s]);
+        ruru_buf_add(&m->url, host->value.ptr, host->value.len);
+        ruru_buf_add(&m->url, path->value.ptr, path->value.len);
+        if (query != NULL && query->enc == RURU_ENC_RAW && query->value.len > 0) {
+            ruru_buf_addc(&m->url, '?');
+            ruru_buf_add(&m->url, query->value.ptr, query->value.len);
+        }
+        if (m->url.failed)
+            return;
+        /* The observed value is the URL as put together (copied on a hit). */
+        m->obs = m->url.ptr;
+        m->obs_len = m->url.len;
+        lookup_normalized(m, RURU_IOC_URL, m->url.ptr, m->url.len);
+    }
+}
+
+bool ruru_match_record(struct ruru_matcher *m,
+                       const struct ruru_record *r,
+                       const char *line,
+                       size_t len)
+{
+    m->n_hits = 0;
+    m->hits_truncated = false;
+    m->failed = false;
+    ruru_buf_reset(&m->observed);
+    m->time = r != NULL ? r->time : RURU_TIME_NONE;
+    if (r == NULL) {
+        m->field = NULL;
+        match_text(m, line, len);
+        return !m->failed;
+    }
+    for (size_t i = 0; i < r->n_fields; i++) {
+        const struct ruru_field *f = &r->fields[i];
+        struct ruru_str v;
+        if (f->value.len == 0)
+            continue;
+        v = decode(m, f);
+        m->field = f;
+        match_text(m, v.ptr, v.len);
+        match_whole(m, f, v);
+    }
+    match_split_url(m, r);
+    return !m->failed;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Matching one record against the index (DESIGN.md §4). For every field, the value is decoded
+ * (JSON escapes, W3C '+') and cut into typed tokens; each token is canonicalised and looked up:
+ * addresses against the ranges, host names by label suffix, hashes / e-mail addresses / URLs
+ * exactly. Fields that hold a whole value are also looked up whole: user agents, file names.
+ * A URL split over fields (Zeek http host + uri, IIS cs-host + cs-uri-stem + cs-uri-query) is
+ * put back together and looked up. A line that did not parse is matched as plain text.
+ *
+ * One hit per (record, indicator), the first field that gives it. Indicators not in force at
+ * the record's time (validity window, revocation) and those not meant for detection (MISP
+ * to_ids false) are counted, not reported. A record without a time is judged on revocation
+ * only: its validity window cannot be known.
+ */
+#ifndef RURU_SCAN_MATCH_H
+#define RURU_SCAN_MATCH_H
+
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "logs/record.h"
+#include "match/index.h"
+#include "scan/tokens.h"
+
+#define RURU_MATCH_MAX_TOKENS 512
+#define RURU_MATCH_MAX_HITS   256
+
+struct ruru_match_counts {
+    uint64_t expired, not_yet_valid, revoked, not_ids;
+};
+
+/* A hit: the indicator, the field it was seen in (NULL for a text line), and the observed
+ * value (a copy of the decoded token, at obs_off in m->observed, valid until the next
+ * ruru_match_record). */
+struct ruru_hit {
+    uint32_t ind;
+    const struct ruru_field *field;
+    size_t obs_off, obs_len;
+};
+
+struct ruru_matcher {
+    const struct ruru_index *idx;
+    struct ruru_match_counts counts;
+    struct ruru_hit hits[RURU_MATCH_MAX_HITS];
+    size_t n_hits;
+    bool hits_truncated;
+    /* scratch */
+    struct ruru_token tokens[RURU_MATCH_MAX_TOKENS];
+    struct ruru_buf observed; /* observed values of the hits */
+    struct ruru_buf decoded;  /* the decoded value of the current field */
+    struct ruru_buf canon;    /* the canonical form of the current token */
+    struct ruru_buf url;      /* a URL put together from split fields */
+    int64_t time;
+    const struct ruru_field *field;
+    const char *obs;
+    size_t obs_len;
+    bool failed;
+};
+
+void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx);
+void ruru_matcher_fini(struct ruru_matcher *m);
+
+/* Matches a parsed record (r != NULL) or, when r is NULL, the raw line as text. Hits are in
+ * m->hits[0..m->n_hits). Returns false when memory ran out (what was found is kept). */
+bool ruru_match_record(struct ruru_matcher *m,
+                       const struct ruru_record *r,
+                       const char *line,
+                       size_t len);
+
+#endif

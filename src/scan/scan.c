@@ -1,0 +1,1004 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The sweep (ruru_scan in ruru.h). The calling thread reads each input in blocks of whole
+ * lines ("chunks"), detects its format from the first block, and hands the chunks to worker
+ * threads; each worker parses and matches the lines of its chunk with its own scratch against
+ * the one immutable index. Results come back per chunk and are reported by the calling thread
+ * in chunk order, so the output is the same whatever the number of threads.
+ *
+ * Stateful formats (W3C "#Fields:", Zeek "#fields", CSV headers) are followed by the reader:
+ * it feeds each chunk's directive lines to its own parser state after taking a copy of that
+ * state for the chunk, so a worker starts a chunk knowing the columns in force.
+ *
+ * Line numbers are counted by the workers per chunk and made absolute when reported; byte
+ * offsets are absolute from the start, and refer to the decompressed bytes of a compressed
+ * input.
+ */
+#include <dirent.h>
+#include <jansson.h>
+#include <nettle/sha2.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/arena.h"
+#include "base/diag.h"
+#include "base/str.h"
+#include "base/time.h"
+#include "base/vec.h"
+#include "intel/query.h"
+#include "intel/store.h"
+#include "io/file.h"
+#include "io/stream.h"
+#include "logs/detect.h"
+#include "logs/json.h"
+#include "logs/record.h"
+#include "logs/w3c.h"
+#include "logs/zeeklog.h"
+#include "match/index.h"
+#include "scan/match.h"
+#include "scan/sighting.h"
+
+#define CHUNK_BYTES      (4u << 20)
+#define DEFAULT_MAX_LINE (256ull << 20)
+#define UNPARSED_SAMPLES 5
+
+/* ---- formats ------------------------------------------------------------------------------- */
+
+/* A parser for one input, whatever its format. */
+struct fmt {
+    enum ruru_log_kind kind;
+    int year; /* for syslog lines without one */
+    struct ruru_w3c *w3c;
+    struct ruru_zeeklog *zeek;
+    struct ruru_jsonlog *json;
+};
+
+enum parsed { P_RECORD, P_DIRECTIVE, P_BAD };
+
+static bool stateful(enum ruru_log_kind k)
+{
+    return k == RURU_KIND_W3C || k == RURU_KIND_ZEEK_TSV;
+}
+
+static void fmt_free(struct fmt *f)
+{
+    if (f == NULL)
+        return;
+    ruru_free(f->w3c);
+    ruru_free(f->zeek);
+    ruru_free(f->json);
+    ruru_free(f);
+}
+
+static struct fmt *fmt_new(enum ruru_log_kind kind, int year)
+{
+    struct fmt *f = ruru_calloc(1, sizeof(*f));
+
+    if (f == NULL)
+        return NULL;
+    f->kind = kind;
+    f->year = year;
+    switch (kind) {
+    case RURU_KIND_W3C:
+        if ((f->w3c = ruru_malloc(sizeof(*f->w3c))) != NULL)
+            ruru_w3c_init(f->w3c);
+        break;
+    case RURU_KIND_ZEEK_TSV:
+        if ((f->zeek = ruru_malloc(sizeof(*f->zeek))) != NULL)
+            ruru_zeeklog_init(f->zeek);
+        break;
+    case RURU_KIND_EVE:
+    case RURU_KIND_ZEEK_JSON:
+    case RURU_KIND_JSONL:
+        if ((f->json = ruru_malloc(sizeof(*f->json))) != NULL)
+            ruru_jsonlog_init(f->json, kind == RURU_KIND_EVE         ? RURU_LOG_EVE
+                                       : kind == RURU_KIND_ZEEK_JSON ? RURU_LOG_ZEEK_JSON
+                                                                     : RURU_LOG_JSON);
+        break;
+    default:
+        return f;
+    }
+    if (f->w3c == NULL && f->zeek == NULL && f->json == NULL) {
+        ruru_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* A copy of f for one chunk. Column names are slices of the header copy inside the state, so
+ * they are moved to the copy's header. */
+static struct fmt *fmt_copy(const struct fmt *src)
+{
+    struct fmt *f = fmt_new(src->kind, src->year);
+
+    if (f == NULL)
+        return NULL;
+    if (src->w3c != NULL) {
+        memcpy(f->w3c, src->w3c, sizeof(*f->w3c));
+        for (size_t i = 0; i < f->w3c->n_names; i++)
+            f->w3c->names[i].ptr = f->w3c->header + (src->w3c->names[i].ptr - src->w3c->header);
+    }
+    if (src->zeek != NULL) {
+        memcpy(f->zeek, src->zeek, sizeof(*f->zeek));
+        for (size_t i = 0; i < f->zeek->n_names; i++)
+            f->zeek->names[i].ptr = f->zeek->header + (src->zeek->names[i].ptr - src->zeek->header);
+    }
+    return f;
+}
+
+static enum parsed fmt_parse(struct fmt *f, const char *line, size_t len, struct ruru_record *r)
+{
+    switch (f->kind) {
+    case RURU_KIND_APACHE:
+        return ruru_apache_parse(line, len, r) ? P_RECORD : P_BAD;
+    case RURU_KIND_W3C:
+        switch (ruru_w3c_parse(f->w3c, line, len, r)) {
+        case RURU_W3C_RECORD:
+            return P_RECORD;
+        case RURU_W3C_DIRECTIVE:
+            return P_DIRECTIVE;
+        default:
+            return P_BAD;
+        }
+    case RURU_KIND_ZEEK_TSV:
+        switch (ruru_zeeklog_parse(f->zeek, line, len, r)) {
+        case RURU_ZEEK_RECORD:
+            return P_RECORD;
+        case RURU_ZEEK_DIRECTIVE:
+            return P_DIRECTIVE;
+        default:
+            return P_BAD;
+        }
+    case RURU_KIND_EVE:
+    case RURU_KIND_ZEEK_JSON:
+    case RURU_KIND_JSONL:
+        return ruru_jsonlog_parse(f->json, line, len, r) ? P_RECORD : P_BAD;
+    default:
+        return P_BAD; /* text (and formats without a parser yet): matched as text */
+    }
+}
+
+/* ---- chunks -------------------------------------------------------------------------------- */
+
+/* One hit as a worker records it; strings live in the chunk's arena. */
+struct chunk_hit {
+    uint64_t line; /* within the chunk, 1-based */
+    uint64_t offset;
+    uint32_t length;
+    uint32_t ind;
+    int64_t time;
+    char *field_native;
+    const char *field_canon; /* static or in the arena */
+    char *observed, *asset, *raw;
+    size_t raw_len;
+    bool raw_truncated, asset_is_ip;
+    unsigned char sha256[32];
+};
+
+struct chunk {
+    size_t input;
+    char *data;
+    size_t len;
+    uint64_t offset; /* of data[0] in the input */
+    struct fmt *fmt;
+    /* results */
+    struct ruru_vec hits;
+    struct ruru_arena arena;
+    uint64_t lines, parsed, unparsed, blank;
+    int64_t first_time, last_time;
+    uint64_t unparsed_at[UNPARSED_SAMPLES];
+    size_t n_unparsed_at;
+    struct ruru_match_counts counts;
+    bool hits_truncated, failed;
+    bool done;
+    struct chunk *next; /* in the work queue */
+};
+
+static void chunk_free(struct chunk *c)
+{
+    if (c == NULL)
+        return;
+    ruru_free(c->data);
+    fmt_free(c->fmt);
+    ruru_vec_fini(&c->hits);
+    ruru_arena_fini(&c->arena);
+    ruru_free(c);
+}
+
+/* Is the address in a private, loopback or link-local range (an asset of ours)? */
+static bool internal_addr(struct ruru_str v)
+{
+    unsigned a = 0, b = 0, n = 0;
+    size_t i = 0;
+
+    if (v.len > 0 && memchr(v.ptr, ':', v.len) != NULL) {
+        /* fc00::/7, fe80::/10, ::1 */
+        return (v.len >= 2 && (ruru_lower(v.ptr[0]) == 'f') &&
+                (ruru_lower(v.ptr[1]) == 'c' || ruru_lower(v.ptr[1]) == 'd')) ||
+               (v.len >= 4 && ruru_str_iprefix(v, "fe8")) || ruru_str_eq(v, "::1");
+    }
+    for (; i < v.len && ruru_is_digit(v.ptr[i]); i++)
+        a = a * 10 + (unsigned)(v.ptr[i] - '0');
+    if (i >= v.len || v.ptr[i] != '.')
+        return false;
+    for (i++; i < v.len && ruru_is_digit(v.ptr[i]) && n < 3; i++, n++)
+        b = b * 10 + (unsigned)(v.ptr[i] - '0');
+    return a == 10 || a == 127 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168) ||
+           (a == 169 && b == 254) || (a == 100 && b >= 64 && b <= 127);
+}
+
+/* The asset a record is about: its host name, else an internal address in it. */
+static bool record_asset(const struct ruru_record *r, struct ruru_str *out, bool *is_ip)
+{
+    static const char *const names[] = {"host.name", "host.hostname", "observer.hostname",
+                                        "observer.name"};
+    static const char *const addrs[] = {"destination.ip", "source.ip", "host.ip"};
+    const struct ruru_str *v;
+
+    if (r == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if ((v = ruru_record_get(r, names[i])) != NULL && v->len > 0 && v->len < 256) {
+            *out = *v;
+            *is_ip = false;
+            return true;
+        }
+    for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++)
+        if ((v = ruru_record_get(r, addrs[i])) != NULL && internal_addr(*v)) {
+            *out = *v;
+            *is_ip = true;
+            return true;
+        }
+    return false;
+}
+
+static bool keep_hits(struct chunk *c,
+                      const struct ruru_matcher *m,
+                      const struct ruru_record *r,
+                      const char *line,
+                      size_t len,
+                      uint64_t rel_line,
+                      uint64_t offset)
+{
+    struct sha256_ctx sha;
+    unsigned char digest[32];
+    struct ruru_str asset = {0};
+    bool asset_ip = false, have_asset = record_asset(r, &asset, &asset_ip);
+    size_t raw_len = len < RURU_SIGHTING_MAX_RAW ? len : RURU_SIGHTING_MAX_RAW;
+    char *raw;
+
+    sha256_init(&sha);
+    sha256_update(&sha, len, (const uint8_t *)line);
+    sha256_digest(&sha, sizeof(digest), digest);
+    /* One copy of the line for all its hits. */
+    raw = ruru_arena_strndup(&c->arena, line, raw_len);
+    if (raw == NULL)
+        return false;
+    for (size_t k = 0; k < m->n_hits; k++) {
+        const struct ruru_hit *h = &m->hits[k];
+        struct chunk_hit x;
+        memset(&x, 0, sizeof(x));
+        x.line = rel_line;
+        x.offset = offset;
+        x.length = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+        x.ind = h->ind;
+        x.time = r != NULL ? r->time : RURU_TIME_NONE;
+        x.raw = raw;
+        x.raw_len = raw_len;
+        x.raw_truncated = raw_len < len;
+        memcpy(x.sha256, digest, sizeof(digest));
+        x.observed = ruru_arena_strndup(&c->arena, m->observed.ptr + h->obs_off, h->obs_len);
+        if (h->field != NULL) {
+            x.field_native = ruru_arena_strndup(&c->arena, h->field->name.ptr, h->field->name.len);
+            if (h->field->canon != NULL)
+                x.field_canon =
+                        ruru_arena_strndup(&c->arena, h->field->canon, strlen(h->field->canon));
+        }
+        if (have_asset) {
+            x.asset = ruru_arena_strndup(&c->arena, asset.ptr, asset.len);
+            x.asset_is_ip = asset_ip;
+        }
+        if (x.observed == NULL || (h->field != NULL && x.field_native == NULL) ||
+            ruru_vec_push(&c->hits, &x) != RURU_OK)
+            return false;
+    }
+    return true;
+}
+
+static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_record *r)
+{
+    const char *p = c->data, *end = c->data + c->len;
+
+    c->first_time = RURU_TIME_NONE;
+    c->last_time = RURU_TIME_NONE;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), len = n;
+        uint64_t off = c->offset + (uint64_t)(p - c->data);
+        enum parsed what = P_BAD;
+        const struct ruru_record *rec = NULL;
+
+        c->lines++;
+        /* The record is the line without its CR; the evidence is all the bytes before LF. */
+        while (len > 0 && p[len - 1] == '\r')
+            len--;
+        if (len == 0) {
+            c->blank++;
+        } else {
+            if (c->fmt != NULL)
+                what = fmt_parse(c->fmt, p, len, r);
+            if (what == P_RECORD) {
+                c->parsed++;
+                rec = r;
+                if (r->time != RURU_TIME_NONE) {
+                    if (c->first_time == RURU_TIME_NONE || r->time < c->first_time)
+                        c->first_time = r->time;
+                    if (c->last_time == RURU_TIME_NONE || r->time > c->last_time)
+                        c->last_time = r->time;
+                }
+            } else if (what == P_BAD) {
+                if (c->fmt != NULL && c->fmt->kind != RURU_KIND_TEXT) {
+                    c->unparsed++;
+                    if (c->n_unparsed_at < UNPARSED_SAMPLES)
+                        c->unparsed_at[c->n_unparsed_at++] = c->lines;
+                } else {
+                    c->parsed++; /* text: every line is what it is */
+                }
+            }
+            if (what != P_DIRECTIVE) {
+                if (!ruru_match_record(m, rec, p, len))
+                    c->failed = true;
+                c->hits_truncated |= m->hits_truncated;
+                if (m->n_hits > 0 && !keep_hits(c, m, rec, p, n, c->lines, off))
+                    c->failed = true;
+            }
+        }
+        p += n + 1;
+    }
+    c->counts = m->counts;
+    memset(&m->counts, 0, sizeof(m->counts));
+}
+
+/* ---- the worker pool ----------------------------------------------------------------------- */
+
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    struct chunk *head, *tail;
+    bool stop;
+    const struct ruru_index *idx;
+};
+
+static void *worker(void *arg)
+{
+    struct pool *pl = arg;
+    struct ruru_matcher *m = ruru_malloc(sizeof(*m));
+    struct ruru_record *r = ruru_malloc(sizeof(*r));
+
+    if (m != NULL)
+        ruru_matcher_init(m, pl->idx);
+    for (;;) {
+        struct chunk *c;
+        pthread_mutex_lock(&pl->mu);
+        while (pl->head == NULL && !pl->stop)
+            pthread_cond_wait(&pl->work, &pl->mu);
+        if (pl->head == NULL) {
+            pthread_mutex_unlock(&pl->mu);
+            break;
+        }
+        c = pl->head;
+        pl->head = c->next;
+        if (pl->head == NULL)
+            pl->tail = NULL;
+        pthread_mutex_unlock(&pl->mu);
+        if (m != NULL && r != NULL)
+            process_chunk(c, m, r);
+        else
+            c->failed = true;
+        pthread_mutex_lock(&pl->mu);
+        c->done = true;
+        pthread_cond_broadcast(&pl->done);
+        pthread_mutex_unlock(&pl->mu);
+    }
+    if (m != NULL)
+        ruru_matcher_fini(m);
+    ruru_free(m);
+    ruru_free(r);
+    return NULL;
+}
+
+/* ---- inputs and the summary ---------------------------------------------------------------- */
+
+struct input {
+    char *path;
+    enum ruru_log_kind kind;
+    bool forced;
+    uint64_t bytes, lines, parsed, unparsed, blank, sightings;
+    int64_t first_time, last_time;
+    struct ruru_match_counts counts;
+    uint64_t unparsed_at[UNPARSED_SAMPLES];
+    size_t n_unparsed_at;
+    enum ruru_compression comp;
+    char error[320];
+    bool started;
+};
+
+struct sweep {
+    struct ruru_store *store;
+    const struct ruru_scan_opts *opts;
+    const struct ruru_index *idx;
+    struct ruru_sightings *sightings;
+    struct pool pool;
+    pthread_t *threads;
+    unsigned n_threads;
+    struct input *inputs;
+    size_t n_inputs, cap_inputs;
+    /* chunks in flight, oldest first */
+    struct chunk **ring;
+    size_t ring_cap, ring_head, ring_len;
+    uint64_t bytes_read, sightings_total;
+    enum ruru_err first_err;
+    struct ruru_diag first_diag;
+    bool stopped;
+    uint64_t max_line;
+    struct timespec last_progress;
+};
+
+static enum ruru_err add_input(struct sweep *s, const char *path)
+{
+    struct input *in;
+
+    if (s->n_inputs == s->cap_inputs) {
+        size_t cap = s->cap_inputs ? s->cap_inputs * 2 : 16;
+        struct input *v = ruru_realloc(s->inputs, cap * sizeof(*v));
+        if (v == NULL)
+            return RURU_ENOMEM;
+        s->inputs = v;
+        s->cap_inputs = cap;
+    }
+    in = &s->inputs[s->n_inputs];
+    memset(in, 0, sizeof(*in));
+    if ((in->path = ruru_strdup(path)) == NULL)
+        return RURU_ENOMEM;
+    in->first_time = in->last_time = RURU_TIME_NONE;
+    s->n_inputs++;
+    return RURU_OK;
+}
+
+static int walk_add(const char *path, void *ctx)
+{
+    return add_input(ctx, path) == RURU_OK ? 0 : -1;
+}
+
+static void input_error(struct sweep *s, struct input *in, enum ruru_err err, struct ruru_diag *d)
+{
+    if (d->source == NULL)
+        d->source = in->path;
+    if (in->error[0] == '\0')
+        snprintf(in->error, sizeof(in->error), "%s", d->msg);
+    if (s->first_err == RURU_OK) {
+        s->first_err = err;
+        s->first_diag = *d;
+    }
+    if (s->opts->on_error)
+        s->opts->on_error(s->opts->ctx, err, d);
+}
+
+/* Reports a finished chunk: its counts into its input, its hits to the caller. */
+static void report_chunk(struct sweep *s, struct chunk *c)
+{
+    struct input *in = &s->inputs[c->input];
+
+    for (size_t k = 0; k < c->hits.n && !s->stopped; k++) {
+        const struct chunk_hit *h = ruru_vec_at(&c->hits, k);
+        struct ruru_sighting x;
+        const char *json;
+        memset(&x, 0, sizeof(x));
+        x.path = in->path;
+        x.format = ruru_log_kind_name(in->kind);
+        x.line = in->lines + h->line;
+        x.offset = h->offset;
+        x.length = h->length;
+        x.time = h->time;
+        x.asset = h->asset;
+        x.asset_is_ip = h->asset_is_ip;
+        x.field_native = h->field_native;
+        x.field_canon = h->field_canon;
+        x.observed = h->observed;
+        x.raw = h->raw;
+        x.raw_len = h->raw_len;
+        x.raw_truncated = h->raw_truncated;
+        memcpy(x.sha256, h->sha256, sizeof(x.sha256));
+        x.ind = h->ind;
+        in->sightings++;
+        s->sightings_total++;
+        json = ruru_sighting_json(s->sightings, &x);
+        if (json != NULL && s->opts->on_sighting && s->opts->on_sighting(s->opts->ctx, json) != 0)
+            s->stopped = true;
+    }
+    for (size_t k = 0; k < c->n_unparsed_at; k++)
+        if (in->n_unparsed_at < UNPARSED_SAMPLES)
+            in->unparsed_at[in->n_unparsed_at++] = in->lines + c->unparsed_at[k];
+    in->lines += c->lines;
+    in->parsed += c->parsed;
+    in->unparsed += c->unparsed;
+    in->blank += c->blank;
+    in->counts.expired += c->counts.expired;
+    in->counts.not_yet_valid += c->counts.not_yet_valid;
+    in->counts.revoked += c->counts.revoked;
+    in->counts.not_ids += c->counts.not_ids;
+    if (c->first_time != RURU_TIME_NONE &&
+        (in->first_time == RURU_TIME_NONE || c->first_time < in->first_time))
+        in->first_time = c->first_time;
+    if (c->last_time != RURU_TIME_NONE &&
+        (in->last_time == RURU_TIME_NONE || c->last_time > in->last_time))
+        in->last_time = c->last_time;
+    if (c->failed || c->hits_truncated) {
+        struct ruru_diag d;
+        ruru_diag_set(&d, c->failed ? RURU_ENOMEM : RURU_ELIMIT, in->path, in->lines - c->lines + 1,
+                      0,
+                      c->failed ? "out of memory while matching; some sightings are missing"
+                                : "a line with more than 256 matches; the rest were dropped");
+        input_error(s, in, c->failed ? RURU_ENOMEM : RURU_ELIMIT, &d);
+    }
+}
+
+/* Waits for the oldest chunk in flight, reports and frees it. */
+static void retire_oldest(struct sweep *s)
+{
+    struct chunk *c = s->ring[s->ring_head];
+
+    pthread_mutex_lock(&s->pool.mu);
+    while (!c->done)
+        pthread_cond_wait(&s->pool.done, &s->pool.mu);
+    pthread_mutex_unlock(&s->pool.mu);
+    report_chunk(s, c);
+    chunk_free(c);
+    s->ring_head = (s->ring_head + 1) % s->ring_cap;
+    s->ring_len--;
+}
+
+static void submit(struct sweep *s, struct chunk *c)
+{
+    while (s->ring_len == s->ring_cap)
+        retire_oldest(s);
+    s->ring[(s->ring_head + s->ring_len) % s->ring_cap] = c;
+    s->ring_len++;
+    pthread_mutex_lock(&s->pool.mu);
+    c->next = NULL;
+    if (s->pool.tail)
+        s->pool.tail->next = c;
+    else
+        s->pool.head = c;
+    s->pool.tail = c;
+    pthread_cond_signal(&s->pool.work);
+    pthread_mutex_unlock(&s->pool.mu);
+}
+
+/* Feeds the directive lines of data[0..len) to the reader's parser state. */
+static void follow_directives(struct fmt *f, const char *data, size_t len, struct ruru_record *r)
+{
+    const char *p = data, *end = data + len;
+
+    while (p < end && (p = memchr(p, '#', (size_t)(end - p))) != NULL) {
+        if (p == data || p[-1] == '\n') {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            while (n > 0 && p[n - 1] == '\r')
+                n--;
+            fmt_parse(f, p, n, r);
+            p += n;
+        }
+        p++;
+    }
+}
+
+static void progress(struct sweep *s, const char *path)
+{
+    struct timespec now;
+
+    if (s->opts->on_progress == NULL)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((now.tv_sec - s->last_progress.tv_sec) * 1000 +
+                (now.tv_nsec - s->last_progress.tv_nsec) / 1000000 <
+        200)
+        return;
+    s->last_progress = now;
+    s->opts->on_progress(s->opts->ctx, s->bytes_read, path);
+}
+
+static int input_year(const char *path)
+{
+    struct stat st;
+    time_t t = time(NULL);
+    struct tm tm;
+
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
+        t = st.st_mtime;
+    gmtime_r(&t, &tm);
+    return tm.tm_year + 1900;
+}
+
+static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
+{
+    struct input *in = &s->inputs[idx];
+    struct ruru_stream *st = NULL;
+    struct ruru_diag d;
+    enum ruru_err err;
+    struct fmt *master = NULL;
+    char *buf = NULL;
+    size_t cap = CHUNK_BYTES, len = 0;
+    uint64_t offset = 0;
+    bool eof = false, detected = false;
+
+    in->started = true;
+    ruru_diag_clear(&d);
+    if ((err = ruru_stream_open(in->path, &st, &d)) != RURU_OK) {
+        input_error(s, in, err, &d);
+        return;
+    }
+    in->comp = ruru_stream_compression(st);
+    if (s->opts->log_format != NULL) {
+        in->kind = ruru_log_kind_parse(s->opts->log_format);
+        in->forced = true;
+    }
+    while (!s->stopped && (!eof || len > 0)) {
+        size_t got = 0, cut;
+        struct chunk *c;
+        if (buf == NULL && (buf = ruru_malloc(cap)) == NULL) {
+            ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
+            input_error(s, in, RURU_ENOMEM, &d);
+            break;
+        }
+        /* Fill the buffer, or read to the end. */
+        while (!eof && len < cap) {
+            err = ruru_stream_read(st, buf + len, cap - len, &got, &d);
+            if (err != RURU_OK) {
+                /* What was read is still swept; the error is reported for this input. */
+                d.line = 0;
+                input_error(s, in, err, &d);
+                eof = true;
+                break;
+            }
+            if (got == 0)
+                eof = true;
+            len += got;
+            in->bytes += got;
+            s->bytes_read += got;
+        }
+        if (!detected) {
+            if (!in->forced)
+                in->kind = ruru_log_detect(buf, len);
+            master = fmt_new(in->kind, input_year(in->path));
+            if (master == NULL) {
+                ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
+                input_error(s, in, RURU_ENOMEM, &d);
+                break;
+            }
+            detected = true;
+        }
+        if (len == 0)
+            break;
+        /* Cut after the last complete line; at the end, take everything. */
+        cut = len;
+        if (!eof) {
+            const char *nl = NULL;
+            for (size_t i = len; i > 0; i--)
+                if (buf[i - 1] == '\n') {
+                    nl = buf + i - 1;
+                    break;
+                }
+            if (nl == NULL) {
+                /* One line longer than the buffer: grow, up to the longest line allowed. */
+                if (cap < s->max_line) {
+                    size_t ncap = cap * 2 > s->max_line ? (size_t)s->max_line : cap * 2;
+                    char *nb = ruru_realloc(buf, ncap);
+                    if (nb != NULL) {
+                        buf = nb;
+                        cap = ncap;
+                        continue;
+                    }
+                }
+                /* Too long (or no memory): match it in pieces of a buffer each. */
+                cut = len;
+            } else {
+                cut = (size_t)(nl - buf) + 1;
+            }
+        }
+        if ((c = ruru_calloc(1, sizeof(*c))) == NULL) {
+            ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
+            input_error(s, in, RURU_ENOMEM, &d);
+            break;
+        }
+        c->input = idx;
+        c->offset = offset;
+        ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));
+        ruru_arena_init(&c->arena, 64 * 1024, SIZE_MAX);
+        c->fmt = stateful(master->kind) ? fmt_copy(master) : fmt_new(master->kind, master->year);
+        if (c->fmt == NULL)
+            c->failed = true;
+        if (stateful(master->kind))
+            follow_directives(master, buf, cut, r);
+        /* The chunk takes the buffer; the rest of the bytes go to a new one. */
+        c->data = buf;
+        c->len = cut;
+        buf = NULL;
+        if (cut < len) {
+            char *nb = ruru_malloc(cap);
+            if (nb == NULL) {
+                c->len = len; /* keep everything in this chunk rather than lose it */
+                len = 0;
+            } else {
+                memcpy(nb, c->data + cut, len - cut);
+                len -= cut;
+                buf = nb;
+            }
+        } else {
+            len = 0;
+        }
+        offset += c->len;
+        submit(s, c);
+        progress(s, in->path);
+        if (cap > CHUNK_BYTES && len < CHUNK_BYTES / 2 && buf != NULL) {
+            /* Back to the normal size after a long line. */
+            char *nb = ruru_realloc(buf, CHUNK_BYTES);
+            if (nb != NULL) {
+                buf = nb;
+                cap = CHUNK_BYTES;
+            }
+        }
+    }
+    ruru_free(buf);
+    fmt_free(master);
+    ruru_stream_close(st);
+}
+
+/* ---- the index cache ----------------------------------------------------------------------- */
+
+/* Removes the index files of older generations beside `keep` (dir_len: its directory). */
+static void remove_stale(const char *keep, ptrdiff_t dir_len)
+{
+    char dir[4096], p[4096 + 256];
+    DIR *d;
+    struct dirent *e;
+
+    snprintf(dir, sizeof(dir), "%.*s", (int)dir_len, keep);
+    if ((d = opendir(dir)) == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n < 11 || strncmp(e->d_name, "index-", 6) != 0 ||
+            strcmp(e->d_name + n - 5, ".ruru") != 0)
+            continue;
+        snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+        if (strcmp(p, keep) != 0)
+            unlink(p);
+    }
+    closedir(d);
+}
+
+/* The index for the store: loaded from the cache file when it matches the store's generation,
+ * else built (and cached, for a store on disk). */
+static enum ruru_err
+store_index(struct ruru_store *store, struct ruru_index **out, json_t *info, struct ruru_diag *diag)
+{
+    const char *db = ruru_store_path(store);
+    char gen[96], path[4096];
+    const char *slash = strrchr(db, '/');
+    enum ruru_err err;
+    struct timespec t0, t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (strcmp(db, RURU_STORE_MEMORY) == 0 || slash == NULL ||
+        !ruru_store_generation(store, gen, sizeof(gen))) {
+        err = ruru_index_build(ruru_store_db(store), out, diag);
+        json_object_set_new(info, "index", json_string("built"));
+    } else {
+        struct ruru_diag ld;
+        snprintf(path, sizeof(path), "%.*s/index-%s.ruru", (int)(slash - db), db, gen);
+        err = ruru_index_load(path, out, &ld);
+        if (err == RURU_OK) {
+            json_object_set_new(info, "index", json_string("cached"));
+        } else {
+            err = ruru_index_build(ruru_store_db(store), out, diag);
+            json_object_set_new(info, "index", json_string("built"));
+            /* Caching is an optimisation: a read-only store directory still sweeps. */
+            if (err == RURU_OK && ruru_index_save(*out, path, &ld) == RURU_OK)
+                remove_stale(path, slash - db);
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (err == RURU_OK) {
+        json_object_set_new(info, "indicators", json_integer((json_int_t)ruru_index_count(*out)));
+        json_object_set_new(info, "index_ms",
+                            json_integer((json_int_t)((t1.tv_sec - t0.tv_sec) * 1000 +
+                                                      (t1.tv_nsec - t0.tv_nsec) / 1000000)));
+    }
+    return err;
+}
+
+/* ---- the entry point ----------------------------------------------------------------------- */
+
+const char *ruru_log_formats(void)
+{
+    return "text apache w3c zeek zeek-json eve jsonl syslog cef csv";
+}
+
+static json_t *time_or_null(int64_t t)
+{
+    return t == RURU_TIME_NONE ? json_null() : ruru_query_time(t);
+}
+
+static json_t *input_summary(const struct input *in)
+{
+    json_t *o = json_object(), *un = json_array(), *inactive = json_object();
+
+    json_object_set_new(o, "path", json_string(in->path));
+    json_object_set_new(o, "format",
+                        in->started ? json_string(ruru_log_kind_name(in->kind)) : json_null());
+    json_object_set_new(o, "compression",
+                        json_string(in->comp == RURU_COMP_GZIP   ? "gzip"
+                                    : in->comp == RURU_COMP_ZSTD ? "zstd"
+                                                                 : "none"));
+    json_object_set_new(o, "bytes", json_integer((json_int_t)in->bytes));
+    json_object_set_new(o, "lines", json_integer((json_int_t)in->lines));
+    json_object_set_new(o, "parsed", json_integer((json_int_t)in->parsed));
+    json_object_set_new(o, "unparsed", json_integer((json_int_t)in->unparsed));
+    for (size_t k = 0; k < in->n_unparsed_at; k++)
+        json_array_append_new(un, json_integer((json_int_t)in->unparsed_at[k]));
+    json_object_set_new(o, "unparsed_lines", un);
+    json_object_set_new(o, "first", time_or_null(in->first_time));
+    json_object_set_new(o, "last", time_or_null(in->last_time));
+    json_object_set_new(o, "sightings", json_integer((json_int_t)in->sightings));
+    json_object_set_new(inactive, "expired", json_integer((json_int_t)in->counts.expired));
+    json_object_set_new(inactive, "not_yet_valid",
+                        json_integer((json_int_t)in->counts.not_yet_valid));
+    json_object_set_new(inactive, "revoked", json_integer((json_int_t)in->counts.revoked));
+    json_object_set_new(inactive, "not_for_detection",
+                        json_integer((json_int_t)in->counts.not_ids));
+    json_object_set_new(o, "not_in_force", inactive);
+    json_object_set_new(o, "error", in->error[0] ? json_string(in->error) : json_null());
+    return o;
+}
+
+static unsigned cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
+}
+
+enum ruru_err ruru_scan(ruru_store *store,
+                        const char *const *paths,
+                        size_t n_paths,
+                        const struct ruru_scan_opts *opts,
+                        char **summary_json,
+                        struct ruru_diag *diag)
+{
+    static const struct ruru_scan_opts none;
+    struct sweep s;
+    struct ruru_index *idx = NULL;
+    struct ruru_record *r = NULL;
+    json_t *doc = json_object(), *info = json_object(), *inputs = json_array();
+    enum ruru_err err = RURU_OK;
+    uint64_t bytes = 0, lines = 0, unparsed = 0;
+
+    ruru_diag_clear(diag);
+    memset(&s, 0, sizeof(s));
+    s.opts = opts ? opts : &none;
+    s.store = store;
+    s.max_line = s.opts->max_line ? s.opts->max_line : DEFAULT_MAX_LINE;
+    if (s.max_line < CHUNK_BYTES)
+        s.max_line = CHUNK_BYTES;
+    if (s.opts->log_format != NULL && ruru_log_kind_parse(s.opts->log_format) == RURU_KIND__COUNT) {
+        err = ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "unknown log format \"%s\" (one of: %s)",
+                            s.opts->log_format, ruru_log_formats());
+        goto out;
+    }
+    if ((err = store_index(store, &idx, info, diag)) != RURU_OK)
+        goto out;
+    s.idx = idx;
+    if ((err = ruru_sightings_open(store, idx, &s.sightings, diag)) != RURU_OK)
+        goto out;
+    /* Inputs: directories expand to their files in name order. */
+    for (size_t i = 0; i < n_paths; i++) {
+        if (strcmp(paths[i], "-") != 0 && ruru_is_dir(paths[i])) {
+            struct ruru_diag wd;
+            size_t before = s.n_inputs;
+            enum ruru_err we = ruru_dir_walk(paths[i], walk_add, &s, &wd);
+            if (we != RURU_OK) {
+                if (add_input(&s, paths[i]) == RURU_OK) {
+                    input_error(&s, &s.inputs[s.n_inputs - 1], we, &wd);
+                    s.inputs[s.n_inputs - 1].started = false;
+                }
+            }
+            (void)before;
+        } else if (add_input(&s, paths[i]) != RURU_OK) {
+            err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+            goto out;
+        }
+    }
+    s.n_threads = s.opts->threads ? s.opts->threads : cores();
+    if (s.n_threads > 256)
+        s.n_threads = 256;
+    s.ring_cap = 2 * (size_t)s.n_threads + 2;
+    s.ring = ruru_calloc(s.ring_cap, sizeof(*s.ring));
+    s.threads = ruru_calloc(s.n_threads, sizeof(*s.threads));
+    r = ruru_malloc(sizeof(*r));
+    if (s.ring == NULL || s.threads == NULL || r == NULL) {
+        err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    pthread_mutex_init(&s.pool.mu, NULL);
+    pthread_cond_init(&s.pool.work, NULL);
+    pthread_cond_init(&s.pool.done, NULL);
+    s.pool.idx = idx;
+    for (unsigned t = 0; t < s.n_threads; t++)
+        if (pthread_create(&s.threads[t], NULL, worker, &s.pool) != 0) {
+            s.n_threads = t;
+            break;
+        }
+    if (s.n_threads == 0) {
+        err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "cannot start a matching thread");
+    } else {
+        for (size_t i = 0; i < s.n_inputs && !s.stopped; i++)
+            if (s.inputs[i].error[0] == '\0')
+                sweep_input(&s, i, r);
+        while (s.ring_len > 0)
+            retire_oldest(&s);
+    }
+    pthread_mutex_lock(&s.pool.mu);
+    s.pool.stop = true;
+    pthread_cond_broadcast(&s.pool.work);
+    pthread_mutex_unlock(&s.pool.mu);
+    for (unsigned t = 0; t < s.n_threads; t++)
+        pthread_join(s.threads[t], NULL);
+    pthread_mutex_destroy(&s.pool.mu);
+    pthread_cond_destroy(&s.pool.work);
+    pthread_cond_destroy(&s.pool.done);
+    if (err == RURU_OK && s.stopped)
+        err = ruru_diag_set(diag, RURU_ESTOPPED, NULL, 0, 0, "stopped by the caller");
+    if (err == RURU_OK && s.first_err != RURU_OK) {
+        err = s.first_err;
+        *diag = s.first_diag;
+    }
+out:
+    for (size_t i = 0; i < s.n_inputs; i++) {
+        json_array_append_new(inputs, input_summary(&s.inputs[i]));
+        bytes += s.inputs[i].bytes;
+        lines += s.inputs[i].lines;
+        unparsed += s.inputs[i].unparsed;
+        ruru_free(s.inputs[i].path);
+    }
+    json_object_set_new(info, "threads", json_integer(s.n_threads));
+    json_object_set_new(info, "inputs", json_integer((json_int_t)s.n_inputs));
+    json_object_set_new(info, "bytes", json_integer((json_int_t)bytes));
+    json_object_set_new(info, "lines", json_integer((json_int_t)lines));
+    json_object_set_new(info, "unparsed", json_integer((json_int_t)unparsed));
+    json_object_set_new(info, "sightings", json_integer((json_int_t)s.sightings_total));
+    json_object_set_new(doc, "scan", info);
+    json_object_set_new(doc, "inputs", inputs);
+    if (summary_json != NULL) {
+        struct ruru_diag fd;
+        enum ruru_err fe = ruru_query_finish(doc, summary_json, &fd);
+        if (fe != RURU_OK && err == RURU_OK) {
+            err = fe;
+            *diag = fd;
+        }
+    } else {
+        json_decref(doc);
+    }
+    ruru_free(s.inputs);
+    ruru_free(s.ring);
+    ruru_free(s.threads);
+    ruru_free(r);
+    ruru_sightings_close(s.sightings);
+    ruru_index_destroy(idx);
+    return err;
+}

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "scan/sighting.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/diag.h"
+#include "base/str.h"
+#include "base/time.h"
+#include "intel/actors.h"
+#include "intel/query.h"
+
+struct ruru_sightings {
+    struct ruru_store *store;
+    const struct ruru_index *idx;
+    struct ruru_actor_registry *reg; /* built at the first sighting */
+    bool reg_failed;
+    json_t **cache; /* per index entry: the indicator as the store describes it */
+    json_t **wl;    /* per index entry: warninglists holding the indicator's value */
+    char *text;
+};
+
+enum ruru_err ruru_sightings_open(struct ruru_store *store,
+                                  const struct ruru_index *idx,
+                                  struct ruru_sightings **out,
+                                  struct ruru_diag *diag)
+{
+    struct ruru_sightings *s = ruru_calloc(1, sizeof(*s));
+    size_t n = ruru_index_count(idx);
+
+    if (s == NULL || (s->cache = ruru_calloc(n + 1, sizeof(json_t *))) == NULL ||
+        (s->wl = ruru_calloc(n + 1, sizeof(json_t *))) == NULL) {
+        ruru_sightings_close(s);
+        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    s->store = store;
+    s->idx = idx;
+    *out = s;
+    return RURU_OK;
+}
+
+void ruru_sightings_close(struct ruru_sightings *s)
+{
+    size_t n;
+
+    if (s == NULL)
+        return;
+    n = ruru_index_count(s->idx);
+    for (size_t i = 0; s->cache != NULL && i < n; i++)
+        json_decref(s->cache[i]);
+    for (size_t i = 0; s->wl != NULL && i < n; i++)
+        json_decref(s->wl[i]);
+    ruru_free(s->cache);
+    ruru_free(s->wl);
+    ruru_actors_destroy(s->reg);
+    free(s->text); /* from json_dumps */
+    ruru_free(s);
+}
+
+/* Sets a.b.c = v (consumed) in o, creating the objects on the way. */
+static void put(json_t *o, const char *path, json_t *v)
+{
+    const char *dot;
+
+    if (v == NULL)
+        return;
+    while ((dot = strchr(path, '.')) != NULL) {
+        char key[64];
+        size_t n = (size_t)(dot - path);
+        json_t *sub;
+        if (n >= sizeof(key))
+            break;
+        memcpy(key, path, n);
+        key[n] = '\0';
+        sub = json_object_get(o, key);
+        if (!json_is_object(sub)) {
+            sub = json_object();
+            json_object_set_new(o, key, sub);
+        }
+        o = sub;
+        path = dot + 1;
+    }
+    json_object_set_new(o, path, v);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : NULL;
+}
+
+/* Text that may not be UTF-8 (log lines are attacker-controlled): invalid bytes become
+ * U+FFFD so that the JSON stays valid; the SHA-256 keeps the exact bytes. */
+static json_t *bytes_string(const char *p, size_t n)
+{
+    json_t *v = json_stringn(p, n);
+    char *fixed;
+    size_t k = 0;
+
+    if (v != NULL)
+        return v;
+    if ((fixed = ruru_malloc(n * 3 + 1)) == NULL)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)p[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        bool ok = len > 0 && i + len <= n && c != 0;
+        for (size_t j = 1; ok && j < len; j++)
+            ok = ((unsigned char)p[i + j] & 0xC0) == 0x80;
+        if (ok && len > 1) {
+            json_t *probe = json_stringn(p + i, len); /* overlong forms and surrogates */
+            ok = probe != NULL;
+            json_decref(probe);
+        }
+        if (ok) {
+            memcpy(fixed + k, p + i, len);
+            k += len;
+            i += len;
+        } else {
+            memcpy(fixed + k, "\xEF\xBF\xBD", 3);
+            k += 3;
+            i++;
+        }
+    }
+    v = json_stringn(fixed, k);
+    ruru_free(fixed);
+    return v;
+}
+
+static const char *ecs_type(const char *t)
+{
+    static const char *const map[][2] = {
+            {"ipv4", "ipv4-addr"},
+            {"cidr4", "ipv4-addr"},
+            {"ipv6", "ipv6-addr"},
+            {"cidr6", "ipv6-addr"},
+            {"domain", "domain-name"},
+            {"url", "url"},
+            {"email", "email-addr"},
+            {"md5", "file"},
+            {"sha1", "file"},
+            {"sha256", "file"},
+            {"sha512", "file"},
+            {"filename", "file"},
+            {"filepath", "file"},
+            {"user-agent", "software"},
+            {"ja3", "software"},
+            {"ja3s", "software"},
+            {"x509-md5", "x509-certificate"},
+            {"x509-sha1", "x509-certificate"},
+            {"x509-sha256", "x509-certificate"},
+            {"asn", "autonomous-system"},
+    };
+
+    for (size_t i = 0; t != NULL && i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(map[i][0], t) == 0)
+            return map[i][1];
+    return "unknown";
+}
+
+/* ECS confidence words from 0-100, as the STIX 2.1 None/Low/Med/High scale maps them. */
+static const char *ecs_confidence(json_t *c)
+{
+    json_int_t v;
+
+    if (!json_is_integer(c))
+        return "Not Specified";
+    v = json_integer_value(c);
+    return v == 0 ? "None" : v < 30 ? "Low" : v < 70 ? "Medium" : "High";
+}
+
+static json_t *ecs_indicator(json_t *ind)
+{
+    json_t *o = json_object();
+    const char *type = json_string_value(json_object_get(ind, "type"));
+    const char *value = json_string_value(json_object_get(ind, "value"));
+    const char *tlp = json_string_value(json_object_get(ind, "tlp"));
+
+    put(o, "type", json_string(ecs_type(type)));
+    put(o, "name", str_or_null(value));
+    put(o, "provider", json_incref(json_object_get(ind, "source")));
+    put(o, "confidence", json_string(ecs_confidence(json_object_get(ind, "confidence"))));
+    if (tlp != NULL) {
+        char up[32];
+        size_t n = strlen(tlp);
+        if (n < sizeof(up)) {
+            for (size_t i = 0; i <= n; i++)
+                up[i] = (char)(tlp[i] >= 'a' && tlp[i] <= 'z' ? tlp[i] - 32 : tlp[i]);
+            put(o, "marking.tlp", json_string(up));
+        }
+    }
+    put(o, "description", json_incref(json_object_get(ind, "description")));
+    put(o, "first_seen", json_incref(json_object_get(ind, "first_seen")));
+    put(o, "last_seen", json_incref(json_object_get(ind, "last_seen")));
+    if (type != NULL && value != NULL) {
+        if (!strncmp(type, "ipv", 3) || !strncmp(type, "cidr", 4))
+            put(o, "ip", json_string(value));
+        else if (!strcmp(type, "domain"))
+            put(o, "url.domain", json_string(value));
+        else if (!strcmp(type, "url"))
+            put(o, "url.original", json_string(value));
+        else if (!strcmp(type, "email"))
+            put(o, "email.address", json_string(value));
+        else if (!strcmp(type, "md5") || !strcmp(type, "sha1") || !strcmp(type, "sha256") ||
+                 !strcmp(type, "sha512")) {
+            char path[32];
+            snprintf(path, sizeof(path), "file.hash.%s", type);
+            put(o, path, json_string(value));
+        } else if (!strcmp(type, "filename"))
+            put(o, "file.name", json_string(value));
+        else if (!strcmp(type, "filepath"))
+            put(o, "file.path", json_string(value));
+    }
+    return o;
+}
+
+static json_t *indicator(struct ruru_sightings *s, uint32_t i)
+{
+    sqlite3 *db = ruru_store_db(s->store);
+    const struct ruru_index_ind *ind = ruru_index_at(s->idx, i);
+
+    if (s->cache[i] != NULL)
+        return s->cache[i];
+    if (s->reg == NULL && !s->reg_failed) {
+        struct ruru_diag d;
+        s->reg_failed = ruru_actors_build(db, &s->reg, &d) != RURU_OK;
+    }
+    s->cache[i] = ruru_query_indicator(db, s->reg, ind->store_id, INT64_MIN);
+    if (s->cache[i] != NULL) {
+        const char *type = json_string_value(json_object_get(s->cache[i], "type"));
+        const char *value = json_string_value(json_object_get(s->cache[i], "value"));
+        bool infer;
+        /* What a sighting does not need from the search form. */
+        json_object_del(s->cache[i], "active");
+        json_object_del(s->cache[i], "inactive_reason");
+        if (type != NULL && value != NULL)
+            s->wl[i] = ruru_query_warninglists(db, ruru_ioc_type_parse(type, &infer), value);
+    }
+    return s->cache[i];
+}
+
+/* Warninglists of the indicator, and for addresses those holding the observed address. */
+static json_t *warninglists(struct ruru_sightings *s, uint32_t i, const char *observed)
+{
+    const struct ruru_index_ind *ind = ruru_index_at(s->idx, i);
+    json_t *out = json_deep_copy(s->wl[i] ? s->wl[i] : json_array());
+    json_t *more = NULL, *e;
+    size_t k;
+
+    if (ind->type == RURU_IOC_CIDR4 || ind->type == RURU_IOC_CIDR6)
+        more = ruru_query_warninglists(ruru_store_db(s->store),
+                                       strchr(observed, ':') ? RURU_IOC_IPV6 : RURU_IOC_IPV4,
+                                       observed);
+    json_array_foreach(more, k, e)
+    {
+        bool dup = false;
+        size_t j;
+        json_t *x;
+        json_array_foreach(out, j, x) dup |= json_equal(x, e);
+        if (!dup)
+            json_array_append(out, e);
+    }
+    json_decref(more);
+    return out;
+}
+
+const char *ruru_sighting_json(struct ruru_sightings *s, const struct ruru_sighting *x)
+{
+    json_t *o = json_object(), *ind = indicator(s, x->ind), *wl, *enr, *actors, *names, *a;
+    char hex[65], ts[RURU_TIME_BUF];
+    size_t i;
+
+    free(s->text);
+    s->text = NULL;
+    if (o == NULL)
+        return NULL;
+    if (x->time != RURU_TIME_NONE) {
+        ruru_time_format(x->time, ts);
+        put(o, "@timestamp", json_string(ts));
+    }
+    put(o, "event.kind", json_string("enrichment"));
+    put(o, "event.category", json_pack("[s]", "threat"));
+    put(o, "event.type", json_pack("[s]", "indicator"));
+    put(o, "event.dataset", json_string("ruru.sighting"));
+    put(o, "event.original", bytes_string(x->raw, x->raw_len));
+    put(o, "log.file.path", bytes_string(x->path, strlen(x->path)));
+    put(o, "log.offset", json_integer((json_int_t)x->offset));
+    if (x->asset != NULL)
+        put(o, x->asset_is_ip ? "host.ip" : "host.name", bytes_string(x->asset, strlen(x->asset)));
+    enr = json_object();
+    if (ind != NULL)
+        json_object_set_new(enr, "indicator", ecs_indicator(ind));
+    put(enr, "matched.atomic", bytes_string(x->observed, strlen(x->observed)));
+    if (x->field_canon != NULL || x->field_native != NULL) {
+        const char *f = x->field_canon ? x->field_canon : x->field_native;
+        put(enr, "matched.field", bytes_string(f, strlen(f)));
+    }
+    put(enr, "matched.type", json_string("indicator_match_rule"));
+    put(o, "threat.enrichments", json_pack("[o]", enr));
+    actors = ind ? json_object_get(ind, "actors") : NULL;
+    names = json_array();
+    json_array_foreach(actors, i, a)
+    {
+        json_t *n = json_object_get(a, "name");
+        if (json_is_string(n))
+            json_array_append(names, n);
+    }
+    if (json_array_size(names) > 0)
+        put(o, "threat.group.name", names);
+    else
+        json_decref(names);
+
+    put(o, "ruru.line", json_integer((json_int_t)x->line));
+    put(o, "ruru.length", json_integer((json_int_t)x->length));
+    put(o, "ruru.format", json_string(x->format));
+    for (i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", x->sha256[i]);
+    put(o, "ruru.sha256", json_string(hex));
+    if (x->raw_truncated)
+        put(o, "ruru.original_truncated", json_true());
+    if (x->field_native != NULL)
+        put(o, "ruru.field.native", bytes_string(x->field_native, strlen(x->field_native)));
+    if (x->field_canon != NULL)
+        put(o, "ruru.field.canonical", json_string(x->field_canon));
+    put(o, "ruru.observed", bytes_string(x->observed, strlen(x->observed)));
+    if (x->asset != NULL)
+        put(o, "ruru.asset", bytes_string(x->asset, strlen(x->asset)));
+    if (x->time == RURU_TIME_NONE)
+        put(o, "ruru.time_known", json_false());
+    if (ind != NULL)
+        put(o, "ruru.indicator", json_incref(ind));
+    wl = warninglists(s, x->ind, x->observed);
+    if (json_array_size(wl) > 0) {
+        put(o, "ruru.warninglists", wl);
+        /* A value on a warninglist (a public resolver, a CDN, a top site) is common to many
+         * networks: it is reported, but it says nothing about who is behind an incident. */
+        put(o, "ruru.attribution_weight", json_false());
+    } else {
+        json_decref(wl);
+    }
+    s->text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(o);
+    return s->text;
+}
