@@ -340,6 +340,11 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int used;
+        if (strncmp(a, "-j", 2) == 0 && a[2] != '\0') { /* -j4 */
+            v = a + 2;
+            a = "-j";
+            i--;
+        }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(USAGE, stdout);
             rc = EXIT_CLEAN;

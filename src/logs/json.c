@@ -25,103 +25,109 @@ struct parser {
 
 struct alias {
     const char *native;
+    size_t len; /* of native */
     const char *canon;
 };
 
+#define A(native, canon)                  \
+    {                                     \
+        native, sizeof(native) - 1, canon \
+    }
+
 /* Suricata EVE. */
 static const struct alias EVE[] = {
-        {"timestamp", "@timestamp"},
-        {"src_ip", "source.ip"},
-        {"src_port", "source.port"},
-        {"dest_ip", "destination.ip"},
-        {"dest_port", "destination.port"},
-        {"proto", "network.transport"},
-        {"host", "host.name"},
-        {"dns.rrname", "dns.question.name"},
-        {"dns.query.rrname", "dns.question.name"},
-        {"dns.queries.rrname", "dns.question.name"},
-        {"dns.rdata", "dns.answers.data"},
-        {"dns.answers.rdata", "dns.answers.data"},
-        {"dns.grouped.A", "dns.answers.data"},
-        {"dns.grouped.AAAA", "dns.answers.data"},
-        {"dns.grouped.CNAME", "dns.answers.data"},
-        {"http.hostname", "url.domain"},
-        {"http.url", "url.original"},
-        {"http.http_user_agent", "user_agent.original"},
-        {"http.http_method", "http.request.method"},
-        {"http.http_refer", "http.request.referrer"},
-        {"http.status", "http.response.status_code"},
-        {"tls.sni", "tls.client.server_name"},
-        {"tls.ja3.hash", "tls.client.ja3"},
-        {"tls.ja3s.hash", "tls.server.ja3s"},
-        {"tls.fingerprint", "tls.server.hash.sha1"},
-        {"fileinfo.filename", "file.name"},
-        {"fileinfo.md5", "file.hash.md5"},
-        {"fileinfo.sha1", "file.hash.sha1"},
-        {"fileinfo.sha256", "file.hash.sha256"},
-        {"alert.signature", "rule.name"},
-        {"alert.signature_id", "rule.id"},
-        {"alert.category", "rule.category"},
-        {"smtp.mail_from", "email.from.address"},
-        {"smtp.rcpt_to", "email.to.address"},
-        {"email.from", "email.from.address"},
-        {"email.to", "email.to.address"},
-        {"email.subject", "email.subject"},
+        A("timestamp", "@timestamp"),
+        A("src_ip", "source.ip"),
+        A("src_port", "source.port"),
+        A("dest_ip", "destination.ip"),
+        A("dest_port", "destination.port"),
+        A("proto", "network.transport"),
+        A("host", "host.name"),
+        A("dns.rrname", "dns.question.name"),
+        A("dns.query.rrname", "dns.question.name"),
+        A("dns.queries.rrname", "dns.question.name"),
+        A("dns.rdata", "dns.answers.data"),
+        A("dns.answers.rdata", "dns.answers.data"),
+        A("dns.grouped.A", "dns.answers.data"),
+        A("dns.grouped.AAAA", "dns.answers.data"),
+        A("dns.grouped.CNAME", "dns.answers.data"),
+        A("http.hostname", "url.domain"),
+        A("http.url", "url.original"),
+        A("http.http_user_agent", "user_agent.original"),
+        A("http.http_method", "http.request.method"),
+        A("http.http_refer", "http.request.referrer"),
+        A("http.status", "http.response.status_code"),
+        A("tls.sni", "tls.client.server_name"),
+        A("tls.ja3.hash", "tls.client.ja3"),
+        A("tls.ja3s.hash", "tls.server.ja3s"),
+        A("tls.fingerprint", "tls.server.hash.sha1"),
+        A("fileinfo.filename", "file.name"),
+        A("fileinfo.md5", "file.hash.md5"),
+        A("fileinfo.sha1", "file.hash.sha1"),
+        A("fileinfo.sha256", "file.hash.sha256"),
+        A("alert.signature", "rule.name"),
+        A("alert.signature_id", "rule.id"),
+        A("alert.category", "rule.category"),
+        A("smtp.mail_from", "email.from.address"),
+        A("smtp.rcpt_to", "email.to.address"),
+        A("email.from", "email.from.address"),
+        A("email.to", "email.to.address"),
+        A("email.subject", "email.subject"),
 };
 
 /* Sysmon and Security event data names (winlog.event_data.X, Event.EventData.X). */
 static const struct alias WINDOWS[] = {
-        {"SourceIp", "source.ip"},
-        {"SourcePort", "source.port"},
-        {"SourceHostname", "source.domain"},
-        {"DestinationIp", "destination.ip"},
-        {"DestinationPort", "destination.port"},
-        {"DestinationHostname", "destination.domain"},
-        {"IpAddress", "source.ip"},
-        {"IpPort", "source.port"},
-        {"WorkstationName", "source.domain"},
-        {"QueryName", "dns.question.name"},
-        {"QueryResults", "dns.answers.data"},
-        {"Image", "process.executable"},
-        {"CommandLine", "process.command_line"},
-        {"ParentImage", "process.parent.executable"},
-        {"ParentCommandLine", "process.parent.command_line"},
-        {"TargetFilename", "file.path"},
-        {"ImageLoaded", "file.path"},
-        {"Hashes", "file.hash.all"},
-        {"Hash", "file.hash.all"},
-        {"User", "user.name"},
-        {"TargetUserName", "user.target.name"},
-        {"SubjectUserName", "user.name"},
-        {"ServiceFileName", "service.executable"},
-        {"ServiceName", "service.name"},
-        {"ScriptBlockText", "powershell.file.script_block_text"},
+        A("SourceIp", "source.ip"),
+        A("SourcePort", "source.port"),
+        A("SourceHostname", "source.domain"),
+        A("DestinationIp", "destination.ip"),
+        A("DestinationPort", "destination.port"),
+        A("DestinationHostname", "destination.domain"),
+        A("IpAddress", "source.ip"),
+        A("IpPort", "source.port"),
+        A("WorkstationName", "source.domain"),
+        A("QueryName", "dns.question.name"),
+        A("QueryResults", "dns.answers.data"),
+        A("Image", "process.executable"),
+        A("CommandLine", "process.command_line"),
+        A("ParentImage", "process.parent.executable"),
+        A("ParentCommandLine", "process.parent.command_line"),
+        A("TargetFilename", "file.path"),
+        A("ImageLoaded", "file.path"),
+        A("Hashes", "file.hash.all"),
+        A("Hash", "file.hash.all"),
+        A("User", "user.name"),
+        A("TargetUserName", "user.target.name"),
+        A("SubjectUserName", "user.name"),
+        A("ServiceFileName", "service.executable"),
+        A("ServiceName", "service.name"),
+        A("ScriptBlockText", "powershell.file.script_block_text"),
 };
 
 /* Other spellings seen in JSON logs that are not ECS. */
 static const struct alias GENERIC[] = {
-        {"src_ip", "source.ip"},
-        {"srcip", "source.ip"},
-        {"client_ip", "source.ip"},
-        {"dest_ip", "destination.ip"},
-        {"dst_ip", "destination.ip"},
-        {"dstip", "destination.ip"},
-        {"remote_addr", "source.ip"},
-        {"timestamp", "@timestamp"},
-        {"time", "@timestamp"},
-        {"Event.System.TimeCreated.@SystemTime", "@timestamp"},
-        {"Event.System.TimeCreated.SystemTime", "@timestamp"},
-        {"Event.System.Computer", "host.name"},
-        {"Event.System.EventID", "event.code"},
-        {"Event.System.EventID.#text", "event.code"},
-        {"Event.System.Provider.@Name", "event.provider"},
-        {"Event.System.Channel", "winlog.channel"},
+        A("src_ip", "source.ip"),
+        A("srcip", "source.ip"),
+        A("client_ip", "source.ip"),
+        A("dest_ip", "destination.ip"),
+        A("dst_ip", "destination.ip"),
+        A("dstip", "destination.ip"),
+        A("remote_addr", "source.ip"),
+        A("timestamp", "@timestamp"),
+        A("time", "@timestamp"),
+        A("Event.System.TimeCreated.@SystemTime", "@timestamp"),
+        A("Event.System.TimeCreated.SystemTime", "@timestamp"),
+        A("Event.System.Computer", "host.name"),
+        A("Event.System.EventID", "event.code"),
+        A("Event.System.EventID.#text", "event.code"),
+        A("Event.System.Provider.@Name", "event.provider"),
+        A("Event.System.Channel", "winlog.channel"),
 };
 
 static const char *lookup(const struct alias *t, size_t n, const char *name, size_t len)
 {
     for (size_t i = 0; i < n; i++)
-        if (strlen(t[i].native) == len && memcmp(t[i].native, name, len) == 0)
+        if (t[i].len == len && t[i].native[0] == name[0] && memcmp(t[i].native, name, len) == 0)
             return t[i].canon;
     return NULL;
 }
@@ -133,6 +139,8 @@ static const char *windows_canon(const char *name, size_t len)
     static const char *const prefixes[] = {"winlog.event_data.", "Event.EventData.",
                                            "Event.UserData."};
 
+    if (len == 0 || (name[0] != 'w' && name[0] != 'E'))
+        return NULL;
     for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
         size_t pl = strlen(prefixes[i]);
         if (len > pl && memcmp(name, prefixes[i], pl) == 0)

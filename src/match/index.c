@@ -37,7 +37,7 @@
 #include "intel/store.h"
 
 #define MAGIC   "RURUIDX"
-#define VERSION 1u
+#define VERSION 2u /* 2: blocked filter, type and label masks */
 #define ENDIAN  0x01020304u
 /* Type class of address and CIDR keys (all in one 128-bit space). */
 #define CLASS_IP RURU_IOC_CIDR6
@@ -54,6 +54,8 @@ struct header {
     uint64_t pool_size, pool_off;
     uint64_t v4_prefixes;    /* bit p: some IPv4 key has prefix length p (0..32) */
     uint64_t v6_prefixes[3]; /* bit p: some IPv6 key has prefix length p (0..128) */
+    uint64_t types;          /* bit t: some key is of type class t */
+    uint64_t domain_labels;  /* bit k: some domain key has k labels (k > 63: bit 63) */
 };
 
 struct slot {
@@ -97,12 +99,21 @@ static size_t next_pow2(size_t n)
     return p;
 }
 
+/* The two filter bits of hash h lie in one 512-bit block (one cache line): a miss costs one
+ * memory access, not two. */
+static void filter_pos(uint64_t bits, uint64_t h, uint64_t *a, uint64_t *b)
+{
+    *a = h & (bits - 1);
+    *b = (*a & ~(uint64_t)511) | ((h >> 32) & 511);
+}
+
 static bool filter_test(const struct ruru_index *idx, uint64_t h)
 {
     const struct header *H = hdr(idx);
     const unsigned char *f = idx->blob + H->filter_off;
-    uint64_t mask = H->filter_bits - 1, a = h & mask, b = (h >> 32) & mask;
+    uint64_t a, b;
 
+    filter_pos(H->filter_bits, h, &a, &b);
     return (f[a >> 3] & (1u << (a & 7))) && (f[b >> 3] & (1u << (b & 7)));
 }
 
@@ -169,6 +180,8 @@ size_t ruru_index_find_exact(const struct ruru_index *idx,
 {
     bool stop = false;
 
+    if ((unsigned)type >= 64 || !(hdr(idx)->types & (1ull << (unsigned)type)))
+        return 0; /* no indicator of that type: no hashing, no probe */
     return lookup(idx, (unsigned)type, value, len, fn, ctx, &stop);
 }
 
@@ -178,12 +191,22 @@ size_t ruru_index_find_domain(
     size_t n = 0, i = 0;
     bool stop = false;
 
-    /* Label suffixes only: "notevil.com" never reaches "evil.com". */
+    uint64_t labels_mask = hdr(idx)->domain_labels;
+    unsigned labels = 1;
+
+    if (labels_mask == 0)
+        return 0;
+    for (size_t k = 0; k < len; k++)
+        labels += host[k] == '.';
+    /* Label suffixes only: "notevil.com" never reaches "evil.com"; and only suffixes with as
+     * many labels as some domain indicator has (most have two or three). */
     while (i < len && !stop) {
-        n += lookup(idx, RURU_IOC_DOMAIN, host + i, len - i, fn, ctx, &stop);
+        if (labels_mask & (1ull << (labels > 63 ? 63 : labels)))
+            n += lookup(idx, RURU_IOC_DOMAIN, host + i, len - i, fn, ctx, &stop);
         while (i < len && host[i] != '.')
             i++;
         i++;
+        labels--;
     }
     return n;
 }
@@ -323,6 +346,13 @@ enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru
             ruru_buf_add(&pool, value, len);
             p.key_len = (uint32_t)len;
             p.cls = (uint8_t)type;
+            H.types |= 1ull << type;
+            if (type == RURU_IOC_DOMAIN) {
+                unsigned labels = 1;
+                for (size_t k = 0; k < len; k++)
+                    labels += value[k] == '.';
+                H.domain_labels |= 1ull << (labels > 63 ? 63 : labels);
+            }
         }
         /* Keep keys 8-aligned so the pool can be read in words later. */
         while (pool.len % 8 != 0)
@@ -368,7 +398,8 @@ enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru
         for (size_t i = 0; i < pend.n; i++) {
             const struct pending *p = ruru_vec_at(&pend, i);
             uint64_t h = key_hash(p->cls, P + p->key_off, p->key_len), mask = n_slots - 1;
-            uint64_t a = h & (H.filter_bits - 1), b = (h >> 32) & (H.filter_bits - 1);
+            uint64_t a, b;
+            filter_pos(H.filter_bits, h, &a, &b);
             I[i].store_id = p->store_id;
             I[i].valid_from = p->from;
             I[i].valid_until = p->until;

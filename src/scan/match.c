@@ -232,26 +232,52 @@ static struct ruru_str decode(struct ruru_matcher *m, const struct ruru_field *f
     return ruru_str_make(m->decoded.ptr, v.len);
 }
 
-static bool canon_is(const struct ruru_field *f, const char *c)
+/* What a field is to the matcher beyond its tokens, from its canonical name. */
+enum role { R_NONE, R_UA, R_FILENAME, R_FILEPATH, R_HOST, R_ORIGINAL, R_PATH, R_QUERY };
+
+static enum role role_of(const struct ruru_field *f)
 {
-    return f->canon != NULL && strcmp(f->canon, c) == 0;
+    const char *c = f->canon;
+
+    if (c == NULL)
+        return R_NONE;
+    switch (c[0]) {
+    case 'u':
+        return strcmp(c, "user_agent.original") == 0 ? R_UA
+               : strcmp(c, "url.domain") == 0        ? R_HOST
+               : strcmp(c, "url.original") == 0      ? R_ORIGINAL
+               : strcmp(c, "url.path") == 0          ? R_PATH
+               : strcmp(c, "url.query") == 0         ? R_QUERY
+                                                     : R_NONE;
+    case 'f':
+        return strcmp(c, "file.name") == 0   ? R_FILENAME
+               : strcmp(c, "file.path") == 0 ? R_FILEPATH
+                                             : R_NONE;
+    case 'p':
+        return strcmp(c, "process.executable") == 0 || strcmp(c, "process.parent.executable") == 0
+                       ? R_FILEPATH
+                       : R_NONE;
+    case 's':
+        return strcmp(c, "service.executable") == 0 ? R_FILEPATH : R_NONE;
+    default:
+        return R_NONE;
+    }
 }
 
 /* Whole-value lookups for the fields where such values live. */
-static void match_whole(struct ruru_matcher *m, const struct ruru_field *f, struct ruru_str v)
+static void match_whole(struct ruru_matcher *m, enum role role, struct ruru_str v)
 {
     struct ruru_str t = ruru_str_trim(v);
 
-    if (f->canon == NULL || t.len == 0)
+    if (t.len == 0)
         return;
     m->obs = t.ptr;
     m->obs_len = t.len;
-    if (canon_is(f, "user_agent.original")) {
+    if (role == R_UA) {
         ruru_index_find_exact(m->idx, RURU_IOC_USER_AGENT, t.ptr, t.len, on_hit, m);
-    } else if (canon_is(f, "file.name")) {
+    } else if (role == R_FILENAME) {
         ruru_index_find_exact(m->idx, RURU_IOC_FILENAME, t.ptr, t.len, on_hit, m);
-    } else if (canon_is(f, "file.path") || canon_is(f, "process.executable") ||
-               canon_is(f, "process.parent.executable") || canon_is(f, "service.executable")) {
+    } else if (role == R_FILEPATH) {
         const char *base = t.ptr + t.len;
         ruru_index_find_exact(m->idx, RURU_IOC_FILEPATH, t.ptr, t.len, on_hit, m);
         while (base > t.ptr && base[-1] != '/' && base[-1] != '\\')
@@ -263,32 +289,28 @@ static void match_whole(struct ruru_matcher *m, const struct ruru_field *f, stru
     }
 }
 
-static const struct ruru_field *field_by(const struct ruru_record *r, const char *canon)
-{
-    for (size_t i = 0; i < r->n_fields; i++)
-        if (canon_is(&r->fields[i], canon))
-            return &r->fields[i];
-    return NULL;
-}
-
 /* A URL split over fields: host + path (+ query). Looked up as http and https, since the
  * scheme is seldom logged beside them. */
-static void match_split_url(struct ruru_matcher *m, const struct ruru_record *r)
+static void match_split_url(struct ruru_matcher *m,
+                            const struct ruru_field *host,
+                            const struct ruru_field *original,
+                            const struct ruru_field *pathf,
+                            const struct ruru_field *query)
 {
     static const char *const schemes[] = {"http://", "https://"};
-    const struct ruru_field *host = field_by(r, "url.domain"), *path, *query;
+    const struct ruru_field *path = original;
     bool path_has_query;
 
     if (host == NULL || host->enc != RURU_ENC_RAW || host->value.len == 0)
         return;
-    path = field_by(r, "url.original");
     if (path == NULL || path->value.len == 0 || path->value.ptr[0] != '/')
-        path = field_by(r, "url.path");
+        path = pathf;
     if (path == NULL || path->enc != RURU_ENC_RAW || path->value.len == 0 ||
         path->value.ptr[0] != '/')
         return;
     path_has_query = memchr(path->value.ptr, '?', path->value.len) != NULL;
-    query = path_has_query ? NULL : field_by(r, "url.query");
+    if (path_has_query)
+        query = NULL;
     m->field = path;
     for (size_t s = 0; s < 2; s++) {
         ruru_buf_reset(&m->url);
@@ -323,16 +345,25 @@ bool ruru_match_record(struct ruru_matcher *m,
         match_text(m, line, len);
         return !m->failed;
     }
-    for (size_t i = 0; i < r->n_fields; i++) {
-        const struct ruru_field *f = &r->fields[i];
-        struct ruru_str v;
-        if (f->value.len == 0)
-            continue;
-        v = decode(m, f);
-        m->field = f;
-        match_text(m, v.ptr, v.len);
-        match_whole(m, f, v);
+    {
+        const struct ruru_field *split[R_QUERY + 1] = {0};
+        for (size_t i = 0; i < r->n_fields; i++) {
+            const struct ruru_field *f = &r->fields[i];
+            enum role role;
+            struct ruru_str v;
+            /* Times hold no indicator: skip the most common field of all. */
+            if (f->value.len == 0 || (f->canon != NULL && f->canon[0] == '@'))
+                continue;
+            v = decode(m, f);
+            m->field = f;
+            match_text(m, v.ptr, v.len);
+            role = role_of(f);
+            if (role == R_UA || role == R_FILENAME || role == R_FILEPATH)
+                match_whole(m, role, v);
+            else if (role != R_NONE && split[role] == NULL)
+                split[role] = f;
+        }
+        match_split_url(m, split[R_HOST], split[R_ORIGINAL], split[R_PATH], split[R_QUERY]);
     }
-    match_split_url(m, r);
     return !m->failed;
 }

@@ -447,6 +447,8 @@ struct sweep {
     bool stopped;
     uint64_t max_line;
     struct timespec last_progress;
+    struct ruru_matcher *inline_m; /* -j 1: no worker threads */
+    struct ruru_record *inline_r;
 };
 
 static enum ruru_err add_input(struct sweep *s, const char *path)
@@ -565,6 +567,14 @@ static void retire_oldest(struct sweep *s)
 
 static void submit(struct sweep *s, struct chunk *c)
 {
+    if (s->inline_m != NULL) {
+        /* One thread: the reader matches its own chunks, in order. */
+        process_chunk(c, s->inline_m, s->inline_r);
+        c->done = true;
+        report_chunk(s, c);
+        chunk_free(c);
+        return;
+    }
     while (s->ring_len == s->ring_cap)
         retire_oldest(s);
     s->ring[(s->ring_head + s->ring_len) % s->ring_cap] = c;
@@ -888,6 +898,7 @@ enum ruru_err ruru_scan(ruru_store *store,
     json_t *doc = json_object(), *info = json_object(), *inputs = json_array();
     enum ruru_err err = RURU_OK;
     uint64_t bytes = 0, lines = 0, unparsed = 0;
+    unsigned n_started = 0;
 
     ruru_diag_clear(diag);
     memset(&s, 0, sizeof(s));
@@ -939,12 +950,16 @@ enum ruru_err ruru_scan(ruru_store *store,
     pthread_cond_init(&s.pool.work, NULL);
     pthread_cond_init(&s.pool.done, NULL);
     s.pool.idx = idx;
-    for (unsigned t = 0; t < s.n_threads; t++)
-        if (pthread_create(&s.threads[t], NULL, worker, &s.pool) != 0) {
-            s.n_threads = t;
-            break;
-        }
-    if (s.n_threads == 0) {
+    if (s.n_threads == 1 && (s.inline_m = ruru_malloc(sizeof(*s.inline_m))) != NULL &&
+        (s.inline_r = ruru_malloc(sizeof(*s.inline_r))) != NULL) {
+        ruru_matcher_init(s.inline_m, idx);
+        n_started = 1;
+    } else {
+        for (unsigned t = 0; t < s.n_threads; t++, n_started++)
+            if (pthread_create(&s.threads[t], NULL, worker, &s.pool) != 0)
+                break;
+    }
+    if (n_started == 0) {
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "cannot start a matching thread");
     } else {
         for (size_t i = 0; i < s.n_inputs && !s.stopped; i++)
@@ -957,8 +972,10 @@ enum ruru_err ruru_scan(ruru_store *store,
     s.pool.stop = true;
     pthread_cond_broadcast(&s.pool.work);
     pthread_mutex_unlock(&s.pool.mu);
-    for (unsigned t = 0; t < s.n_threads; t++)
+    for (unsigned t = 0; s.inline_m == NULL && t < n_started; t++)
         pthread_join(s.threads[t], NULL);
+    if (s.inline_m != NULL)
+        ruru_matcher_fini(s.inline_m);
     pthread_mutex_destroy(&s.pool.mu);
     pthread_cond_destroy(&s.pool.work);
     pthread_cond_destroy(&s.pool.done);
@@ -998,6 +1015,8 @@ out:
     ruru_free(s.ring);
     ruru_free(s.threads);
     ruru_free(r);
+    ruru_free(s.inline_m);
+    ruru_free(s.inline_r);
     ruru_sightings_close(s.sightings);
     ruru_index_destroy(idx);
     return err;

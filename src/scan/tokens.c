@@ -22,11 +22,19 @@
 
 #include "base/str.h"
 
-/* Bytes that end a word. Built once as a constant table: the hot loop tests one byte. */
-static const unsigned char SEP[256] = {
-        [' '] = 1,  ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['"'] = 1,
-        ['\''] = 1, ['`'] = 1,  ['('] = 1,  [')'] = 1,  ['{'] = 1,  ['}'] = 1,  ['<'] = 1,
-        ['>'] = 1,  [','] = 1,  [';'] = 1,  ['|'] = 1,  ['\\'] = 1, [0] = 1,
+/* Per byte: S_SEP for bytes that end a word, or the marks of the shapes it takes part in.
+ * Built once as a constant table: the hot loop makes one load per byte. */
+#define S_SEP   0x80u
+#define M_DOT   1u
+#define M_COLON 2u
+#define M_AT    4u
+#define M_EQ    8u
+static const unsigned char CLS[256] = {
+        [' '] = S_SEP,  ['\t'] = S_SEP,  ['\r'] = S_SEP, ['\n'] = S_SEP, ['\v'] = S_SEP,
+        ['\f'] = S_SEP, ['"'] = S_SEP,   ['\''] = S_SEP, ['`'] = S_SEP,  ['('] = S_SEP,
+        [')'] = S_SEP,  ['{'] = S_SEP,   ['}'] = S_SEP,  ['<'] = S_SEP,  ['>'] = S_SEP,
+        [','] = S_SEP,  [';'] = S_SEP,   ['|'] = S_SEP,  ['\\'] = S_SEP, [0] = S_SEP,
+        ['.'] = M_DOT,  [':'] = M_COLON, ['@'] = M_AT,   ['='] = M_EQ,
 };
 
 static bool is_hex(const char *s, size_t n)
@@ -163,7 +171,8 @@ static void host_token(struct out *o, const char *line, size_t off, size_t len)
         emit(o, RURU_IOC_DOMAIN, off, len);
 }
 
-static void word(struct out *o, const char *line, size_t off, size_t len)
+/* `marks`: which of '.', ':', '@', '=' the word holds (M_*), to skip the shapes it cannot be. */
+static void word(struct out *o, const char *line, size_t off, size_t len, unsigned marks)
 {
     const char *s = line + off, *at, *scheme;
 
@@ -182,7 +191,7 @@ again:
     }
     if (len < 3)
         return;
-    scheme = ruru_memmem(s, len, "://", 3);
+    scheme = (marks & M_COLON) ? ruru_memmem(s, len, "://", 3) : NULL;
     if (scheme != NULL && scheme > s) {
         const char *b = scheme;
         size_t hs, he;
@@ -233,7 +242,7 @@ again:
             }
         }
     }
-    at = memchr(s, '@', len);
+    at = (marks & M_AT) ? memchr(s, '@', len) : NULL;
     if (at != NULL && at > s) {
         size_t dl = len - (size_t)(at - s) - 1;
         if (memchr(at + 1, '@', dl) == NULL && is_host(at + 1, dl)) {
@@ -270,15 +279,19 @@ size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t 
     if (len > UINT32_MAX)
         len = UINT32_MAX;
     while (i < len && o.n <= max) {
-        size_t start;
+        size_t start, n;
+        unsigned char marks = 0;
         /* hottest loop: skip separators, then run to the next one */
-        while (i < len && SEP[(unsigned char)line[i]])
+        while (i < len && (CLS[(unsigned char)line[i]] & S_SEP))
             i++;
         start = i;
-        while (i < len && !SEP[(unsigned char)line[i]])
-            i++;
-        if (i > start)
-            word(&o, line, start, i - start);
+        for (unsigned char c; i < len && !((c = CLS[(unsigned char)line[i]]) & S_SEP); i++)
+            marks |= c;
+        /* Most words are plain words and numbers: without '.', ':', '@' or '=' a word can only
+         * be a hash, so it is looked at only when it has a hash's length. */
+        n = i - start;
+        if (n > 0 && (marks || n == 32 || n == 40 || n == 64 || n == 128))
+            word(&o, line, start, n, marks);
     }
     return o.n;
 }

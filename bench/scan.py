@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Sweep benchmark: `ruru scan` beside `rg -F -c -f`, `grep -F -c -f` and a memchr line count
+on the same corpus, with the generator's ground truth checked.
+
+The corpus comes from ../shared/bench/gen_corpus.py (default --mb 1024; cached under
+bench/out/scan-MB/). For each IOC list size N it imports iocs-N.csv into a fresh store
+(timed: that is the index's source), sweeps logs/ once to build and cache the match index
+(timed: "compile"), then sweeps with 1 and 2 threads from the cached index, and runs rg and
+grep on the same files with iocs-N.txt. Each run prints wall seconds, MB/s and peak RSS; the
+ratios are ruru's throughput over rg's and grep's.
+
+Ground truth: every sighting must be on a planted line (truth-N.jsonl) and follow the
+matching semantics for the observed value (an address inside the indicator's range, a host
+equal to or under the indicator domain, the same URL/hash); every planted hit must be found;
+no decoy line may be reported. The generator writes some access.log "domain" hits whose value
+it then leaves out of the line (the referrer is "-" half of the time): those are listed as
+absent and not counted as misses.
+"""
+import argparse, ipaddress, json, os, resource, shutil, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(cmd, timeout=None, stdout=subprocess.DEVNULL):
+    """Wall seconds and peak RSS (MB) of one command, via /usr/bin/time."""
+    t0 = time.monotonic()
+    full = ["/usr/bin/time", "-f", "%M"] + cmd
+    try:
+        p = subprocess.run(full, stdout=stdout, stderr=subprocess.PIPE, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, None, None
+    dt = time.monotonic() - t0
+    rss = int(p.stderr.decode().strip().splitlines()[-1]) / 1024.0
+    return dt, rss, p.returncode
+
+
+def holds(ind, obs):
+    """Does indicator value `ind` match observed value `obs` under DESIGN.md §4?"""
+    try:
+        if "/" in ind and ":" not in ind.split("/")[0] or ind.count(":") >= 2:
+            net = ipaddress.ip_network(ind, strict=False)
+            return ipaddress.ip_address(obs) in net
+    except ValueError:
+        pass
+    if "://" in ind:
+        return obs.rstrip("/") == ind.rstrip("/") or obs.split("://", 1)[-1] == ind.split("://", 1)[-1]
+    o, i = obs.lower().rstrip("."), ind.lower()
+    return o == i or o.endswith("." + i)
+
+
+def check_truth(corpus, n, sightings_path):
+    truth = [json.loads(l) for l in open(os.path.join(corpus, "truth-%d.jsonl" % n))]
+    decoys = {(d["file"], d["line"]) for d in map(json.loads, open(os.path.join(corpus, "decoys-%d.jsonl" % n)))}
+    lines = {}
+    for t in truth:
+        lines.setdefault(t["file"], set()).add(t["line"])
+    text = {}
+    for f, want in lines.items():
+        with open(os.path.join(corpus, f), "rb") as fh:
+            for i, l in enumerate(fh, 1):
+                if i in want:
+                    text[(f, i)] = l.decode("utf-8", "replace")
+    present = [t for t in truth if t["observed"] in text.get((t["file"], t["line"]), "")]
+    absent = len(truth) - len(present)
+    got, wrong, on_decoy = set(), 0, 0
+    planted = {(t["file"], t["line"]) for t in truth}
+    for l in open(sightings_path):
+        s = json.loads(l)
+        key = (s["log"]["file"]["path"].split(corpus + "/", 1)[-1], s["ruru"]["line"])
+        ind = s["ruru"]["indicator"]["value"]
+        got.add(key + (ind,))
+        if key in decoys:
+            on_decoy += 1
+        if key not in planted or not holds(ind, s["ruru"]["observed"]):
+            wrong += 1
+    found = sum(1 for t in present if (t["file"], t["line"], t["indicator"]) in got)
+    return len(present), found, absent, wrong, on_decoy, len(got)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ruru", default=os.path.join(ROOT, "build", "ruru"))
+    ap.add_argument("--mb", type=int, default=1024)
+    ap.add_argument("--sizes", default="1000,100000,1000000")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "out"))
+    ap.add_argument("--timeout", type=int, default=900, help="seconds before rg/grep are cut off")
+    ap.add_argument("--no-grep", action="store_true", help="skip rg and grep")
+    a = ap.parse_args()
+    corpus = os.path.join(a.out, "scan-%d" % a.mb)
+    gen = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
+    if not os.path.exists(os.path.join(corpus, "truth-%s.jsonl" % a.sizes.split(",")[-1])):
+        subprocess.run([sys.executable, gen, "--out", corpus, "--mb", str(a.mb), "--iocs", a.sizes], check=True)
+    logs = os.path.join(corpus, "logs")
+    files = sorted(os.path.join(logs, f) for f in os.listdir(logs))
+    mb = sum(os.path.getsize(f) for f in files) / 1048576.0
+    print("corpus: %s, %.0f MiB in %d files, %d cores" % (corpus, mb, len(files), os.cpu_count()))
+    dt, rss, _ = run(["wc", "-l"] + files)
+    print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS" % ("wc -l (memchr)", dt, mb / dt, rss))
+    for n in [int(x) for x in a.sizes.split(",")]:
+        print("\n== %d indicators" % n)
+        home = tempfile.mkdtemp(prefix="ruru-bench-")
+        dt, rss, rc = run([a.ruru, "--home", home, "intel", "import", "--format", "json",
+                           os.path.join(corpus, "iocs-%d.csv" % n)])
+        print("%-28s %8.2f s %17s %8.0f MB RSS" % ("import", dt, "", rss))
+        out = os.path.join(home, "sightings.jsonl")
+        results = {}
+        for label, extra in (("scan (index build) -j2", ["-j", "2"]), ("scan -j1", ["-j", "1"]),
+                             ("scan -j2", ["-j", "2"])):
+            dt, rss, rc = run([a.ruru, "--home", home, "scan", "-q", "-o", out] + extra + files)
+            results[label] = dt
+            print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS  (exit %d)" % (label, dt, mb / dt, rss, rc))
+        present, found, absent, wrong, on_decoy, total = check_truth(corpus, n, out)
+        print("truth: %d/%d planted hits found (%d listed but absent from their line), "
+              "%d sightings, %d not justified, %d on decoy lines"
+              % (found, present, absent, total, wrong, on_decoy))
+        if not a.no_grep:
+            txt = os.path.join(corpus, "iocs-%d.txt" % n)
+            for label, cmd in (("rg -F -c -f", ["rg", "-F", "-c", "-f", txt] + files),
+                               ("grep -F -c -f", ["env", "LC_ALL=C", "grep", "-F", "-c", "-f", txt] + files)):
+                # Output to a pipe: GNU grep stops at the first match when it sees /dev/null.
+                dt, rss, rc = run(cmd, timeout=a.timeout, stdout=subprocess.PIPE)
+                if dt is None:
+                    print("%-28s > %6d s (cut off)   ratio ruru -j2 > %.0fx" % (label, a.timeout, a.timeout / results["scan -j2"]))
+                    continue
+                print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS  ratio ruru -j2: %.1fx, -j1: %.1fx (exit %d)"
+                      % (label, dt, mb / dt, rss, dt / results["scan -j2"], dt / results["scan -j1"], rc))
+        shutil.rmtree(home)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
