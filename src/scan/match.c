@@ -219,7 +219,8 @@ static struct ruru_str decode(struct ruru_matcher *m, const struct ruru_field *f
     if (f->enc == RURU_ENC_RAW || v.len > MAX_DECODE)
         return v;
     ruru_buf_reset(&m->decoded);
-    if (ruru_buf_add(&m->decoded, v.ptr, v.len + 8) != RURU_OK) /* room: decoding shrinks */
+    /* Room for the result: decoding never makes a value longer. */
+    if (v.len == 0 || ruru_buf_add(&m->decoded, v.ptr, v.len) != RURU_OK)
         return v;
     if (f->enc == RURU_ENC_JSON) {
         size_t k = ruru_json_unescape(v.ptr, v.len, m->decoded.ptr, m->decoded.len);

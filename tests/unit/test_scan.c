@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The sweep end to end through the public API: intel imported into an in-memory store, logs
+ * written to a temporary directory, sightings collected from the callback and checked field by
+ * field against the matching semantics of DESIGN.md §4 and the evidence of §6.
+ */
+#include <jansson.h>
+#include <nettle/sha2.h>
+#include <ruru.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "check.h"
+
+static char dir[256];
+
+struct got {
+    json_t *sightings; /* array */
+    json_t *summary;
+    int errors;
+    char last_error[512];
+    int stop_after; /* 0: never */
+};
+
+static int on_sighting(void *ctx, const char *json)
+{
+    struct got *g = ctx;
+    json_error_t e;
+    json_t *o = json_loads(json, 0, &e);
+
+    CHECK(o != NULL);
+    CHECK(strchr(json, '\n') == NULL); /* one line */
+    json_array_append_new(g->sightings, o);
+    return g->stop_after > 0 && (int)json_array_size(g->sightings) >= g->stop_after;
+}
+
+static void on_error(void *ctx, enum ruru_err err, const struct ruru_diag *d)
+{
+    struct got *g = ctx;
+
+    (void)err;
+    g->errors++;
+    snprintf(g->last_error, sizeof(g->last_error), "%s: %s", d->source ? d->source : "-", d->msg);
+}
+
+static const char *path_of(const char *name)
+{
+    /* enough that a test's paths stay valid while it writes its files */
+    static char buf[64][512];
+    static int k;
+
+    k = (k + 1) % 64;
+    snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
+    return buf[k];
+}
+
+static void write_file(const char *name, const char *data, size_t len)
+{
+    FILE *f = fopen(path_of(name), "wb");
+
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fwrite(data, 1, len, f);
+    fclose(f);
+}
+
+static void write_text(const char *name, const char *text)
+{
+    write_file(name, text, strlen(text));
+}
+
+static ruru_store *store_with(const char *name, const char *intel)
+{
+    ruru_store *s = NULL;
+    struct ruru_diag d;
+    struct ruru_import_opts o;
+    char *report = NULL;
+
+    memset(&o, 0, sizeof(o));
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
+    write_text(name, intel);
+    CHECK_INT(ruru_intel_import(s, path_of(name), &o, &report, &d), RURU_OK);
+    ruru_free(report);
+    return s;
+}
+
+static enum ruru_err
+sweep(ruru_store *s, const char *const *paths, size_t n, unsigned threads, struct got *g)
+{
+    struct ruru_scan_opts o;
+    struct ruru_diag d;
+    char *summary = NULL;
+    enum ruru_err err;
+
+    memset(&o, 0, sizeof(o));
+    o.threads = threads;
+    o.on_sighting = on_sighting;
+    o.on_error = on_error;
+    o.ctx = g;
+    g->sightings = json_array();
+    g->errors = 0;
+    g->last_error[0] = '\0';
+    err = ruru_scan(s, paths, n, &o, &summary, &d);
+    g->summary = summary ? json_loads(summary, 0, NULL) : NULL;
+    ruru_free(summary);
+    return err;
+}
+
+static void got_free(struct got *g)
+{
+    json_decref(g->sightings);
+    json_decref(g->summary);
+    g->sightings = g->summary = NULL;
+}
+
+/* The value at a dotted path of a sighting, as text ("" when absent). */
+static const char *at(json_t *o, const char *path)
+{
+    static char buf[8][256];
+    static int k;
+    char key[64];
+    const char *dot;
+    json_t *v;
+
+    while ((dot = strchr(path, '.')) != NULL) {
+        size_t n = (size_t)(dot - path);
+        memcpy(key, path, n);
+        key[n] = '\0';
+        o = json_object_get(o, key);
+        path = dot + 1;
+    }
+    v = json_object_get(o, path);
+    k = (k + 1) % 8;
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_integer(v))
+        snprintf(buf[k], sizeof(buf[k]), "%lld", (long long)json_integer_value(v));
+    else if (json_is_boolean(v))
+        snprintf(buf[k], sizeof(buf[k]), "%s", json_is_true(v) ? "true" : "false");
+    else
+        buf[k][0] = '\0';
+    return buf[k];
+}
+
+/* "line indicator observed field" of every sighting, one per line. */
+static char *digest(json_t *sightings)
+{
+    static char buf[16384];
+    size_t i, k = 0;
+    json_t *s;
+
+    buf[0] = '\0';
+    json_array_foreach(sightings, i, s)
+    {
+        const char *field = at(s, "ruru.field.canonical");
+        k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s %s %s %s\n", at(s, "ruru.line"),
+                              at(s, "ruru.indicator.value"), at(s, "ruru.observed"),
+                              *field ? field : "-");
+        if (k >= sizeof(buf))
+            break;
+    }
+    return buf;
+}
+
+static const char INTEL[] =
+        "type,value,actor,confidence,valid_from,valid_until,description\n"
+        "ip,203.0.113.7,APT40,80,,,an address\n"
+        "cidr,198.51.100.0/24,,50,,,a range\n"
+        "cidr,198.51.0.0/16,,40,,,a wider range holding it\n"
+        "domain,evil.example,,70,,,a domain\n"
+        "url,http://c2.example/gate.php?id=1,,70,,,a URL\n"
+        "user-agent,Mozilla/5.0 (EvilBot 1.0),,60,,,a user agent\n"
+        "sha256,"
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08,,90,,,"
+        "a hash\n"
+        "ip,192.0.2.99,,60,2024-01-01,2024-02-01,only valid in January 2024\n"
+        "email,boss@evil.example,,50,,,a sender\n";
+
+static void test_apache(void)
+{
+    ruru_store *s = store_with("i1.csv", INTEL);
+    struct got g = {0};
+    const char *paths[] = {path_of("access.log")};
+
+    write_text(
+            "access.log",
+            "203.0.113.7 - - [10/Oct/2024:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 5 "
+            "\"http://www.evil.example/\" \"curl/8\"\n"
+            "198.51.100.20 - - [10/Oct/2024:13:55:37 +0000] \"GET /?q=notevil.example HTTP/1.1\" "
+            "200 5 \"http://evil.example.au/\" \"curl/8\"\n"
+            "192.0.2.99 - - [10/Oct/2024:13:55:38 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"\n");
+    CHECK_INT(sweep(s, paths, 1, 2, &g), RURU_OK);
+    CHECK_STR(digest(g.sightings), "1 203.0.113.7 203.0.113.7 source.address\n"
+                                   "1 evil.example www.evil.example http.request.referrer\n"
+                                   "2 198.51.100.0/24 198.51.100.20 source.address\n"
+                                   "2 198.51.0.0/16 198.51.100.20 source.address\n");
+    {
+        json_t *x = json_array_get(g.sightings, 0);
+        unsigned char want[32];
+        char hex[65];
+        const char *line1 = "203.0.113.7 - - [10/Oct/2024:13:55:36 +0000] \"GET /a HTTP/1.1\" "
+                            "200 5 \"http://www.evil.example/\" \"curl/8\"";
+        struct sha256_ctx c;
+        sha256_init(&c);
+        sha256_update(&c, strlen(line1), (const uint8_t *)line1);
+        sha256_digest(&c, 32, want);
+        for (int i = 0; i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", want[i]);
+        CHECK_STR(at(x, "@timestamp"), "2024-10-10T13:55:36Z");
+        CHECK_STR(at(x, "log.file.path"), path_of("access.log"));
+        CHECK_STR(at(x, "log.offset"), "0");
+        CHECK_STR(at(x, "event.original"), line1);
+        CHECK_STR(at(x, "ruru.sha256"), hex);
+        CHECK_INT(atoi(at(x, "ruru.length")), strlen(line1));
+        CHECK_STR(at(x, "ruru.format"), "apache");
+        CHECK_STR(at(x, "ruru.field.native"), "%h");
+        CHECK_STR(at(x, "ruru.indicator.source"), "i1.csv");
+        CHECK_STR(at(x, "ruru.indicator.line"), "2");
+        CHECK_STR(at(x, "ruru.indicator.confidence"), "80");
+        CHECK_STR(json_string_value(json_array_get(
+                          json_object_get(json_object_get(json_object_get(x, "threat"), "group"),
+                                          "name"),
+                          0)),
+                  "APT40");
+        CHECK_STR(
+                at(json_array_get(json_object_get(json_object_get(x, "threat"), "enrichments"), 0),
+                   "matched.atomic"),
+                "203.0.113.7");
+        CHECK_STR(
+                at(json_array_get(json_object_get(json_object_get(x, "threat"), "enrichments"), 0),
+                   "indicator.type"),
+                "ipv4-addr");
+        CHECK_STR(
+                at(json_array_get(json_object_get(json_object_get(x, "threat"), "enrichments"), 0),
+                   "indicator.confidence"),
+                "High");
+    }
+    {
+        /* line 3: 192.0.2.99 only valid in January 2024; the record is from October */
+        json_t *in = json_array_get(json_object_get(g.summary, "inputs"), 0);
+        CHECK_STR(at(in, "format"), "apache");
+        CHECK_STR(at(in, "lines"), "3");
+        CHECK_STR(at(in, "parsed"), "3");
+        CHECK_STR(at(in, "unparsed"), "0");
+        CHECK_STR(at(in, "sightings"), "4");
+        CHECK_STR(at(in, "first"), "2024-10-10T13:55:36Z");
+        CHECK_STR(at(in, "last"), "2024-10-10T13:55:38Z");
+        CHECK_STR(at(in, "not_in_force.expired"), "1");
+    }
+    got_free(&g);
+    ruru_store_close(s);
+}
+
+static void test_w3c_json_text(void)
+{
+    ruru_store *s = store_with("i2.csv", INTEL);
+    struct got g = {0};
+    const char *paths[] = {path_of("u_ex.log"), path_of("eve.json"), path_of("notes.txt")};
+
+    write_text("u_ex.log",
+               "#Software: Microsoft Internet Information Services 10.0\n"
+               "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query c-ip cs-host "
+               "cs(User-Agent) sc-status\n"
+               "2024-03-01 10:00:00 10.0.0.5 GET /gate.php id=1 192.0.2.1 c2.example "
+               "Mozilla/5.0+(EvilBot+1.0) 200\n"
+               "#Fields: date time c-ip sc-status\n"
+               "2024-03-01 10:00:01 203.0.113.7 200\n");
+    write_text("eve.json",
+               "{\"timestamp\":\"2024-03-01T10:00:02.000000+0000\",\"event_type\":\"http\","
+               "\"src_ip\":\"10.0.0.9\",\"dest_ip\":\"198.51.100.1\",\"http\":{\"hostname\":"
+               "\"a.evil.example\",\"url\":\"\\/x\"}}\n"
+               "{\"timestamp\":\"2024-03-01T10:00:03Z\",\"event_type\":\"fileinfo\","
+               "\"fileinfo\":{\"sha256\":"
+               "\"9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08\"}}\n"
+               "{not json at all, but 203.0.113.7 is in it\n");
+    write_text("notes.txt", "mail from boss@evil.example about http:\\/\\/x and 203.0.113.77\n"
+                            "\n"
+                            "visit http://c2.example/gate.php?id=1 now\n");
+    CHECK_INT(sweep(s, paths, 3, 1, &g), RURU_OK);
+    CHECK_STR(digest(g.sightings),
+              /* u_ex.log: the URL put together from cs-host + stem + query; the UA decoded */
+              "3 Mozilla/5.0 (EvilBot 1.0) Mozilla/5.0 (EvilBot 1.0) user_agent.original\n"
+              "3 http://c2.example/gate.php?id=1 http://c2.example/gate.php?id=1 url.path\n"
+              "5 203.0.113.7 203.0.113.7 source.ip\n"
+              /* eve.json */
+              "1 198.51.100.0/24 198.51.100.1 destination.ip\n"
+              "1 198.51.0.0/16 198.51.100.1 destination.ip\n"
+              "1 evil.example a.evil.example url.domain\n"
+              "2 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 "
+              "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08 "
+              "file.hash.sha256\n"
+              "3 203.0.113.7 203.0.113.7 -\n"
+              /* notes.txt: text, tokens only */
+              "1 boss@evil.example boss@evil.example -\n"
+              "1 evil.example evil.example -\n"
+              "3 http://c2.example/gate.php?id=1 http://c2.example/gate.php?id=1 -\n");
+    {
+        json_t *in = json_object_get(g.summary, "inputs");
+        CHECK_STR(at(json_array_get(in, 0), "format"), "w3c");
+        CHECK_STR(at(json_array_get(in, 0), "parsed"), "2");
+        CHECK_STR(at(json_array_get(in, 1), "format"), "eve");
+        CHECK_STR(at(json_array_get(in, 1), "unparsed"), "1");
+        CHECK_STR(at(json_array_get(in, 1), "first"), "2024-03-01T10:00:02Z");
+        CHECK_INT(json_integer_value(json_array_get(
+                          json_object_get(json_array_get(in, 1), "unparsed_lines"), 0)),
+                  3);
+        CHECK_STR(at(json_array_get(in, 2), "format"), "text");
+        CHECK_STR(at(json_array_get(in, 2), "lines"), "3");
+        /* a text line has no time: judged on revocation only, and says so */
+        CHECK_STR(at(json_array_get(g.sightings, 8), "ruru.time_known"), "false");
+        /* the asset of the W3C line: its internal server address */
+        CHECK_STR(at(json_array_get(g.sightings, 0), "ruru.asset"), "10.0.0.5");
+        CHECK_STR(at(json_array_get(g.sightings, 0), "host.ip"), "10.0.0.5");
+    }
+    got_free(&g);
+    ruru_store_close(s);
+}
+
+static void test_compressed_and_errors(void)
+{
+    ruru_store *s = store_with("i3.csv", INTEL);
+    struct got g = {0};
+    const char *line = "x 203.0.113.7 y\n";
+    char big[64 * 1024];
+    size_t n = 0;
+    const char *paths[] = {path_of("a.gz"), path_of("missing.log"), path_of("b.zst"),
+                           path_of("cut.gz"), path_of("sub")};
+
+    while (n + strlen(line) < sizeof(big)) {
+        memcpy(big + n, line, strlen(line));
+        n += strlen(line);
+    }
+    {
+        gzFile z = gzopen(path_of("a.gz"), "wb");
+        gzwrite(z, line, (unsigned)strlen(line));
+        gzclose(z);
+    }
+    {
+        char out[4096];
+        size_t zn = ZSTD_compress(out, sizeof(out), line, strlen(line), 3);
+        write_file("b.zst", out, zn);
+    }
+    {
+        /* a gzip stream cut short: what was decoded before the cut is still swept */
+        char *tmp = malloc(2 * n);
+        uLongf zn = (uLongf)(2 * n);
+        z_stream zs;
+        memset(&zs, 0, sizeof(zs));
+        deflateInit2(&zs, 9, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
+        zs.next_in = (Bytef *)big;
+        zs.avail_in = (uInt)n;
+        zs.next_out = (Bytef *)tmp;
+        zs.avail_out = (uInt)zn;
+        deflate(&zs, Z_FINISH);
+        write_file("cut.gz", tmp, zs.total_out / 2);
+        deflateEnd(&zs);
+        free(tmp);
+    }
+    CHECK(mkdir(path_of("sub"), 0700) == 0 || 1);
+    CHECK(mkdir(path_of("sub/deeper"), 0700) == 0 || 1);
+    write_text("sub/b.log", "203.0.113.7\n");
+    write_text("sub/a.log", "nothing here\n");
+    write_text("sub/deeper/c.log", "again 203.0.113.7\n");
+    CHECK(sweep(s, paths, 5, 2, &g) != RURU_OK);
+    CHECK(g.errors == 2);
+    {
+        json_t *in = json_object_get(g.summary, "inputs"), *x;
+        size_t i, from_cut = 0;
+        CHECK_INT(json_array_size(in), 7);
+        CHECK_STR(at(json_array_get(in, 0), "compression"), "gzip");
+        CHECK_STR(at(json_array_get(in, 0), "sightings"), "1");
+        CHECK(strstr(at(json_array_get(in, 1), "error"), "cannot open") != NULL);
+        CHECK_STR(at(json_array_get(in, 2), "compression"), "zstd");
+        CHECK_STR(at(json_array_get(in, 2), "sightings"), "1");
+        CHECK_STR(at(json_array_get(in, 3), "error"), "truncated gzip data");
+        /* directories in name order, recursively */
+        CHECK(strstr(at(json_array_get(in, 4), "path"), "sub/a.log") != NULL);
+        CHECK(strstr(at(json_array_get(in, 5), "path"), "sub/b.log") != NULL);
+        CHECK(strstr(at(json_array_get(in, 6), "path"), "sub/deeper/c.log") != NULL);
+        json_array_foreach(g.sightings, i, x) from_cut +=
+                strstr(at(x, "log.file.path"), "cut.gz") != NULL;
+        CHECK(from_cut > 100);
+        CHECK_INT(json_array_size(g.sightings), 4 + from_cut);
+    }
+    got_free(&g);
+    ruru_store_close(s);
+}
+
+/* A log of several chunks: line numbers and offsets stay exact across chunk borders, and the
+ * output is the same for 1, 2 and 5 threads. */
+static void test_chunks_and_threads(void)
+{
+    ruru_store *s = store_with("i4.csv", INTEL);
+    struct got g1 = {0}, g5 = {0}, g2 = {0};
+    const char *paths[] = {path_of("big.log")};
+    size_t cap = 12u << 20, n = 0, line = 0;
+    char *buf = malloc(cap);
+    char *d1, *d5;
+
+    while (n + 200 < cap) {
+        line++;
+        if (line % 9973 == 0)
+            n += (size_t)snprintf(buf + n, cap - n, "line %zu hit 198.51.100.%zu\r\n", line,
+                                  line % 250);
+        else
+            n += (size_t)snprintf(buf + n, cap - n,
+                                  "line %zu nothing to see here, just words and 10.1.2.3\n", line);
+    }
+    write_file("big.log", buf, n);
+    CHECK_INT(sweep(s, paths, 1, 1, &g1), RURU_OK);
+    CHECK_INT(sweep(s, paths, 1, 5, &g5), RURU_OK);
+    CHECK_INT(sweep(s, paths, 1, 2, &g2), RURU_OK);
+    d1 = strdup(digest(g1.sightings));
+    d5 = strdup(digest(g5.sightings));
+    CHECK_STR(d1, d5);
+    CHECK_STR(d1, digest(g2.sightings));
+    CHECK_INT(json_array_size(g1.sightings), 2 * (line / 9973));
+    {
+        size_t i;
+        json_t *x;
+        json_array_foreach(g1.sightings, i, x)
+        {
+            /* the cited bytes are the line, CR included, and its number is right */
+            long long off = atoll(at(x, "log.offset")), len = atoll(at(x, "ruru.length"));
+            char want[64];
+            snprintf(want, sizeof(want), "line %s hit", at(x, "ruru.line"));
+            CHECK(off >= 0 && off + len < (long long)n);
+            CHECK(strncmp(buf + off, want, strlen(want)) == 0);
+            CHECK(buf[off + len] == '\n' && buf[off + len - 1] == '\r');
+        }
+    }
+    free(d1);
+    free(d5);
+    free(buf);
+    got_free(&g1);
+    got_free(&g5);
+    got_free(&g2);
+    ruru_store_close(s);
+}
+
+/* Hostile input: a 20 MB line, binary bytes, invalid UTF-8, a stop from the caller. */
+static void test_hostile(void)
+{
+    ruru_store *s = store_with("i5.csv", INTEL);
+    struct got g = {0};
+    const char *paths[] = {path_of("long.log"), path_of("bin.dat"), path_of("utf.log")};
+    size_t n = 20u << 20;
+    char *buf = malloc(n + 64);
+
+    memset(buf, 'a', n);
+    buf[1000] = ' ';
+    memcpy(buf + n - 20, " 203.0.113.7 ", 13);
+    memcpy(buf + n - 7, "\nend\n", 5);
+    write_file("long.log", buf, n - 2);
+    for (size_t i = 0; i < 100000; i++)
+        buf[i] = (char)(i * 7919 % 251);
+    memcpy(buf + 5000, " 203.0.113.7 ", 13);
+    write_file("bin.dat", buf, 100000);
+    write_text("utf.log", "bad \xff\xfe utf-8 \xc3 203.0.113.7 \xed\xa0\x80\n");
+    CHECK_INT(sweep(s, paths, 3, 2, &g), RURU_OK);
+    CHECK_INT(json_array_size(g.sightings), 3);
+    CHECK_STR(at(json_array_get(g.sightings, 0), "ruru.line"), "1");
+    CHECK_STR(at(json_array_get(g.sightings, 0), "ruru.original_truncated"), "true");
+    CHECK_INT(atoll(at(json_array_get(g.sightings, 0), "ruru.length")), n - 7);
+    CHECK_STR(at(json_array_get(g.sightings, 2), "event.original"),
+              "bad \xef\xbf\xbd\xef\xbf\xbd utf-8 \xef\xbf\xbd 203.0.113.7 "
+              "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    got_free(&g);
+    g.stop_after = 1;
+    CHECK_INT(sweep(s, paths, 3, 2, &g), RURU_ESTOPPED);
+    CHECK_INT(json_array_size(g.sightings), 1);
+    got_free(&g);
+    free(buf);
+    ruru_store_close(s);
+}
+
+static void test_warninglist(void)
+{
+    ruru_store *s = store_with("i6.csv", "type,value\nip,8.8.8.8\ncidr,9.9.9.0/24\n");
+    struct got g = {0};
+    struct ruru_diag d;
+    struct ruru_import_opts o;
+    char *report = NULL;
+    const char *paths[] = {path_of("dns.log")};
+
+    memset(&o, 0, sizeof(o));
+    write_text("wl.json", "{\"name\": \"Public DNS resolvers\", \"version\": 1, \"type\": \"cidr\","
+                          " \"description\": \"resolvers\", \"matching_attributes\": [\"ip-dst\"],"
+                          " \"list\": [\"8.8.8.8/32\", \"9.9.9.9/32\"]}\n");
+    CHECK_INT(ruru_intel_import(s, path_of("wl.json"), &o, &report, &d), RURU_OK);
+    ruru_free(report);
+    /* one sighting per (record, indicator): the range is seen once per line */
+    write_text("dns.log", "query to 8.8.8.8\nquery to 9.9.9.9 and 9.9.9.10\nquery to 9.9.9.10\n");
+    CHECK_INT(sweep(s, paths, 1, 1, &g), RURU_OK);
+    CHECK_INT(json_array_size(g.sightings), 3);
+    CHECK_STR(at(json_array_get(g.sightings, 0), "ruru.attribution_weight"), "false");
+    CHECK_STR(at(json_array_get(
+                         json_object_get(json_object_get(json_array_get(g.sightings, 0), "ruru"),
+                                         "warninglists"),
+                         0),
+                 "name"),
+              "Public DNS resolvers");
+    /* the range is not listed, but the address seen in it is */
+    CHECK_STR(at(json_array_get(g.sightings, 1), "ruru.attribution_weight"), "false");
+    CHECK_STR(at(json_array_get(g.sightings, 2), "ruru.attribution_weight"), "");
+    got_free(&g);
+    ruru_store_close(s);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/ruru-test-scan-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return 1;
+    test_apache();
+    test_w3c_json_text();
+    test_compressed_and_errors();
+    test_chunks_and_threads();
+    test_hostile();
+    test_warninglist();
+    {
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            return 1;
+    }
+    return check_done();
+}
