@@ -20,15 +20,16 @@ test: dev
 
 # The main job on the bundled examples: import the example intel (an advisory as STIX, a MISP
 # event, a partner's defanged CSV, a Zeek intel file) into a scratch store, show what ruru knows
-# about the actor named in the advisory, and search a host seen in a log. `intel search` exits
-# 1 when it finds something, as grep does.
-RUN_HOME = build/run-home
+# about the actor named in the advisory, search a host, and sweep the example logs (IIS, Apache,
+# Zeek, Suricata) for it all. `intel search` and `scan` exit 1 when they find something, as grep
+# does.
 run: deps release
 	@rm -rf $(RUN_HOME)
 	./build/ruru --home $(RUN_HOME) intel import --format table examples/intel
 	./build/ruru --home $(RUN_HOME) actors --format table Leviathan
 	./build/ruru --home $(RUN_HOME) intel search --format table mail.examplebank-update.example \
 		|| test $$? -eq 1
+	./build/ruru --home $(RUN_HOME) scan --format table examples/logs || test $$? -eq 1
 
 bench: deps release
 	@sh bench/run.sh

@@ -21,8 +21,9 @@ static const char USAGE[] =
         "  --intel PATH           sweep for the indicators of PATH (a file or directory of\n"
         "                         STIX, MISP, CSV/text or Zeek intel) instead of the store;\n"
         "                         may be repeated\n"
-        "  --log-format NAME      force the format of every input: text apache w3c zeek\n"
-        "                         zeek-json eve jsonl syslog cef csv\n"
+        "  --log-format NAME      force the format of every input: text, apache (nginx),\n"
+        "                         w3c (iis), zeek, zeek-json, eve (suricata), jsonl (json,\n"
+        "                         ecs), syslog, cef, csv (exchange)\n"
         "  -j, --threads N        matching threads (default: one per core)\n"
         "  --format FMT           jsonl, json, csv or table (default: table on a terminal,\n"
         "                         else jsonl)\n"
@@ -151,6 +152,12 @@ static void row(struct scan_cli *sc, json_t *o)
     cli_put_safe(sc->out, path_str(ind, "value"));
     fputs("  [", sc->out);
     cli_put_safe(sc->out, path_str(ind, "source"));
+    {
+        /* the intel file, by name: one value often comes from several files of a source */
+        const char *file = path_str(ind, "file"), *base = strrchr(file, '/');
+        fputc(' ', sc->out);
+        cli_put_safe(sc->out, base ? base + 1 : file);
+    }
     fputc(']', sc->out);
     if (actors[0]) {
         fputs("  ", sc->out);
@@ -301,8 +308,8 @@ static bool load_intel(ruru_store *store, const char *const *paths, size_t n, bo
             } else if (rej > 0 && !quiet) {
                 fputs("ruru: ", stderr);
                 cli_put_safe(stderr, cli_str(json_object_get(f, "path")));
-                fprintf(stderr, ": %" PRId64 " values rejected (`ruru intel import` lists them)\n",
-                        (int64_t)rej);
+                fprintf(stderr, ": %" PRId64 " value%s rejected (`ruru intel import` lists them)\n",
+                        (int64_t)rej, rej == 1 ? "" : "s");
             }
         }
         json_decref(doc);
@@ -450,7 +457,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         fputc('\n', sc.out);
         json_decref(all);
     }
-    if (doc != NULL && !quiet)
+    if (doc != NULL && !quiet &&
+        (err == RURU_OK || err == RURU_ESTOPPED ||
+         json_array_size(json_object_get(doc, "inputs")) > 0))
         print_summary(doc);
     if (summary_path != NULL && doc != NULL &&
         json_dump_file(doc, summary_path, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {

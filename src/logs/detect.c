@@ -28,9 +28,22 @@ const char *ruru_log_kind_name(enum ruru_log_kind k)
 
 enum ruru_log_kind ruru_log_kind_parse(const char *name)
 {
+    /* What people call them. */
+    static const struct {
+        const char *alias;
+        enum ruru_log_kind kind;
+    } ALIASES[] = {
+            {"nginx", RURU_KIND_APACHE},      {"iis", RURU_KIND_W3C},   {"exchange", RURU_KIND_CSV},
+            {"json", RURU_KIND_JSONL},        {"ecs", RURU_KIND_JSONL}, {"suricata", RURU_KIND_EVE},
+            {"zeek-tsv", RURU_KIND_ZEEK_TSV},
+    };
+
     for (int k = 0; k < RURU_KIND__COUNT; k++)
         if (strcmp(name, NAMES[k]) == 0)
             return (enum ruru_log_kind)k;
+    for (size_t i = 0; i < sizeof(ALIASES) / sizeof(ALIASES[0]); i++)
+        if (strcmp(name, ALIASES[i].alias) == 0)
+            return ALIASES[i].kind;
     return RURU_KIND__COUNT;
 }
 

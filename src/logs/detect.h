@@ -25,7 +25,8 @@ enum ruru_log_kind {
 
 /* "text", "apache", "w3c", "zeek", "zeek-json", "eve", "jsonl", "syslog", "cef", "csv". */
 const char *ruru_log_kind_name(enum ruru_log_kind k);
-/* Parses a --log-format name; RURU_KIND__COUNT when unknown. */
+/* Parses a --log-format name, or one of the aliases nginx (apache), iis (w3c), exchange (csv),
+ * json and ecs (jsonl), suricata (eve), zeek-tsv (zeek); RURU_KIND__COUNT when unknown. */
 enum ruru_log_kind ruru_log_kind_parse(const char *name);
 
 /* Looks at up to the first 64 KiB / 32 lines of `data`. */

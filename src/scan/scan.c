@@ -237,7 +237,9 @@ static bool record_asset(const struct ruru_record *r, struct ruru_str *out, bool
 {
     static const char *const names[] = {"host.name", "host.hostname", "observer.hostname",
                                         "observer.name"};
-    static const char *const addrs[] = {"destination.ip", "source.ip", "host.ip"};
+    /* The initiator first when it is ours (a client resolving, connecting, browsing out),
+     * else the internal end it reached (a server receiving from outside). */
+    static const char *const addrs[] = {"source.ip", "destination.ip", "host.ip"};
     const struct ruru_str *v;
 
     if (r == NULL)
@@ -802,9 +804,7 @@ store_index(struct ruru_store *store, struct ruru_index **out, json_t *info, str
     char gen[96], path[4096];
     const char *slash = strrchr(db, '/');
     enum ruru_err err;
-    struct timespec t0, t1;
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (strcmp(db, RURU_STORE_MEMORY) == 0 || slash == NULL ||
         !ruru_store_generation(store, gen, sizeof(gen))) {
         err = ruru_index_build(ruru_store_db(store), out, diag);
@@ -823,13 +823,8 @@ store_index(struct ruru_store *store, struct ruru_index **out, json_t *info, str
                 remove_stale(path, slash - db);
         }
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (err == RURU_OK) {
+    if (err == RURU_OK)
         json_object_set_new(info, "indicators", json_integer((json_int_t)ruru_index_count(*out)));
-        json_object_set_new(info, "index_ms",
-                            json_integer((json_int_t)((t1.tv_sec - t0.tv_sec) * 1000 +
-                                                      (t1.tv_nsec - t0.tv_nsec) / 1000000)));
-    }
     return err;
 }
 
@@ -837,7 +832,8 @@ store_index(struct ruru_store *store, struct ruru_index **out, json_t *info, str
 
 const char *ruru_log_formats(void)
 {
-    return "text apache w3c zeek zeek-json eve jsonl syslog cef csv";
+    return "text apache (nginx) w3c (iis) zeek zeek-json eve (suricata) jsonl (json, ecs) syslog "
+           "cef csv (exchange)";
 }
 
 static json_t *time_or_null(int64_t t)
