@@ -173,6 +173,16 @@ static void ws(struct parser *p)
         p->p++;
 }
 
+/* A key becomes a field name: control bytes (NUL included), which JSON does not allow raw in
+ * a string anyway, would make a name that is not the text it seems. */
+static bool plain_key(struct ruru_str k)
+{
+    for (size_t i = 0; i < k.len; i++)
+        if ((unsigned char)k.ptr[i] < 0x20)
+            return false;
+    return true;
+}
+
 /* A string; *out is its body, *esc whether it holds a backslash. */
 static bool string(struct parser *p, struct ruru_str *out, bool *esc)
 {
@@ -294,7 +304,7 @@ static bool windows_data(struct parser *p)
         if (!string(&q, &v, &esc))
             return false;
         if (ruru_str_eq(k, "@Name") || ruru_str_eq(k, "Name")) {
-            if (esc)
+            if (esc || !plain_key(v))
                 return false;
             name = v;
             have_name = true;
@@ -350,7 +360,7 @@ static bool object(struct parser *p)
         struct ruru_str key;
         size_t saved;
         bool esc, fits;
-        if (!string(p, &key, &esc))
+        if (!string(p, &key, &esc) || !plain_key(key))
             return false;
         ws(p);
         if (p->p >= p->end || *p->p != ':')
