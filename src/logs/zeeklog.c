@@ -55,6 +55,8 @@ void ruru_zeeklog_init(struct ruru_zeeklog *z)
     z->sep_len = 1;
     memcpy(z->empty, "(empty)", 8);
     memcpy(z->unset, "-", 2);
+    z->empty_len = 7;
+    z->unset_len = 1;
     z->ts_col = -1;
 }
 
@@ -157,9 +159,9 @@ ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct 
                 z->sep_len = 1;
             }
         } else if (ruru_str_iprefix(l, "#empty_field")) {
-            directive_value(line + 12, len - 12, z->empty, sizeof(z->empty));
+            z->empty_len = directive_value(line + 12, len - 12, z->empty, sizeof(z->empty));
         } else if (ruru_str_iprefix(l, "#unset_field")) {
-            directive_value(line + 12, len - 12, z->unset, sizeof(z->unset));
+            z->unset_len = directive_value(line + 12, len - 12, z->unset, sizeof(z->unset));
         } else if (ruru_str_iprefix(l, "#path")) {
             directive_value(line + 5, len - 5, z->path, sizeof(z->path));
         } else if (ruru_str_iprefix(l, "#fields")) {
@@ -181,7 +183,8 @@ ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct 
     r->format = RURU_LOG_ZEEK;
     for (size_t i = 0; i < n; i++) {
         struct ruru_field *f;
-        if (ruru_str_eq(vals[i], z->unset) || ruru_str_eq(vals[i], z->empty))
+        if ((vals[i].len == z->unset_len && memcmp(vals[i].ptr, z->unset, z->unset_len) == 0) ||
+            (vals[i].len == z->empty_len && memcmp(vals[i].ptr, z->empty, z->empty_len) == 0))
             continue;
         f = &r->fields[r->n_fields++];
         f->name = z->names[i];

@@ -20,6 +20,7 @@ struct ruru_zeeklog {
     char sep[8];
     size_t sep_len;
     char empty[32], unset[32];
+    size_t empty_len, unset_len;
     char path[64]; /* the log's #path ("http"), for canonical names that depend on it */
 };
 
