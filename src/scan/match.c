@@ -331,6 +331,69 @@ static void match_split_url(struct ruru_matcher *m,
     }
 }
 
+/* Fields whose bytes are in the line as they are, by start: the line is tokenized once and
+ * each token goes to the innermost field holding it. False when the record's fields are not
+ * in line order (then each field is tokenized on its own). */
+static bool line_order(const struct ruru_record *r, const char *line, size_t len)
+{
+    const char *prev = line;
+
+    for (size_t i = 0; i < r->n_fields; i++) {
+        const struct ruru_field *f = &r->fields[i];
+        if (f->value.ptr < prev || f->value.ptr + f->value.len > line + len)
+            return false;
+        prev = f->value.ptr;
+    }
+    return true;
+}
+
+/* One pass over the line; tokens outside every field (JSON keys, punctuation), inside a time
+ * or inside a field that needs decoding are not looked up here. */
+static void
+match_line_fields(struct ruru_matcher *m, const struct ruru_record *r, const char *line, size_t len)
+{
+    size_t maxend[RURU_MAX_FIELDS], k = 0, n = r->n_fields;
+    const char *s = line;
+    size_t rest = len;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t end = (size_t)(r->fields[i].value.ptr - line) + r->fields[i].value.len;
+        maxend[i] = i > 0 && maxend[i - 1] > end ? maxend[i - 1] : end;
+    }
+    for (;;) {
+        size_t count = ruru_tokens(s, rest, m->tokens, RURU_MATCH_MAX_TOKENS), stored, resume;
+        stored = count <= RURU_MATCH_MAX_TOKENS ? count : RURU_MATCH_MAX_TOKENS - 1;
+        for (size_t t = 0; t < stored; t++) {
+            size_t off = (size_t)(s - line) + m->tokens[t].off, end = off + m->tokens[t].len;
+            const struct ruru_field *f = NULL;
+            /* the last field starting at or before the token, then back while one may hold it */
+            while (k + 1 < n && (size_t)(r->fields[k + 1].value.ptr - line) <= off)
+                k++;
+            for (size_t j = k + 1; j-- > 0;) {
+                const struct ruru_field *c = &r->fields[j];
+                size_t cs = (size_t)(c->value.ptr - line);
+                if (maxend[j] < end)
+                    break;
+                if (cs <= off && cs + c->value.len >= end) {
+                    f = c;
+                    break;
+                }
+            }
+            if (f == NULL || f->enc != RURU_ENC_RAW || (f->canon != NULL && f->canon[0] == '@'))
+                continue;
+            m->field = f;
+            lookup_token(m, m->tokens[t].type, line + off, m->tokens[t].len);
+        }
+        if (count <= RURU_MATCH_MAX_TOKENS)
+            return;
+        resume = m->tokens[RURU_MATCH_MAX_TOKENS - 1].off;
+        if (resume == 0 || m->hits_truncated || m->failed)
+            return;
+        s += resume;
+        rest -= resume;
+    }
+}
+
 bool ruru_match_record(struct ruru_matcher *m,
                        const struct ruru_record *r,
                        const char *line,
@@ -348,6 +411,9 @@ bool ruru_match_record(struct ruru_matcher *m,
     }
     {
         const struct ruru_field *split[R_QUERY + 1] = {0};
+        bool one_pass = line_order(r, line, len);
+        if (one_pass)
+            match_line_fields(m, r, line, len);
         for (size_t i = 0; i < r->n_fields; i++) {
             const struct ruru_field *f = &r->fields[i];
             enum role role;
@@ -357,7 +423,8 @@ bool ruru_match_record(struct ruru_matcher *m,
                 continue;
             v = decode(m, f);
             m->field = f;
-            match_text(m, v.ptr, v.len);
+            if (!one_pass || f->enc != RURU_ENC_RAW)
+                match_text(m, v.ptr, v.len);
             role = role_of(f);
             if (role == R_UA || role == R_FILENAME || role == R_FILEPATH)
                 match_whole(m, role, v);
