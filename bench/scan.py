@@ -85,6 +85,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "out"))
     ap.add_argument("--timeout", type=int, default=900, help="seconds before rg/grep are cut off")
     ap.add_argument("--no-grep", action="store_true", help="skip rg and grep")
+    ap.add_argument("--reps", type=int, default=3, help="sweeps per setting (the best is kept)")
     a = ap.parse_args()
     corpus = os.path.join(a.out, "scan-%d" % a.mb)
     gen = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
@@ -93,7 +94,8 @@ def main():
     logs = os.path.join(corpus, "logs")
     files = sorted(os.path.join(logs, f) for f in os.listdir(logs))
     mb = sum(os.path.getsize(f) for f in files) / 1048576.0
-    print("corpus: %s, %.0f MiB in %d files, %d cores" % (corpus, mb, len(files), os.cpu_count()))
+    print("corpus: %s, %.0f MiB in %d files, %d cores" % (corpus, mb, len(files), os.cpu_count()),
+          flush=True)
     dt, rss, _ = run(["wc", "-l"] + files)
     print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS" % ("wc -l (memchr)", dt, mb / dt, rss))
     for n in [int(x) for x in a.sizes.split(",")]:
@@ -101,14 +103,35 @@ def main():
         home = tempfile.mkdtemp(prefix="ruru-bench-")
         dt, rss, rc = run([a.ruru, "--home", home, "intel", "import", "--format", "json",
                            os.path.join(corpus, "iocs-%d.csv" % n)])
-        print("%-28s %8.2f s %17s %8.0f MB RSS" % ("import", dt, "", rss))
+        print("%-28s %8.2f s %17s %8.0f MB RSS" % ("import", dt, "", rss), flush=True)
         out = os.path.join(home, "sightings.jsonl")
         results = {}
-        for label, extra in (("scan (index build) -j2", ["-j", "2"]), ("scan -j1", ["-j", "1"]),
-                             ("scan -j2", ["-j", "2"])):
-            dt, rss, rc = run([a.ruru, "--home", home, "scan", "-q", "-o", out] + extra + files)
+        # The index alone: a sweep of an empty input compiles it (first) or loads the cached
+        # file (second); the RSS of the second is what the loaded index costs.
+        empty = os.path.join(home, "empty.log")
+        open(empty, "w").close()
+        dt, rss, rc = run([a.ruru, "--home", home, "scan", "-q", empty])
+        print("%-28s %8.2f s %17s %8.0f MB RSS" % ("index compile (empty sweep)", dt, "", rss))
+        best = None
+        for _ in range(a.reps):
+            dt, rss, rc = run([a.ruru, "--home", home, "scan", "-q", empty])
+            best = (dt, rss) if best is None or dt < best[0] else best
+        print("%-28s %8.3f s %17s %8.0f MB RSS  (%.0f bytes per indicator)"
+              % ("index load (empty sweep)", best[0], "", best[1], best[1] * 1048576 / n), flush=True)
+        # The first sweep compiles and caches the index; the others load it. Timings on a shared
+        # virtual machine wander: the sweeps are repeated and the best is kept.
+        for label, extra, reps in (("scan (index build) -j2", ["-j", "2"], 1),
+                                   ("scan -j1", ["-j", "1"], a.reps), ("scan -j2", ["-j", "2"], a.reps)):
+            best = None
+            for _ in range(reps):
+                dt, rss, rc = run([a.ruru, "--home", home, "scan", "-q", "-o", out] + extra + files)
+                if best is None or dt < best[0]:
+                    best = (dt, rss, rc)
+            dt, rss, rc = best
             results[label] = dt
-            print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS  (exit %d)" % (label, dt, mb / dt, rss, rc))
+            print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS  (exit %d)" % (label, dt, mb / dt, rss, rc),
+                  flush=True)
+        print("%-28s %8.2fx" % ("scaling 1 -> 2 threads", results["scan -j1"] / results["scan -j2"]))
         present, found, absent, wrong, on_decoy, total = check_truth(corpus, n, out)
         print("truth: %d/%d planted hits found (%d listed but absent from their line), "
               "%d sightings, %d not justified, %d on decoy lines"
