@@ -156,6 +156,14 @@ static size_t lookup(const struct ruru_index *idx,
     }
 }
 
+bool ruru_index_has_type(const struct ruru_index *idx, enum ruru_ioc_type type)
+{
+    if (type == RURU_IOC_IPV4 || type == RURU_IOC_IPV6 || type == RURU_IOC_CIDR4 ||
+        type == RURU_IOC_CIDR6)
+        type = CLASS_IP;
+    return (unsigned)type < 64 && (hdr(idx)->types & (1ull << (unsigned)type)) != 0;
+}
+
 size_t ruru_index_count(const struct ruru_index *idx)
 {
     return (size_t)hdr(idx)->n_ind;
@@ -341,6 +349,7 @@ enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru
             ruru_buf_add(&pool, key, sizeof(key));
             p.key_len = sizeof(key);
             p.cls = CLASS_IP;
+            H.types |= 1ull << CLASS_IP;
         } else {
             size_t len = (size_t)sqlite3_column_bytes(st, 2);
             ruru_buf_add(&pool, value, len);

@@ -53,6 +53,8 @@ enum ruru_err ruru_index_check(const void *blob, size_t size, struct ruru_diag *
 void ruru_index_destroy(struct ruru_index *idx);
 
 size_t ruru_index_count(const struct ruru_index *idx);
+/* Does the index hold an indicator of this type? (addresses and ranges: any IP type) */
+bool ruru_index_has_type(const struct ruru_index *idx, enum ruru_ioc_type type);
 const struct ruru_index_ind *ruru_index_at(const struct ruru_index *idx, uint32_t i);
 
 /* Is the indicator in force at unix time t? (not revoked, inside its validity window) */

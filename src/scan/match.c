@@ -183,7 +183,9 @@ static void lookup_token(struct ruru_matcher *m, enum ruru_ioc_type type, const 
     }
     case RURU_IOC_URL:
     case RURU_IOC_EMAIL:
-        lookup_normalized(m, type, s, n);
+        /* The normaliser is the slow path: only when there is something to find. */
+        if (ruru_index_has_type(m->idx, type))
+            lookup_normalized(m, type, s, n);
         return;
     default:
         return;
@@ -302,7 +304,8 @@ static void match_split_url(struct ruru_matcher *m,
     const struct ruru_field *path = original;
     bool path_has_query;
 
-    if (host == NULL || host->enc != RURU_ENC_RAW || host->value.len == 0)
+    if (host == NULL || host->enc != RURU_ENC_RAW || host->value.len == 0 ||
+        !ruru_index_has_type(m->idx, RURU_IOC_URL))
         return;
     if (path == NULL || path->value.len == 0 || path->value.ptr[0] != '/')
         path = pathf;

@@ -452,6 +452,8 @@ struct sweep {
     struct timespec last_progress;
     struct ruru_matcher *inline_m; /* -j 1: no worker threads */
     struct ruru_record *inline_r;
+    struct ruru_matcher *main_m; /* -j N > 1: the reader's own matcher, when it helps */
+    struct ruru_record *main_r;
     /* Spare chunk buffers: reused rather than freed, so that 4 MiB blocks are not mapped,
      * zeroed by the kernel and unmapped (with TLB shootdowns across the workers) each time. */
     char *spare[SPARE_BUFFERS];
@@ -584,8 +586,22 @@ static void retire_oldest(struct sweep *s)
     struct chunk *c = s->ring[s->ring_head];
 
     pthread_mutex_lock(&s->pool.mu);
-    while (!c->done)
-        pthread_cond_wait(&s->pool.done, &s->pool.mu);
+    while (!c->done) {
+        /* Rather than wait, the reader matches a queued chunk itself: with N threads, the
+         * reader and N - 1 workers are all busy. */
+        struct chunk *q = s->pool.head;
+        if (q == NULL || s->main_m == NULL) {
+            pthread_cond_wait(&s->pool.done, &s->pool.mu);
+            continue;
+        }
+        s->pool.head = q->next;
+        if (s->pool.head == NULL)
+            s->pool.tail = NULL;
+        pthread_mutex_unlock(&s->pool.mu);
+        process_chunk(q, s->main_m, s->main_r);
+        pthread_mutex_lock(&s->pool.mu);
+        q->done = true;
+    }
     pthread_mutex_unlock(&s->pool.mu);
     report_chunk(s, c);
     chunk_release(s, c);
@@ -978,7 +994,17 @@ enum ruru_err ruru_scan(ruru_store *store,
         ruru_matcher_init(s.inline_m, idx);
         n_started = 1;
     } else {
-        for (unsigned t = 0; t < s.n_threads; t++, n_started++)
+        /* N threads: N - 1 workers, and the reader matches when it would otherwise wait. */
+        unsigned workers = s.n_threads;
+        if (s.n_threads > 1 && (s.main_m = ruru_malloc(sizeof(*s.main_m))) != NULL &&
+            (s.main_r = ruru_malloc(sizeof(*s.main_r))) != NULL) {
+            ruru_matcher_init(s.main_m, idx);
+            workers = s.n_threads - 1;
+        } else {
+            ruru_free(s.main_m);
+            s.main_m = NULL;
+        }
+        for (unsigned t = 0; t < workers; t++, n_started++)
             if (pthread_create(&s.threads[t], NULL, worker, &s.pool) != 0)
                 break;
     }
@@ -999,6 +1025,8 @@ enum ruru_err ruru_scan(ruru_store *store,
         pthread_join(s.threads[t], NULL);
     if (s.inline_m != NULL)
         ruru_matcher_fini(s.inline_m);
+    if (s.main_m != NULL)
+        ruru_matcher_fini(s.main_m);
     pthread_mutex_destroy(&s.pool.mu);
     pthread_cond_destroy(&s.pool.work);
     pthread_cond_destroy(&s.pool.done);
@@ -1042,6 +1070,8 @@ out:
     ruru_free(r);
     ruru_free(s.inline_m);
     ruru_free(s.inline_r);
+    ruru_free(s.main_m);
+    ruru_free(s.main_r);
     ruru_sightings_close(s.sightings);
     ruru_index_destroy(idx);
     return err;

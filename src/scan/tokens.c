@@ -152,11 +152,11 @@ static void host_token(struct out *o, const char *line, size_t off, size_t len)
             emit(o, RURU_IOC_IPV6, off + 1, (size_t)(close - s - 1));
         return;
     }
-    if (is_v6(s, len)) {
+    colon = memchr(s, ':', len);
+    if (colon != NULL && is_v6(s, len)) {
         emit(o, RURU_IOC_IPV6, off, len);
         return;
     }
-    colon = memchr(s, ':', len);
     if (colon != NULL) {
         /* host:port, port all digits */
         size_t hl = (size_t)(colon - s);
