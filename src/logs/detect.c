@@ -18,7 +18,8 @@
 #define SAMPLE_BYTES (64u * 1024u)
 
 static const char *const NAMES[RURU_KIND__COUNT] = {
-        "text", "apache", "w3c", "zeek", "zeek-json", "eve", "jsonl", "syslog", "cef", "csv",
+        "text",  "apache", "w3c", "zeek", "zeek-json",     "eve",
+        "jsonl", "syslog", "cef", "csv",  "json-document",
 };
 
 const char *ruru_log_kind_name(enum ruru_log_kind k)
@@ -33,9 +34,10 @@ enum ruru_log_kind ruru_log_kind_parse(const char *name)
         const char *alias;
         enum ruru_log_kind kind;
     } ALIASES[] = {
-            {"nginx", RURU_KIND_APACHE},      {"iis", RURU_KIND_W3C},   {"exchange", RURU_KIND_CSV},
-            {"json", RURU_KIND_JSONL},        {"ecs", RURU_KIND_JSONL}, {"suricata", RURU_KIND_EVE},
-            {"zeek-tsv", RURU_KIND_ZEEK_TSV},
+            {"nginx", RURU_KIND_APACHE},        {"iis", RURU_KIND_W3C},
+            {"exchange", RURU_KIND_CSV},        {"json", RURU_KIND_JSONL},
+            {"json-array", RURU_KIND_JSON_DOC}, {"ecs", RURU_KIND_JSONL},
+            {"suricata", RURU_KIND_EVE},        {"zeek-tsv", RURU_KIND_ZEEK_TSV},
     };
 
     for (int k = 0; k < RURU_KIND__COUNT; k++)
@@ -88,6 +90,29 @@ enum ruru_log_kind ruru_log_detect(const char *data, size_t len)
 
     if (len > SAMPLE_BYTES)
         len = SAMPLE_BYTES;
+    {
+        /* A JSON document: an array of events, or an object spread over lines ("{" alone on
+         * the first line, as pretty-printers write it). */
+        size_t i = 0;
+        while (i < len && ruru_is_space(data[i]))
+            i++;
+        if (i < len && data[i] == '[') {
+            /* "[{", "[[", "[\"" or "[]": an array; "[10.30 16:49:06]" and
+             * "[Sun Dec 04 ...]" are log lines with a bracketed time. */
+            size_t j = i + 1;
+            while (j < len && ruru_is_space(data[j]))
+                j++;
+            if (j < len && (data[j] == '{' || data[j] == '[' || data[j] == '"' || data[j] == ']'))
+                return RURU_KIND_JSON_DOC;
+        }
+        if (i < len && data[i] == '{') {
+            size_t j = i + 1;
+            while (j < len && (data[j] == ' ' || data[j] == '\t' || data[j] == '\r'))
+                j++;
+            if (j < len && data[j] == '\n')
+                return RURU_KIND_JSON_DOC;
+        }
+    }
     while (pos < len && lines < SAMPLE_LINES) {
         const char *p = data + pos, *nl = memchr(p, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - p) : len - pos;

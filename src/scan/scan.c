@@ -96,6 +96,7 @@ static struct fmt *fmt_new(enum ruru_log_kind kind, int year)
     case RURU_KIND_EVE:
     case RURU_KIND_ZEEK_JSON:
     case RURU_KIND_JSONL:
+    case RURU_KIND_JSON_DOC:
         if ((f->json = ruru_malloc(sizeof(*f->json))) != NULL)
             ruru_jsonlog_init(f->json, kind == RURU_KIND_EVE         ? RURU_LOG_EVE
                                        : kind == RURU_KIND_ZEEK_JSON ? RURU_LOG_ZEEK_JSON
@@ -158,6 +159,7 @@ static enum parsed fmt_parse(struct fmt *f, const char *line, size_t len, struct
     case RURU_KIND_EVE:
     case RURU_KIND_ZEEK_JSON:
     case RURU_KIND_JSONL:
+    case RURU_KIND_JSON_DOC:
         return ruru_jsonlog_parse(f->json, line, len, r) ? P_RECORD : P_BAD;
     default:
         return P_BAD; /* text (and formats without a parser yet): matched as text */
@@ -181,8 +183,16 @@ struct chunk_hit {
     unsigned char sha256[32];
 };
 
+/* One element of a JSON document: its bytes in the chunk and the line it starts on. */
+struct span {
+    size_t off, len;
+    uint64_t line; /* absolute, 1-based */
+};
+
 struct chunk {
     size_t input;
+    struct span *spans; /* JSON documents: the elements (then lines are absolute) */
+    size_t n_spans;
     char *data;
     size_t len, cap; /* bytes used, bytes allocated */
     uint64_t offset; /* of data[0] in the input */
@@ -205,6 +215,7 @@ static void chunk_free(struct chunk *c)
 {
     if (c == NULL)
         return;
+    ruru_free(c->spans);
     fmt_free(c->fmt);
     ruru_vec_fini(&c->hits);
     ruru_arena_fini(&c->arena);
@@ -313,12 +324,52 @@ static bool keep_hits(struct chunk *c,
     return true;
 }
 
+static void note_time(struct chunk *c, int64_t t)
+{
+    if (t == RURU_TIME_NONE)
+        return;
+    if (c->first_time == RURU_TIME_NONE || t < c->first_time)
+        c->first_time = t;
+    if (c->last_time == RURU_TIME_NONE || t > c->last_time)
+        c->last_time = t;
+}
+
+/* A JSON document's elements, each one record; the reader counted the lines. */
+static void process_spans(struct chunk *c, struct ruru_matcher *m, struct ruru_record *r)
+{
+    for (size_t k = 0; k < c->n_spans; k++) {
+        const struct span *sp = &c->spans[k];
+        const char *p = c->data + sp->off;
+        const struct ruru_record *rec = NULL;
+        if (c->fmt != NULL && fmt_parse(c->fmt, p, sp->len, r) == P_RECORD) {
+            c->parsed++;
+            rec = r;
+            note_time(c, r->time);
+        } else {
+            c->unparsed++;
+            if (c->n_unparsed_at < UNPARSED_SAMPLES)
+                c->unparsed_at[c->n_unparsed_at++] = sp->line;
+        }
+        if (!ruru_match_record(m, rec, p, sp->len))
+            c->failed = true;
+        c->hits_truncated |= m->hits_truncated;
+        if (m->n_hits > 0 && !keep_hits(c, m, rec, p, sp->len, sp->line, c->offset + sp->off))
+            c->failed = true;
+    }
+}
+
 static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_record *r)
 {
     const char *p = c->data, *end = c->data + c->len;
 
     c->first_time = RURU_TIME_NONE;
     c->last_time = RURU_TIME_NONE;
+    if (c->spans != NULL || (c->fmt != NULL && c->fmt->kind == RURU_KIND_JSON_DOC)) {
+        process_spans(c, m, r);
+        c->counts = m->counts;
+        memset(&m->counts, 0, sizeof(m->counts));
+        return;
+    }
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), len = n;
@@ -338,12 +389,7 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
             if (what == P_RECORD) {
                 c->parsed++;
                 rec = r;
-                if (r->time != RURU_TIME_NONE) {
-                    if (c->first_time == RURU_TIME_NONE || r->time < c->first_time)
-                        c->first_time = r->time;
-                    if (c->last_time == RURU_TIME_NONE || r->time > c->last_time)
-                        c->last_time = r->time;
-                }
+                note_time(c, r->time);
             } else if (what == P_BAD) {
                 if (c->fmt != NULL && c->fmt->kind != RURU_KIND_TEXT) {
                     c->unparsed++;
@@ -533,7 +579,7 @@ static void report_chunk(struct sweep *s, struct chunk *c)
         memset(&x, 0, sizeof(x));
         x.path = in->path;
         x.format = ruru_log_kind_name(in->kind);
-        x.line = in->lines + h->line;
+        x.line = c->spans != NULL || in->kind == RURU_KIND_JSON_DOC ? h->line : in->lines + h->line;
         x.offset = h->offset;
         x.length = h->length;
         x.time = h->time;
@@ -555,7 +601,8 @@ static void report_chunk(struct sweep *s, struct chunk *c)
     }
     for (size_t k = 0; k < c->n_unparsed_at; k++)
         if (in->n_unparsed_at < UNPARSED_SAMPLES)
-            in->unparsed_at[in->n_unparsed_at++] = in->lines + c->unparsed_at[k];
+            in->unparsed_at[in->n_unparsed_at++] =
+                    (in->kind == RURU_KIND_JSON_DOC ? 0 : in->lines) + c->unparsed_at[k];
     in->lines += c->lines;
     in->parsed += c->parsed;
     in->unparsed += c->unparsed;
@@ -679,6 +726,94 @@ static int input_year(const char *path)
     return tm.tm_year + 1900;
 }
 
+/* ---- JSON documents ------------------------------------------------------------------------ */
+
+/* Finds the top-level elements of a JSON document as the reader goes: the values inside an
+ * outer array ("[{...}, {...}]"), or objects one after another ("{...}\n{...}"). It follows
+ * strings and escapes, so braces inside strings do not count. */
+struct jscan {
+    bool started, array, in_str, esc;
+    int depth;
+    uint64_t line; /* at `pos`, 1-based, from the start of the input */
+    size_t pos;    /* next byte of the buffer to look at */
+    size_t elem;   /* start of the element in progress, or SIZE_MAX */
+    uint64_t elem_line;
+    struct span *spans; /* complete elements in the buffer */
+    size_t n, cap;
+    bool failed;
+};
+
+static void jscan_push(struct jscan *j, size_t off, size_t len, uint64_t line)
+{
+    if (j->n == j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 256;
+        struct span *v = ruru_realloc(j->spans, cap * sizeof(*v));
+        if (v == NULL) {
+            j->failed = true;
+            return;
+        }
+        j->spans = v;
+        j->cap = cap;
+    }
+    j->spans[j->n].off = off;
+    j->spans[j->n].len = len;
+    j->spans[j->n].line = line;
+    j->n++;
+}
+
+static void jscan_run(struct jscan *j, const char *buf, size_t len)
+{
+    for (; j->pos < len; j->pos++) {
+        char c = buf[j->pos];
+        int base;
+        if (c == '\n')
+            j->line++;
+        if (j->in_str) {
+            if (j->esc)
+                j->esc = false;
+            else if (c == '\\')
+                j->esc = true;
+            else if (c == '"')
+                j->in_str = false;
+            continue;
+        }
+        if (!j->started && !ruru_is_space(c)) {
+            j->started = true;
+            j->array = c == '[';
+        }
+        base = j->array ? 1 : 0;
+        if (c == '"') {
+            j->in_str = true;
+        } else if (c == '{' || c == '[') {
+            if (j->depth == base && j->elem == SIZE_MAX) {
+                j->elem = j->pos;
+                j->elem_line = j->line;
+            }
+            if (j->depth < 1000000)
+                j->depth++;
+        } else if (c == '}' || c == ']') {
+            if (j->depth > 0)
+                j->depth--;
+            if (j->depth == base && j->elem != SIZE_MAX) {
+                jscan_push(j, j->elem, j->pos + 1 - j->elem, j->elem_line);
+                j->elem = SIZE_MAX;
+            }
+        }
+    }
+}
+
+static uint64_t count_lines(const char *p, size_t n)
+{
+    uint64_t k = 0;
+    const char *end = p + n;
+
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        k++;
+        p++;
+    }
+    return k;
+}
+
 static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
 {
     struct input *in = &s->inputs[idx];
@@ -690,7 +825,11 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
     size_t cap = CHUNK_BYTES, len = 0;
     uint64_t offset = 0;
     bool eof = false, detected = false;
+    struct jscan js;
 
+    memset(&js, 0, sizeof(js));
+    js.line = 1;
+    js.elem = SIZE_MAX;
     in->started = true;
     ruru_diag_clear(&d);
     if ((err = ruru_stream_open(in->path, &st, &d)) != RURU_OK) {
@@ -739,30 +878,53 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
         }
         if (len == 0)
             break;
-        /* Cut after the last complete line; at the end, take everything. */
-        cut = len;
-        if (!eof) {
-            const char *nl = NULL;
-            for (size_t i = len; i > 0; i--)
-                if (buf[i - 1] == '\n') {
-                    nl = buf + i - 1;
-                    break;
+        if (master->kind == RURU_KIND_JSON_DOC) {
+            /* Cut after the last complete element; at the end, take everything, an unfinished
+             * element being one more (unparsable) record. */
+            jscan_run(&js, buf, len);
+            if (js.n == 0 && !eof && js.elem != SIZE_MAX && cap < s->max_line) {
+                size_t ncap = cap * 2 > s->max_line ? (size_t)s->max_line : cap * 2;
+                char *nb = ruru_realloc(buf, ncap);
+                if (nb != NULL) {
+                    buf = nb;
+                    cap = ncap;
+                    continue;
                 }
-            if (nl == NULL) {
-                /* One line longer than the buffer: grow, up to the longest line allowed. */
-                if (cap < s->max_line) {
-                    size_t ncap = cap * 2 > s->max_line ? (size_t)s->max_line : cap * 2;
-                    char *nb = ruru_realloc(buf, ncap);
-                    if (nb != NULL) {
-                        buf = nb;
-                        cap = ncap;
-                        continue;
+            }
+            if (eof && js.elem != SIZE_MAX) {
+                jscan_push(&js, js.elem, len - js.elem, js.elem_line);
+                js.elem = SIZE_MAX;
+            }
+            if (eof || js.n == 0)
+                cut = len; /* the end, or an element too long: what is there goes as is */
+            else
+                cut = js.spans[js.n - 1].off + js.spans[js.n - 1].len;
+        } else {
+            /* Cut after the last complete line; at the end, take everything. */
+            cut = len;
+            if (!eof) {
+                const char *nl = NULL;
+                for (size_t i = len; i > 0; i--)
+                    if (buf[i - 1] == '\n') {
+                        nl = buf + i - 1;
+                        break;
                     }
+                if (nl == NULL) {
+                    /* One line longer than the buffer: grow, up to the longest line allowed. */
+                    if (cap < s->max_line) {
+                        size_t ncap = cap * 2 > s->max_line ? (size_t)s->max_line : cap * 2;
+                        char *nb = ruru_realloc(buf, ncap);
+                        if (nb != NULL) {
+                            buf = nb;
+                            cap = ncap;
+                            continue;
+                        }
+                    }
+                    /* Too long (or no memory): match it in pieces of a buffer each. */
+                    cut = len;
+                } else {
+                    cut = (size_t)(nl - buf) + 1;
                 }
-                /* Too long (or no memory): match it in pieces of a buffer each. */
-                cut = len;
-            } else {
-                cut = (size_t)(nl - buf) + 1;
             }
         }
         if ((c = ruru_calloc(1, sizeof(*c))) == NULL) {
@@ -779,6 +941,35 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
             c->failed = true;
         if (stateful(master->kind))
             follow_directives(master, buf, cut, r);
+        if (master->kind == RURU_KIND_JSON_DOC) {
+            /* The chunk takes the elements that end in it, and counts its lines; the scanner
+             * goes on in the rest. */
+            size_t keep = 0;
+            if (js.elem != SIZE_MAX && js.elem < cut) {
+                /* An element longer than a buffer may grow: its part here is one record
+                 * (it will not parse, and is matched as text); the rest continues. */
+                jscan_push(&js, js.elem, cut - js.elem, js.elem_line);
+                js.elem = cut;
+                js.elem_line = js.line;
+            }
+            while (keep < js.n && js.spans[keep].off + js.spans[keep].len <= cut)
+                keep++;
+            if (keep > 0 && (c->spans = ruru_malloc(keep * sizeof(*c->spans))) != NULL) {
+                memcpy(c->spans, js.spans, keep * sizeof(*c->spans));
+                c->n_spans = keep;
+            } else if (keep > 0 || js.failed) {
+                c->failed = true;
+            }
+            if (js.n > keep)
+                memmove(js.spans, js.spans + keep, (js.n - keep) * sizeof(*js.spans));
+            js.n -= keep;
+            for (size_t k = 0; k < js.n; k++)
+                js.spans[k].off -= cut;
+            js.pos = js.pos > cut ? js.pos - cut : 0;
+            if (js.elem != SIZE_MAX)
+                js.elem -= cut;
+            c->lines = count_lines(buf, cut) + (eof && cut > 0 && buf[cut - 1] != '\n');
+        }
         /* The chunk takes the buffer; the rest of the bytes go to a new one. */
         c->data = buf;
         c->len = cut;
@@ -810,6 +1001,7 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
         }
     }
     buf_put(s, buf, cap);
+    ruru_free(js.spans);
     fmt_free(master);
     ruru_stream_close(st);
 }

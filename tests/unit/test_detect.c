@@ -32,6 +32,15 @@ static void expect_file(const char *rel, const char *want)
 
 int main(void)
 {
+    /* JSON documents, and bracketed times that are not */
+    expect("[\n  {\"a\": 1},\n  {\"b\": 2}\n]\n", "json-document");
+    expect("  [{\"a\": 1}]", "json-document");
+    expect("{\n  \"Event\": {}\n}\n", "json-document");
+    expect("[10.30 16:49:06] chrome.exe - proxy.example:5070 open through proxy\n"
+           "[10.30 16:49:07] chrome.exe - proxy.example:5070 close\n",
+           "text");
+    expect("[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok\n", "text");
+
     expect("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time\n", "w3c");
     expect("#separator \\x09\n#fields\tts\tuid\n", "zeek");
     expect("203.0.113.5 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1 \"-\" \"x\"\n"

@@ -512,6 +512,48 @@ static void test_warninglist(void)
     ruru_store_close(s);
 }
 
+/* JSON documents: an array of events, and pretty-printed objects one after another; each
+ * element is one record, cited by the line it starts on and its exact bytes. */
+static void test_json_documents(void)
+{
+    ruru_store *s = store_with("i7.csv", INTEL);
+    struct got g = {0};
+    const char *paths[] = {path_of("arr.json"), path_of("objs.json")};
+    const char *arr = "[\n  {\n    \"@timestamp\": \"2024-07-12T01:00:00Z\",\n"
+                      "    \"source\": {\"ip\": \"203.0.113.7\"},\n"
+                      "    \"msg\": \"a } and { in a string, and a \\\" quote\"\n  },\n"
+                      "  {\"url\": {\"original\": \"http:\\/\\/c2.example\\/gate.php?id=1\"}},\n"
+                      "  {\"broken\": 198.51.100.3\n]\n";
+
+    write_text("arr.json", arr);
+    write_text("objs.json", "{\n  \"Event\": {\"EventData\": {\"Data\": [\n"
+                            "    {\"@Name\": \"QueryName\", \"#text\": \"x.evil.example\"}]}}\n}\n"
+                            "{\n  \"a\": 1\n}\n");
+    CHECK_INT(sweep(s, paths, 2, 2, &g), RURU_OK);
+    CHECK_STR(digest(g.sightings), "2 203.0.113.7 203.0.113.7 source.ip\n"
+                                   "7 http://c2.example/gate.php?id=1 "
+                                   "http://c2.example/gate.php?id=1 url.original\n"
+                                   "8 198.51.100.0/24 198.51.100.3 -\n"
+                                   "8 198.51.0.0/16 198.51.100.3 -\n"
+                                   "1 evil.example x.evil.example dns.question.name\n");
+    {
+        json_t *x = json_array_get(g.sightings, 0), *in = json_object_get(g.summary, "inputs");
+        long long off = atoll(at(x, "log.offset")), len = atoll(at(x, "ruru.length"));
+        CHECK_INT(off, 4);
+        CHECK(len > 0 && arr[off] == '{' && arr[off + len - 1] == '}');
+        CHECK_STR(at(json_array_get(in, 0), "format"), "json-document");
+        CHECK_STR(at(json_array_get(in, 0), "lines"), "9");
+        CHECK_STR(at(json_array_get(in, 0), "parsed"), "2");
+        CHECK_STR(at(json_array_get(in, 0), "unparsed"), "1");
+        CHECK_INT(json_integer_value(json_array_get(
+                          json_object_get(json_array_get(in, 0), "unparsed_lines"), 0)),
+                  8);
+        CHECK_STR(at(json_array_get(in, 1), "parsed"), "2");
+    }
+    got_free(&g);
+    ruru_store_close(s);
+}
+
 /* A store on disk caches its index and rebuilds it when the intel changes. */
 static void test_index_cache(void)
 {
@@ -654,6 +696,7 @@ int main(void)
     test_warninglist();
     test_real_logs();
     test_index_cache();
+    test_json_documents();
     {
         char cmd[512];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
