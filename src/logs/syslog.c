@@ -59,11 +59,12 @@ static void add_opt(struct ruru_record *r, const char *name, const char *canon, 
 /* "<PRI>": 1 to 3 digits, at most 191 (facility 23, severity 7). */
 static bool pri(struct cur *c, struct ruru_str *digits, unsigned *out)
 {
-    const char *p = c->p + 1;
+    const char *p;
     unsigned v = 0;
 
     if (c->p >= c->end || *c->p != '<')
         return false;
+    p = c->p + 1;
     while (p < c->end && p - c->p <= 3 && ruru_is_digit(*p))
         v = v * 10 + (unsigned)(*p++ - '0');
     if (p == c->p + 1 || p >= c->end || *p != '>' || v > 191)
