@@ -5,6 +5,12 @@
  * first data lines their recogniser accepts — a majority, so one odd line (a banner, a
  * truncated first line of a rotated file) does not decide. JSON lines are told apart by
  * their keys: Suricata EVE has "event_type", Zeek JSON "uid" with "id.orig_h".
+ *
+ * Exchange writes both W3C-like and CSV logs under the same "#Software: Microsoft Exchange
+ * Server" banner, so "#Software:" alone does not decide: the "#Fields:" line does (commas mean
+ * CSV; IIS field names never hold one), and W3C is the answer only when no "#Fields:" is
+ * sampled. A CSV export without directives is recognised by its first line looking like a
+ * row of column names and most of the following lines having as many columns.
  */
 #include "logs/detect.h"
 
@@ -79,6 +85,42 @@ static bool is_syslog(const char *p, size_t n)
            p[i + 12] == ':';
 }
 
+/* The number of CSV columns of a line (RFC 4180 quotes respected); false on an unterminated
+ * quote. */
+static bool csv_columns(const char *p, size_t n, size_t *out)
+{
+    size_t cols = 1;
+    bool in_quotes = false;
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '"')
+            in_quotes = !in_quotes; /* "" inside quotes flips twice */
+        else if (p[i] == ',' && !in_quotes)
+            cols++;
+    }
+    *out = cols;
+    return !in_quotes;
+}
+
+/* A header row: at least three columns, each a name of [A-Za-z0-9_ .@-] (quotes allowed
+ * around it), with a letter somewhere so that a row of numbers is not taken for names. */
+static bool csv_header(const char *p, size_t n, size_t *cols)
+{
+    bool has_alpha = false;
+
+    if (!csv_columns(p, n, cols) || *cols < 3)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (ruru_is_alpha(c))
+            has_alpha = true;
+        else if (!ruru_is_digit(c) && c != '_' && c != ' ' && c != '.' && c != '@' && c != '-' &&
+                 c != ',' && c != '"')
+            return false;
+    }
+    return has_alpha;
+}
+
 static bool has_key(const char *p, size_t n, const char *key)
 {
     return ruru_memmem(p, n, key, strlen(key)) != NULL;
@@ -87,13 +129,17 @@ static bool has_key(const char *p, size_t n, const char *key)
 enum ruru_log_kind ruru_log_detect(const char *data, size_t len)
 {
     size_t votes[RURU_KIND__COUNT] = {0}, lines = 0, pos = 0;
+    size_t header_cols = 0, n_after = 0, n_same = 0; /* CSV with a header row */
+    bool is_header = false, has_software = false;
 
     if (len > SAMPLE_BYTES)
         len = SAMPLE_BYTES;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3; /* a UTF-8 byte order mark, as Exchange writes */
     {
         /* A JSON document: an array of events, or an object spread over lines ("{" alone on
          * the first line, as pretty-printers write it). */
-        size_t i = 0;
+        size_t i = pos;
         while (i < len && ruru_is_space(data[i]))
             i++;
         if (i < len && data[i] == '[') {
@@ -120,13 +166,25 @@ enum ruru_log_kind ruru_log_detect(const char *data, size_t len)
         pos += n + 1;
         if (l.len == 0)
             continue;
-        if (ruru_str_iprefix(l, "#Software:") || ruru_str_iprefix(l, "#Fields:"))
-            return RURU_KIND_W3C;
+        if (ruru_str_iprefix(l, "#Fields:"))
+            return memchr(l.ptr, ',', l.len) != NULL ? RURU_KIND_CSV : RURU_KIND_W3C;
+        if (ruru_str_iprefix(l, "#Software:")) {
+            has_software = true;
+            continue;
+        }
         if (ruru_str_iprefix(l, "#separator") || ruru_str_iprefix(l, "#fields"))
             return RURU_KIND_ZEEK_TSV;
         if (l.ptr[0] == '#')
             continue;
         lines++;
+        if (lines == 1) {
+            is_header = csv_header(l.ptr, l.len, &header_cols);
+        } else if (is_header) {
+            size_t cols;
+            n_after++;
+            if (csv_columns(l.ptr, l.len, &cols) && cols == header_cols)
+                n_same++;
+        }
         if (l.ptr[0] == '{') {
             if (has_key(l.ptr, l.len, "\"event_type\""))
                 votes[RURU_KIND_EVE]++;
@@ -150,6 +208,10 @@ enum ruru_log_kind ruru_log_detect(const char *data, size_t len)
         if (is_syslog(l.ptr, l.len))
             votes[RURU_KIND_SYSLOG]++;
     }
+    if (has_software)
+        return RURU_KIND_W3C;
+    if (is_header && n_after > 0 && n_same * 2 > n_after)
+        return RURU_KIND_CSV;
     {
         enum ruru_log_kind best = RURU_KIND_TEXT;
         for (int k = 1; k < RURU_KIND__COUNT; k++)

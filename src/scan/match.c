@@ -110,10 +110,18 @@ lookup_normalized(struct ruru_matcher *m, enum ruru_ioc_type type, const char *s
 
     if (!ruru_ioc_normalize(&t, s, n, &opts, &m->canon, &reason))
         return;
-    if (t == RURU_IOC_DOMAIN)
+    if (t == RURU_IOC_DOMAIN) {
         ruru_index_find_domain(m->idx, m->canon.ptr, m->canon.len, on_hit, m);
-    else
-        ruru_index_find_exact(m->idx, t, m->canon.ptr, m->canon.len, on_hit, m);
+        return;
+    }
+    ruru_index_find_exact(m->idx, t, m->canon.ptr, m->canon.len, on_hit, m);
+    if (t == RURU_IOC_URL) {
+        /* A URL indicator without a query names a resource: a request for it with parameters
+         * (a web shell's "?cmd=...") is a request for it. */
+        const char *q = memchr(m->canon.ptr, '?', m->canon.len);
+        if (q != NULL)
+            ruru_index_find_exact(m->idx, t, m->canon.ptr, (size_t)(q - m->canon.ptr), on_hit, m);
+    }
 }
 
 static void lookup_token(struct ruru_matcher *m, enum ruru_ioc_type type, const char *s, size_t n)

@@ -34,9 +34,12 @@
 #include "intel/store.h"
 #include "io/file.h"
 #include "io/stream.h"
+#include "logs/cef.h"
+#include "logs/csvlog.h"
 #include "logs/detect.h"
 #include "logs/json.h"
 #include "logs/record.h"
+#include "logs/syslog.h"
 #include "logs/w3c.h"
 #include "logs/zeeklog.h"
 #include "match/index.h"
@@ -57,13 +60,14 @@ struct fmt {
     struct ruru_w3c *w3c;
     struct ruru_zeeklog *zeek;
     struct ruru_jsonlog *json;
+    struct ruru_csvlog *csv;
 };
 
 enum parsed { P_RECORD, P_DIRECTIVE, P_BAD };
 
 static bool stateful(enum ruru_log_kind k)
 {
-    return k == RURU_KIND_W3C || k == RURU_KIND_ZEEK_TSV;
+    return k == RURU_KIND_W3C || k == RURU_KIND_ZEEK_TSV || k == RURU_KIND_CSV;
 }
 
 static void fmt_free(struct fmt *f)
@@ -73,6 +77,7 @@ static void fmt_free(struct fmt *f)
     ruru_free(f->w3c);
     ruru_free(f->zeek);
     ruru_free(f->json);
+    ruru_free(f->csv);
     ruru_free(f);
 }
 
@@ -102,10 +107,14 @@ static struct fmt *fmt_new(enum ruru_log_kind kind, int year)
                                        : kind == RURU_KIND_ZEEK_JSON ? RURU_LOG_ZEEK_JSON
                                                                      : RURU_LOG_JSON);
         break;
+    case RURU_KIND_CSV:
+        if ((f->csv = ruru_malloc(sizeof(*f->csv))) != NULL)
+            ruru_csvlog_init(f->csv);
+        break;
     default:
         return f;
     }
-    if (f->w3c == NULL && f->zeek == NULL && f->json == NULL) {
+    if (f->w3c == NULL && f->zeek == NULL && f->json == NULL && f->csv == NULL) {
         ruru_free(f);
         return NULL;
     }
@@ -124,6 +133,11 @@ static struct fmt *fmt_copy(const struct fmt *src)
         memcpy(f->w3c, src->w3c, sizeof(*f->w3c));
         for (size_t i = 0; i < f->w3c->n_names; i++)
             f->w3c->names[i].ptr = f->w3c->header + (src->w3c->names[i].ptr - src->w3c->header);
+    }
+    if (src->csv != NULL) {
+        memcpy(f->csv, src->csv, sizeof(*f->csv));
+        for (size_t i = 0; i < f->csv->n_names; i++)
+            f->csv->names[i].ptr = f->csv->header + (src->csv->names[i].ptr - src->csv->header);
     }
     if (src->zeek != NULL) {
         memcpy(f->zeek, src->zeek, sizeof(*f->zeek));
@@ -161,6 +175,19 @@ static enum parsed fmt_parse(struct fmt *f, const char *line, size_t len, struct
     case RURU_KIND_JSONL:
     case RURU_KIND_JSON_DOC:
         return ruru_jsonlog_parse(f->json, line, len, r) ? P_RECORD : P_BAD;
+    case RURU_KIND_SYSLOG:
+        return ruru_syslog_parse(line, len, f->year, r) ? P_RECORD : P_BAD;
+    case RURU_KIND_CEF:
+        return ruru_cef_parse(line, len, r) ? P_RECORD : P_BAD;
+    case RURU_KIND_CSV:
+        switch (ruru_csvlog_parse(f->csv, line, len, r)) {
+        case RURU_CSVLOG_RECORD:
+            return P_RECORD;
+        case RURU_CSVLOG_DIRECTIVE:
+            return P_DIRECTIVE;
+        default:
+            return P_BAD;
+        }
     default:
         return P_BAD; /* text (and formats without a parser yet): matched as text */
     }
@@ -685,6 +712,17 @@ static void submit(struct sweep *s, struct chunk *c)
 static void follow_directives(struct fmt *f, const char *data, size_t len, struct ruru_record *r)
 {
     const char *p = data, *end = data + len;
+
+    /* A CSV log without "#Fields:" is named by its first row: feed lines until it has one. */
+    while (f->csv != NULL && f->csv->n_cols == 0 && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), k = n;
+        while (k > 0 && p[k - 1] == '\r')
+            k--;
+        if (k > 0)
+            fmt_parse(f, p, k, r);
+        p += n + 1;
+    }
 
     while (p < end && (p = memchr(p, '#', (size_t)(end - p))) != NULL) {
         if (p == data || p[-1] == '\n') {

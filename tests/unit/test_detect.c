@@ -59,12 +59,38 @@ int main(void)
            "203.0.113.5 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1\n"
            "203.0.113.6 - - [10/Oct/2000:13:55:37 -0700] \"GET /a HTTP/1.1\" 404 1\n",
            "apache");
+    /* Exchange: the #Fields line decides between CSV and W3C; #Software alone means W3C. */
+    expect("\xEF\xBB\xBF#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n"
+           "#Log-type: HttpProxy Logs\r\n#Date: 2021-03-02T10:00:00.000Z\r\n"
+           "#Fields: DateTime,RequestId,UrlStem,ClientIpAddress\r\n"
+           "2021-03-02T10:11:12.345Z,5e1c,/ecp/y.js,203.0.113.7\r\n",
+           "csv");
+    expect("#Software: Microsoft Exchange Server\n#Fields: date-time,client-ip,message-subject\n",
+           "csv");
+    expect("#Software: Microsoft Exchange Server\n#Fields: date time cs-method cs-uri-stem\n",
+           "w3c");
+    expect("\xEF\xBB\xBF#Software: Microsoft Internet Information Services 10.0\n", "w3c");
+    expect("#Software: X\n2021-03-02 10:11:12 GET /\n", "w3c");
+    /* CSV with a header row: names, then rows with as many columns (quotes respected). */
+    expect("timestamp,src_ip,dst_ip,url\n"
+           "2021-03-02T10:11:12Z,10.0.0.1,10.0.0.2,http://a.example/\n"
+           "2021-03-02T10:11:13Z,10.0.0.1,10.0.0.3,\"http://b.example/?a=1,2\"\n"
+           "2021-03-02T10:11:14Z,10.0.0.1,10.0.0.4,http://c.example/\n",
+           "csv");
+    expect("\"Time\",\"Source IP\",\"user.name\",\"@timestamp\"\n1,2,3,4\n", "csv");
+    /* Not a header: too few columns, odd characters, numbers only, or rows that disagree. */
+    expect("a,b\n1,2\n3,4\n", "text");
+    expect("a=1,b,c\n1,2,3\n", "text");
+    expect("1,2,3\n4,5,6\n", "text");
+    expect("name,ip,port\nx,1.2.3.4\ny,5.6.7.8,9,10\nz\n", "text");
+    expect("name,ip,port\n", "text"); /* a header with no rows */
     expect("just some words\nand more words 1.2.3.4\n", "text");
     expect("", "text");
     expect_file("zeek/opt.basic_http.log", "zeek");
     expect_file("loghub/Linux_2k.log", "syslog");
     expect_file("loghub/Apache_2k.log", "text"); /* Apache *error* log: no parser, swept as text */
     expect_file("loghub/Proxifier_2k.log", "text");
+    expect_file("loghub/Windows_2k.log", "text");
     CHECK_INT(ruru_log_kind_parse("w3c"), RURU_KIND_W3C);
     CHECK_INT(ruru_log_kind_parse("nope"), RURU_KIND__COUNT);
     return check_done();

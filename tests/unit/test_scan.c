@@ -554,6 +554,65 @@ static void test_json_documents(void)
     ruru_store_close(s);
 }
 
+/* Exchange CSV logs, CSV with a header row, CEF and syslog, through the sweep. */
+static void test_csv_cef_syslog(void)
+{
+    ruru_store *s = store_with("i8.csv", INTEL);
+    struct got g = {0};
+    const char *paths[] = {path_of("HttpProxy_2024071201-1.LOG"), path_of("plain.csv"),
+                           path_of("fw.cef"), path_of("messages")};
+
+    write_text("HttpProxy_2024071201-1.LOG",
+               "\xef\xbb\xbf#Software: Microsoft Exchange Server\n#Version: 15.02.1118.040\n"
+               "#Log-type: HttpProxy Logs\n#Date: 2024-07-12T01:00:00.000Z\n"
+               "#Fields: DateTime,RequestId,Protocol,UrlHost,UrlStem,UrlQuery,ClientIpAddress,"
+               "ServerHostName,UserAgent,Method,HttpStatus\n"
+               "2024-07-12T01:15:40.123Z,4b1c,Ecp,mail.contoso.example,/ecp/default.flt,,"
+               "203.0.113.7,EXCH01,\"python-requests/2.31.0\",POST,200\n"
+               "2024-07-12T01:16:40.123Z,4b1d,Owa,c2.example,/gate.php,\"id=1\",192.0.2.8,"
+               "EXCH01,\"Mozilla/5.0 (EvilBot 1.0)\",GET,302\n");
+    write_text("plain.csv", "time,src_ip,domain,note\n"
+                            "2024-07-12 01:00:00,198.51.100.14,cdn.example.net,\"hello, world\"\n"
+                            "2024-07-12 01:00:01,10.0.0.1,x.evil.example,ok\n");
+    write_text("fw.cef", "CEF:0|Vendor|FW|1.0|100|Blocked|5|src=203.0.113.7 dst=10.0.0.5 "
+                         "request=http://c2.example/gate.php?id=1&x=2 rt=1720746000000\n");
+    write_text("messages",
+               "Jul 12 01:00:00 gw sshd[42]: Failed password for root from "
+               "203.0.113.7 port 22\n"
+               "<34>1 2024-07-12T01:00:05+12:00 web01 app - ID47 [ex@1 peer=\"198.51.100.2\"] "
+               "hi\n");
+    CHECK_INT(sweep(s, paths, 4, 2, &g), RURU_OK);
+    CHECK_STR(digest(g.sightings),
+              "6 203.0.113.7 203.0.113.7 source.ip\n"
+              "7 Mozilla/5.0 (EvilBot 1.0) Mozilla/5.0 (EvilBot 1.0) user_agent.original\n"
+              "7 http://c2.example/gate.php?id=1 http://c2.example/gate.php?id=1 url.path\n"
+              "2 198.51.100.0/24 198.51.100.14 source.ip\n"
+              "2 198.51.0.0/16 198.51.100.14 source.ip\n"
+              "3 evil.example x.evil.example url.domain\n"
+              /* another query is another URL: id=1&x=2 is not id=1 */
+              "1 203.0.113.7 203.0.113.7 source.ip\n"
+              "1 203.0.113.7 203.0.113.7 message\n"
+              "2 198.51.100.0/24 198.51.100.2 -\n"
+              "2 198.51.0.0/16 198.51.100.2 -\n");
+    {
+        json_t *in = json_object_get(g.summary, "inputs");
+        CHECK_STR(at(json_array_get(in, 0), "format"), "csv");
+        CHECK_STR(at(json_array_get(in, 0), "parsed"), "2");
+        CHECK_STR(at(json_array_get(in, 0), "first"), "2024-07-12T01:15:40Z");
+        CHECK_STR(at(json_array_get(g.sightings, 0), "ruru.asset"), "EXCH01");
+        CHECK_STR(at(json_array_get(in, 1), "format"), "csv");
+        CHECK_STR(at(json_array_get(in, 2), "format"), "cef");
+        CHECK_STR(at(json_array_get(in, 2), "first"), "2024-07-12T01:00:00Z");
+        CHECK_STR(at(json_array_get(in, 3), "format"), "syslog");
+        CHECK_STR(at(json_array_get(in, 3), "parsed"), "2");
+        /* RFC 5424 keeps its offset: 01:00:05+12:00 is 13:00:05 the day before (the 3164
+         * line has no year: the file's, this year) */
+        CHECK_STR(at(json_array_get(in, 3), "first"), "2024-07-11T13:00:05Z");
+    }
+    got_free(&g);
+    ruru_store_close(s);
+}
+
 /* A store on disk caches its index and rebuilds it when the intel changes. */
 static void test_index_cache(void)
 {
@@ -697,6 +756,7 @@ int main(void)
     test_real_logs();
     test_index_cache();
     test_json_documents();
+    test_csv_cef_syslog();
     {
         char cmd[512];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
