@@ -37,8 +37,11 @@
 #include "intel/store.h"
 
 #define MAGIC   "RURUIDX"
-#define VERSION 2u /* 2: blocked filter, type and label masks */
+#define VERSION 3u /* 2: blocked filter, type and label masks; 3: the IPv4 /16 map */
 #define ENDIAN  0x01020304u
+/* After the filter: one bit per IPv4 /16 holding an address or range of the index (8 KiB,
+ * at home in L1), so most addresses of a log are rejected before any hashing. */
+#define V4MAP_BYTES 8192u
 /* Type class of address and CIDR keys (all in one 128-bit space). */
 #define CLASS_IP RURU_IOC_CIDR6
 
@@ -249,6 +252,10 @@ size_t ruru_index_find_ip(const struct ruru_index *idx,
 
     /* Most specific first: an address, then the narrowest range holding it. */
     if (is_v4(addr)) {
+        const unsigned char *map = idx->blob + H->filter_off + H->filter_bits / 8;
+        unsigned slash16 = (unsigned)addr[12] << 8 | addr[13];
+        if (!(map[slash16 >> 3] & (1u << (slash16 & 7))))
+            return 0;
         for (int p = 32; p >= 0 && !stop; p--)
             if (H->v4_prefixes & (1ull << p)) {
                 ip_key(addr, 96u + (unsigned)p, key);
@@ -265,6 +272,23 @@ size_t ruru_index_find_ip(const struct ruru_index *idx,
 }
 
 /* ---- building ------------------------------------------------------------------------------ */
+
+/* Marks the /16s an IPv4 key (network in ::ffff:a.b.c.d form, then the prefix length in
+ * 128-bit space) covers: one for a /16 or longer, all of them under a shorter range. */
+static void v4map_mark(unsigned char *map, const unsigned char key[17])
+{
+    static const unsigned char pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    unsigned prefix, first, count;
+
+    if (memcmp(key, pre, 12) != 0 || key[16] < 96)
+        return; /* IPv6 */
+    prefix = key[16] - 96u;
+    first = (unsigned)key[12] << 8 | key[13];
+    count = prefix >= 16 ? 1u : 1u << (16 - prefix);
+    first &= ~(count - 1);
+    for (unsigned k = first; k < first + count && k < 65536; k++)
+        map[k >> 3] |= (unsigned char)(1u << (k & 7));
+}
 
 struct pending {
     int64_t store_id, from, until;
@@ -389,7 +413,7 @@ enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru
     H.n_slots = n_slots;
     H.slots_off = H.ind_off + pend.n * sizeof(struct ruru_index_ind);
     H.filter_off = H.slots_off + n_slots * sizeof(struct slot);
-    H.pool_off = H.filter_off + filter_bytes;
+    H.pool_off = H.filter_off + filter_bytes + V4MAP_BYTES;
     H.pool_size = pool.len;
     size = (size_t)(H.pool_off + pool.len);
     H.size = size;
@@ -422,6 +446,8 @@ enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru
             I[i].next = UINT32_MAX;
             F[a >> 3] |= (unsigned char)(1u << (a & 7));
             F[b >> 3] |= (unsigned char)(1u << (b & 7));
+            if (p->cls == CLASS_IP)
+                v4map_mark(blob + H.filter_off + filter_bytes, P + p->key_off);
             for (uint64_t k = h & mask;; k = (k + 1) & mask) {
                 if (S[k].first == UINT32_MAX) {
                     S[k].hash = h;
@@ -479,7 +505,8 @@ enum ruru_err ruru_index_check(const void *blob, size_t size, struct ruru_diag *
         H.ind_off != sizeof(H) ||
         H.slots_off != H.ind_off + H.n_ind * sizeof(struct ruru_index_ind) ||
         H.filter_off != H.slots_off + H.n_slots * sizeof(struct slot) ||
-        H.pool_off != H.filter_off + H.filter_bits / 8 || H.pool_off + H.pool_size != size)
+        H.pool_off != H.filter_off + H.filter_bits / 8 + V4MAP_BYTES ||
+        H.pool_off + H.pool_size != size)
         return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "index file layout is damaged");
     if (XXH3_64bits((const unsigned char *)blob + sizeof(H), size - sizeof(H)) != H.checksum)
         return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "index file checksum mismatch");
