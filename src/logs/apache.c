@@ -15,6 +15,12 @@
 #include "base/str.h"
 #include "logs/record.h"
 
+/* "-": the value logs write for "none". */
+static inline bool is_dash(struct ruru_str v)
+{
+    return v.len == 1 && v.ptr[0] == '-';
+}
+
 struct cur {
     const char *p, *end;
 };
@@ -131,7 +137,7 @@ bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r)
         return false;
     r->format = RURU_LOG_APACHE_COMMON;
     add(r, "%h", "source.address", host.ptr, host.len);
-    if (!ruru_str_eq(user, "-"))
+    if (!is_dash(user))
         add(r, "%u", "user.name", user.ptr, user.len);
     add(r, "%t", "@timestamp", t.ptr, t.len);
     add(r, "%r", "http.request.line", req.ptr, req.len);
@@ -155,13 +161,13 @@ bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r)
         }
     }
     add(r, "%>s", "http.response.status_code", status.ptr, status.len);
-    if (!ruru_str_eq(bytes, "-"))
+    if (!is_dash(bytes))
         add(r, "%b", "http.response.body.bytes", bytes.ptr, bytes.len);
     if (delimited(&c, '"', '"', &ref) && delimited(&c, '"', '"', &ua)) {
         r->format = RURU_LOG_APACHE_COMBINED;
-        if (!ruru_str_eq(ref, "-"))
+        if (!is_dash(ref))
             add(r, "%{Referer}i", "http.request.referrer", ref.ptr, ref.len);
-        if (!ruru_str_eq(ua, "-"))
+        if (!is_dash(ua))
             add(r, "%{User-agent}i", "user_agent.original", ua.ptr, ua.len);
     }
     return true;

@@ -14,6 +14,12 @@
  */
 #include "logs/w3c.h"
 
+/* "-": the value logs write for "none". */
+static inline bool is_dash(struct ruru_str v)
+{
+    return v.len == 1 && v.ptr[0] == '-';
+}
+
 #include <string.h>
 
 static const struct {
@@ -113,7 +119,7 @@ ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_rec
     r->format = RURU_LOG_W3C;
     for (size_t k = 0; k < n; k++) {
         struct ruru_field *f;
-        if (ruru_str_eq(vals[k], "-"))
+        if (is_dash(vals[k]))
             continue;
         f = &r->fields[r->n_fields++];
         f->name = w->names[k];

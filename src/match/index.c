@@ -33,17 +33,20 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/diag.h"
+#include "base/str.h"
 #include "base/vec.h"
 #include "intel/store.h"
 
 #define MAGIC   "RURUIDX"
-#define VERSION 3u /* 2: blocked filter, type and label masks; 3: the IPv4 /16 map */
+#define VERSION 4u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts */
 #define ENDIAN  0x01020304u
 /* After the filter: one bit per IPv4 /16 holding an address or range of the index (8 KiB,
  * at home in L1), so most addresses of a log are rejected before any hashing. */
 #define V4MAP_BYTES 8192u
 /* Type class of address and CIDR keys (all in one 128-bit space). */
 #define CLASS_IP RURU_IOC_CIDR6
+/* Hosts of URL indicators, so that a sweep asks "could this URL match?" before normalising. */
+#define CLASS_URL_HOST RURU_IOC__COUNT
 
 struct header {
     char magic[8];
@@ -59,10 +62,11 @@ struct header {
     uint64_t v6_prefixes[3]; /* bit p: some IPv6 key has prefix length p (0..128) */
     uint64_t types;          /* bit t: some key is of type class t */
     uint64_t domain_labels;  /* bit k: some domain key has k labels (k > 63: bit 63) */
+    uint64_t n_url_hosts;    /* the last entries: hosts of URL indicators (CLASS_URL_HOST) */
 };
 
 /* The fuzz target writes the checksum at its offset: keep the layout where it says. */
-_Static_assert(sizeof(struct header) == 144, "index header layout");
+_Static_assert(sizeof(struct header) == 152, "index header layout");
 
 struct slot {
     uint64_t hash;
@@ -172,12 +176,12 @@ bool ruru_index_has_type(const struct ruru_index *idx, enum ruru_ioc_type type)
 
 size_t ruru_index_count(const struct ruru_index *idx)
 {
-    return (size_t)hdr(idx)->n_ind;
+    return (size_t)(hdr(idx)->n_ind - hdr(idx)->n_url_hosts);
 }
 
 const struct ruru_index_ind *ruru_index_at(const struct ruru_index *idx, uint32_t i)
 {
-    return i < hdr(idx)->n_ind ? &inds(idx)[i] : NULL;
+    return i < ruru_index_count(idx) ? &inds(idx)[i] : NULL;
 }
 
 bool ruru_index_active(const struct ruru_index_ind *ind, int64_t t)
@@ -197,6 +201,40 @@ size_t ruru_index_find_exact(const struct ruru_index *idx,
     if ((unsigned)type >= 64 || !(hdr(idx)->types & (1ull << (unsigned)type)))
         return 0; /* no indicator of that type: no hashing, no probe */
     return lookup(idx, (unsigned)type, value, len, fn, ctx, &stop);
+}
+
+size_t ruru_url_host(const char *url, size_t len, const char **host)
+{
+    const char *end = url + len, *h = ruru_memmem(url, len, "://", 3), *e;
+
+    if (h == NULL)
+        return 0;
+    h += 3;
+    e = h;
+    while (e < end && *e != '/' && *e != '?' && *e != '#')
+        e++;
+    for (const char *at = e; at > h; at--)
+        if (at[-1] == '@') { /* userinfo */
+            h = at;
+            break;
+        }
+    if (h < e && *h == '[') {
+        const char *close = memchr(h, ']', (size_t)(e - h));
+        e = close ? close + 1 : e;
+    } else {
+        const char *colon = memchr(h, ':', (size_t)(e - h));
+        e = colon ? colon : e;
+    }
+    *host = h;
+    return (size_t)(e - h);
+}
+
+bool ruru_index_url_host(const struct ruru_index *idx, const char *host, size_t len)
+{
+    bool stop = false;
+
+    return hdr(idx)->n_url_hosts > 0 &&
+           lookup(idx, CLASS_URL_HOST, host, len, NULL, NULL, &stop) > 0;
 }
 
 size_t ruru_index_find_domain(
@@ -401,6 +439,38 @@ enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru
     sqlite3_finalize(st);
     if (err != RURU_OK)
         goto out;
+    {
+        /* One more key per URL indicator: its host, after all the indicators. */
+        size_t n_real = pend.n;
+        for (size_t i = 0; i < n_real && err == RURU_OK; i++) {
+            struct pending p = *(const struct pending *)ruru_vec_at(&pend, i);
+            const char *v, *h, *e;
+            size_t hl;
+            if (p.type != RURU_IOC_URL)
+                continue;
+            v = (const char *)pool.ptr + p.key_off;
+            if ((hl = ruru_url_host(v, p.key_len, &h)) == 0)
+                continue;
+            e = h + hl;
+            p.key_off = pool.len;
+            p.key_len = (uint32_t)(e - h);
+            p.cls = CLASS_URL_HOST;
+            {
+                /* h points into the pool, which may move: copy first */
+                char tmp[512];
+                if (p.key_len == 0 || p.key_len > sizeof(tmp))
+                    continue;
+                memcpy(tmp, h, p.key_len);
+                ruru_buf_add(&pool, tmp, p.key_len);
+            }
+            while (pool.len % 8 != 0)
+                ruru_buf_addc(&pool, '\0');
+            err = pool.failed ? RURU_ENOMEM : ruru_vec_push(&pend, &p);
+            H.n_url_hosts++;
+        }
+        if (err != RURU_OK)
+            goto out;
+    }
     /* Layout. */
     n_slots = next_pow2(pend.n * 2 < 16 ? 16 : pend.n * 2);
     H.filter_bits = next_pow2(pend.n * 8 < 65536 ? 65536 : pend.n * 8);
@@ -502,7 +572,7 @@ enum ruru_err ruru_index_check(const void *blob, size_t size, struct ruru_diag *
                              VERSION);
     if (H.size != size || H.n_slots == 0 || (H.n_slots & (H.n_slots - 1)) != 0 ||
         H.filter_bits < 8 || (H.filter_bits & (H.filter_bits - 1)) != 0 || H.n_ind >= UINT32_MAX ||
-        H.ind_off != sizeof(H) ||
+        H.n_url_hosts > H.n_ind || H.ind_off != sizeof(H) ||
         H.slots_off != H.ind_off + H.n_ind * sizeof(struct ruru_index_ind) ||
         H.filter_off != H.slots_off + H.n_slots * sizeof(struct slot) ||
         H.pool_off != H.filter_off + H.filter_bits / 8 + V4MAP_BYTES ||

@@ -71,6 +71,12 @@ size_t ruru_index_find_exact(const struct ruru_index *idx,
                              size_t len,
                              ruru_index_hit_fn fn,
                              void *ctx);
+/* The host of a URL ("http://u@Evil.com:8080/x": "Evil.com"; "[v6]" keeps its brackets),
+ * as a slice of `url`; 0 when it has none. */
+size_t ruru_url_host(const char *url, size_t len, const char **host);
+/* Is `host` (lower case) the host of some URL indicator? A sweep asks before it normalises a
+ * URL: most URLs in logs point elsewhere. */
+bool ruru_index_url_host(const struct ruru_index *idx, const char *host, size_t len);
 /* Domain indicators for canonical host `host` or any parent (a.b.evil.com: a.b.evil.com,
  * b.evil.com, evil.com, com). */
 size_t ruru_index_find_domain(const struct ruru_index *idx,

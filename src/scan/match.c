@@ -254,12 +254,15 @@ static enum role role_of(const struct ruru_field *f)
         return R_NONE;
     switch (c[0]) {
     case 'u':
-        return strcmp(c, "user_agent.original") == 0 ? R_UA
-               : strcmp(c, "url.domain") == 0        ? R_HOST
-               : strcmp(c, "url.original") == 0      ? R_ORIGINAL
-               : strcmp(c, "url.path") == 0          ? R_PATH
-               : strcmp(c, "url.query") == 0         ? R_QUERY
-                                                     : R_NONE;
+        if (c[1] == 's')
+            return strcmp(c, "user_agent.original") == 0 ? R_UA : R_NONE;
+        return c[1] != 'r'                             ? R_NONE
+               : strcmp(c, "user_agent.original") == 0 ? R_UA
+               : strcmp(c, "url.domain") == 0          ? R_HOST
+               : strcmp(c, "url.original") == 0        ? R_ORIGINAL
+               : strcmp(c, "url.path") == 0            ? R_PATH
+               : strcmp(c, "url.query") == 0           ? R_QUERY
+                                                       : R_NONE;
     case 'f':
         return strcmp(c, "file.name") == 0   ? R_FILENAME
                : strcmp(c, "file.path") == 0 ? R_FILEPATH
@@ -342,6 +345,111 @@ static void match_split_url(struct ruru_matcher *m,
     }
 }
 
+/* ---- the quick question --------------------------------------------------------------------- */
+
+/* Could this token match some indicator (in force or not)? Answers from the index's maps,
+ * filter and table, without normalising, without validity, without reporting. When unsure
+ * (a host that is not plain ASCII), says yes: the full pass decides. */
+static bool probe_token(struct ruru_matcher *m, enum ruru_ioc_type type, const char *s, size_t n)
+{
+    unsigned char addr[16];
+    char tmp[256];
+
+    switch (type) {
+    case RURU_IOC_IPV4:
+        return v4_addr(s, n, addr) && ruru_index_find_ip(m->idx, addr, NULL, NULL) > 0;
+    case RURU_IOC_IPV6: {
+        const char *pct = memchr(s, '%', n);
+        if (pct != NULL)
+            n = (size_t)(pct - s);
+        if (n >= 64)
+            return false;
+        memcpy(tmp, s, n);
+        tmp[n] = '\0';
+        return inet_pton(AF_INET6, tmp, addr) == 1 &&
+               ruru_index_find_ip(m->idx, addr, NULL, NULL) > 0;
+    }
+    case RURU_IOC_DOMAIN:
+    case RURU_IOC_URL: {
+        const char *h = s;
+        size_t hl = n;
+        if (type == RURU_IOC_URL) {
+            if (!ruru_index_has_type(m->idx, RURU_IOC_URL))
+                return false;
+            hl = ruru_url_host(s, n, &h);
+        }
+        while (hl > 0 && h[hl - 1] == '.')
+            hl--;
+        if (hl == 0 || hl >= sizeof(tmp))
+            return false;
+        for (size_t i = 0; i < hl; i++) {
+            if ((unsigned char)h[i] >= 0x80 || h[i] == '%')
+                return true;
+            tmp[i] = ruru_lower(h[i]);
+        }
+        if (ruru_memmem(tmp, hl, "xn--", 4) != NULL)
+            return true;
+        return ruru_index_url_host(m->idx, tmp, hl) ||
+               (type == RURU_IOC_DOMAIN && ruru_index_find_domain(m->idx, tmp, hl, NULL, NULL) > 0);
+    }
+    case RURU_IOC_MD5:
+    case RURU_IOC_SHA1:
+    case RURU_IOC_SHA256:
+    case RURU_IOC_SHA512:
+        if (n > sizeof(tmp))
+            return false;
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = ruru_lower(s[i]);
+        return ruru_index_find_exact(m->idx, type, tmp, n, NULL, NULL) > 0 ||
+               (type == RURU_IOC_MD5 &&
+                (ruru_index_find_exact(m->idx, RURU_IOC_JA3, tmp, n, NULL, NULL) > 0 ||
+                 ruru_index_find_exact(m->idx, RURU_IOC_JA3S, tmp, n, NULL, NULL) > 0 ||
+                 ruru_index_find_exact(m->idx, RURU_IOC_X509_MD5, tmp, n, NULL, NULL) > 0)) ||
+               (type == RURU_IOC_SHA1 &&
+                ruru_index_find_exact(m->idx, RURU_IOC_X509_SHA1, tmp, n, NULL, NULL) > 0) ||
+               (type == RURU_IOC_SHA256 &&
+                ruru_index_find_exact(m->idx, RURU_IOC_X509_SHA256, tmp, n, NULL, NULL) > 0);
+    case RURU_IOC_EMAIL:
+        return ruru_index_has_type(m->idx, RURU_IOC_EMAIL);
+    default:
+        return false;
+    }
+}
+
+static bool probe_text(struct ruru_matcher *m, const char *s, size_t n)
+{
+    size_t count = ruru_tokens(s, n, m->tokens, RURU_MATCH_MAX_TOKENS);
+
+    if (count > RURU_MATCH_MAX_TOKENS)
+        return true; /* a huge line: the full pass takes it in parts */
+    for (size_t i = 0; i < count; i++)
+        if (probe_token(m, m->tokens[i].type, s + m->tokens[i].off, m->tokens[i].len))
+            return true;
+    return false;
+}
+
+/* Is a parsed record worth the full pass? Nearly every line of a log is not: its tokens hit
+ * nothing. Fields matched whole (user agents, file names) always go the full way. */
+static bool
+worth_matching(struct ruru_matcher *m, const struct ruru_record *r, const char *line, size_t len)
+{
+    if (ruru_index_has_type(m->idx, RURU_IOC_USER_AGENT) ||
+        ruru_index_has_type(m->idx, RURU_IOC_FILENAME) ||
+        ruru_index_has_type(m->idx, RURU_IOC_FILEPATH))
+        return true;
+    if (probe_text(m, line, len))
+        return true;
+    for (size_t i = 0; i < r->n_fields; i++) {
+        const struct ruru_field *f = &r->fields[i];
+        if (f->enc != RURU_ENC_RAW && f->value.len > 0) {
+            struct ruru_str v = decode(m, f);
+            if (probe_text(m, v.ptr, v.len))
+                return true;
+        }
+    }
+    return false;
+}
+
 /* Fields whose bytes are in the line as they are, by start: the line is tokenized once and
  * each token goes to the innermost field holding it. False when the record's fields are not
  * in line order (then each field is tokenized on its own). */
@@ -420,6 +528,8 @@ bool ruru_match_record(struct ruru_matcher *m,
         match_text(m, line, len);
         return !m->failed;
     }
+    if (!worth_matching(m, r, line, len))
+        return true;
     {
         const struct ruru_field *split[R_QUERY + 1] = {0};
         bool one_pass = line_order(r, line, len);

@@ -145,6 +145,13 @@ static void host_token(struct out *o, const char *line, size_t off, size_t len)
 {
     const char *s = line + off;
     const char *colon;
+    size_t i = 0;
+
+    /* Every shape here has a '.' or a ':' ("Mozilla", "HTTP" of "HTTP/1.1" have neither). */
+    while (i < len && s[i] != '.' && s[i] != ':')
+        i++;
+    if (i == len)
+        return;
 
     if (len >= 2 && s[0] == '[') {
         const char *close = memchr(s, ']', len);
