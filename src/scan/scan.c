@@ -15,6 +15,7 @@
  * input.
  */
 #include <dirent.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <nettle/sha2.h>
 #include <pthread.h>
@@ -893,6 +894,7 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
             if (err != RURU_OK) {
                 /* What was read is still swept; the error is reported for this input. */
                 d.line = 0;
+                d.col = 0; /* a byte count of the compressed input, not a column */
                 input_error(s, in, err, &d);
                 eof = true;
                 break;
@@ -1037,6 +1039,15 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
                 cap = CHUNK_BYTES;
             }
         }
+    }
+    if (!s->stopped && in->error[0] == '\0' && in->comp == RURU_COMP_NONE &&
+        ruru_stream_size(st) > in->bytes) {
+        /* Truncated (log rotation, an intruder) while it was read: what was read is swept,
+         * but the evidence of the rest is gone, and the analyst must know. */
+        ruru_diag_set(&d, RURU_EIO, in->path, 0, 0,
+                      "the file shrank while it was read: %" PRIu64 " of %" PRIu64 " bytes",
+                      in->bytes, ruru_stream_size(st));
+        input_error(s, in, RURU_EIO, &d);
     }
     buf_put(s, buf, cap);
     ruru_free(js.spans);

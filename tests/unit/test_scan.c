@@ -613,6 +613,51 @@ static void test_csv_cef_syslog(void)
     ruru_store_close(s);
 }
 
+/* A log cut short while it is read (rotation, an intruder): what was read is swept, and the
+ * input is reported as an error. The cut happens from the progress callback, which the
+ * reader calls after its first chunk. */
+static int cut_done;
+
+static void cut_on_progress(void *ctx, uint64_t bytes, const char *path)
+{
+    (void)ctx;
+    (void)bytes;
+    if (!cut_done++)
+        CHECK(truncate(path, 1000) == 0);
+}
+
+static void test_shrinking_file(void)
+{
+    ruru_store *s = store_with("i9.csv", INTEL);
+    struct got g = {0};
+    struct ruru_scan_opts o;
+    struct ruru_diag d;
+    char *summary = NULL;
+    const char *paths[] = {path_of("shrink.log")};
+    size_t n = 12u << 20;
+    char *buf = malloc(n);
+
+    for (size_t i = 0; i < n; i++)
+        buf[i] = i % 100 == 99 ? '\n' : 'a';
+    memcpy(buf + 100, " 203.0.113.7 ", 13);
+    write_file("shrink.log", buf, n);
+    memset(&o, 0, sizeof(o));
+    o.threads = 2;
+    o.on_sighting = on_sighting;
+    o.on_error = on_error;
+    o.on_progress = cut_on_progress;
+    o.ctx = &g;
+    g.sightings = json_array();
+    CHECK_INT(ruru_scan(s, paths, 1, &o, &summary, &d), RURU_EIO);
+    CHECK_INT(json_array_size(g.sightings), 1);
+    CHECK(strstr(g.last_error, "the file shrank while it was read: 4194304 of 12582912 bytes") !=
+          NULL);
+    ruru_free(summary);
+    json_decref(g.sightings);
+    free(buf);
+    ruru_store_close(s);
+}
+
 /* A store on disk caches its index and rebuilds it when the intel changes. */
 static void test_index_cache(void)
 {
@@ -757,6 +802,7 @@ int main(void)
     test_index_cache();
     test_json_documents();
     test_csv_cef_syslog();
+    test_shrinking_file();
     {
         char cmd[512];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
