@@ -27,17 +27,7 @@ struct cur {
 
 static void add(struct ruru_record *r, const char *name, const char *canon, const char *v, size_t n)
 {
-    struct ruru_field *f;
-
-    if (r->n_fields == RURU_MAX_FIELDS) {
-        r->truncated = true;
-        return;
-    }
-    f = &r->fields[r->n_fields++];
-    f->name = ruru_str_make(name, strlen(name));
-    f->canon = canon;
-    f->value = ruru_str_make(v, n);
-    f->enc = RURU_ENC_RAW;
+    ruru_record_add(r, ruru_str_make(name, strlen(name)), canon, ruru_str_make(v, n));
 }
 
 /* A space-delimited word; advances past it and one following space. */
@@ -77,16 +67,6 @@ static bool delimited(struct cur *c, char open, char close, struct ruru_str *out
     return true;
 }
 
-static int month(const char *m)
-{
-    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
-    for (int i = 0; i < 12; i++)
-        if (memcmp(names + 3 * i, m, 3) == 0)
-            return i + 1;
-    return 0;
-}
-
 static bool num(const char *s, size_t n, int *out)
 {
     int v = 0;
@@ -108,9 +88,9 @@ bool ruru_apache_time(const char *s, size_t len, int64_t *out)
     if (len != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' ||
         s[20] != ' ' || (s[21] != '+' && s[21] != '-'))
         return false;
-    if (!num(s, 2, &d) || (mo = month(s + 3)) == 0 || !num(s + 7, 4, &y) || !num(s + 12, 2, &h) ||
-        !num(s + 15, 2, &mi) || !num(s + 18, 2, &se) || !num(s + 22, 2, &oh) ||
-        !num(s + 24, 2, &om))
+    if (!num(s, 2, &d) || (mo = ruru_month_abbr(s + 3)) == 0 || !num(s + 7, 4, &y) ||
+        !num(s + 12, 2, &h) || !num(s + 15, 2, &mi) || !num(s + 18, 2, &se) ||
+        !num(s + 22, 2, &oh) || !num(s + 24, 2, &om))
         return false;
     if (d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || oh > 23 || om > 59)
         return false;

@@ -77,19 +77,8 @@ static const struct {
 
 static void add(struct ruru_record *r, struct ruru_str name, const char *canon, struct ruru_str v)
 {
-    struct ruru_field *f;
-
-    if (v.len == 0)
-        return;
-    if (r->n_fields == RURU_MAX_FIELDS) {
-        r->truncated = true;
-        return;
-    }
-    f = &r->fields[r->n_fields++];
-    f->name = name;
-    f->canon = canon;
-    f->value = v;
-    f->enc = RURU_ENC_RAW;
+    if (v.len > 0)
+        ruru_record_add(r, name, canon, v);
 }
 
 /* Bytes of an extension key: ArcSight keys are alphanumeric; vendors add '_', '.', '-' and
@@ -108,16 +97,6 @@ static size_t key_at(const char *p, const char *end)
     while (p < end && key_byte(*p))
         p++;
     return p > s && p < end && *p == '=' ? (size_t)(p - s) : 0;
-}
-
-static int month(const char *m)
-{
-    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
-    for (int i = 0; i < 12; i++)
-        if (memcmp(names + 3 * i, m, 3) == 0)
-            return i + 1;
-    return 0;
 }
 
 /* Exactly `n` digits at s[*i]; advances only on success. */
@@ -185,7 +164,7 @@ static bool cef_time(struct ruru_str v, int64_t *out)
         *out = ms / 1000;
         return true;
     }
-    if (len >= 20 && (mo = (unsigned)month(s)) != 0 && s[3] == ' ') {
+    if (len >= 20 && (mo = (unsigned)ruru_month_abbr(s)) != 0 && s[3] == ' ') {
         i = 4;
         if (!digits(s, len, &i, 2, &d) || i >= len || s[i++] != ' ' || !digits(s, len, &i, 4, &y) ||
             i >= len || s[i++] != ' ' || !digits(s, len, &i, 2, &h) || i >= len || s[i++] != ':' ||

@@ -55,16 +55,6 @@ enum ruru_log_kind ruru_log_kind_parse(const char *name)
     return RURU_KIND__COUNT;
 }
 
-static bool month3(const char *p)
-{
-    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
-    for (int i = 0; i < 12; i++)
-        if (memcmp(names + 3 * i, p, 3) == 0)
-            return true;
-    return false;
-}
-
 /* "<PRI>1 2003-10-11T22:14:15Z ..." (5424), "<PRI>Oct 11 22:14:15 ..." or
  * "Oct 11 22:14:15 host ..." (3164). */
 static bool is_syslog(const char *p, size_t n)
@@ -81,8 +71,8 @@ static bool is_syslog(const char *p, size_t n)
         if (i + 2 < n && p[i] == '1' && p[i + 1] == ' ')
             return true;
     }
-    return n >= i + 15 && month3(p + i) && p[i + 3] == ' ' && p[i + 6] == ' ' && p[i + 9] == ':' &&
-           p[i + 12] == ':';
+    return n >= i + 15 && ruru_month_abbr(p + i) != 0 && p[i + 3] == ' ' && p[i + 6] == ' ' &&
+           p[i + 9] == ':' && p[i + 12] == ':';
 }
 
 /* The number of CSV columns of a line (RFC 4180 quotes respected); false on an unterminated

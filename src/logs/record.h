@@ -58,6 +58,15 @@ struct ruru_record {
     struct ruru_field fields[RURU_MAX_FIELDS];
 };
 
+/* Appends a field (native name, canonical name or NULL, raw value); a record already full is
+ * flagged truncated instead. */
+void ruru_record_add(struct ruru_record *r,
+                     struct ruru_str name,
+                     const char *canon,
+                     struct ruru_str value);
+/* The month of an English three-letter abbreviation ("Oct": 10), or 0. Reads 3 bytes. */
+int ruru_month_abbr(const char *m);
+
 /* The value of the field with canonical name `canon`, or NULL. */
 const struct ruru_str *ruru_record_get(const struct ruru_record *r, const char *canon);
 

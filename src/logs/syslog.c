@@ -29,25 +29,9 @@ static const char *const NUMS[24] = {"0",  "1",  "2",  "3",  "4",  "5",  "6",  "
                                      "8",  "9",  "10", "11", "12", "13", "14", "15",
                                      "16", "17", "18", "19", "20", "21", "22", "23"};
 
-static void
-add_field(struct ruru_record *r, struct ruru_str name, const char *canon, struct ruru_str value)
-{
-    struct ruru_field *f;
-
-    if (r->n_fields == RURU_MAX_FIELDS) {
-        r->truncated = true;
-        return;
-    }
-    f = &r->fields[r->n_fields++];
-    f->name = name;
-    f->canon = canon;
-    f->value = value;
-    f->enc = RURU_ENC_RAW;
-}
-
 static void add(struct ruru_record *r, const char *name, const char *canon, const char *v, size_t n)
 {
-    add_field(r, ruru_str_make(name, strlen(name)), canon, ruru_str_make(v, n));
+    ruru_record_add(r, ruru_str_make(name, strlen(name)), canon, ruru_str_make(v, n));
 }
 
 /* A header value, left out when it is the nil value "-". */
@@ -134,7 +118,7 @@ static bool structured_data(struct cur *c, struct ruru_record *r)
                 }
                 if (p >= c->end)
                     return false;
-                add_field(r, pname, NULL, ruru_str_make(val, (size_t)(p - val)));
+                ruru_record_add(r, pname, NULL, ruru_str_make(val, (size_t)(p - val)));
                 p++;
             }
         }
@@ -181,16 +165,6 @@ static bool rfc5424(struct cur *c, struct ruru_record *r)
     return true;
 }
 
-static int month(const char *m)
-{
-    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
-    for (int i = 0; i < 12; i++)
-        if (memcmp(names + 3 * i, m, 3) == 0)
-            return i + 1;
-    return 0;
-}
-
 /* Exactly `n` digits at *p; advances only on success. */
 static bool digits(const char **p, const char *end, size_t n, unsigned *out)
 {
@@ -215,7 +189,7 @@ static bool bsd_time(struct cur *c, int year_hint, struct ruru_str *out, int64_t
     const char *p = c->p;
     unsigned mo, d, h, mi, s;
 
-    if (c->end - p < 14 || (mo = (unsigned)month(p)) == 0 || p[3] != ' ')
+    if (c->end - p < 14 || (mo = (unsigned)ruru_month_abbr(p)) == 0 || p[3] != ' ')
         return false;
     p += 4;
     if (*p == ' ')

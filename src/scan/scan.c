@@ -122,6 +122,13 @@ static struct fmt *fmt_new(enum ruru_log_kind kind, int year)
     return f;
 }
 
+/* Column names copied with their state still point into the source's header copy. */
+static void rebase(struct ruru_str *names, size_t n, const char *to, const char *from)
+{
+    for (size_t i = 0; i < n; i++)
+        names[i].ptr = to + (names[i].ptr - from);
+}
+
 /* A copy of f for one chunk. Column names are slices of the header copy inside the state, so
  * they are moved to the copy's header. */
 static struct fmt *fmt_copy(const struct fmt *src)
@@ -132,18 +139,15 @@ static struct fmt *fmt_copy(const struct fmt *src)
         return NULL;
     if (src->w3c != NULL) {
         memcpy(f->w3c, src->w3c, sizeof(*f->w3c));
-        for (size_t i = 0; i < f->w3c->n_names; i++)
-            f->w3c->names[i].ptr = f->w3c->header + (src->w3c->names[i].ptr - src->w3c->header);
+        rebase(f->w3c->names, f->w3c->n_names, f->w3c->header, src->w3c->header);
     }
     if (src->csv != NULL) {
         memcpy(f->csv, src->csv, sizeof(*f->csv));
-        for (size_t i = 0; i < f->csv->n_names; i++)
-            f->csv->names[i].ptr = f->csv->header + (src->csv->names[i].ptr - src->csv->header);
+        rebase(f->csv->names, f->csv->n_names, f->csv->header, src->csv->header);
     }
     if (src->zeek != NULL) {
         memcpy(f->zeek, src->zeek, sizeof(*f->zeek));
-        for (size_t i = 0; i < f->zeek->n_names; i++)
-            f->zeek->names[i].ptr = f->zeek->header + (src->zeek->names[i].ptr - src->zeek->header);
+        rebase(f->zeek->names, f->zeek->n_names, f->zeek->header, src->zeek->header);
     }
     return f;
 }
