@@ -4,26 +4,7 @@
 
 #include "check.h"
 #include "logs/csvlog.h"
-
-static const char *field(const struct ruru_record *r, const char *canon, char *buf, size_t cap)
-{
-    const struct ruru_str *v = ruru_record_get(r, canon);
-
-    if (v == NULL)
-        return "(none)";
-    snprintf(buf, cap, "%.*s", (int)v->len, v->ptr);
-    return buf;
-}
-
-static const char *native(const struct ruru_record *r, const char *name, char *buf, size_t cap)
-{
-    for (size_t i = 0; i < r->n_fields; i++)
-        if (ruru_str_eq(r->fields[i].name, name)) {
-            snprintf(buf, cap, "%.*s", (int)r->fields[i].value.len, r->fields[i].value.ptr);
-            return buf;
-        }
-    return "(none)";
-}
+#include "record_dump.h"
 
 static enum ruru_csvlog_line feed(struct ruru_csvlog *c, const char *line, struct ruru_record *r)
 {

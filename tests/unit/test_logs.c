@@ -7,16 +7,7 @@
 #include "logs/record.h"
 #include "logs/w3c.h"
 #include "logs/zeeklog.h"
-
-static const char *field(const struct ruru_record *r, const char *canon, char *buf, size_t cap)
-{
-    const struct ruru_str *v = ruru_record_get(r, canon);
-
-    if (v == NULL)
-        return "(none)";
-    snprintf(buf, cap, "%.*s", (int)v->len, v->ptr);
-    return buf;
-}
+#include "record_dump.h"
 
 static void test_w3c(void)
 {
