@@ -23,6 +23,7 @@ test: dev
 # about the actor named in the advisory, search a host, and sweep the example logs (IIS, Apache,
 # Zeek, Suricata) for it all. `intel search` and `scan` exit 1 when they find something, as grep
 # does.
+RUN_HOME = build/run-home
 run: deps release
 	@rm -rf $(RUN_HOME)
 	./build/ruru --home $(RUN_HOME) intel import --format table examples/intel
