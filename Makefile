@@ -20,8 +20,8 @@ test: dev
 
 # The main job on the bundled examples: import the example intel (an advisory as STIX, a MISP
 # event, a partner's defanged CSV, a Zeek intel file) into a scratch store, show what ruru knows
-# about the actor named in the advisory, search a host, and sweep the example logs (IIS, Apache,
-# Zeek, Suricata) for it all. `intel search` and `scan` exit 1 when they find something, as grep
+# about the actor named in the advisory, search a host, and sweep the example logs (IIS,
+# Exchange, Apache, Zeek, Suricata) for it all. `intel search` and `scan` exit 1 when they find something, as grep
 # does.
 RUN_HOME = build/run-home
 run: deps release
