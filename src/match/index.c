@@ -273,9 +273,10 @@ static void ip_key(const unsigned char addr[16], unsigned prefix128, unsigned ch
 
 static bool is_v4(const unsigned char a[16])
 {
-    static const unsigned char pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    uint64_t lo;
 
-    return memcmp(a, pre, 12) == 0;
+    memcpy(&lo, a, 8); /* ::ffff:a.b.c.d, without a call to memcmp */
+    return lo == 0 && a[8] == 0 && a[9] == 0 && a[10] == 0xff && a[11] == 0xff;
 }
 
 size_t ruru_index_find_ip(const struct ruru_index *idx,

@@ -161,7 +161,9 @@ static void lookup_token(struct ruru_matcher *m, enum ruru_ioc_type type, const 
         }
         if (m->canon.failed)
             return;
-        if (!ascii || ruru_memmem(m->canon.ptr, n, "xn--", 4) != NULL) {
+        /* Punycode ("xn--") is plain ASCII: lower case is its canonical form. Only a name in
+         * Unicode needs the normaliser (IDNA). */
+        if (!ascii) {
             lookup_normalized(m, RURU_IOC_DOMAIN, s, n);
             return;
         }
@@ -387,8 +389,6 @@ static bool probe_token(struct ruru_matcher *m, enum ruru_ioc_type type, const c
                 return true;
             tmp[i] = ruru_lower(h[i]);
         }
-        if (ruru_memmem(tmp, hl, "xn--", 4) != NULL)
-            return true;
         return ruru_index_url_host(m->idx, tmp, hl) ||
                (type == RURU_IOC_DOMAIN && ruru_index_find_domain(m->idx, tmp, hl, NULL, NULL) > 0);
     }

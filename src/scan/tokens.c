@@ -178,6 +178,18 @@ static void host_token(struct out *o, const char *line, size_t off, size_t len)
         emit(o, RURU_IOC_DOMAIN, off, len);
 }
 
+/* The "://" of a word, found from its colons (most colons in logs are in times). */
+static const char *find_scheme(const char *s, size_t len)
+{
+    const char *end = s + len;
+
+    for (const char *c = memchr(s, ':', len); c != NULL;
+         c = c + 1 < end ? memchr(c + 1, ':', (size_t)(end - c - 1)) : NULL)
+        if (end - c >= 3 && c[1] == '/' && c[2] == '/')
+            return c;
+    return NULL;
+}
+
 /* `marks`: which of '.', ':', '@', '=' the word holds (M_*), to skip the shapes it cannot be. */
 static void word(struct out *o, const char *line, size_t off, size_t len, unsigned marks)
 {
@@ -198,7 +210,7 @@ again:
     }
     if (len < 3)
         return;
-    scheme = (marks & M_COLON) ? ruru_memmem(s, len, "://", 3) : NULL;
+    scheme = (marks & M_COLON) ? find_scheme(s, len) : NULL;
     if (scheme != NULL && scheme > s) {
         const char *b = scheme;
         size_t hs, he;
