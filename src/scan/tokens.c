@@ -29,12 +29,13 @@
 #define M_COLON 2u
 #define M_AT    4u
 #define M_EQ    8u
+#define M_SLASH 16u
 static const unsigned char CLS[256] = {
         [' '] = S_SEP,  ['\t'] = S_SEP,  ['\r'] = S_SEP, ['\n'] = S_SEP, ['\v'] = S_SEP,
         ['\f'] = S_SEP, ['"'] = S_SEP,   ['\''] = S_SEP, ['`'] = S_SEP,  ['('] = S_SEP,
         [')'] = S_SEP,  ['{'] = S_SEP,   ['}'] = S_SEP,  ['<'] = S_SEP,  ['>'] = S_SEP,
         [','] = S_SEP,  [';'] = S_SEP,   ['|'] = S_SEP,  ['\\'] = S_SEP, [0] = S_SEP,
-        ['.'] = M_DOT,  [':'] = M_COLON, ['@'] = M_AT,   ['='] = M_EQ,
+        ['.'] = M_DOT,  [':'] = M_COLON, ['@'] = M_AT,   ['='] = M_EQ,   ['/'] = M_SLASH,
 };
 
 static bool is_hex(const char *s, size_t n)
@@ -147,7 +148,8 @@ static void host_token(struct out *o, const char *line, size_t off, size_t len)
     const char *colon;
     size_t i = 0;
 
-    /* Every shape here has a '.' or a ':' ("Mozilla", "HTTP" of "HTTP/1.1" have neither). */
+    /* Every shape here has a '.' or a ':' ("Mozilla", "HTTP" of "HTTP/1.1" have neither);
+     * the first colon is found on the way. */
     while (i < len && s[i] != '.' && s[i] != ':')
         i++;
     if (i == len)
@@ -159,7 +161,7 @@ static void host_token(struct out *o, const char *line, size_t off, size_t len)
             emit(o, RURU_IOC_IPV6, off + 1, (size_t)(close - s - 1));
         return;
     }
-    colon = memchr(s, ':', len);
+    colon = s[i] == ':' ? s + i : memchr(s + i, ':', len - i);
     if (colon != NULL && is_v6(s, len)) {
         emit(o, RURU_IOC_IPV6, off, len);
         return;
@@ -234,7 +236,7 @@ again:
             host_token(o, line, off + hs, he - hs);
         return;
     }
-    {
+    if (marks & (M_EQ | M_COLON)) {
         /* key=value and key:value outside URLs (CEF, syslog structured data, "sha1:..."):
          * the value is the word. A key is a plain name; "evil.com/a?x=1" and "host:443" are
          * not key=value. */
@@ -279,7 +281,7 @@ again:
              off, len);
         return;
     }
-    {
+    if (marks & M_SLASH) {
         /* A path-like word ("host/path") starts with its host. */
         const char *slash = memchr(s, '/', len);
         if (slash != NULL && slash > s)
@@ -309,7 +311,7 @@ size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t 
         /* Most words are plain words and numbers: without '.', ':', '@' or '=' a word can only
          * be a hash, so it is looked at only when it has a hash's length. */
         n = i - start;
-        if (n > 0 && (marks || n == 32 || n == 40 || n == 64 || n == 128))
+        if (n > 0 && ((marks & ~M_SLASH) || n == 32 || n == 40 || n == 64 || n == 128))
             word(&o, line, start, n, marks);
     }
     return o.n;
