@@ -457,6 +457,11 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         fputc('\n', sc.out);
         json_decref(all);
     }
+    if (doc != NULL && err == RURU_OK &&
+        json_integer_value(json_object_get(json_object_get(doc, "scan"), "indicators")) == 0)
+        fputs("ruru: there are no indicators to sweep for: import intel first (ruru intel "
+              "import FILE) or name it with --intel FILE\n",
+              stderr);
     if (doc != NULL && !quiet &&
         (err == RURU_OK || err == RURU_ESTOPPED ||
          json_array_size(json_object_get(doc, "inputs")) > 0))
