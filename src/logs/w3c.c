@@ -77,6 +77,8 @@ static void set_fields(struct ruru_w3c *w, const char *p, size_t n)
             size_t k = w->n_names++;
             w->names[k] = name;
             w->canon[k] = NULL;
+            /* IIS writes a space in a header value as '+' ("Mozilla/5.0+(Windows+NT...)"). */
+            w->enc[k] = ruru_str_iprefix(name, "cs(") ? RURU_ENC_PLUS : RURU_ENC_RAW;
             for (size_t j = 0; j < sizeof(NAMES) / sizeof(NAMES[0]); j++)
                 if (ruru_str_ieq(name, NAMES[j].native))
                     w->canon[k] = NAMES[j].canon;
@@ -125,8 +127,7 @@ ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_rec
         f->name = w->names[k];
         f->canon = w->canon[k];
         f->value = vals[k];
-        /* IIS writes a space in a header value as '+' ("Mozilla/5.0+(Windows+NT...)"). */
-        f->enc = ruru_str_iprefix(f->name, "cs(") ? RURU_ENC_PLUS : RURU_ENC_RAW;
+        f->enc = w->enc[k];
     }
     if (w->date_col >= 0 && w->time_col >= 0) {
         const struct ruru_str *d = &vals[w->date_col], *t = &vals[w->time_col];

@@ -16,6 +16,7 @@ struct ruru_w3c {
     char header[RURU_W3C_MAX_HEADER]; /* copy of the last #Fields line's names */
     struct ruru_str names[RURU_MAX_FIELDS];
     const char *canon[RURU_MAX_FIELDS];
+    unsigned char enc[RURU_MAX_FIELDS]; /* enum ruru_field_enc of each column */
     size_t n_names;
     int date_col, time_col; /* -1 when absent */
 };
