@@ -94,7 +94,7 @@ enum ruru_w3c_line
 ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_record *r)
 {
     struct ruru_str vals[RURU_MAX_FIELDS];
-    size_t n = 0, i = 0;
+    size_t n = 0;
 
     while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
         len--;
@@ -106,13 +106,7 @@ ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_rec
     }
     if (w->n_names == 0)
         return RURU_W3C_BAD;
-    while (i <= len && n < RURU_MAX_FIELDS) {
-        size_t s = i;
-        while (i < len && line[i] != ' ')
-            i++;
-        vals[n++] = ruru_str_make(line + s, i - s);
-        i++;
-    }
+    n = ruru_split_byte(line, len, ' ', vals, RURU_MAX_FIELDS);
     if (n != w->n_names)
         return RURU_W3C_BAD;
     r->n_fields = 0;

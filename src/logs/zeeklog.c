@@ -88,19 +88,8 @@ split(const struct ruru_zeeklog *z, const char *s, size_t n, struct ruru_str *ou
 {
     size_t count = 0, i = 0, start = 0;
 
-    if (z->sep_len == 1) {
-        /* The usual tab: a plain loop beats a search call per short field. */
-        char sep = z->sep[0];
-        for (i = 0; i < n; i++)
-            if (s[i] == sep) {
-                out[count++] = ruru_str_make(s + start, i - start);
-                start = i + 1;
-                if (count == max)
-                    return count;
-            }
-        out[count++] = ruru_str_make(s + start, n - start);
-        return count;
-    }
+    if (z->sep_len == 1)
+        return ruru_split_byte(s, n, z->sep[0], out, max);
     while (count < max) {
         const char *hit = i < n ? ruru_memmem(s + i, n - i, z->sep, z->sep_len) : NULL;
         size_t end = hit ? (size_t)(hit - s) : n;

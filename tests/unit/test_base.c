@@ -135,8 +135,42 @@ static void test_str(void)
     CHECK(ruru_ascii_casecmp("APT40", "apt40") == 0);
 }
 
+/* The vector split against a byte-by-byte one, at every length and separator position around
+ * the 16-byte blocks, and with a limit on the number of slices. */
+static void test_split_byte(void)
+{
+    char line[80];
+    struct ruru_str got[40], want[40];
+    size_t bad = 0;
+
+    for (unsigned seed = 1; seed < 4000; seed++) {
+        size_t n = seed % 70, max = seed % 9 == 0 ? 3 : 40, k = 0, start = 0, m;
+        unsigned x = seed * 2654435761u;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            line[i] = (x >> 16) % 5 == 0 ? '\t' : (char)('a' + (x >> 20) % 26);
+        }
+        m = ruru_split_byte(line, n, '\t', got, max);
+        for (size_t i = 0; i <= n && k < max; i++)
+            if (i == n || line[i] == '\t') {
+                want[k++] = ruru_str_make(line + start, i - start);
+                start = i + 1;
+            }
+        if (m != k) {
+            bad++;
+            continue;
+        }
+        for (size_t i = 0; i < m; i++)
+            bad += got[i].ptr != want[i].ptr || got[i].len != want[i].len;
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(ruru_split_byte("", 0, ' ', got, 40), 1);
+    CHECK_INT(ruru_split_byte("a b", 3, ' ', got, 0), 0);
+}
+
 int main(void)
 {
+    test_split_byte();
     test_buf();
     test_arena();
     test_vec();
