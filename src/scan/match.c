@@ -77,30 +77,6 @@ static int on_hit(const struct ruru_index_ind *ind, uint32_t i, void *ctx)
     return 0;
 }
 
-static bool v4_addr(const char *s, size_t n, unsigned char a[16])
-{
-    unsigned v = 0, part = 0, digits = 0;
-
-    memset(a, 0, 10);
-    a[10] = a[11] = 0xff;
-    for (size_t i = 0; i <= n; i++) {
-        if (i == n || s[i] == '.') {
-            if (digits == 0 || v > 255 || part > 3)
-                return false;
-            a[12 + part++] = (unsigned char)v;
-            v = 0;
-            digits = 0;
-        } else if (ruru_is_digit(s[i])) {
-            v = v * 10 + (unsigned)(s[i] - '0');
-            if (++digits > 3)
-                return false;
-        } else {
-            return false;
-        }
-    }
-    return part == 4;
-}
-
 static void
 lookup_normalized(struct ruru_matcher *m, enum ruru_ioc_type type, const char *s, size_t n)
 {
@@ -124,8 +100,21 @@ lookup_normalized(struct ruru_matcher *m, enum ruru_ioc_type type, const char *s
     }
 }
 
-static void lookup_token(struct ruru_matcher *m, enum ruru_ioc_type type, const char *s, size_t n)
+static void v4_bytes(uint32_t v4, unsigned char a[16])
 {
+    memset(a, 0, 10);
+    a[10] = a[11] = 0xff;
+    a[12] = (unsigned char)(v4 >> 24);
+    a[13] = (unsigned char)(v4 >> 16);
+    a[14] = (unsigned char)(v4 >> 8);
+    a[15] = (unsigned char)v4;
+}
+
+/* `t`: the token (its type, and for an IPv4 address its value); s, n: its bytes. */
+static void
+lookup_token(struct ruru_matcher *m, const struct ruru_token *t, const char *s, size_t n)
+{
+    enum ruru_ioc_type type = t->type;
     unsigned char addr[16];
     char tmp[64];
     bool ascii = true;
@@ -134,8 +123,8 @@ static void lookup_token(struct ruru_matcher *m, enum ruru_ioc_type type, const 
     m->obs_len = n;
     switch (type) {
     case RURU_IOC_IPV4:
-        if (v4_addr(s, n, addr))
-            ruru_index_find_ip(m->idx, addr, on_hit, m);
+        v4_bytes(t->v4, addr);
+        ruru_index_find_ip(m->idx, addr, on_hit, m);
         return;
     case RURU_IOC_IPV6: {
         const char *pct = memchr(s, '%', n); /* fe80::1%eth0 */
@@ -208,14 +197,14 @@ static void match_text(struct ruru_matcher *m, const char *s, size_t n)
         size_t count = ruru_tokens(s, n, m->tokens, RURU_MATCH_MAX_TOKENS), resume;
         if (count <= RURU_MATCH_MAX_TOKENS) {
             for (size_t i = 0; i < count; i++)
-                lookup_token(m, m->tokens[i].type, s + m->tokens[i].off, m->tokens[i].len);
+                lookup_token(m, &m->tokens[i], s + m->tokens[i].off, m->tokens[i].len);
             return;
         }
         /* More tokens than fit (a huge line): look up all but the last stored, then go on from
          * where that one starts; token offsets grow along the line, so this always advances. */
         resume = m->tokens[RURU_MATCH_MAX_TOKENS - 1].off;
         for (size_t i = 0; i + 1 < RURU_MATCH_MAX_TOKENS; i++)
-            lookup_token(m, m->tokens[i].type, s + m->tokens[i].off, m->tokens[i].len);
+            lookup_token(m, &m->tokens[i], s + m->tokens[i].off, m->tokens[i].len);
         if (resume == 0 || m->hits_truncated || m->failed)
             return;
         s += resume;
@@ -352,14 +341,16 @@ static void match_split_url(struct ruru_matcher *m,
 /* Could this token match some indicator (in force or not)? Answers from the index's maps,
  * filter and table, without normalising, without validity, without reporting. When unsure
  * (a host that is not plain ASCII), says yes: the full pass decides. */
-static bool probe_token(struct ruru_matcher *m, enum ruru_ioc_type type, const char *s, size_t n)
+static bool probe_token(struct ruru_matcher *m, const struct ruru_token *t, const char *s, size_t n)
 {
+    enum ruru_ioc_type type = t->type;
     unsigned char addr[16];
     char tmp[256];
 
     switch (type) {
     case RURU_IOC_IPV4:
-        return v4_addr(s, n, addr) && ruru_index_find_ip(m->idx, addr, NULL, NULL) > 0;
+        v4_bytes(t->v4, addr);
+        return ruru_index_find_ip(m->idx, addr, NULL, NULL) > 0;
     case RURU_IOC_IPV6: {
         const char *pct = memchr(s, '%', n);
         if (pct != NULL)
@@ -423,7 +414,7 @@ static bool probe_text(struct ruru_matcher *m, const char *s, size_t n)
     if (count > RURU_MATCH_MAX_TOKENS)
         return true; /* a huge line: the full pass takes it in parts */
     for (size_t i = 0; i < count; i++)
-        if (probe_token(m, m->tokens[i].type, s + m->tokens[i].off, m->tokens[i].len))
+        if (probe_token(m, &m->tokens[i], s + m->tokens[i].off, m->tokens[i].len))
             return true;
     return false;
 }
@@ -501,7 +492,7 @@ match_line_fields(struct ruru_matcher *m, const struct ruru_record *r, const cha
             if (f == NULL || f->enc != RURU_ENC_RAW || (f->canon != NULL && f->canon[0] == '@'))
                 continue;
             m->field = f;
-            lookup_token(m, m->tokens[t].type, line + off, m->tokens[t].len);
+            lookup_token(m, &m->tokens[t], line + off, m->tokens[t].len);
         }
         if (count <= RURU_MATCH_MAX_TOKENS)
             return;

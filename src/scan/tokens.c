@@ -46,9 +46,10 @@ static bool is_hex(const char *s, size_t n)
     return true;
 }
 
-static bool is_v4(const char *s, size_t n)
+static bool is_v4(const char *s, size_t n, uint32_t *addr)
 {
     size_t i = 0;
+    uint32_t a = 0;
 
     for (int part = 0; part < 4; part++) {
         size_t start;
@@ -63,7 +64,9 @@ static bool is_v4(const char *s, size_t n)
             v = v * 10 + (unsigned)(s[i++] - '0');
         if (i == start || v > 255 || (i - start > 1 && s[start] == '0'))
             return false;
+        a = a << 8 | v;
     }
+    *addr = a;
     return i == n;
 }
 
@@ -131,29 +134,29 @@ struct out {
     size_t n, max;
 };
 
-static void emit(struct out *o, enum ruru_ioc_type t, size_t off, size_t len)
+static void emit_v4(struct out *o, enum ruru_ioc_type t, size_t off, size_t len, uint32_t v4)
 {
     if (o->n < o->max) {
         o->v[o->n].type = t;
         o->v[o->n].off = (uint32_t)off;
         o->v[o->n].len = (uint32_t)len;
+        o->v[o->n].v4 = v4;
     }
     o->n++;
+}
+
+static void emit(struct out *o, enum ruru_ioc_type t, size_t off, size_t len)
+{
+    emit_v4(o, t, off, len, 0);
 }
 
 /* A host with an optional ":port" or a bracketed IPv6 address. */
 static void host_token(struct out *o, const char *line, size_t off, size_t len)
 {
     const char *s = line + off;
-    const char *colon;
-    size_t i = 0;
-
-    /* Every shape here has a '.' or a ':' ("Mozilla", "HTTP" of "HTTP/1.1" have neither);
-     * the first colon is found on the way. */
-    while (i < len && s[i] != '.' && s[i] != ':')
-        i++;
-    if (i == len)
-        return;
+    size_t colon = len, dots = 0;
+    bool v4ish = true;
+    uint32_t v4;
 
     if (len >= 2 && s[0] == '[') {
         const char *close = memchr(s, ']', len);
@@ -161,21 +164,37 @@ static void host_token(struct out *o, const char *line, size_t off, size_t len)
             emit(o, RURU_IOC_IPV6, off + 1, (size_t)(close - s - 1));
         return;
     }
-    colon = s[i] == ':' ? s + i : memchr(s + i, ':', len - i);
-    if (colon != NULL && is_v6(s, len)) {
-        emit(o, RURU_IOC_IPV6, off, len);
+    /* One look at the bytes before the first colon: dots, and whether it could be a dotted
+     * quad. Every shape here has a '.' or a ':' ("Mozilla", "HTTP" of "HTTP/1.1" have
+     * neither). */
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ':') {
+            colon = i;
+            break;
+        }
+        if (c == '.')
+            dots++;
+        else if (!ruru_is_digit(c))
+            v4ish = false;
+    }
+    if (dots == 0 && colon == len)
         return;
-    }
-    if (colon != NULL) {
+    if (colon < len) {
+        if (is_v6(s, len)) {
+            emit(o, RURU_IOC_IPV6, off, len);
+            return;
+        }
         /* host:port, port all digits */
-        size_t hl = (size_t)(colon - s);
-        for (const char *p = colon + 1; p < s + len; p++)
-            if (!ruru_is_digit(*p))
+        for (size_t i = colon + 1; i < len; i++)
+            if (!ruru_is_digit(s[i]))
                 return;
-        len = hl;
+        len = colon;
     }
-    if (is_v4(s, len))
-        emit(o, RURU_IOC_IPV4, off, len);
+    if (dots == 0)
+        return;
+    if (v4ish && dots == 3 && is_v4(s, len, &v4))
+        emit_v4(o, RURU_IOC_IPV4, off, len, v4);
     else if (is_host(s, len))
         emit(o, RURU_IOC_DOMAIN, off, len);
 }

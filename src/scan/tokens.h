@@ -20,6 +20,7 @@ struct ruru_token {
     enum ruru_ioc_type type; /* IPV4, IPV6, DOMAIN, URL, EMAIL, MD5, SHA1, SHA256, SHA512 */
     uint32_t off;            /* from the start of the line */
     uint32_t len;
+    uint32_t v4; /* IPV4: the address, a.b.c.d as a << 24 | b << 16 | c << 8 | d */
 };
 
 /* Extracts at most `max` tokens from `line` (not NUL-terminated) into out[]; returns how many
