@@ -22,6 +22,12 @@
 
 #include "base/str.h"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define RURU_TOKENS_AVX2 1
+#else
+#define RURU_TOKENS_AVX2 0
+#endif
+
 /* Per byte: S_SEP for bytes that end a word, or the marks of the shapes it takes part in.
  * Built once as a constant table: the hot loop makes one load per byte. */
 #define S_SEP   0x80u
@@ -311,7 +317,8 @@ again:
     host_token(o, line, off, len);
 }
 
-size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max)
+/* The portable cut: one table load per byte. */
+size_t ruru_tokens_scalar(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
     struct out o = {out, 0, max};
     size_t i = 0;
@@ -335,3 +342,178 @@ size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t 
     }
     return o.n;
 }
+
+#if RURU_TOKENS_AVX2
+#include <immintrin.h>
+
+/* Looks at the word [start, end) as the scalar cut would. */
+static void candidate(struct out *o, const char *line, size_t start, size_t end)
+{
+    unsigned char marks = 0;
+    size_t n = end - start;
+
+    for (size_t i = start; i < end; i++)
+        marks |= CLS[(unsigned char)line[i]];
+    if (n > 0 && ((marks & ~M_SLASH) || n == 32 || n == 40 || n == 64 || n == 128))
+        word(o, line, start, n, marks);
+}
+
+/*
+ * The AVX2 cut. Most bytes of a log line belong to words that can hold no indicator: they
+ * have none of '.', ':', '@', '=' and are not 32, 40, 64 or 128 bytes long. The scalar cut
+ * still walks every byte of them, and its branch on each word boundary mispredicts about
+ * once a word. Here 64 bytes at a time are classified into two bit masks, separators and
+ * marks ('.', ':', '@', '='), with two nibble-table shuffles (the classes of CLS are not
+ * ranges, so comparisons would take a dozen instructions where the shuffles take two):
+ *
+ *     class = LO[byte & 15] & HI[byte >> 4]      one bit per group of separators
+ *                                                sharing a high nibble, and two for marks
+ *
+ * Only the words holding a mark, or at least 32 bytes long (a run of 32 non-separators,
+ * found by halving shifts over this block and the next), are visited, each once, in line
+ * order, by the same word() as the scalar cut: the tokens are the same, byte for byte
+ * (tests/unit/test_tokens.c and the fuzz target compare the two).
+ */
+
+/* Separator groups: bit 0 = 0x00, 0x09-0x0d; bit 1 = ' ' '"' '\'' '(' ')' ','; bit 2 = ';'
+ * '<' '>'; bit 3 = '\\'; bit 4 = '`'; bit 5 = '{' '|' '}'. Marks: bit 6 = '.'; bit 7 = ':'
+ * '='. '@' would need a ninth bit and is compared on its own. */
+#define C_SEPS  0x3f
+#define C_MARKS 0xc0
+
+__attribute__((target("avx2"))) static inline void
+classify32(const char *p, uint32_t *sep, uint32_t *mark)
+{
+    const __m256i lo_tab =
+            _mm256_setr_epi8(0x13, 0, 0x02, 0, 0, 0, 0, 0x02, 0x02, 0x03, (char)0x81, 0x25, 0x2f,
+                             (char)0xa1, 0x44, 0, 0x13, 0, 0x02, 0, 0, 0, 0, 0x02, 0x02, 0x03,
+                             (char)0x81, 0x25, 0x2f, (char)0xa1, 0x44, 0);
+    const __m256i hi_tab = _mm256_setr_epi8(0x01, 0, 0x42, (char)0x84, 0, 0x08, 0x10, 0x20, 0, 0, 0,
+                                            0, 0, 0, 0, 0, 0x01, 0, 0x42, (char)0x84, 0, 0x08, 0x10,
+                                            0x20, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i lo = _mm256_and_si256(v, nib);
+    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+    __m256i c = _mm256_and_si256(_mm256_shuffle_epi8(lo_tab, lo), _mm256_shuffle_epi8(hi_tab, hi));
+    uint32_t not_sep = (uint32_t)_mm256_movemask_epi8(
+            _mm256_cmpeq_epi8(_mm256_and_si256(c, _mm256_set1_epi8(C_SEPS)), zero));
+    uint32_t not_mark = (uint32_t)_mm256_movemask_epi8(
+            _mm256_cmpeq_epi8(_mm256_and_si256(c, _mm256_set1_epi8((char)C_MARKS)), zero));
+    uint32_t at = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('@')));
+
+    *sep = ~not_sep;
+    *mark = ~not_mark | at;
+}
+
+/* The masks of the 64 bytes at line + base; bytes past the end count as separators. */
+__attribute__((target("avx2"))) static inline void
+classify64(const char *line, size_t len, size_t base, uint64_t *sep, uint64_t *mark)
+{
+    uint32_t s0, m0, s1, m1;
+
+    if (base >= len) {
+        *sep = ~0ull;
+        *mark = 0;
+        return;
+    }
+    if (len - base >= 64) {
+        classify32(line + base, &s0, &m0);
+        classify32(line + base + 32, &s1, &m1);
+    } else {
+        char tail[64];
+        memset(tail, ' ', sizeof(tail));
+        memcpy(tail, line + base, len - base);
+        classify32(tail, &s0, &m0);
+        classify32(tail + 32, &s1, &m1);
+    }
+    *sep = (uint64_t)s1 << 32 | s0;
+    *mark = (uint64_t)m1 << 32 | m0;
+}
+
+__attribute__((target("avx2"))) static size_t
+tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
+{
+    struct out o = {out, 0, max};
+    size_t base = 0, done = 0, open = 0; /* open: where a word running into `base` starts */
+    uint64_t s0, m0, s1, m1;
+
+    if (len > UINT32_MAX)
+        len = UINT32_MAX;
+    classify64(line, len, 0, &s0, &m0);
+    while (base < len && o.n <= max) {
+        uint64_t lo, hi;
+        uint64_t cand;
+
+        classify64(line, len, base + 64, &s1, &m1);
+        /* Bit b of lo: the 32 bytes from base + b hold no separator (halving shifts over the
+         * 128 bits of this block and the next). */
+        lo = ~s0;
+        hi = ~s1;
+        for (unsigned k = 1; k <= 16; k <<= 1) {
+            lo &= lo >> k | hi << (64 - k);
+            hi &= hi >> k;
+        }
+        cand = m0 | lo;
+        if (done > base)
+            cand &= ~0ull << (done - base); /* done - base < 64 here */
+        while (cand != 0 && o.n <= max) {
+            unsigned b = (unsigned)__builtin_ctzll(cand);
+            uint64_t below = s0 & ((1ull << b) - 1), above = s0 & ~((2ull << b) - 1);
+            size_t start = below ? base + 64 - (size_t)__builtin_clzll(below) : open, end;
+            if (above != 0) {
+                end = base + (size_t)__builtin_ctzll(above);
+            } else if (s1 != 0) {
+                end = base + 64 + (size_t)__builtin_ctzll(s1);
+            } else {
+                end = base + 128;
+                while (end < len && !(CLS[(unsigned char)line[end]] & S_SEP))
+                    end++;
+            }
+            if (end > len)
+                end = len;
+            candidate(&o, line, start, end);
+            done = end;
+            if (end >= base + 64)
+                break;
+            cand &= ~0ull << (end - base);
+        }
+        if (done > base + 64) {
+            /* The last word ran past the next block: go on from the block where it ends, at
+             * its separator (no other separator lies between its start and there). */
+            base = done - done % 64;
+            open = done + 1;
+            classify64(line, len, base, &s0, &m0);
+            continue;
+        }
+        if (s0 != 0)
+            open = base + 64 - (size_t)__builtin_clzll(s0);
+        base += 64;
+        s0 = s1;
+        m0 = m1;
+    }
+    return o.n;
+}
+
+bool ruru_tokens_have_simd(void)
+{
+    return __builtin_cpu_supports("avx2");
+}
+
+size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max)
+{
+    if (__builtin_cpu_supports("avx2"))
+        return tokens_avx2(line, len, out, max);
+    return ruru_tokens_scalar(line, len, out, max);
+}
+#else
+bool ruru_tokens_have_simd(void)
+{
+    return false;
+}
+
+size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max)
+{
+    return ruru_tokens_scalar(line, len, out, max);
+}
+#endif

@@ -4,12 +4,31 @@
 #include "check.h"
 #include "scan/tokens.h"
 
+/* Both cuts give the same tokens: count, types, offsets, lengths and addresses. */
+static void same_cuts(const char *line, size_t len, size_t max)
+{
+    struct ruru_token a[64], b[64];
+    size_t na = ruru_tokens(line, len, a, max), nb = ruru_tokens_scalar(line, len, b, max);
+
+    CHECK_INT(na, nb);
+    for (size_t i = 0; i < na && i < nb && i < max; i++) {
+        if (a[i].type != b[i].type || a[i].off != b[i].off || a[i].len != b[i].len ||
+            a[i].v4 != b[i].v4) {
+            check_failed++;
+            fprintf(stderr, "cuts differ at token %zu of a %zu-byte line (max %zu)\n", i, len, max);
+            return;
+        }
+    }
+}
+
 /* Renders the tokens of a line as "type:text type:text ...". */
 static void expect(const char *line, const char *want)
 {
     struct ruru_token t[32];
     struct ruru_buf b;
     size_t n = ruru_tokens(line, strlen(line), t, 32);
+
+    same_cuts(line, strlen(line), 32);
 
     ruru_buf_init(&b, 1 << 16);
     for (size_t i = 0; i < n && i < 32; i++)
@@ -50,6 +69,58 @@ int main(void)
         /* More tokens than room: counted, not stored. */
         struct ruru_token t[2];
         CHECK_INT(ruru_tokens("1.1.1.1 2.2.2.2 3.3.3.3", 23, t, 2), 3);
+        CHECK_INT(ruru_tokens_scalar("1.1.1.1 2.2.2.2 3.3.3.3", 23, t, 2), 3);
+    }
+    fprintf(stderr, "vector cut: %s\n", ruru_tokens_have_simd() ? "AVX2" : "none (scalar only)");
+    {
+        /* Every byte value in every position of a block, beside separators and marks. */
+        char line[300];
+        for (int c = 0; c < 256; c++) {
+            for (size_t at = 0; at < 70; at++) {
+                memset(line, 'a', sizeof(line));
+                memcpy(line + 20, "1.2.3.4", 7);
+                line[at + 30] = (char)c;
+                memcpy(line + 150, "x.evil.com", 10);
+                same_cuts(line, sizeof(line), 64);
+                same_cuts(line, at + 31, 64);
+            }
+        }
+    }
+    {
+        /* Words of every length up to 300 at every offset around the 64-byte blocks: hashes
+         * (32/40/64/128 hex), host names and plain words, cut short and whole. */
+        static const char fill[] = "0123456789abcdef";
+        char line[700];
+        for (size_t wl = 1; wl <= 300; wl++) {
+            for (size_t at = 0; at < 130; at += (wl < 140 ? 1 : 7)) {
+                memset(line, ' ', sizeof(line));
+                for (size_t i = 0; i < wl; i++)
+                    line[at + i] = fill[i % 16];
+                same_cuts(line, at + wl + 5, 64);
+                same_cuts(line, at + wl, 64);
+                if (wl > 4)
+                    line[at + wl / 2] = '.';
+                same_cuts(line, at + wl + 5, 64);
+                if (wl > 8)
+                    line[at + wl - 4] = ':';
+                same_cuts(line, at + wl + 1, 64);
+            }
+        }
+    }
+    {
+        /* Pseudo-random lines over an alphabet rich in separators and marks; small `max`. */
+        static const char alpha[] = "ab09.:@=/ \t\"[]()-_fx%";
+        char line[1024];
+        uint32_t seed = 12345;
+        for (int k = 0; k < 4000; k++) {
+            size_t len = (size_t)(k % 1000) + 1;
+            for (size_t i = 0; i < len; i++) {
+                seed = seed * 1103515245u + 12345u;
+                line[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+            }
+            same_cuts(line, len, 64);
+            same_cuts(line, len, (size_t)(k % 5));
+        }
     }
     return check_done();
 }
