@@ -10,6 +10,7 @@
  * (url.original, url.path, url.query) and protocol; a request that is not three words (a
  * scanner sending garbage) is kept whole as url.original.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "base/str.h"
@@ -25,18 +26,16 @@ struct cur {
     const char *p, *end;
 };
 
-static void add(struct ruru_record *r, const char *name, const char *canon, const char *v, size_t n)
-{
-    ruru_record_add(r, ruru_str_make(name, strlen(name)), canon, ruru_str_make(v, n));
-}
+/* `name` is a string literal: its length is known at compile time. */
+#define ADD(r, name, canon, v, n) \
+    ruru_record_add((r), ruru_str_make((name), sizeof(name) - 1), (canon), ruru_str_make((v), (n)))
 
 /* A space-delimited word; advances past it and one following space. */
 static bool word(struct cur *c, struct ruru_str *out)
 {
-    const char *s = c->p;
+    const char *s = c->p, *sp = memchr(s, ' ', (size_t)(c->end - s));
 
-    while (c->p < c->end && *c->p != ' ')
-        c->p++;
+    c->p = sp != NULL ? sp : c->end;
     if (c->p == s)
         return false;
     *out = ruru_str_make(s, (size_t)(c->p - s));
@@ -45,23 +44,31 @@ static bool word(struct cur *c, struct ruru_str *out)
     return true;
 }
 
-/* A delimited field: [..] or "..." with backslash escapes. */
+/* A delimited field: [..] or "..." with backslash escapes (a quote after an odd number of
+ * backslashes is escaped). The close is found with memchr: user agents and requests are long. */
 static bool delimited(struct cur *c, char open, char close, struct ruru_str *out)
 {
-    const char *s;
+    const char *s, *q;
 
     if (c->p >= c->end || *c->p != open)
         return false;
     s = ++c->p;
-    while (c->p < c->end && *c->p != close) {
-        if (*c->p == '\\' && close == '"' && c->p + 1 < c->end)
-            c->p++;
-        c->p++;
+    for (q = memchr(s, close, (size_t)(c->end - s)); q != NULL;
+         q = memchr(q + 1, close, (size_t)(c->end - q - 1))) {
+        size_t bs = 0;
+        if (close != '"')
+            break;
+        while (q - bs > s && q[-1 - (ptrdiff_t)bs] == '\\')
+            bs++;
+        if (bs % 2 == 0)
+            break;
     }
-    if (c->p >= c->end)
+    if (q == NULL) {
+        c->p = c->end;
         return false;
-    *out = ruru_str_make(s, (size_t)(c->p - s));
-    c->p++;
+    }
+    *out = ruru_str_make(s, (size_t)(q - s));
+    c->p = q + 1;
     if (c->p < c->end && *c->p == ' ')
         c->p++;
     return true;
@@ -116,11 +123,11 @@ bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r)
         !ruru_apache_time(t.ptr, t.len, &r->time))
         return false;
     r->format = RURU_LOG_APACHE_COMMON;
-    add(r, "%h", "source.address", host.ptr, host.len);
+    ADD(r, "%h", "source.address", host.ptr, host.len);
     if (!is_dash(user))
-        add(r, "%u", "user.name", user.ptr, user.len);
-    add(r, "%t", "@timestamp", t.ptr, t.len);
-    add(r, "%r", "http.request.line", req.ptr, req.len);
+        ADD(r, "%u", "user.name", user.ptr, user.len);
+    ADD(r, "%t", "@timestamp", t.ptr, t.len);
+    ADD(r, "%r", "http.request.line", req.ptr, req.len);
     {
         /* "GET /path?q HTTP/1.1" */
         const char *sp1 = memchr(req.ptr, ' ', req.len), *sp2;
@@ -129,26 +136,26 @@ bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r)
             memchr(sp2 + 1, ' ', req.len - (size_t)(sp2 + 1 - req.ptr)) == NULL) {
             const char *target = sp1 + 1, *q;
             size_t tl = (size_t)(sp2 - target);
-            add(r, "method", "http.request.method", req.ptr, (size_t)(sp1 - req.ptr));
-            add(r, "target", "url.original", target, tl);
+            ADD(r, "method", "http.request.method", req.ptr, (size_t)(sp1 - req.ptr));
+            ADD(r, "target", "url.original", target, tl);
             q = memchr(target, '?', tl);
-            add(r, "path", "url.path", target, q ? (size_t)(q - target) : tl);
+            ADD(r, "path", "url.path", target, q ? (size_t)(q - target) : tl);
             if (q != NULL)
-                add(r, "query", "url.query", q + 1, tl - (size_t)(q - target) - 1);
-            add(r, "protocol", "http.version", sp2 + 1, req.len - (size_t)(sp2 + 1 - req.ptr));
+                ADD(r, "query", "url.query", q + 1, tl - (size_t)(q - target) - 1);
+            ADD(r, "protocol", "http.version", sp2 + 1, req.len - (size_t)(sp2 + 1 - req.ptr));
         } else {
-            add(r, "target", "url.original", req.ptr, req.len);
+            ADD(r, "target", "url.original", req.ptr, req.len);
         }
     }
-    add(r, "%>s", "http.response.status_code", status.ptr, status.len);
+    ADD(r, "%>s", "http.response.status_code", status.ptr, status.len);
     if (!is_dash(bytes))
-        add(r, "%b", "http.response.body.bytes", bytes.ptr, bytes.len);
+        ADD(r, "%b", "http.response.body.bytes", bytes.ptr, bytes.len);
     if (delimited(&c, '"', '"', &ref) && delimited(&c, '"', '"', &ua)) {
         r->format = RURU_LOG_APACHE_COMBINED;
         if (!is_dash(ref))
-            add(r, "%{Referer}i", "http.request.referrer", ref.ptr, ref.len);
+            ADD(r, "%{Referer}i", "http.request.referrer", ref.ptr, ref.len);
         if (!is_dash(ua))
-            add(r, "%{User-agent}i", "user_agent.original", ua.ptr, ua.len);
+            ADD(r, "%{User-agent}i", "user_agent.original", ua.ptr, ua.len);
     }
     return true;
 }

@@ -199,9 +199,12 @@ static void host_token(struct out *o, const char *line, size_t off, size_t len)
     }
     if (dots == 0)
         return;
-    if (v4ish && dots == 3 && is_v4(s, len, &v4))
-        emit_v4(o, RURU_IOC_IPV4, off, len, v4);
-    else if (is_host(s, len))
+    /* Digits and dots only: an address or a number ("5.557094"), never a host name (its
+     * last label is alphabetic). */
+    if (v4ish) {
+        if (dots == 3 && is_v4(s, len, &v4))
+            emit_v4(o, RURU_IOC_IPV4, off, len, v4);
+    } else if (is_host(s, len))
         emit(o, RURU_IOC_DOMAIN, off, len);
 }
 
@@ -352,9 +355,11 @@ static void candidate(struct out *o, const char *line, size_t start, size_t end)
     unsigned char marks = 0;
     size_t n = end - start;
 
+    if (n < 3)
+        return; /* word() takes nothing shorter: "=", ":" between JSON keys and values */
     for (size_t i = start; i < end; i++)
         marks |= CLS[(unsigned char)line[i]];
-    if (n > 0 && ((marks & ~M_SLASH) || n == 32 || n == 40 || n == 64 || n == 128))
+    if ((marks & ~M_SLASH) || n == 32 || n == 40 || n == 64 || n == 128)
         word(o, line, start, n, marks);
 }
 
