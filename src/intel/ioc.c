@@ -74,6 +74,7 @@ static const char *const TYPE_NAMES[RURU_IOC__COUNT] = {
         [RURU_IOC_X509_SHA1] = "x509-sha1",
         [RURU_IOC_X509_SHA256] = "x509-sha256",
         [RURU_IOC_ASN] = "asn",
+        [RURU_IOC_URI_PATH] = "uri-path",
         [RURU_IOC_PATTERN] = "stix-pattern",
 };
 
@@ -86,7 +87,8 @@ const char *ruru_ioc_type_name(enum ruru_ioc_type type)
 
 /* Synonyms as CSV headers, MISP attribute types and Zeek intel types (Intel::*) write them.
  * RURU_IOC_NONE means "the value decides": "ip" can be v4, v6 or a range, "hash" any digest.
- * "uri" is a MISP path without a host ("/gate.php"): it can only be compared as text. */
+ * "uri" is a MISP path without a host ("/gate.php"); written with a scheme or a host it is a
+ * URL, and the normaliser says so. */
 static const struct {
     const char *name;
     enum ruru_ioc_type type;
@@ -129,7 +131,10 @@ static const struct {
         {"url", RURU_IOC_URL},
         {"link", RURU_IOC_URL},
         {"intel::url", RURU_IOC_URL},
-        {"uri", RURU_IOC_STRING},
+        {"uri", RURU_IOC_URI_PATH},
+        {"uri-path", RURU_IOC_URI_PATH},
+        {"url-path", RURU_IOC_URI_PATH},
+        {"uri_path", RURU_IOC_URI_PATH},
         {"md5", RURU_IOC_MD5},
         {"sha1", RURU_IOC_SHA1},
         {"sha-1", RURU_IOC_SHA1},
@@ -943,6 +948,41 @@ static bool url_host(const char *h, size_t n, struct ruru_buf *out, bool *is_dot
     return url_host_plain(tmp, k, out, is_dotted);
 }
 
+/* A path from the root, with its query: "/owa/auth/../auth/x.aspx?a=%7e" becomes
+ * "/owa/auth/x.aspx?a=~". "/" alone would be every request for a site's root. */
+static bool norm_path(enum ruru_ioc_type *type,
+                      const char *s,
+                      size_t len,
+                      struct ruru_buf *out,
+                      const char **reason)
+{
+    const char *frag = memchr(s, '#', len), *end = frag != NULL ? frag : s + len, *query;
+    size_t start = out->len;
+
+    *reason = "malformed path";
+    if (len == 0 || s[0] != '/' || (len > 1 && s[1] == '/'))
+        return false;
+    query = memchr(s, '?', (size_t)(end - s));
+    norm_pct(s, (size_t)((query != NULL ? query : end) - s), out);
+    remove_dots(out, start);
+    if (query != NULL)
+        norm_pct(query, (size_t)(end - query), out);
+    if (!out_ok(out)) {
+        *reason = "out of memory";
+        return false;
+    }
+    for (size_t k = start; k < out->len; k++)
+        if (is_ctl((unsigned char)out->ptr[k]))
+            return false;
+    if (out->len - start == 1 || (out->len - start == 2 && out->ptr[start + 1] == '?')) {
+        *reason = "path matches every request";
+        return false;
+    }
+    *type = RURU_IOC_URI_PATH;
+    *reason = NULL;
+    return true;
+}
+
 static bool norm_url(enum ruru_ioc_type *type,
                      const char *s,
                      size_t len,
@@ -955,6 +995,9 @@ static bool norm_url(enum ruru_ioc_type *type,
     uint32_t port_num = 0;
     bool has_scheme = slen > 0, is_dotted, is_http;
 
+    /* "/gate.php" given as a URL (MISP and CSV lists do): the path of every site's URL. */
+    if (!has_scheme && len > 1 && s[0] == '/' && s[1] != '/')
+        return norm_path(type, s, len, out, reason);
     *reason = "malformed URL";
     if (has_scheme) {
         add_lower(out, s, slen);
@@ -1379,6 +1422,9 @@ bool ruru_ioc_normalize(enum ruru_ioc_type *type,
         ok = norm_domain(&t, v.ptr, v.len, opts, out, reason);
         break;
     case RURU_IOC_URL:
+    case RURU_IOC_URI_PATH:
+        /* A "uri" written with a scheme or host is a URL: norm_url decides, and sends a path
+         * from the root to norm_path. */
         ok = norm_url(&t, v.ptr, v.len, out, reason);
         break;
     case RURU_IOC_MD5:

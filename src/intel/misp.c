@@ -100,7 +100,7 @@ static const struct {
         {"hostname|port", RURU_IOC_DOMAIN, WITH_PORT},
         {"domain|ip", RURU_IOC_DOMAIN, DOMAIN_IP},
         {"url", RURU_IOC_URL, ONE},
-        {"uri", RURU_IOC_STRING, ONE},
+        {"uri", RURU_IOC_URI_PATH, ONE},
         {"email", RURU_IOC_EMAIL, ONE},
         {"email-src", RURU_IOC_EMAIL, ONE},
         {"email-dst", RURU_IOC_EMAIL, ONE},

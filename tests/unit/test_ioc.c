@@ -335,6 +335,17 @@ static const struct norm_case URL_CASES[] = {
         /* percent-encoding: unreserved decoded, others upper-cased, strays and spaces and
          * non-ASCII bytes encoded */
         N(URL, "http://example.com/%41%2d%2E%5f%7E%30", URL, "http://example.com/A-._~0"),
+        /* a path given as a URL or a MISP "uri": the path of any site */
+        N(URL, "/owa/auth/errorEE.aspx", URI_PATH, "/owa/auth/errorEE.aspx"),
+        N(URL, "/just/a/path", URI_PATH, "/just/a/path"),
+        N(URI_PATH, "/?a=1", URI_PATH, "/?a=1"),
+        N(URI_PATH,
+          "/aspnet_client/system_web/../system_web/%7ex.aspx?a=%2f#frag",
+          URI_PATH,
+          "/aspnet_client/system_web/~x.aspx?a=%2F"),
+        N(URI_PATH, "/a b", URI_PATH, "/a%20b"),
+        N(URI_PATH, "https://Evil.com/gate.php", URL, "https://evil.com/gate.php"),
+        N(URI_PATH, "evil.com/gate.php", URL, "http://evil.com/gate.php"),
         N(URL, "http://example.com/a%2fb%3F", URL, "http://example.com/a%2Fb%3F"),
         N(URL, "http://example.com/a%zz%7%37", URL, "http://example.com/a%25zz%2577"),
         N(URL, "http://example.com/%", URL, "http://example.com/%25"),
@@ -364,6 +375,10 @@ static const struct norm_case URL_CASES[] = {
         R(URL, "http://example.com:abc/", "malformed URL"),
         R(URL, "http://example.com:8080:80/", "malformed URL"),
         R(URL, "http:///x", "malformed URL"),
+        R(URI_PATH, "/", "malformed URL"),
+        R(URI_PATH, "/?", "path matches every request"),
+        R(URI_PATH, "//evil.com/x", "malformed URL"),
+        R(URI_PATH, "/a\001b", "malformed path"),
         R(URL, "http://", "malformed URL"),
         R(URL, "http://user@/x", "malformed URL"),
         R(URL, "http://[2001:db8::1]x/", "malformed URL"),
@@ -380,7 +395,6 @@ static const struct norm_case URL_CASES[] = {
         R(URL, "javascript:alert(1)", "malformed URL"),
         R(URL, "user@evil.com/x", "malformed URL"),
         R(URL, "localhost/x", "malformed URL"),
-        R(URL, "/just/a/path", "malformed URL"),
         R(URL, "://evil.com/", "malformed URL"),
 };
 
@@ -992,10 +1006,10 @@ static void test_infer(void)
 static void test_type_names(void)
 {
     static const char *const names[RURU_IOC__COUNT] = {
-            "none",     "ipv4",      "ipv6",        "cidr4",  "cidr6",        "domain",
-            "url",      "md5",       "sha1",        "sha256", "sha512",       "email",
-            "filename", "filepath",  "user-agent",  "string", "ja3",          "ja3s",
-            "x509-md5", "x509-sha1", "x509-sha256", "asn",    "stix-pattern",
+            "none",     "ipv4",      "ipv6",        "cidr4",  "cidr6",    "domain",
+            "url",      "md5",       "sha1",        "sha256", "sha512",   "email",
+            "filename", "filepath",  "user-agent",  "string", "ja3",      "ja3s",
+            "x509-md5", "x509-sha1", "x509-sha256", "asn",    "uri-path", "stix-pattern",
     };
     static const struct {
         const char *name;
@@ -1029,7 +1043,7 @@ static void test_type_names(void)
             {"hostname", T(DOMAIN), false},
             {"domain", T(DOMAIN), false},
             {"url", T(URL), false},
-            {"uri", T(STRING), false},
+            {"uri", T(URI_PATH), false},
             {"link", T(URL), false},
             {"md5", T(MD5), false},
             {"sha1", T(SHA1), false},

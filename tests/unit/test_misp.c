@@ -359,7 +359,7 @@ static void test_event(void)
             "ipv4 198.51.100.11 ref=" A(11) "#2" O T,
             "url https://evil.example/gate.php?id=1 ref=" A(12) O
             " raw=hxxps://evil[.]example/gate.php?id=1" T,
-            "string /owa/auth/x.aspx ref=" A(13) O T,
+            "uri-path /owa/auth/x.aspx ref=" A(13) O T,
             "email phish@evil.example ref=" A(14) O T,
             "email Sender@evil.example ref=" A(15) O " raw=Sender@Evil.Example" T,
             "email victim@corp.example ref=" A(16) O T,
