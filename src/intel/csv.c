@@ -917,8 +917,10 @@ static enum ruru_err prepare(struct csv *c, const struct value *x)
 
     if (!x->is_fanged && fang(x->v, x->n, f) != RURU_OK)
         return RURU_ENOMEM;
-    if (x->type == RURU_IOC_URL && ruru_memmem(ruru_buf_str(f), f->len, "://", 3) == NULL) {
-        /* Zeek and many lists write "evil.example/gate.php": a web URL. */
+    if (x->type == RURU_IOC_URL && ruru_memmem(ruru_buf_str(f), f->len, "://", 3) == NULL &&
+        !(f->len > 0 && f->ptr[0] == '/')) {
+        /* Zeek and many lists write "evil.example/gate.php": a web URL. A path from the root
+         * ("/gate.php") is left for the normaliser, which makes it a uri-path. */
         if (ruru_buf_add(f, "http://", 7) != RURU_OK)
             return RURU_ENOMEM;
         memmove(f->ptr + 7, f->ptr, f->len - 7);

@@ -37,9 +37,11 @@
 #include "base/vec.h"
 #include "intel/store.h"
 
-#define MAGIC   "RURUIDX"
-#define VERSION 4u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts */
-#define ENDIAN  0x01020304u
+#define MAGIC "RURUIDX"
+#define VERSION                                                           \
+    5u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts; \
+        * 5: uri-path keys in lower case */
+#define ENDIAN 0x01020304u
 /* After the filter: one bit per IPv4 /16 holding an address or range of the index (8 KiB,
  * at home in L1), so most addresses of a log are rejected before any hashing. */
 #define V4MAP_BYTES 8192u
@@ -63,10 +65,15 @@ struct header {
     uint64_t types;          /* bit t: some key is of type class t */
     uint64_t domain_labels;  /* bit k: some domain key has k labels (k > 63: bit 63) */
     uint64_t n_url_hosts;    /* the last entries: hosts of URL indicators (CLASS_URL_HOST) */
+    /* Bit k of key_lens[t]: some key of type t is k bytes long (k > 63: bit 63). A field
+     * looked up whole (a user agent, a path, any field as a string) is mostly of a length no
+     * key has, and is let go without hashing. */
+    uint64_t key_lens[32];
 };
 
 /* The fuzz target writes the checksum at its offset: keep the layout where it says. */
-_Static_assert(sizeof(struct header) == 152, "index header layout");
+_Static_assert(sizeof(struct header) == 408, "index header layout");
+_Static_assert(RURU_IOC__COUNT <= 32, "key_lens has a word per type");
 
 struct slot {
     uint64_t hash;
@@ -174,6 +181,12 @@ bool ruru_index_has_type(const struct ruru_index *idx, enum ruru_ioc_type type)
     return (unsigned)type < 64 && (hdr(idx)->types & (1ull << (unsigned)type)) != 0;
 }
 
+bool ruru_index_may_hold(const struct ruru_index *idx, enum ruru_ioc_type type, size_t len)
+{
+    return (unsigned)type < 32 && (hdr(idx)->types >> (unsigned)type & 1) &&
+           (hdr(idx)->key_lens[type] >> (len > 63 ? 63 : len) & 1);
+}
+
 size_t ruru_index_count(const struct ruru_index *idx)
 {
     return (size_t)(hdr(idx)->n_ind - hdr(idx)->n_url_hosts);
@@ -198,9 +211,14 @@ size_t ruru_index_find_exact(const struct ruru_index *idx,
 {
     bool stop = false;
 
-    if ((unsigned)type >= 64 || !(hdr(idx)->types & (1ull << (unsigned)type)))
-        return 0; /* no indicator of that type: no hashing, no probe */
+    if (!ruru_index_may_hold(idx, type, len))
+        return 0; /* no indicator of that type and length: no hashing, no probe */
     return lookup(idx, (unsigned)type, value, len, fn, ctx, &stop);
+}
+
+const char *ruru_index_key(const struct ruru_index *idx, const struct ruru_index_ind *ind)
+{
+    return (const char *)idx->blob + hdr(idx)->pool_off + ind->key_off;
 }
 
 size_t ruru_url_host(const char *url, size_t len, const char **host)
@@ -418,10 +436,17 @@ enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru
             H.types |= 1ull << CLASS_IP;
         } else {
             size_t len = (size_t)sqlite3_column_bytes(st, 2);
+            size_t at = pool.len;
             ruru_buf_add(&pool, value, len);
+            /* Paths are compared without regard to ASCII case (IIS, where most web shells
+             * live, ignores it): their keys are lower case, and so are the paths looked up. */
+            if (type == RURU_IOC_URI_PATH && !pool.failed)
+                for (size_t k = 0; k < len; k++)
+                    pool.ptr[at + k] = ruru_lower(pool.ptr[at + k]);
             p.key_len = (uint32_t)len;
             p.cls = (uint8_t)type;
             H.types |= 1ull << type;
+            H.key_lens[type] |= 1ull << (len > 63 ? 63 : len);
             if (type == RURU_IOC_DOMAIN) {
                 unsigned labels = 1;
                 for (size_t k = 0; k < len; k++)

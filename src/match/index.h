@@ -56,6 +56,12 @@ size_t ruru_index_count(const struct ruru_index *idx);
 /* Does the index hold an indicator of this type? (addresses and ranges: any IP type) */
 bool ruru_index_has_type(const struct ruru_index *idx, enum ruru_ioc_type type);
 const struct ruru_index_ind *ruru_index_at(const struct ruru_index *idx, uint32_t i);
+/* Could a value of `len` bytes be the key of an indicator of `type`? (types looked up exactly;
+ * false answers are certain, true ones say only that some key has that length) */
+bool ruru_index_may_hold(const struct ruru_index *idx, enum ruru_ioc_type type, size_t len);
+/* The key of an indicator (ind->key_len bytes): its canonical value; for a uri-path in lower
+ * case; for an address or range 17 bytes of network and prefix. */
+const char *ruru_index_key(const struct ruru_index *idx, const struct ruru_index_ind *ind);
 
 /* Is the indicator in force at unix time t? (not revoked, inside its validity window) */
 bool ruru_index_active(const struct ruru_index_ind *ind, int64_t t);

@@ -13,6 +13,9 @@
 #include "base/str.h"
 #include "logs/json.h"
 
+/* Does the index hold indicators of this type? (the matcher's copy of the index's mask) */
+#define HAS(m, type) (((m)->types >> (type)) & 1)
+
 /* Field values longer than this are matched as they are, without decoding. */
 #define MAX_DECODE (1u << 20)
 
@@ -20,14 +23,31 @@ void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx)
 {
     memset(m, 0, sizeof(*m));
     m->idx = idx;
+    for (int t = 1; t < RURU_IOC__COUNT; t++)
+        if (ruru_index_has_type(idx, (enum ruru_ioc_type)t))
+            m->types |= 1ull << t;
     ruru_buf_init(&m->observed, 64u << 20);
     ruru_buf_init(&m->decoded, MAX_DECODE + 16);
     ruru_buf_init(&m->canon, 1u << 20);
     ruru_buf_init(&m->url, 1u << 20);
 }
 
+enum ruru_err ruru_matcher_use_literals(struct ruru_matcher *m, const struct ruru_literals *lit)
+{
+    struct ruru_literals_scratch *sc = NULL;
+
+    if (lit != NULL && ruru_literals_scratch_create(lit, &sc) != RURU_OK)
+        return RURU_ENOMEM;
+    ruru_literals_scratch_destroy(m->lit_scratch);
+    m->lit = lit;
+    m->lit_scratch = sc;
+    return RURU_OK;
+}
+
 void ruru_matcher_fini(struct ruru_matcher *m)
 {
+    ruru_literals_scratch_destroy(m->lit_scratch);
+    m->lit_scratch = NULL;
     ruru_buf_fini(&m->observed);
     ruru_buf_fini(&m->decoded);
     ruru_buf_fini(&m->canon);
@@ -39,6 +59,10 @@ static int on_hit(const struct ruru_index_ind *ind, uint32_t i, void *ctx)
     struct ruru_matcher *m = ctx;
     struct ruru_hit *h;
 
+    if (m->probing) {
+        m->probe_hit = true;
+        return 1; /* the quick question is answered */
+    }
     if (ind->flags & RURU_INDEX_NOT_IDS) {
         m->counts.not_ids++;
         return 0;
@@ -191,6 +215,161 @@ lookup_token(struct ruru_matcher *m, const struct ruru_token *t, const char *s, 
     }
 }
 
+/* ---- paths, file names, literals ------------------------------------------------------------ */
+
+/* The uri-path key of path[0..n): normalised as the indicators were (unless `plain`: it holds
+ * no escape and no dot segment), then in lower case, in m->canon. */
+static bool path_key(struct ruru_matcher *m, const char *path, size_t n, bool plain)
+{
+    ruru_buf_reset(&m->canon);
+    if (plain) {
+        if (ruru_buf_add(&m->canon, path, n) != RURU_OK)
+            return false;
+        for (size_t i = 0; i < n; i++)
+            m->canon.ptr[i] = ruru_lower(m->canon.ptr[i]);
+    } else {
+        static const struct ruru_norm_opts opts = {1, 1};
+        enum ruru_ioc_type t = RURU_IOC_URI_PATH;
+        const char *reason;
+        if (!ruru_ioc_normalize(&t, path, n, &opts, &m->canon, &reason) || t != RURU_IOC_URI_PATH)
+            return false;
+        for (size_t i = 0; i < m->canon.len; i++)
+            m->canon.ptr[i] = ruru_lower(m->canon.ptr[i]);
+    }
+    return !m->canon.failed;
+}
+
+/* A request path from its '/', with any query: looked up as a uri-path without the query and
+ * with it (an indicator without a query names the resource, whatever is asked of it), and its
+ * last segment as a file name (the web shell "errorEE.aspx" of /owa/auth/errorEE.aspx). */
+static void lookup_path(struct ruru_matcher *m, const char *p, size_t n)
+{
+    const char *base;
+    size_t pl = n, q = n;
+    bool plain = true;
+
+    if (n == 0 || p[0] != '/')
+        return;
+    /* One look at the bytes: the query, the fragment, escapes and dot segments. */
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '#') {
+            n = i;
+            break;
+        }
+        if (c == '?' && q == n)
+            q = i;
+        else if (c == '%' || (c == '.' && p[i - 1] == '/'))
+            plain = false;
+    }
+    if (q > n)
+        q = n;
+    pl = q;
+    m->obs = p;
+    m->obs_len = n;
+    if (HAS(m, RURU_IOC_URI_PATH)) {
+        /* A plain path keeps its length: one of no key's length cannot match. */
+        if ((!plain || ruru_index_may_hold(m->idx, RURU_IOC_URI_PATH, pl)) &&
+            path_key(m, p, pl, plain))
+            ruru_index_find_exact(m->idx, RURU_IOC_URI_PATH, m->canon.ptr, m->canon.len, on_hit, m);
+        if (q < n && n > pl + 1 && (!plain || ruru_index_may_hold(m->idx, RURU_IOC_URI_PATH, n)) &&
+            path_key(m, p, n, plain))
+            ruru_index_find_exact(m->idx, RURU_IOC_URI_PATH, m->canon.ptr, m->canon.len, on_hit, m);
+    }
+    if (HAS(m, RURU_IOC_FILENAME)) {
+        for (base = p + pl; base > p && base[-1] != '/';)
+            base--;
+        if (base < p + pl) {
+            m->obs = base;
+            m->obs_len = (size_t)(p + pl - base);
+            ruru_index_find_exact(m->idx, RURU_IOC_FILENAME, base, m->obs_len, on_hit, m);
+        }
+    }
+}
+
+/* The path of a URL ("http://h/a?b" gives "/a?b"), or none. */
+static bool url_path(const char *u, size_t n, const char **p, size_t *pl)
+{
+    const char *e = u + n, *h = ruru_memmem(u, n, "://", 3);
+
+    if (h == NULL)
+        return false;
+    for (h += 3; h < e && *h != '/'; h++)
+        if (*h == '?' || *h == '#')
+            return false;
+    if (h == e)
+        return false;
+    *p = h;
+    *pl = (size_t)(e - h);
+    return true;
+}
+
+static bool is_sep(char c)
+{
+    return c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '|' ||
+           c == '`' || c == '\r' || c == '\n' || c == '\0';
+}
+
+struct lit_ctx {
+    struct ruru_matcher *m;
+    const char *text;
+    size_t len;
+};
+
+static int on_literal(uint32_t i, size_t start, size_t end, void *arg)
+{
+    struct lit_ctx *c = arg;
+    struct ruru_matcher *m = c->m;
+
+    if (!ruru_literal_bounded(c->text, c->len, start, end))
+        return 0;
+    m->obs = c->text + start;
+    m->obs_len = end - start;
+    return on_hit(ruru_index_at(m->idx, i), i, m);
+}
+
+/* What only free text needs beyond its tokens: the literals (user agents, strings) as whole
+ * values, the request paths (a word from '/', the path of a URL), and host-shaped words as
+ * file names ("shell.aspx"). */
+static void match_free_text(struct ruru_matcher *m, const char *s, size_t n)
+{
+    bool paths = HAS(m, RURU_IOC_URI_PATH) || HAS(m, RURU_IOC_FILENAME);
+
+    if (m->lit != NULL && m->lit_scratch != NULL) {
+        struct lit_ctx c = {m, s, n};
+        ruru_literals_scan(m->lit, m->lit_scratch, s, n, on_literal, &c);
+    }
+    if (!paths)
+        return;
+    /* Word by word, from the first '/' of each: a word that starts with it is a path ("GET
+     * /x", also "path=/x"); in any other, the path is that of a URL it holds. */
+    for (const char *p = memchr(s, '/', n); p != NULL;) {
+        const char *w = p, *e = p, *up;
+        size_t ul;
+        while (w > s && !is_sep(w[-1]))
+            w--;
+        while (e < s + n && !is_sep(*e))
+            e++;
+        if (w == p || p[-1] == '=')
+            lookup_path(m, p, (size_t)(e - p));
+        else if (url_path(w, (size_t)(e - w), &up, &ul))
+            lookup_path(m, up, ul);
+        if (m->hits_truncated || m->failed)
+            return;
+        p = e < s + n ? memchr(e, '/', (size_t)(s + n - e)) : NULL;
+    }
+    if (HAS(m, RURU_IOC_FILENAME)) {
+        size_t count = ruru_tokens(s, n, m->tokens, RURU_MATCH_MAX_TOKENS);
+        for (size_t i = 0; i < count && i < RURU_MATCH_MAX_TOKENS; i++) {
+            if (m->tokens[i].type != RURU_IOC_DOMAIN)
+                continue;
+            m->obs = s + m->tokens[i].off;
+            m->obs_len = m->tokens[i].len;
+            ruru_index_find_exact(m->idx, RURU_IOC_FILENAME, m->obs, m->obs_len, on_hit, m);
+        }
+    }
+}
+
 static void match_text(struct ruru_matcher *m, const char *s, size_t n)
 {
     for (;;) {
@@ -235,12 +414,10 @@ static struct ruru_str decode(struct ruru_matcher *m, const struct ruru_field *f
 }
 
 /* What a field is to the matcher beyond its tokens, from its canonical name. */
-enum role { R_NONE, R_UA, R_FILENAME, R_FILEPATH, R_HOST, R_ORIGINAL, R_PATH, R_QUERY };
+enum role { R_NONE, R_UA, R_FILENAME, R_FILEPATH, R_HOST, R_ORIGINAL, R_PATH, R_QUERY, R_MESSAGE };
 
-static enum role role_of(const struct ruru_field *f)
+static enum role role_by_name(const char *c)
 {
-    const char *c = f->canon;
-
     if (c == NULL)
         return R_NONE;
     switch (c[0]) {
@@ -264,9 +441,31 @@ static enum role role_of(const struct ruru_field *f)
                        : R_NONE;
     case 's':
         return strcmp(c, "service.executable") == 0 ? R_FILEPATH : R_NONE;
+    case 'm':
+        return strcmp(c, "message") == 0 ? R_MESSAGE : R_NONE;
     default:
         return R_NONE;
     }
+}
+
+/* The role of a field, by its canonical name. A canonical name is one of the parsers' static
+ * strings, or (a JSON field without an ECS spelling) the native name itself, copied into the
+ * record's scratch and gone with the line. The static ones are cached by address, which saves
+ * the string compares on nearly every field of every line; the others are looked at anew. */
+static enum role role_of(struct ruru_matcher *m, const struct ruru_field *f)
+{
+    const char *c = f->canon;
+    size_t k = ((uintptr_t)c >> 4) % RURU_MATCH_ROLE_CACHE;
+
+    if (c == NULL)
+        return R_NONE;
+    if (c == f->name.ptr)
+        return role_by_name(c);
+    if (m->role_name[k] != c) {
+        m->role_name[k] = c;
+        m->role[k] = (uint8_t)role_by_name(c);
+    }
+    return (enum role)m->role[k];
 }
 
 /* Whole-value lookups for the fields where such values live. */
@@ -306,8 +505,7 @@ static void match_split_url(struct ruru_matcher *m,
     const struct ruru_field *path = original;
     bool path_has_query;
 
-    if (host == NULL || host->enc != RURU_ENC_RAW || host->value.len == 0 ||
-        !ruru_index_has_type(m->idx, RURU_IOC_URL))
+    if (host == NULL || host->enc != RURU_ENC_RAW || host->value.len == 0 || !HAS(m, RURU_IOC_URL))
         return;
     if (path == NULL || path->value.len == 0 || path->value.ptr[0] != '/')
         path = pathf;
@@ -334,6 +532,58 @@ static void match_split_url(struct ruru_matcher *m,
         m->obs_len = m->url.len;
         lookup_normalized(m, RURU_IOC_URL, m->url.ptr, m->url.len);
     }
+}
+
+/* The lookups of a field's whole value, by what the field holds: a user agent, a file name or
+ * path, a request path, free text; and any field as a string indicator. */
+static void match_field_whole(struct ruru_matcher *m, const struct ruru_field *f, struct ruru_str v)
+{
+    enum role role;
+
+    if (f->canon != NULL && f->canon[0] == '@')
+        return; /* times hold nothing */
+    role = role_of(m, f);
+    if (role == R_UA || role == R_FILENAME || role == R_FILEPATH) {
+        match_whole(m, role, v);
+    } else if (role == R_PATH || role == R_ORIGINAL) {
+        const char *p;
+        size_t pl;
+        bool paths = HAS(m, RURU_IOC_URI_PATH) || HAS(m, RURU_IOC_FILENAME);
+        if (paths && v.len > 0 && v.ptr[0] == '/')
+            lookup_path(m, v.ptr, v.len);
+        else if (paths && role == R_ORIGINAL && url_path(v.ptr, v.len, &p, &pl))
+            lookup_path(m, p, pl);
+    } else if (role == R_MESSAGE) {
+        match_free_text(m, v.ptr, v.len);
+    }
+    if (HAS(m, RURU_IOC_STRING)) {
+        struct ruru_str t = ruru_str_trim(v);
+        if (t.len > 0) {
+            m->obs = t.ptr;
+            m->obs_len = t.len;
+            ruru_index_find_exact(m->idx, RURU_IOC_STRING, t.ptr, t.len, on_hit, m);
+        }
+    }
+}
+
+/* A path and its query in two fields (IIS cs-uri-stem and cs-uri-query): put together for the
+ * uri-path indicators that name a query. */
+static void match_split_path(struct ruru_matcher *m,
+                             const struct ruru_field *path,
+                             const struct ruru_field *query)
+{
+    if (path == NULL || query == NULL || path->enc != RURU_ENC_RAW || query->enc != RURU_ENC_RAW ||
+        path->value.len == 0 || path->value.ptr[0] != '/' || query->value.len == 0 ||
+        memchr(path->value.ptr, '?', path->value.len) != NULL || !HAS(m, RURU_IOC_URI_PATH))
+        return;
+    ruru_buf_reset(&m->url);
+    ruru_buf_add(&m->url, path->value.ptr, path->value.len);
+    ruru_buf_addc(&m->url, '?');
+    ruru_buf_add(&m->url, query->value.ptr, query->value.len);
+    if (m->url.failed)
+        return;
+    m->field = path;
+    lookup_path(m, m->url.ptr, m->url.len);
 }
 
 /* ---- the quick question --------------------------------------------------------------------- */
@@ -367,7 +617,7 @@ static bool probe_token(struct ruru_matcher *m, const struct ruru_token *t, cons
         const char *h = s;
         size_t hl = n;
         if (type == RURU_IOC_URL) {
-            if (!ruru_index_has_type(m->idx, RURU_IOC_URL))
+            if (!HAS(m, RURU_IOC_URL))
                 return false;
             hl = ruru_url_host(s, n, &h);
         }
@@ -401,7 +651,7 @@ static bool probe_token(struct ruru_matcher *m, const struct ruru_token *t, cons
                (type == RURU_IOC_SHA256 &&
                 ruru_index_find_exact(m->idx, RURU_IOC_X509_SHA256, tmp, n, NULL, NULL) > 0);
     case RURU_IOC_EMAIL:
-        return ruru_index_has_type(m->idx, RURU_IOC_EMAIL);
+        return HAS(m, RURU_IOC_EMAIL);
     default:
         return false;
     }
@@ -419,26 +669,53 @@ static bool probe_text(struct ruru_matcher *m, const char *s, size_t n)
     return false;
 }
 
+/* Does the index hold values that are matched whole or searched in free text? Then a record's
+ * fields are asked about those too before its line is let go. */
+static bool has_whole_values(const struct ruru_matcher *m)
+{
+    return m->lit != NULL || HAS(m, RURU_IOC_USER_AGENT) || HAS(m, RURU_IOC_FILENAME) ||
+           HAS(m, RURU_IOC_FILEPATH) || HAS(m, RURU_IOC_URI_PATH) || HAS(m, RURU_IOC_STRING);
+}
+
+static void
+match_field_whole(struct ruru_matcher *m, const struct ruru_field *f, struct ruru_str v);
+
 /* Is a parsed record worth the full pass? Nearly every line of a log is not: its tokens hit
- * nothing. Fields matched whole (user agents, file names) always go the full way. */
+ * nothing. Whole values (user agents, paths, file names, strings, free text) are asked by the
+ * full pass's own functions in probing mode, which stop at the first indicator of any kind. */
 static bool
 worth_matching(struct ruru_matcher *m, const struct ruru_record *r, const char *line, size_t len)
 {
-    if (ruru_index_has_type(m->idx, RURU_IOC_USER_AGENT) ||
-        ruru_index_has_type(m->idx, RURU_IOC_FILENAME) ||
-        ruru_index_has_type(m->idx, RURU_IOC_FILEPATH))
-        return true;
+    bool whole = has_whole_values(m);
+    const struct ruru_field *path = NULL, *query = NULL;
+
     if (probe_text(m, line, len))
         return true;
-    for (size_t i = 0; i < r->n_fields; i++) {
+    m->probe_hit = false;
+    for (size_t i = 0; i < r->n_fields && !m->probe_hit; i++) {
         const struct ruru_field *f = &r->fields[i];
-        if (f->enc != RURU_ENC_RAW && f->value.len > 0) {
-            struct ruru_str v = decode(m, f);
-            if (probe_text(m, v.ptr, v.len))
-                return true;
+        struct ruru_str v;
+        if (f->value.len == 0 || (f->enc == RURU_ENC_RAW && !whole))
+            continue;
+        v = decode(m, f);
+        if (f->enc != RURU_ENC_RAW && probe_text(m, v.ptr, v.len))
+            return true;
+        if (whole) {
+            enum role role = role_of(m, f);
+            path = role == R_PATH && path == NULL ? f : path;
+            query = role == R_QUERY && query == NULL ? f : query;
+            m->probing = true;
+            m->field = f;
+            match_field_whole(m, f, v);
+            m->probing = false;
         }
     }
-    return false;
+    if (whole && !m->probe_hit) {
+        m->probing = true;
+        match_split_path(m, path, query);
+        m->probing = false;
+    }
+    return m->probe_hit;
 }
 
 /* Fields whose bytes are in the line as they are, by start: the line is tokenized once and
@@ -517,6 +794,7 @@ bool ruru_match_record(struct ruru_matcher *m,
     if (r == NULL) {
         m->field = NULL;
         match_text(m, line, len);
+        match_free_text(m, line, len);
         return !m->failed;
     }
     if (!worth_matching(m, r, line, len))
@@ -537,13 +815,13 @@ bool ruru_match_record(struct ruru_matcher *m,
             m->field = f;
             if (!one_pass || f->enc != RURU_ENC_RAW)
                 match_text(m, v.ptr, v.len);
-            role = role_of(f);
-            if (role == R_UA || role == R_FILENAME || role == R_FILEPATH)
-                match_whole(m, role, v);
-            else if (role != R_NONE && split[role] == NULL)
+            match_field_whole(m, f, v);
+            role = role_of(m, f);
+            if (role >= R_HOST && role <= R_QUERY && split[role] == NULL)
                 split[role] = f;
         }
         match_split_url(m, split[R_HOST], split[R_ORIGINAL], split[R_PATH], split[R_QUERY]);
+        match_split_path(m, split[R_PATH], split[R_QUERY]);
     }
     return !m->failed;
 }

@@ -3,7 +3,10 @@
  * Matching one record against the index (DESIGN.md §4). For every field, the value is decoded
  * (JSON escapes, W3C '+') and cut into typed tokens; each token is canonicalised and looked up:
  * addresses against the ranges, host names by label suffix, hashes / e-mail addresses / URLs
- * exactly. Fields that hold a whole value are also looked up whole: user agents, file names.
+ * exactly. Fields that hold a whole value are also looked up whole: user agents, file names,
+ * strings; request paths are looked up as uri-path indicators and their last segment as a file
+ * name. Free text (a line without fields, a message field) is also searched for the paths,
+ * file names, user agents and strings in it, each only as a whole value.
  * A URL split over fields (Zeek http host + uri, IIS cs-host + cs-uri-stem + cs-uri-query) is
  * put back together and looked up. A line that did not parse is matched as plain text.
  *
@@ -20,10 +23,12 @@
 #include "base/buf.h"
 #include "logs/record.h"
 #include "match/index.h"
+#include "match/literal.h"
 #include "scan/tokens.h"
 
 #define RURU_MATCH_MAX_TOKENS 512
 #define RURU_MATCH_MAX_HITS   256
+#define RURU_MATCH_ROLE_CACHE 64
 
 struct ruru_match_counts {
     uint64_t expired, not_yet_valid, revoked, not_ids;
@@ -40,6 +45,9 @@ struct ruru_hit {
 
 struct ruru_matcher {
     const struct ruru_index *idx;
+    uint64_t types;                  /* bit t: the index holds indicators of type t */
+    const struct ruru_literals *lit; /* user agents and strings searched in free text, or NULL */
+    struct ruru_literals_scratch *lit_scratch;
     struct ruru_match_counts counts;
     struct ruru_hit hits[RURU_MATCH_MAX_HITS];
     size_t n_hits;
@@ -55,9 +63,16 @@ struct ruru_matcher {
     const char *obs;
     size_t obs_len;
     bool failed;
+    bool probing, probe_hit; /* asking the quick question with the full pass's lookups */
+    const char *role_name[RURU_MATCH_ROLE_CACHE]; /* what a field holds, by canonical name */
+    uint8_t role[RURU_MATCH_ROLE_CACHE];
 };
 
 void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx);
+/* Searches free text (lines without fields, message fields) for the literals too: user agents
+ * and strings of the index, compiled by ruru_literals_build. Returns RURU_ENOMEM when the
+ * scratch could not be had (the matcher is then as before). */
+enum ruru_err ruru_matcher_use_literals(struct ruru_matcher *m, const struct ruru_literals *lit);
 void ruru_matcher_fini(struct ruru_matcher *m);
 
 /* Matches a parsed record (r != NULL) or, when r is NULL, the raw line as text. Hits are in

@@ -44,6 +44,7 @@
 #include "logs/w3c.h"
 #include "logs/zeeklog.h"
 #include "match/index.h"
+#include "match/literal.h"
 #include "scan/match.h"
 #include "scan/sighting.h"
 
@@ -453,16 +454,40 @@ struct pool {
     struct chunk *head, *tail;
     bool stop;
     const struct ruru_index *idx;
+    const struct ruru_literals *lit;
 };
+
+/* A matcher for one thread, with the sweep's literals; NULL when memory ran out. */
+static struct ruru_matcher *matcher_create(const struct ruru_index *idx,
+                                           const struct ruru_literals *lit)
+{
+    struct ruru_matcher *m = ruru_malloc(sizeof(*m));
+
+    if (m == NULL)
+        return NULL;
+    ruru_matcher_init(m, idx);
+    if (ruru_matcher_use_literals(m, lit) != RURU_OK) {
+        ruru_matcher_fini(m);
+        ruru_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+static void matcher_destroy(struct ruru_matcher *m)
+{
+    if (m == NULL)
+        return;
+    ruru_matcher_fini(m);
+    ruru_free(m);
+}
 
 static void *worker(void *arg)
 {
     struct pool *pl = arg;
-    struct ruru_matcher *m = ruru_malloc(sizeof(*m));
+    struct ruru_matcher *m = matcher_create(pl->idx, pl->lit);
     struct ruru_record *r = ruru_malloc(sizeof(*r));
 
-    if (m != NULL)
-        ruru_matcher_init(m, pl->idx);
     for (;;) {
         struct chunk *c;
         pthread_mutex_lock(&pl->mu);
@@ -486,9 +511,7 @@ static void *worker(void *arg)
         pthread_cond_broadcast(&pl->done);
         pthread_mutex_unlock(&pl->mu);
     }
-    if (m != NULL)
-        ruru_matcher_fini(m);
-    ruru_free(m);
+    matcher_destroy(m);
     ruru_free(r);
     return NULL;
 }
@@ -1178,6 +1201,7 @@ enum ruru_err ruru_scan(ruru_store *store,
     static const struct ruru_scan_opts none;
     struct sweep s;
     struct ruru_index *idx = NULL;
+    struct ruru_literals *lit = NULL;
     struct ruru_record *r = NULL;
     json_t *doc = json_object(), *info = json_object(), *inputs = json_array();
     enum ruru_err err = RURU_OK;
@@ -1199,6 +1223,15 @@ enum ruru_err ruru_scan(ruru_store *store,
     if ((err = store_index(store, &idx, info, diag)) != RURU_OK)
         goto out;
     s.idx = idx;
+    {
+        /* User agents and strings, searched for in free text. A list too big to compile is
+         * said in the summary; the rest of the sweep goes on. */
+        struct ruru_diag ld;
+        if (ruru_literals_build(idx, 1ull << RURU_IOC_USER_AGENT | 1ull << RURU_IOC_STRING, &lit,
+                                &ld) != RURU_OK)
+            json_object_set_new(info, "literals_error", json_string(ld.msg));
+        json_object_set_new(info, "literals", json_integer((json_int_t)ruru_literals_count(lit)));
+    }
     if ((err = ruru_sightings_open(store, idx, &s.sightings, diag)) != RURU_OK)
         goto out;
     /* Inputs: directories expand to their files in name order. */
@@ -1234,21 +1267,16 @@ enum ruru_err ruru_scan(ruru_store *store,
     pthread_cond_init(&s.pool.work, NULL);
     pthread_cond_init(&s.pool.done, NULL);
     s.pool.idx = idx;
-    if (s.n_threads == 1 && (s.inline_m = ruru_malloc(sizeof(*s.inline_m))) != NULL &&
-        (s.inline_r = ruru_malloc(sizeof(*s.inline_r))) != NULL) {
-        ruru_matcher_init(s.inline_m, idx);
+    s.pool.lit = lit;
+    if (s.n_threads == 1 && (s.inline_r = ruru_malloc(sizeof(*s.inline_r))) != NULL &&
+        (s.inline_m = matcher_create(idx, lit)) != NULL) {
         n_started = 1;
     } else {
         /* N threads: N - 1 workers, and the reader matches when it would otherwise wait. */
         unsigned workers = s.n_threads;
-        if (s.n_threads > 1 && (s.main_m = ruru_malloc(sizeof(*s.main_m))) != NULL &&
-            (s.main_r = ruru_malloc(sizeof(*s.main_r))) != NULL) {
-            ruru_matcher_init(s.main_m, idx);
+        if (s.n_threads > 1 && (s.main_r = ruru_malloc(sizeof(*s.main_r))) != NULL &&
+            (s.main_m = matcher_create(idx, lit)) != NULL)
             workers = s.n_threads - 1;
-        } else {
-            ruru_free(s.main_m);
-            s.main_m = NULL;
-        }
         for (unsigned t = 0; t < workers; t++, n_started++)
             if (pthread_create(&s.threads[t], NULL, worker, &s.pool) != 0)
                 break;
@@ -1268,10 +1296,10 @@ enum ruru_err ruru_scan(ruru_store *store,
     pthread_mutex_unlock(&s.pool.mu);
     for (unsigned t = 0; s.inline_m == NULL && t < n_started; t++)
         pthread_join(s.threads[t], NULL);
-    if (s.inline_m != NULL)
-        ruru_matcher_fini(s.inline_m);
-    if (s.main_m != NULL)
-        ruru_matcher_fini(s.main_m);
+    matcher_destroy(s.inline_m);
+    s.inline_m = NULL;
+    matcher_destroy(s.main_m);
+    s.main_m = NULL;
     pthread_mutex_destroy(&s.pool.mu);
     pthread_cond_destroy(&s.pool.work);
     pthread_cond_destroy(&s.pool.done);
@@ -1313,11 +1341,12 @@ out:
     ruru_free(s.ring);
     ruru_free(s.threads);
     ruru_free(r);
-    ruru_free(s.inline_m);
+    matcher_destroy(s.inline_m);
     ruru_free(s.inline_r);
-    ruru_free(s.main_m);
+    matcher_destroy(s.main_m);
     ruru_free(s.main_r);
     ruru_sightings_close(s.sightings);
+    ruru_literals_destroy(lit);
     ruru_index_destroy(idx);
     return err;
 }

@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (blob == NULL)
         return 0;
     memcpy(blob, data, size);
-    if (size >= 152) { /* sizeof(struct header) */
-        uint64_t sum = XXH3_64bits((const unsigned char *)blob + 152, size - 152);
+    if (size >= 408) { /* sizeof(struct header) */
+        uint64_t sum = XXH3_64bits((const unsigned char *)blob + 408, size - 408);
         memcpy((unsigned char *)blob + 24, &sum, sizeof(sum));
     }
     (void)ruru_index_check(blob, size, NULL);

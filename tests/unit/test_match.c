@@ -157,8 +157,10 @@ int main(void)
         CHECK_STR(d.msg, "index file too short");
         fp = fopen(path, "wb");
         fputs("not an index at all, but long enough to hold a header of ruru's index file", fp);
-        fputs("................................................................................",
-              fp);
+        for (int k = 0; k < 5; k++)
+            fputs("..............................................................................."
+                  ".",
+                  fp);
         fclose(fp);
         CHECK_INT(ruru_index_load(path, &loaded, &d), RURU_ECORRUPT);
         CHECK_STR(d.msg, "not a ruru index file");

@@ -787,6 +787,75 @@ static void test_real_logs(void)
     ruru_store_close(s);
 }
 
+/* Paths, file names, user agents and strings: matched whole in the fields where they live,
+ * and in free text (text lines, syslog messages) as whole values; near misses are not. */
+static void test_paths_and_literals(void)
+{
+    ruru_store *s = store_with("i9.csv", "type,value\n"
+                                         "uri,/owa/auth/errorEE.aspx\n"
+                                         "url,/aspnet_client/system_web/x.aspx?cmd=1\n"
+                                         "user-agent,python-requests/2.25.1\n"
+                                         "filename,shell.aspx\n"
+                                         "string,DefaultAppPool\n");
+    struct got g = {0};
+    const char *paths[] = {path_of("p_ex.log"), path_of("p.txt"), path_of("p.syslog"),
+                           path_of("p.jsonl")};
+
+    write_text("p_ex.log",
+               "#Software: Microsoft Internet Information Services 10.0\n"
+               "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username "
+               "c-ip cs(User-Agent) sc-status\n"
+               "2021-03-03 10:00:00 10.0.0.5 POST /OWA/auth/errorEE.aspx - 443 - 198.18.0.1 "
+               "python-requests/2.25.1 200\n"
+               "2021-03-03 10:00:01 10.0.0.5 GET /owa/auth/errorEE.aspx.bak - 443 - 198.18.0.1 "
+               "python-requests/2.25.10 404\n"
+               "2021-03-03 10:00:02 10.0.0.5 GET /x/owa/auth/errorEE.aspx - 443 - 198.18.0.1 "
+               "curl 404\n"
+               "2021-03-03 10:00:03 10.0.0.5 GET /aspnet_client/system_web/x.aspx cmd=1 443 - "
+               "198.18.0.1 curl 200\n"
+               "2021-03-03 10:00:04 10.0.0.5 GET /aspnet_client/system_web/x.aspx cmd=2 443 - "
+               "198.18.0.1 curl 200\n"
+               "2021-03-03 10:00:05 10.0.0.5 GET /ecp/shell.aspx - 443 - 198.18.0.1 curl 200\n"
+               "2021-03-03 10:00:06 10.0.0.5 GET /owa/auth/%65rrorEE.aspx - 443 - 198.18.0.1 "
+               "curl 200\n");
+    write_text("p.txt", "client python-requests/2.25.1 fetched /owa/auth/errorEE.aspx?x=1 and "
+                        "https://mail.example.org/ecp/shell.aspx\n"
+                        "agent python-requests/2.25.10, /x/owa/auth/errorEE.aspx, "
+                        "DefaultAppPoolX, notshell.aspx\n"
+                        "pool DefaultAppPool recycled; shell.aspx dropped\n");
+    write_text("p.syslog", "<134>Mar  3 10:00:00 web01 nginx: GET /owa/auth/errorEE.aspx "
+                           "ua=\"python-requests/2.25.1\"\n");
+    write_text("p.jsonl", "{\"@timestamp\":\"2021-03-03T10:00:07Z\",\"url\":{\"original\":"
+                          "\"https://mail.example.org/owa/auth/errorEE.aspx?a=b\"},"
+                          "\"process\":{\"name\":\"DefaultAppPool\"}}\n");
+    CHECK_INT(sweep(s, paths, 4, 2, &g), RURU_OK);
+    CHECK_STR(digest(g.sightings),
+              /* p_ex.log: the path in any case; the UA whole; the path with its query put
+               * together from stem and query; the web shell's name from the path; an escape
+               * decoded as the indicator's was */
+              "3 /owa/auth/errorEE.aspx /OWA/auth/errorEE.aspx url.path\n"
+              "3 python-requests/2.25.1 python-requests/2.25.1 user_agent.original\n"
+              "6 /aspnet_client/system_web/x.aspx?cmd=1 /aspnet_client/system_web/x.aspx?cmd=1 "
+              "url.path\n"
+              "8 shell.aspx shell.aspx url.path\n"
+              "9 /owa/auth/errorEE.aspx /owa/auth/%65rrorEE.aspx url.path\n"
+              /* p.txt: free text */
+              "1 python-requests/2.25.1 python-requests/2.25.1 -\n"
+              "1 /owa/auth/errorEE.aspx /owa/auth/errorEE.aspx?x=1 -\n"
+              "1 shell.aspx shell.aspx -\n"
+              "3 DefaultAppPool DefaultAppPool -\n"
+              "3 shell.aspx shell.aspx -\n"
+              /* p.syslog: the message is free text */
+              "1 python-requests/2.25.1 python-requests/2.25.1 message\n"
+              "1 /owa/auth/errorEE.aspx /owa/auth/errorEE.aspx message\n"
+              /* p.jsonl: the path of a URL; a string as a whole field */
+              "1 /owa/auth/errorEE.aspx /owa/auth/errorEE.aspx?a=b url.original\n"
+              "1 DefaultAppPool DefaultAppPool process.name\n");
+    CHECK_STR(at(g.summary, "scan.literals"), "2");
+    got_free(&g);
+    ruru_store_close(s);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-scan-XXXXXX");
@@ -803,6 +872,7 @@ int main(void)
     test_json_documents();
     test_csv_cef_syslog();
     test_shrinking_file();
+    test_paths_and_literals();
     {
         char cmd[512];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Literal search with Vectorscan, for the indicator values that are not tokens: a user agent
+ * holds spaces and parentheses, a string can be anything, so neither can be cut out of a line
+ * and looked up; in text without fields they can only be searched for (DESIGN.md §4). The
+ * database is built from the match index at the start of a sweep, only when the index holds
+ * such indicators, and is shared by all threads; each thread scans with its own scratch.
+ *
+ * Occurrences are reported raw; the caller decides whether the bytes around one make it a
+ * whole value (ruru_literal_bounded) — "curl/7.68.0" is not in "curl/7.68.01".
+ */
+#ifndef RURU_MATCH_LITERAL_H
+#define RURU_MATCH_LITERAL_H
+
+#include <ruru.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match/index.h"
+
+struct ruru_literals;
+struct ruru_literals_scratch;
+
+/* Compiles the keys of the index's indicators whose type is in `types` (one bit per enum
+ * ruru_ioc_type). OUT: *out, or NULL when the index holds no such indicator (then nothing is
+ * to be searched). On failure *out is untouched and diag says why. */
+enum ruru_err ruru_literals_build(const struct ruru_index *idx,
+                                  uint64_t types,
+                                  struct ruru_literals **out,
+                                  struct ruru_diag *diag);
+void ruru_literals_destroy(struct ruru_literals *lit);
+size_t ruru_literals_count(const struct ruru_literals *lit);
+
+/* Scratch for one thread. OUT: *out (ruru_literals_scratch_destroy). */
+enum ruru_err ruru_literals_scratch_create(const struct ruru_literals *lit,
+                                           struct ruru_literals_scratch **out);
+void ruru_literals_scratch_destroy(struct ruru_literals_scratch *sc);
+
+/* Called for each occurrence: `ind` is the index entry, [start, end) the bytes in the text.
+ * A non-zero return stops the scan. */
+typedef int (*ruru_literal_fn)(uint32_t ind, size_t start, size_t end, void *ctx);
+
+/* Reports every occurrence of every literal in text[0..len). RURU_ESTOPPED when fn stopped
+ * it; RURU_EINVAL for a text Vectorscan cannot take (over 4 GiB). */
+enum ruru_err ruru_literals_scan(const struct ruru_literals *lit,
+                                 struct ruru_literals_scratch *sc,
+                                 const char *text,
+                                 size_t len,
+                                 ruru_literal_fn fn,
+                                 void *ctx);
+
+/* Is text[start, end) a whole value: not glued to a letter, digit, '-', '_', '/' or '.' before
+ * it, nor to a letter, digit, '-', '_' or '/' after it, nor to a '.' that goes on with one
+ * ("curl/7.68.0" is not in "curl/7.68.0.1", but is in "curl/7.68.0.")? */
+bool ruru_literal_bounded(const char *text, size_t len, size_t start, size_t end);
+
+#endif
