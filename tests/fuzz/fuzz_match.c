@@ -2,7 +2,8 @@
 /*
  * Fuzz target: the matcher on hostile lines, as text and through the Apache and JSON parsers,
  * against a small index built once (addresses, ranges, domains, URLs, hashes, e-mail, user
- * agent). Every hit must name a real indicator, and its observed value must be in bounds.
+ * agent, paths, file names, strings, with the literal search of free text). Every hit must
+ * name a real indicator, and its observed value must be in bounds.
  */
 #include <ruru.h>
 #include <stdint.h>
@@ -15,11 +16,13 @@
 #include "logs/json.h"
 #include "logs/record.h"
 #include "match/index.h"
+#include "match/literal.h"
 #include "scan/match.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct ruru_index *idx;
+static struct ruru_literals *lit;
 static struct ruru_matcher *m;
 
 static void setup(void)
@@ -31,6 +34,7 @@ static void setup(void)
             "url,http://c2.example/gate.php?id=1,\nemail,boss@evil.example,\n"
             "md5,5d41402abc4b2a76b9719d911017c592,\n"
             "user-agent,Mozilla/5.0 (EvilBot 1.0),\nfilename,evil.exe,\n"
+            "uri,/owa/auth/x.aspx,\nuri,/a/b.php?c=%7e,\nstring,EvilPool,\n"
             "ip,192.0.2.1,2020-01-01\n";
     char path[64];
     ruru_store *s = NULL;
@@ -53,8 +57,14 @@ static void setup(void)
     ruru_free(report);
     unlink(path);
     ruru_store_close(s);
+    if (ruru_literals_build(idx, 1ull << RURU_IOC_USER_AGENT | 1ull << RURU_IOC_STRING, &lit, &d) !=
+                RURU_OK ||
+        lit == NULL)
+        abort();
     m = malloc(sizeof(*m));
     ruru_matcher_init(m, idx);
+    if (ruru_matcher_use_literals(m, lit) != RURU_OK)
+        abort();
 }
 
 static void check_hits(void)
