@@ -86,6 +86,10 @@ def main():
     ap.add_argument("--timeout", type=int, default=900, help="seconds before rg/grep are cut off")
     ap.add_argument("--no-grep", action="store_true", help="skip rg and grep")
     ap.add_argument("--reps", type=int, default=3, help="sweeps per setting (the best is kept)")
+    ap.add_argument("--whole", type=int, default=200,
+                    help="also sweep the middle list plus this many each of user agents, file "
+                         "names, uri paths and strings (values matched whole, none in the "
+                         "corpus): the cost of such intel; 0 skips it")
     a = ap.parse_args()
     corpus = os.path.join(a.out, "scan-%d" % a.mb)
     gen = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
@@ -147,8 +151,39 @@ def main():
                     continue
                 print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS  ratio ruru -j2: %.1fx, -j1: %.1fx (exit %d)"
                       % (label, dt, mb / dt, rss, dt / results["scan -j2"], dt / results["scan -j1"], rc))
+        if a.whole > 0 and n == int(a.sizes.split(",")[len(a.sizes.split(",")) // 2]):
+            whole_values(a, corpus, n, files, mb, results, out)
         shutil.rmtree(home)
     return 0
+
+
+def whole_values(a, corpus, n, files, mb, results, base_out):
+    """The same list plus values matched whole (user agents, file names, uri paths, strings)
+    that occur nowhere in the corpus: the sightings must be the same, the time shows what
+    asking every line's user agent, path and fields about them costs."""
+    home = tempfile.mkdtemp(prefix="ruru-bench-")
+    csv = os.path.join(home, "whole.csv")
+    with open(csv, "w") as f, open(os.path.join(corpus, "iocs-%d.csv" % n)) as src:
+        f.write(src.read())
+        for i in range(a.whole):
+            f.write("user-agent,EvilAgent/%d.0 (compatible; x%d)\n" % (i, i))
+            f.write("filename,payload%d.aspx\n" % i)
+            f.write("uri,/owa/auth/shell%d.aspx\n" % i)
+            f.write("string,MalwareString%d\n" % i)
+    run([a.ruru, "--home", home, "intel", "import", "--format", "json", csv])
+    out = os.path.join(home, "sightings.jsonl")
+    empty = os.path.join(home, "empty.log")
+    open(empty, "w").close()
+    run([a.ruru, "--home", home, "scan", "-q", empty])  # builds and caches the index
+    best = None
+    for _ in range(a.reps):
+        dt, rss, rc = run([a.ruru, "--home", home, "scan", "-q", "-o", out, "-j", "2"] + files)
+        best = (dt, rss) if best is None or dt < best[0] else best
+    same = open(out).read().count("\n") == open(base_out).read().count("\n") if os.path.exists(base_out) else None
+    print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS  (+%d whole values of each kind: %.2fx the time; "
+          "same sightings: %s)" % ("scan -j2, whole values", best[0], mb / best[0], best[1],
+                                   a.whole, best[0] / results["scan -j2"], same))
+    shutil.rmtree(home)
 
 
 if __name__ == "__main__":
