@@ -115,6 +115,7 @@ bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r)
         c.end = line + --len;
     r->n_fields = 0;
     r->truncated = false;
+    r->subtype = NULL;
     r->time = RURU_TIME_NONE;
     if (!word(&c, &host) || !word(&c, &ident) || !word(&c, &user) || !delimited(&c, '[', ']', &t) ||
         !delimited(&c, '"', '"', &req) || !word(&c, &status) || !word(&c, &bytes))

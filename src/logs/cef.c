@@ -272,6 +272,7 @@ bool ruru_cef_parse(const char *line, size_t len, struct ruru_record *r)
         return false;
     r->n_fields = 0;
     r->truncated = false;
+    r->subtype = NULL;
     r->time = RURU_TIME_NONE;
     r->format = RURU_LOG_CEF;
     for (int k = 0; k < 6; k++)

@@ -230,6 +230,7 @@ ruru_csvlog_parse(struct ruru_csvlog *c, const char *line, size_t len, struct ru
         return RURU_CSVLOG_BAD;
     r->n_fields = 0;
     r->truncated = false;
+    r->subtype = NULL;
     r->format = RURU_LOG_CSV;
     for (size_t k = 0; k < n && k < RURU_MAX_FIELDS; k++) {
         struct ruru_field *f;

@@ -488,6 +488,7 @@ bool ruru_jsonlog_parse(struct ruru_jsonlog *j, const char *line, size_t len, st
     j->used = 0;
     r->n_fields = 0;
     r->truncated = false;
+    r->subtype = NULL;
     r->time = RURU_TIME_NONE;
     r->format = j->format;
     ws(&p);

@@ -53,7 +53,8 @@ struct ruru_record {
     uint32_t length; /* bytes of the line, without the newline */
     int64_t time;    /* unix seconds UTC, RURU_TIME_NONE when the line has none */
     enum ruru_log_format format;
-    bool truncated; /* more fields than RURU_MAX_FIELDS */
+    const char *subtype; /* Zeek: the log's #path ("http"); NULL when the format has none */
+    bool truncated;      /* more fields than RURU_MAX_FIELDS */
     size_t n_fields;
     struct ruru_field fields[RURU_MAX_FIELDS];
 };

@@ -303,6 +303,7 @@ bool ruru_syslog_parse(const char *line, size_t len, int year_hint, struct ruru_
     c.end = line + len;
     r->n_fields = 0;
     r->truncated = false;
+    r->subtype = NULL;
     r->time = RURU_TIME_NONE;
     r->format = RURU_LOG_SYSLOG;
     has_pri = pri(&c, &pd, &pv);

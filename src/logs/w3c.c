@@ -111,6 +111,7 @@ ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_rec
         return RURU_W3C_BAD;
     r->n_fields = 0;
     r->truncated = false;
+    r->subtype = NULL;
     r->time = RURU_TIME_NONE;
     r->format = RURU_LOG_W3C;
     for (size_t k = 0; k < n; k++) {

@@ -181,6 +181,7 @@ ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct 
         return RURU_ZEEK_BAD;
     r->n_fields = 0;
     r->truncated = false;
+    r->subtype = z->path[0] != '\0' ? z->path : NULL;
     r->time = RURU_TIME_NONE;
     r->format = RURU_LOG_ZEEK;
     for (size_t i = 0; i < n; i++) {

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Compiling a loaded rule set (sigma.h): what correlations and filters refer to is resolved
+ * (by id, or by name), the fields each correlated rule must keep of its matches are listed,
+ * and the prefilter is built. After this the set does not change.
+ */
+#include <string.h>
+
+#include "base/diag.h"
+#include "rules/sigma_int.h"
+
+static struct ruru_sigma_rule *at(const struct ruru_rules *rs, size_t i)
+{
+    return *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
+}
+
+/* The rule an id or a name refers to; -1 when none. */
+static long find(const struct ruru_rules *rs, const char *ref)
+{
+    for (size_t i = 0; i < rs->rules.n; i++) {
+        const struct ruru_sigma_rule *r = at(rs, i);
+        if ((r->id != NULL && strcmp(r->id, ref) == 0) ||
+            (r->name != NULL && strcmp(r->name, ref) == 0))
+            return (long)i;
+    }
+    return -1;
+}
+
+static bool has_name(const char *const *v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* Adds `name` to the fields rule r keeps for its correlations. */
+static enum ruru_err keep_field(struct ruru_rules *rs, struct ruru_sigma_rule *r, const char *name)
+{
+    const char **v;
+
+    if (has_name(r->corr_fields, r->n_corr_fields, name))
+        return RURU_OK;
+    v = ruru_arena_alloc(&rs->arena, (r->n_corr_fields + 1) * sizeof(*v));
+    if (v == NULL)
+        return RURU_ENOMEM;
+    if (r->n_corr_fields > 0)
+        memcpy(v, r->corr_fields, r->n_corr_fields * sizeof(*v));
+    v[r->n_corr_fields++] = name;
+    r->corr_fields = v;
+    return RURU_OK;
+}
+
+enum ruru_err
+ruru_rules_compile(struct ruru_rules *rs, ruru_rules_file_fn fn, void *ctx, struct ruru_diag *diag)
+{
+    enum ruru_err err;
+
+    ruru_diag_clear(diag);
+    if (rs->compiled)
+        return RURU_OK;
+    for (size_t i = 0; i < rs->rules.n; i++) {
+        struct ruru_sigma_rule *r = at(rs, i);
+        struct corr *c = r->corr;
+        bool ok = true;
+        if (c == NULL)
+            continue;
+        c->rule_idx = ruru_arena_alloc(&rs->arena, c->n_rules * sizeof(*c->rule_idx));
+        if (c->rule_idx == NULL)
+            return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+        for (size_t k = 0; k < c->n_rules && ok; k++) {
+            long j = find(rs, c->rules[k]);
+            if (j < 0 || (size_t)j == i) {
+                struct ruru_diag d;
+                ruru_diag_set(&d, RURU_EPARSE, r->file, r->line, 0,
+                              "correlation \"%s\" refers to rule \"%s\", which is not loaded",
+                              r->title, c->rules[k]);
+                if (fn != NULL)
+                    fn(ctx, r->file, 0, RURU_EPARSE, &d);
+                ok = false;
+                break;
+            }
+            c->rule_idx[k] = (uint32_t)j;
+        }
+        if (!ok) {
+            c->n_rules = 0; /* dropped: it can never fire */
+            continue;
+        }
+        for (size_t k = 0; k < c->n_rules; k++) {
+            struct ruru_sigma_rule *base = at(rs, c->rule_idx[k]);
+            if (!c->generate)
+                base->referenced = true;
+            for (size_t g = 0; g < c->n_group_by; g++)
+                if ((err = keep_field(rs, base, c->group_by[g])) != RURU_OK)
+                    return ruru_diag_set(diag, err, NULL, 0, 0, "out of memory");
+            if (c->field != NULL && (err = keep_field(rs, base, c->field)) != RURU_OK)
+                return ruru_diag_set(diag, err, NULL, 0, 0, "out of memory");
+        }
+    }
+    for (size_t i = 0; i < rs->rules.n; i++) {
+        struct ruru_sigma_rule *f = at(rs, i);
+        if (f->filter == NULL)
+            continue;
+        for (size_t k = 0; k < f->filter->n_rules; k++) {
+            long j = find(rs, f->filter->rules[k]);
+            struct ruru_sigma_rule *r;
+            uint32_t *v;
+            if (j < 0)
+                continue; /* a filter for rules not loaded filters nothing */
+            r = at(rs, (size_t)j);
+            v = ruru_arena_alloc(&rs->arena, (r->n_filters + 1) * sizeof(*v));
+            if (v == NULL)
+                return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+            if (r->n_filters > 0)
+                memcpy(v, r->filters, r->n_filters * sizeof(*v));
+            v[r->n_filters++] = (uint32_t)i;
+            r->filters = v;
+            r->has_filters = true;
+        }
+    }
+    if ((err = ruru_prefilter_build(rs, diag)) != RURU_OK)
+        return ruru_diag_set(diag, err, NULL, 0, 0, "out of memory");
+    rs->compiled = true;
+    return RURU_OK;
+}
+
+const char *const *ruru_rules_corr_fields(const struct ruru_rules *rs, uint32_t rule, size_t *n)
+{
+    const struct ruru_sigma_rule *r = at(rs, rule);
+
+    *n = r->n_corr_fields;
+    return r->corr_fields;
+}
+
+bool ruru_rules_correlated(const struct ruru_rules *rs, uint32_t rule)
+{
+    for (size_t i = 0; i < rs->rules.n; i++) {
+        const struct corr *c = at(rs, i)->corr;
+        for (size_t k = 0; c != NULL && k < c->n_rules; k++)
+            if (c->rule_idx != NULL && c->rule_idx[k] == rule)
+                return true;
+    }
+    return false;
+}

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The rules' prefilter: a rule is evaluated on a line only when the line holds one of the
+ * rule's atoms, or when the rule has none (DESIGN.md §4). An atom set is a set of literals at
+ * least one of which occurs in every line the rule can match:
+ *
+ *     atoms(a and b)  = the better of atoms(a), atoms(b)      (either is necessary)
+ *     atoms(a or b)   = atoms(a) ∪ atoms(b)                   (none if either has none)
+ *     atoms(not a)    = none                                  (absence proves nothing)
+ *     atoms(search)   = ∪ over its groups of the best item's atoms
+ *     atoms(item)     = ∪ over its values (the best one with |all) of the value's atom
+ *     atom(value)     = its longest run of at least 3 bytes that the raw line holds as
+ *                       they are: runs are cut at bytes that a log may write encoded ('\\',
+ *                       '"', '/', ' ', '+', control and non-ASCII bytes), and at wildcards.
+ *                       Regexes, numbers compared, ranges, exists, null, fieldref and
+ *                       negated values have none.
+ *
+ * Example: "selection: CommandLine|contains: ['-enc ', ' -e JAB']" and "filter: Image|endswith:
+ * '\powershell.exe'" under "selection and not filter" give the atoms {"-enc", "JAB"} ("-e" is
+ * too short): a line with neither is not asked about the rule. All atoms of all rules are one
+ * Vectorscan literal database, matched without regard to case (unless |cased), one match per
+ * atom per line. A line with a JSON "\u" escape may spell an atom in escapes: every rule is
+ * then a candidate.
+ */
+#include <hs/hs.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/str.h"
+#include "rules/sigma_int.h"
+
+#define MIN_ATOM 3
+
+struct atom {
+    const char *s;
+    size_t len;
+    bool cased;
+};
+
+struct aset {
+    struct atom *v;
+    size_t n, cap;
+    bool none; /* no atom set: the rule is always a candidate */
+};
+
+struct ruru_prefilter {
+    hs_database_t *db;
+    uint32_t *rule_of; /* pattern id -> rule index */
+    size_t n_patterns;
+    uint64_t *always; /* rules without atoms, one bit each */
+    size_t n_words;
+};
+
+static void aset_free(struct aset *a)
+{
+    ruru_free(a->v);
+    memset(a, 0, sizeof(*a));
+}
+
+static bool aset_add(struct aset *a, struct atom x)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].len == x.len && a->v[i].cased == x.cased && memcmp(a->v[i].s, x.s, x.len) == 0)
+            return true;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 4;
+        struct atom *v = ruru_realloc(a->v, cap * sizeof(*v));
+        if (v == NULL)
+            return false;
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+    return true;
+}
+
+static struct aset none(void)
+{
+    struct aset a = {NULL, 0, 0, true};
+    return a;
+}
+
+/* a ∪ b into a (b is freed). */
+static void aset_union(struct aset *a, struct aset *b)
+{
+    if (a->none || b->none) {
+        aset_free(a);
+        aset_free(b);
+        *a = none();
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++)
+        if (!aset_add(a, b->v[i])) {
+            aset_free(a);
+            *a = none();
+            break;
+        }
+    aset_free(b);
+}
+
+/* How good an atom set is: sets of fewer, longer atoms reject more lines. */
+static double score(const struct aset *a)
+{
+    size_t shortest = (size_t)-1;
+
+    if (a->none || a->n == 0)
+        return -1;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].len < shortest)
+            shortest = a->v[i].len;
+    return (double)(shortest > 12 ? 12 : shortest) - 0.01 * (double)a->n;
+}
+
+/* The better of a and b into a (the other is freed). */
+static void aset_best(struct aset *a, struct aset *b)
+{
+    if (score(b) > score(a)) {
+        aset_free(a);
+        *a = *b;
+    } else {
+        aset_free(b);
+    }
+}
+
+static bool plain_byte(unsigned char c)
+{
+    return c > 0x20 && c < 0x7f && c != '\\' && c != '"' && c != '/' && c != '+';
+}
+
+static struct aset value_atoms(const struct sval *v)
+{
+    struct aset a = {0};
+    size_t best = 0, best_len = 0;
+
+    if (v->negate || v->len == 0 ||
+        !(v->op == V_EQ || v->op == V_PREFIX || v->op == V_SUFFIX || v->op == V_CONTAINS ||
+          v->op == V_GLOB))
+        return none();
+    for (size_t i = 0; i < v->len;) {
+        size_t j = i;
+        while (j < v->len && plain_byte((unsigned char)v->s[j]) && !(v->op == V_GLOB && v->wild[j]))
+            j++;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j + 1;
+    }
+    if (best_len < MIN_ATOM)
+        return none();
+    {
+        struct atom x = {v->s + best, best_len, v->cased};
+        if (!aset_add(&a, x)) {
+            aset_free(&a);
+            return none();
+        }
+    }
+    return a;
+}
+
+static struct aset item_atoms(const struct item *it)
+{
+    struct aset a = {0};
+
+    if (it->n == 0)
+        return none();
+    if (it->all) {
+        a = none();
+        for (size_t i = 0; i < it->n; i++) {
+            struct aset b = value_atoms(&it->v[i]);
+            aset_best(&a, &b);
+        }
+        return a;
+    }
+    for (size_t i = 0; i < it->n && !a.none; i++) {
+        struct aset b = value_atoms(&it->v[i]);
+        aset_union(&a, &b);
+    }
+    return a;
+}
+
+static struct aset search_atoms(const struct search *s)
+{
+    struct aset a = {0};
+
+    for (size_t g = 0; g < s->n && !a.none; g++) {
+        struct aset best = none();
+        for (size_t k = 0; k < s->groups[g].n; k++) {
+            struct aset b = item_atoms(&s->groups[g].items[k]);
+            aset_best(&best, &b);
+        }
+        aset_union(&a, &best);
+    }
+    if (s->n == 0) {
+        aset_free(&a);
+        return none();
+    }
+    return a;
+}
+
+static struct aset cond_atoms(const struct ruru_sigma_rule *r, const struct cond *c)
+{
+    struct aset a, b;
+
+    switch (c->kind) {
+    case C_REF:
+        return search_atoms(&r->searches[c->ref]);
+    case C_AND:
+        a = cond_atoms(r, c->a);
+        b = cond_atoms(r, c->b);
+        aset_best(&a, &b);
+        return a;
+    case C_OR:
+        a = cond_atoms(r, c->a);
+        b = cond_atoms(r, c->b);
+        aset_union(&a, &b);
+        return a;
+    case C_ONE_OF:
+        memset(&a, 0, sizeof(a));
+        for (size_t i = 0; i < c->n_refs && !a.none; i++) {
+            b = search_atoms(&r->searches[c->refs[i]]);
+            aset_union(&a, &b);
+        }
+        return a;
+    case C_ALL_OF:
+        a = none();
+        for (size_t i = 0; i < c->n_refs; i++) {
+            b = search_atoms(&r->searches[c->refs[i]]);
+            aset_best(&a, &b);
+        }
+        return a;
+    default:
+        return none();
+    }
+}
+
+static struct aset rule_atoms(const struct ruru_sigma_rule *r)
+{
+    struct aset a = {0};
+
+    for (size_t i = 0; i < r->n_conds && !a.none; i++) {
+        struct aset b = cond_atoms(r, r->conds[i]);
+        aset_union(&a, &b);
+    }
+    if (r->n_conds == 0) {
+        aset_free(&a);
+        return none();
+    }
+    return a;
+}
+
+void ruru_rules_prefilter_free(struct ruru_prefilter *p)
+{
+    if (p == NULL)
+        return;
+    hs_free_database(p->db);
+    ruru_free(p->rule_of);
+    ruru_free(p->always);
+    ruru_free(p);
+}
+
+enum ruru_err ruru_prefilter_build(struct ruru_rules *rs, struct ruru_diag *diag)
+{
+    struct ruru_prefilter *p = ruru_calloc(1, sizeof(*p));
+    struct aset *sets = ruru_calloc(rs->rules.n + 1, sizeof(*sets));
+    const char **exprs = NULL;
+    size_t *lens = NULL, total = 0;
+    unsigned *ids = NULL, *flags = NULL;
+    hs_compile_error_t *cerr = NULL;
+    enum ruru_err err = RURU_OK;
+
+    (void)diag;
+    if (p == NULL || sets == NULL) {
+        err = RURU_ENOMEM;
+        goto out;
+    }
+    p->n_words = (rs->rules.n + 63) / 64;
+    p->always = ruru_calloc(p->n_words ? p->n_words : 1, sizeof(*p->always));
+    if (p->always == NULL) {
+        err = RURU_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < rs->rules.n; i++) {
+        const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
+        if (r->corr != NULL || r->filter != NULL) {
+            sets[i] = none();
+            continue;
+        }
+        sets[i] = rule_atoms(r);
+        if (sets[i].none || sets[i].n == 0)
+            p->always[i / 64] |= 1ull << (i % 64);
+        else
+            total += sets[i].n;
+    }
+    if (total > 0) {
+        exprs = ruru_calloc(total, sizeof(*exprs));
+        lens = ruru_calloc(total, sizeof(*lens));
+        ids = ruru_calloc(total, sizeof(*ids));
+        flags = ruru_calloc(total, sizeof(*flags));
+        p->rule_of = ruru_calloc(total, sizeof(*p->rule_of));
+        if (exprs == NULL || lens == NULL || ids == NULL || flags == NULL || p->rule_of == NULL) {
+            err = RURU_ENOMEM;
+            goto out;
+        }
+        for (size_t i = 0, k = 0; i < rs->rules.n; i++)
+            for (size_t j = 0; !sets[i].none && j < sets[i].n; j++, k++) {
+                exprs[k] = sets[i].v[j].s;
+                lens[k] = sets[i].v[j].len;
+                ids[k] = (unsigned)k;
+                flags[k] = HS_FLAG_SINGLEMATCH | (sets[i].v[j].cased ? 0 : HS_FLAG_CASELESS);
+                p->rule_of[k] = (uint32_t)i;
+            }
+        p->n_patterns = total;
+        if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)total, HS_MODE_BLOCK, NULL,
+                                 &p->db, &cerr) != HS_SUCCESS) {
+            /* cannot happen for literals; without a database every rule is a candidate */
+            hs_free_compile_error(cerr);
+            p->db = NULL;
+            memset(p->always, 0xff, p->n_words * sizeof(*p->always));
+        }
+    }
+    rs->pre = p;
+    p = NULL;
+out:
+    for (size_t i = 0; sets != NULL && i < rs->rules.n; i++)
+        aset_free(&sets[i]);
+    ruru_free(sets);
+    ruru_free(exprs);
+    ruru_free(lens);
+    ruru_free(ids);
+    ruru_free(flags);
+    ruru_rules_prefilter_free(p);
+    return err;
+}
+
+/* A thread's scratch: Vectorscan's, or none when there is no database. */
+struct pscratch {
+    hs_scratch_t *hs;
+};
+
+void *ruru_prefilter_scratch(const struct ruru_prefilter *p)
+{
+    struct pscratch *s = ruru_calloc(1, sizeof(*s));
+
+    if (s == NULL)
+        return NULL;
+    if (p->db != NULL && hs_alloc_scratch(p->db, &s->hs) != HS_SUCCESS) {
+        ruru_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void ruru_prefilter_scratch_free(void *arg)
+{
+    struct pscratch *s = arg;
+
+    if (s == NULL)
+        return;
+    hs_free_scratch(s->hs);
+    ruru_free(s);
+}
+
+struct cand_ctx {
+    const struct ruru_prefilter *p;
+    uint64_t *bits;
+};
+
+static int on_atom(unsigned int id,
+                   unsigned long long from,
+                   unsigned long long to,
+                   unsigned int flags,
+                   void *arg)
+{
+    struct cand_ctx *c = arg;
+    uint32_t r = c->p->rule_of[id];
+
+    (void)from;
+    (void)to;
+    (void)flags;
+    c->bits[r / 64] |= 1ull << (r % 64);
+    return 0;
+}
+
+void ruru_prefilter_candidates(const struct ruru_prefilter *p,
+                               void *hs_scratch,
+                               const char *line,
+                               size_t len,
+                               uint64_t *bits,
+                               uint64_t *failed)
+{
+    struct cand_ctx c = {p, bits};
+    struct pscratch *s = hs_scratch;
+
+    memcpy(bits, p->always, p->n_words * sizeof(*bits));
+    if (p->db == NULL)
+        return;
+    if (len > UINT32_MAX || ruru_memmem(line, len, "\\u", 2) != NULL ||
+        hs_scan(p->db, line, (unsigned)len, 0, s->hs, on_atom, &c) != HS_SUCCESS) {
+        if (len > UINT32_MAX)
+            (*failed)++;
+        memset(bits, 0xff, p->n_words * sizeof(*bits));
+    }
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Sigma rules: loaded from files laid out like the SigmaHQ repository, compiled once, and
+ * evaluated on the sweep's records (DESIGN.md §4). Indicators say who; rules say what
+ * happened. The whole detection language of the Sigma specification is supported: maps and
+ * lists of maps, keyword lists, null, every value modifier, conditions with and / or / not,
+ * parentheses and "1 of" / "all of" / "any of" with wildcards and "them"; correlation rules
+ * (Sigma v2: event_count, value_count, temporal, temporal_ordered, and value_sum, value_avg,
+ * value_percentile, value_median) over the records of one sweep; and filter rules.
+ *
+ * Where a rule applies is its logsource, mapped to log formats and Windows channels and event
+ * ids (logsource.c, docs/rules.md); its field names are looked up as the logs write them, then
+ * through the Sigma-to-canonical mapping (eval.c). A rule is evaluated on a record only when
+ * the record holds one of the rule's literal atoms (prefilter.c) or the rule has none.
+ *
+ * Sigma rules are under the Detection Rule License: every sighting a rule produces carries
+ * the rule's author.
+ */
+#ifndef RURU_RULES_SIGMA_H
+#define RURU_RULES_SIGMA_H
+
+#include <jansson.h>
+#include <ruru.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "logs/record.h"
+#include "rules/yaml.h"
+
+struct ruru_rules;
+struct ruru_rules_scratch;
+struct ruru_sigma_rule;
+
+/* Told about every file (and every document of it that could not be loaded): n_loaded rules
+ * from it, and err / why when something was refused. */
+typedef void (*ruru_rules_file_fn)(void *ctx,
+                                   const char *path,
+                                   size_t n_loaded,
+                                   enum ruru_err err,
+                                   const struct ruru_diag *why);
+
+/* OUT: *out, an empty set (ruru_rules_destroy). */
+enum ruru_err ruru_rules_create(struct ruru_rules **out);
+void ruru_rules_destroy(struct ruru_rules *rs);
+
+/* Defines the placeholder %name% for |expand: a value may be given several times (each is an
+ * alternative). A rule that uses a placeholder nobody defined is refused, as the
+ * specification asks. */
+enum ruru_err ruru_rules_placeholder(struct ruru_rules *rs, const char *name, const char *value);
+
+/* Loads a rule file, or every .yml / .yaml file under a directory (recursively, in name
+ * order). Every document that is a rule, a correlation or a filter is kept; one that cannot
+ * be is reported to fn (may be NULL) and skipped. Returns RURU_EIO when `path` cannot be read
+ * at all, RURU_ENOMEM; RURU_OK otherwise, whatever was refused. */
+enum ruru_err ruru_rules_load(struct ruru_rules *rs,
+                              const char *path,
+                              ruru_rules_file_fn fn,
+                              void *ctx,
+                              struct ruru_diag *diag);
+/* The same from a buffer named `name` (tests, fuzz targets). */
+enum ruru_err ruru_rules_load_buffer(struct ruru_rules *rs,
+                                     const char *buf,
+                                     size_t len,
+                                     const char *name,
+                                     ruru_rules_file_fn fn,
+                                     void *ctx,
+                                     struct ruru_diag *diag);
+
+/* Resolves what correlations and filters refer to and builds the prefilter. A correlation
+ * that names a rule the set does not hold is dropped and reported to fn. After this the set
+ * is read-only and may be shared by threads. */
+enum ruru_err
+ruru_rules_compile(struct ruru_rules *rs, ruru_rules_file_fn fn, void *ctx, struct ruru_diag *diag);
+
+size_t ruru_rules_count(const struct ruru_rules *rs);
+/* How many rules have a logsource ruru does not map (they are evaluated on every record). */
+size_t ruru_rules_unmapped(const struct ruru_rules *rs);
+/* The rule as a JSON object: id, title, name, level, status, author, description, tags,
+ * references, logsource, file, line, kind ("detection", "correlation", "filter"). Owned by
+ * the caller. */
+json_t *ruru_rules_describe(const struct ruru_rules *rs, uint32_t i);
+/* Does rule i report on its own? (not a filter, and not only a part of a correlation) */
+bool ruru_rules_reports(const struct ruru_rules *rs, uint32_t i);
+
+/* ---- evaluation --------------------------------------------------------------------------- */
+
+#define RURU_RULES_MAX_MATCHED 8
+
+/* A rule that matched a record, with the fields whose values satisfied it (the first few). */
+struct ruru_rule_hit {
+    uint32_t rule;
+    const struct ruru_field *fields[RURU_RULES_MAX_MATCHED];
+    size_t n_fields;
+    bool keywords; /* satisfied by keywords in the whole line */
+};
+
+/* Called for each matching rule, in rule order; non-zero stops. */
+typedef int (*ruru_rule_hit_fn)(const struct ruru_rule_hit *hit, void *ctx);
+
+/* OUT: *out, scratch for one thread. */
+enum ruru_err ruru_rules_scratch_create(const struct ruru_rules *rs,
+                                        struct ruru_rules_scratch **out);
+void ruru_rules_scratch_destroy(struct ruru_rules_scratch *sc);
+
+/* Evaluates every rule that applies to the record (r may be NULL for a line without fields:
+ * then only keyword rules can match) and reports the matches. `line` is the raw line, for
+ * the prefilter and keywords. Returns the number of matches; RURU_ENOMEM-like failures are
+ * counted in the scratch (ruru_rules_failed) and never stop the sweep. */
+size_t ruru_rules_match(const struct ruru_rules *rs,
+                        struct ruru_rules_scratch *sc,
+                        const struct ruru_record *r,
+                        const char *line,
+                        size_t len,
+                        ruru_rule_hit_fn fn,
+                        void *ctx);
+/* Evaluations that failed for want of memory or on a regex error since the scratch was made. */
+uint64_t ruru_rules_failed(const struct ruru_rules_scratch *sc);
+
+/* The value a correlation needs of a matched record: for rule `rule`, field `name` (a
+ * group-by field, an alias resolved for that rule, or the value_* field). Copied into
+ * `out` (at most out_len - 1 bytes, NUL-terminated); false when the record has no such
+ * field. */
+bool ruru_rules_field_value(const struct ruru_rules *rs,
+                            uint32_t rule,
+                            const char *name,
+                            const struct ruru_record *r,
+                            char *out,
+                            size_t out_len);
+
+/* ---- correlations ------------------------------------------------------------------------ */
+
+/* A base match as the sweep keeps it for the correlations: the rule, the record's time and
+ * place in the sweep's order, and the values of the fields its correlations need (in the
+ * order of ruru_rules_corr_fields for that rule; NULL where the record had none). */
+struct ruru_corr_event {
+    uint32_t rule;
+    int64_t time;
+    uint64_t seq; /* the sweep's order: input, then line */
+    const char **values;
+    void *user; /* the caller's handle on the evidence (the member records) */
+};
+
+/* The fields rule `rule`'s correlations need captured, in order; *n of them. */
+const char *const *ruru_rules_corr_fields(const struct ruru_rules *rs, uint32_t rule, size_t *n);
+/* Is rule `rule` referred to by some correlation (its matches must be kept for them)? */
+bool ruru_rules_correlated(const struct ruru_rules *rs, uint32_t rule);
+
+/* A correlation that fired: the correlation rule, its group's values (group-by order), the
+ * window, the measured value (a count, a sum, an average, a percentile ...) and the member
+ * events (indexes into the events given). */
+struct ruru_corr_hit {
+    uint32_t rule;
+    const char *const *group;
+    size_t n_group;
+    int64_t first, last;
+    double value;
+    const char *value_of; /* for value_percentile: the rare value; else NULL */
+    const size_t *members;
+    size_t n_members;
+};
+typedef int (*ruru_corr_hit_fn)(const struct ruru_corr_hit *hit, void *ctx);
+
+/* Runs every correlation over events[0..n) (any order: they are sorted by time, then seq) and
+ * reports what fires, in a stable order. Correlations that refer to correlations are chained:
+ * a fired correlation is an event of the one that refers to it. */
+enum ruru_err ruru_rules_correlate(const struct ruru_rules *rs,
+                                   const struct ruru_corr_event *events,
+                                   size_t n,
+                                   ruru_corr_hit_fn fn,
+                                   void *ctx,
+                                   struct ruru_diag *diag);
+
+#endif
