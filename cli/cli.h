@@ -45,5 +45,6 @@ const char *cli_num(json_t *v, char *buf, size_t cap);
 int cmd_intel(struct cli *c, int argc, char **argv);
 int cmd_actors(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
+int cmd_rules(struct cli *c, int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const char USAGE[] =
         "  intel sources          the sources and their files\n"
         "  intel remove SOURCE    forget a source\n"
         "  actors [NAME]          actors across sources, or one actor by any alias\n"
+        "  rules lint [PATH...]   load Sigma rules and say what each file gave, or why not\n"
         "\n"
         "Options:\n"
         "  --home DIR             the store directory (default $RURU_HOME, else\n"
@@ -89,6 +90,8 @@ int main(int argc, char **argv)
         return cmd_scan(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "actors") == 0 || strcmp(argv[i], "actor") == 0)
         return cmd_actors(&c, argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "rules") == 0)
+        return cmd_rules(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "help") == 0) {
         fputs(USAGE, stdout);
         return EXIT_CLEAN;

@@ -121,6 +121,19 @@ ruru_intel_remove(ruru_store *store, const char *source, char **json, struct rur
 RURU_API enum ruru_err
 ruru_actors(ruru_store *store, const char *name, char **json, struct ruru_diag *diag);
 
+/* ---- detection rules --------------------------------------------------------------------- */
+
+/* Loads the Sigma rules at `paths` (files, or directories of .yml / .yaml files, recursively)
+ * and, when `with_builtin`, ruru's own rules, and says for every file how many rules it gave
+ * or why a document was refused (file, line, column, reason), and which rules have a
+ * logsource ruru does not map. OUT: *report_json (docs/json.md, "rules lint"). Returns RURU_OK
+ * unless a path cannot be read at all or memory runs out; refused rules are in the report. */
+RURU_API enum ruru_err ruru_rules_lint(const char *const *paths,
+                                       size_t n_paths,
+                                       bool with_builtin,
+                                       char **report_json,
+                                       struct ruru_diag *diag);
+
 /* ---- the sweep -------------------------------------------------------------------------- */
 
 /* Called once per sighting, in input order: inputs as given, then lines, then the order of
@@ -142,6 +155,12 @@ struct ruru_scan_opts {
     ruru_scan_error_fn on_error;
     ruru_progress_fn on_progress;
     void *ctx; /* passed to the callbacks */
+    /* Sigma rules evaluated on the same records: files or directories, and ruru's own rules
+     * unless no_builtin_rules. A rule that cannot be loaded is reported to on_error and left
+     * out; the sweep goes on. */
+    const char *const *rule_paths;
+    size_t n_rule_paths;
+    bool no_builtin_rules;
 };
 
 /* The names --log-format accepts, separated by spaces. */

@@ -181,9 +181,10 @@ void ruru_sigma_logsource(struct ruru_rules *rs, struct ruru_sigma_rule *r)
         r->ls_name = s;
         return;
     }
-    if (eq(p, "linux") && s != NULL && c == NULL) {
+    if (eq(p, "linux") && c == NULL) {
         r->ls_class = LS_LINUX;
-        r->ls_name = eq(s, "auth") ? NULL : s; /* auth: the auth log, any program */
+        /* no service, or auth (the auth log): any program */
+        r->ls_name = s == NULL || eq(s, "auth") ? NULL : s;
         return;
     }
     rs->n_unmapped++;

@@ -58,6 +58,11 @@ enum ruru_err ruru_rules_load(struct ruru_rules *rs,
                               ruru_rules_file_fn fn,
                               void *ctx,
                               struct ruru_diag *diag);
+/* ruru's own rules (rules/ in the repository, built in). */
+enum ruru_err ruru_rules_load_builtin(struct ruru_rules *rs,
+                                      ruru_rules_file_fn fn,
+                                      void *ctx,
+                                      struct ruru_diag *diag);
 /* The same from a buffer named `name` (tests, fuzz targets). */
 enum ruru_err ruru_rules_load_buffer(struct ruru_rules *rs,
                                      const char *buf,

@@ -601,7 +601,8 @@ add_string(struct ruru_rules *rs, const struct value_mods *m, struct sstr *s, st
     buf = ruru_arena_alloc(&rs->arena, to - from + 1);
     if (buf == NULL)
         return false;
-    memcpy(buf, s->b + from, to - from);
+    if (to > from)
+        memcpy(buf, s->b + from, to - from);
     buf[to - from] = '\0';
     v.s = (const char *)buf;
     v.len = to - from;
