@@ -15,12 +15,17 @@ static const char USAGE[] =
         "\n"
         "Sweeps log files, directories (recursively) and - (standard input; the default when\n"
         "it is not a terminal) for the indicators of the store, or of the files given with\n"
-        "--intel. gzip and zstd are read transparently; the log format is detected per input.\n"
+        "--intel, and evaluates Sigma rules on the same records: ruru's own and those given\n"
+        "with --rules. gzip and zstd are read transparently; the log format is detected per\n"
+        "input.\n"
         "\n"
         "Options:\n"
         "  --intel PATH           sweep for the indicators of PATH (a file or directory of\n"
         "                         STIX, MISP, CSV/text or Zeek intel) instead of the store;\n"
         "                         may be repeated\n"
+        "  --rules PATH           also evaluate the Sigma rules of PATH (a file or a directory\n"
+        "                         laid out like SigmaHQ's); may be repeated\n"
+        "  --no-default-rules     leave out ruru's own rules (Exchange exploitation, web shells)\n"
         "  --log-format NAME      force the format of every input: text, apache (nginx),\n"
         "                         w3c (iis), zeek, zeek-json, eve (suricata), jsonl (json,\n"
         "                         ecs), syslog, cef, csv (exchange)\n"
@@ -98,6 +103,96 @@ static void actors_text(json_t *ind, char *buf, size_t cap)
 static const char *CSV_HEADER = "time,asset,file,line,offset,format,field,observed,indicator_type,"
                                 "indicator,source,intel_file,object,confidence,actors,"
                                 "warninglist,sha256\n";
+
+/* A rule's or a correlation's sighting. */
+static void rule_row(struct scan_cli *sc, json_t *o)
+{
+    json_t *ru = json_object_get(o, "ruru"), *rule = json_object_get(ru, "rule");
+    json_t *m = json_array_get(json_object_get(ru, "matched"), 0), *x;
+    bool corr = strcmp(path_str(o, "event.dataset"), "ruru.correlation") == 0;
+    char line[32], off[32];
+    size_t i;
+
+    cli_num(json_object_get(ru, "line"), line, sizeof(line));
+    cli_num(json_object_get(json_object_get(o, "log"), "offset"), off, sizeof(off));
+    if (sc->format == SF_CSV) {
+        const char *cols[] = {
+                path_str(o, "@timestamp"),
+                path_str(ru, "asset"),
+                path_str(o, "log.file.path"),
+                corr ? "" : line,
+                corr ? "" : off,
+                path_str(ru, "format"),
+                m ? (*path_str(m, "canonical") ? path_str(m, "canonical") : path_str(m, "native"))
+                  : "",
+                m ? path_str(m, "value") : "",
+                corr ? "correlation" : "rule",
+                path_str(rule, "title"),
+                path_str(rule, "level"),
+                path_str(rule, "file"),
+                path_str(rule, "id"),
+                "",
+                "",
+                "",
+                path_str(ru, "sha256")};
+        for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+            if (i)
+                fputc(',', sc->out);
+            csv_field(sc->out, cols[i]);
+        }
+        fputc('\n', sc->out);
+        return;
+    }
+    fprintf(sc->out, "%-20s  ", *path_str(o, "@timestamp") ? path_str(o, "@timestamp") : "-");
+    if (corr) {
+        fputs("correlation ", sc->out);
+    } else {
+        cli_put_safe(sc->out, path_str(o, "log.file.path"));
+        fprintf(sc->out, ":%s  rule ", line);
+    }
+    cli_put_safe(sc->out, *path_str(rule, "level") ? path_str(rule, "level") : "-");
+    fputs(" \"", sc->out);
+    cli_put_safe(sc->out, path_str(rule, "title"));
+    fputc('"', sc->out);
+    if (*path_str(rule, "class")) {
+        fputs(" [", sc->out);
+        cli_put_safe(sc->out, path_str(rule, "class"));
+        fputc(']', sc->out);
+    }
+    if (corr) {
+        const char *k;
+        json_t *v;
+        fputs("  group", sc->out);
+        json_object_foreach(json_object_get(json_object_get(ru, "correlation"), "group"), k, v)
+        {
+            fputc(' ', sc->out);
+            cli_put_safe(sc->out, k);
+            fputc('=', sc->out);
+            cli_put_safe(sc->out, cli_str(v));
+        }
+        fprintf(sc->out, "  %zu members, until ", json_array_size(json_object_get(ru, "members")));
+        cli_put_safe(sc->out, path_str(ru, "correlation.last"));
+    } else {
+        json_array_foreach(json_object_get(ru, "matched"), i, x)
+        {
+            fputs(i == 0 ? "  " : ", ", sc->out);
+            cli_put_safe(sc->out, *path_str(x, "canonical") ? path_str(x, "canonical")
+                                                            : path_str(x, "native"));
+            fputc('=', sc->out);
+            cli_put_safe(sc->out, path_str(x, "value"));
+        }
+    }
+    if (*path_str(ru, "asset")) {
+        fputs("  asset ", sc->out);
+        cli_put_safe(sc->out, path_str(ru, "asset"));
+    }
+    if (*path_str(rule, "author")) {
+        fputs("  (", sc->out);
+        cli_put_safe(sc->out, path_str(rule, "author"));
+        fputc(')', sc->out);
+    }
+    fputc('\n', sc->out);
+}
 
 static void row(struct scan_cli *sc, json_t *o)
 {
@@ -188,10 +283,13 @@ static int on_sighting(void *ctx, const char *json)
     }
     if ((o = json_loads(json, 0, NULL)) == NULL)
         return 0;
-    if (sc->format == SF_JSON)
+    if (sc->format == SF_JSON) {
         json_array_append_new(sc->all, o);
-    else {
-        row(sc, o);
+    } else {
+        if (json_object_get(json_object_get(o, "ruru"), "rule") != NULL)
+            rule_row(sc, o);
+        else
+            row(sc, o);
         json_decref(o);
     }
     return 0;
@@ -268,12 +366,16 @@ static void print_summary(json_t *doc)
                     (int64_t)json_integer_value(json_object_get(nf, "not_for_detection")));
         fputc('\n', stderr);
     }
-    fprintf(stderr, "ruru: %s indicators (index %s), %s inputs, %s lines, %s sightings\n",
+    fprintf(stderr, "ruru: %s indicators (index %s), ",
             cli_num(json_object_get(info, "indicators"), a, 32),
-            cli_str(json_object_get(info, "index")),
+            cli_str(json_object_get(info, "index")));
+    fprintf(stderr, "%s rules, ", cli_num(json_object_get(info, "rules"), a, 32));
+    fprintf(stderr, "%s inputs, %s lines, %s sightings",
             cli_num(json_object_get(info, "inputs"), b, 32),
             cli_num(json_object_get(info, "lines"), c, 32),
             cli_num(json_object_get(info, "sightings"), d, 32));
+    fprintf(stderr, " (%s from rules, ", cli_num(json_object_get(info, "rule_sightings"), a, 32));
+    fprintf(stderr, "%s correlations)\n", cli_num(json_object_get(info, "correlations"), b, 32));
 }
 
 /* Imports --intel files into the in-memory store; false after printing why. */
@@ -327,9 +429,10 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     struct ruru_scan_opts o;
     struct scan_cli sc;
     const char **intel = calloc((size_t)argc + 1, sizeof(char *));
+    const char **rules = calloc((size_t)argc + 1, sizeof(char *));
     const char **inputs = calloc((size_t)argc + 2, sizeof(char *));
     const char *out_path = NULL, *summary_path = NULL;
-    size_t n_intel = 0, n_inputs = 0;
+    size_t n_intel = 0, n_inputs = 0, n_rules = 0;
     bool quiet = false, format_set = false;
     int rc = EXIT_ERROR;
     ruru_store *store = NULL;
@@ -341,7 +444,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     memset(&sc, 0, sizeof(sc));
     memset(&d, 0, sizeof(d));
-    if (intel == NULL || inputs == NULL)
+    if (intel == NULL || inputs == NULL || rules == NULL)
         goto done;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -359,7 +462,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         } else if (strcmp(a, "--intel") == 0 || strcmp(a, "--log-format") == 0 ||
                    strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0 ||
                    strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0 || strcmp(a, "-o") == 0 ||
-                   strcmp(a, "--output") == 0 || strcmp(a, "--summary") == 0) {
+                   strcmp(a, "--output") == 0 || strcmp(a, "--summary") == 0 ||
+                   strcmp(a, "--rules") == 0) {
             if (v == NULL) {
                 fprintf(stderr, "ruru: %s needs a value\n", a);
                 goto done;
@@ -367,6 +471,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             i++;
             if (strcmp(a, "--intel") == 0) {
                 intel[n_intel++] = v;
+            } else if (strcmp(a, "--rules") == 0) {
+                rules[n_rules++] = v;
             } else if (strcmp(a, "--log-format") == 0) {
                 o.log_format = v;
             } else if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
@@ -398,6 +504,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             }
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = true;
+        } else if (strcmp(a, "--no-default-rules") == 0) {
+            o.no_builtin_rules = true;
         } else if ((used = cli_common_option(c, argc - i, argv + i)) != 0) {
             if (used < 0)
                 goto done;
@@ -441,6 +549,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     }
     if (sc.format == SF_CSV)
         fputs(CSV_HEADER, sc.out);
+    o.rule_paths = rules;
+    o.n_rule_paths = n_rules;
     o.on_sighting = on_sighting;
     o.on_error = on_error;
     o.on_progress = on_progress;
@@ -459,8 +569,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     }
     if (doc != NULL && err == RURU_OK &&
         json_integer_value(json_object_get(json_object_get(doc, "scan"), "indicators")) == 0)
-        fputs("ruru: there are no indicators to sweep for: import intel first (ruru intel "
-              "import FILE) or name it with --intel FILE\n",
+        fputs("ruru: there are no indicators to sweep for (rules only): import intel first "
+              "(ruru intel import FILE) or name it with --intel FILE\n",
               stderr);
     if (doc != NULL && !quiet &&
         (err == RURU_OK || err == RURU_ESTOPPED ||
@@ -492,6 +602,7 @@ done:
     ruru_free(summary);
     ruru_store_close(store);
     free(intel);
+    free(rules);
     free(inputs);
     return rc;
 }

@@ -117,10 +117,12 @@ static const struct alias GENERIC[] = {
         A("time", "@timestamp"),
         A("Event.System.TimeCreated.@SystemTime", "@timestamp"),
         A("Event.System.TimeCreated.SystemTime", "@timestamp"),
+        A("Event.System.TimeCreated.#attributes.SystemTime", "@timestamp"),
         A("Event.System.Computer", "host.name"),
         A("Event.System.EventID", "event.code"),
         A("Event.System.EventID.#text", "event.code"),
         A("Event.System.Provider.@Name", "event.provider"),
+        A("Event.System.Provider.#attributes.Name", "event.provider"),
         A("Event.System.Channel", "winlog.channel"),
 };
 

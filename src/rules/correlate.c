@@ -36,7 +36,7 @@ struct ev {
     uint32_t rule;
     int64_t time;
     uint64_t seq;
-    const char **values; /* by the names of `names` */
+    const char *const *values; /* by the names of `names` */
     const char *const *names;
     size_t n_names;
     size_t *members; /* base events; for a base event itself alone */

@@ -524,6 +524,8 @@ enum ruru_err ruru_sigma_load_doc(struct ruru_rules *rs,
         (err = opt_str(rs, doc, "description", file, &r->description, d)) != RURU_OK ||
         (err = opt_str(rs, doc, "date", file, &r->date, d)) != RURU_OK ||
         (err = opt_str(rs, doc, "modified", file, &r->modified, d)) != RURU_OK ||
+        (err = opt_str(rs, doc, "license", file, &r->license, d)) != RURU_OK ||
+        (err = opt_str(rs, doc, "class", file, &r->rclass, d)) != RURU_OK ||
         (err = opt_list(rs, doc, "tags", file, &r->tags, &r->n_tags, d)) != RURU_OK ||
         (err = opt_list(rs, doc, "references", file, &r->references, &r->n_references, d)) !=
                 RURU_OK)
@@ -797,6 +799,25 @@ json_t *ruru_rules_describe(const struct ruru_rules *rs, uint32_t i)
     put_str(ls, "product", r->ls.product);
     put_str(ls, "service", r->ls.service);
     json_object_set_new(o, "logsource", ls);
+    put_str(o, "license", r->license);
+    put_str(o, "class", r->rclass);
+    if (r->corr != NULL) {
+        static const char *const types[] = {"event_count",      "value_count", "temporal",
+                                            "temporal_ordered", "value_sum",   "value_avg",
+                                            "value_percentile", "value_median"};
+        static const char *const ops[] = {"gt", "gte", "lt", "lte", "eq"};
+        json_t *c = json_object(), *cond = json_object();
+        json_object_set_new(c, "type", json_string(types[r->corr->type]));
+        json_object_set_new(c, "rules", strs(r->corr->rules, r->corr->n_rules));
+        json_object_set_new(c, "timespan", json_integer(r->corr->timespan));
+        for (size_t k = 0; k < 5; k++)
+            if (r->corr->has[k])
+                json_object_set_new(cond, ops[k], json_real(r->corr->bound[k]));
+        put_str(cond, "field", r->corr->field);
+        json_object_set_new(c, "condition", cond);
+        json_object_set_new(o, "correlation", c);
+        json_object_set_new(o, "group_by", strs(r->corr->group_by, r->corr->n_group_by));
+    }
     json_object_set_new(o, "kind",
                         json_string(r->corr     ? "correlation"
                                     : r->filter ? "filter"

@@ -17,8 +17,9 @@
  *   product zeek + service     Zeek records of that log (conn, dns, http, smb_files ...)
  *   product exchange + service ruru's own: Exchange CSV logs (httpproxy, ecp, oabgen)
  *
- * A logsource ruru does not know is not guessed at: the rule is evaluated on every record,
- * where its field names decide, and `ruru rules lint` says so. The table is in docs/rules.md.
+ * A logsource ruru does not know is not guessed at: the rule is evaluated on the records ruru
+ * cannot place itself (text, syslog, other JSON and CSV), where its field names decide, and
+ * `ruru rules lint` says so. The table is in docs/rules.md.
  */
 #include <string.h>
 
@@ -131,6 +132,23 @@ void ruru_sigma_logsource(struct ruru_rules *rs, struct ruru_sigma_rule *r)
     r->ls_name = NULL;
     if (r->corr != NULL)
         return; /* correlations see the matches of their rules, not records */
+    /* the categories of network and web logs, whatever product writes them (IIS on Windows) */
+    if (eq(c, "webserver")) {
+        r->ls_class = LS_WEB;
+        return;
+    }
+    if (eq(c, "proxy")) {
+        r->ls_class = LS_PROXY;
+        return;
+    }
+    if (eq(c, "firewall")) {
+        r->ls_class = LS_FIREWALL;
+        return;
+    }
+    if (eq(c, "dns") || (eq(c, "dns_query") && !eq(p, "windows"))) {
+        r->ls_class = LS_DNS;
+        return;
+    }
     if (eq(p, "windows")) {
         r->ls_class = LS_WINDOWS;
         for (size_t i = 0; c != NULL && i < sizeof(WIN_CATEGORIES) / sizeof(WIN_CATEGORIES[0]); i++)
@@ -149,21 +167,8 @@ void ruru_sigma_logsource(struct ruru_rules *rs, struct ruru_sigma_rule *r)
             rs->n_unmapped++; /* a Windows source we do not know: every Windows event */
         return;
     }
-    if (eq(c, "webserver") || eq(p, "apache") || eq(p, "nginx") || eq(s, "apache") ||
-        eq(s, "nginx")) {
+    if (eq(p, "apache") || eq(p, "nginx") || eq(s, "apache") || eq(s, "nginx")) {
         r->ls_class = LS_WEB;
-        return;
-    }
-    if (eq(c, "proxy")) {
-        r->ls_class = LS_PROXY;
-        return;
-    }
-    if (eq(c, "dns") || eq(c, "dns_query")) {
-        r->ls_class = LS_DNS;
-        return;
-    }
-    if (eq(c, "firewall")) {
-        r->ls_class = LS_FIREWALL;
         return;
     }
     if (eq(p, "zeek")) {
@@ -267,17 +272,13 @@ void ruru_sigma_facts(const struct ruru_record *r, struct rec_facts *f)
         f->cls = LS_FIREWALL;
         return;
     case RURU_LOG_CSV:
-        /* Exchange logs by their columns: HttpProxy has UrlStem and AnchorMailbox, ECP logs a
-         * cmdlet, the OAB generator a free-text message (ruru's rules name them). */
+        /* CSV logs with a header are Exchange's more often than anything's; HttpProxy logs are
+         * told by their columns, the others (ECP, OAB generator ...) are left unnamed, so every
+         * Exchange rule sees them and their content decides. */
+        f->cls = LS_EXCHANGE;
         if (get(r, "AnchorMailbox") != NULL || get(r, "UrlStem") != NULL) {
-            f->cls = LS_EXCHANGE | LS_PROXY;
+            f->cls |= LS_PROXY;
             f->name = ruru_str_make("httpproxy", 9);
-        } else if (get(r, "ProcessId") != NULL && get(r, "Message") != NULL) {
-            f->cls = LS_EXCHANGE;
-            f->name = ruru_str_make("oabgen", 6);
-        } else if (get(r, "Cmdlet") != NULL || get(r, "CmdletName") != NULL) {
-            f->cls = LS_EXCHANGE;
-            f->name = ruru_str_make("ecp", 3);
         }
         return;
     case RURU_LOG_JSON:
@@ -308,7 +309,14 @@ void ruru_sigma_facts(const struct ruru_record *r, struct rec_facts *f)
 
 bool ruru_sigma_applies(const struct ruru_sigma_rule *rule, const struct rec_facts *f)
 {
+    /* A logsource ruru does not map sees the records ruru cannot place either (text, syslog
+     * from network devices, JSON and CSV of other applications), never those whose source is
+     * known to be something else: a Cisco rule's keywords do not belong to a Windows event. */
     if (rule->ls_class == LS_ANY)
+        return (f->cls & ~LS_LINUX) == 0;
+    /* Exchange logs of a shape ruru does not parse are read as text: Exchange rules see
+     * unplaced records too */
+    if (rule->ls_class == LS_EXCHANGE && f->cls == 0)
         return true;
     if (!(rule->ls_class & f->cls))
         return false;
@@ -324,6 +332,8 @@ bool ruru_sigma_applies(const struct ruru_sigma_rule *rule, const struct rec_fac
         }
         return false;
     }
+    if (rule->ls_class == LS_EXCHANGE && rule->ls_name != NULL)
+        return f->name.len == 0 || ruru_str_ieq(f->name, rule->ls_name);
     if (rule->ls_name != NULL && !(rule->ls_class & (LS_WEB | LS_PROXY | LS_DNS | LS_FIREWALL)))
         return ruru_str_ieq(f->name, rule->ls_name);
     return true;

@@ -142,7 +142,7 @@ struct ruru_corr_event {
     uint32_t rule;
     int64_t time;
     uint64_t seq; /* the sweep's order: input, then line */
-    const char **values;
+    const char *const *values;
     void *user; /* the caller's handle on the evidence (the member records) */
 };
 

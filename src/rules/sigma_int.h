@@ -167,6 +167,7 @@ struct filter_rule {
 
 struct ruru_sigma_rule {
     const char *id, *name, *title, *status, *level, *author, *description, *date, *modified;
+    const char *license, *rclass; /* rclass: ruru's "class" (attempt, success ...), or NULL */
     const char *file;
     uint32_t line; /* of the document in the file */
     const char **tags;

@@ -44,8 +44,45 @@ enum ruru_err ruru_matcher_use_literals(struct ruru_matcher *m, const struct rur
     return RURU_OK;
 }
 
+enum ruru_err ruru_matcher_use_rules(struct ruru_matcher *m, const struct ruru_rules *rules)
+{
+    struct ruru_rules_scratch *sc = NULL;
+
+    if (rules != NULL && ruru_rules_scratch_create(rules, &sc) != RURU_OK)
+        return RURU_ENOMEM;
+    ruru_rules_scratch_destroy(m->rules_scratch);
+    m->rules = rules;
+    m->rules_scratch = sc;
+    return RURU_OK;
+}
+
+static int on_rule(const struct ruru_rule_hit *h, void *ctx)
+{
+    struct ruru_matcher *m = ctx;
+
+    if (m->n_rule_hits == RURU_MATCH_MAX_RULES) {
+        m->hits_truncated = true;
+        return 1;
+    }
+    m->rule_hits[m->n_rule_hits++] = *h;
+    return 0;
+}
+
+void ruru_match_rules(struct ruru_matcher *m,
+                      const struct ruru_record *r,
+                      const char *line,
+                      size_t len)
+{
+    m->n_rule_hits = 0;
+    if (m->rules == NULL || m->rules_scratch == NULL)
+        return;
+    ruru_rules_match(m->rules, m->rules_scratch, r, line, len, on_rule, m);
+}
+
 void ruru_matcher_fini(struct ruru_matcher *m)
 {
+    ruru_rules_scratch_destroy(m->rules_scratch);
+    m->rules_scratch = NULL;
     ruru_literals_scratch_destroy(m->lit_scratch);
     m->lit_scratch = NULL;
     ruru_buf_fini(&m->observed);

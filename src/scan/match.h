@@ -24,11 +24,13 @@
 #include "logs/record.h"
 #include "match/index.h"
 #include "match/literal.h"
+#include "rules/sigma.h"
 #include "scan/tokens.h"
 
 #define RURU_MATCH_MAX_TOKENS 512
 #define RURU_MATCH_MAX_HITS   256
 #define RURU_MATCH_ROLE_CACHE 64
+#define RURU_MATCH_MAX_RULES  64 /* rule matches kept per record */
 
 struct ruru_match_counts {
     uint64_t expired, not_yet_valid, revoked, not_ids;
@@ -66,6 +68,11 @@ struct ruru_matcher {
     bool probing, probe_hit; /* asking the quick question with the full pass's lookups */
     const char *role_name[RURU_MATCH_ROLE_CACHE]; /* what a field holds, by canonical name */
     uint8_t role[RURU_MATCH_ROLE_CACHE];
+    /* detection rules, evaluated on the same records */
+    const struct ruru_rules *rules;
+    struct ruru_rules_scratch *rules_scratch;
+    struct ruru_rule_hit rule_hits[RURU_MATCH_MAX_RULES];
+    size_t n_rule_hits;
 };
 
 void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx);
@@ -73,6 +80,9 @@ void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx);
  * and strings of the index, compiled by ruru_literals_build. Returns RURU_ENOMEM when the
  * scratch could not be had (the matcher is then as before). */
 enum ruru_err ruru_matcher_use_literals(struct ruru_matcher *m, const struct ruru_literals *lit);
+/* Evaluates the rule set `rules` too (ruru_match_rules). RURU_ENOMEM when the scratch could
+ * not be had. */
+enum ruru_err ruru_matcher_use_rules(struct ruru_matcher *m, const struct ruru_rules *rules);
 void ruru_matcher_fini(struct ruru_matcher *m);
 
 /* Matches a parsed record (r != NULL) or, when r is NULL, the raw line as text. Hits are in
@@ -81,5 +91,12 @@ bool ruru_match_record(struct ruru_matcher *m,
                        const struct ruru_record *r,
                        const char *line,
                        size_t len);
+
+/* The rules that match the record (r may be NULL: a line without fields), into
+ * m->rule_hits[0..m->n_rule_hits); sets hits_truncated past RURU_MATCH_MAX_RULES. */
+void ruru_match_rules(struct ruru_matcher *m,
+                      const struct ruru_record *r,
+                      const char *line,
+                      size_t len);
 
 #endif

@@ -45,6 +45,7 @@
 #include "logs/zeeklog.h"
 #include "match/index.h"
 #include "match/literal.h"
+#include "rules/sigma.h"
 #include "scan/match.h"
 #include "scan/sighting.h"
 
@@ -201,12 +202,24 @@ static enum parsed fmt_parse(struct fmt *f, const char *line, size_t len, struct
 
 /* ---- chunks -------------------------------------------------------------------------------- */
 
+/* A field that satisfied a rule: copies in the chunk's arena. */
+struct hit_field {
+    char *native, *value;
+    const char *canon;
+};
+
 /* One hit as a worker records it; strings live in the chunk's arena. */
 struct chunk_hit {
     uint64_t line; /* within the chunk, 1-based */
     uint64_t offset;
     uint32_t length;
-    uint32_t ind;
+    uint32_t ind;  /* an indicator (is_rule false) */
+    uint32_t rule; /* a rule (is_rule true) */
+    bool is_rule, keywords;
+    struct hit_field *fields; /* rule: the fields that satisfied it */
+    size_t n_fields;
+    char **corr_values; /* rule: the values its correlations need, or NULL entries */
+    size_t n_corr_values;
     int64_t time;
     char *field_native;
     const char *field_canon; /* static or in the arena */
@@ -354,6 +367,72 @@ static bool keep_hits(struct chunk *c,
             ruru_vec_push(&c->hits, &x) != RURU_OK)
             return false;
     }
+    for (size_t k = 0; k < m->n_rule_hits; k++) {
+        const struct ruru_rule_hit *h = &m->rule_hits[k];
+        struct chunk_hit x;
+        const char *const *names;
+        size_t n_names;
+        memset(&x, 0, sizeof(x));
+        x.line = rel_line;
+        x.offset = offset;
+        x.length = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+        x.is_rule = true;
+        x.rule = h->rule;
+        x.keywords = h->keywords;
+        x.time = r != NULL ? r->time : RURU_TIME_NONE;
+        x.raw = raw;
+        x.raw_len = raw_len;
+        x.raw_truncated = raw_len < len;
+        memcpy(x.sha256, digest, sizeof(digest));
+        if (have_asset) {
+            x.asset = ruru_arena_strndup(&c->arena, asset.ptr, asset.len);
+            x.asset_is_ip = asset_ip;
+        }
+        if (h->n_fields > 0) {
+            x.fields = ruru_arena_alloc(&c->arena, h->n_fields * sizeof(*x.fields));
+            if (x.fields == NULL)
+                return false;
+            for (size_t f = 0; f < h->n_fields; f++) {
+                const struct ruru_field *fd = h->fields[f];
+                struct hit_field *o = &x.fields[f];
+                size_t vl = fd->value.len < 4096 ? fd->value.len : 4096;
+                o->native = ruru_arena_strndup(&c->arena, fd->name.ptr, fd->name.len);
+                o->value = ruru_arena_strndup(&c->arena, fd->value.ptr, vl);
+                /* the value as the rule saw it: JSON escapes and W3C '+' undone */
+                if (o->value != NULL && fd->enc == RURU_ENC_JSON) {
+                    size_t dl = ruru_json_unescape(fd->value.ptr, vl, o->value, vl);
+                    if (dl != (size_t)-1)
+                        o->value[dl] = '\0';
+                } else if (o->value != NULL && fd->enc == RURU_ENC_PLUS) {
+                    for (char *q = o->value; *q; q++)
+                        if (*q == '+')
+                            *q = ' ';
+                }
+                o->canon = fd->canon != NULL
+                                   ? ruru_arena_strndup(&c->arena, fd->canon, strlen(fd->canon))
+                                   : NULL;
+                if (o->native == NULL || o->value == NULL)
+                    return false;
+            }
+            x.n_fields = h->n_fields;
+        }
+        names = ruru_rules_corr_fields(m->rules, h->rule, &n_names);
+        if (n_names > 0) {
+            x.corr_values = ruru_arena_alloc(&c->arena, n_names * sizeof(*x.corr_values));
+            if (x.corr_values == NULL)
+                return false;
+            for (size_t f = 0; f < n_names; f++) {
+                char v[1024];
+                x.corr_values[f] =
+                        ruru_rules_field_value(m->rules, h->rule, names[f], r, v, sizeof(v))
+                                ? ruru_arena_strndup(&c->arena, v, strlen(v))
+                                : NULL;
+            }
+            x.n_corr_values = n_names;
+        }
+        if (ruru_vec_push(&c->hits, &x) != RURU_OK)
+            return false;
+    }
     return true;
 }
 
@@ -385,8 +464,10 @@ static void process_spans(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         }
         if (!ruru_match_record(m, rec, p, sp->len))
             c->failed = true;
+        ruru_match_rules(m, rec, p, sp->len);
         c->hits_truncated |= m->hits_truncated;
-        if (m->n_hits > 0 && !keep_hits(c, m, rec, p, sp->len, sp->line, c->offset + sp->off))
+        if ((m->n_hits > 0 || m->n_rule_hits > 0) &&
+            !keep_hits(c, m, rec, p, sp->len, sp->line, c->offset + sp->off))
             c->failed = true;
     }
 }
@@ -435,8 +516,10 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
             if (what != P_DIRECTIVE) {
                 if (!ruru_match_record(m, rec, p, len))
                     c->failed = true;
+                ruru_match_rules(m, rec, p, len);
                 c->hits_truncated |= m->hits_truncated;
-                if (m->n_hits > 0 && !keep_hits(c, m, rec, p, n, c->lines, off))
+                if ((m->n_hits > 0 || m->n_rule_hits > 0) &&
+                    !keep_hits(c, m, rec, p, n, c->lines, off))
                     c->failed = true;
             }
         }
@@ -455,18 +538,21 @@ struct pool {
     bool stop;
     const struct ruru_index *idx;
     const struct ruru_literals *lit;
+    const struct ruru_rules *rules;
 };
 
-/* A matcher for one thread, with the sweep's literals; NULL when memory ran out. */
+/* A matcher for one thread, with the sweep's literals and rules; NULL when memory ran out. */
 static struct ruru_matcher *matcher_create(const struct ruru_index *idx,
-                                           const struct ruru_literals *lit)
+                                           const struct ruru_literals *lit,
+                                           const struct ruru_rules *rules)
 {
     struct ruru_matcher *m = ruru_malloc(sizeof(*m));
 
     if (m == NULL)
         return NULL;
     ruru_matcher_init(m, idx);
-    if (ruru_matcher_use_literals(m, lit) != RURU_OK) {
+    if (ruru_matcher_use_literals(m, lit) != RURU_OK ||
+        ruru_matcher_use_rules(m, rules) != RURU_OK) {
         ruru_matcher_fini(m);
         ruru_free(m);
         return NULL;
@@ -485,7 +571,7 @@ static void matcher_destroy(struct ruru_matcher *m)
 static void *worker(void *arg)
 {
     struct pool *pl = arg;
-    struct ruru_matcher *m = matcher_create(pl->idx, pl->lit);
+    struct ruru_matcher *m = matcher_create(pl->idx, pl->lit, pl->rules);
     struct ruru_record *r = ruru_malloc(sizeof(*r));
 
     for (;;) {
@@ -559,6 +645,21 @@ struct sweep {
      * zeroed by the kernel and unmapped (with TLB shootdowns across the workers) each time. */
     char *spare[SPARE_BUFFERS];
     size_t n_spare;
+    /* detection rules */
+    struct ruru_rules *rules;
+    uint64_t *correlated; /* one bit per rule: its matches are kept for correlations */
+    struct ruru_vec corr; /* struct corr_ev, in report order */
+    uint64_t rule_sightings, correlations;
+};
+
+/* A match of a correlated rule, kept until the end of the sweep. */
+struct corr_ev {
+    uint32_t rule;
+    int64_t time;
+    char **values;
+    size_t n_values;
+    char *asset; /* owned; where.asset points to it */
+    struct ruru_sighting_member where;
 };
 
 static char *buf_get(struct sweep *s, size_t cap)
@@ -622,6 +723,77 @@ static void input_error(struct sweep *s, struct input *in, enum ruru_err err, st
         s->opts->on_error(s->opts->ctx, err, d);
 }
 
+/* A rule's match: kept for its correlations, and reported unless only a correlation's part. */
+static void
+report_rule(struct sweep *s, struct input *in, const struct chunk *c, const struct chunk_hit *h)
+{
+    struct ruru_sighting x;
+    const char *native[RURU_RULES_MAX_MATCHED], *canon[RURU_RULES_MAX_MATCHED];
+    const char *value[RURU_RULES_MAX_MATCHED];
+    const char *json;
+
+    memset(&x, 0, sizeof(x));
+    x.path = in->path;
+    x.format = ruru_log_kind_name(in->kind);
+    x.line = c->spans != NULL || in->kind == RURU_KIND_JSON_DOC ? h->line : in->lines + h->line;
+    x.offset = h->offset;
+    x.length = h->length;
+    x.time = h->time;
+    x.asset = h->asset;
+    x.asset_is_ip = h->asset_is_ip;
+    x.raw = h->raw;
+    x.raw_len = h->raw_len;
+    x.raw_truncated = h->raw_truncated;
+    memcpy(x.sha256, h->sha256, sizeof(x.sha256));
+    x.rule = h->rule;
+    x.keywords = h->keywords;
+    for (size_t i = 0; i < h->n_fields && i < RURU_RULES_MAX_MATCHED; i++) {
+        native[i] = h->fields[i].native;
+        canon[i] = h->fields[i].canon;
+        value[i] = h->fields[i].value;
+    }
+    x.matched_native = native;
+    x.matched_canon = canon;
+    x.matched_value = value;
+    x.n_matched = h->n_fields;
+    if (s->correlated != NULL && (s->correlated[h->rule / 64] >> (h->rule % 64) & 1)) {
+        struct corr_ev e;
+        bool ok = true;
+        memset(&e, 0, sizeof(e));
+        e.rule = h->rule;
+        e.time = h->time;
+        e.n_values = h->n_corr_values;
+        e.values = ruru_calloc(h->n_corr_values + 1, sizeof(*e.values));
+        ok = e.values != NULL;
+        for (size_t i = 0; ok && i < h->n_corr_values; i++)
+            if (h->corr_values[i] != NULL && (e.values[i] = ruru_strdup(h->corr_values[i])) == NULL)
+                ok = false;
+        e.where.path = in->path;
+        e.where.line = x.line;
+        e.where.offset = x.offset;
+        e.where.length = x.length;
+        e.where.time = x.time;
+        e.where.rule = x.rule;
+        e.asset = h->asset != NULL ? ruru_strdup(h->asset) : NULL;
+        e.where.asset = e.asset;
+        memcpy(e.where.sha256, h->sha256, sizeof(e.where.sha256));
+        if (!ok || ruru_vec_push(&s->corr, &e) != RURU_OK) {
+            for (size_t i = 0; e.values != NULL && i < e.n_values; i++)
+                ruru_free(e.values[i]);
+            ruru_free(e.values);
+            ruru_free(e.asset);
+        }
+    }
+    if (!ruru_rules_reports(s->rules, h->rule))
+        return;
+    in->sightings++;
+    s->sightings_total++;
+    s->rule_sightings++;
+    json = ruru_rule_sighting_json(s->sightings, &x);
+    if (json != NULL && s->opts->on_sighting && s->opts->on_sighting(s->opts->ctx, json) != 0)
+        s->stopped = true;
+}
+
 /* Reports a finished chunk: its counts into its input, its hits to the caller. */
 static void report_chunk(struct sweep *s, struct chunk *c)
 {
@@ -631,6 +803,10 @@ static void report_chunk(struct sweep *s, struct chunk *c)
         const struct chunk_hit *h = ruru_vec_at(&c->hits, k);
         struct ruru_sighting x;
         const char *json;
+        if (h->is_rule) {
+            report_rule(s, in, c, h);
+            continue;
+        }
         memset(&x, 0, sizeof(x));
         x.path = in->path;
         x.format = ruru_log_kind_name(in->kind);
@@ -1139,6 +1315,131 @@ store_index(struct ruru_store *store, struct ruru_index **out, json_t *info, str
     return err;
 }
 
+/* ---- rules ---------------------------------------------------------------------------------- */
+
+struct rules_ctx {
+    struct sweep *s;
+    size_t refused;
+};
+
+static void
+on_rule_file(void *ctx, const char *path, size_t n, enum ruru_err err, const struct ruru_diag *why)
+{
+    struct rules_ctx *rc = ctx;
+    struct ruru_diag d;
+
+    (void)n;
+    if (err == RURU_OK || why == NULL)
+        return;
+    rc->refused++;
+    d = *why;
+    if (d.source == NULL)
+        d.source = path;
+    /* a refused rule is said, and the sweep goes on with the others */
+    if (rc->s->opts->on_error)
+        rc->s->opts->on_error(rc->s->opts->ctx, err, &d);
+}
+
+/* ruru's own rules (unless told not to) and those of opts->rule_paths. */
+static enum ruru_err load_rules(struct sweep *s, json_t *info, struct ruru_diag *diag)
+{
+    struct rules_ctx rc = {s, 0};
+    enum ruru_err err;
+    size_t n;
+
+    if (s->opts->no_builtin_rules && s->opts->n_rule_paths == 0)
+        return RURU_OK;
+    if ((err = ruru_rules_create(&s->rules)) != RURU_OK)
+        return ruru_diag_set(diag, err, NULL, 0, 0, "out of memory");
+    if (!s->opts->no_builtin_rules &&
+        (err = ruru_rules_load_builtin(s->rules, on_rule_file, &rc, diag)) != RURU_OK)
+        return err;
+    for (size_t i = 0; i < s->opts->n_rule_paths; i++) {
+        err = ruru_rules_load(s->rules, s->opts->rule_paths[i], on_rule_file, &rc, diag);
+        if (err == RURU_ENOMEM)
+            return err;
+        if (err != RURU_OK) {
+            struct ruru_diag d = *diag;
+            rc.refused++;
+            if (s->opts->on_error)
+                s->opts->on_error(s->opts->ctx, err, &d);
+            if (s->first_err == RURU_OK) {
+                s->first_err = err;
+                s->first_diag = d;
+            }
+            ruru_diag_clear(diag);
+        }
+    }
+    if ((err = ruru_rules_compile(s->rules, on_rule_file, &rc, diag)) != RURU_OK)
+        return err;
+    n = ruru_rules_count(s->rules);
+    json_object_set_new(info, "rules", json_integer((json_int_t)n));
+    json_object_set_new(info, "rules_refused", json_integer((json_int_t)rc.refused));
+    if (n == 0) {
+        ruru_rules_destroy(s->rules);
+        s->rules = NULL;
+        return RURU_OK;
+    }
+    s->correlated = ruru_calloc((n + 63) / 64, sizeof(*s->correlated));
+    if (s->correlated == NULL)
+        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    for (uint32_t i = 0; i < n; i++)
+        if (ruru_rules_correlated(s->rules, i))
+            s->correlated[i / 64] |= 1ull << (i % 64);
+    ruru_vec_init(&s->corr, sizeof(struct corr_ev), (size_t)64 << 20);
+    return RURU_OK;
+}
+
+struct corr_ctx {
+    struct sweep *s;
+    const struct ruru_sighting_member *members;
+};
+
+static int on_corr(const struct ruru_corr_hit *h, void *arg)
+{
+    struct corr_ctx *c = arg;
+    struct sweep *s = c->s;
+    const char *json = ruru_correlation_sighting_json(s->sightings, h, c->members);
+
+    s->correlations++;
+    s->sightings_total++;
+    if (json != NULL && s->opts->on_sighting && s->opts->on_sighting(s->opts->ctx, json) != 0) {
+        s->stopped = true;
+        return 1;
+    }
+    return 0;
+}
+
+/* The correlations over every kept match, once all inputs are swept: their sightings come
+ * after the others, in the order of their first member. */
+static void correlate(struct sweep *s)
+{
+    size_t n = s->corr.n;
+    struct ruru_corr_event *ev = ruru_calloc(n, sizeof(*ev));
+    struct ruru_sighting_member *mem = ruru_calloc(n, sizeof(*mem));
+    struct corr_ctx cc = {s, mem};
+    struct ruru_diag d;
+
+    if (ev == NULL || mem == NULL) {
+        ruru_diag_set(&d, RURU_ENOMEM, NULL, 0, 0, "out of memory: correlations not run");
+        if (s->opts->on_error)
+            s->opts->on_error(s->opts->ctx, RURU_ENOMEM, &d);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            const struct corr_ev *e = ruru_vec_at(&s->corr, i);
+            ev[i].rule = e->rule;
+            ev[i].time = e->time;
+            ev[i].seq = i;
+            ev[i].values = (const char *const *)e->values;
+            mem[i] = e->where;
+        }
+        if (ruru_rules_correlate(s->rules, ev, n, on_corr, &cc, &d) != RURU_OK && s->opts->on_error)
+            s->opts->on_error(s->opts->ctx, RURU_ENOMEM, &d);
+    }
+    ruru_free(ev);
+    ruru_free(mem);
+}
+
 /* ---- the entry point ----------------------------------------------------------------------- */
 
 const char *ruru_log_formats(void)
@@ -1232,8 +1533,11 @@ enum ruru_err ruru_scan(ruru_store *store,
             json_object_set_new(info, "literals_error", json_string(ld.msg));
         json_object_set_new(info, "literals", json_integer((json_int_t)ruru_literals_count(lit)));
     }
+    if ((err = load_rules(&s, info, diag)) != RURU_OK)
+        goto out;
     if ((err = ruru_sightings_open(store, idx, &s.sightings, diag)) != RURU_OK)
         goto out;
+    ruru_sightings_set_rules(s.sightings, s.rules);
     /* Inputs: directories expand to their files in name order. */
     for (size_t i = 0; i < n_paths; i++) {
         if (strcmp(paths[i], "-") != 0 && ruru_is_dir(paths[i])) {
@@ -1268,14 +1572,15 @@ enum ruru_err ruru_scan(ruru_store *store,
     pthread_cond_init(&s.pool.done, NULL);
     s.pool.idx = idx;
     s.pool.lit = lit;
+    s.pool.rules = s.rules;
     if (s.n_threads == 1 && (s.inline_r = ruru_malloc(sizeof(*s.inline_r))) != NULL &&
-        (s.inline_m = matcher_create(idx, lit)) != NULL) {
+        (s.inline_m = matcher_create(idx, lit, s.rules)) != NULL) {
         n_started = 1;
     } else {
         /* N threads: N - 1 workers, and the reader matches when it would otherwise wait. */
         unsigned workers = s.n_threads;
         if (s.n_threads > 1 && (s.main_r = ruru_malloc(sizeof(*s.main_r))) != NULL &&
-            (s.main_m = matcher_create(idx, lit)) != NULL)
+            (s.main_m = matcher_create(idx, lit, s.rules)) != NULL)
             workers = s.n_threads - 1;
         for (unsigned t = 0; t < workers; t++, n_started++)
             if (pthread_create(&s.threads[t], NULL, worker, &s.pool) != 0)
@@ -1289,6 +1594,8 @@ enum ruru_err ruru_scan(ruru_store *store,
                 sweep_input(&s, i, r);
         while (s.ring_len > 0)
             retire_oldest(&s);
+        if (s.rules != NULL && s.corr.n > 0 && !s.stopped)
+            correlate(&s);
     }
     pthread_mutex_lock(&s.pool.mu);
     s.pool.stop = true;
@@ -1323,6 +1630,8 @@ out:
     json_object_set_new(info, "lines", json_integer((json_int_t)lines));
     json_object_set_new(info, "unparsed", json_integer((json_int_t)unparsed));
     json_object_set_new(info, "sightings", json_integer((json_int_t)s.sightings_total));
+    json_object_set_new(info, "rule_sightings", json_integer((json_int_t)s.rule_sightings));
+    json_object_set_new(info, "correlations", json_integer((json_int_t)s.correlations));
     json_object_set_new(doc, "scan", info);
     json_object_set_new(doc, "inputs", inputs);
     if (summary_json != NULL) {
@@ -1346,6 +1655,16 @@ out:
     matcher_destroy(s.main_m);
     ruru_free(s.main_r);
     ruru_sightings_close(s.sightings);
+    for (size_t i = 0; i < s.corr.n; i++) {
+        struct corr_ev *e = ruru_vec_at(&s.corr, i);
+        for (size_t k = 0; k < e->n_values; k++)
+            ruru_free(e->values[k]);
+        ruru_free(e->values);
+        ruru_free(e->asset);
+    }
+    ruru_vec_fini(&s.corr);
+    ruru_free(s.correlated);
+    ruru_rules_destroy(s.rules);
     ruru_literals_destroy(lit);
     ruru_index_destroy(idx);
     return err;

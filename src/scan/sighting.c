@@ -19,6 +19,8 @@ struct ruru_sightings {
     bool reg_failed;
     json_t **cache; /* per index entry: the indicator as the store describes it */
     json_t **wl;    /* per index entry: warninglists holding the indicator's value */
+    const struct ruru_rules *rules;
+    json_t **rule_cache; /* per rule: ruru_rules_describe */
     char *text;
 };
 
@@ -54,6 +56,9 @@ void ruru_sightings_close(struct ruru_sightings *s)
         json_decref(s->wl[i]);
     ruru_free(s->cache);
     ruru_free(s->wl);
+    for (size_t i = 0; s->rule_cache != NULL && i < ruru_rules_count(s->rules); i++)
+        json_decref(s->rule_cache[i]);
+    ruru_free(s->rule_cache);
     ruru_actors_destroy(s->reg);
     free(s->text); /* from json_dumps */
     ruru_free(s);
@@ -339,6 +344,198 @@ const char *ruru_sighting_json(struct ruru_sightings *s, const struct ruru_sight
     } else {
         json_decref(wl);
     }
+    s->text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(o);
+    return s->text;
+}
+
+/* ---- rules ---------------------------------------------------------------------------- */
+
+void ruru_sightings_set_rules(struct ruru_sightings *s, const struct ruru_rules *rules)
+{
+    s->rules = rules;
+    if (rules != NULL)
+        s->rule_cache = ruru_calloc(ruru_rules_count(rules) + 1, sizeof(json_t *));
+}
+
+static json_t *rule_of(struct ruru_sightings *s, uint32_t i)
+{
+    if (s->rule_cache == NULL)
+        return NULL;
+    if (s->rule_cache[i] == NULL)
+        s->rule_cache[i] = ruru_rules_describe(s->rules, i);
+    return s->rule_cache[i];
+}
+
+/* ECS event.severity from a Sigma level, as Elastic's detection rules number them. */
+static json_t *severity(const char *level)
+{
+    static const struct {
+        const char *level;
+        int score;
+    } map[] = {{"informational", 1}, {"low", 21}, {"medium", 47}, {"high", 73}, {"critical", 99}};
+
+    for (size_t i = 0; level != NULL && i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(level, map[i].level) == 0)
+            return json_integer(map[i].score);
+    return NULL;
+}
+
+/* The ECS rule.* and threat.technique fields of a rule (Sigma tags attack.tNNNN[.NNN]). */
+static void ecs_rule(json_t *o, json_t *rule)
+{
+    json_t *refs = json_object_get(rule, "references"), *tags = json_object_get(rule, "tags");
+    json_t *tech = json_array(), *t;
+    size_t i;
+
+    put(o, "rule.id", json_incref(json_object_get(rule, "id")));
+    put(o, "rule.name", json_incref(json_object_get(rule, "title")));
+    put(o, "rule.description", json_incref(json_object_get(rule, "description")));
+    /* Detection Rule License: a sighting from a rule carries its author */
+    put(o, "rule.author", json_incref(json_object_get(rule, "author")));
+    put(o, "rule.ruleset", json_string("sigma"));
+    put(o, "rule.license", json_incref(json_object_get(rule, "license")));
+    if (json_array_size(refs) > 0)
+        put(o, "rule.reference", json_incref(json_array_get(refs, 0)));
+    json_array_foreach(tags, i, t)
+    {
+        const char *v = json_string_value(t);
+        if (v != NULL && strncmp(v, "attack.t", 8) == 0 && ruru_is_digit(v[8])) {
+            char id[32];
+            size_t n = strlen(v + 7);
+            if (n >= sizeof(id))
+                continue;
+            for (size_t k = 0; k <= n; k++)
+                id[k] = (char)(v[7 + k] >= 'a' && v[7 + k] <= 'z' ? v[7 + k] - 32 : v[7 + k]);
+            json_array_append_new(tech, json_string(id));
+        }
+    }
+    if (json_array_size(tech) > 0)
+        put(o, "threat.technique.id", tech);
+    else
+        json_decref(tech);
+    put(o, "event.severity", severity(json_string_value(json_object_get(rule, "level"))));
+}
+
+static void put_evidence(json_t *o, const struct ruru_sighting *x)
+{
+    char hex[65], ts[RURU_TIME_BUF];
+
+    if (x->time != RURU_TIME_NONE) {
+        ruru_time_format(x->time, ts);
+        put(o, "@timestamp", json_string(ts));
+    }
+    put(o, "event.original", bytes_string(x->raw, x->raw_len));
+    put(o, "log.file.path", bytes_string(x->path, strlen(x->path)));
+    put(o, "log.offset", json_integer((json_int_t)x->offset));
+    if (x->asset != NULL)
+        put(o, x->asset_is_ip ? "host.ip" : "host.name", bytes_string(x->asset, strlen(x->asset)));
+    put(o, "ruru.line", json_integer((json_int_t)x->line));
+    put(o, "ruru.length", json_integer((json_int_t)x->length));
+    put(o, "ruru.format", json_string(x->format));
+    for (size_t i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", x->sha256[i]);
+    put(o, "ruru.sha256", json_string(hex));
+    if (x->raw_truncated)
+        put(o, "ruru.original_truncated", json_true());
+    if (x->asset != NULL)
+        put(o, "ruru.asset", bytes_string(x->asset, strlen(x->asset)));
+    if (x->time == RURU_TIME_NONE)
+        put(o, "ruru.time_known", json_false());
+}
+
+const char *ruru_rule_sighting_json(struct ruru_sightings *s, const struct ruru_sighting *x)
+{
+    json_t *o = json_object(), *rule = rule_of(s, x->rule), *matched = json_array();
+
+    free(s->text);
+    s->text = NULL;
+    if (o == NULL || rule == NULL) {
+        json_decref(o);
+        json_decref(matched);
+        return NULL;
+    }
+    put(o, "event.kind", json_string("alert"));
+    put(o, "event.category", json_pack("[s]", "intrusion_detection"));
+    put(o, "event.dataset", json_string("ruru.rule"));
+    ecs_rule(o, rule);
+    put_evidence(o, x);
+    for (size_t i = 0; i < x->n_matched; i++) {
+        json_t *m = json_object();
+        put(m, "native", bytes_string(x->matched_native[i], strlen(x->matched_native[i])));
+        if (x->matched_canon[i] != NULL)
+            put(m, "canonical", json_string(x->matched_canon[i]));
+        put(m, "value", bytes_string(x->matched_value[i], strlen(x->matched_value[i])));
+        json_array_append_new(matched, m);
+    }
+    put(o, "ruru.matched", matched);
+    if (x->keywords)
+        put(o, "ruru.matched_keywords", json_true());
+    put(o, "ruru.rule", json_incref(rule));
+    s->text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(o);
+    return s->text;
+}
+
+const char *ruru_correlation_sighting_json(struct ruru_sightings *s,
+                                           const struct ruru_corr_hit *h,
+                                           const struct ruru_sighting_member *members)
+{
+    json_t *o = json_object(), *rule = rule_of(s, h->rule), *group = json_object();
+    json_t *list = json_array(), *by = json_object_get(rule, "group_by");
+    char ts[RURU_TIME_BUF];
+
+    free(s->text);
+    s->text = NULL;
+    if (o == NULL || rule == NULL) {
+        json_decref(o);
+        json_decref(group);
+        json_decref(list);
+        return NULL;
+    }
+    ruru_time_format(h->first, ts);
+    put(o, "@timestamp", json_string(ts));
+    put(o, "event.kind", json_string("alert"));
+    put(o, "event.category", json_pack("[s]", "intrusion_detection"));
+    put(o, "event.dataset", json_string("ruru.correlation"));
+    ecs_rule(o, rule);
+    for (size_t g = 0; g < h->n_group; g++) {
+        const char *name = json_string_value(json_array_get(by, g));
+        if (name != NULL)
+            json_object_set_new(group, name,
+                                h->group[g] ? bytes_string(h->group[g], strlen(h->group[g]))
+                                            : json_null());
+    }
+    put(o, "ruru.correlation.group", group);
+    put(o, "ruru.correlation.first", json_string(ts));
+    ruru_time_format(h->last, ts);
+    put(o, "ruru.correlation.last", json_string(ts));
+    put(o, "ruru.correlation.value", json_real(h->value));
+    if (h->value_of != NULL)
+        put(o, "ruru.correlation.value_of", bytes_string(h->value_of, strlen(h->value_of)));
+    for (size_t i = 0; i < h->n_members; i++) {
+        const struct ruru_sighting_member *m = &members[h->members[i]];
+        json_t *e = json_object();
+        char hex[65];
+        put(e, "log.file.path", bytes_string(m->path, strlen(m->path)));
+        put(e, "log.offset", json_integer((json_int_t)m->offset));
+        put(e, "ruru.line", json_integer((json_int_t)m->line));
+        put(e, "ruru.length", json_integer((json_int_t)m->length));
+        for (size_t k = 0; k < 32; k++)
+            snprintf(hex + 2 * k, 3, "%02x", m->sha256[k]);
+        put(e, "ruru.sha256", json_string(hex));
+        if (m->time != RURU_TIME_NONE) {
+            ruru_time_format(m->time, ts);
+            put(e, "@timestamp", json_string(ts));
+        }
+        put(e, "rule.id", json_incref(json_object_get(rule_of(s, m->rule), "id")));
+        put(e, "rule.name", json_incref(json_object_get(rule_of(s, m->rule), "title")));
+        if (m->asset != NULL)
+            put(e, "ruru.asset", bytes_string(m->asset, strlen(m->asset)));
+        json_array_append_new(list, e);
+    }
+    put(o, "ruru.members", list);
+    put(o, "ruru.rule", json_incref(rule));
     s->text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(o);
     return s->text;

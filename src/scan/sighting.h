@@ -17,6 +17,7 @@
 
 #include "intel/store.h"
 #include "match/index.h"
+#include "rules/sigma.h"
 
 struct ruru_sighting {
     const char *path;   /* the input as given ("-" for standard input) */
@@ -33,6 +34,22 @@ struct ruru_sighting {
     bool raw_truncated;
     unsigned char sha256[32]; /* of the whole line */
     uint32_t ind;             /* in the index */
+    /* a rule's sighting instead of an indicator's (ruru_rule_sighting_json) */
+    uint32_t rule;
+    const char *const *matched_native, *const *matched_canon, *const *matched_value;
+    size_t n_matched;
+    bool keywords;
+};
+
+/* A member record of a correlation: where its evidence is. */
+struct ruru_sighting_member {
+    const char *path;
+    uint64_t line, offset;
+    uint32_t length;
+    int64_t time;
+    uint32_t rule;
+    const char *asset;
+    unsigned char sha256[32];
 };
 
 #define RURU_SIGHTING_MAX_RAW (64u * 1024u)
@@ -48,5 +65,16 @@ void ruru_sightings_close(struct ruru_sightings *s);
 /* The sighting as one line of JSON, NUL-terminated; owned by s, valid until the next call.
  * NULL when memory ran out. */
 const char *ruru_sighting_json(struct ruru_sightings *s, const struct ruru_sighting *x);
+
+/* Rules whose sightings s describes (before the first rule sighting). */
+void ruru_sightings_set_rules(struct ruru_sightings *s, const struct ruru_rules *rules);
+/* A rule's sighting (x->rule, the matched fields) as one line of JSON, like
+ * ruru_sighting_json. */
+const char *ruru_rule_sighting_json(struct ruru_sightings *s, const struct ruru_sighting *x);
+/* A correlation's sighting: the correlation rule, its group, window and measure, and the
+ * evidence of every member record. */
+const char *ruru_correlation_sighting_json(struct ruru_sightings *s,
+                                           const struct ruru_corr_hit *h,
+                                           const struct ruru_sighting_member *members);
 
 #endif

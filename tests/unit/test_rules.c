@@ -62,7 +62,9 @@ out:
     return res;
 }
 
-/* A rule around a detection given as YAML lines (indented by 4 under "detection:"). */
+/* A rule around a detection given as YAML lines (indented by 4 under "detection:"). Its
+ * logsource is none ruru maps, so it sees generic JSON records (not Windows events: an event
+ * with an EventID is one). */
 static char *rule_of(const char *detection)
 {
     static char buf[8192];
@@ -85,7 +87,7 @@ static char *rule_of(const char *detection)
 static void test_values(void)
 {
     const char *ev = "{\"Image\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\",\"CommandLine\":"
-                     "\"cmd.exe /c whoami -all\",\"EventID\":4688,\"Port\":\"8080\"}";
+                     "\"cmd.exe /c whoami -all\",\"Code\":4688,\"Port\":\"8080\"}";
 
     /* equality ignores case; wildcards; escapes */
     MATCH("    sel:\n        Image: 'c:\\windows\\system32\\CMD.EXE'\n    condition: sel\n", ev);
@@ -99,10 +101,9 @@ static void test_values(void)
     NOMATCH("    sel:\n        Image: 'C:\\Windows\\System?\\cmd.exe'\n    condition: sel\n", ev);
     NOMATCH("    sel:\n        CommandLine: 'cmd.exe /c whoami \\*'\n    condition: sel\n", ev);
     /* numbers and lists */
-    MATCH("    sel:\n        EventID: 4688\n    condition: sel\n", ev);
-    MATCH("    sel:\n        EventID:\n            - 1\n            - 4688\n    condition: sel\n",
-          ev);
-    NOMATCH("    sel:\n        EventID: 468\n    condition: sel\n", ev);
+    MATCH("    sel:\n        Code: 4688\n    condition: sel\n", ev);
+    MATCH("    sel:\n        Code:\n            - 1\n            - 4688\n    condition: sel\n", ev);
+    NOMATCH("    sel:\n        Code: 468\n    condition: sel\n", ev);
     /* contains / startswith / endswith / all / cased */
     MATCH("    sel:\n        CommandLine|contains: WHOAMI\n    condition: sel\n", ev);
     NOMATCH("    sel:\n        CommandLine|contains|cased: WHOAMI\n    condition: sel\n", ev);
@@ -124,14 +125,14 @@ static void test_values(void)
     /* numeric comparisons */
     MATCH("    sel:\n        Port|gte: 8080\n    condition: sel\n", ev);
     NOMATCH("    sel:\n        Port|gt: 8080\n    condition: sel\n", ev);
-    MATCH("    sel:\n        EventID|lt: 5000\n    condition: sel\n", ev);
+    MATCH("    sel:\n        Code|lt: 5000\n    condition: sel\n", ev);
     /* exists, null, neq */
     MATCH("    sel:\n        Image|exists: true\n    condition: sel\n", ev);
     MATCH("    sel:\n        Missing|exists: false\n    condition: sel\n", ev);
     MATCH("    sel:\n        Missing: null\n    condition: sel\n", ev);
     NOMATCH("    sel:\n        Image: null\n    condition: sel\n", ev);
-    MATCH("    sel:\n        EventID|neq: 1\n    condition: sel\n", ev);
-    NOMATCH("    sel:\n        EventID|neq: 4688\n    condition: sel\n", ev);
+    MATCH("    sel:\n        Code|neq: 1\n    condition: sel\n", ev);
+    NOMATCH("    sel:\n        Code|neq: 4688\n    condition: sel\n", ev);
     /* fieldref */
     MATCH("    sel:\n        CommandLine|fieldref|contains: Nothing\n    condition: not sel\n", ev);
     CHECK_INT(eval(rule_of("    sel:\n        A|fieldref: B\n    condition: sel\n"),

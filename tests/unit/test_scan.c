@@ -24,6 +24,9 @@ struct got {
     int errors;
     char last_error[512];
     int stop_after; /* 0: never */
+    /* rules: NULL for none (the indicator tests), else these paths and the built-in ones */
+    const char *const *rules;
+    size_t n_rules;
 };
 
 static int on_sighting(void *ctx, const char *json)
@@ -99,6 +102,9 @@ sweep(ruru_store *s, const char *const *paths, size_t n, unsigned threads, struc
 
     memset(&o, 0, sizeof(o));
     o.threads = threads;
+    o.no_builtin_rules = g->rules == NULL;
+    o.rule_paths = g->rules;
+    o.n_rule_paths = g->n_rules;
     o.on_sighting = on_sighting;
     o.on_error = on_error;
     o.ctx = g;
