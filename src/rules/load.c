@@ -438,11 +438,11 @@ static enum ruru_err correlation_of(struct ruru_rules *rs,
         for (size_t o = 0; o < 5; o++)
             any |= k->has[o];
         if (!any)
-            return bad(d, file, c, "a %s correlation needs a condition (gte: N)", type);
+            return bad(d, file, c, "correlation type %s needs a condition (gte: N)", type);
     }
     if (k->type != CORR_EVENT_COUNT && k->type != CORR_TEMPORAL &&
         k->type != CORR_TEMPORAL_ORDERED && k->field == NULL)
-        return bad(d, file, c, "a %s correlation needs \"field\" in its condition", type);
+        return bad(d, file, c, "correlation type %s needs \"field\" in its condition", type);
     if ((v = ruru_yaml_get(c, "aliases")) != NULL && !ruru_yaml_is_null(v)) {
         if (v->kind != RURU_YAML_MAP)
             return bad(d, file, v, "%s", "\"aliases\" must be a map");

@@ -257,11 +257,230 @@ static void test_refusals(void)
     CHECK_INT(eval("title: [x\n", "{}"), -1);
 }
 
+/* ---- correlations ------------------------------------------------------------------- */
+
+static struct ruru_rules *corr_set(const char *yaml)
+{
+    struct ruru_rules *rs = NULL;
+    struct ruru_diag d;
+
+    last_error[0] = '\0';
+    CHECK_INT(ruru_rules_create(&rs), RURU_OK);
+    CHECK_INT(ruru_rules_load_buffer(rs, yaml, strlen(yaml), "c.yml", on_file, NULL, &d), RURU_OK);
+    CHECK_INT(ruru_rules_compile(rs, on_file, NULL, &d), RURU_OK);
+    CHECK_STR(last_error, "");
+    return rs;
+}
+
+static uint32_t rule_named(struct ruru_rules *rs, const char *name)
+{
+    for (uint32_t i = 0; i < ruru_rules_count(rs); i++) {
+        json_t *o = ruru_rules_describe(rs, i);
+        bool is = json_is_string(json_object_get(o, "name")) &&
+                  strcmp(json_string_value(json_object_get(o, "name")), name) == 0;
+        json_decref(o);
+        if (is)
+            return i;
+    }
+    CHECK(!"no such rule");
+    return 0;
+}
+
+/* Events as "rule time field=value field=value ..." lines; values placed as the rule keeps
+ * them (ruru_rules_corr_fields). */
+struct evs {
+    struct ruru_corr_event e[64];
+    const char *vals[64][8];
+    char text[64][256];
+    size_t n;
+};
+
+static void ev_add(struct evs *v, struct ruru_rules *rs, const char *rule, int64_t t,
+                   const char *kv)
+{
+    size_t n, k = v->n++;
+    const char *const *names;
+    char *p;
+
+    v->e[k].rule = rule_named(rs, rule);
+    v->e[k].time = t;
+    v->e[k].seq = k;
+    names = ruru_rules_corr_fields(rs, v->e[k].rule, &n);
+    snprintf(v->text[k], sizeof(v->text[k]), "%s", kv);
+    for (size_t i = 0; i < 8; i++)
+        v->vals[k][i] = NULL;
+    for (p = strtok(v->text[k], " "); p != NULL; p = strtok(NULL, " ")) {
+        char *eq = strchr(p, '=');
+        *eq = '\0';
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(names[i], p) == 0)
+                v->vals[k][i] = eq + 1;
+    }
+    v->e[k].values = v->vals[k];
+}
+
+static char hits_text[2048];
+
+static int on_corr(const struct ruru_corr_hit *h, void *ctx)
+{
+    size_t k = strlen(hits_text);
+    json_t *o = ruru_rules_describe(ctx, h->rule);
+
+    k += (size_t)snprintf(hits_text + k, sizeof(hits_text) - k, "%s",
+                          json_string_value(json_object_get(o, "title")));
+    json_decref(o);
+    for (size_t g = 0; g < h->n_group; g++)
+        k += (size_t)snprintf(hits_text + k, sizeof(hits_text) - k, " %s",
+                              h->group[g] ? h->group[g] : "-");
+    k += (size_t)snprintf(hits_text + k, sizeof(hits_text) - k, " [%lld..%lld] %g", 
+                          (long long)h->first, (long long)h->last, h->value);
+    if (h->value_of != NULL)
+        k += (size_t)snprintf(hits_text + k, sizeof(hits_text) - k, " of %s", h->value_of);
+    k += (size_t)snprintf(hits_text + k, sizeof(hits_text) - k, " members");
+    for (size_t i = 0; i < h->n_members; i++)
+        k += (size_t)snprintf(hits_text + k, sizeof(hits_text) - k, " %zu", h->members[i]);
+    snprintf(hits_text + k, sizeof(hits_text) - k, "\n");
+    return 0;
+}
+
+static const char *correlate(struct ruru_rules *rs, struct evs *v)
+{
+    struct ruru_diag d;
+
+    hits_text[0] = '\0';
+    CHECK_INT(ruru_rules_correlate(rs, v->e, v->n, on_corr, rs, &d), RURU_OK);
+    return hits_text;
+}
+
+#define BASE(name)                                                                                 \
+    "title: " name "\nname: " name "\nlogsource:\n    product: windows\n    service: security\n" \
+    "detection:\n    sel:\n        EventID: 1\n    condition: sel\n"
+
+static void test_correlations(void)
+{
+    struct ruru_rules *rs;
+    struct evs v;
+
+    /* event_count: 3 or more within 10 minutes, per user; one burst, one sighting */
+    rs = corr_set(BASE("failed") "---\ntitle: brute\ncorrelation:\n    type: event_count\n"
+                                 "    rules: [failed]\n    group-by: [User]\n    timespan: 10m\n"
+                                 "    condition:\n        gte: 3\n");
+    memset(&v, 0, sizeof(v));
+    ev_add(&v, rs, "failed", 1000, "User=bob");
+    ev_add(&v, rs, "failed", 1120, "User=bob");
+    ev_add(&v, rs, "failed", 1000, "User=alice");
+    ev_add(&v, rs, "failed", 1420, "User=bob");
+    ev_add(&v, rs, "failed", 1500, "User=bob");
+    ev_add(&v, rs, "failed", 3000, "User=bob");
+    ev_add(&v, rs, "failed", 1010, "User=alice");
+    ev_add(&v, rs, "failed", 1020, "Other=x"); /* no User: in no group */
+    CHECK_STR(correlate(rs, &v), "brute bob [1000..1500] 4 members 0 1 3 4\n");
+    CHECK(!ruru_rules_reports(rs, rule_named(rs, "failed"))); /* a part of the correlation */
+    ruru_rules_destroy(rs);
+
+    /* value_count: distinct hosts per user */
+    rs = corr_set(BASE("logon") "---\ntitle: spread\ncorrelation:\n    type: value_count\n"
+                                "    rules: [logon]\n    group-by: [User]\n    timespan: 1h\n"
+                                "    condition:\n        field: Host\n        gte: 3\n");
+    memset(&v, 0, sizeof(v));
+    ev_add(&v, rs, "logon", 0, "User=bob Host=a");
+    ev_add(&v, rs, "logon", 10, "User=bob Host=a");
+    ev_add(&v, rs, "logon", 20, "User=bob Host=b");
+    ev_add(&v, rs, "logon", 30, "User=eve Host=a");
+    ev_add(&v, rs, "logon", 40, "User=bob Host=c");
+    CHECK_STR(correlate(rs, &v), "spread bob [0..40] 3 members 0 1 2 4\n");
+    ruru_rules_destroy(rs);
+
+    /* temporal and temporal_ordered */
+    rs = corr_set(BASE("a") "---\n" BASE("b") "---\ntitle: both\ncorrelation:\n"
+                  "    type: temporal\n    rules: [a, b]\n    group-by: [Host]\n"
+                  "    timespan: 5m\n---\ntitle: a then b\ncorrelation:\n"
+                  "    type: temporal_ordered\n    rules: [a, b]\n    group-by: [Host]\n"
+                  "    timespan: 5m\n    generate: true\n");
+    memset(&v, 0, sizeof(v));
+    ev_add(&v, rs, "b", 100, "Host=h1");
+    ev_add(&v, rs, "a", 200, "Host=h1"); /* b then a: temporal, not ordered */
+    ev_add(&v, rs, "a", 1000, "Host=h2");
+    ev_add(&v, rs, "b", 1100, "Host=h2"); /* a then b */
+    ev_add(&v, rs, "a", 2000, "Host=h3");
+    ev_add(&v, rs, "b", 2400, "Host=h3"); /* too far apart */
+    CHECK_STR(correlate(rs, &v), "both h1 [100..200] 2 members 0 1\n"
+                                 "both h2 [1000..1100] 2 members 2 3\n"
+                                 "a then b h2 [1000..1100] 2 members 2 3\n");
+    ruru_rules_destroy(rs);
+
+    /* value_sum, value_avg, value_median, value_percentile */
+    rs = corr_set(BASE("xfer") "---\ntitle: sum\ncorrelation:\n    type: value_sum\n"
+                               "    rules: [xfer]\n    group-by: [Src]\n    timespan: 1h\n"
+                               "    condition:\n        field: Bytes\n        gt: 1000\n"
+                               "---\ntitle: avg\ncorrelation:\n    type: value_avg\n"
+                               "    rules: [xfer]\n    group-by: [Src]\n    timespan: 1h\n"
+                               "    condition:\n        field: Bytes\n        gte: 400\n"
+                               "---\ntitle: median\ncorrelation:\n    type: value_median\n"
+                               "    rules: [xfer]\n    group-by: [Src]\n    timespan: 1h\n"
+                               "    condition:\n        field: Bytes\n        gt: 450\n"
+                               "---\ntitle: rare\ncorrelation:\n    type: value_percentile\n"
+                               "    rules: [xfer]\n    group-by: [Src]\n    timespan: 1h\n"
+                               "    condition:\n        field: Proc\n        lte: 20\n");
+    memset(&v, 0, sizeof(v));
+    ev_add(&v, rs, "xfer", 0, "Src=s1 Bytes=100 Proc=svc");
+    ev_add(&v, rs, "xfer", 60, "Src=s1 Bytes=500 Proc=svc");
+    ev_add(&v, rs, "xfer", 120, "Src=s1 Bytes=600 Proc=svc");
+    ev_add(&v, rs, "xfer", 180, "Src=s1 Bytes=x Proc=svc"); /* not a number: not summed */
+    ev_add(&v, rs, "xfer", 240, "Src=s1 Bytes=10 Proc=evil");
+    ev_add(&v, rs, "xfer", 0, "Src=s2 Bytes=400 Proc=svc");
+    CHECK_STR(correlate(rs, &v), "sum s1 [0..240] 1210 members 0 1 2 3 4\n"
+                                 "avg s2 [0..0] 400 members 5\n"
+                                 "rare s1 [0..240] 20 of evil members 4\n"
+                                 /* anchored at 60: 500, 600, 10 */
+                                 "median s1 [60..240] 500 members 1 2 3 4\n");
+    ruru_rules_destroy(rs);
+
+    /* a chain: many failures, then a success, for the same user; aliases name the user
+     * differently in the two rules */
+    rs = corr_set(BASE("failed") "---\n" BASE("success") "---\ntitle: failures\n"
+                  "name: many_failed\ncorrelation:\n    type: event_count\n    rules: [failed]\n"
+                  "    group-by: [user]\n    timespan: 10m\n    condition:\n        gte: 2\n"
+                  "    aliases:\n        user:\n            failed: TargetUserName\n"
+                  "---\ntitle: brute force then logon\ncorrelation:\n"
+                  "    type: temporal_ordered\n    rules: [many_failed, success]\n"
+                  "    group-by: [user]\n    timespan: 30m\n    aliases:\n        user:\n"
+                  "            success: User\n");
+    memset(&v, 0, sizeof(v));
+    ev_add(&v, rs, "failed", 0, "user=bob");
+    ev_add(&v, rs, "failed", 60, "user=bob");
+    ev_add(&v, rs, "success", 300, "user=bob");
+    ev_add(&v, rs, "success", 300, "user=eve");
+    CHECK_STR(correlate(rs, &v), "brute force then logon bob [0..300] 2 members 0 1 2\n");
+    ruru_rules_destroy(rs);
+
+    /* refusals */
+    CHECK_INT(eval("title: c\ncorrelation:\n    type: event_count\n    rules: [x]\n"
+                   "    timespan: 10m\n",
+                   "{}"),
+              -1);
+    CHECK_STR(last_error, "3:5: correlation type event_count needs a condition (gte: N)");
+    CHECK_INT(eval("title: c\ncorrelation:\n    type: value_count\n    rules: [x]\n"
+                   "    timespan: 10m\n    condition:\n        gte: 2\n",
+                   "{}"),
+              -1);
+    CHECK_STR(last_error, "3:5: correlation type value_count needs \"field\" in its condition");
+    CHECK_INT(eval("title: c\ncorrelation:\n    type: nearby\n    rules: [x]\n", "{}"), -1);
+    CHECK_STR(last_error, "3:11: unknown correlation type \"nearby\"");
+    CHECK_INT(eval("title: c\ncorrelation:\n    type: temporal\n    rules: [x]\n"
+                   "    timespan: 2 hours\n",
+                   "{}"),
+              -1);
+    CHECK_STR(last_error,
+              "5:15: a correlation needs a \"timespan\" like 10m, 1h, 2d (got \"2 hours\")");
+}
+
 int main(void)
 {
     test_values();
     test_encodings();
     test_conditions();
     test_refusals();
+    test_correlations();
     return check_done();
 }
