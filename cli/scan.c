@@ -182,6 +182,9 @@ static void rule_row(struct scan_cli *sc, json_t *o)
             cli_put_safe(sc->out, path_str(x, "value"));
         }
     }
+    if (json_is_true(json_object_get(ru, "matched_keywords")))
+        fputs(json_array_size(json_object_get(ru, "matched")) > 0 ? " and keywords" : "  keywords",
+              sc->out);
     if (*path_str(ru, "asset")) {
         fputs("  asset ", sc->out);
         cli_put_safe(sc->out, path_str(ru, "asset"));

@@ -1347,8 +1347,10 @@ static enum ruru_err load_rules(struct sweep *s, json_t *info, struct ruru_diag 
     enum ruru_err err;
     size_t n;
 
-    if (s->opts->no_builtin_rules && s->opts->n_rule_paths == 0)
+    if (s->opts->no_builtin_rules && s->opts->n_rule_paths == 0) {
+        json_object_set_new(info, "rules", json_integer(0));
         return RURU_OK;
+    }
     if ((err = ruru_rules_create(&s->rules)) != RURU_OK)
         return ruru_diag_set(diag, err, NULL, 0, 0, "out of memory");
     if (!s->opts->no_builtin_rules &&

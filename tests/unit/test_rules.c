@@ -295,8 +295,8 @@ struct evs {
     size_t n;
 };
 
-static void ev_add(struct evs *v, struct ruru_rules *rs, const char *rule, int64_t t,
-                   const char *kv)
+static void
+ev_add(struct evs *v, struct ruru_rules *rs, const char *rule, int64_t t, const char *kv)
 {
     size_t n, k = v->n++;
     const char *const *names;
@@ -332,7 +332,7 @@ static int on_corr(const struct ruru_corr_hit *h, void *ctx)
     for (size_t g = 0; g < h->n_group; g++)
         k += (size_t)snprintf(hits_text + k, sizeof(hits_text) - k, " %s",
                               h->group[g] ? h->group[g] : "-");
-    k += (size_t)snprintf(hits_text + k, sizeof(hits_text) - k, " [%lld..%lld] %g", 
+    k += (size_t)snprintf(hits_text + k, sizeof(hits_text) - k, " [%lld..%lld] %g",
                           (long long)h->first, (long long)h->last, h->value);
     if (h->value_of != NULL)
         k += (size_t)snprintf(hits_text + k, sizeof(hits_text) - k, " of %s", h->value_of);
@@ -352,7 +352,7 @@ static const char *correlate(struct ruru_rules *rs, struct evs *v)
     return hits_text;
 }
 
-#define BASE(name)                                                                                 \
+#define BASE(name)                                                                               \
     "title: " name "\nname: " name "\nlogsource:\n    product: windows\n    service: security\n" \
     "detection:\n    sel:\n        EventID: 1\n    condition: sel\n"
 
@@ -392,11 +392,12 @@ static void test_correlations(void)
     ruru_rules_destroy(rs);
 
     /* temporal and temporal_ordered */
-    rs = corr_set(BASE("a") "---\n" BASE("b") "---\ntitle: both\ncorrelation:\n"
-                  "    type: temporal\n    rules: [a, b]\n    group-by: [Host]\n"
-                  "    timespan: 5m\n---\ntitle: a then b\ncorrelation:\n"
-                  "    type: temporal_ordered\n    rules: [a, b]\n    group-by: [Host]\n"
-                  "    timespan: 5m\n    generate: true\n");
+    rs = corr_set(BASE("a") "---\n" BASE(
+            "b") "---\ntitle: both\ncorrelation:\n"
+                 "    type: temporal\n    rules: [a, b]\n    group-by: [Host]\n"
+                 "    timespan: 5m\n---\ntitle: a then b\ncorrelation:\n"
+                 "    type: temporal_ordered\n    rules: [a, b]\n    group-by: [Host]\n"
+                 "    timespan: 5m\n    generate: true\n");
     memset(&v, 0, sizeof(v));
     ev_add(&v, rs, "b", 100, "Host=h1");
     ev_add(&v, rs, "a", 200, "Host=h1"); /* b then a: temporal, not ordered */
@@ -438,14 +439,16 @@ static void test_correlations(void)
 
     /* a chain: many failures, then a success, for the same user; aliases name the user
      * differently in the two rules */
-    rs = corr_set(BASE("failed") "---\n" BASE("success") "---\ntitle: failures\n"
-                  "name: many_failed\ncorrelation:\n    type: event_count\n    rules: [failed]\n"
-                  "    group-by: [user]\n    timespan: 10m\n    condition:\n        gte: 2\n"
-                  "    aliases:\n        user:\n            failed: TargetUserName\n"
-                  "---\ntitle: brute force then logon\ncorrelation:\n"
-                  "    type: temporal_ordered\n    rules: [many_failed, success]\n"
-                  "    group-by: [user]\n    timespan: 30m\n    aliases:\n        user:\n"
-                  "            success: User\n");
+    rs = corr_set(BASE("failed") "---\n" BASE(
+            "success") "---\ntitle: failures\n"
+                       "name: many_failed\ncorrelation:\n    type: event_count\n    rules: "
+                       "[failed]\n"
+                       "    group-by: [user]\n    timespan: 10m\n    condition:\n        gte: 2\n"
+                       "    aliases:\n        user:\n            failed: TargetUserName\n"
+                       "---\ntitle: brute force then logon\ncorrelation:\n"
+                       "    type: temporal_ordered\n    rules: [many_failed, success]\n"
+                       "    group-by: [user]\n    timespan: 30m\n    aliases:\n        user:\n"
+                       "            success: User\n");
     memset(&v, 0, sizeof(v));
     ev_add(&v, rs, "failed", 0, "user=bob");
     ev_add(&v, rs, "failed", 60, "user=bob");
