@@ -25,7 +25,7 @@
 
 static const char *const NAMES[RURU_KIND__COUNT] = {
         "text",  "apache", "w3c", "zeek", "zeek-json",     "eve",
-        "jsonl", "syslog", "cef", "csv",  "json-document",
+        "jsonl", "syslog", "cef", "csv",  "json-document", "evtx",
 };
 
 const char *ruru_log_kind_name(enum ruru_log_kind k)

@@ -21,11 +21,12 @@ enum ruru_log_kind {
     RURU_KIND_CEF,
     RURU_KIND_CSV,      /* CSV with a header row, Exchange CSV logs */
     RURU_KIND_JSON_DOC, /* a JSON array of events, or pretty-printed objects one after another */
+    RURU_KIND_EVTX,     /* a Windows event log file, told by its signature (logs/evtx.h) */
     RURU_KIND__COUNT
 };
 
 /* "text", "apache", "w3c", "zeek", "zeek-json", "eve", "jsonl", "syslog", "cef", "csv",
- * "json-document". */
+ * "json-document", "evtx". */
 const char *ruru_log_kind_name(enum ruru_log_kind k);
 /* Parses a --log-format name, or one of the aliases nginx (apache), iis (w3c), exchange (csv),
  * json and ecs (jsonl), suricata (eve), zeek-tsv (zeek); RURU_KIND__COUNT when unknown. */

@@ -38,6 +38,7 @@
 #include "logs/cef.h"
 #include "logs/csvlog.h"
 #include "logs/detect.h"
+#include "logs/evtx.h"
 #include "logs/json.h"
 #include "logs/record.h"
 #include "logs/syslog.h"
@@ -105,6 +106,7 @@ static struct fmt *fmt_new(enum ruru_log_kind kind, int year)
     case RURU_KIND_ZEEK_JSON:
     case RURU_KIND_JSONL:
     case RURU_KIND_JSON_DOC:
+    case RURU_KIND_EVTX:
         if ((f->json = ruru_malloc(sizeof(*f->json))) != NULL)
             ruru_jsonlog_init(f->json, kind == RURU_KIND_EVE         ? RURU_LOG_EVE
                                        : kind == RURU_KIND_ZEEK_JSON ? RURU_LOG_ZEEK_JSON
@@ -181,6 +183,7 @@ static enum parsed fmt_parse(struct fmt *f, const char *line, size_t len, struct
     case RURU_KIND_ZEEK_JSON:
     case RURU_KIND_JSONL:
     case RURU_KIND_JSON_DOC:
+    case RURU_KIND_EVTX:
         return ruru_jsonlog_parse(f->json, line, len, r) ? P_RECORD : P_BAD;
     case RURU_KIND_SYSLOG:
         return ruru_syslog_parse(line, len, f->year, r) ? P_RECORD : P_BAD;
@@ -229,10 +232,16 @@ struct chunk_hit {
     unsigned char sha256[32];
 };
 
-/* One element of a JSON document: its bytes in the chunk and the line it starts on. */
+/* One element of a JSON document (or one .evtx record rendered as JSON): its bytes in the
+ * chunk and the line (record) it starts on. For an .evtx record the evidence is elsewhere:
+ * the record's own bytes in the file, at src_off, and their hash. */
 struct span {
     size_t off, len;
     uint64_t line; /* absolute, 1-based */
+    bool has_src;
+    uint32_t src_len;
+    uint64_t src_off;
+    unsigned char src_sha[32];
 };
 
 struct chunk {
@@ -323,7 +332,8 @@ static bool keep_hits(struct chunk *c,
                       const char *line,
                       size_t len,
                       uint64_t rel_line,
-                      uint64_t offset)
+                      uint64_t offset,
+                      const struct span *src)
 {
     struct sha256_ctx sha;
     unsigned char digest[32];
@@ -332,9 +342,14 @@ static bool keep_hits(struct chunk *c,
     size_t raw_len = len < RURU_SIGHTING_MAX_RAW ? len : RURU_SIGHTING_MAX_RAW;
     char *raw;
 
-    sha256_init(&sha);
-    sha256_update(&sha, len, (const uint8_t *)line);
-    sha256_digest(&sha, sizeof(digest), digest);
+    if (src != NULL && src->has_src) {
+        /* the record's bytes in the event log file are the evidence, not their rendering */
+        memcpy(digest, src->src_sha, sizeof(digest));
+    } else {
+        sha256_init(&sha);
+        sha256_update(&sha, len, (const uint8_t *)line);
+        sha256_digest(&sha, sizeof(digest), digest);
+    }
     /* One copy of the line for all its hits. */
     raw = ruru_arena_strndup(&c->arena, line, raw_len);
     if (raw == NULL)
@@ -344,8 +359,9 @@ static bool keep_hits(struct chunk *c,
         struct chunk_hit x;
         memset(&x, 0, sizeof(x));
         x.line = rel_line;
-        x.offset = offset;
-        x.length = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+        x.offset = src != NULL && src->has_src ? src->src_off : offset;
+        x.length = src != NULL && src->has_src ? src->src_len
+                                               : (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
         x.ind = h->ind;
         x.time = r != NULL ? r->time : RURU_TIME_NONE;
         x.raw = raw;
@@ -374,8 +390,9 @@ static bool keep_hits(struct chunk *c,
         size_t n_names;
         memset(&x, 0, sizeof(x));
         x.line = rel_line;
-        x.offset = offset;
-        x.length = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+        x.offset = src != NULL && src->has_src ? src->src_off : offset;
+        x.length = src != NULL && src->has_src ? src->src_len
+                                               : (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
         x.is_rule = true;
         x.rule = h->rule;
         x.keywords = h->keywords;
@@ -467,7 +484,7 @@ static void process_spans(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         ruru_match_rules(m, rec, p, sp->len);
         c->hits_truncated |= m->hits_truncated;
         if ((m->n_hits > 0 || m->n_rule_hits > 0) &&
-            !keep_hits(c, m, rec, p, sp->len, sp->line, c->offset + sp->off))
+            !keep_hits(c, m, rec, p, sp->len, sp->line, c->offset + sp->off, sp))
             c->failed = true;
     }
 }
@@ -519,7 +536,7 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
                 ruru_match_rules(m, rec, p, len);
                 c->hits_truncated |= m->hits_truncated;
                 if ((m->n_hits > 0 || m->n_rule_hits > 0) &&
-                    !keep_hits(c, m, rec, p, n, c->lines, off))
+                    !keep_hits(c, m, rec, p, n, c->lines, off, NULL))
                     c->failed = true;
             }
         }
@@ -833,7 +850,8 @@ static void report_chunk(struct sweep *s, struct chunk *c)
     for (size_t k = 0; k < c->n_unparsed_at; k++)
         if (in->n_unparsed_at < UNPARSED_SAMPLES)
             in->unparsed_at[in->n_unparsed_at++] =
-                    (in->kind == RURU_KIND_JSON_DOC ? 0 : in->lines) + c->unparsed_at[k];
+                    (in->kind == RURU_KIND_JSON_DOC || in->kind == RURU_KIND_EVTX ? 0 : in->lines) +
+                    c->unparsed_at[k];
     in->lines += c->lines;
     in->parsed += c->parsed;
     in->unparsed += c->unparsed;
@@ -1056,6 +1074,85 @@ static uint64_t count_lines(const char *p, size_t n)
     return k;
 }
 
+/* A Windows event log file: each record rendered as a JSON line (logs/evtx.h), matched as
+ * Windows events exported to JSON are, its evidence its own bytes in the file. */
+static void sweep_evtx(struct sweep *s, size_t idx)
+{
+    struct input *in = &s->inputs[idx];
+    struct ruru_evtx *x = NULL;
+    struct ruru_diag d;
+    enum ruru_err err;
+    struct ruru_buf json;
+    size_t n, i = 0;
+    struct stat st;
+
+    in->started = true;
+    in->kind = RURU_KIND_EVTX;
+    if ((err = ruru_evtx_open(in->path, &x, &d)) != RURU_OK) {
+        d.source = in->path;
+        input_error(s, in, err, &d);
+        return;
+    }
+    if (stat(in->path, &st) == 0) {
+        in->bytes = (uint64_t)st.st_size;
+        s->bytes_read += (uint64_t)st.st_size;
+    }
+    n = ruru_evtx_count(x);
+    ruru_buf_init(&json, 16u << 20);
+    while (i < n && !s->stopped) {
+        struct chunk *c = ruru_calloc(1, sizeof(*c));
+        size_t cap_spans = 4096;
+        if (c == NULL || (c->data = buf_get(s, CHUNK_BYTES)) == NULL ||
+            (c->spans = ruru_malloc(cap_spans * sizeof(*c->spans))) == NULL) {
+            if (c != NULL)
+                chunk_release(s, c);
+            ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
+            input_error(s, in, RURU_ENOMEM, &d);
+            break;
+        }
+        c->cap = CHUNK_BYTES;
+        c->input = idx;
+        ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));
+        ruru_arena_init(&c->arena, 64 * 1024, SIZE_MAX);
+        c->fmt = fmt_new(RURU_KIND_EVTX, 0);
+        if (c->fmt == NULL)
+            c->failed = true;
+        while (i < n && c->n_spans < cap_spans) {
+            struct span *sp = &c->spans[c->n_spans];
+            struct ruru_diag rd;
+            ruru_buf_reset(&json);
+            memset(sp, 0, sizeof(*sp));
+            err = ruru_evtx_record(x, i, &json, &sp->src_off, &sp->src_len, sp->src_sha, &rd);
+            if (err == RURU_ENOMEM) {
+                c->failed = true;
+                json.len = 0;
+            } else if (err != RURU_OK) {
+                json.len = 0; /* an empty record: counted unparsed, named by its number */
+            }
+            if (c->len + json.len + 1 > c->cap) {
+                if (c->n_spans > 0)
+                    break;
+                json.len = c->cap - 1; /* one record bigger than a chunk: cut, still cited */
+            }
+            sp->has_src = sp->src_len > 0;
+            sp->off = c->len;
+            sp->len = json.len;
+            sp->line = i + 1;
+            if (json.len > 0)
+                memcpy(c->data + c->len, json.ptr, json.len);
+            c->len += json.len;
+            c->data[c->len++] = '\n';
+            c->n_spans++;
+            i++;
+        }
+        c->lines = c->n_spans;
+        submit(s, c);
+        progress(s, in->path);
+    }
+    ruru_buf_fini(&json);
+    ruru_evtx_close(x);
+}
+
 static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
 {
     struct input *in = &s->inputs[idx];
@@ -1072,6 +1169,10 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
     memset(&js, 0, sizeof(js));
     js.line = 1;
     js.elem = SIZE_MAX;
+    if (ruru_evtx_is(in->path)) {
+        sweep_evtx(s, idx);
+        return;
+    }
     in->started = true;
     ruru_diag_clear(&d);
     if ((err = ruru_stream_open(in->path, &st, &d)) != RURU_OK) {

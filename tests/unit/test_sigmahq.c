@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "base/buf.h"
 #include "check.h"
 #include "io/file.h"
+#include "logs/evtx.h"
 #include "logs/json.h"
 #include "rules/sigma.h"
 
@@ -46,7 +48,7 @@ static int on_hit(const struct ruru_rule_hit *h, void *ctx)
 static struct ruru_rules *rs;
 static struct ruru_rules_scratch *sc;
 static json_t *ids; /* rule id -> index */
-static unsigned cases, passed_json, passed_raw, n_json, n_raw;
+static unsigned cases, passed_json, passed_raw, n_json, n_raw, passed_evtx, n_evtx;
 
 /* Does rule `rule` match one of the JSON events in `path` (one, or several one after
  * another)? */
@@ -82,6 +84,38 @@ static bool json_case(const char *path, uint32_t rule)
     CHECK(events > 0);
 out:
     ruru_free(buf);
+    free(j);
+    free(r);
+    return w.seen;
+}
+
+/* Does rule `rule` match one of the records of the .evtx at `path` (read with libevtx, as
+ * the sweep reads it)? */
+static bool evtx_case(const char *path, uint32_t rule)
+{
+    struct ruru_evtx *x = NULL;
+    struct ruru_diag d;
+    struct ruru_jsonlog *j = malloc(sizeof(*j));
+    struct ruru_record *r = malloc(sizeof(*r));
+    struct ruru_buf b;
+    struct want w = {rule, false};
+
+    ruru_buf_init(&b, 16u << 20);
+    CHECK(ruru_evtx_is(path));
+    CHECK_INT(ruru_evtx_open(path, &x, &d), RURU_OK);
+    for (size_t i = 0; x != NULL && i < ruru_evtx_count(x) && !w.seen; i++) {
+        uint64_t off;
+        uint32_t len;
+        unsigned char sha[32];
+        ruru_buf_reset(&b);
+        CHECK_INT(ruru_evtx_record(x, i, &b, &off, &len, sha, &d), RURU_OK);
+        CHECK(len > 0 && off >= 4096 + 512);
+        ruru_jsonlog_init(j, RURU_LOG_JSON);
+        if (b.len > 0 && ruru_jsonlog_parse(j, b.ptr, b.len, r))
+            ruru_rules_match(rs, sc, r, b.ptr, b.len, on_hit, &w);
+    }
+    ruru_evtx_close(x);
+    ruru_buf_fini(&b);
     free(j);
     free(r);
     return w.seen;
@@ -150,6 +184,18 @@ static int on_info(const char *path, void *ctx)
                 passed_json++;
             else
                 fprintf(stderr, "no match: %s (rule %s)\n", p, ruru_yaml_str(id));
+        } else if (nl > 5 && strcmp(de->d_name + nl - 5, ".evtx") == 0) {
+            n_evtx++;
+            if (evtx_case(p, (uint32_t)json_integer_value(idx)))
+                passed_evtx++;
+            else
+                fprintf(stderr, "no match: %s (rule %s)\n", p, ruru_yaml_str(id));
+        } else if (nl > 5 && strcmp(de->d_name + nl - 5, ".evtx") == 0) {
+            n_evtx++;
+            if (evtx_case(p, (uint32_t)json_integer_value(idx)))
+                passed_evtx++;
+            else
+                fprintf(stderr, "no match: %s (rule %s)\n", p, ruru_yaml_str(id));
         } else if (nl > 4 && strcmp(de->d_name + nl - 4, ".raw") == 0) {
             n_raw++;
             if (raw_case(p, (uint32_t)json_integer_value(idx)))
@@ -191,11 +237,17 @@ int main(void)
     CHECK_INT(ruru_rules_scratch_create(rs, &sc), RURU_OK);
     snprintf(p, sizeof(p), "%s/sigma/regression_data", RURU_SHARED_DATA);
     CHECK_INT(ruru_dir_walk(p, on_info, NULL, &d), RURU_OK);
-    fprintf(stderr, "SigmaHQ regression: %u cases; JSON %u/%u matched; raw %u/%u matched\n", cases,
-            passed_json, n_json, passed_raw, n_raw);
+    fprintf(stderr,
+            "SigmaHQ regression: %u cases; JSON %u/%u matched; evtx %u/%u matched; raw %u/%u "
+            "matched\n",
+            cases, passed_json, n_json, passed_evtx, n_evtx, passed_raw, n_raw);
     CHECK_INT(cases, 135);
     CHECK_INT(passed_json, n_json);
     CHECK_INT(passed_raw, n_raw);
+    CHECK_INT(n_evtx, 134);
+    CHECK_INT(passed_evtx, n_evtx);
+    CHECK_INT(n_evtx, 134);
+    CHECK_INT(passed_evtx, n_evtx);
     json_decref(ids);
     ruru_rules_scratch_destroy(sc);
     ruru_rules_destroy(rs);

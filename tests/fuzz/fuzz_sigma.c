@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Fuzz target: Sigma rules from hostile YAML. A first byte 'C' makes the rest a condition
+ * over a fixed set of searches (the condition parser); otherwise the input is a rule file
+ * (YAML, rules, correlations, filters, modifiers). What loads is compiled and evaluated on a
+ * fixed event, so the evaluator and the prefilter see whatever the loader accepted.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "logs/json.h"
+#include "rules/sigma.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int on_hit(const struct ruru_rule_hit *h, void *ctx)
+{
+    (void)h;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char event[] =
+            "{\"Image\":\"C:\\\\Windows\\\\cmd.exe\",\"CommandLine\":\"cmd /c whoami -all\","
+            "\"User\":\"bob\",\"ip\":\"10.1.2.3\",\"n\":42,\"t\":\"2024-07-12T01:02:03Z\"}";
+    struct ruru_rules *rs = NULL;
+    struct ruru_rules_scratch *sc = NULL;
+    struct ruru_diag d;
+    char *text;
+    size_t len;
+    int hits = 0;
+
+    if (size > 0 && data[0] == 'C') {
+        static const char head[] =
+                "title: c\nlogsource: {product: x}\ndetection:\n    sel_a: {Image|endswith: "
+                "cmd.exe}\n    sel_b: {User: bob}\n    _f: {n|gt: 10}\n    kw: [whoami]\n"
+                "    condition: '";
+        len = sizeof(head) - 1 + 2 * (size - 1) + 3;
+        if ((text = malloc(len + 1)) == NULL)
+            return 0;
+        memcpy(text, head, sizeof(head) - 1);
+        len = sizeof(head) - 1;
+        for (size_t i = 1; i < size; i++) {
+            char c = (char)data[i];
+            if (c == '\'')
+                text[len++] = '\''; /* quoted for YAML */
+            text[len++] = c == '\n' || c == '\r' ? ' ' : c;
+        }
+        memcpy(text + len, "'\n", 3);
+        len += 2;
+    } else {
+        if ((text = malloc(size + 1)) == NULL)
+            return 0;
+        memcpy(text, data, size);
+        len = size;
+    }
+    if (ruru_rules_create(&rs) == RURU_OK &&
+        ruru_rules_load_buffer(rs, text, len, "fuzz.yml", NULL, NULL, &d) == RURU_OK &&
+        ruru_rules_compile(rs, NULL, NULL, &d) == RURU_OK &&
+        ruru_rules_scratch_create(rs, &sc) == RURU_OK) {
+        struct ruru_jsonlog *j = malloc(sizeof(*j));
+        struct ruru_record *r = malloc(sizeof(*r));
+        if (j != NULL && r != NULL) {
+            ruru_jsonlog_init(j, RURU_LOG_JSON);
+            if (ruru_jsonlog_parse(j, event, sizeof(event) - 1, r))
+                ruru_rules_match(rs, sc, r, event, sizeof(event) - 1, on_hit, &hits);
+            ruru_rules_match(rs, sc, NULL, event, sizeof(event) - 1, on_hit, &hits);
+        }
+        for (uint32_t i = 0; i < ruru_rules_count(rs); i++) {
+            json_t *o = ruru_rules_describe(rs, i);
+            json_decref(o);
+        }
+        free(j);
+        free(r);
+    }
+    ruru_rules_scratch_destroy(sc);
+    ruru_rules_destroy(rs);
+    free(text);
+    return 0;
+}
