@@ -1015,6 +1015,7 @@ static void jscan_push(struct jscan *j, size_t off, size_t len, uint64_t line)
         j->spans = v;
         j->cap = cap;
     }
+    memset(&j->spans[j->n], 0, sizeof(j->spans[j->n]));
     j->spans[j->n].off = off;
     j->spans[j->n].len = len;
     j->spans[j->n].line = line;
