@@ -304,6 +304,8 @@ struct xml {
 static bool text_of(const char *s, size_t n, struct ruru_buf *b)
 {
     for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\0')
+            return false; /* no XML holds a NUL */
         if (s[i] != '&') {
             ruru_buf_addc(b, s[i]);
             continue;

@@ -573,6 +573,7 @@ enum ruru_err ruru_rules_create(struct ruru_rules **out)
     ruru_arena_init(&rs->arena, 1u << 16, (size_t)1 << 32);
     ruru_vec_init(&rs->rules, sizeof(struct ruru_sigma_rule *), 1u << 20);
     ruru_vec_init(&rs->places, sizeof(const char *), 1u << 20);
+    ruru_vec_init(&rs->regexes, sizeof(pcre2_code *), 1u << 24);
     *out = rs;
     return RURU_OK;
 }
@@ -581,17 +582,9 @@ void ruru_rules_destroy(struct ruru_rules *rs)
 {
     if (rs == NULL)
         return;
-    for (size_t i = 0; i < rs->rules.n; i++) {
-        struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
-        for (size_t s = 0; s < r->n_searches; s++)
-            for (size_t g = 0; g < r->searches[s].n; g++)
-                for (size_t k = 0; k < r->searches[s].groups[g].n; k++) {
-                    struct item *it = &r->searches[s].groups[g].items[k];
-                    for (size_t x = 0; x < it->n; x++)
-                        if (it->v[x].re != NULL)
-                            pcre2_code_free(it->v[x].re);
-                }
-    }
+    for (size_t i = 0; i < rs->regexes.n; i++)
+        pcre2_code_free(*(pcre2_code **)ruru_vec_at(&rs->regexes, i));
+    ruru_vec_fini(&rs->regexes);
     ruru_rules_prefilter_free(rs->pre);
     ruru_vec_fini(&rs->rules);
     ruru_vec_fini(&rs->places);

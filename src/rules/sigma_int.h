@@ -198,8 +198,9 @@ struct ruru_sigma_rule {
 
 struct ruru_rules {
     struct ruru_arena arena;
-    struct ruru_vec rules;  /* struct ruru_sigma_rule * */
-    struct ruru_vec places; /* const char *: placeholder names and values, in pairs */
+    struct ruru_vec rules;   /* struct ruru_sigma_rule * */
+    struct ruru_vec places;  /* const char *: placeholder names and values, in pairs */
+    struct ruru_vec regexes; /* pcre2_code *: every regex compiled, also of refused rules */
     struct ruru_prefilter *pre;
     bool compiled;
     size_t n_unmapped; /* rules whose logsource ruru does not know: they see every record */

@@ -685,11 +685,12 @@ enum ruru_err ruru_sigma_value(struct ruru_rules *rs,
             return RURU_EPARSE;
         }
         (void)pcre2_jit_compile(v.re, PCRE2_JIT_COMPLETE); /* the interpreter if JIT fails */
-        if (!push(out, &v)) {
+        /* owned by the set, whatever becomes of the rule */
+        if (ruru_vec_push(&rs->regexes, &v.re) != RURU_OK) {
             pcre2_code_free(v.re);
             return RURU_ENOMEM;
         }
-        return RURU_OK;
+        return push(out, &v) ? RURU_OK : RURU_ENOMEM;
     }
     if (m->fieldref) {
         v.op = V_FIELDREF;
