@@ -512,7 +512,7 @@ static bool element(struct xml *x, json_t **name, json_t **value, bool data)
             continue;
         if (x->end - x->p >= 9 && memcmp(x->p, "<![CDATA[", 9) == 0) {
             const char *e = ruru_memmem(x->p + 9, (size_t)(x->end - x->p - 9), "]]>", 3);
-            if (e == NULL)
+            if (e == NULL || memchr(x->p + 9, '\0', (size_t)(e - x->p - 9)) != NULL)
                 goto out;
             ruru_buf_add(&tb, x->p + 9, (size_t)(e - x->p - 9));
             x->p = e + 3;

@@ -359,8 +359,8 @@ static void run_correlation(struct state *st, uint32_t rule)
         while (g_end < n && strcmp(runs[g_end].key, runs[i].key) == 0)
             g_end++;
         for (size_t a = i, b = i; a < g_end && st->err == RURU_OK;) {
-            double v;
-            const char *rare;
+            double v = 0;
+            const char *rare = NULL;
             bool anchored = c->type != CORR_TEMPORAL_ORDERED || runs[a].e->rule == c->rule_idx[0];
             if (b < a)
                 b = a;
