@@ -52,7 +52,8 @@ struct ruru_rules_scratch {
 
 static const struct ruru_sigma_rule *rule_at(const struct ruru_rules *rs, uint32_t i)
 {
-    return *(struct ruru_sigma_rule *const *)ruru_vec_at(&rs->rules, i);
+    /* the vector's items, read directly: this is the per-line loop */
+    return ((struct ruru_sigma_rule *const *)rs->rules.items)[i];
 }
 
 enum ruru_err ruru_rules_scratch_create(const struct ruru_rules *rs,
@@ -599,40 +600,50 @@ size_t ruru_rules_match(const struct ruru_rules *rs,
 
     begin_record(sc, r, line, len);
     if (rs->pre != NULL)
-        ruru_prefilter_candidates(rs->pre, sc->hs, line, len, sc->cand, &sc->failed);
-    for (uint32_t i = 0; i < rs->rules.n; i++) {
-        const struct ruru_sigma_rule *rule = rule_at(rs, i);
-        struct ruru_rule_hit hit;
-        bool dropped = false;
-        if (rule->corr != NULL || rule->filter != NULL)
-            continue;
-        if (rs->pre != NULL && !(sc->cand[i / 64] >> (i % 64) & 1))
-            continue;
-        if (!ruru_sigma_applies(rule, &sc->facts))
-            continue;
-        sc->n_hit_fields = 0;
-        sc->hit_keywords = false;
-        if (!rule_test(sc, rule))
-            continue;
-        /* filters: the match stands only where every filter's condition holds */
-        for (size_t k = 0; k < rule->n_filters && !dropped; k++) {
-            const struct ruru_sigma_rule *flt = rule_at(rs, rule->filters[k]);
-            size_t keep = sc->n_hit_fields;
-            if (ruru_sigma_applies(flt, &sc->facts) && !rule_test(sc, flt))
-                dropped = true;
-            sc->n_hit_fields = keep;
+        ruru_prefilter_candidates(rs->pre, sc->hs, line, len,
+                                  r != NULL && (r->format == RURU_LOG_JSON ||
+                                                r->format == RURU_LOG_EVE ||
+                                                r->format == RURU_LOG_ZEEK_JSON),
+                                  sc->cand, &sc->failed);
+    else
+        memset(sc->cand, 0xff, sc->n_cand_words * sizeof(*sc->cand));
+    /* only the candidates: the set bits, word by word, in rule order */
+    for (size_t w = 0; w < sc->n_cand_words; w++)
+        for (uint64_t bits = sc->cand[w]; bits != 0; bits &= bits - 1) {
+            uint32_t i = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+            const struct ruru_sigma_rule *rule;
+            struct ruru_rule_hit hit;
+            bool dropped = false;
+            if (i >= rs->rules.n)
+                break;
+            rule = rule_at(rs, i);
+            if (rule->corr != NULL || rule->filter != NULL)
+                continue;
+            if (!ruru_sigma_applies(rule, &sc->facts))
+                continue;
+            sc->n_hit_fields = 0;
+            sc->hit_keywords = false;
+            if (!rule_test(sc, rule))
+                continue;
+            /* filters: the match stands only where every filter's condition holds */
+            for (size_t k = 0; k < rule->n_filters && !dropped; k++) {
+                const struct ruru_sigma_rule *flt = rule_at(rs, rule->filters[k]);
+                size_t keep = sc->n_hit_fields;
+                if (ruru_sigma_applies(flt, &sc->facts) && !rule_test(sc, flt))
+                    dropped = true;
+                sc->n_hit_fields = keep;
+            }
+            if (dropped)
+                continue;
+            memset(&hit, 0, sizeof(hit));
+            hit.rule = i;
+            hit.n_fields = sc->n_hit_fields;
+            memcpy(hit.fields, sc->hit_fields, sc->n_hit_fields * sizeof(hit.fields[0]));
+            hit.keywords = sc->hit_keywords;
+            n++;
+            if (fn != NULL && fn(&hit, ctx) != 0)
+                return n;
         }
-        if (dropped)
-            continue;
-        memset(&hit, 0, sizeof(hit));
-        hit.rule = i;
-        hit.n_fields = sc->n_hit_fields;
-        memcpy(hit.fields, sc->hit_fields, sc->n_hit_fields * sizeof(hit.fields[0]));
-        hit.keywords = sc->hit_keywords;
-        n++;
-        if (fn != NULL && fn(&hit, ctx) != 0)
-            break;
-    }
     return n;
 }
 

@@ -11,7 +11,7 @@
  *     atoms(item)     = ∪ over its values (the best one with |all) of the value's atom
  *     atom(value)     = its longest run of at least 3 bytes that the raw line holds as
  *                       they are: runs are cut at bytes that a log may write encoded ('\\',
- *                       '"', '/', ' ', '+', control and non-ASCII bytes), and at wildcards.
+ *                       '"', ' ', '+', control and non-ASCII bytes), and at wildcards.
  *                       Regexes, numbers compared, ranges, exists, null, fieldref and
  *                       negated values have none.
  *
@@ -19,8 +19,8 @@
  * '\powershell.exe'" under "selection and not filter" give the atoms {"-enc", "JAB"} ("-e" is
  * too short): a line with neither is not asked about the rule. All atoms of all rules are one
  * Vectorscan literal database, matched without regard to case (unless |cased), one match per
- * atom per line. A line with a JSON "\u" escape may spell an atom in escapes: every rule is
- * then a candidate.
+ * atom per line. A JSON line with a "\u" or "\/" escape may spell an atom in escapes: every
+ * rule is then a candidate (only JSON: "CONTOSO\user" in an IIS log is no escape).
  */
 #include <hs/hs.h>
 #include <string.h>
@@ -124,7 +124,7 @@ static void aset_best(struct aset *a, struct aset *b)
 
 static bool plain_byte(unsigned char c)
 {
-    return c > 0x20 && c < 0x7f && c != '\\' && c != '"' && c != '/' && c != '+';
+    return c > 0x20 && c < 0x7f && c != '\\' && c != '"' && c != '+';
 }
 
 static struct aset value_atoms(const struct sval *v)
@@ -284,7 +284,7 @@ enum ruru_err ruru_prefilter_build(struct ruru_rules *rs, struct ruru_diag *diag
         const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
         if (r->corr != NULL || r->filter != NULL) {
             sets[i] = none();
-            continue;
+            continue; /* never evaluated on a line: no bit */
         }
         sets[i] = rule_atoms(r);
         if (sets[i].none || sets[i].n == 0)
@@ -386,6 +386,7 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
                                void *hs_scratch,
                                const char *line,
                                size_t len,
+                               bool json,
                                uint64_t *bits,
                                uint64_t *failed)
 {
@@ -395,7 +396,9 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
     memcpy(bits, p->always, p->n_words * sizeof(*bits));
     if (p->db == NULL)
         return;
-    if (len > UINT32_MAX || ruru_memmem(line, len, "\\u", 2) != NULL ||
+    if (len > UINT32_MAX ||
+        (json &&
+         (ruru_memmem(line, len, "\\u", 2) != NULL || ruru_memmem(line, len, "\\/", 2) != NULL)) ||
         hs_scan(p->db, line, (unsigned)len, 0, s->hs, on_atom, &c) != HS_SUCCESS) {
         if (len > UINT32_MAX)
             (*failed)++;

@@ -253,6 +253,7 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
                                void *scratch,
                                const char *line,
                                size_t len,
+                               bool json,
                                uint64_t *bits,
                                uint64_t *failed);
 
