@@ -33,10 +33,13 @@
  */
 #include "intel/stix_pattern.h"
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/str.h"
+#include "base/time.h"
 
 /* Parenthesis nesting deeper than this is no real pattern (generated ones nest a few levels);
  * it is refused rather than recursed into. Each level costs three stack frames. */
@@ -91,6 +94,7 @@ struct parser {
     struct ruru_stix_value *out;
     size_t n_out;
     struct ruru_buf *values;
+    struct ruru_arena *arena; /* ruru_stix_parse: the tree is built here; NULL: no tree */
 };
 
 static const char *const KEYWORDS[] = {"AND",     "OR",         "NOT",      "FOLLOWEDBY", "LIKE",
@@ -397,6 +401,187 @@ static bool fail(struct parser *p, const char *why)
     return false;
 }
 
+/* ---- the tree --------------------------------------------------------------------------- */
+
+static void *tree_alloc(struct parser *p, size_t n)
+{
+    void *v;
+
+    if (p->arena == NULL)
+        return NULL;
+    if ((v = ruru_arena_alloc(p->arena, n)) == NULL) {
+        p->oom = true;
+        return NULL;
+    }
+    memset(v, 0, n);
+    return v;
+}
+
+static struct ruru_stix_node *node(struct parser *p,
+                                   enum ruru_stix_node_kind kind,
+                                   struct ruru_stix_node *a,
+                                   struct ruru_stix_node *b)
+{
+    struct ruru_stix_node *n = tree_alloc(p, sizeof(*n));
+
+    if (n != NULL) {
+        n->kind = kind;
+        n->a = a;
+        n->b = b;
+    }
+    return n;
+}
+
+static int b64val(char c)
+{
+    return ruru_is_alpha(c)   ? (c >= 'a' ? c - 'a' + 26 : c - 'A')
+           : ruru_is_digit(c) ? c - '0' + 52
+           : c == '+'         ? 62
+           : c == '/'         ? 63
+                              : -1;
+}
+
+/* The seconds and nanoseconds of a checked timestamp body. */
+static void time_of(const char *s, size_t n, int64_t *sec, int32_t *nsec)
+{
+    int64_t y = two_digits(s) * 100 + two_digits(s + 2);
+    int64_t days = ruru_days_from_civil(y, two_digits(s + 5), two_digits(s + 8));
+    int32_t ns = 0, scale = 100000000;
+
+    *sec = days * 86400 + two_digits(s + 11) * 3600 + two_digits(s + 14) * 60 + two_digits(s + 17);
+    for (size_t i = 20; s[19] == '.' && i < n && ruru_is_digit(s[i]); i++, scale /= 10)
+        if (scale > 0)
+            ns += (s[i] - '0') * scale;
+    *nsec = ns;
+}
+
+/* The current token as a literal (the lexer has checked its form). */
+static bool lit_of(struct parser *p, struct ruru_stix_lit *l)
+{
+    const char *s = p->s + p->t.start;
+    size_t n = p->t.len;
+    char *b;
+
+    memset(l, 0, sizeof(*l));
+    switch (p->t.kind) {
+    case T_STR:
+        l->kind = RURU_STIX_STR;
+        if ((b = tree_alloc(p, n)) == NULL)
+            return p->arena == NULL;
+        for (size_t i = 1; i + 1 < n; i++) {
+            if (s[i] == '\\')
+                i++;
+            b[l->len++] = s[i];
+        }
+        l->s = b;
+        return true;
+    case T_INT: {
+        char num[32];
+        char *end;
+        if (n >= sizeof(num))
+            return fail(p, "integer out of range");
+        memcpy(num, s, n);
+        num[n] = '\0';
+        errno = 0;
+        l->kind = RURU_STIX_INT;
+        l->i = strtoll(num, &end, 10);
+        if (errno == ERANGE)
+            return fail(p, "integer out of range");
+        return true;
+    }
+    case T_FLOAT: {
+        char num[64];
+        if (n >= sizeof(num))
+            return fail(p, "number too long");
+        memcpy(num, s, n);
+        num[n] = '\0';
+        l->kind = RURU_STIX_FLOAT;
+        l->f = strtod(num, NULL);
+        return true;
+    }
+    case T_IDENT:
+        l->kind = RURU_STIX_BOOL;
+        l->b = kw(p, "true");
+        return true;
+    case T_HEX:
+        l->kind = RURU_STIX_BIN;
+        l->hex = true;
+        if ((b = tree_alloc(p, n)) == NULL)
+            return p->arena == NULL;
+        for (size_t i = 2; i + 2 < n; i += 2)
+            b[l->len++] = (char)(ruru_hexval(s[i]) * 16 + ruru_hexval(s[i + 1]));
+        l->s = b;
+        return true;
+    case T_BIN: {
+        uint32_t acc = 0;
+        int bits = 0;
+        l->kind = RURU_STIX_BIN;
+        if ((b = tree_alloc(p, n)) == NULL)
+            return p->arena == NULL;
+        for (size_t i = 2; i + 1 < n && s[i] != '='; i++) {
+            acc = acc << 6 | (uint32_t)b64val(s[i]);
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                b[l->len++] = (char)(acc >> bits & 0xff);
+            }
+        }
+        l->s = b;
+        return true;
+    }
+    case T_TIME:
+        l->kind = RURU_STIX_TIME;
+        time_of(s + 2, n - 3, &l->sec, &l->nsec);
+        return true;
+    default:
+        return fail(p, "expected a value");
+    }
+}
+
+/* A path step's name: an identifier, or a quoted string unescaped. */
+static const char *step_name(struct parser *p)
+{
+    const char *s = p->s + p->t.start;
+    size_t n = p->t.len, k = 0;
+    char *b = tree_alloc(p, n + 1);
+
+    if (b == NULL)
+        return NULL;
+    if (p->t.kind != T_STR) {
+        memcpy(b, s, n);
+        b[n] = '\0';
+        return b;
+    }
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (s[i] == '\\')
+            i++;
+        b[k++] = s[i];
+    }
+    b[k] = '\0';
+    return b;
+}
+
+static void add_step(struct parser *p,
+                     struct ruru_stix_path *path,
+                     enum ruru_stix_step_kind kind,
+                     const char *name,
+                     int64_t index)
+{
+    struct ruru_stix_step *v;
+
+    if (p->arena == NULL)
+        return;
+    if ((v = tree_alloc(p, (path->n_steps + 1) * sizeof(*v))) == NULL)
+        return;
+    if (path->n_steps > 0)
+        memcpy(v, path->steps, path->n_steps * sizeof(*v));
+    v[path->n_steps].kind = kind;
+    v[path->n_steps].name = name;
+    v[path->n_steps].index = index;
+    path->steps = v;
+    path->n_steps++;
+}
+
 static enum ruru_ioc_type path_type(const char *key, bool subset)
 {
     static const struct {
@@ -465,16 +650,19 @@ static void key_add(const struct parser *p, char *key, size_t *k, bool *typed)
     key[*k] = '\0';
 }
 
-/* An object path; `key` receives its normalised form, *typed whether it may name a type. */
-static bool path(struct parser *p, char *key, bool *typed)
+/* An object path; `key` receives its normalised form, *typed whether it may name a type,
+ * `tree` (for ruru_stix_parse) its steps. */
+static bool path(struct parser *p, char *key, bool *typed, struct ruru_stix_path *tree)
 {
     size_t k = 0;
 
     *typed = true;
     key[0] = '\0';
+    memset(tree, 0, sizeof(*tree));
     if (p->t.kind != T_IDENT || is_keyword(p))
         return fail(p, "expected an object path");
     key_add(p, key, &k, typed);
+    tree->type = step_name(p);
     next(p);
     if (p->t.kind != T_COLON)
         return fail(p, "expected ':' in an object path");
@@ -485,6 +673,7 @@ static bool path(struct parser *p, char *key, bool *typed)
     if (!((p->t.kind == T_IDENT && !is_keyword(p)) || p->t.kind == T_STR))
         return fail(p, "expected a property name");
     key_add(p, key, &k, typed);
+    add_step(p, tree, RURU_STIX_PROP, step_name(p), 0);
     next(p);
     for (;;) {
         if (p->t.kind == T_DOT) {
@@ -495,11 +684,20 @@ static bool path(struct parser *p, char *key, bool *typed)
                 key[k++] = '.';
             key[k] = '\0';
             key_add(p, key, &k, typed);
+            add_step(p, tree, RURU_STIX_PROP, step_name(p), 0);
             next(p);
         } else if (p->t.kind == T_LBRACK) {
             next(p);
             if (p->t.kind != T_INT && p->t.kind != T_STAR)
                 return fail(p, "expected a list index");
+            if (p->t.kind == T_STAR) {
+                add_step(p, tree, RURU_STIX_ANY, NULL, 0);
+            } else {
+                struct ruru_stix_lit l;
+                if (!lit_of(p, &l))
+                    return false;
+                add_step(p, tree, RURU_STIX_INDEX, NULL, l.i);
+            }
             next(p);
             if (p->t.kind != T_RBRACK)
                 return fail(p, "expected ']' closing a list index");
@@ -532,8 +730,8 @@ static enum lit literal_kind(const struct parser *p)
     }
 }
 
-/* '(' [literal (',' literal)*] ')': all of one kind. */
-static bool set_literal(struct parser *p)
+/* '(' [literal (',' literal)*] ')': all of one kind; the members into t->lits. */
+static bool set_literal(struct parser *p, struct ruru_stix_node *t)
 {
     enum lit first = L_NONE, k;
 
@@ -551,6 +749,17 @@ static bool set_literal(struct parser *p)
         if (first != L_NONE && k != first)
             return fail(p, "set of values of different types");
         first = k;
+        if (t != NULL) {
+            struct ruru_stix_lit *v = tree_alloc(p, (t->n_lits + 1) * sizeof(*v));
+            if (v == NULL)
+                return false;
+            if (t->n_lits > 0)
+                memcpy(v, t->lits, t->n_lits * sizeof(*v));
+            if (!lit_of(p, &v[t->n_lits]))
+                return false;
+            t->lits = v;
+            t->n_lits++;
+        }
         next(p);
         if (p->t.kind == T_RPAREN) {
             next(p);
@@ -591,23 +800,29 @@ static void add_value(struct parser *p, enum ruru_ioc_type type, const struct to
         p->oom = true;
 }
 
-static bool cmp_or(struct parser *p);
+static bool cmp_or(struct parser *p, struct ruru_stix_node **out);
 
-/* path ["NOT"] op literal, after the path. */
-static bool comparison(struct parser *p, const char *key, bool typed)
+/* path ["NOT"] op literal, after the path; t (may be NULL) the test node to fill. */
+static bool comparison(struct parser *p, const char *key, bool typed, struct ruru_stix_node *t)
 {
+    static const enum ruru_stix_op OPS[] = {RURU_STIX_EQ, RURU_STIX_NEQ, RURU_STIX_LT,
+                                            RURU_STIX_LE, RURU_STIX_GT,  RURU_STIX_GE};
     bool negated = false, eq = false, subset = false;
     struct tok value;
     enum lit lk;
     enum ruru_ioc_type type;
+    enum ruru_stix_op op;
 
     if (kw(p, "NOT")) {
         negated = true;
         next(p);
     }
+    if (t != NULL)
+        t->negated = negated;
     if (p->t.kind == T_OP) {
         bool order = p->t.op != OP_EQ && p->t.op != OP_NEQ;
         eq = p->t.op == OP_EQ;
+        op = OPS[p->t.op];
         next(p);
         lk = literal_kind(p);
         if (lk == L_NONE || (order && lk == L_BOOL))
@@ -615,15 +830,29 @@ static bool comparison(struct parser *p, const char *key, bool typed)
     } else if (kw(p, "IN")) {
         next(p);
         p->simple = false;
-        return set_literal(p);
+        if (t != NULL)
+            t->op = RURU_STIX_IN;
+        return set_literal(p, t);
     } else if (kw(p, "LIKE") || kw(p, "MATCHES") || kw(p, "ISSUBSET") || kw(p, "ISSUPERSET")) {
         subset = kw(p, "ISSUBSET");
+        op = kw(p, "LIKE")      ? RURU_STIX_LIKE
+             : kw(p, "MATCHES") ? RURU_STIX_MATCHES
+             : subset           ? RURU_STIX_ISSUBSET
+                                : RURU_STIX_ISSUPERSET;
         next(p);
         if (p->t.kind != T_STR)
             return fail(p, "expected a string literal");
         lk = L_STR;
     } else {
         return fail(p, "expected a comparison operator");
+    }
+    if (t != NULL) {
+        t->op = op;
+        if ((t->lits = tree_alloc(p, sizeof(*t->lits))) == NULL)
+            return false;
+        t->n_lits = 1;
+        if (!lit_of(p, &t->lits[0]))
+            return false;
     }
     value = p->t;
     next(p);
@@ -641,16 +870,19 @@ static bool comparison(struct parser *p, const char *key, bool typed)
     return true;
 }
 
-static bool cmp_atom(struct parser *p)
+static bool cmp_atom(struct parser *p, struct ruru_stix_node **out)
 {
     char key[MAX_KEY];
     bool typed;
+    struct ruru_stix_path path_tree;
+    struct ruru_stix_node *t;
 
+    *out = NULL;
     if (p->t.kind == T_LPAREN) {
         if (++p->depth > MAX_DEPTH)
             return fail(p, "pattern nested too deeply");
         next(p);
-        if (!cmp_or(p))
+        if (!cmp_or(p, out))
             return false;
         if (p->t.kind != T_RPAREN)
             return fail(p, "expected ')'");
@@ -658,59 +890,82 @@ static bool cmp_atom(struct parser *p)
         p->depth--;
         return true;
     }
+    t = node(p, RURU_STIX_TEST, NULL, NULL);
+    if (p->oom)
+        return false;
     if (kw(p, "EXISTS")) {
         next(p);
         p->simple = false;
-        return path(p, key, &typed);
+        if (!path(p, key, &typed, &path_tree))
+            return false;
+        if (t != NULL) {
+            t->op = RURU_STIX_EXISTS;
+            t->path = path_tree;
+        }
+        *out = t;
+        return true;
     }
-    if (!path(p, key, &typed))
+    if (!path(p, key, &typed, &path_tree))
         return false;
-    return comparison(p, key, typed);
+    if (t != NULL)
+        t->path = path_tree;
+    *out = t;
+    return comparison(p, key, typed, t) && !p->oom;
 }
 
-static bool cmp_and(struct parser *p)
+static bool cmp_and(struct parser *p, struct ruru_stix_node **out)
 {
-    if (!cmp_atom(p))
+    struct ruru_stix_node *b;
+
+    if (!cmp_atom(p, out))
         return false;
     while (kw(p, "AND")) {
         p->simple = false;
         next(p);
-        if (!cmp_atom(p))
+        if (!cmp_atom(p, &b))
             return false;
+        *out = node(p, RURU_STIX_CMP_AND, *out, b);
     }
-    return true;
+    return !p->oom;
 }
 
-static bool cmp_or(struct parser *p)
+static bool cmp_or(struct parser *p, struct ruru_stix_node **out)
 {
-    if (!cmp_and(p))
+    struct ruru_stix_node *b;
+
+    if (!cmp_and(p, out))
         return false;
     while (kw(p, "OR")) {
         next(p);
-        if (!cmp_and(p))
+        if (!cmp_and(p, &b))
             return false;
+        *out = node(p, RURU_STIX_CMP_OR, *out, b);
     }
-    return true;
+    return !p->oom;
 }
 
-static bool obs_follow(struct parser *p);
+static bool obs_follow(struct parser *p, struct ruru_stix_node **out);
 
-static bool obs_atom(struct parser *p)
+static bool obs_atom(struct parser *p, struct ruru_stix_node **out)
 {
+    struct ruru_stix_node *c;
+
+    *out = NULL;
     if (p->t.kind == T_LBRACK) {
         next(p);
-        if (!cmp_or(p))
+        if (!cmp_or(p, &c))
             return false;
         if (p->t.kind != T_RBRACK)
             return fail(p, "expected ']'");
         next(p);
-        return true;
+        *out = node(p, RURU_STIX_OBSERVATION, c, NULL);
+        return !p->oom;
     }
     if (p->t.kind == T_LPAREN) {
         if (++p->depth > MAX_DEPTH)
             return fail(p, "pattern nested too deeply");
         next(p);
-        if (!obs_follow(p))
+        if (!obs_follow(p, out))
             return false;
         if (p->t.kind != T_RPAREN)
             return fail(p, "expected ')'");
@@ -722,89 +977,123 @@ static bool obs_atom(struct parser *p)
 }
 
 /* START/STOP take a timestamp literal; a plain string holding one is STIX 2.0's form. */
-static bool start_stop_time(struct parser *p)
+static bool start_stop_time(struct parser *p, struct ruru_stix_lit *l)
 {
-    if (p->t.kind == T_TIME ||
-        (p->t.kind == T_STR && is_timestamp(p->s + p->t.start + 1, p->t.len - 2))) {
+    memset(l, 0, sizeof(*l));
+    if (p->t.kind == T_TIME) {
+        if (!lit_of(p, l))
+            return false;
+        next(p);
+        return true;
+    }
+    if (p->t.kind == T_STR && is_timestamp(p->s + p->t.start + 1, p->t.len - 2)) {
+        l->kind = RURU_STIX_TIME;
+        time_of(p->s + p->t.start + 1, p->t.len - 2, &l->sec, &l->nsec);
         next(p);
         return true;
     }
     return fail(p, "expected a timestamp");
 }
 
-static bool obs_qual(struct parser *p)
+static bool obs_qual(struct parser *p, struct ruru_stix_node **out)
 {
-    if (!obs_atom(p))
+    if (!obs_atom(p, out))
         return false;
     for (;;) {
+        struct ruru_stix_node *q;
         if (kw(p, "WITHIN")) {
+            struct ruru_stix_lit l;
             next(p);
             if ((p->t.kind != T_INT && p->t.kind != T_FLOAT) || p->t.neg)
                 return fail(p, "expected a positive number of seconds");
+            if (!lit_of(p, &l))
+                return false;
             next(p);
             if (!kw(p, "SECONDS"))
                 return fail(p, "expected SECONDS");
             next(p);
+            if ((q = node(p, RURU_STIX_WITHIN, *out, NULL)) != NULL)
+                q->seconds = l.kind == RURU_STIX_INT ? (double)l.i : l.f;
         } else if (kw(p, "REPEATS")) {
+            struct ruru_stix_lit l;
             next(p);
             if (p->t.kind != T_INT || p->t.neg)
                 return fail(p, "expected a positive integer");
+            if (!lit_of(p, &l))
+                return false;
             next(p);
             if (!kw(p, "TIMES"))
                 return fail(p, "expected TIMES");
             next(p);
+            if ((q = node(p, RURU_STIX_REPEATS, *out, NULL)) != NULL)
+                q->times = l.i;
         } else if (kw(p, "START")) {
+            struct ruru_stix_lit a, b;
             next(p);
-            if (!start_stop_time(p))
+            if (!start_stop_time(p, &a))
                 return false;
             if (!kw(p, "STOP"))
                 return fail(p, "expected STOP");
             next(p);
-            if (!start_stop_time(p))
+            if (!start_stop_time(p, &b))
                 return false;
+            if ((q = node(p, RURU_STIX_STARTSTOP, *out, NULL)) != NULL) {
+                q->start = a;
+                q->stop = b;
+            }
         } else {
-            return true;
+            return !p->oom;
         }
+        *out = q;
         p->simple = false;
     }
 }
 
-static bool obs_and(struct parser *p)
+static bool obs_and(struct parser *p, struct ruru_stix_node **out)
 {
-    if (!obs_qual(p))
+    struct ruru_stix_node *b;
+
+    if (!obs_qual(p, out))
         return false;
     while (kw(p, "AND")) {
         p->simple = false;
         next(p);
-        if (!obs_qual(p))
+        if (!obs_qual(p, &b))
             return false;
+        *out = node(p, RURU_STIX_OBS_AND, *out, b);
     }
-    return true;
+    return !p->oom;
 }
 
-static bool obs_or(struct parser *p)
+static bool obs_or(struct parser *p, struct ruru_stix_node **out)
 {
-    if (!obs_and(p))
+    struct ruru_stix_node *b;
+
+    if (!obs_and(p, out))
         return false;
     while (kw(p, "OR")) {
         next(p);
-        if (!obs_and(p))
+        if (!obs_and(p, &b))
             return false;
+        *out = node(p, RURU_STIX_OBS_OR, *out, b);
     }
-    return true;
+    return !p->oom;
 }
 
-static bool obs_follow(struct parser *p)
+static bool obs_follow(struct parser *p, struct ruru_stix_node **out)
 {
-    if (!obs_or(p))
+    struct ruru_stix_node *b;
+
+    if (!obs_or(p, out))
         return false;
     while (kw(p, "FOLLOWEDBY")) {
         p->simple = false;
         next(p);
-        if (!obs_or(p))
+        if (!obs_or(p, &b))
             return false;
+        *out = node(p, RURU_STIX_FOLLOWEDBY, *out, b);
     }
-    return true;
+    return !p->oom;
 }
 
 enum ruru_err ruru_stix_split(const char *pattern,
@@ -816,6 +1105,7 @@ enum ruru_err ruru_stix_split(const char *pattern,
                               size_t *error_pos)
 {
     struct parser p;
+    struct ruru_stix_node *root;
 
     memset(&p, 0, sizeof(p));
     p.s = pattern;
@@ -826,7 +1116,7 @@ enum ruru_err ruru_stix_split(const char *pattern,
     ruru_buf_reset(values);
     *n_values = 0;
     next(&p);
-    if (obs_follow(&p) && p.t.kind != T_END)
+    if (obs_follow(&p, &root) && p.t.kind != T_END)
         fail(&p, "unexpected text after the pattern");
     if (p.error != NULL) {
         *error = p.error;
@@ -836,5 +1126,39 @@ enum ruru_err ruru_stix_split(const char *pattern,
     if (p.oom)
         return RURU_ENOMEM;
     *n_values = p.simple ? p.n_out : 0;
+    return RURU_OK;
+}
+
+enum ruru_err ruru_stix_parse(const char *pattern,
+                              size_t len,
+                              struct ruru_arena *arena,
+                              struct ruru_stix_node **out,
+                              const char **error,
+                              size_t *error_pos)
+{
+    struct parser p;
+    struct ruru_stix_value dummy[RURU_STIX_MAX_VALUES];
+    struct ruru_buf values;
+    struct ruru_stix_node *root = NULL;
+
+    memset(&p, 0, sizeof(p));
+    p.s = pattern;
+    p.len = len;
+    p.arena = arena;
+    p.out = dummy;
+    ruru_buf_init(&values, len + RURU_STIX_MAX_VALUES + 16);
+    p.values = &values;
+    next(&p);
+    if (obs_follow(&p, &root) && p.t.kind != T_END)
+        fail(&p, "unexpected text after the pattern");
+    ruru_buf_fini(&values);
+    if (p.error != NULL) {
+        *error = p.error;
+        *error_pos = p.error_pos;
+        return RURU_EPARSE;
+    }
+    if (p.oom || root == NULL)
+        return RURU_ENOMEM;
+    *out = root;
     return RURU_OK;
 }

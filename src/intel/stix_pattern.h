@@ -7,8 +7,11 @@
 #ifndef RURU_INTEL_STIX_PATTERN_H
 #define RURU_INTEL_STIX_PATTERN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "intel/ioc.h"
 
@@ -49,6 +52,92 @@ enum ruru_err ruru_stix_split(const char *pattern,
                               struct ruru_stix_value *out,
                               size_t *n_values,
                               struct ruru_buf *values,
+                              const char **error,
+                              size_t *error_pos);
+
+/* ---- the syntax tree (for the pattern engine) ------------------------------------------- */
+
+enum ruru_stix_lit_kind {
+    RURU_STIX_STR,   /* '...', unescaped */
+    RURU_STIX_INT,   /* i */
+    RURU_STIX_FLOAT, /* f */
+    RURU_STIX_BOOL,  /* b */
+    RURU_STIX_BIN,   /* b'...' or h'...' (hex set), decoded bytes */
+    RURU_STIX_TIME,  /* t'...': sec, nsec */
+};
+
+struct ruru_stix_lit {
+    enum ruru_stix_lit_kind kind;
+    const char *s; /* STR, BIN: the bytes (NUL-terminated, len bytes) */
+    size_t len;
+    int64_t i;
+    double f;
+    bool b, hex;
+    int64_t sec;  /* TIME: unix seconds */
+    int32_t nsec; /* TIME: nanoseconds (the fraction, cut at 9 digits) */
+};
+
+enum ruru_stix_step_kind { RURU_STIX_PROP, RURU_STIX_INDEX, RURU_STIX_ANY };
+
+struct ruru_stix_step {
+    enum ruru_stix_step_kind kind;
+    const char *name; /* PROP, NUL-terminated */
+    int64_t index;    /* INDEX (may be negative: from the end) */
+};
+
+struct ruru_stix_path {
+    const char *type; /* the object type ("file") */
+    struct ruru_stix_step *steps;
+    size_t n_steps;
+};
+
+enum ruru_stix_op {
+    RURU_STIX_EQ,
+    RURU_STIX_NEQ,
+    RURU_STIX_LT,
+    RURU_STIX_LE,
+    RURU_STIX_GT,
+    RURU_STIX_GE,
+    RURU_STIX_IN,
+    RURU_STIX_LIKE,
+    RURU_STIX_MATCHES,
+    RURU_STIX_ISSUBSET,
+    RURU_STIX_ISSUPERSET,
+    RURU_STIX_EXISTS,
+};
+
+enum ruru_stix_node_kind {
+    RURU_STIX_FOLLOWEDBY, /* a, b: observation expressions */
+    RURU_STIX_OBS_OR,
+    RURU_STIX_OBS_AND,
+    RURU_STIX_WITHIN,      /* a, seconds */
+    RURU_STIX_REPEATS,     /* a, times */
+    RURU_STIX_STARTSTOP,   /* a, start, stop */
+    RURU_STIX_OBSERVATION, /* [ a ]: a comparison expression */
+    RURU_STIX_CMP_OR,
+    RURU_STIX_CMP_AND,
+    RURU_STIX_TEST, /* path op literal(s) */
+};
+
+struct ruru_stix_node {
+    enum ruru_stix_node_kind kind;
+    struct ruru_stix_node *a, *b;
+    double seconds;
+    int64_t times;
+    struct ruru_stix_lit start, stop;
+    struct ruru_stix_path path;
+    enum ruru_stix_op op;
+    bool negated;
+    struct ruru_stix_lit *lits; /* one, or the members of IN's set */
+    size_t n_lits;
+};
+
+/* Parses a pattern into a tree in `arena` (the grammar and errors of ruru_stix_split). OUT:
+ * *out. RURU_EPARSE with *error and *error_pos; RURU_ENOMEM when the arena is full. */
+enum ruru_err ruru_stix_parse(const char *pattern,
+                              size_t len,
+                              struct ruru_arena *arena,
+                              struct ruru_stix_node **out,
                               const char **error,
                               size_t *error_pos);
 

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Log records as STIX 2.1 cyber-observable objects, for the pattern engine (pattern.h): what a
+ * record observed (addresses and the connection between them, the HTTP request, URLs, domain
+ * names, files and their hashes, the process, the account, the e-mail) as the objects of one
+ * observed-data, keyed "0", "1", ... with _ref properties between them.
+ */
+#ifndef RURU_PATTERN_OBSERVE_H
+#define RURU_PATTERN_OBSERVE_H
+
+#include <jansson.h>
+
+#include "logs/record.h"
+
+/* The objects of the record (a JSON object of key -> SCO), owned by the caller; NULL only
+ * when memory ran out. A record that observed nothing gives an empty object. */
+json_t *ruru_observe_record(const struct ruru_record *r);
+
+#endif
