@@ -455,6 +455,14 @@ static void time_of(const char *s, size_t n, int64_t *sec, int32_t *nsec)
     *nsec = ns;
 }
 
+bool ruru_stix_timestamp(const char *s, size_t n, int64_t *sec, int32_t *nsec)
+{
+    if (!is_timestamp(s, n))
+        return false;
+    time_of(s, n, sec, nsec);
+    return true;
+}
+
 /* The current token as a literal (the lexer has checked its form). */
 static bool lit_of(struct parser *p, struct ruru_stix_lit *l)
 {

@@ -130,7 +130,12 @@ struct ruru_stix_node {
     bool negated;
     struct ruru_stix_lit *lits; /* one, or the members of IN's set */
     size_t n_lits;
+    void *aux; /* NULL from the parser; the pattern engine's compiled form of a TEST */
 };
+
+/* Is s[0..n) a STIX timestamp, YYYY-MM-DDTHH:MM:SS[.fraction]Z in upper case with every field
+ * in range? OUT: *sec (unix seconds), *nsec (the fraction, cut at 9 digits). */
+bool ruru_stix_timestamp(const char *s, size_t n, int64_t *sec, int32_t *nsec);
 
 /* Parses a pattern into a tree in `arena` (the grammar and errors of ruru_stix_split). OUT:
  * *out. RURU_EPARSE with *error and *error_pos; RURU_ENOMEM when the arena is full. */

@@ -122,8 +122,8 @@ json_t *ruru_observe_record(const struct ruru_record *r)
     struct objs b = {json_object(), 0};
     json_t *src, *dst;
     json_t *nt, *http = json_object(), *v, *hashes = json_object(), *file = json_object();
-    static const char *const DOMAINS[] = {"url.domain", "dns.question.name",
-                                          "destination.domain", "source.domain"};
+    static const char *const DOMAINS[] = {"url.domain", "dns.question.name", "destination.domain",
+                                          "source.domain"};
     static const struct {
         const char *canon, *stix;
     } HASHES[] = {{"file.hash.md5", "MD5"},
@@ -248,14 +248,14 @@ json_t *ruru_observe_record(const struct ruru_record *r)
         if (from != NULL || to != NULL || subject != NULL) {
             json_t *m = json_pack("{s:s}", "type", "email-message");
             if (from != NULL)
-                json_object_set_new(m, "from_ref",
-                                    add(&b, json_pack("{s:s, s:o}", "type", "email-addr",
-                                                      "value", from)));
+                json_object_set_new(
+                        m, "from_ref",
+                        add(&b, json_pack("{s:s, s:o}", "type", "email-addr", "value", from)));
             if (to != NULL)
-                json_object_set_new(m, "to_refs",
-                                    json_pack("[o]", add(&b, json_pack("{s:s, s:o}", "type",
-                                                                       "email-addr", "value",
-                                                                       to))));
+                json_object_set_new(
+                        m, "to_refs",
+                        json_pack("[o]", add(&b, json_pack("{s:s, s:o}", "type", "email-addr",
+                                                           "value", to))));
             set_if(m, "subject", subject);
             json_decref(add(&b, m));
         }

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The STIX 2.1 pattern engine: a pattern (parsed by intel/stix_pattern.h) evaluated against
+ * observations — observed-data objects, or log records seen as cyber-observables
+ * (observe.h). Every comparison operator (=, !=, <, <=, >, >=, IN, LIKE, MATCHES, ISSUBSET,
+ * ISSUPERSET, EXISTS, NOT), AND / OR inside an observation, the observation operators AND, OR,
+ * FOLLOWEDBY and the qualifiers WITHIN, REPEATS, START / STOP; object paths with list indexes,
+ * [*], quoted names and _ref / _refs dereferencing. docs/internals/pattern.md has the
+ * semantics, and tests/unit/test_pattern.c runs the OASIS matcher's test vectors.
+ */
+#ifndef RURU_PATTERN_PATTERN_H
+#define RURU_PATTERN_PATTERN_H
+
+#include <jansson.h>
+#include <ruru.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ruru_pattern;
+
+/* One observation: its time span, how often it was seen, and its objects (a JSON object of
+ * key or id -> cyber-observable object; _ref properties name those keys). */
+struct ruru_pattern_obs {
+    int64_t first_sec, last_sec;
+    int32_t first_nsec, last_nsec;
+    int64_t count; /* number_observed, at least 1 */
+    json_t *objects;
+};
+
+/* Compiles a pattern. OUT: *out (ruru_pattern_destroy). RURU_EPARSE with the reason and
+ * byte offset in diag (col) for a pattern that does not parse or cannot be evaluated (a
+ * regex that does not compile, a CIDR that is none). */
+enum ruru_err ruru_pattern_compile(const char *text,
+                                   size_t len,
+                                   struct ruru_pattern **out,
+                                   struct ruru_diag *diag);
+void ruru_pattern_destroy(struct ruru_pattern *p);
+
+/* Is the pattern one observation (its sightings can be told record by record)? */
+bool ruru_pattern_single(const struct ruru_pattern *p);
+
+/* Does observation `o` satisfy one of the pattern's observation expressions ([...])? A
+ * sweep keeps such observations for the whole pattern. */
+bool ruru_pattern_observes(const struct ruru_pattern *p, const struct ruru_pattern_obs *o);
+
+/* Evaluates the pattern over obs[0..n). OUT: *matched; when it matched, the observations of
+ * one satisfying binding into members[0..*n_members) (at most max_members, in index order).
+ * RURU_EINVAL with the reason in diag when the pattern cannot be evaluated against these
+ * observations (a timestamp comparison with a value that is no timestamp ...): the OASIS
+ * matcher's "invalid". */
+enum ruru_err ruru_pattern_match(const struct ruru_pattern *p,
+                                 const struct ruru_pattern_obs *obs,
+                                 size_t n,
+                                 bool *matched,
+                                 size_t *members,
+                                 size_t max_members,
+                                 size_t *n_members,
+                                 struct ruru_diag *diag);
+
+#endif

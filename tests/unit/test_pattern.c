@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The STIX pattern engine: the OASIS matcher's test vectors (../shared/data/stix), every one
+ * of which must come out as the reference matcher says (match, nomatch, invalid), and ruru's
+ * own cases for what the vectors leave out (IPv6 blocks, the binding reported, budgets,
+ * single-observation patterns).
+ */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "intel/stix_pattern.h"
+#include "pattern/pattern.h"
+
+#define MAX_OBS 256
+
+/* Compiles a NUL-terminated pattern. */
+static enum ruru_err compile(const char *s, struct ruru_pattern **p, struct ruru_diag *d)
+{
+    return ruru_pattern_compile(s, strlen(s), p, d);
+}
+
+struct obs_set {
+    struct ruru_pattern_obs o[MAX_OBS];
+    size_t n;
+    json_t *keep; /* owns the objects maps */
+};
+
+static bool add_sdo(struct obs_set *s, json_t *sdo, json_t *bundle_objects)
+{
+    json_t *objects = json_object(), *inline_objs = json_object_get(sdo, "objects");
+    json_t *refs = json_object_get(sdo, "object_refs"), *e;
+    const char *first = json_string_value(json_object_get(sdo, "first_observed"));
+    const char *last = json_string_value(json_object_get(sdo, "last_observed"));
+    struct ruru_pattern_obs *o = &s->o[s->n];
+    const char *key;
+    size_t i;
+
+    if (s->n == MAX_OBS || first == NULL || last == NULL)
+        return false;
+    json_array_append_new(s->keep, objects);
+    json_object_foreach(inline_objs, key, e) json_object_set(objects, key, e);
+    json_array_foreach(refs, i, e)
+    {
+        json_t *target = json_object_get(bundle_objects, json_string_value(e));
+        if (target != NULL)
+            json_object_set(objects, json_string_value(e), target);
+    }
+    if (!ruru_stix_timestamp(first, strlen(first), &o->first_sec, &o->first_nsec) ||
+        !ruru_stix_timestamp(last, strlen(last), &o->last_sec, &o->last_nsec))
+        return false;
+    o->count = json_integer_value(json_object_get(sdo, "number_observed"));
+    o->objects = objects;
+    s->n++;
+    return true;
+}
+
+/* The observations of a vector's observed_data: bundles, or (STIX 2.0) observed-data. */
+static bool observations(json_t *data, struct obs_set *s)
+{
+    size_t i, k;
+    json_t *item, *obj;
+
+    s->n = 0;
+    s->keep = json_array();
+    json_array_foreach(data, i, item)
+    {
+        const char *type = json_string_value(json_object_get(item, "type"));
+        if (type != NULL && strcmp(type, "bundle") == 0) {
+            json_t *by_id = json_object();
+            json_array_append_new(s->keep, by_id);
+            json_array_foreach(json_object_get(item, "objects"), k, obj)
+            {
+                const char *id = json_string_value(json_object_get(obj, "id"));
+                if (id != NULL)
+                    json_object_set(by_id, id, obj);
+            }
+            json_array_foreach(json_object_get(item, "objects"), k, obj)
+            {
+                const char *t = json_string_value(json_object_get(obj, "type"));
+                if (t != NULL && strcmp(t, "observed-data") == 0 && !add_sdo(s, obj, by_id))
+                    return false;
+            }
+        } else if (!add_sdo(s, item, NULL)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Two kinds of vectors carry the wrong observed data, and are put right here. The original
+ * test_temporal_qualifiers.py shares one list of observations (alice at 13:37:52, bob at
+ * 13:37:57, carol at 13:38:02 on 1994-11-29) whose times its test_within_* tests overwrite;
+ * the extraction caught that list after they ran, so every vector of that file carries the last
+ * times they set (alice 2000-01-01T00:00:00 to :01, bob :04). test_temp_qual_* vectors get the
+ * original times back; a test_within_match vector cannot (its intervals came from pytest
+ * parameters the vector does not hold), so it is skipped, and test_within() below runs that
+ * test's whole table instead.
+ */
+static const char *const fixture_times[] = {"1994-11-29T13:37:52Z", "1994-11-29T13:37:57Z",
+                                            "1994-11-29T13:38:02Z"};
+
+static bool fix_vector(const char *test, struct obs_set *s)
+{
+    if (strstr(test, "test_temporal_qualifiers.py::test_within_match") != NULL)
+        return false;
+    if (strstr(test, "test_temporal_qualifiers.py::test_temp_qual_") != NULL && s->n == 3) {
+        for (size_t i = 0; i < 3; i++) {
+            const char *t = fixture_times[i];
+            ruru_stix_timestamp(t, strlen(t), &s->o[i].first_sec, &s->o[i].first_nsec);
+            s->o[i].last_sec = s->o[i].first_sec;
+            s->o[i].last_nsec = s->o[i].first_nsec;
+        }
+    }
+    return true;
+}
+
+/* "match", "nomatch" or "invalid" for one pattern over one observation set. */
+static const char *outcome(const char *pattern, const struct obs_set *s, char *why, size_t why_len)
+{
+    struct ruru_pattern *p;
+    struct ruru_diag d;
+    bool matched;
+    size_t members[MAX_OBS], n_members;
+    enum ruru_err err = compile(pattern, &p, &d);
+
+    if (err != RURU_OK) {
+        snprintf(why, why_len, "compile: %s", d.msg);
+        return "invalid";
+    }
+    err = ruru_pattern_match(p, s->o, s->n, &matched, members, MAX_OBS, &n_members, &d);
+    ruru_pattern_destroy(p);
+    if (err != RURU_OK) {
+        snprintf(why, why_len, "match: %s", d.msg);
+        return "invalid";
+    }
+    snprintf(why, why_len, "%zu members", n_members);
+    return matched ? "match" : "nomatch";
+}
+
+static void test_vectors(void)
+{
+    char path[512];
+    json_error_t je;
+    json_t *root, *v;
+    size_t i, n_ok = 0, n = 0, n_skipped = 0;
+
+    snprintf(path, sizeof(path), "%s/stix/pattern-vectors.json", RURU_SHARED_DATA);
+    root = json_load_file(path, 0, &je);
+    CHECK(root != NULL);
+    if (root == NULL) {
+        fprintf(stderr, "%s: %s\n", path, je.text);
+        return;
+    }
+    json_array_foreach(json_object_get(root, "vectors"), i, v)
+    {
+        const char *pattern = json_string_value(json_object_get(v, "pattern"));
+        const char *test = json_string_value(json_object_get(v, "test"));
+        const char *expect = json_string_value(json_object_get(v, "expect"));
+        struct obs_set *s = calloc(1, sizeof(*s));
+        char why[300];
+        const char *got;
+
+        n++;
+        if (!observations(json_object_get(v, "observed_data"), s)) {
+            fprintf(stderr, "vector %zu: observed data not understood\n", i);
+            check_failed++;
+        } else if (!fix_vector(test, s)) {
+            n_skipped++;
+        } else {
+            got = outcome(pattern, s, why, sizeof(why));
+            if (strcmp(got, expect) == 0) {
+                n_ok++;
+            } else {
+                fprintf(stderr, "vector %zu (%s): %s: got %s (%s), want %s\n", i, test, pattern,
+                        got, why, expect);
+            }
+        }
+        json_decref(s->keep);
+        free(s);
+    }
+    printf("STIX pattern vectors: %zu of %zu as the reference matcher says (%zu skipped)\n", n_ok,
+           n - n_skipped, n_skipped);
+    CHECK_INT(n_ok, n - n_skipped);
+    CHECK(n_skipped <= 8);
+    CHECK(n >= 300);
+    json_decref(root);
+}
+
+/* One observation of `objects_json` at unix time t (count times). */
+static struct ruru_pattern_obs one(const char *objects_json, int64_t t, int64_t count)
+{
+    struct ruru_pattern_obs o = {t, t, 0, 0, count, json_loads(objects_json, 0, NULL)};
+    return o;
+}
+
+static const char *
+run1(const char *pattern, struct ruru_pattern_obs *o, size_t n, size_t *members, size_t *n_members)
+{
+    struct ruru_pattern *p;
+    struct ruru_diag d;
+    bool matched;
+    size_t dummy[16], nd;
+
+    if (compile(pattern, &p, &d) != RURU_OK)
+        return "invalid";
+    if (ruru_pattern_match(p, o, n, &matched, members ? members : dummy, 16,
+                           n_members ? n_members : &nd, &d) != RURU_OK) {
+        ruru_pattern_destroy(p);
+        return d.msg[0] ? "error" : "invalid";
+    }
+    ruru_pattern_destroy(p);
+    return matched ? "match" : "nomatch";
+}
+
+static void test_own(void)
+{
+    struct ruru_pattern_obs o[4];
+    size_t members[16], n_members = 0;
+    struct ruru_pattern *p;
+    struct ruru_diag d;
+
+    o[0] = one("{\"0\":{\"type\":\"ipv6-addr\",\"value\":\"2001:db8::1\"},"
+               "\"1\":{\"type\":\"network-traffic\",\"dst_ref\":\"0\",\"dst_port\":443}}",
+               1000, 1);
+    o[1] = one("{\"0\":{\"type\":\"domain-name\",\"value\":\"evil.example\"}}", 1005, 1);
+    o[2] = one("{\"0\":{\"type\":\"file\",\"name\":\"x.aspx\",\"hashes\":{\"SHA-256\":\"ab\"}}}",
+               1100, 3);
+
+    /* IPv6 blocks both ways; a v4 block never holds a v6 address */
+    CHECK_STR(run1("[ipv6-addr:value ISSUBSET '2001:db8::/32']", o, 1, NULL, NULL), "match");
+    CHECK_STR(run1("[ipv6-addr:value ISSUBSET '2001:db9::/32']", o, 1, NULL, NULL), "nomatch");
+    CHECK_STR(run1("[ipv6-addr:value ISSUBSET '10.0.0.0/8']", o, 1, NULL, NULL), "nomatch");
+    CHECK_STR(run1("[ipv6-addr:value ISSUBSET '2001:db8::/129']", o, 1, NULL, NULL), "invalid");
+    /* a reference followed, and AND on one root object */
+    CHECK_STR(run1("[network-traffic:dst_ref.value = '2001:db8::1' AND network-traffic:dst_port = "
+                   "443]",
+                   o, 1, NULL, NULL),
+              "match");
+    CHECK_STR(run1("[network-traffic:dst_ref.value = '2001:db8::1' AND network-traffic:dst_port = "
+                   "80]",
+                   o, 1, NULL, NULL),
+              "nomatch");
+    /* quoted property names with a hyphen */
+    CHECK_STR(run1("[file:hashes.'SHA-256' = 'ab']", o + 2, 1, NULL, NULL), "match");
+    /* the binding reported: the observations of the first satisfying binding, as indexes */
+    CHECK_STR(run1("[domain-name:value = 'evil.example'] FOLLOWEDBY [file:name = 'x.aspx']", o, 3,
+                   members, &n_members),
+              "match");
+    CHECK_INT(n_members, 2);
+    CHECK_INT(members[0], 1);
+    CHECK_INT(members[1], 2);
+    /* FOLLOWEDBY keeps the order */
+    CHECK_STR(run1("[file:name = 'x.aspx'] FOLLOWEDBY [domain-name:value = 'evil.example']", o, 3,
+                   NULL, NULL),
+              "nomatch");
+    /* number_observed counts: one observed-data seen 3 times repeats 3 times, not 4 */
+    CHECK_STR(run1("[file:name = 'x.aspx'] REPEATS 3 TIMES", o, 3, NULL, NULL), "match");
+    CHECK_STR(run1("[file:name = 'x.aspx'] REPEATS 4 TIMES", o, 3, NULL, NULL), "nomatch");
+    /* WITHIN with fractions of a second: 1000 and 1005 are 5 s apart */
+    CHECK_STR(run1("([domain-name:value = 'evil.example'] AND [network-traffic:dst_port = 443]) "
+                   "WITHIN 5 SECONDS",
+                   o, 3, NULL, NULL),
+              "match");
+    CHECK_STR(run1("([domain-name:value = 'evil.example'] AND [network-traffic:dst_port = 443]) "
+                   "WITHIN 4.999999999 SECONDS",
+                   o, 3, NULL, NULL),
+              "nomatch");
+    /* the first binding is found at once; a search with none is bounded */
+    {
+        struct ruru_pattern_obs many[40];
+        for (int i = 0; i < 40; i++)
+            many[i] = one("{\"0\":{\"type\":\"x\",\"v\":1}}", 1000 + i, 1);
+        CHECK_STR(run1("[x:v = 1] REPEATS 20 TIMES", many, 40, NULL, NULL), "match");
+        CHECK_STR(run1("[x:v = 1] REPEATS 20 TIMES WITHIN 5 SECONDS", many, 40, NULL, NULL),
+                  "error");
+        CHECK_STR(run1("[x:v = 1] REPEATS 41 TIMES", many, 40, NULL, NULL), "nomatch");
+        CHECK_STR(run1("[x:v = 1] REPEATS 2 TIMES WITHIN 1 SECONDS", many, 40, NULL, NULL),
+                  "match");
+        for (int i = 0; i < 40; i++)
+            json_decref(many[i].objects);
+    }
+    /* single-observation patterns, and observes() */
+    CHECK(compile("[a:b = 1] OR [c:d = 2] START t'2020-01-01T00:00:00Z' STOP "
+                  "t'2021-01-01T00:00:00Z'",
+                  &p, &d) == RURU_OK);
+    CHECK(ruru_pattern_single(p));
+    ruru_pattern_destroy(p);
+    CHECK(compile("[file:name = 'x.aspx'] AND [domain-name:value = 'evil.example']", &p, &d) ==
+          RURU_OK);
+    CHECK(!ruru_pattern_single(p));
+    CHECK(ruru_pattern_observes(p, &o[1]));
+    CHECK(ruru_pattern_observes(p, &o[2]));
+    CHECK(!ruru_pattern_observes(p, &o[0]));
+    ruru_pattern_destroy(p);
+    /* errors say where */
+    CHECK(compile("[file:name = ", &p, &d) == RURU_EPARSE);
+    CHECK(d.col > 0);
+    CHECK(compile("[file:name MATCHES '(']", &p, &d) == RURU_EPARSE);
+    CHECK(strstr(d.msg, "regular expression") != NULL);
+    for (int i = 0; i < 3; i++)
+        json_decref(o[i].objects);
+}
+
+/* test_within_match / test_within_nomatch of the reference suite: alice over interval 1, bob
+ * over interval 2, ([person:name='alice'] AND [person:name='bob']) WITHIN d SECONDS. */
+static void test_within(void)
+{
+    static const struct {
+        int a0, a1, b0, b1, d;
+        bool match;
+    } cases[] = {
+            {0, 0, 0, 0, 1, true},  {0, 0, 0, 1, 1, true},  {0, 0, 0, 1, 2, true},
+            {0, 1, 1, 2, 1, true},  {0, 1, 2, 3, 1, true},  {0, 3, 1, 2, 1, true},
+            {0, 2, 1, 3, 1, true},  {0, 1, 3, 4, 2, true},  {0, 1, 3, 4, 1, false},
+            {0, 0, 3, 4, 2, false}, {0, 1, 4, 4, 2, false},
+    };
+    const int64_t base = 946684800; /* 2000-01-01T00:00:00Z */
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct ruru_pattern_obs o[2] = {
+                one("{\"0\":{\"type\":\"person\",\"name\":\"alice\"}}", 0, 1),
+                one("{\"0\":{\"type\":\"person\",\"name\":\"bob\"}}", 0, 1),
+        };
+        char pattern[128];
+        o[0].first_sec = base + cases[i].a0;
+        o[0].last_sec = base + cases[i].a1;
+        o[1].first_sec = base + cases[i].b0;
+        o[1].last_sec = base + cases[i].b1;
+        snprintf(pattern, sizeof(pattern),
+                 "([person:name='alice'] AND [person:name='bob']) WITHIN %d SECONDS", cases[i].d);
+        CHECK_STR(run1(pattern, o, 2, NULL, NULL), cases[i].match ? "match" : "nomatch");
+        json_decref(o[0].objects);
+        json_decref(o[1].objects);
+    }
+}
+
+int main(void)
+{
+    test_vectors();
+    test_within();
+    test_own();
+    return check_done();
+}
