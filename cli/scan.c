@@ -201,8 +201,10 @@ static void row(struct scan_cli *sc, json_t *o)
 {
     json_t *ru = json_object_get(o, "ruru"), *ind = json_object_get(ru, "indicator");
     json_t *wl = json_array_get(json_object_get(ru, "warninglists"), 0);
-    char actors[512], line[32], off[32], conf[32];
+    json_t *members = json_object_get(ru, "members");
+    char actors[512], line[32], off[32], conf[32], n_members[32];
     const char *field = path_str(ru, "field.canonical");
+    bool pattern = strcmp(path_str(ind, "type"), "stix-pattern") == 0;
 
     if (*field == '\0')
         field = path_str(ru, "field.native");
@@ -211,15 +213,21 @@ static void row(struct scan_cli *sc, json_t *o)
     cli_num(json_object_get(o, "log") ? json_object_get(json_object_get(o, "log"), "offset") : NULL,
             off, sizeof(off));
     cli_num(json_object_get(ind, "confidence"), conf, sizeof(conf));
+    /* a pattern of several observations: its records are the evidence */
+    snprintf(n_members, sizeof(n_members), "%zu records", json_array_size(members));
     if (sc->format == SF_CSV) {
+        json_t *m0 = json_array_get(members, 0);
         const char *cols[] = {path_str(o, "@timestamp"),
-                              path_str(ru, "asset"),
-                              path_str(o, "log.file.path"),
-                              line,
-                              off,
+                              members ? path_str(m0, "ruru.asset") : path_str(ru, "asset"),
+                              members ? path_str(m0, "log.file.path")
+                                      : path_str(o, "log.file.path"),
+                              members ? "" : line,
+                              members ? "" : off,
                               path_str(ru, "format"),
-                              field,
-                              path_str(ru, "observed"),
+                              pattern ? "pattern" : field,
+                              members   ? n_members
+                              : pattern ? ""
+                                        : path_str(ru, "observed"),
                               path_str(ind, "type"),
                               path_str(ind, "value"),
                               path_str(ind, "source"),
@@ -239,12 +247,31 @@ static void row(struct scan_cli *sc, json_t *o)
     }
     /* table: one finding per line, the evidence first */
     fprintf(sc->out, "%-20s  ", *path_str(o, "@timestamp") ? path_str(o, "@timestamp") : "-");
-    cli_put_safe(sc->out, path_str(o, "log.file.path"));
-    fprintf(sc->out, ":%s  ", line);
-    cli_put_safe(sc->out, *field ? field : "text");
-    fputc('=', sc->out);
-    cli_put_safe(sc->out, path_str(ru, "observed"));
-    fputs("  ", sc->out);
+    if (members != NULL) {
+        json_t *m;
+        size_t i;
+        fputs("pattern over", sc->out);
+        json_array_foreach(members, i, m)
+        {
+            fputs(i == 0 ? " " : ", ", sc->out);
+            cli_put_safe(sc->out, path_str(m, "log.file.path"));
+            fputc(':', sc->out);
+            cli_num(json_object_get(json_object_get(m, "ruru"), "line"), line, sizeof(line));
+            fputs(line, sc->out);
+        }
+        fputs("  ", sc->out);
+    } else {
+        cli_put_safe(sc->out, path_str(o, "log.file.path"));
+        fprintf(sc->out, ":%s  ", line);
+        if (pattern) {
+            fputs("pattern  ", sc->out);
+        } else {
+            cli_put_safe(sc->out, *field ? field : "text");
+            fputc('=', sc->out);
+            cli_put_safe(sc->out, path_str(ru, "observed"));
+            fputs("  ", sc->out);
+        }
+    }
     cli_put_safe(sc->out, path_str(ind, "type"));
     fputc(' ', sc->out);
     cli_put_safe(sc->out, path_str(ind, "value"));
@@ -369,16 +396,31 @@ static void print_summary(json_t *doc)
                     (int64_t)json_integer_value(json_object_get(nf, "not_for_detection")));
         fputc('\n', stderr);
     }
-    fprintf(stderr, "ruru: %s indicators (index %s), ",
-            cli_num(json_object_get(info, "indicators"), a, 32),
-            cli_str(json_object_get(info, "index")));
+    if (json_integer_value(json_object_get(info, "patterns_refused")) > 0)
+        fprintf(stderr, "ruru: %s patterns not evaluated (not STIX, or not understood: %s)\n",
+                cli_num(json_object_get(info, "patterns_refused"), a, 32),
+                cli_str(json_object_get(info, "patterns_refused_first")));
+    if (json_integer_value(json_object_get(info, "patterns_unobservable")) > 0)
+        fprintf(stderr, "ruru: %s patterns name only objects no log record shows\n",
+                cli_num(json_object_get(info, "patterns_unobservable"), a, 32));
+    if (json_integer_value(json_object_get(info, "pattern_errors")) > 0)
+        fprintf(stderr, "ruru: %s pattern evaluations failed (a value of the wrong kind)\n",
+                cli_num(json_object_get(info, "pattern_errors"), a, 32));
+    fprintf(stderr, "ruru: %s indicators", cli_num(json_object_get(info, "indicators"), a, 32));
+    if (json_integer_value(json_object_get(info, "patterns")) > 0)
+        fprintf(stderr, ", %s STIX patterns", cli_num(json_object_get(info, "patterns"), a, 32));
+    fprintf(stderr, " (index %s), ", cli_str(json_object_get(info, "index")));
     fprintf(stderr, "%s rules, ", cli_num(json_object_get(info, "rules"), a, 32));
     fprintf(stderr, "%s inputs, %s lines, %s sightings",
             cli_num(json_object_get(info, "inputs"), b, 32),
             cli_num(json_object_get(info, "lines"), c, 32),
             cli_num(json_object_get(info, "sightings"), d, 32));
     fprintf(stderr, " (%s from rules, ", cli_num(json_object_get(info, "rule_sightings"), a, 32));
-    fprintf(stderr, "%s correlations)\n", cli_num(json_object_get(info, "correlations"), b, 32));
+    fprintf(stderr, "%s correlations", cli_num(json_object_get(info, "correlations"), b, 32));
+    if (json_integer_value(json_object_get(info, "patterns")) > 0)
+        fprintf(stderr, ", %s from patterns",
+                cli_num(json_object_get(info, "pattern_sightings"), a, 32));
+    fputs(")\n", stderr);
 }
 
 /* Imports --intel files into the in-memory store; false after printing why. */

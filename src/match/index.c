@@ -39,8 +39,8 @@
 
 #define MAGIC "RURUIDX"
 #define VERSION                                                           \
-    5u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts; \
-        * 5: uri-path keys in lower case */
+    6u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts; \
+        * 5: uri-path keys in lower case; 6: STIX patterns (their text) */
 #define ENDIAN 0x01020304u
 /* After the filter: one bit per IPv4 /16 holding an address or range of the index (8 KiB,
  * at home in L1), so most addresses of a log are rejected before any hashing. */
@@ -397,7 +397,7 @@ enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru
     ruru_buf_init(&pool, (size_t)4 << 30);
     if (sqlite3_prepare_v2(db,
                            "SELECT id, type, value, valid_from, valid_until, revoked, to_ids"
-                           " FROM indicators WHERE type <> 'stix-pattern' ORDER BY id",
+                           " FROM indicators ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
         return ruru_diag_set(diag, RURU_EDB, NULL, 0, 0, "reading indicators: %s",
                              sqlite3_errmsg(db));

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The compiled match index: every matchable indicator of the store in one immutable blob that
- * refers to its own parts by offset, so it is written to a file and mmap'd back with no
- * fix-ups, and shared by all scanning threads without locks (DESIGN.md §4).
+ * The compiled match index: every matchable indicator of the store (and the STIX patterns kept
+ * whole, type stix-pattern with their text as key, for the pattern engine: never looked up)
+ * in one immutable blob that refers to its own parts by offset, so it is written to a file and
+ * mmap'd back with no fix-ups, and shared by all scanning threads without locks (DESIGN.md §4).
  *
  * What it answers, with the semantics of DESIGN.md §4:
  *   - an address: every indicator whose address or CIDR holds it (nested ranges all report);

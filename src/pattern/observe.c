@@ -262,3 +262,71 @@ json_t *ruru_observe_record(const struct ruru_record *r)
     }
     return b.map;
 }
+
+enum {
+    T_IPV4 = 1u << 0,
+    T_IPV6 = 1u << 1,
+    T_TRAFFIC = 1u << 2,
+    T_URL = 1u << 3,
+    T_DOMAIN = 1u << 4,
+    T_FILE = 1u << 5,
+    T_DIR = 1u << 6,
+    T_PROCESS = 1u << 7,
+    T_ACCOUNT = 1u << 8,
+    T_MESSAGE = 1u << 9,
+    T_EMAIL = 1u << 10,
+};
+
+uint32_t ruru_observe_type_bit(const char *type)
+{
+    static const struct {
+        const char *name;
+        uint32_t bit;
+    } map[] = {{"ipv4-addr", T_IPV4},          {"ipv6-addr", T_IPV6},
+               {"network-traffic", T_TRAFFIC}, {"url", T_URL},
+               {"domain-name", T_DOMAIN},      {"file", T_FILE},
+               {"directory", T_DIR},           {"process", T_PROCESS},
+               {"user-account", T_ACCOUNT},    {"email-message", T_MESSAGE},
+               {"email-addr", T_EMAIL}};
+
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(map[i].name, type) == 0)
+            return map[i].bit;
+    return 0;
+}
+
+/* The types a canonical field can give (observe's mapping above, loosened to a superset). */
+static uint32_t field_types(const char *c)
+{
+    if (!strcmp(c, "source.ip") || !strcmp(c, "source.address") || !strcmp(c, "destination.ip"))
+        return T_IPV4 | T_IPV6 | T_TRAFFIC;
+    if (!strcmp(c, "url.original"))
+        return T_URL | T_TRAFFIC;
+    if (!strcmp(c, "url.domain"))
+        return T_DOMAIN | T_URL | T_TRAFFIC;
+    if (!strcmp(c, "url.path") || !strcmp(c, "http.request.method") || !strcmp(c, "http.version") ||
+        !strcmp(c, "user_agent.original"))
+        return T_TRAFFIC;
+    if (!strcmp(c, "dns.question.name") || !strcmp(c, "destination.domain") ||
+        !strcmp(c, "source.domain"))
+        return T_DOMAIN;
+    if (!strncmp(c, "file.", 5))
+        return T_FILE | T_DIR;
+    if (!strncmp(c, "process.", 8))
+        return T_PROCESS | T_FILE;
+    if (!strcmp(c, "user.name"))
+        return T_ACCOUNT;
+    if (!strncmp(c, "email.", 6))
+        return T_MESSAGE | T_EMAIL;
+    return 0;
+}
+
+uint32_t ruru_observe_types(const struct ruru_record *r)
+{
+    uint32_t t = 0;
+
+    for (size_t i = 0; r != NULL && i < r->n_fields; i++)
+        if (r->fields[i].canon != NULL && r->fields[i].value.len > 0)
+            t |= field_types(r->fields[i].canon);
+    return t;
+}

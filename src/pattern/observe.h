@@ -9,11 +9,21 @@
 #define RURU_PATTERN_OBSERVE_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "logs/record.h"
 
 /* The objects of the record (a JSON object of key -> SCO), owned by the caller; NULL only
  * when memory ran out. A record that observed nothing gives an empty object. */
 json_t *ruru_observe_record(const struct ruru_record *r);
+
+/* The bit of an object type among those records are seen as (ipv4-addr, ipv6-addr,
+ * network-traffic, url, domain-name, file, directory, process, user-account, email-message,
+ * email-addr), or 0 for a type no record shows. */
+uint32_t ruru_observe_type_bit(const char *type);
+
+/* The types ruru_observe_record could give the record (a superset, from its field names
+ * alone: cheap enough to ask of every record). */
+uint32_t ruru_observe_types(const struct ruru_record *r);
 
 #endif

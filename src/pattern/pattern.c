@@ -71,6 +71,8 @@ struct ruru_pattern {
     size_t n_leaves;
     struct test **tests; /* every compiled test, to free */
     size_t n_tests;
+    const char **types; /* distinct object types of the tests */
+    size_t n_types;
 };
 
 /* ---- small helpers ---------------------------------------------------------------------- */
@@ -287,6 +289,20 @@ compile_test(struct ruru_pattern *p, struct ruru_stix_node *n, char *why, size_t
     p->tests = grown;
     p->tests[p->n_tests++] = t;
     n->aux = t;
+    {
+        size_t k = 0;
+        while (k < p->n_types && strcmp(p->types[k], n->path.type) != 0)
+            k++;
+        if (k == p->n_types) {
+            const char **g = ruru_realloc(p->types, (p->n_types + 1) * sizeof(*g));
+            if (g == NULL) {
+                *oom = true;
+                return false;
+            }
+            p->types = g;
+            p->types[p->n_types++] = n->path.type;
+        }
+    }
 
     for (size_t i = 0; i < n->path.n_steps; i++) {
         if (n->path.steps[i].kind == RURU_STIX_INDEX && n->path.steps[i].index < 0) {
@@ -443,6 +459,7 @@ void ruru_pattern_destroy(struct ruru_pattern *p)
         ruru_free(t);
     }
     ruru_free(p->tests);
+    ruru_free(p->types);
     ruru_free(p->leaves);
     ruru_arena_fini(&p->arena);
     ruru_free(p);
@@ -464,6 +481,12 @@ static bool single(const struct ruru_stix_node *n)
     default:
         return false;
     }
+}
+
+const char *const *ruru_pattern_types(const struct ruru_pattern *p, size_t *n)
+{
+    *n = p->n_types;
+    return p->types;
 }
 
 bool ruru_pattern_single(const struct ruru_pattern *p)

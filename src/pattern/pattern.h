@@ -37,6 +37,11 @@ enum ruru_err ruru_pattern_compile(const char *text,
                                    struct ruru_diag *diag);
 void ruru_pattern_destroy(struct ruru_pattern *p);
 
+/* The object types the pattern's comparisons name ("file", "ipv4-addr", ...), each once, in
+ * pattern order; valid while p is. Every observation expression needs an object of one of its
+ * types, which lets a sweep skip records that show none. */
+const char *const *ruru_pattern_types(const struct ruru_pattern *p, size_t *n);
+
 /* Is the pattern one observation (its sightings can be told record by record)? */
 bool ruru_pattern_single(const struct ruru_pattern *p);
 

@@ -12,6 +12,7 @@
 
 #include "base/str.h"
 #include "logs/json.h"
+#include "pattern/observe.h"
 
 /* Does the index hold indicators of this type? (the matcher's copy of the index's mask) */
 #define HAS(m, type) (((m)->types >> (type)) & 1)
@@ -79,8 +80,83 @@ void ruru_match_rules(struct ruru_matcher *m,
     ruru_rules_match(m->rules, m->rules_scratch, r, line, len, on_rule, m);
 }
 
+void ruru_matcher_use_patterns(struct ruru_matcher *m, const struct ruru_pattern_set *set)
+{
+    m->patterns = set != NULL && set->n > 0 ? set : NULL;
+}
+
+/* Is indicator ind in force at time t (counted when not, as on_hit does)? */
+static bool in_force(struct ruru_matcher *m, const struct ruru_index_ind *ind, int64_t t)
+{
+    if (ind->flags & RURU_INDEX_NOT_IDS) {
+        m->counts.not_ids++;
+        return false;
+    }
+    if (ind->flags & RURU_INDEX_REVOKED) {
+        m->counts.revoked++;
+        return false;
+    }
+    if (t != RURU_TIME_NONE && ind->valid_until != INT64_MAX && t >= ind->valid_until) {
+        m->counts.expired++;
+        return false;
+    }
+    if (t != RURU_TIME_NONE && ind->valid_from != INT64_MIN && t < ind->valid_from) {
+        m->counts.not_yet_valid++;
+        return false;
+    }
+    return true;
+}
+
+void ruru_match_patterns(struct ruru_matcher *m, const struct ruru_record *r)
+{
+    const struct ruru_pattern_set *set = m->patterns;
+    struct ruru_pattern_obs o;
+    uint32_t shows;
+
+    m->n_pattern_hits = 0;
+    json_decref(m->observation);
+    m->observation = NULL;
+    if (set == NULL || r == NULL || (shows = ruru_observe_types(r)) == 0)
+        return;
+    memset(&o, 0, sizeof(o));
+    o.first_sec = o.last_sec = r->time != RURU_TIME_NONE ? r->time : INT64_MIN / 2;
+    o.count = 1;
+    for (size_t i = 0; i < set->n; i++) {
+        const struct ruru_pattern_entry *e = &set->entries[i];
+        bool matched = false;
+        if ((e->types & shows) == 0)
+            continue;
+        if (m->observation == NULL && (m->observation = ruru_observe_record(r)) == NULL) {
+            m->failed = true;
+            return;
+        }
+        o.objects = m->observation;
+        if (e->single) {
+            struct ruru_diag d;
+            size_t members[1], n_members;
+            if (ruru_pattern_match(e->pattern, &o, 1, &matched, members, 1, &n_members, &d) !=
+                RURU_OK) {
+                m->counts.pattern_errors++;
+                continue;
+            }
+        } else {
+            matched = ruru_pattern_observes(e->pattern, &o);
+        }
+        if (!matched || !in_force(m, ruru_index_at(m->idx, e->ind), r->time))
+            continue;
+        if (m->n_pattern_hits == RURU_MATCH_MAX_PATTERNS) {
+            m->hits_truncated = true;
+            return;
+        }
+        m->pattern_hits[m->n_pattern_hits].entry = (uint32_t)i;
+        m->pattern_hits[m->n_pattern_hits++].partial = !e->single;
+    }
+}
+
 void ruru_matcher_fini(struct ruru_matcher *m)
 {
+    json_decref(m->observation);
+    m->observation = NULL;
     ruru_rules_scratch_destroy(m->rules_scratch);
     m->rules_scratch = NULL;
     ruru_literals_scratch_destroy(m->lit_scratch);

@@ -24,16 +24,26 @@
 #include "logs/record.h"
 #include "match/index.h"
 #include "match/literal.h"
+#include "pattern/set.h"
 #include "rules/sigma.h"
 #include "scan/tokens.h"
 
-#define RURU_MATCH_MAX_TOKENS 512
-#define RURU_MATCH_MAX_HITS   256
-#define RURU_MATCH_ROLE_CACHE 64
-#define RURU_MATCH_MAX_RULES  64 /* rule matches kept per record */
+#define RURU_MATCH_MAX_TOKENS   512
+#define RURU_MATCH_MAX_HITS     256
+#define RURU_MATCH_ROLE_CACHE   64
+#define RURU_MATCH_MAX_RULES    64 /* rule matches kept per record */
+#define RURU_MATCH_MAX_PATTERNS 64 /* pattern matches and observations kept per record */
 
 struct ruru_match_counts {
     uint64_t expired, not_yet_valid, revoked, not_ids;
+    uint64_t pattern_errors; /* a pattern that could not be evaluated on a record */
+};
+
+/* A STIX pattern's business with a record: it matched (a one-observation pattern), or the
+ * record observes a part of it (a pattern of several observations, judged at the end). */
+struct ruru_pattern_hit {
+    uint32_t entry; /* in the pattern set */
+    bool partial;
 };
 
 /* A hit: the indicator, the field it was seen in (NULL for a text line), and the observed
@@ -73,6 +83,11 @@ struct ruru_matcher {
     struct ruru_rules_scratch *rules_scratch;
     struct ruru_rule_hit rule_hits[RURU_MATCH_MAX_RULES];
     size_t n_rule_hits;
+    /* STIX patterns, evaluated on the same records */
+    const struct ruru_pattern_set *patterns;
+    struct ruru_pattern_hit pattern_hits[RURU_MATCH_MAX_PATTERNS];
+    size_t n_pattern_hits;
+    json_t *observation; /* the record as objects, when a pattern looked (owned) */
 };
 
 void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx);
@@ -83,6 +98,8 @@ enum ruru_err ruru_matcher_use_literals(struct ruru_matcher *m, const struct rur
 /* Evaluates the rule set `rules` too (ruru_match_rules). RURU_ENOMEM when the scratch could
  * not be had. */
 enum ruru_err ruru_matcher_use_rules(struct ruru_matcher *m, const struct ruru_rules *rules);
+/* Evaluates the STIX patterns of `set` too (ruru_match_patterns). */
+void ruru_matcher_use_patterns(struct ruru_matcher *m, const struct ruru_pattern_set *set);
 void ruru_matcher_fini(struct ruru_matcher *m);
 
 /* Matches a parsed record (r != NULL) or, when r is NULL, the raw line as text. Hits are in
@@ -98,5 +115,11 @@ void ruru_match_rules(struct ruru_matcher *m,
                       const struct ruru_record *r,
                       const char *line,
                       size_t len);
+
+/* The STIX patterns the record matches or observes a part of, into
+ * m->pattern_hits[0..m->n_pattern_hits); the record as objects in m->observation (NULL when
+ * no pattern named a type the record shows). Patterns not in force at the record's time are
+ * counted as the indicators are. */
+void ruru_match_patterns(struct ruru_matcher *m, const struct ruru_record *r);
 
 #endif

@@ -219,6 +219,9 @@ struct chunk_hit {
     uint32_t ind;  /* an indicator (is_rule false) */
     uint32_t rule; /* a rule (is_rule true) */
     bool is_rule, keywords;
+    bool is_pattern, partial; /* a STIX pattern's (ind), matched or observed in part (entry) */
+    uint32_t entry;
+    char *observation;        /* pattern: the record as objects, JSON */
     struct hit_field *fields; /* rule: the fields that satisfied it */
     size_t n_fields;
     char **corr_values; /* rule: the values its correlations need, or NULL entries */
@@ -450,6 +453,42 @@ static bool keep_hits(struct chunk *c,
         if (ruru_vec_push(&c->hits, &x) != RURU_OK)
             return false;
     }
+    if (m->n_pattern_hits > 0 && m->observation != NULL) {
+        char *text = json_dumps(m->observation, JSON_COMPACT | JSON_ENSURE_ASCII);
+        char *obs = text != NULL ? ruru_arena_strndup(&c->arena, text, strlen(text)) : NULL;
+        free(text); /* from json_dumps */
+        if (obs == NULL)
+            return false;
+        for (size_t k = 0; k < m->n_pattern_hits; k++) {
+            const struct ruru_pattern_hit *h = &m->pattern_hits[k];
+            const struct ruru_pattern_entry *e = &m->patterns->entries[h->entry];
+            const struct ruru_index_ind *ind = ruru_index_at(m->idx, e->ind);
+            struct chunk_hit x;
+            memset(&x, 0, sizeof(x));
+            x.line = rel_line;
+            x.offset = src != NULL && src->has_src ? src->src_off : offset;
+            x.length = src != NULL && src->has_src
+                               ? src->src_len
+                               : (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+            x.is_pattern = true;
+            x.partial = h->partial;
+            x.entry = h->entry;
+            x.ind = e->ind;
+            x.time = r != NULL ? r->time : RURU_TIME_NONE;
+            x.raw = raw;
+            x.raw_len = raw_len;
+            x.raw_truncated = raw_len < len;
+            memcpy(x.sha256, digest, sizeof(digest));
+            x.observation = obs;
+            x.observed = ruru_arena_strndup(&c->arena, ruru_index_key(m->idx, ind), ind->key_len);
+            if (have_asset) {
+                x.asset = ruru_arena_strndup(&c->arena, asset.ptr, asset.len);
+                x.asset_is_ip = asset_ip;
+            }
+            if (x.observed == NULL || ruru_vec_push(&c->hits, &x) != RURU_OK)
+                return false;
+        }
+    }
     return true;
 }
 
@@ -482,8 +521,9 @@ static void process_spans(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         if (!ruru_match_record(m, rec, p, sp->len))
             c->failed = true;
         ruru_match_rules(m, rec, p, sp->len);
+        ruru_match_patterns(m, rec);
         c->hits_truncated |= m->hits_truncated;
-        if ((m->n_hits > 0 || m->n_rule_hits > 0) &&
+        if ((m->n_hits > 0 || m->n_rule_hits > 0 || m->n_pattern_hits > 0) &&
             !keep_hits(c, m, rec, p, sp->len, sp->line, c->offset + sp->off, sp))
             c->failed = true;
     }
@@ -534,8 +574,9 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
                 if (!ruru_match_record(m, rec, p, len))
                     c->failed = true;
                 ruru_match_rules(m, rec, p, len);
+                ruru_match_patterns(m, rec);
                 c->hits_truncated |= m->hits_truncated;
-                if ((m->n_hits > 0 || m->n_rule_hits > 0) &&
+                if ((m->n_hits > 0 || m->n_rule_hits > 0 || m->n_pattern_hits > 0) &&
                     !keep_hits(c, m, rec, p, n, c->lines, off, NULL))
                     c->failed = true;
             }
@@ -556,12 +597,14 @@ struct pool {
     const struct ruru_index *idx;
     const struct ruru_literals *lit;
     const struct ruru_rules *rules;
+    const struct ruru_pattern_set *patterns;
 };
 
 /* A matcher for one thread, with the sweep's literals and rules; NULL when memory ran out. */
 static struct ruru_matcher *matcher_create(const struct ruru_index *idx,
                                            const struct ruru_literals *lit,
-                                           const struct ruru_rules *rules)
+                                           const struct ruru_rules *rules,
+                                           const struct ruru_pattern_set *patterns)
 {
     struct ruru_matcher *m = ruru_malloc(sizeof(*m));
 
@@ -574,6 +617,7 @@ static struct ruru_matcher *matcher_create(const struct ruru_index *idx,
         ruru_free(m);
         return NULL;
     }
+    ruru_matcher_use_patterns(m, patterns);
     return m;
 }
 
@@ -588,7 +632,7 @@ static void matcher_destroy(struct ruru_matcher *m)
 static void *worker(void *arg)
 {
     struct pool *pl = arg;
-    struct ruru_matcher *m = matcher_create(pl->idx, pl->lit, pl->rules);
+    struct ruru_matcher *m = matcher_create(pl->idx, pl->lit, pl->rules, pl->patterns);
     struct ruru_record *r = ruru_malloc(sizeof(*r));
 
     for (;;) {
@@ -667,7 +711,22 @@ struct sweep {
     uint64_t *correlated; /* one bit per rule: its matches are kept for correlations */
     struct ruru_vec corr; /* struct corr_ev, in report order */
     uint64_t rule_sightings, correlations;
+    /* STIX patterns */
+    struct ruru_pattern_set *patterns;
+    struct ruru_vec *kept; /* per pattern entry: struct kept_obs, records observing a part */
+    uint64_t pattern_sightings, pattern_errors, pattern_dropped;
 };
+
+/* A record that observes a part of a pattern of several observations, kept to the end. */
+struct kept_obs {
+    json_t *objects;
+    char *asset; /* owned; where.asset points to it */
+    struct ruru_sighting_member where;
+};
+
+/* At most this many records are kept per pattern (a pattern whose part holds for most of a
+ * log is no use: the rest are counted as dropped). */
+#define MAX_KEPT_PER_PATTERN 100000u
 
 /* A match of a correlated rule, kept until the end of the sweep. */
 struct corr_ev {
@@ -811,6 +870,36 @@ report_rule(struct sweep *s, struct input *in, const struct chunk *c, const stru
         s->stopped = true;
 }
 
+/* A record observing a part of a pattern of several observations: kept for the end. */
+static void
+keep_partial(struct sweep *s, struct input *in, const struct chunk *c, const struct chunk_hit *h)
+{
+    struct ruru_vec *v = &s->kept[h->entry];
+    struct kept_obs k;
+
+    if (v->n >= MAX_KEPT_PER_PATTERN) {
+        s->pattern_dropped++;
+        return;
+    }
+    memset(&k, 0, sizeof(k));
+    k.objects = json_loads(h->observation, 0, NULL);
+    k.asset = h->asset != NULL ? ruru_strdup(h->asset) : NULL;
+    k.where.path = in->path;
+    k.where.line =
+            c->spans != NULL || in->kind == RURU_KIND_JSON_DOC ? h->line : in->lines + h->line;
+    k.where.offset = h->offset;
+    k.where.length = h->length;
+    k.where.time = h->time;
+    k.where.asset = k.asset;
+    memcpy(k.where.sha256, h->sha256, sizeof(k.where.sha256));
+    if (k.objects == NULL || (h->asset != NULL && k.asset == NULL) ||
+        ruru_vec_push(v, &k) != RURU_OK) {
+        json_decref(k.objects);
+        ruru_free(k.asset);
+        s->pattern_dropped++;
+    }
+}
+
 /* Reports a finished chunk: its counts into its input, its hits to the caller. */
 static void report_chunk(struct sweep *s, struct chunk *c)
 {
@@ -822,6 +911,10 @@ static void report_chunk(struct sweep *s, struct chunk *c)
         const char *json;
         if (h->is_rule) {
             report_rule(s, in, c, h);
+            continue;
+        }
+        if (h->is_pattern && h->partial) {
+            keep_partial(s, in, c, h);
             continue;
         }
         memset(&x, 0, sizeof(x));
@@ -841,8 +934,10 @@ static void report_chunk(struct sweep *s, struct chunk *c)
         x.raw_truncated = h->raw_truncated;
         memcpy(x.sha256, h->sha256, sizeof(x.sha256));
         x.ind = h->ind;
+        x.observation = h->observation;
         in->sightings++;
         s->sightings_total++;
+        s->pattern_sightings += h->is_pattern;
         json = ruru_sighting_json(s->sightings, &x);
         if (json != NULL && s->opts->on_sighting && s->opts->on_sighting(s->opts->ctx, json) != 0)
             s->stopped = true;
@@ -860,6 +955,7 @@ static void report_chunk(struct sweep *s, struct chunk *c)
     in->counts.not_yet_valid += c->counts.not_yet_valid;
     in->counts.revoked += c->counts.revoked;
     in->counts.not_ids += c->counts.not_ids;
+    s->pattern_errors += c->counts.pattern_errors;
     if (c->first_time != RURU_TIME_NONE &&
         (in->first_time == RURU_TIME_NONE || c->first_time < in->first_time))
         in->first_time = c->first_time;
@@ -1544,6 +1640,95 @@ static void correlate(struct sweep *s)
     ruru_free(mem);
 }
 
+/* ---- STIX patterns ------------------------------------------------------------------------- */
+
+/* The patterns of the index, compiled; the summary says how many, and why some are not used. */
+static enum ruru_err load_patterns(struct sweep *s, json_t *info, struct ruru_diag *diag)
+{
+    enum ruru_err err = ruru_pattern_set_build(s->idx, &s->patterns, diag);
+    bool multi = false;
+
+    if (err != RURU_OK)
+        return err;
+    /* "indicators" counts what is matched value by value */
+    json_object_set_new(info, "indicators",
+                        json_integer(json_integer_value(json_object_get(info, "indicators")) -
+                                     (json_int_t)(s->patterns->n + s->patterns->n_refused +
+                                                  s->patterns->n_unobservable)));
+    json_object_set_new(info, "patterns", json_integer((json_int_t)s->patterns->n));
+    if (s->patterns->n_refused > 0) {
+        json_object_set_new(info, "patterns_refused",
+                            json_integer((json_int_t)s->patterns->n_refused));
+        json_object_set_new(info, "patterns_refused_first",
+                            json_string(s->patterns->first_refusal));
+    }
+    if (s->patterns->n_unobservable > 0)
+        json_object_set_new(info, "patterns_unobservable",
+                            json_integer((json_int_t)s->patterns->n_unobservable));
+    for (size_t i = 0; i < s->patterns->n; i++)
+        multi |= !s->patterns->entries[i].single;
+    if (!multi)
+        return RURU_OK;
+    if ((s->kept = ruru_calloc(s->patterns->n, sizeof(*s->kept))) == NULL)
+        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < s->patterns->n; i++)
+        ruru_vec_init(&s->kept[i], sizeof(struct kept_obs), (size_t)MAX_KEPT_PER_PATTERN + 1);
+    return RURU_OK;
+}
+
+/* The patterns of several observations, over the records kept for each, once all inputs are
+ * swept: their sightings come after the others, in pattern order. */
+static void judge_patterns(struct sweep *s)
+{
+    for (size_t i = 0; i < s->patterns->n && !s->stopped; i++) {
+        const struct ruru_pattern_entry *e = &s->patterns->entries[i];
+        struct ruru_vec *v = &s->kept[i];
+        struct ruru_pattern_obs *obs;
+        struct ruru_sighting_member *mem;
+        size_t *members, n_members = 0;
+        struct ruru_diag d;
+        bool matched = false;
+        const char *json;
+
+        if (e->single || v->n == 0)
+            continue;
+        obs = ruru_calloc(v->n, sizeof(*obs));
+        mem = ruru_calloc(v->n, sizeof(*mem));
+        members = ruru_calloc(v->n, sizeof(*members));
+        if (obs == NULL || mem == NULL || members == NULL) {
+            ruru_diag_set(&d, RURU_ENOMEM, NULL, 0, 0, "out of memory: a STIX pattern not judged");
+            if (s->opts->on_error)
+                s->opts->on_error(s->opts->ctx, RURU_ENOMEM, &d);
+        } else {
+            for (size_t k = 0; k < v->n; k++) {
+                const struct kept_obs *ko = ruru_vec_at(v, k);
+                int64_t t = ko->where.time != RURU_TIME_NONE ? ko->where.time : INT64_MIN / 2;
+                obs[k].first_sec = obs[k].last_sec = t;
+                obs[k].count = 1;
+                obs[k].objects = ko->objects;
+            }
+            if (ruru_pattern_match(e->pattern, obs, v->n, &matched, members, v->n, &n_members,
+                                   &d) != RURU_OK) {
+                s->pattern_errors++;
+                if (s->opts->on_error)
+                    s->opts->on_error(s->opts->ctx, d.msg[0] ? RURU_ELIMIT : RURU_EINVAL, &d);
+            } else if (matched) {
+                for (size_t k = 0; k < n_members; k++)
+                    mem[k] = ((const struct kept_obs *)ruru_vec_at(v, members[k]))->where;
+                s->pattern_sightings++;
+                s->sightings_total++;
+                json = ruru_pattern_sighting_json(s->sightings, e->ind, mem, n_members);
+                if (json != NULL && s->opts->on_sighting &&
+                    s->opts->on_sighting(s->opts->ctx, json) != 0)
+                    s->stopped = true;
+            }
+        }
+        ruru_free(obs);
+        ruru_free(mem);
+        ruru_free(members);
+    }
+}
+
 /* ---- the entry point ----------------------------------------------------------------------- */
 
 const char *ruru_log_formats(void)
@@ -1639,6 +1824,8 @@ enum ruru_err ruru_scan(ruru_store *store,
     }
     if ((err = load_rules(&s, info, diag)) != RURU_OK)
         goto out;
+    if ((err = load_patterns(&s, info, diag)) != RURU_OK)
+        goto out;
     if ((err = ruru_sightings_open(store, idx, &s.sightings, diag)) != RURU_OK)
         goto out;
     ruru_sightings_set_rules(s.sightings, s.rules);
@@ -1677,14 +1864,15 @@ enum ruru_err ruru_scan(ruru_store *store,
     s.pool.idx = idx;
     s.pool.lit = lit;
     s.pool.rules = s.rules;
+    s.pool.patterns = s.patterns;
     if (s.n_threads == 1 && (s.inline_r = ruru_malloc(sizeof(*s.inline_r))) != NULL &&
-        (s.inline_m = matcher_create(idx, lit, s.rules)) != NULL) {
+        (s.inline_m = matcher_create(idx, lit, s.rules, s.patterns)) != NULL) {
         n_started = 1;
     } else {
         /* N threads: N - 1 workers, and the reader matches when it would otherwise wait. */
         unsigned workers = s.n_threads;
         if (s.n_threads > 1 && (s.main_r = ruru_malloc(sizeof(*s.main_r))) != NULL &&
-            (s.main_m = matcher_create(idx, lit, s.rules)) != NULL)
+            (s.main_m = matcher_create(idx, lit, s.rules, s.patterns)) != NULL)
             workers = s.n_threads - 1;
         for (unsigned t = 0; t < workers; t++, n_started++)
             if (pthread_create(&s.threads[t], NULL, worker, &s.pool) != 0)
@@ -1700,6 +1888,8 @@ enum ruru_err ruru_scan(ruru_store *store,
             retire_oldest(&s);
         if (s.rules != NULL && s.corr.n > 0 && !s.stopped)
             correlate(&s);
+        if (s.kept != NULL && !s.stopped)
+            judge_patterns(&s);
     }
     pthread_mutex_lock(&s.pool.mu);
     s.pool.stop = true;
@@ -1736,6 +1926,12 @@ out:
     json_object_set_new(info, "sightings", json_integer((json_int_t)s.sightings_total));
     json_object_set_new(info, "rule_sightings", json_integer((json_int_t)s.rule_sightings));
     json_object_set_new(info, "correlations", json_integer((json_int_t)s.correlations));
+    json_object_set_new(info, "pattern_sightings", json_integer((json_int_t)s.pattern_sightings));
+    if (s.pattern_errors > 0)
+        json_object_set_new(info, "pattern_errors", json_integer((json_int_t)s.pattern_errors));
+    if (s.pattern_dropped > 0)
+        json_object_set_new(info, "pattern_records_dropped",
+                            json_integer((json_int_t)s.pattern_dropped));
     json_object_set_new(doc, "scan", info);
     json_object_set_new(doc, "inputs", inputs);
     if (summary_json != NULL) {
@@ -1768,6 +1964,16 @@ out:
     }
     ruru_vec_fini(&s.corr);
     ruru_free(s.correlated);
+    for (size_t i = 0; s.kept != NULL && i < s.patterns->n; i++) {
+        for (size_t k = 0; k < s.kept[i].n; k++) {
+            struct kept_obs *e = ruru_vec_at(&s.kept[i], k);
+            json_decref(e->objects);
+            ruru_free(e->asset);
+        }
+        ruru_vec_fini(&s.kept[i]);
+    }
+    ruru_free(s.kept);
+    ruru_pattern_set_destroy(s.patterns);
     ruru_rules_destroy(s.rules);
     ruru_literals_destroy(lit);
     ruru_index_destroy(idx);

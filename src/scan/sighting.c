@@ -329,6 +329,8 @@ const char *ruru_sighting_json(struct ruru_sightings *s, const struct ruru_sight
     if (x->field_canon != NULL)
         put(o, "ruru.field.canonical", json_string(x->field_canon));
     put(o, "ruru.observed", bytes_string(x->observed, strlen(x->observed)));
+    if (x->observation != NULL)
+        put(o, "ruru.observation", json_loads(x->observation, 0, NULL));
     if (x->asset != NULL)
         put(o, "ruru.asset", bytes_string(x->asset, strlen(x->asset)));
     if (x->time == RURU_TIME_NONE)
@@ -536,6 +538,93 @@ const char *ruru_correlation_sighting_json(struct ruru_sightings *s,
     }
     put(o, "ruru.members", list);
     put(o, "ruru.rule", json_incref(rule));
+    s->text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(o);
+    return s->text;
+}
+
+/* The threat.* fields of an indicator sighting that has no single observed value. */
+static void put_pattern_indicator(json_t *o, json_t *ind)
+{
+    json_t *enr = json_object(), *actors = ind ? json_object_get(ind, "actors") : NULL;
+    json_t *names = json_array(), *a;
+    size_t i;
+
+    if (ind != NULL) {
+        json_object_set_new(enr, "indicator", ecs_indicator(ind));
+        put(enr, "matched.atomic", json_incref(json_object_get(ind, "value")));
+    }
+    put(enr, "matched.type", json_string("indicator_match_rule"));
+    put(o, "threat.enrichments", json_pack("[o]", enr));
+    json_array_foreach(actors, i, a)
+    {
+        json_t *n = json_object_get(a, "name");
+        if (json_is_string(n))
+            json_array_append(names, n);
+    }
+    if (json_array_size(names) > 0)
+        put(o, "threat.group.name", names);
+    else
+        json_decref(names);
+}
+
+const char *ruru_pattern_sighting_json(struct ruru_sightings *s,
+                                       uint32_t i,
+                                       const struct ruru_sighting_member *members,
+                                       size_t n_members)
+{
+    json_t *o = json_object(), *ind = indicator(s, i), *list = json_array();
+    char ts[RURU_TIME_BUF];
+    int64_t first = RURU_TIME_NONE, last = RURU_TIME_NONE;
+
+    free(s->text);
+    s->text = NULL;
+    if (o == NULL || list == NULL) {
+        json_decref(o);
+        json_decref(list);
+        return NULL;
+    }
+    for (size_t k = 0; k < n_members; k++) {
+        int64_t t = members[k].time;
+        if (t != RURU_TIME_NONE && (first == RURU_TIME_NONE || t < first))
+            first = t;
+        if (t != RURU_TIME_NONE && (last == RURU_TIME_NONE || t > last))
+            last = t;
+    }
+    if (first != RURU_TIME_NONE) {
+        ruru_time_format(first, ts);
+        put(o, "@timestamp", json_string(ts));
+        put(o, "ruru.pattern.first", json_string(ts));
+        ruru_time_format(last, ts);
+        put(o, "ruru.pattern.last", json_string(ts));
+    }
+    put(o, "event.kind", json_string("enrichment"));
+    put(o, "event.category", json_pack("[s]", "threat"));
+    put(o, "event.type", json_pack("[s]", "indicator"));
+    put(o, "event.dataset", json_string("ruru.pattern"));
+    put_pattern_indicator(o, ind);
+    for (size_t k = 0; k < n_members; k++) {
+        const struct ruru_sighting_member *m = &members[k];
+        json_t *e = json_object();
+        char hex[65];
+        put(e, "log.file.path", bytes_string(m->path, strlen(m->path)));
+        put(e, "log.offset", json_integer((json_int_t)m->offset));
+        put(e, "ruru.line", json_integer((json_int_t)m->line));
+        put(e, "ruru.length", json_integer((json_int_t)m->length));
+        for (size_t b = 0; b < 32; b++)
+            snprintf(hex + 2 * b, 3, "%02x", m->sha256[b]);
+        put(e, "ruru.sha256", json_string(hex));
+        if (m->time != RURU_TIME_NONE) {
+            ruru_time_format(m->time, ts);
+            put(e, "@timestamp", json_string(ts));
+        }
+        if (m->asset != NULL)
+            put(e, "ruru.asset", bytes_string(m->asset, strlen(m->asset)));
+        json_array_append_new(list, e);
+    }
+    put(o, "ruru.members", list);
+    if (ind != NULL)
+        put(o, "ruru.indicator", json_incref(ind));
     s->text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(o);
     return s->text;

@@ -34,6 +34,7 @@ struct ruru_sighting {
     bool raw_truncated;
     unsigned char sha256[32]; /* of the whole line */
     uint32_t ind;             /* in the index */
+    const char *observation;  /* a STIX pattern's sighting: the record as objects (JSON) */
     /* a rule's sighting instead of an indicator's (ruru_rule_sighting_json) */
     uint32_t rule;
     const char *const *matched_native, *const *matched_canon, *const *matched_value;
@@ -76,5 +77,12 @@ const char *ruru_rule_sighting_json(struct ruru_sightings *s, const struct ruru_
 const char *ruru_correlation_sighting_json(struct ruru_sightings *s,
                                            const struct ruru_corr_hit *h,
                                            const struct ruru_sighting_member *members);
+
+/* A STIX pattern of several observations matched over the sweep's records: the indicator (the
+ * pattern), and the evidence of the records of the first satisfying binding, in input order. */
+const char *ruru_pattern_sighting_json(struct ruru_sightings *s,
+                                       uint32_t ind,
+                                       const struct ruru_sighting_member *members,
+                                       size_t n_members);
 
 #endif

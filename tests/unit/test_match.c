@@ -57,7 +57,14 @@ static void check_lookups(const struct ruru_index *idx)
     int64_t ctx[2];
     unsigned char a[16] = {0};
 
-    CHECK_INT(ruru_index_count(idx), 11);
+    /* 11 values and the one STIX pattern kept whole (for the pattern engine, never looked up) */
+    CHECK_INT(ruru_index_count(idx), 12);
+    {
+        size_t patterns = 0;
+        for (uint32_t i = 0; i < ruru_index_count(idx); i++)
+            patterns += ruru_index_at(idx, i)->type == RURU_IOC_PATTERN;
+        CHECK_INT(patterns, 1);
+    }
     /* Domains by label suffix only. */
     CHECK_INT(ruru_index_find_domain(idx, "evil.com", 8, NULL, NULL), 2); /* two sources */
     CHECK_INT(ruru_index_find_domain(idx, "a.b.evil.com", 12, NULL, NULL), 2);

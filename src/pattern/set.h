@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The STIX patterns of a sweep: every indicator of the index kept whole (type stix-pattern)
+ * compiled once, with what a sweep needs to know of each: whether it is one observation (told
+ * record by record) or more (told over the records that observe a part of it, at the end),
+ * and the object types it names, so that records which show none of them are skipped
+ * cheaply. Patterns in another language (a Sigma or YARA rule a STIX bundle carried) or that
+ * do not compile are counted, not used. Read-only once built: the sweep's threads share it.
+ */
+#ifndef RURU_PATTERN_SET_H
+#define RURU_PATTERN_SET_H
+
+#include <ruru.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "match/index.h"
+#include "pattern/pattern.h"
+
+struct ruru_pattern_entry {
+    uint32_t ind; /* in the index */
+    struct ruru_pattern *pattern;
+    bool single;
+    uint32_t types; /* ruru_observe_type_bit of the types it names */
+};
+
+struct ruru_pattern_set {
+    struct ruru_pattern_entry *entries;
+    size_t n;
+    size_t n_refused;      /* not STIX patterns ruru can evaluate */
+    size_t n_unobservable; /* naming only object types no log record shows */
+    char first_refusal[sizeof(((struct ruru_diag *)0)->msg)];
+};
+
+/* OUT: *out (ruru_pattern_set_destroy), possibly empty. RURU_ENOMEM only. */
+enum ruru_err ruru_pattern_set_build(const struct ruru_index *idx,
+                                     struct ruru_pattern_set **out,
+                                     struct ruru_diag *diag);
+void ruru_pattern_set_destroy(struct ruru_pattern_set *set);
+
+#endif
