@@ -862,6 +862,90 @@ static void test_paths_and_literals(void)
     ruru_store_close(s);
 }
 
+/* STIX patterns kept whole: one observation told record by record (in force at the record's
+ * time), several over the records at the end, with the evidence of each member; those naming
+ * only objects no log shows, and those in another language, counted. */
+static const char PATTERN_INTEL[] =
+        "{\"type\": \"bundle\", \"id\": \"bundle--1\", \"objects\": ["
+        "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--a\","
+        " \"created\": \"2024-01-01T00:00:00Z\", \"modified\": \"2024-01-01T00:00:00Z\","
+        " \"valid_from\": \"2024-01-01T00:00:00Z\", \"pattern_type\": \"stix\","
+        " \"pattern\": \"[network-traffic:src_ref.value = '203.0.113.7' AND"
+        " network-traffic:extensions.'http-request-ext'.request_method = 'POST']\"},"
+        "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--b\","
+        " \"created\": \"2019-01-01T00:00:00Z\", \"modified\": \"2019-01-01T00:00:00Z\","
+        " \"valid_from\": \"2019-01-01T00:00:00Z\", \"valid_until\": \"2020-01-01T00:00:00Z\","
+        " \"pattern_type\": \"stix\","
+        " \"pattern\": \"[network-traffic:extensions.'http-request-ext'.request_value LIKE "
+        "'/log%']\"},"
+        "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--c\","
+        " \"created\": \"2024-01-01T00:00:00Z\", \"modified\": \"2024-01-01T00:00:00Z\","
+        " \"valid_from\": \"2024-01-01T00:00:00Z\", \"pattern_type\": \"stix\","
+        " \"pattern\": \"[network-traffic:extensions.'http-request-ext'.request_value = '/admin']"
+        " FOLLOWEDBY [network-traffic:extensions.'http-request-ext'.request_value = '/login']"
+        " WITHIN 60 SECONDS\"},"
+        "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--d\","
+        " \"created\": \"2024-01-01T00:00:00Z\", \"modified\": \"2024-01-01T00:00:00Z\","
+        " \"valid_from\": \"2024-01-01T00:00:00Z\", \"pattern_type\": \"stix\","
+        " \"pattern\": \"[x509-certificate:issuer LIKE '%Evil%']\"},"
+        "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--e\","
+        " \"created\": \"2024-01-01T00:00:00Z\", \"modified\": \"2024-01-01T00:00:00Z\","
+        " \"valid_from\": \"2024-01-01T00:00:00Z\", \"pattern_type\": \"sigma\","
+        " \"pattern\": \"title: x\\ndetection:\\n  sel:\\n    a: b\\n  condition: sel\"}"
+        "]}";
+
+static void test_patterns(void)
+{
+    ruru_store *s = store_with("patterns.json", PATTERN_INTEL);
+    struct got g = {0};
+    const char *paths[] = {path_of("p-access.log")};
+
+    write_text("p-access.log",
+               "203.0.113.7 - - [11/Jul/2024:10:00:00 +0000] \"POST /login HTTP/1.1\" 200 5 \"-\" "
+               "\"curl/8\"\n"
+               "198.51.100.1 - - [11/Jul/2024:10:00:30 +0000] \"GET /admin HTTP/1.1\" 200 5 \"-\" "
+               "\"curl/8\"\n"
+               "198.51.100.1 - - [11/Jul/2024:10:00:50 +0000] \"GET /login HTTP/1.1\" 200 5 \"-\" "
+               "\"curl/8\"\n"
+               "203.0.113.7 - - [11/Jul/2024:10:05:00 +0000] \"GET /login HTTP/1.1\" 200 5 \"-\" "
+               "\"curl/8\"\n");
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        json_t *x, *scan, *m;
+        CHECK_INT(sweep(s, paths, 1, threads, &g), RURU_OK);
+        scan = json_object_get(g.summary, "scan");
+        CHECK_STR(at(scan, "patterns"), "3");
+        CHECK_STR(at(scan, "patterns_refused"), "1");
+        CHECK_STR(at(scan, "patterns_unobservable"), "1");
+        CHECK_STR(at(scan, "pattern_sightings"), "2");
+        CHECK_INT(json_array_size(g.sightings), 2);
+        /* the one-observation pattern, on line 1 only (line 4 is a GET) */
+        x = json_array_get(g.sightings, 0);
+        CHECK_STR(at(x, "ruru.line"), "1");
+        CHECK_STR(at(x, "ruru.indicator.type"), "stix-pattern");
+        CHECK_STR(at(x, "ruru.indicator.object"), "indicator--a");
+        CHECK_STR(at(x, "event.dataset"), "ruru.sighting");
+        CHECK(json_is_object(json_object_get(json_object_get(x, "ruru"), "observation")));
+        /* the pattern of two observations: /admin (line 2) then /login (line 3, not line 1,
+         * which came before, nor line 4, past the minute) */
+        x = json_array_get(g.sightings, 1);
+        CHECK_STR(at(x, "event.dataset"), "ruru.pattern");
+        CHECK_STR(at(x, "ruru.indicator.object"), "indicator--c");
+        CHECK_STR(at(x, "@timestamp"), "2024-07-11T10:00:30Z");
+        CHECK_STR(at(x, "ruru.pattern.last"), "2024-07-11T10:00:50Z");
+        m = json_object_get(json_object_get(x, "ruru"), "members");
+        CHECK_INT(json_array_size(m), 2);
+        CHECK_STR(at(json_array_get(m, 0), "ruru.line"), "2");
+        CHECK_STR(at(json_array_get(m, 1), "ruru.line"), "3");
+        CHECK_INT(strlen(at(json_array_get(m, 1), "ruru.sha256")), 64);
+        /* the expired pattern is counted, not reported: lines 1, 3, 4 ask for /log... */
+        CHECK_STR(
+                at(json_array_get(json_object_get(g.summary, "inputs"), 0), "not_in_force.expired"),
+                "3");
+        got_free(&g);
+    }
+    ruru_store_close(s);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-scan-XXXXXX");
@@ -879,6 +963,7 @@ int main(void)
     test_csv_cef_syslog();
     test_shrinking_file();
     test_paths_and_literals();
+    test_patterns();
     {
         char cmd[512];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
