@@ -613,7 +613,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         json_decref(all);
     }
     if (doc != NULL && err == RURU_OK &&
-        json_integer_value(json_object_get(json_object_get(doc, "scan"), "indicators")) == 0)
+        json_integer_value(json_object_get(json_object_get(doc, "scan"), "indicators")) == 0 &&
+        json_integer_value(json_object_get(json_object_get(doc, "scan"), "patterns")) == 0)
         fputs("ruru: there are no indicators to sweep for (rules only): import intel first "
               "(ruru intel import FILE) or name it with --intel FILE\n",
               stderr);

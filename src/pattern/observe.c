@@ -30,34 +30,123 @@
 #include "base/alloc.h"
 #include "logs/json.h"
 
-/* The decoded value of a canonical field, as a JSON string; NULL when absent or empty. */
-static json_t *value(const struct ruru_record *r, const char *canon)
-{
-    for (size_t i = 0; i < r->n_fields; i++) {
-        const struct ruru_field *f = &r->fields[i];
-        char *tmp;
-        json_t *v;
-        if (f->canon == NULL || strcmp(f->canon, canon) != 0 || f->value.len == 0)
-            continue;
-        if (f->enc == RURU_ENC_RAW)
-            return json_stringn(f->value.ptr, f->value.len);
-        if ((tmp = ruru_malloc(f->value.len + 1)) == NULL)
-            return NULL;
-        if (f->enc == RURU_ENC_JSON) {
-            size_t k = ruru_json_unescape(f->value.ptr, f->value.len, tmp, f->value.len);
-            v = k == (size_t)-1 ? json_stringn(f->value.ptr, f->value.len) : json_stringn(tmp, k);
-        } else {
-            for (size_t k = 0; k < f->value.len; k++)
-                tmp[k] = f->value.ptr[k] == '+' ? ' ' : f->value.ptr[k];
-            v = json_stringn(tmp, f->value.len);
-        }
-        ruru_free(tmp);
-        return v;
+/* The canonical fields ruru_observe_record reads. */
+enum read {
+    R_SOURCE_IP,
+    R_SOURCE_ADDRESS,
+    R_SOURCE_PORT,
+    R_SOURCE_DOMAIN,
+    R_DESTINATION_IP,
+    R_DESTINATION_PORT,
+    R_DESTINATION_DOMAIN,
+    R_NETWORK_TRANSPORT,
+    R_HTTP_REQUEST_METHOD,
+    R_HTTP_VERSION,
+    R_URL_ORIGINAL,
+    R_URL_PATH,
+    R_URL_DOMAIN,
+    R_USER_AGENT_ORIGINAL,
+    R_DNS_QUESTION_NAME,
+    R_FILE_HASH_MD5,
+    R_FILE_HASH_SHA1,
+    R_FILE_HASH_SHA256,
+    R_FILE_HASH_SHA512,
+    R_FILE_NAME,
+    R_FILE_PATH,
+    R_PROCESS_COMMAND_LINE,
+    R_PROCESS_PID,
+    R_PROCESS_EXECUTABLE,
+    R_USER_NAME,
+    R_EMAIL_FROM_ADDRESS,
+    R_EMAIL_TO_ADDRESS,
+    R_EMAIL_SUBJECT,
+    N_READS
+};
+
+#define R(name)                \
+    {                          \
+        name, sizeof(name) - 1 \
     }
-    return NULL;
+static const struct {
+    const char *name;
+    size_t len;
+} READS[N_READS] = {R("source.ip"),           R("source.address"),
+                    R("source.port"),         R("source.domain"),
+                    R("destination.ip"),      R("destination.port"),
+                    R("destination.domain"),  R("network.transport"),
+                    R("http.request.method"), R("http.version"),
+                    R("url.original"),        R("url.path"),
+                    R("url.domain"),          R("user_agent.original"),
+                    R("dns.question.name"),   R("file.hash.md5"),
+                    R("file.hash.sha1"),      R("file.hash.sha256"),
+                    R("file.hash.sha512"),    R("file.name"),
+                    R("file.path"),           R("process.command_line"),
+                    R("process.pid"),         R("process.executable"),
+                    R("user.name"),           R("email.from.address"),
+                    R("email.to.address"),    R("email.subject")};
+#undef R
+
+static uint32_t field_types(const char *c);
+
+/* The record with the first non-empty field of each name it reads found once (a record is
+ * asked for about thirty names, each of which would otherwise be a walk over its fields). */
+struct view {
+    const struct ruru_record *r;
+    int at[N_READS]; /* field index, or -1 */
+};
+
+static int read_index(const char *canon)
+{
+    size_t len = strlen(canon);
+
+    for (size_t i = 0; i < N_READS; i++)
+        if (READS[i].len == len && memcmp(READS[i].name, canon, len) == 0)
+            return (int)i;
+    return -1;
 }
 
-static json_t *number(const struct ruru_record *r, const char *canon)
+static void view_init(struct view *v, const struct ruru_record *r)
+{
+    v->r = r;
+    for (size_t i = 0; i < N_READS; i++)
+        v->at[i] = -1;
+    for (size_t i = 0; i < r->n_fields; i++) {
+        const struct ruru_field *f = &r->fields[i];
+        int k;
+        if (f->canon == NULL || f->value.len == 0 || field_types(f->canon) == 0 ||
+            (k = read_index(f->canon)) < 0 || v->at[k] >= 0)
+            continue;
+        v->at[k] = (int)i;
+    }
+}
+
+/* The decoded value of a canonical field, as a JSON string; NULL when absent or empty. */
+static json_t *value(const struct view *w, enum read k)
+{
+    const struct ruru_field *f;
+    char *tmp;
+    json_t *v;
+
+    if (w->at[k] < 0)
+        return NULL;
+    f = &w->r->fields[w->at[k]];
+    if (f->enc == RURU_ENC_RAW)
+        return json_stringn(f->value.ptr, f->value.len);
+    if ((tmp = ruru_malloc(f->value.len + 1)) == NULL)
+        return NULL;
+    if (f->enc == RURU_ENC_JSON) {
+        size_t n = ruru_json_unescape(f->value.ptr, f->value.len, tmp, f->value.len);
+        v = n == (size_t)-1 ? json_stringn(f->value.ptr, f->value.len) : json_stringn(tmp, n);
+    } else {
+        for (size_t n = 0; n < f->value.len; n++)
+            tmp[n] = f->value.ptr[n] == '+' ? ' ' : f->value.ptr[n];
+        v = json_stringn(tmp, f->value.len);
+    }
+    ruru_free(tmp);
+    return v;
+}
+
+static json_t *number(const struct view *r, enum read canon)
 {
     json_t *v = value(r, canon), *n = NULL;
     char *end;
@@ -91,7 +180,7 @@ static json_t *add(struct objs *b, json_t *o)
 }
 
 /* An address object for the field's value (its type from the text); the key, or NULL. */
-static json_t *address(struct objs *b, const struct ruru_record *r, const char *canon)
+static json_t *address(struct objs *b, const struct view *r, enum read canon)
 {
     json_t *v = value(r, canon);
     unsigned char a[16];
@@ -117,39 +206,42 @@ static void set_if(json_t *o, const char *key, json_t *v)
         json_object_set_new(o, key, v);
 }
 
-json_t *ruru_observe_record(const struct ruru_record *r)
+json_t *ruru_observe_record(const struct ruru_record *rec)
 {
     struct objs b = {json_object(), 0};
+    struct view view, *r = &view;
     json_t *src, *dst;
     json_t *nt, *http = json_object(), *v, *hashes = json_object(), *file = json_object();
-    static const char *const DOMAINS[] = {"url.domain", "dns.question.name", "destination.domain",
-                                          "source.domain"};
+    static const enum read DOMAINS[] = {R_URL_DOMAIN, R_DNS_QUESTION_NAME, R_DESTINATION_DOMAIN,
+                                        R_SOURCE_DOMAIN};
     static const struct {
-        const char *canon, *stix;
-    } HASHES[] = {{"file.hash.md5", "MD5"},
-                  {"file.hash.sha1", "SHA-1"},
-                  {"file.hash.sha256", "SHA-256"},
-                  {"file.hash.sha512", "SHA-512"}};
+        enum read canon;
+        const char *stix;
+    } HASHES[] = {{R_FILE_HASH_MD5, "MD5"},
+                  {R_FILE_HASH_SHA1, "SHA-1"},
+                  {R_FILE_HASH_SHA256, "SHA-256"},
+                  {R_FILE_HASH_SHA512, "SHA-512"}};
 
-    if (b.map == NULL || r == NULL) {
+    if (b.map == NULL || rec == NULL) {
         json_decref(b.map);
         json_decref(http);
         json_decref(hashes);
         json_decref(file);
         return NULL;
     }
-    src = address(&b, r, "source.ip");
+    view_init(&view, rec);
+    src = address(&b, r, R_SOURCE_IP);
     if (src == NULL)
-        src = address(&b, r, "source.address");
-    dst = address(&b, r, "destination.ip");
+        src = address(&b, r, R_SOURCE_ADDRESS);
+    dst = address(&b, r, R_DESTINATION_IP);
     /* the HTTP request, when the record is one */
-    set_if(http, "request_method", value(r, "http.request.method"));
-    if ((v = value(r, "url.original")) != NULL || (v = value(r, "url.path")) != NULL)
+    set_if(http, "request_method", value(r, R_HTTP_REQUEST_METHOD));
+    if ((v = value(r, R_URL_ORIGINAL)) != NULL || (v = value(r, R_URL_PATH)) != NULL)
         json_object_set_new(http, "request_value", v);
-    set_if(http, "request_version", value(r, "http.version"));
-    if ((v = value(r, "user_agent.original")) != NULL)
+    set_if(http, "request_version", value(r, R_HTTP_VERSION));
+    if ((v = value(r, R_USER_AGENT_ORIGINAL)) != NULL)
         json_object_set_new(http, "request_header", json_pack("{s:o}", "User-Agent", v));
-    if ((v = value(r, "url.domain")) != NULL) {
+    if ((v = value(r, R_URL_DOMAIN)) != NULL) {
         json_t *h = json_object_get(http, "request_header");
         if (h == NULL)
             json_object_set_new(http, "request_header", h = json_object());
@@ -161,9 +253,9 @@ json_t *ruru_observe_record(const struct ruru_record *r)
             json_object_set(nt, "src_ref", src);
         if (dst != NULL)
             json_object_set(nt, "dst_ref", dst);
-        set_if(nt, "src_port", number(r, "source.port"));
-        set_if(nt, "dst_port", number(r, "destination.port"));
-        if ((v = value(r, "network.transport")) != NULL)
+        set_if(nt, "src_port", number(r, R_SOURCE_PORT));
+        set_if(nt, "dst_port", number(r, R_DESTINATION_PORT));
+        if ((v = value(r, R_NETWORK_TRANSPORT)) != NULL)
             json_object_set_new(nt, "protocols", json_pack("[o]", v));
         if (json_object_size(http) > 0)
             json_object_set_new(nt, "extensions", json_pack("{s:O}", "http-request-ext", http));
@@ -173,9 +265,9 @@ json_t *ruru_observe_record(const struct ruru_record *r)
     json_decref(dst);
     json_decref(http);
     /* URLs: written whole, or put together from host and path */
-    if ((v = value(r, "url.original")) != NULL) {
+    if ((v = value(r, R_URL_ORIGINAL)) != NULL) {
         const char *u = json_string_value(v);
-        json_t *host = value(r, "url.domain");
+        json_t *host = value(r, R_URL_DOMAIN);
         if (strstr(u, "://") != NULL) {
             json_decref(add(&b, json_pack("{s:s, s:O}", "type", "url", "value", v)));
         } else if (host != NULL && u[0] == '/') {
@@ -202,8 +294,8 @@ json_t *ruru_observe_record(const struct ruru_record *r)
         set_if(hashes, HASHES[i].stix, value(r, HASHES[i].canon));
     if (json_object_size(hashes) > 0)
         json_object_set(file, "hashes", hashes);
-    set_if(file, "name", value(r, "file.name"));
-    if ((v = value(r, "file.path")) != NULL) {
+    set_if(file, "name", value(r, R_FILE_NAME));
+    if ((v = value(r, R_FILE_PATH)) != NULL) {
         const char *p = json_string_value(v), *base = p + strlen(p);
         while (base > p && base[-1] != '/' && base[-1] != '\\')
             base--;
@@ -225,9 +317,9 @@ json_t *ruru_observe_record(const struct ruru_record *r)
     /* the process */
     {
         json_t *proc = json_pack("{s:s}", "type", "process");
-        set_if(proc, "command_line", value(r, "process.command_line"));
-        set_if(proc, "pid", number(r, "process.pid"));
-        if ((v = value(r, "process.executable")) != NULL) {
+        set_if(proc, "command_line", value(r, R_PROCESS_COMMAND_LINE));
+        set_if(proc, "pid", number(r, R_PROCESS_PID));
+        if ((v = value(r, R_PROCESS_EXECUTABLE)) != NULL) {
             const char *p = json_string_value(v), *base = p + strlen(p);
             while (base > p && base[-1] != '/' && base[-1] != '\\')
                 base--;
@@ -240,11 +332,11 @@ json_t *ruru_observe_record(const struct ruru_record *r)
         else
             json_decref(proc);
     }
-    if ((v = value(r, "user.name")) != NULL)
+    if ((v = value(r, R_USER_NAME)) != NULL)
         json_decref(add(&b, json_pack("{s:s, s:o}", "type", "user-account", "account_login", v)));
     {
-        json_t *from = value(r, "email.from.address"), *to = value(r, "email.to.address");
-        json_t *subject = value(r, "email.subject");
+        json_t *from = value(r, R_EMAIL_FROM_ADDRESS), *to = value(r, R_EMAIL_TO_ADDRESS);
+        json_t *subject = value(r, R_EMAIL_SUBJECT);
         if (from != NULL || to != NULL || subject != NULL) {
             json_t *m = json_pack("{s:s}", "type", "email-message");
             if (from != NULL)
@@ -295,31 +387,57 @@ uint32_t ruru_observe_type_bit(const char *type)
     return 0;
 }
 
-/* The types a canonical field can give (observe's mapping above, loosened to a superset). */
+/* Read by ruru_observe_record without giving a type of its own (ports, the transport). */
+#define T_PART (1u << 31)
+
+#define IS(lit)     (len == sizeof(lit) - 1 && memcmp(c, lit, sizeof(lit) - 1) == 0)
+#define STARTS(lit) (len > sizeof(lit) - 1 && memcmp(c, lit, sizeof(lit) - 1) == 0)
+
+/* The types a canonical field can give (observe's mapping above, loosened to a superset), and
+ * T_PART for the fields it reads as parts of another object. Asked of every field of every
+ * record while patterns are swept: the first byte picks the few names to compare. */
 static uint32_t field_types(const char *c)
 {
-    if (!strcmp(c, "source.ip") || !strcmp(c, "source.address") || !strcmp(c, "destination.ip"))
-        return T_IPV4 | T_IPV6 | T_TRAFFIC;
-    if (!strcmp(c, "url.original"))
-        return T_URL | T_TRAFFIC;
-    if (!strcmp(c, "url.domain"))
-        return T_DOMAIN | T_URL | T_TRAFFIC;
-    if (!strcmp(c, "url.path") || !strcmp(c, "http.request.method") || !strcmp(c, "http.version") ||
-        !strcmp(c, "user_agent.original"))
-        return T_TRAFFIC;
-    if (!strcmp(c, "dns.question.name") || !strcmp(c, "destination.domain") ||
-        !strcmp(c, "source.domain"))
-        return T_DOMAIN;
-    if (!strncmp(c, "file.", 5))
-        return T_FILE | T_DIR;
-    if (!strncmp(c, "process.", 8))
-        return T_PROCESS | T_FILE;
-    if (!strcmp(c, "user.name"))
-        return T_ACCOUNT;
-    if (!strncmp(c, "email.", 6))
-        return T_MESSAGE | T_EMAIL;
-    return 0;
+    size_t len = strlen(c);
+
+    switch (c[0]) {
+    case 's':
+        if (IS("source.ip") || IS("source.address"))
+            return T_IPV4 | T_IPV6 | T_TRAFFIC;
+        if (IS("source.domain"))
+            return T_DOMAIN;
+        return IS("source.port") ? T_PART : 0;
+    case 'd':
+        if (IS("destination.ip"))
+            return T_IPV4 | T_IPV6 | T_TRAFFIC;
+        if (IS("dns.question.name") || IS("destination.domain"))
+            return T_DOMAIN;
+        return IS("destination.port") ? T_PART : 0;
+    case 'u':
+        if (IS("url.original"))
+            return T_URL | T_TRAFFIC;
+        if (IS("url.domain"))
+            return T_DOMAIN | T_URL | T_TRAFFIC;
+        if (IS("url.path") || IS("user_agent.original"))
+            return T_TRAFFIC;
+        return IS("user.name") ? T_ACCOUNT : 0;
+    case 'h':
+        return IS("http.request.method") || IS("http.version") ? T_TRAFFIC : 0;
+    case 'f':
+        return STARTS("file.") ? T_FILE | T_DIR : 0;
+    case 'p':
+        return STARTS("process.") ? T_PROCESS | T_FILE : 0;
+    case 'e':
+        return STARTS("email.") ? T_MESSAGE | T_EMAIL : 0;
+    case 'n':
+        return IS("network.transport") ? T_PART : 0;
+    default:
+        return 0;
+    }
 }
+
+#undef IS
+#undef STARTS
 
 uint32_t ruru_observe_types(const struct ruru_record *r)
 {
@@ -328,5 +446,35 @@ uint32_t ruru_observe_types(const struct ruru_record *r)
     for (size_t i = 0; r != NULL && i < r->n_fields; i++)
         if (r->fields[i].canon != NULL && r->fields[i].value.len > 0)
             t |= field_types(r->fields[i].canon);
-    return t;
+    return t & ~T_PART;
+}
+
+bool ruru_observe_text(const struct ruru_record *r, struct ruru_buf *out, uint32_t *types)
+{
+    *types = 0;
+    ruru_buf_reset(out);
+    for (size_t i = 0; r != NULL && i < r->n_fields; i++) {
+        const struct ruru_field *f = &r->fields[i];
+        size_t at = out->len, k;
+        uint32_t t;
+        if (f->canon == NULL || f->value.len == 0 || (t = field_types(f->canon)) == 0)
+            continue;
+        *types |= t & ~T_PART;
+        if (ruru_buf_add(out, f->value.ptr, f->value.len) != RURU_OK ||
+            ruru_buf_addc(out, '\n') != RURU_OK)
+            return false;
+        /* decoded in place: never longer than the bytes it came from */
+        if (f->enc == RURU_ENC_JSON && memchr(f->value.ptr, '\\', f->value.len) != NULL &&
+            (k = ruru_json_unescape(f->value.ptr, f->value.len, out->ptr + at, f->value.len)) !=
+                    (size_t)-1) {
+            out->ptr[at + k] = '\n';
+            out->len = at + k + 1;
+            out->ptr[out->len] = '\0';
+        } else if (f->enc == RURU_ENC_PLUS) {
+            for (k = at; k < out->len; k++)
+                if (out->ptr[k] == '+')
+                    out->ptr[k] = ' ';
+        }
+    }
+    return true;
 }

@@ -9,8 +9,10 @@
 #define RURU_PATTERN_OBSERVE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "logs/record.h"
 
 /* The objects of the record (a JSON object of key -> SCO), owned by the caller; NULL only
@@ -25,5 +27,11 @@ uint32_t ruru_observe_type_bit(const char *type);
 /* The types ruru_observe_record could give the record (a superset, from its field names
  * alone: cheap enough to ask of every record). */
 uint32_t ruru_observe_types(const struct ruru_record *r);
+
+/* The decoded values of the fields ruru_observe_record reads, one per line, into out (emptied
+ * first): every string an object made of the record holds is in it, or is a constant, or joins
+ * two of its lines (ruru_pattern_needles). OUT: *types, as ruru_observe_types says (one pass
+ * for both). False when out is full or memory ran out. */
+bool ruru_observe_text(const struct ruru_record *r, struct ruru_buf *out, uint32_t *types);
 
 #endif

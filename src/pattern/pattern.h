@@ -17,15 +17,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/str.h"
+
 struct ruru_pattern;
 
+/* The most observation expressions ([...]) a pattern may have. */
+#define RURU_PATTERN_MAX_LEAVES 256
+#define RURU_PATTERN_LEAF_WORDS (RURU_PATTERN_MAX_LEAVES / 64)
+
 /* One observation: its time span, how often it was seen, and its objects (a JSON object of
- * key or id -> cyber-observable object; _ref properties name those keys). */
+ * key or id -> cyber-observable object; _ref properties name those keys) or, instead of the
+ * objects, which observation expressions they satisfy (ruru_pattern_leaves): what a sweep
+ * keeps of a record for a pattern of several observations. */
 struct ruru_pattern_obs {
     int64_t first_sec, last_sec;
     int32_t first_nsec, last_nsec;
     int64_t count; /* number_observed, at least 1 */
     json_t *objects;
+    const uint64_t *leaves; /* when not NULL: bit k for expression k; objects not looked at */
 };
 
 /* Compiles a pattern. OUT: *out (ruru_pattern_destroy). RURU_EPARSE with the reason and
@@ -48,6 +57,27 @@ bool ruru_pattern_single(const struct ruru_pattern *p);
 /* Does observation `o` satisfy one of the pattern's observation expressions ([...])? A
  * sweep keeps such observations for the whole pattern. */
 bool ruru_pattern_observes(const struct ruru_pattern *p, const struct ruru_pattern_obs *o);
+
+/* Which of the pattern's observation expressions, in pattern order, o's objects satisfy: bit k
+ * of bits[0..RURU_PATTERN_LEAF_WORDS) for expression k. OUT: *any, whether one does.
+ * RURU_EINVAL with the reason in diag when a comparison cannot be evaluated on them (the
+ * observation is then no use to the pattern), RURU_ENOMEM. */
+enum ruru_err ruru_pattern_leaves(const struct ruru_pattern *p,
+                                  const struct ruru_pattern_obs *o,
+                                  uint64_t *bits,
+                                  bool *any,
+                                  struct ruru_diag *diag);
+
+/* Literals of which a record must show one, in the decoded value of a field it is observed
+ * from, to satisfy any observation expression of the pattern: the longest run of each string
+ * compared by = or IN and of each LIKE's fixed text that no object made of a record could
+ * hold split (printable ASCII without '/' and ':'), the better side of an AND, both sides of
+ * an OR. Records showing none need not be made objects. NULL with *n = 0 when the pattern
+ * has none (a NOT, an order, a regular expression, a number ...): every record must then be
+ * asked. Valid while p is.
+ * Example: [domain-name:value = 'evil.example' OR url:value LIKE 'http://%/owa/auth/%.aspx']
+ * gives "evil.example" and ".aspx". */
+const struct ruru_str *ruru_pattern_needles(const struct ruru_pattern *p, size_t *n);
 
 /* Evaluates the pattern over obs[0..n). OUT: *matched; when it matched, the observations of
  * one satisfying binding into members[0..*n_members) (at most max_members, in index order).

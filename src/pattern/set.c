@@ -1,12 +1,81 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "pattern/set.h"
 
+#include <hs/hs.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/diag.h"
 #include "pattern/observe.h"
+
+struct ruru_pattern_scratch {
+    hs_scratch_t *hs;
+    uint64_t *cand; /* set->n bits */
+    size_t words;
+    struct ruru_buf text;
+};
+
+/* The needles of every entry that has them in one literal database, the entry as the id. */
+static enum ruru_err build_db(struct ruru_pattern_set *set, struct ruru_diag *diag)
+{
+    size_t n = 0, k = 0;
+    const char **exprs;
+    size_t *lens;
+    unsigned *ids, *flags;
+    hs_compile_error_t *cerr = NULL;
+    enum ruru_err err = RURU_OK;
+
+    for (size_t i = 0; i < set->n; i++) {
+        size_t m;
+        (void)ruru_pattern_needles(set->entries[i].pattern, &m);
+        n += m;
+    }
+    if (n == 0)
+        return RURU_OK;
+    if ((set->always = ruru_calloc((set->n + 63) / 64 + 1, sizeof(*set->always))) == NULL)
+        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    exprs = ruru_calloc(n, sizeof(*exprs));
+    lens = ruru_calloc(n, sizeof(*lens));
+    ids = ruru_calloc(n, sizeof(*ids));
+    flags = ruru_calloc(n, sizeof(*flags));
+    if (exprs == NULL || lens == NULL || ids == NULL || flags == NULL) {
+        err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        size_t m;
+        const struct ruru_str *v = ruru_pattern_needles(set->entries[i].pattern, &m);
+        for (size_t j = 0; j < m; j++, k++) {
+            exprs[k] = v[j].ptr;
+            lens[k] = v[j].len;
+            ids[k] = (unsigned)i;
+            flags[k] = HS_FLAG_SINGLEMATCH;
+        }
+        set->entries[i].needles = m > 0;
+        if (m == 0)
+            set->always[i / 64] |= (uint64_t)1 << (i % 64);
+    }
+    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, &set->db,
+                             &cerr) != HS_SUCCESS) {
+        /* then every pattern is asked of every record: slower, never wrong */
+        for (size_t i = 0; i < set->n; i++)
+            set->entries[i].needles = false;
+        set->db = NULL;
+        ruru_free(set->always);
+        set->always = NULL;
+        hs_free_compile_error(cerr);
+        goto out;
+    }
+    set->n_needles = n;
+out:
+    ruru_free(exprs);
+    ruru_free(lens);
+    ruru_free(ids);
+    ruru_free(flags);
+    return err;
+}
 
 enum ruru_err ruru_pattern_set_build(const struct ruru_index *idx,
                                      struct ruru_pattern_set **out,
@@ -62,6 +131,10 @@ enum ruru_err ruru_pattern_set_build(const struct ruru_index *idx,
         }
         set->entries[set->n++] = e;
     }
+    if (build_db(set, diag) != RURU_OK) {
+        ruru_pattern_set_destroy(set);
+        return RURU_ENOMEM;
+    }
     *out = set;
     return RURU_OK;
 }
@@ -73,5 +146,73 @@ void ruru_pattern_set_destroy(struct ruru_pattern_set *set)
     for (size_t i = 0; i < set->n; i++)
         ruru_pattern_destroy(set->entries[i].pattern);
     ruru_free(set->entries);
+    hs_free_database(set->db);
+    ruru_free(set->always);
     ruru_free(set);
+}
+
+enum ruru_err ruru_pattern_scratch_create(const struct ruru_pattern_set *set,
+                                          struct ruru_pattern_scratch **out)
+{
+    struct ruru_pattern_scratch *sc = ruru_calloc(1, sizeof(*sc));
+
+    *out = NULL;
+    if (sc == NULL)
+        return RURU_ENOMEM;
+    sc->words = (set->n + 63) / 64;
+    ruru_buf_init(&sc->text, (size_t)64 << 20);
+    if ((sc->cand = ruru_calloc(sc->words + 1, sizeof(*sc->cand))) == NULL ||
+        (set->db != NULL && hs_alloc_scratch(set->db, &sc->hs) != HS_SUCCESS)) {
+        ruru_pattern_scratch_destroy(sc);
+        return RURU_ENOMEM;
+    }
+    *out = sc;
+    return RURU_OK;
+}
+
+void ruru_pattern_scratch_destroy(struct ruru_pattern_scratch *sc)
+{
+    if (sc == NULL)
+        return;
+    hs_free_scratch(sc->hs);
+    ruru_free(sc->cand);
+    ruru_buf_fini(&sc->text);
+    ruru_free(sc);
+}
+
+static int on_needle(unsigned int id,
+                     unsigned long long from,
+                     unsigned long long to,
+                     unsigned int flags,
+                     void *ctx)
+{
+    uint64_t *cand = ctx;
+
+    (void)from;
+    (void)to;
+    (void)flags;
+    cand[id / 64] |= (uint64_t)1 << (id % 64);
+    return 0;
+}
+
+const uint64_t *ruru_pattern_candidates(const struct ruru_pattern_set *set,
+                                        struct ruru_pattern_scratch *sc,
+                                        const struct ruru_record *r,
+                                        uint32_t *shows)
+{
+    bool seen = ruru_observe_text(r, &sc->text, shows);
+
+    if (!seen)
+        *shows = ruru_observe_types(r);
+    if (set->db == NULL || set->always == NULL || !seen) {
+        /* no needles, or a record too big to look at: every pattern is asked, never fewer */
+        memset(sc->cand, 0xff, sc->words * sizeof(*sc->cand));
+        return sc->cand;
+    }
+    memcpy(sc->cand, set->always, sc->words * sizeof(*sc->cand));
+    if (*shows != 0 && sc->text.len > 0 &&
+        hs_scan(set->db, sc->text.ptr, (unsigned)sc->text.len, 0, sc->hs, on_needle, sc->cand) !=
+                HS_SUCCESS)
+        memset(sc->cand, 0xff, sc->words * sizeof(*sc->cand));
+    return sc->cand;
 }

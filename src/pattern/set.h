@@ -4,7 +4,9 @@
  * compiled once, with what a sweep needs to know of each: whether it is one observation (told
  * record by record) or more (told over the records that observe a part of it, at the end),
  * and the object types it names, so that records which show none of them are skipped
- * cheaply. Patterns in another language (a Sigma or YARA rule a STIX bundle carried) or that
+ * cheaply, and the literals one of which a record must hold to satisfy it (ruru_pattern_needles),
+ * all in one Vectorscan database, so that records which hold none are not made objects at
+ * all. Patterns in another language (a Sigma or YARA rule a STIX bundle carried) or that
  * do not compile are counted, not used. Read-only once built: the sweep's threads share it.
  */
 #ifndef RURU_PATTERN_SET_H
@@ -14,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "logs/record.h"
 #include "match/index.h"
 #include "pattern/pattern.h"
 
@@ -22,6 +25,7 @@ struct ruru_pattern_entry {
     struct ruru_pattern *pattern;
     bool single;
     uint32_t types; /* ruru_observe_type_bit of the types it names */
+    bool needles;   /* in the database: asked only of records holding one of its needles */
 };
 
 struct ruru_pattern_set {
@@ -30,12 +34,32 @@ struct ruru_pattern_set {
     size_t n_refused;      /* not STIX patterns ruru can evaluate */
     size_t n_unobservable; /* naming only object types no log record shows */
     char first_refusal[sizeof(((struct ruru_diag *)0)->msg)];
+    size_t n_needles;       /* needles in the database */
+    struct hs_database *db; /* their Vectorscan database (NULL when none) */
+    uint64_t *always;       /* the entries without needles, as a bitset (with db) */
 };
+
+/* What one thread asks candidates with. */
+struct ruru_pattern_scratch;
 
 /* OUT: *out (ruru_pattern_set_destroy), possibly empty. RURU_ENOMEM only. */
 enum ruru_err ruru_pattern_set_build(const struct ruru_index *idx,
                                      struct ruru_pattern_set **out,
                                      struct ruru_diag *diag);
 void ruru_pattern_set_destroy(struct ruru_pattern_set *set);
+
+/* OUT: *out (ruru_pattern_scratch_destroy). RURU_ENOMEM only. */
+enum ruru_err ruru_pattern_scratch_create(const struct ruru_pattern_set *set,
+                                          struct ruru_pattern_scratch **out);
+void ruru_pattern_scratch_destroy(struct ruru_pattern_scratch *sc);
+
+/* The entries worth asking of record r, as a bitset of set->n bits (valid until the next
+ * call): every entry without needles, and those whose needles the record's observed values
+ * hold. A record that cannot be looked at (memory) gets every entry: never fewer than hold.
+ * OUT: *shows, the object types the record can give (ruru_observe_types). */
+const uint64_t *ruru_pattern_candidates(const struct ruru_pattern_set *set,
+                                        struct ruru_pattern_scratch *sc,
+                                        const struct ruru_record *r,
+                                        uint32_t *shows);
 
 #endif

@@ -80,9 +80,16 @@ void ruru_match_rules(struct ruru_matcher *m,
     ruru_rules_match(m->rules, m->rules_scratch, r, line, len, on_rule, m);
 }
 
-void ruru_matcher_use_patterns(struct ruru_matcher *m, const struct ruru_pattern_set *set)
+enum ruru_err ruru_matcher_use_patterns(struct ruru_matcher *m, const struct ruru_pattern_set *set)
 {
-    m->patterns = set != NULL && set->n > 0 ? set : NULL;
+    struct ruru_pattern_scratch *sc = NULL;
+
+    if (set != NULL && set->n > 0 && ruru_pattern_scratch_create(set, &sc) != RURU_OK)
+        return RURU_ENOMEM;
+    ruru_pattern_scratch_destroy(m->pattern_scratch);
+    m->patterns = sc != NULL ? set : NULL;
+    m->pattern_scratch = sc;
+    return RURU_OK;
 }
 
 /* Is indicator ind in force at time t (counted when not, as on_hit does)? */
@@ -111,45 +118,55 @@ void ruru_match_patterns(struct ruru_matcher *m, const struct ruru_record *r)
 {
     const struct ruru_pattern_set *set = m->patterns;
     struct ruru_pattern_obs o;
+    const uint64_t *cand;
     uint32_t shows;
 
     m->n_pattern_hits = 0;
     json_decref(m->observation);
     m->observation = NULL;
-    if (set == NULL || r == NULL || (shows = ruru_observe_types(r)) == 0)
+    if (set == NULL || r == NULL)
+        return;
+    cand = ruru_pattern_candidates(set, m->pattern_scratch, r, &shows);
+    if (shows == 0)
         return;
     memset(&o, 0, sizeof(o));
     o.first_sec = o.last_sec = r->time != RURU_TIME_NONE ? r->time : INT64_MIN / 2;
     o.count = 1;
     for (size_t i = 0; i < set->n; i++) {
         const struct ruru_pattern_entry *e = &set->entries[i];
+        struct ruru_pattern_hit *h;
+        struct ruru_diag d;
+        enum ruru_err err;
         bool matched = false;
         if ((e->types & shows) == 0)
+            continue;
+        if (!(cand[i / 64] >> (i % 64) & 1))
             continue;
         if (m->observation == NULL && (m->observation = ruru_observe_record(r)) == NULL) {
             m->failed = true;
             return;
         }
         o.objects = m->observation;
-        if (e->single) {
-            struct ruru_diag d;
-            size_t members[1], n_members;
-            if (ruru_pattern_match(e->pattern, &o, 1, &matched, members, 1, &n_members, &d) !=
-                RURU_OK) {
-                m->counts.pattern_errors++;
-                continue;
-            }
-        } else {
-            matched = ruru_pattern_observes(e->pattern, &o);
-        }
-        if (!matched || !in_force(m, ruru_index_at(m->idx, e->ind), r->time))
-            continue;
         if (m->n_pattern_hits == RURU_MATCH_MAX_PATTERNS) {
             m->hits_truncated = true;
             return;
         }
-        m->pattern_hits[m->n_pattern_hits].entry = (uint32_t)i;
-        m->pattern_hits[m->n_pattern_hits++].partial = !e->single;
+        h = &m->pattern_hits[m->n_pattern_hits];
+        if (e->single) {
+            size_t members[1], n_members;
+            err = ruru_pattern_match(e->pattern, &o, 1, &matched, members, 1, &n_members, &d);
+        } else {
+            err = ruru_pattern_leaves(e->pattern, &o, h->leaves, &matched, &d);
+        }
+        if (err != RURU_OK) {
+            m->counts.pattern_errors++;
+            continue;
+        }
+        if (!matched || !in_force(m, ruru_index_at(m->idx, e->ind), r->time))
+            continue;
+        h->entry = (uint32_t)i;
+        h->partial = !e->single;
+        m->n_pattern_hits++;
     }
 }
 
@@ -157,6 +174,9 @@ void ruru_matcher_fini(struct ruru_matcher *m)
 {
     json_decref(m->observation);
     m->observation = NULL;
+    ruru_pattern_scratch_destroy(m->pattern_scratch);
+    m->pattern_scratch = NULL;
+    m->patterns = NULL;
     ruru_rules_scratch_destroy(m->rules_scratch);
     m->rules_scratch = NULL;
     ruru_literals_scratch_destroy(m->lit_scratch);

@@ -43,7 +43,8 @@ struct ruru_match_counts {
  * record observes a part of it (a pattern of several observations, judged at the end). */
 struct ruru_pattern_hit {
     uint32_t entry; /* in the pattern set */
-    bool partial;
+    bool partial;   /* observes a part of it: the observation expressions it satisfies */
+    uint64_t leaves[RURU_PATTERN_LEAF_WORDS];
 };
 
 /* A hit: the indicator, the field it was seen in (NULL for a text line), and the observed
@@ -85,6 +86,7 @@ struct ruru_matcher {
     size_t n_rule_hits;
     /* STIX patterns, evaluated on the same records */
     const struct ruru_pattern_set *patterns;
+    struct ruru_pattern_scratch *pattern_scratch;
     struct ruru_pattern_hit pattern_hits[RURU_MATCH_MAX_PATTERNS];
     size_t n_pattern_hits;
     json_t *observation; /* the record as objects, when a pattern looked (owned) */
@@ -98,8 +100,9 @@ enum ruru_err ruru_matcher_use_literals(struct ruru_matcher *m, const struct rur
 /* Evaluates the rule set `rules` too (ruru_match_rules). RURU_ENOMEM when the scratch could
  * not be had. */
 enum ruru_err ruru_matcher_use_rules(struct ruru_matcher *m, const struct ruru_rules *rules);
-/* Evaluates the STIX patterns of `set` too (ruru_match_patterns). */
-void ruru_matcher_use_patterns(struct ruru_matcher *m, const struct ruru_pattern_set *set);
+/* Evaluates the STIX patterns of `set` too (ruru_match_patterns). RURU_ENOMEM when the
+ * scratch could not be had. */
+enum ruru_err ruru_matcher_use_patterns(struct ruru_matcher *m, const struct ruru_pattern_set *set);
 void ruru_matcher_fini(struct ruru_matcher *m);
 
 /* Matches a parsed record (r != NULL) or, when r is NULL, the raw line as text. Hits are in

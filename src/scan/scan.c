@@ -221,8 +221,9 @@ struct chunk_hit {
     bool is_rule, keywords;
     bool is_pattern, partial; /* a STIX pattern's (ind), matched or observed in part (entry) */
     uint32_t entry;
-    char *observation;        /* pattern: the record as objects, JSON */
-    struct hit_field *fields; /* rule: the fields that satisfied it */
+    char *observation;                        /* pattern matched: the record as objects, JSON */
+    uint64_t leaves[RURU_PATTERN_LEAF_WORDS]; /* pattern in part: the expressions it holds */
+    struct hit_field *fields;                 /* rule: the fields that satisfied it */
     size_t n_fields;
     char **corr_values; /* rule: the values its correlations need, or NULL entries */
     size_t n_corr_values;
@@ -454,11 +455,18 @@ static bool keep_hits(struct chunk *c,
             return false;
     }
     if (m->n_pattern_hits > 0 && m->observation != NULL) {
-        char *text = json_dumps(m->observation, JSON_COMPACT | JSON_ENSURE_ASCII);
-        char *obs = text != NULL ? ruru_arena_strndup(&c->arena, text, strlen(text)) : NULL;
-        free(text); /* from json_dumps */
-        if (obs == NULL)
-            return false;
+        char *obs = NULL;
+        for (size_t k = 0; k < m->n_pattern_hits && obs == NULL; k++) {
+            /* the record as objects goes with a sighting; a part of a pattern keeps less */
+            char *text;
+            if (m->pattern_hits[k].partial)
+                continue;
+            text = json_dumps(m->observation, JSON_COMPACT | JSON_ENSURE_ASCII);
+            obs = text != NULL ? ruru_arena_strndup(&c->arena, text, strlen(text)) : NULL;
+            free(text); /* from json_dumps */
+            if (obs == NULL)
+                return false;
+        }
         for (size_t k = 0; k < m->n_pattern_hits; k++) {
             const struct ruru_pattern_hit *h = &m->pattern_hits[k];
             const struct ruru_pattern_entry *e = &m->patterns->entries[h->entry];
@@ -479,13 +487,20 @@ static bool keep_hits(struct chunk *c,
             x.raw_len = raw_len;
             x.raw_truncated = raw_len < len;
             memcpy(x.sha256, digest, sizeof(digest));
-            x.observation = obs;
-            x.observed = ruru_arena_strndup(&c->arena, ruru_index_key(m->idx, ind), ind->key_len);
+            if (h->partial) {
+                memcpy(x.leaves, h->leaves, sizeof(x.leaves));
+            } else {
+                x.observation = obs;
+                x.observed =
+                        ruru_arena_strndup(&c->arena, ruru_index_key(m->idx, ind), ind->key_len);
+                if (x.observed == NULL)
+                    return false;
+            }
             if (have_asset) {
                 x.asset = ruru_arena_strndup(&c->arena, asset.ptr, asset.len);
                 x.asset_is_ip = asset_ip;
             }
-            if (x.observed == NULL || ruru_vec_push(&c->hits, &x) != RURU_OK)
+            if (ruru_vec_push(&c->hits, &x) != RURU_OK)
                 return false;
         }
     }
@@ -612,12 +627,12 @@ static struct ruru_matcher *matcher_create(const struct ruru_index *idx,
         return NULL;
     ruru_matcher_init(m, idx);
     if (ruru_matcher_use_literals(m, lit) != RURU_OK ||
-        ruru_matcher_use_rules(m, rules) != RURU_OK) {
+        ruru_matcher_use_rules(m, rules) != RURU_OK ||
+        ruru_matcher_use_patterns(m, patterns) != RURU_OK) {
         ruru_matcher_fini(m);
         ruru_free(m);
         return NULL;
     }
-    ruru_matcher_use_patterns(m, patterns);
     return m;
 }
 
@@ -719,8 +734,8 @@ struct sweep {
 
 /* A record that observes a part of a pattern of several observations, kept to the end. */
 struct kept_obs {
-    json_t *objects;
-    char *asset; /* owned; where.asset points to it */
+    uint64_t leaves[RURU_PATTERN_LEAF_WORDS]; /* the observation expressions it satisfies */
+    char *asset;                              /* owned; where.asset points to it */
     struct ruru_sighting_member where;
 };
 
@@ -882,7 +897,7 @@ keep_partial(struct sweep *s, struct input *in, const struct chunk *c, const str
         return;
     }
     memset(&k, 0, sizeof(k));
-    k.objects = json_loads(h->observation, 0, NULL);
+    memcpy(k.leaves, h->leaves, sizeof(k.leaves));
     k.asset = h->asset != NULL ? ruru_strdup(h->asset) : NULL;
     k.where.path = in->path;
     k.where.line =
@@ -892,9 +907,7 @@ keep_partial(struct sweep *s, struct input *in, const struct chunk *c, const str
     k.where.time = h->time;
     k.where.asset = k.asset;
     memcpy(k.where.sha256, h->sha256, sizeof(k.where.sha256));
-    if (k.objects == NULL || (h->asset != NULL && k.asset == NULL) ||
-        ruru_vec_push(v, &k) != RURU_OK) {
-        json_decref(k.objects);
+    if ((h->asset != NULL && k.asset == NULL) || ruru_vec_push(v, &k) != RURU_OK) {
         ruru_free(k.asset);
         s->pattern_dropped++;
     }
@@ -1705,7 +1718,7 @@ static void judge_patterns(struct sweep *s)
                 int64_t t = ko->where.time != RURU_TIME_NONE ? ko->where.time : INT64_MIN / 2;
                 obs[k].first_sec = obs[k].last_sec = t;
                 obs[k].count = 1;
-                obs[k].objects = ko->objects;
+                obs[k].leaves = ko->leaves;
             }
             if (ruru_pattern_match(e->pattern, obs, v->n, &matched, members, v->n, &n_members,
                                    &d) != RURU_OK) {
@@ -1967,7 +1980,6 @@ out:
     for (size_t i = 0; s.kept != NULL && i < s.patterns->n; i++) {
         for (size_t k = 0; k < s.kept[i].n; k++) {
             struct kept_obs *e = ruru_vec_at(&s.kept[i], k);
-            json_decref(e->objects);
             ruru_free(e->asset);
         }
         ruru_vec_fini(&s.kept[i]);

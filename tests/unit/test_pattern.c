@@ -117,6 +117,46 @@ static bool fix_vector(const char *test, struct obs_set *s)
     return true;
 }
 
+/* Does some string value in j (at any depth) hold needle v? */
+static bool holds_needle(const json_t *j, const struct ruru_str *v)
+{
+    size_t i;
+
+    char num[64];
+
+    if (json_is_string(j))
+        return ruru_memmem(json_string_value(j), json_string_length(j), v->ptr, v->len) != NULL;
+    if (json_is_integer(j) || json_is_real(j)) {
+        if (json_is_integer(j))
+            snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+        else
+            snprintf(num, sizeof(num), "%.17g", json_real_value(j));
+        return ruru_memmem(num, strlen(num), v->ptr, v->len) != NULL;
+    }
+    for (void *it = json_object_iter((json_t *)(uintptr_t)j); it != NULL;
+         it = json_object_iter_next((json_t *)(uintptr_t)j, it))
+        if (holds_needle(json_object_iter_value(it), v))
+            return true;
+    for (i = 0; i < json_array_size(j); i++)
+        if (holds_needle(json_array_get(j, i), v))
+            return true;
+    return false;
+}
+
+/* A pattern that matched must find one of its needles in the observations (what lets a sweep
+ * pass records over): a vector that matches with none of them would be a sighting lost. */
+static bool needles_present(const struct ruru_pattern *p, const struct obs_set *s)
+{
+    size_t n;
+    const struct ruru_str *v = ruru_pattern_needles(p, &n);
+
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < s->n; i++)
+            if (holds_needle(s->o[i].objects, &v[k]))
+                return true;
+    return n == 0;
+}
+
 /* "match", "nomatch" or "invalid" for one pattern over one observation set. */
 static const char *outcome(const char *pattern, const struct obs_set *s, char *why, size_t why_len)
 {
@@ -131,6 +171,11 @@ static const char *outcome(const char *pattern, const struct obs_set *s, char *w
         return "invalid";
     }
     err = ruru_pattern_match(p, s->o, s->n, &matched, members, MAX_OBS, &n_members, &d);
+    if (err == RURU_OK && matched && !needles_present(p, s)) {
+        ruru_pattern_destroy(p);
+        snprintf(why, why_len, "matched, but the observations hold none of its needles");
+        return "lost";
+    }
     ruru_pattern_destroy(p);
     if (err != RURU_OK) {
         snprintf(why, why_len, "match: %s", d.msg);
@@ -192,7 +237,7 @@ static void test_vectors(void)
 /* One observation of `objects_json` at unix time t (count times). */
 static struct ruru_pattern_obs one(const char *objects_json, int64_t t, int64_t count)
 {
-    struct ruru_pattern_obs o = {t, t, 0, 0, count, json_loads(objects_json, 0, NULL)};
+    struct ruru_pattern_obs o = {t, t, 0, 0, count, json_loads(objects_json, 0, NULL), NULL};
     return o;
 }
 
@@ -337,8 +382,94 @@ static void test_within(void)
     }
 }
 
+/* The needles of a pattern, joined with '|', or "-" for none. */
+static const char *needles_of(const char *pattern, char *out, size_t cap)
+{
+    struct ruru_pattern *p;
+    struct ruru_diag d;
+    const struct ruru_str *v;
+    size_t n, at = 0;
+
+    if (compile(pattern, &p, &d) != RURU_OK)
+        return "invalid";
+    v = ruru_pattern_needles(p, &n);
+    snprintf(out, cap, "-");
+    for (size_t i = 0; i < n && at < cap; i++)
+        at += (size_t)snprintf(out + at, cap - at, "%s%.*s", i ? "|" : "", (int)v[i].len, v[i].ptr);
+    ruru_pattern_destroy(p);
+    return out;
+}
+
+static void test_needles(void)
+{
+    static const struct {
+        const char *pattern, *needles;
+    } cases[] = {
+            /* each side of an OR; runs of a URL between its joints; the longest */
+            {"[domain-name:value = 'evil.example' OR url:value LIKE 'http://%/owa/auth/%.aspx']",
+             "evil.example|.aspx"},
+            {"[url:value = 'http://bad.example:8080/a/index.php']", "bad.example"},
+            /* the string side of an AND; the better (longer) of two */
+            {"[file:name = 'a.exe' AND file:size > 10]", "a.exe"},
+            {"[file:name = 'abc.dll' AND file:type = 'file']", "abc.dll"},
+            {"[file:name = 'abcdef.dll' AND file:parent_directory_ref.path = 'C:\\\\tmp']",
+             "abcdef.dll"},
+            {"[file:name IN ('shell.aspx', 'error3.aspx')]", "shell.aspx|error3.aspx"},
+            /* every observation of a pattern of several */
+            {"[domain-name:value = 'x.example'] FOLLOWEDBY [ipv4-addr:value = '203.0.113.7']",
+             "x.example|203.0.113.7"},
+            /* none: a negation, an order, a regex, a number, too short, a constant, bytes */
+            {"[ipv4-addr:value != '203.0.113.7']", "-"},
+            {"[file:name NOT = 'abcdef']", "-"},
+            {"[file:name > 'abc']", "-"},
+            {"[network-traffic:dst_port = 4444]", "4444"},
+            {"[network-traffic:dst_port IN (4444, -8080)]", "4444|8080"},
+            {"[network-traffic:dst_port IN (4444, 80)]", "-"},
+            {"[network-traffic:dst_port = 4444 AND network-traffic:dst_ref.value ISSUBSET "
+             "'10.0.0.0/8']",
+             "4444"},
+            /* a regular expression's literal run that every match holds */
+            {"[domain-name:value MATCHES '^[a-z0-9]{30,}\\\\.example$']", "example"},
+            {"[file:name MATCHES '^abc']", "abc"},
+            {"[file:name MATCHES 'shell(ab)?cmd\\\\.aspx']", "shell"},
+            {"[file:name MATCHES 'webshelx?\\\\.aspx']", "webshel"},
+            {"[file:name MATCHES 'webshel{0,1}l']", "webshe"},
+            {"[file:name MATCHES 'webshel+l.aspx']", "webshel"},
+            {"[file:name MATCHES 'a[bc]defghi*']", "defgh"},
+            {"[file:name MATCHES 'evil|good']", "-"},
+            {"[file:name MATCHES '(?i)evilname']", "-"},
+            {"[file:name MATCHES '\\\\x41bcdef']", "-"},
+            {"[file:name MATCHES '^.{3}$']", "-"},
+            {"[file:name MATCHES 'ab']", "-"},
+            {"[url:value = 'http://ab/']", "-"},
+            {"[file:type = 'file']", "-"},
+            {"[file:name_hex = h'616263646566']", "-"},
+            {"[domain-name:value = 'x.example'] FOLLOWEDBY [file:name MATCHES 'a']", "-"},
+            {"[ipv4-addr:value ISSUBSET '203.0.113.0/24']", "-"},
+            {"[file:name = 'abcdef' OR file:size = 3]", "-"},
+            /* NFC turns U+212A into K, U+037E into ';': a LIKE's runs stop there */
+            {"[file:name LIKE '%Kit%']", "-"},
+            {"[file:name LIKE 'evil;Kpayload%']", "payload"},
+            {"[file:name = 'evilKpayload']", "evilKpayload"},
+            /* non-ASCII ends a run (NFC), '_' is a LIKE wildcard */
+            {"[file:name LIKE 'caf\u00e9_menu.pdf']", "menu.pdf"},
+            {"[file:name LIKE '\u00e9t\u00e9']", "-"},
+    };
+    char buf[512];
+
+    /* (the \u00e9 of a case is U+00E9 in UTF-8, as C writes it) */
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *got = needles_of(cases[i].pattern, buf, sizeof(buf));
+        if (strcmp(got, cases[i].needles) != 0) {
+            fprintf(stderr, "%s: needles %s, want %s\n", cases[i].pattern, got, cases[i].needles);
+            check_failed++;
+        }
+    }
+}
+
 int main(void)
 {
+    test_needles();
     test_vectors();
     test_within();
     test_own();

@@ -946,6 +946,53 @@ static void test_patterns(void)
     ruru_store_close(s);
 }
 
+/* Records are asked a pattern only when their decoded values hold one of its needles: values
+ * written with JSON escapes or W3C's '+' must still be found, and a record holding a needle
+ * that the pattern then refuses gives nothing. */
+static const char NEEDLE_INTEL[] =
+        "{\"type\": \"bundle\", \"id\": \"bundle--2\", \"objects\": ["
+        "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--j\","
+        " \"created\": \"2024-01-01T00:00:00Z\", \"modified\": \"2024-01-01T00:00:00Z\","
+        " \"valid_from\": \"2024-01-01T00:00:00Z\", \"pattern_type\": \"stix\","
+        " \"pattern\": \"[domain-name:value = 'evil.example' AND"
+        " domain-name:value != 'good.example']\"},"
+        "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--w\","
+        " \"created\": \"2024-01-01T00:00:00Z\", \"modified\": \"2024-01-01T00:00:00Z\","
+        " \"valid_from\": \"2024-01-01T00:00:00Z\", \"pattern_type\": \"stix\","
+        " \"pattern\": \"[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'"
+        " LIKE 'Evil Agent%' AND network-traffic:dst_port = 443]\"}"
+        "]}";
+
+static void test_pattern_needles(void)
+{
+    ruru_store *s = store_with("needles.json", NEEDLE_INTEL);
+    struct got g = {0};
+    const char *paths[] = {path_of("n-app.json"), path_of("u_ex240711.log")};
+
+    write_text("n-app.json",
+               "{\"@timestamp\":\"2024-07-11T10:00:00Z\",\"source\":{\"ip\":\"203.0.113.9\"},"
+               "\"url\":{\"domain\":\"ev\\u0069l.example\",\"path\":\"/x\"}}\n"
+               "{\"@timestamp\":\"2024-07-11T10:00:01Z\",\"source\":{\"ip\":\"203.0.113.9\"},"
+               "\"url\":{\"domain\":\"evil.example.org\",\"path\":\"/evil.example\"}}\n");
+    write_text("u_ex240711.log",
+               "#Software: Microsoft Internet Information Services 10.0\n"
+               "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip "
+               "cs(User-Agent) sc-status\n"
+               "2024-07-11 10:00:02 10.0.0.5 GET /owa/ - 443 203.0.113.9 Evil+Agent/1.0 200\n"
+               "2024-07-11 10:00:03 10.0.0.5 GET /owa/ - 80 203.0.113.9 Evil+Agent/1.0 200\n");
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        CHECK_INT(sweep(s, paths, 2, threads, &g), RURU_OK);
+        CHECK_STR(at(json_object_get(g.summary, "scan"), "pattern_sightings"), "2");
+        CHECK_INT(json_array_size(g.sightings), 2);
+        CHECK_STR(at(json_array_get(g.sightings, 0), "ruru.indicator.object"), "indicator--j");
+        CHECK_STR(at(json_array_get(g.sightings, 0), "ruru.line"), "1");
+        CHECK_STR(at(json_array_get(g.sightings, 1), "ruru.indicator.object"), "indicator--w");
+        CHECK_STR(at(json_array_get(g.sightings, 1), "ruru.line"), "3");
+        got_free(&g);
+    }
+    ruru_store_close(s);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-scan-XXXXXX");
@@ -964,6 +1011,7 @@ int main(void)
     test_shrinking_file();
     test_paths_and_literals();
     test_patterns();
+    test_pattern_needles();
     {
         char cmd[512];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
