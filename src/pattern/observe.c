@@ -30,6 +30,34 @@
 #include "base/alloc.h"
 #include "logs/json.h"
 
+enum {
+    T_IPV4 = 1u << 0,
+    T_IPV6 = 1u << 1,
+    T_TRAFFIC = 1u << 2,
+    T_URL = 1u << 3,
+    T_DOMAIN = 1u << 4,
+    T_FILE = 1u << 5,
+    T_DIR = 1u << 6,
+    T_PROCESS = 1u << 7,
+    T_ACCOUNT = 1u << 8,
+    T_MESSAGE = 1u << 9,
+    T_EMAIL = 1u << 10,
+};
+
+/* The types to make for a pattern naming `types`: with them, the objects they reach by
+ * reference (a network-traffic's addresses, a file's directory, a process's image, a
+ * message's addresses), so that a pattern finds in the objects made all it would in all. */
+static uint32_t wanted(uint32_t types)
+{
+    if (types & (T_IPV4 | T_IPV6 | T_TRAFFIC))
+        types |= T_IPV4 | T_IPV6 | T_TRAFFIC;
+    if (types & (T_FILE | T_DIR | T_PROCESS))
+        types |= T_FILE | T_DIR | T_PROCESS;
+    if (types & (T_MESSAGE | T_EMAIL))
+        types |= T_MESSAGE | T_EMAIL;
+    return types;
+}
+
 /* The canonical fields ruru_observe_record reads. */
 enum read {
     R_SOURCE_IP,
@@ -206,7 +234,7 @@ static void set_if(json_t *o, const char *key, json_t *v)
         json_object_set_new(o, key, v);
 }
 
-json_t *ruru_observe_record(const struct ruru_record *rec)
+json_t *ruru_observe_record_of(const struct ruru_record *rec, uint32_t types)
 {
     struct objs b = {json_object(), 0};
     struct view view, *r = &view;
@@ -230,42 +258,45 @@ json_t *ruru_observe_record(const struct ruru_record *rec)
         return NULL;
     }
     view_init(&view, rec);
-    src = address(&b, r, R_SOURCE_IP);
-    if (src == NULL)
-        src = address(&b, r, R_SOURCE_ADDRESS);
-    dst = address(&b, r, R_DESTINATION_IP);
-    /* the HTTP request, when the record is one */
-    set_if(http, "request_method", value(r, R_HTTP_REQUEST_METHOD));
-    if ((v = value(r, R_URL_ORIGINAL)) != NULL || (v = value(r, R_URL_PATH)) != NULL)
-        json_object_set_new(http, "request_value", v);
-    set_if(http, "request_version", value(r, R_HTTP_VERSION));
-    if ((v = value(r, R_USER_AGENT_ORIGINAL)) != NULL)
-        json_object_set_new(http, "request_header", json_pack("{s:o}", "User-Agent", v));
-    if ((v = value(r, R_URL_DOMAIN)) != NULL) {
-        json_t *h = json_object_get(http, "request_header");
-        if (h == NULL)
-            json_object_set_new(http, "request_header", h = json_object());
-        json_object_set_new(h, "Host", v);
+    types = wanted(types);
+    if (types & (T_IPV4 | T_IPV6 | T_TRAFFIC)) {
+        src = address(&b, r, R_SOURCE_IP);
+        if (src == NULL)
+            src = address(&b, r, R_SOURCE_ADDRESS);
+        dst = address(&b, r, R_DESTINATION_IP);
+        /* the HTTP request, when the record is one */
+        set_if(http, "request_method", value(r, R_HTTP_REQUEST_METHOD));
+        if ((v = value(r, R_URL_ORIGINAL)) != NULL || (v = value(r, R_URL_PATH)) != NULL)
+            json_object_set_new(http, "request_value", v);
+        set_if(http, "request_version", value(r, R_HTTP_VERSION));
+        if ((v = value(r, R_USER_AGENT_ORIGINAL)) != NULL)
+            json_object_set_new(http, "request_header", json_pack("{s:o}", "User-Agent", v));
+        if ((v = value(r, R_URL_DOMAIN)) != NULL) {
+            json_t *h = json_object_get(http, "request_header");
+            if (h == NULL)
+                json_object_set_new(http, "request_header", h = json_object());
+            json_object_set_new(h, "Host", v);
+        }
+        if (src != NULL || dst != NULL || json_object_size(http) > 0) {
+            nt = json_pack("{s:s}", "type", "network-traffic");
+            if (src != NULL)
+                json_object_set(nt, "src_ref", src);
+            if (dst != NULL)
+                json_object_set(nt, "dst_ref", dst);
+            set_if(nt, "src_port", number(r, R_SOURCE_PORT));
+            set_if(nt, "dst_port", number(r, R_DESTINATION_PORT));
+            if ((v = value(r, R_NETWORK_TRANSPORT)) != NULL)
+                json_object_set_new(nt, "protocols", json_pack("[o]", v));
+            if (json_object_size(http) > 0)
+                json_object_set_new(nt, "extensions", json_pack("{s:O}", "http-request-ext", http));
+            json_decref(add(&b, nt));
+        }
+        json_decref(src);
+        json_decref(dst);
     }
-    if (src != NULL || dst != NULL || json_object_size(http) > 0) {
-        nt = json_pack("{s:s}", "type", "network-traffic");
-        if (src != NULL)
-            json_object_set(nt, "src_ref", src);
-        if (dst != NULL)
-            json_object_set(nt, "dst_ref", dst);
-        set_if(nt, "src_port", number(r, R_SOURCE_PORT));
-        set_if(nt, "dst_port", number(r, R_DESTINATION_PORT));
-        if ((v = value(r, R_NETWORK_TRANSPORT)) != NULL)
-            json_object_set_new(nt, "protocols", json_pack("[o]", v));
-        if (json_object_size(http) > 0)
-            json_object_set_new(nt, "extensions", json_pack("{s:O}", "http-request-ext", http));
-        json_decref(add(&b, nt));
-    }
-    json_decref(src);
-    json_decref(dst);
     json_decref(http);
     /* URLs: written whole, or put together from host and path */
-    if ((v = value(r, R_URL_ORIGINAL)) != NULL) {
+    if ((types & T_URL) && (v = value(r, R_URL_ORIGINAL)) != NULL) {
         const char *u = json_string_value(v);
         json_t *host = value(r, R_URL_DOMAIN);
         if (strstr(u, "://") != NULL) {
@@ -282,7 +313,7 @@ json_t *ruru_observe_record(const struct ruru_record *rec)
         json_decref(host);
         json_decref(v);
     }
-    for (size_t i = 0; i < sizeof(DOMAINS) / sizeof(DOMAINS[0]); i++)
+    for (size_t i = 0; (types & T_DOMAIN) && i < sizeof(DOMAINS) / sizeof(DOMAINS[0]); i++)
         if ((v = value(r, DOMAINS[i])) != NULL) {
             unsigned char a[16];
             if (inet_pton(AF_INET, json_string_value(v), a) == 1)
@@ -290,12 +321,13 @@ json_t *ruru_observe_record(const struct ruru_record *rec)
             else
                 json_decref(add(&b, json_pack("{s:s, s:o}", "type", "domain-name", "value", v)));
         }
-    for (size_t i = 0; i < sizeof(HASHES) / sizeof(HASHES[0]); i++)
+    for (size_t i = 0; (types & T_FILE) && i < sizeof(HASHES) / sizeof(HASHES[0]); i++)
         set_if(hashes, HASHES[i].stix, value(r, HASHES[i].canon));
     if (json_object_size(hashes) > 0)
         json_object_set(file, "hashes", hashes);
-    set_if(file, "name", value(r, R_FILE_NAME));
-    if ((v = value(r, R_FILE_PATH)) != NULL) {
+    if (types & T_FILE)
+        set_if(file, "name", value(r, R_FILE_NAME));
+    if ((types & T_FILE) && (v = value(r, R_FILE_PATH)) != NULL) {
         const char *p = json_string_value(v), *base = p + strlen(p);
         while (base > p && base[-1] != '/' && base[-1] != '\\')
             base--;
@@ -315,7 +347,7 @@ json_t *ruru_observe_record(const struct ruru_record *rec)
     json_decref(hashes);
     json_decref(file);
     /* the process */
-    {
+    if (types & T_PROCESS) {
         json_t *proc = json_pack("{s:s}", "type", "process");
         set_if(proc, "command_line", value(r, R_PROCESS_COMMAND_LINE));
         set_if(proc, "pid", number(r, R_PROCESS_PID));
@@ -332,12 +364,16 @@ json_t *ruru_observe_record(const struct ruru_record *rec)
         else
             json_decref(proc);
     }
-    if ((v = value(r, R_USER_NAME)) != NULL)
+    if ((types & T_ACCOUNT) && (v = value(r, R_USER_NAME)) != NULL)
         json_decref(add(&b, json_pack("{s:s, s:o}", "type", "user-account", "account_login", v)));
     {
         json_t *from = value(r, R_EMAIL_FROM_ADDRESS), *to = value(r, R_EMAIL_TO_ADDRESS);
         json_t *subject = value(r, R_EMAIL_SUBJECT);
-        if (from != NULL || to != NULL || subject != NULL) {
+        if (!(types & T_MESSAGE)) {
+            json_decref(from);
+            json_decref(to);
+            json_decref(subject);
+        } else if (from != NULL || to != NULL || subject != NULL) {
             json_t *m = json_pack("{s:s}", "type", "email-message");
             if (from != NULL)
                 json_object_set_new(
@@ -355,19 +391,10 @@ json_t *ruru_observe_record(const struct ruru_record *rec)
     return b.map;
 }
 
-enum {
-    T_IPV4 = 1u << 0,
-    T_IPV6 = 1u << 1,
-    T_TRAFFIC = 1u << 2,
-    T_URL = 1u << 3,
-    T_DOMAIN = 1u << 4,
-    T_FILE = 1u << 5,
-    T_DIR = 1u << 6,
-    T_PROCESS = 1u << 7,
-    T_ACCOUNT = 1u << 8,
-    T_MESSAGE = 1u << 9,
-    T_EMAIL = 1u << 10,
-};
+json_t *ruru_observe_record(const struct ruru_record *r)
+{
+    return ruru_observe_record_of(r, ~0u);
+}
 
 uint32_t ruru_observe_type_bit(const char *type)
 {

@@ -18,6 +18,9 @@
 /* The objects of the record (a JSON object of key -> SCO), owned by the caller; NULL only
  * when memory ran out. A record that observed nothing gives an empty object. */
 json_t *ruru_observe_record(const struct ruru_record *r);
+/* The same, making only the objects of `types` (ruru_observe_type_bit) and those they reach by
+ * reference: what a pattern naming those types sees, for less. */
+json_t *ruru_observe_record_of(const struct ruru_record *r, uint32_t types);
 
 /* The bit of an object type among those records are seen as (ipv4-addr, ipv6-addr,
  * network-traffic, url, domain-name, file, directory, process, user-account, email-message,

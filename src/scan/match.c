@@ -119,7 +119,7 @@ void ruru_match_patterns(struct ruru_matcher *m, const struct ruru_record *r)
     const struct ruru_pattern_set *set = m->patterns;
     struct ruru_pattern_obs o;
     const uint64_t *cand;
-    uint32_t shows;
+    uint32_t shows, wanted = 0;
 
     m->n_pattern_hits = 0;
     json_decref(m->observation);
@@ -128,6 +128,12 @@ void ruru_match_patterns(struct ruru_matcher *m, const struct ruru_record *r)
         return;
     cand = ruru_pattern_candidates(set, m->pattern_scratch, r, &shows);
     if (shows == 0)
+        return;
+    /* the object types the patterns still asked name: only those are made */
+    for (size_t i = 0; i < set->n; i++)
+        if ((set->entries[i].types & shows) != 0 && (cand[i / 64] >> (i % 64) & 1))
+            wanted |= set->entries[i].types;
+    if (wanted == 0)
         return;
     memset(&o, 0, sizeof(o));
     o.first_sec = o.last_sec = r->time != RURU_TIME_NONE ? r->time : INT64_MIN / 2;
@@ -142,7 +148,8 @@ void ruru_match_patterns(struct ruru_matcher *m, const struct ruru_record *r)
             continue;
         if (!(cand[i / 64] >> (i % 64) & 1))
             continue;
-        if (m->observation == NULL && (m->observation = ruru_observe_record(r)) == NULL) {
+        if (m->observation == NULL &&
+            (m->observation = ruru_observe_record_of(r, wanted)) == NULL) {
             m->failed = true;
             return;
         }
