@@ -6,7 +6,8 @@ bench/scan.py makes it) with its 1,000-indicator list, the same logs are swept w
 
   indicators        the list alone, --no-default-rules (the base)
   + built-in rules  ruru's own Exchange rules (rules/, the default)
-  + SigmaHQ         every rule of ../shared/data/sigma/rules* as well (--rules, three trees)
+  + SigmaHQ         every rule of ../shared/data/sigma/rules* (--rules, three trees) instead
+  + built-in + SigmaHQ both
   + patterns, rare  20 STIX patterns of the kind intel carries (named hosts, hashes, addresses,
                     in AND / OR / FOLLOWEDBY / WITHIN), none of whose literals the logs hold
   + patterns, common 3 patterns whose literals a tenth of the web lines hold (Exchange paths,
@@ -105,7 +106,8 @@ def main():
     settings = [
         ("indicators", base_home, ["--no-default-rules"]),
         ("+ built-in rules", base_home, []),
-        ("+ SigmaHQ", base_home, sigma_args),
+        ("+ SigmaHQ", base_home, ["--no-default-rules"] + sigma_args),
+        ("+ built-in + SigmaHQ", base_home, sigma_args),
         ("+ 20 patterns, rare", store(rare_patterns()), ["--no-default-rules"]),
         ("+ 3 patterns, common", store(COMMON), ["--no-default-rules"]),
         ("+ 1 pattern, no needle", store(NO_NEEDLE), ["--no-default-rules"]),

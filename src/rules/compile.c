@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "base/map.h"
 #include "rules/sigma_int.h"
 
 static struct ruru_sigma_rule *at(const struct ruru_rules *rs, size_t i)
@@ -49,6 +50,35 @@ static enum ruru_err keep_field(struct ruru_rules *rs, struct ruru_sigma_rule *r
     v[r->n_corr_fields++] = name;
     r->corr_fields = v;
     return RURU_OK;
+}
+
+/* Numbers the distinct field names the items ask for, so that a sweep looks each up once per
+ * record however many rules ask (eval.c). */
+static enum ruru_err number_fields(struct ruru_rules *rs)
+{
+    struct ruru_map ids;
+    enum ruru_err err = RURU_OK;
+
+    ruru_map_init(&ids);
+    rs->n_field_ids = 0;
+    for (size_t i = 0; i < rs->rules.n && err == RURU_OK; i++) {
+        struct ruru_sigma_rule *r = at(rs, i);
+        for (size_t s = 0; s < r->n_searches; s++)
+            for (size_t g = 0; g < r->searches[s].n; g++)
+                for (size_t k = 0; k < r->searches[s].groups[g].n && err == RURU_OK; k++) {
+                    struct item *it = &r->searches[s].groups[g].items[k];
+                    int64_t id;
+                    if (it->field == NULL)
+                        continue;
+                    if (!ruru_map_get(&ids, it->field, strlen(it->field), &id)) {
+                        id = ++rs->n_field_ids;
+                        err = ruru_map_put(&ids, it->field, strlen(it->field), id);
+                    }
+                    it->field_id = (uint32_t)id;
+                }
+    }
+    ruru_map_fini(&ids);
+    return err;
 }
 
 enum ruru_err
@@ -120,6 +150,8 @@ ruru_rules_compile(struct ruru_rules *rs, ruru_rules_file_fn fn, void *ctx, stru
     }
     if ((err = ruru_prefilter_build(rs, diag)) != RURU_OK)
         return ruru_diag_set(diag, err, NULL, 0, 0, "out of memory");
+    if (number_fields(rs) != RURU_OK)
+        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
     rs->compiled = true;
     return RURU_OK;
 }

@@ -48,6 +48,10 @@ struct ruru_rules_scratch {
     bool hit_keywords;
     const char *line;
     size_t len;
+    /* the fields looked up for the current record, by field id (valid where stamp == gen) */
+    const struct ruru_field **memo;
+    uint32_t *memo_stamp, gen;
+    uint32_t n_memo;
 };
 
 static const struct ruru_sigma_rule *rule_at(const struct ruru_rules *rs, uint32_t i)
@@ -70,7 +74,11 @@ enum ruru_err ruru_rules_scratch_create(const struct ruru_rules *rs,
     sc->cand = ruru_calloc(sc->n_cand_words ? sc->n_cand_words : 1, sizeof(*sc->cand));
     if (rs->pre != NULL)
         sc->hs = ruru_prefilter_scratch(rs->pre);
-    if (sc->md == NULL || sc->cand == NULL || (rs->pre != NULL && sc->hs == NULL)) {
+    sc->n_memo = rs->n_field_ids + 1;
+    sc->memo = ruru_calloc(sc->n_memo, sizeof(*sc->memo));
+    sc->memo_stamp = ruru_calloc(sc->n_memo, sizeof(*sc->memo_stamp));
+    if (sc->md == NULL || sc->cand == NULL || (rs->pre != NULL && sc->hs == NULL) ||
+        sc->memo == NULL || sc->memo_stamp == NULL) {
         ruru_rules_scratch_destroy(sc);
         return RURU_ENOMEM;
     }
@@ -86,6 +94,8 @@ void ruru_rules_scratch_destroy(struct ruru_rules_scratch *sc)
     pcre2_match_data_free(sc->md);
     ruru_prefilter_scratch_free(sc->hs);
     ruru_free(sc->cand);
+    ruru_free(sc->memo);
+    ruru_free(sc->memo_stamp);
     ruru_free(sc);
 }
 
@@ -231,13 +241,15 @@ ruru_sigma_field(const struct ruru_record *r, const struct rec_facts *f, const c
     if ((f->cls & LS_WINDOWS) && (x = windows_field(r, name, nn)) != NULL)
         return x;
     for (size_t t = 0; t < sizeof(TAXONOMY) / sizeof(TAXONOMY[0]); t++) {
-        if (strcmp(TAXONOMY[t].sigma, name) != 0)
+        if (TAXONOMY[t].sigma[0] != name[0] || strcmp(TAXONOMY[t].sigma, name) != 0)
             continue;
         for (size_t c = 0; c < 3 && TAXONOMY[t].canon[c] != NULL; c++)
             for (size_t i = 0; i < r->n_fields; i++)
                 if (r->fields[i].canon != NULL &&
+                    r->fields[i].canon[0] == TAXONOMY[t].canon[c][0] &&
                     strcmp(r->fields[i].canon, TAXONOMY[t].canon[c]) == 0)
                     return &r->fields[i];
+        break;
     }
     for (size_t i = 0; i < r->n_fields; i++)
         if (ruru_str_ieq(r->fields[i].name, name))
@@ -250,9 +262,25 @@ ruru_sigma_field(const struct ruru_record *r, const struct rec_facts *f, const c
     }
     /* canonical names as Sigma field names (rules written against ECS) */
     for (size_t i = 0; i < r->n_fields; i++)
-        if (r->fields[i].canon != NULL && strcmp(r->fields[i].canon, name) == 0)
+        if (r->fields[i].canon != NULL && r->fields[i].canon[0] == name[0] &&
+            strcmp(r->fields[i].canon, name) == 0)
             return &r->fields[i];
     return NULL;
+}
+
+/* The item's field in the current record, looked up once per record per distinct name. */
+static const struct ruru_field *item_field(struct ruru_rules_scratch *sc, const struct item *it)
+{
+    const struct ruru_field *f;
+
+    if (it->field_id == 0 || it->field_id >= sc->n_memo)
+        return ruru_sigma_field(sc->r, &sc->facts, it->field);
+    if (sc->memo_stamp[it->field_id] == sc->gen)
+        return sc->memo[it->field_id];
+    f = ruru_sigma_field(sc->r, &sc->facts, it->field);
+    sc->memo[it->field_id] = f;
+    sc->memo_stamp[it->field_id] = sc->gen;
+    return f;
 }
 
 /* The decoded value of a field of the current record. */
@@ -496,7 +524,7 @@ static bool item_test(struct ruru_rules_scratch *sc, const struct item *it, bool
     const struct ruru_field *f = NULL;
 
     if (it->field != NULL)
-        f = ruru_sigma_field(sc->r, &sc->facts, it->field);
+        f = item_field(sc, it);
     for (size_t i = 0; i < it->n; i++) {
         const struct sval *v = &it->v[i];
         bool ok = it->field != NULL ? value_test(sc, v, f) : keyword_test(sc, v);
@@ -585,6 +613,10 @@ static void begin_record(struct ruru_rules_scratch *sc,
     sc->len = len;
     sc->dec_done = 0;
     ruru_buf_reset(&sc->dec);
+    if (++sc->gen == 0) { /* stamps wrapped: none is valid */
+        memset(sc->memo_stamp, 0, sc->n_memo * sizeof(*sc->memo_stamp));
+        sc->gen = 1;
+    }
     ruru_sigma_facts(r, &sc->facts);
 }
 

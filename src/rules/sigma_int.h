@@ -67,6 +67,7 @@ struct sval {
 
 struct item {
     const char *field; /* NULL: keywords, searched in the whole event */
+    uint32_t field_id; /* ruru_rules_compile: 1.. for each distinct name (0: none) */
     const char *mods;  /* the modifiers as written ("contains|all"), for lint and sightings */
     bool all;          /* values ANDed */
     struct sval *v;
@@ -202,6 +203,7 @@ struct ruru_rules {
     struct ruru_vec places;  /* const char *: placeholder names and values, in pairs */
     struct ruru_vec regexes; /* pcre2_code *: every regex compiled, also of refused rules */
     struct ruru_prefilter *pre;
+    uint32_t n_field_ids; /* distinct field names of the items, numbered from 1 */
     bool compiled;
     size_t n_unmapped; /* rules whose logsource ruru does not know: they see every record */
 };
