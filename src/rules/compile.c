@@ -6,8 +6,10 @@
  */
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/diag.h"
 #include "base/map.h"
+#include "base/str.h"
 #include "rules/sigma_int.h"
 
 static struct ruru_sigma_rule *at(const struct ruru_rules *rs, size_t i)
@@ -81,6 +83,60 @@ static enum ruru_err number_fields(struct ruru_rules *rs)
     return err;
 }
 
+/* Items of at least this many case-insensitive whole values get a set of them. */
+#define EQ_SET_MIN     8
+#define EQ_SET_MAX_LEN 1024 /* in_eq_set (eval.c) lower-cases at most this much */
+
+/* An item's whole values (V_EQ, ASCII case ignored, not negated) in one set: a user-agent list
+ * of a hundred values is one lookup instead of a hundred comparisons. */
+static enum ruru_err eq_set(struct ruru_rules *rs, struct item *it)
+{
+    size_t n = 0;
+    struct ruru_map *m;
+    char low[EQ_SET_MAX_LEN];
+
+    if (it->field == NULL || it->all || it->eq_set != NULL)
+        return RURU_OK;
+    for (size_t i = 0; i < it->n; i++) {
+        const struct sval *v = &it->v[i];
+        n += v->op == V_EQ && !v->cased && !v->negate && v->len <= EQ_SET_MAX_LEN;
+    }
+    if (n < EQ_SET_MIN)
+        return RURU_OK;
+    if ((m = ruru_malloc(sizeof(*m))) == NULL)
+        return RURU_ENOMEM;
+    ruru_map_init(m);
+    if (ruru_vec_push(&rs->sets, &m) != RURU_OK) {
+        ruru_free(m);
+        return RURU_ENOMEM;
+    }
+    for (size_t i = 0; i < it->n; i++) {
+        struct sval *v = &it->v[i];
+        if (!(v->op == V_EQ && !v->cased && !v->negate && v->len <= EQ_SET_MAX_LEN))
+            continue;
+        for (size_t k = 0; k < v->len; k++)
+            low[k] = ruru_lower(v->s[k]);
+        if (ruru_map_put(m, low, v->len, 1) != RURU_OK)
+            return RURU_ENOMEM;
+        v->in_set = true;
+    }
+    it->eq_set = m;
+    return RURU_OK;
+}
+
+static enum ruru_err eq_sets(struct ruru_rules *rs)
+{
+    for (size_t i = 0; i < rs->rules.n; i++) {
+        struct ruru_sigma_rule *r = at(rs, i);
+        for (size_t s = 0; s < r->n_searches; s++)
+            for (size_t g = 0; g < r->searches[s].n; g++)
+                for (size_t k = 0; k < r->searches[s].groups[g].n; k++)
+                    if (eq_set(rs, &r->searches[s].groups[g].items[k]) != RURU_OK)
+                        return RURU_ENOMEM;
+    }
+    return RURU_OK;
+}
+
 enum ruru_err
 ruru_rules_compile(struct ruru_rules *rs, ruru_rules_file_fn fn, void *ctx, struct ruru_diag *diag)
 {
@@ -150,7 +206,7 @@ ruru_rules_compile(struct ruru_rules *rs, ruru_rules_file_fn fn, void *ctx, stru
     }
     if ((err = ruru_prefilter_build(rs, diag)) != RURU_OK)
         return ruru_diag_set(diag, err, NULL, 0, 0, "out of memory");
-    if (number_fields(rs) != RURU_OK)
+    if (number_fields(rs) != RURU_OK || eq_sets(rs) != RURU_OK)
         return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
     rs->compiled = true;
     return RURU_OK;

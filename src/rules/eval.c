@@ -519,15 +519,42 @@ static bool keyword_test(struct ruru_rules_scratch *sc, const struct sval *v)
     return v->negate;
 }
 
+/* Is the field's value one of the item's whole values (eq_set)? The set holds values of at
+ * most 1024 bytes (compile.c), so a longer value is none of them. */
+static bool
+in_eq_set(struct ruru_rules_scratch *sc, const struct item *it, const struct ruru_field *f)
+{
+    char low[1024];
+    struct ruru_str s;
+    int64_t one;
+
+    if (f == NULL)
+        return false; /* an absent field has no value to be */
+    s = value_of(sc, f);
+    if (s.len > sizeof(low))
+        return false;
+    for (size_t k = 0; k < s.len; k++)
+        low[k] = ruru_lower(s.ptr[k]);
+    return ruru_map_get(it->eq_set, low, s.len, &one);
+}
+
 static bool item_test(struct ruru_rules_scratch *sc, const struct item *it, bool note)
 {
     const struct ruru_field *f = NULL;
 
     if (it->field != NULL)
         f = item_field(sc, it);
+    if (it->eq_set != NULL && in_eq_set(sc, it, f)) {
+        if (note)
+            note_field(sc, f);
+        return true;
+    }
     for (size_t i = 0; i < it->n; i++) {
         const struct sval *v = &it->v[i];
-        bool ok = it->field != NULL ? value_test(sc, v, f) : keyword_test(sc, v);
+        bool ok;
+        if (v->in_set && it->eq_set != NULL)
+            continue;
+        ok = it->field != NULL ? value_test(sc, v, f) : keyword_test(sc, v);
         if (ok && !it->all) {
             if (note) {
                 note_field(sc, f);

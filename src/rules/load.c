@@ -574,6 +574,7 @@ enum ruru_err ruru_rules_create(struct ruru_rules **out)
     ruru_vec_init(&rs->rules, sizeof(struct ruru_sigma_rule *), 1u << 20);
     ruru_vec_init(&rs->places, sizeof(const char *), 1u << 20);
     ruru_vec_init(&rs->regexes, sizeof(pcre2_code *), 1u << 24);
+    ruru_vec_init(&rs->sets, sizeof(struct ruru_map *), 1u << 24);
     *out = rs;
     return RURU_OK;
 }
@@ -586,6 +587,12 @@ void ruru_rules_destroy(struct ruru_rules *rs)
         pcre2_code_free(*(pcre2_code **)ruru_vec_at(&rs->regexes, i));
     ruru_vec_fini(&rs->regexes);
     ruru_rules_prefilter_free(rs->pre);
+    for (size_t i = 0; i < rs->sets.n; i++) {
+        struct ruru_map *m = *(struct ruru_map **)ruru_vec_at(&rs->sets, i);
+        ruru_map_fini(m);
+        ruru_free(m);
+    }
+    ruru_vec_fini(&rs->sets);
     ruru_vec_fini(&rs->rules);
     ruru_vec_fini(&rs->places);
     ruru_arena_fini(&rs->arena);

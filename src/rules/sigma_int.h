@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/map.h"
 #include "base/str.h"
 #include "base/vec.h"
 #include "logs/record.h"
@@ -55,6 +56,7 @@ struct sval {
     bool negate;    /* neq: true when the test fails */
     bool want;      /* V_EXISTS: true for |exists: true */
     bool v4;        /* V_CIDR */
+    bool in_set;    /* V_EQ, also in its item's eq_set (looked up there, not tested alone) */
     unsigned prefix;
     unsigned char net[16];
     double num;
@@ -66,10 +68,12 @@ struct sval {
 };
 
 struct item {
-    const char *field; /* NULL: keywords, searched in the whole event */
-    uint32_t field_id; /* ruru_rules_compile: 1.. for each distinct name (0: none) */
-    const char *mods;  /* the modifiers as written ("contains|all"), for lint and sightings */
-    bool all;          /* values ANDed */
+    const char *field;       /* NULL: keywords, searched in the whole event */
+    uint32_t field_id;       /* ruru_rules_compile: 1.. for each distinct name (0: none) */
+    struct ruru_map *eq_set; /* ruru_rules_compile: the ASCII-lower-cased V_EQ values (in_set) of
+                              * an item of many, so that one lookup tests them all; or NULL */
+    const char *mods;        /* the modifiers as written ("contains|all"), for lint and sightings */
+    bool all;                /* values ANDed */
     struct sval *v;
     size_t n;
     uint32_t line;
@@ -204,6 +208,7 @@ struct ruru_rules {
     struct ruru_vec regexes; /* pcre2_code *: every regex compiled, also of refused rules */
     struct ruru_prefilter *pre;
     uint32_t n_field_ids; /* distinct field names of the items, numbered from 1 */
+    struct ruru_vec sets; /* struct ruru_map *: the items' eq_sets, to free */
     bool compiled;
     size_t n_unmapped; /* rules whose logsource ruru does not know: they see every record */
 };

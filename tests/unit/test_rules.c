@@ -67,7 +67,7 @@ out:
  * with an EventID is one). */
 static char *rule_of(const char *detection)
 {
-    static char buf[8192];
+    static char buf[16384];
 
     snprintf(buf, sizeof(buf),
              "title: t\nid: 11111111-1111-4111-8111-111111111111\nlogsource:\n    product: test\n"
@@ -158,6 +158,59 @@ static void test_values(void)
     CHECK_INT(eval(rule_of("    sel:\n        t|month: 7\n    condition: sel\n"),
                    "{\"t\":\"2024-07-12T22:15:00Z\"}"),
               1);
+}
+
+/* An item of many whole values is tested through one set (compile.c): the same answers as
+ * value by value, whatever the case, with other kinds of values beside, and for values longer
+ * than any in the set. */
+static void test_value_sets(void)
+{
+    static char det[8192], long_ev[4096], long_val[2100];
+    const char *ev = "{\"UA\":\"Mozilla/5.0 WinInet\",\"Other\":\"x\"}";
+    size_t at = 0;
+
+    at += (size_t)snprintf(det + at, sizeof(det) - at, "    sel:\n        UA:\n");
+    for (int i = 0; i < 20; i++)
+        at += (size_t)snprintf(det + at, sizeof(det) - at, "            - 'agent-%d/1.0'\n", i);
+    snprintf(det + at, sizeof(det) - at,
+             "            - 'M'\n            - '*zeroup*'\n"
+             "    condition: sel\n");
+    NOMATCH(det, ev);
+    MATCH(det, "{\"UA\":\"AGENT-7/1.0\"}");    /* case ignored, as one by one */
+    MATCH(det, "{\"UA\":\"m\"}");              /* a short value in the set */
+    MATCH(det, "{\"UA\":\"a zeroup b\"}");     /* a wildcard value beside the set */
+    NOMATCH(det, "{\"UA\":\"agent-7/1.0 \"}"); /* whole values only */
+    NOMATCH(det, "{\"Other\":\"agent-7/1.0\"}");
+    CHECK_INT(eval(rule_of(det), "{\"UA\":\"agent-19/1.0\"}"), 1);
+    /* not: the set is asked inside a negation the same way */
+    {
+        static char neg[8192];
+        snprintf(neg, sizeof(neg), "%s", det);
+        char *c = strstr(neg, "    condition: sel\n");
+        snprintf(c, sizeof(neg) - (size_t)(c - neg),
+                 "    other:\n        Other: 'x'\n    condition: other and not sel\n");
+        MATCH(neg, ev);
+        NOMATCH(neg, "{\"UA\":\"Agent-3/1.0\",\"Other\":\"x\"}");
+    }
+    /* a value longer than any in the set: the other values still see it */
+    memset(long_val, 'a', sizeof(long_val) - 1);
+    long_val[sizeof(long_val) - 1] = '\0';
+    at = 0;
+    at += (size_t)snprintf(det + at, sizeof(det) - at, "    sel:\n        UA:\n");
+    for (int i = 0; i < 9; i++)
+        at += (size_t)snprintf(det + at, sizeof(det) - at, "            - 'v%d'\n", i);
+    snprintf(det + at, sizeof(det) - at, "            - '%s*'\n    condition: sel\n", long_val);
+    snprintf(long_ev, sizeof(long_ev), "{\"UA\":\"%sB\"}", long_val);
+    MATCH(det, long_ev);
+    MATCH(det, "{\"UA\":\"V8\"}");
+    /* |cased values are not in the set: case counts */
+    at = 0;
+    at += (size_t)snprintf(det + at, sizeof(det) - at, "    sel:\n        UA|cased:\n");
+    for (int i = 0; i < 10; i++)
+        at += (size_t)snprintf(det + at, sizeof(det) - at, "            - 'Case%d'\n", i);
+    snprintf(det + at, sizeof(det) - at, "    condition: sel\n");
+    MATCH(det, "{\"UA\":\"Case4\"}");
+    NOMATCH(det, "{\"UA\":\"case4\"}");
 }
 
 static void test_encodings(void)
@@ -481,6 +534,7 @@ static void test_correlations(void)
 int main(void)
 {
     test_values();
+    test_value_sets();
     test_encodings();
     test_conditions();
     test_refusals();
