@@ -476,24 +476,29 @@ uint32_t ruru_observe_types(const struct ruru_record *r)
     return t & ~T_PART;
 }
 
-bool ruru_observe_text(const struct ruru_record *r, struct ruru_buf *out, uint32_t *types)
+bool ruru_observe_text(const struct ruru_record *r,
+                       const char *line,
+                       size_t len,
+                       struct ruru_buf *out)
 {
-    *types = 0;
     ruru_buf_reset(out);
     for (size_t i = 0; r != NULL && i < r->n_fields; i++) {
         const struct ruru_field *f = &r->fields[i];
         size_t at = out->len, k;
-        uint32_t t;
-        if (f->canon == NULL || f->value.len == 0 || (t = field_types(f->canon)) == 0)
+        bool in_line = line != NULL && f->value.ptr >= line && f->value.len <= len &&
+                       (size_t)(f->value.ptr - line) <= len - f->value.len;
+        bool escaped = f->enc == RURU_ENC_JSON && memchr(f->value.ptr, '\\', f->value.len) != NULL;
+        /* a value in the line as it is needs no copy (W3C's '+' for a space changes no
+         * needle: needles hold no space) */
+        if (f->canon == NULL || f->value.len == 0 || (in_line && !escaped) ||
+            field_types(f->canon) == 0)
             continue;
-        *types |= t & ~T_PART;
         if (ruru_buf_add(out, f->value.ptr, f->value.len) != RURU_OK ||
             ruru_buf_addc(out, '\n') != RURU_OK)
             return false;
         /* decoded in place: never longer than the bytes it came from */
-        if (f->enc == RURU_ENC_JSON && memchr(f->value.ptr, '\\', f->value.len) != NULL &&
-            (k = ruru_json_unescape(f->value.ptr, f->value.len, out->ptr + at, f->value.len)) !=
-                    (size_t)-1) {
+        if (escaped && (k = ruru_json_unescape(f->value.ptr, f->value.len, out->ptr + at,
+                                               f->value.len)) != (size_t)-1) {
             out->ptr[at + k] = '\n';
             out->len = at + k + 1;
             out->ptr[out->len] = '\0';

@@ -31,10 +31,14 @@ uint32_t ruru_observe_type_bit(const char *type);
  * alone: cheap enough to ask of every record). */
 uint32_t ruru_observe_types(const struct ruru_record *r);
 
-/* The decoded values of the fields ruru_observe_record reads, one per line, into out (emptied
- * first): every string an object made of the record holds is in it, or is a constant, or joins
- * two of its lines (ruru_pattern_needles). OUT: *types, as ruru_observe_types says (one pass
- * for both). False when out is full or memory ran out. */
-bool ruru_observe_text(const struct ruru_record *r, struct ruru_buf *out, uint32_t *types);
+/* The decoded values of the fields ruru_observe_record reads that the record's line
+ * line[0..len) does not hold as they are (JSON escapes, bytes a parser made elsewhere), one per
+ * line, into out (emptied first); line may be NULL (then every value). Every string an object
+ * made of the record holds is in the line or in out, or is a constant, or joins two values
+ * (ruru_pattern_needles). False when out is full or memory ran out. */
+bool ruru_observe_text(const struct ruru_record *r,
+                       const char *line,
+                       size_t len,
+                       struct ruru_buf *out);
 
 #endif

@@ -2,6 +2,7 @@
 #include "pattern/set.h"
 
 #include <hs/hs.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -198,21 +199,30 @@ static int on_needle(unsigned int id,
 const uint64_t *ruru_pattern_candidates(const struct ruru_pattern_set *set,
                                         struct ruru_pattern_scratch *sc,
                                         const struct ruru_record *r,
-                                        uint32_t *shows)
+                                        const char *line,
+                                        size_t len)
 {
-    bool seen = ruru_observe_text(r, &sc->text, shows);
+    bool any = false;
 
-    if (!seen)
-        *shows = ruru_observe_types(r);
-    if (set->db == NULL || set->always == NULL || !seen) {
-        /* no needles, or a record too big to look at: every pattern is asked, never fewer */
+    if (set->db == NULL || set->always == NULL) {
+        /* no needles: every pattern is asked */
         memset(sc->cand, 0xff, sc->words * sizeof(*sc->cand));
         return sc->cand;
     }
     memcpy(sc->cand, set->always, sc->words * sizeof(*sc->cand));
-    if (*shows != 0 && sc->text.len > 0 &&
-        hs_scan(set->db, sc->text.ptr, (unsigned)sc->text.len, 0, sc->hs, on_needle, sc->cand) !=
-                HS_SUCCESS)
+    /* the line holds every value that is in it as it is; the others (JSON escapes, bytes a
+     * parser made) are looked at decoded. A failed scan or a value too big to copy: every
+     * pattern is asked, never fewer. */
+    if (len > UINT32_MAX ||
+        (line != NULL && len > 0 &&
+         hs_scan(set->db, line, (unsigned)len, 0, sc->hs, on_needle, sc->cand) != HS_SUCCESS) ||
+        !ruru_observe_text(r, line, len, &sc->text) ||
+        (sc->text.len > 0 && hs_scan(set->db, sc->text.ptr, (unsigned)sc->text.len, 0, sc->hs,
+                                     on_needle, sc->cand) != HS_SUCCESS)) {
         memset(sc->cand, 0xff, sc->words * sizeof(*sc->cand));
-    return sc->cand;
+        return sc->cand;
+    }
+    for (size_t i = 0; i < sc->words && !any; i++)
+        any = sc->cand[i] != 0;
+    return any ? sc->cand : NULL;
 }

@@ -53,13 +53,14 @@ enum ruru_err ruru_pattern_scratch_create(const struct ruru_pattern_set *set,
                                           struct ruru_pattern_scratch **out);
 void ruru_pattern_scratch_destroy(struct ruru_pattern_scratch *sc);
 
-/* The entries worth asking of record r, as a bitset of set->n bits (valid until the next
- * call): every entry without needles, and those whose needles the record's observed values
- * hold. A record that cannot be looked at (memory) gets every entry: never fewer than hold.
- * OUT: *shows, the object types the record can give (ruru_observe_types). */
+/* The entries worth asking of record r (its line line[0..len)), as a bitset of set->n bits
+ * (valid until the next call): every entry without needles, and those whose needles the
+ * line or the record's values not in it as they are (ruru_observe_text) hold. NULL when there
+ * is none. Never fewer than hold: a record that cannot be looked at gets every entry. */
 const uint64_t *ruru_pattern_candidates(const struct ruru_pattern_set *set,
                                         struct ruru_pattern_scratch *sc,
                                         const struct ruru_record *r,
-                                        uint32_t *shows);
+                                        const char *line,
+                                        size_t len);
 
 #endif

@@ -114,7 +114,10 @@ static bool in_force(struct ruru_matcher *m, const struct ruru_index_ind *ind, i
     return true;
 }
 
-void ruru_match_patterns(struct ruru_matcher *m, const struct ruru_record *r)
+void ruru_match_patterns(struct ruru_matcher *m,
+                         const struct ruru_record *r,
+                         const char *line,
+                         size_t len)
 {
     const struct ruru_pattern_set *set = m->patterns;
     struct ruru_pattern_obs o;
@@ -126,8 +129,8 @@ void ruru_match_patterns(struct ruru_matcher *m, const struct ruru_record *r)
     m->observation = NULL;
     if (set == NULL || r == NULL)
         return;
-    cand = ruru_pattern_candidates(set, m->pattern_scratch, r, &shows);
-    if (shows == 0)
+    if ((cand = ruru_pattern_candidates(set, m->pattern_scratch, r, line, len)) == NULL ||
+        (shows = ruru_observe_types(r)) == 0)
         return;
     /* the object types the patterns still asked name: only those are made */
     for (size_t i = 0; i < set->n; i++)

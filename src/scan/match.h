@@ -119,10 +119,13 @@ void ruru_match_rules(struct ruru_matcher *m,
                       const char *line,
                       size_t len);
 
-/* The STIX patterns the record matches or observes a part of, into
+/* The STIX patterns the record (its line[0..len)) matches or observes a part of, into
  * m->pattern_hits[0..m->n_pattern_hits); the record as objects in m->observation (NULL when
  * no pattern named a type the record shows). Patterns not in force at the record's time are
  * counted as the indicators are. */
-void ruru_match_patterns(struct ruru_matcher *m, const struct ruru_record *r);
+void ruru_match_patterns(struct ruru_matcher *m,
+                         const struct ruru_record *r,
+                         const char *line,
+                         size_t len);
 
 #endif

@@ -536,7 +536,7 @@ static void process_spans(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         if (!ruru_match_record(m, rec, p, sp->len))
             c->failed = true;
         ruru_match_rules(m, rec, p, sp->len);
-        ruru_match_patterns(m, rec);
+        ruru_match_patterns(m, rec, p, sp->len);
         c->hits_truncated |= m->hits_truncated;
         if ((m->n_hits > 0 || m->n_rule_hits > 0 || m->n_pattern_hits > 0) &&
             !keep_hits(c, m, rec, p, sp->len, sp->line, c->offset + sp->off, sp))
@@ -589,7 +589,7 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
                 if (!ruru_match_record(m, rec, p, len))
                     c->failed = true;
                 ruru_match_rules(m, rec, p, len);
-                ruru_match_patterns(m, rec);
+                ruru_match_patterns(m, rec, p, len);
                 c->hits_truncated |= m->hits_truncated;
                 if ((m->n_hits > 0 || m->n_rule_hits > 0 || m->n_pattern_hits > 0) &&
                     !keep_hits(c, m, rec, p, n, c->lines, off, NULL))

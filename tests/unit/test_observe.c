@@ -3,7 +3,8 @@
  * Records as STIX cyber-observable objects (pattern/observe.h): the objects a web request, a
  * process start and a mail make, byte for byte; the subset made for a pattern's types (with
  * what those reach by reference); the types a record can show; the text the needles are
- * looked for in (decoded as the objects' values are).
+ * looked for in beside the line (the values the line does not hold as they are, decoded as
+ * the objects' values are).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -31,7 +32,6 @@ static void test_web(void)
 {
     struct ruru_record r;
     struct ruru_buf text;
-    uint32_t types;
     char *s;
 
     memset(&r, 0, sizeof(r));
@@ -67,9 +67,9 @@ static void test_web(void)
                       ruru_observe_type_bit("domain-name"));
 
     ruru_buf_init(&text, 1u << 20);
-    CHECK(ruru_observe_text(&r, &text, &types));
-    CHECK_INT(types, ruru_observe_types(&r));
-    /* every field read, decoded ('+' is a space in W3C); the status code is not read */
+    CHECK(ruru_observe_text(&r, NULL, 0, &text));
+    /* without a line: every field read, decoded ('+' is a space in W3C); the status code is
+     * not read */
     CHECK_STR(ruru_buf_str(&text), "203.0.113.7\n10.0.0.5\n443\nPOST\n/owa/auth/x.aspx\n"
                                    "mail.example.org\nMozilla/5.0 (X11)\n");
     ruru_buf_fini(&text);
@@ -79,7 +79,6 @@ static void test_process_and_mail(void)
 {
     struct ruru_record r;
     struct ruru_buf text;
-    uint32_t types;
     char *s;
 
     memset(&r, 0, sizeof(r));
@@ -109,10 +108,29 @@ static void test_process_and_mail(void)
                  "\"1\":{\"from_ref\":\"0\",\"subject\":\"invoice\",\"type\":\"email-message\"}}");
     free(s);
     ruru_buf_init(&text, 1u << 20);
-    CHECK(ruru_observe_text(&r, &text, &types));
+    CHECK(ruru_observe_text(&r, NULL, 0, &text));
     /* JSON escapes decoded: the needle "shell.aspx" is in the text as in the objects */
     CHECK(strstr(ruru_buf_str(&text), "\\aspnet_client\\shell.aspx\n") != NULL);
     CHECK(strstr(ruru_buf_str(&text), "C:\\Windows\\System32\\cmd.exe\n") != NULL);
+    ruru_buf_fini(&text);
+}
+
+/* With the record's line: only what the line does not hold as it is. */
+static void test_text_beside_line(void)
+{
+    static const char line[] = "{\"url\":{\"domain\":\"a.example\",\"path\":\"/sh\\u0065ll\"}}";
+    struct ruru_record r;
+    struct ruru_buf text;
+    const char *dom = strstr(line, "a.example"), *path = strstr(line, "/sh");
+
+    memset(&r, 0, sizeof(r));
+    ruru_record_add(&r, ruru_str_make("url.domain", 10), "url.domain", ruru_str_make(dom, 9));
+    ruru_record_add(&r, ruru_str_make("url.path", 8), "url.path", ruru_str_make(path, 11));
+    r.fields[1].enc = RURU_ENC_JSON;
+    add(&r, "user.name", "made-by-the-parser", RURU_ENC_RAW); /* not in the line */
+    ruru_buf_init(&text, 1u << 20);
+    CHECK(ruru_observe_text(&r, line, strlen(line), &text));
+    CHECK_STR(ruru_buf_str(&text), "/shell\nmade-by-the-parser\n");
     ruru_buf_fini(&text);
 }
 
@@ -120,7 +138,6 @@ static void test_nothing(void)
 {
     struct ruru_record r;
     struct ruru_buf text;
-    uint32_t types = 1;
     char *s;
 
     memset(&r, 0, sizeof(r));
@@ -131,8 +148,7 @@ static void test_nothing(void)
     free(s);
     CHECK_INT(ruru_observe_types(&r), 0);
     ruru_buf_init(&text, 1u << 20);
-    CHECK(ruru_observe_text(&r, &text, &types));
-    CHECK_INT(types, 0);
+    CHECK(ruru_observe_text(&r, NULL, 0, &text));
     CHECK_INT(text.len, 0);
     ruru_buf_fini(&text);
     CHECK_INT(ruru_observe_type_bit("x509-certificate"), 0);
@@ -142,6 +158,7 @@ int main(void)
 {
     test_web();
     test_process_and_mail();
+    test_text_beside_line();
     test_nothing();
     return check_done();
 }
