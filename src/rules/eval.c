@@ -659,7 +659,7 @@ size_t ruru_rules_match(const struct ruru_rules *rs,
 
     begin_record(sc, r, line, len);
     if (rs->pre != NULL)
-        ruru_prefilter_candidates(rs->pre, sc->hs, line, len,
+        ruru_prefilter_candidates(rs->pre, sc->hs, sc->facts.cls, line, len,
                                   r != NULL && (r->format == RURU_LOG_JSON ||
                                                 r->format == RURU_LOG_EVE ||
                                                 r->format == RURU_LOG_ZEEK_JSON),

@@ -21,6 +21,10 @@
  * Vectorscan literal database, matched without regard to case (unless |cased), one match per
  * atom per line. A JSON line with a "\u" or "\/" escape may spell an atom in escapes: every
  * rule is then a candidate (only JSON: "CONTOSO\user" in an IIS log is no escape).
+ *
+ * There is one database per logsource class (LS_* bit) and one for the rules whose logsource
+ * ruru does not map; a record is scanned with those its class can see (ruru_sigma_applies by
+ * class alone), so an IIS line is not searched for the atoms of Windows rules.
  */
 #include <hs/hs.h>
 #include <string.h>
@@ -43,11 +47,21 @@ struct aset {
     bool none; /* no atom set: the rule is always a candidate */
 };
 
-struct ruru_prefilter {
+/* The rules of one logsource class (one LS_* bit), or (the last) those whose logsource ruru
+ * does not map: a record is scanned with the databases of its classes only, so a web log is
+ * not searched for the atoms of a thousand Windows rules. */
+#define N_CLASS_BITS 9
+#define G_UNMAPPED   N_CLASS_BITS
+#define N_GROUPS     (N_CLASS_BITS + 1)
+
+struct pgroup {
     hs_database_t *db;
     uint32_t *rule_of; /* pattern id -> rule index */
-    size_t n_patterns;
-    uint64_t *always; /* rules without atoms, one bit each */
+    uint64_t *always;  /* its rules without atoms, one bit each */
+};
+
+struct ruru_prefilter {
+    struct pgroup g[N_GROUPS];
     size_t n_words;
 };
 
@@ -253,20 +267,90 @@ void ruru_rules_prefilter_free(struct ruru_prefilter *p)
 {
     if (p == NULL)
         return;
-    hs_free_database(p->db);
-    ruru_free(p->rule_of);
-    ruru_free(p->always);
+    for (size_t g = 0; g < N_GROUPS; g++) {
+        hs_free_database(p->g[g].db);
+        ruru_free(p->g[g].rule_of);
+        ruru_free(p->g[g].always);
+    }
     ruru_free(p);
+}
+
+/* Is rule r (not a correlation, not a filter) in group g? */
+static bool in_group(const struct ruru_sigma_rule *r, size_t g)
+{
+    if (r->ls_class == LS_ANY)
+        return g == G_UNMAPPED;
+    return g < N_CLASS_BITS && (r->ls_class >> g & 1);
+}
+
+static enum ruru_err
+build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, const struct aset *sets)
+{
+    struct pgroup *pg = &p->g[g];
+    const char **exprs = NULL;
+    size_t *lens = NULL, total = 0;
+    unsigned *ids = NULL, *flags = NULL;
+    hs_compile_error_t *cerr = NULL;
+    enum ruru_err err = RURU_OK;
+
+    if ((pg->always = ruru_calloc(p->n_words ? p->n_words : 1, sizeof(*pg->always))) == NULL)
+        return RURU_ENOMEM;
+    for (size_t i = 0; i < rs->rules.n; i++) {
+        const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
+        if (r->corr != NULL || r->filter != NULL || !in_group(r, g))
+            continue; /* correlations and filters are never evaluated on a line: no bit */
+        if (sets[i].none || sets[i].n == 0)
+            pg->always[i / 64] |= 1ull << (i % 64);
+        else
+            total += sets[i].n;
+    }
+    if (total == 0)
+        return RURU_OK;
+    exprs = ruru_calloc(total, sizeof(*exprs));
+    lens = ruru_calloc(total, sizeof(*lens));
+    ids = ruru_calloc(total, sizeof(*ids));
+    flags = ruru_calloc(total, sizeof(*flags));
+    pg->rule_of = ruru_calloc(total, sizeof(*pg->rule_of));
+    if (exprs == NULL || lens == NULL || ids == NULL || flags == NULL || pg->rule_of == NULL) {
+        err = RURU_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0, k = 0; i < rs->rules.n; i++) {
+        const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
+        if (r->corr != NULL || r->filter != NULL || !in_group(r, g))
+            continue;
+        for (size_t j = 0; !sets[i].none && j < sets[i].n; j++, k++) {
+            exprs[k] = sets[i].v[j].s;
+            lens[k] = sets[i].v[j].len;
+            ids[k] = (unsigned)k;
+            flags[k] = HS_FLAG_SINGLEMATCH | (sets[i].v[j].cased ? 0 : HS_FLAG_CASELESS);
+            pg->rule_of[k] = (uint32_t)i;
+        }
+    }
+    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)total, HS_MODE_BLOCK, NULL, &pg->db,
+                             &cerr) != HS_SUCCESS) {
+        /* cannot happen for literals; without a database every rule of the group is asked */
+        hs_free_compile_error(cerr);
+        pg->db = NULL;
+        for (size_t i = 0; i < rs->rules.n; i++) {
+            const struct ruru_sigma_rule *r =
+                    *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
+            if (r->corr == NULL && r->filter == NULL && in_group(r, g))
+                pg->always[i / 64] |= 1ull << (i % 64);
+        }
+    }
+out:
+    ruru_free(exprs);
+    ruru_free(lens);
+    ruru_free(ids);
+    ruru_free(flags);
+    return err;
 }
 
 enum ruru_err ruru_prefilter_build(struct ruru_rules *rs, struct ruru_diag *diag)
 {
     struct ruru_prefilter *p = ruru_calloc(1, sizeof(*p));
     struct aset *sets = ruru_calloc(rs->rules.n + 1, sizeof(*sets));
-    const char **exprs = NULL;
-    size_t *lens = NULL, total = 0;
-    unsigned *ids = NULL, *flags = NULL;
-    hs_compile_error_t *cerr = NULL;
     enum ruru_err err = RURU_OK;
 
     (void)diag;
@@ -275,60 +359,20 @@ enum ruru_err ruru_prefilter_build(struct ruru_rules *rs, struct ruru_diag *diag
         goto out;
     }
     p->n_words = (rs->rules.n + 63) / 64;
-    p->always = ruru_calloc(p->n_words ? p->n_words : 1, sizeof(*p->always));
-    if (p->always == NULL) {
-        err = RURU_ENOMEM;
-        goto out;
-    }
     for (size_t i = 0; i < rs->rules.n; i++) {
         const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
-        if (r->corr != NULL || r->filter != NULL) {
-            sets[i] = none();
-            continue; /* never evaluated on a line: no bit */
-        }
-        sets[i] = rule_atoms(r);
-        if (sets[i].none || sets[i].n == 0)
-            p->always[i / 64] |= 1ull << (i % 64);
-        else
-            total += sets[i].n;
+        sets[i] = r->corr != NULL || r->filter != NULL ? none() : rule_atoms(r);
     }
-    if (total > 0) {
-        exprs = ruru_calloc(total, sizeof(*exprs));
-        lens = ruru_calloc(total, sizeof(*lens));
-        ids = ruru_calloc(total, sizeof(*ids));
-        flags = ruru_calloc(total, sizeof(*flags));
-        p->rule_of = ruru_calloc(total, sizeof(*p->rule_of));
-        if (exprs == NULL || lens == NULL || ids == NULL || flags == NULL || p->rule_of == NULL) {
-            err = RURU_ENOMEM;
-            goto out;
-        }
-        for (size_t i = 0, k = 0; i < rs->rules.n; i++)
-            for (size_t j = 0; !sets[i].none && j < sets[i].n; j++, k++) {
-                exprs[k] = sets[i].v[j].s;
-                lens[k] = sets[i].v[j].len;
-                ids[k] = (unsigned)k;
-                flags[k] = HS_FLAG_SINGLEMATCH | (sets[i].v[j].cased ? 0 : HS_FLAG_CASELESS);
-                p->rule_of[k] = (uint32_t)i;
-            }
-        p->n_patterns = total;
-        if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)total, HS_MODE_BLOCK, NULL,
-                                 &p->db, &cerr) != HS_SUCCESS) {
-            /* cannot happen for literals; without a database every rule is a candidate */
-            hs_free_compile_error(cerr);
-            p->db = NULL;
-            memset(p->always, 0xff, p->n_words * sizeof(*p->always));
-        }
+    for (size_t g = 0; g < N_GROUPS && err == RURU_OK; g++)
+        err = build_group(rs, p, g, sets);
+    if (err == RURU_OK) {
+        rs->pre = p;
+        p = NULL;
     }
-    rs->pre = p;
-    p = NULL;
 out:
     for (size_t i = 0; sets != NULL && i < rs->rules.n; i++)
         aset_free(&sets[i]);
     ruru_free(sets);
-    ruru_free(exprs);
-    ruru_free(lens);
-    ruru_free(ids);
-    ruru_free(flags);
     ruru_rules_prefilter_free(p);
     return err;
 }
@@ -344,10 +388,13 @@ void *ruru_prefilter_scratch(const struct ruru_prefilter *p)
 
     if (s == NULL)
         return NULL;
-    if (p->db != NULL && hs_alloc_scratch(p->db, &s->hs) != HS_SUCCESS) {
-        ruru_free(s);
-        return NULL;
-    }
+    /* one scratch, grown to fit every group's database */
+    for (size_t g = 0; g < N_GROUPS; g++)
+        if (p->g[g].db != NULL && hs_alloc_scratch(p->g[g].db, &s->hs) != HS_SUCCESS) {
+            hs_free_scratch(s->hs);
+            ruru_free(s);
+            return NULL;
+        }
     return s;
 }
 
@@ -362,7 +409,7 @@ void ruru_prefilter_scratch_free(void *arg)
 }
 
 struct cand_ctx {
-    const struct ruru_prefilter *p;
+    const struct pgroup *g;
     uint64_t *bits;
 };
 
@@ -373,7 +420,7 @@ static int on_atom(unsigned int id,
                    void *arg)
 {
     struct cand_ctx *c = arg;
-    uint32_t r = c->p->rule_of[id];
+    uint32_t r = c->g->rule_of[id];
 
     (void)from;
     (void)to;
@@ -384,24 +431,40 @@ static int on_atom(unsigned int id,
 
 void ruru_prefilter_candidates(const struct ruru_prefilter *p,
                                void *hs_scratch,
+                               uint32_t cls,
                                const char *line,
                                size_t len,
                                bool json,
                                uint64_t *bits,
                                uint64_t *failed)
 {
-    struct cand_ctx c = {p, bits};
     struct pscratch *s = hs_scratch;
+    bool groups[N_GROUPS];
 
-    memcpy(bits, p->always, p->n_words * sizeof(*bits));
-    if (p->db == NULL)
-        return;
-    if (len > UINT32_MAX ||
-        (json &&
-         (ruru_memmem(line, len, "\\u", 2) != NULL || ruru_memmem(line, len, "\\/", 2) != NULL)) ||
-        hs_scan(p->db, line, (unsigned)len, 0, s->hs, on_atom, &c) != HS_SUCCESS) {
+    /* the groups whose rules can apply (ruru_sigma_applies, by class alone) */
+    for (size_t g = 0; g < N_CLASS_BITS; g++)
+        groups[g] = (cls >> g & 1) != 0;
+    groups[G_UNMAPPED] = (cls & ~LS_LINUX) == 0;
+    if (cls == 0) /* an Exchange log of a shape ruru does not parse */
+        groups[__builtin_ctz(LS_EXCHANGE)] = true;
+    memset(bits, 0, p->n_words * sizeof(*bits));
+    if (len > UINT32_MAX || (json && (ruru_memmem(line, len, "\\u", 2) != NULL ||
+                                      ruru_memmem(line, len, "\\/", 2) != NULL))) {
         if (len > UINT32_MAX)
             (*failed)++;
         memset(bits, 0xff, p->n_words * sizeof(*bits));
+        return;
+    }
+    for (size_t g = 0; g < N_GROUPS; g++) {
+        struct cand_ctx c = {&p->g[g], bits};
+        if (!groups[g])
+            continue;
+        for (size_t w = 0; w < p->n_words; w++)
+            bits[w] |= p->g[g].always[w];
+        if (p->g[g].db != NULL &&
+            hs_scan(p->g[g].db, line, (unsigned)len, 0, s->hs, on_atom, &c) != HS_SUCCESS) {
+            memset(bits, 0xff, p->n_words * sizeof(*bits));
+            return;
+        }
     }
 }

@@ -256,8 +256,11 @@ enum ruru_err ruru_prefilter_build(struct ruru_rules *rs, struct ruru_diag *diag
 void ruru_rules_prefilter_free(struct ruru_prefilter *p);
 void *ruru_prefilter_scratch(const struct ruru_prefilter *p);
 void ruru_prefilter_scratch_free(void *s);
+/* The rules worth asking of a record of logsource class `cls` (rec_facts) whose line is
+ * line[0..len), as bits (every rule when the line cannot be scanned). */
 void ruru_prefilter_candidates(const struct ruru_prefilter *p,
                                void *scratch,
+                               uint32_t cls,
                                const char *line,
                                size_t len,
                                bool json,
