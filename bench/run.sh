@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 sh scripts/install-deps bench
 python3 bench/import.py
 python3 bench/scan.py "$@"
+python3 bench/detect.py
