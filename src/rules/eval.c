@@ -19,6 +19,7 @@
  * |cased. Keywords are searched in the raw line and in every decoded field value.
  */
 #include <arpa/inet.h>
+#include <hs/hs.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,7 @@ struct ruru_rules_scratch {
     bool hit_keywords;
     const char *line;
     size_t len;
+    hs_scratch_t *hs_re; /* for the regexes Vectorscan took (rs->hs_regexes) */
     /* the fields looked up for the current record, by field id (valid where stamp == gen) */
     const struct ruru_field **memo;
     uint32_t *memo_stamp, gen;
@@ -74,6 +76,12 @@ enum ruru_err ruru_rules_scratch_create(const struct ruru_rules *rs,
     sc->cand = ruru_calloc(sc->n_cand_words ? sc->n_cand_words : 1, sizeof(*sc->cand));
     if (rs->pre != NULL)
         sc->hs = ruru_prefilter_scratch(rs->pre);
+    for (size_t i = 0; i < rs->hs_regexes.n; i++)
+        if (hs_alloc_scratch(*(hs_database_t *const *)ruru_vec_at(&rs->hs_regexes, i),
+                             &sc->hs_re) != HS_SUCCESS) {
+            ruru_rules_scratch_destroy(sc);
+            return RURU_ENOMEM;
+        }
     sc->n_memo = rs->n_field_ids + 1;
     sc->memo = ruru_calloc(sc->n_memo, sizeof(*sc->memo));
     sc->memo_stamp = ruru_calloc(sc->n_memo, sizeof(*sc->memo_stamp));
@@ -96,6 +104,7 @@ void ruru_rules_scratch_destroy(struct ruru_rules_scratch *sc)
     ruru_free(sc->cand);
     ruru_free(sc->memo);
     ruru_free(sc->memo_stamp);
+    hs_free_scratch(sc->hs_re);
     ruru_free(sc);
 }
 
@@ -420,9 +429,43 @@ static bool cidr_holds(const struct sval *v, struct ruru_str s)
     return true;
 }
 
+static int on_re(unsigned int id,
+                 unsigned long long from,
+                 unsigned long long to,
+                 unsigned int flags,
+                 void *ctx)
+{
+    (void)id;
+    (void)from;
+    (void)to;
+    (void)flags;
+    *(bool *)ctx = true;
+    return 1; /* one match says it */
+}
+
+static bool is_ascii(struct ruru_str s)
+{
+    for (size_t i = 0; i < s.len; i++)
+        if ((unsigned char)s.ptr[i] >= 0x80)
+            return false;
+    return true;
+}
+
+/* Vectorscan when it took the regex and the value is ASCII (where the two agree), PCRE2
+ * otherwise (UTF-8 values, constructs Vectorscan lacks). */
 static bool re_match(struct ruru_rules_scratch *sc, const struct sval *v, struct ruru_str s)
 {
-    int rc = pcre2_match(v->re, (PCRE2_SPTR)s.ptr, s.len, 0, 0, sc->md, NULL);
+    int rc;
+
+    if (v->hs != NULL && sc->hs_re != NULL && s.len <= UINT32_MAX && is_ascii(s)) {
+        bool hit = false;
+        hs_error_t e =
+                hs_scan(v->hs, s.len ? s.ptr : "", (unsigned)s.len, 0, sc->hs_re, on_re, &hit);
+        if (e == HS_SUCCESS || e == HS_SCAN_TERMINATED)
+            return hit;
+        sc->failed++; /* then PCRE2 decides */
+    }
+    rc = pcre2_match(v->re, (PCRE2_SPTR)s.ptr, s.len, 0, 0, sc->md, NULL);
 
     if (rc >= 0)
         return true;

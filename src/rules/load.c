@@ -6,6 +6,7 @@
  * its file, line, column and the reason, and the rest of the file goes on. Nothing here
  * prints: reasons go to the caller's callback.
  */
+#include <hs/hs.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -575,6 +576,7 @@ enum ruru_err ruru_rules_create(struct ruru_rules **out)
     ruru_vec_init(&rs->places, sizeof(const char *), 1u << 20);
     ruru_vec_init(&rs->regexes, sizeof(pcre2_code *), 1u << 24);
     ruru_vec_init(&rs->sets, sizeof(struct ruru_map *), 1u << 24);
+    ruru_vec_init(&rs->hs_regexes, sizeof(hs_database_t *), 1u << 24);
     *out = rs;
     return RURU_OK;
 }
@@ -586,6 +588,9 @@ void ruru_rules_destroy(struct ruru_rules *rs)
     for (size_t i = 0; i < rs->regexes.n; i++)
         pcre2_code_free(*(pcre2_code **)ruru_vec_at(&rs->regexes, i));
     ruru_vec_fini(&rs->regexes);
+    for (size_t i = 0; i < rs->hs_regexes.n; i++)
+        hs_free_database(*(hs_database_t **)ruru_vec_at(&rs->hs_regexes, i));
+    ruru_vec_fini(&rs->hs_regexes);
     ruru_rules_prefilter_free(rs->pre);
     for (size_t i = 0; i < rs->sets.n; i++) {
         struct ruru_map *m = *(struct ruru_map **)ruru_vec_at(&rs->sets, i);

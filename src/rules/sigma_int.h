@@ -65,6 +65,7 @@ struct sval {
     /* V_GLOB: the literal's bytes with wild[i] set where s[i] is a wildcard */
     const unsigned char *wild;
     pcre2_code *re;
+    struct hs_database *hs; /* V_RE: the same regex in Vectorscan, when it can take it (ASCII) */
 };
 
 struct item {
@@ -207,8 +208,9 @@ struct ruru_rules {
     struct ruru_vec places;  /* const char *: placeholder names and values, in pairs */
     struct ruru_vec regexes; /* pcre2_code *: every regex compiled, also of refused rules */
     struct ruru_prefilter *pre;
-    uint32_t n_field_ids; /* distinct field names of the items, numbered from 1 */
-    struct ruru_vec sets; /* struct ruru_map *: the items' eq_sets, to free */
+    uint32_t n_field_ids;       /* distinct field names of the items, numbered from 1 */
+    struct ruru_vec sets;       /* struct ruru_map *: the items' eq_sets, to free */
+    struct ruru_vec hs_regexes; /* struct hs_database *: every regex Vectorscan took, to free */
     bool compiled;
     size_t n_unmapped; /* rules whose logsource ruru does not know: they see every record */
 };

@@ -20,6 +20,7 @@
  * `|wide|base64offset|contains: 'ping'` gives the three base64 forms of "p\0i\0n\0g\0".
  */
 #include <arpa/inet.h>
+#include <hs/hs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -616,6 +617,35 @@ add_string(struct ruru_rules *rs, const struct value_mods *m, struct sstr *s, st
     return push(out, &v);
 }
 
+/* The regex in Vectorscan too, when it is ASCII and Vectorscan can express it (no back
+ * references, lookarounds, possessive quantifiers ...): on an ASCII value the two agree,
+ * and Vectorscan never backtracks, so a hostile value cannot make a rule's regex run long.
+ * NULL when not: PCRE2 alone then. */
+static hs_database_t *
+vectorscan_re(struct ruru_rules *rs, const char *t, size_t len, const struct value_mods *m)
+{
+    hs_database_t *db = NULL;
+    hs_compile_error_t *cerr = NULL;
+    unsigned flags = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+
+    if (strlen(t) != len)
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)t[i] >= 0x80)
+            return NULL;
+    flags |= (m->re_i ? HS_FLAG_CASELESS : 0) | (m->re_m ? HS_FLAG_MULTILINE : 0) |
+             (m->re_s ? HS_FLAG_DOTALL : 0);
+    if (hs_compile(t, flags, HS_MODE_BLOCK, NULL, &db, &cerr) != HS_SUCCESS) {
+        hs_free_compile_error(cerr);
+        return NULL;
+    }
+    if (ruru_vec_push(&rs->hs_regexes, &db) != RURU_OK) {
+        hs_free_database(db);
+        return NULL;
+    }
+    return db;
+}
+
 enum ruru_err ruru_sigma_value(struct ruru_rules *rs,
                                const struct value_mods *m,
                                const struct ruru_yaml *y,
@@ -690,6 +720,7 @@ enum ruru_err ruru_sigma_value(struct ruru_rules *rs,
             pcre2_code_free(v.re);
             return RURU_ENOMEM;
         }
+        v.hs = vectorscan_re(rs, t, y->len, m);
         return push(out, &v) ? RURU_OK : RURU_ENOMEM;
     }
     if (m->fieldref) {

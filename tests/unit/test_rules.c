@@ -31,6 +31,8 @@ static int on_hit(const struct ruru_rule_hit *h, void *ctx)
     return 0;
 }
 
+static uint64_t last_failed; /* ruru_rules_failed after the last eval */
+
 /* 1 match, 0 no match, -1 the rule was refused (last_error says why). */
 static int eval(const char *rule, const char *event)
 {
@@ -53,6 +55,7 @@ static int eval(const char *rule, const char *event)
     ruru_jsonlog_init(j, RURU_LOG_JSON);
     CHECK(ruru_jsonlog_parse(j, event, strlen(event), r));
     ruru_rules_match(rs, sc, r, event, strlen(event), on_hit, &hits);
+    last_failed = ruru_rules_failed(sc);
     res = hits > 0;
 out:
     ruru_rules_scratch_destroy(sc);
@@ -211,6 +214,49 @@ static void test_value_sets(void)
     snprintf(det + at, sizeof(det) - at, "    condition: sel\n");
     MATCH(det, "{\"UA\":\"Case4\"}");
     NOMATCH(det, "{\"UA\":\"case4\"}");
+}
+
+/* Regexes run in Vectorscan when it takes them and the value is ASCII, in PCRE2 otherwise:
+ * the same answers either way, and no backtracking blow-up on a hostile ASCII value. */
+static void test_regex_engines(void)
+{
+    static char ev[256];
+
+    /* Vectorscan (ASCII regex, ASCII value) and PCRE2 (a UTF-8 value) on one regex */
+    MATCH("    sel:\n        CommandLine|re: '-[eE][nN][cC] [A-Za-z0-9+/=]{8,}$'\n"
+          "    condition: sel\n",
+          "{\"CommandLine\":\"powershell -enc SQBFAFgAIAAo\"}");
+    MATCH("    sel:\n        CommandLine|re: '-[eE][nN][cC] [A-Za-z0-9+/=]{8,}$'\n"
+          "    condition: sel\n",
+          "{\"CommandLine\":\"p\u00f6wershell -enc SQBFAFgAIAAo\"}");
+    NOMATCH("    sel:\n        CommandLine|re: '-[eE][nN][cC] [A-Za-z0-9+/=]{8,}$'\n"
+            "    condition: sel\n",
+            "{\"CommandLine\":\"powershell -enc SQB\"}");
+    /* options: i, m, s as Sigma says, on both paths */
+    MATCH("    sel:\n        CommandLine|re|i: 'WHOAMI'\n    condition: sel\n",
+          "{\"CommandLine\":\"cmd /c whoami\"}");
+    MATCH("    sel:\n        CommandLine|re|i: 'WHOAMI'\n    condition: sel\n",
+          "{\"CommandLine\":\"cmd /c wh\u00f6 whoami\"}");
+    NOMATCH("    sel:\n        CommandLine|re: 'a.b'\n    condition: sel\n",
+            "{\"CommandLine\":\"a\\nb\"}");
+    MATCH("    sel:\n        CommandLine|re|s: 'a.b'\n    condition: sel\n",
+          "{\"CommandLine\":\"a\\nb\"}");
+    MATCH("    sel:\n        CommandLine|re|m: '^b$'\n    condition: sel\n",
+          "{\"CommandLine\":\"a\\nb\\nc\"}");
+    /* '.' is one character: on UTF-8 PCRE2 decides, and says so */
+    MATCH("    sel:\n        CommandLine|re: '^caf.$'\n    condition: sel\n",
+          "{\"CommandLine\":\"caf\u00e9\"}");
+    /* constructs Vectorscan lacks (a look-ahead) stay with PCRE2 */
+    MATCH("    sel:\n        CommandLine|re: 'cmd(?= /c)'\n    condition: sel\n",
+          "{\"CommandLine\":\"cmd /c dir\"}");
+    NOMATCH("    sel:\n        CommandLine|re: 'cmd(?= /c)'\n    condition: sel\n",
+            "{\"CommandLine\":\"cmd /k dir\"}");
+    /* a regex that backtracks without end in PCRE2 on an ASCII value: Vectorscan answers, no
+     * match limit is hit */
+    snprintf(ev, sizeof(ev), "{\"CommandLine\":\"%s!\"}",
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    NOMATCH("    sel:\n        CommandLine|re: '^(a+)+$'\n    condition: sel\n", ev);
+    CHECK_INT(last_failed, 0);
 }
 
 static void test_encodings(void)
@@ -535,6 +581,7 @@ int main(void)
 {
     test_values();
     test_value_sets();
+    test_regex_engines();
     test_encodings();
     test_conditions();
     test_refusals();
