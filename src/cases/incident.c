@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Incidents from sightings (incident.h). */
+#include "cases/incident.h"
+
+#include <libpsl.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/time.h"
+
+const char *ruru_severity_name(enum ruru_severity s)
+{
+    static const char *const names[] = {"informational", "low", "medium", "high", "critical"};
+    return s <= RURU_SEV_CRITICAL ? names[s] : "?";
+}
+
+void ruru_case_defaults(struct ruru_case_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->gap = 86400;
+    c->serious = RURU_SEV_HIGH;
+    ruru_attrib_defaults(&c->attrib);
+}
+
+/* ---- one sighting ------------------------------------------------------------------------- */
+
+/* The value at a dotted path of nested objects ("ruru.indicator.id"), or NULL. */
+static json_t *at(json_t *o, const char *path)
+{
+    char key[64];
+
+    while (o != NULL && *path != '\0') {
+        const char *dot = strchr(path, '.');
+        size_t n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+        if (n >= sizeof(key))
+            return NULL;
+        memcpy(key, path, n);
+        key[n] = '\0';
+        o = json_object_get(o, key);
+        path += n + (dot != NULL);
+    }
+    return o;
+}
+
+static const char *str(json_t *o, const char *path)
+{
+    return json_string_value(at(o, path));
+}
+
+static int64_t time_at(json_t *o, const char *path)
+{
+    const char *s = str(o, path);
+    int64_t t;
+
+    return s != NULL && ruru_time_parse(s, strlen(s), &t) ? t : RURU_TIME_NONE;
+}
+
+struct cite {
+    const char *path, *sha256;
+    json_int_t line, offset, length;
+};
+
+struct sig {
+    json_t *doc;
+    int64_t time;
+    const char *asset;
+    const char *key;  /* the indicator's or rule's id */
+    const char *what; /* its value or title */
+    enum ruru_ev_kind kind;
+    int confidence;
+    int64_t since;
+    char source[512];
+    char cluster[300];
+    bool warninglisted;
+    enum ruru_severity severity;
+    struct cite cite;
+};
+
+static enum ruru_severity rule_severity(json_t *rule)
+{
+    const char *level = str(rule, "level"), *cls = str(rule, "class");
+    int s = RURU_SEV_MEDIUM;
+
+    if (level != NULL)
+        s = !strcmp(level, "critical") ? RURU_SEV_CRITICAL
+            : !strcmp(level, "high")   ? RURU_SEV_HIGH
+            : !strcmp(level, "medium") ? RURU_SEV_MEDIUM
+            : !strcmp(level, "low")    ? RURU_SEV_LOW
+                                       : RURU_SEV_INFO;
+    if (cls != NULL && !strcmp(cls, "success") && s < RURU_SEV_CRITICAL)
+        s++;
+    if (cls != NULL && !strcmp(cls, "attempt") && s > RURU_SEV_INFO)
+        s--;
+    return (enum ruru_severity)s;
+}
+
+static enum ruru_severity indicator_severity(const struct sig *x)
+{
+    int s;
+
+    if (x->warninglisted)
+        return RURU_SEV_INFO;
+    switch (x->kind) {
+    case RURU_EV_HASH:
+    case RURU_EV_URL:
+    case RURU_EV_PATTERN:
+        s = RURU_SEV_HIGH;
+        break;
+    case RURU_EV_DOMAIN:
+    case RURU_EV_EMAIL:
+        s = RURU_SEV_MEDIUM;
+        break;
+    default:
+        s = RURU_SEV_LOW;
+    }
+    if (x->confidence >= 0 && x->confidence < 50 && s > RURU_SEV_INFO)
+        s--;
+    return (enum ruru_severity)s;
+}
+
+/* The infrastructure cluster of an observed value: its /24 (/48), its registered domain. */
+static void cluster_of(struct sig *x, const char *value)
+{
+    x->cluster[0] = '\0';
+    if (value == NULL)
+        return;
+    if (x->kind == RURU_EV_IP && strchr(value, ':') == NULL) {
+        const char *last = strrchr(value, '.');
+        if (last != NULL && (size_t)(last - value) < sizeof(x->cluster) - 8)
+            snprintf(x->cluster, sizeof(x->cluster), "%.*s.0/24", (int)(last - value), value);
+    } else if (x->kind == RURU_EV_IP) {
+        int colons = 0;
+        size_t i = 0;
+        while (value[i] != '\0' && colons < 3 && i < sizeof(x->cluster) - 8)
+            colons += value[i++] == ':';
+        snprintf(x->cluster, sizeof(x->cluster), "%.*s:/48", (int)(i > 0 ? i - 1 : 0), value);
+    } else if (x->kind == RURU_EV_DOMAIN) {
+        const char *reg = psl_registrable_domain(psl_builtin(), value);
+        if (reg != NULL)
+            snprintf(x->cluster, sizeof(x->cluster), "%s", reg);
+    }
+}
+
+/* A sighting's evidence; false for a document that is none. */
+static bool read_sig(json_t *doc, struct sig *x)
+{
+    json_t *rule = at(doc, "ruru.rule"), *ind = at(doc, "ruru.indicator"), *members;
+    json_t *cite = doc, *wl = at(doc, "ruru.warninglists");
+
+    memset(x, 0, sizeof(*x));
+    x->doc = doc;
+    x->time = time_at(doc, "@timestamp");
+    x->asset = str(doc, "ruru.asset");
+    x->confidence = -1;
+    x->since = RURU_TIME_NONE;
+    if (json_is_object(rule)) {
+        x->key = str(rule, "id");
+        x->what = str(rule, "title");
+        x->kind = RURU_EV_RULE;
+        x->severity = rule_severity(rule);
+    } else if (json_is_object(ind)) {
+        json_t *conf = json_object_get(ind, "confidence");
+        x->key = str(ind, "id");
+        x->what = str(ind, "value");
+        x->kind = ruru_ev_kind_of(str(ind, "type"));
+        x->confidence = json_is_integer(conf) ? (int)json_integer_value(conf) : -1;
+        x->since = time_at(ind, "first_seen");
+        if (x->since == RURU_TIME_NONE)
+            x->since = time_at(ind, "valid_from");
+        snprintf(x->source, sizeof(x->source), "%s|%s",
+                 str(ind, "source") ? str(ind, "source") : "",
+                 str(ind, "file") ? str(ind, "file") : "");
+        x->warninglisted =
+                json_array_size(wl) > 0 || (json_is_object(wl) && json_object_size(wl) > 0);
+        cluster_of(x, str(doc, "ruru.observed") ? str(doc, "ruru.observed") : x->what);
+        x->severity = indicator_severity(x);
+    }
+    if (x->key == NULL)
+        return false;
+    /* a pattern over several records cites its first member */
+    if (json_array_size(members = at(doc, "ruru.members")) > 0)
+        cite = json_array_get(members, 0);
+    x->cite.path = str(cite, "log.file.path") ? str(cite, "log.file.path") : str(cite, "ruru.path");
+    x->cite.sha256 = str(cite, "ruru.sha256");
+    x->cite.line = json_integer_value(at(cite, "ruru.line"));
+    x->cite.offset = json_integer_value(at(cite, "log.offset"));
+    x->cite.length = json_integer_value(at(cite, "ruru.length"));
+    if (x->asset == NULL && cite != doc)
+        x->asset = str(cite, "ruru.asset");
+    return true;
+}
+
+static int by_asset_time(const void *a, const void *b)
+{
+    const struct sig *x = a, *y = b;
+    int c = strcmp(x->asset ? x->asset : "", y->asset ? y->asset : "");
+
+    if (c != 0)
+        return c;
+    if ((x->time == RURU_TIME_NONE) != (y->time == RURU_TIME_NONE))
+        return x->time == RURU_TIME_NONE ? 1 : -1;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    c = strcmp(x->cite.path ? x->cite.path : "", y->cite.path ? y->cite.path : "");
+    if (c != 0)
+        return c;
+    return x->cite.offset < y->cite.offset ? -1 : x->cite.offset > y->cite.offset;
+}
+
+/* ---- one incident ------------------------------------------------------------------------- */
+
+struct piece {
+    struct sig *first;
+    const char **actors;
+    size_t n_actors;
+    const char **techniques;
+    size_t n_techniques;
+    uint64_t n;
+    int64_t first_time, last_time;
+    json_t *cites;
+};
+
+static json_t *time_json(int64_t t)
+{
+    char buf[RURU_TIME_BUF];
+
+    if (t == RURU_TIME_NONE)
+        return json_null();
+    ruru_time_format(t, buf);
+    return json_string(buf);
+}
+
+static json_t *cite_json(const struct cite *c)
+{
+    return json_pack("{s:s?, s:I, s:I, s:I, s:s?}", "path", c->path, "line", c->line, "offset",
+                     c->offset, "length", c->length, "sha256", c->sha256);
+}
+
+static void incident_id(const struct sig *first, char out[48])
+{
+    struct sha256_ctx h;
+    unsigned char d[32];
+    char buf[64];
+
+    sha256_init(&h);
+    sha256_update(&h, strlen(first->asset ? first->asset : ""),
+                  (const uint8_t *)(first->asset ? first->asset : ""));
+    sha256_update(&h, 1, (const uint8_t *)"\n");
+    sha256_update(&h, strlen(first->cite.path ? first->cite.path : ""),
+                  (const uint8_t *)(first->cite.path ? first->cite.path : ""));
+    snprintf(buf, sizeof(buf), "\n%" JSON_INTEGER_FORMAT "\n", first->cite.offset);
+    sha256_update(&h, strlen(buf), (const uint8_t *)buf);
+    sha256_update(&h, strlen(first->cite.sha256 ? first->cite.sha256 : ""),
+                  (const uint8_t *)(first->cite.sha256 ? first->cite.sha256 : ""));
+    sha256_digest(&h, sizeof(d), d);
+    memcpy(out, "ruru-incident--", 15);
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 15 + 2 * i, 3, "%02x", d[i]);
+    out[31] = '\0';
+}
+
+/* The strings of a JSON array field into a list (pointers into the documents). */
+static bool add_names(const char ***list, size_t *n, json_t *arr, const char *member)
+{
+    size_t i;
+    json_t *e;
+
+    json_array_foreach(arr, i, e)
+    {
+        const char *s = member != NULL ? json_string_value(json_object_get(e, member))
+                                       : json_string_value(e);
+        size_t k = 0;
+        const char **g;
+        if (s == NULL)
+            continue;
+        while (k < *n && strcmp((*list)[k], s) != 0)
+            k++;
+        if (k < *n)
+            continue;
+        if ((g = ruru_realloc(*list, (*n + 1) * sizeof(*g))) == NULL)
+            return false;
+        *list = g;
+        (*list)[(*n)++] = s;
+    }
+    return true;
+}
+
+static json_t *judgement_json(const struct ruru_judgement *j, const struct ruru_evidence *ev)
+{
+    json_t *hyp = json_array(), *table = json_array();
+    static const char *const cell[] = {"neutral", "consistent", "inconsistent"};
+
+    for (size_t k = 0; k < j->n_h; k++)
+        json_array_append_new(hyp, json_pack("{s:s?, s:f, s:s}", "actor", j->h[k].actor,
+                                             "probability", j->h[k].p, "words", j->h[k].words));
+    for (size_t e = 0; e < j->n_ev; e++) {
+        json_t *row = json_array();
+        for (size_t k = 0; k < j->n_h; k++)
+            json_array_append_new(row,
+                                  json_pack("{s:s, s:f}", "verdict", cell[j->cell[e * j->n_h + k]],
+                                            "ratio", j->ratio[e * j->n_h + k]));
+        json_array_append_new(table, json_pack("{s:s, s:s, s:i, s:o}", "evidence", ev[e].key,
+                                               "kind", ruru_ev_kind_name(ev[e].kind), "group",
+                                               j->group[e], "cells", row));
+    }
+    return json_pack("{s:s?, s:f, s:s, s:s, s:s, s:o, s:o}", "actor", j->verdict, "probability",
+                     j->verdict_p, "words", ruru_icd203_words(j->verdict_p), "confidence",
+                     ruru_confidence_name(j->confidence), "why", j->why, "hypotheses", hyp, "table",
+                     table);
+}
+
+static json_t *build_one(const struct ruru_case_config *c,
+                         struct sig *s,
+                         size_t n,
+                         const struct ruru_actor_profile *profiles,
+                         size_t n_profiles,
+                         bool *oom)
+{
+    struct piece *pieces = ruru_calloc(n, sizeof(*pieces));
+    struct ruru_evidence *ev = ruru_calloc(n, sizeof(*ev));
+    size_t n_pieces = 0;
+    enum ruru_severity sev = RURU_SEV_INFO;
+    json_t *inc = NULL, *evidence = json_array(), *sources = json_object();
+    struct ruru_judgement j;
+    char id[48];
+    int64_t first = RURU_TIME_NONE, last = RURU_TIME_NONE;
+
+    if (pieces == NULL || ev == NULL || evidence == NULL || sources == NULL)
+        goto oom;
+    for (size_t i = 0; i < n; i++) {
+        struct sig *x = &s[i];
+        size_t k = 0;
+        json_t *cnt;
+        while (k < n_pieces && strcmp(pieces[k].first->key, x->key) != 0)
+            k++;
+        if (k == n_pieces) {
+            pieces[k].first = x;
+            pieces[k].first_time = x->time;
+            pieces[k].cites = json_array();
+            n_pieces++;
+        }
+        pieces[k].n++;
+        pieces[k].last_time = x->time;
+        if (json_array_size(pieces[k].cites) < RURU_CASE_MAX_CITES)
+            json_array_append_new(pieces[k].cites, cite_json(&x->cite));
+        if (!add_names(&pieces[k].actors, &pieces[k].n_actors, at(x->doc, "ruru.indicator.actors"),
+                       "name") ||
+            !add_names(&pieces[k].techniques, &pieces[k].n_techniques,
+                       at(x->doc, "threat.technique.id"), NULL))
+            goto oom;
+        sev = x->severity > sev ? x->severity : sev;
+        if (x->time != RURU_TIME_NONE) {
+            first = first == RURU_TIME_NONE || x->time < first ? x->time : first;
+            last = last == RURU_TIME_NONE || x->time > last ? x->time : last;
+        }
+        cnt = json_object_get(sources, x->cite.path ? x->cite.path : "-");
+        json_object_set_new(sources, x->cite.path ? x->cite.path : "-",
+                            json_integer(json_integer_value(cnt) + 1));
+    }
+    for (size_t k = 0; k < n_pieces; k++) {
+        const struct sig *x = pieces[k].first;
+        struct ruru_evidence *e = &ev[k];
+        e->key = x->key;
+        e->label = x->what != NULL ? x->what : x->key;
+        e->kind = x->kind;
+        e->confidence = x->confidence;
+        e->seen = pieces[k].first_time;
+        e->since = x->since;
+        e->source = x->source[0] ? x->source : NULL;
+        e->cluster = x->cluster[0] ? x->cluster : NULL;
+        e->warninglisted = x->warninglisted;
+        e->actors = pieces[k].actors;
+        e->n_actors = pieces[k].n_actors;
+        e->techniques = pieces[k].techniques;
+        e->n_techniques = pieces[k].n_techniques;
+        e->sightings = pieces[k].n;
+    }
+    if (ruru_attribute(&c->attrib, ev, n_pieces, profiles, n_profiles, &j) != RURU_OK)
+        goto oom;
+    for (size_t k = 0; k < n_pieces; k++) {
+        const struct sig *x = pieces[k].first;
+        json_t *actors = json_array();
+        for (size_t a = 0; a < pieces[k].n_actors; a++)
+            json_array_append_new(actors, json_string(pieces[k].actors[a]));
+        json_array_append_new(
+                evidence,
+                json_pack("{s:s, s:s?, s:s, s:I, s:o, s:o, s:o, s:b, s:s?, s:o, s:s, s:o}", "key",
+                          x->key, "value", x->what, "kind", ruru_ev_kind_name(x->kind), "sightings",
+                          (json_int_t)pieces[k].n, "first", time_json(pieces[k].first_time), "last",
+                          time_json(pieces[k].last_time), "confidence",
+                          x->confidence >= 0 ? json_integer(x->confidence) : json_null(),
+                          "warninglisted", x->warninglisted, "source",
+                          x->source[0] ? x->source : NULL, "actors", actors, "severity",
+                          ruru_severity_name(x->severity), "cites", json_incref(pieces[k].cites)));
+    }
+    incident_id(&s[0], id);
+    inc = json_pack("{s:s, s:s?, s:o, s:o, s:I, s:s, s:b, s:o, s:o, s:o}", "id", id, "asset",
+                    s[0].asset, "first", time_json(first), "last", time_json(last), "sightings",
+                    (json_int_t)n, "severity", ruru_severity_name(sev), "serious",
+                    sev >= c->serious, "sources", sources, "evidence", evidence, "judgement",
+                    judgement_json(&j, ev));
+    sources = evidence = NULL;
+    ruru_judgement_fini(&j);
+    if (inc == NULL)
+        *oom = true;
+    goto done;
+oom:
+    *oom = true;
+done:
+    for (size_t k = 0; pieces != NULL && k < n_pieces; k++) {
+        ruru_free(pieces[k].actors);
+        ruru_free(pieces[k].techniques);
+        json_decref(pieces[k].cites);
+    }
+    ruru_free(pieces);
+    ruru_free(ev);
+    json_decref(evidence);
+    json_decref(sources);
+    return inc;
+}
+
+/* ---- campaigns: incidents sharing a distinctive indicator --------------------------------- */
+
+static int root(int *p, int i)
+{
+    while (p[i] != i)
+        i = p[i] = p[p[i]];
+    return i;
+}
+
+static bool distinctive(json_t *e)
+{
+    const char *k = json_string_value(json_object_get(e, "kind"));
+
+    return !json_is_true(json_object_get(e, "warninglisted")) && k != NULL &&
+           (!strcmp(k, "hash") || !strcmp(k, "url") || !strcmp(k, "domain") ||
+            !strcmp(k, "email") || !strcmp(k, "pattern"));
+}
+
+static bool shares(json_t *a, json_t *b)
+{
+    size_t i, k;
+    json_t *x, *y;
+
+    json_array_foreach(json_object_get(a, "evidence"), i, x)
+    {
+        if (!distinctive(x))
+            continue;
+        json_array_foreach(json_object_get(b, "evidence"), k, y)
+        {
+            if (json_equal(json_object_get(x, "key"), json_object_get(y, "key")))
+                return true;
+        }
+    }
+    return false;
+}
+
+static void campaigns(json_t *incidents)
+{
+    size_t n = json_array_size(incidents);
+    int *p = ruru_calloc(n + 1, sizeof(*p));
+
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        p[i] = (int)i;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = i + 1; k < n; k++) {
+            json_t *a = json_array_get(incidents, i), *b = json_array_get(incidents, k);
+            if (!json_equal(json_object_get(a, "asset"), json_object_get(b, "asset")) &&
+                shares(a, b)) {
+                int ra = root(p, (int)i), rb = root(p, (int)k);
+                if (ra != rb)
+                    p[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+            }
+        }
+    for (size_t i = 0; i < n; i++) {
+        /* the smallest id of its group, or null when alone */
+        const char *best = NULL;
+        size_t members = 0;
+        for (size_t k = 0; k < n; k++)
+            if (root(p, (int)k) == root(p, (int)i)) {
+                const char *id =
+                        json_string_value(json_object_get(json_array_get(incidents, k), "id"));
+                members++;
+                if (best == NULL || strcmp(id, best) < 0)
+                    best = id;
+            }
+        json_object_set_new(json_array_get(incidents, i), "campaign",
+                            members > 1 ? json_string(best) : json_null());
+    }
+    ruru_free(p);
+}
+
+static int by_first(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    const char *fx = json_string_value(json_object_get(x, "first"));
+    const char *fy = json_string_value(json_object_get(y, "first"));
+    int c;
+
+    if ((fx == NULL) != (fy == NULL))
+        return fx == NULL ? 1 : -1;
+    if (fx != NULL && (c = strcmp(fx, fy)) != 0)
+        return c;
+    return strcmp(json_string_value(json_object_get(x, "id")),
+                  json_string_value(json_object_get(y, "id")));
+}
+
+enum ruru_err ruru_cases_build(const struct ruru_case_config *c,
+                               json_t *const *sightings,
+                               size_t n,
+                               const struct ruru_actor_profile *profiles,
+                               size_t n_profiles,
+                               json_t **out,
+                               size_t *skipped)
+{
+    struct sig *s = ruru_calloc(n + 1, sizeof(*s));
+    json_t **list = NULL;
+    size_t m = 0, n_inc = 0;
+    bool oom = false;
+
+    *out = NULL;
+    *skipped = 0;
+    if (s == NULL)
+        return RURU_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (read_sig(sightings[i], &s[m]))
+            m++;
+        else
+            (*skipped)++;
+    }
+    qsort(s, m, sizeof(*s), by_asset_time);
+    if ((list = ruru_calloc(m + 1, sizeof(*list))) == NULL) {
+        ruru_free(s);
+        return RURU_ENOMEM;
+    }
+    for (size_t i = 0; i < m && !oom;) {
+        size_t k = i + 1;
+        while (k < m && strcmp(s[k].asset ? s[k].asset : "", s[i].asset ? s[i].asset : "") == 0 &&
+               (s[k].time == RURU_TIME_NONE) == (s[i].time == RURU_TIME_NONE) &&
+               (s[k].time == RURU_TIME_NONE || s[k].time - s[k - 1].time <= c->gap))
+            k++;
+        if ((list[n_inc] = build_one(c, &s[i], k - i, profiles, n_profiles, &oom)) != NULL)
+            n_inc++;
+        i = k;
+    }
+    if (!oom) {
+        qsort(list, n_inc, sizeof(*list), by_first);
+        *out = json_array();
+        for (size_t i = 0; *out != NULL && i < n_inc; i++)
+            json_array_append(*out, list[i]);
+        if (*out == NULL)
+            oom = true;
+        else
+            campaigns(*out);
+    }
+    for (size_t i = 0; i < n_inc; i++)
+        json_decref(list[i]);
+    ruru_free(list);
+    ruru_free(s);
+    return oom ? RURU_ENOMEM : RURU_OK;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Incidents (DESIGN.md §7): the sightings of a sweep — its JSON documents, as `ruru scan`
+ * writes them (docs/json.md) — grouped by asset and time, each group judged (attrib.h).
+ *
+ *   - An incident is the sightings on one asset whose times lie within `gap` of each other
+ *     (default 24 h); sightings without a time on an asset are an incident of their own.
+ *   - Its id is stable: "ruru-incident--" and 16 hex digits of the SHA-256 of its asset and
+ *     its first evidence (path, byte offset, the line's hash) — the same logs give the same id.
+ *   - Its evidence is the distinct indicators and rules behind its sightings, each with the
+ *     records that cite it (at most RURU_CASE_MAX_CITES each; the count is whole).
+ *   - Severity: the most severe piece — a rule by its level (success raises it one step, an
+ *     attempt lowers it one), an indicator by its kind (a hash, URL or pattern high; a domain
+ *     or e-mail medium; the rest low), a source confidence under 50 one step lower;
+ *     warninglisted values informational. "Serious" is severity at or above `serious`.
+ *   - Incidents on different assets that share a distinctive indicator (a hash, URL, domain,
+ *     e-mail address or pattern, not warninglisted) are one campaign: `campaign` is the
+ *     smallest incident id among them.
+ *
+ * Example: three sightings on EXCH01 at 01:15, 01:20 and 09:00 the next day, with gap 24 h,
+ * are one incident; a fourth at 09:00 two days later is a second.
+ */
+#ifndef RURU_CASES_INCIDENT_H
+#define RURU_CASES_INCIDENT_H
+
+#include <jansson.h>
+#include <ruru.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cases/attrib.h"
+
+#define RURU_CASE_MAX_CITES 16
+
+enum ruru_severity {
+    RURU_SEV_INFO,
+    RURU_SEV_LOW,
+    RURU_SEV_MEDIUM,
+    RURU_SEV_HIGH,
+    RURU_SEV_CRITICAL
+};
+
+const char *ruru_severity_name(enum ruru_severity s);
+
+struct ruru_case_config {
+    int64_t gap;                /* seconds between sightings of one incident (86400) */
+    enum ruru_severity serious; /* the least severity that is serious (high) */
+    struct ruru_attrib_config attrib;
+};
+
+void ruru_case_defaults(struct ruru_case_config *c);
+
+/* Groups sightings[0..n) into incidents and judges each. Documents that are no sighting (a
+ * summary, anything without evidence) are counted in *skipped. OUT: *out, a JSON array of
+ * incidents, earliest first (docs/json.md "incident"). RURU_ENOMEM only. */
+enum ruru_err ruru_cases_build(const struct ruru_case_config *c,
+                               json_t *const *sightings,
+                               size_t n,
+                               const struct ruru_actor_profile *profiles,
+                               size_t n_profiles,
+                               json_t **out,
+                               size_t *skipped);
+
+#endif

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Incidents from sightings (cases/incident.h): grouping by asset and gap, undated sightings
+ * apart, stable ids, distinct evidence with its cites, severity and "serious", campaigns
+ * across assets sharing a distinctive indicator (not an address, not a warninglisted value),
+ * and the judgement each incident carries.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "cases/incident.h"
+#include "check.h"
+
+/* A sighting as the sweep writes it: an indicator's. */
+static json_t *ind_sighting(const char *when,
+                            const char *asset,
+                            const char *id,
+                            const char *type,
+                            const char *value,
+                            int confidence,
+                            const char *actor,
+                            json_int_t offset)
+{
+    return json_pack("{s:s?, s:{s:{s:s}, s:I}, s:{s:s, s:I, s:I, s:s, s:s, s:s, s:{s:s, s:s, s:s, "
+                     "s:s, s:s, s:i, s:s, s:o}}}",
+                     "@timestamp", when, "log", "file", "path", "logs/u_ex.log", "offset", offset,
+                     "ruru", "asset", asset, "line", offset / 100 + 1, "length", (json_int_t)99,
+                     "sha256", "ab12", "observed", value, "format", "w3c", "indicator", "id", id,
+                     "type", type, "value", value, "source", "advisory", "file", "apt40.json",
+                     "confidence", confidence, "first_seen", "2024-07-01T00:00:00Z", "actors",
+                     actor != NULL ? json_pack("[{s:s, s:s}]", "name", actor, "country", "CN")
+                                   : json_array());
+}
+
+/* A rule's sighting. */
+static json_t *rule_sighting(
+        const char *when, const char *asset, const char *level, const char *cls, json_int_t offset)
+{
+    return json_pack("{s:s, s:{s:{s:s}, s:I}, s:{s:{s:[s]}}, s:{s:s, s:I, s:I, s:s, s:{s:s, s:s, "
+                     "s:s, s:s}}}",
+                     "@timestamp", when, "log", "file", "path", "logs/HttpProxy.LOG", "offset",
+                     offset, "threat", "technique", "id", "T1190", "ruru", "asset", asset, "line",
+                     offset / 100 + 1, "length", (json_int_t)120, "sha256", "cd34", "rule", "id",
+                     "e12a0c0e", "title", "ProxyLogon probe", "level", level, "class", cls);
+}
+
+static const char *at(json_t *o, const char *path)
+{
+    static char buf[256];
+    char key[64];
+
+    while (o != NULL && *path != '\0') {
+        const char *dot = strchr(path, '.');
+        size_t n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+        memcpy(key, path, n);
+        key[n] = '\0';
+        o = json_is_array(o) ? json_array_get(o, (size_t)atoi(key)) : json_object_get(o, key);
+        path += n + (dot != NULL);
+    }
+    if (json_is_string(o))
+        return json_string_value(o);
+    if (o == NULL)
+        return "(none)";
+    if (json_is_null(o))
+        return "null";
+    if (json_is_true(o) || json_is_false(o))
+        return json_is_true(o) ? "true" : "false";
+    snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(o));
+    return buf;
+}
+
+static json_t *build(json_t **docs, size_t n, size_t *skipped)
+{
+    struct ruru_case_config c;
+    json_t *out = NULL;
+
+    ruru_case_defaults(&c);
+    CHECK_INT(ruru_cases_build(&c, docs, n, NULL, 0, &out, skipped), RURU_OK);
+    return out;
+}
+
+static void test_grouping(void)
+{
+    json_t *docs[8], *inc, *again;
+    size_t skipped, n = 0;
+    char first_id[64];
+
+    docs[n++] = ind_sighting("2024-07-12T01:15:41Z", "EXCH01", "ind-hash", "sha256", "9a4b", 85,
+                             "APT40", 100);
+    docs[n++] = rule_sighting("2024-07-12T01:15:00Z", "EXCH01", "high", "attempt", 700);
+    docs[n++] = ind_sighting("2024-07-12T01:20:00Z", "EXCH01", "ind-hash", "sha256", "9a4b", 85,
+                             "APT40", 200);
+    docs[n++] = ind_sighting("2024-07-13T01:00:00Z", "EXCH01", "ind-ip", "ipv4", "203.0.113.45", 85,
+                             "APT40", 300); /* within 24 h of the last: same incident */
+    docs[n++] = ind_sighting("2024-07-16T09:00:00Z", "EXCH01", "ind-ip", "ipv4", "203.0.113.45", 85,
+                             "APT40", 400); /* three days later: another */
+    docs[n++] = ind_sighting("2024-07-12T02:00:00Z", "WEB02", "ind-hash", "sha256", "9a4b", 85,
+                             "APT40", 500); /* another asset, the same hash: a campaign */
+    docs[n++] = ind_sighting(NULL, "EXCH01", "ind-ip", "ipv4", "203.0.113.45", 85, "APT40", 600);
+    docs[n++] = json_pack("{s:{s:i}}", "scan", "inputs", 3); /* a summary: no sighting */
+    inc = build(docs, n, &skipped);
+    CHECK_INT(skipped, 1);
+    CHECK_INT(json_array_size(inc), 4);
+    /* earliest first: EXCH01's first night (4 sightings, 3 pieces of evidence) */
+    CHECK_STR(at(inc, "0.asset"), "EXCH01");
+    CHECK_STR(at(inc, "0.first"), "2024-07-12T01:15:00Z");
+    CHECK_STR(at(inc, "0.last"), "2024-07-13T01:00:00Z");
+    CHECK_STR(at(inc, "0.sightings"), "4");
+    CHECK_INT(json_array_size(json_object_get(json_array_get(inc, 0), "evidence")), 3);
+    {
+        json_t *src = json_object_get(json_array_get(inc, 0), "sources");
+        CHECK_INT(json_integer_value(json_object_get(src, "logs/u_ex.log")), 3);
+        CHECK_INT(json_integer_value(json_object_get(src, "logs/HttpProxy.LOG")), 1);
+    }
+    /* the hash, once, with both records it was seen in */
+    CHECK_STR(at(inc, "0.evidence.1.key"), "ind-hash");
+    CHECK_STR(at(inc, "0.evidence.1.sightings"), "2");
+    CHECK_STR(at(inc, "0.evidence.1.cites.1.offset"), "200");
+    CHECK_STR(at(inc, "0.evidence.1.actors.0"), "APT40");
+    /* severity: a hash is high; the rule high but an attempt, so medium */
+    CHECK_STR(at(inc, "0.evidence.0.severity"), "medium");
+    CHECK_STR(at(inc, "0.severity"), "high");
+    CHECK_STR(at(inc, "0.serious"), "true");
+    /* judged: the hash makes APT40 very likely */
+    CHECK_STR(at(inc, "0.judgement.actor"), "APT40");
+    CHECK_STR(at(inc, "0.judgement.hypotheses.0.actor"), "APT40");
+    CHECK_STR(at(inc, "0.judgement.hypotheses.1.actor"), "null");
+    CHECK_STR(at(inc, "0.judgement.table.1.cells.0.verdict"), "consistent");
+    /* WEB02's incident shares the hash: one campaign with EXCH01's first */
+    CHECK_STR(at(inc, "1.asset"), "WEB02");
+    CHECK(strcmp(at(inc, "0.campaign"), "null") != 0);
+    CHECK_STR(at(inc, "0.campaign"), at(inc, "1.campaign"));
+    /* three days later: the address alone, not serious, unattributed, no campaign (addresses
+     * link nothing) */
+    CHECK_STR(at(inc, "2.first"), "2024-07-16T09:00:00Z");
+    CHECK_STR(at(inc, "2.severity"), "low");
+    CHECK_STR(at(inc, "2.serious"), "false");
+    CHECK_STR(at(inc, "2.judgement.actor"), "null");
+    CHECK_STR(at(inc, "2.campaign"), "null");
+    /* the undated sighting: its own incident, last */
+    CHECK_STR(at(inc, "3.first"), "null");
+    CHECK_STR(at(inc, "3.sightings"), "1");
+    /* ids: stable, and the same whatever order the sightings came in */
+    snprintf(first_id, sizeof(first_id), "%s", at(inc, "0.id"));
+    CHECK(strncmp(first_id, "ruru-incident--", 15) == 0 && strlen(first_id) == 31);
+    {
+        json_t *rev[8];
+        for (size_t i = 0; i < n; i++)
+            rev[i] = docs[n - 1 - i];
+        again = build(rev, n, &skipped);
+        CHECK_STR(at(again, "0.id"), first_id);
+        CHECK_INT(json_equal(inc, again), 1);
+        json_decref(again);
+    }
+    json_decref(inc);
+    for (size_t i = 0; i < n; i++)
+        json_decref(docs[i]);
+}
+
+static void test_warninglisted_and_success(void)
+{
+    json_t *docs[2], *inc;
+    size_t skipped;
+
+    docs[0] = ind_sighting("2024-07-12T01:00:00Z", "EXCH01", "ind-dom", "domain",
+                           "login.microsoftonline.com", 90, "APT40", 100);
+    json_object_set_new(json_object_get(docs[0], "ruru"), "warninglists",
+                        json_pack("[s]", "List of known Microsoft domains"));
+    docs[1] = rule_sighting("2024-07-12T01:05:00Z", "EXCH01", "high", "success", 200);
+    inc = build(docs, 2, &skipped);
+    CHECK_INT(json_array_size(inc), 1);
+    CHECK_STR(at(inc, "0.evidence.0.warninglisted"), "true");
+    CHECK_STR(at(inc, "0.evidence.0.severity"), "informational");
+    CHECK_STR(at(inc, "0.evidence.1.severity"), "critical"); /* high, and it worked */
+    CHECK_STR(at(inc, "0.severity"), "critical");
+    CHECK_STR(at(inc, "0.judgement.actor"), "null");
+    CHECK_STR(at(inc, "0.judgement.table.0.cells.0.verdict"), "neutral");
+    json_decref(inc);
+    json_decref(docs[0]);
+    json_decref(docs[1]);
+}
+
+int main(void)
+{
+    test_grouping();
+    test_warninglisted_and_success();
+    return check_done();
+}
