@@ -46,5 +46,6 @@ int cmd_intel(struct cli *c, int argc, char **argv);
 int cmd_actors(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_rules(struct cli *c, int argc, char **argv);
+int cmd_verify(struct cli *c, int argc, char **argv);
 
 #endif

@@ -134,6 +134,17 @@ RURU_API enum ruru_err ruru_rules_lint(const char *const *paths,
                                        char **report_json,
                                        struct ruru_diag *diag);
 
+/* ---- evidence ----------------------------------------------------------------------------- */
+
+/* Re-opens every input a report cites, re-reads each cited record (a sighting's, each member of
+ * a pattern or correlation sighting, each record an incident cites; through gzip and zstd) and
+ * checks its SHA-256. `report` is what `ruru scan` wrote: JSON lines of sightings,
+ * {"sightings": [...]}, or a JSON array of sightings or incidents. OUT: *result_json
+ * (docs/json.md, "verify"): {"items": N, "verified": K, "failed": [{path, line, offset,
+ * length, reason}]}. RURU_EPARSE when `report` is no report. */
+RURU_API enum ruru_err
+ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag *diag);
+
 /* ---- the sweep -------------------------------------------------------------------------- */
 
 /* Called once per sighting, in input order: inputs as given, then lines, then the order of

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `ruru verify` (ruru_verify): fresh evidence verifies; one changed byte fails, naming the
+ * item; a missing or truncated input fails with its reason; compressed inputs are read
+ * decoded; every report form (JSON lines, {"sightings"}, an array of incidents) is read; a
+ * file that is no report is refused.
+ */
+#include <jansson.h>
+#include <nettle/sha2.h>
+#include <ruru.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "check.h"
+
+static char dir[64];
+
+static const char *path_of(const char *name)
+{
+    static char buf[4][256];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
+    return buf[k];
+}
+
+static void write_file(const char *name, const char *text)
+{
+    FILE *f = fopen(path_of(name), "wb");
+    fputs(text, f);
+    fclose(f);
+}
+
+static void sha_hex(const char *s, size_t n, char out[65])
+{
+    struct sha256_ctx h;
+    unsigned char d[32];
+
+    sha256_init(&h);
+    sha256_update(&h, n, (const uint8_t *)s);
+    sha256_digest(&h, 32, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* A sighting citing bytes [off, off+len) of `text` in input `name`, line `line`. */
+static char *sighting(const char *name, const char *text, int line, size_t off, size_t len)
+{
+    char hex[65];
+    json_t *o;
+    char *s;
+
+    sha_hex(text + off, len, hex);
+    o = json_pack("{s:{s:{s:s}, s:I}, s:{s:I, s:I, s:s}}", "log", "file", "path", path_of(name),
+                  "offset", (json_int_t)off, "ruru", "line", (json_int_t)line, "length",
+                  (json_int_t)len, "sha256", hex);
+    s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+/* Verifies `report`; the result document (json_decref). */
+static json_t *verify(const char *report, enum ruru_err want)
+{
+    char *out = NULL;
+    struct ruru_diag d;
+    json_t *doc;
+
+    CHECK_INT(ruru_verify(report, strlen(report), &out, &d), want);
+    if (want != RURU_OK)
+        return NULL;
+    doc = json_loads(out, 0, NULL);
+    ruru_free(out);
+    return doc;
+}
+
+static json_int_t num(json_t *doc, const char *key)
+{
+    return json_integer_value(json_object_get(doc, key));
+}
+
+static const char *failed(json_t *doc, size_t i, const char *key)
+{
+    json_t *v = json_object_get(json_array_get(json_object_get(doc, "failed"), i), key);
+    static char buf[32];
+    if (json_is_integer(v)) {
+        snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return buf;
+    }
+    return json_string_value(v);
+}
+
+static const char LOG[] = "first line\nsecond line\r\nthird\n";
+
+static void test_plain(void)
+{
+    char *a = sighting("app.log", LOG, 2, 11, 13), *b = sighting("app.log", LOG, 3, 24, 5);
+    char report[4096];
+    json_t *doc;
+
+    write_file("app.log", LOG);
+    /* JSON lines; the same record cited twice is one item */
+    snprintf(report, sizeof(report), "%s\n%s\n%s\n", a, b, a);
+    doc = verify(report, RURU_OK);
+    CHECK_INT(num(doc, "items"), 2);
+    CHECK_INT(num(doc, "verified"), 2);
+    json_decref(doc);
+    /* --format json's {"sightings": [...]} */
+    snprintf(report, sizeof(report), "{\"sightings\": [%s, %s], \"summary\": {}}", a, b);
+    doc = verify(report, RURU_OK);
+    CHECK_INT(num(doc, "verified"), 2);
+    json_decref(doc);
+    /* one byte of the second line changed: that item fails, by name */
+    write_file("app.log", "first line\nsecond linE\r\nthird\n");
+    snprintf(report, sizeof(report), "%s\n%s\n", a, b);
+    doc = verify(report, RURU_OK);
+    CHECK_INT(num(doc, "verified"), 1);
+    CHECK_STR(failed(doc, 0, "path"), path_of("app.log"));
+    CHECK_STR(failed(doc, 0, "line"), "2");
+    CHECK(strncmp(failed(doc, 0, "reason"), "the bytes changed: their SHA-256 is ", 36) == 0);
+    json_decref(doc);
+    /* cut short */
+    write_file("app.log", "first line\nsecond line\r\nth");
+    doc = verify(report, RURU_OK);
+    CHECK_INT(num(doc, "verified"), 1);
+    CHECK_STR(failed(doc, 0, "line"), "3");
+    CHECK_STR(failed(doc, 0, "reason"),
+              "the input ends before the cited bytes (5 bytes at offset 24)");
+    json_decref(doc);
+    /* gone */
+    unlink(path_of("app.log"));
+    doc = verify(report, RURU_OK);
+    CHECK_INT(num(doc, "verified"), 0);
+    CHECK_INT(json_array_size(json_object_get(doc, "failed")), 2);
+    CHECK_STR(failed(doc, 0, "reason"), "cannot open: no such file");
+    json_decref(doc);
+    /* a device or standard input is not read */
+    {
+        json_t *o = json_pack("[{s:{s:{s:s}, s:i}, s:{s:i, s:i, s:s}}, {s:{s:{s:s}, s:i}, "
+                              "s:{s:i, s:i, s:s}}]",
+                              "log", "file", "path", "/dev/zero", "offset", 1 << 30, "ruru", "line",
+                              1, "length", 10, "sha256", "00", "log", "file", "path", "-", "offset",
+                              0, "ruru", "line", 1, "length", 1, "sha256", "00");
+        char *t = json_dumps(o, JSON_COMPACT);
+        doc = verify(t, RURU_OK);
+        CHECK_INT(num(doc, "verified"), 0);
+        CHECK_STR(failed(doc, 0, "reason"), "not a regular file");        /* /dev/zero */
+        CHECK_STR(failed(doc, 1, "reason"), "cannot open: no such file"); /* "-" is a name */
+        json_decref(doc);
+        free(t);
+        json_decref(o);
+    }
+    free(a);
+    free(b);
+}
+
+static void test_gzip_and_incidents(void)
+{
+    gzFile g = gzopen(path_of("app.log.gz"), "wb");
+    char hex[65], report[4096];
+    json_t *inc, *doc;
+    char *s;
+
+    gzwrite(g, LOG, (unsigned)strlen(LOG));
+    gzclose(g);
+    sha_hex(LOG + 11, 13, hex);
+    /* an incident's cites, offsets in the decoded bytes */
+    inc = json_pack("[{s:s, s:[{s:[{s:s, s:i, s:i, s:i, s:s}]}]}]", "id", "ruru-incident--1",
+                    "evidence", "cites", "path", path_of("app.log.gz"), "line", 2, "offset", 11,
+                    "length", 13, "sha256", hex);
+    s = json_dumps(inc, JSON_COMPACT);
+    doc = verify(s, RURU_OK);
+    CHECK_INT(num(doc, "items"), 1);
+    CHECK_INT(num(doc, "verified"), 1);
+    json_decref(doc);
+    free(s);
+    json_decref(inc);
+    /* no report at all */
+    snprintf(report, sizeof(report), "this is not json\n");
+    CHECK(verify(report, RURU_EPARSE) == NULL);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/ruru-test-verify-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return 1;
+    test_plain();
+    test_gzip_and_incidents();
+    {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            return 1;
+    }
+    return check_done();
+}
