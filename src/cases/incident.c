@@ -27,8 +27,7 @@ void ruru_case_defaults(struct ruru_case_config *c)
 
 /* ---- one sighting ------------------------------------------------------------------------- */
 
-/* The value at a dotted path of nested objects ("ruru.indicator.id"), or NULL. */
-static json_t *at(json_t *o, const char *path)
+json_t *ruru_case_at(json_t *o, const char *path)
 {
     char key[64];
 
@@ -47,7 +46,7 @@ static json_t *at(json_t *o, const char *path)
 
 static const char *str(json_t *o, const char *path)
 {
-    return json_string_value(at(o, path));
+    return json_string_value(ruru_case_at(o, path));
 }
 
 static int64_t time_at(json_t *o, const char *path)
@@ -147,8 +146,9 @@ static void cluster_of(struct sig *x, const char *value)
 /* A sighting's evidence; false for a document that is none. */
 static bool read_sig(json_t *doc, struct sig *x)
 {
-    json_t *rule = at(doc, "ruru.rule"), *ind = at(doc, "ruru.indicator"), *members;
-    json_t *cite = doc, *wl = at(doc, "ruru.warninglists");
+    json_t *rule = ruru_case_at(doc, "ruru.rule"), *ind = ruru_case_at(doc, "ruru.indicator"),
+           *members;
+    json_t *cite = doc, *wl = ruru_case_at(doc, "ruru.warninglists");
 
     memset(x, 0, sizeof(*x));
     x->doc = doc;
@@ -181,13 +181,13 @@ static bool read_sig(json_t *doc, struct sig *x)
     if (x->key == NULL)
         return false;
     /* a pattern over several records cites its first member */
-    if (json_array_size(members = at(doc, "ruru.members")) > 0)
+    if (json_array_size(members = ruru_case_at(doc, "ruru.members")) > 0)
         cite = json_array_get(members, 0);
     x->cite.path = str(cite, "log.file.path") ? str(cite, "log.file.path") : str(cite, "ruru.path");
     x->cite.sha256 = str(cite, "ruru.sha256");
-    x->cite.line = json_integer_value(at(cite, "ruru.line"));
-    x->cite.offset = json_integer_value(at(cite, "log.offset"));
-    x->cite.length = json_integer_value(at(cite, "ruru.length"));
+    x->cite.line = json_integer_value(ruru_case_at(cite, "ruru.line"));
+    x->cite.offset = json_integer_value(ruru_case_at(cite, "log.offset"));
+    x->cite.length = json_integer_value(ruru_case_at(cite, "ruru.length"));
     if (x->asset == NULL && cite != doc)
         x->asset = str(cite, "ruru.asset");
     return true;
@@ -346,10 +346,10 @@ static json_t *build_one(const struct ruru_case_config *c,
         pieces[k].last_time = x->time;
         if (json_array_size(pieces[k].cites) < RURU_CASE_MAX_CITES)
             json_array_append_new(pieces[k].cites, cite_json(&x->cite));
-        if (!add_names(&pieces[k].actors, &pieces[k].n_actors, at(x->doc, "ruru.indicator.actors"),
-                       "name") ||
+        if (!add_names(&pieces[k].actors, &pieces[k].n_actors,
+                       ruru_case_at(x->doc, "ruru.indicator.actors"), "name") ||
             !add_names(&pieces[k].techniques, &pieces[k].n_techniques,
-                       at(x->doc, "threat.technique.id"), NULL))
+                       ruru_case_at(x->doc, "threat.technique.id"), NULL))
             goto oom;
         sev = x->severity > sev ? x->severity : sev;
         if (x->time != RURU_TIME_NONE) {

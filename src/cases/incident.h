@@ -50,6 +50,10 @@ struct ruru_case_config {
 
 void ruru_case_defaults(struct ruru_case_config *c);
 
+/* The value at a dotted path of a document's nested objects ("ruru.indicator.id",
+ * "log.file.path"), or NULL. */
+json_t *ruru_case_at(json_t *o, const char *path);
+
 /* Groups sightings[0..n) into incidents and judges each. Documents that are no sighting (a
  * summary, anything without evidence) are counted in *skipped. OUT: *out, a JSON array of
  * incidents, earliest first (docs/json.md "incident"). RURU_ENOMEM only. */

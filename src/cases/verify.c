@@ -21,6 +21,7 @@
 
 #include "base/alloc.h"
 #include "base/diag.h"
+#include "cases/incident.h"
 #include "io/stream.h"
 
 struct item {
@@ -36,33 +37,17 @@ struct items {
     size_t n, cap;
 };
 
-static json_t *at(json_t *o, const char *path)
-{
-    char key[64];
-
-    while (o != NULL && *path != '\0') {
-        const char *dot = strchr(path, '.');
-        size_t n = dot != NULL ? (size_t)(dot - path) : strlen(path);
-        if (n >= sizeof(key))
-            return NULL;
-        memcpy(key, path, n);
-        key[n] = '\0';
-        o = json_object_get(o, key);
-        path += n + (dot != NULL);
-    }
-    return o;
-}
-
 static bool add(struct items *it, json_t *cite, const char *path_key)
 {
     struct item x;
 
     memset(&x, 0, sizeof(x));
-    x.path = json_string_value(at(cite, path_key));
-    x.sha256 = json_string_value(at(cite, path_key[0] == 'p' ? "sha256" : "ruru.sha256"));
-    x.line = json_integer_value(at(cite, path_key[0] == 'p' ? "line" : "ruru.line"));
-    x.offset = json_integer_value(at(cite, path_key[0] == 'p' ? "offset" : "log.offset"));
-    x.length = json_integer_value(at(cite, path_key[0] == 'p' ? "length" : "ruru.length"));
+    x.path = json_string_value(ruru_case_at(cite, path_key));
+    x.sha256 = json_string_value(ruru_case_at(cite, path_key[0] == 'p' ? "sha256" : "ruru.sha256"));
+    x.line = json_integer_value(ruru_case_at(cite, path_key[0] == 'p' ? "line" : "ruru.line"));
+    x.offset = json_integer_value(ruru_case_at(cite, path_key[0] == 'p' ? "offset" : "log.offset"));
+    x.length =
+            json_integer_value(ruru_case_at(cite, path_key[0] == 'p' ? "length" : "ruru.length"));
     if (x.path == NULL || x.sha256 == NULL)
         return true; /* no evidence cited */
     for (size_t i = 0; i < it->n; i++)
@@ -97,7 +82,7 @@ static bool collect(struct items *it, json_t *doc)
     }
     if (!add(it, doc, "log.file.path"))
         return false;
-    json_array_foreach(at(doc, "ruru.members"), i,
+    json_array_foreach(ruru_case_at(doc, "ruru.members"), i,
                        c) if (!add(it, c, "log.file.path")) return false;
     return true;
 }
