@@ -24,6 +24,8 @@ static const char USAGE[] =
         "  intel remove SOURCE    forget a source\n"
         "  actors [NAME]          actors across sources, or one actor by any alias\n"
         "  rules lint [PATH...]   load Sigma rules and say what each file gave, or why not\n"
+        "  report                 the incidents `scan --record` kept, judged, with their evidence\n"
+        "  stats                  serious incidents, and the share with state-sponsored actors\n"
         "  verify REPORT          re-read every record a report cites and check its SHA-256\n"
         "\n"
         "Options:\n"
@@ -93,6 +95,10 @@ int main(int argc, char **argv)
         return cmd_actors(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "rules") == 0)
         return cmd_rules(&c, argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "report") == 0)
+        return cmd_report(&c, argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "stats") == 0)
+        return cmd_stats(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "verify") == 0)
         return cmd_verify(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "help") == 0) {

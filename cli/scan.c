@@ -34,6 +34,8 @@ static const char USAGE[] =
         "                         else jsonl)\n"
         "  -o, --output FILE      write the sightings to FILE\n"
         "  --summary FILE         write the coverage summary (JSON) to FILE\n"
+        "  --record               group the sightings into incidents, judge them and keep them\n"
+        "                         in the register (see ruru report, ruru stats)\n"
         "  -q, --quiet            no coverage summary on standard error\n"
         "  --home DIR             the store directory\n"
         "\n"
@@ -45,7 +47,8 @@ enum scan_format { SF_JSONL, SF_JSON, SF_CSV, SF_TABLE };
 struct scan_cli {
     enum scan_format format;
     FILE *out;
-    json_t *all; /* SF_JSON: the sightings */
+    json_t *all;    /* SF_JSON: the sightings */
+    json_t *record; /* --record: the sightings, for the register */
     uint64_t n;
     bool tty_progress;
 };
@@ -306,6 +309,8 @@ static int on_sighting(void *ctx, const char *json)
     json_t *o;
 
     sc->n++;
+    if (sc->record != NULL)
+        json_array_append_new(sc->record, json_loads(json, 0, NULL));
     if (sc->format == SF_JSONL) {
         fputs(json, sc->out);
         fputc('\n', sc->out);
@@ -469,6 +474,45 @@ static bool load_intel(ruru_store *store, const char *const *paths, size_t n, bo
     return ok;
 }
 
+/* --record: the sweep's incidents into the register; one line on what changed. False after
+ * printing why the register could not take them. */
+static bool record(const struct cli *c, ruru_store *store, json_t *sightings, bool quiet)
+{
+    struct ruru_diag dd, *d = &dd;
+    ruru_register *reg = NULL;
+    char *text = json_dumps(sightings, JSON_COMPACT), *res = NULL;
+    enum ruru_err err;
+    json_t *doc;
+
+    if (text == NULL) {
+        fputs("ruru: out of memory\n", stderr);
+        return false;
+    }
+    if ((err = ruru_register_open(c->home, &reg, d)) == RURU_OK)
+        err = ruru_register_record(reg, store, text, strlen(text), &res, d);
+    free(text);
+    ruru_register_close(reg);
+    if (err != RURU_OK) {
+        /* the sightings were reported; the register could not take them */
+        cli_error(err, d, "register");
+        return false;
+    }
+    if (!quiet && (doc = json_loads(res, 0, NULL)) != NULL) {
+        fprintf(stderr,
+                "ruru: recorded %" JSON_INTEGER_FORMAT " incidents (%" JSON_INTEGER_FORMAT
+                " new, %" JSON_INTEGER_FORMAT " updated, %" JSON_INTEGER_FORMAT
+                " unchanged, %" JSON_INTEGER_FORMAT " judged anew)\n",
+                json_integer_value(json_object_get(doc, "incidents")),
+                json_integer_value(json_object_get(doc, "new")),
+                json_integer_value(json_object_get(doc, "updated")),
+                json_integer_value(json_object_get(doc, "unchanged")),
+                json_integer_value(json_object_get(doc, "rejudged")));
+        json_decref(doc);
+    }
+    ruru_free(res);
+    return true;
+}
+
 int cmd_scan(struct cli *c, int argc, char **argv)
 {
     struct ruru_scan_opts o;
@@ -478,7 +522,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     const char **inputs = calloc((size_t)argc + 2, sizeof(char *));
     const char *out_path = NULL, *summary_path = NULL;
     size_t n_intel = 0, n_inputs = 0, n_rules = 0;
-    bool quiet = false, format_set = false;
+    bool quiet = false, format_set = false, record_failed = false;
     int rc = EXIT_ERROR;
     ruru_store *store = NULL;
     char *summary = NULL;
@@ -549,6 +593,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             }
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = true;
+        } else if (strcmp(a, "--record") == 0) {
+            if (sc.record == NULL && (sc.record = json_array()) == NULL)
+                goto done;
         } else if (strcmp(a, "--no-default-rules") == 0) {
             o.no_builtin_rules = true;
         } else if ((used = cli_common_option(c, argc - i, argv + i)) != 0) {
@@ -629,6 +676,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         fputs(": cannot write the summary\n", stderr);
         err = err == RURU_OK ? RURU_EIO : err;
     }
+    if (sc.record != NULL && (err == RURU_OK || err == RURU_ESTOPPED) &&
+        !record(c, store, sc.record, quiet))
+        record_failed = true;
     if (err != RURU_OK && err != RURU_ESTOPPED) {
         /* Input errors were printed as they happened; a sweep that could not start was not. */
         if (json_integer_value(json_object_get(json_object_get(doc, "scan"), "inputs")) == 0 ||
@@ -636,7 +686,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             cli_error(err, &d, NULL);
         rc = EXIT_ERROR;
     } else {
-        rc = sc.n > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+        rc = record_failed ? EXIT_ERROR : sc.n > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
     }
 done:
     if (sc.out != NULL && sc.out != stdout && fclose(sc.out) != 0)
@@ -645,6 +695,7 @@ done:
         rc = EXIT_ERROR;
     json_decref(doc);
     json_decref(sc.all);
+    json_decref(sc.record);
     ruru_free(summary);
     ruru_store_close(store);
     free(intel);

@@ -145,6 +145,52 @@ RURU_API enum ruru_err ruru_rules_lint(const char *const *paths,
 RURU_API enum ruru_err
 ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag *diag);
 
+/* ---- the register ------------------------------------------------------------------------ */
+
+/* Parses a time as the command line gives it (2024-07-12, 2024-07-12T01:15:00Z, unix seconds)
+ * into unix seconds UTC. */
+RURU_API bool ruru_time_from_text(const char *s, int64_t *out);
+
+/* Incidents, their evidence and the history of their judgements, in DIR/register.db. */
+typedef struct ruru_register ruru_register;
+
+RURU_API enum ruru_err
+ruru_register_open(const char *home, ruru_register **out, struct ruru_diag *diag);
+RURU_API void ruru_register_close(ruru_register *r);
+
+/* Groups `sightings` (a JSON array of the sweep's sighting documents) into incidents, judges
+ * each with what `store` knows of the actors (NULL: nothing more than the sightings say) and
+ * records them, all or none. An incident already recorded (the same id, or the same asset at
+ * overlapping times) is updated in place and judged anew when its judgement changed;
+ * recording the same sightings again changes nothing. OUT: *json {"incidents", "new",
+ * "updated", "unchanged", "rejudged", "ids"}. */
+RURU_API enum ruru_err ruru_register_record(ruru_register *r,
+                                            ruru_store *store,
+                                            const char *sightings,
+                                            size_t len,
+                                            char **json,
+                                            struct ruru_diag *diag);
+
+/* The recorded incidents whose first record lies in [since, until) (INT64_MIN: open) and,
+ * when actor is not NULL, whose evidence points to that actor; each with its judgement
+ * history. OUT: *json {"incidents": [...]} (docs/json.md, "report"). */
+RURU_API enum ruru_err ruru_register_report(ruru_register *r,
+                                            int64_t since,
+                                            int64_t until,
+                                            const char *actor,
+                                            char **json,
+                                            struct ruru_diag *diag);
+
+/* How many serious incidents, and what share of them carry indicators of actors attributed to
+ * a state, by "sponsor" (the default), "actor", "month" or "asset". OUT: *json (docs/json.md,
+ * "stats"). RURU_EINVAL for another `by`. */
+RURU_API enum ruru_err ruru_register_stats(ruru_register *r,
+                                           int64_t since,
+                                           int64_t until,
+                                           const char *by,
+                                           char **json,
+                                           struct ruru_diag *diag);
+
 /* ---- the sweep -------------------------------------------------------------------------- */
 
 /* Called once per sighting, in input order: inputs as given, then lines, then the order of

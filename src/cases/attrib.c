@@ -158,6 +158,14 @@ static bool uses(const struct ruru_actor_profile *p, const char *technique)
     return false;
 }
 
+/* A probability as a reader is shown it, in per cent: never 0 or 100 (no judgement is
+ * certain), so at least 1 and at most 99. */
+static double shown(double p)
+{
+    double v = p * 100;
+    return v < 1 ? 1 : v > 99 ? 99 : v;
+}
+
 static int by_p(const void *a, const void *b)
 {
     const struct ruru_hypothesis *x = a, *y = b;
@@ -179,6 +187,7 @@ enum ruru_err ruru_attribute(const struct ruru_attrib_config *c,
     const char **actors = NULL;
     size_t n_actors = 0, n_h, n_distinct_tech = 0;
     int *parent = NULL;
+    bool *follower = NULL;
     double *logodds = NULL, *glog = NULL, *gmax = NULL, *gsum = NULL;
     const char **tech = NULL;
     enum ruru_err err = RURU_ENOMEM;
@@ -208,27 +217,41 @@ enum ruru_err ruru_attribute(const struct ruru_attrib_config *c,
     out->ratio = ruru_calloc(n_ev * n_h + 1, sizeof(*out->ratio));
     out->group = ruru_calloc(n_ev + 1, sizeof(*out->group));
     parent = ruru_calloc(n_ev + 1, sizeof(*parent));
+    follower = ruru_calloc(n_ev + 1, sizeof(*follower));
     logodds = ruru_calloc(n_h, sizeof(*logodds));
     glog = ruru_calloc((n_ev + 1) * n_h, sizeof(*glog));
     gmax = ruru_calloc((n_ev + 1) * n_h, sizeof(*gmax));
     gsum = ruru_calloc((n_ev + 1) * n_h, sizeof(*gsum));
     tech = ruru_calloc(1, sizeof(*tech));
     if (out->h == NULL || out->cell == NULL || out->ratio == NULL || out->group == NULL ||
-        parent == NULL || logodds == NULL || glog == NULL || gmax == NULL || gsum == NULL ||
-        tech == NULL)
+        parent == NULL || follower == NULL || logodds == NULL || glog == NULL || gmax == NULL ||
+        gsum == NULL || tech == NULL)
         goto out;
 
-    /* dependence: one report, one cluster; the rules are one group (their techniques) */
+    /* dependence: the pieces of one report are one group; the rules are one group (their
+     * techniques). A cluster (one address seen by three reports, the addresses of one /24)
+     * counts once whatever reports it is in: its strongest piece in full, the others (its
+     * followers) at `dependence`. Clusters do not join groups: that would make every report
+     * naming one shared address one report. */
     for (size_t e = 0; e < n_ev; e++)
         parent[e] = (int)e;
     for (size_t e = 0; e < n_ev; e++)
         for (size_t f = e + 1; f < n_ev; f++)
             if ((ev[e].kind == RURU_EV_RULE) == (ev[f].kind == RURU_EV_RULE) &&
-                (ev[e].kind == RURU_EV_RULE || same(ev[e].source, ev[f].source) ||
-                 same(ev[e].cluster, ev[f].cluster)))
+                (ev[e].kind == RURU_EV_RULE || same(ev[e].source, ev[f].source)))
                 unite(parent, (int)e, (int)f);
     for (size_t e = 0; e < n_ev; e++)
         out->group[e] = find(parent, (int)e);
+    for (size_t e = 0; e < n_ev; e++) {
+        double se = ev[e].warninglisted ? 1 : strength(c, &ev[e]);
+        for (size_t f = 0; f < n_ev && !follower[e]; f++) {
+            double sf;
+            if (f == e || ev[f].kind == RURU_EV_RULE || !same(ev[e].cluster, ev[f].cluster))
+                continue;
+            sf = ev[f].warninglisted ? 1 : strength(c, &ev[f]);
+            follower[e] = sf > se || (sf == se && f < e);
+        }
+    }
 
     /* each piece's ratio and verdict for each hypothesis */
     for (size_t e = 0; e < n_ev; e++) {
@@ -268,7 +291,7 @@ enum ruru_err ruru_attribute(const struct ruru_attrib_config *c,
         if (ev[e].kind == RURU_EV_RULE)
             continue;
         for (size_t k = 0; k < n_h; k++) {
-            double l = log(out->ratio[e * n_h + k]);
+            double l = log(out->ratio[e * n_h + k]) * (follower[e] ? c->dependence : 1);
             double *mx = &gmax[g * n_h + k], *sm = &gsum[g * n_h + k];
             if (l > *mx) {
                 *sm += *mx;
@@ -386,7 +409,7 @@ enum ruru_err ruru_attribute(const struct ruru_attrib_config *c,
                 /* a group that raised the best actor's odds */
                 for (size_t f = 0; f < n_ev; f++)
                     if (out->group[f] == (int)e && out->ratio[f * n_h + best_col] > 1.0001 &&
-                        ev[f].kind != RURU_EV_RULE) {
+                        ev[f].kind != RURU_EV_RULE && !follower[f]) {
                         out->n_groups++;
                         break;
                     }
@@ -410,7 +433,7 @@ enum ruru_err ruru_attribute(const struct ruru_attrib_config *c,
                 out->confidence = RURU_CONF_LOW;
             snprintf(out->why, sizeof(out->why),
                      "%s: %s (%.0f %%), from %zu independent group%s of evidence", best->actor,
-                     best->words, best->p * 100, out->n_groups, out->n_groups == 1 ? "" : "s");
+                     best->words, shown(best->p), out->n_groups, out->n_groups == 1 ? "" : "s");
         } else if (best != NULL) {
             out->confidence = RURU_CONF_LOW;
             snprintf(out->why, sizeof(out->why),
@@ -427,6 +450,7 @@ enum ruru_err ruru_attribute(const struct ruru_attrib_config *c,
 out:
     ruru_free(actors);
     ruru_free(parent);
+    ruru_free(follower);
     ruru_free(logodds);
     ruru_free(glog);
     ruru_free(gmax);

@@ -12,9 +12,10 @@
  * W' = W_kind ^ (reliability × decay): its kind's weight (a web-shell hash ≫ a domain ≫ an
  * address ≫ a CIDR), raised to its source's confidence and to its freshness at the record's
  * time; 1 for an actor it does not name, and for a warninglisted value. Pieces from one
- * report or one infrastructure cluster are one group: the group's log-ratio is its strongest
- * piece's plus `dependence` × the others'. ATT&CK techniques seen (rule tags) that an actor is
- * known to use are one more group, weak and capped.
+ * report are one group: the group's log-ratio is its strongest piece's plus `dependence` × the
+ * others'. Pieces of one infrastructure cluster (one address named by several reports, one
+ * /24) count once: the strongest in full, the others at `dependence`. ATT&CK techniques seen
+ * (rule tags) that an actor is known to use are one more group, weak and capped.
  *
  * Pure computation over plain structures: no store, no I/O. Weights come from
  * ruru_attrib_config (ruru_attrib_defaults, or ruru.yaml).

@@ -180,6 +180,26 @@ static void test_parts(void)
     CHECK_INT(j.n_groups, 1);
     ruru_judgement_fini(&j);
 
+    /* one address named by three reports is one observation, not three */
+    for (int i = 0; i < 3; i++) {
+        ev[i] = piece("ipv4 203.0.113.45", RURU_EV_IP, 100, sources[i], APT40, 1);
+        ev[i].cluster = "203.0.113.0/24";
+    }
+    alone = judge(ev, 1, "APT40", &j);
+    ruru_judgement_fini(&j);
+    shared = judge(ev, 3, "APT40", &j);
+    CHECK_INT(j.n_groups, 1);
+    CHECK(j.verdict == NULL);
+    ruru_judgement_fini(&j);
+    CHECK(shared > alone && shared < 0.45);
+    /* ... and does not join the reports it is in: a hash of one and a domain of another stay
+     * two groups (the third report, which only repeats the address, is none) */
+    ev[3] = piece("sha256 2b8e", RURU_EV_HASH, 85, sources[0], APT40, 1);
+    ev[4] = piece("domain a.example", RURU_EV_DOMAIN, 80, sources[1], APT40, 1);
+    judge(ev, 5, "APT40", &j);
+    CHECK_INT(j.n_groups, 2);
+    ruru_judgement_fini(&j);
+
     /* an address two years after the intel saw it says less than a fresh one */
     ev[0] = piece("ipv4 203.0.113.45", RURU_EV_IP, 100, "feed", APT40, 1);
     fresh = judge(ev, 1, "APT40", &j);

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `ruru report` and `ruru stats`: what the register holds. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char REPORT_USAGE[] =
+        "usage: ruru report [--since T] [--until T] [--actor A] [--format table|json]\n"
+        "\n"
+        "The incidents `ruru scan --record` kept: asset, times, severity, the judgement (actor,\n"
+        "probability in ICD 203 words, analytic confidence, why) and the evidence behind it,\n"
+        "with every judgement made of it over time. T: 2024-07-12, 2024-07-12T01:15:00Z or\n"
+        "unix seconds; an incident is in when its first record is in [since, until).\n";
+
+static const char STATS_USAGE[] =
+        "usage: ruru stats [--since T] [--until T] [--by sponsor|actor|month|asset]\n"
+        "                  [--format table|json]\n"
+        "\n"
+        "How many serious incidents the register holds, and what share of them carry indicators\n"
+        "of actors attributed to a state: by sponsor state (the default), actor, month or asset.\n";
+
+struct filter {
+    int64_t since, until;
+    const char *actor, *by;
+};
+
+/* The options of both commands. Returns 0 to go on, 1 after --help, -1 after an error. */
+static int
+options(struct cli *c, int argc, char **argv, const char *usage, struct filter *f, bool stats)
+{
+    f->since = f->until = INT64_MIN;
+    f->actor = NULL;
+    f->by = "sponsor";
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int used;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        }
+        if (strcmp(a, "--since") == 0 || strcmp(a, "--until") == 0 ||
+            (!stats && strcmp(a, "--actor") == 0) || (stats && strcmp(a, "--by") == 0)) {
+            if (v == NULL) {
+                fprintf(stderr, "ruru: %s needs a value\n", a);
+                return -1;
+            }
+            i++;
+            if (strcmp(a, "--actor") == 0)
+                f->actor = v;
+            else if (strcmp(a, "--by") == 0)
+                f->by = v;
+            else if (!ruru_time_from_text(v, strcmp(a, "--since") == 0 ? &f->since : &f->until)) {
+                fprintf(stderr, "ruru: %s: not a time (2024-07-12, 2024-07-12T01:15:00Z)\n", a);
+                return -1;
+            }
+        } else if ((used = cli_common_option(c, argc - i, argv + i)) != 0) {
+            if (used < 0)
+                return -1;
+            i += used - 1;
+        } else {
+            fprintf(stderr, "ruru: unexpected argument \"%s\"\n%s", a, usage);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void put(FILE *f, json_t *v)
+{
+    cli_put_safe(f, cli_str(v));
+}
+
+static void print_incident(FILE *f, json_t *inc)
+{
+    json_t *j = json_object_get(inc, "judgement"), *e, *h;
+    size_t i;
+    char buf[32];
+
+    put(f, json_object_get(inc, "id"));
+    fputs("  ", f);
+    put(f, json_object_get(inc, "asset"));
+    fputs("  ", f);
+    put(f, json_object_get(inc, "first"));
+    fputs(" .. ", f);
+    put(f, json_object_get(inc, "last"));
+    fprintf(f, "  %s%s\n", cli_str(json_object_get(inc, "severity")),
+            json_is_true(json_object_get(inc, "serious")) ? " (serious)" : "");
+    fputs("  judgement: ", f);
+    put(f, json_object_get(j, "why"));
+    fprintf(f, "; confidence %s\n", cli_str(json_object_get(j, "confidence")));
+    json_array_foreach(json_object_get(j, "hypotheses"), i, h)
+    {
+        fputs("    ", f);
+        fputs(json_is_null(json_object_get(h, "actor")) ? "another actor"
+                                                        : cli_str(json_object_get(h, "actor")),
+              f);
+        {
+            /* no judgement is certain: 1 to 99 % */
+            double p = json_number_value(json_object_get(h, "probability")) * 100;
+            fprintf(f, ": %s (%.0f %%)\n", cli_str(json_object_get(h, "words")),
+                    p < 1    ? 1
+                    : p > 99 ? 99
+                             : p);
+        }
+    }
+    json_array_foreach(json_object_get(inc, "evidence"), i, e)
+    {
+        fprintf(f, "  evidence: %s ", cli_str(json_object_get(e, "kind")));
+        put(f, json_object_get(e, "value"));
+        fprintf(f, " (%s sightings", cli_num(json_object_get(e, "sightings"), buf, sizeof(buf)));
+        if (json_is_string(json_object_get(e, "source"))) {
+            fputs(", from ", f);
+            put(f, json_object_get(e, "source"));
+        }
+        if (json_is_true(json_object_get(e, "warninglisted")))
+            fputs(", warninglisted", f);
+        fputs(")\n", f);
+    }
+    if (json_array_size(json_object_get(inc, "history")) > 1)
+        fprintf(f, "  judged %zu times\n", json_array_size(json_object_get(inc, "history")));
+}
+
+static int run(struct cli *c, int argc, char **argv, bool stats)
+{
+    struct filter f;
+    ruru_register *reg = NULL;
+    struct ruru_diag d;
+    char *out = NULL;
+    enum ruru_err err;
+    json_t *doc, *r;
+    size_t i;
+    int rc = options(c, argc, argv, stats ? STATS_USAGE : REPORT_USAGE, &f, stats);
+
+    if (rc != 0)
+        return rc > 0 ? EXIT_CLEAN : EXIT_ERROR;
+    if ((err = ruru_register_open(c->home, &reg, &d)) == RURU_OK)
+        err = stats ? ruru_register_stats(reg, f.since, f.until, f.by, &out, &d)
+                    : ruru_register_report(reg, f.since, f.until, f.actor, &out, &d);
+    ruru_register_close(reg);
+    if (err != RURU_OK) {
+        cli_error(err, &d, "register");
+        return EXIT_ERROR;
+    }
+    doc = json_loads(out, 0, NULL);
+    ruru_free(out);
+    if (doc == NULL)
+        return EXIT_ERROR;
+    if (c->format == OUT_JSON) {
+        cli_print_json(c, doc);
+    } else if (!stats) {
+        json_array_foreach(json_object_get(doc, "incidents"), i, r) print_incident(c->out, r);
+        fprintf(c->out, "%zu incidents\n", json_array_size(json_object_get(doc, "incidents")));
+    } else {
+        char a[32], b[32];
+        fprintf(c->out, "%s serious incidents (of %s); with indicators of state-sponsored actors: ",
+                cli_num(json_object_get(doc, "serious"), a, sizeof(a)),
+                cli_num(json_object_get(doc, "incidents"), b, sizeof(b)));
+        fprintf(c->out, "%s (%.0f %%)\n",
+                cli_num(json_object_get(doc, "state_sponsored"), a, sizeof(a)),
+                json_number_value(json_object_get(doc, "share")) * 100);
+        json_array_foreach(json_object_get(doc, "rows"), i, r)
+        {
+            fputs("  ", c->out);
+            put(c->out, json_object_get(r, "key"));
+            if (json_object_get(r, "serious_with") != NULL)
+                fprintf(c->out, ": %s serious incidents (%.0f %%)\n",
+                        cli_num(json_object_get(r, "serious_with"), a, sizeof(a)),
+                        json_number_value(json_object_get(r, "share")) * 100);
+            else
+                fprintf(c->out, ": %s serious, %s with state-sponsored actors (%.0f %%)\n",
+                        cli_num(json_object_get(r, "serious"), a, sizeof(a)),
+                        cli_num(json_object_get(r, "state_sponsored"), b, sizeof(b)),
+                        json_number_value(json_object_get(r, "share")) * 100);
+        }
+    }
+    json_decref(doc);
+    return EXIT_CLEAN;
+}
+
+int cmd_report(struct cli *c, int argc, char **argv)
+{
+    return run(c, argc, argv, false);
+}
+
+int cmd_stats(struct cli *c, int argc, char **argv)
+{
+    return run(c, argc, argv, true);
+}

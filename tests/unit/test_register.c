@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The register (ruru_register_*): recording a sweep's incidents; recording the same sightings
+ * again changes nothing; new intel on the same incident updates it in place and keeps the
+ * judgement's history; reports by time and actor; the statistic of serious incidents with
+ * state-sponsored actors' indicators.
+ */
+#include <jansson.h>
+#include <ruru.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check.h"
+
+static char dir[64];
+
+static json_t *sighting(const char *when,
+                        const char *asset,
+                        const char *id,
+                        const char *type,
+                        const char *value,
+                        const char *actor,
+                        const char *country,
+                        json_int_t off)
+{
+    return json_pack("{s:s, s:{s:{s:s}, s:I}, s:{s:s, s:I, s:I, s:s, s:s, s:{s:s, s:s, s:s, s:s,"
+                     " s:s, s:i, s:o}}}",
+                     "@timestamp", when, "log", "file", "path", "logs/u_ex.log", "offset", off,
+                     "ruru", "asset", asset, "line", off / 100 + 1, "length", (json_int_t)99,
+                     "sha256", "ab12", "observed", value, "indicator", "id", id, "type", type,
+                     "value", value, "source", id, "file", "intel.json", "confidence", 85, "actors",
+                     actor != NULL ? json_pack("[{s:s, s:s}]", "name", actor, "country", country)
+                                   : json_array());
+}
+
+/* Records `docs` (json_decref'd); the result's field `key`. */
+static json_int_t record(ruru_register *r, json_t *docs, const char *key)
+{
+    char *text = json_dumps(docs, JSON_COMPACT), *out = NULL;
+    struct ruru_diag d;
+    json_t *res;
+    json_int_t v;
+
+    CHECK_INT(ruru_register_record(r, NULL, text, strlen(text), &out, &d), RURU_OK);
+    free(text);
+    json_decref(docs);
+    res = json_loads(out, 0, NULL);
+    ruru_free(out);
+    v = json_integer_value(json_object_get(res, key));
+    json_decref(res);
+    return v;
+}
+
+static json_t *
+doc_of(enum ruru_err (*fn)(
+               ruru_register *, int64_t, int64_t, const char *, char **, struct ruru_diag *),
+       ruru_register *r,
+       int64_t since,
+       const char *arg)
+{
+    char *out = NULL;
+    struct ruru_diag d;
+    json_t *doc;
+
+    CHECK_INT(fn(r, since, INT64_MIN, arg, &out, &d), RURU_OK);
+    doc = json_loads(out, 0, NULL);
+    ruru_free(out);
+    return doc;
+}
+
+static json_t *first_night(void)
+{
+    return json_pack("[o, o, o]",
+                     sighting("2024-07-12T01:15:00Z", "EXCH01", "ip", "ipv4", "203.0.113.45",
+                              "APT40", "CN", 100),
+                     sighting("2024-07-12T01:20:00Z", "EXCH01", "dom", "domain", "c2.example",
+                              "APT40", "CN", 200),
+                     sighting("2024-08-03T10:00:00Z", "WEB02", "other", "ipv4", "198.51.100.9",
+                              NULL, NULL, 300));
+}
+
+static void test_record(void)
+{
+    ruru_register *r = NULL;
+    struct ruru_diag d;
+    json_t *rep, *st, *inc;
+    int64_t aug;
+    char id[64];
+
+    CHECK_INT(ruru_register_open(dir, &r, &d), RURU_OK);
+    CHECK_INT(record(r, first_night(), "new"), 2);
+    /* the same sightings again: nothing changes */
+    CHECK_INT(record(r, first_night(), "unchanged"), 2);
+    CHECK_INT(record(r, first_night(), "rejudged"), 0);
+    rep = doc_of(ruru_register_report, r, INT64_MIN, NULL);
+    CHECK_INT(json_array_size(json_object_get(rep, "incidents")), 2);
+    inc = json_array_get(json_object_get(rep, "incidents"), 0);
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(inc, "id")));
+    CHECK_INT(json_array_size(json_object_get(inc, "history")), 1);
+    json_decref(rep);
+
+    /* new intel: a web-shell hash in a record before the first one. The incident's first
+     * evidence changes, and with it the id it would get; it is still the same incident */
+    {
+        json_t *more = first_night();
+        json_array_append_new(more, sighting("2024-07-12T01:10:00Z", "EXCH01", "hash", "sha256",
+                                             "9a4b", "APT40", "CN", 50));
+        CHECK_INT(record(r, more, "updated"), 1);
+    }
+    rep = doc_of(ruru_register_report, r, INT64_MIN, NULL);
+    CHECK_INT(json_array_size(json_object_get(rep, "incidents")), 2);
+    inc = json_array_get(json_object_get(rep, "incidents"), 0);
+    CHECK_STR(json_string_value(json_object_get(inc, "id")), id);
+    CHECK_STR(json_string_value(json_object_get(inc, "first")), "2024-07-12T01:10:00Z");
+    CHECK_INT(json_array_size(json_object_get(inc, "history")), 2); /* judged anew, kept both */
+    CHECK_STR(json_string_value(
+                      json_object_get(json_array_get(json_object_get(inc, "history"), 1), "words")),
+              "almost certain");
+    json_decref(rep);
+
+    /* by actor, by time */
+    rep = doc_of(ruru_register_report, r, INT64_MIN, "apt40");
+    CHECK_INT(json_array_size(json_object_get(rep, "incidents")), 1);
+    json_decref(rep);
+    CHECK(ruru_time_from_text("2024-08-01", &aug));
+    rep = doc_of(ruru_register_report, r, aug, NULL);
+    CHECK_INT(json_array_size(json_object_get(rep, "incidents")), 1);
+    CHECK_STR(json_string_value(json_object_get(
+                      json_array_get(json_object_get(rep, "incidents"), 0), "asset")),
+              "WEB02");
+    json_decref(rep);
+
+    /* the statistic: one serious incident of two (the hash makes EXCH01's high), carrying a
+     * Chinese state actor's indicators */
+    st = doc_of(ruru_register_stats, r, INT64_MIN, "sponsor");
+    CHECK_INT(json_integer_value(json_object_get(st, "incidents")), 2);
+    CHECK_INT(json_integer_value(json_object_get(st, "serious")), 1);
+    CHECK_INT(json_integer_value(json_object_get(st, "state_sponsored")), 1);
+    CHECK_STR(json_string_value(
+                      json_object_get(json_array_get(json_object_get(st, "rows"), 0), "key")),
+              "CN");
+    json_decref(st);
+    st = doc_of(ruru_register_stats, r, INT64_MIN, "month");
+    CHECK_STR(json_string_value(
+                      json_object_get(json_array_get(json_object_get(st, "rows"), 0), "key")),
+              "2024-07");
+    json_decref(st);
+    {
+        char *out = NULL;
+        CHECK_INT(ruru_register_stats(r, INT64_MIN, INT64_MIN, "weekday", &out, &d), RURU_EINVAL);
+        CHECK_STR(d.msg, "--by takes sponsor, actor, month or asset, not \"weekday\"");
+    }
+    ruru_register_close(r);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/ruru-test-register-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return 1;
+    test_record();
+    {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            return 1;
+    }
+    return check_done();
+}
