@@ -20,9 +20,10 @@ test: dev
 
 # The main job on the bundled examples: import the example intel (an advisory as STIX, a MISP
 # event, a partner's defanged CSV, a Zeek intel file) into a scratch store, show what ruru knows
-# about the actor named in the advisory, search a host, and sweep the example logs (IIS,
-# Exchange, Apache, Zeek, Suricata) for it all. `intel search` and `scan` exit 1 when they find something, as grep
-# does.
+# about the actor named in the advisory, search a host, sweep the example logs (IIS,
+# Exchange, Apache, Zeek, Suricata) for it all and record the incidents, then show them judged
+# (who, how sure, on what evidence) and the statistic of serious incidents with state-sponsored
+# actors' indicators. `intel search` and `scan` exit 1 when they find something, as grep does.
 RUN_HOME = build/run-home
 run: deps release
 	@rm -rf $(RUN_HOME)
@@ -30,7 +31,9 @@ run: deps release
 	./build/ruru --home $(RUN_HOME) actors --format table Leviathan
 	./build/ruru --home $(RUN_HOME) intel search --format table mail.examplebank-update.example \
 		|| test $$? -eq 1
-	./build/ruru --home $(RUN_HOME) scan --format table examples/logs || test $$? -eq 1
+	./build/ruru --home $(RUN_HOME) scan --format table --record examples/logs || test $$? -eq 1
+	./build/ruru --home $(RUN_HOME) report --format table
+	./build/ruru --home $(RUN_HOME) stats --format table
 
 bench: deps release
 	@sh bench/run.sh

@@ -80,7 +80,10 @@ static void print_incident(FILE *f, json_t *inc)
 
     put(f, json_object_get(inc, "id"));
     fputs("  ", f);
-    put(f, json_object_get(inc, "asset"));
+    if (json_is_string(json_object_get(inc, "asset")))
+        put(f, json_object_get(inc, "asset"));
+    else
+        fputs("(no asset)", f);
     fputs("  ", f);
     put(f, json_object_get(inc, "first"));
     fputs(" .. ", f);

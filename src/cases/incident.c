@@ -170,9 +170,11 @@ static bool read_sig(json_t *doc, struct sig *x)
         x->since = time_at(ind, "first_seen");
         if (x->since == RURU_TIME_NONE)
             x->since = time_at(ind, "valid_from");
-        snprintf(x->source, sizeof(x->source), "%s|%s",
-                 str(ind, "source") ? str(ind, "source") : "",
-                 str(ind, "file") ? str(ind, "file") : "");
+        /* the report: the intel file it came from (a source is many files), else the source */
+        snprintf(x->source, sizeof(x->source), "%s",
+                 str(ind, "file")     ? str(ind, "file")
+                 : str(ind, "source") ? str(ind, "source")
+                                      : "");
         x->warninglisted =
                 json_array_size(wl) > 0 || (json_is_object(wl) && json_object_size(wl) > 0);
         cluster_of(x, str(doc, "ruru.observed") ? str(doc, "ruru.observed") : x->what);

@@ -28,7 +28,7 @@ static json_t *sighting(const char *when,
                      "@timestamp", when, "log", "file", "path", "logs/u_ex.log", "offset", off,
                      "ruru", "asset", asset, "line", off / 100 + 1, "length", (json_int_t)99,
                      "sha256", "ab12", "observed", value, "indicator", "id", id, "type", type,
-                     "value", value, "source", id, "file", "intel.json", "confidence", 85, "actors",
+                     "value", value, "source", "feeds", "file", id, "confidence", 85, "actors",
                      actor != NULL ? json_pack("[{s:s, s:s}]", "name", actor, "country", country)
                                    : json_array());
 }
