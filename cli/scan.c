@@ -36,6 +36,8 @@ static const char USAGE[] =
         "  --summary FILE         write the coverage summary (JSON) to FILE\n"
         "  --record               group the sightings into incidents, judge them and keep them\n"
         "                         in the register (see ruru report, ruru stats)\n"
+        "  --config FILE          the judgement's settings (default: $RURU_HOME/ruru.yaml when\n"
+        "                         there is one, else the built-in ones, as in ruru.yaml)\n"
         "  -q, --quiet            no coverage summary on standard error\n"
         "  --home DIR             the store directory\n"
         "\n"
@@ -476,9 +478,11 @@ static bool load_intel(ruru_store *store, const char *const *paths, size_t n, bo
 
 /* --record: the sweep's incidents into the register; one line on what changed. False after
  * printing why the register could not take them. */
-static bool record(const struct cli *c, ruru_store *store, json_t *sightings, bool quiet)
+static bool
+record(const struct cli *c, ruru_store *store, json_t *sightings, const char *config, bool quiet)
 {
     struct ruru_diag dd, *d = &dd;
+    char home_config[4096];
     ruru_register *reg = NULL;
     char *text = json_dumps(sightings, JSON_COMPACT), *res = NULL;
     enum ruru_err err;
@@ -488,7 +492,28 @@ static bool record(const struct cli *c, ruru_store *store, json_t *sightings, bo
         fputs("ruru: out of memory\n", stderr);
         return false;
     }
-    if ((err = ruru_register_open(c->home, &reg, d)) == RURU_OK)
+    /* the settings: --config FILE, else $RURU_HOME/ruru.yaml when there is one */
+    snprintf(home_config, sizeof(home_config), "%s/ruru.yaml", c->home);
+    if (config == NULL && access(home_config, R_OK) == 0)
+        config = home_config;
+    if ((err = ruru_register_open(c->home, &reg, d)) == RURU_OK && config != NULL) {
+        FILE *f = fopen(config, "rb");
+        char buf[65536];
+        size_t n = f != NULL ? fread(buf, 1, sizeof(buf), f) : 0;
+        if (f == NULL || ferror(f) || n == sizeof(buf)) {
+            fputs("ruru: ", stderr);
+            cli_put_safe(stderr, config);
+            fputs(": cannot be read (or is over 64 KiB)\n", stderr);
+            if (f != NULL)
+                fclose(f);
+            free(text);
+            ruru_register_close(reg);
+            return false;
+        }
+        fclose(f);
+        err = ruru_register_set_config(reg, buf, n, config, d);
+    }
+    if (err == RURU_OK)
         err = ruru_register_record(reg, store, text, strlen(text), &res, d);
     free(text);
     ruru_register_close(reg);
@@ -520,7 +545,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     const char **intel = calloc((size_t)argc + 1, sizeof(char *));
     const char **rules = calloc((size_t)argc + 1, sizeof(char *));
     const char **inputs = calloc((size_t)argc + 2, sizeof(char *));
-    const char *out_path = NULL, *summary_path = NULL;
+    const char *out_path = NULL, *summary_path = NULL, *config_path = NULL;
     size_t n_intel = 0, n_inputs = 0, n_rules = 0;
     bool quiet = false, format_set = false, record_failed = false;
     int rc = EXIT_ERROR;
@@ -552,7 +577,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                    strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0 ||
                    strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0 || strcmp(a, "-o") == 0 ||
                    strcmp(a, "--output") == 0 || strcmp(a, "--summary") == 0 ||
-                   strcmp(a, "--rules") == 0) {
+                   strcmp(a, "--rules") == 0 || strcmp(a, "--config") == 0) {
             if (v == NULL) {
                 fprintf(stderr, "ruru: %s needs a value\n", a);
                 goto done;
@@ -576,6 +601,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                 out_path = v;
             } else if (strcmp(a, "--summary") == 0) {
                 summary_path = v;
+            } else if (strcmp(a, "--config") == 0) {
+                config_path = v;
             } else {
                 format_set = true;
                 if (strcmp(v, "jsonl") == 0)
@@ -677,7 +704,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         err = err == RURU_OK ? RURU_EIO : err;
     }
     if (sc.record != NULL && (err == RURU_OK || err == RURU_ESTOPPED) &&
-        !record(c, store, sc.record, quiet))
+        !record(c, store, sc.record, config_path, quiet))
         record_failed = true;
     if (err != RURU_OK && err != RURU_ESTOPPED) {
         /* Input errors were printed as they happened; a sweep that could not start was not. */

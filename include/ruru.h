@@ -158,6 +158,12 @@ RURU_API enum ruru_err
 ruru_register_open(const char *home, ruru_register **out, struct ruru_diag *diag);
 RURU_API void ruru_register_close(ruru_register *r);
 
+/* Judges what is recorded next with the settings of a ruru.yaml (its text; `file` names it in
+ * errors) instead of the defaults (docs/attribution.md). RURU_EPARSE with line and column for
+ * an unknown key or a value out of range; the settings are then unchanged. */
+RURU_API enum ruru_err ruru_register_set_config(
+        ruru_register *r, const char *yaml, size_t len, const char *file, struct ruru_diag *diag);
+
 /* Groups `sightings` (a JSON array of the sweep's sighting documents) into incidents, judges
  * each with what `store` knows of the actors (NULL: nothing more than the sightings say) and
  * records them, all or none. An incident already recorded (the same id, or the same asset at

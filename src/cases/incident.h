@@ -50,6 +50,15 @@ struct ruru_case_config {
 
 void ruru_case_defaults(struct ruru_case_config *c);
 
+/* Reads ruru.yaml (buf[0..len), named `file` in errors) over the defaults into *c, which is
+ * left as it was on error. RURU_EPARSE with line and column for an unknown key or a value out
+ * of range (config.c). */
+enum ruru_err ruru_case_config_load(const char *buf,
+                                    size_t len,
+                                    const char *file,
+                                    struct ruru_case_config *c,
+                                    struct ruru_diag *d);
+
 /* The value at a dotted path of a document's nested objects ("ruru.indicator.id",
  * "log.file.path"), or NULL. */
 json_t *ruru_case_at(json_t *o, const char *path);

@@ -31,6 +31,7 @@
 
 struct ruru_register {
     sqlite3 *db;
+    struct ruru_case_config cfg; /* ruru_register_set_config, else the defaults */
 };
 
 static const char SCHEMA[] =
@@ -76,8 +77,16 @@ enum ruru_err ruru_register_open(const char *home, ruru_register **out, struct r
         ruru_free(r);
         return err;
     }
+    ruru_case_defaults(&r->cfg);
     *out = r;
     return RURU_OK;
+}
+
+enum ruru_err ruru_register_set_config(
+        ruru_register *r, const char *yaml, size_t len, const char *file, struct ruru_diag *diag)
+{
+    ruru_diag_clear(diag);
+    return ruru_case_config_load(yaml, len, file, &r->cfg, diag);
 }
 
 void ruru_register_close(ruru_register *r)
@@ -348,7 +357,7 @@ enum ruru_err ruru_register_record(ruru_register *r,
 {
     json_t *arr = json_loadb(sightings, len, 0, NULL), *incidents = NULL, *inc, *ids, *res;
     json_t **docs = NULL;
-    struct ruru_case_config c;
+    struct ruru_case_config c = r->cfg;
     struct profiles prof = {NULL, 0, NULL};
     size_t n, skipped, i, counts[4] = {0, 0, 0, 0};
     enum ruru_err err = RURU_OK;
@@ -367,7 +376,6 @@ enum ruru_err ruru_register_record(ruru_register *r,
     }
     for (i = 0; i < n; i++)
         docs[i] = json_array_get(arr, i);
-    ruru_case_defaults(&c);
     load_profiles(store, docs, n, &prof);
     if (ruru_cases_build(&c, docs, n, prof.v, prof.n, &incidents, &skipped) != RURU_OK) {
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");

@@ -6,6 +6,7 @@
  * and the judgement each incident carries.
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cases/incident.h"
@@ -180,8 +181,86 @@ static void test_warninglisted_and_success(void)
     json_decref(docs[1]);
 }
 
+static bool cfg_equal(const struct ruru_case_config *a, const struct ruru_case_config *b)
+{
+    const struct ruru_attrib_config *x = &a->attrib, *y = &b->attrib;
+
+    for (int k = 0; k < RURU_EV__COUNT; k++)
+        if (x->weight[k] != y->weight[k] || x->half_life_days[k] != y->half_life_days[k])
+            return false;
+    return a->gap == b->gap && a->serious == b->serious && x->prior_odds == y->prior_odds &&
+           x->dependence == y->dependence && x->default_confidence == y->default_confidence &&
+           x->technique_weight == y->technique_weight && x->technique_cap == y->technique_cap &&
+           x->likely == y->likely;
+}
+
+/* ruru.yaml: the shipped file is the defaults; keys and values are checked. */
+static void test_config(void)
+{
+    struct ruru_case_config def, c;
+    struct ruru_diag d;
+    char path[512], *buf;
+    FILE *f;
+    long n;
+
+    ruru_case_defaults(&def);
+    snprintf(path, sizeof(path), "%s/../../ruru.yaml", RURU_TEST_DATA);
+    f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    buf = malloc((size_t)n + 1);
+    CHECK(fread(buf, 1, (size_t)n, f) == (size_t)n);
+    fclose(f);
+    memset(&c, 0, sizeof(c));
+    CHECK_INT(ruru_case_config_load(buf, (size_t)n, "ruru.yaml", &c, &d), RURU_OK);
+    CHECK(cfg_equal(&c, &def)); /* the shipped file says the defaults */
+    free(buf);
+
+    c = def;
+    {
+        static const char y[] = "incidents:\n  gap: 6h\n  serious: medium\nattribution:\n"
+                                "  weights:\n    ip: 2\n";
+        CHECK_INT(ruru_case_config_load(y, strlen(y), "x.yaml", &c, &d), RURU_OK);
+    }
+    CHECK_INT(c.gap, 6 * 3600);
+    CHECK_INT(c.serious, RURU_SEV_MEDIUM);
+    CHECK(c.attrib.weight[RURU_EV_IP] == 2 && c.attrib.weight[RURU_EV_HASH] == 100);
+    {
+        static const struct {
+            const char *yaml, *error;
+        } bad[] = {
+                {"attribution:\n  priors: 1\n",
+                 "x.yaml:2:3: unknown setting (docs/attribution.md lists them)"},
+                {"attribution:\n  likely: 0.3\n",
+                 "x.yaml:2:11: a value in range is needed here (ruru.yaml shows the defaults)"},
+                {"attribution:\n  weights:\n    sha: 9\n",
+                 "x.yaml:3:5: not a kind of indicator: hash, url, domain, email, file-name, "
+                 "pattern, user-agent, string, ip, cidr, rule"},
+                {"incidents:\n  serious: grave\n",
+                 "x.yaml:2:12: a value in range is needed here (ruru.yaml shows the defaults)"},
+                {"alerts: 1\n",
+                 "x.yaml:1:1: unknown section: ruru.yaml has incidents and attribution"},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            char msg[512];
+            c = def;
+            CHECK_INT(ruru_case_config_load(bad[i].yaml, strlen(bad[i].yaml), "x.yaml", &c, &d),
+                      RURU_EPARSE);
+            snprintf(msg, sizeof(msg), "%s:%" PRIu64 ":%" PRIu64 ": %s", d.source, d.line, d.col,
+                     d.msg);
+            CHECK_STR(msg, bad[i].error);
+            CHECK(cfg_equal(&c, &def)); /* left as it was */
+        }
+    }
+}
+
 int main(void)
 {
+    test_config();
     test_grouping();
     test_warninglisted_and_success();
     return check_done();

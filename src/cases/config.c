@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ruru.yaml: the judgement's settings (incident.h, attrib.h), read over the defaults. Every
+ * key is known or refused with its line and column; every value is checked for its range.
+ * The shipped file (ruru.yaml at the repository's root) states the defaults themselves.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "cases/incident.h"
+#include "rules/yaml.h"
+
+static enum ruru_err
+bad(struct ruru_diag *d, const char *file, const struct ruru_yaml *y, const char *what)
+{
+    return ruru_diag_set(d, RURU_EPARSE, file, y != NULL ? y->line : 0, y != NULL ? y->col : 0,
+                         "%s", what);
+}
+
+/* A number in [lo, hi]. */
+static bool number(const struct ruru_yaml *y, double lo, double hi, double *out)
+{
+    const char *s = ruru_yaml_str(y);
+    char *end;
+    double v;
+
+    if (s == NULL || !y->plain || *s == '\0')
+        return false;
+    v = strtod(s, &end);
+    if (*end != '\0' || !isfinite(v) || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* A duration: seconds, or a number with s, m, h or d. */
+static bool duration(const struct ruru_yaml *y, int64_t *out)
+{
+    const char *s = ruru_yaml_str(y);
+    char *end;
+    double v, unit = 1;
+
+    if (s == NULL || *s == '\0')
+        return false;
+    v = strtod(s, &end);
+    if (*end == 's' || *end == 'm' || *end == 'h' || *end == 'd') {
+        unit = *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 : 1;
+        end++;
+    }
+    if (*end != '\0' || !isfinite(v) || v < 0 || v * unit > 3650.0 * 86400)
+        return false;
+    *out = (int64_t)(v * unit);
+    return true;
+}
+
+static enum ruru_err per_kind(const struct ruru_yaml *m,
+                              const char *file,
+                              double *v,
+                              double lo,
+                              double hi,
+                              struct ruru_diag *d)
+{
+    if (m->kind != RURU_YAML_MAP)
+        return bad(d, file, m, "a map of indicator kinds (hash, url, domain, ...) is needed here");
+    for (size_t i = 0; i < m->n; i++) {
+        const struct ruru_yaml *k = m->items[2 * i], *val = m->items[2 * i + 1];
+        size_t kind = 0;
+        while (kind < RURU_EV__COUNT && strcmp(ruru_ev_kind_name((enum ruru_ev_kind)kind),
+                                               ruru_yaml_str(k) ? ruru_yaml_str(k) : "") != 0)
+            kind++;
+        if (kind == RURU_EV__COUNT)
+            return bad(d, file, k,
+                       "not a kind of indicator: hash, url, domain, email, file-name, "
+                       "pattern, user-agent, string, ip, cidr, rule");
+        if (!number(val, lo, hi, &v[kind]))
+            return bad(d, file, val, "a number in range is needed here");
+    }
+    return RURU_OK;
+}
+
+enum ruru_err ruru_case_config_load(const char *buf,
+                                    size_t len,
+                                    const char *file,
+                                    struct ruru_case_config *c,
+                                    struct ruru_diag *d)
+{
+    struct ruru_arena arena;
+    struct ruru_yaml **docs = NULL;
+    size_t n_docs = 0;
+    enum ruru_err err;
+    struct ruru_case_config x;
+
+    ruru_case_defaults(&x);
+    ruru_arena_init(&arena, 4096, (size_t)4 << 20);
+    err = ruru_yaml_load(buf, len, file, &arena, &docs, &n_docs, d);
+    for (size_t k = 0; err == RURU_OK && k < n_docs; k++) {
+        const struct ruru_yaml *top = docs[k];
+        if (ruru_yaml_is_null(top))
+            continue;
+        if (top->kind != RURU_YAML_MAP) {
+            err = bad(d, file, top, "ruru.yaml holds a map: incidents, attribution");
+            break;
+        }
+        for (size_t i = 0; err == RURU_OK && i < top->n; i++) {
+            const struct ruru_yaml *key = top->items[2 * i], *sec = top->items[2 * i + 1];
+            const char *name = ruru_yaml_str(key) ? ruru_yaml_str(key) : "";
+            bool inc = strcmp(name, "incidents") == 0, att = strcmp(name, "attribution") == 0;
+            if (!inc && !att) {
+                err = bad(d, file, key, "unknown section: ruru.yaml has incidents and attribution");
+                break;
+            }
+            if (ruru_yaml_is_null(sec))
+                continue;
+            if (sec->kind != RURU_YAML_MAP) {
+                err = bad(d, file, sec, "a map is needed here");
+                break;
+            }
+            for (size_t j = 0; err == RURU_OK && j < sec->n; j++) {
+                const struct ruru_yaml *k2 = sec->items[2 * j], *v = sec->items[2 * j + 1];
+                const char *kn = ruru_yaml_str(k2) ? ruru_yaml_str(k2) : "";
+                struct ruru_attrib_config *a = &x.attrib;
+                bool ok = true;
+                if (inc && strcmp(kn, "gap") == 0) {
+                    ok = duration(v, &x.gap);
+                } else if (inc && strcmp(kn, "serious") == 0) {
+                    int s = 0;
+                    while (s <= RURU_SEV_CRITICAL &&
+                           strcmp(ruru_severity_name((enum ruru_severity)s),
+                                  ruru_yaml_str(v) ? ruru_yaml_str(v) : "") != 0)
+                        s++;
+                    ok = s <= RURU_SEV_CRITICAL;
+                    x.serious = (enum ruru_severity)(ok ? s : 0);
+                } else if (att && strcmp(kn, "prior_odds") == 0) {
+                    ok = number(v, 1e-6, 1e6, &a->prior_odds);
+                } else if (att && strcmp(kn, "dependence") == 0) {
+                    ok = number(v, 0, 1, &a->dependence);
+                } else if (att && strcmp(kn, "default_confidence") == 0) {
+                    ok = number(v, 0, 100, &a->default_confidence);
+                } else if (att && strcmp(kn, "technique_weight") == 0) {
+                    ok = number(v, 0, 100, &a->technique_weight);
+                } else if (att && strcmp(kn, "technique_cap") == 0) {
+                    ok = number(v, 1, 1e6, &a->technique_cap);
+                } else if (att && strcmp(kn, "likely") == 0) {
+                    ok = number(v, 0.5, 1, &a->likely);
+                } else if (att && strcmp(kn, "weights") == 0) {
+                    err = per_kind(v, file, a->weight, 1, 1e9, d);
+                } else if (att && strcmp(kn, "half_life_days") == 0) {
+                    err = per_kind(v, file, a->half_life_days, 0, 36500, d);
+                } else {
+                    err = bad(d, file, k2, "unknown setting (docs/attribution.md lists them)");
+                }
+                if (err == RURU_OK && !ok)
+                    err = bad(d, file, v,
+                              "a value in range is needed here (ruru.yaml shows the "
+                              "defaults)");
+            }
+        }
+    }
+    ruru_arena_fini(&arena);
+    if (err == RURU_OK)
+        *c = x;
+    return err;
+}
