@@ -139,9 +139,11 @@ static const char *const STMT_SQL[ST__COUNT] = {
         [ST_FILE_DONE] = "UPDATE files SET n_indicators = ?2, n_entities = ?3, n_relations = ?4,"
                          " n_warninglists = ?5, n_tag_meanings = ?6, n_rejected = ?7,"
                          " n_older = ?8, by_type = ?9, by_kind = ?10 WHERE id = ?1",
-        [ST_IND_FIND_OBJ] = "SELECT id, modified FROM indicators WHERE object_ref = ?1"
-                            " AND ref = ?2 AND source_id = ?3",
-        [ST_IND_FIND_VAL] = "SELECT id, modified FROM indicators WHERE vhash = ?1 AND value = ?2"
+        [ST_IND_FIND_OBJ] =
+                "SELECT id, modified, actors, file_id FROM indicators WHERE object_ref = ?1"
+                " AND ref = ?2 AND source_id = ?3",
+        [ST_IND_FIND_VAL] = "SELECT id, modified, actors, file_id FROM indicators WHERE vhash = ?1"
+                            " AND value = ?2"
                             " AND ref = ?3 AND source_id = ?4",
         [ST_IND_INSERT] =
                 "INSERT INTO indicators(ref, source_id, file_id, type, value, raw, context,"
@@ -657,6 +659,7 @@ static enum ruru_err on_indicator(void *ctx, const struct ruru_intel_indicator *
     const char *ref = ind->ref, *type = ruru_ioc_type_name(ind->type);
     int64_t id = -1;
     bool older = false;
+    char *old_actors = NULL; /* the row's actors, when this file named the value before */
     enum ruru_err err;
     int rc;
 
@@ -701,14 +704,26 @@ static enum ruru_err on_indicator(void *ctx, const struct ruru_intel_indicator *
         /* A newer version replaces an older one; without dates the latest import wins. */
         older = ind->modified != RURU_TIME_NONE && sqlite3_column_type(find, 1) != SQLITE_NULL &&
                 ind->modified < sqlite3_column_int64(find, 1);
+        /* The same file naming the value again (a list row per actor): its actors add up */
+        if (sqlite3_column_int64(find, 3) == f->file_id && sqlite3_column_text(find, 2) != NULL) {
+            const char *a = (const char *)sqlite3_column_text(find, 2);
+            size_t n = strlen(a);
+            if ((old_actors = ruru_malloc(n + 1)) == NULL) {
+                sqlite3_reset(find);
+                return RURU_ENOMEM;
+            }
+            memcpy(old_actors, a, n + 1);
+        }
     }
     sqlite3_reset(find);
     sqlite3_clear_bindings(find);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) || older) {
+        ruru_free(old_actors);
+        if (older) {
+            f->stats.n_older++;
+            return RURU_OK;
+        }
         return sink_error(f);
-    if (older) {
-        f->stats.n_older++;
-        return RURU_OK;
     }
 insert:
     st = id >= 0 ? s->st[ST_IND_UPDATE] : s->st[ST_IND_INSERT];
@@ -721,6 +736,23 @@ insert:
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if (err == RURU_OK && old_actors != NULL) {
+        sqlite3_stmt *m = NULL;
+        if (sqlite3_prepare_v2(s->db,
+                               "UPDATE indicators SET actors = (SELECT json_group_array(v) FROM"
+                               " (SELECT value AS v FROM json_each(?1) UNION SELECT value FROM"
+                               " json_each(coalesce(actors, '[]')))) WHERE id = ?2",
+                               -1, &m, NULL) != SQLITE_OK)
+            err = sink_error(f);
+        else {
+            sqlite3_bind_text(m, 1, old_actors, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(m, 2, id);
+            if (sqlite3_step(m) != SQLITE_DONE)
+                err = sink_error(f);
+        }
+        sqlite3_finalize(m);
+    }
+    ruru_free(old_actors);
     if (err == RURU_OK) {
         f->stats.n_indicators++;
         f->stats.n_by_type[ind->type]++;
