@@ -11,7 +11,8 @@ static const char REPORT_USAGE[] =
         "\n"
         "The incidents `ruru scan --record` kept: asset, times, severity, the judgement (actor,\n"
         "probability in ICD 203 words, analytic confidence, why) and the evidence behind it,\n"
-        "with every judgement made of it over time. T: 2024-07-12, 2024-07-12T01:15:00Z or\n"
+        "with every judgement made of it over time; --actor by any of the actor's names.\n"
+        "T: 2024-07-12, 2024-07-12T01:15:00Z or\n"
         "unix seconds; an incident is in when its first record is in [since, until).\n";
 
 static const char STATS_USAGE[] =
@@ -101,7 +102,7 @@ static void print_incident(FILE *f, json_t *inc)
               f);
         {
             /* no judgement is certain: 1 to 99 % */
-            double p = json_number_value(json_object_get(h, "probability")) * 100;
+            double p = (double)(long)(json_number_value(json_object_get(h, "probability")) * 100);
             fprintf(f, ": %s (%.0f %%)\n", cli_str(json_object_get(h, "words")),
                     p < 1    ? 1
                     : p > 99 ? 99
@@ -138,6 +139,23 @@ static int run(struct cli *c, int argc, char **argv, bool stats)
 
     if (rc != 0)
         return rc > 0 ? EXIT_CLEAN : EXIT_ERROR;
+    /* --actor by any of its names: the store's actor registry says which actor it is */
+    char canon[256];
+    if (f.actor != NULL) {
+        ruru_store *store = NULL;
+        char *js = NULL;
+        if (ruru_store_open(c->home, &store, &d) == RURU_OK &&
+            ruru_actors(store, f.actor, &js, &d) == RURU_OK) {
+            json_t *a = json_loads(js, 0, NULL);
+            const char *name = json_string_value(
+                    json_object_get(json_array_get(json_object_get(a, "actors"), 0), "name"));
+            if (name != NULL && snprintf(canon, sizeof(canon), "%s", name) < (int)sizeof(canon))
+                f.actor = canon;
+            json_decref(a);
+        }
+        ruru_free(js);
+        ruru_store_close(store);
+    }
     if ((err = ruru_register_open(c->home, &reg, &d)) == RURU_OK)
         err = stats ? ruru_register_stats(reg, f.since, f.until, f.by, &out, &d)
                     : ruru_register_report(reg, f.since, f.until, f.actor, &out, &d);

@@ -158,11 +158,11 @@ static bool uses(const struct ruru_actor_profile *p, const char *technique)
     return false;
 }
 
-/* A probability as a reader is shown it, in per cent: never 0 or 100 (no judgement is
- * certain), so at least 1 and at most 99. */
+/* A probability as a reader is shown it, in whole per cent: never 0 or 100 (no judgement is
+ * certain), and rounded down, so that 79.96 % reads 79 beside "likely" (55-80 %), not 80. */
 static double shown(double p)
 {
-    double v = p * 100;
+    double v = floor(p * 100);
     return v < 1 ? 1 : v > 99 ? 99 : v;
 }
 
