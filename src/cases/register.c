@@ -6,7 +6,8 @@
  *   incident (id, asset, first, last, severity, serious, campaign, doc)   doc: the incident
  *   judgement (incident, seq, at, actor, probability, words, confidence)  every judgement made
  *   incident_actor (incident, actor, state)   the actors its (not warninglisted) evidence is
- *                                             tied to, and the state each is attributed to
+ *                                             tied to, and the state sponsoring each (the
+ *                                             actor registry's sponsor, NULL when none)
  *
  * Recording is one transaction: a sweep's incidents are all in the register or none is, so a
  * recording killed half-way loses nothing that was reported as recorded. An incident already
@@ -99,9 +100,12 @@ void ruru_register_close(ruru_register *r)
 
 /* ---- recording ---------------------------------------------------------------------------- */
 
-/* What the store knows of each actor the sightings name: the techniques it uses. */
+/* What the store knows of each actor the sightings name: the techniques it uses, and the
+ * state its sources say sponsors it (NULL: none says so — a criminal group has a country, not
+ * a sponsor). */
 struct profiles {
     struct ruru_actor_profile *v;
+    const char **sponsor; /* per profile */
     size_t n;
     json_t *keep; /* owns the strings */
 };
@@ -129,6 +133,16 @@ static void load_profiles(ruru_store *store, json_t *const *docs, size_t n, stru
             doc = json_loads(js, 0, NULL);
             ruru_free(js);
             tech = json_object_get(json_array_get(json_object_get(doc, "actors"), 0), "techniques");
+            {
+                const char **sp = ruru_realloc(p->sponsor, (p->n + 1) * sizeof(*sp));
+                if (sp == NULL) {
+                    json_decref(doc);
+                    continue;
+                }
+                p->sponsor = sp;
+                sp[p->n] = json_string_value(json_object_get(
+                        json_array_get(json_object_get(doc, "actors"), 0), "sponsor"));
+            }
             if ((g = ruru_realloc(p->v, (p->n + 1) * sizeof(*g))) == NULL) {
                 json_decref(doc);
                 continue;
@@ -155,6 +169,7 @@ static void free_profiles(struct profiles *p)
     for (size_t i = 0; i < p->n; i++)
         ruru_free((void *)(uintptr_t)p->v[i].techniques);
     ruru_free(p->v);
+    ruru_free(p->sponsor);
     json_decref(p->keep);
 }
 
@@ -319,30 +334,27 @@ record_one(sqlite3 *db, json_t *inc, int64_t gap, int64_t now, const char **what
     return ok;
 }
 
-/* The state each actor of an evidence piece is attributed to, from the sightings (its country
- * as the actor registry merged it), beside the actor names. */
-static void add_states(json_t *incidents, json_t *const *docs, size_t n)
+/* The state sponsoring each actor of an evidence piece, as the store's actor registry says
+ * (NULL when no source says one does), beside the actor names. */
+static void add_states(json_t *incidents, const struct profiles *p)
 {
     size_t i, k, q;
-    json_t *inc, *e;
+    json_t *inc, *e, *a;
 
     json_array_foreach(incidents, i, inc)
     {
         json_array_foreach(json_object_get(inc, "evidence"), k, e)
         {
             json_t *states = json_array();
-            const char *key = json_string_value(json_object_get(e, "key"));
-            for (size_t d = 0; d < n && json_array_size(states) == 0; d++) {
-                json_t *a;
-                if (!json_equal(ruru_case_at(docs[d], "ruru.indicator.id"),
-                                json_object_get(e, "key")))
-                    continue;
-                json_array_foreach(ruru_case_at(docs[d], "ruru.indicator.actors"), q, a)
-                        json_array_append_new(states, json_pack("{s:O?, s:O?}", "name",
-                                                                json_object_get(a, "name"), "state",
-                                                                json_object_get(a, "country")));
+            json_array_foreach(json_object_get(e, "actors"), q, a)
+            {
+                const char *sponsor = NULL;
+                for (size_t j = 0; j < p->n; j++)
+                    if (json_is_string(a) && strcmp(p->v[j].name, json_string_value(a)) == 0)
+                        sponsor = p->sponsor[j];
+                json_array_append_new(states,
+                                      json_pack("{s:O, s:s?}", "name", a, "state", sponsor));
             }
-            (void)key;
             json_object_set_new(e, "actor_states", states);
         }
     }
@@ -358,7 +370,7 @@ enum ruru_err ruru_register_record(ruru_register *r,
     json_t *arr = json_loadb(sightings, len, 0, NULL), *incidents = NULL, *inc, *ids, *res;
     json_t **docs = NULL;
     struct ruru_case_config c = r->cfg;
-    struct profiles prof = {NULL, 0, NULL};
+    struct profiles prof = {NULL, NULL, 0, NULL};
     size_t n, skipped, i, counts[4] = {0, 0, 0, 0};
     enum ruru_err err = RURU_OK;
     int64_t now = (int64_t)time(NULL);
@@ -381,7 +393,7 @@ enum ruru_err ruru_register_record(ruru_register *r,
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
-    add_states(incidents, docs, n);
+    add_states(incidents, &prof);
     ids = json_array();
     if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         err = db_fail(r, diag, "beginning the recording");

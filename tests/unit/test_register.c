@@ -39,6 +39,10 @@ static json_t *sighting(const char *when,
                                    : json_array());
 }
 
+/* The store the judgement asks about actors: the MISP threat-actor galaxy (APT40's sponsor is
+ * China; criminal groups have none). */
+static ruru_store *actors_store;
+
 /* Records `docs` (json_decref'd); the result's field `key`. */
 static json_int_t record(ruru_register *r, json_t *docs, const char *key)
 {
@@ -47,7 +51,7 @@ static json_int_t record(ruru_register *r, json_t *docs, const char *key)
     json_t *res;
     json_int_t v;
 
-    CHECK_INT(ruru_register_record(r, NULL, text, strlen(text), &out, &d), RURU_OK);
+    CHECK_INT(ruru_register_record(r, actors_store, text, strlen(text), &out, &d), RURU_OK);
     free(text);
     json_decref(docs);
     res = json_loads(out, 0, NULL);
@@ -136,15 +140,15 @@ static void test_record(void)
               "WEB02");
     json_decref(rep);
 
-    /* the statistic: one serious incident of two (the hash makes EXCH01's high), carrying a
-     * Chinese state actor's indicators */
+    /* the statistic: one serious incident of two (the hash makes EXCH01's high), carrying the
+     * indicators of an actor China sponsors */
     st = doc_of(ruru_register_stats, r, INT64_MIN, "sponsor");
     CHECK_INT(json_integer_value(json_object_get(st, "incidents")), 2);
     CHECK_INT(json_integer_value(json_object_get(st, "serious")), 1);
     CHECK_INT(json_integer_value(json_object_get(st, "state_sponsored")), 1);
     CHECK_STR(json_string_value(
                       json_object_get(json_array_get(json_object_get(st, "rows"), 0), "key")),
-              "CN");
+              "China");
     json_decref(st);
     st = doc_of(ruru_register_stats, r, INT64_MIN, "month");
     CHECK_STR(json_string_value(
@@ -156,6 +160,31 @@ static void test_record(void)
         CHECK_INT(ruru_register_stats(r, INT64_MIN, INT64_MIN, "weekday", &out, &d), RURU_EINVAL);
         CHECK_STR(d.msg, "--by takes sponsor, actor, month or asset, not \"weekday\"");
     }
+    ruru_register_close(r);
+}
+
+/* A criminal group has a country but no sponsor: its incidents are serious, not
+ * state-sponsored. */
+static void test_criminal(void)
+{
+    char cdir[128];
+    ruru_register *r = NULL;
+    struct ruru_diag d;
+    json_t *st;
+
+    snprintf(cdir, sizeof(cdir), "%s/criminal", dir);
+    CHECK(mkdir(cdir, 0700) == 0);
+    CHECK_INT(ruru_register_open(cdir, &r, &d), RURU_OK);
+    CHECK_INT(record(r,
+                     json_pack("[o]", sighting("2024-09-01T10:00:00Z", "POS01", "fin7-hash",
+                                               "sha256", "77aa", "FIN7", "RU", 100)),
+                     "new"),
+              1);
+    st = doc_of(ruru_register_stats, r, INT64_MIN, "sponsor");
+    CHECK_INT(json_integer_value(json_object_get(st, "serious")), 1);
+    CHECK_INT(json_integer_value(json_object_get(st, "state_sponsored")), 0);
+    CHECK_INT(json_array_size(json_object_get(st, "rows")), 0);
+    json_decref(st);
     ruru_register_close(r);
 }
 
@@ -259,8 +288,20 @@ int main(void)
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-register-XXXXXX");
     if (mkdtemp(dir) == NULL)
         return 1;
+    {
+        struct ruru_diag d;
+        struct ruru_import_opts o;
+        char galaxy[512], *report = NULL;
+        memset(&o, 0, sizeof(o));
+        snprintf(galaxy, sizeof(galaxy), "%s/misp/galaxy/threat-actor.json", RURU_SHARED_DATA);
+        CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &actors_store, &d), RURU_OK);
+        CHECK_INT(ruru_intel_import(actors_store, galaxy, &o, &report, &d), RURU_OK);
+        ruru_free(report);
+    }
     test_record();
+    test_criminal();
     test_kill();
+    ruru_store_close(actors_store);
     {
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
