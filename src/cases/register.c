@@ -29,6 +29,7 @@
 #include "base/diag.h"
 #include "base/time.h"
 #include "cases/incident.h"
+#include "io/file.h"
 
 struct ruru_register {
     sqlite3 *db;
@@ -61,6 +62,12 @@ enum ruru_err ruru_register_open(const char *home, ruru_register **out, struct r
     ruru_diag_clear(diag);
     if (r == NULL)
         return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    enum ruru_err made;
+
+    if ((made = ruru_make_dirs(home, diag)) != RURU_OK) {
+        ruru_free(r);
+        return made;
+    }
     if ((size_t)snprintf(path, sizeof(path), "%s/register.db", home) >= sizeof(path)) {
         ruru_free(r);
         return ruru_diag_set(diag, RURU_ELIMIT, home, 0, 0, "path too long");

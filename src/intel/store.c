@@ -20,6 +20,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/diag.h"
+#include "io/file.h"
 
 /* Bumped whenever the schema changes; an older store is migrated, a newer one refused. */
 #define SCHEMA_VERSION 1
@@ -254,32 +255,6 @@ static void sql_hash(sqlite3_context *c, int argc, sqlite3_value **argv)
                 c, ruru_store_hash((const char *)t, (size_t)sqlite3_value_bytes(argv[0])));
 }
 
-/* mkdir -p: creates `path` and its missing parents. */
-static enum ruru_err make_dirs(const char *path, struct ruru_diag *diag)
-{
-    struct ruru_buf b;
-    enum ruru_err err = RURU_OK;
-
-    ruru_buf_init(&b, 4096);
-    if (ruru_buf_adds(&b, path) != RURU_OK)
-        return ruru_diag_set(diag, RURU_ELIMIT, path, 0, 0, "path too long");
-    for (size_t i = 1; i <= b.len; i++) {
-        if (i == b.len || b.ptr[i] == '/') {
-            char c = b.ptr[i];
-            b.ptr[i] = '\0';
-            if (mkdir(b.ptr, 0700) != 0 && errno != EEXIST) {
-                err = ruru_diag_set(diag, RURU_EIO, path, 0, 0, "cannot create %s: %s", b.ptr,
-                                    strerror(errno));
-                b.ptr[i] = c;
-                break;
-            }
-            b.ptr[i] = c;
-        }
-    }
-    ruru_buf_fini(&b);
-    return err;
-}
-
 static enum ruru_err exec_sql(struct ruru_store *s, const char *sql, struct ruru_diag *diag)
 {
     char *msg = NULL;
@@ -360,7 +335,7 @@ enum ruru_err ruru_store_open(const char *home, ruru_store **out, struct ruru_di
     if (home == NULL || *home == '\0')
         return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "no store directory given");
     memory = strcmp(home, RURU_STORE_MEMORY) == 0;
-    if (!memory && (err = make_dirs(home, diag)) != RURU_OK)
+    if (!memory && (err = ruru_make_dirs(home, diag)) != RURU_OK)
         return err;
     s = ruru_calloc(1, sizeof(*s));
     if (s == NULL)

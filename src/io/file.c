@@ -272,3 +272,29 @@ out:
     ruru_buf_fini(&path);
     return err;
 }
+
+/* mkdir -p: creates `path` and its missing parents. */
+enum ruru_err ruru_make_dirs(const char *path, struct ruru_diag *diag)
+{
+    struct ruru_buf b;
+    enum ruru_err err = RURU_OK;
+
+    ruru_buf_init(&b, 4096);
+    if (ruru_buf_adds(&b, path) != RURU_OK)
+        return ruru_diag_set(diag, RURU_ELIMIT, path, 0, 0, "path too long");
+    for (size_t i = 1; i <= b.len; i++) {
+        if (i == b.len || b.ptr[i] == '/') {
+            char c = b.ptr[i];
+            b.ptr[i] = '\0';
+            if (mkdir(b.ptr, 0700) != 0 && errno != EEXIST) {
+                err = ruru_diag_set(diag, RURU_EIO, path, 0, 0, "cannot create %s: %s", b.ptr,
+                                    strerror(errno));
+                b.ptr[i] = c;
+                break;
+            }
+            b.ptr[i] = c;
+        }
+    }
+    ruru_buf_fini(&b);
+    return err;
+}

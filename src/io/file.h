@@ -37,4 +37,7 @@ enum ruru_err ruru_dir_walk(const char *dir,
 /* True when `path` names a directory. */
 bool ruru_is_dir(const char *path);
 
+/* mkdir -p: creates `path` (0700) and its missing parents. RURU_EIO with the reason. */
+enum ruru_err ruru_make_dirs(const char *path, struct ruru_diag *diag);
+
 #endif
