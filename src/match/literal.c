@@ -23,6 +23,7 @@ struct ruru_literals {
 
 struct ruru_literals_scratch {
     hs_scratch_t *hs;
+    struct ruru_buf copy; /* ruru_hs_scan_padded */
 };
 
 /* 1 M literals take Vectorscan about a minute to compile (DESIGN.md §4); a list of that many
@@ -113,6 +114,7 @@ enum ruru_err ruru_literals_scratch_create(const struct ruru_literals *lit,
 
     if (sc == NULL)
         return RURU_ENOMEM;
+    ruru_buf_init(&sc->copy, (size_t)64 << 20);
     if (hs_alloc_scratch(lit->db, &sc->hs) != HS_SUCCESS) {
         ruru_free(sc);
         return RURU_ENOMEM;
@@ -126,7 +128,51 @@ void ruru_literals_scratch_destroy(struct ruru_literals_scratch *sc)
     if (sc == NULL)
         return;
     hs_free_scratch(sc->hs);
+    ruru_buf_fini(&sc->copy);
     ruru_free(sc);
+}
+
+struct padded {
+    size_t len;
+    int (*fn)(unsigned int, unsigned long long, unsigned long long, unsigned int, void *);
+    void *ctx;
+};
+
+static int on_padded(unsigned int id,
+                     unsigned long long from,
+                     unsigned long long to,
+                     unsigned int flags,
+                     void *arg)
+{
+    struct padded *p = arg;
+
+    if (to > p->len)
+        return 0; /* in the padding */
+    return p->fn(id, from, to, flags, p->ctx);
+}
+
+int ruru_hs_scan_padded(const struct hs_database *db,
+                        const char *text,
+                        size_t len,
+                        struct hs_scratch *scratch,
+                        int (*fn)(unsigned int id,
+                                  unsigned long long from,
+                                  unsigned long long to,
+                                  unsigned int flags,
+                                  void *ctx),
+                        void *ctx,
+                        struct ruru_buf *copy)
+{
+    static const char zeros[RURU_HS_PAD] = {0};
+    struct padded p = {len, fn, ctx};
+
+    if (len > UINT32_MAX - RURU_HS_PAD)
+        return -1;
+    ruru_buf_reset(copy);
+    if (ruru_buf_add(copy, text, len) != RURU_OK ||
+        ruru_buf_add(copy, zeros, sizeof(zeros)) != RURU_OK)
+        return -1;
+    return hs_scan(db, copy->ptr, (unsigned)copy->len, 0, scratch, on_padded, &p);
 }
 
 struct scan_ctx {
@@ -157,11 +203,11 @@ enum ruru_err ruru_literals_scan(const struct ruru_literals *lit,
                                  void *ctx)
 {
     struct scan_ctx c = {lit, fn, ctx};
-    hs_error_t rc;
+    int rc;
 
     if (len > UINT32_MAX)
         return RURU_EINVAL;
-    rc = hs_scan(lit->db, text, (unsigned)len, 0, sc->hs, on_match, &c);
+    rc = ruru_hs_scan_padded(lit->db, text, len, sc->hs, on_match, &c, &sc->copy);
     if (rc == HS_SCAN_TERMINATED)
         return RURU_ESTOPPED;
     return rc == HS_SUCCESS ? RURU_OK : RURU_EINVAL;

@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/diag.h"
+#include "match/literal.h"
 #include "pattern/observe.h"
 
 struct ruru_pattern_scratch {
@@ -16,6 +17,7 @@ struct ruru_pattern_scratch {
     uint64_t *cand; /* set->n bits */
     size_t words;
     struct ruru_buf text;
+    struct ruru_buf copy; /* ruru_hs_scan_padded */
 };
 
 /* The needles of every entry that has them in one literal database, the entry as the id. */
@@ -162,6 +164,7 @@ enum ruru_err ruru_pattern_scratch_create(const struct ruru_pattern_set *set,
         return RURU_ENOMEM;
     sc->words = (set->n + 63) / 64;
     ruru_buf_init(&sc->text, (size_t)64 << 20);
+    ruru_buf_init(&sc->copy, (size_t)64 << 20);
     if ((sc->cand = ruru_calloc(sc->words + 1, sizeof(*sc->cand))) == NULL ||
         (set->db != NULL && hs_alloc_scratch(set->db, &sc->hs) != HS_SUCCESS)) {
         ruru_pattern_scratch_destroy(sc);
@@ -178,6 +181,7 @@ void ruru_pattern_scratch_destroy(struct ruru_pattern_scratch *sc)
     hs_free_scratch(sc->hs);
     ruru_free(sc->cand);
     ruru_buf_fini(&sc->text);
+    ruru_buf_fini(&sc->copy);
     ruru_free(sc);
 }
 
@@ -215,10 +219,11 @@ const uint64_t *ruru_pattern_candidates(const struct ruru_pattern_set *set,
      * pattern is asked, never fewer. */
     if (len > UINT32_MAX ||
         (line != NULL && len > 0 &&
-         hs_scan(set->db, line, (unsigned)len, 0, sc->hs, on_needle, sc->cand) != HS_SUCCESS) ||
+         ruru_hs_scan_padded(set->db, line, len, sc->hs, on_needle, sc->cand, &sc->copy) !=
+                 HS_SUCCESS) ||
         !ruru_observe_text(r, line, len, &sc->text) ||
-        (sc->text.len > 0 && hs_scan(set->db, sc->text.ptr, (unsigned)sc->text.len, 0, sc->hs,
-                                     on_needle, sc->cand) != HS_SUCCESS)) {
+        (sc->text.len > 0 && ruru_hs_scan_padded(set->db, sc->text.ptr, sc->text.len, sc->hs,
+                                                 on_needle, sc->cand, &sc->copy) != HS_SUCCESS)) {
         memset(sc->cand, 0xff, sc->words * sizeof(*sc->cand));
         return sc->cand;
     }

@@ -4,6 +4,7 @@
  * (by id, or by name), the fields each correlated rule must keep of its matches are listed,
  * and the prefilter is built. After this the set does not change.
  */
+#include <hs/hs.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -124,6 +125,71 @@ static enum ruru_err eq_set(struct ruru_rules *rs, struct item *it)
     return RURU_OK;
 }
 
+/* An item's many substring values (contains, startswith, endswith; not negated, not empty) in
+ * one literal database: a list of forty user-agent fragments is one scan of the value. Where a
+ * prefix or suffix must sit is checked on each occurrence (eval.c). */
+#define LITS_MIN 8
+
+static bool lit_op(const struct sval *v)
+{
+    return (v->op == V_CONTAINS || v->op == V_PREFIX || v->op == V_SUFFIX) && !v->negate &&
+           v->len > 0 && strlen(v->s) == v->len;
+}
+
+static enum ruru_err lits_db(struct ruru_rules *rs, struct item *it)
+{
+    size_t n = 0, k = 0;
+    const char **exprs;
+    size_t *lens;
+    unsigned *ids, *flags;
+    hs_database_t *db = NULL;
+    hs_compile_error_t *cerr = NULL;
+    enum ruru_err err = RURU_OK;
+
+    if (it->field == NULL || it->all || it->lits != NULL)
+        return RURU_OK;
+    for (size_t i = 0; i < it->n; i++)
+        n += lit_op(&it->v[i]);
+    if (n < LITS_MIN)
+        return RURU_OK;
+    exprs = ruru_calloc(n, sizeof(*exprs));
+    lens = ruru_calloc(n, sizeof(*lens));
+    ids = ruru_calloc(n, sizeof(*ids));
+    flags = ruru_calloc(n, sizeof(*flags));
+    if (exprs == NULL || lens == NULL || ids == NULL || flags == NULL) {
+        err = RURU_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < it->n; i++) {
+        if (!lit_op(&it->v[i]))
+            continue;
+        exprs[k] = it->v[i].s;
+        lens[k] = it->v[i].len;
+        ids[k] = (unsigned)i;
+        flags[k] = it->v[i].cased ? 0 : HS_FLAG_CASELESS;
+        k++;
+    }
+    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, &db,
+                             &cerr) != HS_SUCCESS) {
+        hs_free_compile_error(cerr); /* the values are tested one by one, as before */
+        goto out;
+    }
+    if (ruru_vec_push(&rs->hs_regexes, &db) != RURU_OK) {
+        hs_free_database(db);
+        err = RURU_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < it->n; i++)
+        it->v[i].in_lits = lit_op(&it->v[i]);
+    it->lits = db;
+out:
+    ruru_free(exprs);
+    ruru_free(lens);
+    ruru_free(ids);
+    ruru_free(flags);
+    return err;
+}
+
 static enum ruru_err eq_sets(struct ruru_rules *rs)
 {
     for (size_t i = 0; i < rs->rules.n; i++) {
@@ -131,7 +197,8 @@ static enum ruru_err eq_sets(struct ruru_rules *rs)
         for (size_t s = 0; s < r->n_searches; s++)
             for (size_t g = 0; g < r->searches[s].n; g++)
                 for (size_t k = 0; k < r->searches[s].groups[g].n; k++)
-                    if (eq_set(rs, &r->searches[s].groups[g].items[k]) != RURU_OK)
+                    if (eq_set(rs, &r->searches[s].groups[g].items[k]) != RURU_OK ||
+                        lits_db(rs, &r->searches[s].groups[g].items[k]) != RURU_OK)
                         return RURU_ENOMEM;
     }
     return RURU_OK;

@@ -28,6 +28,7 @@
 #include "base/str.h"
 #include "base/time.h"
 #include "logs/json.h"
+#include "match/literal.h"
 #include "rules/sigma_int.h"
 
 struct ruru_rules_scratch {
@@ -49,7 +50,8 @@ struct ruru_rules_scratch {
     bool hit_keywords;
     const char *line;
     size_t len;
-    hs_scratch_t *hs_re; /* for the regexes Vectorscan took (rs->hs_regexes) */
+    hs_scratch_t *hs_re;  /* for the regexes Vectorscan took (rs->hs_regexes) */
+    struct ruru_buf copy; /* ruru_hs_scan_padded */
     /* the fields looked up for the current record, by field id (valid where stamp == gen) */
     const struct ruru_field **memo;
     uint32_t *memo_stamp, gen;
@@ -71,6 +73,7 @@ enum ruru_err ruru_rules_scratch_create(const struct ruru_rules *rs,
         return RURU_ENOMEM;
     sc->rs = rs;
     ruru_buf_init(&sc->dec, 64u << 20);
+    ruru_buf_init(&sc->copy, 64u << 20);
     sc->md = pcre2_match_data_create(16, NULL);
     sc->n_cand_words = (rs->rules.n + 63) / 64;
     sc->cand = ruru_calloc(sc->n_cand_words ? sc->n_cand_words : 1, sizeof(*sc->cand));
@@ -105,6 +108,7 @@ void ruru_rules_scratch_destroy(struct ruru_rules_scratch *sc)
     ruru_free(sc->memo);
     ruru_free(sc->memo_stamp);
     hs_free_scratch(sc->hs_re);
+    ruru_buf_fini(&sc->copy);
     ruru_free(sc);
 }
 
@@ -457,13 +461,14 @@ static bool re_match(struct ruru_rules_scratch *sc, const struct sval *v, struct
 {
     int rc;
 
+    /* Vectorscan's yes is trusted; its no is not (it misses some matches at the end of a
+     * buffer, match/literal.h), and padding would change what $ and . mean: PCRE2 decides */
     if (v->hs != NULL && sc->hs_re != NULL && s.len <= UINT32_MAX && is_ascii(s)) {
         bool hit = false;
         hs_error_t e =
                 hs_scan(v->hs, s.len ? s.ptr : "", (unsigned)s.len, 0, sc->hs_re, on_re, &hit);
-        if (e == HS_SUCCESS || e == HS_SCAN_TERMINATED)
-            return hit;
-        sc->failed++; /* then PCRE2 decides */
+        if ((e == HS_SUCCESS || e == HS_SCAN_TERMINATED) && hit)
+            return true;
     }
     rc = pcre2_match(v->re, (PCRE2_SPTR)s.ptr, s.len, 0, 0, sc->md, NULL);
 
@@ -581,13 +586,70 @@ in_eq_set(struct ruru_rules_scratch *sc, const struct item *it, const struct rur
     return ruru_map_get(it->eq_set, low, s.len, &one);
 }
 
+struct lits_hit {
+    const struct item *it;
+    size_t len;
+    bool hit;
+};
+
+static int on_lit(unsigned int id,
+                  unsigned long long from,
+                  unsigned long long to,
+                  unsigned int flags,
+                  void *ctx)
+{
+    struct lits_hit *h = ctx;
+    const struct sval *v = &h->it->v[id];
+
+    (void)from;
+    (void)flags;
+    /* a prefix must start the value, a suffix end it */
+    if (v->op == V_CONTAINS || (v->op == V_PREFIX && to == v->len) ||
+        (v->op == V_SUFFIX && to == h->len)) {
+        h->hit = true;
+        return 1;
+    }
+    return 0;
+}
+
+/* Does the field's value hold one of the item's substring values (lits)? *asked is false when
+ * the database could not be asked: its values are then tested one by one. */
+static bool in_lits(struct ruru_rules_scratch *sc,
+                    const struct item *it,
+                    const struct ruru_field *f,
+                    bool *asked)
+{
+    struct lits_hit h = {it, 0, false};
+    struct ruru_str s;
+    hs_error_t e;
+
+    *asked = true;
+    if (f == NULL)
+        return false;
+    s = value_of(sc, f);
+    h.len = s.len;
+    if (sc->hs_re == NULL) {
+        *asked = false;
+        return false;
+    }
+    e = ruru_hs_scan_padded(it->lits, s.ptr, s.len, sc->hs_re, on_lit, &h, &sc->copy);
+    if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED) {
+        *asked = false;
+        return false;
+    }
+    return h.hit;
+}
+
 static bool item_test(struct ruru_rules_scratch *sc, const struct item *it, bool note)
 {
     const struct ruru_field *f = NULL;
 
     if (it->field != NULL)
         f = item_field(sc, it);
-    if (it->eq_set != NULL && in_eq_set(sc, it, f)) {
+    bool lits_asked = false;
+
+    if ((it->eq_set != NULL && in_eq_set(sc, it, f)) ||
+        (it->lits != NULL && in_lits(sc, it, f, &lits_asked))) {
         if (note)
             note_field(sc, f);
         return true;
@@ -595,7 +657,7 @@ static bool item_test(struct ruru_rules_scratch *sc, const struct item *it, bool
     for (size_t i = 0; i < it->n; i++) {
         const struct sval *v = &it->v[i];
         bool ok;
-        if (v->in_set && it->eq_set != NULL)
+        if ((v->in_set && it->eq_set != NULL) || (v->in_lits && lits_asked))
             continue;
         ok = it->field != NULL ? value_test(sc, v, f) : keyword_test(sc, v);
         if (ok && !it->all) {

@@ -31,6 +31,7 @@
 
 #include "base/alloc.h"
 #include "base/str.h"
+#include "match/literal.h"
 #include "rules/sigma_int.h"
 
 #define MIN_ATOM 3
@@ -380,6 +381,7 @@ out:
 /* A thread's scratch: Vectorscan's, or none when there is no database. */
 struct pscratch {
     hs_scratch_t *hs;
+    struct ruru_buf copy; /* ruru_hs_scan_padded */
 };
 
 void *ruru_prefilter_scratch(const struct ruru_prefilter *p)
@@ -388,6 +390,7 @@ void *ruru_prefilter_scratch(const struct ruru_prefilter *p)
 
     if (s == NULL)
         return NULL;
+    ruru_buf_init(&s->copy, (size_t)64 << 20);
     /* one scratch, grown to fit every group's database */
     for (size_t g = 0; g < N_GROUPS; g++)
         if (p->g[g].db != NULL && hs_alloc_scratch(p->g[g].db, &s->hs) != HS_SUCCESS) {
@@ -405,6 +408,7 @@ void ruru_prefilter_scratch_free(void *arg)
     if (s == NULL)
         return;
     hs_free_scratch(s->hs);
+    ruru_buf_fini(&s->copy);
     ruru_free(s);
 }
 
@@ -461,8 +465,8 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
             continue;
         for (size_t w = 0; w < p->n_words; w++)
             bits[w] |= p->g[g].always[w];
-        if (p->g[g].db != NULL &&
-            hs_scan(p->g[g].db, line, (unsigned)len, 0, s->hs, on_atom, &c) != HS_SUCCESS) {
+        if (p->g[g].db != NULL && ruru_hs_scan_padded(p->g[g].db, line, len, s->hs, on_atom, &c,
+                                                      &s->copy) != HS_SUCCESS) {
             memset(bits, 0xff, p->n_words * sizeof(*bits));
             return;
         }

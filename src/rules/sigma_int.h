@@ -57,6 +57,7 @@ struct sval {
     bool want;      /* V_EXISTS: true for |exists: true */
     bool v4;        /* V_CIDR */
     bool in_set;    /* V_EQ, also in its item's eq_set (looked up there, not tested alone) */
+    bool in_lits;   /* V_CONTAINS / V_PREFIX / V_SUFFIX, in its item's lits database */
     unsigned prefix;
     unsigned char net[16];
     double num;
@@ -69,12 +70,15 @@ struct sval {
 };
 
 struct item {
-    const char *field;       /* NULL: keywords, searched in the whole event */
-    uint32_t field_id;       /* ruru_rules_compile: 1.. for each distinct name (0: none) */
-    struct ruru_map *eq_set; /* ruru_rules_compile: the ASCII-lower-cased V_EQ values (in_set) of
-                              * an item of many, so that one lookup tests them all; or NULL */
-    const char *mods;        /* the modifiers as written ("contains|all"), for lint and sightings */
-    bool all;                /* values ANDed */
+    const char *field;        /* NULL: keywords, searched in the whole event */
+    uint32_t field_id;        /* ruru_rules_compile: 1.. for each distinct name (0: none) */
+    struct ruru_map *eq_set;  /* ruru_rules_compile: the ASCII-lower-cased V_EQ values (in_set) of
+                               * an item of many, so that one lookup tests them all; or NULL */
+    struct hs_database *lits; /* ruru_rules_compile: its many contains / startswith / endswith
+                               * values (in_lits) in one Vectorscan literal database, the value's
+                               * index as id; or NULL */
+    const char *mods; /* the modifiers as written ("contains|all"), for lint and sightings */
+    bool all;         /* values ANDed */
     struct sval *v;
     size_t n;
     uint32_t line;
