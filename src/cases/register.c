@@ -186,8 +186,10 @@ static const char *text(sqlite3_stmt *st, int col)
 }
 
 /* The id of an incident already recorded for this one: the same id, or on the same asset with
- * times within a gap of each other. NULL when none (the string is the caller's to free). */
-static char *existing(sqlite3 *db, json_t *inc, int64_t gap)
+ * times within a gap of each other, and not taken by another incident of this recording
+ * (`taken`: two new incidents a gap apart must not both become one old one). NULL when none
+ * (the string is the caller's to free). */
+static char *existing(sqlite3 *db, json_t *inc, int64_t gap, json_t *taken)
 {
     sqlite3_stmt *st = NULL;
     char *id = NULL;
@@ -211,6 +213,8 @@ static char *existing(sqlite3 *db, json_t *inc, int64_t gap)
     while (id == NULL && sqlite3_step(st) == SQLITE_ROW) {
         const char *eid = text(st, 0), *ef = text(st, 1), *el = text(st, 2);
         int64_t a, b;
+        if (json_object_get(taken, eid) != NULL)
+            continue;
         if (strcmp(eid, json_string_value(json_object_get(inc, "id"))) == 0 ||
             (ef != NULL && el != NULL && ruru_time_parse(ef, strlen(ef), &a) &&
              ruru_time_parse(el, strlen(el), &b) && a <= l + gap && b >= f - gap)) {
@@ -239,10 +243,15 @@ static bool run(sqlite3 *db, const char *sql, const char *const *args, size_t n)
 
 /* Records one incident. OUT: what happened to it ("new", "updated", "unchanged") and whether
  * it was judged anew. */
-static bool
-record_one(sqlite3 *db, json_t *inc, int64_t gap, int64_t now, const char **what, bool *rejudged)
+static bool record_one(sqlite3 *db,
+                       json_t *inc,
+                       int64_t gap,
+                       int64_t now,
+                       json_t *taken,
+                       const char **what,
+                       bool *rejudged)
 {
-    char *old_id = existing(db, inc, gap), *doc, nowbuf[32], seqbuf[32];
+    char *old_id = existing(db, inc, gap, taken), *doc, nowbuf[32], seqbuf[32];
     json_t *j = json_object_get(inc, "judgement");
     sqlite3_stmt *st = NULL;
     bool ok = true, same_doc = false, same_j = false;
@@ -252,6 +261,7 @@ record_one(sqlite3 *db, json_t *inc, int64_t gap, int64_t now, const char **what
 
     if (old_id != NULL)
         json_object_set_new(inc, "id", json_string(old_id));
+    json_object_set_new(taken, json_string_value(json_object_get(inc, "id")), json_true());
     doc = json_dumps(inc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     if (doc == NULL) {
         ruru_free(old_id);
@@ -375,6 +385,7 @@ enum ruru_err ruru_register_record(ruru_register *r,
                                    struct ruru_diag *diag)
 {
     json_t *arr = json_loadb(sightings, len, 0, NULL), *incidents = NULL, *inc, *ids, *res;
+    json_t *taken = NULL;
     json_t **docs = NULL;
     struct ruru_case_config c = r->cfg;
     struct profiles prof = {NULL, NULL, 0, NULL};
@@ -402,6 +413,7 @@ enum ruru_err ruru_register_record(ruru_register *r,
     }
     add_states(incidents, &prof);
     ids = json_array();
+    taken = json_object();
     if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         err = db_fail(r, diag, "beginning the recording");
         json_decref(ids);
@@ -411,7 +423,7 @@ enum ruru_err ruru_register_record(ruru_register *r,
     {
         const char *what;
         bool rejudged;
-        if (!record_one(r->db, inc, c.gap, now, &what, &rejudged)) {
+        if (!record_one(r->db, inc, c.gap, now, taken, &what, &rejudged)) {
             err = db_fail(r, diag, "recording an incident");
             break;
         }
@@ -435,6 +447,7 @@ enum ruru_err ruru_register_record(ruru_register *r,
     if (*json == NULL)
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
 out:
+    json_decref(taken);
     free_profiles(&prof);
     json_decref(incidents);
     ruru_free(docs);

@@ -188,6 +188,36 @@ static void test_criminal(void)
     ruru_register_close(r);
 }
 
+/* Two new incidents a gap apart, each near one recorded before, do not both become it. */
+static void test_two_near_one(void)
+{
+    char tdir[128];
+    ruru_register *r = NULL;
+    struct ruru_diag d;
+    json_t *rep;
+
+    snprintf(tdir, sizeof(tdir), "%s/near", dir);
+    CHECK(mkdir(tdir, 0700) == 0);
+    CHECK_INT(ruru_register_open(tdir, &r, &d), RURU_OK);
+    CHECK_INT(record(r,
+                     json_pack("[o]", sighting("2024-07-12T00:00:00Z", "H1", "a", "domain",
+                                               "a.example", "APT40", "CN", 100)),
+                     "new"),
+              1);
+    CHECK_INT(record(r,
+                     json_pack("[o, o]",
+                               sighting("2024-07-11T00:30:00Z", "H1", "b", "domain", "b.example",
+                                        "APT40", "CN", 200),
+                               sighting("2024-07-13T00:00:00Z", "H1", "c", "domain", "c.example",
+                                        "APT40", "CN", 300)),
+                     "incidents"),
+              2);
+    rep = doc_of(ruru_register_report, r, INT64_MIN, NULL);
+    CHECK_INT(json_array_size(json_object_get(rep, "incidents")), 2);
+    json_decref(rep);
+    ruru_register_close(r);
+}
+
 /* A batch of 40 incidents, one per asset "B<batch>-<i>". */
 static json_t *batch(int b)
 {
@@ -300,6 +330,7 @@ int main(void)
     }
     test_record();
     test_criminal();
+    test_two_near_one();
     test_kill();
     ruru_store_close(actors_store);
     {
