@@ -114,7 +114,7 @@ enum ruru_err ruru_literals_scratch_create(const struct ruru_literals *lit,
 
     if (sc == NULL)
         return RURU_ENOMEM;
-    ruru_buf_init(&sc->copy, (size_t)64 << 20);
+    ruru_buf_init(&sc->copy, (size_t)UINT32_MAX); /* as long as any line (ruru_hs_scan_padded) */
     if (hs_alloc_scratch(lit->db, &sc->hs) != HS_SUCCESS) {
         ruru_free(sc);
         return RURU_ENOMEM;

@@ -164,7 +164,7 @@ enum ruru_err ruru_pattern_scratch_create(const struct ruru_pattern_set *set,
         return RURU_ENOMEM;
     sc->words = (set->n + 63) / 64;
     ruru_buf_init(&sc->text, (size_t)64 << 20);
-    ruru_buf_init(&sc->copy, (size_t)64 << 20);
+    ruru_buf_init(&sc->copy, (size_t)UINT32_MAX); /* as long as any line (ruru_hs_scan_padded) */
     if ((sc->cand = ruru_calloc(sc->words + 1, sizeof(*sc->cand))) == NULL ||
         (set->db != NULL && hs_alloc_scratch(set->db, &sc->hs) != HS_SUCCESS)) {
         ruru_pattern_scratch_destroy(sc);

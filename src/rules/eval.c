@@ -73,7 +73,7 @@ enum ruru_err ruru_rules_scratch_create(const struct ruru_rules *rs,
         return RURU_ENOMEM;
     sc->rs = rs;
     ruru_buf_init(&sc->dec, 64u << 20);
-    ruru_buf_init(&sc->copy, 64u << 20);
+    ruru_buf_init(&sc->copy, (size_t)UINT32_MAX); /* as long as any value */
     sc->md = pcre2_match_data_create(16, NULL);
     sc->n_cand_words = (rs->rules.n + 63) / 64;
     sc->cand = ruru_calloc(sc->n_cand_words ? sc->n_cand_words : 1, sizeof(*sc->cand));

@@ -390,7 +390,7 @@ void *ruru_prefilter_scratch(const struct ruru_prefilter *p)
 
     if (s == NULL)
         return NULL;
-    ruru_buf_init(&s->copy, (size_t)64 << 20);
+    ruru_buf_init(&s->copy, (size_t)UINT32_MAX); /* as long as any line */
     /* one scratch, grown to fit every group's database */
     for (size_t g = 0; g < N_GROUPS; g++)
         if (p->g[g].db != NULL && hs_alloc_scratch(p->g[g].db, &s->hs) != HS_SUCCESS) {
