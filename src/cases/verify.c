@@ -29,6 +29,7 @@ struct item {
     json_int_t line, offset, length;
     const char *sha256;
     const char *why; /* NULL: verified */
+    bool dup;        /* the same record as one before it in place order: checked once */
     char reason[200];
 };
 
@@ -50,10 +51,6 @@ static bool add(struct items *it, json_t *cite, const char *path_key)
             json_integer_value(ruru_case_at(cite, path_key[0] == 'p' ? "length" : "ruru.length"));
     if (x.path == NULL || x.sha256 == NULL)
         return true; /* no evidence cited */
-    for (size_t i = 0; i < it->n; i++)
-        if (strcmp(it->v[i].path, x.path) == 0 && it->v[i].offset == x.offset &&
-            it->v[i].length == x.length && strcmp(it->v[i].sha256, x.sha256) == 0)
-            return true; /* the same record, cited twice */
     if (it->n == it->cap) {
         size_t cap = it->cap ? it->cap * 2 : 64;
         struct item *g = ruru_realloc(it->v, cap * sizeof(*g));
@@ -94,7 +91,13 @@ static int by_place(const void *a, const void *b)
 
     if (c != 0)
         return c;
-    return x->offset < y->offset ? -1 : x->offset > y->offset;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    if (x->length != y->length)
+        return x->length < y->length ? -1 : 1;
+    if ((c = strcmp(x->sha256, y->sha256)) != 0)
+        return c;
+    return x < y ? -1 : x > y; /* the first cited first */
 }
 
 static void hex(const unsigned char *d, char out[65])
@@ -196,7 +199,7 @@ ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag
     json_t *doc = json_loadb(report, len, 0, &je), *list = NULL, *failed, *res;
     struct items it = {NULL, 0, 0};
     struct item **order = NULL;
-    size_t ok = 0, i;
+    size_t ok = 0, n_items = 0, i;
     json_t *e;
     bool oom = false;
 
@@ -238,10 +241,22 @@ ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag
     if (!oom) {
         for (i = 0; i < it.n; i++)
             order[i] = &it.v[i];
+        size_t m = 0;
         qsort(order, it.n, sizeof(*order), by_place);
-        for (i = 0; i < it.n;) {
+        /* one record cited by many sightings is one item */
+        for (i = 0; i < it.n; i++) {
+            if (m > 0 && strcmp(order[i]->path, order[m - 1]->path) == 0 &&
+                order[i]->offset == order[m - 1]->offset &&
+                order[i]->length == order[m - 1]->length &&
+                strcmp(order[i]->sha256, order[m - 1]->sha256) == 0) {
+                order[i]->dup = true;
+                continue;
+            }
+            order[m++] = order[i];
+        }
+        for (i = 0; i < m;) {
             size_t k = i;
-            while (k < it.n && strcmp(order[k]->path, order[i]->path) == 0)
+            while (k < m && strcmp(order[k]->path, order[i]->path) == 0)
                 k++;
             check_input(order + i, k - i);
             i = k;
@@ -249,6 +264,9 @@ ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag
     }
     failed = json_array();
     for (i = 0; !oom && i < it.n; i++) {
+        if (it.v[i].dup)
+            continue;
+        n_items++;
         if (it.v[i].why == NULL) {
             ok++;
             continue;
@@ -257,7 +275,7 @@ ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag
                                                 "line", it.v[i].line, "offset", it.v[i].offset,
                                                 "length", it.v[i].length, "reason", it.v[i].why));
     }
-    res = json_pack("{s:I, s:I, s:o}", "items", (json_int_t)it.n, "verified", (json_int_t)ok,
+    res = json_pack("{s:I, s:I, s:o}", "items", (json_int_t)n_items, "verified", (json_int_t)ok,
                     "failed", failed);
     if (!oom && res != NULL)
         *result_json = json_dumps(res, JSON_COMPACT | JSON_ENSURE_ASCII);
