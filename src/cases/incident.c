@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/map.h"
 #include "base/time.h"
 
 const char *ruru_severity_name(enum ruru_severity s)
@@ -442,59 +443,74 @@ static bool distinctive(json_t *e)
             !strcmp(k, "email") || !strcmp(k, "pattern"));
 }
 
-static bool shares(json_t *a, json_t *b)
-{
-    size_t i, k;
-    json_t *x, *y;
-
-    json_array_foreach(json_object_get(a, "evidence"), i, x)
-    {
-        if (!distinctive(x))
-            continue;
-        json_array_foreach(json_object_get(b, "evidence"), k, y)
-        {
-            if (json_equal(json_object_get(x, "key"), json_object_get(y, "key")))
-                return true;
-        }
-    }
-    return false;
-}
-
+/* Incidents on different assets that share a distinctive indicator are one campaign: for each
+ * such indicator, the incidents holding it are joined when they are on two assets or more.
+ * Linear in the evidence (a map from indicator to its first incident). */
 static void campaigns(json_t *incidents)
 {
-    size_t n = json_array_size(incidents);
-    int *p = ruru_calloc(n + 1, sizeof(*p));
+    size_t n = json_array_size(incidents), i, k;
+    int *p = ruru_calloc(n + 1, sizeof(*p)), *members = ruru_calloc(n + 1, sizeof(*members));
+    const char **best = ruru_calloc(n + 1, sizeof(*best));
+    struct ruru_map first, multi;
+    json_t *inc, *e;
 
-    if (p == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
+    ruru_map_init(&first);
+    ruru_map_init(&multi);
+    if (p == NULL || members == NULL || best == NULL)
+        goto out;
+    for (i = 0; i < n; i++)
         p[i] = (int)i;
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = i + 1; k < n; k++) {
-            json_t *a = json_array_get(incidents, i), *b = json_array_get(incidents, k);
-            if (!json_equal(json_object_get(a, "asset"), json_object_get(b, "asset")) &&
-                shares(a, b)) {
-                int ra = root(p, (int)i), rb = root(p, (int)k);
+    json_array_foreach(incidents, i, inc)
+    {
+        json_array_foreach(json_object_get(inc, "evidence"), k, e)
+        {
+            const char *key = json_string_value(json_object_get(e, "key"));
+            int64_t f;
+            if (key == NULL || !distinctive(e))
+                continue;
+            if (!ruru_map_get(&first, key, strlen(key), &f))
+                (void)ruru_map_put(&first, key, strlen(key), (int64_t)i);
+            else if (!json_equal(json_object_get(inc, "asset"),
+                                 json_object_get(json_array_get(incidents, (size_t)f), "asset")))
+                (void)ruru_map_put(&multi, key, strlen(key), 1);
+        }
+    }
+    json_array_foreach(incidents, i, inc)
+    {
+        json_array_foreach(json_object_get(inc, "evidence"), k, e)
+        {
+            const char *key = json_string_value(json_object_get(e, "key"));
+            int64_t f, one;
+            if (key == NULL || !distinctive(e) || !ruru_map_get(&multi, key, strlen(key), &one) ||
+                !ruru_map_get(&first, key, strlen(key), &f))
+                continue;
+            {
+                int ra = root(p, (int)i), rb = root(p, (int)f);
                 if (ra != rb)
                     p[ra > rb ? ra : rb] = ra < rb ? ra : rb;
             }
         }
-    for (size_t i = 0; i < n; i++) {
-        /* the smallest id of its group, or null when alone */
-        const char *best = NULL;
-        size_t members = 0;
-        for (size_t k = 0; k < n; k++)
-            if (root(p, (int)k) == root(p, (int)i)) {
-                const char *id =
-                        json_string_value(json_object_get(json_array_get(incidents, k), "id"));
-                members++;
-                if (best == NULL || strcmp(id, best) < 0)
-                    best = id;
-            }
-        json_object_set_new(json_array_get(incidents, i), "campaign",
-                            members > 1 ? json_string(best) : json_null());
     }
+    /* the smallest id of each group; a group of one is no campaign */
+    json_array_foreach(incidents, i, inc)
+    {
+        int r = root(p, (int)i);
+        const char *id = json_string_value(json_object_get(inc, "id"));
+        members[r]++;
+        if (best[r] == NULL || strcmp(id, best[r]) < 0)
+            best[r] = id;
+    }
+    json_array_foreach(incidents, i, inc)
+    {
+        int r = root(p, (int)i);
+        json_object_set_new(inc, "campaign", members[r] > 1 ? json_string(best[r]) : json_null());
+    }
+out:
+    ruru_map_fini(&first);
+    ruru_map_fini(&multi);
     ruru_free(p);
+    ruru_free(members);
+    ruru_free(best);
 }
 
 static int by_first(const void *a, const void *b)
