@@ -325,21 +325,27 @@ static json_t *build_one(const struct ruru_case_config *c,
     struct piece *pieces = ruru_calloc(n, sizeof(*pieces));
     struct ruru_evidence *ev = ruru_calloc(n, sizeof(*ev));
     size_t n_pieces = 0;
+    struct ruru_map by_key; /* evidence key -> its piece */
     enum ruru_severity sev = RURU_SEV_INFO;
     json_t *inc = NULL, *evidence = json_array(), *sources = json_object();
     struct ruru_judgement j;
     char id[48];
     int64_t first = RURU_TIME_NONE, last = RURU_TIME_NONE;
 
+    ruru_map_init(&by_key);
     if (pieces == NULL || ev == NULL || evidence == NULL || sources == NULL)
         goto oom;
     for (size_t i = 0; i < n; i++) {
         struct sig *x = &s[i];
-        size_t k = 0;
+        size_t k;
+        int64_t at;
         json_t *cnt;
-        while (k < n_pieces && strcmp(pieces[k].first->key, x->key) != 0)
-            k++;
-        if (k == n_pieces) {
+        if (ruru_map_get(&by_key, x->key, strlen(x->key), &at)) {
+            k = (size_t)at;
+        } else {
+            k = n_pieces;
+            if (ruru_map_put(&by_key, x->key, strlen(x->key), (int64_t)k) != RURU_OK)
+                goto oom;
             pieces[k].first = x;
             pieces[k].first_time = x->time;
             pieces[k].cites = json_array();
@@ -413,6 +419,7 @@ static json_t *build_one(const struct ruru_case_config *c,
 oom:
     *oom = true;
 done:
+    ruru_map_fini(&by_key);
     for (size_t k = 0; pieces != NULL && k < n_pieces; k++) {
         ruru_free(pieces[k].actors);
         ruru_free(pieces[k].techniques);
