@@ -39,9 +39,9 @@ bool ruru_jsonlog_parse(struct ruru_jsonlog *j,
                         size_t len,
                         struct ruru_record *r);
 
-/* Decodes a JSON string body (the bytes between the quotes) into out (cap bytes); \uXXXX
- * becomes UTF-8 (surrogate pairs joined; a lone surrogate becomes U+FFFD). Returns the
- * decoded length, or (size_t)-1 when out is too small or an escape is malformed. */
+/* Decodes a JSON string body (the bytes between the quotes) into out (cap bytes); a \u escape
+ * (four hex digits) becomes UTF-8 (surrogate pairs joined; a lone surrogate becomes U+FFFD).
+ * Returns the decoded length, or (size_t)-1 when out is too small or an escape is malformed. */
 size_t ruru_json_unescape(const char *s, size_t len, char *out, size_t cap);
 
 #endif

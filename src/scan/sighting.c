@@ -446,6 +446,29 @@ static void put_evidence(json_t *o, const struct ruru_sighting *x)
         put(o, "ruru.time_known", json_false());
 }
 
+/* A member record of a correlation or a pattern: where its evidence is (the same fields as a
+ * sighting's own, so that ruru verify and the incidents read both alike). */
+static json_t *member_json(const struct ruru_sighting_member *m)
+{
+    json_t *e = json_object();
+    char hex[65], ts[RURU_TIME_BUF];
+
+    put(e, "log.file.path", bytes_string(m->path, strlen(m->path)));
+    put(e, "log.offset", json_integer((json_int_t)m->offset));
+    put(e, "ruru.line", json_integer((json_int_t)m->line));
+    put(e, "ruru.length", json_integer((json_int_t)m->length));
+    for (size_t k = 0; k < 32; k++)
+        snprintf(hex + 2 * k, 3, "%02x", m->sha256[k]);
+    put(e, "ruru.sha256", json_string(hex));
+    if (m->time != RURU_TIME_NONE) {
+        ruru_time_format(m->time, ts);
+        put(e, "@timestamp", json_string(ts));
+    }
+    if (m->asset != NULL)
+        put(e, "ruru.asset", bytes_string(m->asset, strlen(m->asset)));
+    return e;
+}
+
 const char *ruru_rule_sighting_json(struct ruru_sightings *s, const struct ruru_sighting *x)
 {
     json_t *o = json_object(), *rule = rule_of(s, x->rule), *matched = json_array();
@@ -517,23 +540,9 @@ const char *ruru_correlation_sighting_json(struct ruru_sightings *s,
         put(o, "ruru.correlation.value_of", bytes_string(h->value_of, strlen(h->value_of)));
     for (size_t i = 0; i < h->n_members; i++) {
         const struct ruru_sighting_member *m = &members[h->members[i]];
-        json_t *e = json_object();
-        char hex[65];
-        put(e, "log.file.path", bytes_string(m->path, strlen(m->path)));
-        put(e, "log.offset", json_integer((json_int_t)m->offset));
-        put(e, "ruru.line", json_integer((json_int_t)m->line));
-        put(e, "ruru.length", json_integer((json_int_t)m->length));
-        for (size_t k = 0; k < 32; k++)
-            snprintf(hex + 2 * k, 3, "%02x", m->sha256[k]);
-        put(e, "ruru.sha256", json_string(hex));
-        if (m->time != RURU_TIME_NONE) {
-            ruru_time_format(m->time, ts);
-            put(e, "@timestamp", json_string(ts));
-        }
+        json_t *e = member_json(m);
         put(e, "rule.id", json_incref(json_object_get(rule_of(s, m->rule), "id")));
         put(e, "rule.name", json_incref(json_object_get(rule_of(s, m->rule), "title")));
-        if (m->asset != NULL)
-            put(e, "ruru.asset", bytes_string(m->asset, strlen(m->asset)));
         json_array_append_new(list, e);
     }
     put(o, "ruru.members", list);
@@ -604,23 +613,7 @@ const char *ruru_pattern_sighting_json(struct ruru_sightings *s,
     put(o, "event.dataset", json_string("ruru.pattern"));
     put_pattern_indicator(o, ind);
     for (size_t k = 0; k < n_members; k++) {
-        const struct ruru_sighting_member *m = &members[k];
-        json_t *e = json_object();
-        char hex[65];
-        put(e, "log.file.path", bytes_string(m->path, strlen(m->path)));
-        put(e, "log.offset", json_integer((json_int_t)m->offset));
-        put(e, "ruru.line", json_integer((json_int_t)m->line));
-        put(e, "ruru.length", json_integer((json_int_t)m->length));
-        for (size_t b = 0; b < 32; b++)
-            snprintf(hex + 2 * b, 3, "%02x", m->sha256[b]);
-        put(e, "ruru.sha256", json_string(hex));
-        if (m->time != RURU_TIME_NONE) {
-            ruru_time_format(m->time, ts);
-            put(e, "@timestamp", json_string(ts));
-        }
-        if (m->asset != NULL)
-            put(e, "ruru.asset", bytes_string(m->asset, strlen(m->asset)));
-        json_array_append_new(list, e);
+        json_array_append_new(list, member_json(&members[k]));
     }
     put(o, "ruru.members", list);
     if (ind != NULL)
