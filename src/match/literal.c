@@ -151,6 +151,33 @@ static int on_padded(unsigned int id,
     return p->fn(id, from, to, flags, p->ctx);
 }
 
+bool ruru_hs_pad(struct ruru_buf *copy, const char *text, size_t len)
+{
+    static const char zeros[RURU_HS_PAD] = {0};
+
+    ruru_buf_reset(copy);
+    return len <= UINT32_MAX - RURU_HS_PAD && ruru_buf_add(copy, text, len) == RURU_OK &&
+           ruru_buf_add(copy, zeros, sizeof(zeros)) == RURU_OK;
+}
+
+int ruru_hs_scan_pad(const struct hs_database *db,
+                     const struct ruru_buf *padded,
+                     size_t len,
+                     struct hs_scratch *scratch,
+                     int (*fn)(unsigned int id,
+                               unsigned long long from,
+                               unsigned long long to,
+                               unsigned int flags,
+                               void *ctx),
+                     void *ctx)
+{
+    struct padded p = {len, fn, ctx};
+
+    if (padded->len != len + RURU_HS_PAD)
+        return -1;
+    return hs_scan(db, padded->ptr, (unsigned)padded->len, 0, scratch, on_padded, &p);
+}
+
 int ruru_hs_scan_padded(const struct hs_database *db,
                         const char *text,
                         size_t len,
@@ -163,16 +190,9 @@ int ruru_hs_scan_padded(const struct hs_database *db,
                         void *ctx,
                         struct ruru_buf *copy)
 {
-    static const char zeros[RURU_HS_PAD] = {0};
-    struct padded p = {len, fn, ctx};
-
-    if (len > UINT32_MAX - RURU_HS_PAD)
+    if (!ruru_hs_pad(copy, text, len))
         return -1;
-    ruru_buf_reset(copy);
-    if (ruru_buf_add(copy, text, len) != RURU_OK ||
-        ruru_buf_add(copy, zeros, sizeof(zeros)) != RURU_OK)
-        return -1;
-    return hs_scan(db, copy->ptr, (unsigned)copy->len, 0, scratch, on_padded, &p);
+    return ruru_hs_scan_pad(db, copy, len, scratch, fn, ctx);
 }
 
 struct scan_ctx {

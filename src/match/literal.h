@@ -64,8 +64,22 @@ enum ruru_err ruru_literals_scan(const struct ruru_literals *lit,
 struct hs_database;
 struct hs_scratch;
 
-/* hs_scan of text[0..len) padded as above, with `copy` (the caller's, per thread) as room.
- * fn is Vectorscan's match handler; its `to` never exceeds len. Returns Vectorscan's result
+/* Copies text[0..len) into `copy` followed by the padding; false when memory ran out or len is
+ * over 4 GiB. Then ruru_hs_scan_pad scans it with any number of databases (len: the text's). */
+bool ruru_hs_pad(struct ruru_buf *copy, const char *text, size_t len);
+int ruru_hs_scan_pad(const struct hs_database *db,
+                     const struct ruru_buf *padded,
+                     size_t len,
+                     struct hs_scratch *scratch,
+                     int (*fn)(unsigned int id,
+                               unsigned long long from,
+                               unsigned long long to,
+                               unsigned int flags,
+                               void *ctx),
+                     void *ctx);
+
+/* Both at once: hs_scan of text[0..len) padded as above, with `copy` (the caller's, per thread) as
+ * room. fn is Vectorscan's match handler; its `to` never exceeds len. Returns Vectorscan's result
  * (HS_SUCCESS, HS_SCAN_TERMINATED when fn stopped it), or -1 when the copy could not be made
  * (memory, or len over 4 GiB). */
 int ruru_hs_scan_padded(const struct hs_database *db,

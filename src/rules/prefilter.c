@@ -443,7 +443,7 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
                                uint64_t *failed)
 {
     struct pscratch *s = hs_scratch;
-    bool groups[N_GROUPS];
+    bool groups[N_GROUPS], padded = false;
 
     /* the groups whose rules can apply (ruru_sigma_applies, by class alone) */
     for (size_t g = 0; g < N_CLASS_BITS; g++)
@@ -465,8 +465,10 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
             continue;
         for (size_t w = 0; w < p->n_words; w++)
             bits[w] |= p->g[g].always[w];
-        if (p->g[g].db != NULL && ruru_hs_scan_padded(p->g[g].db, line, len, s->hs, on_atom, &c,
-                                                      &s->copy) != HS_SUCCESS) {
+        /* the line is padded once for every database that reads it */
+        if (p->g[g].db != NULL &&
+            ((!padded && !(padded = ruru_hs_pad(&s->copy, line, len))) ||
+             ruru_hs_scan_pad(p->g[g].db, &s->copy, len, s->hs, on_atom, &c) != HS_SUCCESS)) {
             memset(bits, 0xff, p->n_words * sizeof(*bits));
             return;
         }
