@@ -38,17 +38,26 @@ struct items {
     size_t n, cap;
 };
 
-static bool add(struct items *it, json_t *cite, const char *path_key)
+/* Where a cite names its record: a sighting as the sweep writes it (ECS paths), or an
+ * incident's cite (plain keys). */
+struct cite_keys {
+    const char *path, *sha256, *line, *offset, *length;
+};
+
+static const struct cite_keys SIGHTING = {"log.file.path", "ruru.sha256", "ruru.line", "log.offset",
+                                          "ruru.length"};
+static const struct cite_keys INCIDENT = {"path", "sha256", "line", "offset", "length"};
+
+static bool add(struct items *it, json_t *cite, const struct cite_keys *k)
 {
     struct item x;
 
     memset(&x, 0, sizeof(x));
-    x.path = json_string_value(ruru_case_at(cite, path_key));
-    x.sha256 = json_string_value(ruru_case_at(cite, path_key[0] == 'p' ? "sha256" : "ruru.sha256"));
-    x.line = json_integer_value(ruru_case_at(cite, path_key[0] == 'p' ? "line" : "ruru.line"));
-    x.offset = json_integer_value(ruru_case_at(cite, path_key[0] == 'p' ? "offset" : "log.offset"));
-    x.length =
-            json_integer_value(ruru_case_at(cite, path_key[0] == 'p' ? "length" : "ruru.length"));
+    x.path = json_string_value(ruru_case_at(cite, k->path));
+    x.sha256 = json_string_value(ruru_case_at(cite, k->sha256));
+    x.line = json_integer_value(ruru_case_at(cite, k->line));
+    x.offset = json_integer_value(ruru_case_at(cite, k->offset));
+    x.length = json_integer_value(ruru_case_at(cite, k->length));
     if (x.path == NULL || x.sha256 == NULL)
         return true; /* no evidence cited */
     if (it->n == it->cap) {
@@ -73,14 +82,14 @@ static bool collect(struct items *it, json_t *doc)
         json_array_foreach(json_object_get(doc, "evidence"), i, e)
         {
             json_array_foreach(json_object_get(e, "cites"), k,
-                               c) if (!add(it, c, "path")) return false;
+                               c) if (!add(it, c, &INCIDENT)) return false;
         }
         return true;
     }
-    if (!add(it, doc, "log.file.path"))
+    if (!add(it, doc, &SIGHTING))
         return false;
     json_array_foreach(ruru_case_at(doc, "ruru.members"), i,
-                       c) if (!add(it, c, "log.file.path")) return false;
+                       c) if (!add(it, c, &SIGHTING)) return false;
     return true;
 }
 
@@ -150,6 +159,17 @@ static void check_input(struct item **x, size_t n)
                 it->why = it->reason;
                 continue;
             }
+        }
+        /* a plain file ends at its size: no reading toward an offset past it (a report may
+         * cite any offset) */
+        if (ruru_stream_compression(s) == RURU_COMP_NONE &&
+            (uint64_t)it->offset + (uint64_t)it->length > (uint64_t)st.st_size) {
+            snprintf(it->reason, sizeof(it->reason),
+                     "the input ends before the cited bytes (%" JSON_INTEGER_FORMAT
+                     " bytes at offset %" JSON_INTEGER_FORMAT ")",
+                     it->length, it->offset);
+            it->why = it->reason;
+            continue;
         }
         while (pos < (uint64_t)it->offset) {
             uint64_t want = (uint64_t)it->offset - pos;

@@ -129,6 +129,19 @@ static void test_plain(void)
     CHECK_STR(failed(doc, 0, "reason"),
               "the input ends before the cited bytes (5 bytes at offset 24)");
     json_decref(doc);
+    /* an offset far past the end is answered without reading toward it */
+    {
+        json_t *o = json_pack("[{s:{s:{s:s}, s:I}, s:{s:i, s:i, s:s}}]", "log", "file", "path",
+                              path_of("app.log"), "offset", (json_int_t)1 << 50, "ruru", "line", 9,
+                              "length", 4, "sha256", "00");
+        char *t = json_dumps(o, JSON_COMPACT);
+        json_t *r = verify(t, RURU_OK);
+        CHECK_STR(failed(r, 0, "reason"),
+                  "the input ends before the cited bytes (4 bytes at offset 1125899906842624)");
+        json_decref(r);
+        free(t);
+        json_decref(o);
+    }
     /* gone */
     unlink(path_of("app.log"));
     doc = verify(report, RURU_OK);
