@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistr.h>
 
 #include "base/alloc.h"
 #include "logs/json.h"
@@ -148,6 +149,35 @@ static void view_init(struct view *v, const struct ruru_record *r)
     }
 }
 
+/* s[0..n) as a JSON string. Log bytes need not be UTF-8 (a user agent is the client's to
+ * write): each byte that is not part of a valid sequence becomes U+FFFD, so that the field is
+ * still there for a pattern to see rather than dropped (jansson refuses invalid UTF-8), and
+ * its ASCII stays where it was. */
+static json_t *utf8_string(const char *s, size_t n)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    struct ruru_buf b;
+    json_t *v;
+
+    if (u8_check(u, n) == NULL)
+        return json_stringn(s, n);
+    ruru_buf_init(&b, n * 3 + 16);
+    for (size_t i = 0; i < n;) {
+        ucs4_t c;
+        int len = u8_mbtoucr(&c, u + i, n - i);
+        if (len > 0) {
+            ruru_buf_add(&b, s + i, (size_t)len);
+            i += (size_t)len;
+        } else {
+            ruru_buf_add(&b, "\xef\xbf\xbd", 3); /* U+FFFD */
+            i++;
+        }
+    }
+    v = b.failed ? NULL : json_stringn(ruru_buf_str(&b), b.len);
+    ruru_buf_fini(&b);
+    return v;
+}
+
 /* The decoded value of a canonical field, as a JSON string; NULL when absent or empty. */
 static json_t *value(const struct view *w, enum read k)
 {
@@ -159,16 +189,16 @@ static json_t *value(const struct view *w, enum read k)
         return NULL;
     f = &w->r->fields[w->at[k]];
     if (f->enc == RURU_ENC_RAW)
-        return json_stringn(f->value.ptr, f->value.len);
+        return utf8_string(f->value.ptr, f->value.len);
     if ((tmp = ruru_malloc(f->value.len + 1)) == NULL)
         return NULL;
     if (f->enc == RURU_ENC_JSON) {
         size_t n = ruru_json_unescape(f->value.ptr, f->value.len, tmp, f->value.len);
-        v = n == (size_t)-1 ? json_stringn(f->value.ptr, f->value.len) : json_stringn(tmp, n);
+        v = n == (size_t)-1 ? utf8_string(f->value.ptr, f->value.len) : utf8_string(tmp, n);
     } else {
         for (size_t n = 0; n < f->value.len; n++)
             tmp[n] = f->value.ptr[n] == '+' ? ' ' : f->value.ptr[n];
-        v = json_stringn(tmp, f->value.len);
+        v = utf8_string(tmp, f->value.len);
     }
     ruru_free(tmp);
     return v;

@@ -29,6 +29,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pcre2.h>
@@ -139,6 +140,11 @@ static const char *nfc(const char *s, size_t n, size_t *out_len, char **owned)
         return s;
     }
     r = u8_normalize(UNINORM_NFC, (const uint8_t *)s, n, NULL, out_len);
+    if (r == NULL && errno == EILSEQ) {
+        /* not UTF-8: nothing to normalise, the bytes are compared as they are */
+        *out_len = n;
+        return s;
+    }
     *owned = (char *)r;
     return (const char *)r;
 }

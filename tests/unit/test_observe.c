@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "pattern/observe.h"
+#include "pattern/pattern.h"
 
 static void
 add(struct ruru_record *r, const char *canon, const char *value, enum ruru_field_enc enc)
@@ -134,6 +135,41 @@ static void test_text_beside_line(void)
     ruru_buf_fini(&text);
 }
 
+/* Bytes that are not UTF-8 (the client writes its user agent) keep the field: each becomes
+ * U+FFFD, the rest stays, and a pattern still sees it. */
+static void test_not_utf8(void)
+{
+    struct ruru_record r;
+    struct ruru_pattern *p;
+    struct ruru_diag d;
+    struct ruru_pattern_obs o;
+    size_t members[1], n_members;
+    bool matched = false;
+    json_t *objs;
+    char *s;
+    static const char pat[] = "[network-traffic:extensions.'http-request-ext'.request_header."
+                              "'User-Agent' LIKE 'Evil%Agent']";
+
+    memset(&r, 0, sizeof(r));
+    add(&r, "source.ip", "203.0.113.7", RURU_ENC_RAW);
+    add(&r, "user_agent.original",
+        "Evil\xff\xc3"
+        "Agent",
+        RURU_ENC_RAW);
+    objs = ruru_observe_record(&r);
+    s = json_dumps(objs, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    CHECK(strstr(s, "\"User-Agent\":\"Evil\\uFFFD\\uFFFDAgent\"") != NULL);
+    free(s);
+    CHECK_INT(ruru_pattern_compile(pat, strlen(pat), &p, &d), RURU_OK);
+    memset(&o, 0, sizeof(o));
+    o.count = 1;
+    o.objects = objs;
+    CHECK_INT(ruru_pattern_match(p, &o, 1, &matched, members, 1, &n_members, &d), RURU_OK);
+    CHECK(matched);
+    ruru_pattern_destroy(p);
+    json_decref(objs);
+}
+
 static void test_nothing(void)
 {
     struct ruru_record r;
@@ -159,6 +195,7 @@ int main(void)
     test_web();
     test_process_and_mail();
     test_text_beside_line();
+    test_not_utf8();
     test_nothing();
     return check_done();
 }
