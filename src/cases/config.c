@@ -10,8 +10,8 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/yaml.h"
 #include "cases/incident.h"
-#include "rules/yaml.h"
 
 static enum ruru_err
 bad(struct ruru_diag *d, const char *file, const struct ruru_yaml *y, const char *what)

@@ -25,8 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/yaml.h"
 #include "logs/record.h"
-#include "rules/yaml.h"
 
 struct ruru_rules;
 struct ruru_rules_scratch;

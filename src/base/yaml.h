@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * YAML documents as small trees, for Sigma rules and the config file. libyaml does the
+ * YAML documents as small trees, for Sigma rules, the config file and YAML intel. libyaml does the
  * parsing (its event API); this module keeps what a rule loader needs: scalars with their
  * style (a quoted '1' is a string, a plain 1 a number; a plain null is null), sequences, maps
  * in file order, and the line and column of every node so that an error names its place.
@@ -9,8 +9,8 @@
  *
  * All nodes of a file live in one arena owned by the caller.
  */
-#ifndef RURU_RULES_YAML_H
-#define RURU_RULES_YAML_H
+#ifndef RURU_BASE_YAML_H
+#define RURU_BASE_YAML_H
 
 #include <ruru.h>
 #include <stdbool.h>

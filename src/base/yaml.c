@@ -5,7 +5,7 @@
  * alias shares the anchored node (the tree becomes a DAG, read-only), and its expanded size
  * counts against the node budget, so "billion laughs" is refused instead of walked.
  */
-#include "rules/yaml.h"
+#include "base/yaml.h"
 
 #include <string.h>
 #include <yaml.h>
