@@ -79,7 +79,7 @@ enum ruru_err ruru_register_open(const char *home, ruru_register **out, struct r
                      NULL) != SQLITE_OK ||
         sqlite3_exec(r->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
         enum ruru_err err =
-                ruru_diag_set(diag, RURU_EDB, path, 0, 0, "cannot open the register: %s",
+                ruru_diag_set(diag, RURU_EDB, home, 0, 0, "register.db: cannot be opened: %s",
                               r->db ? sqlite3_errmsg(r->db) : "out of memory");
         sqlite3_close(r->db);
         ruru_free(r);

@@ -313,6 +313,27 @@ static void test_kill(void)
     }
 }
 
+/* A register.db that is no database is refused naming the home and the file (the source was a
+ * path on the opening function's stack). */
+static void test_damaged(void)
+{
+    char home[600], db[640];
+    ruru_register *r = NULL;
+    struct ruru_diag d;
+    FILE *f;
+
+    snprintf(home, sizeof(home), "%s/damaged", dir);
+    CHECK(mkdir(home, 0700) == 0);
+    snprintf(db, sizeof(db), "%s/register.db", home);
+    f = fopen(db, "wb");
+    fputs("abc", f);
+    fclose(f);
+    CHECK_INT(ruru_register_open(home, &r, &d), RURU_EDB);
+    CHECK(r == NULL);
+    CHECK(d.source == home);
+    CHECK_STR(d.msg, "register.db: cannot be opened: file is not a database");
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-register-XXXXXX");
@@ -332,6 +353,7 @@ int main(void)
     test_criminal();
     test_two_near_one();
     test_kill();
+    test_damaged();
     ruru_store_close(actors_store);
     {
         char cmd[128];

@@ -6,6 +6,7 @@
  */
 #include <jansson.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -282,9 +283,38 @@ static void test_store(void)
     }
 }
 
+/* A home whose intel.db cannot be opened (a directory in its place, a file that is no
+ * database): the error names the home (caller-owned, still valid after the failed open) and
+ * the file in its message. */
+static void test_damaged_home(void)
+{
+    char dir[] = "/tmp/ruru-test-store-bad-XXXXXX", db[64];
+    ruru_store *s = NULL;
+    struct ruru_diag d;
+    FILE *f;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(db, sizeof(db), "%s/intel.db", dir);
+    CHECK(mkdir(db, 0700) == 0);
+    CHECK_INT(ruru_store_open(dir, &s, &d), RURU_EDB);
+    CHECK(s == NULL);
+    CHECK(d.source == dir);
+    CHECK_STR(d.msg, "intel.db: cannot open store: unable to open database file");
+    CHECK(rmdir(db) == 0);
+    f = fopen(db, "wb");
+    fputs("abc", f);
+    fclose(f);
+    CHECK_INT(ruru_store_open(dir, &s, &d), RURU_EDB);
+    CHECK(d.source == dir);
+    CHECK_STR(d.msg, "intel.db: file is not a database");
+    unlink(db);
+    rmdir(dir);
+}
+
 int main(void)
 {
     test_ranges();
     test_store();
+    test_damaged_home();
     return check_done();
 }
