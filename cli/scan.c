@@ -55,17 +55,23 @@ struct scan_cli {
     bool tty_progress;
 };
 
+/* A CSV cell (RFC 4180 quoting). A cell a spreadsheet would take as a formula (it begins with
+ * =, +, -, @, a tab or a carriage return: OWASP's CSV injection list) gets a leading ' and is
+ * quoted, so that log text such as =HYPERLINK(...) stays text; other control characters
+ * become '?'. */
 static void csv_field(FILE *f, const char *s)
 {
-    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    bool formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
 
     if (quote)
         fputc('"', f);
+    if (formula)
+        fputc('\'', f);
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
         if (ch == '"')
             fputc('"', f);
-        /* Text that starts like a formula is neutralised for spreadsheets. */
         fputc(ch < 0x20 && ch != '\t' ? '?' : ch, f);
     }
     if (quote)
