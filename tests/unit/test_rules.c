@@ -395,6 +395,18 @@ static void test_refusals(void)
     REFUSED("    sel:\n        a: 1\n", "6:5: no \"condition\"");
     REFUSED("    sel:\n        a|base64: 'x*'\n    condition: sel\n",
             "7:9: a|base64: wildcards cannot be encoded: escape them (\\*) or drop the encoding");
+    /* and/or chains are as deep as they are long (100,000 of them overflowed the stack): 1,000
+     * operators are taken, 1,001 refused */
+    for (int ops = 1000; ops <= 1001; ops++) {
+        static char det[12000];
+        size_t n = (size_t)snprintf(det, sizeof(det), "    sel:\n        a: 1\n    condition: sel");
+        for (int i = 0; i < ops; i++)
+            n += (size_t)snprintf(det + n, sizeof(det) - n, " %s sel", i % 2 ? "or" : "and");
+        snprintf(det + n, sizeof(det) - n, "\n");
+        CHECK_INT(eval(rule_of(det), "{\"a\": 1}"), ops == 1000 ? 1 : -1);
+        CHECK(ops == 1000 || strstr(last_error, ": the condition has more than 1000 and/or "
+                                                "operators") != NULL);
+    }
     CHECK_INT(eval("title: x\nlogsource: {product: a}\ndetection: [1]\n", "{}"), -1);
     CHECK_STR(last_error, "3:12: \"detection\" must be a map");
     CHECK_INT(eval("title: [x\n", "{}"), -1);
