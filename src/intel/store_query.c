@@ -14,7 +14,6 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <regex.h>
 #include <string.h>
 #include <time.h>
 
@@ -430,107 +429,6 @@ static bool url_host(const char *url, char *buf, size_t cap)
     return true;
 }
 
-static void warninglist_hits(sqlite3 *db, enum ruru_ioc_type type, const char *value, json_t *out)
-{
-    sqlite3_stmt *st = NULL;
-    unsigned char lo[16], hi[16];
-    const char *sql_base = "SELECT w.name, s.name, w.type, e.value FROM warninglist_entries e"
-                           " JOIN warninglists w ON w.id = e.list_id"
-                           " JOIN sources s ON s.id = w.source_id";
-    struct ruru_buf sql;
-
-    ruru_buf_init(&sql, 4096);
-#define EMIT()                          \
-    do {                                \
-        json_t *o_ = json_object();     \
-        set_col(o_, "name", st, 0);     \
-        set_col(o_, "source", st, 1);   \
-        set_col(o_, "type", st, 2);     \
-        set_col(o_, "entry", st, 3);    \
-        json_array_append_new(out, o_); \
-    } while (0)
-    if (ruru_store_ip_range(type, value, lo, hi)) {
-        ruru_buf_addf(&sql,
-                      "%s WHERE e.lo IS NOT NULL AND e.lo <= ?1 AND e.hi >= ?2"
-                      " ORDER BY w.name, e.value",
-                      sql_base);
-        if (sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
-            sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
-            while (sqlite3_step(st) == SQLITE_ROW)
-                EMIT();
-        }
-        sqlite3_finalize(st);
-        st = NULL;
-    }
-    /* Exact entries of string lists; hostname lists match the name and its parents. */
-    ruru_buf_reset(&sql);
-    ruru_buf_addf(&sql,
-                  "%s WHERE e.value = ?1 AND (w.type = 'string' OR"
-                  " (w.type = 'hostname' AND ?2)) ORDER BY w.name, e.value",
-                  sql_base);
-    if (sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) == SQLITE_OK) {
-        for (const char *p = value; p != NULL && *p;) {
-            sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
-            sqlite3_bind_int(st, 2, type == RURU_IOC_DOMAIN);
-            while (sqlite3_step(st) == SQLITE_ROW)
-                EMIT();
-            sqlite3_reset(st);
-            if (type != RURU_IOC_DOMAIN)
-                break;
-            p = strchr(p, '.');
-            if (p)
-                p++;
-        }
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    /* Substring and regex lists are few and short: test each entry. */
-    ruru_buf_reset(&sql);
-    ruru_buf_addf(&sql, "%s WHERE w.type IN ('substring', 'regex') ORDER BY w.name, e.value",
-                  sql_base);
-    if (sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            const char *wtype = (const char *)sqlite3_column_text(st, 2);
-            const char *entry = (const char *)sqlite3_column_text(st, 3);
-            if (wtype == NULL || entry == NULL || *entry == '\0')
-                continue;
-            if (strcmp(wtype, "substring") == 0) {
-                if (strstr(value, entry) != NULL)
-                    EMIT();
-            } else {
-                /* MISP writes regexes as /re/flags or bare; POSIX ERE covers what lists use. */
-                regex_t re;
-                char pat[1024];
-                const char *b = entry, *e = entry + strlen(entry);
-                int flags = REG_EXTENDED | REG_NOSUB;
-                if (*b == '/' && e - b >= 2) {
-                    const char *last = strrchr(b + 1, '/');
-                    if (last != NULL) {
-                        for (const char *f = last + 1; *f; f++)
-                            if (*f == 'i')
-                                flags |= REG_ICASE;
-                        b++;
-                        e = last;
-                    }
-                }
-                if ((size_t)(e - b) >= sizeof(pat))
-                    continue;
-                memcpy(pat, b, (size_t)(e - b));
-                pat[e - b] = '\0';
-                if (regcomp(&re, pat, flags) == 0) {
-                    if (regexec(&re, value, 0, NULL, 0) == 0)
-                        EMIT();
-                    regfree(&re);
-                }
-            }
-        }
-    }
-#undef EMIT
-    sqlite3_finalize(st);
-    ruru_buf_fini(&sql);
-}
-
 enum ruru_err ruru_intel_search(
         ruru_store *store, const char *value, int64_t at, char **out, struct ruru_diag *diag)
 {
@@ -632,7 +530,7 @@ enum ruru_err ruru_intel_search(
         goto out;
     }
     wl = json_array();
-    warninglist_hits(db, type, canonical, wl);
+    ruru_query_warninglist_hits(db, type, canonical, wl);
     json_object_set_new(doc, "warninglists", wl);
     err = ruru_query_finish(doc, out, diag);
 out:
@@ -665,7 +563,7 @@ json_t *ruru_query_warninglists(sqlite3 *db, enum ruru_ioc_type type, const char
     json_t *wl = json_array();
 
     if (wl != NULL)
-        warninglist_hits(db, type, value, wl);
+        ruru_query_warninglist_hits(db, type, value, wl);
     return wl;
 }
 

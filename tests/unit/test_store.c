@@ -103,6 +103,85 @@ static size_t n_matches(ruru_store *st, const char *value)
     return n;
 }
 
+/* The names of the warninglists search reports for value, "|"-joined, "" for none. */
+static const char *wl_names(ruru_store *st, const char *value)
+{
+    static char buf[1024];
+    json_t *doc = search(st, value), *w;
+    size_t i, n = 0;
+
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(doc, "warninglists"), i, w)
+    {
+        const char *name = json_string_value(json_object_get(w, "name"));
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n > 0 ? "|" : "",
+                              name ? name : "?");
+        if (n >= sizeof(buf))
+            break;
+    }
+    json_decref(doc);
+    return buf;
+}
+
+/* Each MISP list type on real lists (read in place), with MISP's semantics: string exactly,
+ * hostname with parents and from a URL's host, cidr by containment, substring and regex by
+ * test, each list only for the types its matching_attributes name. */
+static void test_warninglist_types(void)
+{
+    static const char *const lists[] = {
+            "misp/warninglists/tlds",
+            "misp/warninglists/dynamic-dns",
+            "misp/warninglists/cisco_top1000",
+            "misp/warninglists/rfc1918",
+            "misp/warninglists/rfc5735",
+            "misp/warninglists/public-dns-v4",
+            "misp/warninglists/empty-hashes",
+            "misp/warninglists/common-contact-emails",
+            "misp-more/warninglists/automated-malware-analysis",
+            "misp/warninglists/whats-my-ip",
+    };
+    ruru_store *st = NULL;
+    struct ruru_import_opts o;
+    char path[512], *report = NULL;
+
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &st, NULL), RURU_OK);
+    memset(&o, 0, sizeof(o));
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", RURU_SHARED_DATA, lists[i]);
+        CHECK_INT(ruru_intel_import(st, path, &o, &report, NULL), RURU_OK);
+        ruru_free(report);
+        report = NULL;
+    }
+    /* string: the TLD list holds "com", never a name under it */
+    CHECK_STR(wl_names(st, "evil.com"), "");
+    CHECK_STR(wl_names(st, "a.b.evil.co.uk"), "");
+    CHECK_STR(wl_names(st, "33across.com"), "Top 1000 websites from Cisco Umbrella");
+    CHECK_STR(wl_names(st, "www.33across.com"), "");
+    /* hostname: ".dyndns-home.com" holds the name and every name under it */
+    CHECK_STR(wl_names(st, "dyndns-home.com"), "List of known dynamic DNS domains");
+    CHECK_STR(wl_names(st, "a.b.dyndns-home.com"), "List of known dynamic DNS domains");
+    CHECK_STR(wl_names(st, "hxxp://x.dyndns-home[.]com/gate.php"), ""); /* not for URLs */
+    CHECK_STR(wl_names(st, "hxxp://www.2ip[.]ru/x"), "List of known domains to know external IP");
+    CHECK_STR(wl_names(st, "notdyndns-home.com"), "");
+    /* cidr: every range holding the address */
+    CHECK_STR(wl_names(st, "10.1.2.3"),
+              "List of RFC 1918 CIDR blocks|List of RFC 5735 CIDR blocks");
+    CHECK_STR(wl_names(st, "8.8.8.8"), "List of known IPv4 public DNS resolvers");
+    CHECK_STR(wl_names(st, "8.8.8.0/24"), "");
+    CHECK_STR(wl_names(st, "203.0.113.7"), "List of RFC 5735 CIDR blocks");
+    /* string on hashes: the empty file's MD5, and only as a hash */
+    CHECK_STR(wl_names(st, "D41D8CD98F00B204E9800998ECF8427E"),
+              "List of known hashes for empty files");
+    /* substring: a sandbox's domain anywhere in the name */
+    CHECK_STR(wl_names(st, "x.app.any.run"),
+              "List of known domains used by automated malware analysis services & security "
+              "vendors");
+    /* regex (PCRE, /i): role addresses, only as e-mail addresses */
+    CHECK_STR(wl_names(st, "Abuse@example.org"), "Common contact e-mail addresses");
+    CHECK_STR(wl_names(st, "john@example.org"), "");
+    ruru_store_close(st);
+}
+
 static void test_ranges(void)
 {
     unsigned char lo[16], hi[16];
@@ -316,5 +395,6 @@ int main(void)
     test_ranges();
     test_store();
     test_damaged_home();
+    test_warninglist_types();
     return check_done();
 }
