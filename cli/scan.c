@@ -30,6 +30,9 @@ static const char USAGE[] =
         "                         w3c (iis), zeek, zeek-json, eve (suricata), jsonl (json,\n"
         "                         ecs), syslog, cef, csv (exchange)\n"
         "  -j, --threads N        matching threads (default: one per core)\n"
+        "  --year YYYY            the year of syslog (RFC 3164) lines, which carry none\n"
+        "                         (default: per file, the latest year that puts no line after\n"
+        "                         the file's modification time; standard input: now)\n"
         "  --format FMT           jsonl, json, csv or table (default: table on a terminal,\n"
         "                         else jsonl)\n"
         "  -o, --output FILE      write the sightings to FILE\n"
@@ -583,7 +586,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                    strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0 ||
                    strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0 || strcmp(a, "-o") == 0 ||
                    strcmp(a, "--output") == 0 || strcmp(a, "--summary") == 0 ||
-                   strcmp(a, "--rules") == 0 || strcmp(a, "--config") == 0) {
+                   strcmp(a, "--rules") == 0 || strcmp(a, "--config") == 0 ||
+                   strcmp(a, "--year") == 0) {
             if (v == NULL) {
                 fprintf(stderr, "ruru: %s needs a value\n", a);
                 goto done;
@@ -603,6 +607,14 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                     goto done;
                 }
                 o.threads = (unsigned)n;
+            } else if (strcmp(a, "--year") == 0) {
+                char *end;
+                long y = strtol(v, &end, 10);
+                if (*end != '\0' || y < 1970 || y > 9999) {
+                    fprintf(stderr, "ruru: --year takes a year from 1970 to 9999\n");
+                    goto done;
+                }
+                o.syslog_year = (int)y;
             } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
                 out_path = v;
             } else if (strcmp(a, "--summary") == 0) {

@@ -232,6 +232,10 @@ struct ruru_scan_opts {
     const char *const *rule_paths;
     size_t n_rule_paths;
     bool no_builtin_rules;
+    /* The year of RFC 3164 syslog time stamps, which carry none; 0: per input, the latest year
+     * that puts no line after the file's modification time (standard input: now), with a
+     * day's slack for the writer's time zone (src/logs/syslog.h). */
+    int syslog_year;
 };
 
 /* The names --log-format accepts, separated by spaces. */
