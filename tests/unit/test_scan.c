@@ -669,6 +669,35 @@ static void test_syslog_year(void)
     ruru_store_close(s);
 }
 
+/* Crawlers name themselves in their user agents with a '+' before the URL ("(compatible;
+ * Googlebot/2.1; +http://www.google.com/bot.html)", "UniversalFeedParser/4.2-pre-314-svn
+ * +http://feedparser.org/"): the real Apache log's 307 and 208 such lines (grep -c) are found. */
+static void test_plus_tokens(void)
+{
+    ruru_store *s = store_with("i-plus.csv", "type,value,confidence\n"
+                                             "domain,feedparser.org,50\n"
+                                             "url,http://www.google.com/bot.html,50\n");
+    struct got g = {0};
+    char path[512];
+    const char *paths[] = {path};
+    size_t n_url = 0, n_domain = 0;
+    json_t *x;
+    size_t i;
+
+    snprintf(path, sizeof(path), "%s/logs/web/apache_logs.part1.log", RURU_SHARED_DATA);
+    CHECK_INT(sweep(s, paths, 1, 2, &g), RURU_OK);
+    json_array_foreach(g.sightings, i, x)
+    {
+        const char *v = at(x, "ruru.indicator.value");
+        n_url += strcmp(v, "http://www.google.com/bot.html") == 0;
+        n_domain += strcmp(v, "feedparser.org") == 0;
+    }
+    CHECK_INT(n_url, 307);
+    CHECK_INT(n_domain, 208);
+    got_free(&g);
+    ruru_store_close(s);
+}
+
 /* A log cut short while it is read (rotation, an intruder): what was read is swept, and the
  * input is reported as an error. The cut happens from the progress callback, which the
  * reader calls after its first chunk. */
@@ -1059,6 +1088,7 @@ int main(void)
     test_json_documents();
     test_csv_cef_syslog();
     test_syslog_year();
+    test_plus_tokens();
     test_shrinking_file();
     test_paths_and_literals();
     test_patterns();
