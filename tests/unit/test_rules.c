@@ -376,6 +376,42 @@ static void test_conditions(void)
           ev);
 }
 
+/* Defender's event data names hold spaces ("Threat Name", "Source Name"); Sigma writes them
+ * without, as other engines match them: in an EVTX-shaped event (its Data elements), in
+ * Winlogbeat's event_data, and never a name that is another once spaces are gone. */
+static void test_spaced_names(void)
+{
+    static const char rule[] =
+            "title: Defender detection\nid: 22222222-2222-4222-8222-222222222222\n"
+            "logsource:\n    product: windows\n    service: windefend\n"
+            "detection:\n    sel:\n        EventID: 1116\n        ThreatName|contains: Mimikatz\n"
+            "        SourceName: Real-Time Protection\n    condition: sel\n";
+    static const char evtx[] =
+            "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{\"Name\":"
+            "\"Microsoft-Windows-Windows Defender\"}},\"EventID\":\"1116\",\"Channel\":"
+            "\"Microsoft-Windows-Windows Defender/Operational\",\"Computer\":\"WS01\"},"
+            "\"EventData\":{\"Data\":[{\"@Name\":\"Threat Name\",\"#text\":"
+            "\"HackTool:Win32/Mimikatz\"},{\"@Name\":\"Source Name\",\"#text\":"
+            "\"Real-Time Protection\"},{\"@Name\":\"Path\",\"#text\":\"file:_C:\\\\m.exe\"}]}}}";
+    static const char winlogbeat[] =
+            "{\"winlog\":{\"channel\":\"Microsoft-Windows-Windows Defender/Operational\","
+            "\"event_id\":1116,\"computer_name\":\"WS01\",\"event_data\":{\"Threat Name\":"
+            "\"HackTool:Win32/Mimikatz\",\"Source Name\":\"Real-Time Protection\"}}}";
+    static const char other_source[] =
+            "{\"winlog\":{\"channel\":\"Microsoft-Windows-Windows Defender/Operational\","
+            "\"event_id\":1116,\"event_data\":{\"Threat Name\":\"HackTool:Win32/Mimikatz\","
+            "\"Source Name\":\"Scheduled Scan\"}}}";
+    static const char near_miss[] =
+            "{\"winlog\":{\"channel\":\"Microsoft-Windows-Windows Defender/Operational\","
+            "\"event_id\":1116,\"event_data\":{\"Threat Names\":\"HackTool:Win32/Mimikatz\","
+            "\"Source Name\":\"Real-Time Protection\"}}}";
+
+    CHECK_INT(eval(rule, evtx), 1);
+    CHECK_INT(eval(rule, winlogbeat), 1);
+    CHECK_INT(eval(rule, other_source), 0);
+    CHECK_INT(eval(rule, near_miss), 0);
+}
+
 static void test_refusals(void)
 {
     REFUSED("    sel:\n        a: 1\n    condition: sel and nope\n",
@@ -642,6 +678,7 @@ int main(void)
     test_encodings();
     test_conditions();
     test_refusals();
+    test_spaced_names();
     test_correlations();
     return check_done();
 }
