@@ -429,6 +429,71 @@ static bool url_host(const char *url, char *buf, size_t cap)
     return true;
 }
 
+/* The matches grouped by indicator (type and value), in order of first appearance: one
+ * indicator published in twelve files is one group with twelve records. A group holds what
+ * a reader compares at a glance - how many records and how many in force, the highest
+ * confidence, every actor any record names - and one line per record: source, file, line,
+ * id, whether it is in force. The matches themselves stay as they are. */
+static json_t *group_matches(json_t *matches)
+{
+    json_t *groups = json_array(), *m;
+    size_t i;
+
+    json_array_foreach(matches, i, m)
+    {
+        const char *type = json_string_value(json_object_get(m, "type"));
+        const char *value = json_string_value(json_object_get(m, "value"));
+        json_t *g = NULL, *x, *conf = json_object_get(m, "confidence"), *rec, *a;
+        size_t k;
+        if (type == NULL || value == NULL)
+            continue;
+        json_array_foreach(groups, k, x)
+        {
+            if (strcmp(json_string_value(json_object_get(x, "type")), type) == 0 &&
+                strcmp(json_string_value(json_object_get(x, "value")), value) == 0) {
+                g = x;
+                break;
+            }
+        }
+        if (g == NULL) {
+            g = json_pack("{s:s, s:s, s:O, s:i, s:i, s:[], s:[]}", "type", type, "value", value,
+                          "matched_on", json_object_get(m, "matched_on"), "records", 0, "active", 0,
+                          "actors", "sources");
+            if (g == NULL || json_array_append_new(groups, g) != 0)
+                continue;
+        }
+        json_object_set_new(g, "records",
+                            json_integer(json_integer_value(json_object_get(g, "records")) + 1));
+        if (json_is_true(json_object_get(m, "active")))
+            json_object_set_new(g, "active",
+                                json_integer(json_integer_value(json_object_get(g, "active")) + 1));
+        if (json_is_integer(conf) &&
+            (!json_is_integer(json_object_get(g, "confidence")) ||
+             json_integer_value(conf) > json_integer_value(json_object_get(g, "confidence"))))
+            json_object_set(g, "confidence", conf);
+        json_array_foreach(json_object_get(m, "actors"), k, a)
+        {
+            json_t *have, *list = json_object_get(g, "actors");
+            size_t j;
+            bool dup = false;
+            json_array_foreach(list, j, have) dup |= json_equal(have, a);
+            if (!dup)
+                json_array_append(list, a);
+        }
+        rec = json_object();
+        static const char *const keep[] = {
+                "source",     "file",        "line",        "id",     "object",
+                "confidence", "valid_from",  "valid_until", "active", "inactive_reason",
+                "tlp",        "description",
+        };
+        for (k = 0; rec != NULL && k < sizeof(keep) / sizeof(keep[0]); k++)
+            if ((x = json_object_get(m, keep[k])) != NULL)
+                json_object_set(rec, keep[k], x);
+        json_array_append_new(json_object_get(g, "sources"), rec);
+    }
+    return groups;
+}
+
 enum ruru_err ruru_intel_search(
         ruru_store *store, const char *value, int64_t at, char **out, struct ruru_diag *diag)
 {
@@ -530,6 +595,7 @@ enum ruru_err ruru_intel_search(
         goto out;
     }
     wl = json_array();
+    json_object_set_new(doc, "indicators", group_matches(s.matches));
     ruru_query_warninglist_hits(db, type, canonical, wl);
     json_object_set_new(doc, "warninglists", wl);
     err = ruru_query_finish(doc, out, diag);

@@ -182,6 +182,38 @@ static void test_warninglist_types(void)
     ruru_store_close(st);
 }
 
+/* One indicator published many times (the real MISP test event repeats 1.2.3.4 in six
+ * attributes, a real Zeek intel file twice): search keeps every record and groups them into
+ * one indicator with its sources. */
+static void test_search_groups(void)
+{
+    ruru_store *st = NULL;
+    struct ruru_import_opts o;
+    char path[512], *report = NULL;
+    static const char *const files[] = {"intel/misp-events/misp_indicators_test.json",
+                                        "intel/zeek/updated-match.dat"};
+    json_t *doc, *g;
+
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &st, NULL), RURU_OK);
+    memset(&o, 0, sizeof(o));
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/%s", RURU_SHARED_DATA, files[i]);
+        CHECK_INT(ruru_intel_import(st, path, &o, &report, NULL), RURU_OK);
+        ruru_free(report);
+        report = NULL;
+    }
+    doc = search(st, "1.2.3.4");
+    CHECK_INT(json_array_size(json_object_get(doc, "matches")), 8);
+    CHECK_INT(json_array_size(json_object_get(doc, "indicators")), 1);
+    g = json_array_get(json_object_get(doc, "indicators"), 0);
+    CHECK_STR(json_string_value(json_object_get(g, "type")), "ipv4");
+    CHECK_STR(json_string_value(json_object_get(g, "value")), "1.2.3.4");
+    CHECK_INT(json_integer_value(json_object_get(g, "records")), 8);
+    CHECK_INT(json_array_size(json_object_get(g, "sources")), 8);
+    json_decref(doc);
+    ruru_store_close(st);
+}
+
 static void test_ranges(void)
 {
     unsigned char lo[16], hi[16];
@@ -396,5 +428,6 @@ int main(void)
     test_store();
     test_damaged_home();
     test_warninglist_types();
+    test_search_groups();
     return check_done();
 }
