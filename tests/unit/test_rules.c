@@ -410,6 +410,14 @@ static void test_spaced_names(void)
     CHECK_INT(eval(rule, winlogbeat), 1);
     CHECK_INT(eval(rule, other_source), 0);
     CHECK_INT(eval(rule, near_miss), 0);
+    /* service: windefend is the Defender channel (SigmaHQ taxonomy appendix), no other */
+    {
+        char other_channel[sizeof(winlogbeat) + 16];
+        const char *at = strstr(winlogbeat, "Microsoft-Windows-Windows Defender/Operational");
+        snprintf(other_channel, sizeof(other_channel), "%.*sSecurity%s", (int)(at - winlogbeat),
+                 winlogbeat, at + strlen("Microsoft-Windows-Windows Defender/Operational"));
+        CHECK_INT(eval(rule, other_channel), 0);
+    }
 }
 
 static void test_refusals(void)
