@@ -83,17 +83,6 @@ static void by_type_line(FILE *f, json_t *bt)
     }
 }
 
-/* Columns of text as the terminal shows it: one per UTF-8 character (cli_put_safe writes a
- * control byte as one '?'). */
-static size_t text_cols(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
-
 /* The widest FILE column: a longer path goes on a line of its own, the row's numbers under
  * it, so that every row's columns stay in line. */
 #define IMPORT_PATH_COLS 60
@@ -106,12 +95,12 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
 
     json_array_foreach(files, i, f)
     {
-        size_t n = text_cols(cli_str(json_object_get(f, "path")));
+        size_t n = cli_safe_width(cli_str(json_object_get(f, "path")));
         if (n > w_path && n <= IMPORT_PATH_COLS)
             w_path = n;
-        if ((n = text_cols(cli_str(json_object_get(f, "format")))) > w_fmt)
+        if ((n = cli_safe_width(cli_str(json_object_get(f, "format")))) > w_fmt)
             w_fmt = n;
-        if ((n = text_cols(cli_str(json_object_get(f, "status")))) > w_status)
+        if ((n = cli_safe_width(cli_str(json_object_get(f, "status")))) > w_status)
             w_status = n;
     }
     fprintf(c->out, "%-*s %-*s %-*s %10s %8s %9s %8s\n", (int)w_path, "FILE", (int)w_fmt, "FORMAT",
@@ -122,7 +111,7 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
         const char *format = cli_str(json_object_get(f, "format"));
         const char *status = cli_str(json_object_get(f, "status"));
         json_t *rej = json_object_get(f, "rejections"), *r, *err;
-        size_t k, n = text_cols(path);
+        size_t k, n = cli_safe_width(path);
         cli_put_safe(c->out, path);
         if (n > w_path) {
             fputc('\n', c->out);
@@ -130,9 +119,9 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
         }
         fprintf(c->out, "%*s ", (int)(w_path - n), "");
         cli_put_safe(c->out, format);
-        fprintf(c->out, "%*s ", (int)(w_fmt - text_cols(format)), "");
+        fprintf(c->out, "%*s ", (int)(w_fmt - cli_safe_width(format)), "");
         cli_put_safe(c->out, status);
-        fprintf(c->out, "%*s %10s %8s %9s %8s\n", (int)(w_status - text_cols(status)), "",
+        fprintf(c->out, "%*s %10s %8s %9s %8s\n", (int)(w_status - cli_safe_width(status)), "",
                 cli_num(json_object_get(f, "indicators"), b1, sizeof(b1)),
                 cli_num(json_object_get(f, "entities"), b2, sizeof(b2)),
                 cli_num(json_object_get(f, "relations"), b3, sizeof(b3)),

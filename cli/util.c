@@ -122,6 +122,20 @@ void cli_put_safe(FILE *f, const char *s)
     }
 }
 
+size_t cli_safe_width(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t cols = 0;
+
+    /* What cli_put_safe writes, one column a character: a '?' for each byte it replaces. */
+    while (*p) {
+        size_t n = *p < 0x80 ? 1 : utf8_len(p);
+        p += n ? n : 1;
+        cols++;
+    }
+    return cols;
+}
+
 const char *cli_str(json_t *v)
 {
     const char *s = json_string_value(v);
