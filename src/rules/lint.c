@@ -99,14 +99,16 @@ enum ruru_err ruru_rules_lint(const char *const *paths,
     unmapped = json_array();
     for (i = 0; i < rs->rules.n; i++) {
         const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
-        bool windows_any = r->ls_class == LS_WINDOWS && r->n_ls_alts == 0 &&
-                           (r->ls.category != NULL || r->ls.service != NULL);
-        if (r->corr == NULL && r->filter == NULL && (r->ls_class == LS_ANY || windows_any))
-            json_array_append_new(unmapped,
-                                  json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:i}", "title", r->title,
-                                            "category", r->ls.category, "product", r->ls.product,
-                                            "service", r->ls.service, "file", r->file, "line",
-                                            (int)r->line));
+        char ls[256];
+        if (!ruru_rules_needs_tie(rs, (uint32_t)i))
+            continue;
+        /* they run only on inputs tied to their logsource: never on a format alone */
+        ruru_rules_logsource_text(rs, (uint32_t)i, ls, sizeof(ls));
+        json_array_append_new(unmapped,
+                              json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s, s:i}", "title", r->title,
+                                        "logsource", ls, "category", r->ls.category, "product",
+                                        r->ls.product, "service", r->ls.service, "file", r->file,
+                                        "line", (int)r->line));
     }
     doc = json_pack("{s:o, s:i, s:i, s:o}", "files", files, "rules", (int)rs->rules.n, "refused",
                     (int)l.refused, "unmapped", unmapped);
