@@ -190,7 +190,9 @@ struct ruru_rules_input {
 struct ruru_ran {
     uint64_t *bits;       /* one per rule */
     struct ruru_map seen; /* (input, class, event, channel, name) already looked at */
-    bool failed;          /* out of memory: every rule is taken to have run */
+    char last[512];       /* the last record's key: most records are of the kind before */
+    size_t last_len;
+    bool failed; /* out of memory: every rule is taken to have run */
 };
 void ruru_ran_init(struct ruru_ran *ran);
 void ruru_ran_fini(struct ruru_ran *ran);

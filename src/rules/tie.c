@@ -324,7 +324,7 @@ void ruru_ran_note(struct ruru_ran *ran,
                    const struct rec_facts *f,
                    const struct ruru_rules_input *in)
 {
-    char key[512];
+    char key[sizeof(ran->last)];
     size_t k = 0;
     int64_t seen;
 
@@ -342,6 +342,12 @@ void ruru_ran_note(struct ruru_ran *ran,
     k = put(key, k, sizeof(key), f->channel.ptr, f->channel.len);
     k = put(key, k, sizeof(key), "", 1);
     k = put(key, k, sizeof(key), f->name.ptr, f->name.len);
+    if (k != SIZE_MAX && k == ran->last_len && memcmp(key, ran->last, k) == 0)
+        return; /* the same kind of record as the last: the cheap, common case */
+    if (k != SIZE_MAX) {
+        memcpy(ran->last, key, k);
+        ran->last_len = k;
+    }
     if (k != SIZE_MAX && ruru_map_get(&ran->seen, key, k, &seen))
         return;
     if (k != SIZE_MAX && ran->seen.n < RAN_MAX_SEEN &&
