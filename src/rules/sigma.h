@@ -108,8 +108,6 @@ bool ruru_rules_reports(const struct ruru_rules *rs, uint32_t i);
 
 /* Is `tie` well formed? RURU_EINVAL with the reason in diag when not. */
 enum ruru_err ruru_rules_tie_check(const char *tie, struct ruru_diag *diag);
-/* Does `tie`'s logsource cover rule i (PATTERN not looked at)? False for a bad tie. */
-bool ruru_rules_tie_covers(const struct ruru_rules *rs, const char *tie, uint32_t i);
 
 /* What one input is, as the rules see it: its format (for lines that are no record) and the
  * rules its ties open. Made once per input; read-only after, shared by threads. */

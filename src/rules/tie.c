@@ -147,15 +147,6 @@ static const struct ruru_sigma_rule *at(const struct ruru_rules *rs, size_t i)
     return *(struct ruru_sigma_rule *const *)ruru_vec_at(&rs->rules, i);
 }
 
-bool ruru_rules_tie_covers(const struct ruru_rules *rs, const char *tie, uint32_t i)
-{
-    struct spec sp;
-    const char *pattern;
-    struct ruru_diag d;
-
-    return i < rs->rules.n && parse_tie(tie, &sp, &pattern, &d) && covers(&sp, at(rs, i));
-}
-
 static const char *skip_dot_slash(const char *p)
 {
     while (p[0] == '.' && p[1] == '/')
