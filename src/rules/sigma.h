@@ -176,6 +176,10 @@ void ruru_rules_ran(const struct ruru_rules *rs,
 /* The logsource of rule i as one short text: "cisco/aaa", "windows/process_creation",
  * "webserver", "linux", "category:application,product:jvm" (into out, NUL-terminated). */
 void ruru_rules_logsource_text(const struct ruru_rules *rs, uint32_t i, char *out, size_t cap);
+/* The rules whose bit is clear in ran[] (ruru_rules_ran), filters left out, grouped by
+ * logsource, most first: [{"logsource", "rules", "needs_tie", "titles": [...]}]; *n_out of
+ * them. NULL when memory ran out. Owned by the caller. */
+json_t *ruru_rules_not_run(const struct ruru_rules *rs, const uint64_t *ran, size_t *n_out);
 /* Does rule i run only on inputs tied to its logsource (ruru maps it to no format)? */
 bool ruru_rules_needs_tie(const struct ruru_rules *rs, uint32_t i);
 

@@ -5,12 +5,15 @@
  * ruru makes of their format. This is how a Cisco device's syslog gets the Cisco rules, and
  * how a plain-text log gets any rule at all: ruru does not guess a product from text.
  *
- * Example: "cisco/aaa=/var/log/net/router-1.log" is the tie {product: cisco, service: aaa} on every
- * input of that path. It covers the rules of logsource {product: cisco,
- * service: aaa} and {product: cisco} (nothing contradicts, the product is shared), not
- * {product: cisco, service: bgp} (the service differs) nor {category: webserver} (nothing
- * shared). Per input, the covered rules are one bit set, asked before anything else in
- * ruru_sigma_applies; the prefilter groups that hold them are scanned for that input too.
+ * Example: "cisco/aaa=/var/log/net/router-1.log" is the tie {product: cisco, service: aaa}
+ * on the input of that path. It covers the rules of logsource {product: cisco, service: aaa}
+ * and {product: cisco} (nothing contradicts, the product is shared), not {product: cisco,
+ * service: bgp} (the service differs) nor {category: webserver} (nothing shared). Per input,
+ * the covered rules are one bit set, asked before anything else in ruru_sigma_applies; the
+ * prefilter groups that hold them are scanned for that input too.
+ *
+ * Also here: which rules ran on some record (ruru_ran), for the summary's "rules that ran on
+ * nothing".
  */
 #include <fnmatch.h>
 #include <stdio.h>

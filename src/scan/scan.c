@@ -1835,70 +1835,6 @@ static json_t *input_summary(const struct sweep *s, const struct input *in)
     return o;
 }
 
-static int by_count(const void *a, const void *b)
-{
-    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    json_int_t nx = json_integer_value(json_object_get(x, "rules"));
-    json_int_t ny = json_integer_value(json_object_get(y, "rules"));
-
-    if (nx != ny)
-        return nx > ny ? -1 : 1;
-    return strcmp(json_string_value(json_object_get(x, "logsource")),
-                  json_string_value(json_object_get(y, "logsource")));
-}
-
-/* The loaded rules that ran on no record (their logsource applied to none), by logsource:
- * an analyst sees that the Windows rules did not run on web logs, and which rules wait for
- * a tie. */
-static void rules_not_run(const struct sweep *s, json_t *info)
-{
-    json_t *groups = json_object(), *list = json_array(), *g;
-    const char *key;
-    size_t n = 0, n_groups = 0, k = 0;
-    json_t **v;
-
-    for (uint32_t i = 0; i < ruru_rules_count(s->rules); i++) {
-        json_t *o, *title;
-        char ls[256];
-        if (s->pool.ran[i / 64] >> (i % 64) & 1)
-            continue;
-        o = ruru_rules_describe(s->rules, i);
-        if (json_is_string(json_object_get(o, "kind")) &&
-            strcmp(json_string_value(json_object_get(o, "kind")), "filter") == 0) {
-            json_decref(o);
-            continue;
-        }
-        ruru_rules_logsource_text(s->rules, i, ls, sizeof(ls));
-        if ((g = json_object_get(groups, ls)) == NULL) {
-            g = json_pack("{s:s, s:i, s:b, s:[]}", "logsource", ls, "rules", 0, "needs_tie",
-                          ruru_rules_needs_tie(s->rules, i), "titles");
-            json_object_set_new(groups, ls, g);
-            n_groups++;
-        }
-        json_object_set_new(g, "rules",
-                            json_integer(json_integer_value(json_object_get(g, "rules")) + 1));
-        title = json_object_get(o, "title");
-        json_array_append(json_object_get(g, "titles"), title ? title : json_null());
-        json_decref(o);
-        n++;
-    }
-    v = ruru_calloc(n_groups ? n_groups : 1, sizeof(*v));
-    json_object_foreach(groups, key, g)
-    {
-        if (v != NULL)
-            v[k++] = g;
-    }
-    if (v != NULL) {
-        qsort(v, k, sizeof(*v), by_count);
-        for (size_t i = 0; i < k; i++)
-            json_array_append(list, v[i]);
-    }
-    ruru_free(v);
-    json_object_set_new(info, "rules_not_run", json_integer((json_int_t)n));
-    json_object_set_new(info, "rules_not_run_by_logsource", list);
-    json_decref(groups);
-}
-
 static unsigned cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -2046,8 +1982,13 @@ enum ruru_err ruru_scan(ruru_store *store,
         *diag = s.first_diag;
     }
 out:
-    if (s.rules != NULL && s.pool.ran != NULL)
-        rules_not_run(&s, info);
+    if (s.rules != NULL && s.pool.ran != NULL) {
+        /* the loaded rules that ran on no record, by logsource (rules/lint.c) */
+        size_t n_not_run = 0;
+        json_t *by_ls = ruru_rules_not_run(s.rules, s.pool.ran, &n_not_run);
+        json_object_set_new(info, "rules_not_run", json_integer((json_int_t)n_not_run));
+        json_object_set_new(info, "rules_not_run_by_logsource", by_ls ? by_ls : json_array());
+    }
     for (size_t i = 0; i < s.n_inputs; i++) {
         json_array_append_new(inputs, input_summary(&s, &s.inputs[i]));
         ruru_rules_input_destroy(s.inputs[i].rin);
