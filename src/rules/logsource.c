@@ -307,6 +307,12 @@ void ruru_sigma_facts(const struct ruru_record *r, struct rec_facts *f)
                 f->provider = *v;
             return;
         }
+        /* journald's JSON export (journalctl -o json): a Linux host's, the program named */
+        if ((v = get(r, "SYSLOG_IDENTIFIER")) != NULL && get(r, "MESSAGE") != NULL) {
+            f->cls = LS_LINUX;
+            f->name = *v;
+            return;
+        }
         if (get(r, "dns.question.name") != NULL)
             f->cls |= LS_DNS;
         if (get(r, "url.original") != NULL && get(r, "http.request.method") != NULL)

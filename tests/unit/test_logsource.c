@@ -140,6 +140,12 @@ static void test_applies(void)
              NULL, WINEV, 0},
             {"    product: windows\n    service: nosuch\n", "show", RURU_KIND_JSONL, "/l/ev.json",
              "windows/nosuch=ev.json", WINEV, 1},
+            /* journald's JSON export is a Linux host's, its program named */
+            {SSHD, "Failed password", RURU_KIND_JSONL, "/l/journal.json", NULL,
+             "{\"SYSLOG_IDENTIFIER\":\"sshd\",\"MESSAGE\":\"Failed password for root\"}", 1},
+            {"    product: linux\n    service: sudo\n", "Failed password", RURU_KIND_JSONL,
+             "/l/journal.json", NULL,
+             "{\"SYSLOG_IDENTIFIER\":\"sshd\",\"MESSAGE\":\"Failed password for root\"}", 0},
             /* JSON of no known source is not every product's log either */
             {CISCO, "show", RURU_KIND_JSONL, "/l/app.json", NULL, "{\"msg\":\"show x\"}", 0},
     };
