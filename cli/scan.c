@@ -26,6 +26,12 @@ static const char USAGE[] =
         "  --rules PATH           also evaluate the Sigma rules of PATH (a file or a directory\n"
         "                         laid out like SigmaHQ's); may be repeated\n"
         "  --no-default-rules     leave out ruru's own rules (Exchange exploitation, web shells)\n"
+        "  --logsource LS=PATH    tie the Sigma logsource LS (PRODUCT[/SERVICE], or\n"
+        "                         category:C,product:P,service:S) to the inputs PATH names (a\n"
+        "                         file, a directory above them, a glob; without '/', a file\n"
+        "                         name): its rules run on them whatever their format. Rules\n"
+        "                         of a logsource ruru ties to no format (Cisco, a JVM ...) run\n"
+        "                         nowhere else. May be repeated; ruru.yaml's logsources: too\n"
         "  --log-format NAME      force the format of every input: text, apache (nginx),\n"
         "                         w3c (iis), zeek, zeek-json, eve (suricata), jsonl (json,\n"
         "                         ecs), syslog, cef, csv (exchange)\n"
@@ -39,9 +45,11 @@ static const char USAGE[] =
         "  --summary FILE         write the coverage summary (JSON) to FILE\n"
         "  --record               group the sightings into incidents, judge them and keep them\n"
         "                         in the register (see ruru report, ruru stats)\n"
-        "  --config FILE          the judgement's settings (default: $RURU_HOME/ruru.yaml when\n"
-        "                         there is one, else the built-in ones, as in ruru.yaml)\n"
+        "  --config FILE          the judgement's settings and logsource ties (default:\n"
+        "                         $RURU_HOME/ruru.yaml when there is one, else the built-in\n"
+        "                         ones, as in ruru.yaml)\n"
         "  -q, --quiet            no coverage summary on standard error\n"
+        "  -v, --verbose          name the rules that ran on no record in the summary\n"
         "  --home DIR             the store directory\n"
         "\n"
         "Exit status: 0 nothing found, 1 sightings, 2 error (an input or intel file that could\n"
@@ -361,8 +369,57 @@ static void on_progress(void *ctx, uint64_t bytes, const char *path)
     cli_put_safe(stderr, path);
 }
 
+/* The rules that ran on no record, by logsource: the counts (the first few), and with -v the
+ * titles of each. */
+static void print_not_run(json_t *info, bool verbose)
+{
+    json_t *g, *t, *groups = json_object_get(info, "rules_not_run_by_logsource");
+    json_int_t n = json_integer_value(json_object_get(info, "rules_not_run")), tie = 0;
+    size_t i, k, shown = 0;
+    char a[32], b[32];
+
+    if (n == 0)
+        return;
+    fprintf(stderr, "ruru: %s of %s rules ran on no record (no input holds their logsource):",
+            cli_num(json_object_get(info, "rules_not_run"), a, 32),
+            cli_num(json_object_get(info, "rules"), b, 32));
+    json_array_foreach(groups, i, g)
+    {
+        if (json_is_true(json_object_get(g, "needs_tie")))
+            tie += json_integer_value(json_object_get(g, "rules"));
+        if (i >= 6 && !verbose)
+            continue;
+        fputs(shown++ ? ", " : " ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(g, "logsource")));
+        fprintf(stderr, " %s", cli_num(json_object_get(g, "rules"), a, 32));
+    }
+    if (json_array_size(groups) > shown)
+        fprintf(stderr, " and %zu more logsources", json_array_size(groups) - shown);
+    fputs(verbose ? "\n" : " (-v names them)\n", stderr);
+    if (tie > 0)
+        fprintf(stderr,
+                "ruru: %" JSON_INTEGER_FORMAT " of them run only on inputs tied to their "
+                "logsource, which ruru ties to no log format (--logsource LOGSOURCE=PATH, or "
+                "logsources: in ruru.yaml)\n",
+                tie);
+    if (!verbose)
+        return;
+    json_array_foreach(groups, i, g)
+    {
+        fputs("ruru:   ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(g, "logsource")));
+        fputs(json_is_true(json_object_get(g, "needs_tie")) ? " (needs a tie):" : ":", stderr);
+        json_array_foreach(json_object_get(g, "titles"), k, t)
+        {
+            fputs(k ? "; " : " ", stderr);
+            cli_put_safe(stderr, cli_str(t));
+        }
+        fputc('\n', stderr);
+    }
+}
+
 /* "PATH: apache, 1200 lines (3 unparsed: 17, 80, ...), 2021-03-01T00:00:00Z .. ..., 4 sightings" */
-static void print_summary(json_t *doc)
+static void print_summary(json_t *doc, bool verbose)
 {
     json_t *in, *info = json_object_get(doc, "scan");
     size_t i;
@@ -397,6 +454,11 @@ static void print_summary(json_t *doc)
             fprintf(stderr, ", %s .. %s", cli_str(json_object_get(in, "first")),
                     cli_str(json_object_get(in, "last")));
         fprintf(stderr, ", %s sightings", cli_num(json_object_get(in, "sightings"), d, 32));
+        json_array_foreach(json_object_get(in, "logsources"), k, x)
+        {
+            fputs(k == 0 ? ", tied to " : " and ", stderr);
+            cli_put_safe(stderr, cli_str(x));
+        }
         nf = json_object_get(in, "not_in_force");
         if (json_integer_value(json_object_get(nf, "expired")) +
                     json_integer_value(json_object_get(nf, "not_yet_valid")) +
@@ -437,6 +499,7 @@ static void print_summary(json_t *doc)
         fprintf(stderr, ", %s from patterns",
                 cli_num(json_object_get(info, "pattern_sightings"), a, 32));
     fputs(")\n", stderr);
+    print_not_run(info, verbose);
 }
 
 /* Imports --intel files into the in-memory store; false after printing why. */
@@ -547,6 +610,44 @@ record(const struct cli *c, ruru_store *store, json_t *sightings, const char *co
     return true;
 }
 
+/* The logsource ties of --config FILE, else of $RURU_HOME/ruru.yaml when there is one, into
+ * *out (a JSON array of "LOGSOURCE=PATTERN"); false after printing why they cannot be read. */
+static bool config_logsources(const struct cli *c, const char *config, json_t **out)
+{
+    char home_config[4096], buf[65536], *json = NULL;
+    struct ruru_diag d;
+    FILE *f;
+    size_t n;
+    enum ruru_err err;
+
+    snprintf(home_config, sizeof(home_config), "%s/ruru.yaml", c->home);
+    if (config == NULL && access(home_config, R_OK) == 0)
+        config = home_config;
+    if (config == NULL) {
+        *out = json_array();
+        return *out != NULL;
+    }
+    f = fopen(config, "rb");
+    n = f != NULL ? fread(buf, 1, sizeof(buf), f) : 0;
+    if (f == NULL || ferror(f) || n == sizeof(buf)) {
+        fputs("ruru: ", stderr);
+        cli_put_safe(stderr, config);
+        fputs(": cannot be read (or is over 64 KiB)\n", stderr);
+        if (f != NULL)
+            fclose(f);
+        return false;
+    }
+    fclose(f);
+    memset(&d, 0, sizeof(d));
+    if ((err = ruru_config_logsources(buf, n, config, &json, &d)) != RURU_OK) {
+        cli_error(err, &d, config);
+        return false;
+    }
+    *out = json_loads(json, 0, NULL);
+    ruru_free(json);
+    return *out != NULL;
+}
+
 int cmd_scan(struct cli *c, int argc, char **argv)
 {
     struct ruru_scan_opts o;
@@ -554,9 +655,11 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     const char **intel = calloc((size_t)argc + 1, sizeof(char *));
     const char **rules = calloc((size_t)argc + 1, sizeof(char *));
     const char **inputs = calloc((size_t)argc + 2, sizeof(char *));
+    const char **ties = NULL;
     const char *out_path = NULL, *summary_path = NULL, *config_path = NULL;
-    size_t n_intel = 0, n_inputs = 0, n_rules = 0;
-    bool quiet = false, format_set = false, record_failed = false;
+    size_t n_intel = 0, n_inputs = 0, n_rules = 0, n_ties = 0;
+    bool quiet = false, verbose = false, format_set = false, record_failed = false;
+    json_t *config_ties = NULL;
     int rc = EXIT_ERROR;
     ruru_store *store = NULL;
     char *summary = NULL;
@@ -568,6 +671,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     memset(&sc, 0, sizeof(sc));
     memset(&d, 0, sizeof(d));
     if (intel == NULL || inputs == NULL || rules == NULL)
+        goto done;
+    if ((ties = calloc((size_t)argc + 1, sizeof(char *))) == NULL)
         goto done;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -587,7 +692,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                    strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0 || strcmp(a, "-o") == 0 ||
                    strcmp(a, "--output") == 0 || strcmp(a, "--summary") == 0 ||
                    strcmp(a, "--rules") == 0 || strcmp(a, "--config") == 0 ||
-                   strcmp(a, "--year") == 0) {
+                   strcmp(a, "--year") == 0 || strcmp(a, "--logsource") == 0) {
             if (v == NULL) {
                 fprintf(stderr, "ruru: %s needs a value\n", a);
                 goto done;
@@ -597,6 +702,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                 intel[n_intel++] = v;
             } else if (strcmp(a, "--rules") == 0) {
                 rules[n_rules++] = v;
+            } else if (strcmp(a, "--logsource") == 0) {
+                ties[n_ties++] = v;
             } else if (strcmp(a, "--log-format") == 0) {
                 o.log_format = v;
             } else if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
@@ -638,6 +745,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             }
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = true;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            verbose = true;
         } else if (strcmp(a, "--record") == 0) {
             if (sc.record == NULL && (sc.record = json_array()) == NULL)
                 goto done;
@@ -686,6 +795,21 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     }
     if (sc.format == SF_CSV)
         fputs(CSV_HEADER, sc.out);
+    if (!config_logsources(c, config_path, &config_ties))
+        goto done;
+    {
+        /* the command line's ties, then ruru.yaml's */
+        const char **all =
+                realloc(ties, (n_ties + json_array_size(config_ties) + 1) * sizeof(char *));
+        json_t *t;
+        size_t k;
+        if (all == NULL)
+            goto done;
+        ties = all;
+        json_array_foreach(config_ties, k, t) ties[n_ties++] = json_string_value(t);
+    }
+    o.logsources = ties;
+    o.n_logsources = n_ties;
     o.rule_paths = rules;
     o.n_rule_paths = n_rules;
     o.on_sighting = on_sighting;
@@ -713,7 +837,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     if (doc != NULL && !quiet &&
         (err == RURU_OK || err == RURU_ESTOPPED ||
          json_array_size(json_object_get(doc, "inputs")) > 0))
-        print_summary(doc);
+        print_summary(doc, verbose);
     if (summary_path != NULL && doc != NULL &&
         json_dump_file(doc, summary_path, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
         fputs("ruru: ", stderr);
@@ -746,5 +870,7 @@ done:
     free(intel);
     free(rules);
     free(inputs);
+    free(ties);
+    json_decref(config_ties);
     return rc;
 }

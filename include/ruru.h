@@ -172,6 +172,13 @@ RURU_API void ruru_register_close(ruru_register *r);
 RURU_API enum ruru_err ruru_register_set_config(
         ruru_register *r, const char *yaml, size_t len, const char *file, struct ruru_diag *diag);
 
+/* The Sigma logsources a ruru.yaml (its text; `file` names it in errors) ties to inputs, under
+ * "logsources:" (LOGSOURCE: PATTERN, or a list of them; docs/rules.md). OUT: *json, a JSON
+ * array of "LOGSOURCE=PATTERN" strings for ruru_scan_opts.logsources. The whole file is
+ * checked: RURU_EPARSE with line and column for an unknown key or a bad value. */
+RURU_API enum ruru_err ruru_config_logsources(
+        const char *yaml, size_t len, const char *file, char **json, struct ruru_diag *diag);
+
 /* Groups `sightings` (a JSON array of the sweep's sighting documents) into incidents, judges
  * each with what `store` knows of the actors (NULL: nothing more than the sightings say) and
  * records them, all or none. An incident already recorded (the same id, or the same asset at
@@ -236,6 +243,12 @@ struct ruru_scan_opts {
      * that puts no line after the file's modification time (standard input: now), with a
      * day's slack for the writer's time zone (src/logs/syslog.h). */
     int syslog_year;
+    /* Sigma logsources tied to inputs, each "LOGSOURCE=PATTERN" (docs/rules.md): the rules of
+     * LOGSOURCE run on the inputs PATTERN names (a path, a directory above them, a glob; a
+     * pattern without '/' is matched against the file name), whatever their format. A rule
+     * whose logsource ruru maps to no format runs nowhere else. RURU_EINVAL for a bad one. */
+    const char *const *logsources;
+    size_t n_logsources;
 };
 
 /* The names --log-format accepts, separated by spaces. */
