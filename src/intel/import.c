@@ -8,7 +8,8 @@
  * Detection looks at content, not names: JSON documents by their top-level keys (a STIX
  * bundle has "type":"bundle", a MISP event "Event", a galaxy "values", a taxonomy
  * "predicates", a warninglist "list"), text by its first lines ("#fields" with "indicator"
- * is Zeek intel; anything else is a CSV or a one-value-per-line list).
+ * is Zeek intel, YAML with "ioc_type:" and "indicator:" lines a CISA CHIRP file; anything else
+ * is a CSV or a one-value-per-line list).
  */
 #include "intel/import.h"
 
@@ -73,6 +74,35 @@ static const char *detect_json(const char *path, json_t *root)
     return NULL;
 }
 
+/* A CHIRP indicator file: YAML (its first line that is no comment is "---" or a key) whose
+ * first document has "ioc_type:" and "indicator:" keys at the start of a line. The CSV
+ * importer would read its lines as values; the README that ships with CHIRP, which quotes such
+ * documents, starts as Markdown and is not taken for one. */
+static bool is_chirp(const char *data, size_t len)
+{
+    bool type = false, ind = false, started = false;
+
+    for (size_t p = 0; p < len;) {
+        const char *nl = memchr(data + p, '\n', len - p);
+        size_t end = nl ? (size_t)(nl - data) : len;
+        struct ruru_str line = ruru_str_make(data + p, end - p), t = ruru_str_trim(line);
+        p = end + 1;
+        if (!started) {
+            size_t k = 0;
+            if (t.len == 0 || t.ptr[0] == '#')
+                continue;
+            while (k < line.len && (ruru_is_alpha(line.ptr[k]) || line.ptr[k] == '_'))
+                k++;
+            if (!ruru_str_eq(t, "---") && (k == 0 || k == line.len || line.ptr[k] != ':'))
+                return false;
+            started = true;
+        }
+        type = type || ruru_str_iprefix(line, "ioc_type:");
+        ind = ind || ruru_str_iprefix(line, "indicator:");
+    }
+    return type && ind;
+}
+
 const char *ruru_intel_detect(const char *path, const char *data, size_t len)
 {
     size_t i = 0, probe = len < 4096 ? len : 4096;
@@ -95,6 +125,8 @@ const char *ruru_intel_detect(const char *path, const char *data, size_t len)
         json_decref(root);
         return fmt ? fmt : "json";
     }
+    if (is_chirp(data + i, probe > i ? probe - i : 0))
+        return "chirp";
     /* Zeek intel: a "#fields" header naming the indicator column within the first lines. */
     for (size_t p = i; p < probe;) {
         const char *nl = memchr(data + p, '\n', probe - p);
@@ -130,6 +162,7 @@ static importer_fn importer_for(const char *format)
             {"csv", ruru_csv_import},
             {"text", ruru_csv_import},
             {"zeek", ruru_zeek_import},
+            {"chirp", ruru_chirp_import},
     };
 
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -199,8 +232,9 @@ static void set_error(json_t *f, const struct ruru_diag *d, enum ruru_err err)
 /* Names a directory walk imports; a file named on the command line is always tried. */
 static bool wanted_in_dir(const char *path)
 {
-    static const char *const exts[] = {".json", ".csv",  ".tsv", ".txt",  ".dat",  ".intel",
-                                       ".ioc",  ".iocs", ".lst", ".list", ".stix", ".misp"};
+    static const char *const exts[] = {".json",  ".csv",  ".tsv",  ".txt", ".dat",
+                                       ".intel", ".ioc",  ".iocs", ".lst", ".list",
+                                       ".stix",  ".misp", ".yaml", ".yml"};
     const char *base = strrchr(path, '/');
     char name[256];
     size_t n;
