@@ -993,6 +993,61 @@ static void test_pattern_needles(void)
     ruru_store_close(s);
 }
 
+/* CISA's CHIRP file for HAFNIUM (real, read in place) over an IIS log written here: its POST
+ * request strings match as STIX patterns on the method and path (a GET of the same logon page
+ * does not), its user agents match the IIS user-agent field, a bot's "(+http://...)" included
+ * (IIS writes its space as '+', and its own '+' as '+'). */
+static void test_chirp_iis(void)
+{
+    ruru_store *s = NULL;
+    struct ruru_diag d;
+    struct ruru_import_opts o;
+    char *report = NULL;
+    struct got g = {0};
+    const char *paths[] = {path_of("chirp_ex.log")};
+
+    memset(&o, 0, sizeof(o));
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
+    CHECK_INT(ruru_intel_import(s, RURU_SHARED_DATA "/intel/cisa-chirp/AA21062A.yaml", &o, &report,
+                                &d),
+              RURU_OK);
+    ruru_free(report);
+    write_text(
+            "chirp_ex.log",
+            "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username "
+            "c-ip cs(User-Agent) sc-status\n"
+            "2021-03-02 10:11:12 10.0.0.5 POST /owa/auth/Current/themes/resources/logon.css "
+            "- 443 - 198.51.100.7 python-requests/2.25.1 200\n"
+            "2021-03-02 10:11:13 10.0.0.5 GET /owa/auth/Current/themes/resources/logon.css - "
+            "443 - 198.51.100.8 Mozilla/5.0+(Windows+NT+10.0) 200\n"
+            "2021-03-02 10:11:14 10.0.0.5 GET /x - 443 - 198.51.100.9 "
+            "DuckDuckBot/1.0;+(+http://duckduckgo.com/duckduckbot.html) 200\n"
+            "2021-03-02 10:11:15 10.0.0.5 GET /y - 443 - 198.51.100.9 "
+            "Mozilla/5.0+(compatible;+Baiduspider/2.0;++http://www.baidu.com/search/spider.html) "
+            "200\n");
+    CHECK_INT(sweep(s, paths, 1, 1, &g), RURU_OK);
+    CHECK_STR(digest(g.sightings),
+              "2 python-requests/2.25.1 python-requests/2.25.1 user_agent.original\n"
+              "2 [network-traffic:extensions.'http-request-ext'.request_method = 'POST' AND "
+              "network-traffic:extensions.'http-request-ext'.request_value MATCHES "
+              "'^/owa/auth/Current/themes/resources/logon\\\\.css'] [network-traffic:extensions."
+              "'http-request-ext'.request_method = 'POST' AND network-traffic:extensions.'http-"
+              "request-ext'.request_value MATCHES '^/owa/auth/Current/themes/resources/logon"
+              "\\\\.css'] -\n"
+              "2 [network-traffic:extensions.'http-request-ext'.request_method = 'POST' AND "
+              "network-traffic:extensions.'http-request-ext'.request_value MATCHES "
+              "'^/owa/auth/Current/'] [network-traffic:extensions.'http-request-ext'.request_"
+              "method = 'POST' AND network-traffic:extensions.'http-request-ext'.request_value "
+              "MATCHES '^/owa/auth/Current/'] -\n"
+              "4 DuckDuckBot/1.0; (+http://duckduckgo.com/duckduckbot.html) DuckDuckBot/1.0; "
+              "(+http://duckduckgo.com/duckduckbot.html) user_agent.original\n"
+              "5 Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/"
+              "spider.html) Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/"
+              "search/spider.html) user_agent.original\n");
+    got_free(&g);
+    ruru_store_close(s);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-scan-XXXXXX");
@@ -1012,6 +1067,7 @@ int main(void)
     test_paths_and_literals();
     test_patterns();
     test_pattern_needles();
+    test_chirp_iis();
     {
         char cmd[512];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
