@@ -137,6 +137,11 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
             cli_put_safe(c->out, cli_str(json_object_get(err, "message")));
             fputc('\n', c->out);
         }
+        if (json_object_get(f, "reason") != NULL) {
+            fputs("    skipped: ", c->out);
+            cli_put_safe(c->out, cli_str(json_object_get(f, "reason")));
+            fputc('\n', c->out);
+        }
         json_array_foreach(rej, k, r)
         {
             if ((long)k >= show_rejects) {
@@ -167,6 +172,9 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
             cli_num(json_object_get(t, "imported"), b2, sizeof(b2)),
             cli_num(json_object_get(t, "unchanged"), b3, sizeof(b3)),
             cli_num(json_object_get(t, "errors"), b4, sizeof(b4)));
+    if (json_integer_value(json_object_get(t, "skipped")) > 0)
+        fprintf(c->out, "%s skipped (not imported, each with its reason above); ",
+                cli_num(json_object_get(t, "skipped"), b1, sizeof(b1)));
     fprintf(c->out, "%s indicators, %s entities, %s relations, %s rejected\n",
             cli_num(json_object_get(t, "indicators"), b1, sizeof(b1)),
             cli_num(json_object_get(t, "entities"), b2, sizeof(b2)),

@@ -229,8 +229,9 @@ static void set_error(json_t *f, const struct ruru_diag *d, enum ruru_err err)
     json_object_set_new(f, "error", e);
 }
 
-/* Names a directory walk imports; a file named on the command line is always tried. */
-static bool wanted_in_dir(const char *path)
+/* Names a directory walk imports; a file named on the command line is always tried. NULL
+ * when wanted, else why not (static text, or `why` filled). */
+static const char *skip_reason(const char *path, char *why, size_t why_len)
 {
     static const char *const exts[] = {".json",  ".csv",  ".tsv",  ".txt", ".dat",
                                        ".intel", ".ioc",  ".iocs", ".lst", ".list",
@@ -242,25 +243,51 @@ static bool wanted_in_dir(const char *path)
     base = base ? base + 1 : path;
     n = strlen(base);
     if (n >= sizeof(name))
-        return false;
+        return "unknown format: a file name too long to be an intel file's";
     memcpy(name, base, n + 1);
     /* MISP feeds carry hashes.csv, a lookup table of hashed attribute values, not indicators. */
     if (strcmp(name, "hashes.csv") == 0)
-        return false;
+        return "MISP feed hashes.csv: a lookup table of hashed values, not indicators";
     for (size_t k = 0; k < 2; k++) {
         char *dot = strrchr(name, '.');
-        if (dot == NULL)
-            return false;
+        if (dot == NULL || dot == name)
+            return "unknown format: no file name extension (name the file to import it)";
         if (k == 0 && (strcmp(dot, ".gz") == 0 || strcmp(dot, ".zst") == 0)) {
             *dot = '\0';
             continue;
         }
         for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
             if (ruru_ascii_casecmp(dot, exts[i]) == 0)
-                return true;
-        return false;
+                return NULL;
+        snprintf(why, why_len,
+                 "unknown format: %.32s is not an intel file extension (name the file to import "
+                 "it)",
+                 dot);
+        return why;
     }
-    return false;
+    return NULL;
+}
+
+/* Is data[0..len) empty, or only white space (and a UTF-8 BOM)? */
+static bool is_blank(const char *data, size_t len)
+{
+    size_t i = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+    while (i < len && ruru_is_space(data[i]))
+        i++;
+    return i == len;
+}
+
+/* A file a directory walk leaves out, in the report with the reason. */
+static void add_skipped(struct run *r, const char *path, const char *reason)
+{
+    json_t *f = json_object();
+
+    json_object_set_new(f, "path", json_string(path));
+    json_object_set_new(f, "source", json_string(r->source));
+    json_object_set_new(f, "status", json_string("skipped"));
+    json_object_set_new(f, "reason", json_string(reason));
+    json_array_append_new(r->files, f);
 }
 
 static void import_one(struct run *r, const char *path)
@@ -347,7 +374,13 @@ static void import_one(struct run *r, const char *path)
             goto fail;
         }
         st = ruru_store_file_stats(sf);
-        json_object_set_new(f, "status", json_string("imported"));
+        if (is_blank(data, len)) {
+            /* Committed all the same: an emptied file gives nothing any more. */
+            json_object_set_new(f, "status", json_string("skipped"));
+            json_object_set_new(f, "reason", json_string("empty file: nothing to import"));
+        } else {
+            json_object_set_new(f, "status", json_string("imported"));
+        }
         stats_json(f, st, true);
         rej = ruru_store_file_rejects(sf, &n_rej);
         list = json_array();
@@ -388,9 +421,13 @@ out:
 static int walk_cb(const char *path, void *ctx)
 {
     struct run *r = ctx;
+    char why[160];
+    const char *reason = skip_reason(path, why, sizeof(why));
 
-    if (wanted_in_dir(path))
+    if (reason == NULL)
         import_one(r, path);
+    else
+        add_skipped(r, path, reason);
     return 0;
 }
 
@@ -420,7 +457,8 @@ enum ruru_err ruru_intel_import(ruru_store *store,
     enum ruru_err err;
     size_t i;
     json_t *f;
-    uint64_t n_imp = 0, n_unch = 0, n_err = 0, n_ind = 0, n_ent = 0, n_rel = 0, n_rej = 0;
+    uint64_t n_imp = 0, n_unch = 0, n_err = 0, n_skip = 0, n_ind = 0, n_ent = 0, n_rel = 0,
+             n_rej = 0;
 
     ruru_diag_clear(diag);
     if (opts == NULL) {
@@ -461,6 +499,8 @@ enum ruru_err ruru_intel_import(ruru_store *store,
             n_imp++;
         else if (st && strcmp(st, "unchanged") == 0)
             n_unch++;
+        else if (st && strcmp(st, "skipped") == 0)
+            n_skip++;
         else
             n_err++;
         n_ind += (uint64_t)json_integer_value(json_object_get(f, "indicators"));
@@ -473,6 +513,7 @@ enum ruru_err ruru_intel_import(ruru_store *store,
     add_count(totals, "imported", n_imp);
     add_count(totals, "unchanged", n_unch);
     add_count(totals, "errors", n_err);
+    add_count(totals, "skipped", n_skip);
     add_count(totals, "indicators", n_ind);
     add_count(totals, "entities", n_ent);
     add_count(totals, "relations", n_rel);
