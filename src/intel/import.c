@@ -431,6 +431,11 @@ static int walk_cb(const char *path, void *ctx)
     return 0;
 }
 
+static void walk_skipped(const char *path, const char *reason, void *ctx)
+{
+    add_skipped(ctx, path, reason);
+}
+
 static char *basename_of(const char *path)
 {
     size_t n = strlen(path);
@@ -483,7 +488,7 @@ enum ruru_err ruru_intel_import(ruru_store *store,
     if (ruru_is_dir(path)) {
         struct ruru_diag wd;
         ruru_diag_clear(&wd);
-        err = ruru_dir_walk(path, walk_cb, &r, &wd);
+        err = ruru_dir_walk_all(path, walk_cb, walk_skipped, &r, &wd);
         if (err != RURU_OK && r.first_err == RURU_OK) {
             r.first_err = err;
             if (diag)

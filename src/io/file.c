@@ -211,6 +211,15 @@ enum ruru_err ruru_dir_walk(const char *dir,
                             void *ctx,
                             struct ruru_diag *diag)
 {
+    return ruru_dir_walk_all(dir, fn, NULL, ctx, diag);
+}
+
+enum ruru_err ruru_dir_walk_all(const char *dir,
+                                int (*fn)(const char *path, void *ctx),
+                                void (*skipped)(const char *path, const char *reason, void *ctx),
+                                void *ctx,
+                                struct ruru_diag *diag)
+{
     DIR *d = opendir(dir);
     struct dirent *e;
     char **names = NULL;
@@ -224,7 +233,9 @@ enum ruru_err ruru_dir_walk(const char *dir,
     ruru_buf_init(&path, 65536);
     while ((e = readdir(d)) != NULL) {
         char *copy;
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.' && (e->d_name[1] == '\0' || strcmp(e->d_name, "..") == 0))
+            continue;
+        if (e->d_name[0] == '.' && skipped == NULL)
             continue;
         if (n == cap) {
             size_t ncap = cap == 0 ? 32 : cap * 2;
@@ -253,13 +264,23 @@ enum ruru_err ruru_dir_walk(const char *dir,
             err = RURU_ELIMIT;
             break;
         }
+        if (names[i][0] == '.') {
+            skipped(path.ptr, "hidden: not walked (name it to import it)", ctx);
+            continue;
+        }
         if (lstat(path.ptr, &st) != 0)
             continue;
         if (S_ISDIR(st.st_mode)) {
-            err = ruru_dir_walk(path.ptr, fn, ctx, diag);
+            err = ruru_dir_walk_all(path.ptr, fn, skipped, ctx, diag);
         } else if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && !ruru_is_dir(path.ptr))) {
             if (fn(path.ptr, ctx) != 0)
                 err = RURU_ESTOPPED;
+        } else if (skipped != NULL) {
+            skipped(path.ptr,
+                    S_ISLNK(st.st_mode)
+                            ? "symbolic link to a directory: not followed (name it to import it)"
+                            : "neither a file nor a directory",
+                    ctx);
         }
     }
 out:

@@ -34,6 +34,15 @@ enum ruru_err ruru_dir_walk(const char *dir,
                             void *ctx,
                             struct ruru_diag *diag);
 
+/* ruru_dir_walk that also names what it leaves out: skipped(path, reason, ctx) for each hidden
+ * entry (not descended into), symbolic link to a directory and entry that is neither a file
+ * nor a directory (a socket, a FIFO), with a static reason phrase. */
+enum ruru_err ruru_dir_walk_all(const char *dir,
+                                int (*fn)(const char *path, void *ctx),
+                                void (*skipped)(const char *path, const char *reason, void *ctx),
+                                void *ctx,
+                                struct ruru_diag *diag);
+
 /* True when `path` names a directory. */
 bool ruru_is_dir(const char *path);
 
