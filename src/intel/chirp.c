@@ -471,8 +471,16 @@ static bool parse_rule(const struct ruru_yaml *node,
 
     memset(r, 0, sizeof(*r));
     skip_ws(&y);
-    while (y.p < y.e && (at_section(&y, "private") || at_section(&y, "global")))
+    /* "private rule", "global private rule" */
+    for (;;) {
+        const char *at = y.p;
+        struct ruru_str w = ident(&y);
+        if (!ruru_str_eq(w, "private") && !ruru_str_eq(w, "global")) {
+            y.p = at;
+            break;
+        }
         skip_ws(&y);
+    }
     if ((size_t)(y.e - y.p) < 5 || memcmp(y.p, "rule", 4) != 0 || !ruru_is_space(y.p[4]))
         return false;
     y.p += 4;
@@ -658,6 +666,8 @@ static enum ruru_err iis_string(struct chirp *c, const struct ystring *s, const 
 
     if (s->is_hex)
         return reject(c, s->line, s->text, "YARA hex string over a log");
+    if (strlen(s->text) != s->len)
+        return reject(c, s->line, NULL, "YARA string with a NUL byte");
     m = method_len(s->text, s->len);
     if (m > 0 && (s->text[m] == '/' || (s->is_regex && s->text[m] == '\\')))
         return request_pattern(c, s, ctx);

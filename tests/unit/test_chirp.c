@@ -220,7 +220,7 @@ static void test_cases(void)
             "indicator:\n"
             "  files: \"C:\\\\inetpub\\\\logs\\\\LogFiles\\\\W3SVC1\\\\*.log\"\n"
             "  rule: |\n"
-            "    rule r\n" /* 19 */
+            "    global private rule r\n" /* 19 */
             "    {\n"
             "      strings:\n"
             "        $a = \"GET /a?b=(c)\" // c\n" /* 22 */
@@ -228,31 +228,32 @@ static void test_cases(void)
             "        $c = { 4D 5A }\n"
             "        $d = \"just text\"\n"
             "        $e = /a.b/\n"
+            "        $f = \"curl/\\x00x\"\n"
             "      condition:\n"
             "        any of them\n"
             "    }\n"
             "---\n"
-            "name: \"both\"\n" /* 31 */
+            "name: \"both\"\n" /* 32 */
             "ioc_type: \"yara\"\n"
             "indicator:\n"
             "  files: \"D:\\\\logs\\\\W3SVC2\\\\u_ex.log\"\n"
             "  rule: |\n"
             "    rule both { strings: $a = \"x/1\" $b = \"y/2\" condition: all of them }\n"
             "---\n"
-            "- a list\n" /* 38 */
+            "- a list\n" /* 39 */
             "---\n"
-            "name: \"odd\"\n" /* 40 */
+            "name: \"odd\"\n" /* 41 */
             "ioc_type: \"dns\"\n"
             "indicator: {}\n"
             "---\n"
-            "name: \"bare\"\n" /* 44 */
+            "name: \"bare\"\n" /* 45 */
             "ioc_type: \"network\"\n"
             "---\n"
-            "name: \"bad rule\"\n" /* 47 */
+            "name: \"bad rule\"\n" /* 48 */
             "ioc_type: \"yara\"\n"
             "indicator:\n"
             "  files: \"x\"\n"
-            "  rule: \"not a rule\"\n" /* 51 */
+            "  rule: \"not a rule\"\n" /* 52 */
             "---\n";
     static const char *const ind[] = {
             "ipv4 192.0.2.1 line=8 object=net confidence=30 labels=chirp:network",
@@ -278,12 +279,13 @@ static void test_cases(void)
             "neither a request nor a user agent",
             "line=26 col=0 object=iis value=a.b reason=YARA string of an IIS log that is neither "
             "a request nor a user agent",
-            "line=36 col=0 object=both value=yara=both reason=YARA condition other than any of "
+            "line=27 col=0 object=iis reason=YARA string with a NUL byte",
+            "line=37 col=0 object=both value=yara=both reason=YARA condition other than any of "
             "its strings: no string stands alone",
-            "line=38 col=0 reason=CHIRP document that is not a map",
-            "line=41 col=0 object=odd value=dns reason=unknown CHIRP ioc_type",
-            "line=44 col=0 object=bare reason=CHIRP indicator without ioc_type or indicator map",
-            "line=51 col=0 object=bad rule reason=malformed YARA rule",
+            "line=39 col=0 reason=CHIRP document that is not a map",
+            "line=42 col=0 object=odd value=dns reason=unknown CHIRP ioc_type",
+            "line=45 col=0 object=bare reason=CHIRP indicator without ioc_type or indicator map",
+            "line=52 col=0 object=bad rule reason=malformed YARA rule",
             NULL,
     };
     struct lrec r;
