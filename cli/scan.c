@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -21,8 +22,9 @@ static const char USAGE[] =
         "\n"
         "Options:\n"
         "  --intel PATH           sweep for the indicators of PATH (a file or directory of\n"
-        "                         STIX, MISP, CSV/text or Zeek intel) instead of the store;\n"
-        "                         may be repeated\n"
+        "                         STIX, MISP, CSV/text, Zeek or CHIRP intel) instead of the\n"
+        "                         store's, with the store's warninglists; may be repeated;\n"
+        "                         intel that gives no indicator at all is an error (exit 2)\n"
         "  --rules PATH           also evaluate the Sigma rules of PATH (a file or a directory\n"
         "                         laid out like SigmaHQ's); may be repeated\n"
         "  --no-default-rules     leave out ruru's own rules (Exchange exploitation, web shells)\n"
@@ -502,10 +504,44 @@ static void print_summary(json_t *doc, bool verbose)
     print_not_run(info, verbose);
 }
 
-/* Imports --intel files into the in-memory store; false after printing why. */
+/* Prints the rejections of one imported file, FILE:LINE: "VALUE": REASON, the first `max`. */
+static void print_rejections(json_t *f, size_t max)
+{
+    json_t *r;
+    size_t k;
+
+    json_array_foreach(json_object_get(f, "rejections"), k, r)
+    {
+        if (k == max) {
+            fprintf(stderr, "ruru:   ... %" PRId64 " more (`ruru intel import` lists them)\n",
+                    (int64_t)json_integer_value(json_object_get(f, "rejected")) - (int64_t)k);
+            break;
+        }
+        fputs("ruru:   ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(f, "path")));
+        if (json_object_get(r, "line"))
+            fprintf(stderr, ":%" PRId64, (int64_t)json_integer_value(json_object_get(r, "line")));
+        if (json_object_get(r, "value")) {
+            fputs(": \"", stderr);
+            cli_put_safe(stderr, cli_str(json_object_get(r, "value")));
+            fputc('"', stderr);
+        }
+        fputs(": ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(r, "reason")));
+        fputc('\n', stderr);
+    }
+}
+
+/* Imports --intel files into the in-memory store; false after printing why: a file that could
+ * not be read, or intel that gave no indicator at all (every value rejected, every file
+ * skipped): a sweep for nothing would look like a clean bill of health. */
 static bool load_intel(ruru_store *store, const char *const *paths, size_t n, bool quiet)
 {
     bool ok = true;
+    json_t *all = json_array();
+    int64_t n_ind = 0;
+    size_t i0;
+    json_t *f0;
 
     for (size_t i = 0; i < n; i++) {
         struct ruru_import_opts io;
@@ -537,6 +573,15 @@ static bool load_intel(ruru_store *store, const char *const *paths, size_t n, bo
                 fprintf(stderr, ": %" PRId64 " value%s rejected (`ruru intel import` lists them)\n",
                         (int64_t)rej, rej == 1 ? "" : "s");
             }
+            if (json_object_get(f, "reason") != NULL && !quiet) {
+                fputs("ruru: ", stderr);
+                cli_put_safe(stderr, cli_str(json_object_get(f, "path")));
+                fputs(": skipped: ", stderr);
+                cli_put_safe(stderr, cli_str(json_object_get(f, "reason")));
+                fputc('\n', stderr);
+            }
+            n_ind += json_integer_value(json_object_get(f, "indicators"));
+            json_array_append(all, f);
         }
         json_decref(doc);
         if (err != RURU_OK) {
@@ -545,7 +590,46 @@ static bool load_intel(ruru_store *store, const char *const *paths, size_t n, bo
             ok = false;
         }
     }
+    if (ok && n_ind == 0) {
+        fputs("ruru: --intel gave no indicator to sweep for; nothing was swept\n", stderr);
+        json_array_foreach(all, i0, f0) print_rejections(f0, 10);
+        ok = false;
+    }
+    json_decref(all);
     return ok;
+}
+
+/* An ad hoc sweep's store in memory gets the warninglists of the user's store, when there is
+ * one, so that --intel marks what `ruru scan` would; says which, or that there is none. */
+static bool intel_warninglists(const struct cli *c, ruru_store *mem, bool quiet)
+{
+    char path[4096];
+    struct stat st;
+    ruru_store *home;
+    struct ruru_diag d;
+    size_t n = 0;
+    enum ruru_err err;
+
+    snprintf(path, sizeof(path), "%s/intel.db", c->home);
+    if (stat(path, &st) != 0) {
+        if (!quiet)
+            fputs("ruru: --intel: there is no intel store (--home), so no warninglists apply\n",
+                  stderr);
+        return true;
+    }
+    if ((home = cli_open_store(c)) == NULL)
+        return false;
+    memset(&d, 0, sizeof(d));
+    err = ruru_store_copy_warninglists(mem, home, &n, &d);
+    ruru_store_close(home);
+    if (err != RURU_OK) {
+        cli_error(err, &d, c->home);
+        return false;
+    }
+    if (!quiet)
+        fprintf(stderr, "ruru: --intel: the intel store's warninglists apply (%zu list%s)\n", n,
+                n == 1 ? "" : "s");
+    return true;
 }
 
 /* --record: the sweep's incidents into the register; one line on what changed. False after
@@ -788,7 +872,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             cli_error(RURU_ENOMEM, &d, NULL);
             goto done;
         }
-        if (!load_intel(store, intel, n_intel, quiet))
+        if (!load_intel(store, intel, n_intel, quiet) || !intel_warninglists(c, store, quiet))
             goto done;
     } else if ((store = cli_open_store(c)) == NULL) {
         goto done;

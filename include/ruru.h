@@ -111,6 +111,15 @@ RURU_API enum ruru_err ruru_intel_stats(ruru_store *store, char **json, struct r
 /* The sources with their files. OUT: *json (docs/json.md, "sources"). */
 RURU_API enum ruru_err ruru_intel_sources(ruru_store *store, char **json, struct ruru_diag *diag);
 
+/* Copies every warninglist of store `from` into store `to` (an ad hoc `--intel` sweep's store
+ * in memory, so that the values the user's store knows to be benign or shared stay marked),
+ * each under its source and file as in `from`, one transaction per file. OUT: *n_lists, how
+ * many were copied. On failure the file being copied is rolled back; those before it stay. */
+RURU_API enum ruru_err ruru_store_copy_warninglists(ruru_store *to,
+                                                    ruru_store *from,
+                                                    size_t *n_lists,
+                                                    struct ruru_diag *diag);
+
 /* Removes a source and everything that came only from it. OUT: *json, what was removed.
  * RURU_ENOTFOUND when no source has that name. */
 RURU_API enum ruru_err
