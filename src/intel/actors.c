@@ -5,26 +5,38 @@
  * Sources name actors differently: the MISP threat-actor galaxy says "APT40" with synonyms
  * Leviathan, GADOLINIUM, BRONZE MOHAWK ...; the ATT&CK galaxy says "Leviathan - G0065"; the
  * Microsoft galaxy says "GADOLINIUM"; a STIX bundle says intrusion-set "APT40"; a CSV says
- * actor "Kryptonite Panda". The registry groups them with union-find, in this order:
+ * actor "Kryptonite Panda". The registry joins members only on identity, strongest first:
  *
- *   1. the same ref in two sources (the same STIX id or galaxy uuid) is one actor;
- *   2. an explicit link says so: a `similar`, `same-as` or `attributed-to` relationship
- *      between two actor entities (galaxies link APT40 -> Leviathan - G0065 -> GADOLINIUM);
- *   3. entities with the same primary name are one actor;
- *   4. an entity whose primary name is an alias of exactly one other actor, and of nothing
- *      else in its own actor, joins it (a STIX intrusion-set named "Leviathan" joins the
- *      galaxy's APT40).
+ *   1. the CERT's own assessment (intel/assess.c): its actor's name, aliases and same-as;
+ *   2. the same object: a galaxy uuid and a STIX id ending in it, or one ref in two sources;
+ *   3. a same-as relationship between two actor entities;
+ *   4. the same own ATT&CK id ("APT16 - G0023" owns G0023);
+ *   5. the same own name;
+ *   6. each lists the other's own name or id among its synonyms;
+ *   7. a synonym of one is the other's own name or id - unless another member of the lister's
+ *      own source lists or owns that name too (then the name is ambiguous there).
+ *
+ * Never on similarity: a galaxy's `related` links ("similar", "overlaps", ...) and STIX
+ * attributed-to between actors are shown as relations, not followed; two members that merely
+ * share a synonym (two Microsoft groups both listing KAOS) stay apart, and the name is
+ * ambiguous. Steps 3 to 7 never put two members of one *authority* (one galaxy, one feed's
+ * STIX objects, one CERT's assessments) into one actor: a galaxy that keeps two clusters apart
+ * holds them to be two actors, and a third source's synonyms do not overrule it. Nothing but
+ * the CERT's same-as joins two actors it declares not-same-as. A join refused for either
+ * reason is kept and shown, so that an analyst sees the link and why it was not followed.
  *
  * Names compare by a key that ignores case, spaces and punctuation ("TEMP.Periscope" ==
- * "temp periscope"). A name that, after all that, is still claimed by two actors is a
- * conflict: it is never merged silently; lookups by that name return both, and `ruru actors`
- * shows the claims with their sources.
+ * "temp periscope", "APT 16" == "APT16"). A name resolves to the actor that owns it (own name
+ * or ATT&CK id); a name only listed as a synonym resolves to the actor listing it; a name that
+ * several actors own, or several list and none owns, is a conflict: lookups return every
+ * claimant and nothing is merged on its account.
  *
- * Worked example: entities A (galaxy threat-actor "APT40", aliases Leviathan, GADOLINIUM),
- * B (galaxy mitre "Leviathan", aliases APT40), C (galaxy microsoft "GADOLINIUM"), D (STIX
- * intrusion-set "Kryptonite Panda"). Relations A similar B, A similar C: step 2 gives {A,B,C}.
- * D's name is no alias of anything yet... unless A lists "KRYPTONITE PANDA" (it does): step 4
- * joins D. Result: one group, displayed as "APT40" (A has the most aliases).
+ * Worked example: A (threat-actor "Tonto Team", synonyms CactusPete, G0131, ...), B (ATT&CK
+ * "Tonto Team - G0131": name Tonto Team, id G0131), C (Microsoft "Copper Typhoon", synonyms
+ * Tonto Team, Earth Akhlut). Step 4: A lists G0131, but as a synonym, so no; step 5 joins A
+ * and B (own name Tonto Team); step 7 joins C (its synonym "Tonto Team" is A's and B's own
+ * name, and no other Microsoft group lists it). One actor, "Tonto Team"; the name Earth Akhlut,
+ * which A, B and C all list, resolves to it.
  */
 #include "intel/actors.h"
 
@@ -36,6 +48,16 @@
 #include "base/map.h"
 #include "base/str.h"
 
+/* Names longer than this compare by their first KEY_BYTES - 1 key bytes. */
+#define KEY_BYTES 128
+
+/* Claimants of one name that the registry pairs up; real names have a handful, so 64 only
+ * bounds the pairs a hostile feed naming thousands of actors alike could make. */
+#define MAX_RUN_CLAIMS 64
+
+/* The members an actor may reach by names (see kept_apart). */
+#define MAX_GROUP_MEMBERS 1024
+
 struct ruru_actor_registry {
     struct ruru_actor_member *members;
     size_t n_members;
@@ -44,6 +66,11 @@ struct ruru_actor_registry {
     size_t *ident; /* ident[i] == i: lets by_name return a one-element list */
     struct ruru_actor_conflict *conflicts;
     size_t n_conflicts;
+    struct ruru_actor_join *joins;
+    size_t n_joins;
+    bool join_names_owned; /* after settle_joins: each join's name is a copy */
+    struct ruru_actor_relation *relations;
+    size_t n_relations;
     struct ruru_map by_ref;  /* ref -> group */
     struct ruru_map by_name; /* name key -> group, or -(1 + conflict index) */
 };
@@ -67,7 +94,64 @@ size_t ruru_actors_name_key(const char *name, char *out, size_t cap)
     return n;
 }
 
-/* ---- union-find -------------------------------------------------------------------------- */
+const char *ruru_actors_link_name(enum ruru_actor_link link)
+{
+    switch (link) {
+    case RURU_ACTOR_LINK_ASSESSMENT:
+        return "assessment";
+    case RURU_ACTOR_LINK_OBJECT_ID:
+        return "object-id";
+    case RURU_ACTOR_LINK_SAME_AS:
+        return "same-as";
+    case RURU_ACTOR_LINK_ATTACK_ID:
+        return "attack-id";
+    case RURU_ACTOR_LINK_NAME:
+        return "own-name";
+    case RURU_ACTOR_LINK_SYNONYM_MUTUAL:
+        return "synonyms-both-ways";
+    case RURU_ACTOR_LINK_SYNONYM:
+        return "synonym-is-own-name";
+    }
+    return "?";
+}
+
+/* An ATT&CK id as the mitre galaxies append it: one to three capitals and four digits
+ * (G0065, S0001). */
+static bool is_attack_id(const char *s, size_t n)
+{
+    size_t letters = 0;
+
+    while (letters < n && letters < 3 && s[letters] >= 'A' && s[letters] <= 'Z')
+        letters++;
+    if (letters == 0 || n != letters + 4)
+        return false;
+    for (size_t k = letters; k < n; k++)
+        if (!ruru_is_digit(s[k]))
+            return false;
+    return true;
+}
+
+/* The ATT&CK id at the end of "APT16 - G0023", or NULL. OUT: *name_len, the length of the
+ * name before " - ". */
+static const char *attack_suffix(const char *s, size_t *name_len)
+{
+    const char *dash = NULL;
+
+    for (const char *p = strstr(s, " - "); p != NULL; p = strstr(p + 1, " - "))
+        dash = p;
+    if (dash == NULL || dash == s || !is_attack_id(dash + 3, strlen(dash + 3)))
+        return NULL;
+    *name_len = (size_t)(dash - s);
+    return dash + 3;
+}
+
+/* ---- union-find, with what each group holds ---------------------------------------------- */
+
+struct uf {
+    size_t *parent;
+    size_t **mem; /* per root: its members */
+    size_t *n_mem;
+};
 
 static size_t uf_find(size_t *parent, size_t i)
 {
@@ -78,15 +162,23 @@ static size_t uf_find(size_t *parent, size_t i)
     return i;
 }
 
-/* The smaller index becomes the root, so that the result does not depend on union order. */
-static void uf_union(size_t *parent, size_t a, size_t b)
+/* Joins the roots a and b (the smaller index becomes the root, so that the result does not
+ * depend on the order of equal joins). */
+static enum ruru_err uf_join(struct uf *u, size_t a, size_t b)
 {
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
-    if (a < b)
-        parent[b] = a;
-    else if (b < a)
-        parent[a] = b;
+    size_t r = a < b ? a : b, o = a < b ? b : a;
+    size_t *m = ruru_realloc(u->mem[r], (u->n_mem[r] + u->n_mem[o]) * sizeof(*m));
+
+    if (m == NULL)
+        return RURU_ENOMEM;
+    memcpy(m + u->n_mem[r], u->mem[o], u->n_mem[o] * sizeof(*m));
+    u->mem[r] = m;
+    u->n_mem[r] += u->n_mem[o];
+    ruru_free(u->mem[o]);
+    u->mem[o] = NULL;
+    u->n_mem[o] = 0;
+    u->parent[o] = r;
+    return RURU_OK;
 }
 
 /* ---- loading ----------------------------------------------------------------------------- */
@@ -108,8 +200,8 @@ load_members(sqlite3 *db, struct ruru_actor_registry *reg, struct ruru_map *by_i
 
     if (sqlite3_prepare_v2(db,
                            "SELECT e.id, e.ref, e.name, e.country, e.sponsor, s.name,"
-                           " e.source_type, e.confidence FROM entities e"
-                           " JOIN sources s ON s.id = e.source_id"
+                           " e.source_type, e.confidence, e.external_id, e.description"
+                           " FROM entities e JOIN sources s ON s.id = e.source_id"
                            " WHERE e.kind = 'actor' AND NOT e.revoked ORDER BY e.ref, s.name",
                            -1, &st, NULL) != SQLITE_OK)
         return RURU_EDB;
@@ -136,6 +228,10 @@ load_members(sqlite3 *db, struct ruru_actor_registry *reg, struct ruru_map *by_i
         m->source = col_dup(st, 5);
         m->source_type = col_dup(st, 6);
         m->confidence = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7);
+        m->external_id = col_dup(st, 8);
+        m->description = col_dup(st, 9);
+        m->is_assessment =
+                m->source_type != NULL && strcmp(m->source_type, RURU_ACTOR_ASSESSMENT) == 0;
         reg->n_members++;
         if (m->ref == NULL || m->name == NULL || m->source == NULL ||
             ruru_map_put(by_id, (const char *)&id, sizeof(id), (int64_t)reg->n_members - 1)) {
@@ -185,46 +281,57 @@ load_aliases(sqlite3 *db, struct ruru_actor_registry *reg, const struct ruru_map
     return err;
 }
 
-/* Unions actors linked by relationships that mean "the same actor". */
-static enum ruru_err link_relations(sqlite3 *db, const struct ruru_map *ref_member, size_t *parent)
+/* The object id of a ref: the uuid after "type--", or the ref itself (a galaxy uuid). */
+static const char *object_id(const char *ref)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
+    const char *dd = strstr(ref, "--");
 
-    if (sqlite3_prepare_v2(db,
-                           "SELECT src, dst FROM relations WHERE NOT revoked AND type IN"
-                           " ('similar', 'same-as', 'attributed-to') ORDER BY src, dst",
-                           -1, &st, NULL) != SQLITE_OK)
-        return RURU_EDB;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *a = (const char *)sqlite3_column_text(st, 0);
-        const char *b = (const char *)sqlite3_column_text(st, 1);
-        int64_t ia, ib;
-        if (a && b && ruru_map_get(ref_member, a, strlen(a), &ia) &&
-            ruru_map_get(ref_member, b, strlen(b), &ib))
-            uf_union(parent, (size_t)ia, (size_t)ib);
+    return dd != NULL ? dd + 2 : ref;
+}
+
+/* Authorities: one per (source, source_type). */
+static enum ruru_err assign_authorities(struct ruru_actor_registry *reg)
+{
+    struct ruru_map m;
+
+    enum ruru_err err = RURU_OK;
+    int64_t next = 0;
+
+    ruru_map_init(&m);
+    for (size_t i = 0; i < reg->n_members && err == RURU_OK; i++) {
+        const struct ruru_actor_member *x = &reg->members[i];
+        const char *t = x->source_type ? x->source_type : "";
+        size_t ns = strlen(x->source), nt = strlen(t);
+        char *key = ruru_malloc(ns + nt + 2);
+        int64_t a;
+        if (key == NULL) {
+            err = RURU_ENOMEM;
+            break;
+        }
+        memcpy(key, x->source, ns);
+        key[ns] = '\x1f';
+        memcpy(key + ns + 1, t, nt + 1);
+        if (!ruru_map_get(&m, key, ns + nt + 1, &a)) {
+            a = next++;
+            err = ruru_map_put(&m, key, ns + nt + 1, a);
+        }
+        reg->members[i].authority = (size_t)a;
+        ruru_free(key);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? RURU_OK : RURU_EDB;
+
+    ruru_map_fini(&m);
+    return err;
 }
 
-/* Two entities speak with one authority when they come from the same source and the same kind
- * of object there (one galaxy, or STIX intrusion-sets of one feed). Two clusters that one
- * authority keeps apart are two actors in its view, whatever names they share, so names never
- * merge them; only an explicit relationship can. */
-static bool same_authority(const struct ruru_actor_member *a, const struct ruru_actor_member *b)
-{
-    const char *ta = a->source_type ? a->source_type : "",
-               *tb = b->source_type ? b->source_type : "";
+/* ---- claims: who names what --------------------------------------------------------------- */
 
-    return strcmp(a->source, b->source) == 0 && strcmp(ta, tb) == 0;
-}
+enum claim_kind { CLAIM_OWN_ID, CLAIM_OWN_NAME, CLAIM_SYNONYM };
 
 struct claim {
-    char key[128]; /* names longer than this compare by their first 127 key bytes */
+    char key[KEY_BYTES];
     size_t member;
-    bool is_primary;
-    const char *raw;
+    enum claim_kind kind;
+    const char *raw; /* the name as the member writes it (the whole "APT16 - G0023") */
 };
 
 static int cmp_claim(const void *a, const void *b)
@@ -234,6 +341,8 @@ static int cmp_claim(const void *a, const void *b)
 
     if (c != 0)
         return c;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
     return x->member < y->member ? -1 : x->member > y->member;
 }
 
@@ -244,21 +353,564 @@ static int cmp_size(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Distinct roots of claims[lo..hi) into out (sorted); returns how many. */
-static size_t
-run_roots(const struct claim *claims, size_t lo, size_t hi, size_t *parent, size_t *out)
-{
-    size_t n = 0;
+struct claims {
+    struct claim *v;
+    size_t n, cap;
+};
 
-    for (size_t i = lo; i < hi; i++)
-        out[n++] = uf_find(parent, claims[i].member);
-    qsort(out, n, sizeof(*out), cmp_size);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || out[k - 1] != out[i])
-            out[k++] = out[i];
-    return k;
+static enum ruru_err add_claim(struct claims *c,
+                               const char *text,
+                               size_t len,
+                               size_t member,
+                               enum claim_kind kind,
+                               const char *raw)
+{
+    char buf[KEY_BYTES];
+
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 1024;
+        struct claim *v = ruru_realloc(c->v, ncap * sizeof(*v));
+        if (v == NULL)
+            return RURU_ENOMEM;
+        c->v = v;
+        c->cap = ncap;
+    }
+    if (len >= sizeof(buf))
+        len = sizeof(buf) - 1;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    ruru_actors_name_key(buf, c->v[c->n].key, sizeof(c->v[c->n].key));
+    c->v[c->n].member = member;
+    c->v[c->n].kind = kind;
+    c->v[c->n].raw = raw;
+    c->n++;
+    return RURU_OK;
 }
+
+/* A name claims its key; "APT16 - G0023" claims G0023 and APT16. */
+static enum ruru_err add_name(struct claims *c,
+                              const char *name,
+                              size_t member,
+                              enum claim_kind name_kind,
+                              enum claim_kind id_kind)
+{
+    size_t head;
+    const char *id = attack_suffix(name, &head);
+    enum ruru_err err;
+
+    if (id == NULL)
+        return add_claim(c, name, strlen(name), member, name_kind, name);
+    err = add_claim(c, id, strlen(id), member, id_kind, name);
+    return err == RURU_OK ? add_claim(c, name, head, member, name_kind, name) : err;
+}
+
+static enum ruru_err collect_claims(const struct ruru_actor_registry *reg, struct claims *c)
+{
+    enum ruru_err err = RURU_OK;
+
+    for (size_t i = 0; i < reg->n_members && err == RURU_OK; i++) {
+        const struct ruru_actor_member *m = &reg->members[i];
+        err = add_name(c, m->name, i, CLAIM_OWN_NAME, CLAIM_OWN_ID);
+        if (err == RURU_OK && m->external_id != NULL)
+            err = add_claim(c, m->external_id, strlen(m->external_id), i, CLAIM_OWN_ID,
+                            m->external_id);
+        for (size_t k = 0; k < m->n_aliases && err == RURU_OK; k++)
+            err = add_name(c, m->aliases[k], i, CLAIM_SYNONYM, CLAIM_SYNONYM);
+    }
+    if (err != RURU_OK || c->n == 0)
+        return err;
+    qsort(c->v, c->n, sizeof(*c->v), cmp_claim);
+    /* One claim per (key, member), the strongest: a synonym equal to the member's own name
+     * or id is no synonym. */
+    {
+        size_t k = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            bool dup = false;
+            for (size_t j = k; j-- > 0 && strcmp(c->v[j].key, c->v[i].key) == 0;)
+                if (c->v[j].member == c->v[i].member) {
+                    dup = true;
+                    break;
+                }
+            if (!dup)
+                c->v[k++] = c->v[i];
+        }
+        c->n = k;
+    }
+    return RURU_OK;
+}
+
+/* ---- candidate joins ---------------------------------------------------------------------- */
+
+struct edge {
+    size_t a, b;
+    enum ruru_actor_link link;
+    size_t overlap; /* names the two members share: the stronger join goes first in its tier */
+    const char *name;
+};
+
+struct edges {
+    struct edge *v;
+    size_t n, cap;
+    struct ruru_actor_join *refused; /* refused before any join: ambiguous synonyms */
+    size_t n_refused, cap_refused;
+};
+
+static enum ruru_err
+add_edge(struct edges *e, size_t a, size_t b, enum ruru_actor_link link, const char *name)
+{
+    if (e->n == e->cap) {
+        size_t ncap = e->cap ? e->cap * 2 : 1024;
+        struct edge *v = ruru_realloc(e->v, ncap * sizeof(*v));
+        if (v == NULL)
+            return RURU_ENOMEM;
+        e->v = v;
+        e->cap = ncap;
+    }
+    e->v[e->n].a = a;
+    e->v[e->n].b = b;
+    e->v[e->n].link = link;
+    e->v[e->n].overlap = 0;
+    e->v[e->n].name = name;
+    e->n++;
+    return RURU_OK;
+}
+
+static int cmp_edge(const void *p, const void *q)
+{
+    const struct edge *x = p, *y = q;
+
+    if (x->link != y->link)
+        return x->link < y->link ? -1 : 1;
+    if (x->overlap != y->overlap)
+        return x->overlap > y->overlap ? -1 : 1;
+    if (x->a != y->a)
+        return x->a < y->a ? -1 : 1;
+    return x->b < y->b ? -1 : x->b > y->b;
+}
+
+/* Does member m claim key (any kind)? Claims are sorted by key. */
+static const struct claim *find_claim(const struct claims *c, const char *key, size_t member)
+{
+    size_t lo = 0, hi = c->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(c->v[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < c->n && strcmp(c->v[lo].key, key) == 0; lo++)
+        if (c->v[lo].member == member)
+            return &c->v[lo];
+    return NULL;
+}
+
+/* Does `lister` list among its synonyms an own name or id of `owner`? */
+static bool lists_own(const struct claims *c,
+                      const struct ruru_actor_registry *reg,
+                      size_t lister,
+                      size_t owner)
+{
+    const struct ruru_actor_member *o = &reg->members[owner];
+    char key[KEY_BYTES];
+    const struct claim *cl;
+    size_t head;
+    const char *id = attack_suffix(o->name, &head);
+
+    if (id != NULL) {
+        ruru_actors_name_key(id, key, sizeof(key));
+        cl = find_claim(c, key, lister);
+        if (cl != NULL && cl->kind == CLAIM_SYNONYM)
+            return true;
+    }
+    ruru_actors_name_key(o->name, key, sizeof(key));
+    if (id == NULL && (cl = find_claim(c, key, lister)) != NULL && cl->kind == CLAIM_SYNONYM)
+        return true;
+    if (o->external_id != NULL) {
+        ruru_actors_name_key(o->external_id, key, sizeof(key));
+        cl = find_claim(c, key, lister);
+        if (cl != NULL && cl->kind == CLAIM_SYNONYM)
+            return true;
+    }
+    return false;
+}
+
+static enum ruru_err refuse(struct edges *e,
+                            size_t a,
+                            size_t b,
+                            enum ruru_actor_link link,
+                            const char *name,
+                            const char *why)
+{
+    if (e->n_refused == e->cap_refused) {
+        size_t ncap = e->cap_refused ? e->cap_refused * 2 : 64;
+        struct ruru_actor_join *v = ruru_realloc(e->refused, ncap * sizeof(*v));
+        if (v == NULL)
+            return RURU_ENOMEM;
+        e->refused = v;
+        e->cap_refused = ncap;
+    }
+    e->refused[e->n_refused].a = a;
+    e->refused[e->n_refused].b = b;
+    e->refused[e->n_refused].link = link;
+    e->refused[e->n_refused].name = name;
+    e->refused[e->n_refused].refused = why;
+    e->n_refused++;
+    return RURU_OK;
+}
+
+/* Does either of two members list the other's own name or id? Then their source itself
+ * holds them to be one (Microsoft's Forest Blizzard lists its former name STRONTIUM, which
+ * the galaxy keeps as a cluster of its own). */
+static bool
+linked(const struct claims *c, const struct ruru_actor_registry *reg, size_t x, size_t y)
+{
+    return lists_own(c, reg, x, y) || lists_own(c, reg, y, x);
+}
+
+#define WHY_AMBIGUOUS   "ambiguous: another actor of the same source also claims the name"
+#define WHY_AUTHORITY   "the source of both keeps them apart as two actors"
+#define WHY_NOT_SAME_AS "a CERT assessment says they are not the same actor"
+
+/* The joins that the names make (steps 4 to 7, and the CERT's name and aliases). */
+static enum ruru_err
+name_edges(const struct ruru_actor_registry *reg, const struct claims *c, struct edges *e)
+{
+    enum ruru_err err = RURU_OK;
+
+    for (size_t lo = 0, hi; lo < c->n && err == RURU_OK; lo = hi) {
+        size_t own[MAX_RUN_CLAIMS], syn[MAX_RUN_CLAIMS], n_own = 0, n_syn = 0;
+        const char *own_raw = NULL;
+        bool is_id = false;
+        for (hi = lo; hi < c->n && strcmp(c->v[hi].key, c->v[lo].key) == 0; hi++) {
+            if (c->v[hi].kind != CLAIM_SYNONYM && n_own < MAX_RUN_CLAIMS) {
+                if (own_raw == NULL) {
+                    own_raw = c->v[hi].raw;
+                    is_id = c->v[hi].kind == CLAIM_OWN_ID;
+                }
+                own[n_own++] = c->v[hi].member;
+            } else if (c->v[hi].kind == CLAIM_SYNONYM && n_syn < MAX_RUN_CLAIMS) {
+                syn[n_syn++] = c->v[hi].member;
+            }
+        }
+        /* the same own name or id */
+        for (size_t i = 0; i < n_own && err == RURU_OK; i++)
+            for (size_t j = i + 1; j < n_own && err == RURU_OK; j++) {
+                const struct ruru_actor_member *x = &reg->members[own[i]],
+                                               *y = &reg->members[own[j]];
+                enum ruru_actor_link l = x->is_assessment || y->is_assessment
+                                                 ? RURU_ACTOR_LINK_ASSESSMENT
+                                         : is_id ? RURU_ACTOR_LINK_ATTACK_ID
+                                                 : RURU_ACTOR_LINK_NAME;
+                err = add_edge(e, own[i], own[j], l, own_raw);
+            }
+        /* a synonym that is another's own name or id */
+        for (size_t i = 0; i < n_syn && err == RURU_OK; i++) {
+            const struct ruru_actor_member *s = &reg->members[syn[i]];
+            bool ambiguous = false;
+            /* Another member of the lister's source lists the name too, and neither names
+             * the other: that source gives the name to two actors. */
+            for (size_t j = 0; j < n_syn && !ambiguous; j++)
+                ambiguous = j != i && reg->members[syn[j]].authority == s->authority &&
+                            !linked(c, reg, syn[i], syn[j]);
+            for (size_t j = 0; j < n_own && err == RURU_OK; j++) {
+                enum ruru_actor_link l;
+                if (s->is_assessment)
+                    l = RURU_ACTOR_LINK_ASSESSMENT;
+                else if (ambiguous) {
+                    err = refuse(e, syn[i], own[j], RURU_ACTOR_LINK_SYNONYM, own_raw,
+                                 WHY_AMBIGUOUS);
+                    continue;
+                } else
+                    l = lists_own(c, reg, own[j], syn[i]) ? RURU_ACTOR_LINK_SYNONYM_MUTUAL
+                                                          : RURU_ACTOR_LINK_SYNONYM;
+                err = add_edge(e, syn[i], own[j], l, own_raw);
+            }
+        }
+    }
+    return err;
+}
+
+/* How many keys two members share (their own names and synonyms), over the claims. */
+static size_t
+overlap(const struct ruru_actor_registry *reg, const struct claims *c, size_t a, size_t b)
+{
+    const struct ruru_actor_member *m = &reg->members[a];
+    size_t n = 0;
+    char key[KEY_BYTES];
+
+    /* Bounded: a hostile member with a million aliases costs 256 look-ups per join. */
+    for (size_t k = 0; k <= m->n_aliases && k <= 256; k++) {
+        const char *name = k == 0 ? m->name : m->aliases[k - 1];
+        ruru_actors_name_key(name, key, sizeof(key));
+        n += find_claim(c, key, b) != NULL;
+    }
+    return n;
+}
+
+/* ---- relationships ----------------------------------------------------------------------- */
+
+/* The members a relationship's end names: the member with that ref (or object id); else, for
+ * a CERT assessment's same-as / not-same-as, the members owning that name, or the one member
+ * listing it. Returns how many (at most cap) in out. */
+static size_t resolve_end(const struct ruru_map *ref_member,
+                          const struct claims *c,
+                          const char *end,
+                          bool by_name,
+                          size_t *out,
+                          size_t cap)
+{
+    int64_t m;
+    char key[KEY_BYTES];
+    size_t n = 0, n_syn = 0, syn = 0, head, lo = 0, hi;
+    const char *id;
+
+    if (ruru_map_get(ref_member, end, strlen(end), &m) ||
+        ruru_map_get(ref_member, object_id(end), strlen(object_id(end)), &m)) {
+        out[0] = (size_t)m;
+        return 1;
+    }
+    if (!by_name)
+        return 0;
+    id = attack_suffix(end, &head);
+    ruru_actors_name_key(id != NULL ? id : end, key, sizeof(key));
+    hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(c->v[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < c->n && strcmp(c->v[lo].key, key) == 0; lo++) {
+        if (c->v[lo].kind != CLAIM_SYNONYM && n < cap)
+            out[n++] = c->v[lo].member;
+        else if (c->v[lo].kind == CLAIM_SYNONYM) {
+            syn = c->v[lo].member;
+            n_syn++;
+        }
+    }
+    if (n == 0 && n_syn == 1)
+        out[n++] = syn;
+    return n;
+}
+
+struct constraint {
+    size_t *a, *b; /* members that must not end in one actor with each other */
+    size_t n_a, n_b;
+};
+
+struct rel_state {
+    struct ruru_map ref_member;
+    struct constraint *cons;
+    size_t n_cons;
+};
+
+static enum ruru_err
+add_relation(struct ruru_actor_registry *reg, size_t a, size_t b, const char *type)
+{
+    struct ruru_actor_relation *v;
+
+    for (size_t i = 0; i < reg->n_relations; i++)
+        if (reg->relations[i].a == a && reg->relations[i].b == b &&
+            strcmp(reg->relations[i].type, type) == 0)
+            return RURU_OK;
+    v = ruru_realloc(reg->relations, (reg->n_relations + 1) * sizeof(*v));
+    if (v == NULL)
+        return RURU_ENOMEM;
+    reg->relations = v;
+    v[reg->n_relations].a = a;
+    v[reg->n_relations].b = b;
+    v[reg->n_relations].type = ruru_strdup(type);
+    if (v[reg->n_relations].type == NULL)
+        return RURU_ENOMEM;
+    reg->n_relations++;
+    return RURU_OK;
+}
+
+/* Reads every relationship between actors: same-as joins (step 3, or step 1 for the CERT's),
+ * the CERT's not-same-as become constraints, the rest are relations to show. */
+static enum ruru_err load_relations(sqlite3 *db,
+                                    struct ruru_actor_registry *reg,
+                                    const struct claims *c,
+                                    struct rel_state *rs,
+                                    struct edges *e)
+{
+    sqlite3_stmt *st = NULL;
+    enum ruru_err err = RURU_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT src, type, dst FROM relations WHERE NOT revoked"
+                           " AND type NOT IN ('indicates', 'uses', 'targets', 'delivers',"
+                           " 'deploys', 'revoked-by', 'subtechnique-of', 'mitigates')"
+                           " ORDER BY src, type, dst",
+                           -1, &st, NULL) != SQLITE_OK)
+        return RURU_EDB;
+    while (err == RURU_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *src = (const char *)sqlite3_column_text(st, 0);
+        const char *type = (const char *)sqlite3_column_text(st, 1);
+        const char *dst = (const char *)sqlite3_column_text(st, 2);
+        size_t a, b[MAX_RUN_CLAIMS], n_b;
+        bool cert, same;
+        if (src == NULL || type == NULL || dst == NULL ||
+            resolve_end(&rs->ref_member, c, src, false, &a, 1) != 1)
+            continue;
+        cert = reg->members[a].is_assessment;
+        same = strcmp(type, "same-as") == 0;
+        n_b = resolve_end(&rs->ref_member, c, dst, cert, b, MAX_RUN_CLAIMS);
+        if (n_b == 0)
+            continue;
+        if (cert && strcmp(type, "not-same-as") == 0) {
+            struct constraint *cv = ruru_realloc(rs->cons, (rs->n_cons + 1) * sizeof(*cv));
+            size_t own[MAX_RUN_CLAIMS], n_own;
+            if (cv == NULL) {
+                err = RURU_ENOMEM;
+                break;
+            }
+            rs->cons = cv;
+            cv = &rs->cons[rs->n_cons];
+            /* This side: the CERT's actor and every member owning its name. */
+            n_own = resolve_end(&rs->ref_member, c, reg->members[a].name, true, own,
+                                MAX_RUN_CLAIMS);
+            cv->a = ruru_malloc((n_own + 1) * sizeof(size_t));
+            cv->b = ruru_malloc(n_b * sizeof(size_t));
+            if (cv->a == NULL || cv->b == NULL) {
+                ruru_free(cv->a);
+                ruru_free(cv->b);
+                err = RURU_ENOMEM;
+                break;
+            }
+            cv->a[0] = a;
+            memcpy(cv->a + 1, own, n_own * sizeof(size_t));
+            cv->n_a = n_own + 1;
+            memcpy(cv->b, b, n_b * sizeof(size_t));
+            cv->n_b = n_b;
+            rs->n_cons++;
+        }
+        for (size_t k = 0; k < n_b && err == RURU_OK; k++) {
+            if (b[k] == a)
+                continue;
+            if (same)
+                err = add_edge(e, a, b[k],
+                               cert ? RURU_ACTOR_LINK_ASSESSMENT : RURU_ACTOR_LINK_SAME_AS,
+                               cert ? reg->members[b[k]].name : NULL);
+            else
+                err = add_relation(reg, a, b[k], type);
+        }
+    }
+    sqlite3_finalize(st);
+    if (err == RURU_OK && rc != SQLITE_DONE)
+        err = RURU_EDB;
+    return err;
+}
+
+/* Would joining roots ra and rb put both sides of a not-same-as into one actor? */
+static bool violates(const struct rel_state *rs, size_t *parent, size_t ra, size_t rb)
+{
+    for (size_t i = 0; i < rs->n_cons; i++) {
+        const struct constraint *k = &rs->cons[i];
+        bool a_in_a = false, a_in_b = false, b_in_a = false, b_in_b = false;
+        for (size_t j = 0; j < k->n_a; j++) {
+            size_t r = uf_find(parent, k->a[j]);
+            a_in_a |= r == ra;
+            a_in_b |= r == rb;
+        }
+        for (size_t j = 0; j < k->n_b; j++) {
+            size_t r = uf_find(parent, k->b[j]);
+            b_in_a |= r == ra;
+            b_in_b |= r == rb;
+        }
+        if ((a_in_a && b_in_b) || (a_in_b && b_in_a))
+            return true;
+    }
+    return false;
+}
+
+static enum ruru_err
+record_join(struct ruru_actor_registry *reg, const struct edge *x, const char *refused)
+{
+    struct ruru_actor_join *v = ruru_realloc(reg->joins, (reg->n_joins + 1) * sizeof(*v));
+
+    if (v == NULL)
+        return RURU_ENOMEM;
+    reg->joins = v;
+    v[reg->n_joins].a = x->a;
+    v[reg->n_joins].b = x->b;
+    v[reg->n_joins].link = x->link;
+    v[reg->n_joins].name = x->name;
+    v[reg->n_joins].refused = refused;
+    reg->n_joins++;
+    return RURU_OK;
+}
+
+/* Would joining roots ra and rb put into one actor two members that their one source keeps
+ * apart (of one authority, and neither naming the other)? */
+static bool kept_apart(const struct ruru_actor_registry *reg,
+                       const struct claims *c,
+                       const struct uf *u,
+                       size_t ra,
+                       size_t rb)
+{
+    /* Real actors have a few members; a hostile store could make one of thousands, and
+     * every join would compare it pairwise: such a group takes no more joins by name. */
+    if (u->n_mem[ra] + u->n_mem[rb] > MAX_GROUP_MEMBERS)
+        return true;
+    for (size_t i = 0; i < u->n_mem[ra]; i++)
+        for (size_t j = 0; j < u->n_mem[rb]; j++) {
+            size_t x = u->mem[ra][i], y = u->mem[rb][j];
+            if (reg->members[x].authority == reg->members[y].authority && !linked(c, reg, x, y))
+                return true;
+        }
+    return false;
+}
+
+/* Makes the joins, strongest first; records each made and each refused. */
+static enum ruru_err join_all(struct ruru_actor_registry *reg,
+                              const struct claims *c,
+                              struct edges *e,
+                              const struct rel_state *rs,
+                              struct uf *u)
+{
+    enum ruru_err err = RURU_OK;
+
+    for (size_t i = 0; i < e->n; i++)
+        if (e->v[i].link >= RURU_ACTOR_LINK_SYNONYM_MUTUAL)
+            e->v[i].overlap = overlap(reg, c, e->v[i].a, e->v[i].b);
+    if (e->n > 0)
+        qsort(e->v, e->n, sizeof(*e->v), cmp_edge);
+    for (size_t i = 0; i < e->n && err == RURU_OK; i++) {
+        const struct edge *x = &e->v[i];
+        size_t ra = uf_find(u->parent, x->a), rb = uf_find(u->parent, x->b);
+        if (ra == rb)
+            continue;
+        if (x->link > RURU_ACTOR_LINK_SAME_AS && kept_apart(reg, c, u, ra, rb)) {
+            err = record_join(reg, x, WHY_AUTHORITY);
+            continue;
+        }
+        if (x->link != RURU_ACTOR_LINK_ASSESSMENT && violates(rs, u->parent, ra, rb)) {
+            err = record_join(reg, x, WHY_NOT_SAME_AS);
+            continue;
+        }
+        err = uf_join(u, ra, rb);
+        if (err == RURU_OK)
+            err = record_join(reg, x, NULL);
+    }
+    for (size_t i = 0; i < e->n_refused && err == RURU_OK; i++) {
+        struct ruru_actor_join *v;
+        if (uf_find(u->parent, e->refused[i].a) == uf_find(u->parent, e->refused[i].b))
+            continue; /* joined by something else */
+        v = ruru_realloc(reg->joins, (reg->n_joins + 1) * sizeof(*v));
+        if (v == NULL)
+            return RURU_ENOMEM;
+        reg->joins = v;
+        v[reg->n_joins++] = e->refused[i];
+    }
+    return err;
+}
+
+/* ---- groups and names --------------------------------------------------------------------- */
 
 static enum ruru_err build_groups(struct ruru_actor_registry *reg, size_t *parent)
 {
@@ -301,6 +953,11 @@ static enum ruru_err build_groups(struct ruru_actor_registry *reg, size_t *paren
         const struct ruru_actor_member *best = &reg->members[gr->members[0]];
         for (size_t k = 1; k < gr->n_members; k++) {
             const struct ruru_actor_member *m = &reg->members[gr->members[k]];
+            if (m->is_assessment != best->is_assessment) {
+                if (m->is_assessment)
+                    best = m;
+                continue;
+            }
             if (m->n_aliases > best->n_aliases ||
                 (m->n_aliases == best->n_aliases && strcmp(m->name, best->name) < 0))
                 best = m;
@@ -310,48 +967,69 @@ static enum ruru_err build_groups(struct ruru_actor_registry *reg, size_t *paren
     return RURU_OK;
 }
 
-static enum ruru_err
-index_names(struct ruru_actor_registry *reg, struct claim *claims, size_t n_claims, size_t *scratch)
+/* Distinct groups of claims[lo..hi) of the wanted kinds (own or synonym) into out, sorted;
+ * returns how many. */
+static size_t run_groups(const struct ruru_actor_registry *reg,
+                         const struct claim *v,
+                         size_t lo,
+                         size_t hi,
+                         bool own,
+                         size_t *out)
 {
-    for (size_t lo = 0, hi; lo < n_claims; lo = hi) {
+    size_t n = 0, k = 0;
+
+    for (size_t i = lo; i < hi; i++)
+        if ((v[i].kind != CLAIM_SYNONYM) == own)
+            out[n++] = reg->members[v[i].member].group;
+    if (n == 0)
+        return 0;
+    qsort(out, n, sizeof(*out), cmp_size);
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || out[k - 1] != out[i])
+            out[k++] = out[i];
+    return k;
+}
+
+/* by_name: a key owned by one group is that group's; owned by none and listed by one, that
+ * one's; owned by several, or listed by several and owned by none, a conflict. */
+static enum ruru_err
+index_names(struct ruru_actor_registry *reg, const struct claims *c, size_t *scratch)
+{
+    for (size_t lo = 0, hi; lo < c->n; lo = hi) {
         size_t n, *groups;
-        struct ruru_actor_conflict *c;
-        for (hi = lo + 1; hi < n_claims && strcmp(claims[hi].key, claims[lo].key) == 0; hi++)
+        const char *raw = NULL;
+        struct ruru_actor_conflict *cf;
+        for (hi = lo + 1; hi < c->n && strcmp(c->v[hi].key, c->v[lo].key) == 0; hi++)
             ;
-        n = 0;
-        for (size_t i = lo; i < hi; i++)
-            scratch[n++] = reg->members[claims[i].member].group;
-        qsort(scratch, n, sizeof(*scratch), cmp_size);
-        {
-            size_t k = 0;
-            for (size_t i = 0; i < n; i++)
-                if (k == 0 || scratch[k - 1] != scratch[i])
-                    scratch[k++] = scratch[i];
-            n = k;
-        }
+        n = run_groups(reg, c->v, lo, hi, true, scratch);
+        if (n == 0)
+            n = run_groups(reg, c->v, lo, hi, false, scratch);
         if (n == 1) {
-            if (ruru_map_put(&reg->by_name, claims[lo].key, strlen(claims[lo].key),
+            if (ruru_map_put(&reg->by_name, c->v[lo].key, strlen(c->v[lo].key),
                              (int64_t)scratch[0]) != RURU_OK)
                 return RURU_ENOMEM;
             continue;
         }
-        c = ruru_realloc(reg->conflicts, (reg->n_conflicts + 1) * sizeof(*c));
-        if (c == NULL)
+        for (size_t i = lo; i < hi && raw == NULL; i++)
+            if (c->v[i].kind == c->v[lo].kind)
+                raw = c->v[i].raw;
+        cf = ruru_realloc(reg->conflicts, (reg->n_conflicts + 1) * sizeof(*cf));
+        if (cf == NULL)
             return RURU_ENOMEM;
-        reg->conflicts = c;
-        c = &reg->conflicts[reg->n_conflicts];
+        reg->conflicts = cf;
+        cf = &reg->conflicts[reg->n_conflicts];
         groups = ruru_malloc(n * sizeof(*groups));
-        c->name = ruru_strdup(claims[lo].raw);
-        if (groups == NULL || c->name == NULL) {
+        cf->name = ruru_strdup(raw);
+        if (groups == NULL || cf->name == NULL) {
             ruru_free(groups);
-            ruru_free(c->name);
+            ruru_free(cf->name);
             return RURU_ENOMEM;
         }
         memcpy(groups, scratch, n * sizeof(*groups));
-        c->groups = groups;
-        c->n_groups = n;
+        cf->groups = groups;
+        cf->n_groups = n;
         reg->n_conflicts++;
-        if (ruru_map_put(&reg->by_name, claims[lo].key, strlen(claims[lo].key),
+        if (ruru_map_put(&reg->by_name, c->v[lo].key, strlen(c->v[lo].key),
                          -(int64_t)reg->n_conflicts) != RURU_OK)
             return RURU_ENOMEM;
     }
@@ -393,10 +1071,12 @@ void ruru_actors_destroy(struct ruru_actor_registry *reg)
         struct ruru_actor_member *m = &reg->members[i];
         ruru_free(m->ref);
         ruru_free(m->name);
+        ruru_free(m->external_id);
         ruru_free(m->country);
         ruru_free(m->sponsor);
         ruru_free(m->source);
         ruru_free(m->source_type);
+        ruru_free(m->description);
         for (size_t k = 0; k < m->n_aliases; k++)
             ruru_free(m->aliases[k]);
         ruru_free(m->aliases);
@@ -411,113 +1091,148 @@ void ruru_actors_destroy(struct ruru_actor_registry *reg)
         ruru_free(reg->conflicts[c].groups);
     }
     ruru_free(reg->conflicts);
+    for (size_t i = 0; i < reg->n_joins && reg->join_names_owned; i++)
+        ruru_free((char *)(uintptr_t)reg->joins[i].name);
+    ruru_free(reg->joins);
+    for (size_t i = 0; i < reg->n_relations; i++)
+        ruru_free(reg->relations[i].type);
+    ruru_free(reg->relations);
     ruru_map_fini(&reg->by_ref);
     ruru_map_fini(&reg->by_name);
     ruru_free(reg);
+}
+
+/* The joins' names point into claims (member strings) or relation rows: own a copy each, and
+ * drop refused joins whose two ends ended in one actor anyway. */
+static enum ruru_err settle_joins(struct ruru_actor_registry *reg)
+{
+    size_t k = 0;
+    enum ruru_err err = RURU_OK;
+
+    for (size_t i = 0; i < reg->n_joins; i++) {
+        struct ruru_actor_join j = reg->joins[i];
+        if (j.refused != NULL && reg->members[j.a].group == reg->members[j.b].group)
+            continue;
+        if (j.name != NULL && err == RURU_OK) {
+            j.name = ruru_strdup(j.name);
+            if (j.name == NULL)
+                err = RURU_ENOMEM;
+        } else {
+            j.name = NULL;
+        }
+        reg->joins[k++] = j;
+    }
+    reg->n_joins = k;
+    reg->join_names_owned = true;
+    return err;
+}
+
+static void free_rel_state(struct rel_state *rs)
+{
+    for (size_t i = 0; i < rs->n_cons; i++) {
+        ruru_free(rs->cons[i].a);
+        ruru_free(rs->cons[i].b);
+    }
+    ruru_free(rs->cons);
+    ruru_map_fini(&rs->ref_member);
+}
+
+static enum ruru_err uf_init(struct uf *u, const struct ruru_actor_registry *reg)
+{
+    size_t n = reg->n_members + 1;
+
+    u->parent = ruru_malloc(n * sizeof(*u->parent));
+    u->mem = ruru_calloc(n, sizeof(*u->mem));
+    u->n_mem = ruru_calloc(n, sizeof(*u->n_mem));
+    if (u->parent == NULL || u->mem == NULL || u->n_mem == NULL)
+        return RURU_ENOMEM;
+    for (size_t i = 0; i < reg->n_members; i++) {
+        u->parent[i] = i;
+        if ((u->mem[i] = ruru_malloc(sizeof(size_t))) == NULL)
+            return RURU_ENOMEM;
+        u->mem[i][0] = i;
+        u->n_mem[i] = 1;
+    }
+    return RURU_OK;
+}
+
+static void uf_fini(struct uf *u, size_t n)
+{
+    for (size_t i = 0; u->mem != NULL && i < n; i++)
+        ruru_free(u->mem[i]);
+    ruru_free(u->mem);
+    ruru_free(u->n_mem);
+    ruru_free(u->parent);
+}
+
+/* Step 2: members of one object id (refs and STIX ids ending in one uuid). */
+static enum ruru_err
+object_edges(struct ruru_actor_registry *reg, struct rel_state *rs, struct edges *e)
+{
+    enum ruru_err err = RURU_OK;
+
+    for (size_t i = 0; i < reg->n_members && err == RURU_OK; i++) {
+        const char *ref = reg->members[i].ref, *oid = object_id(ref);
+        int64_t first;
+        if (ruru_map_get(&rs->ref_member, ref, strlen(ref), &first) ||
+            (oid != ref && ruru_map_get(&rs->ref_member, oid, strlen(oid), &first)))
+            err = add_edge(e, (size_t)first, i, RURU_ACTOR_LINK_OBJECT_ID, NULL);
+        if (err == RURU_OK && !ruru_map_get(&rs->ref_member, ref, strlen(ref), &first))
+            err = ruru_map_put(&rs->ref_member, ref, strlen(ref), (int64_t)i);
+        if (err == RURU_OK && oid != ref &&
+            !ruru_map_get(&rs->ref_member, oid, strlen(oid), &first))
+            err = ruru_map_put(&rs->ref_member, oid, strlen(oid), (int64_t)i);
+    }
+    return err;
 }
 
 enum ruru_err
 ruru_actors_build(sqlite3 *db, struct ruru_actor_registry **out, struct ruru_diag *diag)
 {
     struct ruru_actor_registry *reg = ruru_calloc(1, sizeof(*reg));
-    struct ruru_map by_id, ref_member;
-    size_t *parent = NULL, *scratch = NULL, n_claims = 0;
-    struct claim *claims = NULL;
+    struct ruru_map by_id;
+    struct claims c = {NULL, 0, 0};
+    struct edges e;
+    struct rel_state rs;
+    struct uf u = {NULL, NULL, NULL};
+    size_t *scratch = NULL;
     enum ruru_err err;
 
+    memset(&e, 0, sizeof(e));
+    memset(&rs, 0, sizeof(rs));
     ruru_map_init(&by_id);
-    ruru_map_init(&ref_member);
-    if (reg == NULL)
+    ruru_map_init(&rs.ref_member);
+    if (reg == NULL) {
+        ruru_map_fini(&rs.ref_member);
         return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    }
     ruru_map_init(&reg->by_ref);
     ruru_map_init(&reg->by_name);
     err = load_members(db, reg, &by_id);
     if (err == RURU_OK)
         err = load_aliases(db, reg, &by_id);
-    if (err != RURU_OK)
-        goto out;
-    parent = ruru_malloc((reg->n_members + 1) * sizeof(*parent));
-    if (parent == NULL) {
-        err = RURU_ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < reg->n_members; i++) {
-        int64_t first;
-        const char *ref = reg->members[i].ref;
-        parent[i] = i;
-        /* Step 1: one ref, one actor. Members are sorted by ref, so the first wins. */
-        if (ruru_map_get(&ref_member, ref, strlen(ref), &first))
-            uf_union(parent, (size_t)first, i);
-        else if (ruru_map_put(&ref_member, ref, strlen(ref), (int64_t)i) != RURU_OK)
-            err = RURU_ENOMEM;
-    }
     if (err == RURU_OK)
-        err = link_relations(db, &ref_member, parent); /* step 2 */
-    if (err != RURU_OK)
-        goto out;
-    for (size_t i = 0; i < reg->n_members; i++)
-        n_claims += 1 + reg->members[i].n_aliases;
-    claims = ruru_calloc(n_claims + 1, sizeof(*claims));
-    scratch = ruru_malloc((n_claims + 1) * sizeof(*scratch));
-    if (claims == NULL || scratch == NULL) {
-        err = RURU_ENOMEM;
-        goto out;
-    }
-    n_claims = 0;
-    for (size_t i = 0; i < reg->n_members; i++) {
-        const struct ruru_actor_member *m = &reg->members[i];
-        for (size_t k = 0; k <= m->n_aliases; k++) {
-            struct claim *c = &claims[n_claims++];
-            c->raw = k == 0 ? m->name : m->aliases[k - 1];
-            ruru_actors_name_key(c->raw, c->key, sizeof(c->key));
-            c->member = i;
-            c->is_primary = k == 0;
-        }
-    }
-    qsort(claims, n_claims, sizeof(*claims), cmp_claim);
-    /* Steps 3 and 4 join entities of different authorities only (see same_authority). */
-    /* Step 3: same primary name. */
-    for (size_t lo = 0, hi; lo < n_claims; lo = hi) {
-        size_t first = SIZE_MAX;
-        for (hi = lo; hi < n_claims && strcmp(claims[hi].key, claims[lo].key) == 0; hi++) {
-            if (!claims[hi].is_primary)
-                continue;
-            if (first == SIZE_MAX)
-                first = claims[hi].member;
-            else if (!same_authority(&reg->members[first], &reg->members[claims[hi].member]))
-                uf_union(parent, first, claims[hi].member);
-        }
-    }
-    /* Step 4: a primary name that is an alias of exactly one other actor joins it. */
-    for (size_t lo = 0, hi; lo < n_claims; lo = hi) {
-        size_t primary = SIZE_MAX, n, proot;
-        bool other_source = true;
-        for (hi = lo; hi < n_claims && strcmp(claims[hi].key, claims[lo].key) == 0; hi++)
-            if (claims[hi].is_primary && primary == SIZE_MAX)
-                primary = claims[hi].member;
-        if (primary == SIZE_MAX)
-            continue;
-        n = run_roots(claims, lo, hi, parent, scratch);
-        if (n != 2)
-            continue;
-        proot = uf_find(parent, primary);
-        for (size_t i = lo; i < hi; i++) {
-            size_t m = claims[i].member;
-            if (uf_find(parent, m) != proot) {
-                if (same_authority(&reg->members[m], &reg->members[primary]))
-                    other_source = false;
-            } else if (m != primary) {
-                /* The primary's own actor already holds the name through another member:
-                 * the other claimant disputes it rather than names this actor. */
-                other_source = false;
-            }
-        }
-        if (other_source)
-            uf_union(parent, scratch[0], scratch[1]);
-    }
-    err = build_groups(reg, parent);
+        err = assign_authorities(reg);
     if (err == RURU_OK)
-        err = index_names(reg, claims, n_claims, scratch);
+        err = collect_claims(reg, &c);
+    if (err == RURU_OK)
+        err = object_edges(reg, &rs, &e);
+    if (err == RURU_OK)
+        err = load_relations(db, reg, &c, &rs, &e);
+    if (err == RURU_OK)
+        err = name_edges(reg, &c, &e);
+    if (err == RURU_OK)
+        err = uf_init(&u, reg);
+    if (err == RURU_OK)
+        err = join_all(reg, &c, &e, &rs, &u);
+    if (err == RURU_OK)
+        err = build_groups(reg, u.parent);
+    if (err == RURU_OK)
+        err = settle_joins(reg);
+    if (err == RURU_OK && (scratch = ruru_malloc((c.n + 1) * sizeof(*scratch))) == NULL)
+        err = RURU_ENOMEM;
+    if (err == RURU_OK)
+        err = index_names(reg, &c, scratch);
     for (size_t i = 0; i < reg->n_members && err == RURU_OK; i++) {
         const char *ref = reg->members[i].ref;
         if (ruru_map_put(&reg->by_ref, ref, strlen(ref), (int64_t)reg->members[i].group))
@@ -525,12 +1240,13 @@ ruru_actors_build(sqlite3 *db, struct ruru_actor_registry **out, struct ruru_dia
     }
     if (err == RURU_OK)
         err = index_campaigns(db, reg);
-out:
-    ruru_free(parent);
     ruru_free(scratch);
-    ruru_free(claims);
+    ruru_free(c.v);
+    ruru_free(e.v);
+    ruru_free(e.refused);
+    uf_fini(&u, reg->n_members);
+    free_rel_state(&rs);
     ruru_map_fini(&by_id);
-    ruru_map_fini(&ref_member);
     if (err != RURU_OK) {
         ruru_actors_destroy(reg);
         if (err == RURU_EDB)
@@ -567,21 +1283,99 @@ const struct ruru_actor_conflict *ruru_actors_conflict(const struct ruru_actor_r
     return i < reg->n_conflicts ? &reg->conflicts[i] : NULL;
 }
 
+size_t ruru_actors_n_joins(const struct ruru_actor_registry *reg)
+{
+    return reg->n_joins;
+}
+
+const struct ruru_actor_join *ruru_actors_join(const struct ruru_actor_registry *reg, size_t i)
+{
+    return i < reg->n_joins ? &reg->joins[i] : NULL;
+}
+
+size_t ruru_actors_n_relations(const struct ruru_actor_registry *reg)
+{
+    return reg->n_relations;
+}
+
+const struct ruru_actor_relation *ruru_actors_relation(const struct ruru_actor_registry *reg,
+                                                       size_t i)
+{
+    return i < reg->n_relations ? &reg->relations[i] : NULL;
+}
+
+const char *ruru_actors_group_state(const struct ruru_actor_registry *reg,
+                                    size_t gi,
+                                    const char **sponsor,
+                                    bool *disputed,
+                                    bool *assessed)
+{
+    const struct ruru_actor_group *g = &reg->groups[gi];
+    const char *best = NULL;
+    size_t best_n = 0;
+
+    *sponsor = NULL;
+    *disputed = false;
+    *assessed = false;
+    for (size_t k = 0; k < g->n_members; k++) {
+        const struct ruru_actor_member *m = &reg->members[g->members[k]];
+        size_t n = 0;
+        if (m->country == NULL)
+            continue;
+        if (best != NULL && strcmp(best, m->country) != 0)
+            *disputed = true;
+        if (*assessed)
+            continue;
+        if (m->is_assessment) {
+            /* The CERT's word takes precedence where it speaks. */
+            best = m->country;
+            *sponsor = m->sponsor;
+            *assessed = true;
+            continue;
+        }
+        for (size_t j = 0; j < g->n_members; j++) {
+            const struct ruru_actor_member *o = &reg->members[g->members[j]];
+            if (o->country && strcmp(o->country, m->country) == 0)
+                n++;
+        }
+        if (n > best_n || (n == best_n && best && strcmp(m->country, best) < 0)) {
+            best = m->country;
+            best_n = n;
+        }
+    }
+    if (*assessed) {
+        for (size_t k = 0; k < g->n_members; k++) {
+            const char *c = reg->members[g->members[k]].country;
+            if (c != NULL && strcmp(c, best) != 0)
+                *disputed = true;
+        }
+        return best;
+    }
+    for (size_t k = 0; k < g->n_members && best; k++) {
+        const struct ruru_actor_member *m = &reg->members[g->members[k]];
+        if (m->sponsor && m->country && strcmp(m->country, best) == 0) {
+            *sponsor = m->sponsor;
+            break;
+        }
+    }
+    return best;
+}
+
 bool ruru_actors_by_ref(const struct ruru_actor_registry *reg, const char *ref, size_t *group)
 {
     int64_t g;
+    const char *oid = object_id(ref);
 
-    if (!ruru_map_get(&reg->by_ref, ref, strlen(ref), &g))
+    if (!ruru_map_get(&reg->by_ref, ref, strlen(ref), &g) &&
+        (oid == ref || !ruru_map_get(&reg->by_ref, oid, strlen(oid), &g)))
         return false;
     *group = (size_t)g;
     return true;
 }
 
-size_t
-ruru_actors_by_name(const struct ruru_actor_registry *reg, const char *name, const size_t **groups)
+static size_t
+by_key(const struct ruru_actor_registry *reg, const char *key, size_t n, const size_t **groups)
 {
-    char key[128];
-    size_t n = ruru_actors_name_key(name, key, sizeof(key));
     int64_t v;
 
     if (!ruru_map_get(&reg->by_name, key, n, &v))
@@ -592,6 +1386,26 @@ ruru_actors_by_name(const struct ruru_actor_registry *reg, const char *name, con
     }
     *groups = reg->conflicts[-v - 1].groups;
     return reg->conflicts[-v - 1].n_groups;
+}
+
+size_t
+ruru_actors_by_name(const struct ruru_actor_registry *reg, const char *name, const size_t **groups)
+{
+    char key[KEY_BYTES], buf[KEY_BYTES];
+    size_t head, n;
+    const char *id = attack_suffix(name, &head);
+
+    if (id != NULL) {
+        n = by_key(reg, key, ruru_actors_name_key(id, key, sizeof(key)), groups);
+        if (n > 0)
+            return n;
+        if (head >= sizeof(buf))
+            head = sizeof(buf) - 1;
+        memcpy(buf, name, head);
+        buf[head] = '\0';
+        name = buf;
+    }
+    return by_key(reg, key, ruru_actors_name_key(name, key, sizeof(key)), groups);
 }
 
 /* A uuid: 8-4-4-4-12 hex digits. */
@@ -617,10 +1431,10 @@ static bool is_uuid(const char *s)
 size_t
 ruru_actors_resolve(const struct ruru_actor_registry *reg, const char *link, const size_t **groups)
 {
-    int64_t g;
+    size_t g;
 
     if (strstr(link, "--") != NULL || is_uuid(link)) {
-        if (!ruru_map_get(&reg->by_ref, link, strlen(link), &g))
+        if (!ruru_actors_by_ref(reg, link, &g))
             return 0;
         *groups = &reg->ident[g];
         return 1;
