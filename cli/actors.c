@@ -19,7 +19,7 @@ static const char ACTORS_USAGE[] =
 
 static void print_actor(const struct cli *c, json_t *a)
 {
-    json_t *v, *s;
+    json_t *v, *s, *printed = json_object();
     size_t i, j;
     char b[32];
     const char *k;
@@ -127,7 +127,19 @@ static void print_actor(const struct cli *c, json_t *a)
     }
     json_array_foreach(json_object_get(a, "related"), i, v)
     {
-        fputs(i == 0 ? "related actors (not merged)\n" : "", c->out);
+        /* The JSON tells the two directions and the members of one name apart; one line
+         * says it once. */
+        char key[512];
+        snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+                 cli_str(json_object_get(v, "actor")), cli_str(json_object_get(v, "relation")),
+                 cli_str(json_object_get(v, "name")),
+                 cli_str(json_object_get(json_object_get(v, "member"), "name")),
+                 cli_str(json_object_get(json_object_get(v, "other"), "name")),
+                 cli_str(json_object_get(json_object_get(v, "other"), "via")));
+        if (json_object_get(printed, key) != NULL)
+            continue;
+        json_object_set_new(printed, key, json_true());
+        fputs(json_object_size(printed) == 1 ? "related actors (not merged)\n" : "", c->out);
         fputs("  ", c->out);
         cli_put_safe(c->out, cli_str(json_object_get(v, "actor")));
         fputs(": ", c->out);
@@ -152,6 +164,7 @@ static void print_actor(const struct cli *c, json_t *a)
         cli_put_safe(c->out, cli_str(json_object_get(json_object_get(v, "other"), "via")));
         fputs(")\n", c->out);
     }
+    json_decref(printed);
     json_array_foreach(json_object_get(a, "conflicts"), i, v)
     {
         fputs(i == 0 ? "conflicts (names other actors also claim)\n" : "", c->out);

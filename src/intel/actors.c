@@ -570,7 +570,7 @@ linked(const struct claims *c, const struct ruru_actor_registry *reg, size_t x, 
 }
 
 #define WHY_AMBIGUOUS   "ambiguous: another actor of the same source also claims the name"
-#define WHY_AUTHORITY   "the source of both keeps them apart as two actors"
+#define WHY_AUTHORITY   "it would join two entries that their one source keeps apart"
 #define WHY_NOT_SAME_AS "a CERT assessment says they are not the same actor"
 
 /* The joins that the names make (steps 4 to 7, and the CERT's name and aliases). */

@@ -353,6 +353,38 @@ static void append_once(json_t *arr, json_t *o)
     json_array_append_new(arr, o);
 }
 
+static int cmp_related(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int c = ruru_ascii_casecmp(json_string_value(json_object_get(x, "actor")),
+                               json_string_value(json_object_get(y, "actor")));
+
+    if (c != 0)
+        return c;
+    return strcmp(json_string_value(json_object_get(x, "relation")),
+                  json_string_value(json_object_get(y, "relation")));
+}
+
+/* The related entries by actor, then relation (stable: qsort over their first positions). */
+static json_t *sorted_related(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    json_t **v = ruru_calloc(n + 1, sizeof(*v)), *out = json_array();
+
+    if (v == NULL) {
+        json_decref(out);
+        return arr;
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_array_get(arr, i);
+    qsort(v, n, sizeof(*v), cmp_related);
+    for (size_t i = 0; i < n; i++)
+        json_array_append(out, v[i]);
+    ruru_free(v);
+    json_decref(arr);
+    return out;
+}
+
 /* Actors related to group gi but not merged with it: the intel's relationships that are not
  * identity ("similar" ...), a CERT's not-same-as, and the joins the registry refused. */
 static json_t *related(const struct ruru_actor_registry *reg, size_t gi)
@@ -398,7 +430,7 @@ static json_t *related(const struct ruru_actor_registry *reg, size_t gi)
         json_object_set_new(o, "other", member_label(other));
         append_once(out, o);
     }
-    return out;
+    return sorted_related(out);
 }
 
 static json_t *actor_full(sqlite3 *db,
