@@ -47,33 +47,7 @@
 #include "base/diag.h"
 #include "base/map.h"
 #include "base/str.h"
-
-/* Names longer than this compare by their first KEY_BYTES - 1 key bytes. */
-#define KEY_BYTES 128
-
-/* Claimants of one name that the registry pairs up; real names have a handful, so 64 only
- * bounds the pairs a hostile feed naming thousands of actors alike could make. */
-#define MAX_RUN_CLAIMS 64
-
-/* The members an actor may reach by names (see kept_apart). */
-#define MAX_GROUP_MEMBERS 1024
-
-struct ruru_actor_registry {
-    struct ruru_actor_member *members;
-    size_t n_members;
-    struct ruru_actor_group *groups;
-    size_t n_groups;
-    size_t *ident; /* ident[i] == i: lets by_name return a one-element list */
-    struct ruru_actor_conflict *conflicts;
-    size_t n_conflicts;
-    struct ruru_actor_join *joins;
-    size_t n_joins;
-    bool join_names_owned; /* after settle_joins: each join's name is a copy */
-    struct ruru_actor_relation *relations;
-    size_t n_relations;
-    struct ruru_map by_ref;  /* ref -> group */
-    struct ruru_map by_name; /* name key -> group, or -(1 + conflict index) */
-};
+#include "intel/actors_int.h"
 
 size_t ruru_actors_name_key(const char *name, char *out, size_t cap)
 {
@@ -113,36 +87,6 @@ const char *ruru_actors_link_name(enum ruru_actor_link link)
         return "synonym-is-own-name";
     }
     return "?";
-}
-
-/* An ATT&CK id as the mitre galaxies append it: one to three capitals and four digits
- * (G0065, S0001). */
-static bool is_attack_id(const char *s, size_t n)
-{
-    size_t letters = 0;
-
-    while (letters < n && letters < 3 && s[letters] >= 'A' && s[letters] <= 'Z')
-        letters++;
-    if (letters == 0 || n != letters + 4)
-        return false;
-    for (size_t k = letters; k < n; k++)
-        if (!ruru_is_digit(s[k]))
-            return false;
-    return true;
-}
-
-/* The ATT&CK id at the end of "APT16 - G0023", or NULL. OUT: *name_len, the length of the
- * name before " - ". */
-static const char *attack_suffix(const char *s, size_t *name_len)
-{
-    const char *dash = NULL;
-
-    for (const char *p = strstr(s, " - "); p != NULL; p = strstr(p + 1, " - "))
-        dash = p;
-    if (dash == NULL || dash == s || !is_attack_id(dash + 3, strlen(dash + 3)))
-        return NULL;
-    *name_len = (size_t)(dash - s);
-    return dash + 3;
 }
 
 /* ---- union-find, with what each group holds ---------------------------------------------- */
@@ -323,346 +267,20 @@ static enum ruru_err assign_authorities(struct ruru_actor_registry *reg)
     return err;
 }
 
-/* ---- claims: who names what --------------------------------------------------------------- */
-
-enum claim_kind { CLAIM_OWN_ID, CLAIM_OWN_NAME, CLAIM_SYNONYM };
-
-struct claim {
-    char key[KEY_BYTES];
-    size_t member;
-    enum claim_kind kind;
-    const char *raw; /* the name as the member writes it (the whole "APT16 - G0023") */
-};
-
-static int cmp_claim(const void *a, const void *b)
-{
-    const struct claim *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-
-    if (c != 0)
-        return c;
-    if (x->kind != y->kind)
-        return x->kind < y->kind ? -1 : 1;
-    return x->member < y->member ? -1 : x->member > y->member;
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-struct claims {
-    struct claim *v;
-    size_t n, cap;
-};
-
-static enum ruru_err add_claim(struct claims *c,
-                               const char *text,
-                               size_t len,
-                               size_t member,
-                               enum claim_kind kind,
-                               const char *raw)
-{
-    char buf[KEY_BYTES];
-
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 1024;
-        struct claim *v = ruru_realloc(c->v, ncap * sizeof(*v));
-        if (v == NULL)
-            return RURU_ENOMEM;
-        c->v = v;
-        c->cap = ncap;
-    }
-    if (len >= sizeof(buf))
-        len = sizeof(buf) - 1;
-    memcpy(buf, text, len);
-    buf[len] = '\0';
-    ruru_actors_name_key(buf, c->v[c->n].key, sizeof(c->v[c->n].key));
-    c->v[c->n].member = member;
-    c->v[c->n].kind = kind;
-    c->v[c->n].raw = raw;
-    c->n++;
-    return RURU_OK;
-}
-
-/* A name claims its key; "APT16 - G0023" claims G0023 and APT16. */
-static enum ruru_err add_name(struct claims *c,
-                              const char *name,
-                              size_t member,
-                              enum claim_kind name_kind,
-                              enum claim_kind id_kind)
-{
-    size_t head;
-    const char *id = attack_suffix(name, &head);
-    enum ruru_err err;
-
-    if (id == NULL)
-        return add_claim(c, name, strlen(name), member, name_kind, name);
-    err = add_claim(c, id, strlen(id), member, id_kind, name);
-    return err == RURU_OK ? add_claim(c, name, head, member, name_kind, name) : err;
-}
-
-static enum ruru_err collect_claims(const struct ruru_actor_registry *reg, struct claims *c)
-{
-    enum ruru_err err = RURU_OK;
-
-    for (size_t i = 0; i < reg->n_members && err == RURU_OK; i++) {
-        const struct ruru_actor_member *m = &reg->members[i];
-        err = add_name(c, m->name, i, CLAIM_OWN_NAME, CLAIM_OWN_ID);
-        if (err == RURU_OK && m->external_id != NULL)
-            err = add_claim(c, m->external_id, strlen(m->external_id), i, CLAIM_OWN_ID,
-                            m->external_id);
-        for (size_t k = 0; k < m->n_aliases && err == RURU_OK; k++)
-            err = add_name(c, m->aliases[k], i, CLAIM_SYNONYM, CLAIM_SYNONYM);
-    }
-    if (err != RURU_OK || c->n == 0)
-        return err;
-    qsort(c->v, c->n, sizeof(*c->v), cmp_claim);
-    /* One claim per (key, member), the strongest: a synonym equal to the member's own name
-     * or id is no synonym. */
-    {
-        size_t k = 0;
-        for (size_t i = 0; i < c->n; i++) {
-            bool dup = false;
-            for (size_t j = k; j-- > 0 && strcmp(c->v[j].key, c->v[i].key) == 0;)
-                if (c->v[j].member == c->v[i].member) {
-                    dup = true;
-                    break;
-                }
-            if (!dup)
-                c->v[k++] = c->v[i];
-        }
-        c->n = k;
-    }
-    return RURU_OK;
-}
-
-/* ---- candidate joins ---------------------------------------------------------------------- */
-
-struct edge {
-    size_t a, b;
-    enum ruru_actor_link link;
-    size_t overlap; /* names the two members share: the stronger join goes first in its tier */
-    const char *name;
-};
-
-struct edges {
-    struct edge *v;
-    size_t n, cap;
-    struct ruru_actor_join *refused; /* refused before any join: ambiguous synonyms */
-    size_t n_refused, cap_refused;
-};
-
-static enum ruru_err
-add_edge(struct edges *e, size_t a, size_t b, enum ruru_actor_link link, const char *name)
-{
-    if (e->n == e->cap) {
-        size_t ncap = e->cap ? e->cap * 2 : 1024;
-        struct edge *v = ruru_realloc(e->v, ncap * sizeof(*v));
-        if (v == NULL)
-            return RURU_ENOMEM;
-        e->v = v;
-        e->cap = ncap;
-    }
-    e->v[e->n].a = a;
-    e->v[e->n].b = b;
-    e->v[e->n].link = link;
-    e->v[e->n].overlap = 0;
-    e->v[e->n].name = name;
-    e->n++;
-    return RURU_OK;
-}
-
-static int cmp_edge(const void *p, const void *q)
-{
-    const struct edge *x = p, *y = q;
-
-    if (x->link != y->link)
-        return x->link < y->link ? -1 : 1;
-    if (x->overlap != y->overlap)
-        return x->overlap > y->overlap ? -1 : 1;
-    if (x->a != y->a)
-        return x->a < y->a ? -1 : 1;
-    return x->b < y->b ? -1 : x->b > y->b;
-}
-
-/* Does member m claim key (any kind)? Claims are sorted by key. */
-static const struct claim *find_claim(const struct claims *c, const char *key, size_t member)
-{
-    size_t lo = 0, hi = c->n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(c->v[mid].key, key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < c->n && strcmp(c->v[lo].key, key) == 0; lo++)
-        if (c->v[lo].member == member)
-            return &c->v[lo];
-    return NULL;
-}
-
-/* Does `lister` list among its synonyms an own name or id of `owner`? */
-static bool lists_own(const struct claims *c,
-                      const struct ruru_actor_registry *reg,
-                      size_t lister,
-                      size_t owner)
-{
-    const struct ruru_actor_member *o = &reg->members[owner];
-    char key[KEY_BYTES];
-    const struct claim *cl;
-    size_t head;
-    const char *id = attack_suffix(o->name, &head);
-
-    if (id != NULL) {
-        ruru_actors_name_key(id, key, sizeof(key));
-        cl = find_claim(c, key, lister);
-        if (cl != NULL && cl->kind == CLAIM_SYNONYM)
-            return true;
-    }
-    ruru_actors_name_key(o->name, key, sizeof(key));
-    if (id == NULL && (cl = find_claim(c, key, lister)) != NULL && cl->kind == CLAIM_SYNONYM)
-        return true;
-    if (o->external_id != NULL) {
-        ruru_actors_name_key(o->external_id, key, sizeof(key));
-        cl = find_claim(c, key, lister);
-        if (cl != NULL && cl->kind == CLAIM_SYNONYM)
-            return true;
-    }
-    return false;
-}
-
-static enum ruru_err refuse(struct edges *e,
-                            size_t a,
-                            size_t b,
-                            enum ruru_actor_link link,
-                            const char *name,
-                            const char *why)
-{
-    if (e->n_refused == e->cap_refused) {
-        size_t ncap = e->cap_refused ? e->cap_refused * 2 : 64;
-        struct ruru_actor_join *v = ruru_realloc(e->refused, ncap * sizeof(*v));
-        if (v == NULL)
-            return RURU_ENOMEM;
-        e->refused = v;
-        e->cap_refused = ncap;
-    }
-    e->refused[e->n_refused].a = a;
-    e->refused[e->n_refused].b = b;
-    e->refused[e->n_refused].link = link;
-    e->refused[e->n_refused].name = name;
-    e->refused[e->n_refused].refused = why;
-    e->n_refused++;
-    return RURU_OK;
-}
-
-/* Does either of two members list the other's own name or id? Then their source itself
- * holds them to be one (Microsoft's Forest Blizzard lists its former name STRONTIUM, which
- * the galaxy keeps as a cluster of its own). */
-static bool
-linked(const struct claims *c, const struct ruru_actor_registry *reg, size_t x, size_t y)
-{
-    return lists_own(c, reg, x, y) || lists_own(c, reg, y, x);
-}
-
-#define WHY_AMBIGUOUS   "ambiguous: another actor of the same source also claims the name"
-#define WHY_AUTHORITY   "it would join two entries that their one source keeps apart"
-#define WHY_NOT_SAME_AS "a CERT assessment says they are not the same actor"
-
-/* The joins that the names make (steps 4 to 7, and the CERT's name and aliases). */
-static enum ruru_err
-name_edges(const struct ruru_actor_registry *reg, const struct claims *c, struct edges *e)
-{
-    enum ruru_err err = RURU_OK;
-
-    for (size_t lo = 0, hi; lo < c->n && err == RURU_OK; lo = hi) {
-        size_t own[MAX_RUN_CLAIMS], syn[MAX_RUN_CLAIMS], n_own = 0, n_syn = 0;
-        const char *own_raw = NULL;
-        bool is_id = false;
-        for (hi = lo; hi < c->n && strcmp(c->v[hi].key, c->v[lo].key) == 0; hi++) {
-            if (c->v[hi].kind != CLAIM_SYNONYM && n_own < MAX_RUN_CLAIMS) {
-                if (own_raw == NULL) {
-                    own_raw = c->v[hi].raw;
-                    is_id = c->v[hi].kind == CLAIM_OWN_ID;
-                }
-                own[n_own++] = c->v[hi].member;
-            } else if (c->v[hi].kind == CLAIM_SYNONYM && n_syn < MAX_RUN_CLAIMS) {
-                syn[n_syn++] = c->v[hi].member;
-            }
-        }
-        /* the same own name or id */
-        for (size_t i = 0; i < n_own && err == RURU_OK; i++)
-            for (size_t j = i + 1; j < n_own && err == RURU_OK; j++) {
-                const struct ruru_actor_member *x = &reg->members[own[i]],
-                                               *y = &reg->members[own[j]];
-                enum ruru_actor_link l = x->is_assessment || y->is_assessment
-                                                 ? RURU_ACTOR_LINK_ASSESSMENT
-                                         : is_id ? RURU_ACTOR_LINK_ATTACK_ID
-                                                 : RURU_ACTOR_LINK_NAME;
-                err = add_edge(e, own[i], own[j], l, own_raw);
-            }
-        /* a synonym that is another's own name or id */
-        for (size_t i = 0; i < n_syn && err == RURU_OK; i++) {
-            const struct ruru_actor_member *s = &reg->members[syn[i]];
-            bool ambiguous = false;
-            /* Another member of the lister's source lists the name too, and neither names
-             * the other: that source gives the name to two actors. */
-            for (size_t j = 0; j < n_syn && !ambiguous; j++)
-                ambiguous = j != i && reg->members[syn[j]].authority == s->authority &&
-                            !linked(c, reg, syn[i], syn[j]);
-            for (size_t j = 0; j < n_own && err == RURU_OK; j++) {
-                enum ruru_actor_link l;
-                if (s->is_assessment)
-                    l = RURU_ACTOR_LINK_ASSESSMENT;
-                else if (ambiguous) {
-                    err = refuse(e, syn[i], own[j], RURU_ACTOR_LINK_SYNONYM, own_raw,
-                                 WHY_AMBIGUOUS);
-                    continue;
-                } else
-                    l = lists_own(c, reg, own[j], syn[i]) ? RURU_ACTOR_LINK_SYNONYM_MUTUAL
-                                                          : RURU_ACTOR_LINK_SYNONYM;
-                err = add_edge(e, syn[i], own[j], l, own_raw);
-            }
-        }
-    }
-    return err;
-}
-
-/* How many keys two members share (their own names and synonyms), over the claims. */
-static size_t
-overlap(const struct ruru_actor_registry *reg, const struct claims *c, size_t a, size_t b)
-{
-    const struct ruru_actor_member *m = &reg->members[a];
-    size_t n = 0;
-    char key[KEY_BYTES];
-
-    /* Bounded: a hostile member with a million aliases costs 256 look-ups per join. */
-    for (size_t k = 0; k <= m->n_aliases && k <= 256; k++) {
-        const char *name = k == 0 ? m->name : m->aliases[k - 1];
-        ruru_actors_name_key(name, key, sizeof(key));
-        n += find_claim(c, key, b) != NULL;
-    }
-    return n;
-}
-
 /* ---- relationships ----------------------------------------------------------------------- */
 
 /* The members a relationship's end names: the member with that ref (or object id); else, for
  * a CERT assessment's same-as / not-same-as, the members owning that name, or the one member
  * listing it. Returns how many (at most cap) in out. */
 static size_t resolve_end(const struct ruru_map *ref_member,
-                          const struct claims *c,
+                          const struct ruru_actors_claims *c,
                           const char *end,
                           bool by_name,
                           size_t *out,
                           size_t cap)
 {
     int64_t m;
-    char key[KEY_BYTES];
+    char key[RURU_ACTORS_KEY_BYTES];
     size_t n = 0, n_syn = 0, syn = 0, head, lo = 0, hi;
     const char *id;
 
@@ -673,7 +291,7 @@ static size_t resolve_end(const struct ruru_map *ref_member,
     }
     if (!by_name)
         return 0;
-    id = attack_suffix(end, &head);
+    id = ruru_actors_attack_suffix(end, &head);
     ruru_actors_name_key(id != NULL ? id : end, key, sizeof(key));
     hi = c->n;
     while (lo < hi) {
@@ -684,9 +302,9 @@ static size_t resolve_end(const struct ruru_map *ref_member,
             hi = mid;
     }
     for (; lo < c->n && strcmp(c->v[lo].key, key) == 0; lo++) {
-        if (c->v[lo].kind != CLAIM_SYNONYM && n < cap)
+        if (c->v[lo].kind != RURU_ACTORS_CLAIM_SYNONYM && n < cap)
             out[n++] = c->v[lo].member;
-        else if (c->v[lo].kind == CLAIM_SYNONYM) {
+        else if (c->v[lo].kind == RURU_ACTORS_CLAIM_SYNONYM) {
             syn = c->v[lo].member;
             n_syn++;
         }
@@ -733,9 +351,9 @@ add_relation(struct ruru_actor_registry *reg, size_t a, size_t b, const char *ty
  * the CERT's not-same-as become constraints, the rest are relations to show. */
 static enum ruru_err load_relations(sqlite3 *db,
                                     struct ruru_actor_registry *reg,
-                                    const struct claims *c,
+                                    const struct ruru_actors_claims *c,
                                     struct rel_state *rs,
-                                    struct edges *e)
+                                    struct ruru_actors_edges *e)
 {
     sqlite3_stmt *st = NULL;
     enum ruru_err err = RURU_OK;
@@ -752,19 +370,19 @@ static enum ruru_err load_relations(sqlite3 *db,
         const char *src = (const char *)sqlite3_column_text(st, 0);
         const char *type = (const char *)sqlite3_column_text(st, 1);
         const char *dst = (const char *)sqlite3_column_text(st, 2);
-        size_t a, b[MAX_RUN_CLAIMS], n_b;
+        size_t a, b[RURU_ACTORS_MAX_RUN_CLAIMS], n_b;
         bool cert, same;
         if (src == NULL || type == NULL || dst == NULL ||
             resolve_end(&rs->ref_member, c, src, false, &a, 1) != 1)
             continue;
         cert = reg->members[a].is_assessment;
         same = strcmp(type, "same-as") == 0;
-        n_b = resolve_end(&rs->ref_member, c, dst, cert, b, MAX_RUN_CLAIMS);
+        n_b = resolve_end(&rs->ref_member, c, dst, cert, b, RURU_ACTORS_MAX_RUN_CLAIMS);
         if (n_b == 0)
             continue;
         if (cert && strcmp(type, "not-same-as") == 0) {
             struct constraint *cv = ruru_realloc(rs->cons, (rs->n_cons + 1) * sizeof(*cv));
-            size_t own[MAX_RUN_CLAIMS], n_own;
+            size_t own[RURU_ACTORS_MAX_RUN_CLAIMS], n_own;
             if (cv == NULL) {
                 err = RURU_ENOMEM;
                 break;
@@ -773,7 +391,7 @@ static enum ruru_err load_relations(sqlite3 *db,
             cv = &rs->cons[rs->n_cons];
             /* This side: the CERT's actor and every member owning its name. */
             n_own = resolve_end(&rs->ref_member, c, reg->members[a].name, true, own,
-                                MAX_RUN_CLAIMS);
+                                RURU_ACTORS_MAX_RUN_CLAIMS);
             cv->a = ruru_malloc((n_own + 1) * sizeof(size_t));
             cv->b = ruru_malloc(n_b * sizeof(size_t));
             if (cv->a == NULL || cv->b == NULL) {
@@ -793,9 +411,9 @@ static enum ruru_err load_relations(sqlite3 *db,
             if (b[k] == a)
                 continue;
             if (same)
-                err = add_edge(e, a, b[k],
-                               cert ? RURU_ACTOR_LINK_ASSESSMENT : RURU_ACTOR_LINK_SAME_AS,
-                               cert ? reg->members[b[k]].name : NULL);
+                err = ruru_actors_add_edge(
+                        e, a, b[k], cert ? RURU_ACTOR_LINK_ASSESSMENT : RURU_ACTOR_LINK_SAME_AS,
+                        cert ? reg->members[b[k]].name : NULL);
             else
                 err = add_relation(reg, a, b[k], type);
         }
@@ -829,7 +447,7 @@ static bool violates(const struct rel_state *rs, size_t *parent, size_t ra, size
 }
 
 static enum ruru_err
-record_join(struct ruru_actor_registry *reg, const struct edge *x, const char *refused)
+record_join(struct ruru_actor_registry *reg, const struct ruru_actors_edge *x, const char *refused)
 {
     struct ruru_actor_join *v = ruru_realloc(reg->joins, (reg->n_joins + 1) * sizeof(*v));
 
@@ -848,7 +466,7 @@ record_join(struct ruru_actor_registry *reg, const struct edge *x, const char *r
 /* Would joining roots ra and rb put into one actor two members that their one source keeps
  * apart (of one authority, and neither naming the other)? */
 static bool kept_apart(const struct ruru_actor_registry *reg,
-                       const struct claims *c,
+                       const struct ruru_actors_claims *c,
                        const struct uf *u,
                        size_t ra,
                        size_t rb)
@@ -860,7 +478,8 @@ static bool kept_apart(const struct ruru_actor_registry *reg,
     for (size_t i = 0; i < u->n_mem[ra]; i++)
         for (size_t j = 0; j < u->n_mem[rb]; j++) {
             size_t x = u->mem[ra][i], y = u->mem[rb][j];
-            if (reg->members[x].authority == reg->members[y].authority && !linked(c, reg, x, y))
+            if (reg->members[x].authority == reg->members[y].authority &&
+                !ruru_actors_linked(c, reg, x, y))
                 return true;
         }
     return false;
@@ -868,8 +487,8 @@ static bool kept_apart(const struct ruru_actor_registry *reg,
 
 /* Makes the joins, strongest first; records each made and each refused. */
 static enum ruru_err join_all(struct ruru_actor_registry *reg,
-                              const struct claims *c,
-                              struct edges *e,
+                              const struct ruru_actors_claims *c,
+                              struct ruru_actors_edges *e,
                               const struct rel_state *rs,
                               struct uf *u)
 {
@@ -877,20 +496,20 @@ static enum ruru_err join_all(struct ruru_actor_registry *reg,
 
     for (size_t i = 0; i < e->n; i++)
         if (e->v[i].link >= RURU_ACTOR_LINK_SYNONYM_MUTUAL)
-            e->v[i].overlap = overlap(reg, c, e->v[i].a, e->v[i].b);
+            e->v[i].overlap = ruru_actors_overlap(reg, c, e->v[i].a, e->v[i].b);
     if (e->n > 0)
-        qsort(e->v, e->n, sizeof(*e->v), cmp_edge);
+        qsort(e->v, e->n, sizeof(*e->v), ruru_actors_cmp_edge);
     for (size_t i = 0; i < e->n && err == RURU_OK; i++) {
-        const struct edge *x = &e->v[i];
+        const struct ruru_actors_edge *x = &e->v[i];
         size_t ra = uf_find(u->parent, x->a), rb = uf_find(u->parent, x->b);
         if (ra == rb)
             continue;
         if (x->link > RURU_ACTOR_LINK_SAME_AS && kept_apart(reg, c, u, ra, rb)) {
-            err = record_join(reg, x, WHY_AUTHORITY);
+            err = record_join(reg, x, RURU_ACTORS_WHY_AUTHORITY);
             continue;
         }
         if (x->link != RURU_ACTOR_LINK_ASSESSMENT && violates(rs, u->parent, ra, rb)) {
-            err = record_join(reg, x, WHY_NOT_SAME_AS);
+            err = record_join(reg, x, RURU_ACTORS_WHY_NOT_SAME_AS);
             continue;
         }
         err = uf_join(u, ra, rb);
@@ -908,6 +527,13 @@ static enum ruru_err join_all(struct ruru_actor_registry *reg,
         v[reg->n_joins++] = e->refused[i];
     }
     return err;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+    return x < y ? -1 : x > y;
 }
 
 /* ---- groups and names --------------------------------------------------------------------- */
@@ -970,7 +596,7 @@ static enum ruru_err build_groups(struct ruru_actor_registry *reg, size_t *paren
 /* Distinct groups of claims[lo..hi) of the wanted kinds (own or synonym) into out, sorted;
  * returns how many. */
 static size_t run_groups(const struct ruru_actor_registry *reg,
-                         const struct claim *v,
+                         const struct ruru_actors_claim *v,
                          size_t lo,
                          size_t hi,
                          bool own,
@@ -979,7 +605,7 @@ static size_t run_groups(const struct ruru_actor_registry *reg,
     size_t n = 0, k = 0;
 
     for (size_t i = lo; i < hi; i++)
-        if ((v[i].kind != CLAIM_SYNONYM) == own)
+        if ((v[i].kind != RURU_ACTORS_CLAIM_SYNONYM) == own)
             out[n++] = reg->members[v[i].member].group;
     if (n == 0)
         return 0;
@@ -993,7 +619,7 @@ static size_t run_groups(const struct ruru_actor_registry *reg,
 /* by_name: a key owned by one group is that group's; owned by none and listed by one, that
  * one's; owned by several, or listed by several and owned by none, a conflict. */
 static enum ruru_err
-index_names(struct ruru_actor_registry *reg, const struct claims *c, size_t *scratch)
+index_names(struct ruru_actor_registry *reg, const struct ruru_actors_claims *c, size_t *scratch)
 {
     for (size_t lo = 0, hi; lo < c->n; lo = hi) {
         size_t n, *groups;
@@ -1167,7 +793,7 @@ static void uf_fini(struct uf *u, size_t n)
 
 /* Step 2: members of one object id (refs and STIX ids ending in one uuid). */
 static enum ruru_err
-object_edges(struct ruru_actor_registry *reg, struct rel_state *rs, struct edges *e)
+object_edges(struct ruru_actor_registry *reg, struct rel_state *rs, struct ruru_actors_edges *e)
 {
     enum ruru_err err = RURU_OK;
 
@@ -1176,7 +802,7 @@ object_edges(struct ruru_actor_registry *reg, struct rel_state *rs, struct edges
         int64_t first;
         if (ruru_map_get(&rs->ref_member, ref, strlen(ref), &first) ||
             (oid != ref && ruru_map_get(&rs->ref_member, oid, strlen(oid), &first)))
-            err = add_edge(e, (size_t)first, i, RURU_ACTOR_LINK_OBJECT_ID, NULL);
+            err = ruru_actors_add_edge(e, (size_t)first, i, RURU_ACTOR_LINK_OBJECT_ID, NULL);
         if (err == RURU_OK && !ruru_map_get(&rs->ref_member, ref, strlen(ref), &first))
             err = ruru_map_put(&rs->ref_member, ref, strlen(ref), (int64_t)i);
         if (err == RURU_OK && oid != ref &&
@@ -1191,8 +817,8 @@ ruru_actors_build(sqlite3 *db, struct ruru_actor_registry **out, struct ruru_dia
 {
     struct ruru_actor_registry *reg = ruru_calloc(1, sizeof(*reg));
     struct ruru_map by_id;
-    struct claims c = {NULL, 0, 0};
-    struct edges e;
+    struct ruru_actors_claims c = {NULL, 0, 0};
+    struct ruru_actors_edges e;
     struct rel_state rs;
     struct uf u = {NULL, NULL, NULL};
     size_t *scratch = NULL;
@@ -1214,13 +840,13 @@ ruru_actors_build(sqlite3 *db, struct ruru_actor_registry **out, struct ruru_dia
     if (err == RURU_OK)
         err = assign_authorities(reg);
     if (err == RURU_OK)
-        err = collect_claims(reg, &c);
+        err = ruru_actors_collect_claims(reg, &c);
     if (err == RURU_OK)
         err = object_edges(reg, &rs, &e);
     if (err == RURU_OK)
         err = load_relations(db, reg, &c, &rs, &e);
     if (err == RURU_OK)
-        err = name_edges(reg, &c, &e);
+        err = ruru_actors_name_edges(reg, &c, &e);
     if (err == RURU_OK)
         err = uf_init(&u, reg);
     if (err == RURU_OK)
@@ -1391,9 +1017,9 @@ by_key(const struct ruru_actor_registry *reg, const char *key, size_t n, const s
 size_t
 ruru_actors_by_name(const struct ruru_actor_registry *reg, const char *name, const size_t **groups)
 {
-    char key[KEY_BYTES], buf[KEY_BYTES];
+    char key[RURU_ACTORS_KEY_BYTES], buf[RURU_ACTORS_KEY_BYTES];
     size_t head, n;
-    const char *id = attack_suffix(name, &head);
+    const char *id = ruru_actors_attack_suffix(name, &head);
 
     if (id != NULL) {
         n = by_key(reg, key, ruru_actors_name_key(id, key, sizeof(key)), groups);
