@@ -67,7 +67,13 @@ static void print_actor(const struct cli *c, json_t *a)
                 fputs(", ", c->out);
             cli_put_safe(c->out, cli_str(json_object_get(s, "via")));
         }
-        fputs("]\n", c->out);
+        fputc(']', c->out);
+        if (json_is_string(json_object_get(v, "resolves_to"))) {
+            fputs("  (the name of ", c->out);
+            cli_put_safe(c->out, cli_str(json_object_get(v, "resolves_to")));
+            fputc(')', c->out);
+        }
+        fputc('\n', c->out);
     }
     v = json_object_get(a, "indicators");
     fprintf(c->out, "indicators  %s", cli_num(json_object_get(v, "total"), b, sizeof(b)));

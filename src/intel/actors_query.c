@@ -227,8 +227,15 @@ alias_list(const struct ruru_actor_registry *reg, const struct ruru_actor_group 
         }
         if (detailed) {
             json_t *o = json_object();
+            const size_t *owner;
             json_object_set_new(o, "name", json_string(e[lo].name));
             json_object_set_new(o, "sources", srcs);
+            /* A synonym this actor lists that is another actor's own name: the name means
+             * that actor (docs/internals/actors.md, Names). */
+            if (ruru_actors_by_name(reg, e[lo].name, &owner) == 1 &&
+                ruru_actors_group(reg, owner[0]) != g)
+                json_object_set_new(o, "resolves_to",
+                                    json_string(ruru_actors_group(reg, owner[0])->name));
             json_array_append_new(out, o);
         } else {
             json_decref(srcs);
