@@ -16,6 +16,8 @@
 
 #include "check.h"
 #include "intel/actors.h"
+#include "intel/actors_assess.h"
+#include "intel/import.h"
 #include "intel/store.h"
 
 static void import(ruru_store *s, const char *path)
@@ -259,6 +261,73 @@ static void test_ambiguous_tie(ruru_store *s, const char *dir)
     json_decref(doc);
 }
 
+/* The format: detected by its marker; bad fields rejected with their line, the actor kept. */
+static void test_assess_format(const char *dir)
+{
+    static const char bad[] = "# comment\n"
+                              "ruru: 'actor-assessments'\n"
+                              "actors:\n"
+                              "  - name: Alpha\n"                          /* 4 */
+                              "    country: China\n"                       /* 5: not two letters */
+                              "    sponsor: China\n"                       /* 6: then no country */
+                              "    confidence: 101\n"                      /* 7 */
+                              "    aliases: [Alpha, beta, BETA, {x: 1}]\n" /* 8 */
+                              "  - country: CN\n"                          /* 9: no name */
+                              "  - name: ALPHA\n";                         /* 10: twice */
+    ruru_store *s = NULL;
+    char path[512], *report = NULL;
+    struct ruru_import_opts o;
+    struct ruru_diag d;
+    json_t *doc, *file, *rej;
+    struct ruru_actor_registry *reg = NULL;
+    FILE *f;
+
+    CHECK(ruru_assess_detect(bad, sizeof(bad) - 1));
+    CHECK(!ruru_assess_detect("ruru: other\n", 12));
+    CHECK(!ruru_assess_detect("title: x\nruru: actor-assessments\n", 33));
+    CHECK_STR(ruru_intel_detect("x.yaml", bad, sizeof(bad) - 1), "assessment");
+    snprintf(path, sizeof(path), "%s/bad.yaml", dir);
+    f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fputs(bad, f);
+    fclose(f);
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, NULL), RURU_OK);
+    memset(&o, 0, sizeof(o));
+    CHECK_INT(ruru_intel_import(s, path, &o, &report, &d), RURU_OK);
+    doc = json_loads(report, 0, NULL);
+    ruru_free(report);
+    file = json_array_get(json_object_get(doc, "files"), 0);
+    CHECK_STR(json_string_value(json_object_get(file, "format")), "assessment");
+    CHECK_INT(json_integer_value(json_object_get(file, "entities")), 1);
+    CHECK_INT(json_integer_value(json_object_get(file, "rejected")), 6);
+    rej = json_object_get(file, "rejections");
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(rej, 0), "line")), 5);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(rej, 0), "reason")),
+              "country is an ISO 3166-1 alpha-2 code (CN)");
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(rej, 1), "line")), 6);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(rej, 2), "line")), 7);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(rej, 3), "line")), 8);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(rej, 4), "reason")),
+              "actor without a name");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(rej, 5), "reason")),
+              "actor assessed twice in one file");
+    json_decref(doc);
+    CHECK_INT(ruru_actors_build(ruru_store_db(s), &reg, NULL), RURU_OK);
+    if (reg != NULL) {
+        const struct ruru_actor_member *m = ruru_actors_member(reg, 0);
+        CHECK_STR(m->name, "Alpha");
+        CHECK(m->is_assessment);
+        CHECK(m->country == NULL && m->sponsor == NULL && m->confidence == -1);
+        CHECK_INT(m->n_aliases, 1); /* beta, once; never its own name */
+        CHECK_STR(m->aliases[0], "beta");
+        ruru_actors_destroy(reg);
+    }
+    ruru_store_close(s);
+    unlink(path);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/ruru-test-actors-XXXXXX", path[512];
@@ -278,6 +347,7 @@ int main(void)
     test_stix_object_id(s);
     test_assessments(s);
     ruru_store_close(s);
+    test_assess_format(dir);
     snprintf(path, sizeof(path), "%s/kaos.csv", dir);
     unlink(path);
     rmdir(dir);
