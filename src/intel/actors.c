@@ -272,28 +272,12 @@ static enum ruru_err assign_authorities(struct ruru_actor_registry *reg)
 /* The members a relationship's end names: the member with that ref (or object id); else, for
  * a CERT assessment's same-as / not-same-as, the members owning that name, or the one member
  * listing it. Returns how many (at most cap) in out. */
-static size_t resolve_end(const struct ruru_map *ref_member,
-                          const struct ruru_actors_claims *c,
-                          const char *end,
-                          bool by_name,
-                          size_t *out,
-                          size_t cap)
+/* The members owning key; else the one member listing it. Returns how many (at most cap). */
+static size_t
+members_by_key(const struct ruru_actors_claims *c, const char *key, size_t *out, size_t cap)
 {
-    int64_t m;
-    char key[RURU_ACTORS_KEY_BYTES];
-    size_t n = 0, n_syn = 0, syn = 0, head, lo = 0, hi;
-    const char *id;
+    size_t n = 0, n_syn = 0, syn = 0, lo = 0, hi = c->n;
 
-    if (ruru_map_get(ref_member, end, strlen(end), &m) ||
-        ruru_map_get(ref_member, object_id(end), strlen(object_id(end)), &m)) {
-        out[0] = (size_t)m;
-        return 1;
-    }
-    if (!by_name)
-        return 0;
-    id = ruru_actors_attack_suffix(end, &head);
-    ruru_actors_name_key(id != NULL ? id : end, key, sizeof(key));
-    hi = c->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (strcmp(c->v[mid].key, key) < 0)
@@ -312,6 +296,41 @@ static size_t resolve_end(const struct ruru_map *ref_member,
     if (n == 0 && n_syn == 1)
         out[n++] = syn;
     return n;
+}
+
+static size_t resolve_end(const struct ruru_map *ref_member,
+                          const struct ruru_actors_claims *c,
+                          const char *end,
+                          bool by_name,
+                          size_t *out,
+                          size_t cap)
+{
+    int64_t m;
+    char key[RURU_ACTORS_KEY_BYTES], buf[RURU_ACTORS_KEY_BYTES];
+    size_t head, n;
+    const char *id;
+
+    if (ruru_map_get(ref_member, end, strlen(end), &m) ||
+        ruru_map_get(ref_member, object_id(end), strlen(object_id(end)), &m)) {
+        out[0] = (size_t)m;
+        return 1;
+    }
+    if (!by_name)
+        return 0;
+    id = ruru_actors_attack_suffix(end, &head);
+    if (id != NULL) {
+        /* "APT16 - G0023": by the id, else by the name before it. */
+        ruru_actors_name_key(id, key, sizeof(key));
+        if ((n = members_by_key(c, key, out, cap)) > 0)
+            return n;
+        if (head >= sizeof(buf))
+            head = sizeof(buf) - 1;
+        memcpy(buf, end, head);
+        buf[head] = '\0';
+        end = buf;
+    }
+    ruru_actors_name_key(end, key, sizeof(key));
+    return members_by_key(c, key, out, cap);
 }
 
 struct constraint {

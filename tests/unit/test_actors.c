@@ -221,6 +221,8 @@ static void test_assessments(ruru_store *s)
     CHECK(one(reg, "CHRYSENE") != one(reg, "OilRig"));
     CHECK(related(reg, one(reg, "CHRYSENE"), one(reg, "OilRig"), "not-same-as"));
     CHECK_STR(name_of(reg, one(reg, "OilRig")), "OilRig");
+    /* not-same-as by an ATT&CK galaxy name: resolved by its id. */
+    CHECK(related(reg, one(reg, "APT17"), one(reg, "Axiom"), "not-same-as"));
     /* The CERT's actors join those they name; its same-as joins two, its not-same-as splits
      * one: 1,085 on the galaxies and the ATT&CK subset become 1,084. */
     CHECK_INT(ruru_actors_n_groups(reg), 1084);
@@ -250,6 +252,17 @@ static void test_ambiguous_tie(ruru_store *s, const char *dir)
     CHECK_STR(json_string_value(json_object_get(json_array_get(actors, 0), "name")), "KAOS");
     CHECK(json_is_true(json_object_get(json_array_get(actors, 0), "ambiguous")));
     CHECK_INT(json_array_size(json_object_get(json_array_get(actors, 0), "claimants")), 2);
+    json_decref(doc);
+    /* ruru actors APT17 shows the KAOS indicator apart, not as its own. */
+    CHECK_INT(ruru_actors(s, "APT17", &out, NULL), RURU_OK);
+    doc = json_loads(out, 0, NULL);
+    ruru_free(out);
+    {
+        json_t *ind =
+                json_object_get(json_array_get(json_object_get(doc, "actors"), 0), "indicators");
+        CHECK_INT(json_integer_value(json_object_get(ind, "total")), 0);
+        CHECK_INT(json_integer_value(json_object_get(ind, "through_ambiguous_names")), 1);
+    }
     json_decref(doc);
     /* Copper Typhoon is Tonto Team: one actor, not ambiguous. */
     CHECK_INT(ruru_intel_search(s, "tonto.example", INT64_MIN, &out, NULL), RURU_OK);
