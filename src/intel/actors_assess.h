@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A CERT's own actor assessments (docs/intel.md, "Actor assessments"): a YAML file that
- * starts with `ruru: actor-assessments` and lists actors with their aliases, country,
+ * A CERT's own actor assessments (docs/internals/actors.md, "A CERT's own assessments"): a YAML
+ * file that starts with `ruru: actor-assessments` and lists actors with their aliases, country,
  * sponsor, the names the CERT holds to be the same actor or not, and its source or note.
  * Imported like any intel; the actor registry (actors.c) gives them precedence.
  */
