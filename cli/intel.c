@@ -19,7 +19,7 @@ static const char IMPORT_USAGE[] =
         "Options:\n"
         "  --source NAME          the source name (default: the basename of each PATH)\n"
         "  --input-format F       force the format: stix misp galaxy taxonomy warninglist csv\n"
-        "                         zeek chirp (--format F works too for these names)\n"
+        "                         zeek chirp assessment (--format F works too for these names)\n"
         "  --max-cidr-v4 N        reject IPv4 ranges wider than /N (default 8)\n"
         "  --max-cidr-v6 N        reject IPv6 ranges wider than /N (default 32)\n"
         "  --format table|json    output format\n"
@@ -61,7 +61,7 @@ static bool parse_prefix(const char *s, unsigned max, unsigned *out)
 }
 
 static const char *const INPUT_FORMATS[] = {"stix", "misp", "galaxy", "taxonomy", "warninglist",
-                                            "csv",  "text", "zeek",   "chirp"};
+                                            "csv",  "text", "zeek",   "chirp",    "assessment"};
 
 static bool is_input_format(const char *f)
 {
@@ -242,7 +242,7 @@ static int intel_import(struct cli *c, int argc, char **argv)
         }
         if (strcmp(a, "--input-format") == 0) {
             fprintf(stderr, "ruru: --input-format takes one of stix misp galaxy taxonomy "
-                            "warninglist csv zeek chirp\n");
+                            "warninglist csv zeek chirp assessment\n");
             free(paths);
             return EXIT_ERROR;
         }

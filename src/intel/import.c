@@ -8,8 +8,9 @@
  * Detection looks at content, not names: JSON documents by their top-level keys (a STIX
  * bundle has "type":"bundle", a MISP event "Event", a galaxy "values", a taxonomy
  * "predicates", a warninglist "list"), text by its first lines ("#fields" with "indicator"
- * is Zeek intel, YAML with "ioc_type:" and "indicator:" lines a CISA CHIRP file; anything else
- * is a CSV or a one-value-per-line list).
+ * is Zeek intel, "ruru: actor-assessments" a CERT's actor assessments, YAML with "ioc_type:"
+ * and "indicator:" lines a CISA CHIRP file; anything else is a CSV or a one-value-per-line
+ * list).
  */
 #include "intel/import.h"
 
@@ -22,6 +23,7 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/str.h"
+#include "intel/actors_assess.h"
 #include "intel/store.h"
 #include "io/file.h"
 
@@ -125,6 +127,8 @@ const char *ruru_intel_detect(const char *path, const char *data, size_t len)
         json_decref(root);
         return fmt ? fmt : "json";
     }
+    if (ruru_assess_detect(data + i, len - i))
+        return "assessment";
     if (is_chirp(data + i, probe > i ? probe - i : 0))
         return "chirp";
     /* Zeek intel: a "#fields" header naming the indicator column within the first lines. */
@@ -163,6 +167,7 @@ static importer_fn importer_for(const char *format)
             {"text", ruru_csv_import},
             {"zeek", ruru_zeek_import},
             {"chirp", ruru_chirp_import},
+            {"assessment", ruru_assess_import},
     };
 
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
