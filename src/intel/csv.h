@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Internals shared by the two line-based list importers, csv.c (CSV and plain-text lists) and
- * zeek.c (Zeek intel files): their common line cap, the confidence words lists use, and the
- * UTF-8 hygiene of everything they hand to the sink. The importers themselves are declared in
- * intel/intel.h; nothing here is public API.
+ * Internals shared by the line-based list importers, csv.c (CSV and plain-text lists),
+ * csv_loki.c (Loki / signature-base lists) and zeek.c (Zeek intel files): their common line
+ * cap, the confidence words and dates lists use, and the UTF-8 hygiene of everything they
+ * hand to the sink. The CSV and Zeek importers are declared in intel/intel.h, the Loki one
+ * here; nothing here is public API.
  */
 #ifndef RURU_INTEL_CSV_H
 #define RURU_INTEL_CSV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,5 +63,40 @@ enum ruru_err ruru_csv_reject(const struct ruru_import_ctx *ctx,
                               size_t n,
                               const char *reason,
                               struct ruru_buf *scratch);
+
+/* The order of day and month in a file's slash dates (csv_date.c): MDY when none of them shows
+ * day first (the default: US exports), DMY when some do ("13/7/2021") and none shows month
+ * first, MIXED when both are seen (then only the dates that show their order are read). */
+enum ruru_csv_date_order { RURU_CSV_DATE_MDY, RURU_CSV_DATE_DMY, RURU_CSV_DATE_MIXED };
+
+/* The order of the N/N/YYYY dates in data[0..len) (one pass over the bytes). */
+enum ruru_csv_date_order ruru_csv_date_order(const char *data, size_t len);
+
+/*
+ * A date cell p[0..n) (need not be NUL-terminated) into unix seconds UTC: what
+ * ruru_time_parse reads (RFC 3339, "YYYY-MM-DD[ HH:MM[:SS]]", epoch seconds), and
+ * "M/D/YYYY", "D/M/YYYY" (by what the date shows, else by `order`), "D.M.YYYY",
+ * "YYYY/MM/DD", each optionally followed by " HH:MM[:SS[.frac]]" with "AM"/"PM" and "Z"/"UTC".
+ * A time without a zone is UTC. False when it is none of these or out of range.
+ */
+bool ruru_csv_date(const char *p, size_t n, enum ruru_csv_date_order order, int64_t *out);
+
+/*
+ * Loki / signature-base IOC lists (csv_loki.c; docs/internals/lists.md): "c2-iocs" (a host or
+ * address per line, optionally ";score"), "hash-iocs" ("hash;[score;]description") and
+ * "filename-iocs" ("regex;score[;false-positive regex]", filename-regex indicators checked
+ * with PCRE2), each block tied to the report and actor its "#" header names; "keywords" lists
+ * are refused line by line. The kind comes from the file name as Loki reads it, else from the
+ * lines. Same contract as the importers of intel/intel.h (never RURU_EPARSE).
+ */
+enum ruru_err ruru_loki_import(const char *data,
+                               size_t len,
+                               const struct ruru_import_ctx *ctx,
+                               struct ruru_diag *diag);
+
+/* Does data[0..len) look like a Loki list: a leading "#" comment block that names LOKI or
+ * THOR (the scanners these lists are written for)? `path`'s file name also counts:
+ * c2-iocs.txt, hash-iocs.txt, filename-iocs.txt, keywords.txt (signature-base's names). */
+bool ruru_loki_detect(const char *path, const char *data, size_t len);
 
 #endif

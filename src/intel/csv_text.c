@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Helpers the line-based list importers share (csv.h): confidence words, UTF-8 hygiene of
+ * what goes to the sink, and rejections. Used by csv.c, csv_loki.c and zeek.c.
+ */
+#include <string.h>
+
+#include "base/str.h"
+#include "intel/csv.h"
+
+int ruru_csv_confidence(const char *p, size_t n)
+{
+    struct ruru_str s = ruru_str_trim(ruru_str_make(p, n));
+    size_t i = 0;
+    int whole = 0, frac = 0, frac_digits = 0, digits = 0;
+    bool dot = false, percent = false;
+
+    if (ruru_str_ieq(s, "high"))
+        return 85;
+    if (ruru_str_ieq(s, "medium"))
+        return 50;
+    if (ruru_str_ieq(s, "low"))
+        return 15;
+    if (s.len > 0 && s.ptr[s.len - 1] == '%') {
+        percent = true;
+        s.len--;
+    }
+    for (; i < s.len; i++) {
+        char ch = s.ptr[i];
+        if (ch == '.' && !dot) {
+            dot = true;
+        } else if (!ruru_is_digit(ch)) {
+            return -1;
+        } else if (dot) {
+            if (frac_digits < 2) {
+                frac = frac * 10 + (ch - '0');
+                frac_digits++;
+            }
+            digits++;
+        } else {
+            /* Past 100 it is no confidence; stop before the int could overflow. */
+            whole = whole * 10 + (ch - '0');
+            if (whole > 100)
+                return -1;
+            digits++;
+        }
+    }
+    if (digits == 0)
+        return -1;
+    if (dot && !percent && (whole == 0 || (whole == 1 && frac == 0)))
+        return whole * 100 + (frac_digits == 1 ? frac * 10 : frac);
+    return whole;
+}
+
+size_t ruru_csv_utf8_prefix(const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char b = u[i];
+        size_t need;
+        uint32_t cp;
+        if (b >= 0x01 && b < 0x80) {
+            i++;
+            continue;
+        }
+        if (b >= 0xc2 && b <= 0xdf) {
+            need = 1;
+            cp = b & 0x1fu;
+        } else if (b >= 0xe0 && b <= 0xef) {
+            need = 2;
+            cp = b & 0x0fu;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+            need = 3;
+            cp = b & 0x07u;
+        } else {
+            return i; /* NUL, a continuation byte, C0/C1 (overlong), F5..FF */
+        }
+        if (n - i <= need)
+            return i;
+        for (size_t k = 1; k <= need; k++) {
+            if ((u[i + k] & 0xc0u) != 0x80u)
+                return i;
+            cp = (cp << 6) | (u[i + k] & 0x3fu);
+        }
+        if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+            return i;
+        i += need + 1;
+    }
+    return n;
+}
+
+const char *ruru_csv_text_copy(const char *p, size_t n, size_t max, struct ruru_buf *out)
+{
+    size_t i = 0;
+
+    /* Nothing past max (plus one character's worth of look-ahead) can be shown. */
+    if (n > max + 4)
+        n = max + 4;
+    ruru_buf_reset(out);
+    while (i < n && out->len < max) {
+        size_t ok = ruru_csv_utf8_prefix(p + i, n - i);
+        if (ok > 0) {
+            size_t take = ok;
+            if (take > max - out->len) {
+                /* Cut at a character boundary. */
+                take = max - out->len;
+                while (take > 0 && ((unsigned char)p[i + take] & 0xc0u) == 0x80u)
+                    take--;
+            }
+            ruru_buf_add(out, p + i, take);
+            i += take;
+            if (take < ok)
+                break;
+            continue;
+        }
+        if (max - out->len < 3)
+            break;
+        ruru_buf_add(out, "\xef\xbf\xbd", 3); /* U+FFFD for the bad byte */
+        i++;
+    }
+    return out->failed ? NULL : ruru_buf_str(out);
+}
+
+const char *ruru_csv_text(const char *p, size_t n, size_t max, struct ruru_buf *out)
+{
+    if (n <= max && ruru_csv_utf8_prefix(p, n) == n)
+        return p;
+    return ruru_csv_text_copy(p, n, max, out);
+}
+
+enum ruru_err ruru_csv_reject(const struct ruru_import_ctx *ctx,
+                              uint64_t line,
+                              uint64_t col,
+                              const char *value,
+                              size_t n,
+                              const char *reason,
+                              struct ruru_buf *scratch)
+{
+    struct ruru_intel_reject r;
+
+    if (ctx->sink->reject == NULL)
+        return RURU_OK;
+    memset(&r, 0, sizeof(r));
+    r.line = line;
+    r.col = col;
+    r.value = value != NULL ? ruru_csv_text_copy(value, n, RURU_CSV_REJECT_VALUE_BYTES, scratch)
+                            : NULL;
+    r.reason = reason;
+    return ctx->sink->reject(ctx->sink->ctx, &r);
+}
