@@ -59,8 +59,8 @@ static bool parse_prefix(const char *s, unsigned max, unsigned *out)
     return true;
 }
 
-static const char *const INPUT_FORMATS[] = {"stix",        "misp", "galaxy", "taxonomy",
-                                            "warninglist", "csv",  "text",   "zeek"};
+static const char *const INPUT_FORMATS[] = {"stix", "misp", "galaxy", "taxonomy", "warninglist",
+                                            "csv",  "text", "zeek",   "loki"};
 
 static bool is_input_format(const char *f)
 {

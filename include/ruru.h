@@ -80,7 +80,7 @@ RURU_API void ruru_store_close(ruru_store *store);
 /* Options of ruru_intel_import; zero-initialise, then set what you need. */
 struct ruru_import_opts {
     const char *format;      /* "stix", "misp", "galaxy", "taxonomy", "warninglist", "csv",
-                                "text", "zeek", or NULL to detect from content */
+                                "text", "zeek", "loki", or NULL to detect from content */
     const char *source;      /* source name; NULL: the basename of the path */
     unsigned min_prefix_v4;  /* widest IPv4 CIDR accepted (a prefix length); 0: default 8 */
     unsigned min_prefix_v6;  /* widest IPv6 CIDR accepted; 0: default 32 */

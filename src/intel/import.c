@@ -21,6 +21,7 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/str.h"
+#include "intel/csv.h"
 #include "intel/store.h"
 #include "io/file.h"
 
@@ -108,6 +109,8 @@ const char *ruru_intel_detect(const char *path, const char *data, size_t len)
             break;
         p = end + 1;
     }
+    if (ruru_loki_detect(path, data + i, len - i))
+        return "loki";
     return "csv";
 }
 
@@ -130,6 +133,7 @@ static importer_fn importer_for(const char *format)
             {"csv", ruru_csv_import},
             {"text", ruru_csv_import},
             {"zeek", ruru_zeek_import},
+            {"loki", ruru_loki_import},
     };
 
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
