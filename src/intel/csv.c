@@ -1117,6 +1117,9 @@ static enum ruru_err emit(struct csv *c,
     }
     if (x->allowed != 0 && (x->allowed & RURU_ZEEK_TYPE_BIT(type)) == 0)
         return reject(c, x->col, x->v, x->n, "value does not match type");
+    if (x->type == RURU_IOC_NONE && type == RURU_IOC_DOMAIN &&
+        !ruru_csv_known_tld(ruru_buf_str(&c->canon)))
+        return reject(c, x->col, x->v, x->n, "no such top-level domain (a file name? give a type)");
     (void)bad;
     ind->type = type;
     ind->value = ruru_buf_str(&c->canon);

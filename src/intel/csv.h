@@ -64,6 +64,13 @@ enum ruru_err ruru_csv_reject(const struct ruru_import_ctx *ctx,
                               const char *reason,
                               struct ruru_buf *scratch);
 
+/* Is the last label of canonical domain `domain` a top-level domain of the Public Suffix List
+ * (its ICANN and private sections, without the "*" rule), or a name reserved for tests and
+ * private networks (example, test, invalid, localhost, internal, local, lan, corp, home)?
+ * "cmd.exe", "update.dll" end in none:
+ * a value typed by inference alone is then no domain (a file name is never one). */
+bool ruru_csv_known_tld(const char *domain);
+
 /* The order of day and month in a file's slash dates (csv_date.c): MDY when none of them shows
  * day first (the default: US exports), DMY when some do ("13/7/2021") and none shows month
  * first, MIXED when both are seen (then only the dates that show their order are read). */

@@ -431,6 +431,9 @@ static enum ruru_err emit(struct loki *lk,
             return nomem(lk);
         return reject(lk, 1, value, reason != NULL ? reason : "unrecognised value");
     }
+    if (type == RURU_IOC_NONE && t == RURU_IOC_DOMAIN &&
+        !ruru_csv_known_tld(ruru_buf_str(&lk->canon)))
+        return reject(lk, 1, value, "no such top-level domain (a file name? give a type)");
     if (lk->kind == K_HASH && t != RURU_IOC_MD5 && t != RURU_IOC_SHA1 && t != RURU_IOC_SHA256 &&
         t != RURU_IOC_SHA512)
         return reject(lk, 1, value, "malformed hash");

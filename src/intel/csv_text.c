@@ -3,6 +3,7 @@
  * Helpers the line-based list importers share (csv.h): confidence words, UTF-8 hygiene of
  * what goes to the sink, and rejections. Used by csv.c, csv_loki.c and zeek.c.
  */
+#include <libpsl.h>
 #include <string.h>
 
 #include "base/str.h"
@@ -150,4 +151,22 @@ enum ruru_err ruru_csv_reject(const struct ruru_import_ctx *ctx,
                             : NULL;
     r.reason = reason;
     return ctx->sink->reject(ctx->sink->ctx, &r);
+}
+
+bool ruru_csv_known_tld(const char *domain)
+{
+    const char *dot = strrchr(domain, '.');
+    const char *tld = dot != NULL ? dot + 1 : domain;
+
+    /* Names reserved for tests and private use (RFC 2606, RFC 6761, ICANN's .internal) and
+     * the private ones networks use: not in the list, but domains in intel and logs. */
+    static const char *const reserved[] = {"example", "test", "invalid", "localhost", "internal",
+                                           "local",   "lan",  "corp",    "home"};
+
+    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+        if (ruru_ascii_casecmp(tld, reserved[i]) == 0)
+            return true;
+    /* Punycode TLDs ("xn--p1ai") are in the list as such; the star rule would take any label. */
+    return tld[0] != '\0' &&
+           psl_is_public_suffix2(psl_builtin(), tld, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }

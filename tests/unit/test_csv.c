@@ -1262,6 +1262,14 @@ static void test_feed_headers(void)
              {"ipv4 192.0.2.1 line=2 actors=Tonto Team",
               "ipv4 192.0.2.2 line=3 labels=unattributed", "ipv4 192.0.2.3 line=4"},
              {NULL}},
+            /* Inference never makes a file name a domain: a last label that is no top-level
+             * domain (cmd.exe) is refused; .zip is one, .example is reserved for tests. */
+            {"cmd.exe\nupdate.dll\ninvoice.zip\nevil.example\n",
+             {"domain invoice.zip line=3", "domain evil.example line=4"},
+             {"line=1 col=1 value=cmd.exe reason=no such top-level domain (a file name? give a "
+              "type)",
+              "line=2 col=1 value=update.dll reason=no such top-level domain (a file name? give "
+              "a type)"}},
             {"value,attribution\n192.0.2.1,Leviathan\n",
              {"ipv4 192.0.2.1 line=2 actors=Leviathan"},
              {NULL}},
