@@ -448,7 +448,7 @@ static enum ruru_err emit(struct loki *lk,
         d = ruru_csv_text_copy(desc.ptr, desc.len, 3 * MAX_LINE_BYTES, &lk->desc);
         if (d == NULL)
             return nomem(lk);
-        header_actors(lk, desc.ptr, desc.len);
+        header_actors(lk, d, strlen(d)); /* the cleaned text: names are UTF-8 */
     } else if (lk->header.len > 0) {
         d = ruru_buf_str(&lk->header);
     }
