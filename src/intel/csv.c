@@ -24,8 +24,13 @@
  *
  * Each row yields one indicator (two for MISP's "domain|ip"): the value column's cell, or
  * without one the first cell that ruru_ioc_infer types once re-fanged; typed by the type
- * column (ruru, MISP and Zeek type names) or by inference; normalised. What cannot be used
- * goes to sink->reject with the row's first line, the column and a fixed reason.
+ * column (ruru, MISP, Zeek and vendor feeds' type names; a name ruru does not know refuses the
+ * row rather than guess) or by inference (never a domain whose last label is no TLD: cmd.exe);
+ * re-fanged only when it is a network value (a path such as C:\Users\x\.ssh is not);
+ * normalised. Dates are read as feeds write them (csv_date.c: "2/4/2022", the order of day and
+ * month decided per file); a date that cannot be read costs the indicator that date only.
+ * What cannot be used goes to sink->reject with the row's first line, the column and a fixed
+ * reason.
  *
  * Worked example. The bytes
  *

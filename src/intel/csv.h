@@ -54,8 +54,9 @@ const char *ruru_csv_text_copy(const char *p, size_t n, size_t max, struct ruru_
 
 /* Hands a rejection to ctx->sink (a no-op when it takes none): `line` and `col` 1-based (0:
  * unknown), the value (n bytes from the input) shown cleaned and cut to
- * RURU_CSV_REJECT_VALUE_BYTES through `scratch`, `reason` a static phrase. Returns what the
- * sink returns. */
+ * RURU_CSV_REJECT_VALUE_BYTES through `scratch`, `reason` a fixed phrase (or, for a regex
+ * PCRE2 refuses, its message: text that lives until the call returns, which sinks copy).
+ * Returns what the sink returns. */
 enum ruru_err ruru_csv_reject(const struct ruru_import_ctx *ctx,
                               uint64_t line,
                               uint64_t col,
