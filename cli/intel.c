@@ -264,15 +264,15 @@ static int intel_import(struct cli *c, int argc, char **argv)
                 return EXIT_ERROR;
             }
         } else if (strcmp(a, "--confidence") == 0 && i + 1 < argc) {
-            unsigned v;
-            if (!parse_prefix(argv[i + 1], 100, &v) && strcmp(argv[i + 1], "0") != 0) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (argv[i][0] == '\0' || *end != '\0' || v < 0 || v > 100) {
                 fprintf(stderr, "ruru: --confidence takes a number from 0 to 100\n");
                 free(paths);
                 return EXIT_ERROR;
             }
             opts.has_confidence = true;
-            opts.confidence = strcmp(argv[i + 1], "0") == 0 ? 0 : (int)v;
-            i++;
+            opts.confidence = (int)v;
         } else if ((strcmp(a, "--max-cidr-v4") == 0 || strcmp(a, "--max-cidr-v6") == 0) &&
                    i + 1 < argc) {
             bool v4 = a[11] == '4';
