@@ -244,6 +244,7 @@ struct csv {
     enum ruru_csv_date_order date_order; /* of slash dates; found when the first is met */
     bool has_date_order;
     struct ruru_buf fanged, canon, clean, actors, tags, techs, desc, by, ref, context, text;
+    struct ruru_buf reason; /* a rejection's reason that is not a fixed phrase */
     const char *actor_list[MAX_LIST];
     const char *tag_list[MAX_LIST];
     const char *tech_list[MAX_LIST];
@@ -1122,6 +1123,10 @@ static enum ruru_err emit(struct csv *c,
     }
     if (x->allowed != 0 && (x->allowed & RURU_ZEEK_TYPE_BIT(type)) == 0)
         return reject(c, x->col, x->v, x->n, "value does not match type");
+    if (type == RURU_IOC_FILENAME_REGEX &&
+        !ruru_csv_regex_ok(c->canon.ptr, c->canon.len, &c->reason))
+        return c->reason.failed ? nomem(c)
+                                : reject(c, x->col, x->v, x->n, ruru_buf_str(&c->reason));
     if (x->type == RURU_IOC_NONE && type == RURU_IOC_DOMAIN &&
         !ruru_csv_known_tld(ruru_buf_str(&c->canon)))
         return reject(c, x->col, x->v, x->n, "no such top-level domain (a file name? give a type)");
@@ -1412,9 +1417,9 @@ static enum ruru_err do_row(struct csv *c)
 
 static void csv_fini(struct csv *c)
 {
-    struct ruru_buf *bufs[] = {&c->row.bytes, &c->fanged, &c->canon,   &c->clean,
-                               &c->actors,    &c->tags,   &c->techs,   &c->desc,
-                               &c->by,        &c->ref,    &c->context, &c->text};
+    struct ruru_buf *bufs[] = {&c->row.bytes, &c->fanged, &c->canon, &c->clean, &c->actors,
+                               &c->tags,      &c->techs,  &c->desc,  &c->by,    &c->ref,
+                               &c->context,   &c->text,   &c->reason};
 
     for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
         ruru_buf_fini(bufs[i]);
@@ -1450,6 +1455,7 @@ csv_create(const char *data, size_t len, const struct ruru_import_ctx *ctx, stru
     ruru_buf_init(&c->ref, TEXT_BYTES);
     ruru_buf_init(&c->context, TEXT_BYTES + 32);
     ruru_buf_init(&c->text, RURU_CSV_REJECT_VALUE_BYTES + 4);
+    ruru_buf_init(&c->reason, RURU_CSV_REASON_BYTES + 64);
     return c;
 }
 

@@ -72,6 +72,14 @@ enum ruru_err ruru_csv_reject(const struct ruru_import_ctx *ctx,
  * a value typed by inference alone is then no domain (a file name is never one). */
 bool ruru_csv_known_tld(const char *domain);
 
+/* A PCRE2 error message fits (they are under 120 bytes). */
+#define RURU_CSV_REASON_BYTES 256
+
+/* Does regex[0..n) compile with PCRE2 (as the sweep compiles filename-regex indicators)? When
+ * not, `reason` (reset first) holds "regex does not compile: MESSAGE (at offset N)"; check
+ * reason->failed for memory. */
+bool ruru_csv_regex_ok(const char *regex, size_t n, struct ruru_buf *reason);
+
 /* The order of day and month in a file's slash dates (csv_date.c): MDY when none of them shows
  * day first (the default: US exports), DMY when some do ("13/7/2021") and none shows month
  * first, MIXED when both are seen (then only the dates that show their order are read). */

@@ -40,10 +40,6 @@
  * false-positive regex is folded into the indicator, so that one value says everything the
  * sweep needs: "^(?!.*(?:FP)).*?(?:REGEX)" matches where REGEX does, unless FP does too.
  */
-#include "intel/csv.h"
-
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +47,7 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/str.h"
+#include "intel/csv.h"
 #include "intel/intel.h"
 #include "intel/ioc.h"
 
@@ -60,7 +57,7 @@
 /* One actor name as the forms above give it ("Scattered Spider"). */
 #define ACTOR_BYTES 64
 /* PCRE2's messages are under 120 bytes. */
-#define REASON_BYTES 256
+#define REASON_BYTES RURU_CSV_REASON_BYTES
 
 enum kind { K_C2, K_HASH, K_FILENAME, K_KEYWORDS };
 
@@ -369,21 +366,7 @@ static int score_of(struct ruru_str s)
  * message and offset) is in lk->reason. */
 static bool regex_ok(struct loki *lk, const char *regex, size_t n)
 {
-    int code;
-    PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)regex, n, 0, &code, &off, NULL);
-    PCRE2_UCHAR msg[REASON_BYTES];
-
-    if (re != NULL) {
-        pcre2_code_free(re);
-        return true;
-    }
-    if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
-        memcpy(msg, "error", 6);
-    ruru_buf_reset(&lk->reason);
-    ruru_buf_addf(&lk->reason, "regex does not compile: %s (at offset %zu)", (const char *)msg,
-                  (size_t)off);
-    return false;
+    return ruru_csv_regex_ok(regex, n, &lk->reason);
 }
 
 /* The fields of an entry line, split on ';' (at most 3: the last takes the rest). */

@@ -3,7 +3,9 @@
  * Helpers the line-based list importers share (csv.h): confidence words, UTF-8 hygiene of
  * what goes to the sink, and rejections. Used by csv.c, csv_loki.c and zeek.c.
  */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <libpsl.h>
+#include <pcre2.h>
 #include <string.h>
 
 #include "base/str.h"
@@ -169,4 +171,23 @@ bool ruru_csv_known_tld(const char *domain)
     /* Punycode TLDs ("xn--p1ai") are in the list as such; the star rule would take any label. */
     return tld[0] != '\0' &&
            psl_is_public_suffix2(psl_builtin(), tld, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+}
+
+bool ruru_csv_regex_ok(const char *regex, size_t n, struct ruru_buf *reason)
+{
+    int code;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)regex, n, 0, &code, &off, NULL);
+    PCRE2_UCHAR msg[RURU_CSV_REASON_BYTES];
+
+    if (re != NULL) {
+        pcre2_code_free(re);
+        return true;
+    }
+    if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
+        memcpy(msg, "error", 6);
+    ruru_buf_reset(reason);
+    ruru_buf_addf(reason, "regex does not compile: %s (at offset %zu)", (const char *)msg,
+                  (size_t)off);
+    return false;
 }

@@ -675,6 +675,10 @@ static void test_type_names(void)
             {"URI", "/owa/auth/x.aspx", "uri-path /owa/auth/x.aspx line=2"},
             {"IP_Address", "192.0.2.1", "ipv4 192.0.2.1 line=2"},
             {"domainname", "evil[.]example", "domain evil.example line=2 raw=evil[.]example"},
+            /* a file-name regex is checked as the sweep will compile it */
+            {"filename-regex", "\\\\evil\\.exe$", "filename-regex \\\\evil\\.exe$ line=2"},
+            {"filename-regex", "\\\\evil(\\.exe",
+             "reject: regex does not compile: missing closing parenthesis (at offset 12)"},
             {"AVDetection", "Trojan:MSIL/QuietSieve.Gen!dha",
              "string Trojan:MSIL/QuietSieve.Gen!dha line=2"},
             {"sha256_hash", "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
