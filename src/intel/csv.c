@@ -640,44 +640,6 @@ static size_t comment_header(struct csv *c, int map[COL__COUNT], size_t *n_cells
 
 /* ---- types ----------------------------------------------------------------------------- */
 
-/* Type names of vendor feeds that are no MISP, STIX or Zeek name, in the form feed_type()
- * compares (ASCII lower case, '-' for space and '_'). A process is named by its image file
- * (Microsoft's DEV-0322 list: "cmd.exe,process"); a Defender detection name ("Trojan:MSIL/
- * QuietSieve.Gen!dha", Microsoft's AVDetection) is a string a detection log holds whole. */
-static const struct {
-    const char *name;
-    enum ruru_ioc_type type;
-} FEED_TYPES[] = {
-        {"process", RURU_IOC_FILENAME},        {"parentprocess", RURU_IOC_FILENAME},
-        {"parent-process", RURU_IOC_FILENAME}, {"process-name", RURU_IOC_FILENAME},
-        {"processname", RURU_IOC_FILENAME},    {"parent-process-name", RURU_IOC_FILENAME},
-        {"urlpath", RURU_IOC_URI_PATH},        {"md5-hash", RURU_IOC_MD5}, /* abuse.ch */
-        {"sha1-hash", RURU_IOC_SHA1},          {"sha256-hash", RURU_IOC_SHA256},
-        {"sha512-hash", RURU_IOC_SHA512},      {"avdetection", RURU_IOC_STRING},
-        {"av-detection", RURU_IOC_STRING},     {"detection-name", RURU_IOC_STRING},
-};
-
-/* A type name ruru_ioc_type_parse does not know, looked up again with ' ' and '_' read as
- * '-' ("url path", "IP_Address") and among FEED_TYPES. False when it is none of them. */
-static bool feed_type(const char *name, size_t n, enum ruru_ioc_type *type, bool *infer)
-{
-    char key[TYPE_NAME_BYTES];
-
-    for (size_t i = 0; i < n; i++)
-        key[i] = (char)(name[i] == ' ' || name[i] == '_' ? '-' : ruru_lower(name[i]));
-    key[n] = '\0';
-    *type = ruru_ioc_type_parse(key, infer);
-    if (*type != RURU_IOC_NONE || *infer)
-        return true;
-    for (size_t i = 0; i < sizeof(FEED_TYPES) / sizeof(FEED_TYPES[0]); i++) {
-        if (strcmp(key, FEED_TYPES[i].name) == 0) {
-            *type = FEED_TYPES[i].type;
-            return true;
-        }
-    }
-    return false;
-}
-
 static struct type_info parse_type(const char *name, size_t n)
 {
     struct type_info ti = {RURU_IOC_NONE, SPLIT_NONE, 0, false};
@@ -705,7 +667,7 @@ static struct type_info parse_type(const char *name, size_t n)
     }
     ti.type = ruru_ioc_type_parse(buf, &infer);
     if (ti.type == RURU_IOC_NONE && !infer)
-        ti.unknown = !feed_type(buf, strlen(buf), &ti.type, &infer);
+        ti.unknown = !ruru_csv_feed_type(buf, strlen(buf), &ti.type, &infer);
     return ti;
 }
 
@@ -1033,34 +995,6 @@ static bool is_fangable(enum ruru_ioc_type t)
            t == RURU_IOC_CIDR6 || t == RURU_IOC_DOMAIN || t == RURU_IOC_URL || t == RURU_IOC_EMAIL;
 }
 
-/* A value whose every run of backslashes has an even length ("Windows\\\\ADFS\\\\x.dll",
- * escaped by whatever wrote the CSV) loses every second one, in place. A value with any single
- * backslash is left as it is: "\\\\server\\share" is a UNC path, not an escape. */
-static void unescape_backslashes(struct ruru_buf *f)
-{
-    size_t i = 0, k = 0;
-    bool any = false;
-
-    while (i < f->len) {
-        size_t run = 0;
-        while (i + run < f->len && f->ptr[i + run] == '\\')
-            run++;
-        if (run % 2 != 0)
-            return;
-        any |= run > 0;
-        i += run > 0 ? run : 1;
-    }
-    if (!any)
-        return;
-    for (i = 0; i < f->len; i++) {
-        f->ptr[k++] = f->ptr[i];
-        if (f->ptr[i] == '\\')
-            i++; /* its twin */
-    }
-    f->len = k;
-    f->ptr[k] = '\0';
-}
-
 /* Re-fangs x->v into c->fanged (unless done) when its type may be defanged, or else copies it
  * (unescaping the backslashes of a file name or path); gives a scheme to a URL written
  * without one and drops the colons of a certificate hash. */
@@ -1073,7 +1007,7 @@ static enum ruru_err prepare(struct csv *c, const struct value *x)
         if (ruru_buf_add(f, x->v, x->n) != RURU_OK)
             return RURU_ENOMEM;
         if (x->type == RURU_IOC_FILENAME || x->type == RURU_IOC_FILEPATH)
-            unescape_backslashes(f);
+            ruru_csv_unescape_backslashes(f);
     } else if (!x->is_fanged && fang(x->v, x->n, f) != RURU_OK) {
         return RURU_ENOMEM;
     }

@@ -80,6 +80,17 @@ bool ruru_csv_known_tld(const char *domain);
  * reason->failed for memory. */
 bool ruru_csv_regex_ok(const char *regex, size_t n, struct ruru_buf *reason);
 
+/* A type name ruru_ioc_type_parse does not know, looked up again with ' ' and '_' read as '-'
+ * ("url path", "IP_Address") and among vendor feeds' names ("process", "AVDetection",
+ * abuse.ch's "md5_hash"; docs/internals/lists.md). OUT: *type, *infer (as ruru_ioc_type_parse
+ * gives them). False when it is none of them: the type is unknown. */
+bool ruru_csv_feed_type(const char *name, size_t n, enum ruru_ioc_type *type, bool *infer);
+
+/* In a file name or path whose every run of backslashes has an even length
+ * ("Windows\\\\ADFS\\\\version.dll", escaped by whatever wrote the CSV), drops every second
+ * backslash, in place; with any single backslash ("\\\\srv\\share", a UNC path) does nothing. */
+void ruru_csv_unescape_backslashes(struct ruru_buf *f);
+
 /* The order of day and month in a file's slash dates (csv_date.c): MDY when none of them shows
  * day first (the default: US exports), DMY when some do ("13/7/2021") and none shows month
  * first, MIXED when both are seen (then only the dates that show their order are read). */

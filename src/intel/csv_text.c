@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Helpers the line-based list importers share (csv.h): confidence words, UTF-8 hygiene of
- * what goes to the sink, and rejections. Used by csv.c, csv_loki.c and zeek.c.
+ * what goes to the sink, rejections, top-level domains, regex checks, feed type names and
+ * escaped backslashes. Used by csv.c, csv_loki.c and zeek.c.
  */
+#include "intel/csv.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <libpsl.h>
 #include <pcre2.h>
 #include <string.h>
 
 #include "base/str.h"
-#include "intel/csv.h"
 
 int ruru_csv_confidence(const char *p, size_t n)
 {
@@ -190,4 +192,73 @@ bool ruru_csv_regex_ok(const char *regex, size_t n, struct ruru_buf *reason)
     ruru_buf_addf(reason, "regex does not compile: %s (at offset %zu)", (const char *)msg,
                   (size_t)off);
     return false;
+}
+
+/* Type names of vendor feeds that are no MISP, STIX or Zeek name, in the form feed_type()
+ * compares (ASCII lower case, '-' for space and '_'). A process is named by its image file
+ * (Microsoft's DEV-0322 list: "cmd.exe,process"); a Defender detection name ("Trojan:MSIL/
+ * QuietSieve.Gen!dha", Microsoft's AVDetection) is a string a detection log holds whole. */
+static const struct {
+    const char *name;
+    enum ruru_ioc_type type;
+} FEED_TYPES[] = {
+        {"process", RURU_IOC_FILENAME},        {"parentprocess", RURU_IOC_FILENAME},
+        {"parent-process", RURU_IOC_FILENAME}, {"process-name", RURU_IOC_FILENAME},
+        {"processname", RURU_IOC_FILENAME},    {"parent-process-name", RURU_IOC_FILENAME},
+        {"urlpath", RURU_IOC_URI_PATH},        {"md5-hash", RURU_IOC_MD5}, /* abuse.ch */
+        {"sha1-hash", RURU_IOC_SHA1},          {"sha256-hash", RURU_IOC_SHA256},
+        {"sha512-hash", RURU_IOC_SHA512},      {"avdetection", RURU_IOC_STRING},
+        {"av-detection", RURU_IOC_STRING},     {"detection-name", RURU_IOC_STRING},
+};
+
+/* A type name ruru_ioc_type_parse does not know, looked up again with ' ' and '_' read as
+ * '-' ("url path", "IP_Address") and among FEED_TYPES. False when it is none of them. */
+bool ruru_csv_feed_type(const char *name, size_t n, enum ruru_ioc_type *type, bool *infer)
+{
+    char key[64];
+
+    if (n >= sizeof(key))
+        return false;
+
+    for (size_t i = 0; i < n; i++)
+        key[i] = (char)(name[i] == ' ' || name[i] == '_' ? '-' : ruru_lower(name[i]));
+    key[n] = '\0';
+    *type = ruru_ioc_type_parse(key, infer);
+    if (*type != RURU_IOC_NONE || *infer)
+        return true;
+    for (size_t i = 0; i < sizeof(FEED_TYPES) / sizeof(FEED_TYPES[0]); i++) {
+        if (strcmp(key, FEED_TYPES[i].name) == 0) {
+            *type = FEED_TYPES[i].type;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A value whose every run of backslashes has an even length ("Windows\\\\ADFS\\\\x.dll",
+ * escaped by whatever wrote the CSV) loses every second one, in place. A value with any single
+ * backslash is left as it is: "\\\\server\\share" is a UNC path, not an escape. */
+void ruru_csv_unescape_backslashes(struct ruru_buf *f)
+{
+    size_t i = 0, k = 0;
+    bool any = false;
+
+    while (i < f->len) {
+        size_t run = 0;
+        while (i + run < f->len && f->ptr[i + run] == '\\')
+            run++;
+        if (run % 2 != 0)
+            return;
+        any |= run > 0;
+        i += run > 0 ? run : 1;
+    }
+    if (!any)
+        return;
+    for (i = 0; i < f->len; i++) {
+        f->ptr[k++] = f->ptr[i];
+        if (f->ptr[i] == '\\')
+            i++; /* its twin */
+    }
+    f->len = k;
+    f->ptr[k] = '\0';
 }
