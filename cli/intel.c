@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -10,16 +11,24 @@ static const char IMPORT_USAGE[] =
         "usage: ruru intel import [OPTIONS] PATH...\n"
         "\n"
         "Imports intel files, or directories of them (recursively: .json .csv .tsv .txt .dat\n"
-        ".intel .ioc .iocs .lst .list .stix .misp, also gzip/zstd compressed). The format is\n"
-        "recognised from content: STIX 2.1 bundles, MISP events / feeds / galaxies /\n"
-        "taxonomies / warninglists, CSV and text IOC lists (defanged values too), Zeek intel,\n"
-        "CISA CHIRP indicator files (YAML).\n"
+        ".intel .ioc .iocs .lst .list .stix .misp .yaml .yml .md5 .sha1 .sha256 .sha512, also\n"
+        "gzip/zstd compressed). The format is recognised from content: STIX 2.1 bundles, MISP\n"
+        "events / feeds / galaxies / taxonomies / warninglists, CSV and text IOC lists\n"
+        "(defanged values too), Zeek intel, Loki / signature-base lists (c2-iocs, hash-iocs,\n"
+        "filename-iocs), CISA CHIRP indicator files (YAML), a CERT's own actor assessments\n"
+        "(YAML).\n"
         "Re-importing an unchanged file changes nothing; a changed file replaces what it gave.\n"
         "\n"
         "Options:\n"
         "  --source NAME          the source name (default: the basename of each PATH)\n"
+        "  --actor NAME           tie every indicator that names no actor to NAME (a vendor's\n"
+        "                         list about one actor)\n"
+        "  --tlp LEVEL            TLP of indicators that carry none: clear green amber\n"
+        "                         amber+strict red\n"
+        "  --confidence N         confidence (0-100) of indicators that give none\n"
         "  --input-format F       force the format: stix misp galaxy taxonomy warninglist csv\n"
-        "                         zeek chirp assessment (--format F works too for these names)\n"
+        "                         zeek loki chirp assessment (--format F works too for these\n"
+        "                         names)\n"
         "  --max-cidr-v4 N        reject IPv4 ranges wider than /N (default 8)\n"
         "  --max-cidr-v6 N        reject IPv6 ranges wider than /N (default 32)\n"
         "  --format table|json    output format\n"
@@ -60,8 +69,22 @@ static bool parse_prefix(const char *s, unsigned max, unsigned *out)
     return true;
 }
 
-static const char *const INPUT_FORMATS[] = {"stix", "misp", "galaxy", "taxonomy", "warninglist",
-                                            "csv",  "text", "zeek",   "chirp",    "assessment"};
+/* TLP levels as ruru_tlp_parse reads them: the word, with or without "TLP:", any case. */
+static bool is_tlp(const char *s)
+{
+    static const char *const levels[] = {"clear", "white", "green", "amber", "amber+strict", "red"};
+
+    if (strncasecmp(s, "tlp:", 4) == 0)
+        s += 4;
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        if (strcasecmp(s, levels[i]) == 0)
+            return true;
+    return false;
+}
+
+static const char *const INPUT_FORMATS[] = {"stix",        "misp",  "galaxy",    "taxonomy",
+                                            "warninglist", "csv",   "text",      "zeek",
+                                            "loki",        "chirp", "assessment"};
 
 static bool is_input_format(const char *f)
 {
@@ -242,7 +265,7 @@ static int intel_import(struct cli *c, int argc, char **argv)
         }
         if (strcmp(a, "--input-format") == 0) {
             fprintf(stderr, "ruru: --input-format takes one of stix misp galaxy taxonomy "
-                            "warninglist csv zeek chirp assessment\n");
+                            "warninglist csv zeek loki chirp assessment\n");
             free(paths);
             return EXIT_ERROR;
         }
@@ -257,6 +280,33 @@ static int intel_import(struct cli *c, int argc, char **argv)
         }
         if (strcmp(a, "--source") == 0 && i + 1 < argc) {
             opts.source = argv[++i];
+        } else if (strcmp(a, "--actor") == 0 && i + 1 < argc) {
+            opts.actor = argv[++i];
+            if (opts.actor[0] == '\0') {
+                fputs("ruru: --actor takes a name\n", stderr);
+                free(paths);
+                return EXIT_ERROR;
+            }
+        } else if (strcmp(a, "--tlp") == 0 && i + 1 < argc) {
+            opts.tlp = argv[++i];
+            if (!is_tlp(opts.tlp)) {
+                fprintf(stderr,
+                        "ruru: --tlp takes clear, green, amber, amber+strict or red, "
+                        "not \"%s\"\n",
+                        opts.tlp);
+                free(paths);
+                return EXIT_ERROR;
+            }
+        } else if (strcmp(a, "--confidence") == 0 && i + 1 < argc) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (argv[i][0] == '\0' || *end != '\0' || v < 0 || v > 100) {
+                fprintf(stderr, "ruru: --confidence takes a number from 0 to 100\n");
+                free(paths);
+                return EXIT_ERROR;
+            }
+            opts.has_confidence = true;
+            opts.confidence = (int)v;
         } else if ((strcmp(a, "--max-cidr-v4") == 0 || strcmp(a, "--max-cidr-v6") == 0) &&
                    i + 1 < argc) {
             bool v4 = a[11] == '4';

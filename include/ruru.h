@@ -80,11 +80,19 @@ RURU_API void ruru_store_close(ruru_store *store);
 /* Options of ruru_intel_import; zero-initialise, then set what you need. */
 struct ruru_import_opts {
     const char *format;      /* "stix", "misp", "galaxy", "taxonomy", "warninglist", "csv",
-                                "text", "zeek", or NULL to detect from content */
+                                "text", "zeek", "loki", or NULL to detect from content */
     const char *source;      /* source name; NULL: the basename of the path */
     unsigned min_prefix_v4;  /* widest IPv4 CIDR accepted (a prefix length); 0: default 8 */
     unsigned min_prefix_v6;  /* widest IPv6 CIDR accepted; 0: default 32 */
     uint64_t max_file_bytes; /* a larger file is refused; 0: default 1 GiB */
+    /* Defaults for what an indicator of the imported files does not say itself (a vendor's
+     * single-actor feed names its actor, TLP and confidence nowhere in the rows): */
+    const char *actor;   /* linked to each indicator that names no actor; NULL: none */
+    const char *tlp;     /* "clear", "green", "amber", "amber+strict", "red" ("TLP:AMBER" and
+                            TLP 1.0 "white" too) for indicators without one; NULL: none. Another
+                            word makes ruru_intel_import fail with RURU_EINVAL */
+    bool has_confidence; /* set `confidence` (0..100) for indicators that give none */
+    int confidence;
 };
 
 /* Imports one file or a directory (recursively) into the store. Each file is one transaction:

@@ -24,8 +24,13 @@
  *
  * Each row yields one indicator (two for MISP's "domain|ip"): the value column's cell, or
  * without one the first cell that ruru_ioc_infer types once re-fanged; typed by the type
- * column (ruru, MISP and Zeek type names) or by inference; normalised. What cannot be used
- * goes to sink->reject with the row's first line, the column and a fixed reason.
+ * column (ruru, MISP, Zeek and vendor feeds' type names; a name ruru does not know refuses the
+ * row rather than guess) or by inference (never a domain whose last label is no TLD: cmd.exe);
+ * re-fanged only when it is a network value (a path such as C:\Users\x\.ssh is not);
+ * normalised. Dates are read as feeds write them (csv_date.c: "2/4/2022", the order of day and
+ * month decided per file); a date that cannot be read costs the indicator that date only.
+ * What cannot be used goes to sink->reject with the row's first line, the column and a fixed
+ * reason.
  *
  * Worked example. The bytes
  *
@@ -80,6 +85,7 @@ enum col {
     COL_SOURCE,
     COL_CONFIDENCE,
     COL_FIRST_SEEN,
+    COL_DATE_ADDED, /* first seen when no first-seen column gives it */
     COL_LAST_SEEN,
     COL_VALID_FROM,
     COL_VALID_UNTIL,
@@ -88,6 +94,7 @@ enum col {
     COL_TAGS,
     COL_ID,
     COL_TO_IDS,
+    COL_THREAT_TYPE, /* a category ("Botnet", "C2"): a label */
     COL__COUNT
 };
 
@@ -112,6 +119,8 @@ static const struct {
         {"ioc_type", COL_TYPE},
         {"kind", COL_TYPE},
         {"observable_type", COL_TYPE},
+        {"indicatortype", COL_TYPE},
+        {"ioctype", COL_TYPE},
         {"actor", COL_ACTOR},
         {"threat_actor", COL_ACTOR},
         {"group", COL_ACTOR},
@@ -121,6 +130,14 @@ static const struct {
         {"actors", COL_ACTOR},
         {"threat_actors", COL_ACTOR},
         {"intrusion_set", COL_ACTOR},
+        {"actor_as_named", COL_ACTOR},
+        {"actor_name", COL_ACTOR},
+        {"actorname", COL_ACTOR},
+        {"threatactor", COL_ACTOR},
+        {"threat_actor_name", COL_ACTOR},
+        {"threat_group", COL_ACTOR},
+        {"group_name", COL_ACTOR},
+        {"attributed_to", COL_ACTOR},
         {"source", COL_SOURCE},
         {"feed", COL_SOURCE},
         {"provider", COL_SOURCE},
@@ -129,10 +146,10 @@ static const struct {
         {"confidence_level", COL_CONFIDENCE},
         {"first_seen", COL_FIRST_SEEN},
         {"firstseen", COL_FIRST_SEEN},
-        {"date", COL_FIRST_SEEN},
         {"first_seen_utc", COL_FIRST_SEEN},
-        {"dateadded", COL_FIRST_SEEN},
-        {"date_added", COL_FIRST_SEEN},
+        {"date", COL_DATE_ADDED},
+        {"dateadded", COL_DATE_ADDED},
+        {"date_added", COL_DATE_ADDED},
         {"last_seen", COL_LAST_SEEN},
         {"lastseen", COL_LAST_SEEN},
         {"last_seen_utc", COL_LAST_SEEN},
@@ -147,6 +164,7 @@ static const struct {
         {"desc", COL_DESCRIPTION},
         {"notes", COL_DESCRIPTION},
         {"info", COL_DESCRIPTION},
+        {"details", COL_DESCRIPTION},
         {"tlp", COL_TLP},
         {"tags", COL_TAGS},
         {"labels", COL_TAGS},
@@ -155,6 +173,8 @@ static const struct {
         {"id", COL_ID},
         {"uuid", COL_ID},
         {"to_ids", COL_TO_IDS},
+        {"threattype", COL_THREAT_TYPE},
+        {"threat_type", COL_THREAT_TYPE},
 };
 
 /* Composite MISP / abuse.ch types whose value holds two parts. */
@@ -168,7 +188,8 @@ enum split {
 struct type_info {
     enum ruru_ioc_type type; /* RURU_IOC_NONE: inferred from the value */
     enum split split;
-    char sep; /* what separates a composite value's parts */
+    char sep;     /* what separates a composite value's parts */
+    bool unknown; /* a type name ruru does not know: the row is refused, not guessed */
 };
 
 struct type_slot {
@@ -219,7 +240,11 @@ struct csv {
     struct row row;
     struct type_slot types[TYPE_CACHE];
     size_t next_slot;
+    size_t n_emitted;                    /* indicators the current row gave */
+    enum ruru_csv_date_order date_order; /* of slash dates; found when the first is met */
+    bool has_date_order;
     struct ruru_buf fanged, canon, clean, actors, tags, techs, desc, by, ref, context, text;
+    struct ruru_buf reason; /* a rejection's reason that is not a fixed phrase */
     const char *actor_list[MAX_LIST];
     const char *tag_list[MAX_LIST];
     const char *tech_list[MAX_LIST];
@@ -617,7 +642,7 @@ static size_t comment_header(struct csv *c, int map[COL__COUNT], size_t *n_cells
 
 static struct type_info parse_type(const char *name, size_t n)
 {
-    struct type_info ti = {RURU_IOC_NONE, SPLIT_NONE, 0};
+    struct type_info ti = {RURU_IOC_NONE, SPLIT_NONE, 0, false};
     char buf[TYPE_NAME_BYTES];
     bool infer;
     const char *bar = memchr(name, '|', n);
@@ -641,17 +666,23 @@ static struct type_info parse_type(const char *name, size_t n)
         return ti;
     }
     ti.type = ruru_ioc_type_parse(buf, &infer);
+    if (ti.type == RURU_IOC_NONE && !infer)
+        ti.unknown = !ruru_csv_feed_type(buf, strlen(buf), &ti.type, &infer);
     return ti;
 }
 
 /* The type a type cell names, through the cache. */
 static struct type_info lookup_type(struct csv *c, const char *name, size_t n)
 {
-    struct type_info none = {RURU_IOC_NONE, SPLIT_NONE, 0};
+    struct type_info none = {RURU_IOC_NONE, SPLIT_NONE, 0, false};
     struct type_slot *slot;
 
-    if (n == 0 || n >= TYPE_NAME_BYTES)
+    if (n == 0)
         return none;
+    if (n >= TYPE_NAME_BYTES) {
+        none.unknown = true; /* longer than any name */
+        return none;
+    }
     for (size_t i = 0; i < TYPE_CACHE; i++)
         if (c->types[i].len == n && memcmp(c->types[i].name, name, n) == 0)
             return c->types[i].info;
@@ -690,7 +721,11 @@ static void date_field(struct csv *c, enum col col, int64_t *out, struct bad_dat
 
     if (p == NULL || is_null_marker(p, n))
         return;
-    if (!ruru_time_parse(p, n, out) && bad->col == 0) {
+    if (!c->has_date_order && memchr(p, '/', n) != NULL) {
+        c->date_order = ruru_csv_date_order(c->data, c->len);
+        c->has_date_order = true;
+    }
+    if (!ruru_csv_date(p, n, c->date_order, out) && bad->col == 0) {
         bad->col = (uint64_t)c->col[col] + 1;
         bad->p = p;
         bad->n = n;
@@ -729,6 +764,41 @@ static void items_split(struct ruru_buf *store, struct items *it, const char *p,
         if (i == n || p[i] == ';' || p[i] == '|' || p[i] == ',') {
             items_add(store, it, p + start, i - start);
             start = i + 1;
+        }
+    }
+}
+
+/* An actor cell's item that names no actor: "(unattributed ShadowPad activity)" (a note in
+ * parentheses), "unattributed", "unknown", and the null words. */
+static bool is_no_actor(struct ruru_str s)
+{
+    static const char *const words[] = {"unattributed", "unknown", "none", "n/a", "-", "null"};
+
+    if (s.len >= 2 && s.ptr[0] == '(' && s.ptr[s.len - 1] == ')')
+        return true;
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (ruru_str_ieq(s, words[i]))
+            return true;
+    return false;
+}
+
+/* The items of an actor cell: names to `actors`, notes that name no actor to `tags` (without
+ * their parentheses), so that the analyst still sees them and no actor is made of them. */
+static void
+actor_split(struct csv *c, struct items *actors, struct items *tags, const char *p, size_t n)
+{
+    size_t start = 0;
+
+    for (size_t i = 0; i <= n; i++) {
+        struct ruru_str s;
+        if (i < n && p[i] != ';' && p[i] != '|' && p[i] != ',')
+            continue;
+        s = ruru_str_trim(ruru_str_make(p + start, i - start));
+        start = i + 1;
+        if (!is_no_actor(s)) {
+            items_add(&c->actors, actors, s.ptr, s.len);
+        } else if (s.len >= 2 && s.ptr[0] == '(') {
+            items_add(&c->tags, tags, s.ptr + 1, s.len - 2);
         }
     }
 }
@@ -787,15 +857,20 @@ static enum ruru_err lists(struct csv *c, struct ruru_intel_indicator *ind)
     ruru_buf_reset(&c->actors);
     ruru_buf_reset(&c->tags);
     ruru_buf_reset(&c->techs);
-    if ((p = col_cell(c, COL_ACTOR, &n)) != NULL && n > 0) {
-        if ((t = ruru_csv_text(p, n, TEXT_BYTES, &c->clean)) == NULL)
-            return RURU_ENOMEM;
-        items_split(&c->actors, &actors, t, strlen(t));
-    }
     if ((p = col_cell(c, COL_TAGS, &n)) != NULL && n > 0) {
         if ((t = ruru_csv_text(p, n, TEXT_BYTES, &c->clean)) == NULL)
             return RURU_ENOMEM;
         items_split(&c->tags, &tags, t, strlen(t));
+    }
+    if ((p = col_cell(c, COL_THREAT_TYPE, &n)) != NULL && n > 0) {
+        if ((t = ruru_csv_text(p, n, TEXT_BYTES, &c->clean)) == NULL)
+            return RURU_ENOMEM;
+        items_split(&c->tags, &tags, t, strlen(t));
+    }
+    if ((p = col_cell(c, COL_ACTOR, &n)) != NULL && n > 0) {
+        if ((t = ruru_csv_text(p, n, TEXT_BYTES, &c->clean)) == NULL)
+            return RURU_ENOMEM;
+        actor_split(c, &actors, &tags, t, strlen(t));
     }
     for (size_t i = 0; i < tags.n && !c->tags.failed; i++)
         galaxy_tag(c, c->tags.ptr + tags.off[i], &actors, &techs);
@@ -846,6 +921,8 @@ header_fields(struct csv *c, struct ruru_intel_indicator *ind, struct bad_date *
     char *p;
 
     date_field(c, COL_FIRST_SEEN, &ind->first_seen, bad);
+    if (ind->first_seen == RURU_TIME_NONE)
+        date_field(c, COL_DATE_ADDED, &ind->first_seen, bad);
     date_field(c, COL_LAST_SEEN, &ind->last_seen, bad);
     date_field(c, COL_VALID_FROM, &ind->valid_from, bad);
     date_field(c, COL_VALID_UNTIL, &ind->valid_until, bad);
@@ -909,14 +986,31 @@ static enum ruru_err nomem(struct csv *c)
     return ruru_diag_set(c->diag, RURU_ENOMEM, c->ctx->path, c->row.line, 0, "out of memory");
 }
 
-/* Re-fangs x->v into c->fanged (unless done), gives a scheme to a URL written without one
- * and drops the colons of a certificate hash. */
+/* Values that are defanged in the wild: addresses, host names, URLs, e-mail addresses (and
+ * values whose type the value itself will tell). A file path is never re-fanged: "[.]" and
+ * "\\." are real in "C:\\Users\\x\\.ssh". */
+static bool is_fangable(enum ruru_ioc_type t)
+{
+    return t == RURU_IOC_NONE || t == RURU_IOC_IPV4 || t == RURU_IOC_IPV6 || t == RURU_IOC_CIDR4 ||
+           t == RURU_IOC_CIDR6 || t == RURU_IOC_DOMAIN || t == RURU_IOC_URL || t == RURU_IOC_EMAIL;
+}
+
+/* Re-fangs x->v into c->fanged (unless done) when its type may be defanged, or else copies it
+ * (unescaping the backslashes of a file name or path); gives a scheme to a URL written
+ * without one and drops the colons of a certificate hash. */
 static enum ruru_err prepare(struct csv *c, const struct value *x)
 {
     struct ruru_buf *f = &c->fanged;
 
-    if (!x->is_fanged && fang(x->v, x->n, f) != RURU_OK)
+    if (!is_fangable(x->type)) {
+        ruru_buf_reset(f);
+        if (ruru_buf_add(f, x->v, x->n) != RURU_OK)
+            return RURU_ENOMEM;
+        if (x->type == RURU_IOC_FILENAME || x->type == RURU_IOC_FILEPATH)
+            ruru_csv_unescape_backslashes(f);
+    } else if (!x->is_fanged && fang(x->v, x->n, f) != RURU_OK) {
         return RURU_ENOMEM;
+    }
     if (x->type == RURU_IOC_URL && ruru_memmem(ruru_buf_str(f), f->len, "://", 3) == NULL &&
         !(f->len > 0 && f->ptr[0] == '/')) {
         /* Zeek and many lists write "evil.example/gate.php": a web URL. A path from the root
@@ -963,14 +1057,21 @@ static enum ruru_err emit(struct csv *c,
     }
     if (x->allowed != 0 && (x->allowed & RURU_ZEEK_TYPE_BIT(type)) == 0)
         return reject(c, x->col, x->v, x->n, "value does not match type");
-    if (bad->col != 0)
-        return reject(c, bad->col, bad->p, bad->n, "malformed date");
+    if (type == RURU_IOC_FILENAME_REGEX &&
+        !ruru_csv_regex_ok(c->canon.ptr, c->canon.len, &c->reason))
+        return c->reason.failed ? nomem(c)
+                                : reject(c, x->col, x->v, x->n, ruru_buf_str(&c->reason));
+    if (x->type == RURU_IOC_NONE && type == RURU_IOC_DOMAIN &&
+        !ruru_csv_known_tld(ruru_buf_str(&c->canon)))
+        return reject(c, x->col, x->v, x->n, "no such top-level domain (a file name? give a type)");
+    (void)bad;
     ind->type = type;
     ind->value = ruru_buf_str(&c->canon);
     ind->raw = strcmp(ind->value, x->v) != 0 ? x->v : NULL;
     ind->context = x->context;
     if (x->ref != NULL)
         ind->ref = x->ref;
+    c->n_emitted++;
     return s->indicator != NULL ? s->indicator(s->ctx, ind) : RURU_OK;
 }
 
@@ -1048,10 +1149,12 @@ static void unquote(char **p, size_t *n)
     }
 }
 
-/* Applies the type cell to x: the declared type, or a Zeek type resolved for the value. */
+/* Applies the type cell to x: the declared type, or a Zeek type resolved for the value.
+ * ti.unknown when the cell names no type ruru knows. A file name holding a directory is a
+ * path ("C:\\Windows\\cmd.exe" as a "process"). */
 static struct type_info apply_type(struct csv *c, struct value *x)
 {
-    struct type_info ti = {RURU_IOC_NONE, SPLIT_NONE, 0};
+    struct type_info ti = {RURU_IOC_NONE, SPLIT_NONE, 0, false};
     size_t n;
     char *t = col_cell(c, COL_TYPE, &n);
 
@@ -1065,11 +1168,16 @@ static struct type_info apply_type(struct csv *c, struct value *x)
             x->type = type;
             x->allowed = allowed;
             x->strip_colons = is_cert;
+        } else {
+            ti.unknown = true;
         }
         return ti;
     }
     ti = lookup_type(c, t, n);
     x->type = ti.type;
+    if (x->type == RURU_IOC_FILENAME && ti.split == SPLIT_NONE &&
+        (memchr(x->v, '\\', x->n) != NULL || memchr(x->v, '/', x->n) != NULL))
+        x->type = RURU_IOC_FILEPATH;
     return ti;
 }
 
@@ -1219,22 +1327,33 @@ static enum ruru_err do_row(struct csv *c)
             return reject(c, 0, "", 0, "empty value"); /* only named columns are filled */
         return reject(c, x.col, x.v, x.n, "unrecognised value");
     }
+    ti = apply_type(c, &x);
+    if (ti.unknown) {
+        size_t n;
+        char *t = col_cell(c, COL_TYPE, &n);
+        return reject(c, (uint64_t)c->col[COL_TYPE] + 1, t, n, "unknown indicator type");
+    }
     err = row_fields(c, &ind, note, &bad);
     if (err != RURU_OK)
         return nomem(c);
-    ti = apply_type(c, &x);
+    c->n_emitted = 0;
     if (ti.split != SPLIT_NONE)
-        return emit_split(c, &ind, &x, ti, &bad);
-    return emit(c, &ind, &x, &bad);
+        err = emit_split(c, &ind, &x, ti, &bad);
+    else
+        err = emit(c, &ind, &x, &bad);
+    /* A date that could not be read costs the indicator that date, never the indicator. */
+    if (err == RURU_OK && bad.col != 0 && c->n_emitted > 0)
+        err = reject(c, bad.col, bad.p, bad.n, "malformed date (indicator kept without it)");
+    return err;
 }
 
 /* ---- the import ------------------------------------------------------------------------ */
 
 static void csv_fini(struct csv *c)
 {
-    struct ruru_buf *bufs[] = {&c->row.bytes, &c->fanged, &c->canon,   &c->clean,
-                               &c->actors,    &c->tags,   &c->techs,   &c->desc,
-                               &c->by,        &c->ref,    &c->context, &c->text};
+    struct ruru_buf *bufs[] = {&c->row.bytes, &c->fanged, &c->canon, &c->clean, &c->actors,
+                               &c->tags,      &c->techs,  &c->desc,  &c->by,    &c->ref,
+                               &c->context,   &c->text,   &c->reason};
 
     for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
         ruru_buf_fini(bufs[i]);
@@ -1270,6 +1389,7 @@ csv_create(const char *data, size_t len, const struct ruru_import_ctx *ctx, stru
     ruru_buf_init(&c->ref, TEXT_BYTES);
     ruru_buf_init(&c->context, TEXT_BYTES + 32);
     ruru_buf_init(&c->text, RURU_CSV_REJECT_VALUE_BYTES + 4);
+    ruru_buf_init(&c->reason, RURU_CSV_REASON_BYTES + 64);
     return c;
 }
 
@@ -1316,150 +1436,4 @@ enum ruru_err ruru_csv_import(const char *data,
     }
     csv_fini(c);
     return err;
-}
-
-/* ---- helpers shared with zeek.c (csv.h) ------------------------------------------------ */
-
-int ruru_csv_confidence(const char *p, size_t n)
-{
-    struct ruru_str s = ruru_str_trim(ruru_str_make(p, n));
-    size_t i = 0;
-    int whole = 0, frac = 0, frac_digits = 0, digits = 0;
-    bool dot = false, percent = false;
-
-    if (ruru_str_ieq(s, "high"))
-        return 85;
-    if (ruru_str_ieq(s, "medium"))
-        return 50;
-    if (ruru_str_ieq(s, "low"))
-        return 15;
-    if (s.len > 0 && s.ptr[s.len - 1] == '%') {
-        percent = true;
-        s.len--;
-    }
-    for (; i < s.len; i++) {
-        char ch = s.ptr[i];
-        if (ch == '.' && !dot) {
-            dot = true;
-        } else if (!ruru_is_digit(ch)) {
-            return -1;
-        } else if (dot) {
-            if (frac_digits < 2) {
-                frac = frac * 10 + (ch - '0');
-                frac_digits++;
-            }
-            digits++;
-        } else {
-            /* Past 100 it is no confidence; stop before the int could overflow. */
-            whole = whole * 10 + (ch - '0');
-            if (whole > 100)
-                return -1;
-            digits++;
-        }
-    }
-    if (digits == 0)
-        return -1;
-    if (dot && !percent && (whole == 0 || (whole == 1 && frac == 0)))
-        return whole * 100 + (frac_digits == 1 ? frac * 10 : frac);
-    return whole;
-}
-
-size_t ruru_csv_utf8_prefix(const char *p, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    size_t i = 0;
-
-    while (i < n) {
-        unsigned char b = u[i];
-        size_t need;
-        uint32_t cp;
-        if (b >= 0x01 && b < 0x80) {
-            i++;
-            continue;
-        }
-        if (b >= 0xc2 && b <= 0xdf) {
-            need = 1;
-            cp = b & 0x1fu;
-        } else if (b >= 0xe0 && b <= 0xef) {
-            need = 2;
-            cp = b & 0x0fu;
-        } else if (b >= 0xf0 && b <= 0xf4) {
-            need = 3;
-            cp = b & 0x07u;
-        } else {
-            return i; /* NUL, a continuation byte, C0/C1 (overlong), F5..FF */
-        }
-        if (n - i <= need)
-            return i;
-        for (size_t k = 1; k <= need; k++) {
-            if ((u[i + k] & 0xc0u) != 0x80u)
-                return i;
-            cp = (cp << 6) | (u[i + k] & 0x3fu);
-        }
-        if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-            (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-            return i;
-        i += need + 1;
-    }
-    return n;
-}
-
-const char *ruru_csv_text_copy(const char *p, size_t n, size_t max, struct ruru_buf *out)
-{
-    size_t i = 0;
-
-    /* Nothing past max (plus one character's worth of look-ahead) can be shown. */
-    if (n > max + 4)
-        n = max + 4;
-    ruru_buf_reset(out);
-    while (i < n && out->len < max) {
-        size_t ok = ruru_csv_utf8_prefix(p + i, n - i);
-        if (ok > 0) {
-            size_t take = ok;
-            if (take > max - out->len) {
-                /* Cut at a character boundary. */
-                take = max - out->len;
-                while (take > 0 && ((unsigned char)p[i + take] & 0xc0u) == 0x80u)
-                    take--;
-            }
-            ruru_buf_add(out, p + i, take);
-            i += take;
-            if (take < ok)
-                break;
-            continue;
-        }
-        if (max - out->len < 3)
-            break;
-        ruru_buf_add(out, "\xef\xbf\xbd", 3); /* U+FFFD for the bad byte */
-        i++;
-    }
-    return out->failed ? NULL : ruru_buf_str(out);
-}
-
-const char *ruru_csv_text(const char *p, size_t n, size_t max, struct ruru_buf *out)
-{
-    if (n <= max && ruru_csv_utf8_prefix(p, n) == n)
-        return p;
-    return ruru_csv_text_copy(p, n, max, out);
-}
-
-enum ruru_err ruru_csv_reject(const struct ruru_import_ctx *ctx,
-                              uint64_t line,
-                              uint64_t col,
-                              const char *value,
-                              size_t n,
-                              const char *reason,
-                              struct ruru_buf *scratch)
-{
-    struct ruru_intel_reject r;
-
-    if (ctx->sink->reject == NULL)
-        return RURU_OK;
-    memset(&r, 0, sizeof(r));
-    r.line = line;
-    r.col = col;
-    r.value = value != NULL ? ruru_csv_text_copy(value, n, RURU_CSV_REJECT_VALUE_BYTES, scratch)
-                            : NULL;
-    r.reason = reason;
-    return ctx->sink->reject(ctx->sink->ctx, &r);
 }

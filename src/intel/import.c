@@ -24,6 +24,7 @@
 #include "base/diag.h"
 #include "base/str.h"
 #include "intel/actors_assess.h"
+#include "intel/csv.h"
 #include "intel/store.h"
 #include "io/file.h"
 
@@ -144,6 +145,8 @@ const char *ruru_intel_detect(const char *path, const char *data, size_t len)
             break;
         p = end + 1;
     }
+    if (ruru_loki_detect(path, data + i, len - i))
+        return "loki";
     return "csv";
 }
 
@@ -168,12 +171,91 @@ static importer_fn importer_for(const char *format)
             {"zeek", ruru_zeek_import},
             {"chirp", ruru_chirp_import},
             {"assessment", ruru_assess_import},
+            {"loki", ruru_loki_import},
     };
 
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
         if (strcmp(table[i].name, format) == 0)
             return table[i].fn;
     return NULL;
+}
+
+/* The sink between an importer and the store when the caller gives defaults (--actor, --tlp,
+ * --confidence): an indicator's own word wins; the rest passes through untouched. */
+struct defaults {
+    const struct ruru_intel_sink *inner;
+    struct ruru_intel_sink sink;
+    const char *actor[1];
+    const char *tlp;
+    int confidence; /* -1: none */
+};
+
+static enum ruru_err def_indicator(void *ctx, const struct ruru_intel_indicator *ind)
+{
+    struct defaults *d = ctx;
+    struct ruru_intel_indicator x = *ind;
+
+    if (d->actor[0] != NULL && x.n_actors == 0) {
+        x.actors = d->actor;
+        x.n_actors = 1;
+    }
+    if (d->tlp != NULL && x.tlp == NULL)
+        x.tlp = d->tlp;
+    if (d->confidence >= 0 && x.confidence < 0)
+        x.confidence = d->confidence;
+    return d->inner->indicator != NULL ? d->inner->indicator(d->inner->ctx, &x) : RURU_OK;
+}
+
+static enum ruru_err def_entity(void *ctx, const struct ruru_intel_entity *e)
+{
+    struct defaults *d = ctx;
+    return d->inner->entity(d->inner->ctx, e);
+}
+
+static enum ruru_err def_relation(void *ctx, const struct ruru_intel_relation *r)
+{
+    struct defaults *d = ctx;
+    return d->inner->relation(d->inner->ctx, r);
+}
+
+static enum ruru_err def_reject(void *ctx, const struct ruru_intel_reject *r)
+{
+    struct defaults *d = ctx;
+    return d->inner->reject(d->inner->ctx, r);
+}
+
+static enum ruru_err def_warninglist(void *ctx, const struct ruru_intel_warninglist *w)
+{
+    struct defaults *d = ctx;
+    return d->inner->warninglist(d->inner->ctx, w);
+}
+
+static enum ruru_err def_tag_meaning(void *ctx, const struct ruru_intel_tag_meaning *t)
+{
+    struct defaults *d = ctx;
+    return d->inner->tag_meaning(d->inner->ctx, t);
+}
+
+/* Puts `d` in front of `inner` when opts give defaults; returns the sink to use. */
+static const struct ruru_intel_sink *with_defaults(struct defaults *d,
+                                                   const struct ruru_intel_sink *inner,
+                                                   const struct ruru_import_opts *opts)
+{
+    if (opts->actor == NULL && opts->tlp == NULL && !opts->has_confidence)
+        return inner;
+    memset(d, 0, sizeof(*d));
+    d->inner = inner;
+    d->actor[0] = opts->actor;
+    d->tlp = opts->tlp != NULL ? ruru_tlp_parse(opts->tlp, strlen(opts->tlp)) : NULL;
+    d->confidence = opts->has_confidence ? opts->confidence : -1;
+    d->sink.ctx = d;
+    d->sink.indicator = def_indicator;
+    d->sink.entity = inner->entity != NULL ? def_entity : NULL;
+    d->sink.relation = inner->relation != NULL ? def_relation : NULL;
+    d->sink.reject = inner->reject != NULL ? def_reject : NULL;
+    d->sink.warninglist = inner->warninglist != NULL ? def_warninglist : NULL;
+    d->sink.tag_meaning = inner->tag_meaning != NULL ? def_tag_meaning : NULL;
+    return &d->sink;
 }
 
 struct run {
@@ -238,9 +320,10 @@ static void set_error(json_t *f, const struct ruru_diag *d, enum ruru_err err)
  * when wanted, else why not (static text, or `why` filled). */
 static const char *skip_reason(const char *path, char *why, size_t why_len)
 {
-    static const char *const exts[] = {".json",  ".csv",  ".tsv",  ".txt", ".dat",
-                                       ".intel", ".ioc",  ".iocs", ".lst", ".list",
-                                       ".stix",  ".misp", ".yaml", ".yml"};
+    /* .md5 .sha1 .sha256 .sha512: hash lists as vendors publish samples' digests */
+    static const char *const exts[] = {".json", ".csv",  ".tsv", ".txt",  ".dat",    ".intel",
+                                       ".ioc",  ".iocs", ".lst", ".list", ".stix",   ".misp",
+                                       ".yaml", ".yml",  ".md5", ".sha1", ".sha256", ".sha512"};
     const char *base = strrchr(path, '/');
     char name[256];
     size_t n;
@@ -302,7 +385,7 @@ static void import_one(struct run *r, const char *path)
     char *data = NULL;
     size_t len = 0;
     const char *format = r->opts->format;
-    char hash[64 + 32];
+    char hash[64 + 32 + 64];
     struct ruru_store_file *sf = NULL;
     bool unchanged = false;
     enum ruru_err err;
@@ -349,6 +432,18 @@ static void import_one(struct run *r, const char *path)
     h = XXH3_128bits(data, len);
     snprintf(hash, sizeof(hash), "%016" PRIx64 "%016" PRIx64 ":%s", (uint64_t)h.high64,
              (uint64_t)h.low64, format);
+    if (r->opts->actor != NULL || r->opts->tlp != NULL || r->opts->has_confidence) {
+        /* The same bytes imported with other defaults give other indicators: not unchanged. */
+        char opt[64];
+        XXH64_hash_t oh = XXH3_64bits(r->opts->actor ? r->opts->actor : "",
+                                      r->opts->actor ? strlen(r->opts->actor) : 0);
+        oh = XXH3_64bits_withSeed(r->opts->tlp ? r->opts->tlp : "",
+                                  r->opts->tlp ? strlen(r->opts->tlp) : 0, oh);
+        snprintf(opt, sizeof(opt), ":%016" PRIx64 ":%d", (uint64_t)oh,
+                 r->opts->has_confidence ? r->opts->confidence : -1);
+        if (strlen(hash) + strlen(opt) < sizeof(hash))
+            memcpy(hash + strlen(hash), opt, strlen(opt) + 1);
+    }
     err = ruru_store_file_begin(r->store, r->source, path, format, hash, len, &sf, &unchanged, &d);
     if (err != RURU_OK)
         goto fail;
@@ -362,6 +457,7 @@ static void import_one(struct run *r, const char *path)
     }
     {
         struct ruru_import_ctx ctx;
+        struct defaults defs;
         const struct ruru_import_stats *st;
         const struct ruru_import_reject *rej;
         size_t n_rej;
@@ -369,7 +465,7 @@ static void import_one(struct run *r, const char *path)
 
         memset(&ctx, 0, sizeof(ctx));
         ctx.path = path;
-        ctx.sink = ruru_store_file_sink(sf);
+        ctx.sink = with_defaults(&defs, ruru_store_file_sink(sf), r->opts);
         ctx.norm.min_prefix_v4 = r->opts->min_prefix_v4;
         ctx.norm.min_prefix_v6 = r->opts->min_prefix_v6;
         err = fn(data, len, &ctx, &d);
@@ -475,6 +571,15 @@ enum ruru_err ruru_intel_import(ruru_store *store,
         memset(&defaults, 0, sizeof(defaults));
         opts = &defaults;
     }
+    if (opts->tlp != NULL && ruru_tlp_parse(opts->tlp, strlen(opts->tlp)) == NULL)
+        return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0,
+                             "unknown TLP \"%s\" (clear, green, amber, amber+strict, red)",
+                             opts->tlp);
+    if (opts->has_confidence && (opts->confidence < 0 || opts->confidence > 100))
+        return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "confidence %d is not in 0..100",
+                             opts->confidence);
+    if (opts->actor != NULL && opts->actor[0] == '\0')
+        return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "empty actor name");
     source = opts->source ? ruru_strdup(opts->source) : basename_of(path);
     report = json_object();
     if (source == NULL || report == NULL) {

@@ -75,6 +75,7 @@ static const char *const TYPE_NAMES[RURU_IOC__COUNT] = {
         [RURU_IOC_X509_SHA256] = "x509-sha256",
         [RURU_IOC_ASN] = "asn",
         [RURU_IOC_URI_PATH] = "uri-path",
+        [RURU_IOC_FILENAME_REGEX] = "filename-regex",
         [RURU_IOC_PATTERN] = "stix-pattern",
 };
 
@@ -1448,6 +1449,7 @@ bool ruru_ioc_normalize(enum ruru_ioc_type *type,
     case RURU_IOC_FILEPATH:
     case RURU_IOC_USER_AGENT:
     case RURU_IOC_STRING:
+    case RURU_IOC_FILENAME_REGEX:
     case RURU_IOC_PATTERN:
         ok = norm_text(v.ptr, v.len, out, reason);
         break;

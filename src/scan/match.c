@@ -45,6 +45,18 @@ enum ruru_err ruru_matcher_use_literals(struct ruru_matcher *m, const struct rur
     return RURU_OK;
 }
 
+enum ruru_err ruru_matcher_use_fnregex(struct ruru_matcher *m, const struct ruru_fnregex *set)
+{
+    struct ruru_fnregex_scratch *sc = NULL;
+
+    if (set != NULL && ruru_fnregex_scratch_create(set, &sc) != RURU_OK)
+        return RURU_ENOMEM;
+    ruru_fnregex_scratch_destroy(m->fnre_scratch);
+    m->fnre = set;
+    m->fnre_scratch = sc;
+    return RURU_OK;
+}
+
 enum ruru_err ruru_matcher_use_rules(struct ruru_matcher *m, const struct ruru_rules *rules)
 {
     struct ruru_rules_scratch *sc = NULL;
@@ -191,6 +203,9 @@ void ruru_matcher_fini(struct ruru_matcher *m)
     m->rules_scratch = NULL;
     ruru_literals_scratch_destroy(m->lit_scratch);
     m->lit_scratch = NULL;
+    ruru_fnregex_scratch_destroy(m->fnre_scratch);
+    m->fnre_scratch = NULL;
+    m->fnre = NULL;
     ruru_buf_fini(&m->observed);
     ruru_buf_fini(&m->decoded);
     ruru_buf_fini(&m->canon);
@@ -616,6 +631,13 @@ static enum role role_of(struct ruru_matcher *m, const struct ruru_field *f)
     return (enum role)m->role[k];
 }
 
+static int on_fnregex(uint32_t i, void *ctx)
+{
+    struct ruru_matcher *m = ctx;
+
+    return on_hit(ruru_index_at(m->idx, i), i, m);
+}
+
 /* Whole-value lookups for the fields where such values live. */
 static void match_whole(struct ruru_matcher *m, enum role role, struct ruru_str v)
 {
@@ -638,6 +660,13 @@ static void match_whole(struct ruru_matcher *m, enum role role, struct ruru_str 
         m->obs_len = (size_t)(t.ptr + t.len - base);
         if (m->obs_len > 0)
             ruru_index_find_exact(m->idx, RURU_IOC_FILENAME, base, m->obs_len, on_hit, m);
+    }
+    /* File-name regexes (Loki's), on the whole name or path, as Loki runs them. */
+    if (m->fnre != NULL && (role == R_FILENAME || role == R_FILEPATH)) {
+        m->obs = t.ptr;
+        m->obs_len = t.len;
+        if (!ruru_fnregex_match(m->fnre, m->fnre_scratch, t.ptr, t.len, on_fnregex, m))
+            m->failed = true;
     }
 }
 
@@ -821,8 +850,9 @@ static bool probe_text(struct ruru_matcher *m, const char *s, size_t n)
  * fields are asked about those too before its line is let go. */
 static bool has_whole_values(const struct ruru_matcher *m)
 {
-    return m->lit != NULL || HAS(m, RURU_IOC_USER_AGENT) || HAS(m, RURU_IOC_FILENAME) ||
-           HAS(m, RURU_IOC_FILEPATH) || HAS(m, RURU_IOC_URI_PATH) || HAS(m, RURU_IOC_STRING);
+    return m->lit != NULL || m->fnre != NULL || HAS(m, RURU_IOC_USER_AGENT) ||
+           HAS(m, RURU_IOC_FILENAME) || HAS(m, RURU_IOC_FILEPATH) || HAS(m, RURU_IOC_URI_PATH) ||
+           HAS(m, RURU_IOC_STRING);
 }
 
 static void

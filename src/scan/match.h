@@ -22,6 +22,7 @@
 
 #include "base/buf.h"
 #include "logs/record.h"
+#include "match/fnregex.h"
 #include "match/index.h"
 #include "match/literal.h"
 #include "pattern/set.h"
@@ -61,6 +62,8 @@ struct ruru_matcher {
     uint64_t types;                  /* bit t: the index holds indicators of type t */
     const struct ruru_literals *lit; /* user agents and strings searched in free text, or NULL */
     struct ruru_literals_scratch *lit_scratch;
+    const struct ruru_fnregex *fnre; /* file-name regexes run on file names and paths, or NULL */
+    struct ruru_fnregex_scratch *fnre_scratch;
     struct ruru_match_counts counts;
     struct ruru_hit hits[RURU_MATCH_MAX_HITS];
     size_t n_hits;
@@ -97,6 +100,9 @@ void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx);
  * and strings of the index, compiled by ruru_literals_build. Returns RURU_ENOMEM when the
  * scratch could not be had (the matcher is then as before). */
 enum ruru_err ruru_matcher_use_literals(struct ruru_matcher *m, const struct ruru_literals *lit);
+/* Runs the file-name regexes of `set` (ruru_fnregex_build) on file-name and path fields too.
+ * Returns RURU_ENOMEM when the scratch could not be had (the matcher is then as before). */
+enum ruru_err ruru_matcher_use_fnregex(struct ruru_matcher *m, const struct ruru_fnregex *set);
 /* Evaluates the rule set `rules` too (ruru_match_rules). RURU_ENOMEM when the scratch could
  * not be had. */
 enum ruru_err ruru_matcher_use_rules(struct ruru_matcher *m, const struct ruru_rules *rules);

@@ -614,6 +614,7 @@ struct pool {
     bool stop;
     const struct ruru_index *idx;
     const struct ruru_literals *lit;
+    const struct ruru_fnregex *fnre;
     const struct ruru_rules *rules;
     const struct ruru_pattern_set *patterns;
     uint64_t *ran; /* the rules that ran on some record (under mu), one bit each */
@@ -622,6 +623,7 @@ struct pool {
 /* A matcher for one thread, with the sweep's literals and rules; NULL when memory ran out. */
 static struct ruru_matcher *matcher_create(const struct ruru_index *idx,
                                            const struct ruru_literals *lit,
+                                           const struct ruru_fnregex *fnre,
                                            const struct ruru_rules *rules,
                                            const struct ruru_pattern_set *patterns)
 {
@@ -631,6 +633,7 @@ static struct ruru_matcher *matcher_create(const struct ruru_index *idx,
         return NULL;
     ruru_matcher_init(m, idx);
     if (ruru_matcher_use_literals(m, lit) != RURU_OK ||
+        ruru_matcher_use_fnregex(m, fnre) != RURU_OK ||
         ruru_matcher_use_rules(m, rules) != RURU_OK ||
         ruru_matcher_use_patterns(m, patterns) != RURU_OK) {
         ruru_matcher_fini(m);
@@ -658,7 +661,7 @@ static void matcher_destroy(struct ruru_matcher *m)
 static void *worker(void *arg)
 {
     struct pool *pl = arg;
-    struct ruru_matcher *m = matcher_create(pl->idx, pl->lit, pl->rules, pl->patterns);
+    struct ruru_matcher *m = matcher_create(pl->idx, pl->lit, pl->fnre, pl->rules, pl->patterns);
     struct ruru_record *r = ruru_malloc(sizeof(*r));
 
     for (;;) {
@@ -1853,6 +1856,7 @@ enum ruru_err ruru_scan(ruru_store *store,
     struct sweep s;
     struct ruru_index *idx = NULL;
     struct ruru_literals *lit = NULL;
+    struct ruru_fnregex *fnre = NULL;
     struct ruru_record *r = NULL;
     json_t *doc = json_object(), *info = json_object(), *inputs = json_array();
     enum ruru_err err = RURU_OK;
@@ -1885,6 +1889,12 @@ enum ruru_err ruru_scan(ruru_store *store,
                                 &ld) != RURU_OK)
             json_object_set_new(info, "literals_error", json_string(ld.msg));
         json_object_set_new(info, "literals", json_integer((json_int_t)ruru_literals_count(lit)));
+        /* File-name regexes (Loki lists), compiled once and shared by the threads. */
+        if (ruru_fnregex_build(idx, &fnre, &ld) != RURU_OK)
+            json_object_set_new(info, "filename_regexes_error", json_string(ld.msg));
+        if (fnre != NULL)
+            json_object_set_new(info, "filename_regexes",
+                                json_integer((json_int_t)ruru_fnregex_count(fnre, NULL)));
     }
     if ((err = load_rules(&s, info, diag)) != RURU_OK)
         goto out;
@@ -1927,6 +1937,7 @@ enum ruru_err ruru_scan(ruru_store *store,
     pthread_cond_init(&s.pool.done, NULL);
     s.pool.idx = idx;
     s.pool.lit = lit;
+    s.pool.fnre = fnre;
     s.pool.rules = s.rules;
     s.pool.patterns = s.patterns;
     if (s.rules != NULL &&
@@ -1935,13 +1946,13 @@ enum ruru_err ruru_scan(ruru_store *store,
         goto out;
     }
     if (s.n_threads == 1 && (s.inline_r = ruru_malloc(sizeof(*s.inline_r))) != NULL &&
-        (s.inline_m = matcher_create(idx, lit, s.rules, s.patterns)) != NULL) {
+        (s.inline_m = matcher_create(idx, lit, fnre, s.rules, s.patterns)) != NULL) {
         n_started = 1;
     } else {
         /* N threads: N - 1 workers, and the reader matches when it would otherwise wait. */
         unsigned workers = s.n_threads;
         if (s.n_threads > 1 && (s.main_r = ruru_malloc(sizeof(*s.main_r))) != NULL &&
-            (s.main_m = matcher_create(idx, lit, s.rules, s.patterns)) != NULL)
+            (s.main_m = matcher_create(idx, lit, fnre, s.rules, s.patterns)) != NULL)
             workers = s.n_threads - 1;
         for (unsigned t = 0; t < workers; t++, n_started++)
             if (pthread_create(&s.threads[t], NULL, worker, &s.pool) != 0)
@@ -2055,6 +2066,7 @@ out:
     ruru_pattern_set_destroy(s.patterns);
     ruru_rules_destroy(s.rules);
     ruru_literals_destroy(lit);
+    ruru_fnregex_destroy(fnre);
     ruru_index_destroy(idx);
     return err;
 }

@@ -194,6 +194,8 @@ static void test_quoting_file(void)
 static void test_rejects_file(void)
 {
     static const char *const ind[] = {
+            /* an unreadable date costs the indicator its date, not the indicator */
+            "ipv4 192.0.2.1 line=7 desc=bad date",
             "ipv4 192.0.2.2 line=12 desc=fine after the multi-line row",
             NULL,
     };
@@ -202,7 +204,7 @@ static void test_rejects_file(void)
             "line=4 col=1 value=co.nz reason=public suffix",
             "line=5 col=1 value=127.0.0.1 reason=loopback address",
             "line=6 col=1 value=16.0.0.0/4 reason=CIDR wider than the configured bound",
-            "line=7 col=3 value=yesterday reason=malformed date",
+            "line=7 col=3 value=yesterday reason=malformed date (indicator kept without it)",
             "line=8 col=1 value= reason=empty value",
             "line=9 col=1 value=not a hash reason=malformed hash",
             "line=10 col=1 value=two\nlines.example reason=malformed domain name",
@@ -266,13 +268,13 @@ static void test_commented_header(void)
 {
     static const char *const ind[] = {
             "url http://gate.evil.example/panel/ line=7 confidence=100 "
-            "from=2024-11-25T06:55:10Z first=2024-11-25T06:55:10Z labels=c2|CobaltStrike",
+            "from=2024-11-25T06:55:10Z first=2024-11-25T06:55:10Z labels=c2|CobaltStrike|botnet_cc",
             "ipv4 198.51.100.77 line=8 ctx=port=8443 confidence=75 from=2024-11-25T06:50:02Z "
-            "first=2024-11-25T06:50:02Z last=2024-11-26T00:00:00Z labels=c2",
+            "first=2024-11-25T06:50:02Z last=2024-11-26T00:00:00Z labels=c2|botnet_cc",
             "md5 d41d8cd98f00b204e9800998ecf8427e line=9 confidence=50 "
-            "from=2024-11-25T06:45:00Z first=2024-11-25T06:45:00Z",
+            "from=2024-11-25T06:45:00Z first=2024-11-25T06:45:00Z labels=payload",
             "domain dl.evil.example line=10 confidence=25 from=2024-11-25T06:40:00Z "
-            "first=2024-11-25T06:40:00Z",
+            "first=2024-11-25T06:40:00Z labels=payload_delivery",
             NULL,
     };
     static const char *const none[] = {NULL};
@@ -539,10 +541,11 @@ static void test_field_values(void)
             {"value,first_seen,valid_from\n192.0.2.1,2024-01-01,2024-02-01\n",
              {"ipv4 192.0.2.1 line=2 from=2024-02-01T00:00:00Z first=2024-01-01T00:00:00Z"},
              {NULL}},
-            /* A malformed date rejects the row, naming the date's column; a bad value first. */
+            /* A malformed date is reported with its column and the indicator kept without it;
+             * a bad value is reported instead (the date is then moot). */
             {"value,last_seen\n192.0.2.1,2024-13-01\nnot-an-ioc,yesterday\n",
-             {NULL},
-             {"line=2 col=2 value=2024-13-01 reason=malformed date",
+             {"ipv4 192.0.2.1 line=2"},
+             {"line=2 col=2 value=2024-13-01 reason=malformed date (indicator kept without it)",
               "line=3 col=1 value=not-an-ioc reason=unrecognised value"}},
             /* TLP spellings. */
             {"value,tlp\n192.0.2.1,white\n192.0.2.2,TLP:CLEAR\n192.0.2.3,Amber+Strict\n"
@@ -653,10 +656,34 @@ static void test_type_names(void)
              "raw=AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01"},
             {"Intel::SOFTWARE", "putty", "string putty line=2"},
             {"Intel::ADDR", "evil.example", "reject: value does not match type"},
-            /* Unknown types: the value decides. */
-            {"mutex", "192.0.2.1", "ipv4 192.0.2.1 line=2"},
-            {"Intel::BOGUS", "192.0.2.1", "ipv4 192.0.2.1 line=2"},
-            {"mutex", "Global\\evil", "reject: unrecognised value"},
+            /* A type ruru does not know is refused, never guessed from the value. */
+            {"mutex", "192.0.2.1", "type: unknown indicator type"},
+            {"Intel::BOGUS", "192.0.2.1", "type: unknown indicator type"},
+            {"mutex", "Global\\evil", "type: unknown indicator type"},
+            /* Vendor feeds' names: a process is its image file (a file name is never a
+             * domain), with a directory a path; "url path", "IP_Address" read as names. */
+            {"process", "cmd.exe", "filename cmd.exe line=2"},
+            {"parentprocess", "Serv-U.exe", "filename Serv-U.exe line=2"},
+            {"process", "C:\\Windows\\cmd.exe", "filepath C:\\Windows\\cmd.exe line=2"},
+            {"FilePath", "C:\\Users\\x\\.ssh\\id_rsa",
+             "filepath C:\\Users\\x\\.ssh\\id_rsa line=2"},
+            {"filepath", "Windows\\\\ADFS\\\\version.dll",
+             "filepath Windows\\ADFS\\version.dll line=2 raw=Windows\\\\ADFS\\\\version.dll"},
+            {"filepath", "\\\\srv\\share\\x.exe", "filepath \\\\srv\\share\\x.exe line=2"},
+            {"filename", "evil[.]exe", "filename evil[.]exe line=2"},
+            {"url path", "/owa/auth/x.aspx", "uri-path /owa/auth/x.aspx line=2"},
+            {"URI", "/owa/auth/x.aspx", "uri-path /owa/auth/x.aspx line=2"},
+            {"IP_Address", "192.0.2.1", "ipv4 192.0.2.1 line=2"},
+            {"domainname", "evil[.]example", "domain evil.example line=2 raw=evil[.]example"},
+            /* a file-name regex is checked as the sweep will compile it */
+            {"filename-regex", "\\\\evil\\.exe$", "filename-regex \\\\evil\\.exe$ line=2"},
+            {"filename-regex", "\\\\evil(\\.exe",
+             "reject: regex does not compile: missing closing parenthesis (at offset 12)"},
+            {"AVDetection", "Trojan:MSIL/QuietSieve.Gen!dha",
+             "string Trojan:MSIL/QuietSieve.Gen!dha line=2"},
+            {"sha256_hash", "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+             "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 line=2 "
+             "raw=E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"},
             /* A declared type is not second-guessed (the normaliser files an address written
              * as a host name under its family, though). */
             {"md5", "192.0.2.1", "reject: malformed hash"},
@@ -666,9 +693,13 @@ static void test_type_names(void)
     struct lrec r;
 
     for (size_t i = 0; i < N_CASES(cases); i++) {
-        bool is_reject = strncmp(cases[i].want, "reject: ", 8) == 0;
+        bool is_type = strncmp(cases[i].want, "type: ", 6) == 0;
+        bool is_reject = is_type || strncmp(cases[i].want, "reject: ", 8) == 0;
         snprintf(in, sizeof(in), "type,value\n%s,%s\n", cases[i].type, cases[i].value);
-        if (is_reject)
+        if (is_type)
+            snprintf(want, sizeof(want), "line=2 col=1 value=%s reason=%s", cases[i].type,
+                     cases[i].want + 6);
+        else if (is_reject)
             snprintf(want, sizeof(want), "line=2 col=2 value=%s reason=%s", cases[i].value,
                      cases[i].want + 8);
         else
@@ -887,7 +918,7 @@ static void test_oom(void)
     ctx.path = "test";
     ctx.sink = &sink;
     CHECK_INT(ruru_csv_import(in, sizeof(in) - 1, &ctx, &d), RURU_OK);
-    CHECK_INT(seen, 4);
+    CHECK_INT(seen, 5); /* d keeps its URL without the bad date */
     total = ruru_alloc_count() - before;
     CHECK(total > 3);
     for (uint64_t i = 1; i <= total + 1; i++) {
@@ -1036,6 +1067,221 @@ static void test_bench_shape(void)
     free(in);
 }
 
+/* ---- real feeds (../shared/data/intel, read in place) ------------------------------------- */
+
+static void run_shared(const char *rel, struct lrec *r)
+{
+    char path[512];
+    size_t len = 0;
+    char *data;
+
+    snprintf(path, sizeof(path), "%s/intel/%s", RURU_SHARED_DATA, rel);
+    data = lrec_slurp(path, &len);
+    CHECK(data != NULL);
+    CHECK_INT(lrec_run(ruru_csv_import, data ? data : "", len, r), RURU_OK);
+    free(data);
+}
+
+/* Entries that start with `prefix` and hold `part` (NULL: any). */
+static size_t count_of(const struct lrec_list *l, const char *prefix, const char *part)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < l->n; i++)
+        n += strncmp(l->v[i], prefix, strlen(prefix)) == 0 &&
+             (part == NULL || strstr(l->v[i], part) != NULL);
+    return n;
+}
+
+/*
+ * Microsoft's MSTIC feeds write "2/4/2022" (every row was rejected as "malformed date") and
+ * name their types domainname / sha256 / ip / AVDetection / process / parentprocess. Expected
+ * counts from the files, computed once with Python's csv module:
+ *   python3 -c "import csv,collections; rows=list(csv.DictReader(open(F)));
+ *               print(collections.Counter(r['Type'] for r in rows),
+ *                     collections.Counter(r['DateAdded'] for r in rows))"
+ * ActiniumIOC.csv: domainname 128, sha256 13, AVDetection 11, all 2/4/2022;
+ * DEV-0322_SolarWinds_Serv-U_IoC.csv: ip 5, process 3, parentprocess 2, all 7/13/2021 (TLP
+ * White); Mercury_August2022.csv: sha256 11, ip 2, domainname 1, all 8/25/2022 (some values
+ * padded with spaces).
+ */
+static void test_mstic_feeds(void)
+{
+    struct lrec r;
+
+    run_shared("mstic/ActiniumIOC.csv", &r);
+    CHECK_INT(r.ind.n, 152);
+    CHECK_INT(r.rej.n, 0);
+    CHECK_INT(count_of(&r.ind, "domain ", NULL), 128);
+    CHECK_INT(count_of(&r.ind, "sha256 ", NULL), 13);
+    CHECK_INT(count_of(&r.ind, "string ", NULL), 11);
+    /* M/D/YYYY (no part over 12 in the file: the US order) */
+    CHECK_INT(count_of(&r.ind, "", " from=2022-02-04T00:00:00Z first=2022-02-04T00:00:00Z"), 152);
+    CHECK_STR(lrec_at(&r.ind, 0), "domain acetica.online line=2 from=2022-02-04T00:00:00Z "
+                                  "first=2022-02-04T00:00:00Z");
+    CHECK_STR(lrec_at(&r.ind, 141), "string Trojan:MSIL/QuietSieve.Gen!dha line=143 "
+                                    "from=2022-02-04T00:00:00Z first=2022-02-04T00:00:00Z");
+    lrec_free(&r);
+
+    run_shared("mstic/DEV-0322_SolarWinds_Serv-U_IoC.csv", &r);
+    CHECK_INT(r.ind.n, 10);
+    CHECK_INT(r.rej.n, 0);
+    CHECK_INT(count_of(&r.ind, "ipv4 ", NULL), 5);
+    CHECK_INT(count_of(&r.ind, "filename ", NULL), 5);
+    CHECK_INT(count_of(&r.ind, "domain ", NULL), 0); /* cmd.exe is no domain */
+    CHECK_INT(count_of(&r.ind, "", " first=2021-07-13T00:00:00Z tlp=clear"), 10);
+    CHECK_STR(lrec_at(&r.ind, 6), "filename cmd.exe line=8 from=2021-07-13T00:00:00Z "
+                                  "first=2021-07-13T00:00:00Z tlp=clear");
+    lrec_free(&r);
+
+    run_shared("mstic/Mercury_August2022.csv", &r);
+    CHECK_INT(r.ind.n, 14);
+    CHECK_INT(r.rej.n, 0);
+    CHECK_INT(count_of(&r.ind, "sha256 ", NULL), 11);
+    CHECK_INT(count_of(&r.ind, "ipv4 ", NULL), 2);
+    CHECK_INT(count_of(&r.ind, "domain sygateway.com ", NULL), 1);
+    CHECK_INT(count_of(&r.ind, "", " first=2022-08-25T00:00:00Z"), 14);
+    lrec_free(&r);
+}
+
+/*
+ * Volexity's Exchange Marauder list (value,type,notes; 13 "ipaddress" rows) and the CSV derived
+ * from ESET's Exchange report (type,value,value_refanged,eset_detection,details,
+ * actor_as_named: 23 sha1, 10 domain, 7 ip). Counts of actor_as_named, computed once with
+ *   python3 -c "import csv,collections; print(collections.Counter(r['actor_as_named']
+ *               for r in csv.DictReader(open(F))))"
+ * Winnti Group 8, Calypso 6, Mikroceen 5, Tonto Team 4, (unattributed ShadowPad activity) 4,
+ * Opera Cobalt Strike 3, DLTMiner 3, Websiic 3, Tick 2, (unattributed IIS backdoor) 1,
+ * LuckyMouse 1. A note in parentheses names no actor: it becomes a label.
+ */
+static void test_exchange_feeds(void)
+{
+    struct lrec r;
+
+    run_shared("volexity-exchange-marauder/indicators.csv", &r);
+    CHECK_INT(r.ind.n, 13);
+    CHECK_INT(r.rej.n, 0);
+    CHECK_INT(count_of(&r.ind, "ipv4 ",
+                       " desc=IP addresses attempting to exploit Exchange servers in March 2021"),
+              13);
+    lrec_free(&r);
+
+    run_shared("eset-exchange/indicators.derived.csv", &r);
+    CHECK_INT(r.ind.n, 40);
+    CHECK_INT(r.rej.n, 0);
+    CHECK_INT(count_of(&r.ind, "sha1 ", NULL), 23);
+    CHECK_INT(count_of(&r.ind, "domain ", NULL), 10);
+    CHECK_INT(count_of(&r.ind, "ipv4 ", NULL), 7);
+    CHECK_INT(count_of(&r.ind, "", " actors=Winnti Group"), 8);
+    CHECK_INT(count_of(&r.ind, "", " actors=Calypso"), 6);
+    CHECK_INT(count_of(&r.ind, "", " actors=Mikroceen"), 5);
+    CHECK_INT(count_of(&r.ind, "", " actors=Tonto Team"), 4);
+    CHECK_INT(count_of(&r.ind, "", " actors=Opera Cobalt Strike"), 3);
+    CHECK_INT(count_of(&r.ind, "", " actors=DLTMiner"), 3);
+    CHECK_INT(count_of(&r.ind, "", " actors=Websiic"), 3);
+    CHECK_INT(count_of(&r.ind, "", " actors=Tick"), 2);
+    CHECK_INT(count_of(&r.ind, "", " actors=LuckyMouse"), 1);
+    CHECK_INT(count_of(&r.ind, "", " actors="), 35);
+    CHECK_INT(count_of(&r.ind, "", " labels=unattributed ShadowPad activity"), 4);
+    CHECK_INT(count_of(&r.ind, "", " labels=unattributed IIS backdoor"), 1);
+    /* the value column ("value", defanged) wins over value_refanged, which names no column */
+    CHECK_STR(lrec_at(&r.ind, 23), "ipv4 34.90.207.23 line=25 raw=34.90.207[.]23 "
+                                   "desc=LuckyMouse SysUpdate C&C server actors=LuckyMouse");
+    lrec_free(&r);
+
+    /* ESET's plain hash lists: one hash a line, 23 each (wc -l). */
+    run_shared("eset-exchange/samples.md5", &r);
+    CHECK_INT(count_of(&r.ind, "md5 ", NULL), 23);
+    CHECK_INT(r.ind.n + r.rej.n, 23);
+    lrec_free(&r);
+    run_shared("eset-exchange/samples.sha1", &r);
+    CHECK_INT(count_of(&r.ind, "sha1 ", NULL), 23);
+    CHECK_INT(r.ind.n + r.rej.n, 23);
+    lrec_free(&r);
+    run_shared("eset-exchange/samples.sha256", &r);
+    CHECK_INT(count_of(&r.ind, "sha256 ", NULL), 23);
+    CHECK_INT(r.ind.n + r.rej.n, 23);
+    lrec_free(&r);
+}
+
+/* Dates as feeds write them: the order of day and month decided per file (csv_date.c). */
+static void test_dates(void)
+{
+    static const struct tcase cases[] = {
+            /* US order by default, with times, AM/PM, seconds, "Z" */
+            {"value,FirstSeen\n192.0.2.1,2/4/2022 10:15\n192.0.2.2,2/4/2022 10:15:30 PM\n"
+             "192.0.2.3,12/31/2021 12:00:00 AM UTC\n",
+             {"ipv4 192.0.2.1 line=2 from=2022-02-04T10:15:00Z first=2022-02-04T10:15:00Z",
+              "ipv4 192.0.2.2 line=3 from=2022-02-04T22:15:30Z first=2022-02-04T22:15:30Z",
+              "ipv4 192.0.2.3 line=4 from=2021-12-31T00:00:00Z first=2021-12-31T00:00:00Z"},
+             {NULL}},
+            /* a day over 12 anywhere in the file: day first throughout */
+            {"value,date\n192.0.2.1,2/4/2022\n192.0.2.2,13/7/2021\n",
+             {"ipv4 192.0.2.1 line=2 from=2022-04-02T00:00:00Z first=2022-04-02T00:00:00Z",
+              "ipv4 192.0.2.2 line=3 from=2021-07-13T00:00:00Z first=2021-07-13T00:00:00Z"},
+             {NULL}},
+            /* both orders in one file: the ambiguous date is not read, the indicator stays */
+            {"value,date\n192.0.2.1,2/4/2022\n192.0.2.2,13/7/2021\n192.0.2.3,7/13/2021\n",
+             {"ipv4 192.0.2.1 line=2",
+              "ipv4 192.0.2.2 line=3 from=2021-07-13T00:00:00Z first=2021-07-13T00:00:00Z",
+              "ipv4 192.0.2.3 line=4 from=2021-07-13T00:00:00Z first=2021-07-13T00:00:00Z"},
+             {"line=2 col=2 value=2/4/2022 reason=malformed date (indicator kept without it)"}},
+            /* dots are day first; year first; ISO 8601 */
+            {"value,last_seen\n192.0.2.1,04.02.2022\n192.0.2.2,2022/02/04\n"
+             "192.0.2.3,2022-02-04T10:00:00+01:00\n",
+             {"ipv4 192.0.2.1 line=2 last=2022-02-04T00:00:00Z",
+              "ipv4 192.0.2.2 line=3 last=2022-02-04T00:00:00Z",
+              "ipv4 192.0.2.3 line=4 last=2022-02-04T09:00:00Z"},
+             {NULL}},
+            /* FirstSeen wins over DateAdded for first seen, whatever the column order */
+            {"DateAdded,IoC,IndicatorType,FirstSeen,LastSeen\n"
+             "1/1/2022,192.0.2.1,ip,2/1/2022,3/1/2022\n1/1/2022,192.0.2.2,ip,,\n",
+             {"ipv4 192.0.2.1 line=2 from=2022-02-01T00:00:00Z first=2022-02-01T00:00:00Z "
+              "last=2022-03-01T00:00:00Z",
+              "ipv4 192.0.2.2 line=3 from=2022-01-01T00:00:00Z first=2022-01-01T00:00:00Z"},
+             {NULL}},
+            /* impossible dates */
+            {"value,date\n192.0.2.1,2/30/2022\n192.0.2.2,2/29/2021\n192.0.2.3,2/29/2024\n",
+             {"ipv4 192.0.2.1 line=2", "ipv4 192.0.2.2 line=3",
+              "ipv4 192.0.2.3 line=4 from=2024-02-29T00:00:00Z first=2024-02-29T00:00:00Z"},
+             {"line=2 col=2 value=2/30/2022 reason=malformed date (indicator kept without it)",
+              "line=3 col=2 value=2/29/2021 reason=malformed date (indicator kept without it)"}},
+    };
+
+    run_cases(cases, N_CASES(cases));
+}
+
+/* Header names as real feeds write them. */
+static void test_feed_headers(void)
+{
+    static const struct tcase cases[] = {
+            {"Indicator,Type,ThreatType,threat_actor\n192.0.2.1,IPv4,Botnet,APT40\n",
+             {"ipv4 192.0.2.1 line=2 actors=APT40 labels=Botnet"},
+             {NULL}},
+            {"IoC,IndicatorType,group\n192.0.2.1,ip,APT40\n",
+             {"ipv4 192.0.2.1 line=2 actors=APT40"},
+             {NULL}},
+            {"value,actor_as_named\n192.0.2.1,Tonto Team\n192.0.2.2,(unattributed)\n"
+             "192.0.2.3,unknown\n",
+             {"ipv4 192.0.2.1 line=2 actors=Tonto Team",
+              "ipv4 192.0.2.2 line=3 labels=unattributed", "ipv4 192.0.2.3 line=4"},
+             {NULL}},
+            /* Inference never makes a file name a domain: a last label that is no top-level
+             * domain (cmd.exe) is refused; .zip is one, .example is reserved for tests. */
+            {"cmd.exe\nupdate.dll\ninvoice.zip\nevil.example\n",
+             {"domain invoice.zip line=3", "domain evil.example line=4"},
+             {"line=1 col=1 value=cmd.exe reason=no such top-level domain (a file name? give a "
+              "type)",
+              "line=2 col=1 value=update.dll reason=no such top-level domain (a file name? give "
+              "a type)"}},
+            {"value,attribution\n192.0.2.1,Leviathan\n",
+             {"ipv4 192.0.2.1 line=2 actors=Leviathan"},
+             {NULL}},
+    };
+
+    run_cases(cases, N_CASES(cases));
+}
+
 int main(void)
 {
     test_columns_file();
@@ -1062,5 +1308,9 @@ int main(void)
     test_confidence();
     test_utf8();
     test_bench_shape();
+    test_mstic_feeds();
+    test_exchange_feeds();
+    test_dates();
+    test_feed_headers();
     return check_done();
 }

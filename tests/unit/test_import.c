@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Format detection of the import driver, and reading compressed files. */
+#include <ruru.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -7,6 +9,7 @@
 #include "base/alloc.h"
 #include "check.h"
 #include "intel/import.h"
+#include "intel/store.h"
 #include "io/file.h"
 
 static void expect_format(const char *path, const char *data, const char *want)
@@ -50,6 +53,10 @@ static void test_detect(void)
     expect_format("l.txt", "# comment only\n", "csv");
     expect_format("l.txt", "\xef\xbb\xbf[1.2.3.4]\n", "csv");
     expect_format("e.txt", "", "csv");
+    /* Loki / signature-base lists: by Loki's file names or their comment block */
+    expect_format("sb/c2-iocs.txt", "# x\nevil.example\n", "loki");
+    expect_format("sb/keywords.txt", "mimilib\n", "loki");
+    expect_format("l.txt", "#\n# LOKI C2 IOCs\n#\nevil.example\n", "loki");
     {
         const char bin[] = {'a', '\0', 'b'};
         CHECK(ruru_intel_detect("b.bin", bin, sizeof(bin)) == NULL);
@@ -86,9 +93,76 @@ static void test_gzip(void)
     CHECK_STR(d.source, "/nonexistent/x");
 }
 
+/* Count of indicators matching an SQL condition. */
+static int64_t count_where(ruru_store *st, const char *cond)
+{
+    char sql[512];
+    sqlite3_stmt *q = NULL;
+    int64_t n = -1;
+
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM indicators WHERE %s", cond);
+    CHECK_INT(sqlite3_prepare_v2(ruru_store_db(st), sql, -1, &q, NULL), SQLITE_OK);
+    if (q != NULL && sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+/* --actor, --tlp, --confidence: defaults for what the rows do not say, for a vendor's
+ * single-actor list (Microsoft's ACTINIUM feed: 152 rows, no actor, TLP or confidence column)
+ * and a multi-actor one (ESET's Exchange CSV: 35 rows name their actor, 5 a note in
+ * parentheses, see test_csv.c). */
+static void test_defaults(void)
+{
+    ruru_store *st = NULL;
+    struct ruru_import_opts o;
+    struct ruru_diag d;
+    char *report = NULL, path[512];
+
+    memset(&o, 0, sizeof(o));
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &st, &d), RURU_OK);
+    o.actor = "ACTINIUM";
+    o.tlp = "TLP:AMBER";
+    o.has_confidence = true;
+    o.confidence = 80;
+    snprintf(path, sizeof(path), "%s/intel/mstic/ActiniumIOC.csv", RURU_SHARED_DATA);
+    CHECK_INT(ruru_intel_import(st, path, &o, &report, &d), RURU_OK);
+    ruru_free(report);
+    CHECK_INT(count_where(st, "1"), 152);
+    CHECK_INT(count_where(st, "actors = '[\"ACTINIUM\"]' AND tlp = 'amber' AND confidence = 80"),
+              152);
+    /* The same bytes with another actor are imported again, not "unchanged". */
+    o.actor = "Gamaredon";
+    CHECK_INT(ruru_intel_import(st, path, &o, &report, &d), RURU_OK);
+    CHECK(report != NULL && strstr(report, "\"unchanged\":0") != NULL);
+    ruru_free(report);
+    CHECK_INT(count_where(st, "actors = '[\"Gamaredon\"]'"), 152);
+
+    memset(&o, 0, sizeof(o));
+    o.actor = "Exchange attackers";
+    snprintf(path, sizeof(path), "%s/intel/eset-exchange/indicators.derived.csv", RURU_SHARED_DATA);
+    CHECK_INT(ruru_intel_import(st, path, &o, &report, &d), RURU_OK);
+    ruru_free(report);
+    CHECK_INT(count_where(st, "actors = '[\"Exchange attackers\"]'"), 5);
+    CHECK_INT(count_where(st, "actors = '[\"Winnti Group\"]'"), 8);
+    CHECK_INT(count_where(st, "tlp IS NOT NULL AND actors = '[\"Winnti Group\"]'"), 0);
+
+    /* A TLP that is none, a confidence out of range: refused before anything is read. */
+    memset(&o, 0, sizeof(o));
+    o.tlp = "purple";
+    CHECK_INT(ruru_intel_import(st, path, &o, &report, &d), RURU_EINVAL);
+    CHECK(strstr(d.msg, "purple") != NULL);
+    memset(&o, 0, sizeof(o));
+    o.has_confidence = true;
+    o.confidence = 101;
+    CHECK_INT(ruru_intel_import(st, path, &o, &report, &d), RURU_EINVAL);
+    ruru_store_close(st);
+}
+
 int main(void)
 {
     test_detect();
     test_gzip();
+    test_defaults();
     return check_done();
 }

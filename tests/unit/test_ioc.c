@@ -1006,10 +1006,11 @@ static void test_infer(void)
 static void test_type_names(void)
 {
     static const char *const names[RURU_IOC__COUNT] = {
-            "none",     "ipv4",      "ipv6",        "cidr4",  "cidr6",    "domain",
-            "url",      "md5",       "sha1",        "sha256", "sha512",   "email",
-            "filename", "filepath",  "user-agent",  "string", "ja3",      "ja3s",
-            "x509-md5", "x509-sha1", "x509-sha256", "asn",    "uri-path", "stix-pattern",
+            "none",        "ipv4",  "ipv6",     "cidr4",          "cidr6",
+            "domain",      "url",   "md5",      "sha1",           "sha256",
+            "sha512",      "email", "filename", "filepath",       "user-agent",
+            "string",      "ja3",   "ja3s",     "x509-md5",       "x509-sha1",
+            "x509-sha256", "asn",   "uri-path", "filename-regex", "stix-pattern",
     };
     static const struct {
         const char *name;

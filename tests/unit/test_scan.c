@@ -17,6 +17,7 @@
 
 #include "base/buf.h"
 #include "check.h"
+#include "match/fnregex.h"
 
 static char dir[256];
 
@@ -942,6 +943,84 @@ static void test_paths_and_literals(void)
     ruru_store_close(s);
 }
 
+/* Loki's file-name regexes (signature-base's filename-iocs.txt, read in place) run on the
+ * file-name and path fields of records, and nowhere else. Which regexes match the planted
+ * path was computed once with Python's re (as Loki runs them: re.search, a false-positive
+ * regex excluding): lines 3500, 3504, 3511, 3725 and 4161 of the file; the benign paths match
+ * none. The file holds 3,711 distinct regexes (3,828 lines). */
+/* The literal run every match of a regex holds: the sweep's prefilter (match/fnregex.c). */
+static void expect_atom(const char *re, const char *want)
+{
+    char out[256];
+    size_t n;
+
+    ruru_fnregex_atom(re, strlen(re), out, sizeof(out), &n);
+    out[n] = '\0';
+    if (strcmp(out, want) != 0)
+        fprintf(stderr, "atom of %s\n", re);
+    CHECK_STR(out, want);
+}
+
+static void test_filename_regexes(void)
+{
+    expect_atom("\\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\[^\\\\\"]{1,20}\\.aspx",
+                "\\inetpub\\wwwroot\\aspnet_client\\");
+    expect_atom("(?i)\\\\procdump(64)?\\.exe", "\\procdump");
+    expect_atom("\\\\ex[p]?[l1]orer[a-z0-9]{1,3}\\.exe", "orer");
+    expect_atom("\\\\svchosts?\\.exe", "\\svchost"); /* the optional s is no part of it */
+    expect_atom("a|\\\\longer_literal", "");         /* top-level alternation */
+    expect_atom("\\d{8}\\.tmp", ".tmp");
+    expect_atom("^(?!.*(?:(?i)(SysInternals\\\\))).*?(?:(?i)\\\\procdump(64)?\\.exe)",
+                "\\procdump");
+    ruru_store *s = NULL;
+    struct ruru_diag d;
+    struct ruru_import_opts io;
+    char *report = NULL, path[512];
+    struct got g = {0};
+    const char *paths[] = {path_of("fr.jsonl")};
+
+    memset(&io, 0, sizeof(io));
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
+    snprintf(path, sizeof(path), "%s/intel/signature-base/filename-iocs.txt", RURU_SHARED_DATA);
+    CHECK_INT(ruru_intel_import(s, path, &io, &report, &d), RURU_OK);
+    ruru_free(report);
+    /* Sysmon through Winlogbeat (event_data.TargetFilename is file.path); an ECS record whose
+     * path and name match nothing; the same path in a message (free text: no regex runs). */
+    write_text("fr.jsonl",
+               "{\"@timestamp\":\"2021-03-03T10:00:00Z\",\"winlog\":{\"channel\":"
+               "\"Microsoft-Windows-Sysmon/Operational\",\"event_id\":11,\"event_data\":{"
+               "\"TargetFilename\":\"C:\\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\system_web\\\\"
+               "shell.aspx\"}}}\n"
+               "{\"@timestamp\":\"2021-03-03T10:00:01Z\",\"file\":{\"path\":"
+               "\"C:\\\\Windows\\\\System32\\\\notepad.exe\",\"name\":\"shell.aspx.txt\"}}\n"
+               "{\"@timestamp\":\"2021-03-03T10:00:02Z\",\"message\":\"wrote C:\\\\inetpub\\\\"
+               "wwwroot\\\\aspnet_client\\\\system_web\\\\shell.aspx\"}\n");
+    CHECK_INT(sweep(s, paths, 1, 2, &g), RURU_OK);
+    CHECK_STR(digest(g.sightings),
+              "1 \\\\shell\\.aspx$ "
+              "C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\shell.aspx file.path\n"
+              "1 \\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\[^\\\\\"]{1,20}\\\\[^\\\\\"]{1,20}"
+              "\\.aspx C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\shell.aspx file.path\n"
+              "1 \\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\system_web\\\\(shell\\.aspx|"
+              "supp0rt\\.aspx|aspnet\\.aspx|aspnet_client\\.aspx|client\\.aspx|OutlookEN\\.aspx) "
+              "C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\shell.aspx file.path\n"
+              "1 \\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\system_web\\\\[^\\\\\"]{1,20}\\.aspx "
+              "C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\shell.aspx file.path\n"
+              "1 \\\\aspnet_client\\\\system_web\\\\[a-zA-Z0-9_\\-]{1,16}\\.asp[x]?$ "
+              "C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\shell.aspx file.path\n");
+    CHECK_STR(at(g.summary, "scan.filename_regexes"), "3711");
+    CHECK_STR(at(json_array_get(g.sightings, 1), "ruru.indicator.line"), "3504");
+    CHECK_STR(at(json_array_get(g.sightings, 1), "ruru.indicator.confidence"), "90");
+    {
+        json_t *ind = json_object_get(json_object_get(json_array_get(g.sightings, 1), "ruru"),
+                                      "indicator");
+        json_t *actor = json_array_get(json_object_get(ind, "actors"), 0);
+        CHECK_STR(json_string_value(json_object_get(actor, "name")), "HAFNIUM");
+    }
+    got_free(&g);
+    ruru_store_close(s);
+}
+
 /* STIX patterns kept whole: one observation told record by record (in force at the record's
  * time), several over the records at the end, with the evidence of each member; those naming
  * only objects no log shows, and those in another language, counted. */
@@ -1255,6 +1334,7 @@ int main(void)
     test_plus_tokens();
     test_shrinking_file();
     test_paths_and_literals();
+    test_filename_regexes();
     test_patterns();
     test_pattern_needles();
     test_chirp_iis();
