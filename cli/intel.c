@@ -43,12 +43,15 @@ static const char SEARCH_USAGE[] =
         "--at TIME judges validity at TIME (RFC 3339 or unix seconds) instead of now.\n"
         "Exit status 0 when nothing matches, 1 when something does.\n";
 
-static const char INTEL_USAGE[] = "usage: ruru intel import|search|stats|sources|remove ...\n"
-                                  "  import PATH...   import intel (ruru intel import --help)\n"
-                                  "  search VALUE     indicators that would match VALUE\n"
-                                  "  stats            counts by type, kind and source\n"
-                                  "  sources          sources and their files\n"
-                                  "  remove SOURCE    remove a source and everything it gave\n";
+static const char INTEL_USAGE[] =
+        "usage: ruru intel import|search|stats|sources|remove ...\n"
+        "  import PATH...       import intel (ruru intel import --help)\n"
+        "  search VALUE         indicators that would match VALUE\n"
+        "  stats                counts by type, kind and source\n"
+        "  sources [--actors]   sources and their files; --actors counts\n"
+        "                       the actors each file's indicators are\n"
+        "                       tied to\n"
+        "  remove SOURCE        remove a source and everything it gave\n";
 
 static bool want_help(int argc, char **argv)
 {
@@ -660,6 +663,20 @@ static void print_sources_table(const struct cli *c, json_t *doc)
                     cli_str(json_object_get(f, "format")),
                     cli_num(json_object_get(f, "indicators"), b1, sizeof(b1)),
                     cli_num(json_object_get(f, "entities"), b2, sizeof(b2)));
+            if (json_object_size(json_object_get(f, "actors")) > 0) {
+                const char *k;
+                json_t *v;
+                bool first = true;
+                fputs("    tied to: ", c->out);
+                json_object_foreach(json_object_get(f, "actors"), k, v)
+                {
+                    fputs(first ? "" : ", ", c->out);
+                    cli_put_safe(c->out, k);
+                    fprintf(c->out, " %s", cli_num(v, b1, sizeof(b1)));
+                    first = false;
+                }
+                fputc('\n', c->out);
+            }
         }
     }
 }
@@ -672,7 +689,17 @@ static int intel_simple(struct cli *c, const char *what, int argc, char **argv)
     char *out = NULL;
     enum ruru_err err;
     json_t *doc;
+    bool actors = false;
 
+    /* sources --actors: what each file's indicators are tied to */
+    for (int i = 0; strcmp(what, "sources") == 0 && i < argc; i++) {
+        if (strcmp(argv[i], "--actors") == 0) {
+            actors = true;
+            memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof(*argv));
+            argc--;
+            i--;
+        }
+    }
     switch (cli_one_arg(c, argc, argv, INTEL_USAGE, &arg)) {
     case 1:
         return EXIT_CLEAN;
@@ -692,7 +719,7 @@ static int intel_simple(struct cli *c, const char *what, int argc, char **argv)
     if (strcmp(what, "stats") == 0)
         err = ruru_intel_stats(store, &out, &d);
     else if (strcmp(what, "sources") == 0)
-        err = ruru_intel_sources(store, &out, &d);
+        err = ruru_intel_sources(store, actors, &out, &d);
     else
         err = ruru_intel_remove(store, arg, &out, &d);
     ruru_store_close(store);

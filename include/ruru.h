@@ -116,8 +116,11 @@ RURU_API enum ruru_err ruru_intel_search(
 /* Counts by source, type and kind. OUT: *json (docs/json.md, "stats"). */
 RURU_API enum ruru_err ruru_intel_stats(ruru_store *store, char **json, struct ruru_diag *diag);
 
-/* The sources with their files. OUT: *json (docs/json.md, "sources"). */
-RURU_API enum ruru_err ruru_intel_sources(ruru_store *store, char **json, struct ruru_diag *diag);
+/* The sources with their files; with `actors`, each file also counts the actors its indicators
+ * are tied to (through the actor registry: a walk over every indicator). OUT: *json
+ * (docs/json.md, "sources"). */
+RURU_API enum ruru_err
+ruru_intel_sources(ruru_store *store, bool actors, char **json, struct ruru_diag *diag);
 
 /* Copies every warninglist of store `from` into store `to` (an ad hoc `--intel` sweep's store
  * in memory, so that the values the user's store knows to be benign or shared stay marked),

@@ -715,24 +715,72 @@ enum ruru_err ruru_intel_stats(ruru_store *store, char **out, struct ruru_diag *
     return ruru_query_finish(doc, out, diag);
 }
 
-enum ruru_err ruru_intel_sources(ruru_store *store, char **out, struct ruru_diag *diag)
+/* The actors the indicators of file `file_id` are tied to, as a search shows them (through the
+ * actor registry, the source's links and `indicates` relations): {"APT10": 1433, ...}, a name
+ * no actor holds as "NAME (not in the registry)", an ambiguous one as "NAME (ambiguous)", and
+ * indicators tied to none under "(none)". */
+static json_t *file_actors(sqlite3 *db, const struct ruru_actor_registry *reg, int64_t file_id)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *counts = json_object();
+
+    if (sqlite3_prepare_v2(db, "SELECT ref, object_ref, actors FROM indicators WHERE file_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return counts;
+    sqlite3_bind_int64(st, 1, file_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *ref = (const char *)sqlite3_column_text(st, 0);
+        json_t *links = col_array(st, 2), *tied = json_array(), *a;
+        size_t i;
+        indicator_actors(db, reg, ref ? ref : "", (const char *)sqlite3_column_text(st, 1), links,
+                         tied);
+        if (json_array_size(tied) == 0)
+            json_array_append_new(tied, json_pack("{s:s}", "name", "(none)"));
+        json_array_foreach(tied, i, a)
+        {
+            char key[512];
+            const char *name = json_string_value(json_object_get(a, "name"));
+            snprintf(key, sizeof(key), "%s%s", name ? name : "?",
+                     json_is_true(json_object_get(a, "ambiguous")) ? " (ambiguous)"
+                     : json_is_false(json_object_get(a, "known"))  ? " (not in the registry)"
+                                                                   : "");
+            json_object_set_new(counts, key,
+                                json_integer(json_integer_value(json_object_get(counts, key)) + 1));
+        }
+        json_decref(tied);
+        json_decref(links);
+    }
+    sqlite3_finalize(st);
+    return counts;
+}
+
+enum ruru_err
+ruru_intel_sources(ruru_store *store, bool with_actors, char **out, struct ruru_diag *diag)
 {
     sqlite3 *db = ruru_store_db(store);
     sqlite3_stmt *st = NULL, *fst = NULL;
     json_t *doc = json_object(), *list = json_array();
+    struct ruru_actor_registry *reg = NULL;
+    enum ruru_err err;
     int rc;
 
     ruru_diag_clear(diag);
+    if (with_actors && (err = ruru_actors_build(db, &reg, diag)) != RURU_OK) {
+        json_decref(doc);
+        json_decref(list);
+        return err;
+    }
     json_object_set_new(doc, "sources", list);
     if (sqlite3_prepare_v2(db, "SELECT id, name, created, updated FROM sources ORDER BY name", -1,
                            &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "SELECT path, format, imported, n_indicators, n_entities, n_relations,"
-                           " n_warninglists, n_tag_meanings, n_rejected, by_type FROM files"
+                           " n_warninglists, n_tag_meanings, n_rejected, by_type, id FROM files"
                            " WHERE source_id = ?1 ORDER BY path",
                            -1, &fst, NULL) != SQLITE_OK) {
         sqlite3_finalize(st);
         json_decref(doc);
+        ruru_actors_destroy(reg);
         return db_fail(db, diag);
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -755,6 +803,9 @@ enum ruru_err ruru_intel_sources(ruru_store *store, char **out, struct ruru_diag
             set_col(f, "warninglists", fst, 6);
             set_col(f, "tag_meanings", fst, 7);
             set_col(f, "rejected", fst, 8);
+            if (reg != NULL)
+                json_object_set_new(f, "actors",
+                                    file_actors(db, reg, sqlite3_column_int64(fst, 10)));
             n_ind += sqlite3_column_int64(fst, 3);
             n_ent += sqlite3_column_int64(fst, 4);
             n_rel += sqlite3_column_int64(fst, 5);
@@ -771,6 +822,7 @@ enum ruru_err ruru_intel_sources(ruru_store *store, char **out, struct ruru_diag
     }
     sqlite3_finalize(st);
     sqlite3_finalize(fst);
+    ruru_actors_destroy(reg);
     if (rc != SQLITE_DONE) {
         json_decref(doc);
         return db_fail(db, diag);

@@ -361,7 +361,7 @@ static void test_store(void)
     CHECK_INT(n_matches(st, "203.0.113.9"), 0);
 
     /* Sources and stats describe what is there. */
-    CHECK_INT(ruru_intel_sources(st, &out, NULL), RURU_OK);
+    CHECK_INT(ruru_intel_sources(st, false, &out, NULL), RURU_OK);
     doc = json_loads(out, 0, NULL);
     ruru_free(out);
     {
