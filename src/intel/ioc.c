@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "intel/ioc_int.h"
 
 /* Longest value accepted: far beyond any real indicator (a 2 KiB URL is already odd), short
  * of a pasted log file that would otherwise travel through every later stage. */
@@ -75,6 +76,10 @@ static const char *const TYPE_NAMES[RURU_IOC__COUNT] = {
         [RURU_IOC_X509_SHA256] = "x509-sha256",
         [RURU_IOC_ASN] = "asn",
         [RURU_IOC_URI_PATH] = "uri-path",
+        [RURU_IOC_REGKEY] = "regkey",
+        [RURU_IOC_MUTEX] = "mutex",
+        [RURU_IOC_PIPE] = "pipe",
+        [RURU_IOC_MAC] = "mac",
         [RURU_IOC_PATTERN] = "stix-pattern",
 };
 
@@ -186,6 +191,17 @@ static const struct {
         {"asn", RURU_IOC_ASN},
         {"as", RURU_IOC_ASN},
         {"as-number", RURU_IOC_ASN},
+        {"regkey", RURU_IOC_REGKEY},
+        {"registry-key", RURU_IOC_REGKEY},
+        {"windows-registry-key", RURU_IOC_REGKEY},
+        {"mutex", RURU_IOC_MUTEX},
+        {"mutant", RURU_IOC_MUTEX},
+        {"pipe", RURU_IOC_PIPE},
+        {"named pipe", RURU_IOC_PIPE},
+        {"named-pipe", RURU_IOC_PIPE},
+        {"mac", RURU_IOC_MAC},
+        {"mac-address", RURU_IOC_MAC},
+        {"mac-addr", RURU_IOC_MAC},
         {"stix-pattern", RURU_IOC_PATTERN},
         {"stix", RURU_IOC_PATTERN},
 };
@@ -1444,6 +1460,14 @@ bool ruru_ioc_normalize(enum ruru_ioc_type *type,
     case RURU_IOC_ASN:
         ok = norm_asn(v.ptr, v.len, out, reason);
         break;
+    case RURU_IOC_REGKEY:
+        ok = ruru_ioc_norm_regkey(v.ptr, v.len, out, reason);
+        break;
+    case RURU_IOC_MAC:
+        ok = ruru_ioc_norm_mac(v.ptr, v.len, out, reason);
+        break;
+    case RURU_IOC_MUTEX:
+    case RURU_IOC_PIPE:
     case RURU_IOC_FILENAME:
     case RURU_IOC_FILEPATH:
     case RURU_IOC_USER_AGENT:

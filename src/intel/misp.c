@@ -38,6 +38,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/diag.h"
+#include "base/jloc.h"
 #include "base/str.h"
 #include "intel/intel.h"
 
@@ -65,7 +66,7 @@
 #define MAX_CANON_BYTES (3 * MAX_VALUE_BYTES + 64)
 /* Steps of a locator path: at most "response", i, "Event", then "Object", j, "Attribute", k,
  * "Tag" below the event (8); two spare. */
-#define MAX_PATH 10
+#define MAX_PATH RURU_JLOC_MAX_DEPTH
 /* Arena for names from galaxy tags: at most 2 * MAX_LINKS names of MAX_NAME_BYTES + 1. */
 #define NAME_ARENA_BLOCK 4096u
 #define NAME_ARENA_MAX   (2u * MAX_LINKS * (MAX_NAME_BYTES + 16u) + NAME_ARENA_BLOCK)
@@ -142,176 +143,6 @@ static const struct {
         {"cdhash", RURU_IOC_NONE, BAD_HASH},
 };
 
-/* ---- the locator --------------------------------------------------------------------------- */
-
-/* A byte of the document with its line: `line` is 1-based, `line_off` the offset of its first
- * byte, so the column is off - line_off + 1. */
-struct jpos {
-    size_t off;
-    uint64_t line;
-    size_t line_off;
-};
-
-/* One step of a path: a member (key != NULL, a string literal) or an array element. */
-struct step {
-    const char *key;
-    size_t index;
-};
-
-/* A step already followed, and where its value starts. */
-struct frame {
-    struct step step;
-    struct jpos pos;
-};
-
-static bool is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static void skip_ws(const char *p, size_t len, struct jpos *at)
-{
-    while (at->off < len && is_ws(p[at->off])) {
-        if (p[at->off] == '\n') {
-            at->line++;
-            at->line_off = at->off + 1;
-        }
-        at->off++;
-    }
-}
-
-/* From the opening quote to just past the closing one. A JSON string holds no raw newline. */
-static bool skip_string(const char *p, size_t len, struct jpos *at)
-{
-    for (size_t i = at->off + 1; i < len; i++) {
-        if (p[i] == '\\') {
-            i++;
-        } else if (p[i] == '"') {
-            at->off = i + 1;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* From the first byte of a value to just past it. Nesting is a counter, never recursion, so a
- * document nested 100 000 deep costs a counter, not a stack. */
-static bool skip_value(const char *p, size_t len, struct jpos *at)
-{
-    size_t depth = 0, start = at->off;
-
-    if (at->off >= len)
-        return false;
-    if (p[at->off] == '"')
-        return skip_string(p, len, at);
-    if (p[at->off] != '{' && p[at->off] != '[') {
-        /* A number, true, false or null: runs to the next delimiter. */
-        while (at->off < len && !is_ws(p[at->off]) && p[at->off] != ',' && p[at->off] != ']' &&
-               p[at->off] != '}')
-            at->off++;
-        return at->off > start;
-    }
-    while (at->off < len) {
-        char c = p[at->off];
-        if (c == '"') {
-            if (!skip_string(p, len, at))
-                return false;
-            continue;
-        }
-        if (c == '{' || c == '[') {
-            depth++;
-        } else if (c == '}' || c == ']') {
-            if (--depth == 0) {
-                at->off++;
-                return true;
-            }
-        } else if (c == '\n') {
-            at->line++;
-            at->line_off = at->off + 1;
-        }
-        at->off++;
-    }
-    return false;
-}
-
-/* OUT: *out, where the value of member `key` of the object at *obj starts. Like jansson, the
- * last of duplicate members counts, so the whole object is read. A key written with escapes
- * is not found. */
-static bool
-find_member(const char *p, size_t len, const struct jpos *obj, const char *key, struct jpos *out)
-{
-    struct jpos at = *obj;
-    size_t klen = strlen(key);
-    bool found = false;
-
-    if (at.off >= len || p[at.off] != '{')
-        return false;
-    at.off++;
-    skip_ws(p, len, &at);
-    while (at.off < len && p[at.off] == '"') {
-        size_t ks = at.off + 1;
-        bool match;
-        if (!skip_string(p, len, &at))
-            break;
-        match = at.off - 1 - ks == klen && memcmp(p + ks, key, klen) == 0;
-        skip_ws(p, len, &at);
-        if (at.off >= len || p[at.off] != ':')
-            break;
-        at.off++;
-        skip_ws(p, len, &at);
-        if (match) {
-            *out = at;
-            found = true;
-        }
-        if (!skip_value(p, len, &at))
-            break;
-        skip_ws(p, len, &at);
-        if (at.off >= len || p[at.off] != ',')
-            break;
-        at.off++;
-        skip_ws(p, len, &at);
-    }
-    return found;
-}
-
-/* OUT: *out, where element `index` of the array at *arr starts. `from`, when not NULL, is an
- * earlier element of the same array to walk on from. */
-static bool find_element(const char *p,
-                         size_t len,
-                         const struct jpos *arr,
-                         const struct frame *from,
-                         size_t index,
-                         struct jpos *out)
-{
-    struct jpos at;
-    size_t i;
-
-    if (from != NULL) {
-        at = from->pos;
-        i = from->step.index;
-    } else {
-        at = *arr;
-        if (at.off >= len || p[at.off] != '[')
-            return false;
-        at.off++;
-        skip_ws(p, len, &at);
-        if (at.off >= len || p[at.off] == ']')
-            return false;
-        i = 0;
-    }
-    for (; i < index; i++) {
-        if (!skip_value(p, len, &at))
-            return false;
-        skip_ws(p, len, &at);
-        if (at.off >= len || p[at.off] != ',')
-            return false;
-        at.off++;
-        skip_ws(p, len, &at);
-    }
-    *out = at;
-    return true;
-}
-
 /* ---- the import ---------------------------------------------------------------------------- */
 
 /* Actors and techniques linked to indicators, and the tags of the galaxy clusters they came
@@ -340,14 +171,10 @@ struct misp {
     const struct ruru_import_ctx *ctx;
     const char *data;
     size_t len;
-    /* The locator: the path of what is being read, and the frames of the last one located.
-     * Invariant: frames[0..n_frames) are a path from the root, each frame's pos the start of
-     * its step's value. */
-    struct step path[MAX_PATH];
+    /* The locator, and the path of what is being read (past MAX_PATH only counted). */
+    struct ruru_jloc loc;
+    struct ruru_jstep path[MAX_PATH];
     size_t depth;
-    struct frame frames[MAX_PATH];
-    size_t n_frames;
-    struct jpos root;
     /* The event being read. */
     const char *event_uuid;
     const char *event_info;
@@ -419,55 +246,6 @@ static void pop(struct misp *m)
     m->depth--;
 }
 
-static bool same_step(const struct step *a, const struct step *b)
-{
-    if (a->key == NULL || b->key == NULL)
-        return a->key == b->key && a->index == b->index;
-    return strcmp(a->key, b->key) == 0;
-}
-
-/* OUT: *line, *col of the value at the current path, or 0, 0 when it cannot be found. */
-static void locate(struct misp *m, uint64_t *line, uint64_t *col)
-{
-    size_t k = 0, depth = m->depth;
-
-    *line = 0;
-    *col = 0;
-    if (depth > MAX_PATH)
-        return;
-    while (k < m->n_frames && k < depth && same_step(&m->frames[k].step, &m->path[k]))
-        k++;
-    for (size_t i = k; i < depth; i++) {
-        const struct jpos *parent = i == 0 ? &m->root : &m->frames[i - 1].pos;
-        struct jpos pos;
-        bool ok;
-        if (m->path[i].key != NULL) {
-            ok = find_member(m->data, m->len, parent, m->path[i].key, &pos);
-        } else {
-            /* The same array as last time, further on: walk on from there. */
-            const struct frame *from = NULL;
-            if (i == k && i < m->n_frames && m->frames[i].step.key == NULL &&
-                m->frames[i].step.index <= m->path[i].index)
-                from = &m->frames[i];
-            ok = find_element(m->data, m->len, parent, from, m->path[i].index, &pos);
-        }
-        if (!ok) {
-            m->n_frames = i;
-            return;
-        }
-        m->frames[i].step = m->path[i];
-        m->frames[i].pos = pos;
-        m->n_frames = i + 1;
-    }
-    if (depth == 0) {
-        *line = m->root.line;
-        *col = m->root.off - m->root.line_off + 1;
-    } else {
-        *line = m->frames[depth - 1].pos.line;
-        *col = m->frames[depth - 1].pos.off - m->frames[depth - 1].pos.line_off + 1;
-    }
-}
-
 /* Hands a rejection of the value at the current path to the sink. `reason` is static. */
 static enum ruru_err
 reject(struct misp *m, const char *object, const char *value, const char *reason)
@@ -478,7 +256,8 @@ reject(struct misp *m, const char *object, const char *value, const char *reason
     if (s->reject == NULL)
         return RURU_OK;
     memset(&r, 0, sizeof(r));
-    locate(m, &r.line, &r.col);
+    if (m->depth <= MAX_PATH)
+        ruru_jloc_find(&m->loc, m->path, m->depth, &r.line, &r.col);
     r.object_ref = object;
     r.value = value;
     r.reason = reason;
@@ -1409,8 +1188,7 @@ enum ruru_err ruru_misp_import(const char *data,
     m->ctx = ctx;
     m->data = data;
     m->len = len;
-    m->root.line = 1;
-    skip_ws(data, len, &m->root);
+    ruru_jloc_init(&m->loc, data, len);
     ruru_arena_init(&m->ev_names, NAME_ARENA_BLOCK, NAME_ARENA_MAX);
     ruru_arena_init(&m->at_names, NAME_ARENA_BLOCK, NAME_ARENA_MAX);
     ruru_buf_init(&m->raw, MAX_VALUE_BYTES + 1);
@@ -1424,8 +1202,8 @@ enum ruru_err ruru_misp_import(const char *data,
     ruru_buf_init(&m->text, 2 * len + 64);
     err = do_root(m, root, &not_misp);
     if (err == RURU_OK && not_misp)
-        err = ruru_diag_set(diag, RURU_EPARSE, ctx->path, m->root.line,
-                            m->root.off - m->root.line_off + 1, "not a MISP event");
+        err = ruru_diag_set(diag, RURU_EPARSE, ctx->path, m->loc.root.line,
+                            m->loc.root.off - m->loc.root.line_off + 1, "not a MISP event");
     else if (err == RURU_ENOMEM)
         ruru_diag_set(diag, err, ctx->path, 0, 0, "out of memory");
     ruru_arena_fini(&m->ev_names);

@@ -39,8 +39,9 @@
 
 #define MAGIC "RURUIDX"
 #define VERSION                                                           \
-    6u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts; \
-        * 5: uri-path keys in lower case; 6: STIX patterns (their text) */
+    7u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts; \
+        * 5: uri-path keys in lower case; 6: STIX patterns (their text);  \
+        * 7: types regkey, mutex, pipe, mac (stix-pattern renumbered) */
 #define ENDIAN 0x01020304u
 /* After the filter: one bit per IPv4 /16 holding an address or range of the index (8 KiB,
  * at home in L1), so most addresses of a log are rejected before any hashing. */
