@@ -109,6 +109,11 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
             by_type_line(c->out, json_object_get(f, "by_type"));
             fputc('\n', c->out);
         }
+        if (json_object_size(json_object_get(f, "context_by_type")) > 0) {
+            fputs("    context (to_ids false, not swept): ", c->out);
+            by_type_line(c->out, json_object_get(f, "context_by_type"));
+            fputc('\n', c->out);
+        }
         if (json_object_size(json_object_get(f, "by_kind")) > 0) {
             fputs("    entities: ", c->out);
             by_type_line(c->out, json_object_get(f, "by_kind"));
@@ -166,8 +171,11 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
             cli_num(json_object_get(t, "imported"), b2, sizeof(b2)),
             cli_num(json_object_get(t, "unchanged"), b3, sizeof(b3)),
             cli_num(json_object_get(t, "errors"), b4, sizeof(b4)));
-    fprintf(c->out, "%s indicators, %s entities, %s relations, %s rejected\n",
-            cli_num(json_object_get(t, "indicators"), b1, sizeof(b1)),
+    fprintf(c->out, "%s indicators, ", cli_num(json_object_get(t, "indicators"), b1, sizeof(b1)));
+    if (json_integer_value(json_object_get(t, "context")) > 0)
+        fprintf(c->out, "%s context values, ",
+                cli_num(json_object_get(t, "context"), b1, sizeof(b1)));
+    fprintf(c->out, "%s entities, %s relations, %s rejected\n",
             cli_num(json_object_get(t, "entities"), b2, sizeof(b2)),
             cli_num(json_object_get(t, "relations"), b3, sizeof(b3)),
             cli_num(json_object_get(t, "rejected"), b4, sizeof(b4)));
@@ -345,8 +353,11 @@ static void print_search_table(const struct cli *c, json_t *doc)
         fputs("no indicator matches\n", c->out);
     json_array_foreach(matches, i, m)
     {
+        /* to_ids false: context, never swept, whatever its validity */
         fprintf(c->out, "\n%-7s %s ", cli_str(json_object_get(m, "type")),
-                json_is_true(json_object_get(m, "active")) ? "active  " : "INACTIVE");
+                json_is_false(json_object_get(m, "to_ids"))  ? "context "
+                : json_is_true(json_object_get(m, "active")) ? "active  "
+                                                             : "INACTIVE");
         cli_put_safe(c->out, cli_str(json_object_get(m, "value")));
         fprintf(c->out, "  [matched on %s]\n", cli_str(json_object_get(m, "matched_on")));
         fputs("  source     ", c->out);
@@ -374,6 +385,8 @@ static void print_search_table(const struct cli *c, json_t *doc)
                                                      : "",
                     json_object_get(m, "valid_until") ? cli_str(json_object_get(m, "valid_until"))
                                                       : "");
+        if (json_is_false(json_object_get(m, "to_ids")))
+            fputs("  context    not for detection (MISP to_ids false): kept, not swept\n", c->out);
         if (json_object_get(m, "inactive_reason"))
             fprintf(c->out, "  inactive   %s\n", cli_str(json_object_get(m, "inactive_reason")));
         if (json_object_get(m, "tlp"))

@@ -57,6 +57,8 @@
 /* ioc.c refuses longer values ("value too long") anyway; checking first saves copying a 10 MB
  * value twice only to learn it. */
 #define MAX_VALUE_BYTES ((size_t)64 * 1024)
+/* How much of a registry value's data its key's context carries: enough to recognise it. */
+#define MAX_DATA_CONTEXT ((size_t)1024)
 /* How much of a refused value a reject carries: enough to recognise it in a report. */
 #define REJECT_VALUE_BYTES 256u
 /* Longest actor name taken from a galaxy tag. Names in the galaxies are under 100 bytes;
@@ -79,7 +81,9 @@ enum shape {
     WITH_PORT, /* "<value>|<port>": the IOC, with context "port=N" */
     DOMAIN_IP, /* "<domain>|<ip>": a domain (#1) and an address (#2) */
     FILE_HASH, /* "<filename>|<hash>": the hash with context "filename=..." (#1), the name (#2) */
-    SKIP,      /* a reference or a victim, not an IOC: skipped without a reject */
+    REG_VALUE, /* "<key>|<data>": the registry key, with context "data=..." */
+    REFERENCE, /* a link: a reference of the event (relation "reference"), not an indicator */
+    SKIP,      /* a victim, not an IOC: skipped without a reject */
     BAD_HASH,  /* a hash kind ruru does not match: "unsupported hash type" */
 };
 
@@ -114,6 +118,16 @@ static const struct {
         {"filename|sha256", RURU_IOC_SHA256, FILE_HASH},
         {"filename|sha512", RURU_IOC_SHA512, FILE_HASH},
         {"filename", RURU_IOC_FILENAME, ONE},
+        /* A sample's value is "<file name>|<md5>"; attachments name a file. */
+        {"malware-sample", RURU_IOC_MD5, FILE_HASH},
+        {"attachment", RURU_IOC_FILENAME, ONE},
+        {"email-attachment", RURU_IOC_FILENAME, ONE},
+        {"email-reply-to", RURU_IOC_EMAIL, ONE},
+        {"regkey", RURU_IOC_REGKEY, ONE},
+        {"regkey|value", RURU_IOC_REGKEY, REG_VALUE},
+        {"mutex", RURU_IOC_MUTEX, ONE},
+        {"named pipe", RURU_IOC_PIPE, ONE},
+        {"mac-address", RURU_IOC_MAC, ONE},
         {"user-agent", RURU_IOC_USER_AGENT, ONE},
         {"AS", RURU_IOC_ASN, ONE},
         {"ja3-fingerprint-md5", RURU_IOC_JA3, ONE},
@@ -121,7 +135,7 @@ static const struct {
         {"x509-fingerprint-sha1", RURU_IOC_X509_SHA1, ONE},
         {"x509-fingerprint-sha256", RURU_IOC_X509_SHA256, ONE},
         /* A link points at a report; a target-email names a victim. */
-        {"link", RURU_IOC_NONE, SKIP},
+        {"link", RURU_IOC_NONE, REFERENCE},
         {"target-email", RURU_IOC_NONE, SKIP},
         /* Every hash kind of the core format that is not above ("filename|" + these too). */
         {"sha224", RURU_IOC_NONE, BAD_HASH},
@@ -796,6 +810,29 @@ static bool parse_port(const char *s, size_t n, unsigned *port)
     return v <= 65535;
 }
 
+/* A link attribute: a relation "reference" from the event to the link as written (trimmed),
+ * so that the store keeps it with the event; it is never an indicator. */
+static enum ruru_err emit_reference(struct misp *m, const struct attr *at, const char *v, size_t n)
+{
+    const struct ruru_intel_sink *s = m->ctx->sink;
+    struct ruru_intel_relation rel;
+    struct ruru_str t = ruru_str_trim(ruru_str_make(v, n));
+
+    if (t.len == 0)
+        return reject(m, at->rej_ref, NULL, "empty value");
+    if (at->object_ref == NULL || s->relation == NULL)
+        return RURU_OK; /* no event to hang it on */
+    if (take_raw(m, t.ptr, t.len, MAX_VALUE_BYTES) != RURU_OK)
+        return RURU_ENOMEM;
+    ruru_intel_relation_init(&rel);
+    rel.ref = at->uuid;
+    rel.src = at->object_ref;
+    rel.type = "reference";
+    rel.dst = ruru_buf_str(&m->raw);
+    rel.modified = at->modified;
+    return s->relation(s->ctx, &rel);
+}
+
 /* Splits a composite value at its last '|' (no right-hand part contains one). */
 static const char *bar_of(const char *v)
 {
@@ -815,6 +852,10 @@ static enum ruru_err emit_shape(struct misp *m,
 
     if (shape == ONE)
         return emit(m, at, 0, type, v, n, NULL);
+    if (shape == REFERENCE)
+        return emit_reference(m, at, v, n);
+    if (shape == REG_VALUE)
+        bar = strchr(v, '|'); /* registry data may hold a '|', a key name hardly ever */
     if (bar == NULL) {
         if ((err = take_raw(m, v, n, REJECT_VALUE_BYTES)) != RURU_OK)
             return err;
@@ -831,6 +872,16 @@ static enum ruru_err emit_shape(struct misp *m,
         if (ruru_buf_addf(&m->context, "port=%u", port) != RURU_OK)
             return RURU_ENOMEM;
         return emit(m, at, 0, type, v, (size_t)(bar - v), m->context.ptr);
+    case REG_VALUE: {
+        /* The data, as written, is what the key held: context for the analyst. */
+        size_t dn = strlen(bar + 1);
+        ruru_buf_reset(&m->context);
+        ruru_buf_adds(&m->context, "data=");
+        ruru_buf_add(&m->context, bar + 1, dn < MAX_DATA_CONTEXT ? dn : MAX_DATA_CONTEXT);
+        if (m->context.failed)
+            return RURU_ENOMEM;
+        return emit(m, at, 0, type, v, (size_t)(bar - v), m->context.ptr);
+    }
     case DOMAIN_IP:
         err = emit(m, at, 1, RURU_IOC_DOMAIN, v, (size_t)(bar - v), NULL);
         if (err == RURU_OK)

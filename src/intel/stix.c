@@ -349,7 +349,11 @@ static enum ruru_err do_indicator(struct stix *st, json_t *o, const char *id)
     err = ruru_stix_split(pattern, strlen(pattern), vals, &n_vals, &st->values, &err_text,
                           &err_pos);
     if (err == RURU_EPARSE)
-        return reject(st, id, pattern, "malformed STIX pattern");
+        return reject(st, id, pattern,
+                      strcmp(err_text, RURU_STIX_ERR_QUALIFIER_TWICE) == 0 ||
+                                      strcmp(err_text, RURU_STIX_ERR_NOT_A_WINDOW) == 0
+                              ? err_text
+                              : "malformed STIX pattern");
     if (err != RURU_OK)
         return err;
     if (n_vals == 0)

@@ -1003,14 +1003,36 @@ static bool start_stop_time(struct parser *p, struct ruru_stix_lit *l)
     return fail(p, "expected a timestamp");
 }
 
+/* A qualifier may follow an observation once of each kind, as the OASIS validator has it
+ * ("Duplicate qualifier type encountered"): WITHIN 5 SECONDS WITHIN 6 SECONDS says two
+ * different things and neither wins. Returns false (the error set) for a repeated one. */
+static bool qualifier_once(struct parser *p, unsigned *seen, unsigned kind)
+{
+    if (*seen & kind)
+        return fail(p, RURU_STIX_ERR_QUALIFIER_TWICE);
+    *seen |= kind;
+    return true;
+}
+
+/* Whether START a STOP b is a window: STOP after START (the window is [a, b), so a == b holds
+ * no instant). */
+static bool is_window(const struct ruru_stix_lit *a, const struct ruru_stix_lit *b)
+{
+    return a->sec < b->sec || (a->sec == b->sec && a->nsec < b->nsec);
+}
+
 static bool obs_qual(struct parser *p, struct ruru_stix_node **out)
 {
+    unsigned seen = 0;
+
     if (!obs_atom(p, out))
         return false;
     for (;;) {
         struct ruru_stix_node *q;
         if (kw(p, "WITHIN")) {
             struct ruru_stix_lit l;
+            if (!qualifier_once(p, &seen, 1))
+                return false;
             next(p);
             if ((p->t.kind != T_INT && p->t.kind != T_FLOAT) || p->t.neg)
                 return fail(p, "expected a positive number of seconds");
@@ -1024,6 +1046,8 @@ static bool obs_qual(struct parser *p, struct ruru_stix_node **out)
                 q->seconds = l.kind == RURU_STIX_INT ? (double)l.i : l.f;
         } else if (kw(p, "REPEATS")) {
             struct ruru_stix_lit l;
+            if (!qualifier_once(p, &seen, 2))
+                return false;
             next(p);
             if (p->t.kind != T_INT || p->t.neg)
                 return fail(p, "expected a positive integer");
@@ -1037,7 +1061,11 @@ static bool obs_qual(struct parser *p, struct ruru_stix_node **out)
                 q->times = l.i;
         } else if (kw(p, "START")) {
             struct ruru_stix_lit a, b;
+            size_t at;
+            if (!qualifier_once(p, &seen, 4))
+                return false;
             next(p);
+            at = p->t.start;
             if (!start_stop_time(p, &a))
                 return false;
             if (!kw(p, "STOP"))
@@ -1045,6 +1073,11 @@ static bool obs_qual(struct parser *p, struct ruru_stix_node **out)
             next(p);
             if (!start_stop_time(p, &b))
                 return false;
+            if (!is_window(&a, &b) && p->error == NULL) {
+                p->error = RURU_STIX_ERR_NOT_A_WINDOW;
+                p->error_pos = at; /* START's time */
+                return false;
+            }
             if ((q = node(p, RURU_STIX_STARTSTOP, *out, NULL)) != NULL) {
                 q->start = a;
                 q->stop = b;

@@ -730,7 +730,12 @@ insert:
     ruru_free(old_actors);
     if (err == RURU_OK) {
         f->stats.n_indicators++;
-        f->stats.n_by_type[ind->type]++;
+        if (ind->to_ids) {
+            f->stats.n_by_type[ind->type]++;
+        } else {
+            f->stats.n_context++;
+            f->stats.n_context_by_type[ind->type]++;
+        }
     }
     return err;
 }
@@ -1211,5 +1216,17 @@ enum ruru_err ruru_store_file_counts(struct ruru_store *s,
         err = RURU_OK;
     }
     sqlite3_finalize(st);
+    if (err == RURU_OK &&
+        sqlite3_prepare_v2(s->db,
+                           "SELECT count(*) FROM indicators i JOIN files f ON f.id = i.file_id"
+                           " JOIN sources s ON s.id = f.source_id"
+                           " WHERE s.name = ?1 AND f.path = ?2 AND NOT i.to_ids",
+                           -1, &st, NULL) == SQLITE_OK) {
+        bind_text(st, 1, source);
+        bind_text(st, 2, path);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            stats->n_context = (uint64_t)sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
     return err;
 }
