@@ -170,8 +170,8 @@ static json_t *stats_json(json_t *f, const struct ruru_import_stats *st, bool de
         json_object_set_new(f, "context_by_type", ct);
         add_count(f, "entities", st->n_entities);
         static const char *const kinds[] = {NULL,   "actor",     "campaign", "malware",
-                                            "tool", "technique", "identity"};
-        for (int k = RURU_ENTITY_ACTOR; k <= RURU_ENTITY_IDENTITY; k++)
+                                            "tool", "technique", "identity", "infrastructure"};
+        for (int k = RURU_ENTITY_ACTOR; k <= RURU_ENTITY_INFRASTRUCTURE; k++)
             if (st->n_by_kind[k] > 0)
                 add_count(bk, kinds[k], st->n_by_kind[k]);
         json_object_set_new(f, "by_kind", bk);

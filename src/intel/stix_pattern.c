@@ -620,6 +620,10 @@ static enum ruru_ioc_type path_type(const char *key, bool subset)
             {"x509-certificate:hashes.sha-256", RURU_IOC_X509_SHA256},
             {"x509-certificate:hashes.sha256", RURU_IOC_X509_SHA256},
             {"autonomous-system:number", RURU_IOC_ASN},
+            {"mac-addr:value", RURU_IOC_MAC},
+            {"mutex:name", RURU_IOC_MUTEX},
+            {"windows-registry-key:key", RURU_IOC_REGKEY},
+            {"email-message:additional_header_fields.reply_to", RURU_IOC_EMAIL},
             {"network-traffic:extensions.http-request-ext.request_header.user-agent",
              RURU_IOC_USER_AGENT},
     };

@@ -755,6 +755,8 @@ static const char *kind_name(enum ruru_entity_kind k)
         return "technique";
     case RURU_ENTITY_IDENTITY:
         return "identity";
+    case RURU_ENTITY_INFRASTRUCTURE:
+        return "infrastructure";
     }
     return NULL;
 }
@@ -1132,7 +1134,7 @@ static const char *by_kind_json(struct ruru_buf *b, const struct ruru_import_sta
 
     ruru_buf_reset(b);
     ruru_buf_addc(b, '{');
-    for (int k = RURU_ENTITY_ACTOR; k <= RURU_ENTITY_IDENTITY; k++) {
+    for (int k = RURU_ENTITY_ACTOR; k <= RURU_ENTITY_INFRASTRUCTURE; k++) {
         if (st->n_by_kind[k] == 0)
             continue;
         ruru_buf_addf(b, "%s\"%s\":%" PRIu64, first ? "" : ",", kind_name((enum ruru_entity_kind)k),

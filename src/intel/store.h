@@ -37,7 +37,7 @@ struct ruru_import_stats {
     uint64_t n_context;                  /* to_ids false: stored as context, never swept */
     uint64_t n_context_by_type[RURU_IOC__COUNT];
     uint64_t n_older; /* objects ignored because the store had a newer version */
-    uint64_t n_by_kind[RURU_ENTITY_IDENTITY + 1];
+    uint64_t n_by_kind[RURU_ENTITY_INFRASTRUCTURE + 1];
     uint64_t n_entities;
     uint64_t n_relations;
     uint64_t n_warninglists;
