@@ -654,9 +654,9 @@ static void test_type_names(void)
             {"Intel::SOFTWARE", "putty", "string putty line=2"},
             {"Intel::ADDR", "evil.example", "reject: value does not match type"},
             /* Unknown types: the value decides. */
-            {"mutex", "192.0.2.1", "ipv4 192.0.2.1 line=2"},
+            {"yara", "192.0.2.1", "ipv4 192.0.2.1 line=2"},
             {"Intel::BOGUS", "192.0.2.1", "ipv4 192.0.2.1 line=2"},
-            {"mutex", "Global\\evil", "reject: unrecognised value"},
+            {"yara", "Global\\evil", "reject: unrecognised value"},
             /* A declared type is not second-guessed (the normaliser files an address written
              * as a host name under its family, though). */
             {"md5", "192.0.2.1", "reject: malformed hash"},
