@@ -477,6 +477,7 @@ static void print_stats_table(const struct cli *c, json_t *doc)
     static const char *const keys[] = {"sources",
                                        "files",
                                        "indicators",
+                                       "context",
                                        "revoked",
                                        "expired",
                                        "actors",
@@ -495,6 +496,10 @@ static void print_stats_table(const struct cli *c, json_t *doc)
                 cli_num(json_object_get(doc, keys[i]), b, sizeof(b)));
     fputs("indicators by type\n", c->out);
     json_object_foreach(json_object_get(doc, "by_type"), k, v)
+            fprintf(c->out, "  %-20s %12s\n", k, cli_num(v, b, sizeof(b)));
+    if (json_object_size(json_object_get(doc, "context_by_type")) > 0)
+        fputs("context by type (to_ids false, not swept)\n", c->out);
+    json_object_foreach(json_object_get(doc, "context_by_type"), k, v)
             fprintf(c->out, "  %-20s %12s\n", k, cli_num(v, b, sizeof(b)));
     fputs("entities by kind\n", c->out);
     json_object_foreach(json_object_get(doc, "entities"), k, v)

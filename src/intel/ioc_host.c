@@ -91,7 +91,8 @@ bool ruru_ioc_norm_regkey(const char *s, size_t len, struct ruru_buf *out, const
             continue;
         ruru_buf_addc(out, ruru_lower(s[i]));
     }
-    while (out->len > mark && out->ptr[out->len - 1] == '\\')
+    /* No trailing '\', nor the white space a trailing '\' hid from the caller's trim. */
+    while (out->len > mark && (out->ptr[out->len - 1] == '\\' || out->ptr[out->len - 1] == ' '))
         out->len--;
     if (out->len == mark) {
         *reason = hive != NULL ? "registry hive without a key" : "empty value";

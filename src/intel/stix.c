@@ -138,7 +138,7 @@ static const char *tlp_word(const char *s)
 }
 
 /* The most restrictive TLP among the object's markings, or NULL. */
-static const char *object_tlp(struct stix *st, json_t *o)
+const char *ruru_stix_object_tlp(struct stix *st, json_t *o)
 {
     json_t *m;
     size_t i;
@@ -343,7 +343,7 @@ static enum ruru_err do_indicator(struct stix *st, json_t *o, const char *id)
     ind.confidence = confidence(o);
     ind.created_by = nonempty(o, "created_by_ref");
     ind.description = nonempty(o, "description") ? nonempty(o, "description") : nonempty(o, "name");
-    ind.tlp = object_tlp(st, o);
+    ind.tlp = ruru_stix_object_tlp(st, o);
     n_labels = string_list(json_object_get(o, "labels"), labels, 0, MAX_LABELS);
     n_labels = string_list(json_object_get(o, "indicator_types"), labels, n_labels, MAX_LABELS);
     ind.labels = labels;

@@ -41,6 +41,9 @@ struct stix {
 enum ruru_err
 ruru_stix_reject(struct stix *st, const char *object, const char *value, const char *reason);
 
+/* The most restrictive TLP among the object's markings ("amber"), or NULL. */
+const char *ruru_stix_object_tlp(struct stix *st, json_t *o);
+
 /* The first pass's share: links of relationships `rel` (infrastructure consists-of /
  * communicates-with, actor uses infrastructure, indicator indicates infrastructure) and
  * cyber-observables by id. Allocation failures leave a link out (the import goes on). */

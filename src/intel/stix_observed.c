@@ -215,6 +215,7 @@ enum ruru_err ruru_stix_observed_data(struct stix *st, json_t *o, const char *id
     ind.description = sstr(o, "description");
     ind.n_labels = labels_of(o, labels, MAX_LABELS);
     ind.labels = labels;
+    ind.tlp = ruru_stix_object_tlp(st, o);
     ind.revoked = json_is_true(json_object_get(o, "revoked"));
     if (objs != NULL && !json_is_object(objs))
         return ruru_stix_reject(st, id, "objects", "observed-data objects is not a dictionary");
@@ -289,6 +290,7 @@ enum ruru_err ruru_stix_infrastructure(struct stix *st, json_t *o, const char *i
         ind.description = sstr(o, "description");
         ind.n_labels = labels_of(o, labels, MAX_LABELS);
         ind.labels = labels;
+        ind.tlp = ruru_stix_object_tlp(st, o);
         ind.revoked = json_is_true(json_object_get(o, "revoked"));
         if ((err = emit_sco(st, &ind, sco, ref)) != RURU_OK)
             break;

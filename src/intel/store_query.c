@@ -715,11 +715,18 @@ enum ruru_err ruru_intel_stats(ruru_store *store, char **out, struct ruru_diag *
     }
     json_object_set_new(doc, "sources", json_integer(scalar(db, "SELECT count(*) FROM sources")));
     json_object_set_new(doc, "files", json_integer(scalar(db, "SELECT count(*) FROM files")));
+    /* Context values (to_ids false) apart, as in the import report. */
     json_object_set_new(doc, "indicators",
-                        json_integer(scalar(db, "SELECT count(*) FROM indicators")));
+                        json_integer(scalar(db, "SELECT count(*) FROM indicators WHERE to_ids")));
+    json_object_set_new(doc, "context",
+                        json_integer(scalar(db, "SELECT count(*) FROM indicators"
+                                                " WHERE NOT to_ids")));
     json_object_set_new(doc, "by_type",
-                        count_by(db, "SELECT type, count(*) FROM indicators GROUP BY type"
-                                     " ORDER BY type"));
+                        count_by(db, "SELECT type, count(*) FROM indicators WHERE to_ids"
+                                     " GROUP BY type ORDER BY type"));
+    json_object_set_new(doc, "context_by_type",
+                        count_by(db, "SELECT type, count(*) FROM indicators WHERE NOT to_ids"
+                                     " GROUP BY type ORDER BY type"));
     json_object_set_new(doc, "revoked",
                         json_integer(scalar(db, "SELECT count(*) FROM indicators WHERE revoked")));
     snprintf(sql, sizeof(sql),

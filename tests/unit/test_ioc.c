@@ -1170,6 +1170,7 @@ static const struct norm_case HOST_CASES[] = {
         N(REGKEY, "HKCC\\x", REGKEY, "HKEY_CURRENT_CONFIG\\x"),
         N(REGKEY, "Software\\Run", REGKEY, "software\\run"),
         N(REGKEY, "HKLMX\\a", REGKEY, "hklmx\\a"),
+        N(REGKEY, "HKLM\\Run \\", REGKEY, "HKEY_LOCAL_MACHINE\\run"),
         R(REGKEY, "HKLM", "registry hive without a key"),
         R(REGKEY, "HKLM\\\\", "registry hive without a key"),
         R(REGKEY, "HKLM\\a\x01b", "control characters in value"),
