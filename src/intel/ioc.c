@@ -990,6 +990,10 @@ static bool norm_path(enum ruru_ioc_type *type,
     for (size_t k = start; k < out->len; k++)
         if (is_ctl((unsigned char)out->ptr[k]))
             return false;
+    /* "/.//x" and "/a/..//x" lose their dot segments to "//x", which reads back as a host:
+     * refused as such a path is when written so (normalising must be idempotent). */
+    if (out->len - start > 1 && out->ptr[start + 1] == '/')
+        return false;
     if (out->len - start == 1 || (out->len - start == 2 && out->ptr[start + 1] == '?')) {
         *reason = "path matches every request";
         return false;

@@ -1172,6 +1172,8 @@ static const struct norm_case HOST_CASES[] = {
         N(REGKEY, "HKLMX\\a", REGKEY, "hklmx\\a"),
         N(REGKEY, "HKLM\\Run \\", REGKEY, "HKEY_LOCAL_MACHINE\\run"),
         R(REGKEY, "HKLM", "registry hive without a key"),
+        R(URL, "/.//f", "malformed path"),
+        R(URI_PATH, "/a/..//b", "malformed path"),
         R(REGKEY, "HKLM\\\\", "registry hive without a key"),
         R(REGKEY, "HKLM\\a\x01b", "control characters in value"),
         N(MAC, "5e:ff:56:a2:af:15", MAC, "5e:ff:56:a2:af:15"),
