@@ -295,6 +295,8 @@ run1(const char *pattern, struct ruru_pattern_obs *o, size_t n, size_t *members,
     return matched ? "match" : "nomatch";
 }
 
+#define SHA256_AB "abababababababababababababababababababababababababababababababab"
+
 static void test_own(void)
 {
     struct ruru_pattern_obs o[4];
@@ -306,7 +308,8 @@ static void test_own(void)
                "\"1\":{\"type\":\"network-traffic\",\"dst_ref\":\"0\",\"dst_port\":443}}",
                1000, 1);
     o[1] = one("{\"0\":{\"type\":\"domain-name\",\"value\":\"evil.example\"}}", 1005, 1);
-    o[2] = one("{\"0\":{\"type\":\"file\",\"name\":\"x.aspx\",\"hashes\":{\"SHA-256\":\"ab\"}}}",
+    o[2] = one("{\"0\":{\"type\":\"file\",\"name\":\"x.aspx\",\"hashes\":{\"SHA-256\":\"" SHA256_AB
+               "\"}}}",
                1100, 3);
 
     /* IPv6 blocks both ways; a v4 block never holds a v6 address */
@@ -324,7 +327,9 @@ static void test_own(void)
                    o, 1, NULL, NULL),
               "nomatch");
     /* quoted property names with a hyphen */
-    CHECK_STR(run1("[file:hashes.'SHA-256' = 'ab']", o + 2, 1, NULL, NULL), "match");
+    CHECK_STR(run1("[file:hashes.'SHA-256' = '" SHA256_AB "']", o + 2, 1, NULL, NULL), "match");
+    /* a value that is no SHA-256 is refused, as the OASIS validator does */
+    CHECK_STR(run1("[file:hashes.'SHA-256' = 'ab']", o + 2, 1, NULL, NULL), "invalid");
     /* the binding reported: the observations of the first satisfying binding, as indexes */
     CHECK_STR(run1("[domain-name:value = 'evil.example'] FOLLOWEDBY [file:name = 'x.aspx']", o, 3,
                    members, &n_members),

@@ -121,8 +121,52 @@ static void test_validator_vectors(void)
     json_decref(root);
 }
 
+/* The refusals the validator's vectors show, on forms they do not hold. */
+static void test_refusals(void)
+{
+    static const struct {
+        const char *pattern, *reason; /* NULL: imported */
+    } rows[] = {
+            {"[x:a = 1] WITHIN 5 SECONDS WITHIN 6 SECONDS", "STIX pattern repeats a qualifier"},
+            {"[x:a = 1] START t'2024-01-01T00:00:00Z' STOP t'2024-02-01T00:00:00Z' START "
+             "t'2024-01-01T00:00:00Z' STOP t'2024-03-01T00:00:00Z'",
+             "STIX pattern repeats a qualifier"},
+            /* a window on a group that holds its own is another window */
+            {"([x:a = 1] WITHIN 5 SECONDS) WITHIN 6 SECONDS", NULL},
+            {"[x:a = 1] REPEATS 2 TIMES WITHIN 5 SECONDS", NULL},
+            {"[x:a = 1] START t'2024-02-01T00:00:00Z' STOP t'2024-01-01T00:00:00Z'",
+             "STIX pattern START is not before STOP"},
+            {"[x:a = 1] START t'2024-02-01T00:00:00Z' STOP t'2024-02-01T00:00:00Z'",
+             "STIX pattern START is not before STOP"},
+            {"[x:a = 1] START t'2024-02-01T00:00:00Z' STOP t'2024-02-01T00:00:00.5Z'", NULL},
+            /* a hash that is none, in a pattern kept whole; alone, the value is refused */
+            {"[file:hashes.'SHA-256' = 'f00' AND file:name = 'x.exe']",
+             "STIX pattern compares a hash with a malformed value"},
+            {"[file:hashes.MD5 != 'xyz' OR file:size > 3]",
+             "STIX pattern compares a hash with a malformed value"},
+            {"[file:hashes.'SHA-256' = 'f00']", "malformed hash"},
+            {"[file:hashes.'SHA-1' = '5898fc860300e228dcd54c0b1045b5fa0dcda502' AND file:name = "
+             "'oui']",
+             NULL},
+            {"[file:hashes.SSDEEP = '3:a:b' AND file:name = 'x']", NULL},
+    };
+
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct counts c;
+        import_pattern(rows[i].pattern, "2.1", &c);
+        if (rows[i].reason == NULL) {
+            CHECK_INT(c.n_rej, 0);
+            CHECK_INT(c.n_ind, 1);
+        } else {
+            CHECK_INT(c.n_ind, 0);
+            CHECK_STR(c.reason, rows[i].reason);
+        }
+    }
+}
+
 int main(void)
 {
     test_validator_vectors();
+    test_refusals();
     return check_done();
 }
