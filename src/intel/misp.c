@@ -4,17 +4,19 @@
  * {"response": [...]}, a bare event, or a feed's manifest.json, which names events and carries
  * no indicators. The document is parsed whole with jansson; every attribute, at the event's
  * top level and inside its objects, of a type that names something ruru matches becomes one
- * indicator or, for composite types, several. Everything else an analyst would want counted
- * (registry keys, YARA rules, free text, hash kinds ruru does not match) is rejected with a
- * fixed reason, and the import goes on. Galaxy clusters become entities, and the event's
- * actor and technique clusters, like its galaxy tags, link every indicator to them.
+ * indicator or, for composite types, several; to_ids false keeps a value as context (stored,
+ * shown, never swept), and a link is kept as the event's reference, not an indicator.
+ * Everything else an analyst would want counted (YARA rules, free text, hash kinds ruru does
+ * not match) is rejected with a fixed reason, and the import goes on. Galaxy clusters become
+ * entities, and the event's actor and technique clusters, like its galaxy tags, link every
+ * indicator to them.
  *
  * Worked example. The event
  *     {"Event": {"uuid": "E", "info": "Exchange intrusions", "Tag": [{"name": "tlp:amber"},
  *       {"name": "misp-galaxy:threat-actor=\"APT40\""}],
  *       "Attribute": [{"uuid": "A", "type": "domain|ip",
  *                      "value": "c2[.]evil.example|198.51.100.7"},
- *                     {"uuid": "B", "type": "regkey", "value": "HKLM\\Run\\x"}]}}
+ *                     {"uuid": "B", "type": "yara", "value": "rule x {...}"}]}}
  * gives two indicators, "domain c2.evil.example" with ref "A#1" and "ipv4 198.51.100.7" with
  * ref "A#2", both with object_ref "E", tlp "amber", labels "tlp:amber" and the galaxy tag,
  * actors "APT40" and description "Exchange intrusions"; and one reject, attribute B
@@ -22,7 +24,8 @@
  * numbers are fixed by position, so the address keeps ref "A#2" even when the domain part is
  * refused, and a later version of the event replaces it rather than adding to it.
  *
- * jansson keeps no positions. A reject is placed afterwards in the raw bytes by a locator that
+ * jansson keeps no positions. A reject is placed afterwards in the raw bytes by base/jloc.c, a
+ * locator that
  * follows the reject's path ("response", 3, "Event", "Object", 2, "Attribute", 0) with a
  * skip-scanner and remembers where each step ended. Paths come in document order, so each
  * step only moves forward from the last one: all the rejects of an import cost about one

@@ -7,6 +7,8 @@
  * The second pass hands each object to the sink. Indicators with simple patterns become typed
  * indicators ("[ipv4-addr:value = '198.51.100.1']" is ipv4 198.51.100.1); every other pattern
  * is kept whole (type stix-pattern) for the pattern engine (stix_pattern.c decides which).
+ * Observables (observed-data, what an infrastructure consists of) are stix_observed.c's.
+ * Rejects are placed at the line and column of their object (base/jloc.c).
  *
  * Example: an indicator whose pattern ORs two values yields two indicators with refs
  * "<indicator id>#1" and "#2", both with object_ref the indicator id, so that a relationship
