@@ -25,9 +25,8 @@
  * refused, and a later version of the event replaces it rather than adding to it.
  *
  * jansson keeps no positions. A reject is placed afterwards in the raw bytes by base/jloc.c, a
- * locator that
- * follows the reject's path ("response", 3, "Event", "Object", 2, "Attribute", 0) with a
- * skip-scanner and remembers where each step ended. Paths come in document order, so each
+ * locator that follows the reject's path ("response", 3, "Event", "Object", 2, "Attribute", 0)
+ * with a skip-scanner and remembers where each step ended. Paths come in document order, so each
  * step only moves forward from the last one: all the rejects of an import cost about one
  * extra pass over the bytes, and an import without rejects none.
  *
