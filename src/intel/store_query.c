@@ -531,6 +531,35 @@ static void warninglist_hits(sqlite3 *db, enum ruru_ioc_type type, const char *v
     ruru_buf_fini(&sql);
 }
 
+/* Host artefacts are written in many ways (HKLM\x = HKEY_LOCAL_MACHINE\X, 5E-FF-... =
+ * 5e:ff:...): a query that reads as one is also looked for in its canonical form, and a file
+ * name that inference takes for a host name ("abiosdsk.sys") as the file name it may be. */
+static enum ruru_err search_also(struct search *s, enum ruru_ioc_type inferred, const char *v)
+{
+    static const enum ruru_ioc_type ALSO[] = {RURU_IOC_REGKEY, RURU_IOC_MAC, RURU_IOC_FILENAME};
+    struct ruru_buf b;
+    enum ruru_err err = RURU_OK;
+
+    ruru_buf_init(&b, 1 << 20);
+    for (size_t i = 0; i < sizeof(ALSO) / sizeof(ALSO[0]) && err == RURU_OK; i++) {
+        enum ruru_ioc_type t = ALSO[i];
+        const char *why;
+        if (t == inferred || (t == RURU_IOC_FILENAME && inferred != RURU_IOC_DOMAIN))
+            continue;
+        if (!ruru_ioc_normalize(&t, v, strlen(v), NULL, &b, &why) ||
+            (t == RURU_IOC_REGKEY && strncmp(ruru_buf_str(&b), "HKEY_", 5) != 0) ||
+            (t != RURU_IOC_FILENAME && strcmp(ruru_buf_str(&b), v) == 0))
+            continue; /* not one, or already looked for as written */
+        err = run_search(s,
+                         "SELECT " IND_COLUMNS IND_FROM
+                         " WHERE i.vhash = ruru_hash(?1) AND i.value = ?1 AND i.type = ?2"
+                         " ORDER BY s.name, f.path, i.line, i.ref",
+                         "value", ruru_buf_str(&b), -1, ruru_ioc_type_name(t), -1);
+    }
+    ruru_buf_fini(&b);
+    return err;
+}
+
 enum ruru_err ruru_intel_search(
         ruru_store *store, const char *value, int64_t at, char **out, struct ruru_diag *diag)
 {
@@ -626,6 +655,8 @@ enum ruru_err ruru_intel_search(
                          "value", canonical, -1, NULL, 0);
         break;
     }
+    if (err == RURU_OK)
+        err = search_also(&s, type, ruru_buf_str(&refanged));
     if (err != RURU_OK) {
         json_decref(doc);
         err = db_fail(db, diag);

@@ -8,6 +8,7 @@
  */
 #include <jansson.h>
 #include <ruru.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +316,42 @@ static void test_scan_coverage(void)
     ruru_store_close(s);
 }
 
+/* intel search finds host artefacts however they are written, and says context. */
+static void test_search(void)
+{
+    ruru_store *s = NULL;
+    struct ruru_diag d;
+    struct ruru_import_opts io;
+    char *out = NULL;
+    json_t *doc, *m;
+
+    memset(&io, 0, sizeof(io));
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
+    CHECK_INT(ruru_intel_import(s, EVENTS "circl-osint-regin-event.json", &io, &out, &d), RURU_OK);
+    ruru_free(out);
+    /* the event writes HKLM\\System\\CurrentControlSet\\Control\\ (a trailing backslash) */
+    CHECK_INT(ruru_intel_search(s, "hkey_local_machine\\SYSTEM\\CurrentControlSet\\Control",
+                                INT64_MIN, &out, &d),
+              RURU_OK);
+    doc = out ? json_loads(out, 0, NULL) : NULL;
+    CHECK_INT(json_array_size(json_object_get(doc, "matches")), 1);
+    m = json_array_get(json_object_get(doc, "matches"), 0);
+    CHECK_STR(json_string_value(json_object_get(m, "type")), "regkey");
+    CHECK(json_is_true(json_object_get(m, "to_ids")));
+    json_decref(doc);
+    ruru_free(out);
+    /* a driver's file name, to_ids false in the event: found, and said to be context */
+    CHECK_INT(ruru_intel_search(s, "abiosdsk.sys", INT64_MIN, &out, &d), RURU_OK);
+    doc = out ? json_loads(out, 0, NULL) : NULL;
+    CHECK_INT(json_array_size(json_object_get(doc, "matches")), 1);
+    m = json_array_get(json_object_get(doc, "matches"), 0);
+    CHECK_STR(json_string_value(json_object_get(m, "type")), "filename");
+    CHECK(json_is_false(json_object_get(m, "to_ids")));
+    json_decref(doc);
+    ruru_free(out);
+    ruru_store_close(s);
+}
+
 int main(void)
 {
     test_regin();
@@ -323,5 +360,6 @@ int main(void)
     test_observed_data_20();
     test_infrastructure();
     test_scan_coverage();
+    test_search();
     return check_done();
 }
