@@ -38,6 +38,8 @@ void cli_print_json(const struct cli *c, json_t *doc);
 /* Writes s to f with control characters replaced by '?': log and intel text is
  * attacker-controlled, and escape sequences must not reach a terminal. */
 void cli_put_safe(FILE *f, const char *s);
+/* The columns cli_put_safe takes to write s, one a character (wide characters aside). */
+size_t cli_safe_width(const char *s);
 /* json_string_value or "" / a number as text into buf. */
 const char *cli_str(json_t *v);
 const char *cli_num(json_t *v, char *buf, size_t cap);

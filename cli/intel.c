@@ -83,24 +83,46 @@ static void by_type_line(FILE *f, json_t *bt)
     }
 }
 
+/* The widest FILE column: a longer path goes on a line of its own, the row's numbers under
+ * it, so that every row's columns stay in line. */
+#define IMPORT_PATH_COLS 60
+
 static void print_import_table(const struct cli *c, json_t *report, long show_rejects)
 {
     json_t *files = json_object_get(report, "files"), *f, *t;
-    size_t i;
+    size_t i, w_path = 4, w_fmt = 6, w_status = 6;
     char b1[32], b2[32], b3[32], b4[32], b5[32];
 
-    fprintf(c->out, "%-44s %-11s %-9s %10s %8s %9s %8s\n", "FILE", "FORMAT", "STATUS", "INDICATORS",
-            "ENTITIES", "RELATIONS", "REJECTED");
+    json_array_foreach(files, i, f)
+    {
+        size_t n = cli_safe_width(cli_str(json_object_get(f, "path")));
+        if (n > w_path && n <= IMPORT_PATH_COLS)
+            w_path = n;
+        if ((n = cli_safe_width(cli_str(json_object_get(f, "format")))) > w_fmt)
+            w_fmt = n;
+        if ((n = cli_safe_width(cli_str(json_object_get(f, "status")))) > w_status)
+            w_status = n;
+    }
+    fprintf(c->out, "%-*s %-*s %-*s %10s %8s %9s %8s\n", (int)w_path, "FILE", (int)w_fmt, "FORMAT",
+            (int)w_status, "STATUS", "INDICATORS", "ENTITIES", "RELATIONS", "REJECTED");
     json_array_foreach(files, i, f)
     {
         const char *path = cli_str(json_object_get(f, "path"));
+        const char *format = cli_str(json_object_get(f, "format"));
         const char *status = cli_str(json_object_get(f, "status"));
         json_t *rej = json_object_get(f, "rejections"), *r, *err;
-        size_t k;
+        size_t k, n = cli_safe_width(path);
         cli_put_safe(c->out, path);
-        fprintf(c->out, "%*s", strlen(path) < 44 ? (int)(44 - strlen(path)) : 0, "");
-        fprintf(c->out, " %-11s %-9s %10s %8s %9s %8s\n", cli_str(json_object_get(f, "format")),
-                status, cli_num(json_object_get(f, "indicators"), b1, sizeof(b1)),
+        if (n > w_path) {
+            fputc('\n', c->out);
+            n = 0;
+        }
+        fprintf(c->out, "%*s ", (int)(w_path - n), "");
+        cli_put_safe(c->out, format);
+        fprintf(c->out, "%*s ", (int)(w_fmt - cli_safe_width(format)), "");
+        cli_put_safe(c->out, status);
+        fprintf(c->out, "%*s %10s %8s %9s %8s\n", (int)(w_status - cli_safe_width(status)), "",
+                cli_num(json_object_get(f, "indicators"), b1, sizeof(b1)),
                 cli_num(json_object_get(f, "entities"), b2, sizeof(b2)),
                 cli_num(json_object_get(f, "relations"), b3, sizeof(b3)),
                 cli_num(json_object_get(f, "rejected"), b4, sizeof(b4)));
@@ -337,70 +359,143 @@ static void print_actor_list(FILE *out, json_t *actors)
     }
 }
 
+static bool same_str(json_t *a, json_t *b)
+{
+    return strcmp(cli_str(a), cli_str(b)) == 0;
+}
+
+/* An indicator's records, one line per source file: "intel  feed.csv:2,7  (2 records, 1
+ * expired)". A file's records are listed together wherever they stand among the others. */
+static void print_sources(const struct cli *c, json_t *records)
+{
+    size_t n = json_array_size(records), k, j;
+    json_t *r, *q;
+    char b[32];
+
+    json_array_foreach(records, k, r)
+    {
+        size_t count = 0, inactive = 0, lines = 0;
+        bool earlier = false;
+        for (j = 0; j < k && !earlier; j++) {
+            q = json_array_get(records, j);
+            earlier = same_str(json_object_get(q, "source"), json_object_get(r, "source")) &&
+                      same_str(json_object_get(q, "file"), json_object_get(r, "file"));
+        }
+        if (earlier)
+            continue;
+        fputs(k == 0 ? "  sources    " : "             ", c->out);
+        cli_put_safe(c->out, cli_str(json_object_get(r, "source")));
+        fputs("  ", c->out);
+        cli_put_safe(c->out, cli_str(json_object_get(r, "file")));
+        for (j = k; j < n; j++) {
+            q = json_array_get(records, j);
+            if (!same_str(json_object_get(q, "source"), json_object_get(r, "source")) ||
+                !same_str(json_object_get(q, "file"), json_object_get(r, "file")))
+                continue;
+            count++;
+            inactive += !json_is_true(json_object_get(q, "active"));
+            /* Eight line numbers say where to look; the rest are in --format json. */
+            if (json_object_get(q, "line") && lines < 8)
+                fprintf(c->out, "%s%s", lines++ == 0 ? ":" : ",",
+                        cli_num(json_object_get(q, "line"), b, sizeof(b)));
+        }
+        if (count > 1 || inactive > 0) {
+            fprintf(c->out, "  (%zu record%s", count, count == 1 ? "" : "s");
+            if (inactive > 0 && count == 1) {
+                fputs(", ", c->out);
+                cli_put_safe(c->out, cli_str(json_object_get(r, "inactive_reason")));
+            } else if (inactive > 0) {
+                fprintf(c->out, ", %zu not in force", inactive);
+            }
+            fputc(')', c->out);
+        }
+        fputc('\n', c->out);
+    }
+}
+
+/* What one record of an indicator adds: its id, validity, TLP and note. */
+static void print_record_detail(const struct cli *c, json_t *r)
+{
+    fputs("  id         ", c->out);
+    cli_put_safe(c->out, cli_str(json_object_get(r, "id")));
+    if (json_object_get(r, "object") &&
+        strcmp(cli_str(json_object_get(r, "object")), cli_str(json_object_get(r, "id")))) {
+        fputs(" (in ", c->out);
+        cli_put_safe(c->out, cli_str(json_object_get(r, "object")));
+        fputc(')', c->out);
+    }
+    fputc('\n', c->out);
+    if (json_object_get(r, "valid_from") || json_object_get(r, "valid_until")) {
+        fputs("  valid      ", c->out);
+        cli_put_safe(c->out, json_object_get(r, "valid_from")
+                                     ? cli_str(json_object_get(r, "valid_from"))
+                                     : "");
+        fputs(" .. ", c->out);
+        cli_put_safe(c->out, json_object_get(r, "valid_until")
+                                     ? cli_str(json_object_get(r, "valid_until"))
+                                     : "");
+        fputc('\n', c->out);
+    }
+    if (json_object_get(r, "tlp")) {
+        fputs("  tlp        ", c->out);
+        cli_put_safe(c->out, cli_str(json_object_get(r, "tlp")));
+        fputc('\n', c->out);
+    }
+    if (json_object_get(r, "description")) {
+        fputs("  note       ", c->out);
+        cli_put_safe(c->out, cli_str(json_object_get(r, "description")));
+        fputc('\n', c->out);
+    }
+}
+
+/* One row per indicator (type and value), however many files publish it: its records in
+ * force, the highest confidence, every actor, then one line per record (source, file, line,
+ * and why it is not in force). --format json keeps every record whole ("matches"). */
 static void print_search_table(const struct cli *c, json_t *doc)
 {
-    json_t *m, *matches = json_object_get(doc, "matches"),
+    json_t *m, *groups = json_object_get(doc, "indicators"),
                *wl = json_object_get(doc, "warninglists");
     size_t i;
-    char b[32];
+    char b[32], b2[32];
 
     fputs("query ", c->out);
     cli_put_safe(c->out, cli_str(json_object_get(doc, "query")));
     fprintf(c->out, " -> %s ", cli_str(json_object_get(doc, "type")));
     cli_put_safe(c->out, cli_str(json_object_get(doc, "canonical")));
     fprintf(c->out, " (validity judged at %s)\n", cli_str(json_object_get(doc, "at")));
-    if (json_array_size(matches) == 0)
+    if (json_array_size(groups) == 0)
         fputs("no indicator matches\n", c->out);
-    json_array_foreach(matches, i, m)
+    json_array_foreach(groups, i, m)
     {
-        /* to_ids false: context, never swept, whatever its validity */
+        json_int_t n = json_integer_value(json_object_get(m, "records"));
+        json_int_t act = json_integer_value(json_object_get(m, "active"));
+        json_int_t ctx = json_integer_value(json_object_get(m, "context"));
+        /* to_ids false in every record: context, never swept, whatever its validity */
         fprintf(c->out, "\n%-7s %s ", cli_str(json_object_get(m, "type")),
-                json_is_false(json_object_get(m, "to_ids"))  ? "context "
-                : json_is_true(json_object_get(m, "active")) ? "active  "
-                                                             : "INACTIVE");
+                ctx == n && n > 0 ? "context "
+                : act > 0         ? "active  "
+                                  : "INACTIVE");
         cli_put_safe(c->out, cli_str(json_object_get(m, "value")));
         fprintf(c->out, "  [matched on %s]\n", cli_str(json_object_get(m, "matched_on")));
-        fputs("  source     ", c->out);
-        cli_put_safe(c->out, cli_str(json_object_get(m, "source")));
-        fputs("  ", c->out);
-        cli_put_safe(c->out, cli_str(json_object_get(m, "file")));
-        if (json_object_get(m, "line"))
-            fprintf(c->out, ":%s", cli_num(json_object_get(m, "line"), b, sizeof(b)));
-        fputs("\n  id         ", c->out);
-        cli_put_safe(c->out, cli_str(json_object_get(m, "id")));
-        if (json_object_get(m, "object") &&
-            strcmp(cli_str(json_object_get(m, "object")), cli_str(json_object_get(m, "id")))) {
-            fputs(" (in ", c->out);
-            cli_put_safe(c->out, cli_str(json_object_get(m, "object")));
-            fputc(')', c->out);
-        }
-        fputc('\n', c->out);
+        fprintf(c->out, "  records    %s, %s in force\n",
+                cli_num(json_object_get(m, "records"), b, sizeof(b)),
+                cli_num(json_object_get(m, "active"), b2, sizeof(b2)));
         if (json_object_get(m, "confidence"))
-            fprintf(c->out, "  confidence %s (from %s)\n",
-                    cli_num(json_object_get(m, "confidence"), b, sizeof(b)),
-                    cli_str(json_object_get(m, "confidence_from")));
-        if (json_object_get(m, "valid_from") || json_object_get(m, "valid_until"))
-            fprintf(c->out, "  valid      %s .. %s\n",
-                    json_object_get(m, "valid_from") ? cli_str(json_object_get(m, "valid_from"))
-                                                     : "",
-                    json_object_get(m, "valid_until") ? cli_str(json_object_get(m, "valid_until"))
-                                                      : "");
-        if (json_is_false(json_object_get(m, "to_ids")))
-            fputs("  context    not for detection (MISP to_ids false): kept, not swept\n", c->out);
-        if (json_object_get(m, "inactive_reason"))
-            fprintf(c->out, "  inactive   %s\n", cli_str(json_object_get(m, "inactive_reason")));
-        if (json_object_get(m, "tlp"))
-            fprintf(c->out, "  tlp        %s\n", cli_str(json_object_get(m, "tlp")));
+            fprintf(c->out, "  confidence %s (the highest)\n",
+                    cli_num(json_object_get(m, "confidence"), b, sizeof(b)));
+        if (ctx > 0)
+            fprintf(c->out,
+                    "  context    %s of them not for detection (MISP to_ids false): kept, "
+                    "not swept\n",
+                    cli_num(json_object_get(m, "context"), b, sizeof(b)));
         if (json_array_size(json_object_get(m, "actors")) > 0) {
             fputs("  actors     ", c->out);
             print_actor_list(c->out, json_object_get(m, "actors"));
             fputc('\n', c->out);
         }
-        if (json_object_get(m, "description")) {
-            fputs("  note       ", c->out);
-            cli_put_safe(c->out, cli_str(json_object_get(m, "description")));
-            fputc('\n', c->out);
-        }
+        print_sources(c, json_object_get(m, "sources"));
+        if (n == 1)
+            print_record_detail(c, json_array_get(json_object_get(m, "sources"), 0));
     }
     json_array_foreach(wl, i, m)
     {

@@ -30,6 +30,9 @@ static const char USAGE[] =
         "                         w3c (iis), zeek, zeek-json, eve (suricata), jsonl (json,\n"
         "                         ecs), syslog, cef, csv (exchange)\n"
         "  -j, --threads N        matching threads (default: one per core)\n"
+        "  --year YYYY            the year of syslog (RFC 3164) lines, which carry none\n"
+        "                         (default: per file, the latest year that puts no line after\n"
+        "                         the file's modification time; standard input: now)\n"
         "  --format FMT           jsonl, json, csv or table (default: table on a terminal,\n"
         "                         else jsonl)\n"
         "  -o, --output FILE      write the sightings to FILE\n"
@@ -55,17 +58,23 @@ struct scan_cli {
     bool tty_progress;
 };
 
+/* A CSV cell (RFC 4180 quoting). A cell a spreadsheet would take as a formula (it begins with
+ * =, +, -, @, a tab or a carriage return: OWASP's CSV injection list) gets a leading ' and is
+ * quoted, so that log text such as =HYPERLINK(...) stays text; other control characters
+ * become '?'. */
 static void csv_field(FILE *f, const char *s)
 {
-    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    bool formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
 
     if (quote)
         fputc('"', f);
+    if (formula)
+        fputc('\'', f);
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
         if (ch == '"')
             fputc('"', f);
-        /* Text that starts like a formula is neutralised for spreadsheets. */
         fputc(ch < 0x20 && ch != '\t' ? '?' : ch, f);
     }
     if (quote)
@@ -592,7 +601,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                    strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0 ||
                    strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0 || strcmp(a, "-o") == 0 ||
                    strcmp(a, "--output") == 0 || strcmp(a, "--summary") == 0 ||
-                   strcmp(a, "--rules") == 0 || strcmp(a, "--config") == 0) {
+                   strcmp(a, "--rules") == 0 || strcmp(a, "--config") == 0 ||
+                   strcmp(a, "--year") == 0) {
             if (v == NULL) {
                 fprintf(stderr, "ruru: %s needs a value\n", a);
                 goto done;
@@ -612,6 +622,14 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                     goto done;
                 }
                 o.threads = (unsigned)n;
+            } else if (strcmp(a, "--year") == 0) {
+                char *end;
+                long y = strtol(v, &end, 10);
+                if (*end != '\0' || y < 1970 || y > 9999) {
+                    fprintf(stderr, "ruru: --year takes a year from 1970 to 9999\n");
+                    goto done;
+                }
+                o.syslog_year = (int)y;
             } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
                 out_path = v;
             } else if (strcmp(a, "--summary") == 0) {

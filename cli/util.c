@@ -85,12 +85,55 @@ void cli_print_json(const struct cli *c, json_t *doc)
     fputc('\n', c->out);
 }
 
+/* The length of the UTF-8 sequence at s (1-4), or 0 when it is none: overlong forms,
+ * surrogates and code points past U+10FFFF are none. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+
+    if (c >= 0xF5 || n == 0)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
 void cli_put_safe(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, f);
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        size_t n = *p < 0x80 ? 1 : utf8_len(p);
+        /* C0 controls and DEL; C1 controls (U+0080-U+009F: CSI is U+009B); bytes that are no
+         * UTF-8, which an 8-bit terminal would take as C1 controls */
+        if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f)) ||
+            (n == 2 && p[0] == 0xC2 && p[1] < 0xA0)) {
+            fputc('?', f);
+            p += n ? n : 1;
+            continue;
+        }
+        fwrite(p, 1, n, f);
+        p += n;
     }
+}
+
+size_t cli_safe_width(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t cols = 0;
+
+    /* What cli_put_safe writes, one column a character: a '?' for each byte it replaces. */
+    while (*p) {
+        size_t n = *p < 0x80 ? 1 : utf8_len(p);
+        p += n ? n : 1;
+        cols++;
+    }
+    return cols;
 }
 
 const char *cli_str(json_t *v)

@@ -7,11 +7,14 @@
 #include "cli.h"
 
 static const char VERIFY_USAGE[] =
-        "usage: ruru verify [--format table|json] REPORT\n"
+        "usage: ruru verify [--format table|json] [--root DIR]... REPORT\n"
         "\n"
         "Re-opens every input REPORT cites (what `ruru scan` wrote: JSON lines, --format json,\n"
         "or a JSON array of sightings or incidents), re-reads each cited record and checks its\n"
-        "SHA-256. Exit status: 0 when every item verifies, 1 when one does not, 2 on error.\n";
+        "SHA-256. Exit status: 0 when every item verifies, 1 when one does not, 2 on error.\n"
+        "\n"
+        "  --root DIR   read only inputs whose real path lies under DIR (repeatable); a report\n"
+        "               from elsewhere may cite any file on this machine\n";
 
 /* The whole file, NUL-terminated (free with free()); NULL with errno's reason printed. */
 static char *slurp(const char *path, size_t *len)
@@ -48,26 +51,59 @@ static char *slurp(const char *path, size_t *len)
 
 int cmd_verify(struct cli *c, int argc, char **argv)
 {
-    const char *path;
+    const char *path = NULL;
+    const char **roots;
     char *report, *result = NULL;
-    size_t len = 0, i;
+    size_t len = 0, i, n_roots = 0;
     struct ruru_diag d;
     enum ruru_err err;
     json_t *doc, *f;
-    int rc = cli_one_arg(c, argc, argv, VERIFY_USAGE, &path);
+    int rc = 0;
 
-    if (rc != 0)
-        return rc > 0 ? EXIT_CLEAN : EXIT_ERROR;
+    if ((roots = calloc((size_t)argc + 1, sizeof(*roots))) == NULL)
+        return EXIT_ERROR;
+    for (int k = 0; k < argc && rc == 0; k++) {
+        int used;
+        if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+            fputs(VERIFY_USAGE, stdout);
+            free(roots);
+            return EXIT_CLEAN;
+        }
+        if (strcmp(argv[k], "--root") == 0 && k + 1 < argc) {
+            roots[n_roots++] = argv[++k];
+        } else if (strncmp(argv[k], "--root=", 7) == 0) {
+            roots[n_roots++] = argv[k] + 7;
+        } else if ((used = cli_common_option(c, argc - k, argv + k)) != 0) {
+            rc = used < 0 ? -1 : 0;
+            k += used > 0 ? used - 1 : 0;
+        } else if (path == NULL && (argv[k][0] != '-' || argv[k][1] == '\0')) {
+            path = argv[k];
+        } else {
+            fprintf(stderr, "ruru: unexpected argument \"");
+            cli_put_safe(stderr, argv[k]);
+            fprintf(stderr, "\"\n%s", VERIFY_USAGE);
+            rc = -1;
+        }
+    }
+    if (rc != 0) {
+        free(roots);
+        return EXIT_ERROR;
+    }
     if (path == NULL) {
+        free(roots);
         fputs(VERIFY_USAGE, stderr);
         return EXIT_ERROR;
     }
     if ((report = slurp(path, &len)) == NULL) {
-        fprintf(stderr, "ruru: %s: cannot be read\n", path);
+        fputs("ruru: ", stderr);
+        cli_put_safe(stderr, path);
+        fputs(": cannot be read\n", stderr);
+        free(roots);
         return EXIT_ERROR;
     }
-    err = ruru_verify(report, len, &result, &d);
+    err = ruru_verify(report, len, roots, n_roots, &result, &d);
     free(report);
+    free(roots);
     if (err != RURU_OK) {
         cli_error(err, &d, path);
         return EXIT_ERROR;

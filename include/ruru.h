@@ -141,9 +141,17 @@ RURU_API enum ruru_err ruru_rules_lint(const char *const *paths,
  * checks its SHA-256. `report` is what `ruru scan` wrote: JSON lines of sightings,
  * {"sightings": [...]}, or a JSON array of sightings or incidents. OUT: *result_json
  * (docs/json.md, "verify"): {"items": N, "verified": K, "failed": [{path, line, offset,
- * length, reason}]}. RURU_EPARSE when `report` is no report. */
-RURU_API enum ruru_err
-ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag *diag);
+ * length, reason}]}. With roots[0..n_roots) (directories), an input is read only when its real
+ * path (links resolved) lies inside one of them. A failed item never tells what the bytes found
+ * were. RURU_EPARSE when `report` is no report or a cite in it is malformed (wrong types,
+ * negative or fractional numbers, no 64-digit SHA-256), RURU_EINVAL for a root that is no
+ * directory. */
+RURU_API enum ruru_err ruru_verify(const char *report,
+                                   size_t len,
+                                   const char *const *roots,
+                                   size_t n_roots,
+                                   char **result_json,
+                                   struct ruru_diag *diag);
 
 /* ---- the register ------------------------------------------------------------------------ */
 
@@ -224,6 +232,10 @@ struct ruru_scan_opts {
     const char *const *rule_paths;
     size_t n_rule_paths;
     bool no_builtin_rules;
+    /* The year of RFC 3164 syslog time stamps, which carry none; 0: per input, the latest year
+     * that puts no line after the file's modification time (standard input: now), with a
+     * day's slack for the writer's time zone (src/logs/syslog.h). */
+    int syslog_year;
 };
 
 /* The names --log-format accepts, separated by spaces. */

@@ -75,6 +75,7 @@ struct sig {
     char source[512];
     char cluster[300];
     bool warninglisted;
+    bool asset_is_input; /* the record named no asset: asset is the input's path */
     enum ruru_severity severity;
     struct cite cite;
 };
@@ -193,6 +194,13 @@ static bool read_sig(json_t *doc, struct sig *x)
     x->cite.length = json_integer_value(ruru_case_at(cite, "ruru.length"));
     if (x->asset == NULL && cite != doc)
         x->asset = str(cite, "ruru.asset");
+    /* A record that names no host (a Proxifier log, a test log, a line read as text) is on
+     * the machine its input came from, which is all we know: one asset per input, never one
+     * for all of them. */
+    if (x->asset == NULL && x->cite.path != NULL) {
+        x->asset = x->cite.path;
+        x->asset_is_input = true;
+    }
     return true;
 }
 
@@ -413,6 +421,11 @@ static json_t *build_one(const struct ruru_case_config *c,
                     judgement_json(&j, ev));
     sources = evidence = NULL;
     ruru_judgement_fini(&j);
+    if (inc != NULL && s[0].asset_is_input &&
+        json_object_set_new(inc, "asset_from", json_string("input")) != 0) {
+        json_decref(inc);
+        inc = NULL;
+    }
     if (inc == NULL)
         *oom = true;
     goto done;
@@ -565,9 +578,13 @@ enum ruru_err ruru_cases_build(const struct ruru_case_config *c,
     }
     for (size_t i = 0; i < m && !oom;) {
         size_t k = i + 1;
+        /* Undated records join only within one input: nothing says that two inputs' undated
+         * records are one event, and the sort puts each input's together. */
         while (k < m && strcmp(s[k].asset ? s[k].asset : "", s[i].asset ? s[i].asset : "") == 0 &&
                (s[k].time == RURU_TIME_NONE) == (s[i].time == RURU_TIME_NONE) &&
-               (s[k].time == RURU_TIME_NONE || s[k].time - s[k - 1].time <= c->gap))
+               (s[k].time == RURU_TIME_NONE ? strcmp(s[k].cite.path ? s[k].cite.path : "",
+                                                     s[i].cite.path ? s[i].cite.path : "") == 0
+                                            : s[k].time - s[k - 1].time <= c->gap))
             k++;
         if ((list[n_inc] = build_one(c, &s[i], k - i, profiles, n_profiles, &oom)) != NULL)
             n_inc++;

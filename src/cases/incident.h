@@ -4,7 +4,9 @@
  * writes them (docs/json.md) — grouped by asset and time, each group judged (attrib.h).
  *
  *   - An incident is the sightings on one asset whose times lie within `gap` of each other
- *     (default 24 h); sightings without a time on an asset are an incident of their own.
+ *     (default 24 h); sightings without a time on an asset are an incident of their own, one
+ *     per input (undated records of two inputs are never joined). A record that names no
+ *     asset is on its input: the input's path is its asset (`asset_from: "input"`).
  *   - Its id is stable: "ruru-incident--" and 16 hex digits of the SHA-256 of its asset and
  *     its first evidence (path, byte offset, the line's hash) — the same logs give the same id.
  *   - Its evidence is the distinct indicators and rules behind its sightings, each with the

@@ -9,14 +9,24 @@
  *                                             tied to, and the state sponsoring each (the
  *                                             actor registry's sponsor, NULL when none)
  *
- * Recording is one transaction: a sweep's incidents are all in the register or none is, so a
- * recording killed half-way loses nothing that was reported as recorded. An incident already
- * there (the same id, or on the same asset with overlapping times: new intel may have found an
- * earlier first record) is updated in place; its judgement gets a new row only when it
- * changed. Recording the same sightings again changes nothing.
+ *   sighting (key, path, off, ord, doc)       every sighting recorded (the same record found
+ *                                             by the same indicator or rule is one key; newer
+ *                                             intel replaces its document), read back in the
+ *                                             sweep's order: input, offset, place in its sweep
+ *   merged (id, into_id, at)                  incidents that became part of another
+ *
+ * Recording is one transaction: the sweep's sightings join the register's and every incident
+ * is made again from all of them, so two recordings of two sweeps give the incidents one
+ * recording of both gives, in either order or at once; a recording killed or failing
+ * half-way (a full disk) leaves the register as it was. An incident's id comes from its asset
+ * and first evidence (incident.c); an old incident that a new one covers (the same id, or the
+ * same asset with times within a gap: new intel found an earlier record, a new sighting
+ * bridges two) hands its judgement history to the new id and is kept in `merged`. A judgement
+ * gets a new row only when it changed. Recording the same sightings again changes nothing.
  */
 #include <inttypes.h>
 #include <jansson.h>
+#include <nettle/sha2.h>
 #include <ruru.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -46,7 +56,11 @@ static const char SCHEMA[] =
         " words TEXT NOT NULL, confidence TEXT NOT NULL, why TEXT NOT NULL,"
         " PRIMARY KEY (incident, seq));"
         "CREATE TABLE IF NOT EXISTS incident_actor (incident TEXT NOT NULL REFERENCES"
-        " incident(id), actor TEXT NOT NULL, state TEXT, PRIMARY KEY (incident, actor));";
+        " incident(id), actor TEXT NOT NULL, state TEXT, PRIMARY KEY (incident, actor));"
+        "CREATE TABLE IF NOT EXISTS sighting (key TEXT PRIMARY KEY, path TEXT, off INTEGER,"
+        " ord INTEGER NOT NULL, doc TEXT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS merged (id TEXT PRIMARY KEY, into_id TEXT NOT NULL,"
+        " at INTEGER NOT NULL);";
 
 static enum ruru_err db_fail(struct ruru_register *r, struct ruru_diag *d, const char *what)
 {
@@ -79,7 +93,7 @@ enum ruru_err ruru_register_open(const char *home, ruru_register **out, struct r
                      NULL) != SQLITE_OK ||
         sqlite3_exec(r->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
         enum ruru_err err =
-                ruru_diag_set(diag, RURU_EDB, path, 0, 0, "cannot open the register: %s",
+                ruru_diag_set(diag, RURU_EDB, home, 0, 0, "register.db: cannot be opened: %s",
                               r->db ? sqlite3_errmsg(r->db) : "out of memory");
         sqlite3_close(r->db);
         ruru_free(r);
@@ -185,46 +199,42 @@ static const char *text(sqlite3_stmt *st, int col)
     return (const char *)sqlite3_column_text(st, col);
 }
 
-/* The id of an incident already recorded for this one: the same id, or on the same asset with
- * times within a gap of each other, and not taken by another incident of this recording
- * (`taken`: two new incidents a gap apart must not both become one old one). NULL when none
- * (the string is the caller's to free). */
-static char *existing(sqlite3 *db, json_t *inc, int64_t gap, json_t *taken)
+/* The incidents already recorded that `inc` covers: the same id, or on the same asset with
+ * times within a gap of each other (new intel may have found an earlier first record, a new
+ * sighting may bridge two). Appended to `olds` (ids as JSON strings), the first recorded
+ * first. False when the register could not be read. */
+static bool covered(sqlite3 *db, json_t *inc, int64_t gap, json_t *olds)
 {
     sqlite3_stmt *st = NULL;
-    char *id = NULL;
+    const char *id = json_string_value(json_object_get(inc, "id"));
     const char *first = json_string_value(json_object_get(inc, "first"));
     const char *last = json_string_value(json_object_get(inc, "last"));
     int64_t f = 0, l = 0;
+    int rc;
 
     if (sqlite3_prepare_v2(db,
                            "SELECT id, first, last FROM incident WHERE id = ?1 OR"
                            " (asset IS ?2 AND first IS NOT NULL AND ?3 IS NOT NULL)"
-                           " ORDER BY id = ?1 DESC, first",
+                           " ORDER BY recorded, id",
                            -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_text(st, 1, json_string_value(json_object_get(inc, "id")), -1, SQLITE_STATIC);
+        return false;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, json_string_value(json_object_get(inc, "asset")), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, first, -1, SQLITE_STATIC);
     if (first != NULL && last != NULL) {
         ruru_time_parse(first, strlen(first), &f);
         ruru_time_parse(last, strlen(last), &l);
     }
-    while (id == NULL && sqlite3_step(st) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *eid = text(st, 0), *ef = text(st, 1), *el = text(st, 2);
         int64_t a, b;
-        if (json_object_get(taken, eid) != NULL)
-            continue;
-        if (strcmp(eid, json_string_value(json_object_get(inc, "id"))) == 0 ||
+        if (strcmp(eid, id) == 0 ||
             (ef != NULL && el != NULL && ruru_time_parse(ef, strlen(ef), &a) &&
-             ruru_time_parse(el, strlen(el), &b) && a <= l + gap && b >= f - gap)) {
-            size_t n = strlen(eid);
-            if ((id = ruru_malloc(n + 1)) != NULL)
-                memcpy(id, eid, n + 1);
-        }
+             ruru_time_parse(el, strlen(el), &b) && a <= l + gap && b >= f - gap))
+            json_array_append_new(olds, json_string(eid));
     }
     sqlite3_finalize(st);
-    return id;
+    return rc == SQLITE_DONE;
 }
 
 static bool run(sqlite3 *db, const char *sql, const char *const *args, size_t n)
@@ -241,41 +251,64 @@ static bool run(sqlite3 *db, const char *sql, const char *const *args, size_t n)
     return rc == SQLITE_DONE || rc == SQLITE_ROW;
 }
 
-/* Records one incident. OUT: what happened to it ("new", "updated", "unchanged") and whether
- * it was judged anew. */
-static bool record_one(sqlite3 *db,
-                       json_t *inc,
-                       int64_t gap,
-                       int64_t now,
-                       json_t *taken,
-                       const char **what,
-                       bool *rejudged)
+/* Old incident `old` became part of `into`: its judgements join the history of `into` (after
+ * the ones there), the old id stays findable in `merged`, and its row goes. */
+static bool merge_into(sqlite3 *db, const char *old, const char *into, const char *now)
 {
-    char *old_id = existing(db, inc, gap, taken), *doc, nowbuf[32], seqbuf[32];
-    json_t *j = json_object_get(inc, "judgement");
+    const char *args[] = {old, into, now};
+
+    return run(db,
+               "UPDATE judgement SET incident = ?2, seq = seq + (SELECT coalesce(max(seq), 0)"
+               " FROM judgement WHERE incident = ?2) WHERE incident = ?1",
+               args, 2) &&
+           run(db,
+               "INSERT INTO merged (id, into_id, at) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO"
+               " UPDATE SET into_id = ?2, at = ?3",
+               args, 3) &&
+           run(db, "UPDATE merged SET into_id = ?2 WHERE into_id = ?1", args, 2) &&
+           run(db, "DELETE FROM incident_actor WHERE incident = ?1", args, 1) &&
+           run(db, "DELETE FROM incident WHERE id = ?1", args, 1);
+}
+
+/* Records one incident as the register's sightings now make it, under the id it already has
+ * in the register (inc's "id"); the other old incidents it covers (`olds`) are merged into it.
+ * OUT: what happened to it ("new", "updated", "unchanged") and whether it was judged anew. */
+static bool
+record_one(sqlite3 *db, json_t *inc, json_t *olds, int64_t now, const char **what, bool *rejudged)
+{
+    const char *id = json_string_value(json_object_get(inc, "id"));
+    json_t *j = json_object_get(inc, "judgement"), *o;
+    char *doc = NULL, nowbuf[32], seqbuf[32];
     sqlite3_stmt *st = NULL;
-    bool ok = true, same_doc = false, same_j = false;
+    bool ok = true, had = false, merged = false, same_doc = false, same_j = false, judged = false;
     int64_t seq = 0;
     size_t i, k;
     json_t *e, *a;
 
-    if (old_id != NULL)
-        json_object_set_new(inc, "id", json_string(old_id));
-    json_object_set_new(taken, json_string_value(json_object_get(inc, "id")), json_true());
-    doc = json_dumps(inc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    if (doc == NULL) {
-        ruru_free(old_id);
-        return false;
-    }
     snprintf(nowbuf, sizeof(nowbuf), "%" PRId64, now);
-    if (old_id != NULL && sqlite3_prepare_v2(db, "SELECT doc FROM incident WHERE id = ?1", -1, &st,
-                                             NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, old_id, -1, SQLITE_STATIC);
-        same_doc = sqlite3_step(st) == SQLITE_ROW && strcmp(text(st, 0), doc) == 0;
-        sqlite3_finalize(st);
+    json_array_foreach(olds, i, o)
+    {
+        const char *old = json_string_value(o);
+        if (strcmp(old, id) == 0)
+            had = true;
+        else if (ok) {
+            ok = merge_into(db, old, id, nowbuf);
+            merged = true;
+        }
     }
-    if (!same_doc) {
-        const char *args[] = {json_string_value(json_object_get(inc, "id")),
+    if (ok && (doc = json_dumps(inc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)) == NULL)
+        ok = false;
+    if (ok && had) {
+        ok = sqlite3_prepare_v2(db, "SELECT doc FROM incident WHERE id = ?1", -1, &st, NULL) ==
+             SQLITE_OK;
+        if (ok) {
+            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+            same_doc = sqlite3_step(st) == SQLITE_ROW && strcmp(text(st, 0), doc) == 0;
+            sqlite3_finalize(st);
+        }
+    }
+    if (ok && !same_doc) {
+        const char *args[] = {id,
                               json_string_value(json_object_get(inc, "asset")),
                               json_string_value(json_object_get(inc, "first")),
                               json_string_value(json_object_get(inc, "last")),
@@ -310,26 +343,32 @@ static bool record_one(sqlite3 *db,
         }
     }
     /* the judgement: a new row when it changed */
-    if (ok && sqlite3_prepare_v2(db,
-                                 "SELECT seq, actor, words, confidence FROM judgement WHERE"
-                                 " incident = ?1 ORDER BY seq DESC LIMIT 1",
-                                 -1, &st, NULL) == SQLITE_OK) {
+    if (ok) {
         const char *actor = json_string_value(json_object_get(j, "actor"));
-        sqlite3_bind_text(st, 1, json_string_value(json_object_get(inc, "id")), -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            seq = sqlite3_column_int64(st, 0);
-            same_j = ((actor == NULL && text(st, 1) == NULL) ||
-                      (actor != NULL && text(st, 1) != NULL && strcmp(actor, text(st, 1)) == 0)) &&
-                     strcmp(text(st, 2), json_string_value(json_object_get(j, "words"))) == 0 &&
-                     strcmp(text(st, 3), json_string_value(json_object_get(j, "confidence"))) == 0;
+        ok = sqlite3_prepare_v2(db,
+                                "SELECT seq, actor, words, confidence FROM judgement WHERE"
+                                " incident = ?1 ORDER BY seq DESC LIMIT 1",
+                                -1, &st, NULL) == SQLITE_OK;
+        if (ok) {
+            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) == SQLITE_ROW) {
+                judged = true;
+                seq = sqlite3_column_int64(st, 0);
+                same_j = ((actor == NULL && text(st, 1) == NULL) ||
+                          (actor != NULL && text(st, 1) != NULL &&
+                           strcmp(actor, text(st, 1)) == 0)) &&
+                         strcmp(text(st, 2), json_string_value(json_object_get(j, "words"))) == 0 &&
+                         strcmp(text(st, 3), json_string_value(json_object_get(j, "confidence"))) ==
+                                 0;
+            }
+            sqlite3_finalize(st);
         }
-        sqlite3_finalize(st);
-        if (!same_j) {
+        if (ok && !same_j) {
             char p[32];
             snprintf(seqbuf, sizeof(seqbuf), "%" PRId64, seq + 1);
             snprintf(p, sizeof(p), "%.6f", json_number_value(json_object_get(j, "probability")));
             {
-                const char *args[] = {json_string_value(json_object_get(inc, "id")),
+                const char *args[] = {id,
                                       seqbuf,
                                       nowbuf,
                                       actor,
@@ -344,11 +383,102 @@ static bool record_one(sqlite3 *db,
             }
         }
     }
-    *what = old_id == NULL ? "new" : same_doc ? "unchanged" : "updated";
-    *rejudged = !same_j && old_id != NULL;
+    *what = !had && !merged ? "new" : same_doc && !merged ? "unchanged" : "updated";
+    *rejudged = !same_j && judged;
     free(doc); /* from json_dumps */
-    ruru_free(old_id);
     return ok;
+}
+
+/* A sighting's key in the register: the record it cites (input, place, digest) and what it
+ * found there (the indicator, rule or pattern, the field and value, the member records). The
+ * same sighting swept again, with the same or newer intel, has the same key. */
+static void sighting_key(json_t *doc, char out[65])
+{
+    static const char *const PARTS[] = {
+            "event.dataset",       "log.file.path",       "log.offset",    "ruru.length",
+            "ruru.sha256",         "ruru.field.native",   "ruru.observed", "ruru.indicator.id",
+            "ruru.indicator.file", "ruru.indicator.line", "rule.id",       "ruru.members"};
+    struct sha256_ctx h;
+    unsigned char d[32];
+
+    sha256_init(&h);
+    for (size_t i = 0; i < sizeof(PARTS) / sizeof(PARTS[0]); i++) {
+        char *t = json_dumps(ruru_case_at(doc, PARTS[i]),
+                             JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
+        sha256_update(&h, t != NULL ? strlen(t) + 1 : 1, (const uint8_t *)(t != NULL ? t : ""));
+        free(t);
+    }
+    sha256_digest(&h, sizeof(d), d);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* Keeps the sightings in the register (a sighting seen before with other intel takes the new
+ * document). OUT: *added, how many were new or changed. */
+static bool keep_sightings(sqlite3 *db, json_t *arr, size_t *added)
+{
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    json_t *doc;
+    bool ok;
+
+    *added = 0;
+    ok = sqlite3_prepare_v2(db,
+                            "INSERT INTO sighting (key, path, off, ord, doc) VALUES (?1, ?3, ?4,"
+                            " ?5, ?2) ON CONFLICT (key) DO UPDATE SET doc = ?2 WHERE doc != ?2",
+                            -1, &st, NULL) == SQLITE_OK;
+    json_array_foreach(arr, i, doc)
+    {
+        char key[65], *text;
+        if (!ok)
+            break;
+        sighting_key(doc, key);
+        if ((text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)) == NULL) {
+            ok = false;
+            break;
+        }
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, json_string_value(ruru_case_at(doc, "log.file.path")), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, json_integer_value(ruru_case_at(doc, "log.offset")));
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)i);
+        ok = sqlite3_step(st) == SQLITE_DONE;
+        *added += (size_t)sqlite3_changes(db);
+        sqlite3_clear_bindings(st);
+        free(text);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* Every sighting the register keeps, as documents (json_decref the array). NULL on failure. */
+static json_t *all_sightings(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *all = json_array();
+    int rc;
+
+    if (all == NULL ||
+        sqlite3_prepare_v2(db, "SELECT doc FROM sighting ORDER BY path, off, ord, key", -1, &st,
+                           NULL) != SQLITE_OK) {
+        json_decref(all);
+        return NULL;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *d = json_loads(text(st, 0), 0, NULL);
+        if (d == NULL || json_array_append_new(all, d) != 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(all);
+        return NULL;
+    }
+    return all;
 }
 
 /* The state sponsoring each actor of an evidence piece, as the store's actor registry says
@@ -385,11 +515,11 @@ enum ruru_err ruru_register_record(ruru_register *r,
                                    struct ruru_diag *diag)
 {
     json_t *arr = json_loadb(sightings, len, 0, NULL), *incidents = NULL, *inc, *ids, *res;
-    json_t *taken = NULL;
+    json_t *all = NULL, *list = NULL, *claimed, *olds;
     json_t **docs = NULL;
     struct ruru_case_config c = r->cfg;
     struct profiles prof = {NULL, NULL, 0, NULL};
-    size_t n, skipped, i, counts[4] = {0, 0, 0, 0};
+    size_t n, skipped, i, added = 0, counts[4] = {0, 0, 0, 0};
     enum ruru_err err = RURU_OK;
     int64_t now = (int64_t)time(NULL);
 
@@ -399,58 +529,112 @@ enum ruru_err ruru_register_record(ruru_register *r,
         json_decref(arr);
         return ruru_diag_set(diag, RURU_EPARSE, NULL, 0, 0, "sightings: not a JSON array");
     }
-    n = json_array_size(arr);
-    if ((docs = ruru_calloc(n + 1, sizeof(*docs))) == NULL) {
+    /* One transaction: the sightings join the register's, and every incident is made again
+     * from all of them, so that two recordings of two sweeps give what one recording of both
+     * gives, in either order and when they run at once (BEGIN IMMEDIATE takes them in turn). */
+    if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         json_decref(arr);
-        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+        return db_fail(r, diag, "beginning the recording");
+    }
+    if (!keep_sightings(r->db, arr, &added)) {
+        err = db_fail(r, diag, "keeping the sightings");
+        goto out;
+    }
+    if ((all = all_sightings(r->db)) == NULL) {
+        err = db_fail(r, diag, "reading the sightings");
+        goto out;
+    }
+    n = json_array_size(all);
+    if ((docs = ruru_calloc(n + 1, sizeof(*docs))) == NULL) {
+        err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
     }
     for (i = 0; i < n; i++)
-        docs[i] = json_array_get(arr, i);
+        docs[i] = json_array_get(all, i);
     load_profiles(store, docs, n, &prof);
     if (ruru_cases_build(&c, docs, n, prof.v, prof.n, &incidents, &skipped) != RURU_OK) {
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
     add_states(incidents, &prof);
-    ids = json_array();
-    taken = json_object();
-    if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        err = db_fail(r, diag, "beginning the recording");
-        json_decref(ids);
-        goto out;
+    /* An incident keeps the id it was first recorded under (an analyst's ticket cites it): of
+     * the old incidents a new one covers, the first recorded gives its id, the others merge
+     * into it. Ids, and campaigns naming them, are mapped before anything is written. */
+    ids = json_object();
+    claimed = json_object();
+    olds = json_array();
+    list = json_array();
+    json_array_foreach(incidents, i, inc)
+    {
+        json_t *mine = json_array(), *o, *keep = NULL;
+        size_t k;
+        if (mine == NULL || !covered(r->db, inc, c.gap, mine)) {
+            json_decref(mine);
+            err = db_fail(r, diag, "reading the register");
+            break;
+        }
+        json_array_foreach(mine, k, o)
+        {
+            if (json_object_get(claimed, json_string_value(o)) != NULL)
+                continue;
+            json_object_set_new(claimed, json_string_value(o), json_true());
+            if (keep == NULL)
+                keep = o;
+        }
+        json_object_set(ids, json_string_value(json_object_get(inc, "id")),
+                        keep != NULL ? keep : json_object_get(inc, "id"));
+        json_array_append_new(olds, mine);
+    }
+    json_array_foreach(incidents, i, inc)
+    {
+        json_t *camp = json_object_get(inc, "campaign");
+        if (json_is_string(camp) && json_object_get(ids, json_string_value(camp)) != NULL)
+            json_object_set(inc, "campaign", json_object_get(ids, json_string_value(camp)));
+        json_object_set(inc, "id",
+                        json_object_get(ids, json_string_value(json_object_get(inc, "id"))));
     }
     json_array_foreach(incidents, i, inc)
     {
         const char *what;
         bool rejudged;
-        if (!record_one(r->db, inc, c.gap, now, taken, &what, &rejudged)) {
+        if (err != RURU_OK)
+            break;
+        /* SQLite ends a transaction by itself on some failures (a full disk): what follows
+         * must not go on outside it, one statement at a time */
+        if (!record_one(r->db, inc, json_array_get(olds, i), now, &what, &rejudged) ||
+            sqlite3_get_autocommit(r->db)) {
             err = db_fail(r, diag, "recording an incident");
             break;
         }
         counts[what[0] == 'n' ? 0 : what[0] == 'u' && what[1] == 'p' ? 1 : 2]++;
         counts[3] += rejudged;
-        json_array_append(ids, json_object_get(inc, "id"));
+        json_array_append(list, json_object_get(inc, "id"));
     }
-    if (err != RURU_OK || sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        if (err == RURU_OK)
-            err = db_fail(r, diag, "committing the recording");
-        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-        json_decref(ids);
+    json_decref(ids);
+    json_decref(claimed);
+    json_decref(olds);
+    if (err != RURU_OK)
+        goto out;
+    if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        err = db_fail(r, diag, "committing the recording");
         goto out;
     }
-    res = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "incidents",
+    res = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:O}", "incidents",
                     (json_int_t)json_array_size(incidents), "new", (json_int_t)counts[0], "updated",
                     (json_int_t)counts[1], "unchanged", (json_int_t)counts[2], "rejudged",
-                    (json_int_t)counts[3], "ids", ids);
+                    (json_int_t)counts[3], "sightings_added", (json_int_t)added, "ids", list);
     *json = res != NULL ? json_dumps(res, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     json_decref(res);
     if (*json == NULL)
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
 out:
-    json_decref(taken);
+    if (err != RURU_OK && !sqlite3_get_autocommit(r->db))
+        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+    json_decref(list);
     free_profiles(&prof);
     json_decref(incidents);
     ruru_free(docs);
+    json_decref(all);
     json_decref(arr);
     return err;
 }

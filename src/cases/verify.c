@@ -48,49 +48,105 @@ static const struct cite_keys SIGHTING = {"log.file.path", "ruru.sha256", "ruru.
                                           "ruru.length"};
 static const struct cite_keys INCIDENT = {"path", "sha256", "line", "offset", "length"};
 
-static bool add(struct items *it, json_t *cite, const struct cite_keys *k)
+/* A cite's whole number at `key`: false when it is missing, not an integer or negative. */
+static bool cite_num(json_t *cite, const char *key, json_int_t *out)
 {
+    json_t *v = ruru_case_at(cite, key);
+
+    if (!json_is_integer(v) || json_integer_value(v) < 0)
+        return false;
+    *out = json_integer_value(v);
+    return true;
+}
+
+static bool is_sha256(const char *s)
+{
+    size_t i;
+
+    for (i = 0; s[i] != '\0'; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return i == 64;
+}
+
+/* Adds the item a cite names. A cite naming neither an input nor a digest cites nothing (a
+ * sighting of no record); one naming either must name all of it, well formed, or the report
+ * is malformed: RURU_EPARSE with the key in diag (a forged offset must not read as "the bytes
+ * changed"). */
+static enum ruru_err
+add(struct items *it, json_t *cite, const struct cite_keys *k, size_t doc, struct ruru_diag *diag)
+{
+    json_t *path = ruru_case_at(cite, k->path), *sha = ruru_case_at(cite, k->sha256);
+    const char *bad = NULL;
     struct item x;
 
     memset(&x, 0, sizeof(x));
-    x.path = json_string_value(ruru_case_at(cite, k->path));
-    x.sha256 = json_string_value(ruru_case_at(cite, k->sha256));
-    x.line = json_integer_value(ruru_case_at(cite, k->line));
-    x.offset = json_integer_value(ruru_case_at(cite, k->offset));
-    x.length = json_integer_value(ruru_case_at(cite, k->length));
-    if (x.path == NULL || x.sha256 == NULL)
-        return true; /* no evidence cited */
+    if (path == NULL && sha == NULL)
+        return RURU_OK; /* no evidence cited */
+    if (!json_is_string(path) || json_string_length(path) == 0)
+        bad = k->path;
+    else if (!json_is_string(sha) || !is_sha256(json_string_value(sha)))
+        bad = k->sha256;
+    else if (!cite_num(cite, k->line, &x.line) || x.line == 0)
+        bad = k->line;
+    else if (!cite_num(cite, k->offset, &x.offset))
+        bad = k->offset;
+    else if (!cite_num(cite, k->length, &x.length))
+        bad = k->length;
+    if (bad != NULL)
+        return ruru_diag_set(diag, RURU_EPARSE, NULL, 0, 0,
+                             "malformed report: document %zu: \"%s\" is %s", doc, bad,
+                             bad == k->path     ? "not a path"
+                             : bad == k->sha256 ? "not a SHA-256 in 64 lower-case hex digits"
+                             : bad == k->line   ? "not a line number (a whole number from 1)"
+                                                : "not a whole number from 0");
+    x.path = json_string_value(path);
+    x.sha256 = json_string_value(sha);
     if (it->n == it->cap) {
         size_t cap = it->cap ? it->cap * 2 : 64;
         struct item *g = ruru_realloc(it->v, cap * sizeof(*g));
         if (g == NULL)
-            return false;
+            return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
         it->v = g;
         it->cap = cap;
     }
     it->v[it->n++] = x;
-    return true;
+    return RURU_OK;
 }
 
-/* The items of one document: a sighting (and its members), or an incident's cites. */
-static bool collect(struct items *it, json_t *doc)
+/* The items of document number `n` (1-based): a sighting (and its members), or an
+ * incident's cites. */
+static enum ruru_err collect(struct items *it, json_t *doc, size_t n, struct ruru_diag *diag)
 {
     size_t i, k;
     json_t *e, *c;
+    enum ruru_err err = RURU_OK;
 
-    if (json_is_array(json_object_get(doc, "evidence"))) {
+    if (!json_is_object(doc))
+        return ruru_diag_set(diag, RURU_EPARSE, NULL, 0, 0,
+                             "malformed report: document %zu is not an object", n);
+    if (json_object_get(doc, "evidence") != NULL) {
+        if (!json_is_array(json_object_get(doc, "evidence")))
+            return ruru_diag_set(diag, RURU_EPARSE, NULL, 0, 0,
+                                 "malformed report: document %zu: \"evidence\" is not a list", n);
         json_array_foreach(json_object_get(doc, "evidence"), i, e)
         {
-            json_array_foreach(json_object_get(e, "cites"), k,
-                               c) if (!add(it, c, &INCIDENT)) return false;
+            json_array_foreach(json_object_get(e, "cites"), k, c)
+            {
+                if ((err = add(it, c, &INCIDENT, n, diag)) != RURU_OK)
+                    return err;
+            }
         }
-        return true;
+        return RURU_OK;
     }
-    if (!add(it, doc, &SIGHTING))
-        return false;
-    json_array_foreach(ruru_case_at(doc, "ruru.members"), i,
-                       c) if (!add(it, c, &SIGHTING)) return false;
-    return true;
+    if ((err = add(it, doc, &SIGHTING, n, diag)) != RURU_OK)
+        return err;
+    json_array_foreach(ruru_case_at(doc, "ruru.members"), i, c)
+    {
+        if ((err = add(it, c, &SIGHTING, n, diag)) != RURU_OK)
+            return err;
+    }
+    return RURU_OK;
 }
 
 static int by_place(const void *a, const void *b)
@@ -115,32 +171,70 @@ static void hex(const unsigned char *d, char out[65])
         snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
+/* The trees a verification may read (realpath of each --root; none: anywhere). */
+struct roots {
+    char **v;
+    size_t n;
+};
+
+/* Is `real` (a resolved path) inside one of the roots? */
+static bool inside(const struct roots *r, const char *real)
+{
+    if (r->n == 0)
+        return true;
+    for (size_t i = 0; i < r->n; i++) {
+        size_t k = strlen(r->v[i]);
+        if (strncmp(real, r->v[i], k) == 0 &&
+            (real[k] == '/' || real[k] == '\0' || (k > 0 && r->v[i][k - 1] == '/')))
+            return true;
+    }
+    return false;
+}
+
+static void fail_all(struct item **x, size_t n, const char *why)
+{
+    for (size_t i = 0; i < n; i++) {
+        snprintf(x[i]->reason, sizeof(x[i]->reason), "%.180s", why);
+        x[i]->why = x[i]->reason;
+    }
+}
+
 /* Checks the items of one input, x[0..n) in offset order. */
-static void check_input(struct item **x, size_t n)
+static void check_input(struct item **x, size_t n, const struct roots *roots)
 {
     struct ruru_stream *s = NULL;
     struct ruru_diag d;
     uint64_t pos = 0;
-    char *buf = NULL, skip[65536];
-
+    char *buf = NULL, skip[65536], *real = NULL;
+    const char *path = x[0]->path;
     struct stat st;
 
+    /* with --root, the input is read only when its real path (links resolved) lies inside a
+     * root, and it is opened by that real path; nothing about a file outside is told, not even
+     * whether it exists */
+    if (roots->n > 0) {
+        real = realpath(x[0]->path, NULL);
+        if (real == NULL || !inside(roots, real)) {
+            free(real);
+            fail_all(x, n, "outside the trees given with --root: not read");
+            return;
+        }
+        path = real;
+    }
     /* a report is a file someone handed over: it may name a device, a pipe or "-" (standard
      * input), which could hang the check or feed it anything; only regular files are read */
-    if (stat(x[0]->path, &st) != 0 || !S_ISREG(st.st_mode)) {
-        for (size_t i = 0; i < n; i++) {
-            snprintf(x[i]->reason, sizeof(x[i]->reason), "%s",
-                     access(x[0]->path, F_OK) != 0 ? "cannot open: no such file"
-                                                   : "not a regular file");
-            x[i]->why = x[i]->reason;
-        }
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fail_all(x, n,
+                 access(path, F_OK) != 0 ? "cannot open: no such file" : "not a regular file");
+        free(real);
         return;
     }
-    if (ruru_stream_open(x[0]->path, &s, &d) != RURU_OK) {
+    if (ruru_stream_open(path, &s, &d) != RURU_OK) {
         for (size_t i = 0; i < n; i++) {
             snprintf(x[i]->reason, sizeof(x[i]->reason), "%.180s", d.msg);
             x[i]->why = x[i]->reason;
         }
+        free(real);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -154,7 +248,7 @@ static void check_input(struct item **x, size_t n)
             ruru_stream_close(s);
             s = NULL;
             pos = 0;
-            if (ruru_stream_open(it->path, &s, &d) != RURU_OK || it->offset < 0 || it->length < 0) {
+            if (ruru_stream_open(path, &s, &d) != RURU_OK || it->offset < 0 || it->length < 0) {
                 snprintf(it->reason, sizeof(it->reason), "cannot be read again");
                 it->why = it->reason;
                 continue;
@@ -201,30 +295,51 @@ static void check_input(struct item **x, size_t n)
         sha256_update(&h, have, (const uint8_t *)buf);
         sha256_digest(&h, sizeof(dg), dg);
         hex(dg, got);
+        /* nothing of the bytes found is told (no digest): a forged report could otherwise
+         * rebuild any readable file from the answers, one byte at a time */
         if (strcmp(got, it->sha256) != 0) {
             snprintf(it->reason, sizeof(it->reason),
-                     "the bytes changed: their SHA-256 is %.16s..., the report says %.16s...", got,
-                     it->sha256);
+                     "the bytes changed: their SHA-256 is not the one the report gives");
             it->why = it->reason;
         }
     }
     ruru_free(buf);
     ruru_stream_close(s);
+    free(real);
 }
 
-enum ruru_err
-ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag *diag)
+enum ruru_err ruru_verify(const char *report,
+                          size_t len,
+                          const char *const *root_dirs,
+                          size_t n_roots,
+                          char **result_json,
+                          struct ruru_diag *diag)
 {
     json_error_t je;
-    json_t *doc = json_loadb(report, len, 0, &je), *list = NULL, *failed, *res;
+    json_t *doc, *list = NULL, *failed, *res;
     struct items it = {NULL, 0, 0};
     struct item **order = NULL;
+    struct roots roots = {NULL, 0};
     size_t ok = 0, n_items = 0, i;
     json_t *e;
     bool oom = false;
+    enum ruru_err err = RURU_OK;
 
     *result_json = NULL;
     ruru_diag_clear(diag);
+    if (n_roots > 0 && (roots.v = ruru_calloc(n_roots, sizeof(*roots.v))) == NULL)
+        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    for (; roots.n < n_roots; roots.n++) {
+        struct stat st;
+        if ((roots.v[roots.n] = realpath(root_dirs[roots.n], NULL)) == NULL ||
+            stat(roots.v[roots.n], &st) != 0 || !S_ISDIR(st.st_mode)) {
+            err = ruru_diag_set(diag, RURU_EINVAL, root_dirs[roots.n], 0, 0, "%s",
+                                roots.v[roots.n] == NULL ? "no such directory" : "not a directory");
+            roots.n += roots.v[roots.n] != NULL;
+            goto done;
+        }
+    }
+    doc = json_loadb(report, len, 0, &je);
     if (doc == NULL) {
         /* JSON lines: one document per line */
         const char *p = report, *end = report + len;
@@ -236,8 +351,10 @@ ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag
                 json_t *one = json_loadb(p, n, 0, &je);
                 if (one == NULL) {
                     json_decref(list);
-                    return ruru_diag_set(diag, RURU_EPARSE, NULL, 0, 0,
-                                         "not a report: neither JSON nor JSON lines (%s)", je.text);
+                    list = NULL;
+                    err = ruru_diag_set(diag, RURU_EPARSE, NULL, 0, 0,
+                                        "not a report: neither JSON nor JSON lines (%s)", je.text);
+                    goto done;
                 }
                 json_array_append_new(list, one);
             }
@@ -253,9 +370,15 @@ ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag
         list = json_pack("[O]", doc);
     }
     json_decref(doc);
-    if (list == NULL)
-        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
-    json_array_foreach(list, i, e) if (!collect(&it, e)) oom = true;
+    if (list == NULL) {
+        err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    json_array_foreach(list, i, e)
+    {
+        if ((err = collect(&it, e, i + 1, diag)) != RURU_OK)
+            goto done;
+    }
     if (!oom && (order = ruru_calloc(it.n + 1, sizeof(*order))) == NULL)
         oom = true;
     if (!oom) {
@@ -278,7 +401,7 @@ ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag
             size_t k = i;
             while (k < m && strcmp(order[k]->path, order[i]->path) == 0)
                 k++;
-            check_input(order + i, k - i);
+            check_input(order + i, k - i, &roots);
             i = k;
         }
     }
@@ -300,10 +423,14 @@ ruru_verify(const char *report, size_t len, char **result_json, struct ruru_diag
     if (!oom && res != NULL)
         *result_json = json_dumps(res, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(res);
+    if (oom || *result_json == NULL)
+        err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+done:
     json_decref(list);
     ruru_free(order);
     ruru_free(it.v);
-    if (oom || *result_json == NULL)
-        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
-    return RURU_OK;
+    for (i = 0; i < roots.n; i++)
+        free(roots.v[i]);
+    ruru_free(roots.v);
+    return err;
 }

@@ -25,5 +25,12 @@ json_t *
 ruru_query_indicator(sqlite3 *db, const struct ruru_actor_registry *reg, int64_t id, int64_t at);
 /* The warninglist entries that hold `value` (canonical, of `type`), as a JSON array. */
 json_t *ruru_query_warninglists(sqlite3 *db, enum ruru_ioc_type type, const char *value);
+/* Appends to `out` one {"name","source","type","entry"} per entry of a list that applies to
+ * `type` (its matching_attributes) and holds `value` by the list type's semantics
+ * (store_warninglist.c). Best effort: a failing query adds nothing. */
+void ruru_query_warninglist_hits(sqlite3 *db,
+                                 enum ruru_ioc_type type,
+                                 const char *value,
+                                 json_t *out);
 
 #endif

@@ -386,6 +386,15 @@ enum ruru_err ruru_store_open(const char *home, ruru_store **out, struct ruru_di
     *out = s;
     return RURU_OK;
 fail:
+    /* the diagnostic must not point into the store about to be freed: name the home, and the
+     * file in the message */
+    if (diag != NULL && s->path != NULL && diag->source == s->path) {
+        char msg[sizeof(diag->msg)];
+        memcpy(msg, diag->msg, sizeof(msg));
+        snprintf(diag->msg, sizeof(diag->msg), "%s: %.*s", memory ? "memory" : "intel.db",
+                 (int)sizeof(msg) - 16, msg);
+        diag->source = home;
+    }
     ruru_store_close(s);
     return err;
 }

@@ -14,7 +14,6 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <regex.h>
 #include <string.h>
 #include <time.h>
 
@@ -430,105 +429,74 @@ static bool url_host(const char *url, char *buf, size_t cap)
     return true;
 }
 
-static void warninglist_hits(sqlite3 *db, enum ruru_ioc_type type, const char *value, json_t *out)
+/* The matches grouped by indicator (type and value), in order of first appearance: one
+ * indicator published in twelve files is one group with twelve records. A group holds what
+ * a reader compares at a glance - how many records and how many in force, the highest
+ * confidence, every actor any record names - and one line per record: source, file, line,
+ * id, whether it is in force. The matches themselves stay as they are. */
+static json_t *group_matches(json_t *matches)
 {
-    sqlite3_stmt *st = NULL;
-    unsigned char lo[16], hi[16];
-    const char *sql_base = "SELECT w.name, s.name, w.type, e.value FROM warninglist_entries e"
-                           " JOIN warninglists w ON w.id = e.list_id"
-                           " JOIN sources s ON s.id = w.source_id";
-    struct ruru_buf sql;
+    json_t *groups = json_array(), *m;
+    size_t i;
 
-    ruru_buf_init(&sql, 4096);
-#define EMIT()                          \
-    do {                                \
-        json_t *o_ = json_object();     \
-        set_col(o_, "name", st, 0);     \
-        set_col(o_, "source", st, 1);   \
-        set_col(o_, "type", st, 2);     \
-        set_col(o_, "entry", st, 3);    \
-        json_array_append_new(out, o_); \
-    } while (0)
-    if (ruru_store_ip_range(type, value, lo, hi)) {
-        ruru_buf_addf(&sql,
-                      "%s WHERE e.lo IS NOT NULL AND e.lo <= ?1 AND e.hi >= ?2"
-                      " ORDER BY w.name, e.value",
-                      sql_base);
-        if (sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
-            sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
-            while (sqlite3_step(st) == SQLITE_ROW)
-                EMIT();
-        }
-        sqlite3_finalize(st);
-        st = NULL;
-    }
-    /* Exact entries of string lists; hostname lists match the name and its parents. */
-    ruru_buf_reset(&sql);
-    ruru_buf_addf(&sql,
-                  "%s WHERE e.value = ?1 AND (w.type = 'string' OR"
-                  " (w.type = 'hostname' AND ?2)) ORDER BY w.name, e.value",
-                  sql_base);
-    if (sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) == SQLITE_OK) {
-        for (const char *p = value; p != NULL && *p;) {
-            sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
-            sqlite3_bind_int(st, 2, type == RURU_IOC_DOMAIN);
-            while (sqlite3_step(st) == SQLITE_ROW)
-                EMIT();
-            sqlite3_reset(st);
-            if (type != RURU_IOC_DOMAIN)
+    json_array_foreach(matches, i, m)
+    {
+        const char *type = json_string_value(json_object_get(m, "type"));
+        const char *value = json_string_value(json_object_get(m, "value"));
+        json_t *g = NULL, *x, *conf = json_object_get(m, "confidence"), *rec, *a;
+        size_t k;
+        if (type == NULL || value == NULL)
+            continue;
+        json_array_foreach(groups, k, x)
+        {
+            if (strcmp(json_string_value(json_object_get(x, "type")), type) == 0 &&
+                strcmp(json_string_value(json_object_get(x, "value")), value) == 0) {
+                g = x;
                 break;
-            p = strchr(p, '.');
-            if (p)
-                p++;
-        }
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    /* Substring and regex lists are few and short: test each entry. */
-    ruru_buf_reset(&sql);
-    ruru_buf_addf(&sql, "%s WHERE w.type IN ('substring', 'regex') ORDER BY w.name, e.value",
-                  sql_base);
-    if (sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            const char *wtype = (const char *)sqlite3_column_text(st, 2);
-            const char *entry = (const char *)sqlite3_column_text(st, 3);
-            if (wtype == NULL || entry == NULL || *entry == '\0')
-                continue;
-            if (strcmp(wtype, "substring") == 0) {
-                if (strstr(value, entry) != NULL)
-                    EMIT();
-            } else {
-                /* MISP writes regexes as /re/flags or bare; POSIX ERE covers what lists use. */
-                regex_t re;
-                char pat[1024];
-                const char *b = entry, *e = entry + strlen(entry);
-                int flags = REG_EXTENDED | REG_NOSUB;
-                if (*b == '/' && e - b >= 2) {
-                    const char *last = strrchr(b + 1, '/');
-                    if (last != NULL) {
-                        for (const char *f = last + 1; *f; f++)
-                            if (*f == 'i')
-                                flags |= REG_ICASE;
-                        b++;
-                        e = last;
-                    }
-                }
-                if ((size_t)(e - b) >= sizeof(pat))
-                    continue;
-                memcpy(pat, b, (size_t)(e - b));
-                pat[e - b] = '\0';
-                if (regcomp(&re, pat, flags) == 0) {
-                    if (regexec(&re, value, 0, NULL, 0) == 0)
-                        EMIT();
-                    regfree(&re);
-                }
             }
         }
+        if (g == NULL) {
+            g = json_pack("{s:s, s:s, s:O, s:i, s:i, s:i, s:[], s:[]}", "type", type, "value",
+                          value, "matched_on", json_object_get(m, "matched_on"), "records", 0,
+                          "active", 0, "context", 0, "actors", "sources");
+            if (g == NULL || json_array_append_new(groups, g) != 0)
+                continue;
+        }
+        json_object_set_new(g, "records",
+                            json_integer(json_integer_value(json_object_get(g, "records")) + 1));
+        if (json_is_true(json_object_get(m, "active")))
+            json_object_set_new(g, "active",
+                                json_integer(json_integer_value(json_object_get(g, "active")) + 1));
+        /* to_ids false: context, never swept */
+        if (json_is_false(json_object_get(m, "to_ids")))
+            json_object_set_new(
+                    g, "context",
+                    json_integer(json_integer_value(json_object_get(g, "context")) + 1));
+        if (json_is_integer(conf) &&
+            (!json_is_integer(json_object_get(g, "confidence")) ||
+             json_integer_value(conf) > json_integer_value(json_object_get(g, "confidence"))))
+            json_object_set(g, "confidence", conf);
+        json_array_foreach(json_object_get(m, "actors"), k, a)
+        {
+            json_t *have, *list = json_object_get(g, "actors");
+            size_t j;
+            bool dup = false;
+            json_array_foreach(list, j, have) dup |= json_equal(have, a);
+            if (!dup)
+                json_array_append(list, a);
+        }
+        rec = json_object();
+        static const char *const keep[] = {
+                "source",     "file",        "line",        "id",     "object",
+                "confidence", "valid_from",  "valid_until", "active", "inactive_reason",
+                "tlp",        "description", "to_ids",
+        };
+        for (k = 0; rec != NULL && k < sizeof(keep) / sizeof(keep[0]); k++)
+            if ((x = json_object_get(m, keep[k])) != NULL)
+                json_object_set(rec, keep[k], x);
+        json_array_append_new(json_object_get(g, "sources"), rec);
     }
-#undef EMIT
-    sqlite3_finalize(st);
-    ruru_buf_fini(&sql);
+    return groups;
 }
 
 /* Host artefacts are written in many ways (HKLM\x = HKEY_LOCAL_MACHINE\X, 5E-FF-... =
@@ -663,7 +631,8 @@ enum ruru_err ruru_intel_search(
         goto out;
     }
     wl = json_array();
-    warninglist_hits(db, type, canonical, wl);
+    json_object_set_new(doc, "indicators", group_matches(s.matches));
+    ruru_query_warninglist_hits(db, type, canonical, wl);
     json_object_set_new(doc, "warninglists", wl);
     err = ruru_query_finish(doc, out, diag);
 out:
@@ -696,7 +665,7 @@ json_t *ruru_query_warninglists(sqlite3 *db, enum ruru_ioc_type type, const char
     json_t *wl = json_array();
 
     if (wl != NULL)
-        warninglist_hits(db, type, value, wl);
+        ruru_query_warninglist_hits(db, type, value, wl);
     return wl;
 }
 

@@ -10,10 +10,18 @@
  *              0.0.0.0/8. What the normaliser refuses as a loopback or unspecified address
  *              (127.0.0.0/8, ::1) is kept as written, lower-cased; anything else it refuses
  *              (a malformed address, host bits set) is rejected with its reason.
- *   hostname,  trimmed, ASCII lower-cased, trailing dots (and spaces between them) stripped
- *   string
+ *   hostname   trimmed, ASCII lower-cased, leading and trailing dots (and spaces between them)
+ *              stripped: ".dyndns.org" is the name dyndns.org, which a hostname list holds with
+ *              all its subdomains
+ *   string     trimmed, ASCII lower-cased, trailing dots stripped; a leading dot is kept, since
+ *              a string entry is matched exactly (".google.ad" in MISP's google list is no
+ *              host name and so matches none)
  *   substring, as written: their spaces and case may be the point
  *   regex
+ *
+ * A list without "type" is a string list, MISP's default. How each type matches (exactly,
+ * with parents, ...) and which indicator types a list applies to (its "matching_attributes")
+ * is the store's business: store_query.c.
  *
  * Example: {"name": "List of RFC 5735 CIDR blocks", "type": "cidr", "list": ["0.0.0.0/8",
  * "127.0.0.0/8", "255.255.255.255/32", ...]} gives the entries 0.0.0.0/8, 127.0.0.0/8 (kept
@@ -34,13 +42,13 @@
  * hostile one with RURU_ELIMIT before it takes the memory. */
 #define MAX_LIST_BYTES (256u << 20)
 
-enum wl_type { WL_CIDR, WL_HOST, WL_ASIS };
+enum wl_type { WL_CIDR, WL_HOST, WL_STRING, WL_ASIS };
 
 static const struct {
     const char *name;
     enum wl_type type;
 } TYPES[] = {
-        {"cidr", WL_CIDR},      {"hostname", WL_HOST}, {"string", WL_HOST},
+        {"cidr", WL_CIDR},      {"hostname", WL_HOST}, {"string", WL_STRING},
         {"substring", WL_ASIS}, {"regex", WL_ASIS},
 };
 
@@ -78,9 +86,14 @@ static enum ruru_err one_entry(struct wl *w, size_t i, json_t *v)
     s = ruru_str_make(json_string_value(v), json_string_length(v));
     if (w->type != WL_ASIS)
         s = ruru_str_trim(s);
-    if (w->type == WL_HOST) /* "a.b. ." ends in dots and spaces: strip both, to "a.b" */
+    if (w->type == WL_HOST || w->type == WL_STRING) /* "a.b. ." ends in dots and spaces */
         while (s.len > 0 && (s.ptr[s.len - 1] == '.' || ruru_is_space(s.ptr[s.len - 1])))
             s.len--;
+    if (w->type == WL_HOST) /* ".a.b": the name a.b and its subdomains */
+        while (s.len > 0 && (s.ptr[0] == '.' || ruru_is_space(s.ptr[0]))) {
+            s.ptr++;
+            s.len--;
+        }
     if (s.len == 0)
         return ruru_galaxy_json_reject(w->ctx, &w->pos, i, NULL, json_string_value(v),
                                        "empty warninglist entry");
@@ -99,7 +112,7 @@ static enum ruru_err one_entry(struct wl *w, size_t i, json_t *v)
             return ruru_galaxy_json_reject(w->ctx, &w->pos, i, NULL, json_string_value(v),
                                            reason != NULL ? reason : "malformed CIDR");
         }
-    } else if (w->type == WL_HOST) {
+    } else if (w->type == WL_HOST || w->type == WL_STRING) {
         err = add_lower(&w->store, s);
     } else {
         err = ruru_buf_add(&w->store, s.ptr, s.len);
@@ -174,9 +187,15 @@ enum ruru_err ruru_warninglist_import(const char *data,
     name = json_string_value(json_object_get(root, "name"));
     type = json_string_value(json_object_get(root, "type"));
     list = json_object_get(root, "list");
-    if (name == NULL || *name == '\0' || type == NULL || !json_is_array(list)) {
+    if (name == NULL || *name == '\0' || !json_is_array(list)) {
         err = ruru_diag_set(diag, RURU_EPARSE, ctx->path, 1, 1,
-                            "not a MISP warninglist (no \"name\", \"type\" and \"list\")");
+                            "not a MISP warninglist (no \"name\" and \"list\")");
+        goto out;
+    }
+    if (type == NULL && json_object_get(root, "type") == NULL)
+        type = "string"; /* the format's default */
+    if (type == NULL) {
+        err = ruru_galaxy_json_reject(ctx, NULL, 0, NULL, "type", RURU_GALAXY_WRONG_TYPE);
         goto out;
     }
     for (t = 0; t < sizeof(TYPES) / sizeof(TYPES[0]); t++)

@@ -211,6 +211,15 @@ enum ruru_err ruru_dir_walk(const char *dir,
                             void *ctx,
                             struct ruru_diag *diag)
 {
+    return ruru_dir_walk_skips(dir, fn, NULL, ctx, diag);
+}
+
+enum ruru_err ruru_dir_walk_skips(const char *dir,
+                                  int (*fn)(const char *path, void *ctx),
+                                  void (*skipped)(const char *path, const char *why, void *ctx),
+                                  void *ctx,
+                                  struct ruru_diag *diag)
+{
     DIR *d = opendir(dir);
     struct dirent *e;
     char **names = NULL;
@@ -253,13 +262,33 @@ enum ruru_err ruru_dir_walk(const char *dir,
             err = RURU_ELIMIT;
             break;
         }
-        if (lstat(path.ptr, &st) != 0)
+        if (lstat(path.ptr, &st) != 0) {
+            if (skipped != NULL)
+                skipped(path.ptr, "cannot be read", ctx);
             continue;
+        }
         if (S_ISDIR(st.st_mode)) {
-            err = ruru_dir_walk(path.ptr, fn, ctx, diag);
-        } else if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && !ruru_is_dir(path.ptr))) {
+            err = ruru_dir_walk_skips(path.ptr, fn, skipped, ctx, diag);
+            continue;
+        }
+        /* a link is followed to a regular file only: one to /dev/zero or a FIFO would never
+         * end, one to a directory could loop */
+        if (S_ISLNK(st.st_mode) && stat(path.ptr, &st) != 0) {
+            if (skipped != NULL)
+                skipped(path.ptr, "a link to nothing", ctx);
+            continue;
+        }
+        if (S_ISREG(st.st_mode)) {
             if (fn(path.ptr, ctx) != 0)
                 err = RURU_ESTOPPED;
+        } else if (skipped != NULL) {
+            skipped(path.ptr,
+                    S_ISDIR(st.st_mode)                          ? "a link to a directory"
+                    : S_ISFIFO(st.st_mode)                       ? "a FIFO, not a regular file"
+                    : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device, not a regular file"
+                    : S_ISSOCK(st.st_mode)                       ? "a socket, not a regular file"
+                                                                 : "not a regular file",
+                    ctx);
         }
     }
 out:

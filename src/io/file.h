@@ -24,15 +24,21 @@ enum ruru_err ruru_file_read(const char *path,
                              size_t *len,
                              enum ruru_compression *comp,
                              struct ruru_diag *diag);
-
 /* Calls fn(path, ctx) for every regular file below directory `dir`, recursively, in byte order
- * of the names at each level; hidden entries (".name") and symbolic links to directories are
- * skipped. `path` is valid during the call only. fn returning non-zero stops the walk, and
- * that value is returned as RURU_ESTOPPED. */
+ * of the names at each level, symbolic links to regular files included; hidden entries
+ * (".name") are passed over, and links to directories, FIFOs, devices, sockets and links to
+ * nothing are skipped (a FIFO or /dev/zero would never end). `path` is valid during the call
+ * only. fn returning non-zero stops the walk, and that value is returned as RURU_ESTOPPED. */
 enum ruru_err ruru_dir_walk(const char *dir,
                             int (*fn)(const char *path, void *ctx),
                             void *ctx,
                             struct ruru_diag *diag);
+/* ruru_dir_walk, telling skipped(path, why, ctx) of every entry it skips but hidden ones. */
+enum ruru_err ruru_dir_walk_skips(const char *dir,
+                                  int (*fn)(const char *path, void *ctx),
+                                  void (*skipped)(const char *path, const char *why, void *ctx),
+                                  void *ctx,
+                                  struct ruru_diag *diag);
 
 /* True when `path` names a directory. */
 bool ruru_is_dir(const char *path);

@@ -9,6 +9,11 @@
  * escapes (Apache writes \" and \\ inside them). The request splits into method, target
  * (url.original, url.path, url.query) and protocol; a request that is not three words (a
  * scanner sending garbage) is kept whole as url.original.
+ *
+ * Nginx's usual variants add fields after "combined": "$http_x_forwarded_for" (the client's
+ * address behind a proxy, a comma list) is read as client.ip, one field per address; whatever
+ * else follows (request times, upstream names, other headers) is kept as `message`, which the
+ * sweep searches as free text: no byte of a line goes unlooked at.
  */
 #include <stddef.h>
 #include <string.h>
@@ -106,6 +111,45 @@ bool ruru_apache_time(const char *s, size_t len, int64_t *out)
     return true;
 }
 
+/* An X-Forwarded-For value: "-", or addresses (IPv4, IPv6, "unknown") separated by commas. */
+static bool is_xff(struct ruru_str v)
+{
+    size_t item = 0;
+
+    if (is_dash(v))
+        return true;
+    for (size_t i = 0; i < v.len; i++) {
+        char ch = v.ptr[i];
+        if (ch == ',') {
+            if (item == 0)
+                return false;
+            item = 0;
+        } else if (ch == ' ') {
+            continue;
+        } else if (ruru_is_xdigit(ch) || ch == '.' || ch == ':' || ch == '[' || ch == ']') {
+            if (++item > 47)
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return item > 0;
+}
+
+/* The addresses of an X-Forwarded-For value, each a client.ip field. */
+static void add_xff(struct ruru_record *r, struct ruru_str v)
+{
+    const char *p = v.ptr, *end = v.ptr + v.len;
+
+    while (p < end) {
+        const char *comma = memchr(p, ',', (size_t)(end - p)), *e = comma ? comma : end;
+        struct ruru_str a = ruru_str_trim(ruru_str_make(p, (size_t)(e - p)));
+        if (a.len > 0)
+            ADD(r, "%{X-Forwarded-For}i", "client.ip", a.ptr, a.len);
+        p = e + (comma != NULL);
+    }
+}
+
 bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r)
 {
     struct cur c = {line, line + len};
@@ -151,12 +195,31 @@ bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r)
     ADD(r, "%>s", "http.response.status_code", status.ptr, status.len);
     if (!is_dash(bytes))
         ADD(r, "%b", "http.response.body.bytes", bytes.ptr, bytes.len);
-    if (delimited(&c, '"', '"', &ref) && delimited(&c, '"', '"', &ua)) {
-        r->format = RURU_LOG_APACHE_COMBINED;
-        if (!is_dash(ref))
-            ADD(r, "%{Referer}i", "http.request.referrer", ref.ptr, ref.len);
-        if (!is_dash(ua))
-            ADD(r, "%{User-agent}i", "user_agent.original", ua.ptr, ua.len);
+    {
+        struct cur back = c;
+        if (delimited(&c, '"', '"', &ref) && delimited(&c, '"', '"', &ua)) {
+            struct ruru_str xff;
+            r->format = RURU_LOG_APACHE_COMBINED;
+            if (!is_dash(ref))
+                ADD(r, "%{Referer}i", "http.request.referrer", ref.ptr, ref.len);
+            if (!is_dash(ua))
+                ADD(r, "%{User-agent}i", "user_agent.original", ua.ptr, ua.len);
+            back = c;
+            if (delimited(&c, '"', '"', &xff) && is_xff(xff)) {
+                if (!is_dash(xff))
+                    add_xff(r, xff);
+            } else {
+                c = back;
+            }
+        } else {
+            c = back;
+        }
+    }
+    /* the rest of the line, whatever it holds, is searched as text */
+    {
+        struct ruru_str rest = ruru_str_trim(ruru_str_make(c.p, (size_t)(c.end - c.p)));
+        if (rest.len > 0)
+            ADD(r, "rest", "message", rest.ptr, rest.len);
     }
     return true;
 }

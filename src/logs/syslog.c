@@ -182,9 +182,38 @@ static bool digits(const char **p, const char *end, size_t n, unsigned *out)
     return true;
 }
 
-/* "Mmm dd hh:mm:ss" (day space-padded "Oct  1" or not "Oct 1"; an optional fraction), in
- * year_hint, UTC. */
-static bool bsd_time(struct cur *c, int year_hint, struct ruru_str *out, int64_t *t)
+/* The UTC year of unix time t. */
+static int64_t year_of(int64_t t)
+{
+    /* 365.2425 days a year: the estimate is off by one at most, near a new year. */
+    int64_t y = 1970 + (t >= 0 ? t : t - 31556951) / 31556952;
+
+    while (ruru_days_from_civil(y + 1, 1, 1) * 86400 <= t)
+        y++;
+    while (ruru_days_from_civil(y, 1, 1) * 86400 > t)
+        y--;
+    return y;
+}
+
+int ruru_syslog_infer_year(const struct ruru_syslog_year *y, unsigned mo, unsigned d, int64_t sod)
+{
+    int64_t year;
+
+    if (y->year > 0)
+        return y->year;
+    /* A reference time no calendar holds (a corrupt mtime) gives no sensible year: 1970. */
+    if (y->not_after < -62135596800 || y->not_after > 253402300799)
+        return 1970;
+    year = year_of(y->not_after);
+    if (ruru_days_from_civil(year, mo, d) * 86400 + sod > y->not_after + RURU_SYSLOG_SLACK_S)
+        year--;
+    return (int)year;
+}
+
+/* "Mmm dd hh:mm:ss" (day space-padded "Oct  1" or not "Oct 1"; an optional fraction), in the
+ * year `y` gives it, UTC. */
+static bool
+bsd_time(struct cur *c, const struct ruru_syslog_year *y, struct ruru_str *out, int64_t *t)
 {
     const char *p = c->p;
     unsigned mo, d, h, mi, s;
@@ -210,7 +239,10 @@ static bool bsd_time(struct cur *c, int year_hint, struct ruru_str *out, int64_t
     if (d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
         return false;
     *out = ruru_str_make(c->p, (size_t)(p - c->p));
-    *t = ruru_days_from_civil(year_hint, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+    {
+        int64_t sod = h * 3600 + mi * 60 + s;
+        *t = ruru_days_from_civil(ruru_syslog_infer_year(y, mo, d, sod), mo, d) * 86400 + sod;
+    }
     c->p = p;
     return true;
 }
@@ -252,7 +284,7 @@ static void skip_spaces(struct cur *c)
         c->p++;
 }
 
-static bool rfc3164(struct cur *c, int year_hint, struct ruru_record *r)
+static bool rfc3164(struct cur *c, const struct ruru_syslog_year *year, struct ruru_record *r)
 {
     struct ruru_str ts, w, name, pid;
     int64_t t;
@@ -262,7 +294,7 @@ static bool rfc3164(struct cur *c, int year_hint, struct ruru_record *r)
         if (!rfc3339(ts, &t))
             return false;
         c->p += ts.len;
-    } else if (!bsd_time(c, year_hint, &ts, &t)) {
+    } else if (!bsd_time(c, year, &ts, &t)) {
         return false;
     }
     if (c->p < c->end && *c->p != ' ')
@@ -290,7 +322,10 @@ static bool rfc3164(struct cur *c, int year_hint, struct ruru_record *r)
     return true;
 }
 
-bool ruru_syslog_parse(const char *line, size_t len, int year_hint, struct ruru_record *r)
+bool ruru_syslog_parse(const char *line,
+                       size_t len,
+                       const struct ruru_syslog_year *year,
+                       struct ruru_record *r)
 {
     struct cur c;
     struct ruru_str pd;
@@ -318,5 +353,5 @@ bool ruru_syslog_parse(const char *line, size_t len, int year_hint, struct ruru_
             return rfc5424(&c, r);
         }
     }
-    return rfc3164(&c, year_hint, r);
+    return rfc3164(&c, year, r);
 }

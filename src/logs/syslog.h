@@ -6,9 +6,15 @@
  *   <34>Oct 11 22:14:15 mymachine su[42]: 'su root' failed for lonvick on /dev/pts/8
  *   Oct 11 22:14:15 mymachine su: 'su root' failed           (a file: no <PRI>)
  *
- * RFC 3164 time stamps carry neither a year nor a zone: the caller's year_hint gives the year
- * (the file's modification year, say) and the time is taken as UTC. A 5424 time stamp keeps
- * its offset; fractions of a second are dropped in both.
+ * RFC 3164 time stamps carry neither a year nor a zone. The time is taken as UTC, and the year
+ * is the latest that does not put the record after a reference time the caller knows to follow
+ * every record - the file's modification time, or now for standard input - so a log read on
+ * 5 January dates its "Dec 31" lines in the year before and its "Jan 5" lines in the year of
+ * the read. A day of slack is allowed: a 3164 time is the writer's local time, read here as
+ * UTC, and a writer east of Greenwich (up to UTC+14) writes its last lines "after" the file's
+ * modification time in UTC; without the slack they would be put a whole year back. A year the
+ * caller forces (`ruru scan --year`) overrides the inference. A 5424 time stamp keeps its
+ * offset; fractions of a second are dropped in both.
  */
 #ifndef RURU_LOGS_SYSLOG_H
 #define RURU_LOGS_SYSLOG_H
@@ -18,11 +24,25 @@
 
 #include "logs/record.h"
 
+/* How a 3164 time stamp gets its year. */
+struct ruru_syslog_year {
+    int year;          /* > 0: this year, whatever the reference time says */
+    int64_t not_after; /* else: the latest year that puts the record no later than this unix
+                        * time plus RURU_SYSLOG_SLACK_S */
+};
+
+/* The slack past not_after a record may lie: the widest UTC offset (+14 h) and a margin. */
+#define RURU_SYSLOG_SLACK_S 86400
+
+/* The year, inferred or forced, of a 3164 time stamp of month mo (1-12), day d and seconds of
+ * the day sod. */
+int ruru_syslog_infer_year(const struct ruru_syslog_year *y, unsigned mo, unsigned d, int64_t sod);
+
 /*
  * Parses one syslog line (a trailing CR/LF is ignored) into r, format RURU_LOG_SYSLOG.
  *
  *   line, len   the line; need not be NUL-terminated, may hold any bytes.
- *   year_hint   the year of a 3164 time stamp (unused for 5424).
+ *   year        how a 3164 time stamp gets its year (unused for 5424).
  *   r           OUT: the record. r->time is unix seconds UTC, or RURU_TIME_NONE for a 5424
  *               nil time stamp.
  *
@@ -42,6 +62,9 @@
  * malformed structured-data element, no recognisable time stamp); r is then unspecified.
  * Thread-safe: no state besides `r`.
  */
-bool ruru_syslog_parse(const char *line, size_t len, int year_hint, struct ruru_record *r);
+bool ruru_syslog_parse(const char *line,
+                       size_t len,
+                       const struct ruru_syslog_year *year,
+                       struct ruru_record *r);
 
 #endif

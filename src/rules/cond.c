@@ -22,6 +22,9 @@
 #include "rules/sigma_int.h"
 
 #define MAX_NESTING 64
+/* and/or chains make trees as deep as they are long, which every later walk (atoms, checks,
+ * evaluation) descends: a condition has at most this many operators. */
+#define MAX_OPERATORS 1000
 
 struct parser {
     struct ruru_rules *rs;
@@ -31,6 +34,7 @@ struct parser {
     struct ruru_diag *diag;
     enum ruru_err err;
     int depth;
+    int operators;
 };
 
 static bool ident_char(char c)
@@ -82,8 +86,11 @@ fail_word(struct parser *ps, const char *before, struct ruru_str w, const char *
 
 static struct cond *node(struct parser *ps, enum cnode kind, struct cond *a, struct cond *b)
 {
-    struct cond *c = ruru_arena_alloc(&ps->rs->arena, sizeof(*c));
+    struct cond *c;
 
+    if (b != NULL && ++ps->operators > MAX_OPERATORS)
+        return fail(ps, RURU_ELIMIT, "the condition has more than 1000 and/or operators");
+    c = ruru_arena_alloc(&ps->rs->arena, sizeof(*c));
     if (c == NULL)
         return fail(ps, RURU_ENOMEM, "out of memory");
     memset(c, 0, sizeof(*c));

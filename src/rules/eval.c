@@ -191,6 +191,26 @@ by_prefix(const struct ruru_record *r, const char *prefix, const char *name, siz
     return NULL;
 }
 
+/* Is the field's native name prefix + name once the spaces after the prefix are left out?
+ * Event data names may hold spaces (Defender's "Threat Name", "Source Name"); Sigma writes
+ * them without ("ThreatName"), and other Sigma engines match them so. */
+static bool
+named_spaced(const struct ruru_field *f, const char *prefix, size_t pn, const char *name, size_t nn)
+{
+    size_t k = 0;
+
+    if (f->name.len <= pn + nn || memcmp(f->name.ptr, prefix, pn) != 0)
+        return false;
+    for (size_t i = pn; i < f->name.len; i++) {
+        if (f->name.ptr[i] == ' ')
+            continue;
+        if (k >= nn || f->name.ptr[i] != name[k])
+            return false;
+        k++;
+    }
+    return k == nn;
+}
+
 static const struct ruru_field *
 windows_field(const struct ruru_record *r, const char *name, size_t nn)
 {
@@ -209,6 +229,12 @@ windows_field(const struct ruru_record *r, const char *name, size_t nn)
     for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
         if ((f = by_prefix(r, prefixes[i], name, nn)) != NULL)
             return f;
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        size_t pn = strlen(prefixes[i]);
+        for (size_t k = 0; k < r->n_fields; k++)
+            if (named_spaced(&r->fields[k], prefixes[i], pn, name, nn))
+                return &r->fields[k];
+    }
     for (size_t i = 0; i < sizeof(WINLOG) / sizeof(WINLOG[0]); i++)
         if (strcmp(WINLOG[i].sigma, name) == 0)
             for (size_t k = 0; k < r->n_fields; k++)

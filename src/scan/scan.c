@@ -60,7 +60,7 @@
 /* A parser for one input, whatever its format. */
 struct fmt {
     enum ruru_log_kind kind;
-    int year; /* for syslog lines without one */
+    struct ruru_syslog_year year; /* for syslog lines without one */
     struct ruru_w3c *w3c;
     struct ruru_zeeklog *zeek;
     struct ruru_jsonlog *json;
@@ -85,7 +85,7 @@ static void fmt_free(struct fmt *f)
     ruru_free(f);
 }
 
-static struct fmt *fmt_new(enum ruru_log_kind kind, int year)
+static struct fmt *fmt_new(enum ruru_log_kind kind, struct ruru_syslog_year year)
 {
     struct fmt *f = ruru_calloc(1, sizeof(*f));
 
@@ -186,7 +186,7 @@ static enum parsed fmt_parse(struct fmt *f, const char *line, size_t len, struct
     case RURU_KIND_EVTX:
         return ruru_jsonlog_parse(f->json, line, len, r) ? P_RECORD : P_BAD;
     case RURU_KIND_SYSLOG:
-        return ruru_syslog_parse(line, len, f->year, r) ? P_RECORD : P_BAD;
+        return ruru_syslog_parse(line, len, &f->year, r) ? P_RECORD : P_BAD;
     case RURU_KIND_CEF:
         return ruru_cef_parse(line, len, r) ? P_RECORD : P_BAD;
     case RURU_KIND_CSV:
@@ -1083,16 +1083,16 @@ static void progress(struct sweep *s, const char *path)
     s->opts->on_progress(s->opts->ctx, s->bytes_read, path);
 }
 
-static int input_year(const char *path)
+/* The year of an input's syslog lines without one: the year forced (--year), else the latest
+ * that puts no line after the file's modification time (standard input: now). */
+static struct ruru_syslog_year input_year(const struct sweep *s, const char *path)
 {
+    struct ruru_syslog_year y = {s->opts->syslog_year, (int64_t)time(NULL)};
     struct stat st;
-    time_t t = time(NULL);
-    struct tm tm;
 
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
-        t = st.st_mtime;
-    gmtime_r(&t, &tm);
-    return tm.tm_year + 1900;
+        y.not_after = (int64_t)st.st_mtime;
+    return y;
 }
 
 /* ---- JSON documents ------------------------------------------------------------------------ */
@@ -1224,7 +1224,7 @@ static void sweep_evtx(struct sweep *s, size_t idx)
         c->input = idx;
         ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));
         ruru_arena_init(&c->arena, 64 * 1024, SIZE_MAX);
-        c->fmt = fmt_new(RURU_KIND_EVTX, 0);
+        c->fmt = fmt_new(RURU_KIND_EVTX, (struct ruru_syslog_year){0, 0});
         if (c->fmt == NULL)
             c->failed = true;
         while (i < n && c->n_spans < cap_spans) {
@@ -1322,7 +1322,7 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
         if (!detected) {
             if (!in->forced)
                 in->kind = ruru_log_detect(buf, len);
-            master = fmt_new(in->kind, input_year(in->path));
+            master = fmt_new(in->kind, input_year(s, in->path));
             if (master == NULL) {
                 ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
                 input_error(s, in, RURU_ENOMEM, &d);

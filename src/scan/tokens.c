@@ -12,6 +12,9 @@
  *   32/40/64/128 hex        md5 / sha1 / sha256 / sha512
  *   label.label[:port]      host name, when the last label is alphabetic (a TLD)
  *
+ * A '+' before a word ("+http://www.google.com/bot.html" in a crawler's user agent, "+host",
+ * "+1.2.3.4") is a mark, not part of the value.
+ *
  * Worked example: `GET http://Evil.com:8080/x?a=1 "curl" 198.51.100.7:443` gives the URL
  * "http://Evil.com:8080/x?a=1", its host "Evil.com", and the address "198.51.100.7". Tokens
  * are not normalised here: the caller normalises what it looks up.
@@ -232,7 +235,10 @@ again:
     while (len > 0 && (s[len - 1] == '.' || s[len - 1] == ':' || s[len - 1] == '!' ||
                        s[len - 1] == '?' || s[len - 1] == ']' || s[len - 1] == '='))
         len--;
-    while (len > 0 && (s[0] == '[' || s[0] == '=' || s[0] == ':') &&
+    /* A leading '+' is the bots' "+http://..." in their user agents ("(compatible;
+     * Googlebot/2.1; +http://www.google.com/bot.html)"), or "+host", "+1.2.3.4": a mark
+     * before the value, no part of it (no address, host name or scheme starts with one). */
+    while (len > 0 && (s[0] == '[' || s[0] == '=' || s[0] == ':' || s[0] == '+') &&
            !(s[0] == '[' && memchr(s, ']', len) != NULL)) {
         s++;
         off++;
@@ -247,7 +253,11 @@ again:
         while (b > s && (ruru_is_alpha(b[-1]) || ruru_is_digit(b[-1]) || b[-1] == '+' ||
                          b[-1] == '-' || b[-1] == '.'))
             b--;
-        if (b == scheme || !ruru_is_alpha(*b))
+        /* A scheme starts with a letter: "x-+http://h/" is the URL "http://h/" after marks,
+         * as the leading '+' above is for "+http://h/" after a key ("=+http://..."). */
+        while (b < scheme && !ruru_is_alpha(*b))
+            b++;
+        if (b == scheme)
             return;
         off += (size_t)(b - s);
         len -= (size_t)(b - s);

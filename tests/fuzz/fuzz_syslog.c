@@ -17,10 +17,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct ruru_record r;
     const char *line = (const char *)data;
-    /* The year hint comes from the input so that odd years are tried too. */
-    int year = size > 0 ? 1900 + data[size - 1] : 2021;
+    /* The year, forced or inferred, comes from the input so that odd years are tried too. */
+    struct ruru_syslog_year year = {0, 0};
 
-    if (!ruru_syslog_parse(line, size, year, &r))
+    if (size > 0 && data[size - 1] >= 128)
+        year.year = 1900 + data[size - 1];
+    else if (size > 0)
+        year.not_after = ((int64_t)data[size - 1] - 64) * 1000000000;
+
+    if (!ruru_syslog_parse(line, size, &year, &r))
         return 0;
     if (r.n_fields > RURU_MAX_FIELDS || r.format != RURU_LOG_SYSLOG)
         __builtin_trap();

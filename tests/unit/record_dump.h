@@ -5,6 +5,7 @@
 #define RURU_TEST_RECORD_DUMP_H
 
 #include <stdio.h>
+#include <string.h>
 
 #include "base/str.h"
 #include "logs/record.h"
@@ -29,6 +30,20 @@ native(const struct ruru_record *r, const char *name, char *buf, size_t cap)
             return buf;
         }
     return "(none)";
+}
+
+/* Every value of canonical field `canon`, joined by '|' ("(none)" when there is none). */
+static inline const char *
+all_of(const struct ruru_record *r, const char *canon, char *buf, size_t cap)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < r->n_fields && n < cap; i++)
+        if (r->fields[i].canon != NULL && strcmp(r->fields[i].canon, canon) == 0)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%.*s", n ? "|" : "",
+                                  (int)r->fields[i].value.len, r->fields[i].value.ptr);
+    return n > 0 ? buf : "(none)";
 }
 
 #endif

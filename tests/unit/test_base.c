@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* base/: buffers, arena, vectors, maps, times, strings. */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -9,6 +14,7 @@
 #include "base/time.h"
 #include "base/vec.h"
 #include "check.h"
+#include "io/file.h"
 
 static void test_buf(void)
 {
@@ -168,9 +174,78 @@ static void test_split_byte(void)
     CHECK_INT(ruru_split_byte("a b", 3, ' ', got, 0), 0);
 }
 
+struct walked {
+    char text[2048];
+    size_t len;
+    const char *root;
+};
+
+static int on_file(const char *path, void *ctx)
+{
+    struct walked *w = ctx;
+    w->len += (size_t)snprintf(w->text + w->len, sizeof(w->text) - w->len, "file %s\n",
+                               path + strlen(w->root) + 1);
+    return 0;
+}
+
+static void on_skip(const char *path, const char *why, void *ctx)
+{
+    struct walked *w = ctx;
+    w->len += (size_t)snprintf(w->text + w->len, sizeof(w->text) - w->len, "skip %s: %s\n",
+                               path + strlen(w->root) + 1, why);
+}
+
+/* A directory walk takes regular files and links to them; it never opens a FIFO, a device, a
+ * link to one or to a directory (a walk into /dev/zero or a FIFO would never end), and says
+ * what it skipped. */
+static void test_walk(void)
+{
+    char dir[] = "/tmp/ruru-test-walk-XXXXXX", p[256], q[256];
+    struct walked w;
+    struct ruru_diag d;
+    FILE *f;
+
+    CHECK(mkdtemp(dir) != NULL);
+    memset(&w, 0, sizeof(w));
+    w.root = dir;
+#define AT(buf, name) (snprintf(buf, sizeof(buf), "%s/%s", dir, name), buf)
+    f = fopen(AT(p, "a.log"), "w");
+    fputs("x\n", f);
+    fclose(f);
+    CHECK(mkdir(AT(p, "sub"), 0700) == 0);
+    f = fopen(AT(p, "sub/b.log"), "w");
+    fclose(f);
+    f = fopen(AT(p, ".hidden"), "w");
+    fclose(f);
+    CHECK(mkfifo(AT(p, "fifo"), 0600) == 0);
+    CHECK(symlink("/dev/zero", AT(p, "zero")) == 0);
+    CHECK(symlink(AT(q, "fifo"), AT(p, "to-fifo")) == 0);
+    CHECK(symlink(AT(q, "a.log"), AT(p, "to-a")) == 0);
+    CHECK(symlink(AT(q, "sub"), AT(p, "to-sub")) == 0);
+    CHECK(symlink(AT(q, "nothing"), AT(p, "dangling")) == 0);
+    CHECK_INT(ruru_dir_walk_skips(dir, on_file, on_skip, &w, &d), RURU_OK);
+    CHECK_STR(w.text, "file a.log\n"
+                      "skip dangling: a link to nothing\n"
+                      "skip fifo: a FIFO, not a regular file\n"
+                      "file sub/b.log\n"
+                      "file to-a\n"
+                      "skip to-fifo: a FIFO, not a regular file\n"
+                      "skip to-sub: a link to a directory\n"
+                      "skip zero: a device, not a regular file\n");
+    {
+        static const char *const names[] = {"a.log",   "sub/b.log", ".hidden", "fifo",     "zero",
+                                            "to-fifo", "to-a",      "to-sub",  "dangling", "sub"};
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+            CHECK(remove(AT(p, names[i])) == 0);
+    }
+#undef AT
+    CHECK(rmdir(dir) == 0);
+}
+
 int main(void)
 {
     test_split_byte();
+    test_walk();
     test_buf();
     test_arena();
     test_vec();

@@ -258,8 +258,105 @@ static void test_config(void)
     }
 }
 
+static int collect(void *ctx, const char *json)
+{
+    json_array_append_new(ctx, json_loads(json, 0, NULL));
+    return 0;
+}
+
+/* Records that name no asset and carry no time - the real Proxifier log (no year, no host)
+ * and a Zeek test log (timestamps written XXXXXXXXXX) - are on their inputs: two incidents,
+ * each on its input's path, never one lumped across both. */
+static void test_undated_inputs(void)
+{
+    char dir[] = "/tmp/ruru-test-cases-XXXXXX", csv[64], cmd[96], proxifier[512], zeek[512];
+    const char *inputs[] = {proxifier, zeek};
+    struct ruru_import_opts io;
+    struct ruru_scan_opts so;
+    struct ruru_diag d;
+    ruru_store *st = NULL;
+    json_t *sightings = json_array(), *inc = NULL, **docs;
+    char *report = NULL, *summary = NULL;
+    size_t skipped, n;
+    FILE *f;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(csv, sizeof(csv), "%s/intel.csv", dir);
+    f = fopen(csv, "w");
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fputs("type,value,actor,confidence\n"
+          "domain,proxy.cse.cuhk.edu.hk,APT40,80\n"
+          "domain,www.google.com,APT41,80\n",
+          f);
+    fclose(f);
+    snprintf(proxifier, sizeof(proxifier), "%s/logs/loghub/Proxifier_2k.log", RURU_SHARED_DATA);
+    snprintf(zeek, sizeof(zeek), "%s/logs/zeek/scripts.base.protocols.http.http-methods_http.log",
+             RURU_SHARED_DATA);
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &st, &d), RURU_OK);
+    memset(&io, 0, sizeof(io));
+    CHECK_INT(ruru_intel_import(st, csv, &io, &report, &d), RURU_OK);
+    ruru_free(report);
+    memset(&so, 0, sizeof(so));
+    so.threads = 1;
+    so.on_sighting = collect;
+    so.ctx = sightings;
+    CHECK_INT(ruru_scan(st, inputs, 2, &so, &summary, &d), RURU_OK);
+    ruru_free(summary);
+    n = json_array_size(sightings);
+    CHECK_INT(n, 1497 + 26);
+    docs = calloc(n + 1, sizeof(*docs));
+    for (size_t i = 0; docs != NULL && i < n; i++)
+        docs[i] = json_array_get(sightings, i);
+    inc = build(docs, n, &skipped);
+    free(docs);
+    CHECK_INT(json_array_size(inc), 2);
+    /* undated, both: ordered by id; find each by its asset */
+    for (size_t i = 0; i < json_array_size(inc); i++) {
+        json_t *x = json_array_get(inc, i);
+        const char *asset = json_string_value(json_object_get(x, "asset"));
+        bool is_proxifier = asset != NULL && strcmp(asset, proxifier) == 0;
+        CHECK(asset != NULL && (is_proxifier || strcmp(asset, zeek) == 0));
+        CHECK_STR(json_string_value(json_object_get(x, "asset_from")), "input");
+        CHECK(json_is_null(json_object_get(x, "first")));
+        CHECK_INT(json_integer_value(json_object_get(x, "sightings")), is_proxifier ? 1497 : 26);
+        CHECK_INT(json_object_size(json_object_get(x, "sources")), 1);
+    }
+    json_decref(inc);
+    json_decref(sightings);
+    ruru_store_close(st);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CHECK_INT(system(cmd), 0);
+}
+
+/* Undated sightings on one named asset but from two inputs are two incidents. */
+static void test_undated_same_asset(void)
+{
+    json_t *docs[3], *inc;
+    size_t skipped;
+
+    docs[0] = ind_sighting(NULL, "EXCH01", "ind-ip", "ipv4", "203.0.113.45", 85, "APT40", 100);
+    docs[1] = ind_sighting(NULL, "EXCH01", "ind-ip", "ipv4", "203.0.113.45", 85, "APT40", 200);
+    docs[2] = ind_sighting(NULL, "EXCH01", "ind-ip", "ipv4", "203.0.113.45", 85, "APT40", 300);
+    json_object_set_new(json_object_get(json_object_get(docs[2], "log"), "file"), "path",
+                        json_string("logs/other.log"));
+    inc = build(docs, 3, &skipped);
+    CHECK_INT(json_array_size(inc), 2);
+    CHECK_STR(at(inc, "0.asset"), "EXCH01");
+    CHECK_STR(at(inc, "0.asset_from"), "(none)");
+    CHECK_STR(at(inc, "1.asset"), "EXCH01");
+    CHECK_INT(atoi(at(inc, "0.sightings")) + atoi(at(inc, "1.sightings")), 3);
+    CHECK(strcmp(at(inc, "0.sightings"), "1") == 0 || strcmp(at(inc, "1.sightings"), "1") == 0);
+    json_decref(inc);
+    for (size_t i = 0; i < 3; i++)
+        json_decref(docs[i]);
+}
+
 int main(void)
 {
+    test_undated_inputs();
+    test_undated_same_asset();
     test_config();
     test_grouping();
     test_warninglisted_and_success();

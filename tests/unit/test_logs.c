@@ -196,5 +196,36 @@ int main(void)
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CHECK(!ruru_apache_parse(bad[i], strlen(bad[i]), &r));
+
+    /* Nginx's "main" with $http_x_forwarded_for: the addresses behind the proxy are client.ip */
+    {
+        static const char xff[] = "10.0.0.2 - - [12/Jul/2024:01:15:00 +0000] \"GET /owa/ "
+                                  "HTTP/1.1\" 200 12 \"-\" \"curl/8\" \"203.0.113.9, 2001:db8::5, "
+                                  "10.0.0.1\"";
+        static const char no_xff[] = "10.0.0.2 - - [12/Jul/2024:01:15:00 +0000] \"GET / "
+                                     "HTTP/1.1\" 200 12 \"-\" \"curl/8\" \"-\"";
+        static const char extra[] = "10.0.0.2 - - [12/Jul/2024:01:15:00 +0000] \"GET / HTTP/1.1\" "
+                                    "200 12 \"-\" \"curl/8\" rt=0.004 uct=\"0.000\" "
+                                    "upstream=backend.evil.example:8080";
+        static const char common_rest[] = "10.0.0.2 - - [12/Jul/2024:01:15:00 +0000] \"GET / "
+                                          "HTTP/1.1\" 200 12 0.004 cdn.example";
+        char big[512];
+        CHECK(ruru_apache_parse(xff, sizeof(xff) - 1, &r));
+        CHECK_INT(r.format, RURU_LOG_APACHE_COMBINED);
+        CHECK_STR(all_of(&r, "client.ip", big, sizeof(big)), "203.0.113.9|2001:db8::5|10.0.0.1");
+        CHECK_STR(field(&r, "message", b, sizeof(b)), "(none)");
+        CHECK(ruru_apache_parse(no_xff, sizeof(no_xff) - 1, &r));
+        CHECK_STR(all_of(&r, "client.ip", big, sizeof(big)), "(none)");
+        CHECK_STR(field(&r, "message", b, sizeof(b)), "(none)");
+        /* other fields nginx adds: nothing is left unlooked at, the rest is text */
+        CHECK(ruru_apache_parse(extra, sizeof(extra) - 1, &r));
+        CHECK_STR(field(&r, "user_agent.original", b, sizeof(b)), "curl/8");
+        CHECK_STR(all_of(&r, "client.ip", big, sizeof(big)), "(none)");
+        CHECK_STR(field(&r, "message", b, sizeof(b)),
+                  "rt=0.004 uct=\"0.000\" upstream=backend.evil.example:8080");
+        CHECK(ruru_apache_parse(common_rest, sizeof(common_rest) - 1, &r));
+        CHECK_INT(r.format, RURU_LOG_APACHE_COMMON);
+        CHECK_STR(field(&r, "message", b, sizeof(b)), "0.004 cdn.example");
+    }
     return check_done();
 }

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -188,36 +189,6 @@ static void test_criminal(void)
     ruru_register_close(r);
 }
 
-/* Two new incidents a gap apart, each near one recorded before, do not both become it. */
-static void test_two_near_one(void)
-{
-    char tdir[128];
-    ruru_register *r = NULL;
-    struct ruru_diag d;
-    json_t *rep;
-
-    snprintf(tdir, sizeof(tdir), "%s/near", dir);
-    CHECK(mkdir(tdir, 0700) == 0);
-    CHECK_INT(ruru_register_open(tdir, &r, &d), RURU_OK);
-    CHECK_INT(record(r,
-                     json_pack("[o]", sighting("2024-07-12T00:00:00Z", "H1", "a", "domain",
-                                               "a.example", "APT40", "CN", 100)),
-                     "new"),
-              1);
-    CHECK_INT(record(r,
-                     json_pack("[o, o]",
-                               sighting("2024-07-11T00:30:00Z", "H1", "b", "domain", "b.example",
-                                        "APT40", "CN", 200),
-                               sighting("2024-07-13T00:00:00Z", "H1", "c", "domain", "c.example",
-                                        "APT40", "CN", 300)),
-                     "incidents"),
-              2);
-    rep = doc_of(ruru_register_report, r, INT64_MIN, NULL);
-    CHECK_INT(json_array_size(json_object_get(rep, "incidents")), 2);
-    json_decref(rep);
-    ruru_register_close(r);
-}
-
 /* A batch of 40 incidents, one per asset "B<batch>-<i>". */
 static json_t *batch(int b)
 {
@@ -231,6 +202,198 @@ static json_t *batch(int b)
                                              "c2.example", "APT40", "CN", 100 + i));
     }
     return docs;
+}
+
+/* The register's incidents, without what differs by the order of recording (ids, campaign
+ * ids, history, the recording times), as one canonical text (free()). */
+static char *incidents_of(const char *home)
+{
+    ruru_register *r = NULL;
+    struct ruru_diag d;
+    json_t *rep, *inc;
+    size_t i;
+    char *out;
+
+    CHECK_INT(ruru_register_open(home, &r, &d), RURU_OK);
+    rep = doc_of(ruru_register_report, r, INT64_MIN, NULL);
+    ruru_register_close(r);
+    json_array_foreach(json_object_get(rep, "incidents"), i, inc)
+    {
+        json_object_del(inc, "id");
+        json_object_del(inc, "campaign");
+        json_object_del(inc, "history");
+    }
+    out = json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(rep);
+    return out;
+}
+
+/* Two sweeps near each other on one asset: H1 at noon, then a record the evening before and
+ * one the next noon (each within the 24 h gap of noon). */
+static json_t *sweep_a(void)
+{
+    return json_pack("[o]", sighting("2024-07-12T00:00:00Z", "H1", "a", "domain", "a.example",
+                                     "APT40", "CN", 100));
+}
+
+static json_t *sweep_b(void)
+{
+    return json_pack(
+            "[o, o, o]",
+            sighting("2024-07-11T00:30:00Z", "H1", "b", "domain", "b.example", "APT40", "CN", 200),
+            sighting("2024-07-13T00:00:00Z", "H1", "c", "domain", "c.example", "APT40", "CN", 300),
+            sighting("2024-07-20T00:00:00Z", "H1", "d", "domain", "d.example", "APT40", "CN", 400));
+}
+
+/* a with b's items after its own; b is let go. */
+static json_t *join(json_t *a, json_t *b)
+{
+    json_array_extend(a, b);
+    json_decref(b);
+    return a;
+}
+
+static void record_in(const char *home, json_t *docs)
+{
+    ruru_register *r = NULL;
+    struct ruru_diag d;
+
+    CHECK_INT(ruru_register_open(home, &r, &d), RURU_OK);
+    record(r, docs, "incidents");
+    ruru_register_close(r);
+}
+
+/* Two recordings of two sweeps give the incidents one recording of both gives, in either
+ * order and when they run at once: a recorded incident's evidence is merged with the new
+ * sweep's, never replaced by it. */
+static void test_merge_orders(void)
+{
+    char one[128], ab[128], ba[128], both[128];
+    char *want, *got;
+
+    snprintf(one, sizeof(one), "%s/one", dir);
+    snprintf(ab, sizeof(ab), "%s/ab", dir);
+    snprintf(ba, sizeof(ba), "%s/ba", dir);
+    snprintf(both, sizeof(both), "%s/both", dir);
+    CHECK(mkdir(one, 0700) == 0 && mkdir(ab, 0700) == 0 && mkdir(ba, 0700) == 0 &&
+          mkdir(both, 0700) == 0);
+    record_in(one, join(sweep_a(), sweep_b()));
+    want = incidents_of(one);
+    {
+        json_t *rep = json_loads(want, 0, NULL), *inc;
+        /* a, b and c are one incident (b and c each within a day of a); d a week later is
+         * another */
+        CHECK_INT(json_array_size(json_object_get(rep, "incidents")), 2);
+        inc = json_array_get(json_object_get(rep, "incidents"), 0);
+        CHECK_STR(json_string_value(json_object_get(inc, "first")), "2024-07-11T00:30:00Z");
+        CHECK_STR(json_string_value(json_object_get(inc, "last")), "2024-07-13T00:00:00Z");
+        CHECK_INT(json_array_size(json_object_get(inc, "evidence")), 3);
+        json_decref(rep);
+    }
+    record_in(ab, sweep_a());
+    record_in(ab, sweep_b());
+    got = incidents_of(ab);
+    CHECK_STR(got, want);
+    free(got);
+    record_in(ba, sweep_b());
+    record_in(ba, sweep_a());
+    got = incidents_of(ba);
+    CHECK_STR(got, want);
+    free(got);
+    /* at once: two processes, each recording one sweep */
+    {
+        pid_t p[2];
+        for (int k = 0; k < 2; k++) {
+            if ((p[k] = fork()) == 0) {
+                ruru_register *r = NULL;
+                struct ruru_diag d;
+                json_t *docs = k == 0 ? sweep_a() : sweep_b();
+                char *text = json_dumps(docs, JSON_COMPACT), *out = NULL;
+                if (ruru_register_open(both, &r, &d) != RURU_OK ||
+                    ruru_register_record(r, actors_store, text, strlen(text), &out, &d) != RURU_OK)
+                    _exit(1);
+                _exit(0);
+            }
+        }
+        for (int k = 0; k < 2; k++) {
+            int status = -1;
+            waitpid(p[k], &status, 0);
+            CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+    }
+    got = incidents_of(both);
+    CHECK_STR(got, want);
+    free(got);
+    /* the incident keeps the id it was first recorded under; recording again changes nothing */
+    {
+        ruru_register *r = NULL;
+        struct ruru_diag d;
+        json_t *rep;
+        CHECK_INT(ruru_register_open(ab, &r, &d), RURU_OK);
+        CHECK_INT(record(r, sweep_b(), "unchanged"), 2);
+        rep = doc_of(ruru_register_report, r, INT64_MIN, NULL);
+        CHECK_INT(json_array_size(json_object_get(
+                          json_array_get(json_object_get(rep, "incidents"), 0), "history")),
+                  2); /* judged when A came, again when B did */
+        json_decref(rep);
+        ruru_register_close(r);
+    }
+    free(want);
+}
+
+/* A full disk part-way through a recording (the register may not grow past a few pages more)
+ * fails the recording as a whole: the register holds what it held before, and opens. */
+static void test_full_disk(void)
+{
+    char fdir[128], path[160];
+    struct stat st;
+    pid_t pid;
+    int status = -1;
+
+    snprintf(fdir, sizeof(fdir), "%s/full", dir);
+    CHECK(mkdir(fdir, 0700) == 0);
+    record_in(fdir, batch(0));
+    snprintf(path, sizeof(path), "%s/register.db-wal", fdir);
+    if ((pid = fork()) == 0) {
+        ruru_register *r = NULL;
+        struct ruru_diag d;
+        struct rlimit lim;
+        json_t *docs = json_array();
+        char *text, *out = NULL;
+        for (int b = 1; b < 20; b++)
+            join(docs, batch(b));
+        text = json_dumps(docs, JSON_COMPACT);
+        if (ruru_register_open(fdir, &r, &d) != RURU_OK)
+            _exit(3);
+        /* files may grow by 64 KiB at most: a write past it fails as on a full disk */
+        signal(SIGXFSZ, SIG_IGN);
+        lim.rlim_cur = lim.rlim_max = (rlim_t)(stat(path, &st) == 0 ? st.st_size : 0) + 64 * 1024;
+        setrlimit(RLIMIT_FSIZE, &lim);
+        if (ruru_register_record(r, actors_store, text, strlen(text), &out, &d) == RURU_OK)
+            _exit(4);
+        ruru_register_close(r);
+        _exit(0);
+    }
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *q = NULL;
+        snprintf(path, sizeof(path), "%s/register.db", fdir);
+        CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+        CHECK(sqlite3_prepare_v2(db, "SELECT count(*) FROM incident", -1, &q, NULL) == SQLITE_OK);
+        CHECK(sqlite3_step(q) == SQLITE_ROW);
+        CHECK_INT(sqlite3_column_int(q, 0), 40); /* the first batch, nothing of the second */
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+    }
+    /* with room again, the same recording goes through */
+    {
+        json_t *docs = json_array();
+        for (int b = 1; b < 20; b++)
+            join(docs, batch(b));
+        record_in(fdir, docs);
+    }
 }
 
 /* Killing a recording (SIGKILL, mid-write) never corrupts the register nor loses an incident
@@ -313,6 +476,27 @@ static void test_kill(void)
     }
 }
 
+/* A register.db that is no database is refused naming the home and the file (the source was a
+ * path on the opening function's stack). */
+static void test_damaged(void)
+{
+    char home[600], db[640];
+    ruru_register *r = NULL;
+    struct ruru_diag d;
+    FILE *f;
+
+    snprintf(home, sizeof(home), "%s/damaged", dir);
+    CHECK(mkdir(home, 0700) == 0);
+    snprintf(db, sizeof(db), "%s/register.db", home);
+    f = fopen(db, "wb");
+    fputs("abc", f);
+    fclose(f);
+    CHECK_INT(ruru_register_open(home, &r, &d), RURU_EDB);
+    CHECK(r == NULL);
+    CHECK(d.source == home);
+    CHECK_STR(d.msg, "register.db: cannot be opened: file is not a database");
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-register-XXXXXX");
@@ -330,8 +514,10 @@ int main(void)
     }
     test_record();
     test_criminal();
-    test_two_near_one();
     test_kill();
+    test_damaged();
+    test_merge_orders();
+    test_full_disk();
     ruru_store_close(actors_store);
     {
         char cmd[128];

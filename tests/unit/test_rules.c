@@ -376,6 +376,50 @@ static void test_conditions(void)
           ev);
 }
 
+/* Defender's event data names hold spaces ("Threat Name", "Source Name"); Sigma writes them
+ * without, as other engines match them: in an EVTX-shaped event (its Data elements), in
+ * Winlogbeat's event_data, and never a name that is another once spaces are gone. */
+static void test_spaced_names(void)
+{
+    static const char rule[] =
+            "title: Defender detection\nid: 22222222-2222-4222-8222-222222222222\n"
+            "logsource:\n    product: windows\n    service: windefend\n"
+            "detection:\n    sel:\n        EventID: 1116\n        ThreatName|contains: Mimikatz\n"
+            "        SourceName: Real-Time Protection\n    condition: sel\n";
+    static const char evtx[] =
+            "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{\"Name\":"
+            "\"Microsoft-Windows-Windows Defender\"}},\"EventID\":\"1116\",\"Channel\":"
+            "\"Microsoft-Windows-Windows Defender/Operational\",\"Computer\":\"WS01\"},"
+            "\"EventData\":{\"Data\":[{\"@Name\":\"Threat Name\",\"#text\":"
+            "\"HackTool:Win32/Mimikatz\"},{\"@Name\":\"Source Name\",\"#text\":"
+            "\"Real-Time Protection\"},{\"@Name\":\"Path\",\"#text\":\"file:_C:\\\\m.exe\"}]}}}";
+    static const char winlogbeat[] =
+            "{\"winlog\":{\"channel\":\"Microsoft-Windows-Windows Defender/Operational\","
+            "\"event_id\":1116,\"computer_name\":\"WS01\",\"event_data\":{\"Threat Name\":"
+            "\"HackTool:Win32/Mimikatz\",\"Source Name\":\"Real-Time Protection\"}}}";
+    static const char other_source[] =
+            "{\"winlog\":{\"channel\":\"Microsoft-Windows-Windows Defender/Operational\","
+            "\"event_id\":1116,\"event_data\":{\"Threat Name\":\"HackTool:Win32/Mimikatz\","
+            "\"Source Name\":\"Scheduled Scan\"}}}";
+    static const char near_miss[] =
+            "{\"winlog\":{\"channel\":\"Microsoft-Windows-Windows Defender/Operational\","
+            "\"event_id\":1116,\"event_data\":{\"Threat Names\":\"HackTool:Win32/Mimikatz\","
+            "\"Source Name\":\"Real-Time Protection\"}}}";
+
+    CHECK_INT(eval(rule, evtx), 1);
+    CHECK_INT(eval(rule, winlogbeat), 1);
+    CHECK_INT(eval(rule, other_source), 0);
+    CHECK_INT(eval(rule, near_miss), 0);
+    /* service: windefend is the Defender channel (SigmaHQ taxonomy appendix), no other */
+    {
+        char other_channel[sizeof(winlogbeat) + 16];
+        const char *at = strstr(winlogbeat, "Microsoft-Windows-Windows Defender/Operational");
+        snprintf(other_channel, sizeof(other_channel), "%.*sSecurity%s", (int)(at - winlogbeat),
+                 winlogbeat, at + strlen("Microsoft-Windows-Windows Defender/Operational"));
+        CHECK_INT(eval(rule, other_channel), 0);
+    }
+}
+
 static void test_refusals(void)
 {
     REFUSED("    sel:\n        a: 1\n    condition: sel and nope\n",
@@ -395,6 +439,18 @@ static void test_refusals(void)
     REFUSED("    sel:\n        a: 1\n", "6:5: no \"condition\"");
     REFUSED("    sel:\n        a|base64: 'x*'\n    condition: sel\n",
             "7:9: a|base64: wildcards cannot be encoded: escape them (\\*) or drop the encoding");
+    /* and/or chains are as deep as they are long (100,000 of them overflowed the stack): 1,000
+     * operators are taken, 1,001 refused */
+    for (int ops = 1000; ops <= 1001; ops++) {
+        static char det[12000];
+        size_t n = (size_t)snprintf(det, sizeof(det), "    sel:\n        a: 1\n    condition: sel");
+        for (int i = 0; i < ops; i++)
+            n += (size_t)snprintf(det + n, sizeof(det) - n, " %s sel", i % 2 ? "or" : "and");
+        snprintf(det + n, sizeof(det) - n, "\n");
+        CHECK_INT(eval(rule_of(det), "{\"a\": 1}"), ops == 1000 ? 1 : -1);
+        CHECK(ops == 1000 || strstr(last_error, ": the condition has more than 1000 and/or "
+                                                "operators") != NULL);
+    }
     CHECK_INT(eval("title: x\nlogsource: {product: a}\ndetection: [1]\n", "{}"), -1);
     CHECK_STR(last_error, "3:12: \"detection\" must be a map");
     CHECK_INT(eval("title: [x\n", "{}"), -1);
@@ -630,6 +686,7 @@ int main(void)
     test_encodings();
     test_conditions();
     test_refusals();
+    test_spaced_names();
     test_correlations();
     return check_done();
 }

@@ -4,6 +4,7 @@
  * written to a temporary directory, sightings collected from the callback and checked field by
  * field against the matching semantics of DESIGN.md §4 and the evidence of §6.
  */
+#include <fcntl.h>
 #include <jansson.h>
 #include <nettle/sha2.h>
 #include <ruru.h>
@@ -619,6 +620,84 @@ static void test_csv_cef_syslog(void)
     ruru_store_close(s);
 }
 
+/* RFC 3164 lines carry no year: each gets the latest that puts it no later than the file's
+ * modification time (a day's slack for the writer's zone), so a log read on 5 January 2025
+ * dates its December lines in 2024; ruru scan --year forces one. */
+static void test_syslog_year(void)
+{
+    ruru_store *s = store_with("i-year.csv", INTEL);
+    struct got g = {0};
+    const char *paths[] = {path_of("auth.log")};
+    /* 2025-01-05T12:00:00Z */
+    struct timespec mtime[2] = {{1736078400, 0}, {1736078400, 0}};
+    static const char *const want[] = {
+            "2024-02-01T08:00:00Z", /* after the file was written: last year's */
+            "2024-12-30T23:59:00Z", "2024-12-31T23:59:59Z", "2025-01-01T00:00:10Z",
+            "2025-01-05T11:00:00Z", "2025-01-05T23:30:00Z", /* 11.5 h "after": a writer at UTC+12,
+                                                               the same year */
+    };
+    struct ruru_scan_opts o;
+    struct ruru_diag d;
+    char *summary = NULL;
+
+    write_text("auth.log", "Feb  1 08:00:00 gw sshd[1]: from 203.0.113.7\n"
+                           "Dec 30 23:59:00 gw sshd[2]: from 203.0.113.7\n"
+                           "Dec 31 23:59:59 gw sshd[3]: from 203.0.113.7\n"
+                           "Jan  1 00:00:10 gw sshd[4]: from 203.0.113.7\n"
+                           "Jan  5 11:00:00 gw sshd[5]: from 203.0.113.7\n"
+                           "Jan  5 23:30:00 gw sshd[6]: from 203.0.113.7\n");
+    CHECK_INT(utimensat(AT_FDCWD, path_of("auth.log"), mtime, 0), 0);
+    CHECK_INT(sweep(s, paths, 1, 1, &g), RURU_OK);
+    CHECK_INT(json_array_size(g.sightings), 6);
+    for (size_t i = 0; i < json_array_size(g.sightings) && i < 6; i++)
+        CHECK_STR(at(json_array_get(g.sightings, i), "@timestamp"), want[i]);
+    got_free(&g);
+    /* --year 2019: every line in 2019 */
+    memset(&o, 0, sizeof(o));
+    o.threads = 1;
+    o.no_builtin_rules = true;
+    o.syslog_year = 2019;
+    o.on_sighting = on_sighting;
+    o.ctx = &g;
+    g.sightings = json_array();
+    CHECK_INT(ruru_scan(s, paths, 1, &o, &summary, &d), RURU_OK);
+    ruru_free(summary);
+    CHECK_INT(json_array_size(g.sightings), 6);
+    CHECK_STR(at(json_array_get(g.sightings, 1), "@timestamp"), "2019-12-30T23:59:00Z");
+    CHECK_STR(at(json_array_get(g.sightings, 3), "@timestamp"), "2019-01-01T00:00:10Z");
+    got_free(&g);
+    ruru_store_close(s);
+}
+
+/* Crawlers name themselves in their user agents with a '+' before the URL ("(compatible;
+ * Googlebot/2.1; +http://www.google.com/bot.html)", "UniversalFeedParser/4.2-pre-314-svn
+ * +http://feedparser.org/"): the real Apache log's 307 and 208 such lines (grep -c) are found. */
+static void test_plus_tokens(void)
+{
+    ruru_store *s = store_with("i-plus.csv", "type,value,confidence\n"
+                                             "domain,feedparser.org,50\n"
+                                             "url,http://www.google.com/bot.html,50\n");
+    struct got g = {0};
+    char path[512];
+    const char *paths[] = {path};
+    size_t n_url = 0, n_domain = 0;
+    json_t *x;
+    size_t i;
+
+    snprintf(path, sizeof(path), "%s/logs/web/apache_logs.part1.log", RURU_SHARED_DATA);
+    CHECK_INT(sweep(s, paths, 1, 2, &g), RURU_OK);
+    json_array_foreach(g.sightings, i, x)
+    {
+        const char *v = at(x, "ruru.indicator.value");
+        n_url += strcmp(v, "http://www.google.com/bot.html") == 0;
+        n_domain += strcmp(v, "feedparser.org") == 0;
+    }
+    CHECK_INT(n_url, 307);
+    CHECK_INT(n_domain, 208);
+    got_free(&g);
+    ruru_store_close(s);
+}
+
 /* A log cut short while it is read (rotation, an intruder): what was read is swept, and the
  * input is reported as an error. The cut happens from the progress callback, which the
  * reader calls after its first chunk. */
@@ -1008,6 +1087,8 @@ int main(void)
     test_index_cache();
     test_json_documents();
     test_csv_cef_syslog();
+    test_syslog_year();
+    test_plus_tokens();
     test_shrinking_file();
     test_paths_and_literals();
     test_patterns();

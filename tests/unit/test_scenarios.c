@@ -11,6 +11,8 @@
  *   warninglist  a top-1000 site someone tied to an actor            -> unattributed
  *   mixed        one actor's domain, another's address               -> both hypotheses shown
  *   no actor     an indicator tied to nobody                         -> unattributed, said so
+ *   tld          a .com domain of one actor, the IANA TLD list loaded -> that actor: the TLD
+ *                list is a string list, it holds "com" and never a name under it
  *
  * The Brier score over the scenarios (the true actor, or "another actor" where the evidence
  * is no evidence) is printed: what a held-out set would be scored by.
@@ -71,6 +73,7 @@ static void plant(void)
             {"10.9.4.4", "mix.s4.example", "192.0.2.44", "/login", 0},
             {"10.9.4.4", "cdn.example.org", "198.18.4.4", "/x.js", 30},
             {"10.9.5.5", "plain.s5.example", "192.0.2.55", "/", 0},
+            {"10.9.6.6", "mail.s6-update.com", "192.0.2.66", "/owa/", 0},
     };
     char path[512], line[8192];
     FILE *in, *out;
@@ -151,7 +154,7 @@ static void test_scenarios(void)
     ruru_store *s = NULL;
     struct ruru_diag d;
     struct ruru_scan_opts o;
-    char galaxy[512], wl[512], *summary = NULL;
+    char galaxy[512], wl[512], tlds[512], *summary = NULL;
     json_t *sightings = json_array(), *incidents = NULL, *inc;
     char log_path[256];
     const char *inputs[] = {log_path};
@@ -165,6 +168,8 @@ static void test_scenarios(void)
     snprintf(wl, sizeof(wl), "%s/misp/warninglists/cisco_top1000", RURU_SHARED_DATA);
     import(s, galaxy);
     import(s, wl);
+    snprintf(tlds, sizeof(tlds), "%s/misp/warninglists/tlds", RURU_SHARED_DATA);
+    import(s, tlds);
     /* the reports, as partners send them: actors by whatever alias they use */
     write_text("report-s1a.csv", "type,value,actor,confidence,first_seen\n"
                                  "domain,c2.s1[.]example,Hidden Cobra,80,2024-07-01\n");
@@ -182,10 +187,12 @@ static void test_scenarios(void)
                                  "ip,198.18.4.4,Blackfly,60,2024-07-01\n");
     write_text("report-s5.csv", "type,value,confidence,first_seen\n"
                                 "domain,plain.s5.example,80,2024-07-01\n");
+    write_text("report-s6.csv", "type,value,actor,confidence,first_seen\n"
+                                "domain,s6-update.com,APT40,90,2024-07-01\n");
     {
         static const char *const reports[] = {"report-s1a.csv", "report-s1b.csv", "report-s2.csv",
                                               "report-s3.csv",  "report-s4a.csv", "report-s4b.csv",
-                                              "report-s5.csv"};
+                                              "report-s5.csv",  "report-s6.csv"};
         for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
             import(s, path_of(reports[i]));
     }
@@ -253,7 +260,17 @@ static void test_scenarios(void)
         score += brier(inc, NULL);
         n++;
     }
-    CHECK_INT(n, 5);
+    /* tld: the TLD list loaded, a .com domain of APT40 at confidence 90 still weighs */
+    CHECK((inc = incident_on(incidents, "10.9.6.6")) != NULL);
+    if (inc != NULL) {
+        json_t *ev = json_array_get(json_object_get(inc, "evidence"), 0);
+        CHECK_STR(verdict(inc), "APT40");
+        CHECK(json_is_false(json_object_get(ev, "warninglisted")));
+        CHECK(p_of(inc, "APT40") >= 0.55);
+        score += brier(inc, "APT40");
+        n++;
+    }
+    CHECK_INT(n, 6);
     printf("attribution scenarios: %d judged, Brier score %.3f (0 is perfect, 2 the worst)\n", n,
            n > 0 ? score / n : 0);
     json_decref(incidents);

@@ -6,6 +6,7 @@
  */
 #include <jansson.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -100,6 +101,117 @@ static size_t n_matches(ruru_store *st, const char *value)
 
     json_decref(doc);
     return n;
+}
+
+/* The names of the warninglists search reports for value, "|"-joined, "" for none. */
+static const char *wl_names(ruru_store *st, const char *value)
+{
+    static char buf[1024];
+    json_t *doc = search(st, value), *w;
+    size_t i, n = 0;
+
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(doc, "warninglists"), i, w)
+    {
+        const char *name = json_string_value(json_object_get(w, "name"));
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n > 0 ? "|" : "",
+                              name ? name : "?");
+        if (n >= sizeof(buf))
+            break;
+    }
+    json_decref(doc);
+    return buf;
+}
+
+/* Each MISP list type on real lists (read in place), with MISP's semantics: string exactly,
+ * hostname with parents and from a URL's host, cidr by containment, substring and regex by
+ * test, each list only for the types its matching_attributes name. */
+static void test_warninglist_types(void)
+{
+    static const char *const lists[] = {
+            "misp/warninglists/tlds",
+            "misp/warninglists/dynamic-dns",
+            "misp/warninglists/cisco_top1000",
+            "misp/warninglists/rfc1918",
+            "misp/warninglists/rfc5735",
+            "misp/warninglists/public-dns-v4",
+            "misp/warninglists/empty-hashes",
+            "misp/warninglists/common-contact-emails",
+            "misp-more/warninglists/automated-malware-analysis",
+            "misp/warninglists/whats-my-ip",
+    };
+    ruru_store *st = NULL;
+    struct ruru_import_opts o;
+    char path[512], *report = NULL;
+
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &st, NULL), RURU_OK);
+    memset(&o, 0, sizeof(o));
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", RURU_SHARED_DATA, lists[i]);
+        CHECK_INT(ruru_intel_import(st, path, &o, &report, NULL), RURU_OK);
+        ruru_free(report);
+        report = NULL;
+    }
+    /* string: the TLD list holds "com", never a name under it */
+    CHECK_STR(wl_names(st, "evil.com"), "");
+    CHECK_STR(wl_names(st, "a.b.evil.co.uk"), "");
+    CHECK_STR(wl_names(st, "33across.com"), "Top 1000 websites from Cisco Umbrella");
+    CHECK_STR(wl_names(st, "www.33across.com"), "");
+    /* hostname: ".dyndns-home.com" holds the name and every name under it */
+    CHECK_STR(wl_names(st, "dyndns-home.com"), "List of known dynamic DNS domains");
+    CHECK_STR(wl_names(st, "a.b.dyndns-home.com"), "List of known dynamic DNS domains");
+    CHECK_STR(wl_names(st, "hxxp://x.dyndns-home[.]com/gate.php"), ""); /* not for URLs */
+    CHECK_STR(wl_names(st, "hxxp://www.2ip[.]ru/x"), "List of known domains to know external IP");
+    CHECK_STR(wl_names(st, "notdyndns-home.com"), "");
+    /* cidr: every range holding the address */
+    CHECK_STR(wl_names(st, "10.1.2.3"),
+              "List of RFC 1918 CIDR blocks|List of RFC 5735 CIDR blocks");
+    CHECK_STR(wl_names(st, "8.8.8.8"), "List of known IPv4 public DNS resolvers");
+    CHECK_STR(wl_names(st, "8.8.8.0/24"), "");
+    CHECK_STR(wl_names(st, "203.0.113.7"), "List of RFC 5735 CIDR blocks");
+    /* string on hashes: the empty file's MD5, and only as a hash */
+    CHECK_STR(wl_names(st, "D41D8CD98F00B204E9800998ECF8427E"),
+              "List of known hashes for empty files");
+    /* substring: a sandbox's domain anywhere in the name */
+    CHECK_STR(wl_names(st, "x.app.any.run"),
+              "List of known domains used by automated malware analysis services & security "
+              "vendors");
+    /* regex (PCRE, /i): role addresses, only as e-mail addresses */
+    CHECK_STR(wl_names(st, "Abuse@example.org"), "Common contact e-mail addresses");
+    CHECK_STR(wl_names(st, "john@example.org"), "");
+    ruru_store_close(st);
+}
+
+/* One indicator published many times (the real MISP test event repeats 1.2.3.4 in six
+ * attributes, a real Zeek intel file twice): search keeps every record and groups them into
+ * one indicator with its sources. */
+static void test_search_groups(void)
+{
+    ruru_store *st = NULL;
+    struct ruru_import_opts o;
+    char path[512], *report = NULL;
+    static const char *const files[] = {"intel/misp-events/misp_indicators_test.json",
+                                        "intel/zeek/updated-match.dat"};
+    json_t *doc, *g;
+
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &st, NULL), RURU_OK);
+    memset(&o, 0, sizeof(o));
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/%s", RURU_SHARED_DATA, files[i]);
+        CHECK_INT(ruru_intel_import(st, path, &o, &report, NULL), RURU_OK);
+        ruru_free(report);
+        report = NULL;
+    }
+    doc = search(st, "1.2.3.4");
+    CHECK_INT(json_array_size(json_object_get(doc, "matches")), 8);
+    CHECK_INT(json_array_size(json_object_get(doc, "indicators")), 1);
+    g = json_array_get(json_object_get(doc, "indicators"), 0);
+    CHECK_STR(json_string_value(json_object_get(g, "type")), "ipv4");
+    CHECK_STR(json_string_value(json_object_get(g, "value")), "1.2.3.4");
+    CHECK_INT(json_integer_value(json_object_get(g, "records")), 8);
+    CHECK_INT(json_array_size(json_object_get(g, "sources")), 8);
+    json_decref(doc);
+    ruru_store_close(st);
 }
 
 static void test_ranges(void)
@@ -282,9 +394,40 @@ static void test_store(void)
     }
 }
 
+/* A home whose intel.db cannot be opened (a directory in its place, a file that is no
+ * database): the error names the home (caller-owned, still valid after the failed open) and
+ * the file in its message. */
+static void test_damaged_home(void)
+{
+    char dir[] = "/tmp/ruru-test-store-bad-XXXXXX", db[64];
+    ruru_store *s = NULL;
+    struct ruru_diag d;
+    FILE *f;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(db, sizeof(db), "%s/intel.db", dir);
+    CHECK(mkdir(db, 0700) == 0);
+    CHECK_INT(ruru_store_open(dir, &s, &d), RURU_EDB);
+    CHECK(s == NULL);
+    CHECK(d.source == dir);
+    CHECK_STR(d.msg, "intel.db: cannot open store: unable to open database file");
+    CHECK(rmdir(db) == 0);
+    f = fopen(db, "wb");
+    fputs("abc", f);
+    fclose(f);
+    CHECK_INT(ruru_store_open(dir, &s, &d), RURU_EDB);
+    CHECK(d.source == dir);
+    CHECK_STR(d.msg, "intel.db: file is not a database");
+    unlink(db);
+    rmdir(dir);
+}
+
 int main(void)
 {
     test_ranges();
     test_store();
+    test_damaged_home();
+    test_warninglist_types();
+    test_search_groups();
     return check_done();
 }

@@ -6,9 +6,11 @@
 #include "logs/syslog.h"
 #include "record_dump.h"
 
+static const struct ruru_syslog_year Y2021 = {2021, 0}, Y2024 = {2024, 0};
+
 static bool parse(const char *line, struct ruru_record *r)
 {
-    return ruru_syslog_parse(line, strlen(line), 2021, r);
+    return ruru_syslog_parse(line, strlen(line), &Y2021, r);
 }
 
 static void test_5424(void)
@@ -113,7 +115,7 @@ static void test_3164(void)
     CHECK_STR(field(&r, "process.name", b, sizeof(b)), "cron");
     CHECK_STR(field(&r, "process.pid", b, sizeof(b)), "7");
     CHECK_STR(field(&r, "message", b, sizeof(b)), "job");
-    CHECK(ruru_syslog_parse("<13>Feb 29 00:00:00 h x: y", 26, 2024, &r));
+    CHECK(ruru_syslog_parse("<13>Feb 29 00:00:00 h x: y", 26, &Y2024, &r));
     CHECK_INT(r.time, 1709164800);
 
     /* An RFC 3339 time stamp in the 3164 position keeps its offset. */
@@ -176,7 +178,7 @@ static void test_hostile(void)
     /* Embedded NULs are ordinary bytes. */
     {
         static const char line[] = "<13>Oct 11 22:14:15 h\0st ta\0g: m\0sg";
-        CHECK(ruru_syslog_parse(line, sizeof(line) - 1, 2021, &r));
+        CHECK(ruru_syslog_parse(line, sizeof(line) - 1, &Y2021, &r));
         CHECK_INT(ruru_record_get(&r, "message")->len, 4);
         CHECK_INT(ruru_record_get(&r, "host.hostname")->len, 4);
     }
@@ -188,17 +190,17 @@ static void test_hostile(void)
     for (int i = 0; i < 100; i++)
         n += (size_t)snprintf(big + n, 64, " p%d=\"%d\"", i, i);
     n += (size_t)snprintf(big + n, 64, "] msg");
-    CHECK(ruru_syslog_parse(big, n, 2021, &r));
+    CHECK(ruru_syslog_parse(big, n, &Y2021, &r));
     CHECK(r.truncated);
     CHECK_INT(r.n_fields, RURU_MAX_FIELDS);
     CHECK_STR(native(&r, "p0", b, sizeof(b)), "0");
     /* A very long message and a very long unterminated value. */
     memset(big, 'A', 1 << 20);
     memcpy(big, "<13>Oct 11 22:14:15 h t: ", 25);
-    CHECK(ruru_syslog_parse(big, 1 << 20, 2021, &r));
+    CHECK(ruru_syslog_parse(big, 1 << 20, &Y2021, &r));
     CHECK_INT(ruru_record_get(&r, "message")->len, (1 << 20) - 25);
     memcpy(big, "<13>1 - h a p m [x@1 a=\"", 24);
-    CHECK(!ruru_syslog_parse(big, 1 << 20, 2021, &r));
+    CHECK(!ruru_syslog_parse(big, 1 << 20, &Y2021, &r));
     /* Inputs cut at every length never read past their end (ASan watches the copy). */
     {
         static const char line[] = "<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 "
@@ -206,15 +208,39 @@ static void test_hostile(void)
         for (size_t k = 0; k <= sizeof(line) - 1; k++) {
             char *cut = malloc(k ? k : 1);
             memcpy(cut, line, k);
-            (void)ruru_syslog_parse(cut, k, 2021, &r);
+            (void)ruru_syslog_parse(cut, k, &Y2021, &r);
             free(cut);
         }
     }
     free(big);
 }
 
+/* The year of a 3164 line: the latest that puts it no later than the reference time plus a
+ * day; a forced year wins. */
+static void test_infer_year(void)
+{
+    /* 2025-01-05T12:00:00Z */
+    const struct ruru_syslog_year jan5 = {0, 1736078400}, forced = {2019, 1736078400};
+    /* 2024-12-05T09:00:00Z: a log read in early December */
+    const struct ruru_syslog_year dec5 = {0, 1733389200};
+    struct ruru_record r;
+
+    CHECK_INT(ruru_syslog_infer_year(&jan5, 12, 31, 86399), 2024);
+    CHECK_INT(ruru_syslog_infer_year(&jan5, 1, 1, 0), 2025);
+    CHECK_INT(ruru_syslog_infer_year(&jan5, 1, 6, 11 * 3600), 2025); /* 23 h: the slack */
+    CHECK_INT(ruru_syslog_infer_year(&jan5, 1, 6, 13 * 3600), 2024); /* 25 h: last year */
+    CHECK_INT(ruru_syslog_infer_year(&forced, 12, 31, 0), 2019);
+    CHECK_INT(ruru_syslog_infer_year(&dec5, 12, 1, 0), 2024);
+    CHECK_INT(ruru_syslog_infer_year(&dec5, 12, 24, 0), 2023);
+    CHECK_INT(ruru_syslog_infer_year(&dec5, 1, 2, 0), 2024);
+    /* through the parser */
+    CHECK(ruru_syslog_parse("Dec  1 10:00:00 h x: y", 22, &dec5, &r));
+    CHECK_INT(r.time, 1733047200); /* 2024-12-01T10:00:00Z */
+}
+
 int main(void)
 {
+    test_infer_year();
     test_5424();
     test_3164();
     test_malformed();

@@ -64,6 +64,19 @@ int main(void)
     expect("https://user@files.example.com/a/b.zip, then (evil.com).",
            "url:https://user@files.example.com/a/b.zip domain:files.example.com domain:evil.com");
     expect("evil.com/gate.php?id=1", "domain:evil.com");
+    /* '+' before a value: crawlers' user agents, "+host", "+1.2.3.4" */
+    expect("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+           "url:http://www.google.com/bot.html domain:www.google.com");
+    expect("Mozilla/5.0 (compatible; bingbot/2.0 +http://www.bing.com/bingbot.htm)",
+           "url:http://www.bing.com/bingbot.htm domain:www.bing.com");
+    expect("(+https://evil.example/bot?x=1)",
+           "url:https://evil.example/bot?x=1 domain:evil.example");
+    expect("ua=+http://c2.evil.example/x relay +relay.evil.example and +203.0.113.9:8080 ++1.2.3.4",
+           "url:http://c2.evil.example/x domain:c2.evil.example domain:relay.evil.example "
+           "ipv4:203.0.113.9 ipv4:1.2.3.4");
+    expect("svn+ssh://repo.example.org/trunk -+http://x.example/",
+           "url:svn+ssh://repo.example.org/trunk domain:repo.example.org "
+           "url:http://x.example/ domain:x.example");
     expect("", "");
     {
         /* More tokens than room: counted, not stored. */

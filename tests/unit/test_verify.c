@@ -10,6 +10,7 @@
 #include <ruru.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -68,7 +69,7 @@ static json_t *verify(const char *report, enum ruru_err want)
     struct ruru_diag d;
     json_t *doc;
 
-    CHECK_INT(ruru_verify(report, strlen(report), &out, &d), want);
+    CHECK_INT(ruru_verify(report, strlen(report), NULL, 0, &out, &d), want);
     if (want != RURU_OK)
         return NULL;
     doc = json_loads(out, 0, NULL);
@@ -91,6 +92,8 @@ static const char *failed(json_t *doc, size_t i, const char *key)
     }
     return json_string_value(v);
 }
+
+static const char ZERO[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 static const char LOG[] = "first line\nsecond line\r\nthird\n";
 
@@ -119,7 +122,9 @@ static void test_plain(void)
     CHECK_INT(num(doc, "verified"), 1);
     CHECK_STR(failed(doc, 0, "path"), path_of("app.log"));
     CHECK_STR(failed(doc, 0, "line"), "2");
-    CHECK(strncmp(failed(doc, 0, "reason"), "the bytes changed: their SHA-256 is ", 36) == 0);
+    /* nothing of the bytes found is told: no digest of them */
+    CHECK_STR(failed(doc, 0, "reason"),
+              "the bytes changed: their SHA-256 is not the one the report gives");
     json_decref(doc);
     /* cut short */
     write_file("app.log", "first line\nsecond line\r\nth");
@@ -133,7 +138,7 @@ static void test_plain(void)
     {
         json_t *o = json_pack("[{s:{s:{s:s}, s:I}, s:{s:i, s:i, s:s}}]", "log", "file", "path",
                               path_of("app.log"), "offset", (json_int_t)1 << 50, "ruru", "line", 9,
-                              "length", 4, "sha256", "00");
+                              "length", 4, "sha256", ZERO);
         char *t = json_dumps(o, JSON_COMPACT);
         json_t *r = verify(t, RURU_OK);
         CHECK_STR(failed(r, 0, "reason"),
@@ -154,8 +159,8 @@ static void test_plain(void)
         json_t *o = json_pack("[{s:{s:{s:s}, s:i}, s:{s:i, s:i, s:s}}, {s:{s:{s:s}, s:i}, "
                               "s:{s:i, s:i, s:s}}]",
                               "log", "file", "path", "/dev/zero", "offset", 1 << 30, "ruru", "line",
-                              1, "length", 10, "sha256", "00", "log", "file", "path", "-", "offset",
-                              0, "ruru", "line", 1, "length", 1, "sha256", "00");
+                              1, "length", 10, "sha256", ZERO, "log", "file", "path", "-", "offset",
+                              0, "ruru", "line", 1, "length", 1, "sha256", ZERO);
         char *t = json_dumps(o, JSON_COMPACT);
         doc = verify(t, RURU_OK);
         CHECK_INT(num(doc, "verified"), 0);
@@ -195,6 +200,121 @@ static void test_gzip_and_incidents(void)
     CHECK(verify(report, RURU_EPARSE) == NULL);
 }
 
+/* A cite that is not well formed makes the report malformed, naming the document and key. */
+static void check_malformed(const char *report, const char *msg)
+{
+    char *out = NULL;
+    struct ruru_diag d;
+
+    CHECK_INT(ruru_verify(report, strlen(report), NULL, 0, &out, &d), RURU_EPARSE);
+    CHECK(out == NULL);
+    CHECK_STR(d.msg, msg);
+}
+
+static void test_malformed(void)
+{
+    char r[1024];
+    const char *p = path_of("app.log");
+
+    write_file("app.log", LOG);
+    snprintf(r, sizeof(r),
+             "{\"log\":{\"file\":{\"path\":\"%s\"},\"offset\":-1},"
+             "\"ruru\":{\"line\":2,\"length\":13,\"sha256\":\"%s\"}}",
+             p, ZERO);
+    check_malformed(r, "malformed report: document 1: \"log.offset\" is not a whole number from 0");
+    snprintf(r, sizeof(r),
+             "{\"log\":{\"file\":{\"path\":\"%s\"},\"offset\":1.5},"
+             "\"ruru\":{\"line\":2,\"length\":13,\"sha256\":\"%s\"}}",
+             p, ZERO);
+    check_malformed(r, "malformed report: document 1: \"log.offset\" is not a whole number from 0");
+    snprintf(r, sizeof(r),
+             "{\"log\":{\"file\":{\"path\":\"%s\"},\"offset\":11},"
+             "\"ruru\":{\"line\":2,\"length\":\"13\",\"sha256\":\"%s\"}}",
+             p, ZERO);
+    check_malformed(r,
+                    "malformed report: document 1: \"ruru.length\" is not a whole number from 0");
+    snprintf(r, sizeof(r),
+             "[{}, {\"log\":{\"file\":{\"path\":7},\"offset\":11},"
+             "\"ruru\":{\"line\":2,\"length\":13,\"sha256\":\"%s\"}}]",
+             ZERO);
+    check_malformed(r, "malformed report: document 2: \"log.file.path\" is not a path");
+    snprintf(r, sizeof(r),
+             "{\"log\":{\"file\":{\"path\":\"%s\"},\"offset\":11},"
+             "\"ruru\":{\"line\":2,\"length\":13,\"sha256\":\"00\"}}",
+             p);
+    check_malformed(r, "malformed report: document 1: \"ruru.sha256\" is not a SHA-256 in 64 "
+                       "lower-case hex digits");
+    snprintf(r, sizeof(r),
+             "{\"log\":{\"file\":{\"path\":\"%s\"},\"offset\":11},"
+             "\"ruru\":{\"line\":0,\"length\":13,\"sha256\":\"%s\"}}",
+             p, ZERO);
+    check_malformed(r, "malformed report: document 1: \"ruru.line\" is not a line number (a "
+                       "whole number from 1)");
+    check_malformed("[1]", "malformed report: document 1 is not an object");
+    check_malformed("[{\"evidence\": 3}]",
+                    "malformed report: document 1: \"evidence\" is not a list");
+    /* an incident's cite names its keys plainly */
+    snprintf(r, sizeof(r),
+             "[{\"evidence\":[{\"cites\":[{\"path\":\"%s\",\"line\":2,\"offset\":11,"
+             "\"length\":-13,\"sha256\":\"%s\"}]}]}]",
+             p, ZERO);
+    check_malformed(r, "malformed report: document 1: \"length\" is not a whole number from 0");
+}
+
+/* With --root, an input outside the roots is not read, and nothing is told about it; links
+ * out of a root are followed to where they lead. */
+static void test_roots(void)
+{
+    char *a = sighting("app.log", LOG, 2, 11, 13), sub[100], link[200], *out = NULL;
+    const char *roots[1];
+    struct ruru_diag d;
+    json_t *doc;
+
+    write_file("app.log", LOG);
+    snprintf(sub, sizeof(sub), "%s/sub", dir);
+    CHECK(mkdir(sub, 0700) == 0);
+    /* the input lies in the root */
+    roots[0] = dir;
+    CHECK_INT(ruru_verify(a, strlen(a), roots, 1, &out, &d), RURU_OK);
+    doc = json_loads(out, 0, NULL);
+    CHECK_INT(num(doc, "verified"), 1);
+    json_decref(doc);
+    ruru_free(out);
+    /* it does not */
+    roots[0] = sub;
+    CHECK_INT(ruru_verify(a, strlen(a), roots, 1, &out, &d), RURU_OK);
+    doc = json_loads(out, 0, NULL);
+    CHECK_INT(num(doc, "verified"), 0);
+    CHECK_STR(failed(doc, 0, "reason"), "outside the trees given with --root: not read");
+    json_decref(doc);
+    ruru_free(out);
+    free(a);
+    /* a link inside the root that leads out of it */
+    snprintf(link, sizeof(link), "%s/escape.log", sub);
+    CHECK(symlink(path_of("app.log"), link) == 0);
+    a = sighting("sub/escape.log", LOG, 2, 11, 13);
+    CHECK_INT(ruru_verify(a, strlen(a), roots, 1, &out, &d), RURU_OK);
+    doc = json_loads(out, 0, NULL);
+    CHECK_STR(failed(doc, 0, "reason"), "outside the trees given with --root: not read");
+    json_decref(doc);
+    ruru_free(out);
+    /* a missing file outside the roots is not told apart from a present one */
+    free(a);
+    a = sighting("nothing-here.log", LOG, 2, 11, 13);
+    CHECK_INT(ruru_verify(a, strlen(a), roots, 1, &out, &d), RURU_OK);
+    doc = json_loads(out, 0, NULL);
+    CHECK_STR(failed(doc, 0, "reason"), "outside the trees given with --root: not read");
+    json_decref(doc);
+    ruru_free(out);
+    /* a root that is no directory */
+    roots[0] = path_of("app.log");
+    CHECK_INT(ruru_verify(a, strlen(a), roots, 1, &out, &d), RURU_EINVAL);
+    CHECK_STR(d.msg, "not a directory");
+    free(a);
+    unlink(link);
+    rmdir(sub);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-verify-XXXXXX");
@@ -202,6 +322,8 @@ int main(void)
         return 1;
     test_plain();
     test_gzip_and_incidents();
+    test_malformed();
+    test_roots();
     {
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
