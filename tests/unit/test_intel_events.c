@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases/attrib.h"
 #include "check.h"
 #include "intel/intel.h"
 
@@ -352,6 +353,20 @@ static void test_search(void)
     ruru_store_close(s);
 }
 
+/* The new types carry attribution weight as host artefacts (docs/attribution.md). */
+static void test_attribution_kind(void)
+{
+    static const char *const types[] = {"regkey", "mutex", "pipe", "mac"};
+    struct ruru_attrib_config c;
+
+    ruru_attrib_defaults(&c);
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        CHECK_INT(ruru_ev_kind_of(types[i]), RURU_EV_HOST);
+    CHECK_STR(ruru_ev_kind_name(RURU_EV_HOST), "host-artefact");
+    CHECK(c.weight[RURU_EV_HOST] == 10);
+    CHECK(c.half_life_days[RURU_EV_HOST] == 0);
+}
+
 int main(void)
 {
     test_regin();
@@ -361,5 +376,6 @@ int main(void)
     test_infrastructure();
     test_scan_coverage();
     test_search();
+    test_attribution_kind();
     return check_done();
 }
