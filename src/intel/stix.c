@@ -566,7 +566,7 @@ enum ruru_err ruru_stix_import(const char *data,
     ruru_buf_init(&st.values, cap);
     ruru_buf_init(&st.canon, cap);
     ruru_buf_init(&st.ref, cap);
-    ruru_buf_init(&st.ctxbuf, MAX_PATTERN_TYPE + 64);
+    ruru_buf_init(&st.ctxbuf, cap); /* "pattern_type=", "infrastructure=", "<id>#<key>" */
     if (st.tlp_by_id == NULL || st.country_by_loc == NULL || st.country_by_actor == NULL ||
         st.sco_by_id == NULL || st.infra_parts == NULL || st.infra_actors == NULL ||
         st.ind_infras == NULL) {

@@ -353,6 +353,31 @@ static void test_search(void)
     ruru_store_close(s);
 }
 
+/* Long keys and names are the document's: they fit (the buffers are bounded by its size). */
+static void test_long_names(void)
+{
+    struct rec r;
+    struct ruru_intel_sink sink = {.ctx = &r, .indicator = on_ind, .reject = on_rej};
+    struct ruru_import_ctx ctx = {.path = "long", .sink = &sink};
+    char key[401], doc[2048];
+
+    memset(key, 'k', 400);
+    key[400] = '\0';
+    snprintf(doc, sizeof(doc),
+             "[{\"type\": \"observed-data\", \"id\": \"observed-data--1\", \"objects\": "
+             "{\"%s\": {\"type\": \"domain-name\", \"value\": \"evil.example\"}}},"
+             "{\"type\": \"infrastructure\", \"id\": \"infrastructure--1\", \"name\": \"%s\"},"
+             "{\"type\": \"relationship\", \"id\": \"relationship--1\", \"relationship_type\": "
+             "\"consists-of\", \"source_ref\": \"infrastructure--1\", \"target_ref\": "
+             "\"ipv4-addr--1\"},"
+             "{\"type\": \"ipv4-addr\", \"id\": \"ipv4-addr--1\", \"value\": \"198.51.100.1\"}]",
+             key, key);
+    memset(&r, 0, sizeof(r));
+    CHECK_INT(ruru_stix_import(doc, strlen(doc), &ctx, NULL), RURU_OK);
+    CHECK_INT(r.n_ind, 2);
+    CHECK_INT(r.n_rej, 0);
+}
+
 /* The new types carry attribution weight as host artefacts (docs/attribution.md). */
 static void test_attribution_kind(void)
 {
@@ -377,5 +402,6 @@ int main(void)
     test_scan_coverage();
     test_search();
     test_attribution_kind();
+    test_long_names();
     return check_done();
 }
