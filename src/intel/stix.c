@@ -564,7 +564,8 @@ enum ruru_err ruru_stix_import(const char *data,
     st.infra_actors = json_object();
     st.ind_infras = json_object();
     ruru_buf_init(&st.values, cap);
-    ruru_buf_init(&st.canon, cap);
+    /* A normalised URL may grow: a stray '%' becomes "%25", never more than 3x. */
+    ruru_buf_init(&st.canon, 3 * cap);
     ruru_buf_init(&st.ref, cap);
     ruru_buf_init(&st.ctxbuf, cap); /* "pattern_type=", "infrastructure=", "<id>#<key>" */
     if (st.tlp_by_id == NULL || st.country_by_loc == NULL || st.country_by_actor == NULL ||

@@ -376,6 +376,19 @@ static void test_long_names(void)
     CHECK_INT(ruru_stix_import(doc, strlen(doc), &ctx, NULL), RURU_OK);
     CHECK_INT(r.n_ind, 2);
     CHECK_INT(r.n_rej, 0);
+
+    /* a URL of 1,500 stray '%' grows to three times its size when normalised ("%25") */
+    {
+        size_t o = (size_t)snprintf(doc, sizeof(doc),
+                                    "{\"type\": \"indicator\", \"id\": \"indicator--1\", "
+                                    "\"pattern\": \"[url:value = 'http://a.example/");
+        for (int i = 0; i < 1500 && o + 8 < sizeof(doc); i++)
+            doc[o++] = '%';
+        snprintf(doc + o, sizeof(doc) - o, "']\"}");
+    }
+    memset(&r, 0, sizeof(r));
+    CHECK_INT(ruru_stix_import(doc, strlen(doc), &ctx, NULL), RURU_OK);
+    CHECK_INT(r.n_ind, 1);
 }
 
 /* The new types carry attribution weight as host artefacts (docs/attribution.md). */
