@@ -11,11 +11,15 @@ static const char ACTORS_USAGE[] =
         "STIX intrusion sets and threat actors, CSV actor columns), with its sponsoring state\n"
         "and indicator count. With NAME (any alias, case and punctuation ignored), one actor:\n"
         "its aliases and which source gives each, the sponsor each source claims, its\n"
-        "indicators by type, its ATT&CK techniques, and names other actors also claim.\n";
+        "indicators by type, its ATT&CK techniques, the link that joined each source's\n"
+        "entry (own name, ATT&CK id, object id, a synonym that is another's own name, the\n"
+        "CERT's assessment), related actors that are not merged (similar, not-same-as,\n"
+        "joins refused), and names other actors also claim. An ambiguous name shows\n"
+        "every claimant.\n";
 
 static void print_actor(const struct cli *c, json_t *a)
 {
-    json_t *v, *s;
+    json_t *v, *s, *printed = json_object();
     size_t i, j;
     char b[32];
     const char *k;
@@ -31,6 +35,8 @@ static void print_actor(const struct cli *c, json_t *a)
             cli_put_safe(c->out, cli_str(json_object_get(a, "sponsor")));
             fputc(')', c->out);
         }
+        if (json_is_true(json_object_get(a, "sponsor_assessed")))
+            fputs("  (our assessment)", c->out);
         if (json_is_true(json_object_get(a, "sponsor_disputed")))
             fputs("  DISPUTED between sources", c->out);
         fputc('\n', c->out);
@@ -61,7 +67,13 @@ static void print_actor(const struct cli *c, json_t *a)
                 fputs(", ", c->out);
             cli_put_safe(c->out, cli_str(json_object_get(s, "via")));
         }
-        fputs("]\n", c->out);
+        fputc(']', c->out);
+        if (json_is_string(json_object_get(v, "resolves_to"))) {
+            fputs("  (the name of ", c->out);
+            cli_put_safe(c->out, cli_str(json_object_get(v, "resolves_to")));
+            fputc(')', c->out);
+        }
+        fputc('\n', c->out);
     }
     v = json_object_get(a, "indicators");
     fprintf(c->out, "indicators  %s", cli_num(json_object_get(v, "total"), b, sizeof(b)));
@@ -85,7 +97,7 @@ static void print_actor(const struct cli *c, json_t *a)
         cli_put_safe(c->out, cli_str(json_object_get(v, "name")));
         fputc('\n', c->out);
     }
-    fputs("sources\n", c->out);
+    fputs("sources (and the link that joined each)\n", c->out);
     json_array_foreach(json_object_get(a, "members"), i, v)
     {
         fputs("  ", c->out);
@@ -97,7 +109,68 @@ static void print_actor(const struct cli *c, json_t *a)
         fputs("  ", c->out);
         cli_put_safe(c->out, cli_str(json_object_get(v, "ref")));
         fputc('\n', c->out);
+        if (json_is_string(json_object_get(v, "note"))) {
+            fputs("    note: ", c->out);
+            cli_put_safe(c->out, cli_str(json_object_get(v, "note")));
+            fputc('\n', c->out);
+        }
+        json_array_foreach(json_object_get(v, "joined"), j, s)
+        {
+            json_t *w = json_object_get(s, "with");
+            fputs("    = ", c->out);
+            cli_put_safe(c->out, cli_str(json_object_get(w, "name")));
+            fputs(" (", c->out);
+            cli_put_safe(c->out, cli_str(json_object_get(w, "via")));
+            fputs(") by ", c->out);
+            cli_put_safe(c->out, cli_str(json_object_get(s, "link")));
+            if (json_is_string(json_object_get(s, "name"))) {
+                fputs(" \"", c->out);
+                cli_put_safe(c->out, cli_str(json_object_get(s, "name")));
+                fputc('"', c->out);
+            }
+            fputc('\n', c->out);
+        }
     }
+    json_array_foreach(json_object_get(a, "related"), i, v)
+    {
+        /* The JSON tells the two directions and the members of one name apart; one line
+         * says it once. */
+        char key[512];
+        snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+                 cli_str(json_object_get(v, "actor")), cli_str(json_object_get(v, "relation")),
+                 cli_str(json_object_get(v, "name")),
+                 cli_str(json_object_get(json_object_get(v, "member"), "name")),
+                 cli_str(json_object_get(json_object_get(v, "other"), "name")),
+                 cli_str(json_object_get(json_object_get(v, "other"), "via")));
+        if (json_object_get(printed, key) != NULL)
+            continue;
+        json_object_set_new(printed, key, json_true());
+        fputs(json_object_size(printed) == 1 ? "related actors (not merged)\n" : "", c->out);
+        fputs("  ", c->out);
+        cli_put_safe(c->out, cli_str(json_object_get(v, "actor")));
+        fputs(": ", c->out);
+        cli_put_safe(c->out, cli_str(json_object_get(v, "relation")));
+        if (json_is_string(json_object_get(v, "link"))) {
+            fputs(" (", c->out);
+            cli_put_safe(c->out, cli_str(json_object_get(v, "link")));
+            if (json_is_string(json_object_get(v, "name"))) {
+                fputs(" \"", c->out);
+                cli_put_safe(c->out, cli_str(json_object_get(v, "name")));
+                fputc('"', c->out);
+            }
+            fputs("; ", c->out);
+            cli_put_safe(c->out, cli_str(json_object_get(v, "why")));
+            fputc(')', c->out);
+        }
+        fputs(", ", c->out);
+        cli_put_safe(c->out, cli_str(json_object_get(json_object_get(v, "member"), "name")));
+        fputs(" -> ", c->out);
+        cli_put_safe(c->out, cli_str(json_object_get(json_object_get(v, "other"), "name")));
+        fputs(" (", c->out);
+        cli_put_safe(c->out, cli_str(json_object_get(json_object_get(v, "other"), "via")));
+        fputs(")\n", c->out);
+    }
+    json_decref(printed);
     json_array_foreach(json_object_get(a, "conflicts"), i, v)
     {
         fputs(i == 0 ? "conflicts (names other actors also claim)\n" : "", c->out);
@@ -183,7 +256,9 @@ int cmd_actors(struct cli *c, int argc, char **argv)
         json_t *a;
         size_t i;
         if (json_is_true(json_object_get(doc, "ambiguous")))
-            fputs("several actors claim this name; each is shown\n\n", c->out);
+            fputs("ambiguous: several actors claim this name and nothing joins them; each "
+                  "claimant is shown\n\n",
+                  c->out);
         json_array_foreach(json_object_get(doc, "actors"), i, a)
         {
             if (i > 0)

@@ -12,13 +12,14 @@ static const char IMPORT_USAGE[] =
         "Imports intel files, or directories of them (recursively: .json .csv .tsv .txt .dat\n"
         ".intel .ioc .iocs .lst .list .stix .misp, also gzip/zstd compressed). The format is\n"
         "recognised from content: STIX 2.1 bundles, MISP events / feeds / galaxies /\n"
-        "taxonomies / warninglists, CSV and text IOC lists (defanged values too), Zeek intel.\n"
+        "taxonomies / warninglists, CSV and text IOC lists (defanged values too), Zeek intel,\n"
+        "CISA CHIRP indicator files (YAML).\n"
         "Re-importing an unchanged file changes nothing; a changed file replaces what it gave.\n"
         "\n"
         "Options:\n"
         "  --source NAME          the source name (default: the basename of each PATH)\n"
         "  --input-format F       force the format: stix misp galaxy taxonomy warninglist csv\n"
-        "                         zeek (--format F works too for these names)\n"
+        "                         zeek chirp assessment (--format F works too for these names)\n"
         "  --max-cidr-v4 N        reject IPv4 ranges wider than /N (default 8)\n"
         "  --max-cidr-v6 N        reject IPv6 ranges wider than /N (default 32)\n"
         "  --format table|json    output format\n"
@@ -59,8 +60,8 @@ static bool parse_prefix(const char *s, unsigned max, unsigned *out)
     return true;
 }
 
-static const char *const INPUT_FORMATS[] = {"stix",        "misp", "galaxy", "taxonomy",
-                                            "warninglist", "csv",  "text",   "zeek"};
+static const char *const INPUT_FORMATS[] = {"stix", "misp", "galaxy", "taxonomy", "warninglist",
+                                            "csv",  "text", "zeek",   "chirp",    "assessment"};
 
 static bool is_input_format(const char *f)
 {
@@ -163,6 +164,11 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
             cli_put_safe(c->out, cli_str(json_object_get(err, "message")));
             fputc('\n', c->out);
         }
+        if (json_object_get(f, "reason") != NULL) {
+            fputs("    skipped: ", c->out);
+            cli_put_safe(c->out, cli_str(json_object_get(f, "reason")));
+            fputc('\n', c->out);
+        }
         json_array_foreach(rej, k, r)
         {
             if ((long)k >= show_rejects) {
@@ -193,6 +199,9 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
             cli_num(json_object_get(t, "imported"), b2, sizeof(b2)),
             cli_num(json_object_get(t, "unchanged"), b3, sizeof(b3)),
             cli_num(json_object_get(t, "errors"), b4, sizeof(b4)));
+    if (json_integer_value(json_object_get(t, "skipped")) > 0)
+        fprintf(c->out, "%s skipped (not imported, each with its reason above); ",
+                cli_num(json_object_get(t, "skipped"), b1, sizeof(b1)));
     fprintf(c->out, "%s indicators, ", cli_num(json_object_get(t, "indicators"), b1, sizeof(b1)));
     if (json_integer_value(json_object_get(t, "context")) > 0)
         fprintf(c->out, "%s context values, ",
@@ -241,7 +250,7 @@ static int intel_import(struct cli *c, int argc, char **argv)
         }
         if (strcmp(a, "--input-format") == 0) {
             fprintf(stderr, "ruru: --input-format takes one of stix misp galaxy taxonomy "
-                            "warninglist csv zeek\n");
+                            "warninglist csv zeek chirp assessment\n");
             free(paths);
             return EXIT_ERROR;
         }

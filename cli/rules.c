@@ -12,8 +12,9 @@ static const char RULES_USAGE[] =
         "Loads Sigma rules as `ruru scan --rules PATH` would (files, or directories of .yml and\n"
         ".yaml files, recursively) together with ruru's own rules unless --no-default-rules,\n"
         "and says for every file how many rules it gave, or for every document it refused\n"
-        "the line, column and reason. Rules whose logsource ruru does not map are listed: they\n"
-        "are evaluated on every record, where their field names decide.\n"
+        "the line, column and reason. Rules whose logsource ruru ties to no log format (Cisco,\n"
+        "OpenCanary, a JVM's log ...) are listed by logsource: they run only on the inputs a\n"
+        "user ties to it (ruru scan --logsource LOGSOURCE=PATH, or logsources: in ruru.yaml).\n"
         "\n"
         "Exit status: 0 every document loaded, 1 some were refused, 2 error.\n";
 
@@ -46,11 +47,41 @@ static void print_table(const struct cli *c, json_t *doc)
         }
     }
     fprintf(c->out,
-            "%zu files: %" PRId64 " rules loaded, %" PRId64 " documents refused; %zu rules with a "
-            "logsource ruru does not map (--format json lists them)\n",
+            "%zu files: %" PRId64 " rules loaded, %" PRId64 " documents refused; %zu rules run "
+            "only on inputs tied to their logsource (ruru ties it to no log format)\n",
             n_files, (int64_t)json_integer_value(json_object_get(doc, "rules")),
             (int64_t)json_integer_value(json_object_get(doc, "refused")),
             json_array_size(json_object_get(doc, "unmapped")));
+    /* by logsource, in the order met: what a --logsource tie would open */
+    {
+        json_t *un = json_object_get(doc, "unmapped"), *u, *w;
+        size_t n = json_array_size(un);
+        bool *done = calloc(n ? n : 1, sizeof(*done));
+        for (i = 0; done != NULL && i < n; i++) {
+            const char *ls;
+            size_t count = 0;
+            if (done[i])
+                continue;
+            ls = cli_str(json_object_get(json_array_get(un, i), "logsource"));
+            for (j = i; j < n; j++)
+                count += strcmp(cli_str(json_object_get(json_array_get(un, j), "logsource")), ls) ==
+                         0;
+            fputs("  ", c->out);
+            cli_put_safe(c->out, ls);
+            fprintf(c->out, " (%zu):", count);
+            for (j = i, count = 0; j < n; j++) {
+                u = json_array_get(un, j);
+                w = json_object_get(u, "logsource");
+                if (strcmp(cli_str(w), ls) != 0)
+                    continue;
+                done[j] = true;
+                fputs(count++ ? "; " : " ", c->out);
+                cli_put_safe(c->out, cli_str(json_object_get(u, "title")));
+            }
+            fputc('\n', c->out);
+        }
+        free(done);
+    }
 }
 
 int cmd_rules(struct cli *c, int argc, char **argv)

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -21,11 +22,18 @@ static const char USAGE[] =
         "\n"
         "Options:\n"
         "  --intel PATH           sweep for the indicators of PATH (a file or directory of\n"
-        "                         STIX, MISP, CSV/text or Zeek intel) instead of the store;\n"
-        "                         may be repeated\n"
+        "                         STIX, MISP, CSV/text, Zeek or CHIRP intel) instead of the\n"
+        "                         store's, with the store's warninglists; may be repeated;\n"
+        "                         intel that gives no indicator at all is an error (exit 2)\n"
         "  --rules PATH           also evaluate the Sigma rules of PATH (a file or a directory\n"
         "                         laid out like SigmaHQ's); may be repeated\n"
         "  --no-default-rules     leave out ruru's own rules (Exchange exploitation, web shells)\n"
+        "  --logsource LS=PATH    tie the Sigma logsource LS (PRODUCT[/SERVICE], or\n"
+        "                         category:C,product:P,service:S) to the inputs PATH names (a\n"
+        "                         file, a directory above them, a glob; without '/', a file\n"
+        "                         name): its rules run on them whatever their format. Rules\n"
+        "                         of a logsource ruru ties to no format (Cisco, a JVM ...) run\n"
+        "                         nowhere else. May be repeated; ruru.yaml's logsources: too\n"
         "  --log-format NAME      force the format of every input: text, apache (nginx),\n"
         "                         w3c (iis), zeek, zeek-json, eve (suricata), jsonl (json,\n"
         "                         ecs), syslog, cef, csv (exchange)\n"
@@ -39,9 +47,11 @@ static const char USAGE[] =
         "  --summary FILE         write the coverage summary (JSON) to FILE\n"
         "  --record               group the sightings into incidents, judge them and keep them\n"
         "                         in the register (see ruru report, ruru stats)\n"
-        "  --config FILE          the judgement's settings (default: $RURU_HOME/ruru.yaml when\n"
-        "                         there is one, else the built-in ones, as in ruru.yaml)\n"
+        "  --config FILE          the judgement's settings and logsource ties (default:\n"
+        "                         $RURU_HOME/ruru.yaml when there is one, else the built-in\n"
+        "                         ones, as in ruru.yaml)\n"
         "  -q, --quiet            no coverage summary on standard error\n"
+        "  -v, --verbose          name the rules that ran on no record in the summary\n"
         "  --home DIR             the store directory\n"
         "\n"
         "Exit status: 0 nothing found, 1 sightings, 2 error (an input or intel file that could\n"
@@ -361,8 +371,57 @@ static void on_progress(void *ctx, uint64_t bytes, const char *path)
     cli_put_safe(stderr, path);
 }
 
+/* The rules that ran on no record, by logsource: the counts (the first few), and with -v the
+ * titles of each. */
+static void print_not_run(json_t *info, bool verbose)
+{
+    json_t *g, *t, *groups = json_object_get(info, "rules_not_run_by_logsource");
+    json_int_t n = json_integer_value(json_object_get(info, "rules_not_run")), tie = 0;
+    size_t i, k, shown = 0;
+    char a[32], b[32];
+
+    if (n == 0)
+        return;
+    fprintf(stderr, "ruru: %s of %s rules ran on no record (no input holds their logsource):",
+            cli_num(json_object_get(info, "rules_not_run"), a, 32),
+            cli_num(json_object_get(info, "rules"), b, 32));
+    json_array_foreach(groups, i, g)
+    {
+        if (json_is_true(json_object_get(g, "needs_tie")))
+            tie += json_integer_value(json_object_get(g, "rules"));
+        if (i >= 6 && !verbose)
+            continue;
+        fputs(shown++ ? ", " : " ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(g, "logsource")));
+        fprintf(stderr, " %s", cli_num(json_object_get(g, "rules"), a, 32));
+    }
+    if (json_array_size(groups) > shown)
+        fprintf(stderr, " and %zu more logsources", json_array_size(groups) - shown);
+    fputs(verbose ? "\n" : " (-v names them)\n", stderr);
+    if (tie > 0)
+        fprintf(stderr,
+                "ruru: %" JSON_INTEGER_FORMAT " of them run only on inputs tied to their "
+                "logsource, which ruru ties to no log format (--logsource LOGSOURCE=PATH, or "
+                "logsources: in ruru.yaml)\n",
+                tie);
+    if (!verbose)
+        return;
+    json_array_foreach(groups, i, g)
+    {
+        fputs("ruru:   ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(g, "logsource")));
+        fputs(json_is_true(json_object_get(g, "needs_tie")) ? " (needs a tie):" : ":", stderr);
+        json_array_foreach(json_object_get(g, "titles"), k, t)
+        {
+            fputs(k ? "; " : " ", stderr);
+            cli_put_safe(stderr, cli_str(t));
+        }
+        fputc('\n', stderr);
+    }
+}
+
 /* "PATH: apache, 1200 lines (3 unparsed: 17, 80, ...), 2021-03-01T00:00:00Z .. ..., 4 sightings" */
-static void print_summary(json_t *doc)
+static void print_summary(json_t *doc, bool verbose)
 {
     json_t *in, *info = json_object_get(doc, "scan");
     size_t i;
@@ -397,6 +456,11 @@ static void print_summary(json_t *doc)
             fprintf(stderr, ", %s .. %s", cli_str(json_object_get(in, "first")),
                     cli_str(json_object_get(in, "last")));
         fprintf(stderr, ", %s sightings", cli_num(json_object_get(in, "sightings"), d, 32));
+        json_array_foreach(json_object_get(in, "logsources"), k, x)
+        {
+            fputs(k == 0 ? ", tied to " : " and ", stderr);
+            cli_put_safe(stderr, cli_str(x));
+        }
         nf = json_object_get(in, "not_in_force");
         if (json_integer_value(json_object_get(nf, "expired")) +
                     json_integer_value(json_object_get(nf, "not_yet_valid")) +
@@ -452,12 +516,47 @@ static void print_summary(json_t *doc)
         fprintf(stderr, ", %s from patterns",
                 cli_num(json_object_get(info, "pattern_sightings"), a, 32));
     fputs(")\n", stderr);
+    print_not_run(info, verbose);
 }
 
-/* Imports --intel files into the in-memory store; false after printing why. */
+/* Prints the rejections of one imported file, FILE:LINE: "VALUE": REASON, the first `max`. */
+static void print_rejections(json_t *f, size_t max)
+{
+    json_t *r;
+    size_t k;
+
+    json_array_foreach(json_object_get(f, "rejections"), k, r)
+    {
+        if (k == max) {
+            fprintf(stderr, "ruru:   ... %" PRId64 " more (`ruru intel import` lists them)\n",
+                    (int64_t)json_integer_value(json_object_get(f, "rejected")) - (int64_t)k);
+            break;
+        }
+        fputs("ruru:   ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(f, "path")));
+        if (json_object_get(r, "line"))
+            fprintf(stderr, ":%" PRId64, (int64_t)json_integer_value(json_object_get(r, "line")));
+        if (json_object_get(r, "value")) {
+            fputs(": \"", stderr);
+            cli_put_safe(stderr, cli_str(json_object_get(r, "value")));
+            fputc('"', stderr);
+        }
+        fputs(": ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(r, "reason")));
+        fputc('\n', stderr);
+    }
+}
+
+/* Imports --intel files into the in-memory store; false after printing why: a file that could
+ * not be read, or intel that gave no indicator at all (every value rejected, every file
+ * skipped): a sweep for nothing would look like a clean bill of health. */
 static bool load_intel(ruru_store *store, const char *const *paths, size_t n, bool quiet)
 {
     bool ok = true;
+    json_t *all = json_array();
+    int64_t n_ind = 0;
+    size_t i0;
+    json_t *f0;
 
     for (size_t i = 0; i < n; i++) {
         struct ruru_import_opts io;
@@ -489,6 +588,15 @@ static bool load_intel(ruru_store *store, const char *const *paths, size_t n, bo
                 fprintf(stderr, ": %" PRId64 " value%s rejected (`ruru intel import` lists them)\n",
                         (int64_t)rej, rej == 1 ? "" : "s");
             }
+            if (json_object_get(f, "reason") != NULL && !quiet) {
+                fputs("ruru: ", stderr);
+                cli_put_safe(stderr, cli_str(json_object_get(f, "path")));
+                fputs(": skipped: ", stderr);
+                cli_put_safe(stderr, cli_str(json_object_get(f, "reason")));
+                fputc('\n', stderr);
+            }
+            n_ind += json_integer_value(json_object_get(f, "indicators"));
+            json_array_append(all, f);
         }
         json_decref(doc);
         if (err != RURU_OK) {
@@ -497,7 +605,46 @@ static bool load_intel(ruru_store *store, const char *const *paths, size_t n, bo
             ok = false;
         }
     }
+    if (ok && n_ind == 0) {
+        fputs("ruru: --intel gave no indicator to sweep for; nothing was swept\n", stderr);
+        json_array_foreach(all, i0, f0) print_rejections(f0, 10);
+        ok = false;
+    }
+    json_decref(all);
     return ok;
+}
+
+/* An ad hoc sweep's store in memory gets the warninglists of the user's store, when there is
+ * one, so that --intel marks what `ruru scan` would; says which, or that there is none. */
+static bool intel_warninglists(const struct cli *c, ruru_store *mem, bool quiet)
+{
+    char path[4096];
+    struct stat st;
+    ruru_store *home;
+    struct ruru_diag d;
+    size_t n = 0;
+    enum ruru_err err;
+
+    snprintf(path, sizeof(path), "%s/intel.db", c->home);
+    if (stat(path, &st) != 0) {
+        if (!quiet)
+            fputs("ruru: --intel: there is no intel store (--home), so no warninglists apply\n",
+                  stderr);
+        return true;
+    }
+    if ((home = cli_open_store(c)) == NULL)
+        return false;
+    memset(&d, 0, sizeof(d));
+    err = ruru_store_copy_warninglists(mem, home, &n, &d);
+    ruru_store_close(home);
+    if (err != RURU_OK) {
+        cli_error(err, &d, c->home);
+        return false;
+    }
+    if (!quiet)
+        fprintf(stderr, "ruru: --intel: the intel store's warninglists apply (%zu list%s)\n", n,
+                n == 1 ? "" : "s");
+    return true;
 }
 
 /* --record: the sweep's incidents into the register; one line on what changed. False after
@@ -562,6 +709,44 @@ record(const struct cli *c, ruru_store *store, json_t *sightings, const char *co
     return true;
 }
 
+/* The logsource ties of --config FILE, else of $RURU_HOME/ruru.yaml when there is one, into
+ * *out (a JSON array of "LOGSOURCE=PATTERN"); false after printing why they cannot be read. */
+static bool config_logsources(const struct cli *c, const char *config, json_t **out)
+{
+    char home_config[4096], buf[65536], *json = NULL;
+    struct ruru_diag d;
+    FILE *f;
+    size_t n;
+    enum ruru_err err;
+
+    snprintf(home_config, sizeof(home_config), "%s/ruru.yaml", c->home);
+    if (config == NULL && access(home_config, R_OK) == 0)
+        config = home_config;
+    if (config == NULL) {
+        *out = json_array();
+        return *out != NULL;
+    }
+    f = fopen(config, "rb");
+    n = f != NULL ? fread(buf, 1, sizeof(buf), f) : 0;
+    if (f == NULL || ferror(f) || n == sizeof(buf)) {
+        fputs("ruru: ", stderr);
+        cli_put_safe(stderr, config);
+        fputs(": cannot be read (or is over 64 KiB)\n", stderr);
+        if (f != NULL)
+            fclose(f);
+        return false;
+    }
+    fclose(f);
+    memset(&d, 0, sizeof(d));
+    if ((err = ruru_config_logsources(buf, n, config, &json, &d)) != RURU_OK) {
+        cli_error(err, &d, config);
+        return false;
+    }
+    *out = json_loads(json, 0, NULL);
+    ruru_free(json);
+    return *out != NULL;
+}
+
 int cmd_scan(struct cli *c, int argc, char **argv)
 {
     struct ruru_scan_opts o;
@@ -569,9 +754,11 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     const char **intel = calloc((size_t)argc + 1, sizeof(char *));
     const char **rules = calloc((size_t)argc + 1, sizeof(char *));
     const char **inputs = calloc((size_t)argc + 2, sizeof(char *));
+    const char **ties = NULL;
     const char *out_path = NULL, *summary_path = NULL, *config_path = NULL;
-    size_t n_intel = 0, n_inputs = 0, n_rules = 0;
-    bool quiet = false, format_set = false, record_failed = false;
+    size_t n_intel = 0, n_inputs = 0, n_rules = 0, n_ties = 0;
+    bool quiet = false, verbose = false, format_set = false, record_failed = false;
+    json_t *config_ties = NULL;
     int rc = EXIT_ERROR;
     ruru_store *store = NULL;
     char *summary = NULL;
@@ -583,6 +770,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     memset(&sc, 0, sizeof(sc));
     memset(&d, 0, sizeof(d));
     if (intel == NULL || inputs == NULL || rules == NULL)
+        goto done;
+    if ((ties = calloc((size_t)argc + 1, sizeof(char *))) == NULL)
         goto done;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -602,7 +791,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                    strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0 || strcmp(a, "-o") == 0 ||
                    strcmp(a, "--output") == 0 || strcmp(a, "--summary") == 0 ||
                    strcmp(a, "--rules") == 0 || strcmp(a, "--config") == 0 ||
-                   strcmp(a, "--year") == 0) {
+                   strcmp(a, "--year") == 0 || strcmp(a, "--logsource") == 0) {
             if (v == NULL) {
                 fprintf(stderr, "ruru: %s needs a value\n", a);
                 goto done;
@@ -612,6 +801,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                 intel[n_intel++] = v;
             } else if (strcmp(a, "--rules") == 0) {
                 rules[n_rules++] = v;
+            } else if (strcmp(a, "--logsource") == 0) {
+                ties[n_ties++] = v;
             } else if (strcmp(a, "--log-format") == 0) {
                 o.log_format = v;
             } else if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
@@ -653,6 +844,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             }
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = true;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            verbose = true;
         } else if (strcmp(a, "--record") == 0) {
             if (sc.record == NULL && (sc.record = json_array()) == NULL)
                 goto done;
@@ -694,13 +887,28 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             cli_error(RURU_ENOMEM, &d, NULL);
             goto done;
         }
-        if (!load_intel(store, intel, n_intel, quiet))
+        if (!load_intel(store, intel, n_intel, quiet) || !intel_warninglists(c, store, quiet))
             goto done;
     } else if ((store = cli_open_store(c)) == NULL) {
         goto done;
     }
     if (sc.format == SF_CSV)
         fputs(CSV_HEADER, sc.out);
+    if (!config_logsources(c, config_path, &config_ties))
+        goto done;
+    {
+        /* the command line's ties, then ruru.yaml's */
+        const char **all =
+                realloc(ties, (n_ties + json_array_size(config_ties) + 1) * sizeof(char *));
+        json_t *t;
+        size_t k;
+        if (all == NULL)
+            goto done;
+        ties = all;
+        json_array_foreach(config_ties, k, t) ties[n_ties++] = json_string_value(t);
+    }
+    o.logsources = ties;
+    o.n_logsources = n_ties;
     o.rule_paths = rules;
     o.n_rule_paths = n_rules;
     o.on_sighting = on_sighting;
@@ -728,7 +936,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     if (doc != NULL && !quiet &&
         (err == RURU_OK || err == RURU_ESTOPPED ||
          json_array_size(json_object_get(doc, "inputs")) > 0))
-        print_summary(doc);
+        print_summary(doc, verbose);
     if (summary_path != NULL && doc != NULL &&
         json_dump_file(doc, summary_path, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
         fputs("ruru: ", stderr);
@@ -761,5 +969,7 @@ done:
     free(intel);
     free(rules);
     free(inputs);
+    free(ties);
+    json_decref(config_ties);
     return rc;
 }

@@ -111,6 +111,15 @@ RURU_API enum ruru_err ruru_intel_stats(ruru_store *store, char **json, struct r
 /* The sources with their files. OUT: *json (docs/json.md, "sources"). */
 RURU_API enum ruru_err ruru_intel_sources(ruru_store *store, char **json, struct ruru_diag *diag);
 
+/* Copies every warninglist of store `from` into store `to` (an ad hoc `--intel` sweep's store
+ * in memory, so that the values the user's store knows to be benign or shared stay marked),
+ * each under its source and file as in `from`, one transaction per file. OUT: *n_lists, how
+ * many were copied. On failure the file being copied is rolled back; those before it stay. */
+RURU_API enum ruru_err ruru_store_copy_warninglists(ruru_store *to,
+                                                    ruru_store *from,
+                                                    size_t *n_lists,
+                                                    struct ruru_diag *diag);
+
 /* Removes a source and everything that came only from it. OUT: *json, what was removed.
  * RURU_ENOTFOUND when no source has that name. */
 RURU_API enum ruru_err
@@ -171,6 +180,13 @@ RURU_API void ruru_register_close(ruru_register *r);
  * an unknown key or a value out of range; the settings are then unchanged. */
 RURU_API enum ruru_err ruru_register_set_config(
         ruru_register *r, const char *yaml, size_t len, const char *file, struct ruru_diag *diag);
+
+/* The Sigma logsources a ruru.yaml (its text; `file` names it in errors) ties to inputs, under
+ * "logsources:" (LOGSOURCE: PATTERN, or a list of them; docs/rules.md). OUT: *json, a JSON
+ * array of "LOGSOURCE=PATTERN" strings for ruru_scan_opts.logsources. The whole file is
+ * checked: RURU_EPARSE with line and column for an unknown key or a bad value. */
+RURU_API enum ruru_err ruru_config_logsources(
+        const char *yaml, size_t len, const char *file, char **json, struct ruru_diag *diag);
 
 /* Groups `sightings` (a JSON array of the sweep's sighting documents) into incidents, judges
  * each with what `store` knows of the actors (NULL: nothing more than the sightings say) and
@@ -236,6 +252,12 @@ struct ruru_scan_opts {
      * that puts no line after the file's modification time (standard input: now), with a
      * day's slack for the writer's time zone (src/logs/syslog.h). */
     int syslog_year;
+    /* Sigma logsources tied to inputs, each "LOGSOURCE=PATTERN" (docs/rules.md): the rules of
+     * LOGSOURCE run on the inputs PATTERN names (a path, a directory above them, a glob; a
+     * pattern without '/' is matched against the file name), whatever their format. A rule
+     * whose logsource ruru maps to no format runs nowhere else. RURU_EINVAL for a bad one. */
+    const char *const *logsources;
+    size_t n_logsources;
 };
 
 /* The names --log-format accepts, separated by spaces. */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ruru.yaml: the judgement's settings (incident.h, attrib.h), read over the defaults. Every
- * key is known or refused with its line and column; every value is checked for its range.
- * The shipped file (ruru.yaml at the repository's root) states the defaults themselves.
+ * ruru.yaml: the judgement's settings (incident.h, attrib.h), read over the defaults, and the
+ * Sigma logsources tied to inputs (logsources:, rules/sigma.h), which have none. Every key is
+ * known or refused with its line and column; every value is checked for its range. The
+ * shipped file (ruru.yaml at the repository's root) states the defaults themselves.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 #include "base/diag.h"
 #include "base/yaml.h"
 #include "cases/incident.h"
+#include "rules/sigma.h"
 
 static enum ruru_err
 bad(struct ruru_diag *d, const char *file, const struct ruru_yaml *y, const char *what)
@@ -81,6 +84,67 @@ static enum ruru_err per_kind(const struct ruru_yaml *m,
     return RURU_OK;
 }
 
+/* logsources: a map of LOGSOURCE to a PATTERN or a list of them, each checked as a tie
+ * ("LOGSOURCE=PATTERN") and appended to `out` (may be NULL). */
+static enum ruru_err
+logsources(const struct ruru_yaml *m, const char *file, json_t *out, struct ruru_diag *d)
+{
+    if (m->kind != RURU_YAML_MAP)
+        return bad(d, file, m,
+                   "a map of logsources to paths is needed here (cisco/aaa: /var/log/net/*.log)");
+    for (size_t i = 0; i < m->n; i++) {
+        const struct ruru_yaml *k = m->items[2 * i], *v = m->items[2 * i + 1];
+        const char *ls = ruru_yaml_str(k) != NULL ? ruru_yaml_str(k) : "";
+        size_t n = v->kind == RURU_YAML_SEQ ? v->n : 1;
+        for (size_t j = 0; j < n; j++) {
+            const struct ruru_yaml *p = v->kind == RURU_YAML_SEQ ? v->items[j] : v;
+            const char *pat = ruru_yaml_str(p);
+            char tie[1024];
+            struct ruru_diag td;
+            if (pat == NULL || *pat == '\0' || p->kind != RURU_YAML_SCALAR)
+                return bad(d, file, p, "a path, a directory or a glob is needed here");
+            if ((size_t)snprintf(tie, sizeof(tie), "%s=%s", ls, pat) >= sizeof(tie))
+                return bad(d, file, p, "too long");
+            if (ruru_rules_tie_check(tie, &td) != RURU_OK)
+                return bad(d, file, k, td.msg);
+            if (out != NULL && json_array_append_new(out, json_string(tie)) != 0)
+                return ruru_diag_set(d, RURU_ENOMEM, file, 0, 0, "out of memory");
+        }
+    }
+    return RURU_OK;
+}
+
+enum ruru_err ruru_config_logsources(
+        const char *yaml, size_t len, const char *file, char **json, struct ruru_diag *diag)
+{
+    struct ruru_arena arena;
+    struct ruru_yaml **docs = NULL;
+    size_t n_docs = 0;
+    json_t *out = json_array();
+    enum ruru_err err;
+    struct ruru_case_config c;
+
+    ruru_diag_clear(diag);
+    /* the whole file is checked, as the judgement reads it */
+    if ((err = ruru_case_config_load(yaml, len, file, &c, diag)) != RURU_OK) {
+        json_decref(out);
+        return err;
+    }
+    ruru_arena_init(&arena, 4096, (size_t)4 << 20);
+    err = ruru_yaml_load(yaml, len, file, &arena, &docs, &n_docs, diag);
+    for (size_t k = 0; err == RURU_OK && k < n_docs; k++) {
+        const struct ruru_yaml *top = docs[k], *sec;
+        if (top->kind == RURU_YAML_MAP && (sec = ruru_yaml_get(top, "logsources")) != NULL &&
+            !ruru_yaml_is_null(sec))
+            err = logsources(sec, file, out, diag);
+    }
+    ruru_arena_fini(&arena);
+    if (err == RURU_OK && (*json = json_dumps(out, JSON_COMPACT)) == NULL)
+        err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    json_decref(out);
+    return err;
+}
+
 enum ruru_err ruru_case_config_load(const char *buf,
                                     size_t len,
                                     const char *file,
@@ -101,15 +165,21 @@ enum ruru_err ruru_case_config_load(const char *buf,
         if (ruru_yaml_is_null(top))
             continue;
         if (top->kind != RURU_YAML_MAP) {
-            err = bad(d, file, top, "ruru.yaml holds a map: incidents, attribution");
+            err = bad(d, file, top, "ruru.yaml holds a map: incidents, attribution, logsources");
             break;
         }
         for (size_t i = 0; err == RURU_OK && i < top->n; i++) {
             const struct ruru_yaml *key = top->items[2 * i], *sec = top->items[2 * i + 1];
             const char *name = ruru_yaml_str(key) ? ruru_yaml_str(key) : "";
             bool inc = strcmp(name, "incidents") == 0, att = strcmp(name, "attribution") == 0;
+            if (strcmp(name, "logsources") == 0) {
+                if (!ruru_yaml_is_null(sec))
+                    err = logsources(sec, file, NULL, d);
+                continue;
+            }
             if (!inc && !att) {
-                err = bad(d, file, key, "unknown section: ruru.yaml has incidents and attribution");
+                err = bad(d, file, key,
+                          "unknown section: ruru.yaml has incidents, attribution and logsources");
                 break;
             }
             if (ruru_yaml_is_null(sec))

@@ -131,6 +131,23 @@ struct profiles {
     json_t *keep; /* owns the strings */
 };
 
+/* The sponsor of the actors a name resolves to: of the one actor; of an ambiguous name's
+ * claimants, only the sponsor they all share (NULL when they differ or one has none). */
+static const char *common_sponsor(json_t *actors)
+{
+    const char *s = json_string_value(json_object_get(json_array_get(actors, 0), "sponsor"));
+    size_t i;
+    json_t *a;
+
+    json_array_foreach(actors, i, a)
+    {
+        const char *x = json_string_value(json_object_get(a, "sponsor"));
+        if (s == NULL || x == NULL || strcmp(s, x) != 0)
+            return NULL;
+    }
+    return s;
+}
+
 static void load_profiles(ruru_store *store, json_t *const *docs, size_t n, struct profiles *p)
 {
     size_t i, k;
@@ -161,8 +178,7 @@ static void load_profiles(ruru_store *store, json_t *const *docs, size_t n, stru
                     continue;
                 }
                 p->sponsor = sp;
-                sp[p->n] = json_string_value(json_object_get(
-                        json_array_get(json_object_get(doc, "actors"), 0), "sponsor"));
+                sp[p->n] = common_sponsor(json_object_get(doc, "actors"));
             }
             if ((g = ruru_realloc(p->v, (p->n + 1) * sizeof(*g))) == NULL) {
                 json_decref(doc);

@@ -21,15 +21,17 @@ struct link {
     size_t group;
     int64_t indicator;
     int type;
+    bool ambiguous; /* through a name several actors claim: one of them, not this one */
 };
 
 /* Every (actor group, indicator) link; an indicator names few actors, a store a few million
  * indicators, so 64 M links bound a hostile store. */
 #define MAX_LINKS (64u << 20)
 
-static enum ruru_err add_link(struct ruru_vec *l, size_t group, int64_t ind, int type)
+static enum ruru_err
+add_link(struct ruru_vec *l, size_t group, int64_t ind, int type, bool ambiguous)
 {
-    struct link k = {group, ind, type};
+    struct link k = {group, ind, type, ambiguous};
 
     return ruru_vec_push(l, &k);
 }
@@ -40,7 +42,9 @@ static int cmp_link(const void *a, const void *b)
 
     if (x->group != y->group)
         return x->group < y->group ? -1 : 1;
-    return x->indicator < y->indicator ? -1 : x->indicator > y->indicator;
+    if (x->indicator != y->indicator)
+        return x->indicator < y->indicator ? -1 : 1;
+    return (int)x->ambiguous - (int)y->ambiguous;
 }
 
 static int type_index(const char *name)
@@ -80,7 +84,7 @@ collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct ruru_ve
             const char *name = json_string_value(item);
             size_t n = name ? ruru_actors_resolve(reg, name, &groups) : 0;
             for (k = 0; k < n && err == RURU_OK; k++)
-                err = add_link(l, groups[k], sqlite3_column_int64(st, 0), type);
+                err = add_link(l, groups[k], sqlite3_column_int64(st, 0), type, n > 1);
         }
         json_decref(arr);
     }
@@ -93,7 +97,7 @@ collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct ruru_ve
             size_t g;
             if (dst && ruru_actors_by_ref(reg, dst, &g))
                 err = add_link(l, g, sqlite3_column_int64(st, 1),
-                               type_index((const char *)sqlite3_column_text(st, 2)));
+                               type_index((const char *)sqlite3_column_text(st, 2)), false);
         }
         sqlite3_finalize(st);
     }
@@ -102,8 +106,9 @@ collect_links(sqlite3 *db, const struct ruru_actor_registry *reg, struct ruru_ve
     v = l->items;
     qsort(v, l->n, sizeof(*v), cmp_link);
     k = 1;
+    /* One link per (group, indicator): the unambiguous one when there are both. */
     for (size_t i = 1; i < l->n; i++)
-        if (cmp_link(&v[i], &v[k - 1]) != 0)
+        if (v[i].group != v[k - 1].group || v[i].indicator != v[k - 1].indicator)
             v[k++] = v[i];
     l->n = k;
     return RURU_OK;
@@ -128,10 +133,14 @@ static size_t first_link(const struct ruru_vec *l, size_t g)
 static json_t *indicator_counts(const struct ruru_vec *l, size_t g, bool by_type)
 {
     const struct link *v = l->items;
-    uint64_t counts[RURU_IOC__COUNT] = {0}, total = 0;
+    uint64_t counts[RURU_IOC__COUNT] = {0}, total = 0, ambiguous = 0;
     json_t *o;
 
     for (size_t i = first_link(l, g); i < l->n && v[i].group == g; i++) {
+        if (v[i].ambiguous) {
+            ambiguous++;
+            continue;
+        }
         counts[v[i].type]++;
         total++;
     }
@@ -139,6 +148,8 @@ static json_t *indicator_counts(const struct ruru_vec *l, size_t g, bool by_type
         return json_integer((json_int_t)total);
     o = json_object();
     json_object_set_new(o, "total", json_integer((json_int_t)total));
+    /* Tied to a name this actor shares with others: shown, not counted as its own. */
+    json_object_set_new(o, "through_ambiguous_names", json_integer((json_int_t)ambiguous));
     {
         json_t *bt = json_object();
         for (int t = 1; t < RURU_IOC__COUNT; t++)
@@ -216,8 +227,15 @@ alias_list(const struct ruru_actor_registry *reg, const struct ruru_actor_group 
         }
         if (detailed) {
             json_t *o = json_object();
+            const size_t *owner;
             json_object_set_new(o, "name", json_string(e[lo].name));
             json_object_set_new(o, "sources", srcs);
+            /* A synonym this actor lists that is another actor's own name: the name means
+             * that actor (docs/internals/actors.md, Names). */
+            if (ruru_actors_by_name(reg, e[lo].name, &owner) == 1 &&
+                ruru_actors_group(reg, owner[0]) != g)
+                json_object_set_new(o, "resolves_to",
+                                    json_string(ruru_actors_group(reg, owner[0])->name));
             json_array_append_new(out, o);
         } else {
             json_decref(srcs);
@@ -226,44 +244,6 @@ alias_list(const struct ruru_actor_registry *reg, const struct ruru_actor_group 
     }
     ruru_free(e);
     return out;
-}
-
-/* The sponsoring state most members name (ties: alphabetical), and whether they disagree. */
-static const char *group_country(const struct ruru_actor_registry *reg,
-                                 const struct ruru_actor_group *g,
-                                 const char **sponsor,
-                                 bool *disputed)
-{
-    const char *best = NULL;
-    size_t best_n = 0;
-
-    *sponsor = NULL;
-    *disputed = false;
-    for (size_t k = 0; k < g->n_members; k++) {
-        const struct ruru_actor_member *m = ruru_actors_member(reg, g->members[k]);
-        size_t n = 0;
-        if (m->country == NULL)
-            continue;
-        for (size_t j = 0; j < g->n_members; j++) {
-            const struct ruru_actor_member *o = ruru_actors_member(reg, g->members[j]);
-            if (o->country && strcmp(o->country, m->country) == 0)
-                n++;
-        }
-        if (best != NULL && strcmp(best, m->country) != 0)
-            *disputed = true;
-        if (n > best_n || (n == best_n && best && strcmp(m->country, best) < 0)) {
-            best = m->country;
-            best_n = n;
-        }
-    }
-    for (size_t k = 0; k < g->n_members && best; k++) {
-        const struct ruru_actor_member *m = ruru_actors_member(reg, g->members[k]);
-        if (m->sponsor && m->country && strcmp(m->country, best) == 0) {
-            *sponsor = m->sponsor;
-            break;
-        }
-    }
-    return best;
 }
 
 static json_t *
@@ -333,6 +313,133 @@ static json_t *sorted_by_id(json_t *arr)
     return out;
 }
 
+/* "Copper Typhoon (misp-galaxy:microsoft-activity-group)". */
+static json_t *member_label(const struct ruru_actor_member *m)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "name", json_string(m->name));
+    json_object_set_new(o, "source", json_string(m->source));
+    if (m->source_type)
+        json_object_set_new(o, "via", json_string(m->source_type));
+    return o;
+}
+
+/* The joins that made member mi one with other members of its actor, and by what link. */
+static json_t *member_joins(const struct ruru_actor_registry *reg, size_t mi)
+{
+    json_t *out = json_array();
+
+    for (size_t i = 0; i < ruru_actors_n_joins(reg); i++) {
+        const struct ruru_actor_join *j = ruru_actors_join(reg, i);
+        json_t *o;
+        if (j->refused != NULL || (j->a != mi && j->b != mi))
+            continue;
+        o = json_object();
+        json_object_set_new(o, "with",
+                            member_label(ruru_actors_member(reg, j->a == mi ? j->b : j->a)));
+        json_object_set_new(o, "link", json_string(ruru_actors_link_name(j->link)));
+        if (j->name)
+            json_object_set_new(o, "name", json_string(j->name));
+        json_array_append_new(out, o);
+    }
+    return out;
+}
+
+/* Appends o (consumed) unless an equal entry is there (two galaxies' copies of one link). */
+static void append_once(json_t *arr, json_t *o)
+{
+    size_t i;
+    json_t *x;
+
+    json_array_foreach(arr, i, x) if (json_equal(x, o))
+    {
+        json_decref(o);
+        return;
+    }
+    json_array_append_new(arr, o);
+}
+
+static int cmp_related(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int c = ruru_ascii_casecmp(json_string_value(json_object_get(x, "actor")),
+                               json_string_value(json_object_get(y, "actor")));
+
+    if (c != 0)
+        return c;
+    return strcmp(json_string_value(json_object_get(x, "relation")),
+                  json_string_value(json_object_get(y, "relation")));
+}
+
+/* The related entries by actor, then relation (stable: qsort over their first positions). */
+static json_t *sorted_related(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    json_t **v = ruru_calloc(n + 1, sizeof(*v)), *out = json_array();
+
+    if (v == NULL) {
+        json_decref(out);
+        return arr;
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_array_get(arr, i);
+    qsort(v, n, sizeof(*v), cmp_related);
+    for (size_t i = 0; i < n; i++)
+        json_array_append(out, v[i]);
+    ruru_free(v);
+    json_decref(arr);
+    return out;
+}
+
+/* Actors related to group gi but not merged with it: the intel's relationships that are not
+ * identity ("similar" ...), a CERT's not-same-as, and the joins the registry refused. */
+static json_t *related(const struct ruru_actor_registry *reg, size_t gi)
+{
+    json_t *out = json_array();
+
+    for (size_t i = 0; i < ruru_actors_n_relations(reg); i++) {
+        const struct ruru_actor_relation *r = ruru_actors_relation(reg, i);
+        const struct ruru_actor_member *a = ruru_actors_member(reg, r->a),
+                                       *b = ruru_actors_member(reg, r->b);
+        const struct ruru_actor_member *mine, *other;
+        json_t *o;
+        if (a->group == b->group || (a->group != gi && b->group != gi))
+            continue;
+        mine = a->group == gi ? a : b;
+        other = a->group == gi ? b : a;
+        o = json_object();
+        json_object_set_new(o, "actor", json_string(ruru_actors_group(reg, other->group)->name));
+        json_object_set_new(o, "relation", json_string(r->type));
+        json_object_set_new(o, "direction", json_string(mine == a ? "to" : "from"));
+        json_object_set_new(o, "member", member_label(mine));
+        json_object_set_new(o, "other", member_label(other));
+        append_once(out, o);
+    }
+    for (size_t i = 0; i < ruru_actors_n_joins(reg); i++) {
+        const struct ruru_actor_join *j = ruru_actors_join(reg, i);
+        const struct ruru_actor_member *a = ruru_actors_member(reg, j->a),
+                                       *b = ruru_actors_member(reg, j->b);
+        const struct ruru_actor_member *mine, *other;
+        json_t *o;
+        if (j->refused == NULL || a->group == b->group || (a->group != gi && b->group != gi))
+            continue;
+        mine = a->group == gi ? a : b;
+        other = a->group == gi ? b : a;
+        o = json_object();
+        json_object_set_new(o, "actor", json_string(ruru_actors_group(reg, other->group)->name));
+        json_object_set_new(o, "relation", json_string("not-merged"));
+        json_object_set_new(o, "link", json_string(ruru_actors_link_name(j->link)));
+        if (j->name)
+            json_object_set_new(o, "name", json_string(j->name));
+        json_object_set_new(o, "why", json_string(j->refused));
+        json_object_set_new(o, "member", member_label(mine));
+        json_object_set_new(o, "other", member_label(other));
+        append_once(out, o);
+    }
+    return sorted_related(out);
+}
+
 static json_t *actor_full(sqlite3 *db,
                           const struct ruru_actor_registry *reg,
                           size_t gi,
@@ -342,14 +449,15 @@ static json_t *actor_full(sqlite3 *db,
     json_t *o = json_object(), *members = json_array(), *claims = json_array();
     json_t *conflicts = json_array();
     const char *sponsor, *country;
-    bool disputed;
+    bool disputed, assessed;
 
     json_object_set_new(o, "name", json_string(g->name));
     json_object_set_new(o, "aliases", alias_list(reg, g, true));
-    country = group_country(reg, g, &sponsor, &disputed);
+    country = ruru_actors_group_state(reg, gi, &sponsor, &disputed, &assessed);
     json_object_set_new(o, "country", country ? json_string(country) : json_null());
     json_object_set_new(o, "sponsor", sponsor ? json_string(sponsor) : json_null());
     json_object_set_new(o, "sponsor_disputed", json_boolean(disputed));
+    json_object_set_new(o, "sponsor_assessed", json_boolean(assessed));
     for (size_t k = 0; k < g->n_members; k++) {
         const struct ruru_actor_member *m = ruru_actors_member(reg, g->members[k]);
         json_t *mo = json_object();
@@ -364,6 +472,12 @@ static json_t *actor_full(sqlite3 *db,
             json_object_set_new(mo, "sponsor", json_string(m->sponsor));
         if (m->confidence >= 0)
             json_object_set_new(mo, "confidence", json_integer(m->confidence));
+        if (m->is_assessment) {
+            json_object_set_new(mo, "assessment", json_true());
+            if (m->description)
+                json_object_set_new(mo, "note", json_string(m->description));
+        }
+        json_object_set_new(mo, "joined", member_joins(reg, g->members[k]));
         json_array_append_new(members, mo);
         if (m->country || m->sponsor) {
             json_t *c = source_label(m);
@@ -396,6 +510,7 @@ static json_t *actor_full(sqlite3 *db,
         json_array_append_new(conflicts, co);
     }
     json_object_set_new(o, "conflicts", conflicts);
+    json_object_set_new(o, "related", related(reg, gi));
     return o;
 }
 
@@ -472,13 +587,15 @@ enum ruru_err ruru_actors(ruru_store *store, const char *name, char **out, struc
         for (size_t i = 0; i < n; i++) {
             const struct ruru_actor_group *g = ruru_actors_group(reg, ord[i].g);
             const char *sponsor, *country;
-            bool disputed;
+            bool disputed, assessed;
             json_t *o = json_object(), *srcs = json_array(), *seen = json_object();
             json_object_set_new(o, "name", json_string(g->name));
             json_object_set_new(o, "aliases", alias_list(reg, g, false));
-            country = group_country(reg, g, &sponsor, &disputed);
+            country = ruru_actors_group_state(reg, ord[i].g, &sponsor, &disputed, &assessed);
             json_object_set_new(o, "country", country ? json_string(country) : json_null());
             json_object_set_new(o, "sponsor", sponsor ? json_string(sponsor) : json_null());
+            if (assessed)
+                json_object_set_new(o, "assessed", json_true());
             for (size_t k = 0; k < g->n_members; k++) {
                 const struct ruru_actor_member *m = ruru_actors_member(reg, g->members[k]);
                 if (json_object_get(seen, m->source) == NULL) {

@@ -3,8 +3,8 @@
  * MISP galaxy cluster files (threat-actor.json, mitre-intrusion-set.json, ...): every value is
  * an entity - an actor, technique, malware or tool, by the galaxy's type - with its other
  * names, the state the galaxy suspects of sponsoring it, and `related` links to clusters of
- * other galaxies. The links are what lets the actor registry see one actor where three
- * galaxies name it three ways, so every one of them is handed on, whatever its type.
+ * other galaxies. Every link is handed on, whatever its type; the actor registry joins actors
+ * on names and ids only and shows `similar` and the like as relations (actors.c).
  *
  * Worked example: threat-actor.json has the value
  *     {"value": "APT40", "uuid": "5b4b6980-...",

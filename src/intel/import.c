@@ -8,7 +8,9 @@
  * Detection looks at content, not names: JSON documents by their top-level keys (a STIX
  * bundle has "type":"bundle", a MISP event "Event", a galaxy "values", a taxonomy
  * "predicates", a warninglist "list"), text by its first lines ("#fields" with "indicator"
- * is Zeek intel; anything else is a CSV or a one-value-per-line list).
+ * is Zeek intel, "ruru: actor-assessments" a CERT's actor assessments, YAML with "ioc_type:"
+ * and "indicator:" lines a CISA CHIRP file; anything else is a CSV or a one-value-per-line
+ * list).
  */
 #include "intel/import.h"
 
@@ -21,6 +23,7 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/str.h"
+#include "intel/actors_assess.h"
 #include "intel/store.h"
 #include "io/file.h"
 
@@ -73,6 +76,35 @@ static const char *detect_json(const char *path, json_t *root)
     return NULL;
 }
 
+/* A CHIRP indicator file: YAML (its first line that is no comment is "---" or a key) whose
+ * first document has "ioc_type:" and "indicator:" keys at the start of a line. The CSV
+ * importer would read its lines as values; the README that ships with CHIRP, which quotes such
+ * documents, starts as Markdown and is not taken for one. */
+static bool is_chirp(const char *data, size_t len)
+{
+    bool type = false, ind = false, started = false;
+
+    for (size_t p = 0; p < len;) {
+        const char *nl = memchr(data + p, '\n', len - p);
+        size_t end = nl ? (size_t)(nl - data) : len;
+        struct ruru_str line = ruru_str_make(data + p, end - p), t = ruru_str_trim(line);
+        p = end + 1;
+        if (!started) {
+            size_t k = 0;
+            if (t.len == 0 || t.ptr[0] == '#')
+                continue;
+            while (k < line.len && (ruru_is_alpha(line.ptr[k]) || line.ptr[k] == '_'))
+                k++;
+            if (!ruru_str_eq(t, "---") && (k == 0 || k == line.len || line.ptr[k] != ':'))
+                return false;
+            started = true;
+        }
+        type = type || ruru_str_iprefix(line, "ioc_type:");
+        ind = ind || ruru_str_iprefix(line, "indicator:");
+    }
+    return type && ind;
+}
+
 const char *ruru_intel_detect(const char *path, const char *data, size_t len)
 {
     size_t i = 0, probe = len < 4096 ? len : 4096;
@@ -95,6 +127,10 @@ const char *ruru_intel_detect(const char *path, const char *data, size_t len)
         json_decref(root);
         return fmt ? fmt : "json";
     }
+    if (ruru_assess_detect(data + i, len - i))
+        return "assessment";
+    if (is_chirp(data + i, probe > i ? probe - i : 0))
+        return "chirp";
     /* Zeek intel: a "#fields" header naming the indicator column within the first lines. */
     for (size_t p = i; p < probe;) {
         const char *nl = memchr(data + p, '\n', probe - p);
@@ -130,6 +166,8 @@ static importer_fn importer_for(const char *format)
             {"csv", ruru_csv_import},
             {"text", ruru_csv_import},
             {"zeek", ruru_zeek_import},
+            {"chirp", ruru_chirp_import},
+            {"assessment", ruru_assess_import},
     };
 
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -202,11 +240,13 @@ static void set_error(json_t *f, const struct ruru_diag *d, enum ruru_err err)
     json_object_set_new(f, "error", e);
 }
 
-/* Names a directory walk imports; a file named on the command line is always tried. */
-static bool wanted_in_dir(const char *path)
+/* Names a directory walk imports; a file named on the command line is always tried. NULL
+ * when wanted, else why not (static text, or `why` filled). */
+static const char *skip_reason(const char *path, char *why, size_t why_len)
 {
-    static const char *const exts[] = {".json", ".csv",  ".tsv", ".txt",  ".dat",  ".intel",
-                                       ".ioc",  ".iocs", ".lst", ".list", ".stix", ".misp"};
+    static const char *const exts[] = {".json",  ".csv",  ".tsv",  ".txt", ".dat",
+                                       ".intel", ".ioc",  ".iocs", ".lst", ".list",
+                                       ".stix",  ".misp", ".yaml", ".yml"};
     const char *base = strrchr(path, '/');
     char name[256];
     size_t n;
@@ -214,25 +254,51 @@ static bool wanted_in_dir(const char *path)
     base = base ? base + 1 : path;
     n = strlen(base);
     if (n >= sizeof(name))
-        return false;
+        return "unknown format: a file name too long to be an intel file's";
     memcpy(name, base, n + 1);
     /* MISP feeds carry hashes.csv, a lookup table of hashed attribute values, not indicators. */
     if (strcmp(name, "hashes.csv") == 0)
-        return false;
+        return "MISP feed hashes.csv: a lookup table of hashed values, not indicators";
     for (size_t k = 0; k < 2; k++) {
         char *dot = strrchr(name, '.');
-        if (dot == NULL)
-            return false;
+        if (dot == NULL || dot == name)
+            return "unknown format: no file name extension (name the file to import it)";
         if (k == 0 && (strcmp(dot, ".gz") == 0 || strcmp(dot, ".zst") == 0)) {
             *dot = '\0';
             continue;
         }
         for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
             if (ruru_ascii_casecmp(dot, exts[i]) == 0)
-                return true;
-        return false;
+                return NULL;
+        snprintf(why, why_len,
+                 "unknown format: %.32s is not an intel file extension (name the file to import "
+                 "it)",
+                 dot);
+        return why;
     }
-    return false;
+    return NULL;
+}
+
+/* Is data[0..len) empty, or only white space (and a UTF-8 BOM)? */
+static bool is_blank(const char *data, size_t len)
+{
+    size_t i = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+    while (i < len && ruru_is_space(data[i]))
+        i++;
+    return i == len;
+}
+
+/* A file a directory walk leaves out, in the report with the reason. */
+static void add_skipped(struct run *r, const char *path, const char *reason)
+{
+    json_t *f = json_object();
+
+    json_object_set_new(f, "path", json_string(path));
+    json_object_set_new(f, "source", json_string(r->source));
+    json_object_set_new(f, "status", json_string("skipped"));
+    json_object_set_new(f, "reason", json_string(reason));
+    json_array_append_new(r->files, f);
 }
 
 static void import_one(struct run *r, const char *path)
@@ -319,7 +385,13 @@ static void import_one(struct run *r, const char *path)
             goto fail;
         }
         st = ruru_store_file_stats(sf);
-        json_object_set_new(f, "status", json_string("imported"));
+        if (is_blank(data, len)) {
+            /* Committed all the same: an emptied file gives nothing any more. */
+            json_object_set_new(f, "status", json_string("skipped"));
+            json_object_set_new(f, "reason", json_string("empty file: nothing to import"));
+        } else {
+            json_object_set_new(f, "status", json_string("imported"));
+        }
         stats_json(f, st, true);
         rej = ruru_store_file_rejects(sf, &n_rej);
         list = json_array();
@@ -360,10 +432,19 @@ out:
 static int walk_cb(const char *path, void *ctx)
 {
     struct run *r = ctx;
+    char why[160];
+    const char *reason = skip_reason(path, why, sizeof(why));
 
-    if (wanted_in_dir(path))
+    if (reason == NULL)
         import_one(r, path);
+    else
+        add_skipped(r, path, reason);
     return 0;
+}
+
+static void walk_skipped(const char *path, const char *reason, void *ctx)
+{
+    add_skipped(ctx, path, reason);
 }
 
 static char *basename_of(const char *path)
@@ -392,8 +473,8 @@ enum ruru_err ruru_intel_import(ruru_store *store,
     enum ruru_err err;
     size_t i;
     json_t *f;
-    uint64_t n_imp = 0, n_unch = 0, n_err = 0, n_ind = 0, n_ctx = 0, n_ent = 0, n_rel = 0,
-             n_rej = 0;
+    uint64_t n_imp = 0, n_unch = 0, n_err = 0, n_skip = 0, n_ind = 0, n_ctx = 0, n_ent = 0,
+             n_rel = 0, n_rej = 0;
 
     ruru_diag_clear(diag);
     if (opts == NULL) {
@@ -418,7 +499,7 @@ enum ruru_err ruru_intel_import(ruru_store *store,
     if (ruru_is_dir(path)) {
         struct ruru_diag wd;
         ruru_diag_clear(&wd);
-        err = ruru_dir_walk(path, walk_cb, &r, &wd);
+        err = ruru_dir_walk_all(path, walk_cb, walk_skipped, &r, &wd);
         if (err != RURU_OK && r.first_err == RURU_OK) {
             r.first_err = err;
             if (diag)
@@ -434,6 +515,8 @@ enum ruru_err ruru_intel_import(ruru_store *store,
             n_imp++;
         else if (st && strcmp(st, "unchanged") == 0)
             n_unch++;
+        else if (st && strcmp(st, "skipped") == 0)
+            n_skip++;
         else
             n_err++;
         n_ind += (uint64_t)json_integer_value(json_object_get(f, "indicators"));
@@ -447,6 +530,7 @@ enum ruru_err ruru_intel_import(ruru_store *store,
     add_count(totals, "imported", n_imp);
     add_count(totals, "unchanged", n_unch);
     add_count(totals, "errors", n_err);
+    add_count(totals, "skipped", n_skip);
     add_count(totals, "indicators", n_ind);
     add_count(totals, "context", n_ctx);
     add_count(totals, "entities", n_ent);

@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 /* The importer format names: "stix", "misp", "galaxy", "taxonomy", "warninglist", "csv",
- * "zeek"; NULL when `data` is none of them (binary, empty). `path` helps only where content
- * cannot tell (a MISP feed's manifest.json). */
+ * "zeek", "chirp", "assessment" (a CERT's actor assessments); NULL when `data` is none of them
+ * (binary, empty). `path` helps only where content cannot tell (a MISP feed's manifest.json). */
 const char *ruru_intel_detect(const char *path, const char *data, size_t len);
 
 #endif

@@ -194,6 +194,12 @@ enum ruru_err ruru_csv_import(const char *data,
                               size_t len,
                               const struct ruru_import_ctx *ctx,
                               struct ruru_diag *diag);
+/* CISA CHIRP indicator files (YAML documents of ioc_type network / yara / events / registry:
+ * what maps to indicators is imported, the rest refused with its reason; chirp.c). */
+enum ruru_err ruru_chirp_import(const char *data,
+                                size_t len,
+                                const struct ruru_import_ctx *ctx,
+                                struct ruru_diag *diag);
 /* Zeek intel framework files (#fields indicator indicator_type meta.source ...). */
 enum ruru_err ruru_zeek_import(const char *data,
                                size_t len,

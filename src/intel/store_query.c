@@ -148,16 +148,11 @@ json_t *ruru_query_actor_brief(const struct ruru_actor_registry *reg, size_t g)
 {
     const struct ruru_actor_group *gr = ruru_actors_group(reg, g);
     json_t *o = json_object();
-    const char *country = NULL, *sponsor = NULL;
+    const char *country, *sponsor;
+    bool disputed, assessed;
 
     json_object_set_new(o, "name", json_string(gr->name));
-    for (size_t k = 0; k < gr->n_members; k++) {
-        const struct ruru_actor_member *m = ruru_actors_member(reg, gr->members[k]);
-        if (country == NULL && m->country != NULL)
-            country = m->country;
-        if (sponsor == NULL && m->sponsor != NULL)
-            sponsor = m->sponsor;
-    }
+    country = ruru_actors_group_state(reg, g, &sponsor, &disputed, &assessed);
     if (country)
         json_object_set_new(o, "country", json_string(country));
     if (sponsor)
@@ -203,8 +198,20 @@ static void indicator_actors(sqlite3 *db,
             json_object_set_new(o, "known", json_false());
             json_array_append_new(out, o);
         }
-        for (size_t k = 0; k < n; k++)
-            ADD_GROUP(groups[k]);
+        if (n == 1)
+            ADD_GROUP(groups[0]);
+        if (n > 1) {
+            /* A name several actors claim and nothing joins: the source meant one actor, so
+             * the tie is one, to the name, with every claimant beside it - not one tie to
+             * each claimant, which would make one actor into several hypotheses. */
+            json_t *o = json_object(), *cl = json_array();
+            json_object_set_new(o, "name", json_string(link));
+            json_object_set_new(o, "ambiguous", json_true());
+            for (size_t k = 0; k < n; k++)
+                json_array_append_new(cl, json_string(ruru_actors_group(reg, groups[k])->name));
+            json_object_set_new(o, "claimants", cl);
+            json_array_append_new(out, o);
+        }
     }
     if (sqlite3_prepare_v2(db,
                            "SELECT dst FROM relations WHERE type = 'indicates' AND NOT revoked"

@@ -211,14 +211,14 @@ enum ruru_err ruru_dir_walk(const char *dir,
                             void *ctx,
                             struct ruru_diag *diag)
 {
-    return ruru_dir_walk_skips(dir, fn, NULL, ctx, diag);
+    return ruru_dir_walk_all(dir, fn, NULL, ctx, diag);
 }
 
-enum ruru_err ruru_dir_walk_skips(const char *dir,
-                                  int (*fn)(const char *path, void *ctx),
-                                  void (*skipped)(const char *path, const char *why, void *ctx),
-                                  void *ctx,
-                                  struct ruru_diag *diag)
+enum ruru_err ruru_dir_walk_all(const char *dir,
+                                int (*fn)(const char *path, void *ctx),
+                                void (*skipped)(const char *path, const char *reason, void *ctx),
+                                void *ctx,
+                                struct ruru_diag *diag)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -233,7 +233,9 @@ enum ruru_err ruru_dir_walk_skips(const char *dir,
     ruru_buf_init(&path, 65536);
     while ((e = readdir(d)) != NULL) {
         char *copy;
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.' && (e->d_name[1] == '\0' || strcmp(e->d_name, "..") == 0))
+            continue;
+        if (e->d_name[0] == '.' && skipped == NULL)
             continue;
         if (n == cap) {
             size_t ncap = cap == 0 ? 32 : cap * 2;
@@ -262,13 +264,18 @@ enum ruru_err ruru_dir_walk_skips(const char *dir,
             err = RURU_ELIMIT;
             break;
         }
+        if (names[i][0] == '.') {
+            if (skipped != NULL)
+                skipped(path.ptr, "hidden: not walked (name it to import it)", ctx);
+            continue;
+        }
         if (lstat(path.ptr, &st) != 0) {
             if (skipped != NULL)
                 skipped(path.ptr, "cannot be read", ctx);
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
-            err = ruru_dir_walk_skips(path.ptr, fn, skipped, ctx, diag);
+            err = ruru_dir_walk_all(path.ptr, fn, skipped, ctx, diag);
             continue;
         }
         /* a link is followed to a regular file only: one to /dev/zero or a FIFO would never
@@ -283,7 +290,8 @@ enum ruru_err ruru_dir_walk_skips(const char *dir,
                 err = RURU_ESTOPPED;
         } else if (skipped != NULL) {
             skipped(path.ptr,
-                    S_ISDIR(st.st_mode)                          ? "a link to a directory"
+                    S_ISDIR(st.st_mode)
+                            ? "symbolic link to a directory: not followed (name it to import it)"
                     : S_ISFIFO(st.st_mode)                       ? "a FIFO, not a regular file"
                     : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device, not a regular file"
                     : S_ISSOCK(st.st_mode)                       ? "a socket, not a regular file"

@@ -33,12 +33,15 @@ enum ruru_err ruru_dir_walk(const char *dir,
                             int (*fn)(const char *path, void *ctx),
                             void *ctx,
                             struct ruru_diag *diag);
-/* ruru_dir_walk, telling skipped(path, why, ctx) of every entry it skips but hidden ones. */
-enum ruru_err ruru_dir_walk_skips(const char *dir,
-                                  int (*fn)(const char *path, void *ctx),
-                                  void (*skipped)(const char *path, const char *why, void *ctx),
-                                  void *ctx,
-                                  struct ruru_diag *diag);
+/* ruru_dir_walk that also names what it leaves out: skipped(path, reason, ctx) for each hidden
+ * entry (not descended into), link to a directory or to nothing, FIFO, device or socket (or a
+ * link to one), and entry that cannot be read, with a static reason phrase; skipped may be
+ * NULL. */
+enum ruru_err ruru_dir_walk_all(const char *dir,
+                                int (*fn)(const char *path, void *ctx),
+                                void (*skipped)(const char *path, const char *reason, void *ctx),
+                                void *ctx,
+                                struct ruru_diag *diag);
 
 /* True when `path` names a directory. */
 bool ruru_is_dir(const char *path);

@@ -36,12 +36,14 @@
 #include "base/str.h"
 #include "base/vec.h"
 #include "intel/store.h"
+#include "match/webpath.h"
 
 #define MAGIC "RURUIDX"
 #define VERSION                                                           \
-    7u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts; \
+    8u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts; \
         * 5: uri-path keys in lower case; 6: STIX patterns (their text);  \
-        * 7: types regkey, mutex, pipe, mac (stix-pattern renumbered) */
+        * 7: web-root file paths as uri-path keys, derived keys' origin;  \
+        * 8: types regkey, mutex, pipe, mac (stix-pattern renumbered) */
 #define ENDIAN 0x01020304u
 /* After the filter: one bit per IPv4 /16 holding an address or range of the index (8 KiB,
  * at home in L1), so most addresses of a log are rejected before any hashing. */
@@ -65,7 +67,10 @@ struct header {
     uint64_t v6_prefixes[3]; /* bit p: some IPv6 key has prefix length p (0..128) */
     uint64_t types;          /* bit t: some key is of type class t */
     uint64_t domain_labels;  /* bit k: some domain key has k labels (k > 63: bit 63) */
-    uint64_t n_url_hosts;    /* the last entries: hosts of URL indicators (CLASS_URL_HOST) */
+    /* The last entries are derived keys, no indicators of their own: the URL paths of file
+     * paths under web roots (class uri-path, reported as their origin) and the hosts of URL
+     * indicators (CLASS_URL_HOST). */
+    uint64_t n_derived;
     /* Bit k of key_lens[t]: some key of type t is k bytes long (k > 63: bit 63). A field
      * looked up whole (a user agent, a path, any field as a string) is mostly of a length no
      * key has, and is let go without hashing. */
@@ -149,6 +154,7 @@ static size_t lookup(const struct ruru_index *idx,
     const struct slot *S = slots(idx);
     const struct ruru_index_ind *I = inds(idx);
     const unsigned char *pool = idx->blob + H->pool_off;
+    uint64_t n_real = H->n_ind - H->n_derived;
     size_t n = 0;
 
     if (*stop || H->n_ind == 0 || !filter_test(idx, h))
@@ -164,8 +170,10 @@ static size_t lookup(const struct ruru_index *idx,
         if (first->key_len != len || memcmp(pool + first->key_off, key, len) != 0)
             continue;
         for (uint32_t k = s->first; k != UINT32_MAX; k = I[k].next) {
+            /* a derived key reports the indicator it stands for */
+            uint32_t r = k < n_real ? k : I[k].origin;
             n++;
-            if (fn != NULL && fn(&I[k], k, ctx) != 0) {
+            if (fn != NULL && fn(&I[r], r, ctx) != 0) {
                 *stop = true;
                 break;
             }
@@ -190,7 +198,7 @@ bool ruru_index_may_hold(const struct ruru_index *idx, enum ruru_ioc_type type, 
 
 size_t ruru_index_count(const struct ruru_index *idx)
 {
-    return (size_t)(hdr(idx)->n_ind - hdr(idx)->n_url_hosts);
+    return (size_t)(hdr(idx)->n_ind - hdr(idx)->n_derived);
 }
 
 const struct ruru_index_ind *ruru_index_at(const struct ruru_index *idx, uint32_t i)
@@ -252,7 +260,7 @@ bool ruru_index_url_host(const struct ruru_index *idx, const char *host, size_t 
 {
     bool stop = false;
 
-    return hdr(idx)->n_url_hosts > 0 &&
+    return (hdr(idx)->types >> CLASS_URL_HOST & 1) &&
            lookup(idx, CLASS_URL_HOST, host, len, NULL, NULL, &stop) > 0;
 }
 
@@ -352,6 +360,7 @@ struct pending {
     int64_t store_id, from, until;
     uint64_t key_off; /* into the build pool */
     uint32_t key_len;
+    uint32_t origin; /* derived keys: the entry they stand for */
     uint8_t type, flags, cls;
 };
 
@@ -467,8 +476,38 @@ enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru
     if (err != RURU_OK)
         goto out;
     {
-        /* One more key per URL indicator: its host, after all the indicators. */
+        /* One more key per file path under a web root: the URL path it is served at. */
         size_t n_real = pend.n;
+        struct ruru_buf web;
+        ruru_buf_init(&web, 1u << 16);
+        for (size_t i = 0; i < n_real && err == RURU_OK; i++) {
+            struct pending p = *(const struct pending *)ruru_vec_at(&pend, i);
+            char tmp[4096];
+            if (p.type != RURU_IOC_FILEPATH || p.key_len > sizeof(tmp))
+                continue;
+            /* the pool may move as it grows: copy the value first */
+            memcpy(tmp, pool.ptr + p.key_off, p.key_len);
+            if (!ruru_webpath_of(tmp, p.key_len, &web) || web.len == 0)
+                continue;
+            for (size_t k = 0; k < web.len; k++)
+                web.ptr[k] = ruru_lower(web.ptr[k]);
+            p.origin = (uint32_t)i;
+            p.type = RURU_IOC_URI_PATH;
+            p.cls = RURU_IOC_URI_PATH;
+            p.key_off = pool.len;
+            p.key_len = (uint32_t)web.len;
+            ruru_buf_add(&pool, web.ptr, web.len);
+            while (pool.len % 8 != 0)
+                ruru_buf_addc(&pool, '\0');
+            H.types |= 1ull << RURU_IOC_URI_PATH;
+            H.key_lens[RURU_IOC_URI_PATH] |= 1ull << (web.len > 63 ? 63 : web.len);
+            err = pool.failed ? RURU_ENOMEM : ruru_vec_push(&pend, &p);
+            H.n_derived++;
+        }
+        ruru_buf_fini(&web);
+        if (err != RURU_OK)
+            goto out;
+        /* One more key per URL indicator: its host, after all the indicators. */
         for (size_t i = 0; i < n_real && err == RURU_OK; i++) {
             struct pending p = *(const struct pending *)ruru_vec_at(&pend, i);
             const char *v, *h, *e;
@@ -492,8 +531,10 @@ enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru
             }
             while (pool.len % 8 != 0)
                 ruru_buf_addc(&pool, '\0');
+            p.origin = (uint32_t)i;
             err = pool.failed ? RURU_ENOMEM : ruru_vec_push(&pend, &p);
-            H.n_url_hosts++;
+            H.types |= 1ull << CLASS_URL_HOST;
+            H.n_derived++;
         }
         if (err != RURU_OK)
             goto out;
@@ -540,6 +581,7 @@ enum ruru_err ruru_index_build(sqlite3 *db, struct ruru_index **out, struct ruru
             I[i].key_len = p->key_len;
             I[i].type = p->type;
             I[i].flags = p->flags;
+            I[i].origin = p->origin;
             I[i].next = UINT32_MAX;
             F[a >> 3] |= (unsigned char)(1u << (a & 7));
             F[b >> 3] |= (unsigned char)(1u << (b & 7));
@@ -599,7 +641,7 @@ enum ruru_err ruru_index_check(const void *blob, size_t size, struct ruru_diag *
                              VERSION);
     if (H.size != size || H.n_slots == 0 || (H.n_slots & (H.n_slots - 1)) != 0 ||
         H.filter_bits < 8 || (H.filter_bits & (H.filter_bits - 1)) != 0 || H.n_ind >= UINT32_MAX ||
-        H.n_url_hosts > H.n_ind || H.ind_off != sizeof(H) ||
+        H.n_derived > H.n_ind || H.ind_off != sizeof(H) ||
         H.slots_off != H.ind_off + H.n_ind * sizeof(struct ruru_index_ind) ||
         H.filter_off != H.slots_off + H.n_slots * sizeof(struct slot) ||
         H.pool_off != H.filter_off + H.filter_bits / 8 + V4MAP_BYTES ||
@@ -617,7 +659,8 @@ enum ruru_err ruru_index_check(const void *blob, size_t size, struct ruru_diag *
         bool has_empty = false;
         for (uint64_t i = 0; i < H.n_ind; i++)
             if (I[i].key_off + I[i].key_len > H.pool_size ||
-                (I[i].next != UINT32_MAX && I[i].next >= H.n_ind) || I[i].next == i)
+                (I[i].next != UINT32_MAX && I[i].next >= H.n_ind) || I[i].next == i ||
+                (i >= H.n_ind - H.n_derived && I[i].origin >= H.n_ind - H.n_derived))
                 return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0,
                                      "index file entry %" PRIu64 " is damaged", i);
         for (uint64_t i = 0; i < H.n_slots; i++) {

@@ -8,7 +8,9 @@
  * What it answers, with the semantics of DESIGN.md §4:
  *   - an address: every indicator whose address or CIDR holds it (nested ranges all report);
  *   - a host name: every domain indicator for the name or one of its parents;
- *   - any other value: the indicators of that type with that canonical value.
+ *   - any other value: the indicators of that type with that canonical value; a uri-path
+ *     also finds the file-path indicators of files served there (a web shell's place on disk
+ *     under IIS's or Exchange's web roots, match/webpath.h), reported as themselves.
  * The cost of a lookup does not grow with the number of indicators: a cache-resident filter
  * answers most misses, a hash table the rest.
  */
@@ -33,7 +35,10 @@ struct ruru_index_ind {
     uint32_t next; /* next indicator with the same key, or UINT32_MAX */
     uint8_t type;  /* enum ruru_ioc_type */
     uint8_t flags; /* RURU_INDEX_REVOKED, RURU_INDEX_NOT_IDS */
-    uint8_t pad[6];
+    uint8_t pad[2];
+    /* Derived keys only (the entries after ruru_index_count: a URL indicator's host, the URL
+     * path a web-root file path is served at): the indicator they stand for. */
+    uint32_t origin;
 };
 
 #define RURU_INDEX_REVOKED 1u

@@ -56,6 +56,8 @@ struct ruru_rules_scratch {
     const struct ruru_field **memo;
     uint32_t *memo_stamp, gen;
     uint32_t n_memo;
+    const struct ruru_rules_input *in; /* the input of the records (ruru_rules_scratch_input) */
+    struct ruru_ran ran;               /* the rules that ran on some record */
 };
 
 static const struct ruru_sigma_rule *rule_at(const struct ruru_rules *rs, uint32_t i)
@@ -72,6 +74,7 @@ enum ruru_err ruru_rules_scratch_create(const struct ruru_rules *rs,
     if (sc == NULL)
         return RURU_ENOMEM;
     sc->rs = rs;
+    ruru_ran_init(&sc->ran);
     ruru_buf_init(&sc->dec, 64u << 20);
     ruru_buf_init(&sc->copy, (size_t)UINT32_MAX); /* as long as any value */
     sc->md = pcre2_match_data_create(16, NULL);
@@ -109,7 +112,32 @@ void ruru_rules_scratch_destroy(struct ruru_rules_scratch *sc)
     ruru_free(sc->memo_stamp);
     hs_free_scratch(sc->hs_re);
     ruru_buf_fini(&sc->copy);
+    ruru_ran_fini(&sc->ran);
     ruru_free(sc);
+}
+
+void ruru_rules_scratch_input(struct ruru_rules_scratch *sc, const struct ruru_rules_input *in)
+{
+    sc->in = in;
+}
+
+void ruru_rules_ran(const struct ruru_rules *rs,
+                    const struct ruru_rules_scratch *sc,
+                    uint64_t *bits)
+{
+    for (size_t i = 0; i < rs->rules.n; i++) {
+        const struct ruru_sigma_rule *r = ((struct ruru_sigma_rule *const *)rs->rules.items)[i];
+        bool ran =
+                sc->ran.failed || (sc->ran.bits != NULL && (sc->ran.bits[i / 64] >> (i % 64) & 1));
+        /* a correlation ran when one of its rules did */
+        for (size_t k = 0;
+             !ran && r->corr != NULL && r->corr->rule_idx != NULL && k < r->corr->n_rules; k++) {
+            uint32_t j = r->corr->rule_idx[k];
+            ran = sc->ran.bits != NULL && (sc->ran.bits[j / 64] >> (j % 64) & 1);
+        }
+        if (ran)
+            bits[i / 64] |= 1ull << (i % 64);
+    }
 }
 
 uint64_t ruru_rules_failed(const struct ruru_rules_scratch *sc)
@@ -776,6 +804,8 @@ static void begin_record(struct ruru_rules_scratch *sc,
         sc->gen = 1;
     }
     ruru_sigma_facts(r, &sc->facts);
+    ruru_sigma_input_facts(sc->in, r != NULL, &sc->facts);
+    ruru_ran_note(&sc->ran, sc->rs, &sc->facts, sc->in);
 }
 
 size_t ruru_rules_match(const struct ruru_rules *rs,
@@ -790,11 +820,11 @@ size_t ruru_rules_match(const struct ruru_rules *rs,
 
     begin_record(sc, r, line, len);
     if (rs->pre != NULL)
-        ruru_prefilter_candidates(rs->pre, sc->hs, sc->facts.cls, line, len,
-                                  r != NULL && (r->format == RURU_LOG_JSON ||
-                                                r->format == RURU_LOG_EVE ||
-                                                r->format == RURU_LOG_ZEEK_JSON),
-                                  sc->cand, &sc->failed);
+        ruru_prefilter_candidates(
+                rs->pre, sc->hs, sc->facts.cls, sc->in ? sc->in->groups : 0, line, len,
+                r != NULL && (r->format == RURU_LOG_JSON || r->format == RURU_LOG_EVE ||
+                              r->format == RURU_LOG_ZEEK_JSON),
+                sc->cand, &sc->failed);
     else
         memset(sc->cand, 0xff, sc->n_cand_words * sizeof(*sc->cand));
     /* only the candidates: the set bits, word by word, in rule order */
@@ -809,7 +839,7 @@ size_t ruru_rules_match(const struct ruru_rules *rs,
             rule = rule_at(rs, i);
             if (rule->corr != NULL || rule->filter != NULL)
                 continue;
-            if (!ruru_sigma_applies(rule, &sc->facts))
+            if (!ruru_sigma_applies(rule, &sc->facts, sc->in))
                 continue;
             sc->n_hit_fields = 0;
             sc->hit_keywords = false;
@@ -819,7 +849,7 @@ size_t ruru_rules_match(const struct ruru_rules *rs,
             for (size_t k = 0; k < rule->n_filters && !dropped; k++) {
                 const struct ruru_sigma_rule *flt = rule_at(rs, rule->filters[k]);
                 size_t keep = sc->n_hit_fields;
-                if (ruru_sigma_applies(flt, &sc->facts) && !rule_test(sc, flt))
+                if (ruru_sigma_applies(flt, &sc->facts, sc->in) && !rule_test(sc, flt))
                     dropped = true;
                 sc->n_hit_fields = keep;
             }

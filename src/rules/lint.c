@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `ruru rules lint` (ruru.h): load rules as a sweep would and say, per file, what came of
- * each document. Also the loader of ruru's built-in rules.
+ * each document, and which rules run only on inputs tied to their logsource. Also the loader
+ * of ruru's built-in rules, and the sweep's account of the rules that ran on nothing.
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -99,14 +101,16 @@ enum ruru_err ruru_rules_lint(const char *const *paths,
     unmapped = json_array();
     for (i = 0; i < rs->rules.n; i++) {
         const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
-        bool windows_any = r->ls_class == LS_WINDOWS && r->n_ls_alts == 0 &&
-                           (r->ls.category != NULL || r->ls.service != NULL);
-        if (r->corr == NULL && r->filter == NULL && (r->ls_class == LS_ANY || windows_any))
-            json_array_append_new(unmapped,
-                                  json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:i}", "title", r->title,
-                                            "category", r->ls.category, "product", r->ls.product,
-                                            "service", r->ls.service, "file", r->file, "line",
-                                            (int)r->line));
+        char ls[256];
+        if (!ruru_rules_needs_tie(rs, (uint32_t)i))
+            continue;
+        /* they run only on inputs tied to their logsource: never on a format alone */
+        ruru_rules_logsource_text(rs, (uint32_t)i, ls, sizeof(ls));
+        json_array_append_new(unmapped,
+                              json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s, s:i}", "title", r->title,
+                                        "logsource", ls, "category", r->ls.category, "product",
+                                        r->ls.product, "service", r->ls.service, "file", r->file,
+                                        "line", (int)r->line));
     }
     doc = json_pack("{s:o, s:i, s:i, s:o}", "files", files, "rules", (int)rs->rules.n, "refused",
                     (int)l.refused, "unmapped", unmapped);
@@ -117,4 +121,64 @@ enum ruru_err ruru_rules_lint(const char *const *paths,
     ruru_rules_destroy(rs);
     return *report_json != NULL ? RURU_OK
                                 : ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+static int by_count(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_int_t nx = json_integer_value(json_object_get(x, "rules"));
+    json_int_t ny = json_integer_value(json_object_get(y, "rules"));
+
+    if (nx != ny)
+        return nx > ny ? -1 : 1;
+    return strcmp(json_string_value(json_object_get(x, "logsource")),
+                  json_string_value(json_object_get(y, "logsource")));
+}
+
+json_t *ruru_rules_not_run(const struct ruru_rules *rs, const uint64_t *ran, size_t *n_out)
+{
+    json_t *groups = json_object(), *list = json_array(), *g;
+    json_t **v = NULL;
+    const char *key;
+    size_t n = 0, k = 0;
+
+    *n_out = 0;
+    if (groups == NULL || list == NULL)
+        goto fail;
+    for (size_t i = 0; i < rs->rules.n; i++) {
+        const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
+        char ls[256];
+        if (r->filter != NULL || (ran[i / 64] >> (i % 64) & 1))
+            continue; /* filters never run alone */
+        ruru_rules_logsource_text(rs, (uint32_t)i, ls, sizeof(ls));
+        if ((g = json_object_get(groups, ls)) == NULL) {
+            g = json_pack("{s:s, s:i, s:b, s:[]}", "logsource", ls, "rules", 0, "needs_tie",
+                          ruru_rules_needs_tie(rs, (uint32_t)i), "titles");
+            if (g == NULL || json_object_set_new(groups, ls, g) != 0)
+                goto fail;
+        }
+        json_object_set_new(g, "rules",
+                            json_integer(json_integer_value(json_object_get(g, "rules")) + 1));
+        json_array_append_new(json_object_get(g, "titles"),
+                              r->title != NULL ? json_string(r->title) : json_null());
+        n++;
+    }
+    /* most first, then by name: the same order for the same sweep */
+    if ((v = ruru_calloc(json_object_size(groups) + 1, sizeof(*v))) == NULL)
+        goto fail;
+    json_object_foreach(groups, key, g)
+    {
+        v[k++] = g;
+    }
+    qsort(v, k, sizeof(*v), by_count);
+    for (size_t i = 0; i < k; i++)
+        json_array_append(list, v[i]);
+    ruru_free(v);
+    json_decref(groups);
+    *n_out = n;
+    return list;
+fail:
+    json_decref(groups);
+    json_decref(list);
+    return NULL;
 }

@@ -13,17 +13,22 @@
  *   product windows + service  the event log channel (security: Security, sysmon:
  *                              Microsoft-Windows-Sysmon/Operational, msexchange-management:
  *                              MSExchange Management ...)
- *   product linux + service    syslog records of that program (sshd, sudo, cron ...)
+ *   product linux + service    syslog records of that program (sshd, sudo, cron ...; syslog
+ *                              and auth: any program)
  *   product zeek + service     Zeek records of that log (conn, dns, http, smb_files ...)
  *   product exchange + service ruru's own: Exchange CSV logs (httpproxy, ecp, oabgen)
  *
- * A logsource ruru does not know is not guessed at: the rule is evaluated on the records ruru
- * cannot place itself (text, syslog, other JSON and CSV), where its field names decide, and
- * `ruru rules lint` says so. The table is in docs/rules.md.
+ * A logsource ruru maps to no format (Cisco, OpenCanary, a JVM's log, a Windows channel it
+ * does not know) runs only on the inputs the user ties to it (tie.c): plain text is no
+ * product's log, and a keyword of a Cisco rule ("dir", "show") is found in any text. Some
+ * classes are only presumed from the format (syslog is a Linux host's, a CSV log with a
+ * header Exchange's, CEF a firewall's): a tie of the input overrides them. `ruru rules lint`
+ * lists the rules that need a tie. The table is in docs/rules.md.
  */
 #include <string.h>
 
 #include "base/str.h"
+#include "logs/detect.h"
 #include "rules/sigma_int.h"
 
 #define SYSMON "Microsoft-Windows-Sysmon/Operational"
@@ -163,8 +168,11 @@ void ruru_sigma_logsource(struct ruru_rules *rs, struct ruru_sigma_rule *r)
                 r->n_ls_alts = 1;
                 return;
             }
-        if (c != NULL || s != NULL)
-            rs->n_unmapped++; /* a Windows source we do not know: every Windows event */
+        if (c != NULL || s != NULL) {
+            /* a Windows source we do not know: which events it means is not guessed */
+            r->ls_class = LS_ANY;
+            rs->n_unmapped++;
+        }
         return;
     }
     if (eq(p, "apache") || eq(p, "nginx") || eq(s, "apache") || eq(s, "nginx")) {
@@ -188,8 +196,8 @@ void ruru_sigma_logsource(struct ruru_rules *rs, struct ruru_sigma_rule *r)
     }
     if (eq(p, "linux") && c == NULL) {
         r->ls_class = LS_LINUX;
-        /* no service, or auth (the auth log): any program */
-        r->ls_name = s == NULL || eq(s, "auth") ? NULL : s;
+        /* no service, the auth log or the syslog file: any program */
+        r->ls_name = s == NULL || eq(s, "auth") || eq(s, "syslog") ? NULL : s;
         return;
     }
     rs->n_unmapped++;
@@ -265,19 +273,21 @@ void ruru_sigma_facts(const struct ruru_record *r, struct rec_facts *f)
             f->cls |= LS_FIREWALL;
         return;
     case RURU_LOG_SYSLOG:
-        f->cls = LS_LINUX;
+        /* a Linux host's, presumably: network devices write syslog too (a tie says so) */
+        f->cls = f->presumed = LS_LINUX;
         set(&f->name, get(r, "tag"));
         return;
     case RURU_LOG_CEF:
-        f->cls = LS_FIREWALL;
+        f->cls = f->presumed = LS_FIREWALL;
         return;
     case RURU_LOG_CSV:
         /* CSV logs with a header are Exchange's more often than anything's; HttpProxy logs are
          * told by their columns, the others (ECP, OAB generator ...) are left unnamed, so every
          * Exchange rule sees them and their content decides. */
-        f->cls = LS_EXCHANGE;
+        f->cls = f->presumed = LS_EXCHANGE;
         if (get(r, "AnchorMailbox") != NULL || get(r, "UrlStem") != NULL) {
             f->cls |= LS_PROXY;
+            f->presumed = 0; /* its columns are HttpProxy's */
             f->name = ruru_str_make("httpproxy", 9);
         }
         return;
@@ -297,6 +307,12 @@ void ruru_sigma_facts(const struct ruru_record *r, struct rec_facts *f)
                 f->provider = *v;
             return;
         }
+        /* journald's JSON export (journalctl -o json): a Linux host's, the program named */
+        if ((v = get(r, "SYSLOG_IDENTIFIER")) != NULL && get(r, "MESSAGE") != NULL) {
+            f->cls = LS_LINUX;
+            f->name = *v;
+            return;
+        }
         if (get(r, "dns.question.name") != NULL)
             f->cls |= LS_DNS;
         if (get(r, "url.original") != NULL && get(r, "http.request.method") != NULL)
@@ -307,17 +323,87 @@ void ruru_sigma_facts(const struct ruru_record *r, struct rec_facts *f)
     }
 }
 
-bool ruru_sigma_applies(const struct ruru_sigma_rule *rule, const struct rec_facts *f)
+/* The classes of an input's lines that are no record, by its format (enum ruru_log_kind). */
+uint32_t ruru_sigma_kind_cls(int kind, uint32_t *presumed)
 {
-    /* A logsource ruru does not map sees the records ruru cannot place either (text, syslog
-     * from network devices, JSON and CSV of other applications), never those whose source is
-     * known to be something else: a Cisco rule's keywords do not belong to a Windows event. */
-    if (rule->ls_class == LS_ANY)
-        return (f->cls & ~LS_LINUX) == 0;
-    /* Exchange logs of a shape ruru does not parse are read as text: Exchange rules see
-     * unplaced records too */
-    if (rule->ls_class == LS_EXCHANGE && f->cls == 0)
+    *presumed = 0;
+    switch (kind) {
+    case RURU_KIND_APACHE:
+    case RURU_KIND_W3C:
+        return LS_WEB;
+    case RURU_KIND_ZEEK_TSV:
+    case RURU_KIND_ZEEK_JSON:
+        return LS_ZEEK;
+    case RURU_KIND_EVE:
+        return LS_EVE;
+    case RURU_KIND_SYSLOG:
+        return *presumed = LS_LINUX;
+    case RURU_KIND_CEF:
+        return *presumed = LS_FIREWALL;
+    case RURU_KIND_CSV:
+        return *presumed = LS_EXCHANGE;
+    default:
+        return 0; /* text, JSON of no known source: nothing unless tied */
+    }
+}
+
+void ruru_sigma_input_facts(const struct ruru_rules_input *in, bool is_record, struct rec_facts *f)
+{
+    if (!is_record) {
+        memset(f, 0, sizeof(*f));
+        if (in != NULL) {
+            f->cls = in->base_cls;
+            f->presumed = in->presumed;
+        }
+    }
+    if (in != NULL && in->tied)
+        f->cls &= ~f->presumed;
+}
+
+/* Programs that write the logs of a Linux logsource's service, where their names differ. */
+static const struct {
+    const char *service;
+    const char *programs[5];
+} LINUX_PROGRAMS[] = {
+        {"cron", {"cron", "crond", "anacron", NULL}},
+        {"clamav", {"clamd", "freshclam", "clamscan", "clamav-milter", NULL}},
+        {"auditd", {"auditd", "audit", "audispd", NULL}},
+        {"guacamole", {"guacd", "guacamole", NULL}},
+};
+
+/* Is the syslog program `tag` ("sshd", "sshd(pam_unix)", "/usr/sbin/cron", "CRON") the one of
+ * Linux service `service`? */
+static bool program_is(struct ruru_str tag, const char *service)
+{
+    const char *slash, *paren;
+
+    if (tag.len == 0)
+        return false; /* a line without a program */
+    for (slash = tag.ptr + tag.len; slash > tag.ptr && slash[-1] != '/'; slash--)
+        ;
+    tag = ruru_str_make(slash, tag.len - (size_t)(slash - tag.ptr));
+    if ((paren = memchr(tag.ptr, '(', tag.len)) != NULL)
+        tag.len = (size_t)(paren - tag.ptr); /* sshd(pam_unix): sshd's PAM module */
+    for (size_t i = 0; i < sizeof(LINUX_PROGRAMS) / sizeof(LINUX_PROGRAMS[0]); i++)
+        if (eq(service, LINUX_PROGRAMS[i].service)) {
+            for (size_t k = 0; LINUX_PROGRAMS[i].programs[k] != NULL; k++)
+                if (ruru_str_ieq(tag, LINUX_PROGRAMS[i].programs[k]))
+                    return true;
+            return false;
+        }
+    return ruru_str_ieq(tag, service);
+}
+
+bool ruru_sigma_applies(const struct ruru_sigma_rule *rule,
+                        const struct rec_facts *f,
+                        const struct ruru_rules_input *in)
+{
+    /* the user tied the rule's logsource to this input */
+    if (in != NULL && in->rules != NULL && (in->rules[rule->index / 64] >> (rule->index % 64) & 1))
         return true;
+    /* a logsource ruru maps to no format runs on tied inputs only */
+    if (rule->ls_class == LS_ANY)
+        return false;
     if (!(rule->ls_class & f->cls))
         return false;
     if (rule->ls_class == LS_WINDOWS && rule->n_ls_alts > 0) {
@@ -334,6 +420,8 @@ bool ruru_sigma_applies(const struct ruru_sigma_rule *rule, const struct rec_fac
     }
     if (rule->ls_class == LS_EXCHANGE && rule->ls_name != NULL)
         return f->name.len == 0 || ruru_str_ieq(f->name, rule->ls_name);
+    if (rule->ls_class == LS_LINUX && rule->ls_name != NULL)
+        return program_is(f->name, rule->ls_name);
     if (rule->ls_name != NULL && !(rule->ls_class & (LS_WEB | LS_PROXY | LS_DNS | LS_FIREWALL)))
         return ruru_str_ieq(f->name, rule->ls_name);
     return true;

@@ -23,8 +23,9 @@
  * rule is then a candidate (only JSON: "CONTOSO\user" in an IIS log is no escape).
  *
  * There is one database per logsource class (LS_* bit) and one for the rules whose logsource
- * ruru does not map; a record is scanned with those its class can see (ruru_sigma_applies by
- * class alone), so an IIS line is not searched for the atoms of Windows rules.
+ * ruru maps to no format; a record is scanned with those its class can see (ruru_sigma_applies
+ * by class alone) and those of the rules its input is tied to, so an IIS line is not searched
+ * for the atoms of Windows rules, nor a line of text for any atom unless its input is tied.
  */
 #include <hs/hs.h>
 #include <string.h>
@@ -436,6 +437,7 @@ static int on_atom(unsigned int id,
 void ruru_prefilter_candidates(const struct ruru_prefilter *p,
                                void *hs_scratch,
                                uint32_t cls,
+                               uint32_t tied_groups,
                                const char *line,
                                size_t len,
                                bool json,
@@ -445,12 +447,14 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
     struct pscratch *s = hs_scratch;
     bool groups[N_GROUPS], padded = false;
 
-    /* the groups whose rules can apply (ruru_sigma_applies, by class alone) */
+    /* the groups whose rules can apply (ruru_sigma_applies, by class alone, or by a tie) */
     for (size_t g = 0; g < N_CLASS_BITS; g++)
-        groups[g] = (cls >> g & 1) != 0;
-    groups[G_UNMAPPED] = (cls & ~LS_LINUX) == 0;
-    if (cls == 0) /* an Exchange log of a shape ruru does not parse */
-        groups[__builtin_ctz(LS_EXCHANGE)] = true;
+        groups[g] = ((cls | tied_groups) >> g & 1) != 0;
+    groups[G_UNMAPPED] = (tied_groups & LS_GROUP_UNMAPPED) != 0;
+    if (!(cls | tied_groups)) {
+        memset(bits, 0, p->n_words * sizeof(*bits));
+        return; /* no rule can apply: nothing to scan */
+    }
     memset(bits, 0, p->n_words * sizeof(*bits));
     if (len > UINT32_MAX || (json && (ruru_memmem(line, len, "\\u", 2) != NULL ||
                                       ruru_memmem(line, len, "\\/", 2) != NULL))) {

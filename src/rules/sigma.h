@@ -79,7 +79,7 @@ enum ruru_err
 ruru_rules_compile(struct ruru_rules *rs, ruru_rules_file_fn fn, void *ctx, struct ruru_diag *diag);
 
 size_t ruru_rules_count(const struct ruru_rules *rs);
-/* How many rules have a logsource ruru does not map (they are evaluated on every record). */
+/* How many rules have a logsource ruru maps to no format (they run only on inputs tied to it). */
 size_t ruru_rules_unmapped(const struct ruru_rules *rs);
 /* The rule as a JSON object: id, title, name, level, status, author, description, tags,
  * references, logsource, file, line, kind ("detection", "correlation", "filter"). Owned by
@@ -87,6 +87,46 @@ size_t ruru_rules_unmapped(const struct ruru_rules *rs);
 json_t *ruru_rules_describe(const struct ruru_rules *rs, uint32_t i);
 /* Does rule i report on its own? (not a filter, and not only a part of a correlation) */
 bool ruru_rules_reports(const struct ruru_rules *rs, uint32_t i);
+
+/* ---- where rules apply: inputs and the logsources tied to them (tie.c) ------------------- */
+
+/* A rule runs on a record when the record's format, channel or program maps to the rule's
+ * logsource (logsource.c), or when the user tied the logsource to the record's input. A tie
+ * is the text "LOGSOURCE=PATTERN":
+ *
+ *   LOGSOURCE  PRODUCT[/SERVICE] ("cisco/aaa", "linux/sshd", "windows"), or a comma list of
+ *              category:C, product:P, service:S ("category:application,product:jvm");
+ *   PATTERN    an input's path, a directory it lies under, or a glob ('*' crosses '/'); a
+ *              relative pattern also names the tail of a path after any '/'; a pattern
+ *              without a '/' is matched against the file name.
+ *
+ * A tie covers a rule when the rule's logsource names nothing the tie contradicts and shares
+ * at least one part with it ("cisco" covers cisco/aaa and cisco/bgp; "cisco/aaa" covers
+ * product cisco alone too). On a tied input, what ruru only presumes of a format (syslog is a
+ * Linux host's, a CSV log Exchange's, CEF a firewall's) gives way to what the user says; what
+ * the record proves (a Windows channel, a Zeek path, an access log) stays. */
+
+/* Is `tie` well formed? RURU_EINVAL with the reason in diag when not. */
+enum ruru_err ruru_rules_tie_check(const char *tie, struct ruru_diag *diag);
+
+/* What one input is, as the rules see it: its format (for lines that are no record) and the
+ * rules its ties open. Made once per input; read-only after, shared by threads. */
+struct ruru_rules_input;
+
+/* OUT: *out for the input at `path` read as format `kind` (an enum ruru_log_kind), with the
+ * ties of ties[0..n) whose PATTERN matches `path`. RURU_EINVAL for a bad tie, RURU_ENOMEM;
+ * *out untouched on failure. */
+enum ruru_err ruru_rules_input_create(const struct ruru_rules *rs,
+                                      const char *path,
+                                      int kind,
+                                      const char *const *ties,
+                                      size_t n_ties,
+                                      struct ruru_rules_input **out,
+                                      struct ruru_diag *diag);
+void ruru_rules_input_destroy(struct ruru_rules_input *in);
+/* How many ties matched the input (0 for NULL), and the index in `ties` of the k-th. */
+size_t ruru_rules_input_ties(const struct ruru_rules_input *in);
+size_t ruru_rules_input_tie(const struct ruru_rules_input *in, size_t k);
 
 /* ---- evaluation --------------------------------------------------------------------------- */
 
@@ -121,6 +161,27 @@ size_t ruru_rules_match(const struct ruru_rules *rs,
                         void *ctx);
 /* Evaluations that failed for want of memory or on a regex error since the scratch was made. */
 uint64_t ruru_rules_failed(const struct ruru_rules_scratch *sc);
+
+/* The records given to ruru_rules_match next are of input `in` (NULL: an input with no ties,
+ * whose lines without fields are plain text). `in` must outlive its use by the scratch. */
+void ruru_rules_scratch_input(struct ruru_rules_scratch *sc, const struct ruru_rules_input *in);
+
+/* The rules that ran on some record since the scratch was made (their logsource applied to
+ * it, whether or not they matched), ORed into bits[0..(ruru_rules_count + 63) / 64). A
+ * correlation ran when one of its rules did; filters never run alone. */
+void ruru_rules_ran(const struct ruru_rules *rs,
+                    const struct ruru_rules_scratch *sc,
+                    uint64_t *bits);
+
+/* The logsource of rule i as one short text: "cisco/aaa", "windows/process_creation",
+ * "webserver", "linux", "category:application,product:jvm" (into out, NUL-terminated). */
+void ruru_rules_logsource_text(const struct ruru_rules *rs, uint32_t i, char *out, size_t cap);
+/* The rules whose bit is clear in ran[] (ruru_rules_ran), filters left out, grouped by
+ * logsource, most first: [{"logsource", "rules", "needs_tie", "titles": [...]}]; *n_out of
+ * them. NULL when memory ran out. Owned by the caller. */
+json_t *ruru_rules_not_run(const struct ruru_rules *rs, const uint64_t *ran, size_t *n_out);
+/* Does rule i run only on inputs tied to its logsource (ruru maps it to no format)? */
+bool ruru_rules_needs_tie(const struct ruru_rules *rs, uint32_t i);
 
 /* The value a correlation needs of a matched record: for rule `rule`, field `name` (a
  * group-by field, an alias resolved for that rule, or the value_* field). Copied into

@@ -154,6 +154,8 @@ struct logsource {
 #define LS_ZEEK     (1u << 6) /* Zeek TSV / JSON, one path (ls_name) */
 #define LS_EXCHANGE (1u << 7) /* Exchange CSV logs (HttpProxy, ECP, OAB ...) */
 #define LS_EVE      (1u << 8) /* Suricata EVE, one event type (ls_name) */
+/* The prefilter's group of the rules ruru maps to no format (only tied inputs see them). */
+#define LS_GROUP_UNMAPPED (1u << 9)
 
 /* One way a Windows logsource shows: a channel (or a provider) and an event id (0: any). */
 struct ls_alt {
@@ -164,10 +166,41 @@ struct ls_alt {
 
 /* What a record is, as the logsources ask it (computed once per record, on demand). */
 struct rec_facts {
-    uint32_t cls; /* LS_* bits it belongs to */
+    uint32_t cls;      /* LS_* bits it belongs to */
+    uint32_t presumed; /* those of cls only presumed from the format (syslog: Linux), which a
+                        * user's tie of the input overrides */
     struct ruru_str channel, provider, name;
     uint32_t event; /* Windows event id, 0 when none */
 };
+
+/* An input as the rules see it (tie.c, sigma.h). */
+struct ruru_rules_input {
+    uint32_t base_cls; /* a line of the input that is no record: the format's classes */
+    uint32_t presumed; /* those of base_cls only presumed */
+    bool tied;         /* some tie matched: presumptions give way */
+    size_t n_ties;     /* ties that matched ... */
+    size_t *matched;   /* ... their indexes in the ties given */
+    uint32_t groups;   /* prefilter groups holding the tied rules (LS_* bits, LS_GROUP_UNMAPPED) */
+    uint64_t *rules;   /* the rules the ties open, one bit each (NULL when none) */
+};
+
+/* Which rules ran on some record of a scratch (tie.c): a rule's logsource applied to it. What
+ * applies depends only on the record's facts and its input, so each distinct (input, facts)
+ * is looked at once and remembered. */
+struct ruru_ran {
+    uint64_t *bits;       /* one per rule */
+    struct ruru_map seen; /* (input, class, event, channel, name) already looked at */
+    char last[512];       /* the last record's key: most records are of the kind before */
+    size_t last_len;
+    bool failed; /* out of memory: every rule is taken to have run */
+};
+void ruru_ran_init(struct ruru_ran *ran);
+void ruru_ran_fini(struct ruru_ran *ran);
+/* Notes the rules that apply to a record of facts f of input `in`. */
+void ruru_ran_note(struct ruru_ran *ran,
+                   const struct ruru_rules *rs,
+                   const struct rec_facts *f,
+                   const struct ruru_rules_input *in);
 
 /* A Sigma filter (meta filter): excludes matches of the rules it names. */
 struct filter_rule {
@@ -216,7 +249,7 @@ struct ruru_rules {
     struct ruru_vec sets;       /* struct ruru_map *: the items' eq_sets, to free */
     struct ruru_vec hs_regexes; /* struct hs_database *: every regex Vectorscan took, to free */
     bool compiled;
-    size_t n_unmapped; /* rules whose logsource ruru does not know: they see every record */
+    size_t n_unmapped; /* rules whose logsource ruru maps to no format: only ties open them */
 };
 
 /* load.c */
@@ -263,10 +296,12 @@ void ruru_rules_prefilter_free(struct ruru_prefilter *p);
 void *ruru_prefilter_scratch(const struct ruru_prefilter *p);
 void ruru_prefilter_scratch_free(void *s);
 /* The rules worth asking of a record of logsource class `cls` (rec_facts) whose line is
- * line[0..len), as bits (every rule when the line cannot be scanned). */
+ * line[0..len), as bits (every rule when the line cannot be scanned); the groups of
+ * `tied_groups` (ruru_rules_input.groups) are scanned too. */
 void ruru_prefilter_candidates(const struct ruru_prefilter *p,
                                void *scratch,
                                uint32_t cls,
+                               uint32_t tied_groups,
                                const char *line,
                                size_t len,
                                bool json,
@@ -276,7 +311,16 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
 /* logsource.c */
 void ruru_sigma_logsource(struct ruru_rules *rs, struct ruru_sigma_rule *r);
 void ruru_sigma_facts(const struct ruru_record *r, struct rec_facts *f);
-bool ruru_sigma_applies(const struct ruru_sigma_rule *rule, const struct rec_facts *f);
+/* Does the rule apply to a record of facts f, of input `in` (may be NULL)? */
+bool ruru_sigma_applies(const struct ruru_sigma_rule *rule,
+                        const struct rec_facts *f,
+                        const struct ruru_rules_input *in);
+/* The classes (LS_*) of the lines of an input of format `kind` (enum ruru_log_kind) that are
+ * no record; OUT: *presumed, those only presumed. */
+uint32_t ruru_sigma_kind_cls(int kind, uint32_t *presumed);
+/* The facts of a line of input `in` (may be NULL) that is no record (r NULL), and a tied
+ * input's presumptions dropped. */
+void ruru_sigma_input_facts(const struct ruru_rules_input *in, bool is_record, struct rec_facts *f);
 /* The field of `r` named `name` as the logs write it or as Sigma names it (eval.c). */
 const struct ruru_field *
 ruru_sigma_field(const struct ruru_record *r, const struct rec_facts *f, const char *name);

@@ -551,8 +551,13 @@ static struct ruru_str decode(struct ruru_matcher *m, const struct ruru_field *f
             return v;
         return ruru_str_make(m->decoded.ptr, k);
     }
+    /* IIS writes a space as '+', and a '+' as itself: the '+' of a bot's "(+http://...)" or
+     * "; +http://..." (";++http") is kept. */
     for (size_t i = 0; i < v.len; i++)
-        m->decoded.ptr[i] = v.ptr[i] == '+' ? ' ' : v.ptr[i];
+        m->decoded.ptr[i] =
+                v.ptr[i] == '+' && !(v.len - i > 5 && memcmp(v.ptr + i + 1, "http", 4) == 0)
+                        ? ' '
+                        : v.ptr[i];
     return ruru_str_make(m->decoded.ptr, v.len);
 }
 

@@ -250,7 +250,8 @@ struct span {
 
 struct chunk {
     size_t input;
-    struct span *spans; /* JSON documents: the elements (then lines are absolute) */
+    const struct ruru_rules_input *rin; /* the input as the rules see it, or NULL */
+    struct span *spans;                 /* JSON documents: the elements (then lines are absolute) */
     size_t n_spans;
     char *data;
     size_t len, cap; /* bytes used, bytes allocated */
@@ -550,6 +551,8 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
 
     c->first_time = RURU_TIME_NONE;
     c->last_time = RURU_TIME_NONE;
+    if (m->rules_scratch != NULL)
+        ruru_rules_scratch_input(m->rules_scratch, c->rin);
     if (c->spans != NULL || (c->fmt != NULL && c->fmt->kind == RURU_KIND_JSON_DOC)) {
         process_spans(c, m, r);
         c->counts = m->counts;
@@ -613,6 +616,7 @@ struct pool {
     const struct ruru_literals *lit;
     const struct ruru_rules *rules;
     const struct ruru_pattern_set *patterns;
+    uint64_t *ran; /* the rules that ran on some record (under mu), one bit each */
 };
 
 /* A matcher for one thread, with the sweep's literals and rules; NULL when memory ran out. */
@@ -634,6 +638,13 @@ static struct ruru_matcher *matcher_create(const struct ruru_index *idx,
         return NULL;
     }
     return m;
+}
+
+/* The rules m's scratch ran, into pl->ran (the caller holds pl->mu, or is alone). */
+static void matcher_ran(const struct pool *pl, const struct ruru_matcher *m)
+{
+    if (m != NULL && m->rules_scratch != NULL && pl->ran != NULL)
+        ruru_rules_ran(pl->rules, m->rules_scratch, pl->ran);
 }
 
 static void matcher_destroy(struct ruru_matcher *m)
@@ -673,6 +684,9 @@ static void *worker(void *arg)
         pthread_cond_broadcast(&pl->done);
         pthread_mutex_unlock(&pl->mu);
     }
+    pthread_mutex_lock(&pl->mu);
+    matcher_ran(pl, m);
+    pthread_mutex_unlock(&pl->mu);
     matcher_destroy(m);
     ruru_free(r);
     return NULL;
@@ -682,6 +696,7 @@ static void *worker(void *arg)
 
 struct input {
     char *path;
+    struct ruru_rules_input *rin; /* for the rules: its format and ties (NULL: no rules) */
     enum ruru_log_kind kind;
     bool forced;
     uint64_t bytes, lines, parsed, unparsed, blank, sightings;
@@ -812,6 +827,26 @@ static void input_error(struct sweep *s, struct input *in, enum ruru_err err, st
     }
     if (s->opts->on_error)
         s->opts->on_error(s->opts->ctx, err, d);
+}
+
+/* The input as the rules see it, once its format is known: the classes of its lines that are
+ * no record, and the rules the --logsource ties open. False (the error said) when memory ran
+ * out; the ties were checked before the sweep. */
+static bool input_rules(struct sweep *s, struct input *in)
+{
+    struct ruru_diag d;
+    enum ruru_err err;
+
+    if (s->rules == NULL || in->rin != NULL)
+        return true;
+    err = ruru_rules_input_create(s->rules, in->path, (int)in->kind, s->opts->logsources,
+                                  s->opts->n_logsources, &in->rin, &d);
+    if (err != RURU_OK) {
+        d.source = in->path;
+        input_error(s, in, err, &d);
+        return false;
+    }
+    return true;
 }
 
 /* A rule's match: kept for its correlations, and reported unless only a correlation's part. */
@@ -1198,6 +1233,8 @@ static void sweep_evtx(struct sweep *s, size_t idx)
 
     in->started = true;
     in->kind = RURU_KIND_EVTX;
+    if (!input_rules(s, in))
+        return;
     if ((err = ruru_evtx_open(in->path, &x, &d)) != RURU_OK) {
         d.source = in->path;
         input_error(s, in, err, &d);
@@ -1222,6 +1259,7 @@ static void sweep_evtx(struct sweep *s, size_t idx)
         }
         c->cap = CHUNK_BYTES;
         c->input = idx;
+        c->rin = in->rin;
         ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));
         ruru_arena_init(&c->arena, 64 * 1024, SIZE_MAX);
         c->fmt = fmt_new(RURU_KIND_EVTX, (struct ruru_syslog_year){0, 0});
@@ -1328,6 +1366,8 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
                 input_error(s, in, RURU_ENOMEM, &d);
                 break;
             }
+            if (!input_rules(s, in))
+                break;
             detected = true;
         }
         if (len == 0)
@@ -1387,6 +1427,7 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
             break;
         }
         c->input = idx;
+        c->rin = in->rin;
         c->offset = offset;
         ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));
         ruru_arena_init(&c->arena, 64 * 1024, SIZE_MAX);
@@ -1779,9 +1820,10 @@ static json_t *time_or_null(int64_t t)
     return t == RURU_TIME_NONE ? json_null() : ruru_query_time(t);
 }
 
-static json_t *input_summary(const struct input *in)
+static json_t *input_summary(const struct sweep *s, const struct input *in)
 {
     json_t *o = json_object(), *un = json_array(), *inactive = json_object();
+    json_t *ties = json_array();
 
     json_object_set_new(o, "path", json_string(in->path));
     json_object_set_new(o, "format",
@@ -1807,6 +1849,12 @@ static json_t *input_summary(const struct input *in)
     json_object_set_new(inactive, "not_for_detection",
                         json_integer((json_int_t)in->counts.not_ids));
     json_object_set_new(o, "not_in_force", inactive);
+    /* the logsources the user tied to it (LOGSOURCE of each LOGSOURCE=PATTERN that named it) */
+    for (size_t k = 0; k < ruru_rules_input_ties(in->rin); k++) {
+        const char *tie = s->opts->logsources[ruru_rules_input_tie(in->rin, k)];
+        json_array_append_new(ties, json_stringn(tie, (size_t)(strchr(tie, '=') - tie)));
+    }
+    json_object_set_new(o, "logsources", ties);
     json_object_set_new(o, "error", in->error[0] ? json_string(in->error) : json_null());
     return o;
 }
@@ -1847,6 +1895,9 @@ enum ruru_err ruru_scan(ruru_store *store,
                             s.opts->log_format, ruru_log_formats());
         goto out;
     }
+    for (size_t i = 0; i < s.opts->n_logsources; i++)
+        if ((err = ruru_rules_tie_check(s.opts->logsources[i], diag)) != RURU_OK)
+            goto out;
     if ((err = store_index(store, &idx, info, diag)) != RURU_OK)
         goto out;
     s.idx = idx;
@@ -1903,6 +1954,11 @@ enum ruru_err ruru_scan(ruru_store *store,
     s.pool.lit = lit;
     s.pool.rules = s.rules;
     s.pool.patterns = s.patterns;
+    if (s.rules != NULL &&
+        (s.pool.ran = ruru_calloc(ruru_rules_count(s.rules) / 64 + 1, sizeof(uint64_t))) == NULL) {
+        err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
     if (s.n_threads == 1 && (s.inline_r = ruru_malloc(sizeof(*s.inline_r))) != NULL &&
         (s.inline_m = matcher_create(idx, lit, s.rules, s.patterns)) != NULL) {
         n_started = 1;
@@ -1935,6 +1991,8 @@ enum ruru_err ruru_scan(ruru_store *store,
     pthread_mutex_unlock(&s.pool.mu);
     for (unsigned t = 0; s.inline_m == NULL && t < n_started; t++)
         pthread_join(s.threads[t], NULL);
+    matcher_ran(&s.pool, s.inline_m);
+    matcher_ran(&s.pool, s.main_m);
     matcher_destroy(s.inline_m);
     s.inline_m = NULL;
     matcher_destroy(s.main_m);
@@ -1949,8 +2007,16 @@ enum ruru_err ruru_scan(ruru_store *store,
         *diag = s.first_diag;
     }
 out:
+    if (s.rules != NULL && s.pool.ran != NULL) {
+        /* the loaded rules that ran on no record, by logsource (rules/lint.c) */
+        size_t n_not_run = 0;
+        json_t *by_ls = ruru_rules_not_run(s.rules, s.pool.ran, &n_not_run);
+        json_object_set_new(info, "rules_not_run", json_integer((json_int_t)n_not_run));
+        json_object_set_new(info, "rules_not_run_by_logsource", by_ls ? by_ls : json_array());
+    }
     for (size_t i = 0; i < s.n_inputs; i++) {
-        json_array_append_new(inputs, input_summary(&s.inputs[i]));
+        json_array_append_new(inputs, input_summary(&s, &s.inputs[i]));
+        ruru_rules_input_destroy(s.inputs[i].rin);
         bytes += s.inputs[i].bytes;
         lines += s.inputs[i].lines;
         unparsed += s.inputs[i].unparsed;
@@ -1985,6 +2051,7 @@ out:
     while (s.n_spare > 0)
         ruru_free(s.spare[--s.n_spare]);
     ruru_free(s.inputs);
+    ruru_free(s.pool.ran);
     ruru_free(s.ring);
     ruru_free(s.threads);
     ruru_free(r);

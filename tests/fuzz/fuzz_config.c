@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: ruru.yaml. Checks the contract: loaded, or refused with a reason and the
- * settings left as they were. */
+ * settings left as they were; its logsource ties read alike (a JSON array when loaded). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,5 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (c.gap < 0 || c.attrib.likely < 0.5 || c.attrib.likely > 1 || c.attrib.dependence < 0 ||
         c.attrib.dependence > 1)
         __builtin_trap();
+    {
+        char *json = NULL;
+        if (ruru_config_logsources((const char *)data, size, "fuzz.yaml", &json, &d) != RURU_OK ||
+            json == NULL || json[0] != '[')
+            __builtin_trap(); /* the same file loaded above */
+        ruru_free(json);
+    }
     return 0;
 }

@@ -223,15 +223,17 @@ static void test_walk(void)
     CHECK(symlink(AT(q, "a.log"), AT(p, "to-a")) == 0);
     CHECK(symlink(AT(q, "sub"), AT(p, "to-sub")) == 0);
     CHECK(symlink(AT(q, "nothing"), AT(p, "dangling")) == 0);
-    CHECK_INT(ruru_dir_walk_skips(dir, on_file, on_skip, &w, &d), RURU_OK);
-    CHECK_STR(w.text, "file a.log\n"
-                      "skip dangling: a link to nothing\n"
-                      "skip fifo: a FIFO, not a regular file\n"
-                      "file sub/b.log\n"
-                      "file to-a\n"
-                      "skip to-fifo: a FIFO, not a regular file\n"
-                      "skip to-sub: a link to a directory\n"
-                      "skip zero: a device, not a regular file\n");
+    CHECK_INT(ruru_dir_walk_all(dir, on_file, on_skip, &w, &d), RURU_OK);
+    CHECK_STR(w.text,
+              "skip .hidden: hidden: not walked (name it to import it)\n"
+              "file a.log\n"
+              "skip dangling: a link to nothing\n"
+              "skip fifo: a FIFO, not a regular file\n"
+              "file sub/b.log\n"
+              "file to-a\n"
+              "skip to-fifo: a FIFO, not a regular file\n"
+              "skip to-sub: symbolic link to a directory: not followed (name it to import it)\n"
+              "skip zero: a device, not a regular file\n");
     {
         static const char *const names[] = {"a.log",   "sub/b.log", ".hidden", "fifo",     "zero",
                                             "to-fifo", "to-a",      "to-sub",  "dangling", "sub"};

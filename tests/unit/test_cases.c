@@ -218,7 +218,6 @@ static void test_config(void)
     memset(&c, 0, sizeof(c));
     CHECK_INT(ruru_case_config_load(buf, (size_t)n, "ruru.yaml", &c, &d), RURU_OK);
     CHECK(cfg_equal(&c, &def)); /* the shipped file says the defaults */
-    free(buf);
 
     c = def;
     {
@@ -227,6 +226,27 @@ static void test_config(void)
         CHECK_INT(ruru_case_config_load(y, strlen(y), "x.yaml", &c, &d), RURU_OK);
     }
     CHECK_INT(c.gap, 6 * 3600);
+    {
+        /* logsources: ties of Sigma logsources to inputs, beside the judgement's settings */
+        static const char y[] = "incidents:\n  gap: 6h\nlogsources:\n"
+                                "  cisco/aaa: /var/log/net/router-*.log\n"
+                                "  category:application,product:jvm: [app/, '*.jvm.log']\n";
+        char *json = NULL;
+        struct ruru_case_config c2 = def;
+        CHECK_INT(ruru_case_config_load(y, strlen(y), "x.yaml", &c2, &d), RURU_OK);
+        CHECK_INT(c2.gap, 6 * 3600);
+        CHECK_INT(ruru_config_logsources(y, strlen(y), "x.yaml", &json, &d), RURU_OK);
+        CHECK_STR(json, "[\"cisco/aaa=/var/log/net/router-*.log\","
+                        "\"category:application,product:jvm=app/\","
+                        "\"category:application,product:jvm=*.jvm.log\"]");
+        ruru_free(json);
+        /* the shipped file ties nothing */
+        json = NULL;
+        CHECK_INT(ruru_config_logsources(buf, (size_t)n, "ruru.yaml", &json, &d), RURU_OK);
+        CHECK_STR(json, "[]");
+        ruru_free(json);
+    }
+    free(buf);
     CHECK_INT(c.serious, RURU_SEV_MEDIUM);
     CHECK(c.attrib.weight[RURU_EV_IP] == 2 && c.attrib.weight[RURU_EV_HASH] == 100);
     {
@@ -243,7 +263,17 @@ static void test_config(void)
                 {"incidents:\n  serious: grave\n",
                  "x.yaml:2:12: a value in range is needed here (ruru.yaml shows the defaults)"},
                 {"alerts: 1\n",
-                 "x.yaml:1:1: unknown section: ruru.yaml has incidents and attribution"},
+                 "x.yaml:1:1: unknown section: ruru.yaml has incidents, attribution and "
+                 "logsources"},
+                {"logsources:\n  cisco:aaa: /var/log/r.log\n",
+                 "x.yaml:2:3: logsource tie \"cisco:aaa=/var/log/r.log\": each part is "
+                 "category:NAME, product:NAME or service:NAME (PRODUCT[/SERVICE], or "
+                 "category:C,product:P,service:S)"},
+                {"logsources:\n  cisco/aaa: [a.log, {x: 1}]\n",
+                 "x.yaml:2:22: a path, a directory or a glob is needed here"},
+                {"logsources: [cisco/aaa]\n",
+                 "x.yaml:1:13: a map of logsources to paths is needed here (cisco/aaa: "
+                 "/var/log/net/*.log)"},
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
             char msg[512];

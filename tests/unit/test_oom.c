@@ -12,6 +12,8 @@
 #include "check.h"
 #include "intel/actors.h"
 #include "intel/store.h"
+#include "logs/detect.h"
+#include "rules/sigma.h"
 
 static char home[] = "/tmp/ruru-test-oom-XXXXXX";
 static ruru_store *store;
@@ -61,6 +63,49 @@ static enum ruru_err scenario_actors(void)
     if (err == RURU_OK && ruru_actors_n_groups(reg) != 2)
         err = RURU_EINVAL;
     ruru_actors_destroy(reg);
+    return err;
+}
+
+/* Rules tied to an input by a logsource, run on a line of it, and the account of those that
+ * ran on nothing. */
+static enum ruru_err scenario_ties(void)
+{
+    static const char y[] = "title: a\nlogsource: {product: cisco, service: aaa}\n"
+                            "detection: {k: [show], condition: k}\n---\n"
+                            "title: b\nlogsource: {product: linux}\n"
+                            "detection: {k: [show], condition: k}\n";
+    static const char *const ties[] = {"cisco=router.log"};
+    struct ruru_rules *rs = NULL;
+    struct ruru_rules_scratch *sc = NULL;
+    struct ruru_rules_input *in = NULL;
+    struct ruru_diag d;
+    uint64_t ran[1] = {0};
+    size_t n = 0;
+    json_t *not_run = NULL;
+    enum ruru_err err;
+
+    if ((err = ruru_rules_create(&rs)) != RURU_OK)
+        return err;
+    if ((err = ruru_rules_load_buffer(rs, y, strlen(y), "t.yml", NULL, NULL, &d)) != RURU_OK ||
+        (err = ruru_rules_compile(rs, NULL, NULL, &d)) != RURU_OK ||
+        (err = ruru_rules_scratch_create(rs, &sc)) != RURU_OK ||
+        (err = ruru_rules_input_create(rs, "/l/router.log", RURU_KIND_TEXT, ties, 1, &in, &d)) !=
+                RURU_OK)
+        goto out;
+    ruru_rules_scratch_input(sc, in);
+    ruru_rules_match(rs, sc, NULL, "show version", 12, NULL, NULL);
+    ruru_rules_ran(rs, sc, ran);
+    if ((not_run = ruru_rules_not_run(rs, ran, &n)) == NULL)
+        err = RURU_ENOMEM;
+    else if (ruru_rules_count(rs) != 2 || ruru_rules_failed(sc) > 0)
+        err = RURU_ENOMEM; /* a rule or an evaluation lost to a failed allocation */
+    else if (n != 1 && n != 0)
+        err = RURU_EINVAL; /* b ran on nothing (0 only when the account itself ran short) */
+out:
+    json_decref(not_run);
+    ruru_rules_input_destroy(in);
+    ruru_rules_scratch_destroy(sc);
+    ruru_rules_destroy(rs);
     return err;
 }
 
@@ -126,6 +171,7 @@ int main(void)
     torture("map", scenario_map);
     torture("buf", scenario_buf);
     torture("actors", scenario_actors);
+    torture("ties", scenario_ties);
     ruru_store_close(store);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
     CHECK_INT(system(cmd), 0);

@@ -36,7 +36,7 @@ static json_t *sighting(const char *when,
                      "ruru", "asset", asset, "line", off / 100 + 1, "length", (json_int_t)99,
                      "sha256", "ab12", "observed", value, "indicator", "id", id, "type", type,
                      "value", value, "source", "feeds", "file", id, "confidence", 85, "actors",
-                     actor != NULL ? json_pack("[{s:s, s:s}]", "name", actor, "country", country)
+                     actor != NULL ? json_pack("[{s:s, s:s?}]", "name", actor, "country", country)
                                    : json_array());
 }
 
@@ -187,6 +187,42 @@ static void test_criminal(void)
     CHECK_INT(json_array_size(json_object_get(st, "rows")), 0);
     json_decref(st);
     ruru_register_close(r);
+}
+
+/* An indicator tied to a name two actors claim (the threat-actor galaxy gives "Grizzly Steppe"
+ * to APT28 and to APT29, "Andariel" to Silent Chollima and to Lazarus Group): the tie's state is
+ * the one its claimants share, none when they differ. */
+static void test_ambiguous_name(void)
+{
+    static const struct {
+        const char *actor, *sub, *state;
+        json_int_t sponsored;
+    } cases[] = {{"Grizzly Steppe", "grizzly", "Russian Federation", 1},
+                 {"Andariel", "andariel", NULL, 0}};
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char cdir[128];
+        ruru_register *r = NULL;
+        struct ruru_diag d;
+        json_t *st;
+        snprintf(cdir, sizeof(cdir), "%s/%s", dir, cases[i].sub);
+        CHECK(mkdir(cdir, 0700) == 0);
+        CHECK_INT(ruru_register_open(cdir, &r, &d), RURU_OK);
+        CHECK_INT(record(r,
+                         json_pack("[o]", sighting("2024-09-01T10:00:00Z", "DC01", "amb-hash",
+                                                   "sha256", "88bb", cases[i].actor, NULL, 100)),
+                         "new"),
+                  1);
+        st = doc_of(ruru_register_stats, r, INT64_MIN, "sponsor");
+        CHECK_INT(json_integer_value(json_object_get(st, "serious")), 1);
+        CHECK_INT(json_integer_value(json_object_get(st, "state_sponsored")), cases[i].sponsored);
+        if (cases[i].state != NULL)
+            CHECK_STR(json_string_value(json_object_get(
+                              json_array_get(json_object_get(st, "rows"), 0), "key")),
+                      cases[i].state);
+        json_decref(st);
+        ruru_register_close(r);
+    }
 }
 
 /* A batch of 40 incidents, one per asset "B<batch>-<i>". */
@@ -514,6 +550,7 @@ int main(void)
     }
     test_record();
     test_criminal();
+    test_ambiguous_name();
     test_kill();
     test_damaged();
     test_merge_orders();

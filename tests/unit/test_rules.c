@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "logs/detect.h"
 #include "logs/json.h"
 #include "rules/sigma.h"
 
@@ -36,8 +37,10 @@ static uint64_t last_failed; /* ruru_rules_failed after the last eval */
 /* 1 match, 0 no match, -1 the rule was refused (last_error says why). */
 static int eval(const char *rule, const char *event)
 {
+    static const char *const ties[] = {"test=t.json"};
     struct ruru_rules *rs = NULL;
     struct ruru_rules_scratch *sc = NULL;
+    struct ruru_rules_input *in = NULL;
     struct ruru_diag d;
     struct ruru_jsonlog *j = malloc(sizeof(*j));
     struct ruru_record *r = malloc(sizeof(*r));
@@ -52,6 +55,9 @@ static int eval(const char *rule, const char *event)
         goto out;
     }
     CHECK_INT(ruru_rules_scratch_create(rs, &sc), RURU_OK);
+    /* the event's input is tied to the rules' logsource (product: test) */
+    CHECK_INT(ruru_rules_input_create(rs, "t.json", RURU_KIND_JSONL, ties, 1, &in, &d), RURU_OK);
+    ruru_rules_scratch_input(sc, in);
     ruru_jsonlog_init(j, RURU_LOG_JSON);
     CHECK(ruru_jsonlog_parse(j, event, strlen(event), r));
     ruru_rules_match(rs, sc, r, event, strlen(event), on_hit, &hits);
@@ -59,6 +65,7 @@ static int eval(const char *rule, const char *event)
     res = hits > 0;
 out:
     ruru_rules_scratch_destroy(sc);
+    ruru_rules_input_destroy(in);
     ruru_rules_destroy(rs);
     free(j);
     free(r);
@@ -66,8 +73,7 @@ out:
 }
 
 /* A rule around a detection given as YAML lines (indented by 4 under "detection:"). Its
- * logsource is none ruru maps, so it sees generic JSON records (not Windows events: an event
- * with an EventID is one). */
+ * logsource is none ruru maps to a format: eval ties the event's input to it. */
 static char *rule_of(const char *detection)
 {
     static char buf[16384];

@@ -15,6 +15,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "base/buf.h"
 #include "check.h"
 
 static char dir[256];
@@ -1072,6 +1073,169 @@ static void test_pattern_needles(void)
     ruru_store_close(s);
 }
 
+/* CISA's CHIRP file for HAFNIUM (real, read in place) over an IIS log written here: its POST
+ * request strings match as STIX patterns on the method and path (a GET of the same logon page
+ * does not), its user agents match the IIS user-agent field, a bot's "(+http://...)" included
+ * (IIS writes its space as '+', and its own '+' as '+'). */
+static void test_chirp_iis(void)
+{
+    ruru_store *s = NULL;
+    struct ruru_diag d;
+    struct ruru_import_opts o;
+    char *report = NULL;
+    struct got g = {0};
+    const char *paths[] = {path_of("chirp_ex.log")};
+
+    memset(&o, 0, sizeof(o));
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
+    CHECK_INT(ruru_intel_import(s, RURU_SHARED_DATA "/intel/cisa-chirp/AA21062A.yaml", &o, &report,
+                                &d),
+              RURU_OK);
+    ruru_free(report);
+    write_text(
+            "chirp_ex.log",
+            "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username "
+            "c-ip cs(User-Agent) sc-status\n"
+            "2021-03-02 10:11:12 10.0.0.5 POST /owa/auth/Current/themes/resources/logon.css "
+            "- 443 - 198.51.100.7 python-requests/2.25.1 200\n"
+            "2021-03-02 10:11:13 10.0.0.5 GET /owa/auth/Current/themes/resources/logon.css - "
+            "443 - 198.51.100.8 Mozilla/5.0+(Windows+NT+10.0) 200\n"
+            "2021-03-02 10:11:14 10.0.0.5 GET /x - 443 - 198.51.100.9 "
+            "DuckDuckBot/1.0;+(+http://duckduckgo.com/duckduckbot.html) 200\n"
+            "2021-03-02 10:11:15 10.0.0.5 GET /y - 443 - 198.51.100.9 "
+            "Mozilla/5.0+(compatible;+Baiduspider/2.0;++http://www.baidu.com/search/spider.html) "
+            "200\n");
+    CHECK_INT(sweep(s, paths, 1, 1, &g), RURU_OK);
+    CHECK_STR(digest(g.sightings),
+              "2 python-requests/2.25.1 python-requests/2.25.1 user_agent.original\n"
+              "2 [network-traffic:extensions.'http-request-ext'.request_method = 'POST' AND "
+              "network-traffic:extensions.'http-request-ext'.request_value MATCHES "
+              "'^/owa/auth/Current/themes/resources/logon\\\\.css'] [network-traffic:extensions."
+              "'http-request-ext'.request_method = 'POST' AND network-traffic:extensions.'http-"
+              "request-ext'.request_value MATCHES '^/owa/auth/Current/themes/resources/logon"
+              "\\\\.css'] -\n"
+              "2 [network-traffic:extensions.'http-request-ext'.request_method = 'POST' AND "
+              "network-traffic:extensions.'http-request-ext'.request_value MATCHES "
+              "'^/owa/auth/Current/'] [network-traffic:extensions.'http-request-ext'.request_"
+              "method = 'POST' AND network-traffic:extensions.'http-request-ext'.request_value "
+              "MATCHES '^/owa/auth/Current/'] -\n"
+              "4 DuckDuckBot/1.0; (+http://duckduckgo.com/duckduckbot.html) DuckDuckBot/1.0; "
+              "(+http://duckduckgo.com/duckduckbot.html) user_agent.original\n"
+              "5 Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/"
+              "spider.html) Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/"
+              "search/spider.html) user_agent.original\n");
+    got_free(&g);
+    ruru_store_close(s);
+}
+
+/* Reads a whole file, NUL-terminated; NULL when it cannot. */
+static char *slurp_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)n + 1);
+        if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+        if (buf != NULL) {
+            buf[n] = '\0';
+            *len = (size_t)n;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+/* Web shells named by their place on disk, as the HAFNIUM advisories name them: the literal
+ * aspnet_client and Exchange HttpProxy paths of signature-base's filename-iocs.txt (real, read
+ * in place; their regex escapes \\ and \. undone) imported as file-path indicators, and an IIS
+ * log written here requesting some of them. A request for the URL path a file is served at
+ * cites the file-path indicator itself; case does not matter (IIS ignores it); other pages of
+ * the same directories match nothing. */
+static void test_webshell_paths(void)
+{
+    size_t len = 0, n_paths = 0;
+    char *txt = slurp_file(RURU_SHARED_DATA "/intel/signature-base/filename-iocs.txt", &len);
+    struct ruru_buf csv;
+    ruru_store *s;
+    struct got g = {0};
+    const char *paths[] = {path_of("webshell_ex.log")};
+
+    CHECK(txt != NULL);
+    if (txt == NULL)
+        return;
+    ruru_buf_init(&csv, 1u << 20);
+    ruru_buf_adds(&csv, "type,value\n");
+    for (char *line = txt, *next; line != NULL && *line != '\0'; line = next) {
+        char *semi, lit[512];
+        size_t k = 0;
+        bool ok = true;
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        if (strncmp(line, "\\\\inetpub\\\\wwwroot\\\\", 19) != 0 &&
+            strncmp(line, "\\\\FrontEnd\\\\HttpProxy\\\\", 21) != 0)
+            continue;
+        semi = strrchr(line, ';');
+        if (semi == NULL)
+            continue;
+        for (const char *c = line; c < semi && ok && k + 1 < sizeof(lit); c++) {
+            if (c[0] == '\\' && (c[1] == '\\' || c[1] == '.'))
+                lit[k++] = *++c;
+            else if (strchr("\\[](){}|^$*+?", *c) != NULL)
+                ok = false; /* a regex, not a path */
+            else
+                lit[k++] = *c;
+        }
+        if (!ok)
+            continue;
+        lit[k] = '\0';
+        ruru_buf_addf(&csv, "filepath,%s\n", lit);
+        n_paths++;
+    }
+    free(txt);
+    CHECK_INT(n_paths, 60); /* 54 distinct */
+    s = store_with("webshells.csv", ruru_buf_str(&csv));
+    ruru_buf_fini(&csv);
+    write_text("webshell_ex.log",
+               "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username "
+               "c-ip cs(User-Agent) sc-status\n"
+               "2021-03-03 01:00:00 10.0.0.5 POST /aspnet_client/shell.aspx - 443 - "
+               "198.51.100.7 curl/7.1 200\n"
+               "2021-03-03 01:00:01 10.0.0.5 GET /owa/auth/outlookzh.aspx cmd=whoami 443 - "
+               "198.51.100.7 curl/7.1 200\n"
+               "2021-03-03 01:00:02 10.0.0.5 POST /OAB/log.aspx - 443 - 198.51.100.7 curl/7.1 "
+               "200\n"
+               "2021-03-03 01:00:03 10.0.0.5 GET /aspnet_client/system_web/log.aspx - 443 - "
+               "198.51.100.7 curl/7.1 200\n"
+               "2021-03-03 01:00:04 10.0.0.5 GET /owa/auth/logon.aspx - 443 - 198.51.100.8 "
+               "Mozilla/5.0 200\n"
+               "2021-03-03 01:00:05 10.0.0.5 GET /aspnet_client/other.aspx - 443 - "
+               "198.51.100.8 Mozilla/5.0 200\n");
+    CHECK_INT(sweep(s, paths, 1, 1, &g), RURU_OK);
+    CHECK_STR(digest(g.sightings),
+              "2 \\inetpub\\wwwroot\\aspnet_client\\shell.aspx /aspnet_client/shell.aspx "
+              "url.path\n"
+              "3 \\FrontEnd\\HttpProxy\\owa\\auth\\OutlookZH.aspx /owa/auth/outlookzh.aspx "
+              "url.path\n"
+              "4 \\FrontEnd\\HttpProxy\\OAB\\log.aspx /OAB/log.aspx url.path\n"
+              "5 \\inetpub\\wwwroot\\aspnet_client\\system_web\\log.aspx "
+              "/aspnet_client/system_web/log.aspx url.path\n");
+    {
+        json_t *x = json_array_get(g.sightings, 0);
+        CHECK_STR(at(x, "ruru.indicator.type"), "filepath");
+        CHECK_STR(at(x, "ruru.indicator.source"), "webshells.csv");
+    }
+    got_free(&g);
+    ruru_store_close(s);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-scan-XXXXXX");
@@ -1093,6 +1257,8 @@ int main(void)
     test_paths_and_literals();
     test_patterns();
     test_pattern_needles();
+    test_chirp_iis();
+    test_webshell_paths();
     {
         char cmd[512];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "check.h"
 #include "io/file.h"
+#include "logs/detect.h"
 #include "logs/evtx.h"
 #include "logs/json.h"
 #include "rules/sigma.h"
@@ -121,22 +122,36 @@ static bool evtx_case(const char *path, uint32_t rule)
     return w.seen;
 }
 
-/* Does rule `rule` match some line of the raw log in `path`? */
+/* Does rule `rule` match some line of the raw log in `path`? A raw log is plain text, which
+ * ruru ties to no logsource: it is tied to the rule's, as a user does with --logsource
+ * (the Cisco case is a Cisco device's log line). */
 static bool raw_case(const char *path, uint32_t rule)
 {
-    char *buf = NULL;
+    char *buf = NULL, tie[4096 + 300];
+    const char *ties[1] = {tie};
     size_t len = 0;
     struct ruru_diag d;
     struct want w = {rule, false};
+    struct ruru_rules_input *in = NULL;
 
-    if (ruru_file_read(path, 1u << 20, &buf, &len, NULL, &d) != RURU_OK)
+    ruru_rules_logsource_text(rs, rule, tie, 256);
+    snprintf(tie + strlen(tie), sizeof(tie) - strlen(tie), "=%s", path);
+    CHECK_INT(ruru_rules_input_create(rs, path, RURU_KIND_TEXT, ties, 1, &in, &d), RURU_OK);
+    CHECK_INT(ruru_rules_input_ties(in), 1);
+    ruru_rules_scratch_input(sc, in);
+    if (ruru_file_read(path, 1u << 20, &buf, &len, NULL, &d) != RURU_OK) {
+        ruru_rules_scratch_input(sc, NULL);
+        ruru_rules_input_destroy(in);
         return false;
+    }
     for (char *p = buf, *end = buf + len; p < end && !w.seen;) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         ruru_rules_match(rs, sc, NULL, p, n, on_hit, &w);
         p += n + 1;
     }
+    ruru_rules_scratch_input(sc, NULL);
+    ruru_rules_input_destroy(in);
     ruru_free(buf);
     return w.seen;
 }

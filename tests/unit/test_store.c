@@ -278,19 +278,21 @@ static void test_store(void)
     CHECK_INT(n_matches(st, "198.51.100.7"), 1);
     CHECK_INT(n_matches(st, "198.51.100.8"), 0);
 
-    /* Source "galaxy": three clusters linked as the MISP galaxies link APT40. */
+    /* Source "galaxy": three clusters that name each other as the MISP galaxies name APT40
+     * (their "similar" links are shown, not followed: the names join them). */
     f = begin(st, "galaxy", "g.json", "h2");
     s = ruru_store_file_sink(f);
     {
-        static const char *const ta[] = {"Leviathan", "KRYPTONITE PANDA", "GADOLINIUM"};
+        static const char *const ta[] = {"Leviathan", "KRYPTONITE PANDA", "GADOLINIUM",
+                                         "BRONZE MOHAWK"};
         static const char *const mitre[] = {"APT40", "TEMP.Periscope"};
-        static const char *const other[] = {"Leviathan"};
-        feed_actor(s, "u-ta", "misp-galaxy:threat-actor", "APT40", ta, 3, "CN");
+        static const char *const other[] = {"Bronze Mohawk"};
+        feed_actor(s, "u-ta", "misp-galaxy:threat-actor", "APT40", ta, 4, "CN");
         feed_actor(s, "u-mitre", "misp-galaxy:mitre-intrusion-set", "Leviathan", mitre, 2, NULL);
         feed_actor(s, "u-ms", "misp-galaxy:microsoft-activity-group", "GADOLINIUM", NULL, 0, NULL);
         feed_relation(s, "u-ta", "similar", "u-mitre");
         feed_relation(s, "u-ms", "similar", "u-ta");
-        /* An unrelated actor of another galaxy that also claims "Leviathan". */
+        /* An unrelated actor of another galaxy that also lists "Bronze Mohawk". */
         feed_actor(s, "u-x", "misp-galaxy:other", "Sea Turtle", other, 1, "TR");
     }
     CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
@@ -310,8 +312,11 @@ static void test_store(void)
     CHECK_INT(ruru_actors_group(reg, groups[0])->n_members, 4);
     CHECK_INT(ruru_actors_by_name(reg, "Temp Periscope", &groups), 1);
     CHECK_STR(ruru_actors_group(reg, groups[0])->name, "APT40");
-    /* "Leviathan" is claimed by two actors: a conflict, not a merge. */
-    CHECK_INT(ruru_actors_by_name(reg, "Leviathan", &groups), 2);
+    CHECK_INT(ruru_actors_by_name(reg, "Leviathan", &groups), 1);
+    CHECK_STR(ruru_actors_group(reg, groups[0])->name, "APT40");
+    /* "BRONZE MOHAWK", a synonym of two actors that nothing else joins: a conflict, not a
+     * merge. */
+    CHECK_INT(ruru_actors_by_name(reg, "bronze-mohawk", &groups), 2);
     CHECK_INT(ruru_actors_n_conflicts(reg), 1);
     ruru_actors_destroy(reg);
 
