@@ -158,6 +158,11 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
             by_type_line(c->out, json_object_get(f, "by_type"));
             fputc('\n', c->out);
         }
+        if (json_object_size(json_object_get(f, "context_by_type")) > 0) {
+            fputs("    context (to_ids false, not swept): ", c->out);
+            by_type_line(c->out, json_object_get(f, "context_by_type"));
+            fputc('\n', c->out);
+        }
         if (json_object_size(json_object_get(f, "by_kind")) > 0) {
             fputs("    entities: ", c->out);
             by_type_line(c->out, json_object_get(f, "by_kind"));
@@ -223,8 +228,11 @@ static void print_import_table(const struct cli *c, json_t *report, long show_re
     if (json_integer_value(json_object_get(t, "skipped")) > 0)
         fprintf(c->out, "%s skipped (not imported, each with its reason above); ",
                 cli_num(json_object_get(t, "skipped"), b1, sizeof(b1)));
-    fprintf(c->out, "%s indicators, %s entities, %s relations, %s rejected\n",
-            cli_num(json_object_get(t, "indicators"), b1, sizeof(b1)),
+    fprintf(c->out, "%s indicators, ", cli_num(json_object_get(t, "indicators"), b1, sizeof(b1)));
+    if (json_integer_value(json_object_get(t, "context")) > 0)
+        fprintf(c->out, "%s context values, ",
+                cli_num(json_object_get(t, "context"), b1, sizeof(b1)));
+    fprintf(c->out, "%s entities, %s relations, %s rejected\n",
             cli_num(json_object_get(t, "entities"), b2, sizeof(b2)),
             cli_num(json_object_get(t, "relations"), b3, sizeof(b3)),
             cli_num(json_object_get(t, "rejected"), b4, sizeof(b4)));
@@ -523,8 +531,12 @@ static void print_search_table(const struct cli *c, json_t *doc)
     {
         json_int_t n = json_integer_value(json_object_get(m, "records"));
         json_int_t act = json_integer_value(json_object_get(m, "active"));
+        json_int_t ctx = json_integer_value(json_object_get(m, "context"));
+        /* to_ids false in every record: context, never swept, whatever its validity */
         fprintf(c->out, "\n%-7s %s ", cli_str(json_object_get(m, "type")),
-                act > 0 ? "active  " : "INACTIVE");
+                ctx == n && n > 0 ? "context "
+                : act > 0         ? "active  "
+                                  : "INACTIVE");
         cli_put_safe(c->out, cli_str(json_object_get(m, "value")));
         fprintf(c->out, "  [matched on %s]\n", cli_str(json_object_get(m, "matched_on")));
         fprintf(c->out, "  records    %s, %s in force\n",
@@ -533,6 +545,11 @@ static void print_search_table(const struct cli *c, json_t *doc)
         if (json_object_get(m, "confidence"))
             fprintf(c->out, "  confidence %s (the highest)\n",
                     cli_num(json_object_get(m, "confidence"), b, sizeof(b)));
+        if (ctx > 0)
+            fprintf(c->out,
+                    "  context    %s of them not for detection (MISP to_ids false): kept, "
+                    "not swept\n",
+                    cli_num(json_object_get(m, "context"), b, sizeof(b)));
         if (json_array_size(json_object_get(m, "actors")) > 0) {
             fputs("  actors     ", c->out);
             print_actor_list(c->out, json_object_get(m, "actors"));
@@ -617,6 +634,7 @@ static void print_stats_table(const struct cli *c, json_t *doc)
     static const char *const keys[] = {"sources",
                                        "files",
                                        "indicators",
+                                       "context",
                                        "revoked",
                                        "expired",
                                        "actors",
@@ -635,6 +653,10 @@ static void print_stats_table(const struct cli *c, json_t *doc)
                 cli_num(json_object_get(doc, keys[i]), b, sizeof(b)));
     fputs("indicators by type\n", c->out);
     json_object_foreach(json_object_get(doc, "by_type"), k, v)
+            fprintf(c->out, "  %-20s %12s\n", k, cli_num(v, b, sizeof(b)));
+    if (json_object_size(json_object_get(doc, "context_by_type")) > 0)
+        fputs("context by type (to_ids false, not swept)\n", c->out);
+    json_object_foreach(json_object_get(doc, "context_by_type"), k, v)
             fprintf(c->out, "  %-20s %12s\n", k, cli_num(v, b, sizeof(b)));
     fputs("entities by kind\n", c->out);
     json_object_foreach(json_object_get(doc, "entities"), k, v)

@@ -486,7 +486,22 @@ static void print_summary(json_t *doc, bool verbose)
     if (json_integer_value(json_object_get(info, "pattern_errors")) > 0)
         fprintf(stderr, "ruru: %s pattern evaluations failed (a value of the wrong kind)\n",
                 cli_num(json_object_get(info, "pattern_errors"), a, 32));
+    if (json_object_size(json_object_get(info, "not_swept")) > 0) {
+        const char *k;
+        json_t *v;
+        bool first = true;
+        fputs("ruru: not swept (no log field ruru reads holds them):", stderr);
+        json_object_foreach(json_object_get(info, "not_swept"), k, v)
+        {
+            fprintf(stderr, "%s %s %s", first ? "" : ",", cli_num(v, a, 32), k);
+            first = false;
+        }
+        fputc('\n', stderr);
+    }
     fprintf(stderr, "ruru: %s indicators", cli_num(json_object_get(info, "indicators"), a, 32));
+    if (json_integer_value(json_object_get(info, "context")) > 0)
+        fprintf(stderr, " (%s context, not for detection)",
+                cli_num(json_object_get(info, "context"), a, 32));
     if (json_integer_value(json_object_get(info, "patterns")) > 0)
         fprintf(stderr, ", %s STIX patterns", cli_num(json_object_get(info, "patterns"), a, 32));
     fprintf(stderr, " (index %s), ", cli_str(json_object_get(info, "index")));

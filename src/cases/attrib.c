@@ -14,7 +14,7 @@
 
 static const char *const KIND_NAMES[RURU_EV__COUNT] = {
         "hash",       "url",    "domain", "email", "file-name", "pattern",
-        "user-agent", "string", "ip",     "cidr",  "rule"};
+        "user-agent", "string", "ip",     "cidr",  "rule",      "host-artefact"};
 
 const char *ruru_ev_kind_name(enum ruru_ev_kind k)
 {
@@ -45,7 +45,11 @@ enum ruru_ev_kind ruru_ev_kind_of(const char *t)
                {"ipv6", RURU_EV_IP},
                {"cidr4", RURU_EV_CIDR},
                {"cidr6", RURU_EV_CIDR},
-               {"rule", RURU_EV_RULE}};
+               {"rule", RURU_EV_RULE},
+               {"regkey", RURU_EV_HOST},
+               {"mutex", RURU_EV_HOST},
+               {"pipe", RURU_EV_HOST},
+               {"mac", RURU_EV_HOST}};
 
     for (size_t i = 0; t != NULL && i < sizeof(map) / sizeof(map[0]); i++)
         if (strcmp(map[i].type, t) == 0)
@@ -59,7 +63,7 @@ void ruru_attrib_defaults(struct ruru_attrib_config *c)
             [RURU_EV_HASH] = 100, [RURU_EV_URL] = 30,     [RURU_EV_DOMAIN] = 20,
             [RURU_EV_EMAIL] = 20, [RURU_EV_FILENAME] = 5, [RURU_EV_PATTERN] = 20,
             [RURU_EV_UA] = 3,     [RURU_EV_STRING] = 3,   [RURU_EV_IP] = 4,
-            [RURU_EV_CIDR] = 1.5, [RURU_EV_RULE] = 1};
+            [RURU_EV_CIDR] = 1.5, [RURU_EV_RULE] = 1,     [RURU_EV_HOST] = 10};
     static const double H[RURU_EV__COUNT] = {
             [RURU_EV_URL] = 365, [RURU_EV_DOMAIN] = 365, [RURU_EV_EMAIL] = 365,
             [RURU_EV_UA] = 365,  [RURU_EV_IP] = 90,      [RURU_EV_CIDR] = 180};

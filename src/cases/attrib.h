@@ -41,6 +41,7 @@ enum ruru_ev_kind {
     RURU_EV_IP,       /* an address */
     RURU_EV_CIDR,     /* an address range */
     RURU_EV_RULE,     /* a detection rule: says what happened, not who (its techniques) */
+    RURU_EV_HOST,     /* a host artefact: registry key, mutex, named pipe, MAC address */
     RURU_EV__COUNT
 };
 

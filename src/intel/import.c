@@ -275,17 +275,23 @@ static void add_count(json_t *o, const char *k, uint64_t n)
 
 static json_t *stats_json(json_t *f, const struct ruru_import_stats *st, bool detailed)
 {
-    add_count(f, "indicators", st->n_indicators);
+    /* to_ids false values are context, counted apart: never as detection indicators */
+    add_count(f, "indicators", st->n_indicators - st->n_context);
+    add_count(f, "context", st->n_context);
     if (detailed) {
-        json_t *bt = json_object(), *bk = json_object();
-        for (int t = 1; t < RURU_IOC__COUNT; t++)
+        json_t *bt = json_object(), *bk = json_object(), *ct = json_object();
+        for (int t = 1; t < RURU_IOC__COUNT; t++) {
             if (st->n_by_type[t] > 0)
                 add_count(bt, ruru_ioc_type_name((enum ruru_ioc_type)t), st->n_by_type[t]);
+            if (st->n_context_by_type[t] > 0)
+                add_count(ct, ruru_ioc_type_name((enum ruru_ioc_type)t), st->n_context_by_type[t]);
+        }
         json_object_set_new(f, "by_type", bt);
+        json_object_set_new(f, "context_by_type", ct);
         add_count(f, "entities", st->n_entities);
         static const char *const kinds[] = {NULL,   "actor",     "campaign", "malware",
-                                            "tool", "technique", "identity"};
-        for (int k = RURU_ENTITY_ACTOR; k <= RURU_ENTITY_IDENTITY; k++)
+                                            "tool", "technique", "identity", "infrastructure"};
+        for (int k = RURU_ENTITY_ACTOR; k <= RURU_ENTITY_INFRASTRUCTURE; k++)
             if (st->n_by_kind[k] > 0)
                 add_count(bk, kinds[k], st->n_by_kind[k]);
         json_object_set_new(f, "by_kind", bk);
@@ -563,8 +569,8 @@ enum ruru_err ruru_intel_import(ruru_store *store,
     enum ruru_err err;
     size_t i;
     json_t *f;
-    uint64_t n_imp = 0, n_unch = 0, n_err = 0, n_skip = 0, n_ind = 0, n_ent = 0, n_rel = 0,
-             n_rej = 0;
+    uint64_t n_imp = 0, n_unch = 0, n_err = 0, n_skip = 0, n_ind = 0, n_ctx = 0, n_ent = 0,
+             n_rel = 0, n_rej = 0;
 
     ruru_diag_clear(diag);
     if (opts == NULL) {
@@ -619,6 +625,7 @@ enum ruru_err ruru_intel_import(ruru_store *store,
         else
             n_err++;
         n_ind += (uint64_t)json_integer_value(json_object_get(f, "indicators"));
+        n_ctx += (uint64_t)json_integer_value(json_object_get(f, "context"));
         n_ent += (uint64_t)json_integer_value(json_object_get(f, "entities"));
         n_rel += (uint64_t)json_integer_value(json_object_get(f, "relations"));
         n_rej += (uint64_t)json_integer_value(json_object_get(f, "rejected"));
@@ -630,6 +637,7 @@ enum ruru_err ruru_intel_import(ruru_store *store,
     add_count(totals, "errors", n_err);
     add_count(totals, "skipped", n_skip);
     add_count(totals, "indicators", n_ind);
+    add_count(totals, "context", n_ctx);
     add_count(totals, "entities", n_ent);
     add_count(totals, "relations", n_rel);
     add_count(totals, "rejected", n_rej);

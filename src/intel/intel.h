@@ -60,7 +60,8 @@ enum ruru_entity_kind {
     RURU_ENTITY_MALWARE,
     RURU_ENTITY_TOOL,
     RURU_ENTITY_TECHNIQUE, /* attack-pattern */
-    RURU_ENTITY_IDENTITY
+    RURU_ENTITY_IDENTITY,
+    RURU_ENTITY_INFRASTRUCTURE /* STIX 2.1 infrastructure: C2 servers, botnets, ... */
 };
 
 struct ruru_intel_entity {

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "intel/ioc_int.h"
 
 /* Longest value accepted: far beyond any real indicator (a 2 KiB URL is already odd), short
  * of a pasted log file that would otherwise travel through every later stage. */
@@ -76,6 +77,10 @@ static const char *const TYPE_NAMES[RURU_IOC__COUNT] = {
         [RURU_IOC_ASN] = "asn",
         [RURU_IOC_URI_PATH] = "uri-path",
         [RURU_IOC_FILENAME_REGEX] = "filename-regex",
+        [RURU_IOC_REGKEY] = "regkey",
+        [RURU_IOC_MUTEX] = "mutex",
+        [RURU_IOC_PIPE] = "pipe",
+        [RURU_IOC_MAC] = "mac",
         [RURU_IOC_PATTERN] = "stix-pattern",
 };
 
@@ -187,6 +192,17 @@ static const struct {
         {"asn", RURU_IOC_ASN},
         {"as", RURU_IOC_ASN},
         {"as-number", RURU_IOC_ASN},
+        {"regkey", RURU_IOC_REGKEY},
+        {"registry-key", RURU_IOC_REGKEY},
+        {"windows-registry-key", RURU_IOC_REGKEY},
+        {"mutex", RURU_IOC_MUTEX},
+        {"mutant", RURU_IOC_MUTEX},
+        {"pipe", RURU_IOC_PIPE},
+        {"named pipe", RURU_IOC_PIPE},
+        {"named-pipe", RURU_IOC_PIPE},
+        {"mac", RURU_IOC_MAC},
+        {"mac-address", RURU_IOC_MAC},
+        {"mac-addr", RURU_IOC_MAC},
         {"stix-pattern", RURU_IOC_PATTERN},
         {"stix", RURU_IOC_PATTERN},
 };
@@ -975,6 +991,10 @@ static bool norm_path(enum ruru_ioc_type *type,
     for (size_t k = start; k < out->len; k++)
         if (is_ctl((unsigned char)out->ptr[k]))
             return false;
+    /* "/.//x" and "/a/..//x" lose their dot segments to "//x", which reads back as a host:
+     * refused as such a path is when written so (normalising must be idempotent). */
+    if (out->len - start > 1 && out->ptr[start + 1] == '/')
+        return false;
     if (out->len - start == 1 || (out->len - start == 2 && out->ptr[start + 1] == '?')) {
         *reason = "path matches every request";
         return false;
@@ -1445,6 +1465,14 @@ bool ruru_ioc_normalize(enum ruru_ioc_type *type,
     case RURU_IOC_ASN:
         ok = norm_asn(v.ptr, v.len, out, reason);
         break;
+    case RURU_IOC_REGKEY:
+        ok = ruru_ioc_norm_regkey(v.ptr, v.len, out, reason);
+        break;
+    case RURU_IOC_MAC:
+        ok = ruru_ioc_norm_mac(v.ptr, v.len, out, reason);
+        break;
+    case RURU_IOC_MUTEX:
+    case RURU_IOC_PIPE:
     case RURU_IOC_FILENAME:
     case RURU_IOC_FILEPATH:
     case RURU_IOC_USER_AGENT:

@@ -20,7 +20,13 @@
  *   asn      "AS" + decimal number
  *   uri-path a path from its root, normalised as a URL's path and query are
  *            (/owa/auth/%7Ex.aspx -> /owa/auth/~x.aspx); "/" alone is rejected
- *   others   trimmed text (user-agent, filename, filepath, string, filename-regex, pattern)
+ *   regkey   the hive in full upper case (HKLM -> HKEY_LOCAL_MACHINE, \REGISTRY\MACHINE too),
+ *            the rest lower case (Windows compares keys without case), runs of '\' as one,
+ *            no trailing '\': HKLM\Software\Run -> HKEY_LOCAL_MACHINE\software\run
+ *   mac      six lower-case hex pairs joined by ':' (from '-', ':', Cisco's dotted form or
+ *            twelve bare digits): 5E-FF-56-A2-AF-15 -> 5e:ff:56:a2:af:15
+ *   others   trimmed text (user-agent, filename, filepath, string, mutex, pipe, filename-regex,
+ *            pattern)
  */
 #ifndef RURU_INTEL_IOC_H
 #define RURU_INTEL_IOC_H
@@ -56,14 +62,18 @@ enum ruru_ioc_type {
     RURU_IOC_ASN,
     RURU_IOC_URI_PATH,       /* a URL's path (and query) without scheme or host: MISP "uri" */
     RURU_IOC_FILENAME_REGEX, /* a PCRE2 regex searched in file names and paths (Loki lists) */
+    RURU_IOC_REGKEY,         /* a Windows registry key: MISP "regkey", STIX windows-registry-key */
+    RURU_IOC_MUTEX,          /* a mutex (mutant) name */
+    RURU_IOC_PIPE,           /* a named pipe's name */
+    RURU_IOC_MAC,            /* a MAC-48 address */
     RURU_IOC_PATTERN,        /* a STIX pattern kept whole for the pattern engine */
     RURU_IOC__COUNT
 };
 
 /* "ipv4", "ipv6", "cidr4", "cidr6", "domain", "url", "md5", "sha1", "sha256", "sha512",
  * "email", "filename", "filepath", "user-agent", "string", "ja3", "ja3s", "x509-md5",
- * "x509-sha1", "x509-sha256", "asn", "uri-path", "filename-regex", "stix-pattern"; "none" for
- * RURU_IOC_NONE. */
+ * "x509-sha1", "x509-sha256", "asn", "uri-path", "filename-regex", "regkey", "mutex", "pipe",
+ * "mac", "stix-pattern"; "none" for RURU_IOC_NONE. */
 const char *ruru_ioc_type_name(enum ruru_ioc_type type);
 /* The inverse of ruru_ioc_type_name, also accepting common synonyms used in CSV headers and
  * lists ("ip", "ip-dst", "hostname", "fqdn", "uri", "hash", "sha-256", "ua", ...; ASCII case

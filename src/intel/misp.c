@@ -4,17 +4,19 @@
  * {"response": [...]}, a bare event, or a feed's manifest.json, which names events and carries
  * no indicators. The document is parsed whole with jansson; every attribute, at the event's
  * top level and inside its objects, of a type that names something ruru matches becomes one
- * indicator or, for composite types, several. Everything else an analyst would want counted
- * (registry keys, YARA rules, free text, hash kinds ruru does not match) is rejected with a
- * fixed reason, and the import goes on. Galaxy clusters become entities, and the event's
- * actor and technique clusters, like its galaxy tags, link every indicator to them.
+ * indicator or, for composite types, several; to_ids false keeps a value as context (stored,
+ * shown, never swept), and a link is kept as the event's reference, not an indicator.
+ * Everything else an analyst would want counted (YARA rules, free text, hash kinds ruru does
+ * not match) is rejected with a fixed reason, and the import goes on. Galaxy clusters become
+ * entities, and the event's actor and technique clusters, like its galaxy tags, link every
+ * indicator to them.
  *
  * Worked example. The event
  *     {"Event": {"uuid": "E", "info": "Exchange intrusions", "Tag": [{"name": "tlp:amber"},
  *       {"name": "misp-galaxy:threat-actor=\"APT40\""}],
  *       "Attribute": [{"uuid": "A", "type": "domain|ip",
  *                      "value": "c2[.]evil.example|198.51.100.7"},
- *                     {"uuid": "B", "type": "regkey", "value": "HKLM\\Run\\x"}]}}
+ *                     {"uuid": "B", "type": "yara", "value": "rule x {...}"}]}}
  * gives two indicators, "domain c2.evil.example" with ref "A#1" and "ipv4 198.51.100.7" with
  * ref "A#2", both with object_ref "E", tlp "amber", labels "tlp:amber" and the galaxy tag,
  * actors "APT40" and description "Exchange intrusions"; and one reject, attribute B
@@ -22,9 +24,9 @@
  * numbers are fixed by position, so the address keeps ref "A#2" even when the domain part is
  * refused, and a later version of the event replaces it rather than adding to it.
  *
- * jansson keeps no positions. A reject is placed afterwards in the raw bytes by a locator that
- * follows the reject's path ("response", 3, "Event", "Object", 2, "Attribute", 0) with a
- * skip-scanner and remembers where each step ended. Paths come in document order, so each
+ * jansson keeps no positions. A reject is placed afterwards in the raw bytes by base/jloc.c, a
+ * locator that follows the reject's path ("response", 3, "Event", "Object", 2, "Attribute", 0)
+ * with a skip-scanner and remembers where each step ended. Paths come in document order, so each
  * step only moves forward from the last one: all the rejects of an import cost about one
  * extra pass over the bytes, and an import without rejects none.
  *
@@ -38,6 +40,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/diag.h"
+#include "base/jloc.h"
 #include "base/str.h"
 #include "intel/intel.h"
 
@@ -56,6 +59,8 @@
 /* ioc.c refuses longer values ("value too long") anyway; checking first saves copying a 10 MB
  * value twice only to learn it. */
 #define MAX_VALUE_BYTES ((size_t)64 * 1024)
+/* How much of a registry value's data its key's context carries: enough to recognise it. */
+#define MAX_DATA_CONTEXT ((size_t)1024)
 /* How much of a refused value a reject carries: enough to recognise it in a report. */
 #define REJECT_VALUE_BYTES 256u
 /* Longest actor name taken from a galaxy tag. Names in the galaxies are under 100 bytes;
@@ -65,7 +70,7 @@
 #define MAX_CANON_BYTES (3 * MAX_VALUE_BYTES + 64)
 /* Steps of a locator path: at most "response", i, "Event", then "Object", j, "Attribute", k,
  * "Tag" below the event (8); two spare. */
-#define MAX_PATH 10
+#define MAX_PATH RURU_JLOC_MAX_DEPTH
 /* Arena for names from galaxy tags: at most 2 * MAX_LINKS names of MAX_NAME_BYTES + 1. */
 #define NAME_ARENA_BLOCK 4096u
 #define NAME_ARENA_MAX   (2u * MAX_LINKS * (MAX_NAME_BYTES + 16u) + NAME_ARENA_BLOCK)
@@ -78,7 +83,9 @@ enum shape {
     WITH_PORT, /* "<value>|<port>": the IOC, with context "port=N" */
     DOMAIN_IP, /* "<domain>|<ip>": a domain (#1) and an address (#2) */
     FILE_HASH, /* "<filename>|<hash>": the hash with context "filename=..." (#1), the name (#2) */
-    SKIP,      /* a reference or a victim, not an IOC: skipped without a reject */
+    REG_VALUE, /* "<key>|<data>": the registry key, with context "data=..." */
+    REFERENCE, /* a link: a reference of the event (relation "reference"), not an indicator */
+    SKIP,      /* a victim, not an IOC: skipped without a reject */
     BAD_HASH,  /* a hash kind ruru does not match: "unsupported hash type" */
 };
 
@@ -113,6 +120,16 @@ static const struct {
         {"filename|sha256", RURU_IOC_SHA256, FILE_HASH},
         {"filename|sha512", RURU_IOC_SHA512, FILE_HASH},
         {"filename", RURU_IOC_FILENAME, ONE},
+        /* A sample's value is "<file name>|<md5>"; attachments name a file. */
+        {"malware-sample", RURU_IOC_MD5, FILE_HASH},
+        {"attachment", RURU_IOC_FILENAME, ONE},
+        {"email-attachment", RURU_IOC_FILENAME, ONE},
+        {"email-reply-to", RURU_IOC_EMAIL, ONE},
+        {"regkey", RURU_IOC_REGKEY, ONE},
+        {"regkey|value", RURU_IOC_REGKEY, REG_VALUE},
+        {"mutex", RURU_IOC_MUTEX, ONE},
+        {"named pipe", RURU_IOC_PIPE, ONE},
+        {"mac-address", RURU_IOC_MAC, ONE},
         {"user-agent", RURU_IOC_USER_AGENT, ONE},
         {"AS", RURU_IOC_ASN, ONE},
         {"ja3-fingerprint-md5", RURU_IOC_JA3, ONE},
@@ -120,7 +137,7 @@ static const struct {
         {"x509-fingerprint-sha1", RURU_IOC_X509_SHA1, ONE},
         {"x509-fingerprint-sha256", RURU_IOC_X509_SHA256, ONE},
         /* A link points at a report; a target-email names a victim. */
-        {"link", RURU_IOC_NONE, SKIP},
+        {"link", RURU_IOC_NONE, REFERENCE},
         {"target-email", RURU_IOC_NONE, SKIP},
         /* Every hash kind of the core format that is not above ("filename|" + these too). */
         {"sha224", RURU_IOC_NONE, BAD_HASH},
@@ -141,176 +158,6 @@ static const struct {
         {"pehash", RURU_IOC_NONE, BAD_HASH},
         {"cdhash", RURU_IOC_NONE, BAD_HASH},
 };
-
-/* ---- the locator --------------------------------------------------------------------------- */
-
-/* A byte of the document with its line: `line` is 1-based, `line_off` the offset of its first
- * byte, so the column is off - line_off + 1. */
-struct jpos {
-    size_t off;
-    uint64_t line;
-    size_t line_off;
-};
-
-/* One step of a path: a member (key != NULL, a string literal) or an array element. */
-struct step {
-    const char *key;
-    size_t index;
-};
-
-/* A step already followed, and where its value starts. */
-struct frame {
-    struct step step;
-    struct jpos pos;
-};
-
-static bool is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static void skip_ws(const char *p, size_t len, struct jpos *at)
-{
-    while (at->off < len && is_ws(p[at->off])) {
-        if (p[at->off] == '\n') {
-            at->line++;
-            at->line_off = at->off + 1;
-        }
-        at->off++;
-    }
-}
-
-/* From the opening quote to just past the closing one. A JSON string holds no raw newline. */
-static bool skip_string(const char *p, size_t len, struct jpos *at)
-{
-    for (size_t i = at->off + 1; i < len; i++) {
-        if (p[i] == '\\') {
-            i++;
-        } else if (p[i] == '"') {
-            at->off = i + 1;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* From the first byte of a value to just past it. Nesting is a counter, never recursion, so a
- * document nested 100 000 deep costs a counter, not a stack. */
-static bool skip_value(const char *p, size_t len, struct jpos *at)
-{
-    size_t depth = 0, start = at->off;
-
-    if (at->off >= len)
-        return false;
-    if (p[at->off] == '"')
-        return skip_string(p, len, at);
-    if (p[at->off] != '{' && p[at->off] != '[') {
-        /* A number, true, false or null: runs to the next delimiter. */
-        while (at->off < len && !is_ws(p[at->off]) && p[at->off] != ',' && p[at->off] != ']' &&
-               p[at->off] != '}')
-            at->off++;
-        return at->off > start;
-    }
-    while (at->off < len) {
-        char c = p[at->off];
-        if (c == '"') {
-            if (!skip_string(p, len, at))
-                return false;
-            continue;
-        }
-        if (c == '{' || c == '[') {
-            depth++;
-        } else if (c == '}' || c == ']') {
-            if (--depth == 0) {
-                at->off++;
-                return true;
-            }
-        } else if (c == '\n') {
-            at->line++;
-            at->line_off = at->off + 1;
-        }
-        at->off++;
-    }
-    return false;
-}
-
-/* OUT: *out, where the value of member `key` of the object at *obj starts. Like jansson, the
- * last of duplicate members counts, so the whole object is read. A key written with escapes
- * is not found. */
-static bool
-find_member(const char *p, size_t len, const struct jpos *obj, const char *key, struct jpos *out)
-{
-    struct jpos at = *obj;
-    size_t klen = strlen(key);
-    bool found = false;
-
-    if (at.off >= len || p[at.off] != '{')
-        return false;
-    at.off++;
-    skip_ws(p, len, &at);
-    while (at.off < len && p[at.off] == '"') {
-        size_t ks = at.off + 1;
-        bool match;
-        if (!skip_string(p, len, &at))
-            break;
-        match = at.off - 1 - ks == klen && memcmp(p + ks, key, klen) == 0;
-        skip_ws(p, len, &at);
-        if (at.off >= len || p[at.off] != ':')
-            break;
-        at.off++;
-        skip_ws(p, len, &at);
-        if (match) {
-            *out = at;
-            found = true;
-        }
-        if (!skip_value(p, len, &at))
-            break;
-        skip_ws(p, len, &at);
-        if (at.off >= len || p[at.off] != ',')
-            break;
-        at.off++;
-        skip_ws(p, len, &at);
-    }
-    return found;
-}
-
-/* OUT: *out, where element `index` of the array at *arr starts. `from`, when not NULL, is an
- * earlier element of the same array to walk on from. */
-static bool find_element(const char *p,
-                         size_t len,
-                         const struct jpos *arr,
-                         const struct frame *from,
-                         size_t index,
-                         struct jpos *out)
-{
-    struct jpos at;
-    size_t i;
-
-    if (from != NULL) {
-        at = from->pos;
-        i = from->step.index;
-    } else {
-        at = *arr;
-        if (at.off >= len || p[at.off] != '[')
-            return false;
-        at.off++;
-        skip_ws(p, len, &at);
-        if (at.off >= len || p[at.off] == ']')
-            return false;
-        i = 0;
-    }
-    for (; i < index; i++) {
-        if (!skip_value(p, len, &at))
-            return false;
-        skip_ws(p, len, &at);
-        if (at.off >= len || p[at.off] != ',')
-            return false;
-        at.off++;
-        skip_ws(p, len, &at);
-    }
-    *out = at;
-    return true;
-}
 
 /* ---- the import ---------------------------------------------------------------------------- */
 
@@ -340,14 +187,10 @@ struct misp {
     const struct ruru_import_ctx *ctx;
     const char *data;
     size_t len;
-    /* The locator: the path of what is being read, and the frames of the last one located.
-     * Invariant: frames[0..n_frames) are a path from the root, each frame's pos the start of
-     * its step's value. */
-    struct step path[MAX_PATH];
+    /* The locator, and the path of what is being read (past MAX_PATH only counted). */
+    struct ruru_jloc loc;
+    struct ruru_jstep path[MAX_PATH];
     size_t depth;
-    struct frame frames[MAX_PATH];
-    size_t n_frames;
-    struct jpos root;
     /* The event being read. */
     const char *event_uuid;
     const char *event_info;
@@ -419,55 +262,6 @@ static void pop(struct misp *m)
     m->depth--;
 }
 
-static bool same_step(const struct step *a, const struct step *b)
-{
-    if (a->key == NULL || b->key == NULL)
-        return a->key == b->key && a->index == b->index;
-    return strcmp(a->key, b->key) == 0;
-}
-
-/* OUT: *line, *col of the value at the current path, or 0, 0 when it cannot be found. */
-static void locate(struct misp *m, uint64_t *line, uint64_t *col)
-{
-    size_t k = 0, depth = m->depth;
-
-    *line = 0;
-    *col = 0;
-    if (depth > MAX_PATH)
-        return;
-    while (k < m->n_frames && k < depth && same_step(&m->frames[k].step, &m->path[k]))
-        k++;
-    for (size_t i = k; i < depth; i++) {
-        const struct jpos *parent = i == 0 ? &m->root : &m->frames[i - 1].pos;
-        struct jpos pos;
-        bool ok;
-        if (m->path[i].key != NULL) {
-            ok = find_member(m->data, m->len, parent, m->path[i].key, &pos);
-        } else {
-            /* The same array as last time, further on: walk on from there. */
-            const struct frame *from = NULL;
-            if (i == k && i < m->n_frames && m->frames[i].step.key == NULL &&
-                m->frames[i].step.index <= m->path[i].index)
-                from = &m->frames[i];
-            ok = find_element(m->data, m->len, parent, from, m->path[i].index, &pos);
-        }
-        if (!ok) {
-            m->n_frames = i;
-            return;
-        }
-        m->frames[i].step = m->path[i];
-        m->frames[i].pos = pos;
-        m->n_frames = i + 1;
-    }
-    if (depth == 0) {
-        *line = m->root.line;
-        *col = m->root.off - m->root.line_off + 1;
-    } else {
-        *line = m->frames[depth - 1].pos.line;
-        *col = m->frames[depth - 1].pos.off - m->frames[depth - 1].pos.line_off + 1;
-    }
-}
-
 /* Hands a rejection of the value at the current path to the sink. `reason` is static. */
 static enum ruru_err
 reject(struct misp *m, const char *object, const char *value, const char *reason)
@@ -478,7 +272,8 @@ reject(struct misp *m, const char *object, const char *value, const char *reason
     if (s->reject == NULL)
         return RURU_OK;
     memset(&r, 0, sizeof(r));
-    locate(m, &r.line, &r.col);
+    if (m->depth <= MAX_PATH)
+        ruru_jloc_find(&m->loc, m->path, m->depth, &r.line, &r.col);
     r.object_ref = object;
     r.value = value;
     r.reason = reason;
@@ -1017,6 +812,29 @@ static bool parse_port(const char *s, size_t n, unsigned *port)
     return v <= 65535;
 }
 
+/* A link attribute: a relation "reference" from the event to the link as written (trimmed),
+ * so that the store keeps it with the event; it is never an indicator. */
+static enum ruru_err emit_reference(struct misp *m, const struct attr *at, const char *v, size_t n)
+{
+    const struct ruru_intel_sink *s = m->ctx->sink;
+    struct ruru_intel_relation rel;
+    struct ruru_str t = ruru_str_trim(ruru_str_make(v, n));
+
+    if (t.len == 0)
+        return reject(m, at->rej_ref, NULL, "empty value");
+    if (at->object_ref == NULL || s->relation == NULL)
+        return RURU_OK; /* no event to hang it on */
+    if (take_raw(m, t.ptr, t.len, MAX_VALUE_BYTES) != RURU_OK)
+        return RURU_ENOMEM;
+    ruru_intel_relation_init(&rel);
+    rel.ref = at->uuid;
+    rel.src = at->object_ref;
+    rel.type = "reference";
+    rel.dst = ruru_buf_str(&m->raw);
+    rel.modified = at->modified;
+    return s->relation(s->ctx, &rel);
+}
+
 /* Splits a composite value at its last '|' (no right-hand part contains one). */
 static const char *bar_of(const char *v)
 {
@@ -1036,6 +854,10 @@ static enum ruru_err emit_shape(struct misp *m,
 
     if (shape == ONE)
         return emit(m, at, 0, type, v, n, NULL);
+    if (shape == REFERENCE)
+        return emit_reference(m, at, v, n);
+    if (shape == REG_VALUE)
+        bar = strchr(v, '|'); /* registry data may hold a '|', a key name hardly ever */
     if (bar == NULL) {
         if ((err = take_raw(m, v, n, REJECT_VALUE_BYTES)) != RURU_OK)
             return err;
@@ -1052,6 +874,16 @@ static enum ruru_err emit_shape(struct misp *m,
         if (ruru_buf_addf(&m->context, "port=%u", port) != RURU_OK)
             return RURU_ENOMEM;
         return emit(m, at, 0, type, v, (size_t)(bar - v), m->context.ptr);
+    case REG_VALUE: {
+        /* The data, as written, is what the key held: context for the analyst. */
+        size_t dn = strlen(bar + 1);
+        ruru_buf_reset(&m->context);
+        ruru_buf_adds(&m->context, "data=");
+        ruru_buf_add(&m->context, bar + 1, dn < MAX_DATA_CONTEXT ? dn : MAX_DATA_CONTEXT);
+        if (m->context.failed)
+            return RURU_ENOMEM;
+        return emit(m, at, 0, type, v, (size_t)(bar - v), m->context.ptr);
+    }
     case DOMAIN_IP:
         err = emit(m, at, 1, RURU_IOC_DOMAIN, v, (size_t)(bar - v), NULL);
         if (err == RURU_OK)
@@ -1409,8 +1241,7 @@ enum ruru_err ruru_misp_import(const char *data,
     m->ctx = ctx;
     m->data = data;
     m->len = len;
-    m->root.line = 1;
-    skip_ws(data, len, &m->root);
+    ruru_jloc_init(&m->loc, data, len);
     ruru_arena_init(&m->ev_names, NAME_ARENA_BLOCK, NAME_ARENA_MAX);
     ruru_arena_init(&m->at_names, NAME_ARENA_BLOCK, NAME_ARENA_MAX);
     ruru_buf_init(&m->raw, MAX_VALUE_BYTES + 1);
@@ -1424,8 +1255,8 @@ enum ruru_err ruru_misp_import(const char *data,
     ruru_buf_init(&m->text, 2 * len + 64);
     err = do_root(m, root, &not_misp);
     if (err == RURU_OK && not_misp)
-        err = ruru_diag_set(diag, RURU_EPARSE, ctx->path, m->root.line,
-                            m->root.off - m->root.line_off + 1, "not a MISP event");
+        err = ruru_diag_set(diag, RURU_EPARSE, ctx->path, m->loc.root.line,
+                            m->loc.root.off - m->loc.root.line_off + 1, "not a MISP event");
     else if (err == RURU_ENOMEM)
         ruru_diag_set(diag, err, ctx->path, 0, 0, "out of memory");
     ruru_arena_fini(&m->ev_names);

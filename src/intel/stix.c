@@ -7,6 +7,8 @@
  * The second pass hands each object to the sink. Indicators with simple patterns become typed
  * indicators ("[ipv4-addr:value = '198.51.100.1']" is ipv4 198.51.100.1); every other pattern
  * is kept whole (type stix-pattern) for the pattern engine (stix_pattern.c decides which).
+ * Observables (observed-data, what an infrastructure consists of) are stix_observed.c's.
+ * Rejects are placed at the line and column of their object (base/jloc.c).
  *
  * Example: an indicator whose pattern ORs two values yields two indicators with refs
  * "<indicator id>#1" and "#2", both with object_ref the indicator id, so that a relationship
@@ -23,6 +25,7 @@
 #include "base/diag.h"
 #include "base/str.h"
 #include "intel/intel.h"
+#include "intel/stix_int.h"
 #include "intel/stix_pattern.h"
 
 /* Labels kept per indicator (labels plus indicator_types). STIX producers write a handful;
@@ -56,22 +59,30 @@ static const struct {
         {"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "red"},
 };
 
-struct stix {
-    const struct ruru_import_ctx *ctx;
-    json_t *objects;          /* the array the second pass walks */
-    json_t *tlp_by_id;        /* in-bundle marking id -> "amber" */
-    json_t *country_by_loc;   /* location id -> "CN" */
-    json_t *country_by_actor; /* actor id -> "CN", from originates-from */
-    struct ruru_buf values;   /* literals of the current pattern */
-    struct ruru_buf canon;    /* the current normalised value */
-    struct ruru_buf ref;      /* "<id>#k" */
-    struct ruru_buf ctxbuf;   /* "pattern_type=..." */
-};
+/* Hands a rejection to the sink, placed at the object being read: the line and column of
+ * its '{', found by the JSON locator along the object's path (objects are read in document
+ * order, so all the rejects of an import cost about one pass over the bytes). */
+enum ruru_err
+ruru_stix_reject(struct stix *st, const char *object, const char *value, const char *reason)
+{
+    const struct ruru_intel_sink *s = st->ctx->sink;
+    struct ruru_intel_reject r;
+
+    if (s->reject == NULL)
+        return RURU_OK;
+    memset(&r, 0, sizeof(r));
+    if (st->placed)
+        ruru_jloc_find(&st->loc, st->path, st->depth, &r.line, &r.col);
+    r.object_ref = object;
+    r.value = value;
+    r.reason = reason;
+    return s->reject(s->ctx, &r);
+}
 
 static enum ruru_err
 reject(struct stix *st, const char *object, const char *value, const char *reason)
 {
-    return ruru_intel_reject(st->ctx, 0, object, value, reason);
+    return ruru_stix_reject(st, object, value, reason);
 }
 
 static const char *str(json_t *o, const char *k)
@@ -129,7 +140,7 @@ static const char *tlp_word(const char *s)
 }
 
 /* The most restrictive TLP among the object's markings, or NULL. */
-static const char *object_tlp(struct stix *st, json_t *o)
+const char *ruru_stix_object_tlp(struct stix *st, json_t *o)
 {
     json_t *m;
     size_t i;
@@ -183,6 +194,7 @@ static void index_objects(struct stix *st)
         const char *type = str(o, "type"), *id = str(o, "id");
         if (type == NULL || id == NULL)
             continue;
+        ruru_stix_index_observable(st, o, type, id);
         if (strcmp(type, "marking-definition") == 0) {
             const char *t = marking_tlp(o);
             if (t != NULL)
@@ -315,9 +327,9 @@ static enum ruru_err do_indicator(struct stix *st, json_t *o, const char *id)
     struct ruru_intel_indicator ind;
     json_t *ptype_v = json_object_get(o, "pattern_type");
     const char *pattern = str(o, "pattern"), *ptype = json_string_value(ptype_v);
-    const char *labels[MAX_LABELS], *err_text = NULL;
+    const char *labels[MAX_LABELS], *actors[MAX_LABELS], *err_text = NULL;
     struct ruru_stix_value vals[RURU_STIX_MAX_VALUES];
-    size_t n_vals = 0, err_pos = 0, n_labels;
+    size_t n_vals = 0, err_pos = 0, n_labels, n_actors = 0;
     enum ruru_err err;
 
     if (pattern == NULL)
@@ -333,11 +345,16 @@ static enum ruru_err do_indicator(struct stix *st, json_t *o, const char *id)
     ind.confidence = confidence(o);
     ind.created_by = nonempty(o, "created_by_ref");
     ind.description = nonempty(o, "description") ? nonempty(o, "description") : nonempty(o, "name");
-    ind.tlp = object_tlp(st, o);
+    ind.tlp = ruru_stix_object_tlp(st, o);
     n_labels = string_list(json_object_get(o, "labels"), labels, 0, MAX_LABELS);
     n_labels = string_list(json_object_get(o, "indicator_types"), labels, n_labels, MAX_LABELS);
     ind.labels = labels;
     ind.n_labels = n_labels;
+    /* Tied to the actors that use the infrastructure it indicates (the store links the rest
+     * through its relationships). */
+    ruru_stix_indicated_actors(st, id, actors, &n_actors, MAX_LABELS);
+    ind.actors = actors;
+    ind.n_actors = n_actors;
     if (ptype != NULL && ruru_ascii_casecmp(ptype, "stix") != 0) {
         /* Sigma, YARA, Snort, Suricata, PCRE ...: kept whole, with the language noted. */
         ruru_buf_reset(&st->ctxbuf);
@@ -349,7 +366,12 @@ static enum ruru_err do_indicator(struct stix *st, json_t *o, const char *id)
     err = ruru_stix_split(pattern, strlen(pattern), vals, &n_vals, &st->values, &err_text,
                           &err_pos);
     if (err == RURU_EPARSE)
-        return reject(st, id, pattern, "malformed STIX pattern");
+        return reject(st, id, pattern,
+                      strcmp(err_text, RURU_STIX_ERR_QUALIFIER_TWICE) == 0 ||
+                                      strcmp(err_text, RURU_STIX_ERR_NOT_A_WINDOW) == 0 ||
+                                      strcmp(err_text, RURU_STIX_ERR_BAD_HASH) == 0
+                              ? err_text
+                              : "malformed STIX pattern");
     if (err != RURU_OK)
         return err;
     if (n_vals == 0)
@@ -451,7 +473,7 @@ static enum ruru_err do_object(struct stix *st, json_t *o)
             {"intrusion-set", RURU_ENTITY_ACTOR}, {"threat-actor", RURU_ENTITY_ACTOR},
             {"campaign", RURU_ENTITY_CAMPAIGN},   {"malware", RURU_ENTITY_MALWARE},
             {"tool", RURU_ENTITY_TOOL},           {"attack-pattern", RURU_ENTITY_TECHNIQUE},
-            {"identity", RURU_ENTITY_IDENTITY},
+            {"identity", RURU_ENTITY_IDENTITY},   {"infrastructure", RURU_ENTITY_INFRASTRUCTURE},
     };
     const char *type = nonempty(o, "type"), *id = nonempty(o, "id");
 
@@ -461,25 +483,37 @@ static enum ruru_err do_object(struct stix *st, json_t *o)
         return do_indicator(st, o, id);
     if (strcmp(type, "relationship") == 0)
         return do_relationship(st, o, id);
-    for (size_t i = 0; i < sizeof(entities) / sizeof(entities[0]); i++)
-        if (strcmp(type, entities[i].type) == 0)
-            return do_entity(st, o, id, type, entities[i].kind);
+    if (strcmp(type, "observed-data") == 0)
+        return ruru_stix_observed_data(st, o, id);
+    for (size_t i = 0; i < sizeof(entities) / sizeof(entities[0]); i++) {
+        if (strcmp(type, entities[i].type) == 0) {
+            enum ruru_err err = do_entity(st, o, id, type, entities[i].kind);
+            if (err == RURU_OK && entities[i].kind == RURU_ENTITY_INFRASTRUCTURE)
+                err = ruru_stix_infrastructure(st, o, id);
+            return err;
+        }
+    }
     return RURU_OK; /* locations, markings, reports, notes, sightings, SCOs ...: not emitted */
 }
 
 /* The array of objects in `root`, a new reference; NULL with *why set when root is none of
  * bundle, object, array. */
-static json_t *objects_of(json_t *root, const char **why)
+static json_t *objects_of(struct stix *st, json_t *root, const char **why)
 {
     json_t *objs = json_object_get(root, "objects"), *arr;
 
+    /* The path of object i for the locator: [i], ["objects", i], or [] for a bare object. */
+    st->depth = 1;
     if (json_is_array(root))
         return json_incref(root);
+    st->path[0].key = "objects";
+    st->depth = 2;
     if (objs != NULL) {
         *why = "bundle without an objects array";
         return json_is_array(objs) ? json_incref(objs) : NULL;
     }
     *why = "not a STIX bundle, object or list of objects";
+    st->depth = 0;
     if (!json_is_object(root) || str(root, "type") == NULL)
         return NULL;
     arr = json_array();
@@ -515,7 +549,8 @@ enum ruru_err ruru_stix_import(const char *data,
     }
     memset(&st, 0, sizeof(st));
     st.ctx = ctx;
-    st.objects = objects_of(root, &why);
+    ruru_jloc_init(&st.loc, data, len);
+    st.objects = objects_of(&st, root, &why);
     json_decref(root);
     if (st.objects == NULL) {
         err = strcmp(why, "out of memory") == 0 ? RURU_ENOMEM : RURU_EPARSE;
@@ -524,18 +559,31 @@ enum ruru_err ruru_stix_import(const char *data,
     st.tlp_by_id = json_object();
     st.country_by_loc = json_object();
     st.country_by_actor = json_object();
+    st.sco_by_id = json_object();
+    st.infra_parts = json_object();
+    st.infra_actors = json_object();
+    st.ind_infras = json_object();
     ruru_buf_init(&st.values, cap);
-    ruru_buf_init(&st.canon, cap);
+    /* A normalised URL may grow: a stray '%' becomes "%25", never more than 3x. */
+    ruru_buf_init(&st.canon, 3 * cap);
     ruru_buf_init(&st.ref, cap);
-    ruru_buf_init(&st.ctxbuf, MAX_PATTERN_TYPE + 64);
-    if (st.tlp_by_id == NULL || st.country_by_loc == NULL || st.country_by_actor == NULL) {
+    ruru_buf_init(&st.ctxbuf, cap); /* "pattern_type=", "infrastructure=", "<id>#<key>" */
+    if (st.tlp_by_id == NULL || st.country_by_loc == NULL || st.country_by_actor == NULL ||
+        st.sco_by_id == NULL || st.infra_parts == NULL || st.infra_actors == NULL ||
+        st.ind_infras == NULL) {
         err = RURU_ENOMEM;
         goto out;
     }
     index_objects(&st);
     json_array_foreach(st.objects, i, o)
     {
+        if (st.depth > 0) {
+            st.path[st.depth - 1].key = NULL;
+            st.path[st.depth - 1].index = i;
+        }
+        st.placed = true;
         err = do_object(&st, o);
+        st.placed = false;
         if (err != RURU_OK)
             break;
     }
@@ -549,6 +597,10 @@ out:
     json_decref(st.tlp_by_id);
     json_decref(st.country_by_loc);
     json_decref(st.country_by_actor);
+    json_decref(st.sco_by_id);
+    json_decref(st.infra_parts);
+    json_decref(st.infra_actors);
+    json_decref(st.ind_infras);
     json_decref(st.objects);
     return err;
 }

@@ -95,6 +95,10 @@ struct parser {
     size_t n_out;
     struct ruru_buf *values;
     struct ruru_arena *arena; /* ruru_stix_parse: the tree is built here; NULL: no tree */
+    /* A hash compared with a value that is no such hash: an error of the whole pattern unless
+     * it is simple (the importer then refuses that value alone, "malformed hash"). */
+    bool bad_hash;
+    size_t bad_hash_pos;
 };
 
 static const char *const KEYWORDS[] = {"AND",     "OR",         "NOT",      "FOLLOWEDBY", "LIKE",
@@ -620,6 +624,10 @@ static enum ruru_ioc_type path_type(const char *key, bool subset)
             {"x509-certificate:hashes.sha-256", RURU_IOC_X509_SHA256},
             {"x509-certificate:hashes.sha256", RURU_IOC_X509_SHA256},
             {"autonomous-system:number", RURU_IOC_ASN},
+            {"mac-addr:value", RURU_IOC_MAC},
+            {"mutex:name", RURU_IOC_MUTEX},
+            {"windows-registry-key:key", RURU_IOC_REGKEY},
+            {"email-message:additional_header_fields.reply_to", RURU_IOC_EMAIL},
             {"network-traffic:extensions.http-request-ext.request_header.user-agent",
              RURU_IOC_USER_AGENT},
     };
@@ -811,6 +819,51 @@ static void add_value(struct parser *p, enum ruru_ioc_type type, const struct to
 static bool cmp_or(struct parser *p, struct ruru_stix_node **out);
 
 /* path ["NOT"] op literal, after the path; t (may be NULL) the test node to fill. */
+/* Hex digits of the hash algorithms the OASIS validator checks, by name without case or
+ * punctuation ("SHA-256" = "sha256"); 0 for other names (SSDEEP, TLSH: not hex of one size). */
+static size_t hash_hex_len(const char *name)
+{
+    static const struct {
+        const char *name;
+        size_t hex;
+    } H[] = {{"md5", 32},     {"sha1", 40},     {"sha224", 56},    {"sha256", 64},
+             {"sha384", 96},  {"sha512", 128},  {"sha3224", 56},   {"sha3256", 64},
+             {"sha3384", 96}, {"sha3512", 128}, {"ripemd160", 40}, {"whirlpool", 128}};
+    char n[16];
+    size_t k = 0;
+
+    for (; *name != '\0'; name++) {
+        if (ruru_is_alpha(*name) || ruru_is_digit(*name)) {
+            if (k + 1 >= sizeof(n))
+                return 0;
+            n[k++] = ruru_lower(*name);
+        }
+    }
+    n[k] = '\0';
+    for (size_t i = 0; i < sizeof(H) / sizeof(H[0]); i++)
+        if (strcmp(n, H[i].name) == 0)
+            return H[i].hex;
+    return 0;
+}
+
+/* Whether `value` (a string token, quotes included) fits the hash the path `key` names
+ * ("file:hashes.sha-256"); true for paths that name no hash the validator checks. */
+static bool hash_fits(const char *key, const char *s, const struct tok *value)
+{
+    const char *dot = strrchr(key, '.');
+    size_t want, n = value->len - 2;
+
+    if (dot == NULL || dot - key < 7 || memcmp(dot - 7, ":hashes", 7) != 0 ||
+        (want = hash_hex_len(dot + 1)) == 0)
+        return true;
+    if (n != want)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!ruru_is_xdigit(s[value->start + 1 + i]))
+            return false;
+    return true;
+}
+
 static bool comparison(struct parser *p, const char *key, bool typed, struct ruru_stix_node *t)
 {
     static const enum ruru_stix_op OPS[] = {RURU_STIX_EQ, RURU_STIX_NEQ, RURU_STIX_LT,
@@ -863,6 +916,12 @@ static bool comparison(struct parser *p, const char *key, bool typed, struct rur
             return false;
     }
     value = p->t;
+    /* As the validator: "'f00' is not a valid SHA-256 hash". */
+    if (typed && (op == RURU_STIX_EQ || op == RURU_STIX_NEQ) && lk == L_STR && !p->bad_hash &&
+        !hash_fits(key, p->s, &value)) {
+        p->bad_hash = true;
+        p->bad_hash_pos = value.start;
+    }
     next(p);
     if (negated || !(eq || subset) || !typed) {
         p->simple = false;
@@ -1003,14 +1062,36 @@ static bool start_stop_time(struct parser *p, struct ruru_stix_lit *l)
     return fail(p, "expected a timestamp");
 }
 
+/* A qualifier may follow an observation once of each kind, as the OASIS validator has it
+ * ("Duplicate qualifier type encountered"): WITHIN 5 SECONDS WITHIN 6 SECONDS says two
+ * different things and neither wins. Returns false (the error set) for a repeated one. */
+static bool qualifier_once(struct parser *p, unsigned *seen, unsigned kind)
+{
+    if (*seen & kind)
+        return fail(p, RURU_STIX_ERR_QUALIFIER_TWICE);
+    *seen |= kind;
+    return true;
+}
+
+/* Whether START a STOP b is a window: STOP after START (the window is [a, b), so a == b holds
+ * no instant). */
+static bool is_window(const struct ruru_stix_lit *a, const struct ruru_stix_lit *b)
+{
+    return a->sec < b->sec || (a->sec == b->sec && a->nsec < b->nsec);
+}
+
 static bool obs_qual(struct parser *p, struct ruru_stix_node **out)
 {
+    unsigned seen = 0;
+
     if (!obs_atom(p, out))
         return false;
     for (;;) {
         struct ruru_stix_node *q;
         if (kw(p, "WITHIN")) {
             struct ruru_stix_lit l;
+            if (!qualifier_once(p, &seen, 1))
+                return false;
             next(p);
             if ((p->t.kind != T_INT && p->t.kind != T_FLOAT) || p->t.neg)
                 return fail(p, "expected a positive number of seconds");
@@ -1024,6 +1105,8 @@ static bool obs_qual(struct parser *p, struct ruru_stix_node **out)
                 q->seconds = l.kind == RURU_STIX_INT ? (double)l.i : l.f;
         } else if (kw(p, "REPEATS")) {
             struct ruru_stix_lit l;
+            if (!qualifier_once(p, &seen, 2))
+                return false;
             next(p);
             if (p->t.kind != T_INT || p->t.neg)
                 return fail(p, "expected a positive integer");
@@ -1037,7 +1120,11 @@ static bool obs_qual(struct parser *p, struct ruru_stix_node **out)
                 q->times = l.i;
         } else if (kw(p, "START")) {
             struct ruru_stix_lit a, b;
+            size_t at;
+            if (!qualifier_once(p, &seen, 4))
+                return false;
             next(p);
+            at = p->t.start;
             if (!start_stop_time(p, &a))
                 return false;
             if (!kw(p, "STOP"))
@@ -1045,6 +1132,11 @@ static bool obs_qual(struct parser *p, struct ruru_stix_node **out)
             next(p);
             if (!start_stop_time(p, &b))
                 return false;
+            if (!is_window(&a, &b) && p->error == NULL) {
+                p->error = RURU_STIX_ERR_NOT_A_WINDOW;
+                p->error_pos = at; /* START's time */
+                return false;
+            }
             if ((q = node(p, RURU_STIX_STARTSTOP, *out, NULL)) != NULL) {
                 q->start = a;
                 q->stop = b;
@@ -1126,6 +1218,10 @@ enum ruru_err ruru_stix_split(const char *pattern,
     next(&p);
     if (obs_follow(&p, &root) && p.t.kind != T_END)
         fail(&p, "unexpected text after the pattern");
+    if (p.error == NULL && p.bad_hash && !p.simple) {
+        p.error = RURU_STIX_ERR_BAD_HASH;
+        p.error_pos = p.bad_hash_pos;
+    }
     if (p.error != NULL) {
         *error = p.error;
         *error_pos = p.error_pos;
@@ -1159,6 +1255,10 @@ enum ruru_err ruru_stix_parse(const char *pattern,
     next(&p);
     if (obs_follow(&p, &root) && p.t.kind != T_END)
         fail(&p, "unexpected text after the pattern");
+    if (p.error == NULL && p.bad_hash) {
+        p.error = RURU_STIX_ERR_BAD_HASH;
+        p.error_pos = p.bad_hash_pos;
+    }
     ruru_buf_fini(&values);
     if (p.error != NULL) {
         *error = p.error;

@@ -20,6 +20,12 @@
  * engine matches it) and keeps the caller's array on the stack. */
 #define RURU_STIX_MAX_VALUES 256
 
+/* The errors of patterns that parse but say nothing sound; the STIX importer gives them as
+ * the reason of its reject (every other error is "malformed STIX pattern"). */
+#define RURU_STIX_ERR_QUALIFIER_TWICE "STIX pattern repeats a qualifier"
+#define RURU_STIX_ERR_NOT_A_WINDOW    "STIX pattern START is not before STOP"
+#define RURU_STIX_ERR_BAD_HASH        "STIX pattern compares a hash with a malformed value"
+
 /* One value of a simple pattern. `type` is what the object path says: RURU_IOC_CIDR4 for
  * ipv4-addr:value, RURU_IOC_CIDR6 for ipv6-addr:value (the normaliser turns a plain address
  * into ipv4/ipv6), RURU_IOC_NONE for network-traffic:dst_ref.value / src_ref.value (the value

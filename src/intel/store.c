@@ -739,7 +739,12 @@ insert:
     ruru_free(old_actors);
     if (err == RURU_OK) {
         f->stats.n_indicators++;
-        f->stats.n_by_type[ind->type]++;
+        if (ind->to_ids) {
+            f->stats.n_by_type[ind->type]++;
+        } else {
+            f->stats.n_context++;
+            f->stats.n_context_by_type[ind->type]++;
+        }
     }
     return err;
 }
@@ -759,6 +764,8 @@ static const char *kind_name(enum ruru_entity_kind k)
         return "technique";
     case RURU_ENTITY_IDENTITY:
         return "identity";
+    case RURU_ENTITY_INFRASTRUCTURE:
+        return "infrastructure";
     }
     return NULL;
 }
@@ -1136,7 +1143,7 @@ static const char *by_kind_json(struct ruru_buf *b, const struct ruru_import_sta
 
     ruru_buf_reset(b);
     ruru_buf_addc(b, '{');
-    for (int k = RURU_ENTITY_ACTOR; k <= RURU_ENTITY_IDENTITY; k++) {
+    for (int k = RURU_ENTITY_ACTOR; k <= RURU_ENTITY_INFRASTRUCTURE; k++) {
         if (st->n_by_kind[k] == 0)
             continue;
         ruru_buf_addf(b, "%s\"%s\":%" PRIu64, first ? "" : ",", kind_name((enum ruru_entity_kind)k),
@@ -1220,5 +1227,17 @@ enum ruru_err ruru_store_file_counts(struct ruru_store *s,
         err = RURU_OK;
     }
     sqlite3_finalize(st);
+    if (err == RURU_OK &&
+        sqlite3_prepare_v2(s->db,
+                           "SELECT count(*) FROM indicators i JOIN files f ON f.id = i.file_id"
+                           " JOIN sources s ON s.id = f.source_id"
+                           " WHERE s.name = ?1 AND f.path = ?2 AND NOT i.to_ids",
+                           -1, &st, NULL) == SQLITE_OK) {
+        bind_text(st, 1, source);
+        bind_text(st, 2, path);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            stats->n_context = (uint64_t)sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
     return err;
 }

@@ -32,10 +32,12 @@ bool ruru_store_generation(struct ruru_store *store, char *out, size_t cap);
 
 /* Per-file import counters, filled by the store's sink. */
 struct ruru_import_stats {
-    uint64_t n_by_type[RURU_IOC__COUNT];
-    uint64_t n_indicators;
+    uint64_t n_by_type[RURU_IOC__COUNT]; /* indicators meant for detection (to_ids) */
+    uint64_t n_indicators;               /* every indicator, context included */
+    uint64_t n_context;                  /* to_ids false: stored as context, never swept */
+    uint64_t n_context_by_type[RURU_IOC__COUNT];
     uint64_t n_older; /* objects ignored because the store had a newer version */
-    uint64_t n_by_kind[RURU_ENTITY_IDENTITY + 1];
+    uint64_t n_by_kind[RURU_ENTITY_INFRASTRUCTURE + 1];
     uint64_t n_entities;
     uint64_t n_relations;
     uint64_t n_warninglists;

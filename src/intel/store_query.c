@@ -463,9 +463,9 @@ static json_t *group_matches(json_t *matches)
             }
         }
         if (g == NULL) {
-            g = json_pack("{s:s, s:s, s:O, s:i, s:i, s:[], s:[]}", "type", type, "value", value,
-                          "matched_on", json_object_get(m, "matched_on"), "records", 0, "active", 0,
-                          "actors", "sources");
+            g = json_pack("{s:s, s:s, s:O, s:i, s:i, s:i, s:[], s:[]}", "type", type, "value",
+                          value, "matched_on", json_object_get(m, "matched_on"), "records", 0,
+                          "active", 0, "context", 0, "actors", "sources");
             if (g == NULL || json_array_append_new(groups, g) != 0)
                 continue;
         }
@@ -474,6 +474,11 @@ static json_t *group_matches(json_t *matches)
         if (json_is_true(json_object_get(m, "active")))
             json_object_set_new(g, "active",
                                 json_integer(json_integer_value(json_object_get(g, "active")) + 1));
+        /* to_ids false: context, never swept */
+        if (json_is_false(json_object_get(m, "to_ids")))
+            json_object_set_new(
+                    g, "context",
+                    json_integer(json_integer_value(json_object_get(g, "context")) + 1));
         if (json_is_integer(conf) &&
             (!json_is_integer(json_object_get(g, "confidence")) ||
              json_integer_value(conf) > json_integer_value(json_object_get(g, "confidence"))))
@@ -491,7 +496,7 @@ static json_t *group_matches(json_t *matches)
         static const char *const keep[] = {
                 "source",     "file",        "line",        "id",     "object",
                 "confidence", "valid_from",  "valid_until", "active", "inactive_reason",
-                "tlp",        "description",
+                "tlp",        "description", "to_ids",
         };
         for (k = 0; rec != NULL && k < sizeof(keep) / sizeof(keep[0]); k++)
             if ((x = json_object_get(m, keep[k])) != NULL)
@@ -499,6 +504,35 @@ static json_t *group_matches(json_t *matches)
         json_array_append_new(json_object_get(g, "sources"), rec);
     }
     return groups;
+}
+
+/* Host artefacts are written in many ways (HKLM\x = HKEY_LOCAL_MACHINE\X, 5E-FF-... =
+ * 5e:ff:...): a query that reads as one is also looked for in its canonical form, and a file
+ * name that inference takes for a host name ("abiosdsk.sys") as the file name it may be. */
+static enum ruru_err search_also(struct search *s, enum ruru_ioc_type inferred, const char *v)
+{
+    static const enum ruru_ioc_type ALSO[] = {RURU_IOC_REGKEY, RURU_IOC_MAC, RURU_IOC_FILENAME};
+    struct ruru_buf b;
+    enum ruru_err err = RURU_OK;
+
+    ruru_buf_init(&b, 1 << 20);
+    for (size_t i = 0; i < sizeof(ALSO) / sizeof(ALSO[0]) && err == RURU_OK; i++) {
+        enum ruru_ioc_type t = ALSO[i];
+        const char *why;
+        if (t == inferred || (t == RURU_IOC_FILENAME && inferred != RURU_IOC_DOMAIN))
+            continue;
+        if (!ruru_ioc_normalize(&t, v, strlen(v), NULL, &b, &why) ||
+            (t == RURU_IOC_REGKEY && strncmp(ruru_buf_str(&b), "HKEY_", 5) != 0) ||
+            (t != RURU_IOC_FILENAME && strcmp(ruru_buf_str(&b), v) == 0))
+            continue; /* not one, or already looked for as written */
+        err = run_search(s,
+                         "SELECT " IND_COLUMNS IND_FROM
+                         " WHERE i.vhash = ruru_hash(?1) AND i.value = ?1 AND i.type = ?2"
+                         " ORDER BY s.name, f.path, i.line, i.ref",
+                         "value", ruru_buf_str(&b), -1, ruru_ioc_type_name(t), -1);
+    }
+    ruru_buf_fini(&b);
+    return err;
 }
 
 enum ruru_err ruru_intel_search(
@@ -596,6 +630,8 @@ enum ruru_err ruru_intel_search(
                          "value", canonical, -1, NULL, 0);
         break;
     }
+    if (err == RURU_OK)
+        err = search_also(&s, type, ruru_buf_str(&refanged));
     if (err != RURU_OK) {
         json_decref(doc);
         err = db_fail(db, diag);
@@ -686,11 +722,18 @@ enum ruru_err ruru_intel_stats(ruru_store *store, char **out, struct ruru_diag *
     }
     json_object_set_new(doc, "sources", json_integer(scalar(db, "SELECT count(*) FROM sources")));
     json_object_set_new(doc, "files", json_integer(scalar(db, "SELECT count(*) FROM files")));
+    /* Context values (to_ids false) apart, as in the import report. */
     json_object_set_new(doc, "indicators",
-                        json_integer(scalar(db, "SELECT count(*) FROM indicators")));
+                        json_integer(scalar(db, "SELECT count(*) FROM indicators WHERE to_ids")));
+    json_object_set_new(doc, "context",
+                        json_integer(scalar(db, "SELECT count(*) FROM indicators"
+                                                " WHERE NOT to_ids")));
     json_object_set_new(doc, "by_type",
-                        count_by(db, "SELECT type, count(*) FROM indicators GROUP BY type"
-                                     " ORDER BY type"));
+                        count_by(db, "SELECT type, count(*) FROM indicators WHERE to_ids"
+                                     " GROUP BY type ORDER BY type"));
+    json_object_set_new(doc, "context_by_type",
+                        count_by(db, "SELECT type, count(*) FROM indicators WHERE NOT to_ids"
+                                     " GROUP BY type ORDER BY type"));
     json_object_set_new(doc, "revoked",
                         json_integer(scalar(db, "SELECT count(*) FROM indicators WHERE revoked")));
     snprintf(sql, sizeof(sql),

@@ -39,11 +39,12 @@
 #include "match/webpath.h"
 
 #define MAGIC "RURUIDX"
-#define VERSION                                                                              \
-    7u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts;                    \
-        * 5: uri-path keys in lower case; 6: STIX patterns (their text);                     \
-        * 7: web-root file paths as uri-path keys, derived keys' origin; type filename-regex \
-        *    (numbers after it moved) */
+#define VERSION                                                                    \
+    9u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts;          \
+        * 5: uri-path keys in lower case; 6: STIX patterns (their text);           \
+        * 7: web-root file paths as uri-path keys, derived keys' origin;           \
+        * 8: type filename-regex; 9: types regkey, mutex, pipe, mac (numbers after \
+        *    them moved) */
 #define ENDIAN 0x01020304u
 /* After the filter: one bit per IPv4 /16 holding an address or range of the index (8 KiB,
  * at home in L1), so most addresses of a log are rejected before any hashing. */

@@ -638,6 +638,21 @@ static int on_fnregex(uint32_t i, void *ctx)
     return on_hit(ruru_index_at(m->idx, i), i, m);
 }
 
+bool ruru_match_sweeps(enum ruru_ioc_type type)
+{
+    switch (type) {
+    case RURU_IOC_NONE:
+    case RURU_IOC_ASN:
+    case RURU_IOC_REGKEY:
+    case RURU_IOC_MUTEX:
+    case RURU_IOC_PIPE:
+    case RURU_IOC_MAC:
+        return false;
+    default:
+        return true; /* the pattern engine takes RURU_IOC_PATTERN */
+    }
+}
+
 /* Whole-value lookups for the fields where such values live. */
 static void match_whole(struct ruru_matcher *m, enum role role, struct ruru_str v)
 {

@@ -35,6 +35,12 @@
 #define RURU_MATCH_MAX_RULES    64 /* rule matches kept per record */
 #define RURU_MATCH_MAX_PATTERNS 64 /* pattern matches and observations kept per record */
 
+/* Whether the matcher looks up indicators of `type` in any field or text ruru reads. False for
+ * host artefacts (registry keys, mutexes, pipes, MAC addresses) and AS numbers: no log
+ * format ruru parses names a field that holds them, so the scan summary counts them as not
+ * swept instead of letting them pass in silence. */
+bool ruru_match_sweeps(enum ruru_ioc_type type);
+
 struct ruru_match_counts {
     uint64_t expired, not_yet_valid, revoked, not_ids;
     uint64_t pattern_errors; /* a pattern that could not be evaluated on a record */

@@ -1697,6 +1697,30 @@ static void correlate(struct sweep *s)
     ruru_free(mem);
 }
 
+/* What the index holds that no lookup will meet: context values (to_ids false, counted when
+ * a record holds them, never reported) and indicators of types no log field carries. The
+ * summary says how many of each instead of letting them pass in silence. */
+static void coverage(const struct ruru_index *idx, json_t *info)
+{
+    uint64_t by_type[RURU_IOC__COUNT] = {0}, n_context = 0;
+    json_t *ns = json_object();
+    size_t n = ruru_index_count(idx);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct ruru_index_ind *ind = ruru_index_at(idx, (uint32_t)i);
+        if (ind->flags & RURU_INDEX_NOT_IDS)
+            n_context++;
+        else if (ind->type < RURU_IOC__COUNT && !ruru_match_sweeps((enum ruru_ioc_type)ind->type))
+            by_type[ind->type]++;
+    }
+    json_object_set_new(info, "context", json_integer((json_int_t)n_context));
+    for (int t = 1; t < RURU_IOC__COUNT; t++)
+        if (by_type[t] > 0)
+            json_object_set_new(ns, ruru_ioc_type_name((enum ruru_ioc_type)t),
+                                json_integer((json_int_t)by_type[t]));
+    json_object_set_new(info, "not_swept", ns);
+}
+
 /* ---- STIX patterns ------------------------------------------------------------------------- */
 
 /* The patterns of the index, compiled; the summary says how many, and why some are not used. */
@@ -1900,6 +1924,7 @@ enum ruru_err ruru_scan(ruru_store *store,
         goto out;
     if ((err = load_patterns(&s, info, diag)) != RURU_OK)
         goto out;
+    coverage(idx, info);
     if ((err = ruru_sightings_open(store, idx, &s.sightings, diag)) != RURU_OK)
         goto out;
     ruru_sightings_set_rules(s.sightings, s.rules);

@@ -41,6 +41,12 @@ static const char *const REASONS[] = {
         "malformed e-mail address",
         "malformed AS number",
         "control characters in value",
+        "malformed path",
+        "path matches every request",
+        "registry hive without a key",
+        "malformed MAC address",
+        "null MAC address",
+        "broadcast MAC address",
         "out of memory",
 };
 
@@ -57,7 +63,8 @@ static bool known_reason(const char *r)
 static bool is_text_type(enum ruru_ioc_type t)
 {
     return t == RURU_IOC_FILENAME || t == RURU_IOC_FILEPATH || t == RURU_IOC_USER_AGENT ||
-           t == RURU_IOC_STRING || t == RURU_IOC_PATTERN;
+           t == RURU_IOC_STRING || t == RURU_IOC_PATTERN || t == RURU_IOC_MUTEX ||
+           t == RURU_IOC_PIPE;
 }
 
 /* What a canonical value of type t may hold. */
@@ -68,7 +75,7 @@ static bool clean(enum ruru_ioc_type t, const struct ruru_buf *b)
     for (size_t i = 0; i < b->len; i++) {
         unsigned char c = (unsigned char)b->ptr[i];
         /* A quoted e-mail local part may hold spaces ("a b"@example.com). */
-        bool loose = is_text_type(t) || t == RURU_IOC_EMAIL;
+        bool loose = is_text_type(t) || t == RURU_IOC_EMAIL || t == RURU_IOC_REGKEY;
         if ((c < 0x20 && !(c == '\t' && is_text_type(t))) || c == 0x7f || (c == ' ' && !loose))
             return false;
     }

@@ -657,9 +657,9 @@ static void test_type_names(void)
             {"Intel::SOFTWARE", "putty", "string putty line=2"},
             {"Intel::ADDR", "evil.example", "reject: value does not match type"},
             /* A type ruru does not know is refused, never guessed from the value. */
-            {"mutex", "192.0.2.1", "type: unknown indicator type"},
+            {"yara", "192.0.2.1", "type: unknown indicator type"},
             {"Intel::BOGUS", "192.0.2.1", "type: unknown indicator type"},
-            {"mutex", "Global\\evil", "type: unknown indicator type"},
+            {"yara", "Global\\evil", "type: unknown indicator type"},
             /* Vendor feeds' names: a process is its image file (a file name is never a
              * domain), with a directory a path; "url path", "IP_Address" read as names. */
             {"process", "cmd.exe", "filename cmd.exe line=2"},

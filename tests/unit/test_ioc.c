@@ -1006,11 +1006,11 @@ static void test_infer(void)
 static void test_type_names(void)
 {
     static const char *const names[RURU_IOC__COUNT] = {
-            "none",        "ipv4",  "ipv6",     "cidr4",          "cidr6",
-            "domain",      "url",   "md5",      "sha1",           "sha256",
-            "sha512",      "email", "filename", "filepath",       "user-agent",
-            "string",      "ja3",   "ja3s",     "x509-md5",       "x509-sha1",
-            "x509-sha256", "asn",   "uri-path", "filename-regex", "stix-pattern",
+            "none",     "ipv4",      "ipv6",        "cidr4",  "cidr6",        "domain",
+            "url",      "md5",       "sha1",        "sha256", "sha512",       "email",
+            "filename", "filepath",  "user-agent",  "string", "ja3",          "ja3s",
+            "x509-md5", "x509-sha1", "x509-sha256", "asn",    "uri-path",     "filename-regex",
+            "regkey",   "mutex",     "pipe",        "mac",    "stix-pattern",
     };
     static const struct {
         const char *name;
@@ -1087,8 +1087,12 @@ static void test_type_names(void)
             {"ja3", T(JA3), false},
             {"ja3s", T(JA3S), false},
             {"string", T(STRING), false},
+            {"regkey", T(REGKEY), false},
+            {"named pipe", T(PIPE), false},
+            {"mutex", T(MUTEX), false},
+            {"mac-address", T(MAC), false},
+            {"windows-registry-key", T(REGKEY), false},
             /* unknown */
-            {"regkey", T(NONE), false},
             {"ssdeep", T(NONE), false},
             {"", T(NONE), false},
             {"   ", T(NONE), false},
@@ -1145,12 +1149,58 @@ static void test_inferred_columns(void)
     run_table(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* Host artefacts: registry keys without case and with the hive in full, MAC addresses in
+ * every written form, mutex and pipe names as given. */
+static const struct norm_case HOST_CASES[] = {
+        N(REGKEY,
+          "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run",
+          REGKEY,
+          "HKEY_LOCAL_MACHINE\\software\\microsoft\\windows\\currentversion\\run"),
+        N(REGKEY,
+          "hkey_local_machine\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\",
+          REGKEY,
+          "HKEY_LOCAL_MACHINE\\software\\microsoft\\windows\\currentversion\\run"),
+        N(REGKEY,
+          "\\REGISTRY\\MACHINE\\System\\CurrentControlSet",
+          REGKEY,
+          "HKEY_LOCAL_MACHINE\\system\\currentcontrolset"),
+        N(REGKEY, "HKCU\\\\Software\\\\x", REGKEY, "HKEY_CURRENT_USER\\software\\x"),
+        N(REGKEY, "HKU\\S-1-5-21\\Run", REGKEY, "HKEY_USERS\\s-1-5-21\\run"),
+        N(REGKEY, "\\REGISTRY\\USER\\S-1-5-18", REGKEY, "HKEY_USERS\\s-1-5-18"),
+        N(REGKEY, "HKCR\\CLSID", REGKEY, "HKEY_CLASSES_ROOT\\clsid"),
+        N(REGKEY, "HKCC\\x", REGKEY, "HKEY_CURRENT_CONFIG\\x"),
+        N(REGKEY, "Software\\Run", REGKEY, "software\\run"),
+        N(REGKEY, "HKLMX\\a", REGKEY, "hklmx\\a"),
+        N(REGKEY, "HKLM\\Run \\", REGKEY, "HKEY_LOCAL_MACHINE\\run"),
+        R(REGKEY, "HKLM", "registry hive without a key"),
+        R(URL, "/.//f", "malformed path"),
+        R(URI_PATH, "/a/..//b", "malformed path"),
+        R(REGKEY, "HKLM\\\\", "registry hive without a key"),
+        R(REGKEY, "HKLM\\a\x01b", "control characters in value"),
+        N(MAC, "5e:ff:56:a2:af:15", MAC, "5e:ff:56:a2:af:15"),
+        N(MAC, "5E-FF-56-A2-AF-15", MAC, "5e:ff:56:a2:af:15"),
+        N(MAC, "5eff.56a2.AF15", MAC, "5e:ff:56:a2:af:15"),
+        N(MAC, "5EFF56A2AF15", MAC, "5e:ff:56:a2:af:15"),
+        R(MAC, "5e:ff:56-a2:af:15", "malformed MAC address"),
+        R(MAC, "5e:ff:56:a2:af", "malformed MAC address"),
+        R(MAC, "5e:ff:56:a2:af:1g", "malformed MAC address"),
+        R(MAC, "00:00:00:00:00:00", "null MAC address"),
+        R(MAC, "FF-FF-FF-FF-FF-FF", "broadcast MAC address"),
+        N(MUTEX,
+          " Global\\MsWinZonesCacheCounterMutexA ",
+          MUTEX,
+          "Global\\MsWinZonesCacheCounterMutexA"),
+        N(PIPE, "\\\\.\\pipe\\MSSE-1234-server", PIPE, "\\\\.\\pipe\\MSSE-1234-server"),
+        N(PIPE, "no idea", PIPE, "no idea"),
+};
+
 int main(void)
 {
     run_table(IP_CASES, sizeof(IP_CASES) / sizeof(IP_CASES[0]));
     run_table(DOMAIN_CASES, sizeof(DOMAIN_CASES) / sizeof(DOMAIN_CASES[0]));
     run_table(URL_CASES, sizeof(URL_CASES) / sizeof(URL_CASES[0]));
     run_table(OTHER_CASES, sizeof(OTHER_CASES) / sizeof(OTHER_CASES[0]));
+    run_table(HOST_CASES, sizeof(HOST_CASES) / sizeof(HOST_CASES[0]));
     test_nul_bytes();
     test_limits();
     test_bounds();

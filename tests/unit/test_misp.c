@@ -384,7 +384,11 @@ static void test_event(void)
             " raw=D4:1D:8C:D9:8F:00:B2:04:E9:80:09:98:EC:F8:42:7E" T,
             "x509-sha1 " SHA1 " ref=" A(30) O T,
             "x509-sha256 " SHA256 " ref=" A(31) O T,
-            /* 32 link and 33 target-email: skipped; 34..54 rejected; 48 deleted */
+            /* 32 link: a reference (relation); 33 target-email: skipped */
+            "regkey HKEY_LOCAL_MACHINE\\software\\microsoft\\windows\\currentversion\\run\\upd "
+            "ref=" A(34) O " raw=HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\upd" T,
+            "mutex Global\\x1 ref=" A(35) O T,
+            /* 36..54 rejected; 48 deleted */
             "ipv4 198.51.100.55 ref=" A(55) O " mod=1720483200 tlp=red",
             "url http://evil.example/b ref=" A(56) O
             " first=1717200000 last=1719792000 mod=1720483200 no-ids tlp=green",
@@ -404,8 +408,6 @@ static void test_event(void)
     static const char *const want_rej[] = {
             "19:508 obj=" EV " value=No uuid reason=galaxy cluster without uuid or value",
             "36:5 obj=" A(11) " value=co.uk reason=public suffix",
-            "59:5 obj=" A(34) " value=regkey reason=unsupported attribute type",
-            "60:5 obj=" A(35) " value=mutex reason=unsupported attribute type",
             "61:5 obj=" A(36) " value=yara reason=unsupported attribute type",
             "62:5 obj=" A(37) " value=sigma reason=unsupported attribute type",
             "63:5 obj=" A(38) " value=snort reason=unsupported attribute type",
@@ -465,12 +467,12 @@ static void test_event(void)
     CHECK_STR(at(&r.more, 7), "by=Test CERT desc=C2 domain actors=[" EV_ACTORS "] tech=[" EV_TECH
                               "] labels=[" EV_LABELS "]");
     /* Attribute 55: a galaxy tag adds its actor by name; tlp:clear and tlp:red, red wins. */
-    CHECK_STR(at(&r.more, 36),
+    CHECK_STR(at(&r.more, 38),
               "by=Test CERT desc=Exchange web-shell intrusions (test event) actors=[" EV_ACTORS
               "|GADOLINIUM] tech=[" EV_TECH "] labels=[" EV_LABELS
               "|misp-galaxy:microsoft-activity-group=\"GADOLINIUM\"|tlp:clear|tlp:red]");
     /* Attribute 58: its own cluster, linked by uuid; the cluster's tag adds no name. */
-    CHECK_STR(at(&r.more, 39),
+    CHECK_STR(at(&r.more, 41),
               "by=Test CERT desc=Exchange web-shell intrusions (test event) actors=[" EV_ACTORS
               "|c0000000-0000-4000-8000-000000000058] tech=[" EV_TECH "] labels=[" EV_LABELS
               "|misp-galaxy:threat-actor=\"Sea Turtle\"]");
@@ -493,7 +495,7 @@ static void test_list(void)
             "by=Partner B desc=Phishing wave two actors=[] tech=[] labels=[TLP:AMBER+STRICT]",
     };
     static const char *const want_rej[] = {
-            "5:28 obj=a2000000-0000-4000-8000-000000000002 value=mutex reason=unsupported "
+            "5:28 obj=a2000000-0000-4000-8000-000000000002 value=sigma reason=unsupported "
             "attribute type",
             "10:18 obj=a2000000-0000-4000-8000-000000000004 value=not-a-hash reason=malformed hash",
             "11:3 obj=- value=- reason=not a MISP event",
@@ -520,7 +522,7 @@ static void test_rest(void)
             "obj=44444444-4444-4444-8444-000000000001 mod=1720483400 tlp=green",
     };
     static const char *const want_attr_rej[] = {
-            "6:3 obj=a4000000-0000-4000-8000-000000000002 value=regkey reason=unsupported "
+            "6:3 obj=a4000000-0000-4000-8000-000000000002 value=cookie reason=unsupported "
             "attribute type",
     };
     struct rec r;
@@ -919,11 +921,11 @@ static void test_hostile(void)
         sb_add(&b, "[");
     for (int i = 0; i < 2000; i++)
         sb_add(&b, "]");
-    sb_add(&b, "}, {\"uuid\": \"u\", \"type\": \"regkey\", \"value\": \"x\"}]}}");
+    sb_add(&b, "}, {\"uuid\": \"u\", \"type\": \"cookie\", \"value\": \"x\"}]}}");
     rec_init(&r);
     CHECK_INT(run(b.p, b.n, &r, &d), RURU_OK);
     CHECK_STR(at(&r.rej, 0), "1:26 obj=- value=- reason=attribute without type or value");
-    CHECK_STR(at(&r.rej, 1), "1:4057 obj=u value=regkey reason=unsupported attribute type");
+    CHECK_STR(at(&r.rej, 1), "1:4057 obj=u value=cookie reason=unsupported attribute type");
     rec_free(&r);
     free(b.p);
     memset(&b, 0, sizeof(b));
@@ -957,14 +959,14 @@ static void test_hostile(void)
     /* 50 000 rejects on one 3 MB line: the locator walks forward, never from the start. */
     sb_add(&b, "{\"Event\": {\"Attribute\": [");
     for (int i = 0; i < 50000; i++)
-        sb_add(&b, "%s{\"uuid\": \"u%05d\", \"type\": \"mutex\", \"value\": \"m\"}", i ? "," : "",
+        sb_add(&b, "%s{\"uuid\": \"u%05d\", \"type\": \"sigma\", \"value\": \"m\"}", i ? "," : "",
                i);
     sb_add(&b, "]}}");
     rec_init(&r);
     CHECK_INT(run(b.p, b.n, &r, &d), RURU_OK);
     CHECK_INT(r.rej.n, 50000);
     CHECK_STR(at(&r.rej, 49999),
-              "1:2499976 obj=u49999 value=mutex reason=unsupported attribute type");
+              "1:2499976 obj=u49999 value=sigma reason=unsupported attribute type");
     rec_free(&r);
     free(b.p);
 }
@@ -987,8 +989,8 @@ static void test_guard_page(void)
     CHECK(data != NULL);
     if (data != NULL) {
         CHECK_INT(run_guarded(data, len, &r, &d), RURU_OK);
-        CHECK_INT(r.ind.n, 44);
-        CHECK_INT(r.rej.n, 23);
+        CHECK_INT(r.ind.n, 46);
+        CHECK_INT(r.rej.n, 21);
         rec_free(&r);
         free(data);
     }
@@ -1040,8 +1042,8 @@ static void test_oom(void)
             CHECK_STR(d.msg, "out of memory");
         } else {
             CHECK_INT(err, RURU_OK);
-            CHECK_INT(r.ind.n, 44);
-            CHECK_INT(r.rej.n, 23);
+            CHECK_INT(r.ind.n, 46);
+            CHECK_INT(r.rej.n, 21);
             CHECK_INT(r.ent.n, 7);
         }
         rec_free(&r);
