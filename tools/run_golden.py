@@ -11,9 +11,22 @@ A case is a folder tests/golden/NNN-name/ holding:
 
 Every case runs with a fresh, empty store (--home in a temporary folder) and with the case
 folder and shared folder written as {case} and {shared} in the output, so expected files hold
-no absolute paths and do not depend on where the repository is checked out. `--update` rewrites expected from the current output.
+no absolute paths and do not depend on where the repository is checked out; time stamps
+that fall within the run itself are written {now}. `--update` rewrites expected from the current output.
 """
-import argparse, difflib, os, shlex, subprocess, sys, tempfile
+import argparse, calendar, difflib, os, re, shlex, subprocess, sys, tempfile, time
+
+STAMP = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
+
+
+def mask_now(text, t0, t1):
+    """Time stamps that fall within the run (when ruru recorded something: an import's time,
+    a judgement's) become {now}, so that expected output does not depend on when it ran;
+    times from the data (2024-...) stay."""
+    def sub(m):
+        t = calendar.timegm(tuple(int(x) for x in m.groups()) + (0, 0, 0))
+        return "{now}" if t0 - 1 <= t <= t1 + 1 else m.group(0)
+    return STAMP.sub(sub, text)
 
 
 def run_case(ruru, shared, case, update):
@@ -21,6 +34,7 @@ def run_case(ruru, shared, case, update):
             if l.strip() and not l.lstrip().startswith("#")]
     out = []
     rel_shared = os.path.relpath(shared, case)
+    t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="ruru-golden-") as home:
         for line in cmds:
             args = [a.replace("{case}", ".").replace("{shared}", rel_shared)
@@ -38,6 +52,7 @@ def run_case(ruru, shared, case, update):
             out.append("[exit %d]" % p.returncode)
     got = "\n".join(out) + "\n"
     got = got.replace(rel_shared, "{shared}").replace(home, "{home}")
+    got = mask_now(got, t0, time.time())
     exp_path = os.path.join(case, "expected")
     if update:
         with open(exp_path, "w", encoding="utf-8") as f:

@@ -369,7 +369,9 @@ static enum ruru_err do_indicator(struct stix *st, json_t *o, const char *id)
         return reject(st, id, pattern,
                       strcmp(err_text, RURU_STIX_ERR_QUALIFIER_TWICE) == 0 ||
                                       strcmp(err_text, RURU_STIX_ERR_NOT_A_WINDOW) == 0 ||
-                                      strcmp(err_text, RURU_STIX_ERR_BAD_HASH) == 0
+                                      strcmp(err_text, RURU_STIX_ERR_BAD_HASH) == 0 ||
+                                      strcmp(err_text, RURU_STIX_ERR_TOO_MANY_OPS) == 0 ||
+                                      strcmp(err_text, RURU_STIX_ERR_PATH_TOO_LONG) == 0
                               ? err_text
                               : "malformed STIX pattern");
     if (err != RURU_OK)

@@ -44,6 +44,11 @@
 /* Parenthesis nesting deeper than this is no real pattern (generated ones nest a few levels);
  * it is refused rather than recursed into. Each level costs three stack frames. */
 #define MAX_DEPTH 64
+/* AND/OR/FOLLOWEDBY chains make trees as deep as they are long, which the pattern engine walks:
+ * a pattern has at most this many operators, an object path at most this many steps (a
+ * hostile pattern of 50,000 ORs or a path of 5,000 steps is refused, not compiled). */
+#define MAX_OPERATORS 1000
+#define MAX_STEPS     64
 /* Room for a normalised object path. The longest path ruru types,
  * network-traffic:extensions.http-request-ext.request_header.user-agent, is 69 bytes; a
  * longer path is simply not typed. */
@@ -87,6 +92,7 @@ struct parser {
     size_t len, pos; /* pos: where the lexer continues */
     struct tok t;    /* the current token */
     int depth;
+    int operators;
     bool simple, oom;
     const char *error; /* first error; lexer errors are reported when the parser meets T_BAD */
     size_t error_pos;
@@ -691,7 +697,9 @@ static bool path(struct parser *p, char *key, bool *typed, struct ruru_stix_path
     key_add(p, key, &k, typed);
     add_step(p, tree, RURU_STIX_PROP, step_name(p), 0);
     next(p);
-    for (;;) {
+    for (size_t steps = 1;; steps++) {
+        if (steps > MAX_STEPS)
+            return fail(p, RURU_STIX_ERR_PATH_TOO_LONG);
         if (p->t.kind == T_DOT) {
             next(p);
             if (!((p->t.kind == T_IDENT && !is_keyword(p)) || p->t.kind == T_STR))
@@ -987,6 +995,8 @@ static bool cmp_and(struct parser *p, struct ruru_stix_node **out)
     if (!cmp_atom(p, out))
         return false;
     while (kw(p, "AND")) {
+        if (++p->operators > MAX_OPERATORS)
+            return fail(p, RURU_STIX_ERR_TOO_MANY_OPS);
         p->simple = false;
         next(p);
         if (!cmp_atom(p, &b))
@@ -1003,6 +1013,8 @@ static bool cmp_or(struct parser *p, struct ruru_stix_node **out)
     if (!cmp_and(p, out))
         return false;
     while (kw(p, "OR")) {
+        if (++p->operators > MAX_OPERATORS)
+            return fail(p, RURU_STIX_ERR_TOO_MANY_OPS);
         next(p);
         if (!cmp_and(p, &b))
             return false;
@@ -1156,6 +1168,8 @@ static bool obs_and(struct parser *p, struct ruru_stix_node **out)
     if (!obs_qual(p, out))
         return false;
     while (kw(p, "AND")) {
+        if (++p->operators > MAX_OPERATORS)
+            return fail(p, RURU_STIX_ERR_TOO_MANY_OPS);
         p->simple = false;
         next(p);
         if (!obs_qual(p, &b))
@@ -1172,6 +1186,8 @@ static bool obs_or(struct parser *p, struct ruru_stix_node **out)
     if (!obs_and(p, out))
         return false;
     while (kw(p, "OR")) {
+        if (++p->operators > MAX_OPERATORS)
+            return fail(p, RURU_STIX_ERR_TOO_MANY_OPS);
         next(p);
         if (!obs_and(p, &b))
             return false;
@@ -1187,6 +1203,8 @@ static bool obs_follow(struct parser *p, struct ruru_stix_node **out)
     if (!obs_or(p, out))
         return false;
     while (kw(p, "FOLLOWEDBY")) {
+        if (++p->operators > MAX_OPERATORS)
+            return fail(p, RURU_STIX_ERR_TOO_MANY_OPS);
         p->simple = false;
         next(p);
         if (!obs_or(p, &b))

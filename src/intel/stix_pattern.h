@@ -25,6 +25,9 @@
 #define RURU_STIX_ERR_QUALIFIER_TWICE "STIX pattern repeats a qualifier"
 #define RURU_STIX_ERR_NOT_A_WINDOW    "STIX pattern START is not before STOP"
 #define RURU_STIX_ERR_BAD_HASH        "STIX pattern compares a hash with a malformed value"
+#define RURU_STIX_ERR_TOO_MANY_OPS \
+    "STIX pattern has more than 1000 AND, OR and FOLLOWEDBY operators"
+#define RURU_STIX_ERR_PATH_TOO_LONG "STIX pattern has an object path of more than 64 steps"
 
 /* One value of a simple pattern. `type` is what the object path says: RURU_IOC_CIDR4 for
  * ipv4-addr:value, RURU_IOC_CIDR6 for ipv6-addr:value (the normaliser turns a plain address

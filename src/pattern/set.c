@@ -102,11 +102,9 @@ enum ruru_err ruru_pattern_set_build(const struct ruru_index *idx,
             continue;
         memset(&e, 0, sizeof(e));
         e.ind = i;
+        /* one pattern that cannot be compiled (malformed, over a limit, or too large for the
+         * memory there is) is refused alone: it never stops the sweep of everything else */
         err = ruru_pattern_compile(ruru_index_key(idx, ind), ind->key_len, &e.pattern, &d);
-        if (err == RURU_ENOMEM) {
-            ruru_pattern_set_destroy(set);
-            return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
-        }
         if (err != RURU_OK) {
             if (set->n_refused++ == 0)
                 snprintf(set->first_refusal, sizeof(set->first_refusal), "%s", d.msg);

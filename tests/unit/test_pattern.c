@@ -507,8 +507,34 @@ static void test_needles(void)
     }
 }
 
+/* Hostile sizes are refused with the reason, never compiled: 50,000 ORed observations (the
+ * compiler recursed once per operator and overflowed the stack of every sweep) and an object
+ * path of 5,000 steps (copied step by step: out of memory). */
+static void test_hostile_sizes(void)
+{
+    struct ruru_pattern *p = NULL;
+    struct ruru_diag d;
+    size_t cap = 50000 * 64 + 16, n = 0;
+    char *s = malloc(cap);
+
+    for (int i = 0; i < 50000; i++)
+        n += (size_t)snprintf(s + n, cap - n, "%s[domain-name:value = 'a%d.example']",
+                              i ? " OR " : "", i);
+    CHECK_INT(compile(s, &p, &d), RURU_EPARSE);
+    CHECK(p == NULL);
+    CHECK(strstr(d.msg, "more than 1000 AND, OR and FOLLOWEDBY operators") != NULL);
+    n = (size_t)snprintf(s, cap, "[file:name");
+    for (int i = 0; i < 5000; i++)
+        n += (size_t)snprintf(s + n, cap - n, ".parent_directory_ref");
+    snprintf(s + n, cap - n, " = 'x']");
+    CHECK_INT(compile(s, &p, &d), RURU_EPARSE);
+    CHECK(strstr(d.msg, "object path of more than 64 steps") != NULL);
+    free(s);
+}
+
 int main(void)
 {
+    test_hostile_sizes();
     test_needles();
     test_vectors();
     test_within();

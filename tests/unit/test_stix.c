@@ -911,6 +911,35 @@ static void test_patterns(void)
     ruru_buf_adds(&many, "]");
     CHECK_INT(ruru_stix_split(many.ptr, many.len, v, &n, &b, &err, &pos), RURU_OK);
     CHECK_INT(n, 0);
+    /* Chains of operators are trees as deep as they are long, object paths are copied step by
+     * step: 1,000 operators and 64 steps are taken, one more is refused with its reason
+     * (50,000 ORs crashed every later sweep, a path of 5,000 steps ran it out of memory). */
+    for (int ops = 1000; ops <= 1001; ops++) {
+        for (int kind = 0; kind < 3; kind++) {
+            static const char *const join[] = {" AND ", " OR ", " FOLLOWEDBY "};
+            ruru_buf_reset(&many);
+            ruru_buf_adds(&many, kind == 0 ? "[" : "");
+            for (int i = 0; i <= ops; i++)
+                ruru_buf_addf(&many, "%s%sdomain-name:value = 'd%d.example'%s", i ? join[kind] : "",
+                              kind == 0 ? "" : "[", i, kind == 0 ? "" : "]");
+            ruru_buf_adds(&many, kind == 0 ? "]" : "");
+            CHECK_INT(ruru_stix_split(many.ptr, many.len, v, &n, &b, &err, &pos),
+                      ops == 1000 ? RURU_OK : RURU_EPARSE);
+            if (ops == 1001)
+                CHECK_STR(err, RURU_STIX_ERR_TOO_MANY_OPS);
+        }
+    }
+    for (int steps = 64; steps <= 65; steps++) {
+        ruru_buf_reset(&many);
+        ruru_buf_adds(&many, "[file:x");
+        for (int i = 1; i < steps; i++)
+            ruru_buf_adds(&many, i % 2 ? "[*]" : ".y");
+        ruru_buf_adds(&many, " = 'a']");
+        CHECK_INT(ruru_stix_split(many.ptr, many.len, v, &n, &b, &err, &pos),
+                  steps == 64 ? RURU_OK : RURU_EPARSE);
+        if (steps == 65)
+            CHECK_STR(err, RURU_STIX_ERR_PATH_TOO_LONG);
+    }
     /* The error position points at the offending token. */
     CHECK_INT(ruru_stix_split("[a:b = 'x'] FOO", 15, v, &n, &b, &err, &pos), RURU_EPARSE);
     CHECK_INT(pos, 12);
