@@ -252,7 +252,9 @@ struct csv {
 
 /* ---- reading rows ---------------------------------------------------------------------- */
 
-enum row_status { ROW_OK, ROW_LONG, ROW_UNTERMINATED };
+/* ROW_CUT: the row ran past MAX_LINE_BYTES; its cells up to the cap are there, the last one
+ * cut (a 10 MB description after the value must not drop the value). */
+enum row_status { ROW_OK, ROW_UNTERMINATED, ROW_CUT };
 
 /* Appends to the cell being built, unless the row already holds MAX_CELLS cells. */
 static void cell_add(struct row *r, const char *p, size_t n)
@@ -312,8 +314,9 @@ static size_t scan_plain(const char *d, size_t i, size_t lim, char delim)
 /*
  * Splits the row starting at d[pos] (d holds `len` bytes) into c->row's cells. RFC 4180 when
  * c->delim is set and `literal` is false; a one-cell line when c->delim is 0. OUT: *next, the
- * offset after the row's newline; *lines, the newlines consumed. ROW_LONG when the row runs
- * past MAX_LINE_BYTES, ROW_UNTERMINATED when a quote is still open at the end of the input.
+ * offset after the row's newline; *lines, the newlines consumed. ROW_CUT when the row runs past
+ * MAX_LINE_BYTES (the cells up to the cap are kept, the last one cut), ROW_UNTERMINATED when a
+ * quote is still open at the end of the input.
  *
  * This is the hot loop of a bulk import: unquoted cells are scanned byte by byte for just the
  * delimiter and the newline (memchr for the newline alone), and copied with one memcpy each.
@@ -342,13 +345,20 @@ static enum row_status scan_row(struct csv *c,
             j++;
         if (!literal && delim != 0 && j < lim && d[j] == '"') {
             i = scan_quoted(r, d, j + 1, lim, lines);
+            if (i == SIZE_MAX && lim < len) {
+                cell_close(r, cell_start);
+                return ROW_CUT;
+            }
             if (i == SIZE_MAX)
-                return lim < len ? ROW_LONG : ROW_UNTERMINATED;
+                return ROW_UNTERMINATED;
         }
         /* Unquoted text, or what follows a closing quote (kept as written). */
         k = scan_plain(d, i, lim, delim);
-        if (k == lim && lim < len)
-            return ROW_LONG;
+        if (k == lim && lim < len) {
+            cell_add(r, d + i, k - 1 - i);
+            cell_close(r, cell_start);
+            return ROW_CUT;
+        }
         e = k;
         if (e > i && d[e - 1] == '\r' && (k == len || d[k] == '\n'))
             e--;
@@ -375,7 +385,7 @@ static enum row_status read_row(struct csv *c)
     st = scan_row(c, c->data, c->len, c->pos, false, &next, &lines);
     if (st == ROW_UNTERMINATED)
         st = scan_row(c, c->data, c->len, c->pos, true, &next, &lines);
-    if (st == ROW_LONG) {
+    if (st == ROW_CUT) {
         /* Resynchronise after the next newline beyond the cap; every newline before the
          * cap lay inside quotes and is already counted. */
         size_t lim = c->pos + MAX_LINE_BYTES + 1;
@@ -1421,11 +1431,13 @@ enum ruru_err ruru_csv_import(const char *data,
             err = nomem(c);
             break;
         }
-        if (st == ROW_LONG) {
-            size_t n = len - c->row.start;
-            err = reject(c, 0, data + c->row.start, n < MAX_LINE_BYTES ? n : MAX_LINE_BYTES,
-                         "line too long");
-            continue;
+        if (st == ROW_CUT) {
+            /* the cells before the cap still say what they say: the indicator is kept, the
+             * rest of its line is refused */
+            err = reject(c, 0, data + c->row.start + MAX_LINE_BYTES, 64,
+                         "line longer than 1 MiB: cut there, the rest of the line dropped");
+            if (err != RURU_OK)
+                break;
         }
         if (first) {
             first = false;

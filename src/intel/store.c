@@ -20,6 +20,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/diag.h"
+#include "base/time.h"
 #include "io/file.h"
 
 /* Bumped whenever the schema changes; an older store is migrated, a newer one refused. */
@@ -635,9 +636,51 @@ static enum ruru_err bind_indicator(struct ruru_store_file *f,
  * source that held no indicators, a ref it has not inserted itself cannot exist, and the
  * lookup is skipped altogether.
  */
-static enum ruru_err on_indicator(void *ctx, const struct ruru_intel_indicator *ind)
+static enum ruru_err on_reject(void *ctx, const struct ruru_intel_reject *r);
+
+/* A description is context for a reader: past this it is dropped, the indicator kept. */
+#define DESCRIPTION_MAX (64 * 1024)
+
+static enum ruru_err store_indicator(struct ruru_store_file *f,
+                                     const struct ruru_intel_indicator *ind);
+
+/* What an importer hands over, with the parts that cannot be kept refused alone: a validity
+ * window that ends before it starts (its end is dropped: the window cannot be trusted, the
+ * indicator still can), a description over 64 KiB (dropped). Each is a rejection of that part,
+ * with the line, and the indicator is stored. */
+static enum ruru_err on_indicator(void *ctx, const struct ruru_intel_indicator *in)
 {
     struct ruru_store_file *f = ctx;
+    struct ruru_intel_indicator fixed;
+    struct ruru_intel_reject r;
+    enum ruru_err err;
+
+    if (in->value == NULL || in->type <= RURU_IOC_NONE || in->type >= RURU_IOC__COUNT)
+        return RURU_OK;
+    fixed = *in;
+    memset(&r, 0, sizeof(r));
+    r.line = in->line;
+    r.object_ref = in->object_ref ? in->object_ref : in->ref;
+    r.value = in->value;
+    if (in->valid_from != RURU_TIME_NONE && in->valid_until != RURU_TIME_NONE &&
+        in->valid_until < in->valid_from) {
+        fixed.valid_until = RURU_TIME_NONE;
+        r.reason = "valid_until before valid_from: valid_until dropped, the indicator kept";
+        if ((err = on_reject(f, &r)) != RURU_OK)
+            return err;
+    }
+    if (in->description != NULL && strlen(in->description) > DESCRIPTION_MAX) {
+        fixed.description = NULL;
+        r.reason = "description over 64 KiB: dropped, the indicator kept";
+        if ((err = on_reject(f, &r)) != RURU_OK)
+            return err;
+    }
+    return store_indicator(f, &fixed);
+}
+
+static enum ruru_err store_indicator(struct ruru_store_file *f,
+                                     const struct ruru_intel_indicator *ind)
+{
     struct ruru_store *s = f->store;
     sqlite3_stmt *find, *st;
     const char *ref = ind->ref, *type = ruru_ioc_type_name(ind->type);

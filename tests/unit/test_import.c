@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Format detection of the import driver, and reading compressed files. */
+#include <jansson.h>
 #include <ruru.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -159,10 +160,95 @@ static void test_defaults(void)
     ruru_store_close(st);
 }
 
+/* Imports the file `name` holding data[0..len) into an in-memory store; the report (free). */
+static json_t *import_bytes(ruru_store *st, const char *name, const char *data, size_t len)
+{
+    char path[128], *report = NULL;
+    struct ruru_import_opts o;
+    struct ruru_diag d;
+    FILE *f;
+    json_t *doc;
+
+    snprintf(path, sizeof(path), "/tmp/ruru-test-hostile-%d-%s", (int)getpid(), name);
+    f = fopen(path, "wb");
+    fwrite(data, 1, len, f);
+    fclose(f);
+    memset(&o, 0, sizeof(o));
+    CHECK_INT(ruru_intel_import(st, path, &o, &report, &d), RURU_OK);
+    unlink(path);
+    doc = json_loads(report, 0, NULL);
+    ruru_free(report);
+    return doc;
+}
+
+static const char *reason(json_t *doc, size_t i)
+{
+    return json_string_value(json_object_get(
+            json_array_get(
+                    json_object_get(json_array_get(json_object_get(doc, "files"), 0), "rejections"),
+                    i),
+            "reason"));
+}
+
+/* Intel whose metadata is hostile keeps its indicators and refuses the bad part alone: a
+ * validity window that ends before it starts, a 10 MB description (in a CSV line over the
+ * 1 MiB line cap, and in a STIX indicator). */
+static void test_bad_parts(void)
+{
+    ruru_store *st = NULL;
+    struct ruru_diag d;
+    size_t big = 10u << 20;
+    char *buf = malloc(big + 4096);
+    json_t *doc;
+    size_t n;
+
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &st, &d), RURU_OK);
+    n = (size_t)snprintf(buf, 4096,
+                         "value,type,valid_from,valid_until\n"
+                         "window.example,domain,2024-05-01,2024-01-01\n");
+    doc = import_bytes(st, "window.csv", buf, n);
+    CHECK_STR(reason(doc, 0),
+              "valid_until before valid_from: valid_until dropped, the indicator kept");
+    json_decref(doc);
+    CHECK_INT(count_where(st, "value = 'window.example' AND valid_until IS NULL AND valid_from "
+                              "IS NOT NULL"),
+              1);
+    n = (size_t)snprintf(buf, 4096, "value,type,description\nlong.example,domain,");
+    memset(buf + n, 'x', big);
+    memcpy(buf + n + big, "\nnext.example,domain,ok\n", 24);
+    doc = import_bytes(st, "long.csv", buf, n + big + 24);
+    CHECK_STR(reason(doc, 0), "line longer than 1 MiB: cut there, the rest of the line dropped");
+    CHECK_STR(reason(doc, 1), "description over 64 KiB: dropped, the indicator kept");
+    json_decref(doc);
+    CHECK_INT(count_where(st, "value = 'long.example' AND description IS NULL"), 1);
+    CHECK_INT(count_where(st, "value = 'next.example' AND description = 'ok'"), 1);
+    n = (size_t)snprintf(buf, 4096,
+                         "{\"type\": \"bundle\", \"id\": \"bundle--1\", \"objects\": [{\"type\": "
+                         "\"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--1\", "
+                         "\"created\": \"2024-01-01T00:00:00Z\", \"modified\": "
+                         "\"2024-01-01T00:00:00Z\", \"pattern_type\": \"stix\", \"pattern\": "
+                         "\"[domain-name:value = 'stix.example']\", \"valid_from\": "
+                         "\"2024-05-01T00:00:00Z\", \"valid_until\": \"2024-01-01T00:00:00Z\", "
+                         "\"description\": \"");
+    memset(buf + n, 'y', big);
+    memcpy(buf + n + big, "\"}]}", 4);
+    doc = import_bytes(st, "bad.json", buf, n + big + 4);
+    CHECK_STR(reason(doc, 0),
+              "valid_until before valid_from: valid_until dropped, the indicator kept");
+    CHECK_STR(reason(doc, 1), "description over 64 KiB: dropped, the indicator kept");
+    json_decref(doc);
+    CHECK_INT(count_where(st, "value = 'stix.example' AND description IS NULL AND valid_until "
+                              "IS NULL"),
+              1);
+    ruru_store_close(st);
+    free(buf);
+}
+
 int main(void)
 {
     test_detect();
     test_gzip();
     test_defaults();
+    test_bad_parts();
     return check_done();
 }
