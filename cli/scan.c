@@ -452,6 +452,18 @@ static void print_summary(json_t *doc, bool verbose)
                           : ")",
                   stderr);
         }
+        un = json_object_get(in, "truncated_lines");
+        if (json_integer_value(json_object_get(in, "truncated")) > 0) {
+            /* records of more fields than ruru keeps: the rest was matched as text */
+            fprintf(stderr, ", %s with too many fields (line",
+                    cli_num(json_object_get(in, "truncated"), a, 32));
+            json_array_foreach(un, k, x) fprintf(stderr, "%s%s", k ? ", " : " ", cli_num(x, a, 32));
+            fputs((json_int_t)json_array_size(un) <
+                                  json_integer_value(json_object_get(in, "truncated"))
+                          ? ", ...; the rest matched as text)"
+                          : "; the rest matched as text)",
+                  stderr);
+        }
         if (json_is_string(json_object_get(in, "first")))
             fprintf(stderr, ", %s .. %s", cli_str(json_object_get(in, "first")),
                     cli_str(json_object_get(in, "last")));
@@ -474,6 +486,14 @@ static void print_summary(json_t *doc, bool verbose)
                     (int64_t)json_integer_value(json_object_get(nf, "not_yet_valid")),
                     (int64_t)json_integer_value(json_object_get(nf, "revoked")),
                     (int64_t)json_integer_value(json_object_get(nf, "not_for_detection")));
+        fputc('\n', stderr);
+    }
+    json_array_foreach(json_object_get(doc, "skipped"), i, in)
+    {
+        fputs("ruru: ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(in, "path")));
+        fputs(": skipped: ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(in, "reason")));
         fputc('\n', stderr);
     }
     if (json_integer_value(json_object_get(info, "patterns_refused")) > 0)

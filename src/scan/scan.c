@@ -54,6 +54,7 @@
 #define DEFAULT_MAX_LINE (256ull << 20)
 #define UNPARSED_SAMPLES 5
 #define SPARE_BUFFERS    64
+#define DETECT_BYTES     (64u << 10) /* of a CR-only input, shown to the format detector */
 
 /* ---- formats ------------------------------------------------------------------------------- */
 
@@ -256,14 +257,16 @@ struct chunk {
     char *data;
     size_t len, cap; /* bytes used, bytes allocated */
     uint64_t offset; /* of data[0] in the input */
+    char eol;        /* the byte that ends a line: '\n', or '\r' in a file of CR-only lines */
+    bool continues;  /* data[0] is inside a line too long for a buffer, cut before it */
     struct fmt *fmt;
     /* results */
     struct ruru_vec hits;
     struct ruru_arena arena;
-    uint64_t lines, parsed, unparsed, blank;
+    uint64_t lines, parsed, unparsed, blank, truncated;
     int64_t first_time, last_time;
-    uint64_t unparsed_at[UNPARSED_SAMPLES];
-    size_t n_unparsed_at;
+    uint64_t unparsed_at[UNPARSED_SAMPLES], truncated_at[UNPARSED_SAMPLES];
+    size_t n_unparsed_at, n_truncated_at;
     struct ruru_match_counts counts;
     bool hits_truncated, failed;
     bool done;
@@ -508,6 +511,17 @@ static bool keep_hits(struct chunk *c,
     return true;
 }
 
+/* A record with more fields than a record holds (logs/record.h): the matcher also looked at
+ * its whole line as text; counted, and its line named, in the summary. */
+static void note_truncated(struct chunk *c, const struct ruru_record *r, uint64_t line)
+{
+    if (!r->truncated)
+        return;
+    c->truncated++;
+    if (c->n_truncated_at < UNPARSED_SAMPLES)
+        c->truncated_at[c->n_truncated_at++] = line;
+}
+
 static void note_time(struct chunk *c, int64_t t)
 {
     if (t == RURU_TIME_NONE)
@@ -529,6 +543,7 @@ static void process_spans(struct chunk *c, struct ruru_matcher *m, struct ruru_r
             c->parsed++;
             rec = r;
             note_time(c, r->time);
+            note_truncated(c, r, sp->line);
         } else {
             c->unparsed++;
             if (c->n_unparsed_at < UNPARSED_SAMPLES)
@@ -560,16 +575,31 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         return;
     }
     while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *nl = memchr(p, c->eol, (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), len = n;
         uint64_t off = c->offset + (uint64_t)(p - c->data);
         enum parsed what = P_BAD;
         const struct ruru_record *rec = NULL;
 
-        c->lines++;
         /* The record is the line without its CR; the evidence is all the bytes before LF. */
         while (len > 0 && p[len - 1] == '\r')
             len--;
+        if (p == c->data && c->continues) {
+            /* The rest of a line longer than the longest allowed, cut in pieces: the same
+             * line (counted, and its number cited, once), matched as text. */
+            if (len > 0) {
+                if (!ruru_match_record(m, NULL, p, len))
+                    c->failed = true;
+                ruru_match_rules(m, NULL, p, len);
+                c->hits_truncated |= m->hits_truncated;
+                if ((m->n_hits > 0 || m->n_rule_hits > 0) &&
+                    !keep_hits(c, m, NULL, p, n, c->lines, off, NULL))
+                    c->failed = true;
+            }
+            p += n + 1;
+            continue;
+        }
+        c->lines++;
         if (len == 0) {
             c->blank++;
         } else {
@@ -579,6 +609,7 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
                 c->parsed++;
                 rec = r;
                 note_time(c, r->time);
+                note_truncated(c, r, c->lines);
             } else if (what == P_BAD) {
                 if (c->fmt != NULL && c->fmt->kind != RURU_KIND_TEXT) {
                     c->unparsed++;
@@ -702,11 +733,12 @@ struct input {
     struct ruru_rules_input *rin; /* for the rules: its format and ties (NULL: no rules) */
     enum ruru_log_kind kind;
     bool forced;
-    uint64_t bytes, lines, parsed, unparsed, blank, sightings;
+    uint64_t bytes, lines, parsed, unparsed, blank, truncated, sightings;
     int64_t first_time, last_time;
     struct ruru_match_counts counts;
-    uint64_t unparsed_at[UNPARSED_SAMPLES];
-    size_t n_unparsed_at;
+    uint64_t unparsed_at[UNPARSED_SAMPLES], truncated_at[UNPARSED_SAMPLES];
+    size_t n_unparsed_at, n_truncated_at;
+    char eol; /* '\n', or '\r' for CR-only lines (seen in the first block) */
     enum ruru_compression comp;
     char error[320];
     bool started;
@@ -722,6 +754,7 @@ struct sweep {
     unsigned n_threads;
     struct input *inputs;
     size_t n_inputs, cap_inputs;
+    json_t *skipped; /* what the directory walks left out: {"path", "reason"} */
     /* chunks in flight, oldest first */
     struct chunk **ring;
     size_t ring_cap, ring_head, ring_len;
@@ -816,6 +849,18 @@ static enum ruru_err add_input(struct sweep *s, const char *path)
 static int walk_add(const char *path, void *ctx)
 {
     return add_input(ctx, path) == RURU_OK ? 0 : -1;
+}
+
+/* An entry a directory walk left out (a FIFO or /dev/zero would never end): said in the
+ * summary, never passed over in silence. */
+static void walk_skipped(const char *path, const char *reason, void *ctx)
+{
+    struct sweep *s = ctx;
+    json_t *o = json_object();
+
+    json_object_set_new(o, "path", json_string(path));
+    json_object_set_new(o, "reason", json_string(reason));
+    json_array_append_new(s->skipped, o);
 }
 
 static void input_error(struct sweep *s, struct input *in, enum ruru_err err, struct ruru_diag *d)
@@ -998,6 +1043,12 @@ static void report_chunk(struct sweep *s, struct chunk *c)
             in->unparsed_at[in->n_unparsed_at++] =
                     (in->kind == RURU_KIND_JSON_DOC || in->kind == RURU_KIND_EVTX ? 0 : in->lines) +
                     c->unparsed_at[k];
+    for (size_t k = 0; k < c->n_truncated_at; k++)
+        if (in->n_truncated_at < UNPARSED_SAMPLES)
+            in->truncated_at[in->n_truncated_at++] =
+                    (c->spans != NULL || in->kind == RURU_KIND_JSON_DOC ? 0 : in->lines) +
+                    c->truncated_at[k];
+    in->truncated += c->truncated;
     in->lines += c->lines;
     in->parsed += c->parsed;
     in->unparsed += c->unparsed;
@@ -1078,13 +1129,14 @@ static void submit(struct sweep *s, struct chunk *c)
 }
 
 /* Feeds the directive lines of data[0..len) to the reader's parser state. */
-static void follow_directives(struct fmt *f, const char *data, size_t len, struct ruru_record *r)
+static void
+follow_directives(struct fmt *f, const char *data, size_t len, char eol, struct ruru_record *r)
 {
     const char *p = data, *end = data + len;
 
     /* A CSV log without "#Fields:" is named by its first row: feed lines until it has one. */
     while (f->csv != NULL && f->csv->n_cols == 0 && p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *nl = memchr(p, eol, (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), k = n;
         while (k > 0 && p[k - 1] == '\r')
             k--;
@@ -1094,8 +1146,8 @@ static void follow_directives(struct fmt *f, const char *data, size_t len, struc
     }
 
     while (p < end && (p = memchr(p, '#', (size_t)(end - p))) != NULL) {
-        if (p == data || p[-1] == '\n') {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (p == data || p[-1] == eol) {
+            const char *nl = memchr(p, eol, (size_t)(end - p));
             size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
             while (n > 0 && p[n - 1] == '\r')
                 n--;
@@ -1104,6 +1156,38 @@ static void follow_directives(struct fmt *f, const char *data, size_t len, struc
         }
         p++;
     }
+}
+
+/* What ends the lines of an input, from its first block: '\r' when the first line ends
+ * with a CR that no LF follows (old Mac files, some appliances), else '\n'. */
+static char line_end(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == '\n')
+            return '\n';
+        if (buf[i] == '\r')
+            return i + 1 < len && buf[i + 1] != '\n' ? '\r' : '\n';
+    }
+    return '\n';
+}
+
+/* The format of an input from its first block; CR-only lines are shown to the detector as
+ * LF lines (a copy of the start of the block). */
+static enum ruru_log_kind detect(const char *buf, size_t len, char eol)
+{
+    enum ruru_log_kind k;
+    char *copy;
+
+    if (eol == '\n')
+        return ruru_log_detect(buf, len);
+    len = len < DETECT_BYTES ? len : DETECT_BYTES;
+    if ((copy = ruru_malloc(len ? len : 1)) == NULL)
+        return ruru_log_detect(buf, len);
+    for (size_t i = 0; i < len; i++)
+        copy[i] = buf[i] == '\r' ? '\n' : buf[i];
+    k = ruru_log_detect(copy, len);
+    ruru_free(copy);
+    return k;
 }
 
 static void progress(struct sweep *s, const char *path)
@@ -1145,6 +1229,7 @@ struct jscan {
     size_t pos;    /* next byte of the buffer to look at */
     size_t elem;   /* start of the element in progress, or SIZE_MAX */
     uint64_t elem_line;
+    char eol;           /* what ends a line */
     struct span *spans; /* complete elements in the buffer */
     size_t n, cap;
     bool failed;
@@ -1174,7 +1259,7 @@ static void jscan_run(struct jscan *j, const char *buf, size_t len)
     for (; j->pos < len; j->pos++) {
         char c = buf[j->pos];
         int base;
-        if (c == '\n')
+        if (c == j->eol)
             j->line++;
         if (j->in_str) {
             if (j->esc)
@@ -1210,12 +1295,12 @@ static void jscan_run(struct jscan *j, const char *buf, size_t len)
     }
 }
 
-static uint64_t count_lines(const char *p, size_t n)
+static uint64_t count_lines(const char *p, size_t n, char eol)
 {
     uint64_t k = 0;
     const char *end = p + n;
 
-    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+    while (p < end && (p = memchr(p, eol, (size_t)(end - p))) != NULL) {
         k++;
         p++;
     }
@@ -1314,17 +1399,14 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
     char *buf = NULL;
     size_t cap = CHUNK_BYTES, len = 0;
     uint64_t offset = 0;
-    bool eof = false, detected = false;
+    bool eof = false, detected = false, midline = false;
     struct jscan js;
 
     memset(&js, 0, sizeof(js));
     js.line = 1;
     js.elem = SIZE_MAX;
-    if (ruru_evtx_is(in->path)) {
-        sweep_evtx(s, idx);
-        return;
-    }
     in->started = true;
+    in->eol = '\n';
     ruru_diag_clear(&d);
     if ((err = ruru_stream_open(in->path, &st, &d)) != RURU_OK) {
         input_error(s, in, err, &d);
@@ -1361,8 +1443,27 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
             s->bytes_read += got;
         }
         if (!detected) {
+            /* The input is opened once (a FIFO or a pipe can be read only once): what it is
+             * comes from its first block. An event log needs its file (libevtx seeks). */
+            if (in->comp == RURU_COMP_NONE && len >= 8 && memcmp(buf, "ElfFile\0", 8) == 0) {
+                bool is_file = ruru_stream_size(st) > 0;
+                in->bytes -= len;
+                s->bytes_read -= len;
+                buf_put(s, buf, cap);
+                ruru_stream_close(st);
+                if (is_file) {
+                    sweep_evtx(s, idx);
+                } else {
+                    ruru_diag_set(&d, RURU_EUNSUPPORTED, in->path, 0, 0,
+                                  "a Windows event log (.evtx) is read from a file, not a pipe");
+                    input_error(s, in, RURU_EUNSUPPORTED, &d);
+                }
+                return;
+            }
+            in->eol = line_end(buf, len);
+            js.eol = in->eol;
             if (!in->forced)
-                in->kind = ruru_log_detect(buf, len);
+                in->kind = detect(buf, len, in->eol);
             master = fmt_new(in->kind, input_year(s, in->path));
             if (master == NULL) {
                 ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
@@ -1402,7 +1503,7 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
             if (!eof) {
                 const char *nl = NULL;
                 for (size_t i = len; i > 0; i--)
-                    if (buf[i - 1] == '\n') {
+                    if (buf[i - 1] == in->eol) {
                         nl = buf + i - 1;
                         break;
                     }
@@ -1432,13 +1533,15 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
         c->input = idx;
         c->rin = in->rin;
         c->offset = offset;
+        c->eol = in->eol;
+        c->continues = midline;
         ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));
         ruru_arena_init(&c->arena, 64 * 1024, SIZE_MAX);
         c->fmt = stateful(master->kind) ? fmt_copy(master) : fmt_new(master->kind, master->year);
         if (c->fmt == NULL)
             c->failed = true;
         if (stateful(master->kind))
-            follow_directives(master, buf, cut, r);
+            follow_directives(master, buf, cut, in->eol, r);
         if (master->kind == RURU_KIND_JSON_DOC) {
             /* The chunk takes the elements that end in it, and counts its lines; the scanner
              * goes on in the rest. */
@@ -1466,8 +1569,11 @@ static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
             js.pos = js.pos > cut ? js.pos - cut : 0;
             if (js.elem != SIZE_MAX)
                 js.elem -= cut;
-            c->lines = count_lines(buf, cut) + (eof && cut > 0 && buf[cut - 1] != '\n');
+            c->lines = count_lines(buf, cut, in->eol) + (eof && cut > 0 && buf[cut - 1] != in->eol);
         }
+        /* A line longer than the longest allowed goes in pieces: the next chunk starts inside
+         * it, and does not count it again. */
+        midline = master->kind != RURU_KIND_JSON_DOC && cut > 0 && buf[cut - 1] != in->eol;
         /* The chunk takes the buffer; the rest of the bytes go to a new one. */
         c->data = buf;
         c->len = cut;
@@ -1575,6 +1681,7 @@ store_index(struct ruru_store *store, struct ruru_index **out, json_t *info, str
 struct rules_ctx {
     struct sweep *s;
     size_t refused;
+    bool named; /* loading what the user named (--rules), not ruru's own */
 };
 
 static void
@@ -1590,15 +1697,20 @@ on_rule_file(void *ctx, const char *path, size_t n, enum ruru_err err, const str
     d = *why;
     if (d.source == NULL)
         d.source = path;
-    /* a refused rule is said, and the sweep goes on with the others */
+    /* a refused rule is said, and the sweep goes on with the others; one the user named is
+     * an error of the sweep (what they asked for did not run) */
     if (rc->s->opts->on_error)
         rc->s->opts->on_error(rc->s->opts->ctx, err, &d);
+    if (rc->named && rc->s->first_err == RURU_OK) {
+        rc->s->first_err = err;
+        rc->s->first_diag = d;
+    }
 }
 
 /* ruru's own rules (unless told not to) and those of opts->rule_paths. */
 static enum ruru_err load_rules(struct sweep *s, json_t *info, struct ruru_diag *diag)
 {
-    struct rules_ctx rc = {s, 0};
+    struct rules_ctx rc = {s, 0, false};
     enum ruru_err err;
     size_t n;
 
@@ -1611,6 +1723,7 @@ static enum ruru_err load_rules(struct sweep *s, json_t *info, struct ruru_diag 
     if (!s->opts->no_builtin_rules &&
         (err = ruru_rules_load_builtin(s->rules, on_rule_file, &rc, diag)) != RURU_OK)
         return err;
+    rc.named = true;
     for (size_t i = 0; i < s->opts->n_rule_paths; i++) {
         err = ruru_rules_load(s->rules, s->opts->rule_paths[i], on_rule_file, &rc, diag);
         if (err == RURU_ENOMEM)
@@ -1801,7 +1914,7 @@ static json_t *time_or_null(int64_t t)
 
 static json_t *input_summary(const struct sweep *s, const struct input *in)
 {
-    json_t *o = json_object(), *un = json_array(), *inactive = json_object();
+    json_t *o = json_object(), *un = json_array(), *tr = json_array(), *inactive = json_object();
     json_t *ties = json_array();
 
     json_object_set_new(o, "path", json_string(in->path));
@@ -1818,6 +1931,11 @@ static json_t *input_summary(const struct sweep *s, const struct input *in)
     for (size_t k = 0; k < in->n_unparsed_at; k++)
         json_array_append_new(un, json_integer((json_int_t)in->unparsed_at[k]));
     json_object_set_new(o, "unparsed_lines", un);
+    /* records with more fields than ruru keeps: matched as text past the kept ones */
+    json_object_set_new(o, "truncated", json_integer((json_int_t)in->truncated));
+    for (size_t k = 0; k < in->n_truncated_at; k++)
+        json_array_append_new(tr, json_integer((json_int_t)in->truncated_at[k]));
+    json_object_set_new(o, "truncated_lines", tr);
     json_object_set_new(o, "first", time_or_null(in->first_time));
     json_object_set_new(o, "last", time_or_null(in->last_time));
     json_object_set_new(o, "sightings", json_integer((json_int_t)in->sightings));
@@ -1865,6 +1983,7 @@ enum ruru_err ruru_scan(ruru_store *store,
 
     ruru_diag_clear(diag);
     memset(&s, 0, sizeof(s));
+    s.skipped = json_array();
     s.opts = opts ? opts : &none;
     s.store = store;
     s.max_line = s.opts->max_line ? s.opts->max_line : DEFAULT_MAX_LINE;
@@ -1908,7 +2027,7 @@ enum ruru_err ruru_scan(ruru_store *store,
         if (strcmp(paths[i], "-") != 0 && ruru_is_dir(paths[i])) {
             struct ruru_diag wd;
             size_t before = s.n_inputs;
-            enum ruru_err we = ruru_dir_walk(paths[i], walk_add, &s, &wd);
+            enum ruru_err we = ruru_dir_walk_all(paths[i], walk_add, walk_skipped, &s, &wd);
             if (we != RURU_OK) {
                 if (add_input(&s, paths[i]) == RURU_OK) {
                     input_error(&s, &s.inputs[s.n_inputs - 1], we, &wd);
@@ -2010,6 +2129,7 @@ out:
     }
     json_object_set_new(info, "threads", json_integer(s.n_threads));
     json_object_set_new(info, "inputs", json_integer((json_int_t)s.n_inputs));
+    json_object_set_new(info, "skipped", json_integer((json_int_t)json_array_size(s.skipped)));
     json_object_set_new(info, "bytes", json_integer((json_int_t)bytes));
     json_object_set_new(info, "lines", json_integer((json_int_t)lines));
     json_object_set_new(info, "unparsed", json_integer((json_int_t)unparsed));
@@ -2024,6 +2144,7 @@ out:
                             json_integer((json_int_t)s.pattern_dropped));
     json_object_set_new(doc, "scan", info);
     json_object_set_new(doc, "inputs", inputs);
+    json_object_set_new(doc, "skipped", s.skipped);
     if (summary_json != NULL) {
         struct ruru_diag fd;
         enum ruru_err fe = ruru_query_finish(doc, summary_json, &fd);
