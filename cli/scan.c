@@ -26,7 +26,8 @@ static const char USAGE[] =
         "                         store's, with the store's warninglists; may be repeated;\n"
         "                         intel that gives no indicator at all is an error (exit 2)\n"
         "  --rules PATH           also evaluate the Sigma rules of PATH (a file or a directory\n"
-        "                         laid out like SigmaHQ's); may be repeated\n"
+        "                         laid out like SigmaHQ's); may be repeated; a rule refused\n"
+        "                         is said, and the sweep ends in error (exit 2)\n"
         "  --no-default-rules     leave out ruru's own rules (Exchange exploitation, web shells)\n"
         "  --logsource LS=PATH    tie the Sigma logsource LS (PRODUCT[/SERVICE], or\n"
         "                         category:C,product:P,service:S) to the inputs PATH names (a\n"
@@ -55,7 +56,7 @@ static const char USAGE[] =
         "  --home DIR             the store directory\n"
         "\n"
         "Exit status: 0 nothing found, 1 sightings, 2 error (an input or intel file that could\n"
-        "not be read; the rest is still swept and reported).\n";
+        "not be read, a --rules rule refused; the rest is still swept and reported).\n";
 
 enum scan_format { SF_JSONL, SF_JSON, SF_CSV, SF_TABLE };
 
