@@ -363,6 +363,7 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
                 if (!ruru_match_record(m, NULL, p, len))
                     c->failed = true;
                 ruru_match_rules(m, NULL, p, len);
+                ruru_match_patterns(m, NULL, p, len); /* none on text: clears the last line's */
                 c->hits_truncated |= m->hits_truncated;
                 if ((m->n_hits > 0 || m->n_rule_hits > 0) &&
                     !keep_hits(c, m, NULL, p, n, c->lines, off, NULL))
