@@ -26,7 +26,8 @@ static const char USAGE[] =
         "                         store's, with the store's warninglists; may be repeated;\n"
         "                         intel that gives no indicator at all is an error (exit 2)\n"
         "  --rules PATH           also evaluate the Sigma rules of PATH (a file or a directory\n"
-        "                         laid out like SigmaHQ's); may be repeated\n"
+        "                         laid out like SigmaHQ's); may be repeated; a rule refused\n"
+        "                         is said, and the sweep ends in error (exit 2)\n"
         "  --no-default-rules     leave out ruru's own rules (Exchange exploitation, web shells)\n"
         "  --logsource LS=PATH    tie the Sigma logsource LS (PRODUCT[/SERVICE], or\n"
         "                         category:C,product:P,service:S) to the inputs PATH names (a\n"
@@ -55,7 +56,7 @@ static const char USAGE[] =
         "  --home DIR             the store directory\n"
         "\n"
         "Exit status: 0 nothing found, 1 sightings, 2 error (an input or intel file that could\n"
-        "not be read; the rest is still swept and reported).\n";
+        "not be read, a --rules rule refused; the rest is still swept and reported).\n";
 
 enum scan_format { SF_JSONL, SF_JSON, SF_CSV, SF_TABLE };
 
@@ -452,6 +453,18 @@ static void print_summary(json_t *doc, bool verbose)
                           : ")",
                   stderr);
         }
+        un = json_object_get(in, "truncated_lines");
+        if (json_integer_value(json_object_get(in, "truncated")) > 0) {
+            /* records of more fields than ruru keeps: the rest was matched as text */
+            fprintf(stderr, ", %s with too many fields (line",
+                    cli_num(json_object_get(in, "truncated"), a, 32));
+            json_array_foreach(un, k, x) fprintf(stderr, "%s%s", k ? ", " : " ", cli_num(x, a, 32));
+            fputs((json_int_t)json_array_size(un) <
+                                  json_integer_value(json_object_get(in, "truncated"))
+                          ? ", ...; the rest matched as text)"
+                          : "; the rest matched as text)",
+                  stderr);
+        }
         if (json_is_string(json_object_get(in, "first")))
             fprintf(stderr, ", %s .. %s", cli_str(json_object_get(in, "first")),
                     cli_str(json_object_get(in, "last")));
@@ -474,6 +487,14 @@ static void print_summary(json_t *doc, bool verbose)
                     (int64_t)json_integer_value(json_object_get(nf, "not_yet_valid")),
                     (int64_t)json_integer_value(json_object_get(nf, "revoked")),
                     (int64_t)json_integer_value(json_object_get(nf, "not_for_detection")));
+        fputc('\n', stderr);
+    }
+    json_array_foreach(json_object_get(doc, "skipped"), i, in)
+    {
+        fputs("ruru: ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(in, "path")));
+        fputs(": skipped: ", stderr);
+        cli_put_safe(stderr, cli_str(json_object_get(in, "reason")));
         fputc('\n', stderr);
     }
     if (json_integer_value(json_object_get(info, "patterns_refused")) > 0)

@@ -255,7 +255,7 @@ struct ruru_scan_opts {
     void *ctx; /* passed to the callbacks */
     /* Sigma rules evaluated on the same records: files or directories, and ruru's own rules
      * unless no_builtin_rules. A rule that cannot be loaded is reported to on_error and left
-     * out; the sweep goes on. */
+     * out; the sweep goes on, and ends with that error (one of ruru's own: a warning only). */
     const char *const *rule_paths;
     size_t n_rule_paths;
     bool no_builtin_rules;
@@ -279,8 +279,9 @@ RURU_API const char *ruru_log_formats(void);
  * match index is built from the store, and for a store on disk cached beside it and rebuilt
  * only when the intel changed. OUT: *summary_json (docs/json.md, "scan summary"): per input
  * its format, lines, parsed and unparsed lines, first and last time, sightings, and the
- * indicators not in force that matched. Returns RURU_OK when every input was read whole, else
- * the first error (every input is still swept and summarised; what was found is reported). */
+ * indicators not in force that matched, and what the directory walks skipped. Returns RURU_OK
+ * when every input was read whole and every rule of rule_paths loaded, else the first error
+ * (every input is still swept and summarised; what was found is reported). */
 RURU_API enum ruru_err ruru_scan(ruru_store *store,
                                  const char *const *paths,
                                  size_t n_paths,

@@ -110,7 +110,8 @@ ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_rec
     if (n != w->n_names)
         return RURU_W3C_BAD;
     r->n_fields = 0;
-    r->truncated = false;
+    /* values past the kept columns (a header of more than RURU_MAX_FIELDS) were not split */
+    r->truncated = n == RURU_MAX_FIELDS && vals[n - 1].ptr + vals[n - 1].len < line + len;
     r->subtype = NULL;
     r->time = RURU_TIME_NONE;
     r->format = RURU_LOG_W3C;

@@ -180,7 +180,8 @@ ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct 
     if (n != z->n_names)
         return RURU_ZEEK_BAD;
     r->n_fields = 0;
-    r->truncated = false;
+    /* values past the kept columns (a header of more than RURU_MAX_FIELDS) were not split */
+    r->truncated = n == RURU_MAX_FIELDS && vals[n - 1].ptr + vals[n - 1].len < line + len;
     r->subtype = z->path[0] != '\0' ? z->path : NULL;
     r->time = RURU_TIME_NONE;
     r->format = RURU_LOG_ZEEK;

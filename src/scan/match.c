@@ -990,9 +990,7 @@ bool ruru_match_record(struct ruru_matcher *m,
         match_free_text(m, line, len);
         return !m->failed;
     }
-    if (!worth_matching(m, r, line, len))
-        return true;
-    {
+    if (worth_matching(m, r, line, len)) {
         const struct ruru_field *split[R_QUERY + 1] = {0};
         bool one_pass = line_order(r, line, len);
         if (one_pass)
@@ -1015,6 +1013,14 @@ bool ruru_match_record(struct ruru_matcher *m,
         }
         match_split_url(m, split[R_HOST], split[R_ORIGINAL], split[R_PATH], split[R_QUERY]);
         match_split_path(m, split[R_PATH], split[R_QUERY]);
+    }
+    if (r->truncated && !m->hits_truncated && !m->failed) {
+        /* More fields than a record keeps (logs/record.h): those past the limit were never
+         * split out, so the whole line is looked at as text too. An indicator already found
+         * in a kept field keeps that field (a line holds each indicator once). */
+        m->field = NULL;
+        match_text(m, line, len);
+        match_free_text(m, line, len);
     }
     return !m->failed;
 }

@@ -117,7 +117,8 @@ enum ruru_err ruru_matcher_use_rules(struct ruru_matcher *m, const struct ruru_r
 enum ruru_err ruru_matcher_use_patterns(struct ruru_matcher *m, const struct ruru_pattern_set *set);
 void ruru_matcher_fini(struct ruru_matcher *m);
 
-/* Matches a parsed record (r != NULL) or, when r is NULL, the raw line as text. Hits are in
+/* Matches a parsed record (r != NULL; a truncated one also as text) or, when r is NULL, the
+ * raw line as text. Hits are in
  * m->hits[0..m->n_hits). Returns false when memory ran out (what was found is kept). */
 bool ruru_match_record(struct ruru_matcher *m,
                        const struct ruru_record *r,

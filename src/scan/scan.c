@@ -13,6 +13,9 @@
  * Line numbers are counted by the workers per chunk and made absolute when reported; byte
  * offsets are absolute from the start, and refer to the decompressed bytes of a compressed
  * input.
+ *
+ * Reading the inputs into chunks, and the parsers behind one interface, are in input.c; the
+ * types both files share are in scan_int.h.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -21,8 +24,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -34,241 +35,15 @@
 #include "intel/query.h"
 #include "intel/store.h"
 #include "io/file.h"
-#include "io/stream.h"
-#include "logs/cef.h"
-#include "logs/csvlog.h"
 #include "logs/detect.h"
-#include "logs/evtx.h"
 #include "logs/json.h"
 #include "logs/record.h"
-#include "logs/syslog.h"
-#include "logs/w3c.h"
-#include "logs/zeeklog.h"
 #include "match/index.h"
 #include "match/literal.h"
 #include "rules/sigma.h"
 #include "scan/match.h"
+#include "scan/scan_int.h"
 #include "scan/sighting.h"
-
-#define CHUNK_BYTES      (4u << 20)
-#define DEFAULT_MAX_LINE (256ull << 20)
-#define UNPARSED_SAMPLES 5
-#define SPARE_BUFFERS    64
-
-/* ---- formats ------------------------------------------------------------------------------- */
-
-/* A parser for one input, whatever its format. */
-struct fmt {
-    enum ruru_log_kind kind;
-    struct ruru_syslog_year year; /* for syslog lines without one */
-    struct ruru_w3c *w3c;
-    struct ruru_zeeklog *zeek;
-    struct ruru_jsonlog *json;
-    struct ruru_csvlog *csv;
-};
-
-enum parsed { P_RECORD, P_DIRECTIVE, P_BAD };
-
-static bool stateful(enum ruru_log_kind k)
-{
-    return k == RURU_KIND_W3C || k == RURU_KIND_ZEEK_TSV || k == RURU_KIND_CSV;
-}
-
-static void fmt_free(struct fmt *f)
-{
-    if (f == NULL)
-        return;
-    ruru_free(f->w3c);
-    ruru_free(f->zeek);
-    ruru_free(f->json);
-    ruru_free(f->csv);
-    ruru_free(f);
-}
-
-static struct fmt *fmt_new(enum ruru_log_kind kind, struct ruru_syslog_year year)
-{
-    struct fmt *f = ruru_calloc(1, sizeof(*f));
-
-    if (f == NULL)
-        return NULL;
-    f->kind = kind;
-    f->year = year;
-    switch (kind) {
-    case RURU_KIND_W3C:
-        if ((f->w3c = ruru_malloc(sizeof(*f->w3c))) != NULL)
-            ruru_w3c_init(f->w3c);
-        break;
-    case RURU_KIND_ZEEK_TSV:
-        if ((f->zeek = ruru_malloc(sizeof(*f->zeek))) != NULL)
-            ruru_zeeklog_init(f->zeek);
-        break;
-    case RURU_KIND_EVE:
-    case RURU_KIND_ZEEK_JSON:
-    case RURU_KIND_JSONL:
-    case RURU_KIND_JSON_DOC:
-    case RURU_KIND_EVTX:
-        if ((f->json = ruru_malloc(sizeof(*f->json))) != NULL)
-            ruru_jsonlog_init(f->json, kind == RURU_KIND_EVE         ? RURU_LOG_EVE
-                                       : kind == RURU_KIND_ZEEK_JSON ? RURU_LOG_ZEEK_JSON
-                                                                     : RURU_LOG_JSON);
-        break;
-    case RURU_KIND_CSV:
-        if ((f->csv = ruru_malloc(sizeof(*f->csv))) != NULL)
-            ruru_csvlog_init(f->csv);
-        break;
-    default:
-        return f;
-    }
-    if (f->w3c == NULL && f->zeek == NULL && f->json == NULL && f->csv == NULL) {
-        ruru_free(f);
-        return NULL;
-    }
-    return f;
-}
-
-/* Column names copied with their state still point into the source's header copy. */
-static void rebase(struct ruru_str *names, size_t n, const char *to, const char *from)
-{
-    for (size_t i = 0; i < n; i++)
-        names[i].ptr = to + (names[i].ptr - from);
-}
-
-/* A copy of f for one chunk. Column names are slices of the header copy inside the state, so
- * they are moved to the copy's header. */
-static struct fmt *fmt_copy(const struct fmt *src)
-{
-    struct fmt *f = fmt_new(src->kind, src->year);
-
-    if (f == NULL)
-        return NULL;
-    if (src->w3c != NULL) {
-        memcpy(f->w3c, src->w3c, sizeof(*f->w3c));
-        rebase(f->w3c->names, f->w3c->n_names, f->w3c->header, src->w3c->header);
-    }
-    if (src->csv != NULL) {
-        memcpy(f->csv, src->csv, sizeof(*f->csv));
-        rebase(f->csv->names, f->csv->n_names, f->csv->header, src->csv->header);
-    }
-    if (src->zeek != NULL) {
-        memcpy(f->zeek, src->zeek, sizeof(*f->zeek));
-        rebase(f->zeek->names, f->zeek->n_names, f->zeek->header, src->zeek->header);
-    }
-    return f;
-}
-
-static enum parsed fmt_parse(struct fmt *f, const char *line, size_t len, struct ruru_record *r)
-{
-    switch (f->kind) {
-    case RURU_KIND_APACHE:
-        return ruru_apache_parse(line, len, r) ? P_RECORD : P_BAD;
-    case RURU_KIND_W3C:
-        switch (ruru_w3c_parse(f->w3c, line, len, r)) {
-        case RURU_W3C_RECORD:
-            return P_RECORD;
-        case RURU_W3C_DIRECTIVE:
-            return P_DIRECTIVE;
-        default:
-            return P_BAD;
-        }
-    case RURU_KIND_ZEEK_TSV:
-        switch (ruru_zeeklog_parse(f->zeek, line, len, r)) {
-        case RURU_ZEEK_RECORD:
-            return P_RECORD;
-        case RURU_ZEEK_DIRECTIVE:
-            return P_DIRECTIVE;
-        default:
-            return P_BAD;
-        }
-    case RURU_KIND_EVE:
-    case RURU_KIND_ZEEK_JSON:
-    case RURU_KIND_JSONL:
-    case RURU_KIND_JSON_DOC:
-    case RURU_KIND_EVTX:
-        return ruru_jsonlog_parse(f->json, line, len, r) ? P_RECORD : P_BAD;
-    case RURU_KIND_SYSLOG:
-        return ruru_syslog_parse(line, len, &f->year, r) ? P_RECORD : P_BAD;
-    case RURU_KIND_CEF:
-        return ruru_cef_parse(line, len, r) ? P_RECORD : P_BAD;
-    case RURU_KIND_CSV:
-        switch (ruru_csvlog_parse(f->csv, line, len, r)) {
-        case RURU_CSVLOG_RECORD:
-            return P_RECORD;
-        case RURU_CSVLOG_DIRECTIVE:
-            return P_DIRECTIVE;
-        default:
-            return P_BAD;
-        }
-    default:
-        return P_BAD; /* text (and formats without a parser yet): matched as text */
-    }
-}
-
-/* ---- chunks -------------------------------------------------------------------------------- */
-
-/* A field that satisfied a rule: copies in the chunk's arena. */
-struct hit_field {
-    char *native, *value;
-    const char *canon;
-};
-
-/* One hit as a worker records it; strings live in the chunk's arena. */
-struct chunk_hit {
-    uint64_t line; /* within the chunk, 1-based */
-    uint64_t offset;
-    uint32_t length;
-    uint32_t ind;  /* an indicator (is_rule false) */
-    uint32_t rule; /* a rule (is_rule true) */
-    bool is_rule, keywords;
-    bool is_pattern, partial; /* a STIX pattern's (ind), matched or observed in part (entry) */
-    uint32_t entry;
-    char *observation;                        /* pattern matched: the record as objects, JSON */
-    uint64_t leaves[RURU_PATTERN_LEAF_WORDS]; /* pattern in part: the expressions it holds */
-    struct hit_field *fields;                 /* rule: the fields that satisfied it */
-    size_t n_fields;
-    char **corr_values; /* rule: the values its correlations need, or NULL entries */
-    size_t n_corr_values;
-    int64_t time;
-    char *field_native;
-    const char *field_canon; /* static or in the arena */
-    char *observed, *asset, *raw;
-    size_t raw_len;
-    bool raw_truncated, asset_is_ip;
-    unsigned char sha256[32];
-};
-
-/* One element of a JSON document (or one .evtx record rendered as JSON): its bytes in the
- * chunk and the line (record) it starts on. For an .evtx record the evidence is elsewhere:
- * the record's own bytes in the file, at src_off, and their hash. */
-struct span {
-    size_t off, len;
-    uint64_t line; /* absolute, 1-based */
-    bool has_src;
-    uint32_t src_len;
-    uint64_t src_off;
-    unsigned char src_sha[32];
-};
-
-struct chunk {
-    size_t input;
-    const struct ruru_rules_input *rin; /* the input as the rules see it, or NULL */
-    struct span *spans;                 /* JSON documents: the elements (then lines are absolute) */
-    size_t n_spans;
-    char *data;
-    size_t len, cap; /* bytes used, bytes allocated */
-    uint64_t offset; /* of data[0] in the input */
-    struct fmt *fmt;
-    /* results */
-    struct ruru_vec hits;
-    struct ruru_arena arena;
-    uint64_t lines, parsed, unparsed, blank;
-    int64_t first_time, last_time;
-    uint64_t unparsed_at[UNPARSED_SAMPLES];
-    size_t n_unparsed_at;
-    struct ruru_match_counts counts;
-    bool hits_truncated, failed;
-    bool done;
-    struct chunk *next; /* in the work queue */
-};
 
 /* Frees a chunk but its buffer (the caller recycles it). */
 static void chunk_free(struct chunk *c)
@@ -276,7 +51,7 @@ static void chunk_free(struct chunk *c)
     if (c == NULL)
         return;
     ruru_free(c->spans);
-    fmt_free(c->fmt);
+    ruru_scan_fmt_free(c->fmt);
     ruru_vec_fini(&c->hits);
     ruru_arena_fini(&c->arena);
     ruru_free(c);
@@ -508,6 +283,17 @@ static bool keep_hits(struct chunk *c,
     return true;
 }
 
+/* A record with more fields than a record holds (logs/record.h): the matcher also looked at
+ * its whole line as text; counted, and its line named, in the summary. */
+static void note_truncated(struct chunk *c, const struct ruru_record *r, uint64_t line)
+{
+    if (!r->truncated)
+        return;
+    c->truncated++;
+    if (c->n_truncated_at < UNPARSED_SAMPLES)
+        c->truncated_at[c->n_truncated_at++] = line;
+}
+
 static void note_time(struct chunk *c, int64_t t)
 {
     if (t == RURU_TIME_NONE)
@@ -525,10 +311,11 @@ static void process_spans(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         const struct span *sp = &c->spans[k];
         const char *p = c->data + sp->off;
         const struct ruru_record *rec = NULL;
-        if (c->fmt != NULL && fmt_parse(c->fmt, p, sp->len, r) == P_RECORD) {
+        if (c->fmt != NULL && ruru_scan_fmt_parse(c->fmt, p, sp->len, r) == P_RECORD) {
             c->parsed++;
             rec = r;
             note_time(c, r->time);
+            note_truncated(c, r, sp->line);
         } else {
             c->unparsed++;
             if (c->n_unparsed_at < UNPARSED_SAMPLES)
@@ -560,25 +347,42 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         return;
     }
     while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *nl = memchr(p, c->eol, (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), len = n;
         uint64_t off = c->offset + (uint64_t)(p - c->data);
         enum parsed what = P_BAD;
         const struct ruru_record *rec = NULL;
 
-        c->lines++;
         /* The record is the line without its CR; the evidence is all the bytes before LF. */
         while (len > 0 && p[len - 1] == '\r')
             len--;
+        if (p == c->data && c->continues) {
+            /* The rest of a line longer than the longest allowed, cut in pieces: the same
+             * line (counted, and its number cited, once), matched as text. */
+            if (len > 0) {
+                if (!ruru_match_record(m, NULL, p, len))
+                    c->failed = true;
+                ruru_match_rules(m, NULL, p, len);
+                ruru_match_patterns(m, NULL, p, len); /* none on text: clears the last line's */
+                c->hits_truncated |= m->hits_truncated;
+                if ((m->n_hits > 0 || m->n_rule_hits > 0) &&
+                    !keep_hits(c, m, NULL, p, n, c->lines, off, NULL))
+                    c->failed = true;
+            }
+            p += n + 1;
+            continue;
+        }
+        c->lines++;
         if (len == 0) {
             c->blank++;
         } else {
             if (c->fmt != NULL)
-                what = fmt_parse(c->fmt, p, len, r);
+                what = ruru_scan_fmt_parse(c->fmt, p, len, r);
             if (what == P_RECORD) {
                 c->parsed++;
                 rec = r;
                 note_time(c, r->time);
+                note_truncated(c, r, c->lines);
             } else if (what == P_BAD) {
                 if (c->fmt != NULL && c->fmt->kind != RURU_KIND_TEXT) {
                     c->unparsed++;
@@ -604,21 +408,6 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
     c->counts = m->counts;
     memset(&m->counts, 0, sizeof(m->counts));
 }
-
-/* ---- the worker pool ----------------------------------------------------------------------- */
-
-struct pool {
-    pthread_mutex_t mu;
-    pthread_cond_t work, done;
-    struct chunk *head, *tail;
-    bool stop;
-    const struct ruru_index *idx;
-    const struct ruru_literals *lit;
-    const struct ruru_fnregex *fnre;
-    const struct ruru_rules *rules;
-    const struct ruru_pattern_set *patterns;
-    uint64_t *ran; /* the rules that ran on some record (under mu), one bit each */
-};
 
 /* A matcher for one thread, with the sweep's literals and rules; NULL when memory ran out. */
 static struct ruru_matcher *matcher_create(const struct ruru_index *idx,
@@ -697,59 +486,6 @@ static void *worker(void *arg)
 
 /* ---- inputs and the summary ---------------------------------------------------------------- */
 
-struct input {
-    char *path;
-    struct ruru_rules_input *rin; /* for the rules: its format and ties (NULL: no rules) */
-    enum ruru_log_kind kind;
-    bool forced;
-    uint64_t bytes, lines, parsed, unparsed, blank, sightings;
-    int64_t first_time, last_time;
-    struct ruru_match_counts counts;
-    uint64_t unparsed_at[UNPARSED_SAMPLES];
-    size_t n_unparsed_at;
-    enum ruru_compression comp;
-    char error[320];
-    bool started;
-};
-
-struct sweep {
-    struct ruru_store *store;
-    const struct ruru_scan_opts *opts;
-    const struct ruru_index *idx;
-    struct ruru_sightings *sightings;
-    struct pool pool;
-    pthread_t *threads;
-    unsigned n_threads;
-    struct input *inputs;
-    size_t n_inputs, cap_inputs;
-    /* chunks in flight, oldest first */
-    struct chunk **ring;
-    size_t ring_cap, ring_head, ring_len;
-    uint64_t bytes_read, sightings_total;
-    enum ruru_err first_err;
-    struct ruru_diag first_diag;
-    bool stopped;
-    uint64_t max_line;
-    struct timespec last_progress;
-    struct ruru_matcher *inline_m; /* -j 1: no worker threads */
-    struct ruru_record *inline_r;
-    struct ruru_matcher *main_m; /* -j N > 1: the reader's own matcher, when it helps */
-    struct ruru_record *main_r;
-    /* Spare chunk buffers: reused rather than freed, so that 4 MiB blocks are not mapped,
-     * zeroed by the kernel and unmapped (with TLB shootdowns across the workers) each time. */
-    char *spare[SPARE_BUFFERS];
-    size_t n_spare;
-    /* detection rules */
-    struct ruru_rules *rules;
-    uint64_t *correlated; /* one bit per rule: its matches are kept for correlations */
-    struct ruru_vec corr; /* struct corr_ev, in report order */
-    uint64_t rule_sightings, correlations;
-    /* STIX patterns */
-    struct ruru_pattern_set *patterns;
-    struct ruru_vec *kept; /* per pattern entry: struct kept_obs, records observing a part */
-    uint64_t pattern_sightings, pattern_errors, pattern_dropped;
-};
-
 /* A record that observes a part of a pattern of several observations, kept to the end. */
 struct kept_obs {
     uint64_t leaves[RURU_PATTERN_LEAF_WORDS]; /* the observation expressions it satisfies */
@@ -771,14 +507,14 @@ struct corr_ev {
     struct ruru_sighting_member where;
 };
 
-static char *buf_get(struct sweep *s, size_t cap)
+char *ruru_scan_buf_get(struct sweep *s, size_t cap)
 {
     if (cap == CHUNK_BYTES && s->n_spare > 0)
         return s->spare[--s->n_spare];
     return ruru_malloc(cap);
 }
 
-static void buf_put(struct sweep *s, char *buf, size_t cap)
+void ruru_scan_buf_put(struct sweep *s, char *buf, size_t cap)
 {
     if (buf != NULL && cap == CHUNK_BYTES && s->n_spare < SPARE_BUFFERS)
         s->spare[s->n_spare++] = buf;
@@ -786,9 +522,9 @@ static void buf_put(struct sweep *s, char *buf, size_t cap)
         ruru_free(buf);
 }
 
-static void chunk_release(struct sweep *s, struct chunk *c)
+void ruru_scan_chunk_release(struct sweep *s, struct chunk *c)
 {
-    buf_put(s, c->data, c->cap);
+    ruru_scan_buf_put(s, c->data, c->cap);
     chunk_free(c);
 }
 
@@ -818,7 +554,22 @@ static int walk_add(const char *path, void *ctx)
     return add_input(ctx, path) == RURU_OK ? 0 : -1;
 }
 
-static void input_error(struct sweep *s, struct input *in, enum ruru_err err, struct ruru_diag *d)
+/* An entry a directory walk left out (a FIFO or /dev/zero would never end): said in the
+ * summary, never passed over in silence. */
+static void walk_skipped(const char *path, const char *reason, void *ctx)
+{
+    struct sweep *s = ctx;
+    json_t *o = json_object();
+
+    json_object_set_new(o, "path", json_string(path));
+    json_object_set_new(o, "reason", json_string(reason));
+    json_array_append_new(s->skipped, o);
+}
+
+void ruru_scan_input_error(struct sweep *s,
+                           struct input *in,
+                           enum ruru_err err,
+                           struct ruru_diag *d)
 {
     if (d->source == NULL)
         d->source = in->path;
@@ -835,7 +586,7 @@ static void input_error(struct sweep *s, struct input *in, enum ruru_err err, st
 /* The input as the rules see it, once its format is known: the classes of its lines that are
  * no record, and the rules the --logsource ties open. False (the error said) when memory ran
  * out; the ties were checked before the sweep. */
-static bool input_rules(struct sweep *s, struct input *in)
+bool ruru_scan_input_rules(struct sweep *s, struct input *in)
 {
     struct ruru_diag d;
     enum ruru_err err;
@@ -846,7 +597,7 @@ static bool input_rules(struct sweep *s, struct input *in)
                                   s->opts->n_logsources, &in->rin, &d);
     if (err != RURU_OK) {
         d.source = in->path;
-        input_error(s, in, err, &d);
+        ruru_scan_input_error(s, in, err, &d);
         return false;
     }
     return true;
@@ -998,6 +749,12 @@ static void report_chunk(struct sweep *s, struct chunk *c)
             in->unparsed_at[in->n_unparsed_at++] =
                     (in->kind == RURU_KIND_JSON_DOC || in->kind == RURU_KIND_EVTX ? 0 : in->lines) +
                     c->unparsed_at[k];
+    for (size_t k = 0; k < c->n_truncated_at; k++)
+        if (in->n_truncated_at < UNPARSED_SAMPLES)
+            in->truncated_at[in->n_truncated_at++] =
+                    (c->spans != NULL || in->kind == RURU_KIND_JSON_DOC ? 0 : in->lines) +
+                    c->truncated_at[k];
+    in->truncated += c->truncated;
     in->lines += c->lines;
     in->parsed += c->parsed;
     in->unparsed += c->unparsed;
@@ -1019,7 +776,7 @@ static void report_chunk(struct sweep *s, struct chunk *c)
                       0,
                       c->failed ? "out of memory while matching; some sightings are missing"
                                 : "a line with more than 256 matches; the rest were dropped");
-        input_error(s, in, c->failed ? RURU_ENOMEM : RURU_ELIMIT, &d);
+        ruru_scan_input_error(s, in, c->failed ? RURU_ENOMEM : RURU_ELIMIT, &d);
     }
 }
 
@@ -1047,19 +804,19 @@ static void retire_oldest(struct sweep *s)
     }
     pthread_mutex_unlock(&s->pool.mu);
     report_chunk(s, c);
-    chunk_release(s, c);
+    ruru_scan_chunk_release(s, c);
     s->ring_head = (s->ring_head + 1) % s->ring_cap;
     s->ring_len--;
 }
 
-static void submit(struct sweep *s, struct chunk *c)
+void ruru_scan_submit(struct sweep *s, struct chunk *c)
 {
     if (s->inline_m != NULL) {
         /* One thread: the reader matches its own chunks, in order. */
         process_chunk(c, s->inline_m, s->inline_r);
         c->done = true;
         report_chunk(s, c);
-        chunk_release(s, c);
+        ruru_scan_chunk_release(s, c);
         return;
     }
     while (s->ring_len == s->ring_cap)
@@ -1075,442 +832,6 @@ static void submit(struct sweep *s, struct chunk *c)
     s->pool.tail = c;
     pthread_cond_signal(&s->pool.work);
     pthread_mutex_unlock(&s->pool.mu);
-}
-
-/* Feeds the directive lines of data[0..len) to the reader's parser state. */
-static void follow_directives(struct fmt *f, const char *data, size_t len, struct ruru_record *r)
-{
-    const char *p = data, *end = data + len;
-
-    /* A CSV log without "#Fields:" is named by its first row: feed lines until it has one. */
-    while (f->csv != NULL && f->csv->n_cols == 0 && p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), k = n;
-        while (k > 0 && p[k - 1] == '\r')
-            k--;
-        if (k > 0)
-            fmt_parse(f, p, k, r);
-        p += n + 1;
-    }
-
-    while (p < end && (p = memchr(p, '#', (size_t)(end - p))) != NULL) {
-        if (p == data || p[-1] == '\n') {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-            while (n > 0 && p[n - 1] == '\r')
-                n--;
-            fmt_parse(f, p, n, r);
-            p += n;
-        }
-        p++;
-    }
-}
-
-static void progress(struct sweep *s, const char *path)
-{
-    struct timespec now;
-
-    if (s->opts->on_progress == NULL)
-        return;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if ((now.tv_sec - s->last_progress.tv_sec) * 1000 +
-                (now.tv_nsec - s->last_progress.tv_nsec) / 1000000 <
-        200)
-        return;
-    s->last_progress = now;
-    s->opts->on_progress(s->opts->ctx, s->bytes_read, path);
-}
-
-/* The year of an input's syslog lines without one: the year forced (--year), else the latest
- * that puts no line after the file's modification time (standard input: now). */
-static struct ruru_syslog_year input_year(const struct sweep *s, const char *path)
-{
-    struct ruru_syslog_year y = {s->opts->syslog_year, (int64_t)time(NULL)};
-    struct stat st;
-
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
-        y.not_after = (int64_t)st.st_mtime;
-    return y;
-}
-
-/* ---- JSON documents ------------------------------------------------------------------------ */
-
-/* Finds the top-level elements of a JSON document as the reader goes: the values inside an
- * outer array ("[{...}, {...}]"), or objects one after another ("{...}\n{...}"). It follows
- * strings and escapes, so braces inside strings do not count. */
-struct jscan {
-    bool started, array, in_str, esc;
-    int depth;
-    uint64_t line; /* at `pos`, 1-based, from the start of the input */
-    size_t pos;    /* next byte of the buffer to look at */
-    size_t elem;   /* start of the element in progress, or SIZE_MAX */
-    uint64_t elem_line;
-    struct span *spans; /* complete elements in the buffer */
-    size_t n, cap;
-    bool failed;
-};
-
-static void jscan_push(struct jscan *j, size_t off, size_t len, uint64_t line)
-{
-    if (j->n == j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 256;
-        struct span *v = ruru_realloc(j->spans, cap * sizeof(*v));
-        if (v == NULL) {
-            j->failed = true;
-            return;
-        }
-        j->spans = v;
-        j->cap = cap;
-    }
-    memset(&j->spans[j->n], 0, sizeof(j->spans[j->n]));
-    j->spans[j->n].off = off;
-    j->spans[j->n].len = len;
-    j->spans[j->n].line = line;
-    j->n++;
-}
-
-static void jscan_run(struct jscan *j, const char *buf, size_t len)
-{
-    for (; j->pos < len; j->pos++) {
-        char c = buf[j->pos];
-        int base;
-        if (c == '\n')
-            j->line++;
-        if (j->in_str) {
-            if (j->esc)
-                j->esc = false;
-            else if (c == '\\')
-                j->esc = true;
-            else if (c == '"')
-                j->in_str = false;
-            continue;
-        }
-        if (!j->started && !ruru_is_space(c)) {
-            j->started = true;
-            j->array = c == '[';
-        }
-        base = j->array ? 1 : 0;
-        if (c == '"') {
-            j->in_str = true;
-        } else if (c == '{' || c == '[') {
-            if (j->depth == base && j->elem == SIZE_MAX) {
-                j->elem = j->pos;
-                j->elem_line = j->line;
-            }
-            if (j->depth < 1000000)
-                j->depth++;
-        } else if (c == '}' || c == ']') {
-            if (j->depth > 0)
-                j->depth--;
-            if (j->depth == base && j->elem != SIZE_MAX) {
-                jscan_push(j, j->elem, j->pos + 1 - j->elem, j->elem_line);
-                j->elem = SIZE_MAX;
-            }
-        }
-    }
-}
-
-static uint64_t count_lines(const char *p, size_t n)
-{
-    uint64_t k = 0;
-    const char *end = p + n;
-
-    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-        k++;
-        p++;
-    }
-    return k;
-}
-
-/* A Windows event log file: each record rendered as a JSON line (logs/evtx.h), matched as
- * Windows events exported to JSON are, its evidence its own bytes in the file. */
-static void sweep_evtx(struct sweep *s, size_t idx)
-{
-    struct input *in = &s->inputs[idx];
-    struct ruru_evtx *x = NULL;
-    struct ruru_diag d;
-    enum ruru_err err;
-    struct ruru_buf json;
-    size_t n, i = 0;
-    struct stat st;
-
-    in->started = true;
-    in->kind = RURU_KIND_EVTX;
-    if (!input_rules(s, in))
-        return;
-    if ((err = ruru_evtx_open(in->path, &x, &d)) != RURU_OK) {
-        d.source = in->path;
-        input_error(s, in, err, &d);
-        return;
-    }
-    if (stat(in->path, &st) == 0) {
-        in->bytes = (uint64_t)st.st_size;
-        s->bytes_read += (uint64_t)st.st_size;
-    }
-    n = ruru_evtx_count(x);
-    ruru_buf_init(&json, 16u << 20);
-    while (i < n && !s->stopped) {
-        struct chunk *c = ruru_calloc(1, sizeof(*c));
-        size_t cap_spans = 4096;
-        if (c == NULL || (c->data = buf_get(s, CHUNK_BYTES)) == NULL ||
-            (c->spans = ruru_malloc(cap_spans * sizeof(*c->spans))) == NULL) {
-            if (c != NULL)
-                chunk_release(s, c);
-            ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
-            input_error(s, in, RURU_ENOMEM, &d);
-            break;
-        }
-        c->cap = CHUNK_BYTES;
-        c->input = idx;
-        c->rin = in->rin;
-        ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));
-        ruru_arena_init(&c->arena, 64 * 1024, SIZE_MAX);
-        c->fmt = fmt_new(RURU_KIND_EVTX, (struct ruru_syslog_year){0, 0});
-        if (c->fmt == NULL)
-            c->failed = true;
-        while (i < n && c->n_spans < cap_spans) {
-            struct span *sp = &c->spans[c->n_spans];
-            struct ruru_diag rd;
-            ruru_buf_reset(&json);
-            memset(sp, 0, sizeof(*sp));
-            err = ruru_evtx_record(x, i, &json, &sp->src_off, &sp->src_len, sp->src_sha, &rd);
-            if (err == RURU_ENOMEM) {
-                c->failed = true;
-                json.len = 0;
-            } else if (err != RURU_OK) {
-                json.len = 0; /* an empty record: counted unparsed, named by its number */
-            }
-            if (c->len + json.len + 1 > c->cap) {
-                if (c->n_spans > 0)
-                    break;
-                json.len = c->cap - 1; /* one record bigger than a chunk: cut, still cited */
-            }
-            sp->has_src = sp->src_len > 0;
-            sp->off = c->len;
-            sp->len = json.len;
-            sp->line = i + 1;
-            if (json.len > 0)
-                memcpy(c->data + c->len, json.ptr, json.len);
-            c->len += json.len;
-            c->data[c->len++] = '\n';
-            c->n_spans++;
-            i++;
-        }
-        c->lines = c->n_spans;
-        submit(s, c);
-        progress(s, in->path);
-    }
-    ruru_buf_fini(&json);
-    ruru_evtx_close(x);
-}
-
-static void sweep_input(struct sweep *s, size_t idx, struct ruru_record *r)
-{
-    struct input *in = &s->inputs[idx];
-    struct ruru_stream *st = NULL;
-    struct ruru_diag d;
-    enum ruru_err err;
-    struct fmt *master = NULL;
-    char *buf = NULL;
-    size_t cap = CHUNK_BYTES, len = 0;
-    uint64_t offset = 0;
-    bool eof = false, detected = false;
-    struct jscan js;
-
-    memset(&js, 0, sizeof(js));
-    js.line = 1;
-    js.elem = SIZE_MAX;
-    if (ruru_evtx_is(in->path)) {
-        sweep_evtx(s, idx);
-        return;
-    }
-    in->started = true;
-    ruru_diag_clear(&d);
-    if ((err = ruru_stream_open(in->path, &st, &d)) != RURU_OK) {
-        input_error(s, in, err, &d);
-        return;
-    }
-    in->comp = ruru_stream_compression(st);
-    if (s->opts->log_format != NULL) {
-        in->kind = ruru_log_kind_parse(s->opts->log_format);
-        in->forced = true;
-    }
-    while (!s->stopped && (!eof || len > 0)) {
-        size_t got = 0, cut;
-        struct chunk *c;
-        if (buf == NULL && (buf = buf_get(s, cap)) == NULL) {
-            ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
-            input_error(s, in, RURU_ENOMEM, &d);
-            break;
-        }
-        /* Fill the buffer, or read to the end. */
-        while (!eof && len < cap) {
-            err = ruru_stream_read(st, buf + len, cap - len, &got, &d);
-            if (err != RURU_OK) {
-                /* What was read is still swept; the error is reported for this input. */
-                d.line = 0;
-                d.col = 0; /* a byte count of the compressed input, not a column */
-                input_error(s, in, err, &d);
-                eof = true;
-                break;
-            }
-            if (got == 0)
-                eof = true;
-            len += got;
-            in->bytes += got;
-            s->bytes_read += got;
-        }
-        if (!detected) {
-            if (!in->forced)
-                in->kind = ruru_log_detect(buf, len);
-            master = fmt_new(in->kind, input_year(s, in->path));
-            if (master == NULL) {
-                ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
-                input_error(s, in, RURU_ENOMEM, &d);
-                break;
-            }
-            if (!input_rules(s, in))
-                break;
-            detected = true;
-        }
-        if (len == 0)
-            break;
-        if (master->kind == RURU_KIND_JSON_DOC) {
-            /* Cut after the last complete element; at the end, take everything, an unfinished
-             * element being one more (unparsable) record. */
-            jscan_run(&js, buf, len);
-            if (js.n == 0 && !eof && js.elem != SIZE_MAX && cap < s->max_line) {
-                size_t ncap = cap * 2 > s->max_line ? (size_t)s->max_line : cap * 2;
-                char *nb = ruru_realloc(buf, ncap);
-                if (nb != NULL) {
-                    buf = nb;
-                    cap = ncap;
-                    continue;
-                }
-            }
-            if (eof && js.elem != SIZE_MAX) {
-                jscan_push(&js, js.elem, len - js.elem, js.elem_line);
-                js.elem = SIZE_MAX;
-            }
-            if (eof || js.n == 0)
-                cut = len; /* the end, or an element too long: what is there goes as is */
-            else
-                cut = js.spans[js.n - 1].off + js.spans[js.n - 1].len;
-        } else {
-            /* Cut after the last complete line; at the end, take everything. */
-            cut = len;
-            if (!eof) {
-                const char *nl = NULL;
-                for (size_t i = len; i > 0; i--)
-                    if (buf[i - 1] == '\n') {
-                        nl = buf + i - 1;
-                        break;
-                    }
-                if (nl == NULL) {
-                    /* One line longer than the buffer: grow, up to the longest line allowed. */
-                    if (cap < s->max_line) {
-                        size_t ncap = cap * 2 > s->max_line ? (size_t)s->max_line : cap * 2;
-                        char *nb = ruru_realloc(buf, ncap);
-                        if (nb != NULL) {
-                            buf = nb;
-                            cap = ncap;
-                            continue;
-                        }
-                    }
-                    /* Too long (or no memory): match it in pieces of a buffer each. */
-                    cut = len;
-                } else {
-                    cut = (size_t)(nl - buf) + 1;
-                }
-            }
-        }
-        if ((c = ruru_calloc(1, sizeof(*c))) == NULL) {
-            ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
-            input_error(s, in, RURU_ENOMEM, &d);
-            break;
-        }
-        c->input = idx;
-        c->rin = in->rin;
-        c->offset = offset;
-        ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));
-        ruru_arena_init(&c->arena, 64 * 1024, SIZE_MAX);
-        c->fmt = stateful(master->kind) ? fmt_copy(master) : fmt_new(master->kind, master->year);
-        if (c->fmt == NULL)
-            c->failed = true;
-        if (stateful(master->kind))
-            follow_directives(master, buf, cut, r);
-        if (master->kind == RURU_KIND_JSON_DOC) {
-            /* The chunk takes the elements that end in it, and counts its lines; the scanner
-             * goes on in the rest. */
-            size_t keep = 0;
-            if (js.elem != SIZE_MAX && js.elem < cut) {
-                /* An element longer than a buffer may grow: its part here is one record
-                 * (it will not parse, and is matched as text); the rest continues. */
-                jscan_push(&js, js.elem, cut - js.elem, js.elem_line);
-                js.elem = cut;
-                js.elem_line = js.line;
-            }
-            while (keep < js.n && js.spans[keep].off + js.spans[keep].len <= cut)
-                keep++;
-            if (keep > 0 && (c->spans = ruru_malloc(keep * sizeof(*c->spans))) != NULL) {
-                memcpy(c->spans, js.spans, keep * sizeof(*c->spans));
-                c->n_spans = keep;
-            } else if (keep > 0 || js.failed) {
-                c->failed = true;
-            }
-            if (js.n > keep)
-                memmove(js.spans, js.spans + keep, (js.n - keep) * sizeof(*js.spans));
-            js.n -= keep;
-            for (size_t k = 0; k < js.n; k++)
-                js.spans[k].off -= cut;
-            js.pos = js.pos > cut ? js.pos - cut : 0;
-            if (js.elem != SIZE_MAX)
-                js.elem -= cut;
-            c->lines = count_lines(buf, cut) + (eof && cut > 0 && buf[cut - 1] != '\n');
-        }
-        /* The chunk takes the buffer; the rest of the bytes go to a new one. */
-        c->data = buf;
-        c->len = cut;
-        c->cap = cap;
-        buf = NULL;
-        if (cut < len) {
-            char *nb = buf_get(s, cap);
-            if (nb == NULL) {
-                c->len = len; /* keep everything in this chunk rather than lose it */
-                len = 0;
-            } else {
-                memcpy(nb, c->data + cut, len - cut);
-                len -= cut;
-                buf = nb;
-            }
-        } else {
-            len = 0;
-        }
-        offset += c->len;
-        submit(s, c);
-        progress(s, in->path);
-        if (cap > CHUNK_BYTES && len < CHUNK_BYTES / 2 && buf != NULL) {
-            /* Back to the normal size after a long line. */
-            char *nb = ruru_realloc(buf, CHUNK_BYTES);
-            if (nb != NULL) {
-                buf = nb;
-                cap = CHUNK_BYTES;
-            }
-        }
-    }
-    if (!s->stopped && in->error[0] == '\0' && in->comp == RURU_COMP_NONE &&
-        ruru_stream_size(st) > in->bytes) {
-        /* Truncated (log rotation, an intruder) while it was read: what was read is swept,
-         * but the evidence of the rest is gone, and the analyst must know. */
-        ruru_diag_set(&d, RURU_EIO, in->path, 0, 0,
-                      "the file shrank while it was read: %" PRIu64 " of %" PRIu64 " bytes",
-                      in->bytes, ruru_stream_size(st));
-        input_error(s, in, RURU_EIO, &d);
-    }
-    buf_put(s, buf, cap);
-    ruru_free(js.spans);
-    fmt_free(master);
-    ruru_stream_close(st);
 }
 
 /* ---- the index cache ----------------------------------------------------------------------- */
@@ -1575,6 +896,7 @@ store_index(struct ruru_store *store, struct ruru_index **out, json_t *info, str
 struct rules_ctx {
     struct sweep *s;
     size_t refused;
+    bool named; /* loading what the user named (--rules), not ruru's own */
 };
 
 static void
@@ -1590,15 +912,20 @@ on_rule_file(void *ctx, const char *path, size_t n, enum ruru_err err, const str
     d = *why;
     if (d.source == NULL)
         d.source = path;
-    /* a refused rule is said, and the sweep goes on with the others */
+    /* a refused rule is said, and the sweep goes on with the others; one the user named is
+     * an error of the sweep (what they asked for did not run) */
     if (rc->s->opts->on_error)
         rc->s->opts->on_error(rc->s->opts->ctx, err, &d);
+    if (rc->named && rc->s->first_err == RURU_OK) {
+        rc->s->first_err = err;
+        rc->s->first_diag = d;
+    }
 }
 
 /* ruru's own rules (unless told not to) and those of opts->rule_paths. */
 static enum ruru_err load_rules(struct sweep *s, json_t *info, struct ruru_diag *diag)
 {
-    struct rules_ctx rc = {s, 0};
+    struct rules_ctx rc = {s, 0, false};
     enum ruru_err err;
     size_t n;
 
@@ -1611,6 +938,7 @@ static enum ruru_err load_rules(struct sweep *s, json_t *info, struct ruru_diag 
     if (!s->opts->no_builtin_rules &&
         (err = ruru_rules_load_builtin(s->rules, on_rule_file, &rc, diag)) != RURU_OK)
         return err;
+    rc.named = true;
     for (size_t i = 0; i < s->opts->n_rule_paths; i++) {
         err = ruru_rules_load(s->rules, s->opts->rule_paths[i], on_rule_file, &rc, diag);
         if (err == RURU_ENOMEM)
@@ -1825,7 +1153,7 @@ static json_t *time_or_null(int64_t t)
 
 static json_t *input_summary(const struct sweep *s, const struct input *in)
 {
-    json_t *o = json_object(), *un = json_array(), *inactive = json_object();
+    json_t *o = json_object(), *un = json_array(), *tr = json_array(), *inactive = json_object();
     json_t *ties = json_array();
 
     json_object_set_new(o, "path", json_string(in->path));
@@ -1842,6 +1170,11 @@ static json_t *input_summary(const struct sweep *s, const struct input *in)
     for (size_t k = 0; k < in->n_unparsed_at; k++)
         json_array_append_new(un, json_integer((json_int_t)in->unparsed_at[k]));
     json_object_set_new(o, "unparsed_lines", un);
+    /* records with more fields than ruru keeps: matched as text past the kept ones */
+    json_object_set_new(o, "truncated", json_integer((json_int_t)in->truncated));
+    for (size_t k = 0; k < in->n_truncated_at; k++)
+        json_array_append_new(tr, json_integer((json_int_t)in->truncated_at[k]));
+    json_object_set_new(o, "truncated_lines", tr);
     json_object_set_new(o, "first", time_or_null(in->first_time));
     json_object_set_new(o, "last", time_or_null(in->last_time));
     json_object_set_new(o, "sightings", json_integer((json_int_t)in->sightings));
@@ -1889,6 +1222,7 @@ enum ruru_err ruru_scan(ruru_store *store,
 
     ruru_diag_clear(diag);
     memset(&s, 0, sizeof(s));
+    s.skipped = json_array();
     s.opts = opts ? opts : &none;
     s.store = store;
     s.max_line = s.opts->max_line ? s.opts->max_line : DEFAULT_MAX_LINE;
@@ -1933,10 +1267,10 @@ enum ruru_err ruru_scan(ruru_store *store,
         if (strcmp(paths[i], "-") != 0 && ruru_is_dir(paths[i])) {
             struct ruru_diag wd;
             size_t before = s.n_inputs;
-            enum ruru_err we = ruru_dir_walk(paths[i], walk_add, &s, &wd);
+            enum ruru_err we = ruru_dir_walk_all(paths[i], walk_add, walk_skipped, &s, &wd);
             if (we != RURU_OK) {
                 if (add_input(&s, paths[i]) == RURU_OK) {
-                    input_error(&s, &s.inputs[s.n_inputs - 1], we, &wd);
+                    ruru_scan_input_error(&s, &s.inputs[s.n_inputs - 1], we, &wd);
                     s.inputs[s.n_inputs - 1].started = false;
                 }
             }
@@ -1988,7 +1322,7 @@ enum ruru_err ruru_scan(ruru_store *store,
     } else {
         for (size_t i = 0; i < s.n_inputs && !s.stopped; i++)
             if (s.inputs[i].error[0] == '\0')
-                sweep_input(&s, i, r);
+                ruru_scan_input_sweep(&s, i, r);
         while (s.ring_len > 0)
             retire_oldest(&s);
         if (s.rules != NULL && s.corr.n > 0 && !s.stopped)
@@ -2035,6 +1369,7 @@ out:
     }
     json_object_set_new(info, "threads", json_integer(s.n_threads));
     json_object_set_new(info, "inputs", json_integer((json_int_t)s.n_inputs));
+    json_object_set_new(info, "skipped", json_integer((json_int_t)json_array_size(s.skipped)));
     json_object_set_new(info, "bytes", json_integer((json_int_t)bytes));
     json_object_set_new(info, "lines", json_integer((json_int_t)lines));
     json_object_set_new(info, "unparsed", json_integer((json_int_t)unparsed));
@@ -2049,6 +1384,7 @@ out:
                             json_integer((json_int_t)s.pattern_dropped));
     json_object_set_new(doc, "scan", info);
     json_object_set_new(doc, "inputs", inputs);
+    json_object_set_new(doc, "skipped", s.skipped);
     if (summary_json != NULL) {
         struct ruru_diag fd;
         enum ruru_err fe = ruru_query_finish(doc, summary_json, &fd);

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The sweep's own parts, shared by its two files: scan.c (the worker pool, matching a chunk,
+ * reporting in order, the entry point) and input.c (the log parsers behind one interface, and
+ * reading an input into chunks). Nothing outside src/scan includes this header.
+ */
+#ifndef RURU_SCAN_SCAN_INT_H
+#define RURU_SCAN_SCAN_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <ruru.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "base/arena.h"
+#include "base/vec.h"
+#include "io/file.h"
+#include "logs/detect.h"
+#include "logs/record.h"
+#include "logs/syslog.h"
+#include "scan/match.h"
+
+#define CHUNK_BYTES      (4u << 20)
+#define DEFAULT_MAX_LINE (256ull << 20)
+#define UNPARSED_SAMPLES 5
+#define SPARE_BUFFERS    64
+
+/* ---- formats ------------------------------------------------------------------------------- */
+
+/* A parser for one input, whatever its format. */
+struct fmt {
+    enum ruru_log_kind kind;
+    struct ruru_syslog_year year; /* for syslog lines without one */
+    struct ruru_w3c *w3c;
+    struct ruru_zeeklog *zeek;
+    struct ruru_jsonlog *json;
+    struct ruru_csvlog *csv;
+};
+
+enum parsed { P_RECORD, P_DIRECTIVE, P_BAD };
+
+/* ---- chunks -------------------------------------------------------------------------------- */
+
+/* A field that satisfied a rule: copies in the chunk's arena. */
+struct hit_field {
+    char *native, *value;
+    const char *canon;
+};
+
+/* One hit as a worker records it; strings live in the chunk's arena. */
+struct chunk_hit {
+    uint64_t line; /* within the chunk, 1-based */
+    uint64_t offset;
+    uint32_t length;
+    uint32_t ind;  /* an indicator (is_rule false) */
+    uint32_t rule; /* a rule (is_rule true) */
+    bool is_rule, keywords;
+    bool is_pattern, partial; /* a STIX pattern's (ind), matched or observed in part (entry) */
+    uint32_t entry;
+    char *observation;                        /* pattern matched: the record as objects, JSON */
+    uint64_t leaves[RURU_PATTERN_LEAF_WORDS]; /* pattern in part: the expressions it holds */
+    struct hit_field *fields;                 /* rule: the fields that satisfied it */
+    size_t n_fields;
+    char **corr_values; /* rule: the values its correlations need, or NULL entries */
+    size_t n_corr_values;
+    int64_t time;
+    char *field_native;
+    const char *field_canon; /* static or in the arena */
+    char *observed, *asset, *raw;
+    size_t raw_len;
+    bool raw_truncated, asset_is_ip;
+    unsigned char sha256[32];
+};
+
+/* One element of a JSON document (or one .evtx record rendered as JSON): its bytes in the
+ * chunk and the line (record) it starts on. For an .evtx record the evidence is elsewhere:
+ * the record's own bytes in the file, at src_off, and their hash. */
+struct span {
+    size_t off, len;
+    uint64_t line; /* absolute, 1-based */
+    bool has_src;
+    uint32_t src_len;
+    uint64_t src_off;
+    unsigned char src_sha[32];
+};
+
+struct chunk {
+    size_t input;
+    const struct ruru_rules_input *rin; /* the input as the rules see it, or NULL */
+    struct span *spans;                 /* JSON documents: the elements (then lines are absolute) */
+    size_t n_spans;
+    char *data;
+    size_t len, cap; /* bytes used, bytes allocated */
+    uint64_t offset; /* of data[0] in the input */
+    char eol;        /* the byte that ends a line: '\n', or '\r' in a file of CR-only lines */
+    bool continues;  /* data[0] is inside a line too long for a buffer, cut before it */
+    struct fmt *fmt;
+    /* results */
+    struct ruru_vec hits;
+    struct ruru_arena arena;
+    uint64_t lines, parsed, unparsed, blank, truncated;
+    int64_t first_time, last_time;
+    uint64_t unparsed_at[UNPARSED_SAMPLES], truncated_at[UNPARSED_SAMPLES];
+    size_t n_unparsed_at, n_truncated_at;
+    struct ruru_match_counts counts;
+    bool hits_truncated, failed;
+    bool done;
+    struct chunk *next; /* in the work queue */
+};
+
+/* ---- the worker pool ----------------------------------------------------------------------- */
+
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    struct chunk *head, *tail;
+    bool stop;
+    const struct ruru_index *idx;
+    const struct ruru_literals *lit;
+    const struct ruru_fnregex *fnre;
+    const struct ruru_rules *rules;
+    const struct ruru_pattern_set *patterns;
+    uint64_t *ran; /* the rules that ran on some record (under mu), one bit each */
+};
+
+/* ---- inputs -------------------------------------------------------------------------------- */
+
+struct input {
+    char *path;
+    struct ruru_rules_input *rin; /* for the rules: its format and ties (NULL: no rules) */
+    enum ruru_log_kind kind;
+    bool forced;
+    uint64_t bytes, lines, parsed, unparsed, blank, truncated, sightings;
+    int64_t first_time, last_time;
+    struct ruru_match_counts counts;
+    uint64_t unparsed_at[UNPARSED_SAMPLES], truncated_at[UNPARSED_SAMPLES];
+    size_t n_unparsed_at, n_truncated_at;
+    char eol; /* '\n', or '\r' for CR-only lines (seen in the first block) */
+    enum ruru_compression comp;
+    char error[320];
+    bool started;
+};
+
+struct sweep {
+    struct ruru_store *store;
+    const struct ruru_scan_opts *opts;
+    const struct ruru_index *idx;
+    struct ruru_sightings *sightings;
+    struct pool pool;
+    pthread_t *threads;
+    unsigned n_threads;
+    struct input *inputs;
+    size_t n_inputs, cap_inputs;
+    json_t *skipped; /* what the directory walks left out: {"path", "reason"} */
+    /* chunks in flight, oldest first */
+    struct chunk **ring;
+    size_t ring_cap, ring_head, ring_len;
+    uint64_t bytes_read, sightings_total;
+    enum ruru_err first_err;
+    struct ruru_diag first_diag;
+    bool stopped;
+    uint64_t max_line;
+    struct timespec last_progress;
+    struct ruru_matcher *inline_m; /* -j 1: no worker threads */
+    struct ruru_record *inline_r;
+    struct ruru_matcher *main_m; /* -j N > 1: the reader's own matcher, when it helps */
+    struct ruru_record *main_r;
+    /* Spare chunk buffers: reused rather than freed, so that 4 MiB blocks are not mapped,
+     * zeroed by the kernel and unmapped (with TLB shootdowns across the workers) each time. */
+    char *spare[SPARE_BUFFERS];
+    size_t n_spare;
+    /* detection rules */
+    struct ruru_rules *rules;
+    uint64_t *correlated; /* one bit per rule: its matches are kept for correlations */
+    struct ruru_vec corr; /* struct corr_ev, in report order */
+    uint64_t rule_sightings, correlations;
+    /* STIX patterns */
+    struct ruru_pattern_set *patterns;
+    struct ruru_vec *kept; /* per pattern entry: struct kept_obs, records observing a part */
+    uint64_t pattern_sightings, pattern_errors, pattern_dropped;
+};
+
+/* input.c: the parsers */
+
+/* Parses one line (or JSON element) with the input's parser. */
+enum parsed ruru_scan_fmt_parse(struct fmt *f, const char *line, size_t len, struct ruru_record *r);
+void ruru_scan_fmt_free(struct fmt *f);
+
+/* input.c: reads input idx of the sweep into chunks and submits them (errors go to the
+ * input: ruru_scan_input_error). */
+void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r);
+
+/* scan.c: what the reader needs of the sweep */
+
+/* A chunk buffer of `cap` bytes (a spare one when it has the usual size), or NULL. */
+char *ruru_scan_buf_get(struct sweep *s, size_t cap);
+/* Gives a buffer back (kept as a spare, or freed); NULL is a no-op. */
+void ruru_scan_buf_put(struct sweep *s, char *buf, size_t cap);
+/* Frees a chunk, its buffer given back. */
+void ruru_scan_chunk_release(struct sweep *s, struct chunk *c);
+/* Hands a chunk to the matchers; it is reported in order, then released. */
+void ruru_scan_submit(struct sweep *s, struct chunk *c);
+/* Records an input's error (the first of the sweep is its result) and reports it. */
+void ruru_scan_input_error(struct sweep *s,
+                           struct input *in,
+                           enum ruru_err err,
+                           struct ruru_diag *d);
+/* The input as the rules see it; false (said) when memory ran out. */
+bool ruru_scan_input_rules(struct sweep *s, struct input *in);
+
+#endif
