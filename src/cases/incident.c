@@ -533,6 +533,60 @@ out:
     ruru_free(best);
 }
 
+/* Ids are the asset and the first evidence's record (incident_id). Two incidents can share that
+ * record only when the sightings disagree about it (a report that dates one record two ways):
+ * such ids are made unique from what else each incident holds (its times, count and evidence),
+ * and where even that is the same, by order. False when memory ran out. */
+static bool unique_ids(json_t **list, size_t n)
+{
+    struct ruru_map seen;
+    bool ok = true;
+
+    for (int pass = 0; pass < 2 && ok; pass++) {
+        bool again = false;
+        ruru_map_init(&seen);
+        for (size_t i = 0; i < n && ok; i++) {
+            const char *id = json_string_value(json_object_get(list[i], "id"));
+            int64_t k;
+            if (!ruru_map_get(&seen, id, strlen(id), &k)) {
+                ok = ruru_map_put(&seen, id, strlen(id), 1) == RURU_OK;
+                continue;
+            }
+            ok = ruru_map_put(&seen, id, strlen(id), k + 1) == RURU_OK;
+            again = true;
+            {
+                struct sha256_ctx h;
+                unsigned char d[32];
+                char buf[48], *what;
+                /* first pass: what the incident holds; second: its order as well */
+                json_t *part = json_pack(
+                        "[s, O, O, O, O, I]", id, json_object_get(list[i], "first"),
+                        json_object_get(list[i], "last"), json_object_get(list[i], "sightings"),
+                        json_object_get(list[i], "evidence"),
+                        pass == 0 ? (json_int_t)0 : (json_int_t)k);
+                what = part != NULL ? json_dumps(part, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+                json_decref(part);
+                if (what == NULL) {
+                    ok = false;
+                    break;
+                }
+                sha256_init(&h);
+                sha256_update(&h, strlen(what), (const uint8_t *)what);
+                free(what);
+                sha256_digest(&h, sizeof(d), d);
+                memcpy(buf, "ruru-incident--", 15);
+                for (int b = 0; b < 8; b++)
+                    snprintf(buf + 15 + 2 * b, 3, "%02x", d[b]);
+                json_object_set_new(list[i], "id", json_string(buf));
+            }
+        }
+        ruru_map_fini(&seen);
+        if (!again)
+            break;
+    }
+    return ok;
+}
+
 static int by_first(const void *a, const void *b)
 {
     json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
@@ -590,6 +644,8 @@ enum ruru_err ruru_cases_build(const struct ruru_case_config *c,
             n_inc++;
         i = k;
     }
+    if (!oom && !unique_ids(list, n_inc))
+        oom = true;
     if (!oom) {
         qsort(list, n_inc, sizeof(*list), by_first);
         *out = json_array();

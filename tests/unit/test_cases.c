@@ -383,8 +383,34 @@ static void test_undated_same_asset(void)
         json_decref(docs[i]);
 }
 
+/* One record dated two ways (a report someone edited: the same cite, one sighting dated, one
+ * not) makes two incidents that start at the same record; their ids must still differ (found
+ * by fuzz_register: the register merged them into one row). */
+static void test_ids_unique(void)
+{
+    json_t *docs[3], *out;
+    size_t skipped = 0;
+
+    docs[0] = ind_sighting("2024-07-12T01:15:41Z", "EXCH01", "ind-ip", "ipv4", "203.0.113.45", 85,
+                           "APT40", 100);
+    docs[1] = ind_sighting(NULL, "EXCH01", "ind-ip", "ipv4", "203.0.113.45", 85, "APT40", 100);
+    docs[2] = ind_sighting(NULL, "EXCH01", "ind-ip", "ipv4", "203.0.113.45", 85, "APT40", 100);
+    out = build(docs, 3, &skipped);
+    CHECK_INT(json_array_size(out), 2);
+    CHECK(strcmp(at(out, "0.id"), "(none)") != 0);
+    {
+        char a[64];
+        snprintf(a, sizeof(a), "%s", at(out, "0.id"));
+        CHECK(strcmp(a, at(out, "1.id")) != 0);
+    }
+    json_decref(out);
+    for (size_t i = 0; i < 3; i++)
+        json_decref(docs[i]);
+}
+
 int main(void)
 {
+    test_ids_unique();
     test_undated_inputs();
     test_undated_same_asset();
     test_config();
