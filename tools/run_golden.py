@@ -17,7 +17,7 @@ The shared folder (the public corpora) is $RURU_TEST_DATA when that names a fold
 --shared. A case whose cmd names {shared} when there is neither exits 77, which CTest reports as
 skipped by name; under CI=true (where the corpora must be) it fails instead.
 """
-import argparse, difflib, os, shlex, subprocess, sys, tempfile
+import argparse, contextlib, difflib, os, shlex, subprocess, sys, tempfile
 
 SKIP = 77
 NO_SHARED = ("skipped: no public corpora (set RURU_TEST_DATA or put the shared data at "
@@ -32,6 +32,28 @@ def shared_folder(arg):
     return None
 
 
+# {shared} as the commands see it when the data is beside the repository (../shared/data).
+USUAL = os.path.join("..", "..", "..", "..", "shared", "data")
+
+
+def shared_arg(shared, case, stack):
+    """{shared} for the commands of `case`: the relative path, or, for data elsewhere
+    ($RURU_TEST_DATA), a symlink whose absolute path is as long as the usual relative one, so
+    that tables (their columns as wide as the paths) come out as in expected."""
+    if shared is None:
+        return "{shared}"
+    rel = os.path.relpath(shared, case)
+    if rel == USUAL:
+        return rel
+    tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="rs", dir="/tmp"))
+    pad = len(USUAL) - len(tmp) - 1
+    if pad < 1:
+        return rel
+    link = os.path.join(tmp, "s" * pad)
+    os.symlink(shared, link)
+    return link
+
+
 def uses_shared(case):
     with open(os.path.join(case, "cmd"), encoding="utf-8") as f:
         return any("{shared}" in l for l in f.read().splitlines()
@@ -42,8 +64,9 @@ def run_case(ruru, shared, case, update):
     cmds = [l for l in open(os.path.join(case, "cmd"), encoding="utf-8").read().splitlines()
             if l.strip() and not l.lstrip().startswith("#")]
     out = []
-    rel_shared = os.path.relpath(shared, case) if shared is not None else "{shared}"
-    with tempfile.TemporaryDirectory(prefix="ruru-golden-") as home:
+    with contextlib.ExitStack() as stack:
+        rel_shared = shared_arg(shared, case, stack)
+        home = stack.enter_context(tempfile.TemporaryDirectory(prefix="ruru-golden-"))
         for line in cmds:
             args = [a.replace("{case}", ".").replace("{shared}", rel_shared)
                     for a in shlex.split(line)]
