@@ -4,7 +4,7 @@
 A case is a folder tests/golden/NNN-name/ holding:
   cmd       one ruru invocation per line (arguments, shell-quoted; '#' lines are comments);
             commands run in the case folder; {case} is replaced by "." and {shared} by the
-            path of ../shared/data relative to the case folder
+            path of the shared data (see below) relative to the case folder
   expected  what the run must print: for each command, "$ ruru ARGS", its stdout, its stderr
             lines prefixed "! ", and "[exit N]"
   anything else the commands read (feeds/, logs/, rules/ ...)
@@ -12,9 +12,14 @@ A case is a folder tests/golden/NNN-name/ holding:
 Every case runs with a fresh, empty store (--home in a temporary folder) and with the case
 folder and shared folder written as {case} and {shared} in the output, so expected files hold
 no absolute paths and do not depend on where the repository is checked out; time stamps
-that fall within the run itself are written {now}. `--update` rewrites expected from the current output.
+that fall within the run itself are written {now}. `--update` rewrites expected from the current
+output.
+
+The shared folder (the public corpora) is $RURU_TEST_DATA when that names a folder, else
+--shared. A case whose cmd names {shared} when there is neither exits 77, which CTest reports as
+skipped by name; under CI=true (where the corpora must be) it fails instead.
 """
-import argparse, calendar, difflib, os, re, shlex, subprocess, sys, tempfile, time
+import argparse, calendar, contextlib, difflib, os, re, shlex, subprocess, sys, tempfile, time
 
 STAMP = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
 
@@ -28,14 +33,55 @@ def mask_now(text, t0, t1):
         return "{now}" if t0 - 1 <= t <= t1 + 1 else m.group(0)
     return STAMP.sub(sub, text)
 
+SKIP = 77
+NO_SHARED = ("skipped: no public corpora (set RURU_TEST_DATA or put the shared data at "
+             "../shared/data)")
+
+
+def shared_folder(arg):
+    """$RURU_TEST_DATA if it is a folder, else `arg` if it is one, else None."""
+    for p in (os.environ.get("RURU_TEST_DATA"), arg):
+        if p and os.path.isdir(p):
+            return os.path.realpath(p)
+    return None
+
+
+# {shared} as the commands see it when the data is beside the repository (../shared/data).
+USUAL = os.path.join("..", "..", "..", "..", "shared", "data")
+
+
+def shared_arg(shared, case, stack):
+    """{shared} for the commands of `case`: the relative path, or, for data elsewhere
+    ($RURU_TEST_DATA), a symlink whose absolute path is as long as the usual relative one, so
+    that tables (their columns as wide as the paths) come out as in expected."""
+    if shared is None:
+        return "{shared}"
+    rel = os.path.relpath(shared, case)
+    if rel == USUAL:
+        return rel
+    tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="rs", dir="/tmp"))
+    pad = len(USUAL) - len(tmp) - 1
+    if pad < 1:
+        return rel
+    link = os.path.join(tmp, "s" * pad)
+    os.symlink(shared, link)
+    return link
+
+
+def uses_shared(case):
+    with open(os.path.join(case, "cmd"), encoding="utf-8") as f:
+        return any("{shared}" in l for l in f.read().splitlines()
+                   if l.strip() and not l.lstrip().startswith("#"))
+
 
 def run_case(ruru, shared, case, update):
     cmds = [l for l in open(os.path.join(case, "cmd"), encoding="utf-8").read().splitlines()
             if l.strip() and not l.lstrip().startswith("#")]
     out = []
-    rel_shared = os.path.relpath(shared, case)
     t0 = time.time()
-    with tempfile.TemporaryDirectory(prefix="ruru-golden-") as home:
+    with contextlib.ExitStack() as stack:
+        rel_shared = shared_arg(shared, case, stack)
+        home = stack.enter_context(tempfile.TemporaryDirectory(prefix="ruru-golden-"))
         for line in cmds:
             args = [a.replace("{case}", ".").replace("{shared}", rel_shared)
                     for a in shlex.split(line)]
@@ -69,18 +115,32 @@ def run_case(ruru, shared, case, update):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ruru", required=True)
-    ap.add_argument("--shared", required=True)
+    ap.add_argument("--shared", help="the shared data folder (default: $RURU_TEST_DATA)")
     ap.add_argument("--update", action="store_true")
     ap.add_argument("cases", nargs="+")
     a = ap.parse_args()
-    shared = os.path.realpath(a.shared)
-    failed = 0
+    shared = shared_folder(a.shared)
+    failed = skipped = 0
     for c in a.cases:
+        if shared is None and uses_shared(c):
+            name = os.path.basename(c.rstrip("/"))
+            if os.environ.get("CI") == "true":
+                print("FAIL %s: no public corpora (RURU_TEST_DATA=%s, --shared %s), and CI=true "
+                      "requires them" % (name, os.environ.get("RURU_TEST_DATA", "(unset)"),
+                                         a.shared))
+                failed += 1
+            else:
+                print("skip %s: %s" % (name, NO_SHARED))
+                skipped += 1
+            continue
         ok = run_case(os.path.realpath(a.ruru), shared, os.path.realpath(c), a.update)
         print("%s %s" % ("ok  " if ok else "FAIL", os.path.basename(c.rstrip("/"))))
         failed += not ok
-    print("%d passed, %d failed" % (len(a.cases) - failed, failed))
-    return 1 if failed else 0
+    print("%d passed, %d failed" % (len(a.cases) - failed - skipped, failed)
+          + (", %d skipped" % skipped if skipped else ""))
+    if failed:
+        return 1
+    return SKIP if skipped else 0
 
 
 if __name__ == "__main__":

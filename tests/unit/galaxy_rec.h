@@ -343,7 +343,7 @@ static inline char *grec_slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* Imports `dir`/`rel` (dir: RURU_SHARED_DATA "/misp" or RURU_TEST_DATA) into a fresh `r`. */
+/* Imports `dir`/`rel` (dir: shared_path("misp") or RURU_OWN_DATA) into a fresh `r`. */
 static inline enum ruru_err grec_run_file(enum ruru_err (*fn)(const char *,
                                                               size_t,
                                                               const struct ruru_import_ctx *,

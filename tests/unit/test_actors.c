@@ -19,6 +19,7 @@
 #include "intel/actors_assess.h"
 #include "intel/import.h"
 #include "intel/store.h"
+#include "shared_data.h"
 
 static void import(ruru_store *s, const char *path)
 {
@@ -167,7 +168,7 @@ static void test_stix_object_id(ruru_store *s)
     char path[512];
     size_t lev;
 
-    snprintf(path, sizeof(path), "%s/attack/enterprise-attack-subset.json", RURU_SHARED_DATA);
+    snprintf(path, sizeof(path), "%s/attack/enterprise-attack-subset.json", shared_data());
     import(s, path);
     CHECK_INT(ruru_actors_build(ruru_store_db(s), &reg, NULL), RURU_OK);
     if (reg == NULL)
@@ -196,7 +197,7 @@ static void test_assessments(ruru_store *s)
     bool disputed, assessed;
     size_t hafnium;
 
-    snprintf(path, sizeof(path), "%s/assessments/cert-assessments.yaml", RURU_TEST_DATA);
+    snprintf(path, sizeof(path), "%s/assessments/cert-assessments.yaml", RURU_OWN_DATA);
     import(s, path);
     CHECK_INT(ruru_actors_build(ruru_store_db(s), &reg, NULL), RURU_OK);
     if (reg == NULL)
@@ -341,18 +342,26 @@ static void test_assess_format(const char *dir)
     unlink(path);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     char dir[] = "/tmp/ruru-test-actors-XXXXXX", path[512];
     ruru_store *s = NULL;
     static const char *const galaxies[] = {"threat-actor.json", "mitre-intrusion-set.json",
                                            "microsoft-activity-group.json"};
+    bool corpus = corpus_part(argc, argv);
 
+    if (corpus)
+        SHARED_OR_SKIP();
     if (mkdtemp(dir) == NULL)
         return 1;
+    if (!corpus) {
+        test_assess_format(dir);
+        rmdir(dir);
+        return check_done();
+    }
     CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, NULL), RURU_OK);
     for (size_t i = 0; i < sizeof(galaxies) / sizeof(galaxies[0]); i++) {
-        snprintf(path, sizeof(path), "%s/misp/galaxy/%s", RURU_SHARED_DATA, galaxies[i]);
+        snprintf(path, sizeof(path), "%s/misp/galaxy/%s", shared_data(), galaxies[i]);
         import(s, path);
     }
     test_real_galaxies(s);
@@ -360,7 +369,6 @@ int main(void)
     test_stix_object_id(s);
     test_assessments(s);
     ruru_store_close(s);
-    test_assess_format(dir);
     snprintf(path, sizeof(path), "%s/kaos.csv", dir);
     unlink(path);
     rmdir(dir);

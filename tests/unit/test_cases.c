@@ -11,6 +11,7 @@
 
 #include "cases/incident.h"
 #include "check.h"
+#include "shared_data.h"
 
 /* A sighting as the sweep writes it: an indicator's. */
 static json_t *ind_sighting(const char *when,
@@ -204,7 +205,7 @@ static void test_config(void)
     long n;
 
     ruru_case_defaults(&def);
-    snprintf(path, sizeof(path), "%s/../../ruru.yaml", RURU_TEST_DATA);
+    snprintf(path, sizeof(path), "%s/../../ruru.yaml", RURU_OWN_DATA);
     f = fopen(path, "rb");
     CHECK(f != NULL);
     if (f == NULL)
@@ -321,9 +322,9 @@ static void test_undated_inputs(void)
           "domain,www.google.com,APT41,80\n",
           f);
     fclose(f);
-    snprintf(proxifier, sizeof(proxifier), "%s/logs/loghub/Proxifier_2k.log", RURU_SHARED_DATA);
+    snprintf(proxifier, sizeof(proxifier), "%s/logs/loghub/Proxifier_2k.log", shared_data());
     snprintf(zeek, sizeof(zeek), "%s/logs/zeek/scripts.base.protocols.http.http-methods_http.log",
-             RURU_SHARED_DATA);
+             shared_data());
     CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &st, &d), RURU_OK);
     memset(&io, 0, sizeof(io));
     CHECK_INT(ruru_intel_import(st, csv, &io, &report, &d), RURU_OK);
@@ -408,10 +409,14 @@ static void test_ids_unique(void)
         json_decref(docs[i]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_undated_inputs();
+        return check_done();
+    }
     test_ids_unique();
-    test_undated_inputs();
     test_undated_same_asset();
     test_config();
     test_grouping();

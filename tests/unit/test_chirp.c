@@ -11,6 +11,7 @@
 #include "check.h"
 #include "intel/import.h"
 #include "lists_rec.h"
+#include "shared_data.h"
 
 static enum ruru_err run(const char *in, struct lrec *r)
 {
@@ -93,7 +94,7 @@ static void test_aa21_062a(void)
     struct lrec r;
     unsigned before = check_failed;
 
-    run_path(RURU_SHARED_DATA "/intel/cisa-chirp/AA21062A.yaml", &r);
+    run_path(shared_path("intel/cisa-chirp/AA21062A.yaml"), &r);
     CHECK_INT(r.ind.n, 43);
     CHECK_INT(count_prefix(&r.ind, "ipv4 "), 15);
     CHECK_INT(count_prefix(&r.ind, "stix-pattern "), 11);
@@ -161,7 +162,7 @@ static void test_aa21_008a(void)
     unsigned before = check_failed;
     size_t n_events = 0, n_registry = 0;
 
-    run_path(RURU_SHARED_DATA "/intel/cisa-chirp/AA21-008A-iocs.yaml", &r);
+    run_path(shared_path("intel/cisa-chirp/AA21-008A-iocs.yaml"), &r);
     CHECK_INT(r.ind.n, 2098);
     CHECK_INT(count_prefix(&r.ind, "ipv4 "), 2035);
     CHECK_INT(count_prefix(&r.ind, "domain "), 59);
@@ -330,7 +331,7 @@ static void test_detect(void)
         char path[512];
         size_t len = 0;
         char *data;
-        snprintf(path, sizeof(path), "%s/intel/cisa-chirp/%s", RURU_SHARED_DATA, files[i]);
+        snprintf(path, sizeof(path), "%s/intel/cisa-chirp/%s", shared_data(), files[i]);
         data = lrec_slurp(path, &len);
         CHECK(data != NULL);
         CHECK_STR(data ? ruru_intel_detect(path, data, len) : NULL, want[i]);
@@ -378,12 +379,16 @@ static void test_oom(void)
     CHECK_INT(bad, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_detect();
+        test_aa21_062a();
+        test_aa21_008a();
+        return check_done();
+    }
     test_cases();
-    test_detect();
     test_oom();
-    test_aa21_062a();
-    test_aa21_008a();
     return check_done();
 }

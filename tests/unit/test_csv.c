@@ -11,6 +11,7 @@
 #include "check.h"
 #include "intel/csv.h"
 #include "lists_rec.h"
+#include "shared_data.h"
 
 /* Runs the importer over a C string; returns its error. */
 static enum ruru_err run(const char *in, struct lrec *r)
@@ -24,7 +25,7 @@ static void run_file(const char *name, struct lrec *r)
     size_t len = 0;
     char *data;
 
-    snprintf(path, sizeof(path), "%s/csv/%s", RURU_TEST_DATA, name);
+    snprintf(path, sizeof(path), "%s/csv/%s", RURU_OWN_DATA, name);
     data = lrec_slurp(path, &len);
     CHECK(data != NULL);
     CHECK_INT(lrec_run(ruru_csv_import, data ? data : "", len, r), RURU_OK);
@@ -1081,7 +1082,7 @@ static void run_shared(const char *rel, struct lrec *r)
     size_t len = 0;
     char *data;
 
-    snprintf(path, sizeof(path), "%s/intel/%s", RURU_SHARED_DATA, rel);
+    snprintf(path, sizeof(path), "%s/intel/%s", shared_data(), rel);
     data = lrec_slurp(path, &len);
     CHECK(data != NULL);
     CHECK_INT(lrec_run(ruru_csv_import, data ? data : "", len, r), RURU_OK);
@@ -1288,8 +1289,14 @@ static void test_feed_headers(void)
     run_cases(cases, N_CASES(cases));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_mstic_feeds();
+        test_exchange_feeds();
+        return check_done();
+    }
     test_columns_file();
     test_defanged_twin();
     test_text_list();
@@ -1314,8 +1321,6 @@ int main(void)
     test_confidence();
     test_utf8();
     test_bench_shape();
-    test_mstic_feeds();
-    test_exchange_feeds();
     test_dates();
     test_feed_headers();
     return check_done();

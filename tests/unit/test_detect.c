@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "logs/detect.h"
+#include "shared_data.h"
 
 static void expect(const char *data, const char *want)
 {
@@ -17,7 +18,7 @@ static void expect_file(const char *rel, const char *want)
     char *buf = malloc(70000);
     size_t n;
 
-    snprintf(path, sizeof(path), "%s/logs/%s", RURU_SHARED_DATA, rel);
+    snprintf(path, sizeof(path), "%s/logs/%s", shared_data(), rel);
     f = fopen(path, "rb");
     CHECK(f != NULL && buf != NULL);
     if (f == NULL || buf == NULL) {
@@ -30,8 +31,23 @@ static void expect_file(const char *rel, const char *want)
     free(buf);
 }
 
-int main(void)
+/* The real logs, each in its format. */
+static void test_real_files(void)
 {
+    expect_file("zeek/opt.basic_http.log", "zeek");
+    expect_file("loghub/Linux_2k.log", "syslog");
+    expect_file("loghub/Apache_2k.log", "text"); /* Apache *error* log: no parser, swept as text */
+    expect_file("loghub/Proxifier_2k.log", "text");
+    expect_file("loghub/Windows_2k.log", "text");
+}
+
+int main(int argc, char **argv)
+{
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_real_files();
+        return check_done();
+    }
     /* JSON documents, and bracketed times that are not */
     expect("[\n  {\"a\": 1},\n  {\"b\": 2}\n]\n", "json-document");
     expect("  [{\"a\": 1}]", "json-document");
@@ -86,11 +102,6 @@ int main(void)
     expect("name,ip,port\n", "text"); /* a header with no rows */
     expect("just some words\nand more words 1.2.3.4\n", "text");
     expect("", "text");
-    expect_file("zeek/opt.basic_http.log", "zeek");
-    expect_file("loghub/Linux_2k.log", "syslog");
-    expect_file("loghub/Apache_2k.log", "text"); /* Apache *error* log: no parser, swept as text */
-    expect_file("loghub/Proxifier_2k.log", "text");
-    expect_file("loghub/Windows_2k.log", "text");
     CHECK_INT(ruru_log_kind_parse("w3c"), RURU_KIND_W3C);
     CHECK_INT(ruru_log_kind_parse("nope"), RURU_KIND__COUNT);
     return check_done();

@@ -16,8 +16,9 @@
  */
 #include "galaxy_rec.h"
 #include "intel/galaxy_json.h"
+#include "shared_data.h"
 
-#define SHARED RURU_SHARED_DATA "/misp"
+#define SHARED shared_path("misp")
 
 #define APT40_REF     "5b4b6980-3bc7-11e8-84d6-879aaac37dd9"
 #define LEVIATHAN_REF "7113eaa5-ba79-4fb3-b68a-398ee9cd698e"
@@ -206,7 +207,7 @@ static void test_edge_file(void)
     struct grec r;
     struct ruru_diag d;
 
-    CHECK_INT(grec_run_file(ruru_galaxy_import, RURU_TEST_DATA, "galaxy/edge.json", &r, &d),
+    CHECK_INT(grec_run_file(ruru_galaxy_import, RURU_OWN_DATA, "galaxy/edge.json", &r, &d),
               RURU_OK);
     CHECK_INT(r.ent.n, sizeof(ents) / sizeof(ents[0]));
     for (size_t i = 0; i < r.ent.n && i < sizeof(ents) / sizeof(ents[0]); i++)
@@ -507,10 +508,14 @@ static void test_stop_and_oom(void)
     CHECK(grec_oom_each(ruru_galaxy_import, doc) >= 4);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_real_galaxies();
-    test_apt40_chain();
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_real_galaxies();
+        test_apt40_chain();
+        return check_done();
+    }
     test_edge_file();
     test_kinds();
     test_attack_ids();

@@ -12,6 +12,7 @@
 #include "intel/import.h"
 #include "intel/store.h"
 #include "io/file.h"
+#include "shared_data.h"
 
 static void expect_format(const char *path, const char *data, const char *want)
 {
@@ -126,7 +127,7 @@ static void test_defaults(void)
     o.tlp = "TLP:AMBER";
     o.has_confidence = true;
     o.confidence = 80;
-    snprintf(path, sizeof(path), "%s/intel/mstic/ActiniumIOC.csv", RURU_SHARED_DATA);
+    snprintf(path, sizeof(path), "%s/intel/mstic/ActiniumIOC.csv", shared_data());
     CHECK_INT(ruru_intel_import(st, path, &o, &report, &d), RURU_OK);
     ruru_free(report);
     CHECK_INT(count_where(st, "1"), 152);
@@ -141,7 +142,7 @@ static void test_defaults(void)
 
     memset(&o, 0, sizeof(o));
     o.actor = "Exchange attackers";
-    snprintf(path, sizeof(path), "%s/intel/eset-exchange/indicators.derived.csv", RURU_SHARED_DATA);
+    snprintf(path, sizeof(path), "%s/intel/eset-exchange/indicators.derived.csv", shared_data());
     CHECK_INT(ruru_intel_import(st, path, &o, &report, &d), RURU_OK);
     ruru_free(report);
     CHECK_INT(count_where(st, "actors = '[\"Exchange attackers\"]'"), 5);
@@ -244,11 +245,15 @@ static void test_bad_parts(void)
     free(buf);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_defaults();
+        return check_done();
+    }
     test_detect();
     test_gzip();
-    test_defaults();
     test_bad_parts();
     return check_done();
 }

@@ -16,6 +16,7 @@
 #include "cases/attrib.h"
 #include "check.h"
 #include "intel/intel.h"
+#include "shared_data.h"
 
 #define MAX_KEYS 64
 
@@ -146,14 +147,14 @@ static void run(import_fn fn, const char *path, struct rec *r)
     free(data);
 }
 
-#define EVENTS RURU_SHARED_DATA "/intel/misp-events/"
+#define EVENTS(file) shared_path("intel/misp-events/%s", file)
 
 static void test_regin(void)
 {
     struct rec r;
     char b[2048];
 
-    run(ruru_misp_import, EVENTS "circl-osint-regin-event.json", &r);
+    run(ruru_misp_import, EVENTS("circl-osint-regin-event.json"), &r);
     /* 27 md5 and 3 registry keys for detection; the 6 file names are to_ids false */
     CHECK_STR(show(&r.ids, b, sizeof(b)), "md5 27, regkey 3");
     CHECK_INT(r.ids.n_keys, 2);
@@ -171,7 +172,7 @@ static void test_misp_indicators(void)
     /* Counted independently from the JSON (attributes of the event and its objects, by MISP
      * type, split by to_ids): composite types give two values (domain|ip, filename|sha1,
      * malware-sample), regkey|value its key, attachment and email-attachment a file name. */
-    run(ruru_misp_import, EVENTS "misp_indicators_test.json", &r);
+    run(ruru_misp_import, EVENTS("misp_indicators_test.json"), &r);
     CHECK_STR(show(&r.ids, b, sizeof(b)),
               "asn 1, domain 9, email 6, filename 9, ipv4 12, mac 1, md5 5, mutex 1, pipe 1, "
               "regkey 3, sha1 5, sha256 4, sha512 1, url 2, x509-md5 1, x509-sha1 2");
@@ -195,7 +196,7 @@ static void test_stix2_indicators(void)
      * path ruru types (three file hashes, a domain, the e-mail source and reply-to, a URL, the
      * registry key, the mutex, the MAC address, the certificate's SHA-1, the AS), 23 kept whole
      * for the pattern engine (ANDs of several properties: objects, composite types). */
-    run(ruru_stix_import, EVENTS "stix2_indicators_test.json", &r);
+    run(ruru_stix_import, EVENTS("stix2_indicators_test.json"), &r);
     CHECK_STR(show(&r.ids, b, sizeof(b)),
               "asn 1, domain 1, email 2, mac 1, md5 1, mutex 1, regkey 1, sha1 1, sha256 1, "
               "stix-pattern 23, url 1, x509-sha1 1");
@@ -215,7 +216,7 @@ static void test_observed_data_20(void)
     struct rec r;
     char b[2048];
 
-    run(ruru_stix_import, RURU_TEST_DATA "/stix/observed-data-20.json", &r);
+    run(ruru_stix_import, RURU_OWN_DATA "/stix/observed-data-20.json", &r);
     CHECK_STR(show(&r.ids, b, sizeof(b)), "");
     CHECK_STR(show(&r.ctx, b, sizeof(b)),
               "asn 1, filename 1, ipv4 1, md5 1, mutex 1, regkey 1, sha256 1");
@@ -250,7 +251,7 @@ static void test_infrastructure(void)
     struct rec r;
     char b[2048];
 
-    run(ruru_stix_import, RURU_TEST_DATA "/stix/infrastructure.json", &r);
+    run(ruru_stix_import, RURU_OWN_DATA "/stix/infrastructure.json", &r);
     CHECK_STR(show(&r.ent, b, sizeof(b)), "infrastructure 1, intrusion-set 1");
     CHECK_STR(show(&r.rel, b, sizeof(b)),
               "communicates-with 1, consists-of 3, indicates 1, uses 1");
@@ -285,14 +286,14 @@ static void test_scan_coverage(void)
     struct ruru_import_opts io;
     struct ruru_scan_opts so;
     char *report = NULL, *summary = NULL;
-    const char *logs[] = {RURU_TEST_DATA "/../../examples/logs/access.log"};
+    const char *logs[] = {RURU_OWN_DATA "/../../examples/logs/access.log"};
     json_t *doc, *f, *scan;
 
     memset(&io, 0, sizeof(io));
     memset(&so, 0, sizeof(so));
     so.no_builtin_rules = true;
     CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
-    CHECK_INT(ruru_intel_import(s, EVENTS "misp_indicators_test.json", &io, &report, &d), RURU_OK);
+    CHECK_INT(ruru_intel_import(s, EVENTS("misp_indicators_test.json"), &io, &report, &d), RURU_OK);
     doc = report ? json_loads(report, 0, NULL) : NULL;
     f = json_array_get(json_object_get(doc, "files"), 0);
     CHECK_INT(json_integer_value(json_object_get(f, "indicators")), 63);
@@ -328,7 +329,7 @@ static void test_search(void)
 
     memset(&io, 0, sizeof(io));
     CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
-    CHECK_INT(ruru_intel_import(s, EVENTS "circl-osint-regin-event.json", &io, &out, &d), RURU_OK);
+    CHECK_INT(ruru_intel_import(s, EVENTS("circl-osint-regin-event.json"), &io, &out, &d), RURU_OK);
     ruru_free(out);
     /* the event writes HKLM\\System\\CurrentControlSet\\Control\\ (a trailing backslash) */
     CHECK_INT(ruru_intel_search(s, "hkey_local_machine\\SYSTEM\\CurrentControlSet\\Control",
@@ -405,15 +406,19 @@ static void test_attribution_kind(void)
     CHECK(c.half_life_days[RURU_EV_HOST] == 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_regin();
-    test_misp_indicators();
-    test_stix2_indicators();
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_regin();
+        test_misp_indicators();
+        test_stix2_indicators();
+        test_scan_coverage();
+        test_search();
+        return check_done();
+    }
     test_observed_data_20();
     test_infrastructure();
-    test_scan_coverage();
-    test_search();
     test_attribution_kind();
     test_long_names();
     return check_done();

@@ -8,6 +8,7 @@
 #include "logs/w3c.h"
 #include "logs/zeeklog.h"
 #include "record_dump.h"
+#include "shared_data.h"
 
 static void test_w3c(void)
 {
@@ -67,7 +68,7 @@ static void zeek_file(const char *name,
     struct ruru_record r;
     char *p, *end;
 
-    snprintf(path, sizeof(path), "%s/logs/zeek/%s", RURU_SHARED_DATA, name);
+    snprintf(path, sizeof(path), "%s/logs/zeek/%s", shared_data(), name);
     f = fopen(path, "rb");
     CHECK(f != NULL && z != NULL);
     if (f == NULL || z == NULL)
@@ -144,10 +145,14 @@ static void test_zeek(void)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_zeek();
+        return check_done();
+    }
     test_w3c();
-    test_zeek();
     static const char combined[] =
             "203.0.113.5 - bob [10/Oct/2000:13:55:36 -0700] \"GET /owa/auth/x.aspx?a=1&b=\\\"2\\\" "
             "HTTP/1.1\" 200 2326 \"http://ref.example/\" \"Mozilla/5.0 (compatible; X)\"\r\n";

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "intel/csv.h"
 #include "lists_rec.h"
+#include "shared_data.h"
 
 static enum ruru_err run_named(const char *path, const char *in, size_t len, struct lrec *r)
 {
@@ -33,7 +34,7 @@ static char *slurp_shared(const char *name, size_t *len)
     char path[512];
     char *data;
 
-    snprintf(path, sizeof(path), "%s/intel/signature-base/%s", RURU_SHARED_DATA, name);
+    snprintf(path, sizeof(path), "%s/intel/signature-base/%s", shared_data(), name);
     data = lrec_slurp(path, len);
     CHECK(data != NULL);
     return data;
@@ -247,12 +248,16 @@ static void test_real_lists(void)
     lrec_free(&r);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_real_lists();
+        return check_done();
+    }
     test_detect();
     test_shapes();
     test_actor_forms();
     test_hashes_and_regexes();
-    test_real_lists();
     return check_done();
 }

@@ -260,7 +260,7 @@ static char *slurp(const char *name, size_t *len)
     char *buf = NULL;
     long n;
 
-    snprintf(path, sizeof(path), "%s/misp/%s", RURU_TEST_DATA, name);
+    snprintf(path, sizeof(path), "%s/misp/%s", RURU_OWN_DATA, name);
     f = fopen(path, "rb");
     if (f == NULL)
         return NULL;

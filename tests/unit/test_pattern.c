@@ -12,6 +12,7 @@
 #include "check.h"
 #include "intel/stix_pattern.h"
 #include "pattern/pattern.h"
+#include "shared_data.h"
 
 #define MAX_OBS 256
 
@@ -217,7 +218,7 @@ static void test_vectors(void)
     json_t *root, *v;
     size_t i, n_ok = 0, n = 0, n_skipped = 0, n_validator = 0;
 
-    snprintf(path, sizeof(path), "%s/stix/pattern-vectors.json", RURU_SHARED_DATA);
+    snprintf(path, sizeof(path), "%s/stix/pattern-vectors.json", shared_data());
     root = json_load_file(path, 0, &je);
     CHECK(root != NULL);
     if (root == NULL) {
@@ -532,11 +533,15 @@ static void test_hostile_sizes(void)
     free(s);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_vectors();
+        return check_done();
+    }
     test_hostile_sizes();
     test_needles();
-    test_vectors();
     test_within();
     test_own();
     return check_done();

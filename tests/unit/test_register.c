@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "shared_data.h"
 
 static char dir[64];
 
@@ -533,29 +534,34 @@ static void test_damaged(void)
     CHECK_STR(d.msg, "register.db: cannot be opened: file is not a database");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    bool corpus = corpus_part(argc, argv);
+
+    if (corpus)
+        SHARED_OR_SKIP();
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-register-XXXXXX");
     if (mkdtemp(dir) == NULL)
         return 1;
-    {
+    if (!corpus) {
+        test_kill();
+        test_damaged();
+        test_merge_orders(); /* actors_store is NULL: no actor registry needed */
+        test_full_disk();
+    } else {
         struct ruru_diag d;
         struct ruru_import_opts o;
         char galaxy[512], *report = NULL;
         memset(&o, 0, sizeof(o));
-        snprintf(galaxy, sizeof(galaxy), "%s/misp/galaxy/threat-actor.json", RURU_SHARED_DATA);
+        snprintf(galaxy, sizeof(galaxy), "%s/misp/galaxy/threat-actor.json", shared_data());
         CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &actors_store, &d), RURU_OK);
         CHECK_INT(ruru_intel_import(actors_store, galaxy, &o, &report, &d), RURU_OK);
         ruru_free(report);
+        test_record();
+        test_criminal();
+        test_ambiguous_name();
+        ruru_store_close(actors_store);
     }
-    test_record();
-    test_criminal();
-    test_ambiguous_name();
-    test_kill();
-    test_damaged();
-    test_merge_orders();
-    test_full_disk();
-    ruru_store_close(actors_store);
     {
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -18,6 +18,7 @@
 #include "base/buf.h"
 #include "check.h"
 #include "match/fnregex.h"
+#include "shared_data.h"
 
 static char dir[256];
 
@@ -686,7 +687,7 @@ static void test_plus_tokens(void)
     json_t *x;
     size_t i;
 
-    snprintf(path, sizeof(path), "%s/logs/web/apache_logs.part1.log", RURU_SHARED_DATA);
+    snprintf(path, sizeof(path), "%s/logs/web/apache_logs.part1.log", shared_data());
     CHECK_INT(sweep(s, paths, 1, 2, &g), RURU_OK);
     json_array_foreach(g.sightings, i, x)
     {
@@ -833,12 +834,12 @@ static void test_real_logs(void)
     size_t total = 0;
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        snprintf(buf[i], sizeof(buf[i]), "%s/logs/%s", RURU_SHARED_DATA, names[i]);
+        snprintf(buf[i], sizeof(buf[i]), "%s/logs/%s", shared_data(), names[i]);
         paths[i] = buf[i];
     }
     memset(&o, 0, sizeof(o));
     CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
-    CHECK_INT(ruru_intel_import(s, RURU_TEST_DATA "/scan/real-logs-intel.csv", &o, &report, &d),
+    CHECK_INT(ruru_intel_import(s, RURU_OWN_DATA "/scan/real-logs-intel.csv", &o, &report, &d),
               RURU_OK);
     ruru_free(report);
     CHECK_INT(sweep(s, paths, sizeof(paths) / sizeof(paths[0]), 2, &g), RURU_OK);
@@ -961,7 +962,7 @@ static void expect_atom(const char *re, const char *want)
     CHECK_STR(out, want);
 }
 
-static void test_filename_regexes(void)
+static void test_filename_atoms(void)
 {
     expect_atom("\\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\[^\\\\\"]{1,20}\\.aspx",
                 "\\inetpub\\wwwroot\\aspnet_client\\");
@@ -972,6 +973,10 @@ static void test_filename_regexes(void)
     expect_atom("\\d{8}\\.tmp", ".tmp");
     expect_atom("^(?!.*(?:(?i)(SysInternals\\\\))).*?(?:(?i)\\\\procdump(64)?\\.exe)",
                 "\\procdump");
+}
+
+static void test_filename_regexes(void)
+{
     ruru_store *s = NULL;
     struct ruru_diag d;
     struct ruru_import_opts io;
@@ -981,7 +986,7 @@ static void test_filename_regexes(void)
 
     memset(&io, 0, sizeof(io));
     CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
-    snprintf(path, sizeof(path), "%s/intel/signature-base/filename-iocs.txt", RURU_SHARED_DATA);
+    snprintf(path, sizeof(path), "%s/intel/signature-base/filename-iocs.txt", shared_data());
     CHECK_INT(ruru_intel_import(s, path, &io, &report, &d), RURU_OK);
     ruru_free(report);
     /* Sysmon through Winlogbeat (event_data.TargetFilename is file.path); an ECS record whose
@@ -1167,8 +1172,7 @@ static void test_chirp_iis(void)
 
     memset(&o, 0, sizeof(o));
     CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
-    CHECK_INT(ruru_intel_import(s, RURU_SHARED_DATA "/intel/cisa-chirp/AA21062A.yaml", &o, &report,
-                                &d),
+    CHECK_INT(ruru_intel_import(s, shared_path("intel/cisa-chirp/AA21062A.yaml"), &o, &report, &d),
               RURU_OK);
     ruru_free(report);
     write_text(
@@ -1240,7 +1244,7 @@ static char *slurp_file(const char *path, size_t *len)
 static void test_webshell_paths(void)
 {
     size_t len = 0, n_paths = 0;
-    char *txt = slurp_file(RURU_SHARED_DATA "/intel/signature-base/filename-iocs.txt", &len);
+    char *txt = slurp_file(shared_path("intel/signature-base/filename-iocs.txt"), &len);
     struct ruru_buf csv;
     ruru_store *s;
     struct got g = {0};
@@ -1315,35 +1319,47 @@ static void test_webshell_paths(void)
     ruru_store_close(s);
 }
 
-int main(void)
+/* Removes the scratch folder; the exit status. */
+static int finish(void)
 {
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        return 1;
+    return check_done();
+}
+
+int main(int argc, char **argv)
+{
+    bool corpus = corpus_part(argc, argv);
+
+    if (corpus)
+        SHARED_OR_SKIP();
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-scan-XXXXXX");
     if (mkdtemp(dir) == NULL)
         return 1;
+    if (corpus) {
+        test_real_logs();
+        test_plus_tokens();
+        test_filename_regexes();
+        test_chirp_iis();
+        test_webshell_paths();
+        return finish();
+    }
     test_apache();
     test_w3c_json_text();
     test_compressed_and_errors();
     test_chunks_and_threads();
     test_hostile();
     test_warninglist();
-    test_real_logs();
     test_index_cache();
     test_json_documents();
     test_csv_cef_syslog();
     test_syslog_year();
-    test_plus_tokens();
     test_shrinking_file();
     test_paths_and_literals();
-    test_filename_regexes();
+    test_filename_atoms();
     test_patterns();
     test_pattern_needles();
-    test_chirp_iis();
-    test_webshell_paths();
-    {
-        char cmd[512];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            return 1;
-    }
-    return check_done();
+    return finish();
 }

@@ -19,9 +19,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "shared_data.h"
 
-#define LINUX_LOG RURU_SHARED_DATA "/logs/loghub/Linux_2k.log"
-#define ZEEK_CONN RURU_SHARED_DATA "/logs/zeek/opt.basic_conn.log"
+#define LINUX_LOG shared_path("logs/loghub/Linux_2k.log")
+#define ZEEK_CONN shared_path("logs/zeek/opt.basic_conn.log")
 
 static char dir[256];
 
@@ -100,7 +101,7 @@ static ruru_store *store(void)
 
     memset(&o, 0, sizeof(o));
     CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
-    CHECK_INT(ruru_intel_import(s, RURU_TEST_DATA "/scan/real-logs-intel.csv", &o, &report, &d),
+    CHECK_INT(ruru_intel_import(s, RURU_OWN_DATA "/scan/real-logs-intel.csv", &o, &report, &d),
               RURU_OK);
     ruru_free(report);
     return s;
@@ -555,6 +556,8 @@ static void test_rules_refused(void)
 
 int main(void)
 {
+    /* every case sweeps a real log (loghub's Linux log, a Zeek conn log) */
+    SHARED_OR_SKIP();
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-scan-inputs-XXXXXX");
     if (mkdtemp(dir) == NULL)
         return 1;

@@ -27,6 +27,7 @@
 
 #include "cases/incident.h"
 #include "check.h"
+#include "shared_data.h"
 
 static char dir[64];
 
@@ -84,7 +85,7 @@ static void plant(void)
     char path[512], line[8192];
     FILE *in, *out;
 
-    snprintf(path, sizeof(path), "%s/logs/zeek/opt.basic_http.log", RURU_SHARED_DATA);
+    snprintf(path, sizeof(path), "%s/logs/zeek/opt.basic_http.log", shared_data());
     in = fopen(path, "rb");
     out = fopen(path_of("http.log"), "wb");
     CHECK(in != NULL && out != NULL);
@@ -170,11 +171,11 @@ static void test_scenarios(void)
     int n = 0;
 
     CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
-    snprintf(galaxy, sizeof(galaxy), "%s/misp/galaxy/threat-actor.json", RURU_SHARED_DATA);
-    snprintf(wl, sizeof(wl), "%s/misp/warninglists/cisco_top1000", RURU_SHARED_DATA);
+    snprintf(galaxy, sizeof(galaxy), "%s/misp/galaxy/threat-actor.json", shared_data());
+    snprintf(wl, sizeof(wl), "%s/misp/warninglists/cisco_top1000", shared_data());
     import(s, galaxy);
     import(s, wl);
-    snprintf(tlds, sizeof(tlds), "%s/misp/warninglists/tlds", RURU_SHARED_DATA);
+    snprintf(tlds, sizeof(tlds), "%s/misp/warninglists/tlds", shared_data());
     import(s, tlds);
     /* the reports, as partners send them: actors by whatever alias they use */
     write_text("report-s1a.csv", "type,value,actor,confidence,first_seen\n"
@@ -315,6 +316,7 @@ static void test_scenarios(void)
 
 int main(void)
 {
+    SHARED_OR_SKIP();
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-scenarios-XXXXXX");
     if (mkdtemp(dir) == NULL)
         return 1;

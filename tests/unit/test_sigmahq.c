@@ -17,6 +17,7 @@
 #include "logs/evtx.h"
 #include "logs/json.h"
 #include "rules/sigma.h"
+#include "shared_data.h"
 
 static size_t refused;
 
@@ -233,9 +234,10 @@ int main(void)
     struct ruru_diag d;
     char p[1024];
 
+    SHARED_OR_SKIP();
     CHECK_INT(ruru_rules_create(&rs), RURU_OK);
     for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof(p), "%s/sigma/%s", RURU_SHARED_DATA, dirs[i]);
+        snprintf(p, sizeof(p), "%s/sigma/%s", shared_data(), dirs[i]);
         CHECK_INT(ruru_rules_load(rs, p, on_file, NULL, &d), RURU_OK);
     }
     CHECK_INT(ruru_rules_compile(rs, on_file, NULL, &d), RURU_OK);
@@ -250,7 +252,7 @@ int main(void)
         json_decref(o);
     }
     CHECK_INT(ruru_rules_scratch_create(rs, &sc), RURU_OK);
-    snprintf(p, sizeof(p), "%s/sigma/regression_data", RURU_SHARED_DATA);
+    snprintf(p, sizeof(p), "%s/sigma/regression_data", shared_data());
     CHECK_INT(ruru_dir_walk(p, on_info, NULL, &d), RURU_OK);
     fprintf(stderr,
             "SigmaHQ regression: %u cases; JSON %u/%u matched; evtx %u/%u matched; raw %u/%u "

@@ -12,6 +12,7 @@
 #include "base/alloc.h"
 #include "check.h"
 #include "intel/stix_pattern.h"
+#include "shared_data.h"
 #include "sink.h"
 
 #define T0    "1704067200" /* 2024-01-01T00:00:00Z */
@@ -101,7 +102,7 @@ static void load(const char *name, struct rec *r, struct ruru_diag *d, enum ruru
     size_t len = 0;
     char *data;
 
-    snprintf(path, sizeof(path), "%s/stix/%s", RURU_TEST_DATA, name);
+    snprintf(path, sizeof(path), "%s/stix/%s", RURU_OWN_DATA, name);
     data = slurp(path, &len);
     CHECK(data != NULL);
     my_init(r);
@@ -699,7 +700,7 @@ static void test_sink(void)
     struct ruru_import_ctx ctx;
     struct ruru_diag d;
     size_t len = 0;
-    char *data = slurp(RURU_TEST_DATA "/stix/apt40.json", &len);
+    char *data = slurp(RURU_OWN_DATA "/stix/apt40.json", &len);
 
     CHECK(data != NULL);
     memset(&sink, 0, sizeof(sink));
@@ -739,7 +740,7 @@ static void test_oom(void)
         char *data;
         bool clean = true;
 
-        snprintf(path, sizeof(path), "%s/stix/%s", RURU_TEST_DATA, files[f]);
+        snprintf(path, sizeof(path), "%s/stix/%s", RURU_OWN_DATA, files[f]);
         data = slurp(path, &len);
         CHECK(data != NULL);
         if (data == NULL)
@@ -988,7 +989,7 @@ static const char *validator_refuses(const char *pattern)
 static void test_vectors(void)
 {
     json_error_t jerr;
-    json_t *root = json_load_file(RURU_SHARED_DATA "/stix/pattern-vectors.json", 0, &jerr), *vec;
+    json_t *root = json_load_file(shared_path("stix/pattern-vectors.json"), 0, &jerr), *vec;
     size_t i, n_parse = 0, n_refuse = 0, bad = 0, n_validator = 0;
 
     CHECK(root != NULL);
@@ -1038,8 +1039,13 @@ static void test_vectors(void)
     CHECK_INT(bad, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_vectors();
+        return check_done();
+    }
     test_paths();
     test_or_split();
     test_kept_whole();
@@ -1052,6 +1058,5 @@ int main(void)
     test_sink();
     test_oom();
     test_patterns();
-    test_vectors();
     return check_done();
 }

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "intel/intel.h"
+#include "shared_data.h"
 
 struct counts {
     size_t n_ind, n_rej;
@@ -73,7 +74,7 @@ static void import_pattern(const char *pattern, const char *version, struct coun
 static void test_validator_vectors(void)
 {
     json_error_t jerr;
-    json_t *root = json_load_file(RURU_SHARED_DATA "/stix/validator-vectors.json", 0, &jerr), *v;
+    json_t *root = json_load_file(shared_path("stix/validator-vectors.json"), 0, &jerr), *v;
     size_t i, n = 0, n_valid = 0, n_invalid = 0, n_stricter = 0, n_agree = 0;
 
     CHECK(root != NULL);
@@ -164,9 +165,13 @@ static void test_refusals(void)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_validator_vectors();
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_validator_vectors();
+        return check_done();
+    }
     test_refusals();
     return check_done();
 }

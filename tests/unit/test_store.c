@@ -12,6 +12,7 @@
 #include "check.h"
 #include "intel/actors.h"
 #include "intel/store.h"
+#include "shared_data.h"
 
 static char home[] = "/tmp/ruru-test-store-XXXXXX";
 
@@ -147,7 +148,7 @@ static void test_warninglist_types(void)
     CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &st, NULL), RURU_OK);
     memset(&o, 0, sizeof(o));
     for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", RURU_SHARED_DATA, lists[i]);
+        snprintf(path, sizeof(path), "%s/%s", shared_data(), lists[i]);
         CHECK_INT(ruru_intel_import(st, path, &o, &report, NULL), RURU_OK);
         ruru_free(report);
         report = NULL;
@@ -197,7 +198,7 @@ static void test_search_groups(void)
     CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &st, NULL), RURU_OK);
     memset(&o, 0, sizeof(o));
     for (size_t i = 0; i < 2; i++) {
-        snprintf(path, sizeof(path), "%s/%s", RURU_SHARED_DATA, files[i]);
+        snprintf(path, sizeof(path), "%s/%s", shared_data(), files[i]);
         CHECK_INT(ruru_intel_import(st, path, &o, &report, NULL), RURU_OK);
         ruru_free(report);
         report = NULL;
@@ -427,12 +428,16 @@ static void test_damaged_home(void)
     rmdir(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_warninglist_types();
+        test_search_groups();
+        return check_done();
+    }
     test_ranges();
     test_store();
     test_damaged_home();
-    test_warninglist_types();
-    test_search_groups();
     return check_done();
 }

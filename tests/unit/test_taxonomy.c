@@ -10,8 +10,9 @@
  * in that order (galaxy_rec.h folds the same).
  */
 #include "galaxy_rec.h"
+#include "shared_data.h"
 
-#define SHARED RURU_SHARED_DATA "/misp"
+#define SHARED shared_path("misp")
 
 static void test_real_taxonomies(void)
 {
@@ -102,7 +103,7 @@ static void test_edge_file(void)
     struct grec r;
     struct ruru_diag d;
 
-    CHECK_INT(grec_run_file(ruru_taxonomy_import, RURU_TEST_DATA, "taxonomy/edge.json", &r, &d),
+    CHECK_INT(grec_run_file(ruru_taxonomy_import, RURU_OWN_DATA, "taxonomy/edge.json", &r, &d),
               RURU_OK);
     CHECK_INT(r.tag.n, sizeof(tags) / sizeof(tags[0]));
     for (size_t i = 0; i < r.tag.n && i < sizeof(tags) / sizeof(tags[0]); i++)
@@ -209,9 +210,13 @@ static void test_stop_and_oom(void)
     CHECK(grec_oom_each(ruru_taxonomy_import, doc) >= 3);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_real_taxonomies();
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_real_taxonomies();
+        return check_done();
+    }
     test_edge_file();
     test_shapes();
     test_hostile();

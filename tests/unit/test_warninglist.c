@@ -13,8 +13,9 @@
  * (galaxy_rec.h folds the same).
  */
 #include "galaxy_rec.h"
+#include "shared_data.h"
 
-#define SHARED RURU_SHARED_DATA "/misp/warninglists"
+#define SHARED shared_path("misp/warninglists")
 
 static void test_real_lists(void)
 {
@@ -133,7 +134,7 @@ static void test_edge_files(void)
     struct ruru_diag d;
 
     CHECK_INT(
-            grec_run_file(ruru_warninglist_import, RURU_TEST_DATA, "warninglist/cidr.json", &r, &d),
+            grec_run_file(ruru_warninglist_import, RURU_OWN_DATA, "warninglist/cidr.json", &r, &d),
             RURU_OK);
     CHECK_STR(r.wl.n == 1 ? r.wl.v[0] : "(none)",
               "Edge CIDR list type=cidr version=3 n=12 attrs=ip-src|ip-dst|domain|ip desc=Written "
@@ -147,8 +148,8 @@ static void test_edge_files(void)
         CHECK_STR(r.rej.v[i], cidr_rej[i]);
     grec_free(&r);
 
-    CHECK_INT(grec_run_file(ruru_warninglist_import, RURU_TEST_DATA, "warninglist/hostname.json",
-                            &r, &d),
+    CHECK_INT(grec_run_file(ruru_warninglist_import, RURU_OWN_DATA, "warninglist/hostname.json", &r,
+                            &d),
               RURU_OK);
     CHECK_STR(r.wl.n == 1 ? r.wl.v[0] : "(none)",
               "Edge host names type=hostname version=20240615 n=6 attrs=hostname|domain "
@@ -161,7 +162,7 @@ static void test_edge_files(void)
         CHECK_STR(r.rej.v[i], hosts_rej[i]);
     grec_free(&r);
 
-    CHECK_INT(grec_run_file(ruru_warninglist_import, RURU_TEST_DATA, "warninglist/substring.json",
+    CHECK_INT(grec_run_file(ruru_warninglist_import, RURU_OWN_DATA, "warninglist/substring.json",
                             &r, &d),
               RURU_OK);
     CHECK_INT(r.entries.n, 3);
@@ -172,9 +173,9 @@ static void test_edge_files(void)
               "line=7 col=37 value= reason=empty warninglist entry");
     grec_free(&r);
 
-    CHECK_INT(grec_run_file(ruru_warninglist_import, RURU_TEST_DATA, "warninglist/regex.json", &r,
-                            &d),
-              RURU_OK);
+    CHECK_INT(
+            grec_run_file(ruru_warninglist_import, RURU_OWN_DATA, "warninglist/regex.json", &r, &d),
+            RURU_OK);
     CHECK_STR(r.wl.n == 1 ? r.wl.v[0] : "(none)",
               "Edge regexes type=regex version=0 n=2 attrs=email-src desc=-");
     CHECK_STR(r.entries.n == 2 ? r.entries.v[0] : "(none)",
@@ -279,9 +280,13 @@ static void test_stop_and_oom(void)
     CHECK(grec_oom_each(ruru_warninglist_import, doc) >= 3);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_real_lists();
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_real_lists();
+        return check_done();
+    }
     test_edge_files();
     test_shapes();
     test_hostile();

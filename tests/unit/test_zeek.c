@@ -11,6 +11,7 @@
 #include "check.h"
 #include "intel/zeek.h"
 #include "lists_rec.h"
+#include "shared_data.h"
 
 #define N_CASES(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -101,7 +102,7 @@ static void test_all_types(void)
     };
     struct lrec r;
 
-    run_path(RURU_TEST_DATA "/zeek/all-types.intel", &r);
+    run_path(RURU_OWN_DATA "/zeek/all-types.intel", &r);
     expect_lists(&r, ind, rej, "all-types.intel");
     lrec_free(&r);
 }
@@ -121,7 +122,7 @@ static void test_custom_directives(void)
     static const char *const none[] = {NULL};
     struct lrec r;
 
-    run_path(RURU_TEST_DATA "/zeek/custom.intel", &r);
+    run_path(RURU_OWN_DATA "/zeek/custom.intel", &r);
     expect_lists(&r, ind, none, "custom.intel");
     lrec_free(&r);
 }
@@ -147,7 +148,7 @@ static void test_directives_file(void)
     };
     struct lrec r;
 
-    run_path(RURU_TEST_DATA "/zeek/directives.intel", &r);
+    run_path(RURU_OWN_DATA "/zeek/directives.intel", &r);
     expect_lists(&r, ind, rej, "directives.intel");
     lrec_free(&r);
 }
@@ -208,7 +209,7 @@ static void test_shared(void)
     struct lrec r;
 
     for (size_t i = 0; i < N_CASES(files); i++) {
-        snprintf(path, sizeof(path), "%s/intel/zeek/%s", RURU_SHARED_DATA, files[i].file);
+        snprintf(path, sizeof(path), "%s/intel/zeek/%s", shared_data(), files[i].file);
         run_path(path, &r);
         if (r.ind.n != files[i].n_ind || r.rej.n != files[i].n_rej)
             fprintf(stderr, "file %s\n", files[i].file);
@@ -216,29 +217,29 @@ static void test_shared(void)
         CHECK_INT(r.rej.n, files[i].n_rej);
         lrec_free(&r);
     }
-    run_path(RURU_SHARED_DATA "/intel/zeek/cluster-indicator-inserted-new-min-store.dat", &r);
+    run_path(shared_path("intel/zeek/cluster-indicator-inserted-new-min-store.dat"), &r);
     expect_lists(&r, cluster, none, "cluster-indicator-inserted-new-min-store.dat");
     lrec_free(&r);
-    run_path(RURU_SHARED_DATA "/intel/zeek/input-prefix.dat", &r);
+    run_path(shared_path("intel/zeek/input-prefix.dat"), &r);
     expect_lists(&r, none, prefix_rej, "input-prefix.dat");
     lrec_free(&r);
     /* "this btest " as the source: trimmed. */
-    run_path(RURU_SHARED_DATA "/intel/zeek/no-paths.dat", &r);
+    run_path(shared_path("intel/zeek/no-paths.dat"), &r);
     CHECK_STR(lrec_at(&r.rej, 2), "line=4 col=1 value=127.0.0.3 reason=loopback address");
     lrec_free(&r);
-    run_path(RURU_SHARED_DATA "/intel/zeek/input-and-match.dat", &r);
+    run_path(shared_path("intel/zeek/input-and-match.dat"), &r);
     CHECK_STR(lrec_at(&r.ind, 2), "email e@mail.com line=4 by=source1 desc=Phishing email source "
                                   "labels=zeek-source:source1|ref:http://some-data-distributor."
                                   "com/100000");
     lrec_free(&r);
-    run_path(RURU_SHARED_DATA "/intel/zeek/match-subnet.dat", &r);
+    run_path(shared_path("intel/zeek/match-subnet.dat"), &r);
     CHECK_STR(lrec_at(&r.ind, 4), "cidr4 192.168.142.0/26 line=6 by=source1 desc=this subnetwork "
                                   "is inside labels=zeek-source:source1|ref:http://some-data-"
                                   "distributor.com/4");
     lrec_free(&r);
     /* Headers repeat mid-file; the rows after each are read with it. meta.do_notice F adds
      * nothing, T the label. */
-    run_path(RURU_SHARED_DATA "/intel/zeek/updated-match.dat", &r);
+    run_path(shared_path("intel/zeek/updated-match.dat"), &r);
     CHECK_STR(lrec_at(&r.ind, 2), "ipv4 4.3.2.1 line=5 by=source2 desc=this host might also be "
                                   "baaad labels=zeek-source:source2|ref:http://some-data-"
                                   "distributor.com/4321");
@@ -423,12 +424,16 @@ static void test_oom(void)
     CHECK_INT(bad, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (corpus_part(argc, argv)) {
+        SHARED_OR_SKIP();
+        test_shared();
+        return check_done();
+    }
     test_all_types();
     test_custom_directives();
     test_directives_file();
-    test_shared();
     test_edge_cases();
     test_hostile();
     test_type_resolve();
