@@ -435,10 +435,21 @@ static bool keep_sightings(sqlite3 *db, json_t *arr, size_t *added)
 {
     sqlite3_stmt *st = NULL;
     size_t i;
-    json_t *doc;
+    json_t *doc, *last = json_object();
     bool ok;
 
     *added = 0;
+    /* one key, one sighting: where a batch holds the same sighting twice with different
+     * documents (a report edited by hand), the last one stands, as the sweep would have it */
+    json_array_foreach(arr, i, doc)
+    {
+        char key[65];
+        sighting_key(doc, key);
+        if (last == NULL || json_object_set_new(last, key, json_integer((json_int_t)i)) != 0) {
+            json_decref(last);
+            return false;
+        }
+    }
     ok = sqlite3_prepare_v2(db,
                             "INSERT INTO sighting (key, path, off, ord, doc) VALUES (?1, ?3, ?4,"
                             " ?5, ?2) ON CONFLICT (key) DO UPDATE SET doc = ?2 WHERE doc != ?2",
@@ -449,6 +460,8 @@ static bool keep_sightings(sqlite3 *db, json_t *arr, size_t *added)
         if (!ok)
             break;
         sighting_key(doc, key);
+        if (json_integer_value(json_object_get(last, key)) != (json_int_t)i)
+            continue;
         if ((text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)) == NULL) {
             ok = false;
             break;
@@ -466,6 +479,7 @@ static bool keep_sightings(sqlite3 *db, json_t *arr, size_t *added)
         free(text);
     }
     sqlite3_finalize(st);
+    json_decref(last);
     return ok;
 }
 
