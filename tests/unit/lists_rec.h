@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/time.h"
 #include "intel/intel.h"
@@ -163,6 +164,42 @@ static inline enum ruru_err lrec_run(lrec_importer fn, const char *data, size_t 
     ctx.sink = &r->sink;
     memset(&d, 0, sizeof(d));
     return fn(data, len, &ctx, &d);
+}
+
+static enum ruru_err lrec_count_one(void *ctx, const struct ruru_intel_indicator *x)
+{
+    (void)x;
+    (*(int *)ctx)++;
+    return RURU_OK;
+}
+
+/* Runs `fn` over data[0..len) once whole (OUT: *indicators, how many it gave) and then with
+ * every allocation failing in turn. Returns how many of those runs ended in something other
+ * than RURU_OK or RURU_ENOMEM (a crash or a leak ASan reports itself); 0 is the contract. */
+static inline int lrec_oom(lrec_importer fn, const char *data, size_t len, int *indicators)
+{
+    struct ruru_intel_sink sink = {indicators, lrec_count_one, NULL, NULL, NULL, NULL, NULL};
+    struct ruru_import_ctx ctx;
+    struct ruru_diag d;
+    uint64_t before = ruru_alloc_count(), total;
+    int bad = 0;
+
+    *indicators = 0;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.path = "test";
+    ctx.sink = &sink;
+    bad += fn(data, len, &ctx, &d) != RURU_OK;
+    total = ruru_alloc_count() - before;
+    for (uint64_t i = 1; i <= total + 1; i++) {
+        enum ruru_err err;
+        int ignored = 0;
+        sink.ctx = &ignored;
+        ruru_alloc_fail_at(i);
+        err = fn(data, len, &ctx, &d);
+        ruru_alloc_fail_at(0);
+        bad += err != RURU_OK && err != RURU_ENOMEM;
+    }
+    return bad;
 }
 
 /* Reads a whole file; NULL when it cannot. */
