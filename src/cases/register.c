@@ -436,6 +436,7 @@ static bool keep_sightings(sqlite3 *db, json_t *arr, size_t *added)
     sqlite3_stmt *st = NULL;
     size_t i;
     json_t *doc, *last = json_object();
+    char(*keys)[65] = ruru_calloc(json_array_size(arr) + 1, sizeof(*keys));
     bool ok;
 
     *added = 0;
@@ -443,10 +444,12 @@ static bool keep_sightings(sqlite3 *db, json_t *arr, size_t *added)
      * documents (a report edited by hand), the last one stands, as the sweep would have it */
     json_array_foreach(arr, i, doc)
     {
-        char key[65];
-        sighting_key(doc, key);
-        if (last == NULL || json_object_set_new(last, key, json_integer((json_int_t)i)) != 0) {
+        if (keys != NULL)
+            sighting_key(doc, keys[i]);
+        if (keys == NULL || last == NULL ||
+            json_object_set_new(last, keys[i], json_integer((json_int_t)i)) != 0) {
             json_decref(last);
+            ruru_free(keys);
             return false;
         }
     }
@@ -456,10 +459,10 @@ static bool keep_sightings(sqlite3 *db, json_t *arr, size_t *added)
                             -1, &st, NULL) == SQLITE_OK;
     json_array_foreach(arr, i, doc)
     {
-        char key[65], *text;
+        const char *key = keys[i];
+        char *text;
         if (!ok)
             break;
-        sighting_key(doc, key);
         if (json_integer_value(json_object_get(last, key)) != (json_int_t)i)
             continue;
         if ((text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)) == NULL) {
@@ -480,6 +483,7 @@ static bool keep_sightings(sqlite3 *db, json_t *arr, size_t *added)
     }
     sqlite3_finalize(st);
     json_decref(last);
+    ruru_free(keys);
     return ok;
 }
 
