@@ -41,7 +41,7 @@ bench: deps release
 fuzz: deps
 	@test -f build/fuzz/build.ninja || cmake --preset fuzz >/dev/null
 	@cmake --build build/fuzz
-	@sh tools/run_fuzz.sh build/fuzz $${FUZZ_SECONDS:-30}
+	@bash tools/run_fuzz.sh build/fuzz $${FUZZ_SECONDS:-30}
 
 format:
 	@clang-format-14 -i $$(find include src cli tests -name "*.[ch]")

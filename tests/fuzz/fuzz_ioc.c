@@ -64,7 +64,7 @@ static bool is_text_type(enum ruru_ioc_type t)
 {
     return t == RURU_IOC_FILENAME || t == RURU_IOC_FILEPATH || t == RURU_IOC_USER_AGENT ||
            t == RURU_IOC_STRING || t == RURU_IOC_PATTERN || t == RURU_IOC_MUTEX ||
-           t == RURU_IOC_PIPE;
+           t == RURU_IOC_PIPE || t == RURU_IOC_FILENAME_REGEX;
 }
 
 /* What a canonical value of type t may hold. */
