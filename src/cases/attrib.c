@@ -123,6 +123,12 @@ static bool same(const char *a, const char *b)
     return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
+/* Equal strings, or both absent. */
+static bool same_or_none(const char *a, const char *b)
+{
+    return a == NULL ? b == NULL : same(a, b);
+}
+
 static bool names(const struct ruru_evidence *e, const char *actor)
 {
     for (size_t i = 0; i < e->n_actors; i++)
@@ -233,7 +239,10 @@ enum ruru_err ruru_attribute(const struct ruru_attrib_config *c,
         goto out;
 
     /* dependence: the pieces of one report are one group; the rules are one group (their
-     * techniques). A cluster (one address seen by three reports, the addresses of one /24)
+     * techniques). A report is an intel file, split by the provenance its rows give (three
+     * advisories listed in one CSV are three reports; a file never joins another through a
+     * provenance both name: a MISP feed's events, one file each, all carry the feed's Orgc).
+     * A cluster (one address seen by three reports, the addresses of one /24)
      * counts once whatever reports it is in: its strongest piece in full, the others (its
      * followers) at `dependence`. Clusters do not join groups: that would make every report
      * naming one shared address one report. */
@@ -242,7 +251,8 @@ enum ruru_err ruru_attribute(const struct ruru_attrib_config *c,
     for (size_t e = 0; e < n_ev; e++)
         for (size_t f = e + 1; f < n_ev; f++)
             if ((ev[e].kind == RURU_EV_RULE) == (ev[f].kind == RURU_EV_RULE) &&
-                (ev[e].kind == RURU_EV_RULE || same(ev[e].source, ev[f].source)))
+                (ev[e].kind == RURU_EV_RULE || (same(ev[e].source, ev[f].source) &&
+                                                same_or_none(ev[e].provenance, ev[f].provenance))))
                 unite(parent, (int)e, (int)f);
     for (size_t e = 0; e < n_ev; e++)
         out->group[e] = find(parent, (int)e);

@@ -12,7 +12,8 @@
  * W' = W_kind ^ (reliability × decay): its kind's weight (a web-shell hash ≫ a domain ≫ an
  * address ≫ a CIDR), raised to its source's confidence and to its freshness at the record's
  * time; 1 for an actor it does not name, and for a warninglisted value. Pieces from one
- * report are one group: the group's log-ratio is its strongest piece's plus `dependence` × the
+ * report (one intel file and, where the file says where each row comes from, one provenance)
+ * are one group: the group's log-ratio is its strongest piece's plus `dependence` × the
  * others'. Pieces of one infrastructure cluster (one address named by several reports, one
  * /24) count once: the strongest in full, the others at `dependence`. ATT&CK techniques seen
  * (rule tags) that an actor is known to use are one more group, weak and capped.
@@ -60,6 +61,10 @@ struct ruru_evidence {
     int64_t since;             /* when the intel saw it first (first_seen / valid_from), or NONE */
     const char *source;        /* the report it came from (source and file): pieces of one report
                                 * are not independent */
+    const char *provenance;    /* where the intel says the row comes from within that report (a
+                                * CSV's source or report column, a MISP event's Orgc, STIX
+                                * created_by_ref), or NULL: rows of one file with two different
+                                * provenances are two reports */
     const char *cluster;       /* an infrastructure cluster (a /24, a registered domain), or NULL */
     bool warninglisted;        /* on a warninglist: common to many, no weight */
     const char *const *actors; /* the actors it is tied to (canonical names) */

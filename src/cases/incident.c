@@ -73,6 +73,7 @@ struct sig {
     int confidence;
     int64_t since;
     char source[512];
+    const char *provenance; /* the indicator's created_by: the report within the file */
     char cluster[300];
     bool warninglisted;
     bool asset_is_input; /* the record named no asset: asset is the input's path */
@@ -177,6 +178,7 @@ static bool read_sig(json_t *doc, struct sig *x)
                  str(ind, "file")     ? str(ind, "file")
                  : str(ind, "source") ? str(ind, "source")
                                       : "");
+        x->provenance = str(ind, "created_by");
         x->warninglisted =
                 json_array_size(wl) > 0 || (json_is_object(wl) && json_object_size(wl) > 0);
         cluster_of(x, str(doc, "ruru.observed") ? str(doc, "ruru.observed") : x->what);
@@ -387,6 +389,7 @@ static json_t *build_one(const struct ruru_case_config *c,
         e->seen = pieces[k].first_time;
         e->since = x->since;
         e->source = x->source[0] ? x->source : NULL;
+        e->provenance = x->provenance;
         e->cluster = x->cluster[0] ? x->cluster : NULL;
         e->warninglisted = x->warninglisted;
         e->actors = pieces[k].actors;
@@ -404,14 +407,16 @@ static json_t *build_one(const struct ruru_case_config *c,
             json_array_append_new(actors, json_string(pieces[k].actors[a]));
         json_array_append_new(
                 evidence,
-                json_pack("{s:s, s:s?, s:s, s:I, s:o, s:o, s:o, s:b, s:s?, s:o, s:s, s:o}", "key",
-                          x->key, "value", x->what, "kind", ruru_ev_kind_name(x->kind), "sightings",
-                          (json_int_t)pieces[k].n, "first", time_json(pieces[k].first_time), "last",
-                          time_json(pieces[k].last_time), "confidence",
+                json_pack("{s:s, s:s?, s:s, s:I, s:o, s:o, s:o, s:b, s:s?, s:s*, s:o, s:s, s:o}",
+                          "key", x->key, "value", x->what, "kind", ruru_ev_kind_name(x->kind),
+                          "sightings", (json_int_t)pieces[k].n, "first",
+                          time_json(pieces[k].first_time), "last", time_json(pieces[k].last_time),
+                          "confidence",
                           x->confidence >= 0 ? json_integer(x->confidence) : json_null(),
                           "warninglisted", x->warninglisted, "source",
-                          x->source[0] ? x->source : NULL, "actors", actors, "severity",
-                          ruru_severity_name(x->severity), "cites", json_incref(pieces[k].cites)));
+                          x->source[0] ? x->source : NULL, "provenance", x->provenance, "actors",
+                          actors, "severity", ruru_severity_name(x->severity), "cites",
+                          json_incref(pieces[k].cites)));
     }
     incident_id(&s[0], id);
     inc = json_pack("{s:s, s:s?, s:o, s:o, s:I, s:s, s:b, s:o, s:o, s:o}", "id", id, "asset",

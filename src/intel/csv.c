@@ -82,7 +82,8 @@ enum col {
     COL_VALUE,
     COL_TYPE,
     COL_ACTOR,
-    COL_SOURCE,
+    COL_SOURCE, /* who the row comes from (an organisation, a feed) */
+    COL_REPORT, /* which of its reports (a name, a reference URL) */
     COL_CONFIDENCE,
     COL_FIRST_SEEN,
     COL_DATE_ADDED, /* first seen when no first-seen column gives it */
@@ -141,6 +142,11 @@ static const struct {
         {"source", COL_SOURCE},
         {"feed", COL_SOURCE},
         {"provider", COL_SOURCE},
+        {"org", COL_SOURCE},
+        {"organisation", COL_SOURCE},
+        {"organization", COL_SOURCE},
+        {"report", COL_REPORT},
+        {"reference", COL_REPORT},
         {"confidence", COL_CONFIDENCE},
         {"score", COL_CONFIDENCE},
         {"confidence_level", COL_CONFIDENCE},
@@ -243,7 +249,7 @@ struct csv {
     size_t n_emitted;                    /* indicators the current row gave */
     enum ruru_csv_date_order date_order; /* of slash dates; found when the first is met */
     bool has_date_order;
-    struct ruru_buf fanged, canon, clean, actors, tags, techs, desc, by, ref, context, text;
+    struct ruru_buf fanged, canon, clean, actors, tags, techs, desc, by, report, ref, context, text;
     struct ruru_buf reason; /* a rejection's reason that is not a fixed phrase */
     const char *actor_list[MAX_LIST];
     const char *tag_list[MAX_LIST];
@@ -913,6 +919,26 @@ static const char *text_field(struct csv *c, enum col col, struct ruru_buf *scra
     return t;
 }
 
+/* The row's provenance (created_by): its source column, its report column, or both as
+ * "source / report"; NULL when the row names neither. The judgement takes rows of one file
+ * with different provenances for different reports (docs/attribution.md). */
+static const char *provenance(struct csv *c, bool *oom)
+{
+    const char *by = text_field(c, COL_SOURCE, &c->by, oom);
+    const char *report = text_field(c, COL_REPORT, &c->report, oom);
+
+    if (by == NULL || report == NULL)
+        return by != NULL ? by : report;
+    if (by != c->by.ptr) { /* the cell itself: copy it to append */
+        ruru_buf_reset(&c->by);
+        ruru_buf_adds(&c->by, by);
+    }
+    ruru_buf_adds(&c->by, " / ");
+    ruru_buf_adds(&c->by, report);
+    *oom |= c->by.failed;
+    return c->by.failed ? NULL : c->by.ptr;
+}
+
 static bool is_false_word(const char *p, size_t n)
 {
     static const char *const words[] = {"0", "false", "no", "n", "f"};
@@ -973,7 +999,7 @@ row_fields(struct csv *c, struct ruru_intel_indicator *ind, const char *note, st
     if (c->has_header) {
         if (header_fields(c, ind, bad) != RURU_OK)
             return RURU_ENOMEM;
-        ind->created_by = text_field(c, COL_SOURCE, &c->by, &oom);
+        ind->created_by = provenance(c, &oom);
         ind->ref = text_field(c, COL_ID, &c->ref, &oom);
         ind->description = text_field(c, COL_DESCRIPTION, &c->desc, &oom);
     }
@@ -1361,9 +1387,9 @@ static enum ruru_err do_row(struct csv *c)
 
 static void csv_fini(struct csv *c)
 {
-    struct ruru_buf *bufs[] = {&c->row.bytes, &c->fanged, &c->canon, &c->clean, &c->actors,
-                               &c->tags,      &c->techs,  &c->desc,  &c->by,    &c->ref,
-                               &c->context,   &c->text,   &c->reason};
+    struct ruru_buf *bufs[] = {&c->row.bytes, &c->fanged,  &c->canon, &c->clean, &c->actors,
+                               &c->tags,      &c->techs,   &c->desc,  &c->by,    &c->report,
+                               &c->ref,       &c->context, &c->text,  &c->reason};
 
     for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
         ruru_buf_fini(bufs[i]);
@@ -1395,7 +1421,9 @@ csv_create(const char *data, size_t len, const struct ruru_import_ctx *ctx, stru
     ruru_buf_init(&c->tags, TEXT_BYTES + MAX_LIST);
     ruru_buf_init(&c->techs, TEXT_BYTES + MAX_LIST);
     ruru_buf_init(&c->desc, TEXT_BYTES);
-    ruru_buf_init(&c->by, TEXT_BYTES);
+    /* the source and the report cells joined: together at most a row's bytes, tripled */
+    ruru_buf_init(&c->by, TEXT_BYTES + 4);
+    ruru_buf_init(&c->report, TEXT_BYTES);
     ruru_buf_init(&c->ref, TEXT_BYTES);
     ruru_buf_init(&c->context, TEXT_BYTES + 32);
     ruru_buf_init(&c->text, RURU_CSV_REJECT_VALUE_BYTES + 4);

@@ -270,6 +270,57 @@ static void test_parts(void)
     ruru_judgement_fini(&j);
 }
 
+static void test_provenance(void)
+{
+    struct ruru_judgement j;
+    struct ruru_evidence ev[3];
+    static const char *const keys[] = {"domain a.example", "domain b.example", "domain c.example"};
+    static const char *const reports[] = {"CISA AA21-200A", "NCSC UK", "ASD ACSC"};
+    double w = pow(20, 0.8); /* a domain at confidence 80, fresh */
+
+    /* three domains of one CSV, whose rows say nothing of where they come from: one report,
+     * the strongest in full and the others at `dependence` (0.25): 0.1 × W^1.5 = 3.64, 78 % */
+    for (int i = 0; i < 3; i++) {
+        ev[i] = piece(keys[i], RURU_EV_DOMAIN, 80, "intel/advisories.csv", APT40, 1);
+        ev[i].since = INT64_MIN;
+    }
+    CHECK(fabs(judge(ev, 3, "APT40", &j) - 0.1 * pow(w, 1.5) / (1 + 0.1 * pow(w, 1.5))) < 1e-9);
+    CHECK(fabs(p_of(&j, "APT40") - 0.7845) < 1e-4);
+    CHECK_INT(j.n_groups, 1);
+    CHECK_INT(j.confidence, RURU_CONF_LOW);
+    ruru_judgement_fini(&j);
+    /* the same rows from three advisories (a report column): three reports, three groups:
+     * 0.1 × W^3 = 132.6, 99 % */
+    for (int i = 0; i < 3; i++)
+        ev[i].provenance = reports[i];
+    CHECK(fabs(judge(ev, 3, "APT40", &j) - 0.1 * pow(w, 3) / (1 + 0.1 * pow(w, 3))) < 1e-9);
+    CHECK(fabs(p_of(&j, "APT40") - 0.9925) < 1e-4);
+    CHECK_INT(j.n_groups, 3);
+    CHECK(j.group[0] != j.group[1] && j.group[1] != j.group[2] && j.group[0] != j.group[2]);
+    CHECK_STR(j.verdict, "APT40");
+    ruru_judgement_fini(&j);
+    /* two rows of one advisory and one of another: two groups, 0.1 × W^1.25 × W, 95 % */
+    ev[1].provenance = reports[0];
+    CHECK(fabs(judge(ev, 3, "APT40", &j) - 0.1 * pow(w, 2.25) / (1 + 0.1 * pow(w, 2.25))) < 1e-9);
+    CHECK_INT(j.n_groups, 2);
+    CHECK_INT(j.group[0], j.group[1]);
+    ruru_judgement_fini(&j);
+    /* a row that names no provenance is the file's own report, apart from those that do */
+    ev[1].provenance = NULL;
+    judge(ev, 3, "APT40", &j);
+    CHECK_INT(j.n_groups, 3);
+    ruru_judgement_fini(&j);
+    /* one provenance in two files is two reports: a provenance splits a file, never joins
+     * two (a MISP feed's events, a file each, all carry the feed's organisation) */
+    for (int i = 0; i < 3; i++)
+        ev[i].provenance = "CIRCL";
+    ev[1].source = "feed/event-2.json";
+    judge(ev, 3, "APT40", &j);
+    CHECK_INT(j.n_groups, 2);
+    CHECK_INT(j.group[0], j.group[2]);
+    ruru_judgement_fini(&j);
+}
+
 static void test_words(void)
 {
     static const struct {
@@ -302,6 +353,7 @@ int main(void)
 {
     test_honesty();
     test_parts();
+    test_provenance();
     test_words();
     return check_done();
 }

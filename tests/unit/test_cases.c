@@ -409,6 +409,59 @@ static void test_ids_unique(void)
         json_decref(docs[i]);
 }
 
+/* The dependence group of the first incident's evidence row e. */
+static json_int_t group_of(json_t *incidents, size_t e)
+{
+    json_t *j = json_object_get(json_array_get(incidents, 0), "judgement");
+
+    return json_integer_value(
+            json_object_get(json_array_get(json_object_get(j, "table"), e), "group"));
+}
+
+/* The intel's provenance (ruru.indicator.created_by: a CSV's source or report column, a MISP
+ * event's Orgc) splits one intel file into reports: three domains from three advisories
+ * listed in one CSV are three independent groups, the same rows without it one. */
+static void test_provenance(void)
+{
+    static const char *const domains[] = {"a.example", "b.example", "c.example"};
+    static const char *const ids[] = {"ind-a", "ind-b", "ind-c"};
+    static const char *const reports[] = {"CISA AA21-200A", "NCSC UK", "ASD ACSC"};
+    json_t *docs[3], *one, *three;
+    size_t skipped;
+    double p_one, p_three;
+
+    for (size_t i = 0; i < 3; i++)
+        docs[i] = ind_sighting("2024-07-12T01:00:00Z", "WEB01", ids[i], "domain", domains[i], 80,
+                               "APT40", (json_int_t)(100 * (i + 1)));
+    one = build(docs, 3, &skipped);
+    for (size_t i = 0; i < 3; i++)
+        json_object_set_new(json_object_get(json_object_get(docs[i], "ruru"), "indicator"),
+                            "created_by", json_string(reports[i]));
+    three = build(docs, 3, &skipped);
+    /* one report: one group */
+    CHECK_INT(group_of(one, 0), group_of(one, 1));
+    CHECK_INT(group_of(one, 1), group_of(one, 2));
+    CHECK_STR(at(one, "0.evidence.0.provenance"), "(none)");
+    CHECK(strstr(at(one, "0.judgement.why"), "from 1 independent group of") != NULL);
+    /* three reports: three groups, the provenance beside the file in the evidence */
+    CHECK(group_of(three, 0) != group_of(three, 1) && group_of(three, 1) != group_of(three, 2) &&
+          group_of(three, 0) != group_of(three, 2));
+    CHECK_STR(at(three, "0.evidence.0.source"), "apt40.json");
+    CHECK_STR(at(three, "0.evidence.0.provenance"), "CISA AA21-200A");
+    CHECK_STR(at(three, "0.evidence.2.provenance"), "ASD ACSC");
+    CHECK(strstr(at(three, "0.judgement.why"), "from 3 independent groups of") != NULL);
+    p_one = json_number_value(
+            json_object_get(json_object_get(json_array_get(one, 0), "judgement"), "probability"));
+    p_three = json_number_value(
+            json_object_get(json_object_get(json_array_get(three, 0), "judgement"), "probability"));
+    CHECK(p_one > 0.7 && p_one < 0.8);
+    CHECK(p_three > 0.99 && p_three < 1);
+    json_decref(one);
+    json_decref(three);
+    for (size_t i = 0; i < 3; i++)
+        json_decref(docs[i]);
+}
+
 int main(int argc, char **argv)
 {
     if (corpus_part(argc, argv)) {
@@ -421,5 +474,6 @@ int main(int argc, char **argv)
     test_config();
     test_grouping();
     test_warninglisted_and_success();
+    test_provenance();
     return check_done();
 }

@@ -456,6 +456,11 @@ static void test_column_names(void)
             {"source", "cert.example", "by=cert.example"},
             {"feed", "cert.example", "by=cert.example"},
             {"provider", "cert.example", "by=cert.example"},
+            {"org", "cert.example", "by=cert.example"},
+            {"organisation", "cert.example", "by=cert.example"},
+            {"Organization", "cert.example", "by=cert.example"},
+            {"report", "AA21-200A", "by=AA21-200A"},
+            {"reference", "https://cert.example/aa21-200a", "by=https://cert.example/aa21-200a"},
             {"confidence", "80", "confidence=80"},
             {"score", "0.8", "confidence=80"},
             {"first_seen", "2024-06-30", "from=2024-06-30T00:00:00Z first=2024-06-30T00:00:00Z"},
@@ -516,6 +521,34 @@ static void test_column_names(void)
     CHECK_INT(run("value,actor\n192.0.2.1,APT40\n", &r), RURU_OK);
     CHECK(strstr(lrec_at(&r.ind, 0), "ref=") == NULL);
     lrec_free(&r);
+}
+
+/* A row's provenance (created_by): its source column, its report column, or both. The store
+ * keeps one value listed by two reports as two indicators, and the judgement takes them for two
+ * reports (docs/attribution.md). */
+static void test_provenance(void)
+{
+    static const struct tcase cases[] = {
+            {"type,value,source,report\n"
+             "ip,192.0.2.1,CISA,AA21-200A\n"
+             "ip,192.0.2.2,CISA,\n"
+             "ip,192.0.2.3,,AA22-257A\n"
+             "ip,192.0.2.4,,\n",
+             {"ipv4 192.0.2.1 line=2 by=CISA / AA21-200A", "ipv4 192.0.2.2 line=3 by=CISA",
+              "ipv4 192.0.2.3 line=4 by=AA22-257A", "ipv4 192.0.2.4 line=5", NULL},
+             {NULL}},
+            /* the first column of a kind is the one read, as for every column */
+            {"value;report;reference;org;source\n198.51.100.1;Report 1;https://x.example;"
+             "ACSC;NCSC\n",
+             {"ipv4 198.51.100.1 line=2 by=ACSC / Report 1", NULL},
+             {NULL}},
+            /* text is cleaned before it is joined: a bad byte becomes U+FFFD */
+            {"value,organisation,reference\n198.51.100.2,CERT-\xe9,r1\n",
+             {"ipv4 198.51.100.2 line=2 by=CERT-\xef\xbf\xbd / r1", NULL},
+             {NULL}},
+    };
+
+    run_cases(cases, N_CASES(cases));
 }
 
 static void test_field_values(void)
@@ -908,12 +941,12 @@ static enum ruru_err count_indicator(void *ctx, const struct ruru_intel_indicato
 static void test_oom(void)
 {
     static const char in[] =
-            "# c\nid,type,value,actor,tags,description,first_seen\n"
+            "# c\nid,type,value,actor,tags,description,first_seen,source,report\n"
             "a,ip,192.0.2[.]1,APT40;X,\"tlp:red,misp-galaxy:threat-actor=\"\"Y\"\"\","
-            "caf\xe9,2024-06-30\n"
-            "b,domain|ip,evil.example|192.0.2.2,,,,\n"
-            "c,filename|md5,a.exe|d41d8cd98f00b204e9800998ecf8427e,,,,\n"
-            "d,url,hxxp://evil[.]example/x,,,,bad date\n";
+            "caf\xe9,2024-06-30,CERT-\xe9,r1\n"
+            "b,domain|ip,evil.example|192.0.2.2,,,,,CERT,r2\n"
+            "c,filename|md5,a.exe|d41d8cd98f00b204e9800998ecf8427e,,,,,,\n"
+            "d,url,hxxp://evil[.]example/x,,,,bad date,,\n";
     int seen = 0;
     struct ruru_intel_sink sink = {&seen, count_indicator, NULL, NULL, NULL, NULL, NULL};
     struct ruru_import_ctx ctx;
@@ -1310,6 +1343,7 @@ int main(int argc, char **argv)
     test_bom_crlf_comments();
     test_quoting();
     test_column_names();
+    test_provenance();
     test_field_values();
     test_actors();
     test_type_names();
