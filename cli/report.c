@@ -73,11 +73,104 @@ static void put(FILE *f, json_t *v)
     cli_put_safe(f, cli_str(v));
 }
 
+static void put_sightings(FILE *f, json_t *n)
+{
+    char buf[32];
+
+    fprintf(f, "%s sighting%s", cli_num(n, buf, sizeof(buf)),
+            json_integer_value(n) == 1 ? "" : "s");
+}
+
+/* An evidence entry's intel: the file it came from and, where its rows say, the provenance
+ * within it (a MISP event's organisation, a CSV's report column). */
+static void put_source(FILE *f, json_t *e)
+{
+    if (json_is_string(json_object_get(e, "source")))
+        put(f, json_object_get(e, "source"));
+    else
+        fputs("(no source)", f);
+    if (json_is_string(json_object_get(e, "provenance"))) {
+        fputs(" (", f);
+        put(f, json_object_get(e, "provenance"));
+        fputc(')', f);
+    }
+}
+
+/* The entries of each value: an array of them per kind and value, in the order of the
+ * evidence (a rule is its own: two rules may share a title). */
+static json_t *by_value(json_t *evidence)
+{
+    json_t *groups = json_array(), *index = json_object(), *e;
+    size_t i;
+
+    json_array_foreach(evidence, i, e)
+    {
+        const char *kind = cli_str(json_object_get(e, "kind"));
+        const char *value =
+                cli_str(json_object_get(e, strcmp(kind, "rule") == 0 ? "key" : "value"));
+        json_t *of_kind = json_object_get(index, kind), *g;
+        if (of_kind == NULL) {
+            of_kind = json_object();
+            json_object_set_new(index, kind, of_kind);
+        }
+        if ((g = json_object_get(of_kind, value)) == NULL) {
+            g = json_array();
+            json_array_append_new(groups, g);
+            json_object_set(of_kind, value, g);
+        }
+        json_array_append(g, e);
+    }
+    json_decref(index);
+    return groups;
+}
+
+/* One line per observed value (its kind and value), in the order of the evidence: the
+ * incident holds one entry per indicator, as the judgement weighs each, while an address that
+ * three intel files name is one thing seen, from three sources. The sightings are counted
+ * once when every source saw as many records, else per source. */
+static void print_evidence(FILE *f, json_t *evidence)
+{
+    json_t *groups = by_value(evidence), *g, *x;
+    size_t i, k;
+
+    json_array_foreach(groups, i, g)
+    {
+        json_t *e = json_array_get(g, 0), *n = json_object_get(e, "sightings");
+        bool equal = true, warninglisted = false, any_source = false;
+        json_array_foreach(g, k, x)
+        {
+            equal &= json_equal(json_object_get(x, "sightings"), n);
+            warninglisted |= json_is_true(json_object_get(x, "warninglisted"));
+            any_source |= json_is_string(json_object_get(x, "source"));
+        }
+        fprintf(f, "  evidence: %s ", cli_str(json_object_get(e, "kind")));
+        put(f, json_object_get(e, "value"));
+        fputs(" (", f);
+        if (equal)
+            put_sightings(f, n);
+        if (any_source || !equal) {
+            fputs(equal ? ", from " : "from ", f);
+            json_array_foreach(g, k, x)
+            {
+                fputs(k > 0 ? ", " : "", f);
+                put_source(f, x);
+                if (!equal) {
+                    fputs(": ", f);
+                    put_sightings(f, json_object_get(x, "sightings"));
+                }
+            }
+        }
+        if (warninglisted)
+            fputs(", warninglisted", f);
+        fputs(")\n", f);
+    }
+    json_decref(groups);
+}
+
 static void print_incident(FILE *f, json_t *inc)
 {
-    json_t *j = json_object_get(inc, "judgement"), *e, *h;
+    json_t *j = json_object_get(inc, "judgement"), *h;
     size_t i;
-    char buf[32];
 
     put(f, json_object_get(inc, "id"));
     fputs("  ", f);
@@ -109,19 +202,7 @@ static void print_incident(FILE *f, json_t *inc)
                              : p);
         }
     }
-    json_array_foreach(json_object_get(inc, "evidence"), i, e)
-    {
-        fprintf(f, "  evidence: %s ", cli_str(json_object_get(e, "kind")));
-        put(f, json_object_get(e, "value"));
-        fprintf(f, " (%s sightings", cli_num(json_object_get(e, "sightings"), buf, sizeof(buf)));
-        if (json_is_string(json_object_get(e, "source"))) {
-            fputs(", from ", f);
-            put(f, json_object_get(e, "source"));
-        }
-        if (json_is_true(json_object_get(e, "warninglisted")))
-            fputs(", warninglisted", f);
-        fputs(")\n", f);
-    }
+    print_evidence(f, json_object_get(inc, "evidence"));
     if (json_array_size(json_object_get(inc, "history")) > 1)
         fprintf(f, "  judged %zu times\n", json_array_size(json_object_get(inc, "history")));
 }

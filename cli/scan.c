@@ -65,6 +65,7 @@ struct scan_cli {
     FILE *out;
     json_t *all;    /* SF_JSON: the sightings */
     json_t *record; /* --record: the sightings, for the register */
+    json_t *same;   /* table: the sightings of one record and value not printed yet */
     uint64_t n;
     bool tty_progress;
 };
@@ -92,7 +93,8 @@ static void csv_field(FILE *f, const char *s)
         fputc('"', f);
 }
 
-static const char *path_str(json_t *o, const char *path)
+/* The value at a dotted path of nested objects ("log.offset"), or NULL. */
+static json_t *at(json_t *o, const char *path)
 {
     char key[64];
     const char *dot;
@@ -100,13 +102,18 @@ static const char *path_str(json_t *o, const char *path)
     while ((dot = strchr(path, '.')) != NULL) {
         size_t n = (size_t)(dot - path);
         if (n >= sizeof(key))
-            return "";
+            return NULL;
         memcpy(key, path, n);
         key[n] = '\0';
         o = json_object_get(o, key);
         path = dot + 1;
     }
-    return cli_str(json_object_get(o, path));
+    return json_object_get(o, path);
+}
+
+static const char *path_str(json_t *o, const char *path)
+{
+    return cli_str(at(o, path));
 }
 
 static void actors_text(json_t *ind, char *buf, size_t cap)
@@ -222,6 +229,160 @@ static void rule_row(struct scan_cli *sc, json_t *o)
     fputc('\n', sc->out);
 }
 
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL ? slash + 1 : path;
+}
+
+/* The actors of every entry, each once, in order, "; " between them. */
+static void actors_of_all(json_t *docs, char *buf, size_t cap)
+{
+    const char *seen[64];
+    size_t n_seen = 0, i, j, k = 0;
+    json_t *doc, *a;
+
+    buf[0] = '\0';
+    json_array_foreach(docs, i, doc)
+    {
+        json_array_foreach(at(doc, "ruru.indicator.actors"), j, a)
+        {
+            const char *name = cli_str(json_object_get(a, "name"));
+            size_t s = 0;
+            int n;
+            while (s < n_seen && strcmp(seen[s], name) != 0)
+                s++;
+            if (s < n_seen || *name == '\0')
+                continue;
+            n = snprintf(buf + k, cap - k, "%s%s", k ? "; " : "", name);
+            if (n < 0 || (size_t)n >= cap - k || n_seen == sizeof(seen) / sizeof(seen[0])) {
+                buf[k] = '\0';
+                return;
+            }
+            k += (size_t)n;
+            seen[n_seen++] = name;
+        }
+    }
+}
+
+/* One line of the table for one finding: the record, the value, and every intel entry that
+ * named it (`docs`: the sightings of that record and value, the first one `docs[0]`). */
+static void table_row(struct scan_cli *sc, json_t *docs)
+{
+    json_t *o = json_array_get(docs, 0), *ru = json_object_get(o, "ruru");
+    json_t *ind = json_object_get(ru, "indicator"), *wl = NULL, *doc;
+    json_t *members = json_object_get(ru, "members");
+    char actors[512], line[32];
+    const char *field = path_str(ru, "field.canonical"), *last_source = NULL;
+    bool pattern = strcmp(path_str(ind, "type"), "stix-pattern") == 0;
+    size_t i, n = json_array_size(docs);
+
+    if (*field == '\0')
+        field = path_str(ru, "field.native");
+    actors_of_all(docs, actors, sizeof(actors));
+    cli_num(json_object_get(ru, "line"), line, sizeof(line));
+    fprintf(sc->out, "%-20s  ", *path_str(o, "@timestamp") ? path_str(o, "@timestamp") : "-");
+    if (members != NULL) {
+        json_t *m;
+        fputs("pattern over", sc->out);
+        json_array_foreach(members, i, m)
+        {
+            fputs(i == 0 ? " " : ", ", sc->out);
+            cli_put_safe(sc->out, path_str(m, "log.file.path"));
+            fputc(':', sc->out);
+            cli_num(json_object_get(json_object_get(m, "ruru"), "line"), line, sizeof(line));
+            fputs(line, sc->out);
+        }
+        fputs("  ", sc->out);
+    } else {
+        cli_put_safe(sc->out, path_str(o, "log.file.path"));
+        fprintf(sc->out, ":%s  ", line);
+        if (pattern) {
+            fputs("pattern  ", sc->out);
+        } else {
+            cli_put_safe(sc->out, *field ? field : "text");
+            fputc('=', sc->out);
+            cli_put_safe(sc->out, path_str(ru, "observed"));
+            fputs("  ", sc->out);
+        }
+    }
+    cli_put_safe(sc->out, path_str(ind, "type"));
+    fputc(' ', sc->out);
+    cli_put_safe(sc->out, path_str(ind, "value"));
+    /* The intel that names it: "[source file, file; other-source file]", each file by its
+     * name (one value often comes from several files of a source); a file named twice (two
+     * reports listed in one file) shows each entry's provenance. */
+    fputs("  [", sc->out);
+    json_array_foreach(docs, i, doc)
+    {
+        json_t *x = at(doc, "ruru.indicator");
+        const char *source = path_str(x, "source"), *file = base_name(path_str(x, "file"));
+        bool twice = false;
+        for (size_t k = 0; k < n && !twice; k++)
+            twice = k != i &&
+                    strcmp(base_name(path_str(json_array_get(docs, k), "ruru.indicator.file")),
+                           file) == 0;
+        if (last_source == NULL || strcmp(last_source, source) != 0) {
+            fputs(last_source == NULL ? "" : "; ", sc->out);
+            cli_put_safe(sc->out, source);
+        } else {
+            fputc(',', sc->out);
+        }
+        last_source = source;
+        fputc(' ', sc->out);
+        cli_put_safe(sc->out, file);
+        if (twice && *path_str(x, "created_by")) {
+            fputs(" (", sc->out);
+            cli_put_safe(sc->out, path_str(x, "created_by"));
+            fputc(')', sc->out);
+        }
+        if (wl == NULL)
+            wl = json_array_get(at(doc, "ruru.warninglists"), 0);
+    }
+    fputc(']', sc->out);
+    if (actors[0]) {
+        fputs("  ", sc->out);
+        cli_put_safe(sc->out, actors);
+    }
+    if (*path_str(ru, "asset")) {
+        fputs("  asset ", sc->out);
+        cli_put_safe(sc->out, path_str(ru, "asset"));
+    }
+    if (wl) {
+        fputs("  (warninglist: ", sc->out);
+        cli_put_safe(sc->out, path_str(wl, "name"));
+        fputc(')', sc->out);
+    }
+    fputc('\n', sc->out);
+}
+
+/* Prints the finding the table holds back, if any. */
+static void flush_same(struct scan_cli *sc)
+{
+    if (json_array_size(sc->same) == 0)
+        return;
+    table_row(sc, sc->same);
+    json_array_clear(sc->same);
+}
+
+/* Two sightings of one finding: the same record (input, offset, line) and the same value
+ * (indicator type and value, seen in the same field): the intel entries that name one value
+ * are one line of the table. The sweep reports such sightings one after the other. */
+static bool same_finding(json_t *a, json_t *b)
+{
+    static const char *const paths[] = {
+            "log.file.path",        "log.offset",        "ruru.line",    "ruru.indicator.type",
+            "ruru.indicator.value", "ruru.field.native", "ruru.observed"};
+
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        json_t *x = at(a, paths[i]), *y = at(b, paths[i]);
+        if (x != y && !json_equal(x, y))
+            return false;
+    }
+    return true;
+}
+
 static void row(struct scan_cli *sc, json_t *o)
 {
     json_t *ru = json_object_get(o, "ruru"), *ind = json_object_get(ru, "indicator");
@@ -231,6 +392,19 @@ static void row(struct scan_cli *sc, json_t *o)
     const char *field = path_str(ru, "field.canonical");
     bool pattern = strcmp(path_str(ind, "type"), "stix-pattern") == 0;
 
+    if (sc->format == SF_TABLE) {
+        /* one line per finding, the evidence first; the intel entries naming one value in one
+         * record are one finding, held back until a sighting of something else comes */
+        if (json_array_size(sc->same) > 0 &&
+            (members != NULL || !same_finding(json_array_get(sc->same, 0), o)))
+            flush_same(sc);
+        if (sc->same == NULL)
+            sc->same = json_array();
+        json_array_append(sc->same, o);
+        if (members != NULL) /* a pattern over several records: a finding of its own */
+            flush_same(sc);
+        return;
+    }
     if (*field == '\0')
         field = path_str(ru, "field.native");
     actors_text(ind, actors, sizeof(actors));
@@ -268,61 +442,7 @@ static void row(struct scan_cli *sc, json_t *o)
             csv_field(sc->out, cols[i]);
         }
         fputc('\n', sc->out);
-        return;
     }
-    /* table: one finding per line, the evidence first */
-    fprintf(sc->out, "%-20s  ", *path_str(o, "@timestamp") ? path_str(o, "@timestamp") : "-");
-    if (members != NULL) {
-        json_t *m;
-        size_t i;
-        fputs("pattern over", sc->out);
-        json_array_foreach(members, i, m)
-        {
-            fputs(i == 0 ? " " : ", ", sc->out);
-            cli_put_safe(sc->out, path_str(m, "log.file.path"));
-            fputc(':', sc->out);
-            cli_num(json_object_get(json_object_get(m, "ruru"), "line"), line, sizeof(line));
-            fputs(line, sc->out);
-        }
-        fputs("  ", sc->out);
-    } else {
-        cli_put_safe(sc->out, path_str(o, "log.file.path"));
-        fprintf(sc->out, ":%s  ", line);
-        if (pattern) {
-            fputs("pattern  ", sc->out);
-        } else {
-            cli_put_safe(sc->out, *field ? field : "text");
-            fputc('=', sc->out);
-            cli_put_safe(sc->out, path_str(ru, "observed"));
-            fputs("  ", sc->out);
-        }
-    }
-    cli_put_safe(sc->out, path_str(ind, "type"));
-    fputc(' ', sc->out);
-    cli_put_safe(sc->out, path_str(ind, "value"));
-    fputs("  [", sc->out);
-    cli_put_safe(sc->out, path_str(ind, "source"));
-    {
-        /* the intel file, by name: one value often comes from several files of a source */
-        const char *file = path_str(ind, "file"), *base = strrchr(file, '/');
-        fputc(' ', sc->out);
-        cli_put_safe(sc->out, base ? base + 1 : file);
-    }
-    fputc(']', sc->out);
-    if (actors[0]) {
-        fputs("  ", sc->out);
-        cli_put_safe(sc->out, actors);
-    }
-    if (*path_str(ru, "asset")) {
-        fputs("  asset ", sc->out);
-        cli_put_safe(sc->out, path_str(ru, "asset"));
-    }
-    if (wl) {
-        fputs("  (warninglist: ", sc->out);
-        cli_put_safe(sc->out, path_str(wl, "name"));
-        fputc(')', sc->out);
-    }
-    fputc('\n', sc->out);
 }
 
 static int on_sighting(void *ctx, const char *json)
@@ -343,9 +463,11 @@ static int on_sighting(void *ctx, const char *json)
     if (sc->format == SF_JSON) {
         json_array_append_new(sc->all, o);
     } else {
-        if (json_object_get(json_object_get(o, "ruru"), "rule") != NULL)
+        if (json_object_get(json_object_get(o, "ruru"), "rule") != NULL) {
+            if (sc->format == SF_TABLE)
+                flush_same(sc);
             rule_row(sc, o);
-        else
+        } else
             row(sc, o);
         json_decref(o);
     }
@@ -937,6 +1059,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     o.on_progress = on_progress;
     o.ctx = &sc;
     err = ruru_scan(store, inputs, n_inputs, &o, &summary, &d);
+    flush_same(&sc);
     if (sc.tty_progress)
         fputs("\r\033[K", stderr);
     doc = summary ? json_loads(summary, 0, NULL) : NULL;
@@ -984,6 +1107,7 @@ done:
         rc = EXIT_ERROR;
     json_decref(doc);
     json_decref(sc.all);
+    json_decref(sc.same);
     json_decref(sc.record);
     ruru_free(summary);
     ruru_store_close(store);
