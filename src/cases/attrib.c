@@ -452,7 +452,7 @@ enum ruru_err ruru_attribute(const struct ruru_attrib_config *c,
             out->confidence = RURU_CONF_LOW;
             snprintf(out->why, sizeof(out->why),
                      "unattributed: no actor is likely; the best, %s, is %s (%.0f %%)", best->actor,
-                     best->words, best->p * 100);
+                     best->words, shown(best->p));
         } else {
             out->confidence = RURU_CONF_LOW;
             snprintf(out->why, sizeof(out->why),
