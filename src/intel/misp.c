@@ -884,11 +884,11 @@ static enum ruru_err emit_pattern(struct misp *m, const struct attr *at, const c
         return RURU_ENOMEM;
     if (err != RURU_OK)
         return reject(m, at->rej_ref, ruru_buf_str(&m->raw),
-                      strcmp(error, RURU_STIX_ERR_QUALIFIER_TWICE) == 0 ||
-                                      strcmp(error, RURU_STIX_ERR_NOT_A_WINDOW) == 0 ||
-                                      strcmp(error, RURU_STIX_ERR_BAD_HASH) == 0 ||
-                                      strcmp(error, RURU_STIX_ERR_TOO_MANY_OPS) == 0 ||
-                                      strcmp(error, RURU_STIX_ERR_PATH_TOO_LONG) == 0
+                      error != NULL && (strcmp(error, RURU_STIX_ERR_QUALIFIER_TWICE) == 0 ||
+                                        strcmp(error, RURU_STIX_ERR_NOT_A_WINDOW) == 0 ||
+                                        strcmp(error, RURU_STIX_ERR_BAD_HASH) == 0 ||
+                                        strcmp(error, RURU_STIX_ERR_TOO_MANY_OPS) == 0 ||
+                                        strcmp(error, RURU_STIX_ERR_PATH_TOO_LONG) == 0)
                               ? error
                               : "malformed STIX pattern");
     return hand(m, at, 0, RURU_IOC_PATTERN, ruru_buf_str(&m->raw), v, NULL);
