@@ -43,6 +43,7 @@
 #include "base/jloc.h"
 #include "base/str.h"
 #include "intel/intel.h"
+#include "intel/stix_pattern.h"
 
 /* Labels kept per indicator (event tags plus the attribute's). Real events carry a handful to a
  * few dozen; the bound stops a hostile event with a million tags from handing a million labels
@@ -85,6 +86,7 @@ enum shape {
     FILE_HASH, /* "<filename>|<hash>": the hash with context "filename=..." (#1), the name (#2) */
     REG_VALUE, /* "<key>|<data>": the registry key, with context "data=..." */
     REFERENCE, /* a link: a reference of the event (relation "reference"), not an indicator */
+    PATTERN,   /* a STIX pattern, checked and kept whole for the pattern engine */
     SKIP,      /* a victim, not an IOC: skipped without a reject */
     BAD_HASH,  /* a hash kind ruru does not match: "unsupported hash type" */
 };
@@ -133,6 +135,7 @@ static const struct {
         {"user-agent", RURU_IOC_USER_AGENT, ONE},
         {"AS", RURU_IOC_ASN, ONE},
         {"ja3-fingerprint-md5", RURU_IOC_JA3, ONE},
+        {"stix2-pattern", RURU_IOC_PATTERN, PATTERN},
         {"x509-fingerprint-md5", RURU_IOC_X509_MD5, ONE},
         {"x509-fingerprint-sha1", RURU_IOC_X509_SHA1, ONE},
         {"x509-fingerprint-sha256", RURU_IOC_X509_SHA256, ONE},
@@ -208,6 +211,7 @@ struct misp {
     struct ruru_buf context; /* "port=443", "filename=x.exe" */
     struct ruru_buf ref;     /* "<uuid>#k" */
     struct ruru_buf text;    /* entity name, source_type, country */
+    struct ruru_stix_value vals[RURU_STIX_MAX_VALUES]; /* a stix2-pattern's values, unused */
 };
 
 static const char *str(json_t *o, const char *k)
@@ -745,6 +749,14 @@ static enum ruru_err canon(struct misp *m,
     return RURU_OK;
 }
 
+static enum ruru_err hand(struct misp *m,
+                          const struct attr *at,
+                          size_t k,
+                          enum ruru_ioc_type type,
+                          const char *value,
+                          const char *raw,
+                          const char *context);
+
 /* Emits part `k` (1-based; 0 when the attribute gives one indicator) of an attribute. */
 static enum ruru_err emit(struct misp *m,
                           const struct attr *at,
@@ -754,8 +766,6 @@ static enum ruru_err emit(struct misp *m,
                           size_t n,
                           const char *context)
 {
-    const struct ruru_intel_sink *s = m->ctx->sink;
-    struct ruru_intel_indicator ind;
     const char *reason;
     enum ruru_err err = canon(m, &type, v, n, &m->canon, &reason);
 
@@ -763,6 +773,21 @@ static enum ruru_err emit(struct misp *m,
         return err;
     if (reason != NULL)
         return reject(m, at->rej_ref, ruru_buf_str(&m->raw), reason);
+    return hand(m, at, k, type, ruru_buf_str(&m->canon), ruru_buf_str(&m->raw), context);
+}
+
+/* Hands part `k` of an attribute to the sink: its canonical value and the value as written. */
+static enum ruru_err hand(struct misp *m,
+                          const struct attr *at,
+                          size_t k,
+                          enum ruru_ioc_type type,
+                          const char *value,
+                          const char *raw,
+                          const char *context)
+{
+    const struct ruru_intel_sink *s = m->ctx->sink;
+    struct ruru_intel_indicator ind;
+
     ruru_intel_indicator_init(&ind);
     if (at->uuid != NULL) {
         ruru_buf_reset(&m->ref);
@@ -775,9 +800,9 @@ static enum ruru_err emit(struct misp *m,
         ind.ref = m->ref.ptr;
     }
     ind.type = type;
-    ind.value = ruru_buf_str(&m->canon);
-    if (strcmp(ruru_buf_str(&m->raw), ind.value) != 0)
-        ind.raw = ruru_buf_str(&m->raw);
+    ind.value = value;
+    if (strcmp(raw, value) != 0)
+        ind.raw = raw;
     ind.context = context;
     ind.object_ref = at->object_ref;
     ind.first_seen = at->first_seen;
@@ -835,6 +860,40 @@ static enum ruru_err emit_reference(struct misp *m, const struct attr *at, const
     return s->relation(s->ctx, &rel);
 }
 
+/* A stix2-pattern: parsed as the STIX importer parses patterns (a pattern that does not parse
+ * is refused with the reason it gives) and kept whole, trimmed, as a stix-pattern indicator:
+ * the pattern engine matches a pattern of one value as well as one of many observations. */
+static enum ruru_err emit_pattern(struct misp *m, const struct attr *at, const char *v, size_t n)
+{
+    struct ruru_str t = ruru_str_trim(ruru_str_make(v, n));
+    const char *error = NULL;
+    size_t n_vals = 0, pos = 0;
+    enum ruru_err err;
+
+    if (t.len == 0)
+        return reject(m, at->rej_ref, NULL, "empty value");
+    if (t.len > MAX_VALUE_BYTES) {
+        if (take_raw(m, t.ptr, t.len, REJECT_VALUE_BYTES) != RURU_OK)
+            return RURU_ENOMEM;
+        return reject(m, at->rej_ref, ruru_buf_str(&m->raw), "value too long");
+    }
+    err = ruru_stix_split(t.ptr, t.len, m->vals, &n_vals, &m->canon, &error, &pos);
+    if (err == RURU_ENOMEM)
+        return err;
+    if (take_raw(m, t.ptr, t.len, err == RURU_OK ? t.len : REJECT_VALUE_BYTES) != RURU_OK)
+        return RURU_ENOMEM;
+    if (err != RURU_OK)
+        return reject(m, at->rej_ref, ruru_buf_str(&m->raw),
+                      error != NULL && (strcmp(error, RURU_STIX_ERR_QUALIFIER_TWICE) == 0 ||
+                                        strcmp(error, RURU_STIX_ERR_NOT_A_WINDOW) == 0 ||
+                                        strcmp(error, RURU_STIX_ERR_BAD_HASH) == 0 ||
+                                        strcmp(error, RURU_STIX_ERR_TOO_MANY_OPS) == 0 ||
+                                        strcmp(error, RURU_STIX_ERR_PATH_TOO_LONG) == 0)
+                              ? error
+                              : "malformed STIX pattern");
+    return hand(m, at, 0, RURU_IOC_PATTERN, ruru_buf_str(&m->raw), v, NULL);
+}
+
 /* Splits a composite value at its last '|' (no right-hand part contains one). */
 static const char *bar_of(const char *v)
 {
@@ -856,6 +915,8 @@ static enum ruru_err emit_shape(struct misp *m,
         return emit(m, at, 0, type, v, n, NULL);
     if (shape == REFERENCE)
         return emit_reference(m, at, v, n);
+    if (shape == PATTERN)
+        return emit_pattern(m, at, v, n);
     if (shape == REG_VALUE)
         bar = strchr(v, '|'); /* registry data may hold a '|', a key name hardly ever */
     if (bar == NULL) {

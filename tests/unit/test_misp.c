@@ -702,6 +702,44 @@ static void test_times(void)
         NULL);
 }
 
+/* A stix2-pattern is checked as the STIX importer checks patterns and kept whole (trimmed). */
+static void test_stix2_pattern(void)
+{
+    static const char *const ok =
+            "{\"Event\": {\"uuid\": \"E\", \"Attribute\": [{\"uuid\": \"U\", \"type\": "
+            "\"stix2-pattern\", \"value\": \" [network-traffic:dst_port = 443] FOLLOWEDBY "
+            "[file:name = 'x.aspx'] WITHIN 60 SECONDS \"}, {\"uuid\": \"V\", \"type\": "
+            "\"stix2-pattern\", \"value\": \"[domain-name:value = 'evil.example']\", "
+            "\"to_ids\": false}]}}";
+    static const char *const bad =
+            "{\"Event\": {\"uuid\": \"E\", \"Attribute\": [{\"uuid\": \"U\", \"type\": "
+            "\"stix2-pattern\", \"value\": \"[file:name = 'x'\"}, {\"uuid\": \"V\", "
+            "\"type\": \"stix2-pattern\", \"value\": \"[file:name = 'x'] REPEATS 2 TIMES "
+            "REPEATS 3 TIMES\"}, {\"uuid\": \"W\", \"type\": \"stix2-pattern\", "
+            "\"value\": \"  \"}]}}";
+    struct rec r;
+    struct ruru_diag d;
+
+    CHECK_INT(runs(ok, &r, &d), RURU_OK);
+    CHECK_INT(r.ind.n, 2);
+    CHECK_STR(at(&r.ind, 0), "stix-pattern [network-traffic:dst_port = 443] FOLLOWEDBY "
+                             "[file:name = 'x.aspx'] WITHIN 60 SECONDS ref=U obj=E raw= "
+                             "[network-traffic:dst_port = 443] FOLLOWEDBY [file:name = 'x.aspx'] "
+                             "WITHIN 60 SECONDS ");
+    CHECK_STR(at(&r.ind, 1),
+              "stix-pattern [domain-name:value = 'evil.example'] ref=V obj=E no-ids");
+    CHECK_INT(r.rej.n, 0);
+    rec_free(&r);
+    CHECK_INT(runs(bad, &r, &d), RURU_OK);
+    CHECK_INT(r.ind.n, 0);
+    CHECK_STR(at(&r.rej, 0), "1:39 obj=U value=[file:name = 'x' reason=malformed STIX pattern");
+    CHECK_STR(at(&r.rej, 1), "1:108 obj=V value=[file:name = 'x'] REPEATS 2 TIMES REPEATS 3 TIMES "
+                             "reason=STIX pattern repeats a qualifier");
+    CHECK_STR(at(&r.rej, 2), "1:210 obj=W value=- reason=empty value");
+    CHECK_INT(r.rej.n, 3);
+    rec_free(&r);
+}
+
 static void test_tags(void)
 {
     /* TLP: the most restrictive tag of a scope; the attribute's own over the event's. */
@@ -1061,6 +1099,7 @@ int main(void)
     test_feed();
     test_shapes();
     test_times();
+    test_stix2_pattern();
     test_tags();
     test_galaxies();
     test_limits();
