@@ -34,6 +34,10 @@ run: deps release
 	./build/ruru --home $(RUN_HOME) scan --format table --record examples/logs || test $$? -eq 1
 	./build/ruru --home $(RUN_HOME) report --format table
 	./build/ruru --home $(RUN_HOME) stats --format table
+	./build/ruru --home $(RUN_HOME) export --format stix -o build/examples.stix.json
+	./build/ruru --home $(RUN_HOME) export --format misp -o build/examples.misp.json
+	./build/ruru --home $(RUN_HOME) export --format html -o build/examples.html
+	@echo "make run: the exports are build/examples.stix.json, build/examples.misp.json and build/examples.html"
 
 bench: deps release
 	@sh bench/run.sh

@@ -31,6 +31,9 @@ int cli_common_option(struct cli *c, int argc, char **argv);
 int cli_one_arg(struct cli *c, int argc, char **argv, const char *usage, const char **arg);
 /* Opens the store, printing the error on failure. */
 ruru_store *cli_open_store(const struct cli *c);
+/* The register of c->home with the settings of `config`, else of $RURU_HOME/ruru.yaml when there
+ * is one; NULL after printing why it cannot be opened. */
+ruru_register *cli_open_register(const struct cli *c, const char *config);
 /* Prints "ruru: SOURCE:LINE:COL: message" for a library error. */
 void cli_error(enum ruru_err err, const struct ruru_diag *d, const char *fallback_source);
 /* Prints a JSON document (pretty) to c->out. */
@@ -51,5 +54,6 @@ int cmd_rules(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const char USAGE[] =
         "  rules lint [PATH...]   load Sigma rules and say what each file gave, or why not\n"
         "  report                 the incidents `scan --record` kept, judged, with their evidence\n"
         "  stats                  serious incidents, and the share with state-sponsored actors\n"
+        "  export                 the incidents as STIX 2.1, MISP or an HTML report, under TLP\n"
         "  verify REPORT          re-read every record a report cites and check its SHA-256\n"
         "\n"
         "Options:\n"
@@ -99,6 +100,8 @@ int main(int argc, char **argv)
         return cmd_report(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "stats") == 0)
         return cmd_stats(&c, argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "export") == 0)
+        return cmd_export(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "verify") == 0)
         return cmd_verify(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "help") == 0) {

@@ -796,7 +796,6 @@ static bool
 record(const struct cli *c, ruru_store *store, json_t *sightings, const char *config, bool quiet)
 {
     struct ruru_diag dd, *d = &dd;
-    char home_config[4096];
     ruru_register *reg = NULL;
     char *text = json_dumps(sightings, JSON_COMPACT), *res = NULL;
     enum ruru_err err;
@@ -806,27 +805,11 @@ record(const struct cli *c, ruru_store *store, json_t *sightings, const char *co
         fputs("ruru: out of memory\n", stderr);
         return false;
     }
-    /* the settings: --config FILE, else $RURU_HOME/ruru.yaml when there is one */
-    snprintf(home_config, sizeof(home_config), "%s/ruru.yaml", c->home);
-    if (config == NULL && access(home_config, R_OK) == 0)
-        config = home_config;
-    if ((err = ruru_register_open(c->home, &reg, d)) == RURU_OK && config != NULL) {
-        FILE *f = fopen(config, "rb");
-        char buf[65536];
-        size_t n = f != NULL ? fread(buf, 1, sizeof(buf), f) : 0;
-        if (f == NULL || ferror(f) || n == sizeof(buf)) {
-            fputs("ruru: ", stderr);
-            cli_put_safe(stderr, config);
-            fputs(": cannot be read (or is over 64 KiB)\n", stderr);
-            if (f != NULL)
-                fclose(f);
-            free(text);
-            ruru_register_close(reg);
-            return false;
-        }
-        fclose(f);
-        err = ruru_register_set_config(reg, buf, n, config, d);
+    if ((reg = cli_open_register(c, config)) == NULL) {
+        free(text);
+        return false;
     }
+    err = RURU_OK;
     if (err == RURU_OK)
         err = ruru_register_record(reg, store, text, strlen(text), &res, d);
     free(text);

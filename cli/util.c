@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -176,4 +177,39 @@ int cli_one_arg(struct cli *c, int argc, char **argv, const char *usage, const c
         }
     }
     return 0;
+}
+
+ruru_register *cli_open_register(const struct cli *c, const char *config)
+{
+    char home_config[4096];
+    ruru_register *reg = NULL;
+    struct ruru_diag d;
+    enum ruru_err err;
+
+    /* the settings: --config FILE, else $RURU_HOME/ruru.yaml when there is one */
+    snprintf(home_config, sizeof(home_config), "%s/ruru.yaml", c->home);
+    if (config == NULL && access(home_config, R_OK) == 0)
+        config = home_config;
+    if ((err = ruru_register_open(c->home, &reg, &d)) == RURU_OK && config != NULL) {
+        FILE *f = fopen(config, "rb");
+        char buf[65536];
+        size_t n = f != NULL ? fread(buf, 1, sizeof(buf), f) : 0;
+        if (f == NULL || ferror(f) || n == sizeof(buf)) {
+            fputs("ruru: ", stderr);
+            cli_put_safe(stderr, config);
+            fputs(": cannot be read (or is over 64 KiB)\n", stderr);
+            if (f != NULL)
+                fclose(f);
+            ruru_register_close(reg);
+            return NULL;
+        }
+        fclose(f);
+        err = ruru_register_set_config(reg, buf, n, config, &d);
+    }
+    if (err != RURU_OK) {
+        cli_error(err, &d, "register");
+        ruru_register_close(reg);
+        return NULL;
+    }
+    return reg;
 }

@@ -232,6 +232,34 @@ RURU_API enum ruru_err ruru_register_stats(ruru_register *r,
                                            char **json,
                                            struct ruru_diag *diag);
 
+/* ---- sharing ------------------------------------------------------------------------------ */
+
+/* Options of ruru_export; zero-initialise, then set what you need. */
+struct ruru_export_opts {
+    const char *format;           /* "stix", "misp", "html", or "json" (the export model) */
+    int64_t since, until;         /* incidents whose first record is in [since, until);
+                                     INT64_MIN: open */
+    const char *const *incidents; /* only these incident ids (n_incidents 0: all) */
+    size_t n_incidents;
+    const char *actor;   /* only incidents whose evidence points to this actor */
+    const char *tlp_max; /* the most restrictive TLP that may leave; NULL: amber */
+};
+
+/* Exports the register's incidents with their evidence (docs/export.md): a STIX 2.1 bundle, a
+ * MISP event (or list of events), or a self-contained HTML report; the same register gives the
+ * same bytes. Nothing above opts->tlp_max leaves: a sighting above it is withheld, and an
+ * incident that loses some is judged again without them. OUT: *out (*len bytes, NUL-terminated)
+ * and *summary_json {"format", "tlp_max", "tlp", "incidents", "withheld": {"sightings": {TLP:
+ * N}, "incidents": {TLP: N}, "evidence": N}}. RURU_EINVAL for an unknown format or TLP,
+ * RURU_ENOTFOUND for an incident id the register does not hold. */
+RURU_API enum ruru_err ruru_export(ruru_register *r,
+                                   ruru_store *store,
+                                   const struct ruru_export_opts *opts,
+                                   char **out,
+                                   size_t *len,
+                                   char **summary_json,
+                                   struct ruru_diag *diag);
+
 /* ---- the sweep -------------------------------------------------------------------------- */
 
 /* Called once per sighting, in input order: inputs as given, then lines, then the order of

@@ -19,9 +19,10 @@ The shared folder (the public corpora) is $RURU_TEST_DATA when that names a fold
 --shared. A case whose cmd names {shared} when there is neither exits 77, which CTest reports as
 skipped by name; under CI=true (where the corpora must be) it fails instead.
 """
-import argparse, calendar, contextlib, difflib, os, re, shlex, subprocess, sys, tempfile, time
+import argparse, calendar, contextlib, difflib, json, os, re, shlex, subprocess, sys, tempfile, time
 
-STAMP = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
+EPOCH = re.compile(r"\b(1\d{9})\b")
+STAMP = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?Z")
 
 
 def mask_now(text, t0, t1):
@@ -29,9 +30,12 @@ def mask_now(text, t0, t1):
     a judgement's) become {now}, so that expected output does not depend on when it ran;
     times from the data (2024-...) stay."""
     def sub(m):
-        t = calendar.timegm(tuple(int(x) for x in m.groups()) + (0, 0, 0))
+        t = calendar.timegm(tuple(int(x) for x in m.groups()[:6]) + (0, 0, 0))
         return "{now}" if t0 - 1 <= t <= t1 + 1 else m.group(0)
-    return STAMP.sub(sub, text)
+    text = STAMP.sub(sub, text)
+    # unix seconds within the run (MISP's timestamps), quoted or not
+    return EPOCH.sub(lambda m: "{now}" if t0 - 1 <= int(m.group(1)) <= t1 + 1 else m.group(0),
+                     text)
 
 SKIP = 77
 NO_SHARED = ("skipped: no public corpora (set RURU_TEST_DATA or put the shared data at "
@@ -72,6 +76,40 @@ def uses_shared(case):
     with open(os.path.join(case, "cmd"), encoding="utf-8") as f:
         return any("{shared}" in l for l in f.read().splitlines()
                    if l.strip() and not l.lstrip().startswith("#"))
+
+
+def stix_case(ruru, shared, case):
+    """Runs a case's commands, then exports its register as STIX 2.1 and validates every object
+    against the OASIS schemas of the shared data. True when valid, or when the case records no
+    incident (nothing to export)."""
+    cmds = [l for l in open(os.path.join(case, "cmd"), encoding="utf-8").read().splitlines()
+            if l.strip() and not l.lstrip().startswith("#")]
+    with contextlib.ExitStack() as stack:
+        rel_shared = shared_arg(shared, case, stack)
+        home = stack.enter_context(tempfile.TemporaryDirectory(prefix="ruru-golden-"))
+        for line in cmds:
+            args = [a.replace("{case}", ".").replace("{shared}", rel_shared)
+                    for a in shlex.split(line)]
+            subprocess.run([ruru, "--home", home] + args, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600,
+                           cwd=case)
+        bundle = os.path.join(home, "export.stix.json")
+        p = subprocess.run([ruru, "--home", home, "export", "--format", "stix", "--tlp-max",
+                            "red", "-o", bundle], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600, cwd=case)
+        if p.returncode != 0:
+            print(p.stderr.decode("utf-8", "replace"))
+            return False
+        with open(bundle, encoding="utf-8") as f:
+            if not any(o.get("type") == "incident" for o in json.load(f)["objects"]):
+                return None
+        v = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "..", "tests",
+                                                         "share", "stix_validate.py"),
+                            os.path.join(shared, "stix", "schemas"), bundle],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+        out = v.stdout.decode("utf-8", "replace")
+        print(out.rstrip("\n").splitlines()[-1] if v.returncode == 0 else out)
+        return v.returncode == 0
 
 
 def run_case(ruru, shared, case, update):
@@ -117,11 +155,29 @@ def main():
     ap.add_argument("--ruru", required=True)
     ap.add_argument("--shared", help="the shared data folder (default: $RURU_TEST_DATA)")
     ap.add_argument("--update", action="store_true")
+    ap.add_argument("--stix", action="store_true",
+                    help="instead of comparing output, export each case's register as STIX 2.1 "
+                         "and validate it against the OASIS schemas of the shared data")
     ap.add_argument("cases", nargs="+")
     a = ap.parse_args()
     shared = shared_folder(a.shared)
     failed = skipped = 0
     for c in a.cases:
+        if a.stix:
+            name = os.path.basename(c.rstrip("/"))
+            if shared is None:
+                if os.environ.get("CI") == "true":
+                    print("FAIL %s: no public corpora (the STIX schemas), and CI=true requires "
+                          "them" % name)
+                    failed += 1
+                else:
+                    print("skip %s: %s" % (name, NO_SHARED))
+                    skipped += 1
+                continue
+            ok = stix_case(os.path.realpath(a.ruru), shared, os.path.realpath(c))
+            print("%s %s" % ("ok  " if ok else "none" if ok is None else "FAIL", name))
+            failed += ok is False
+            continue
         if shared is None and uses_shared(c):
             name = os.path.basename(c.rstrip("/"))
             if os.environ.get("CI") == "true":

@@ -14,6 +14,7 @@
 #include "base/diag.h"
 #include "base/yaml.h"
 #include "cases/incident.h"
+#include "intel/intel.h"
 #include "rules/sigma.h"
 
 static enum ruru_err
@@ -114,6 +115,45 @@ logsources(const struct ruru_yaml *m, const char *file, json_t *out, struct ruru
     return RURU_OK;
 }
 
+/* export: who the CERT is, and the TLP of intel and findings that carry none. */
+static enum ruru_err export_section(const struct ruru_yaml *m,
+                                    const char *file,
+                                    struct ruru_export_config *e,
+                                    struct ruru_diag *d)
+{
+    if (m->kind != RURU_YAML_MAP)
+        return bad(d, file, m, "a map is needed here (name, contact, tlp_default, tlp_evidence)");
+    for (size_t i = 0; i < m->n; i++) {
+        const struct ruru_yaml *k = m->items[2 * i], *v = m->items[2 * i + 1];
+        const char *kn = ruru_yaml_str(k) ? ruru_yaml_str(k) : "", *val = ruru_yaml_str(v);
+        bool tlp_d = strcmp(kn, "tlp_default") == 0, tlp_e = strcmp(kn, "tlp_evidence") == 0;
+        if (strcmp(kn, "name") == 0 || strcmp(kn, "contact") == 0) {
+            bool name = kn[0] == 'n';
+            char *to = name ? e->name : e->contact;
+            size_t cap = name ? sizeof(e->name) : sizeof(e->contact);
+            if (v->kind != RURU_YAML_SCALAR || val == NULL || (name && *val == '\0'))
+                return bad(d, file, v, "a text is needed here");
+            if (strlen(val) >= cap)
+                return bad(d, file, v, "too long");
+            for (const char *p = val; *p != '\0'; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                    return bad(d, file, v, "control characters are not allowed here");
+            snprintf(to, cap, "%s", val);
+        } else if (tlp_d || tlp_e) {
+            const char *t = val != NULL ? ruru_tlp_parse(val, strlen(val)) : NULL;
+            if (t == NULL || v->kind != RURU_YAML_SCALAR)
+                return bad(d, file, v,
+                           "a TLP is needed here: clear, green, amber, "
+                           "amber+strict or red");
+            *(tlp_d ? &e->tlp_default : &e->tlp_evidence) = ruru_tlp_rank(t);
+        } else {
+            return bad(d, file, k,
+                       "unknown setting: export has name, contact, tlp_default and tlp_evidence");
+        }
+    }
+    return RURU_OK;
+}
+
 enum ruru_err ruru_config_logsources(
         const char *yaml, size_t len, const char *file, char **json, struct ruru_diag *diag)
 {
@@ -177,9 +217,15 @@ enum ruru_err ruru_case_config_load(const char *buf,
                     err = logsources(sec, file, NULL, d);
                 continue;
             }
+            if (strcmp(name, "export") == 0) {
+                if (!ruru_yaml_is_null(sec))
+                    err = export_section(sec, file, &x.export, d);
+                continue;
+            }
             if (!inc && !att) {
                 err = bad(d, file, key,
-                          "unknown section: ruru.yaml has incidents, attribution and logsources");
+                          "unknown section: ruru.yaml has incidents, attribution, logsources "
+                          "and export");
                 break;
             }
             if (ruru_yaml_is_null(sec))

@@ -24,6 +24,9 @@ void ruru_case_defaults(struct ruru_case_config *c)
     c->gap = 86400;
     c->serious = RURU_SEV_HIGH;
     ruru_attrib_defaults(&c->attrib);
+    snprintf(c->export.name, sizeof(c->export.name), "ruru");
+    c->export.tlp_default = 2;
+    c->export.tlp_evidence = 2;
 }
 
 /* ---- one sighting ------------------------------------------------------------------------- */
@@ -203,6 +206,18 @@ static bool read_sig(json_t *doc, struct sig *x)
         x->asset = x->cite.path;
         x->asset_is_input = true;
     }
+    return true;
+}
+
+bool ruru_case_place(json_t *doc, const char **asset, int64_t *time, const char **path)
+{
+    struct sig x;
+
+    if (!read_sig(doc, &x))
+        return false;
+    *asset = x.asset;
+    *time = x.time;
+    *path = x.cite.path;
     return true;
 }
 

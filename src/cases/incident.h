@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 #include <ruru.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,10 +45,20 @@ enum ruru_severity {
 
 const char *ruru_severity_name(enum ruru_severity s);
 
+/* ruru.yaml's export: section (docs/export.md): who reports, and the TLP of what carries none.
+ * TLPs are ranks (intel/intel.h: clear 0 ... red 4). */
+struct ruru_export_config {
+    char name[128];    /* the reporting CERT ("ruru") */
+    char contact[256]; /* its contact, "" when none */
+    int tlp_default;   /* intel without a TLP (amber) */
+    int tlp_evidence;  /* what the CERT's own sweeps found: records, sightings (amber) */
+};
+
 struct ruru_case_config {
     int64_t gap;                /* seconds between sightings of one incident (86400) */
     enum ruru_severity serious; /* the least severity that is serious (high) */
     struct ruru_attrib_config attrib;
+    struct ruru_export_config export;
 };
 
 void ruru_case_defaults(struct ruru_case_config *c);
@@ -64,6 +75,12 @@ enum ruru_err ruru_case_config_load(const char *buf,
 /* The value at a dotted path of a document's nested objects ("ruru.indicator.id",
  * "log.file.path"), or NULL. */
 json_t *ruru_case_at(json_t *o, const char *path);
+
+/* Where a sighting document puts its record, as the grouping sees it: the asset (the input's
+ * path for a record naming none), the time (RURU_TIME_NONE when undated) and the cited input
+ * (a pattern's first member). The strings live in doc. False for a document that is no
+ * sighting. */
+bool ruru_case_place(json_t *doc, const char **asset, int64_t *time, const char **path);
 
 /* Groups sightings[0..n) into incidents and judges each. Documents that are no sighting (a
  * summary, anything without evidence) are counted in *skipped. OUT: *out, a JSON array of

@@ -24,6 +24,8 @@
  * bridges two) hands its judgement history to the new id and is kept in `merged`. A judgement
  * gets a new row only when it changed. Recording the same sightings again changes nothing.
  */
+#include "cases/register.h"
+
 #include <inttypes.h>
 #include <jansson.h>
 #include <nettle/sha2.h>
@@ -838,4 +840,70 @@ enum ruru_err ruru_register_stats(ruru_register *r,
     *json = res != NULL ? json_dumps(res, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     json_decref(res);
     return *json != NULL ? RURU_OK : ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* ---- for the exports (register.h) ---------------------------------------------------------- */
+
+const struct ruru_case_config *ruru_register_config(const ruru_register *r)
+{
+    return &r->cfg;
+}
+
+enum ruru_err ruru_register_sightings(ruru_register *r, json_t **out, struct ruru_diag *d)
+{
+    ruru_diag_clear(d);
+    if ((*out = all_sightings(r->db)) == NULL)
+        return db_fail(r, d, "reading the sightings");
+    return RURU_OK;
+}
+
+enum ruru_err ruru_register_times(ruru_register *r, json_t **out, struct ruru_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    ruru_diag_clear(d);
+    if ((*out = json_object()) == NULL)
+        return ruru_diag_set(d, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    if (sqlite3_prepare_v2(r->db, "SELECT id, recorded, updated FROM incident", -1, &st, NULL) !=
+        SQLITE_OK) {
+        json_decref(*out);
+        *out = NULL;
+        return db_fail(r, d, "reading the register");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_object_set_new(*out, text(st, 0),
+                            json_pack("[I, I]", (json_int_t)sqlite3_column_int64(st, 1),
+                                      (json_int_t)sqlite3_column_int64(st, 2)));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(*out);
+        *out = NULL;
+        return db_fail(r, d, "reading the register");
+    }
+    return RURU_OK;
+}
+
+enum ruru_err ruru_register_judge(
+        ruru_register *r, ruru_store *store, json_t *sightings, json_t **out, struct ruru_diag *d)
+{
+    size_t n = json_array_size(sightings), skipped;
+    json_t **docs = ruru_calloc(n + 1, sizeof(*docs));
+    struct profiles prof = {NULL, NULL, 0, NULL};
+    enum ruru_err err = RURU_OK;
+
+    ruru_diag_clear(d);
+    *out = NULL;
+    if (docs == NULL)
+        return ruru_diag_set(d, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        docs[i] = json_array_get(sightings, i);
+    load_profiles(store, docs, n, &prof);
+    if (ruru_cases_build(&r->cfg, docs, n, prof.v, prof.n, out, &skipped) != RURU_OK)
+        err = ruru_diag_set(d, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    else
+        add_states(*out, &prof);
+    free_profiles(&prof);
+    ruru_free(docs);
+    return err;
 }

@@ -35,6 +35,15 @@ bool ruru_uuid5(const char *ns, const char *name, size_t len, char out[37]);
 /* ruru's own namespace for every other id it derives (objects of STIX and MISP exports). */
 #define RURU_UUID_NAMESPACE "a3c1d4e8-5b7f-5c2a-9e0d-7f2b6c8a4e1d"
 
+/* The export model of the register's incidents that `o` selects (docs/internals/
+ * export-model.md); store: what is known of the actors, to judge again an incident that lost
+ * evidence (NULL: nothing more). OUT: *model. */
+enum ruru_err ruru_share_model(ruru_register *r,
+                               ruru_store *store,
+                               const struct ruru_export_opts *o,
+                               json_t **model,
+                               struct ruru_diag *d);
+
 /* The writers: each appends one export of `model` to out. RURU_ENOMEM, or RURU_EINVAL with the
  * reason for a model that is not one. */
 enum ruru_err ruru_share_stix(json_t *model, struct ruru_buf *out, struct ruru_diag *d);

@@ -93,7 +93,8 @@ static int setup(void)
         return -1;
     for (tok = strtok_r(list, " ", &save); tok != NULL && n_formats < 32;
          tok = strtok_r(NULL, " ", &save))
-        formats[n_formats++] = strdup(tok);
+        if (tok[0] != '(') /* "apache (nginx)": the aliases are in parentheses */
+            formats[n_formats++] = strdup(tok);
     free(list);
     return 0;
 }
@@ -209,12 +210,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *paths[1] = {path};
     err = ruru_scan(store, paths, 1, &o, &summary, &d);
     if (err != RURU_OK && err != RURU_EPARSE && err != RURU_EIO && err != RURU_ELIMIT &&
-        err != RURU_EUNSUPPORTED && err != RURU_ENOMEM)
+        err != RURU_EUNSUPPORTED && err != RURU_ENOMEM) {
+        fprintf(stderr, "ruru_scan: %s: %s\n", ruru_strerror(err), d.msg);
         __builtin_trap();
+    }
     if (summary != NULL) {
-        json_t *j = json_loads(summary, 0, NULL);
-        if (j == NULL)
+        json_error_t je;
+        json_t *j = json_loads(summary, 0, &je);
+        if (j == NULL) {
+            fprintf(stderr, "summary is no JSON (%s at %d): %s\n", je.text, je.position, summary);
             __builtin_trap();
+        }
         json_decref(j);
         ruru_free(summary);
     } else if (err == RURU_OK) {

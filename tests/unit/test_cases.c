@@ -264,8 +264,16 @@ static void test_config(void)
                 {"incidents:\n  serious: grave\n",
                  "x.yaml:2:12: a value in range is needed here (ruru.yaml shows the defaults)"},
                 {"alerts: 1\n",
-                 "x.yaml:1:1: unknown section: ruru.yaml has incidents, attribution and "
-                 "logsources"},
+                 "x.yaml:1:1: unknown section: ruru.yaml has incidents, attribution, "
+                 "logsources and export"},
+                {"export:\n  tlp_default: purple\n",
+                 "x.yaml:2:16: a TLP is needed here: clear, green, amber, amber+strict or red"},
+                {"export:\n  owner: x\n",
+                 "x.yaml:2:3: unknown setting: export has name, contact, tlp_default and "
+                 "tlp_evidence"},
+                {"export:\n  name: \"\"\n", "x.yaml:2:9: a text is needed here"},
+                {"export: [1]\n",
+                 "x.yaml:1:9: a map is needed here (name, contact, tlp_default, tlp_evidence)"},
                 {"logsources:\n  cisco:aaa: /var/log/r.log\n",
                  "x.yaml:2:3: logsource tie \"cisco:aaa=/var/log/r.log\": each part is "
                  "category:NAME, product:NAME or service:NAME (PRODUCT[/SERVICE], or "

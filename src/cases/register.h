@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the register gives the rest of the library besides its public API (include/ruru.h):
+ * the exports (src/share/) read its sightings and incidents through these.
+ */
+#ifndef RURU_CASES_REGISTER_H
+#define RURU_CASES_REGISTER_H
+
+#include <jansson.h>
+#include <ruru.h>
+
+#include "cases/incident.h"
+
+/* The settings the register judges with (ruru_register_set_config, else the defaults). */
+const struct ruru_case_config *ruru_register_config(const ruru_register *r);
+
+/* Every sighting the register keeps, in input and offset order. OUT: *out, a JSON array. */
+enum ruru_err ruru_register_sightings(ruru_register *r, json_t **out, struct ruru_diag *d);
+
+/* When each incident was first recorded and last changed. OUT: *out {"ID": [recorded,
+ * updated]}, unix seconds. */
+enum ruru_err ruru_register_times(ruru_register *r, json_t **out, struct ruru_diag *d);
+
+/* The incidents `sightings` (a JSON array of sighting documents) make, judged as a recording
+ * judges them (with what `store` knows of the actors; NULL: nothing more), the register left
+ * as it is. OUT: *out, a JSON array of incident documents. RURU_ENOMEM only. */
+enum ruru_err ruru_register_judge(
+        ruru_register *r, ruru_store *store, json_t *sightings, json_t **out, struct ruru_diag *d);
+
+#endif
