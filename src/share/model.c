@@ -428,16 +428,20 @@ enum ruru_err ruru_share_model(ruru_register *r,
             goto out;
         }
     }
-    /* where each sighting lies, once */
-    placed = json_array();
+    /* where each sighting lies, once, by asset: {asset: [{t, path, tlp, doc}, ...]} */
+    placed = json_object();
     json_array_foreach(all, i, inc)
     {
         const char *asset, *path;
         int64_t t;
-        if (ruru_case_place(inc, &asset, &t, &path))
-            json_array_append_new(placed, json_pack("{s:s?, s:I, s:s?, s:I, s:O}", "asset", asset,
-                                                    "t", (json_int_t)t, "path", path, "tlp",
-                                                    (json_int_t)sighting_tlp(inc, e), "doc", inc));
+        json_t *on;
+        if (!ruru_case_place(inc, &asset, &t, &path) || asset == NULL)
+            continue;
+        if ((on = json_object_get(placed, asset)) == NULL)
+            json_object_set_new(placed, asset, on = json_array());
+        json_array_append_new(on, json_pack("{s:s, s:I, s:s?, s:I, s:O}", "asset", asset, "t",
+                                            (json_int_t)t, "path", path, "tlp",
+                                            (json_int_t)sighting_tlp(inc, e), "doc", inc));
     }
     withheld = json_pack("{s:{}, s:{}, s:I}", "sightings", "incidents", "evidence", (json_int_t)0);
     list = json_array();
@@ -450,7 +454,11 @@ enum ruru_err ruru_share_model(ruru_register *r,
             json_decref(keep);
             continue;
         }
-        json_array_foreach(placed, k, p)
+        json_array_foreach(
+                json_object_get(placed, json_string_value(json_object_get(inc, "asset"))
+                                                ? json_string_value(json_object_get(inc, "asset"))
+                                                : ""),
+                k, p)
         {
             int t = (int)json_integer_value(json_object_get(p, "tlp"));
             if (!holds(inc, json_string_value(json_object_get(p, "asset")),

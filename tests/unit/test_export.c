@@ -353,6 +353,44 @@ static void test_config(void)
     ruru_register_close(r);
 }
 
+/* --since, --until and --actor select as ruru report does. */
+static void test_selection(void)
+{
+    static const struct {
+        const char *since, *until, *actor;
+        long long want;
+    } CASES[] = {
+            {NULL, NULL, NULL, 2},         {"2024-08-01", NULL, NULL, 1},
+            {NULL, "2024-08-01", NULL, 1}, {"2024-07-12T01:00:01Z", "2024-08-01", NULL, 0},
+            {NULL, NULL, "APT40", 2},      {NULL, NULL, "Lazarus Group", 0},
+    };
+
+    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+        ruru_register *r = NULL;
+        struct ruru_export_opts o;
+        struct ruru_diag d;
+        char *out = NULL, *sum = NULL;
+        size_t len;
+        json_t *sj;
+
+        memset(&o, 0, sizeof(o));
+        o.since = o.until = INT64_MIN;
+        o.format = "stix";
+        o.tlp_max = "red";
+        o.actor = CASES[i].actor;
+        CHECK(CASES[i].since == NULL || ruru_time_from_text(CASES[i].since, &o.since));
+        CHECK(CASES[i].until == NULL || ruru_time_from_text(CASES[i].until, &o.until));
+        CHECK_INT(ruru_register_open(dir, &r, &d), RURU_OK);
+        CHECK_INT(ruru_export(r, NULL, &o, &out, &len, &sum, &d), RURU_OK);
+        sj = json_loads(sum, 0, NULL);
+        CHECK_INT(json_integer_value(json_object_get(sj, "incidents")), CASES[i].want);
+        json_decref(sj);
+        ruru_free(out);
+        ruru_free(sum);
+        ruru_register_close(r);
+    }
+}
+
 static void test_errors(void)
 {
     ruru_register *r = NULL;
@@ -391,6 +429,7 @@ int main(void)
     test_stix_round_trip();
     test_one_incident();
     test_config();
+    test_selection();
     test_errors();
     {
         char cmd[128];
