@@ -31,6 +31,15 @@ int cli_common_option(struct cli *c, int argc, char **argv);
 int cli_one_arg(struct cli *c, int argc, char **argv, const char *usage, const char **arg);
 /* Opens the store, printing the error on failure. */
 ruru_store *cli_open_store(const struct cli *c);
+/* Reads the settings: `config`, else $RURU_HOME/ruru.yaml when there is one, into buf (at most
+ * cap - 1 bytes), *path naming it. 1 when read, 0 when there is none, -1 after printing why it
+ * cannot be read. */
+int cli_read_config(const struct cli *c,
+                    const char *config,
+                    char *buf,
+                    size_t cap,
+                    size_t *n,
+                    const char **path);
 /* The register of c->home with the settings of `config`, else of $RURU_HOME/ruru.yaml when there
  * is one; NULL after printing why it cannot be opened. */
 ruru_register *cli_open_register(const struct cli *c, const char *config);

@@ -839,30 +839,18 @@ record(const struct cli *c, ruru_store *store, json_t *sightings, const char *co
  * *out (a JSON array of "LOGSOURCE=PATTERN"); false after printing why they cannot be read. */
 static bool config_logsources(const struct cli *c, const char *config, json_t **out)
 {
-    char home_config[4096], buf[65536], *json = NULL;
+    char buf[65536], *json = NULL;
     struct ruru_diag d;
-    FILE *f;
-    size_t n;
+    size_t n = 0;
     enum ruru_err err;
+    int has = cli_read_config(c, config, buf, sizeof(buf), &n, &config);
 
-    snprintf(home_config, sizeof(home_config), "%s/ruru.yaml", c->home);
-    if (config == NULL && access(home_config, R_OK) == 0)
-        config = home_config;
-    if (config == NULL) {
+    if (has < 0)
+        return false;
+    if (has == 0) {
         *out = json_array();
         return *out != NULL;
     }
-    f = fopen(config, "rb");
-    n = f != NULL ? fread(buf, 1, sizeof(buf), f) : 0;
-    if (f == NULL || ferror(f) || n == sizeof(buf)) {
-        fputs("ruru: ", stderr);
-        cli_put_safe(stderr, config);
-        fputs(": cannot be read (or is over 64 KiB)\n", stderr);
-        if (f != NULL)
-            fclose(f);
-        return false;
-    }
-    fclose(f);
     memset(&d, 0, sizeof(d));
     if ((err = ruru_config_logsources(buf, n, config, &json, &d)) != RURU_OK) {
         cli_error(err, &d, config);

@@ -179,33 +179,50 @@ int cli_one_arg(struct cli *c, int argc, char **argv, const char *usage, const c
     return 0;
 }
 
-ruru_register *cli_open_register(const struct cli *c, const char *config)
+int cli_read_config(const struct cli *c,
+                    const char *config,
+                    char *buf,
+                    size_t cap,
+                    size_t *n,
+                    const char **path)
 {
-    char home_config[4096];
-    ruru_register *reg = NULL;
-    struct ruru_diag d;
-    enum ruru_err err;
+    static char home_config[4096];
+    FILE *f;
 
-    /* the settings: --config FILE, else $RURU_HOME/ruru.yaml when there is one */
+    /* --config FILE, else $RURU_HOME/ruru.yaml when there is one */
     snprintf(home_config, sizeof(home_config), "%s/ruru.yaml", c->home);
     if (config == NULL && access(home_config, R_OK) == 0)
         config = home_config;
-    if ((err = ruru_register_open(c->home, &reg, &d)) == RURU_OK && config != NULL) {
-        FILE *f = fopen(config, "rb");
-        char buf[65536];
-        size_t n = f != NULL ? fread(buf, 1, sizeof(buf), f) : 0;
-        if (f == NULL || ferror(f) || n == sizeof(buf)) {
-            fputs("ruru: ", stderr);
-            cli_put_safe(stderr, config);
-            fputs(": cannot be read (or is over 64 KiB)\n", stderr);
-            if (f != NULL)
-                fclose(f);
-            ruru_register_close(reg);
-            return NULL;
-        }
-        fclose(f);
-        err = ruru_register_set_config(reg, buf, n, config, &d);
+    *path = config;
+    if (config == NULL)
+        return 0;
+    f = fopen(config, "rb");
+    *n = f != NULL ? fread(buf, 1, cap, f) : 0;
+    if (f == NULL || ferror(f) || *n == cap) {
+        fputs("ruru: ", stderr);
+        cli_put_safe(stderr, config);
+        fputs(": cannot be read (or is over 64 KiB)\n", stderr);
+        if (f != NULL)
+            fclose(f);
+        return -1;
     }
+    fclose(f);
+    return 1;
+}
+
+ruru_register *cli_open_register(const struct cli *c, const char *config)
+{
+    ruru_register *reg = NULL;
+    struct ruru_diag d;
+    enum ruru_err err;
+    char buf[65536];
+    size_t n = 0;
+    int has = cli_read_config(c, config, buf, sizeof(buf), &n, &config);
+
+    if (has < 0)
+        return NULL;
+    if ((err = ruru_register_open(c->home, &reg, &d)) == RURU_OK && has > 0)
+        err = ruru_register_set_config(reg, buf, n, config, &d);
     if (err != RURU_OK) {
         cli_error(err, &d, "register");
         ruru_register_close(reg);

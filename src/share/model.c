@@ -197,6 +197,32 @@ static void add_rule_text(json_t *doc)
     }
 }
 
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The values of `map`, in byte order of their keys. */
+static json_t *values_by_key(json_t *map)
+{
+    size_t n = json_object_size(map), k = 0;
+    const char **keys = calloc(n + 1, sizeof(*keys));
+    json_t *out = json_array(), *v;
+    const char *key;
+
+    if (keys == NULL || out == NULL) {
+        free(keys);
+        json_decref(out);
+        return NULL;
+    }
+    json_object_foreach(map, key, v) keys[k++] = key;
+    qsort(keys, k, sizeof(*keys), by_str);
+    for (size_t i = 0; i < k; i++)
+        json_array_append(out, json_object_get(map, keys[i]));
+    free(keys);
+    return out;
+}
+
 /* Does the incident carry an actor a state sponsors? Its evidence's actor_states say. */
 static bool state_sponsored(json_t *inc, json_t *states)
 {
@@ -283,24 +309,13 @@ static void add_stats(json_t *model, json_t *incidents)
             json_array_set(rows, b - 1, y);
             json_array_set_new(rows, b, x);
         }
-    mrows = json_array();
     json_object_foreach(months, key, v)
     {
         json_int_t n = json_integer_value(json_object_get(v, "serious"));
         json_int_t w = json_integer_value(json_object_get(v, "state_sponsored"));
         json_object_set_new(v, "share", json_real(n > 0 ? (double)w / (double)n : 0.0));
-        json_array_append(mrows, v);
     }
-    for (size_t a = 1; a < json_array_size(mrows); a++)
-        for (size_t b = a;
-             b > 0 &&
-             strcmp(json_string_value(json_object_get(json_array_get(mrows, b - 1), "key")),
-                    json_string_value(json_object_get(json_array_get(mrows, b), "key"))) > 0;
-             b--) {
-            json_t *x = json_incref(json_array_get(mrows, b - 1));
-            json_array_set(mrows, b - 1, json_array_get(mrows, b));
-            json_array_set_new(mrows, b, x);
-        }
+    mrows = values_by_key(months);
     json_object_set_new(model, "stats",
                         json_pack("{s:I, s:I, s:I, s:f, s:s, s:o}", "incidents",
                                   (json_int_t)json_array_size(incidents), "serious", serious,
@@ -315,9 +330,8 @@ static void add_stats(json_t *model, json_t *incidents)
 /* One row per input the exported sightings cite. */
 static void add_coverage(json_t *model, json_t *incidents)
 {
-    json_t *by = json_object(), *rows = json_array(), *inc, *s, *v;
+    json_t *by = json_object(), *inc, *s;
     size_t i, k;
-    const char *key;
 
     json_array_foreach(incidents, i, inc)
     {
@@ -353,18 +367,7 @@ static void add_coverage(json_t *model, json_t *incidents)
             }
         }
     }
-    json_object_foreach(by, key, v) json_array_append(rows, v);
-    for (size_t a = 1; a < json_array_size(rows); a++)
-        for (size_t b = a;
-             b > 0 &&
-             strcmp(json_string_value(json_object_get(json_array_get(rows, b - 1), "path")),
-                    json_string_value(json_object_get(json_array_get(rows, b), "path"))) > 0;
-             b--) {
-            json_t *x = json_incref(json_array_get(rows, b - 1));
-            json_array_set(rows, b - 1, json_array_get(rows, b));
-            json_array_set_new(rows, b, x);
-        }
-    json_object_set_new(model, "coverage", rows);
+    json_object_set_new(model, "coverage", values_by_key(by));
     json_decref(by);
 }
 
@@ -386,6 +389,19 @@ static bool wanted(json_t *inc, const struct ruru_export_opts *o)
         if (id != NULL && strcmp(id, o->incidents[i]) == 0)
             return true;
     return false;
+}
+
+/* Appends incident x to list with its sightings (stolen), TLP, whether it was judged again, and
+ * the register's times tm ([recorded, updated]). */
+static void
+add_incident(json_t *list, json_t *x, json_t *sightings, int tlp, bool again, json_t *tm)
+{
+    json_object_set_new(x, "recomputed", json_boolean(again));
+    json_object_set_new(x, "sightings", sightings);
+    json_object_set_new(x, "tlp", json_string(tlp_name(tlp)));
+    json_object_set(x, "recorded_at", json_array_get(tm, 0));
+    json_object_set(x, "updated_at", json_array_get(tm, 1));
+    json_array_append(list, x);
 }
 
 enum ruru_err ruru_share_model(ruru_register *r,
@@ -489,12 +505,8 @@ enum ruru_err ruru_share_model(ruru_register *r,
         tm = json_object_get(times, json_string_value(json_object_get(inc, "id")));
         if (dropped == 0) {
             json_t *x = json_deep_copy(inc);
-            json_object_set_new(x, "recomputed", json_false());
-            json_object_set_new(x, "sightings", keep);
-            json_object_set_new(x, "tlp", json_string(tlp_name(kept_tlp)));
-            json_object_set(x, "recorded_at", json_array_get(tm, 0));
-            json_object_set(x, "updated_at", json_array_get(tm, 1));
-            json_array_append_new(list, x);
+            add_incident(list, x, keep, kept_tlp, false, tm);
+            json_decref(x);
         } else {
             /* judged again without what was withheld; the register's id stays with the part
              * that keeps its first evidence, any other part says which incident it came from */
@@ -530,12 +542,7 @@ enum ruru_err ruru_share_model(ruru_register *r,
                 } else {
                     json_object_set(x, "part_of", json_object_get(inc, "id"));
                 }
-                json_object_set_new(x, "recomputed", json_true());
-                json_object_set_new(x, "sightings", mine);
-                json_object_set_new(x, "tlp", json_string(tlp_name(xt)));
-                json_object_set(x, "recorded_at", json_array_get(tm, 0));
-                json_object_set(x, "updated_at", json_array_get(tm, 1));
-                json_array_append(list, x);
+                add_incident(list, x, mine, xt, true, tm);
             }
             json_decref(again);
             json_decref(keep);

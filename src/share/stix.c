@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "cases/incident.h"
 #include "intel/intel.h"
 #include "share/share.h"
 
@@ -39,21 +40,10 @@ struct stix {
     bool oom;
 };
 
+/* The value at a dotted path ("ruru.indicator.value"), as incidents read sightings. */
 static json_t *at(json_t *o, const char *path)
 {
-    char key[64];
-
-    while (o != NULL && path != NULL) {
-        const char *dot = strchr(path, '.');
-        size_t n = dot != NULL ? (size_t)(dot - path) : strlen(path);
-        if (n >= sizeof(key))
-            return NULL;
-        memcpy(key, path, n);
-        key[n] = '\0';
-        o = json_object_get(o, key);
-        path = dot != NULL ? dot + 1 : NULL;
-    }
-    return o;
+    return ruru_case_at(o, path);
 }
 
 static const char *sat(json_t *o, const char *path)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/str.h"
 #include "share/share.h"
 
 /* The OASIS TLP 2.0 marking-definitions (extension-definition--60a3c5c5-0d10-413e-aab3-
@@ -21,17 +22,6 @@ const char *ruru_tlp_stix_id(int rank)
     return rank >= 0 && rank < RURU_TLP_LEVELS ? STIX_IDS[rank] : NULL;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool ruru_uuid5(const char *ns, const char *name, size_t len, char out[37])
 {
     uint8_t bin[16], d[SHA1_DIGEST_SIZE];
@@ -42,7 +32,7 @@ bool ruru_uuid5(const char *ns, const char *name, size_t len, char out[37])
         int hi, lo;
         if (*p == '-')
             continue;
-        if (k == 16 || (hi = hexval(p[0])) < 0 || (lo = hexval(p[1])) < 0)
+        if (k == 16 || (hi = ruru_hexval(p[0])) < 0 || (lo = ruru_hexval(p[1])) < 0)
             return false;
         bin[k++] = (uint8_t)(hi << 4 | lo);
         p++;
