@@ -745,6 +745,14 @@ static void match_field_whole(struct ruru_matcher *m, const struct ruru_field *f
             lookup_path(m, v.ptr, v.len);
         else if (paths && role == R_ORIGINAL && url_path(v.ptr, v.len, &p, &pl))
             lookup_path(m, p, pl);
+        /* An absolute URL is looked up whole: the words of free text end at bytes a URL may
+         * hold ("/p?q=a(1)", "<", "'"), so its words alone would miss it. */
+        if (role == R_ORIGINAL && HAS(m, RURU_IOC_URL) && v.len > 3 &&
+            ruru_url_host(v.ptr, v.len, &p) > 0) {
+            m->obs = v.ptr;
+            m->obs_len = v.len;
+            lookup_normalized(m, RURU_IOC_URL, v.ptr, v.len);
+        }
     } else if (role == R_MESSAGE) {
         match_free_text(m, v.ptr, v.len);
     }
