@@ -1427,7 +1427,7 @@ enum ruru_err ruru_share_misp(json_t *model, struct ruru_buf *out, struct ruru_d
 {
     struct writer w;
     json_t *incs = json_object_get(model, "incidents"), *sorted = NULL, *events = NULL, *doc = NULL;
-    json_t *cert = json_object_get(model, "cert"), *inc, *ev;
+    json_t *cert = json_object_get(model, "cert"), *inc, *ev = NULL;
     enum ruru_err err = RURU_OK;
     char *text = NULL;
     size_t i, before;
