@@ -495,19 +495,27 @@ static void hypotheses_note(struct stix *s, json_t *inc, const char *inc_id, int
 
 static void one_incident(struct stix *s, json_t *inc)
 {
-    const char *rid = sat(inc, "id"), *asset = sat(inc, "asset");
+    const char *rid = sat(inc, "id"), *asset = sat(inc, "asset"), *org = sat(inc, "org");
     json_t *j = json_object_get(inc, "judgement"), *group = json_array(), *keys = json_object();
     json_t *o, *sg, *members;
     int tlp = rank_of(sat(inc, "tlp"));
-    char inc_id[96], asset_id[96], gid[96], akey[512];
+    char inc_id[96], asset_id[96], gid[96], akey[512], aname[512];
     const char *key;
     size_t i;
 
     make_id("incident", rid ? rid : "", inc_id);
-    snprintf(akey, sizeof(akey), "asset|%s", asset ? asset : "");
+    /* an asset's name is unique within one organisation only: an organisation's asset is
+     * another identity, named "ASSET (ORG)" (the CERT's own keep their ids and names) */
+    if (org != NULL) {
+        snprintf(akey, sizeof(akey), "asset|%s|%s", org, asset ? asset : "");
+        snprintf(aname, sizeof(aname), "%s (%s)", asset ? asset : "(unknown)", org);
+    } else {
+        snprintf(akey, sizeof(akey), "asset|%s", asset ? asset : "");
+        snprintf(aname, sizeof(aname), "%s", asset ? asset : "(unknown)");
+    }
     make_id("identity", akey, asset_id);
     o = sdo(s, "identity", asset_id, NULL);
-    json_object_set_new(o, "name", json_string(asset ? asset : "(unknown)"));
+    json_object_set_new(o, "name", json_string(aname));
     json_object_set_new(o, "identity_class", json_string("system"));
     put(s, o, tlp);
 
@@ -519,8 +527,11 @@ static void one_incident(struct stix *s, json_t *inc)
                 json_string(milli(sat(inc, "updated") ? sat(inc, "updated") : s->now, m)));
     }
     {
-        char name[512], desc[2048];
-        snprintf(name, sizeof(name), "%s on %s", rid ? rid : "incident", asset ? asset : "?");
+        char name[1024], desc[2048];
+        snprintf(name, sizeof(name), "%s on %s", rid ? rid : "incident",
+                 org     ? aname
+                 : asset ? asset
+                         : "?");
         snprintf(desc, sizeof(desc),
                  "Severity %s%s, %s to %s, %zu sightings. Judgement: %s (analytic confidence %s).",
                  sat(inc, "severity") ? sat(inc, "severity") : "?",
