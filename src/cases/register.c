@@ -3,17 +3,24 @@
  * The register (DESIGN.md §7): incidents, their evidence and the history of their judgements,
  * kept in $RURU_HOME/register.db (SQLite, WAL) so that counts over months are possible.
  *
- *   incident (id, asset, first, last, severity, serious, campaign, doc)   doc: the incident
+ *   incident (id, asset, first, last, severity, serious, campaign, doc, org)  doc: the incident;
+ *                                             org: the organisation it concerns (NULL: none)
  *   judgement (incident, seq, at, actor, probability, words, confidence)  every judgement made
  *   incident_actor (incident, actor, state)   the actors its (not warninglisted) evidence is
  *                                             tied to, and the state sponsoring each (the
  *                                             actor registry's sponsor, NULL when none)
  *
- *   sighting (key, path, off, ord, doc)       every sighting recorded (the same record found
+ *   sighting (key, path, off, ord, doc, org)  every sighting recorded (the same record found
  *                                             by the same indicator or rule is one key; newer
  *                                             intel replaces its document), read back in the
  *                                             sweep's order: input, offset, place in its sweep
  *   merged (id, into_id, at)                  incidents that became part of another
+ *   org (name, sector, created)               the organisations (orgs.c)
+ *
+ * PRAGMA user_version is the schema (2); a register of schema 1 (user_version 0, before
+ * organisations) is migrated in place in one transaction when opened, and one from a newer
+ * ruru is refused and left as it is. A recording for an organisation puts it into each
+ * sighting (ruru.org) and its key, so that the same sighting for two organisations is two.
  *
  * Recording is one transaction: the sweep's sightings join the register's and every incident
  * is made again from all of them, so two recordings of two sweeps give the incidents one
