@@ -4,7 +4,8 @@
  * evidence, every object marked with the TLP 2.0 level of what it derives from.
  *
  *   - identity: the reporting CERT (created_by_ref of everything), and one per asset
- *     (identity_class "system"), where the sightings were made;
+ *     (identity_class "system"), where the sightings were made; an organisation's asset is
+ *     named "ASSET (ORG)" and `related-to` the organisation's identity ("organization");
  *   - per indicator the evidence rests on: an `indicator` (the intel's own STIX id when it came
  *     as STIX, else a new one with a STIX pattern of its value; a rule: pattern_type "sigma"),
  *     `indicates` each intrusion-set its intel ties it to;
@@ -518,6 +519,25 @@ static void one_incident(struct stix *s, json_t *inc)
     json_object_set_new(o, "name", json_string(aname));
     json_object_set_new(o, "identity_class", json_string("system"));
     put(s, o, tlp);
+    /* the organisation the asset belongs to: an identity of its own, the asset related to it */
+    if (org != NULL) {
+        char oid[96], relid[96], rk[512];
+        snprintf(rk, sizeof(rk), "org|%s", org);
+        make_id("identity", rk, oid);
+        o = sdo(s, "identity", oid, NULL);
+        json_object_set_new(o, "name", json_string(org));
+        json_object_set_new(o, "identity_class", json_string("organization"));
+        put(s, o, tlp);
+        snprintf(rk, sizeof(rk), "%s|related-to|%s", asset_id, oid);
+        make_id("relationship", rk, relid);
+        o = sdo(s, "relationship", relid, NULL);
+        json_object_set_new(o, "relationship_type", json_string("related-to"));
+        json_object_set_new(o, "source_ref", json_string(asset_id));
+        json_object_set_new(o, "target_ref", json_string(oid));
+        put(s, o, tlp);
+        json_array_append_new(group, json_string(oid));
+        json_array_append_new(group, json_string(relid));
+    }
 
     o = sdo(s, "incident", inc_id, sat(inc, "recorded"));
     {
