@@ -7,7 +7,8 @@
 
 static const char USAGE[] =
         "usage: ruru export [--format stix|misp|html] [-o FILE] [--since T] [--until T]\n"
-        "                   [--incident ID]... [--actor A] [--tlp-max LEVEL] [--config FILE]\n"
+        "                   [--incident ID]... [--actor A] [--org NAME] [--tlp-max LEVEL]\n"
+        "                   [--config FILE]\n"
         "\n"
         "Shares what the register holds: a STIX 2.1 bundle (for TAXII, OpenCTI, MISP's STIX\n"
         "import), a MISP event (one per incident), or a self-contained HTML report to mail or\n"
@@ -21,6 +22,7 @@ static const char USAGE[] =
         "                       2024-07-12, 2024-07-12T01:15:00Z or unix seconds\n"
         "  --incident ID        only this incident (may be repeated)\n"
         "  --actor A            only incidents whose evidence points to A (any of its names)\n"
+        "  --org NAME           only organisation NAME's incidents (default: all)\n"
         "  --tlp-max LEVEL      the most restrictive TLP that may leave: clear, green, amber\n"
         "                       (the default), amber+strict or red. Evidence above it is\n"
         "                       withheld, and an incident that loses some is judged again\n"
@@ -83,7 +85,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
         }
         if (strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0 || strcmp(a, "-o") == 0 ||
             strcmp(a, "--output") == 0 || strcmp(a, "--since") == 0 || strcmp(a, "--until") == 0 ||
-            strcmp(a, "--incident") == 0 || strcmp(a, "--actor") == 0 ||
+            strcmp(a, "--incident") == 0 || strcmp(a, "--actor") == 0 || strcmp(a, "--org") == 0 ||
             strcmp(a, "--tlp-max") == 0 || strcmp(a, "--config") == 0) {
             if (v == NULL) {
                 fprintf(stderr, "ruru: %s needs a value\n", a);
@@ -98,6 +100,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
                 ids[o.n_incidents++] = v;
             else if (strcmp(a, "--actor") == 0)
                 o.actor = v;
+            else if (strcmp(a, "--org") == 0)
+                o.org = v;
             else if (strcmp(a, "--tlp-max") == 0)
                 o.tlp_max = v;
             else if (strcmp(a, "--config") == 0)

@@ -7,24 +7,28 @@
 #include "cli.h"
 
 static const char REPORT_USAGE[] =
-        "usage: ruru report [--since T] [--until T] [--actor A] [--format table|json]\n"
+        "usage: ruru report [--since T] [--until T] [--actor A] [--org NAME]\n"
+        "                   [--format table|json]\n"
         "\n"
         "The incidents `ruru scan --record` kept: asset, times, severity, the judgement (actor,\n"
         "probability in ICD 203 words, analytic confidence, why) and the evidence behind it,\n"
-        "with every judgement made of it over time; --actor by any of the actor's names.\n"
+        "with every judgement made of it over time; --actor by any of the actor's names,\n"
+        "--org only organisation NAME's (default: all organisations').\n"
         "T: 2024-07-12, 2024-07-12T01:15:00Z or\n"
         "unix seconds; an incident is in when its first record is in [since, until).\n";
 
 static const char STATS_USAGE[] =
-        "usage: ruru stats [--since T] [--until T] [--by sponsor|actor|month|asset]\n"
-        "                  [--format table|json]\n"
+        "usage: ruru stats [--since T] [--until T] [--by sponsor|actor|month|asset|org|sector]\n"
+        "                  [--org NAME] [--format table|json]\n"
         "\n"
         "How many serious incidents the register holds, and what share of them carry indicators\n"
-        "of actors attributed to a state: by sponsor state (the default), actor, month or asset.\n";
+        "of actors attributed to a state: by sponsor state (the default), actor, month, asset,\n"
+        "organisation or sector (ruru orgs). Over all organisations (the national figure), or\n"
+        "with --org over organisation NAME's incidents only.\n";
 
 struct filter {
     int64_t since, until;
-    const char *actor, *by;
+    const char *actor, *by, *org;
 };
 
 /* The options of both commands. Returns 0 to go on, 1 after --help, -1 after an error. */
@@ -32,7 +36,7 @@ static int
 options(struct cli *c, int argc, char **argv, const char *usage, struct filter *f, bool stats)
 {
     f->since = f->until = INT64_MIN;
-    f->actor = NULL;
+    f->actor = f->org = NULL;
     f->by = "sponsor";
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -42,7 +46,8 @@ options(struct cli *c, int argc, char **argv, const char *usage, struct filter *
             return 1;
         }
         if (strcmp(a, "--since") == 0 || strcmp(a, "--until") == 0 ||
-            (!stats && strcmp(a, "--actor") == 0) || (stats && strcmp(a, "--by") == 0)) {
+            (!stats && strcmp(a, "--actor") == 0) || (stats && strcmp(a, "--by") == 0) ||
+            strcmp(a, "--org") == 0) {
             if (v == NULL) {
                 fprintf(stderr, "ruru: %s needs a value\n", a);
                 return -1;
@@ -52,6 +57,8 @@ options(struct cli *c, int argc, char **argv, const char *usage, struct filter *
                 f->actor = v;
             else if (strcmp(a, "--by") == 0)
                 f->by = v;
+            else if (strcmp(a, "--org") == 0)
+                f->org = v;
             else if (!ruru_time_from_text(v, strcmp(a, "--since") == 0 ? &f->since : &f->until)) {
                 fprintf(stderr, "ruru: %s: not a time (2024-07-12, 2024-07-12T01:15:00Z)\n", a);
                 return -1;
@@ -174,6 +181,10 @@ static void print_incident(FILE *f, json_t *inc)
 
     put(f, json_object_get(inc, "id"));
     fputs("  ", f);
+    if (json_is_string(json_object_get(inc, "org"))) {
+        put(f, json_object_get(inc, "org"));
+        fputs(": ", f);
+    }
     if (json_is_string(json_object_get(inc, "asset")))
         put(f, json_object_get(inc, "asset"));
     else
@@ -238,8 +249,8 @@ static int run(struct cli *c, int argc, char **argv, bool stats)
         ruru_store_close(store);
     }
     if ((err = ruru_register_open(c->home, &reg, &d)) == RURU_OK)
-        err = stats ? ruru_register_stats(reg, f.since, f.until, f.by, &out, &d)
-                    : ruru_register_report(reg, f.since, f.until, f.actor, &out, &d);
+        err = stats ? ruru_register_stats_org(reg, f.since, f.until, f.by, f.org, &out, &d)
+                    : ruru_register_report_org(reg, f.since, f.until, f.actor, f.org, &out, &d);
     ruru_register_close(reg);
     if (err != RURU_OK) {
         cli_error(err, &d, "register");

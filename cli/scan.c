@@ -48,6 +48,8 @@ static const char USAGE[] =
         "  --summary FILE         write the coverage summary (JSON) to FILE\n"
         "  --record               group the sightings into incidents, judge them and keep them\n"
         "                         in the register (see ruru report, ruru stats)\n"
+        "  --org NAME             with --record: for organisation NAME (added to ruru orgs when\n"
+        "                         new; default: none, the CERT's own)\n"
         "  --config FILE          the judgement's settings and logsource ties (default:\n"
         "                         $RURU_HOME/ruru.yaml when there is one, else the built-in\n"
         "                         ones, as in ruru.yaml)\n"
@@ -792,8 +794,12 @@ static bool intel_warninglists(const struct cli *c, ruru_store *mem, bool quiet)
 
 /* --record: the sweep's incidents into the register; one line on what changed. False after
  * printing why the register could not take them. */
-static bool
-record(const struct cli *c, ruru_store *store, json_t *sightings, const char *config, bool quiet)
+static bool record(const struct cli *c,
+                   ruru_store *store,
+                   json_t *sightings,
+                   const char *config,
+                   const char *org,
+                   bool quiet)
 {
     struct ruru_diag dd, *d = &dd;
     ruru_register *reg = NULL;
@@ -811,7 +817,7 @@ record(const struct cli *c, ruru_store *store, json_t *sightings, const char *co
     }
     err = RURU_OK;
     if (err == RURU_OK)
-        err = ruru_register_record(reg, store, text, strlen(text), &res, d);
+        err = ruru_register_record_org(reg, store, org, text, strlen(text), &res, d);
     free(text);
     ruru_register_close(reg);
     if (err != RURU_OK) {
@@ -869,7 +875,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     const char **rules = calloc((size_t)argc + 1, sizeof(char *));
     const char **inputs = calloc((size_t)argc + 2, sizeof(char *));
     const char **ties = NULL;
-    const char *out_path = NULL, *summary_path = NULL, *config_path = NULL;
+    const char *out_path = NULL, *summary_path = NULL, *config_path = NULL, *org = NULL;
     size_t n_intel = 0, n_inputs = 0, n_rules = 0, n_ties = 0;
     bool quiet = false, verbose = false, format_set = false, record_failed = false;
     json_t *config_ties = NULL;
@@ -905,7 +911,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                    strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0 || strcmp(a, "-o") == 0 ||
                    strcmp(a, "--output") == 0 || strcmp(a, "--summary") == 0 ||
                    strcmp(a, "--rules") == 0 || strcmp(a, "--config") == 0 ||
-                   strcmp(a, "--year") == 0 || strcmp(a, "--logsource") == 0) {
+                   strcmp(a, "--year") == 0 || strcmp(a, "--logsource") == 0 ||
+                   strcmp(a, "--org") == 0) {
             if (v == NULL) {
                 fprintf(stderr, "ruru: %s needs a value\n", a);
                 goto done;
@@ -941,6 +948,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                 summary_path = v;
             } else if (strcmp(a, "--config") == 0) {
                 config_path = v;
+            } else if (strcmp(a, "--org") == 0) {
+                org = v;
             } else {
                 format_set = true;
                 if (strcmp(v, "jsonl") == 0)
@@ -975,6 +984,10 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         } else {
             inputs[n_inputs++] = a;
         }
+    }
+    if (org != NULL && sc.record == NULL) {
+        fputs("ruru: --org names the organisation of a recording: it goes with --record\n", stderr);
+        goto done;
     }
     if (n_inputs == 0) {
         if (isatty(STDIN_FILENO)) {
@@ -1060,7 +1073,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         err = err == RURU_OK ? RURU_EIO : err;
     }
     if (sc.record != NULL && (err == RURU_OK || err == RURU_ESTOPPED) &&
-        !record(c, store, sc.record, config_path, quiet))
+        !record(c, store, sc.record, config_path, org, quiet))
         record_failed = true;
     if (err != RURU_OK && err != RURU_ESTOPPED) {
         /* Input errors were printed as they happened; a sweep that could not start was not. */

@@ -212,6 +212,32 @@ RURU_API enum ruru_err ruru_register_record(ruru_register *r,
                                             char **json,
                                             struct ruru_diag *diag);
 
+/* ruru_register_record for organisation `org` (NULL: none, the CERT's own, as
+ * ruru_register_record): each sighting document carries it as ruru.org, incidents are grouped
+ * per organisation (an asset's name is unique within one only) and name it ("org"). The same
+ * sighting recorded for two organisations is two sightings. An organisation the register does
+ * not have yet is added, with the sector ruru.yaml's orgs: gives it (ruru_register_set_config).
+ * RURU_EINVAL for a name that is empty, longer than 128 bytes or holds control characters. */
+RURU_API enum ruru_err ruru_register_record_org(ruru_register *r,
+                                                ruru_store *store,
+                                                const char *org,
+                                                const char *sightings,
+                                                size_t len,
+                                                char **json,
+                                                struct ruru_diag *diag);
+
+/* The organisations: `name` added with `sector` (NULL: none; added again, a sector given
+ * replaces its own), listed (OUT: *json {"orgs": [{"name", "sector", "created", "incidents",
+ * "serious"}]}, by name; docs/json.md, "orgs"), or removed (RURU_ENOTFOUND for an unknown one,
+ * RURU_EINVAL while incidents or sightings of the register concern it). */
+RURU_API enum ruru_err ruru_register_org_add(ruru_register *r,
+                                             const char *name,
+                                             const char *sector,
+                                             struct ruru_diag *diag);
+RURU_API enum ruru_err ruru_register_orgs(ruru_register *r, char **json, struct ruru_diag *diag);
+RURU_API enum ruru_err
+ruru_register_org_remove(ruru_register *r, const char *name, struct ruru_diag *diag);
+
 /* The recorded incidents whose first record lies in [since, until) (INT64_MIN: open) and,
  * when actor is not NULL, whose evidence points to that actor; each with its judgement
  * history. OUT: *json {"incidents": [...]} (docs/json.md, "report"). */
@@ -221,16 +247,32 @@ RURU_API enum ruru_err ruru_register_report(ruru_register *r,
                                             const char *actor,
                                             char **json,
                                             struct ruru_diag *diag);
+/* ruru_register_report of organisation `org`'s incidents only (NULL: all of them). */
+RURU_API enum ruru_err ruru_register_report_org(ruru_register *r,
+                                                int64_t since,
+                                                int64_t until,
+                                                const char *actor,
+                                                const char *org,
+                                                char **json,
+                                                struct ruru_diag *diag);
 
 /* How many serious incidents, and what share of them carry indicators of actors attributed to
- * a state, by "sponsor" (the default), "actor", "month" or "asset". OUT: *json (docs/json.md,
- * "stats"). RURU_EINVAL for another `by`. */
+ * a state, by "sponsor" (the default), "actor", "month", "asset", "org" or "sector". OUT: *json
+ * (docs/json.md, "stats"). RURU_EINVAL for another `by`. Over all organisations (the national
+ * figure); ruru_register_stats_org counts organisation `org`'s incidents only. */
 RURU_API enum ruru_err ruru_register_stats(ruru_register *r,
                                            int64_t since,
                                            int64_t until,
                                            const char *by,
                                            char **json,
                                            struct ruru_diag *diag);
+RURU_API enum ruru_err ruru_register_stats_org(ruru_register *r,
+                                               int64_t since,
+                                               int64_t until,
+                                               const char *by,
+                                               const char *org,
+                                               char **json,
+                                               struct ruru_diag *diag);
 
 /* ---- sharing ------------------------------------------------------------------------------ */
 
@@ -243,6 +285,7 @@ struct ruru_export_opts {
     size_t n_incidents;
     const char *actor;   /* only incidents whose evidence points to this actor */
     const char *tlp_max; /* the most restrictive TLP that may leave; NULL: amber */
+    const char *org;     /* only this organisation's incidents (NULL: all) */
 };
 
 /* Exports the register's incidents with their evidence (docs/export.md): a STIX 2.1 bundle, a

@@ -14,6 +14,7 @@
 #include "base/diag.h"
 #include "base/yaml.h"
 #include "cases/incident.h"
+#include "cases/register.h"
 #include "intel/intel.h"
 #include "rules/sigma.h"
 
@@ -154,6 +155,73 @@ static enum ruru_err export_section(const struct ruru_yaml *m,
     return RURU_OK;
 }
 
+/* orgs: a map of organisation NAME to {sector: SECTOR} (or nothing); into `out` (may be NULL)
+ * as {NAME: SECTOR or null}. */
+static enum ruru_err
+orgs_section(const struct ruru_yaml *m, const char *file, json_t *out, struct ruru_diag *d)
+{
+    if (m->kind != RURU_YAML_MAP)
+        return bad(d, file, m, "a map of organisations is needed here (EXAMPLE-ORG: {sector: X})");
+    for (size_t i = 0; i < m->n; i++) {
+        const struct ruru_yaml *k = m->items[2 * i], *v = m->items[2 * i + 1];
+        const char *name = ruru_yaml_str(k), *sector = NULL;
+        struct ruru_diag nd;
+        if (k->kind != RURU_YAML_SCALAR || ruru_org_name_check(name, &nd) != RURU_OK)
+            return bad(d, file, k,
+                       "an organisation's name is needed here (1 to 128 characters, no "
+                       "control characters)");
+        if (!ruru_yaml_is_null(v)) {
+            if (v->kind != RURU_YAML_MAP)
+                return bad(d, file, v, "a map is needed here (sector)");
+            for (size_t j = 0; j < v->n; j++) {
+                const struct ruru_yaml *k2 = v->items[2 * j], *s = v->items[2 * j + 1];
+                if (strcmp(ruru_yaml_str(k2) ? ruru_yaml_str(k2) : "", "sector") != 0)
+                    return bad(d, file, k2, "unknown setting: an organisation has a sector");
+                sector = ruru_yaml_str(s);
+                if (s->kind != RURU_YAML_SCALAR || ruru_org_name_check(sector, &nd) != RURU_OK)
+                    return bad(d, file, s,
+                               "a sector is needed here (1 to 128 characters, no control "
+                               "characters)");
+            }
+        }
+        if (out != NULL &&
+            json_object_set_new(out, name, sector ? json_string(sector) : json_null()) != 0)
+            return ruru_diag_set(d, RURU_ENOMEM, file, 0, 0, "out of memory");
+    }
+    return RURU_OK;
+}
+
+enum ruru_err ruru_case_config_orgs(
+        const char *buf, size_t len, const char *file, json_t **orgs, struct ruru_diag *d)
+{
+    struct ruru_arena arena;
+    struct ruru_yaml **docs = NULL;
+    size_t n_docs = 0;
+    json_t *out = NULL;
+    enum ruru_err err;
+
+    *orgs = NULL;
+    ruru_arena_init(&arena, 4096, (size_t)4 << 20);
+    err = ruru_yaml_load(buf, len, file, &arena, &docs, &n_docs, d);
+    for (size_t k = 0; err == RURU_OK && k < n_docs; k++) {
+        const struct ruru_yaml *top = docs[k], *sec;
+        if (top->kind != RURU_YAML_MAP || (sec = ruru_yaml_get(top, "orgs")) == NULL ||
+            ruru_yaml_is_null(sec))
+            continue;
+        if (out == NULL && (out = json_object()) == NULL)
+            err = ruru_diag_set(d, RURU_ENOMEM, file, 0, 0, "out of memory");
+        else
+            err = orgs_section(sec, file, out, d);
+    }
+    ruru_arena_fini(&arena);
+    if (err != RURU_OK) {
+        json_decref(out);
+        return err;
+    }
+    *orgs = out;
+    return RURU_OK;
+}
+
 enum ruru_err ruru_config_logsources(
         const char *yaml, size_t len, const char *file, char **json, struct ruru_diag *diag)
 {
@@ -222,10 +290,15 @@ enum ruru_err ruru_case_config_load(const char *buf,
                     err = export_section(sec, file, &x.export, d);
                 continue;
             }
+            if (strcmp(name, "orgs") == 0) {
+                if (!ruru_yaml_is_null(sec))
+                    err = orgs_section(sec, file, NULL, d);
+                continue;
+            }
             if (!inc && !att) {
                 err = bad(d, file, key,
-                          "unknown section: ruru.yaml has incidents, attribution, logsources "
-                          "and export");
+                          "unknown section: ruru.yaml has incidents, attribution, logsources, "
+                          "export and orgs");
                 break;
             }
             if (ruru_yaml_is_null(sec))

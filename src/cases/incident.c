@@ -69,9 +69,10 @@ struct cite {
 struct sig {
     json_t *doc;
     int64_t time;
-    const char *asset;
-    const char *key;  /* the indicator's or rule's id */
-    const char *what; /* its value or title */
+    const char *org;   /* the organisation it was recorded for (ruru.org), NULL: the CERT's own */
+    const char *asset; /* unique within one organisation only */
+    const char *key;   /* the indicator's or rule's id */
+    const char *what;  /* its value or title */
     enum ruru_ev_kind kind;
     int confidence;
     int64_t since;
@@ -160,6 +161,7 @@ static bool read_sig(json_t *doc, struct sig *x)
     x->doc = doc;
     x->time = time_at(doc, "@timestamp");
     x->asset = str(doc, "ruru.asset");
+    x->org = str(doc, "ruru.org");
     x->confidence = -1;
     x->since = RURU_TIME_NONE;
     if (json_is_object(rule)) {
@@ -221,10 +223,22 @@ bool ruru_case_place(json_t *doc, const char **asset, int64_t *time, const char 
     return true;
 }
 
+/* Same organisation (NULL is the CERT's own, apart from every named one) and asset. */
+static int place_cmp(const struct sig *x, const struct sig *y)
+{
+    int c;
+
+    if ((x->org == NULL) != (y->org == NULL))
+        return x->org == NULL ? -1 : 1;
+    if (x->org != NULL && (c = strcmp(x->org, y->org)) != 0)
+        return c;
+    return strcmp(x->asset ? x->asset : "", y->asset ? y->asset : "");
+}
+
 static int by_asset_time(const void *a, const void *b)
 {
     const struct sig *x = a, *y = b;
-    int c = strcmp(x->asset ? x->asset : "", y->asset ? y->asset : "");
+    int c = place_cmp(x, y);
 
     if (c != 0)
         return c;
@@ -283,6 +297,11 @@ static void incident_id(const struct sig *first, char out[48])
     sha256_update(&h, strlen(buf), (const uint8_t *)buf);
     sha256_update(&h, strlen(first->cite.sha256 ? first->cite.sha256 : ""),
                   (const uint8_t *)(first->cite.sha256 ? first->cite.sha256 : ""));
+    /* an organisation's incident: its name too (the CERT's own keep the ids they had) */
+    if (first->org != NULL) {
+        sha256_update(&h, 5, (const uint8_t *)"\norg\n");
+        sha256_update(&h, strlen(first->org), (const uint8_t *)first->org);
+    }
     sha256_digest(&h, sizeof(d), d);
     memcpy(out, "ruru-incident--", 15);
     for (int i = 0; i < 8; i++)
@@ -434,11 +453,11 @@ static json_t *build_one(const struct ruru_case_config *c,
                           json_incref(pieces[k].cites)));
     }
     incident_id(&s[0], id);
-    inc = json_pack("{s:s, s:s?, s:o, s:o, s:I, s:s, s:b, s:o, s:o, s:o}", "id", id, "asset",
-                    s[0].asset, "first", time_json(first), "last", time_json(last), "sightings",
-                    (json_int_t)n, "severity", ruru_severity_name(sev), "serious",
-                    sev >= c->serious, "sources", sources, "evidence", evidence, "judgement",
-                    judgement_json(&j, ev));
+    inc = json_pack("{s:s, s:s?, s:s?, s:o, s:o, s:I, s:s, s:b, s:o, s:o, s:o}", "id", id, "org",
+                    s[0].org, "asset", s[0].asset, "first", time_json(first), "last",
+                    time_json(last), "sightings", (json_int_t)n, "severity",
+                    ruru_severity_name(sev), "serious", sev >= c->serious, "sources", sources,
+                    "evidence", evidence, "judgement", judgement_json(&j, ev));
     sources = evidence = NULL;
     ruru_judgement_fini(&j);
     if (inc != NULL && s[0].asset_is_input &&
@@ -511,7 +530,9 @@ static void campaigns(json_t *incidents)
             if (!ruru_map_get(&first, key, strlen(key), &f))
                 (void)ruru_map_put(&first, key, strlen(key), (int64_t)i);
             else if (!json_equal(json_object_get(inc, "asset"),
-                                 json_object_get(json_array_get(incidents, (size_t)f), "asset")))
+                                 json_object_get(json_array_get(incidents, (size_t)f), "asset")) ||
+                     !json_equal(json_object_get(inc, "org"),
+                                 json_object_get(json_array_get(incidents, (size_t)f), "org")))
                 (void)ruru_map_put(&multi, key, strlen(key), 1);
         }
     }
@@ -654,7 +675,7 @@ enum ruru_err ruru_cases_build(const struct ruru_case_config *c,
         size_t k = i + 1;
         /* Undated records join only within one input: nothing says that two inputs' undated
          * records are one event, and the sort puts each input's together. */
-        while (k < m && strcmp(s[k].asset ? s[k].asset : "", s[i].asset ? s[i].asset : "") == 0 &&
+        while (k < m && place_cmp(&s[k], &s[i]) == 0 &&
                (s[k].time == RURU_TIME_NONE) == (s[i].time == RURU_TIME_NONE) &&
                (s[k].time == RURU_TIME_NONE ? strcmp(s[k].cite.path ? s[k].cite.path : "",
                                                      s[i].cite.path ? s[i].cite.path : "") == 0

@@ -7,8 +7,12 @@
  *     (default 24 h); sightings without a time on an asset are an incident of their own, one
  *     per input (undated records of two inputs are never joined). A record that names no
  *     asset is on its input: the input's path is its asset (`asset_from: "input"`).
+ *   - An asset's name is unique within one organisation only: sightings recorded for an
+ *     organisation (`ruru.org`) are grouped apart from another's and from the CERT's own (no
+ *     org), and the incident names it (`org`, null when none).
  *   - Its id is stable: "ruru-incident--" and 16 hex digits of the SHA-256 of its asset and
- *     its first evidence (path, byte offset, the line's hash) — the same logs give the same id.
+ *     its first evidence (path, byte offset, the line's hash), and of its organisation when
+ *     it has one — the same logs give the same id.
  *   - Its evidence is the distinct indicators and rules behind its sightings, each with the
  *     records that cite it (at most RURU_CASE_MAX_CITES each; the count is whole).
  *   - Severity: the most severe piece — a rule by its level (success raises it one step, an
@@ -71,6 +75,12 @@ enum ruru_err ruru_case_config_load(const char *buf,
                                     const char *file,
                                     struct ruru_case_config *c,
                                     struct ruru_diag *d);
+
+/* ruru.yaml's orgs: (NAME: {sector: SECTOR}), the sectors of organisations a recording adds.
+ * OUT: *orgs {NAME: SECTOR or null} (json_decref it), NULL when the file has no orgs:.
+ * RURU_EPARSE with line and column for a bad entry (config.c). */
+enum ruru_err ruru_case_config_orgs(
+        const char *buf, size_t len, const char *file, json_t **orgs, struct ruru_diag *d);
 
 /* The value at a dotted path of a document's nested objects ("ruru.indicator.id",
  * "log.file.path"), or NULL. */

@@ -3,17 +3,24 @@
  * The register (DESIGN.md §7): incidents, their evidence and the history of their judgements,
  * kept in $RURU_HOME/register.db (SQLite, WAL) so that counts over months are possible.
  *
- *   incident (id, asset, first, last, severity, serious, campaign, doc)   doc: the incident
+ *   incident (id, asset, first, last, severity, serious, campaign, doc, org)  doc: the incident;
+ *                                             org: the organisation it concerns (NULL: none)
  *   judgement (incident, seq, at, actor, probability, words, confidence)  every judgement made
  *   incident_actor (incident, actor, state)   the actors its (not warninglisted) evidence is
  *                                             tied to, and the state sponsoring each (the
  *                                             actor registry's sponsor, NULL when none)
  *
- *   sighting (key, path, off, ord, doc)       every sighting recorded (the same record found
+ *   sighting (key, path, off, ord, doc, org)  every sighting recorded (the same record found
  *                                             by the same indicator or rule is one key; newer
  *                                             intel replaces its document), read back in the
  *                                             sweep's order: input, offset, place in its sweep
  *   merged (id, into_id, at)                  incidents that became part of another
+ *   org (name, sector, created)               the organisations (orgs.c)
+ *
+ * PRAGMA user_version is the schema (2); a register of schema 1 (user_version 0, before
+ * organisations) is migrated in place in one transaction when opened, and one from a newer
+ * ruru is refused and left as it is. A recording for an organisation puts it into each
+ * sighting (ruru.org) and its key, so that the same sighting for two organisations is two.
  *
  * Recording is one transaction: the sweep's sightings join the register's and every incident
  * is made again from all of them, so two recordings of two sweeps give the incidents one
@@ -46,9 +53,12 @@
 struct ruru_register {
     sqlite3 *db;
     struct ruru_case_config cfg; /* ruru_register_set_config, else the defaults */
+    json_t *orgs;                /* ruru.yaml's orgs: {NAME: SECTOR or null}, NULL: none */
 };
 
-static const char SCHEMA[] =
+/* The tables as the first registers had them (schema 1, user_version 0): made when missing,
+ * then brought to the current schema by MIGRATE_2. */
+static const char SCHEMA_1[] =
         "CREATE TABLE IF NOT EXISTS incident (id TEXT PRIMARY KEY, asset TEXT, first TEXT,"
         " last TEXT, severity TEXT NOT NULL, serious INTEGER NOT NULL, campaign TEXT,"
         " doc TEXT NOT NULL, recorded INTEGER NOT NULL, updated INTEGER NOT NULL);"
@@ -64,22 +74,80 @@ static const char SCHEMA[] =
         "CREATE TABLE IF NOT EXISTS merged (id TEXT PRIMARY KEY, into_id TEXT NOT NULL,"
         " at INTEGER NOT NULL);";
 
+/* Schema 2: the organisation an incident and a sighting concern (NULL: the CERT's own), and
+ * the organisations with their sectors. Rows kept as they are: none had an organisation. */
+static const char MIGRATE_2[] =
+        "ALTER TABLE incident ADD COLUMN org TEXT;"
+        "ALTER TABLE sighting ADD COLUMN org TEXT;"
+        "CREATE INDEX IF NOT EXISTS incident_org ON incident (org, asset, first);"
+        "CREATE TABLE IF NOT EXISTS org (name TEXT PRIMARY KEY, sector TEXT,"
+        " created INTEGER NOT NULL);"
+        "PRAGMA user_version = 2;";
+
+#define SCHEMA_VERSION 2
+
 static enum ruru_err db_fail(struct ruru_register *r, struct ruru_diag *d, const char *what)
 {
     return ruru_diag_set(d, RURU_EDB, "register.db", 0, 0, "%s: %s", what, sqlite3_errmsg(r->db));
+}
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Brings the register to SCHEMA_VERSION in one transaction (a new one is made, an old one
+ * migrated in place, all or nothing); one from a newer ruru is refused and left as it is. */
+static enum ruru_err upgrade(struct ruru_register *r, struct ruru_diag *d)
+{
+    int v = user_version(r->db);
+
+    if (v > SCHEMA_VERSION)
+        return ruru_diag_set(d, RURU_ECORRUPT, "register.db", 0, 0,
+                             "register.db is from a newer ruru (schema %d; this one knows %d)", v,
+                             SCHEMA_VERSION);
+    if (v == SCHEMA_VERSION)
+        return RURU_OK;
+    if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(r, d, "register.db: cannot be opened");
+    /* another ruru may have migrated it meanwhile */
+    v = user_version(r->db);
+    if (v != 0 && v != SCHEMA_VERSION) {
+        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+        return ruru_diag_set(d, RURU_ECORRUPT, "register.db", 0, 0,
+                             "register.db: unknown schema %d", v);
+    }
+    if (v == 0 && (sqlite3_exec(r->db, SCHEMA_1, NULL, NULL, NULL) != SQLITE_OK ||
+                   sqlite3_exec(r->db, MIGRATE_2, NULL, NULL, NULL) != SQLITE_OK)) {
+        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 2");
+        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+        return err;
+    }
+    if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 2");
+        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+        return err;
+    }
+    return RURU_OK;
 }
 
 enum ruru_err ruru_register_open(const char *home, ruru_register **out, struct ruru_diag *diag)
 {
     struct ruru_register *r = ruru_calloc(1, sizeof(*r));
     char path[4096];
+    enum ruru_err made;
 
     *out = NULL;
     ruru_diag_clear(diag);
     if (r == NULL)
         return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
-    enum ruru_err made;
-
     if ((made = ruru_make_dirs(home, diag)) != RURU_OK) {
         ruru_free(r);
         return made;
@@ -90,16 +158,32 @@ enum ruru_err ruru_register_open(const char *home, ruru_register **out, struct r
     }
     if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
                 SQLITE_OK ||
-        sqlite3_busy_timeout(r->db, 10000) != SQLITE_OK ||
-        sqlite3_exec(r->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
-                     NULL) != SQLITE_OK ||
-        sqlite3_exec(r->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
-        enum ruru_err err =
-                ruru_diag_set(diag, RURU_EDB, home, 0, 0, "register.db: cannot be opened: %s",
-                              r->db ? sqlite3_errmsg(r->db) : "out of memory");
+        sqlite3_busy_timeout(r->db, 10000) != SQLITE_OK) {
+        made = ruru_diag_set(diag, RURU_EDB, home, 0, 0, "register.db: cannot be opened: %s",
+                             r->db ? sqlite3_errmsg(r->db) : "out of memory");
         sqlite3_close(r->db);
         ruru_free(r);
-        return err;
+        return made;
+    }
+    /* a register from a newer ruru is refused before anything (the journal mode too) is set */
+    if (user_version(r->db) > SCHEMA_VERSION) {
+        made = upgrade(r, diag);
+        sqlite3_close(r->db);
+        ruru_free(r);
+        return made;
+    }
+    if (sqlite3_exec(r->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        made = ruru_diag_set(diag, RURU_EDB, home, 0, 0, "register.db: cannot be opened: %s",
+                             sqlite3_errmsg(r->db));
+        sqlite3_close(r->db);
+        ruru_free(r);
+        return made;
+    }
+    if ((made = upgrade(r, diag)) != RURU_OK) {
+        sqlite3_close(r->db);
+        ruru_free(r);
+        return made;
     }
     ruru_case_defaults(&r->cfg);
     *out = r;
@@ -109,8 +193,19 @@ enum ruru_err ruru_register_open(const char *home, ruru_register **out, struct r
 enum ruru_err ruru_register_set_config(
         ruru_register *r, const char *yaml, size_t len, const char *file, struct ruru_diag *diag)
 {
+    json_t *orgs = NULL;
+    enum ruru_err err;
+
     ruru_diag_clear(diag);
-    return ruru_case_config_load(yaml, len, file, &r->cfg, diag);
+    if ((err = ruru_case_config_orgs(yaml, len, file, &orgs, diag)) != RURU_OK)
+        return err;
+    if ((err = ruru_case_config_load(yaml, len, file, &r->cfg, diag)) != RURU_OK) {
+        json_decref(orgs);
+        return err;
+    }
+    json_decref(r->orgs);
+    r->orgs = orgs;
+    return RURU_OK;
 }
 
 void ruru_register_close(ruru_register *r)
@@ -118,6 +213,7 @@ void ruru_register_close(ruru_register *r)
     if (r == NULL)
         return;
     sqlite3_close(r->db);
+    json_decref(r->orgs);
     ruru_free(r);
 }
 
@@ -217,7 +313,8 @@ static const char *text(sqlite3_stmt *st, int col)
     return (const char *)sqlite3_column_text(st, col);
 }
 
-/* The incidents already recorded that `inc` covers: the same id, or on the same asset with
+/* The incidents already recorded that `inc` covers: the same id, or on the same asset of the
+ * same organisation with
  * times within a gap of each other (new intel may have found an earlier first record, a new
  * sighting may bridge two). Appended to `olds` (ids as JSON strings), the first recorded
  * first. False when the register could not be read. */
@@ -232,13 +329,14 @@ static bool covered(sqlite3 *db, json_t *inc, int64_t gap, json_t *olds)
 
     if (sqlite3_prepare_v2(db,
                            "SELECT id, first, last FROM incident WHERE id = ?1 OR"
-                           " (asset IS ?2 AND first IS NOT NULL AND ?3 IS NOT NULL)"
-                           " ORDER BY recorded, id",
+                           " (asset IS ?2 AND org IS ?4 AND first IS NOT NULL AND ?3 IS NOT"
+                           " NULL) ORDER BY recorded, id",
                            -1, &st, NULL) != SQLITE_OK)
         return false;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, json_string_value(json_object_get(inc, "asset")), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, first, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, json_string_value(json_object_get(inc, "org")), -1, SQLITE_STATIC);
     if (first != NULL && last != NULL) {
         ruru_time_parse(first, strlen(first), &f);
         ruru_time_parse(last, strlen(last), &l);
@@ -334,13 +432,15 @@ record_one(sqlite3 *db, json_t *inc, json_t *olds, int64_t now, const char **wha
                               json_is_true(json_object_get(inc, "serious")) ? "1" : "0",
                               json_string_value(json_object_get(inc, "campaign")),
                               doc,
-                              nowbuf};
+                              nowbuf,
+                              json_string_value(json_object_get(inc, "org"))};
         ok = run(db,
                  "INSERT INTO incident (id, asset, first, last, severity, serious, campaign, doc,"
-                 " recorded, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
+                 " recorded, updated, org) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)"
                  " ON CONFLICT (id) DO UPDATE SET asset = ?2, first = ?3, last = ?4,"
-                 " severity = ?5, serious = ?6, campaign = ?7, doc = ?8, updated = ?9",
-                 args, 9);
+                 " severity = ?5, serious = ?6, campaign = ?7, doc = ?8, updated = ?9,"
+                 " org = ?10",
+                 args, 10);
         /* the actors it carries, and their states */
         if (ok)
             ok = run(db, "DELETE FROM incident_actor WHERE incident = ?1", args, 1);
@@ -426,14 +526,46 @@ static void sighting_key(json_t *doc, char out[65])
         sha256_update(&h, t != NULL ? strlen(t) + 1 : 1, (const uint8_t *)(t != NULL ? t : ""));
         free(t);
     }
+    /* recorded for an organisation: another sighting than the same one for another (the CERT's
+     * own keep the keys they had) */
+    if (json_is_string(ruru_case_at(doc, "ruru.org"))) {
+        const char *org = json_string_value(ruru_case_at(doc, "ruru.org"));
+        sha256_update(&h, 5, (const uint8_t *)"\norg\n");
+        sha256_update(&h, strlen(org), (const uint8_t *)org);
+    }
     sha256_digest(&h, sizeof(d), d);
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
+/* The recording's organisation into each document (ruru.org; none: taken out), so that the
+ * grouping, the exports and the reports see it. False when memory ran out. */
+static bool put_org(json_t *arr, const char *org)
+{
+    size_t i;
+    json_t *doc;
+
+    json_array_foreach(arr, i, doc)
+    {
+        json_t *ru = json_object_get(doc, "ruru");
+        if (!json_is_object(doc))
+            continue;
+        if (org == NULL) {
+            if (json_is_object(ru))
+                json_object_del(ru, "org");
+            continue;
+        }
+        if (!json_is_object(ru) && json_object_set_new(doc, "ruru", ru = json_object()) != 0)
+            return false;
+        if (json_object_set_new(ru, "org", json_string(org)) != 0)
+            return false;
+    }
+    return true;
+}
+
 /* Keeps the sightings in the register (a sighting seen before with other intel takes the new
  * document). OUT: *added, how many were new or changed. */
-static bool keep_sightings(sqlite3 *db, json_t *arr, size_t *added)
+static bool keep_sightings(sqlite3 *db, json_t *arr, const char *org, size_t *added)
 {
     sqlite3_stmt *st = NULL;
     size_t i;
@@ -456,8 +588,9 @@ static bool keep_sightings(sqlite3 *db, json_t *arr, size_t *added)
         }
     }
     ok = sqlite3_prepare_v2(db,
-                            "INSERT INTO sighting (key, path, off, ord, doc) VALUES (?1, ?3, ?4,"
-                            " ?5, ?2) ON CONFLICT (key) DO UPDATE SET doc = ?2 WHERE doc != ?2",
+                            "INSERT INTO sighting (key, path, off, ord, doc, org) VALUES (?1, ?3,"
+                            " ?4, ?5, ?2, ?6) ON CONFLICT (key) DO UPDATE SET doc = ?2 WHERE doc"
+                            " != ?2",
                             -1, &st, NULL) == SQLITE_OK;
     json_array_foreach(arr, i, doc)
     {
@@ -478,6 +611,7 @@ static bool keep_sightings(sqlite3 *db, json_t *arr, size_t *added)
                           SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, json_integer_value(ruru_case_at(doc, "log.offset")));
         sqlite3_bind_int64(st, 5, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 6, org, -1, SQLITE_STATIC);
         ok = sqlite3_step(st) == SQLITE_DONE;
         *added += (size_t)sqlite3_changes(db);
         sqlite3_clear_bindings(st);
@@ -550,6 +684,17 @@ enum ruru_err ruru_register_record(ruru_register *r,
                                    char **json,
                                    struct ruru_diag *diag)
 {
+    return ruru_register_record_org(r, store, NULL, sightings, len, json, diag);
+}
+
+enum ruru_err ruru_register_record_org(ruru_register *r,
+                                       ruru_store *store,
+                                       const char *org,
+                                       const char *sightings,
+                                       size_t len,
+                                       char **json,
+                                       struct ruru_diag *diag)
+{
     json_t *arr = json_loadb(sightings, len, 0, NULL), *incidents = NULL, *inc, *ids, *res;
     json_t *all = NULL, *list = NULL, *claimed, *olds;
     json_t **docs = NULL;
@@ -565,6 +710,14 @@ enum ruru_err ruru_register_record(ruru_register *r,
         json_decref(arr);
         return ruru_diag_set(diag, RURU_EPARSE, NULL, 0, 0, "sightings: not a JSON array");
     }
+    if (org != NULL && (err = ruru_org_name_check(org, diag)) != RURU_OK) {
+        json_decref(arr);
+        return err;
+    }
+    if (!put_org(arr, org)) {
+        json_decref(arr);
+        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    }
     /* One transaction: the sightings join the register's, and every incident is made again
      * from all of them, so that two recordings of two sweeps give what one recording of both
      * gives, in either order and when they run at once (BEGIN IMMEDIATE takes them in turn). */
@@ -572,7 +725,11 @@ enum ruru_err ruru_register_record(ruru_register *r,
         json_decref(arr);
         return db_fail(r, diag, "beginning the recording");
     }
-    if (!keep_sightings(r->db, arr, &added)) {
+    if (org != NULL && !ruru_org_ensure(r->db, org, r->orgs, now)) {
+        err = db_fail(r, diag, "adding the organisation");
+        goto out;
+    }
+    if (!keep_sightings(r->db, arr, org, &added)) {
         err = db_fail(r, diag, "keeping the sightings");
         goto out;
     }
@@ -699,6 +856,17 @@ enum ruru_err ruru_register_report(ruru_register *r,
                                    char **json,
                                    struct ruru_diag *diag)
 {
+    return ruru_register_report_org(r, since, until, actor, NULL, json, diag);
+}
+
+enum ruru_err ruru_register_report_org(ruru_register *r,
+                                       int64_t since,
+                                       int64_t until,
+                                       const char *actor,
+                                       const char *org,
+                                       char **json,
+                                       struct ruru_diag *diag)
+{
     sqlite3_stmt *st = NULL, *hs = NULL;
     char lo[RURU_TIME_BUF], hi[RURU_TIME_BUF];
     json_t *list = json_array(), *res;
@@ -710,7 +878,8 @@ enum ruru_err ruru_register_report(ruru_register *r,
                            "SELECT doc, id FROM incident WHERE (?1 = '' OR first >= ?1) AND"
                            " (?2 = '' OR first < ?2) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM"
                            " incident_actor a WHERE a.incident = id AND a.actor = ?3 COLLATE"
-                           " NOCASE)) ORDER BY first IS NULL, first, id",
+                           " NOCASE)) AND (?4 IS NULL OR org = ?4) ORDER BY first IS NULL, first,"
+                           " id",
                            -1, &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db,
                            "SELECT seq, at, actor, probability, words, confidence, why FROM"
@@ -723,6 +892,7 @@ enum ruru_err ruru_register_report(ruru_register *r,
     sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, org, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *inc = json_loads(text(st, 0), 0, NULL), *hist = json_array();
         sqlite3_reset(hs);
@@ -759,27 +929,48 @@ enum ruru_err ruru_register_stats(ruru_register *r,
                                   char **json,
                                   struct ruru_diag *diag)
 {
+    return ruru_register_stats_org(r, since, until, by, NULL, json, diag);
+}
+
+/* The filter of every statistic: the first record in [?1, ?2) ('' open), the organisation ?3
+ * (NULL: all of them, the national figure). */
+#define IN_RANGE \
+    " (?1 = '' OR i.first >= ?1) AND (?2 = '' OR i.first < ?2) AND (?3 IS NULL OR i.org = ?3)"
+#define HAS_STATE \
+    " EXISTS (SELECT 1 FROM incident_actor a WHERE a.incident = i.id AND a.state IS NOT NULL)"
+
+enum ruru_err ruru_register_stats_org(ruru_register *r,
+                                      int64_t since,
+                                      int64_t until,
+                                      const char *by,
+                                      const char *org,
+                                      char **json,
+                                      struct ruru_diag *diag)
+{
     /* per incident: its group key(s) and whether it carries a state's actor */
     static const char *const SQL[] = {
             /* sponsor */
             "SELECT a.state, count(DISTINCT i.id) FROM incident i JOIN incident_actor a ON"
-            " a.incident = i.id WHERE i.serious AND a.state IS NOT NULL AND (?1 = '' OR i.first"
-            " >= ?1) AND (?2 = '' OR i.first < ?2) GROUP BY a.state ORDER BY 2 DESC, 1",
+            " a.incident = i.id WHERE i.serious AND a.state IS NOT NULL AND" IN_RANGE
+            " GROUP BY a.state ORDER BY 2 DESC, 1",
             /* actor */
             "SELECT a.actor, count(DISTINCT i.id) FROM incident i JOIN incident_actor a ON"
-            " a.incident = i.id WHERE i.serious AND (?1 = '' OR i.first >= ?1) AND (?2 = '' OR"
-            " i.first < ?2) GROUP BY a.actor ORDER BY 2 DESC, 1",
+            " a.incident = i.id WHERE i.serious AND" IN_RANGE
+            " GROUP BY a.actor ORDER BY 2 DESC, 1",
             /* month */
-            "SELECT substr(i.first, 1, 7), count(*), sum(EXISTS (SELECT 1 FROM incident_actor a"
-            " WHERE a.incident = i.id AND a.state IS NOT NULL)) FROM incident i WHERE i.serious"
-            " AND i.first IS NOT NULL AND (?1 = '' OR i.first >= ?1) AND (?2 = '' OR i.first <"
-            " ?2) GROUP BY 1 ORDER BY 1",
+            "SELECT substr(i.first, 1, 7), count(*), sum(" HAS_STATE ") FROM incident i WHERE"
+            " i.serious AND i.first IS NOT NULL AND" IN_RANGE " GROUP BY 1 ORDER BY 1",
             /* asset */
-            "SELECT coalesce(i.asset, '(unknown)'), count(*), sum(EXISTS (SELECT 1 FROM"
-            " incident_actor a WHERE a.incident = i.id AND a.state IS NOT NULL)) FROM incident i"
-            " WHERE i.serious AND (?1 = '' OR i.first >= ?1) AND (?2 = '' OR i.first < ?2)"
+            "SELECT coalesce(i.asset, '(unknown)'), count(*), sum(" HAS_STATE ") FROM incident i"
+            " WHERE i.serious AND" IN_RANGE " GROUP BY 1 ORDER BY 2 DESC, 1",
+            /* org: the CERT's own incidents are "(no org)" */
+            "SELECT coalesce(i.org, '(no org)'), count(*), sum(" HAS_STATE ") FROM incident i"
+            " WHERE i.serious AND" IN_RANGE " GROUP BY 1 ORDER BY 2 DESC, 1",
+            /* sector: of the incident's organisation */
+            "SELECT coalesce(o.sector, '(no sector)'), count(*), sum(" HAS_STATE ") FROM"
+            " incident i LEFT JOIN org o ON o.name = i.org WHERE i.serious AND" IN_RANGE
             " GROUP BY 1 ORDER BY 2 DESC, 1"};
-    static const char *const NAMES[] = {"sponsor", "actor", "month", "asset"};
+    static const char *const NAMES[] = {"sponsor", "actor", "month", "asset", "org", "sector"};
     sqlite3_stmt *st = NULL;
     char lo[RURU_TIME_BUF], hi[RURU_TIME_BUF];
     json_int_t serious = 0, with_state = 0, total = 0;
@@ -788,25 +979,25 @@ enum ruru_err ruru_register_stats(ruru_register *r,
 
     *json = NULL;
     ruru_diag_clear(diag);
-    while (by != NULL && which < 4 && strcmp(NAMES[which], by) != 0)
+    while (by != NULL && which < 6 && strcmp(NAMES[which], by) != 0)
         which++;
-    if (which == 4) {
+    if (which == 6) {
         json_decref(rows);
         return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0,
-                             "--by takes sponsor, actor, month or asset, not \"%s\"", by);
+                             "--by takes sponsor, actor, month, asset, org or sector, not \"%s\"",
+                             by);
     }
     bounds(since, until, lo, hi);
     if (sqlite3_prepare_v2(r->db,
-                           "SELECT count(*), sum(serious), sum(serious AND EXISTS (SELECT 1 FROM"
-                           " incident_actor a WHERE a.incident = i.id AND a.state IS NOT NULL))"
-                           " FROM incident i WHERE (?1 = '' OR first >= ?1) AND (?2 = '' OR first"
-                           " < ?2)",
+                           "SELECT count(*), coalesce(sum(i.serious), 0), coalesce(sum(i.serious"
+                           " AND" HAS_STATE "), 0) FROM incident i WHERE" IN_RANGE,
                            -1, &st, NULL) != SQLITE_OK) {
         json_decref(rows);
         return db_fail(r, diag, "reading the register");
     }
     sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, org, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         total = sqlite3_column_int64(st, 0);
         serious = sqlite3_column_int64(st, 1);
@@ -819,13 +1010,15 @@ enum ruru_err ruru_register_stats(ruru_register *r,
     }
     sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, org, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_int_t n = sqlite3_column_int64(st, 1);
         if (which < 2) /* sponsor, actor: serious incidents carrying it, of all serious ones */
             json_array_append_new(rows, json_pack("{s:s, s:I, s:f}", "key", text(st, 0),
                                                   "serious_with", n, "share",
                                                   serious > 0 ? (double)n / (double)serious : 0.0));
-        else { /* month, asset: serious incidents there, and the share with a state's actor */
+        else { /* month, asset, org, sector: serious incidents there, and the share with a
+                  state's actor */
             json_int_t w = sqlite3_column_int64(st, 2);
             json_array_append_new(rows, json_pack("{s:s, s:I, s:I, s:f}", "key", text(st, 0),
                                                   "serious", n, "state_sponsored", w, "share",
@@ -843,6 +1036,11 @@ enum ruru_err ruru_register_stats(ruru_register *r,
 }
 
 /* ---- for the exports (register.h) ---------------------------------------------------------- */
+
+sqlite3 *ruru_register_db(ruru_register *r)
+{
+    return r->db;
+}
 
 const struct ruru_case_config *ruru_register_config(const ruru_register *r)
 {

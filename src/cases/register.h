@@ -8,6 +8,9 @@
 
 #include <jansson.h>
 #include <ruru.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "cases/incident.h"
 
@@ -26,5 +29,16 @@ enum ruru_err ruru_register_times(ruru_register *r, json_t **out, struct ruru_di
  * as it is. OUT: *out, a JSON array of incident documents. RURU_ENOMEM only. */
 enum ruru_err ruru_register_judge(
         ruru_register *r, ruru_store *store, json_t *sightings, json_t **out, struct ruru_diag *d);
+
+/* The register's database, for the organisations (orgs.c). */
+sqlite3 *ruru_register_db(ruru_register *r);
+
+/* RURU_EINVAL unless `name` is an organisation's name: 1 to 128 bytes, no control characters. */
+enum ruru_err ruru_org_name_check(const char *name, struct ruru_diag *d);
+
+/* Adds organisation `name` when the org table does not have it, with the sector `defaults`
+ * ({NAME: SECTOR or null}, ruru.yaml's orgs:; may be NULL) gives it. False on a database
+ * failure. Inside the caller's transaction. */
+bool ruru_org_ensure(sqlite3 *db, const char *name, json_t *defaults, int64_t now);
 
 #endif

@@ -11,9 +11,10 @@
  * evidence, severity and judgement are then those it has without the withheld pieces, and its
  * history, which rests on them, is left out. An incident left with none is withheld.
  *
- * An incident's sightings are those on its asset within its first and last time (the undated:
- * its input's undated ones) — the grouping of incident.c, which made the register's incidents
- * from the same sightings.
+ * An incident's sightings are those on its asset of its organisation (ruru.org; an asset's
+ * name is unique within one only) within its first and last time (the undated: its input's
+ * undated ones) — the grouping of incident.c, which made the register's incidents from the
+ * same sightings.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -59,6 +60,14 @@ static int64_t when(json_t *o, const char *key)
     const char *s = json_string_value(json_object_get(o, key));
 
     return s != NULL && ruru_parse_time(s, &t) ? t : RURU_TIME_NONE;
+}
+
+/* Where a sighting or an incident lies, as a key of `placed`: its organisation (none: "") and
+ * asset, apart by a byte no organisation's name holds. NULL when it is too long. */
+static const char *place_key(char *buf, size_t cap, const char *org, const char *asset)
+{
+    return (size_t)snprintf(buf, cap, "%s\x1f%s", org ? org : "", asset ? asset : "") < cap ? buf
+                                                                                            : NULL;
 }
 
 /* Does incident `inc` hold the sighting placed at (asset, t, path)? */
@@ -428,7 +437,8 @@ enum ruru_err ruru_share_model(ruru_register *r,
         return ruru_diag_set(d, RURU_EINVAL, NULL, 0, 0,
                              "not a TLP: \"%s\" (clear, green, amber, amber+strict, red)",
                              o->tlp_max);
-    if ((err = ruru_register_report(r, since, until, o->actor, &report, d)) != RURU_OK ||
+    if ((err = ruru_register_report_org(r, since, until, o->actor, o->org, &report, d)) !=
+                RURU_OK ||
         (err = ruru_register_sightings(r, &all, d)) != RURU_OK ||
         (err = ruru_register_times(r, &times, d)) != RURU_OK)
         goto out;
@@ -444,17 +454,21 @@ enum ruru_err ruru_share_model(ruru_register *r,
             goto out;
         }
     }
-    /* where each sighting lies, once, by asset: {asset: [{t, path, tlp, doc}, ...]} */
+    /* where each sighting lies, once, by organisation and asset: {place_key: [{t, path, tlp,
+     * doc}, ...]} */
     placed = json_object();
     json_array_foreach(all, i, inc)
     {
-        const char *asset, *path;
+        const char *asset, *path, *key;
+        char kb[4400]; /* an asset from an input is its path */
         int64_t t;
         json_t *on;
-        if (!ruru_case_place(inc, &asset, &t, &path) || asset == NULL)
+        if (!ruru_case_place(inc, &asset, &t, &path) || asset == NULL ||
+            (key = place_key(kb, sizeof(kb), json_string_value(ruru_case_at(inc, "ruru.org")),
+                             asset)) == NULL)
             continue;
-        if ((on = json_object_get(placed, asset)) == NULL)
-            json_object_set_new(placed, asset, on = json_array());
+        if ((on = json_object_get(placed, key)) == NULL)
+            json_object_set_new(placed, key, on = json_array());
         json_array_append_new(on, json_pack("{s:s, s:I, s:s?, s:I, s:O}", "asset", asset, "t",
                                             (json_int_t)t, "path", path, "tlp",
                                             (json_int_t)sighting_tlp(inc, e), "doc", inc));
@@ -466,15 +480,14 @@ enum ruru_err ruru_share_model(ruru_register *r,
         json_t *keep = json_array(), *p, *tm;
         size_t dropped = 0;
         int worst = 0, kept_tlp = 0;
+        char kb[4400]; /* an asset from an input is its path */
+        const char *key = place_key(kb, sizeof(kb), json_string_value(json_object_get(inc, "org")),
+                                    json_string_value(json_object_get(inc, "asset")));
         if (!wanted(inc, o)) {
             json_decref(keep);
             continue;
         }
-        json_array_foreach(
-                json_object_get(placed, json_string_value(json_object_get(inc, "asset"))
-                                                ? json_string_value(json_object_get(inc, "asset"))
-                                                : ""),
-                k, p)
+        json_array_foreach(json_object_get(placed, key != NULL ? key : ""), k, p)
         {
             int t = (int)json_integer_value(json_object_get(p, "tlp"));
             if (!holds(inc, json_string_value(json_object_get(p, "asset")),

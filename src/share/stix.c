@@ -4,7 +4,8 @@
  * evidence, every object marked with the TLP 2.0 level of what it derives from.
  *
  *   - identity: the reporting CERT (created_by_ref of everything), and one per asset
- *     (identity_class "system"), where the sightings were made;
+ *     (identity_class "system"), where the sightings were made; an organisation's asset is
+ *     named "ASSET (ORG)" and `related-to` the organisation's identity ("organization");
  *   - per indicator the evidence rests on: an `indicator` (the intel's own STIX id when it came
  *     as STIX, else a new one with a STIX pattern of its value; a rule: pattern_type "sigma"),
  *     `indicates` each intrusion-set its intel ties it to;
@@ -495,21 +496,48 @@ static void hypotheses_note(struct stix *s, json_t *inc, const char *inc_id, int
 
 static void one_incident(struct stix *s, json_t *inc)
 {
-    const char *rid = sat(inc, "id"), *asset = sat(inc, "asset");
+    const char *rid = sat(inc, "id"), *asset = sat(inc, "asset"), *org = sat(inc, "org");
     json_t *j = json_object_get(inc, "judgement"), *group = json_array(), *keys = json_object();
     json_t *o, *sg, *members;
     int tlp = rank_of(sat(inc, "tlp"));
-    char inc_id[96], asset_id[96], gid[96], akey[512];
+    char inc_id[96], asset_id[96], gid[96], akey[512], aname[512];
     const char *key;
     size_t i;
 
     make_id("incident", rid ? rid : "", inc_id);
-    snprintf(akey, sizeof(akey), "asset|%s", asset ? asset : "");
+    /* an asset's name is unique within one organisation only: an organisation's asset is
+     * another identity, named "ASSET (ORG)" (the CERT's own keep their ids and names) */
+    if (org != NULL) {
+        snprintf(akey, sizeof(akey), "asset|%s|%s", org, asset ? asset : "");
+        snprintf(aname, sizeof(aname), "%s (%s)", asset ? asset : "(unknown)", org);
+    } else {
+        snprintf(akey, sizeof(akey), "asset|%s", asset ? asset : "");
+        snprintf(aname, sizeof(aname), "%s", asset ? asset : "(unknown)");
+    }
     make_id("identity", akey, asset_id);
     o = sdo(s, "identity", asset_id, NULL);
-    json_object_set_new(o, "name", json_string(asset ? asset : "(unknown)"));
+    json_object_set_new(o, "name", json_string(aname));
     json_object_set_new(o, "identity_class", json_string("system"));
     put(s, o, tlp);
+    /* the organisation the asset belongs to: an identity of its own, the asset related to it */
+    if (org != NULL) {
+        char oid[96], relid[96], rk[512];
+        snprintf(rk, sizeof(rk), "org|%s", org);
+        make_id("identity", rk, oid);
+        o = sdo(s, "identity", oid, NULL);
+        json_object_set_new(o, "name", json_string(org));
+        json_object_set_new(o, "identity_class", json_string("organization"));
+        put(s, o, tlp);
+        snprintf(rk, sizeof(rk), "%s|related-to|%s", asset_id, oid);
+        make_id("relationship", rk, relid);
+        o = sdo(s, "relationship", relid, NULL);
+        json_object_set_new(o, "relationship_type", json_string("related-to"));
+        json_object_set_new(o, "source_ref", json_string(asset_id));
+        json_object_set_new(o, "target_ref", json_string(oid));
+        put(s, o, tlp);
+        json_array_append_new(group, json_string(oid));
+        json_array_append_new(group, json_string(relid));
+    }
 
     o = sdo(s, "incident", inc_id, sat(inc, "recorded"));
     {
@@ -519,8 +547,11 @@ static void one_incident(struct stix *s, json_t *inc)
                 json_string(milli(sat(inc, "updated") ? sat(inc, "updated") : s->now, m)));
     }
     {
-        char name[512], desc[2048];
-        snprintf(name, sizeof(name), "%s on %s", rid ? rid : "incident", asset ? asset : "?");
+        char name[1024], desc[2048];
+        snprintf(name, sizeof(name), "%s on %s", rid ? rid : "incident",
+                 org     ? aname
+                 : asset ? asset
+                         : "?");
         snprintf(desc, sizeof(desc),
                  "Severity %s%s, %s to %s, %zu sightings. Judgement: %s (analytic confidence %s).",
                  sat(inc, "severity") ? sat(inc, "severity") : "?",

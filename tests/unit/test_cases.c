@@ -265,7 +265,14 @@ static void test_config(void)
                  "x.yaml:2:12: a value in range is needed here (ruru.yaml shows the defaults)"},
                 {"alerts: 1\n",
                  "x.yaml:1:1: unknown section: ruru.yaml has incidents, attribution, "
-                 "logsources and export"},
+                 "logsources, export and orgs"},
+                {"orgs:\n  A: {sector: x, size: 3}\n",
+                 "x.yaml:2:18: unknown setting: an organisation has a sector"},
+                {"orgs: [A]\n",
+                 "x.yaml:1:7: a map of organisations is needed here (EXAMPLE-ORG: {sector: X})"},
+                {"orgs:\n  A: {sector: \"\"}\n",
+                 "x.yaml:2:15: a sector is needed here (1 to 128 characters, no control "
+                 "characters)"},
                 {"export:\n  tlp_default: purple\n",
                  "x.yaml:2:16: a TLP is needed here: clear, green, amber, amber+strict or red"},
                 {"export:\n  owner: x\n",

@@ -160,7 +160,7 @@ static void test_record(void)
     {
         char *out = NULL;
         CHECK_INT(ruru_register_stats(r, INT64_MIN, INT64_MIN, "weekday", &out, &d), RURU_EINVAL);
-        CHECK_STR(d.msg, "--by takes sponsor, actor, month or asset, not \"weekday\"");
+        CHECK_STR(d.msg, "--by takes sponsor, actor, month, asset, org or sector, not \"weekday\"");
     }
     ruru_register_close(r);
 }
