@@ -78,6 +78,7 @@ static int setup(void)
     struct ruru_import_opts o;
     struct ruru_diag d;
     char intel[512], *report = NULL, *list, *tok, *save = NULL;
+    int depth = 0;
 
     memset(&o, 0, sizeof(o));
     if (ruru_store_open(RURU_STORE_MEMORY, &store, &d) != RURU_OK)
@@ -91,10 +92,16 @@ static int setup(void)
     unlink(intel);
     if ((list = strdup(ruru_log_formats())) == NULL)
         return -1;
+    /* "text apache (nginx) jsonl (json, ecs) ...": the names, not the aliases in parentheses */
     for (tok = strtok_r(list, " ", &save); tok != NULL && n_formats < 32;
-         tok = strtok_r(NULL, " ", &save))
-        if (tok[0] != '(') /* "apache (nginx)": the aliases are in parentheses */
+         tok = strtok_r(NULL, " ", &save)) {
+        if (tok[0] == '(')
+            depth = 1;
+        if (depth == 0)
             formats[n_formats++] = strdup(tok);
+        if (strchr(tok, ')') != NULL)
+            depth = 0;
+    }
     free(list);
     return 0;
 }
