@@ -69,7 +69,10 @@ static enum ruru_err incident_facts(struct ruru_html *h, const json_t *inc, size
     ruru_html_putf(h, " Incident %zu of %zu</h2>\n<table class=\"facts\"><tbody>\n", i + 1, n);
     ruru_html_put(h, "<tr><th>Incident</th><td><code>");
     ruru_html_str(h, ruru_html_get(inc, "id"), "");
-    ruru_html_put(h, "</code></td></tr>\n<tr><th>Asset</th><td>");
+    ruru_html_put(h, "</code></td></tr>\n");
+    if (json_is_string(ruru_html_get(inc, "org")))
+        fact(h, "Organisation", ruru_html_get(inc, "org"), "");
+    ruru_html_put(h, "<tr><th>Asset</th><td>");
     ruru_html_str(h, ruru_html_get(inc, "asset"), "\xe2\x80\x94");
     if (json_is_string(ruru_html_get(inc, "asset_from")))
         ruru_html_put(h, " <span class=\"note\">(the input: its records name no host)</span>");
