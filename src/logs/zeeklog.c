@@ -133,7 +133,8 @@ static bool epoch(struct ruru_str v, int64_t *out)
 
     if (v.len == 0 || v.len > 24)
         return false;
-    for (; i < v.len && ruru_is_digit(v.ptr[i]); i++)
+    /* at most 12 digits of seconds: more is no time, and would overflow */
+    for (; i < v.len && i <= 12 && ruru_is_digit(v.ptr[i]); i++)
         t = t * 10 + (v.ptr[i] - '0');
     if (i == 0 || i > 12 || (i < v.len && v.ptr[i] != '.'))
         return false;
