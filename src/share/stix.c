@@ -131,6 +131,26 @@ static json_t *sdo(struct stix *s, const char *type, const char *id, const char 
                      id, "created", when, "modified", when, "created_by_ref", s->cert);
 }
 
+/* A relationship SRO "src TYPE dst", its id (from those three) in id. */
+static json_t *relationship(struct stix *s,
+                            const char *type,
+                            const char *src,
+                            const char *dst,
+                            const char *when,
+                            char id[96])
+{
+    char key[512];
+    json_t *o;
+
+    snprintf(key, sizeof(key), "%s|%s|%s", src, type, dst);
+    make_id("relationship", key, id);
+    o = sdo(s, "relationship", id, when);
+    json_object_set_new(o, "relationship_type", json_string(type));
+    json_object_set_new(o, "source_ref", json_string(src));
+    json_object_set_new(o, "target_ref", json_string(dst));
+    return o;
+}
+
 /* A STIX pattern string literal: ' and \ escaped. */
 static void quote(struct ruru_buf *b, const char *v)
 {
@@ -334,7 +354,7 @@ static void indicator(struct stix *s, json_t *sg, int tlp_sighting, char id_out[
         json_array_foreach(json_object_get(ind, "actors"), i, a)
         {
             const char *name = sat(a, "name");
-            char aid[96], rid[96], key[512];
+            char aid[96], rid[96];
             json_t *set, *rel;
             if (name == NULL)
                 continue;
@@ -342,12 +362,7 @@ static void indicator(struct stix *s, json_t *sg, int tlp_sighting, char id_out[
             set = sdo(s, "intrusion-set", aid, NULL);
             json_object_set_new(set, "name", json_string(name));
             put_least(s, set, tlp);
-            snprintf(key, sizeof(key), "%s|indicates|%s", id_out, aid);
-            make_id("relationship", key, rid);
-            rel = sdo(s, "relationship", rid, NULL);
-            json_object_set_new(rel, "relationship_type", json_string("indicates"));
-            json_object_set_new(rel, "source_ref", json_string(id_out));
-            json_object_set_new(rel, "target_ref", json_string(aid));
+            rel = relationship(s, "indicates", id_out, aid, NULL, rid);
             put(s, rel, tlp);
         }
     }
@@ -528,12 +543,7 @@ static void one_incident(struct stix *s, json_t *inc)
         json_object_set_new(o, "name", json_string(org));
         json_object_set_new(o, "identity_class", json_string("organization"));
         put(s, o, tlp);
-        snprintf(rk, sizeof(rk), "%s|related-to|%s", asset_id, oid);
-        make_id("relationship", rk, relid);
-        o = sdo(s, "relationship", relid, NULL);
-        json_object_set_new(o, "relationship_type", json_string("related-to"));
-        json_object_set_new(o, "source_ref", json_string(asset_id));
-        json_object_set_new(o, "target_ref", json_string(oid));
+        o = relationship(s, "related-to", asset_id, oid, NULL, relid);
         put(s, o, tlp);
         json_array_append_new(group, json_string(oid));
         json_array_append_new(group, json_string(relid));
@@ -586,18 +596,13 @@ static void one_incident(struct stix *s, json_t *inc)
             evidence_sighting(s, inc, inc_id, asset_id, key, group, members);
 
     if (sat(j, "actor") != NULL) {
-        char aid[96], relid[96], rk[512], desc[2048];
+        char aid[96], relid[96], desc[2048];
         double p = json_number_value(json_object_get(j, "probability"));
         make_id("intrusion-set", sat(j, "actor"), aid);
         o = sdo(s, "intrusion-set", aid, NULL);
         json_object_set_new(o, "name", json_string(sat(j, "actor")));
         put_least(s, o, tlp);
-        snprintf(rk, sizeof(rk), "%s|attributed-to|%s", inc_id, aid);
-        make_id("relationship", rk, relid);
-        o = sdo(s, "relationship", relid, sat(inc, "updated"));
-        json_object_set_new(o, "relationship_type", json_string("attributed-to"));
-        json_object_set_new(o, "source_ref", json_string(inc_id));
-        json_object_set_new(o, "target_ref", json_string(aid));
+        o = relationship(s, "attributed-to", inc_id, aid, sat(inc, "updated"), relid);
         json_object_set_new(o, "confidence", json_integer((json_int_t)(p * 100 + 0.5)));
         snprintf(desc, sizeof(desc), "%s: %s (%.0f %%), analytic confidence %s. %s",
                  sat(j, "actor"), sat(j, "words") ? sat(j, "words") : "", p * 100,
