@@ -226,6 +226,35 @@ RURU_API enum ruru_err ruru_register_record_org(ruru_register *r,
                                                 char **json,
                                                 struct ruru_diag *diag);
 
+/* Turns what a constituent's own tools found into evidence for ruru_register_record_org
+ * (docs/json.md, "Submitted sightings"). `buf` is JSON lines of sighting documents as `ruru
+ * scan --format jsonl` writes them (or a JSON array of them, or {"sightings": [...]}), or a
+ * STIX 2.1 bundle holding `sighting` objects with the indicators and observed-data they refer
+ * to. The constituent says what it saw (a value, in a record, at a time, on an asset); the
+ * CERT's intel in `store` says what it means: each accepted item is written as one ECS JSON
+ * line to `spool` (a file path, created or truncated: the submitted records as a log, so that
+ * the evidence cites bytes the CERT keeps), and the spool is swept with `store` as ruru_scan
+ * sweeps a log. A value the store does not know becomes a sighting whose indicator is the
+ * constituent's claim (source "submitted:ORG", no confidence, its actors kept apart as
+ * ruru.claimed_actors and weighing on nothing). Every sighting made carries ruru.submitted
+ * {"org", "item", ...}.
+ * OUT: *sightings, a JSON array of sighting documents for ruru_register_record_org, and
+ * *report {"received": N, "accepted": N, "matched_intel": N, "unmatched": N, "sightings": N,
+ * "rejected_count": N, "rejected": [{"item": N, "line": N, "reason": "..."}]} (items numbered
+ * from 1; at most 1,000 rejections listed, all counted); both freed with ruru_free. A bad item
+ * is rejected and counted, the others go on. RURU_EPARSE only when buf is none of these shapes
+ * at all, RURU_ELIMIT beyond 100,000 items, RURU_EINVAL for a bad organisation name, RURU_EIO
+ * when the spool cannot be written or swept. On failure *sightings and *report are untouched
+ * (the spool may have been written). `store` is used by this thread for the call. */
+RURU_API enum ruru_err ruru_sightings_submitted(ruru_store *store,
+                                                const char *org,
+                                                const char *buf,
+                                                size_t len,
+                                                const char *spool,
+                                                char **sightings,
+                                                char **report,
+                                                struct ruru_diag *diag);
+
 /* The organisations: `name` added with `sector` (NULL: none; added again, a sector given
  * replaces its own), listed (OUT: *json {"orgs": [{"name", "sector", "created", "incidents",
  * "serious"}]}, by name; docs/json.md, "orgs"), or removed (RURU_ENOTFOUND for an unknown one,
