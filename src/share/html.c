@@ -902,7 +902,7 @@ static enum ruru_err head(struct ruru_html_page *pg)
     return RURU_OK;
 }
 
-static void banner(struct ruru_html *h, int rank, const char *tag)
+void ruru_html_banner(struct ruru_html *h, int rank, const char *tag)
 {
     ruru_html_putf(h, "<%s class=\"banner\"><b class=\"%s\">%s</b><span>%s</span></%s>\n", tag,
                    TLP[rank].css, TLP[rank].label, TLP[rank].rule, tag);
@@ -927,7 +927,7 @@ enum ruru_err ruru_share_html(json_t *model, struct ruru_buf *out, struct ruru_d
         err = head(&pg);
     if (err != RURU_OK)
         goto out;
-    banner(&h, pg.rank, "header");
+    ruru_html_banner(&h, pg.rank, "header");
     ruru_html_put(&h, "<main>\n");
     overview_head(&pg);
     overview_stats(&pg);
@@ -947,7 +947,7 @@ enum ruru_err ruru_share_html(json_t *model, struct ruru_buf *out, struct ruru_d
             goto out;
     }
     ruru_html_put(&h, "</main>\n");
-    banner(&h, pg.rank, "footer");
+    ruru_html_banner(&h, pg.rank, "footer");
     ruru_html_put(&h, "</body>\n</html>\n");
 out:
     if (err == RURU_OK)

@@ -112,6 +112,10 @@ int ruru_html_incident_tlp(const json_t *inc);
 /* The TLP label of a rank in its colour on black; nothing for a rank below 0. */
 void ruru_html_badge(struct ruru_html *h, int rank);
 
+/* The banner of a TLP rank (0 to 4) as element `tag` (trusted: "header", "footer", "div"): its
+ * label in its colour on black and what the level allows. */
+void ruru_html_banner(struct ruru_html *h, int rank, const char *tag);
+
 /* Reading the model: members that are absent or of another type read as NULL (or `none`). */
 static inline json_t *ruru_html_mut(const json_t *v)
 {
