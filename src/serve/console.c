@@ -14,8 +14,8 @@
 
 #include "base/alloc.h"
 #include "intel/intel.h"
-#include "share/share.h"
 #include "serve/console_int.h"
+#include "share/share.h"
 
 /* A page is the size of what it shows; 256 MiB bounds a register gone wild. */
 #define MAX_PAGE_BYTES ((size_t)1 << 28)
