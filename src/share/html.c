@@ -322,64 +322,8 @@ void ruru_html_badge(struct ruru_html *h, int rank)
 
 /* ---- the style sheet --------------------------------------------------------------------- */
 
-/* Print: A4, the TLP in the top and bottom margin of every page (page-margin boxes, which
- * Chromium draws since version 131), and a page per incident. `print-color-adjust` keeps the
- * black banner when a browser would drop backgrounds to save ink: TLP colours are the point. */
-static const char CSS[] =
-        ":root{color-scheme:light}\n"
-        "*{box-sizing:border-box}\n"
-        "body{margin:0;font-family:\"DejaVu Sans\",Verdana,Arial,sans-serif;font-size:10.5pt;"
-        "line-height:1.4;color:#111;background:#fff}\n"
-        "main{max-width:200mm;margin:0 auto;padding:2mm 6mm}\n"
-        ".banner{background:#000;padding:2mm 6mm;display:flex;gap:5mm;align-items:baseline;"
-        "-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
-        ".banner b{font-size:14pt;letter-spacing:.04em;white-space:nowrap}\n"
-        ".banner span{color:#fff;font-size:9pt}\n"
-        ".badge{background:#000;padding:0 1.5mm;font-weight:bold;font-size:8.5pt;"
-        "white-space:nowrap;vertical-align:middle;-webkit-print-color-adjust:exact;"
-        "print-color-adjust:exact}\n"
-        ".tlp-clear{color:#FFFFFF}.tlp-green{color:#33FF00}.tlp-amber,.tlp-amber-strict"
-        "{color:#FFC000}.tlp-red{color:#FF2B2B}\n"
-        "h1{font-size:19pt;margin:4mm 0 1mm}\n"
-        "h2{font-size:14pt;margin:6mm 0 2mm;border-bottom:.5mm solid #000;padding-bottom:.5mm}\n"
-        "h3{font-size:11.5pt;margin:5mm 0 1.5mm}\n"
-        "h4{font-size:10.5pt;margin:3mm 0 1mm}\n"
-        "h2,h3,h4{break-after:avoid}\n"
-        "p{margin:1mm 0 2mm}\n"
-        ".meta{color:#333;font-size:9.5pt}\n"
-        "table{border-collapse:collapse;width:100%;margin:1mm 0 3mm;font-size:9pt}\n"
-        "th,td{border:.2mm solid #999;padding:.6mm 1.5mm;text-align:left;vertical-align:top;"
-        "overflow-wrap:break-word}\n"
-        "th{background:#ececec}\n"
-        "thead{display:table-header-group}\n"
-        "tr{break-inside:avoid}\n"
-        ".n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-        ".t{white-space:nowrap;font-variant-numeric:tabular-nums}\n"
-        "table.facts th{width:32mm;font-weight:normal;color:#333}\n"
-        "code,pre{font-family:\"DejaVu Sans Mono\",monospace;font-size:8.5pt;"
-        "overflow-wrap:anywhere}\n"
-        "pre.record{white-space:pre-wrap;background:#f3f3f3;border-left:1mm solid #777;"
-        "padding:1mm 2mm;margin:1mm 0 2mm}\n"
-        ".figures{display:flex;gap:3mm;flex-wrap:wrap;margin:2mm 0}\n"
-        ".figure{border:.3mm solid #000;padding:1.5mm 3mm;flex:1 1 0}\n"
-        ".figure b{display:block;font-size:18pt}\n"
-        ".statistic{font-size:12.5pt;border-left:1.5mm solid #000;padding-left:3mm}\n"
-        ".judgement{font-size:11.5pt}\n"
-        ".consistent{background:#dcf1dc}.inconsistent{background:#f7d6d6}"
-        ".neutral{background:#eeeeee}\n"
-        ".holds{color:#060}.changed,.unreadable{color:#b00;font-weight:bold}"
-        ".unchecked{color:#666}\n"
-        ".evidence{border-top:.3mm solid #999;margin-top:2mm;break-inside:avoid-page}\n"
-        ".cite{margin:1mm 0 0 4mm}\n"
-        ".evfacts{font-size:9pt;color:#222}\n"
-        ".ctl{font-family:\"DejaVu Sans\",sans-serif;font-size:75%;font-weight:bold;color:#fff;"
-        "background:#a00;border-radius:.5mm;padding:0 .4mm;margin:0 .2mm;"
-        "-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
-        ".note{font-style:italic;color:#444}\n"
-        ".chart svg{display:block;width:100%;max-width:186mm;height:auto}\n"
-        "a{color:#0645ad}\n"
-        "@media print{body{font-size:9.5pt}main{max-width:none;padding:0}"
-        ".incident{break-before:page}a{color:inherit;text-decoration:none}}\n";
+/* The sheet itself is RURU_HTML_CSS (html_int.h), which the console's sheet shares. */
+static const char CSS[] = RURU_HTML_CSS;
 
 /* The page-margin boxes: the TLP in the middle of the top and bottom of every printed page,
  * in its colour on black, and the page number. */
@@ -490,6 +434,28 @@ static enum ruru_err recs_build(struct ruru_html_recs *r, const json_t *incident
         }
     }
     return RURU_OK;
+}
+
+enum ruru_err
+ruru_html_page_init(struct ruru_html_page *pg, struct ruru_html *h, const json_t *model)
+{
+    memset(pg, 0, sizeof(*pg));
+    pg->h = h;
+    pg->model = model;
+    pg->rank = -1;
+    ruru_map_init(&pg->recs.by_key);
+    ruru_vec_init(&pg->recs.items, sizeof(struct ruru_html_rec),
+                  SIZE_MAX / sizeof(struct ruru_html_rec));
+    /* a key is a path, an offset and a digest: 64 KiB bounds a hostile path */
+    ruru_buf_init(&pg->recs.key, 1 << 16);
+    return recs_build(&pg->recs, ruru_html_get(model, "incidents"));
+}
+
+void ruru_html_page_fini(struct ruru_html_page *pg)
+{
+    ruru_buf_fini(&pg->recs.key);
+    ruru_vec_fini(&pg->recs.items);
+    ruru_map_fini(&pg->recs.by_key);
 }
 
 const struct ruru_html_rec *ruru_html_recs_find(struct ruru_html_recs *r,
@@ -936,7 +902,7 @@ static enum ruru_err head(struct ruru_html_page *pg)
     return RURU_OK;
 }
 
-static void banner(struct ruru_html *h, int rank, const char *tag)
+void ruru_html_banner(struct ruru_html *h, int rank, const char *tag)
 {
     ruru_html_putf(h, "<%s class=\"banner\"><b class=\"%s\">%s</b><span>%s</span></%s>\n", tag,
                    TLP[rank].css, TLP[rank].label, TLP[rank].rule, tag);
@@ -950,23 +916,18 @@ enum ruru_err ruru_share_html(json_t *model, struct ruru_buf *out, struct ruru_d
     size_t start = out->len, i;
     enum ruru_err err;
 
-    memset(&pg, 0, sizeof(pg));
-    pg.h = &h;
-    pg.model = model;
-    err = check_model(model, &pg.rank, d);
+    int rank;
+
+    err = check_model(model, &rank, d);
     if (err != RURU_OK)
         return err;
-    ruru_map_init(&pg.recs.by_key);
-    ruru_vec_init(&pg.recs.items, sizeof(struct ruru_html_rec),
-                  SIZE_MAX / sizeof(struct ruru_html_rec));
-    /* a key is a path, an offset and a digest: 64 KiB bounds a hostile path */
-    ruru_buf_init(&pg.recs.key, 1 << 16);
-    err = recs_build(&pg.recs, incidents);
+    err = ruru_html_page_init(&pg, &h, model);
+    pg.rank = rank;
     if (err == RURU_OK)
         err = head(&pg);
     if (err != RURU_OK)
         goto out;
-    banner(&h, pg.rank, "header");
+    ruru_html_banner(&h, pg.rank, "header");
     ruru_html_put(&h, "<main>\n");
     overview_head(&pg);
     overview_stats(&pg);
@@ -986,14 +947,12 @@ enum ruru_err ruru_share_html(json_t *model, struct ruru_buf *out, struct ruru_d
             goto out;
     }
     ruru_html_put(&h, "</main>\n");
-    banner(&h, pg.rank, "footer");
+    ruru_html_banner(&h, pg.rank, "footer");
     ruru_html_put(&h, "</body>\n</html>\n");
 out:
     if (err == RURU_OK)
         err = h.err;
-    ruru_buf_fini(&pg.recs.key);
-    ruru_vec_fini(&pg.recs.items);
-    ruru_map_fini(&pg.recs.by_key);
+    ruru_html_page_fini(&pg);
     if (err != RURU_OK) {
         /* nothing of a page that failed stays in the caller's buffer */
         out->len = start;

@@ -60,13 +60,11 @@ static void fact(struct ruru_html *h, const char *what, const json_t *v, const c
     ruru_html_put(h, "</td></tr>\n");
 }
 
-static enum ruru_err incident_facts(struct ruru_html *h, const json_t *inc, size_t i, size_t n)
+static enum ruru_err incident_facts(struct ruru_html *h, const json_t *inc)
 {
     enum ruru_err err;
 
-    ruru_html_putf(h, "<section class=\"incident\" id=\"incident-%zu\">\n<h2>", i + 1);
-    ruru_html_badge(h, ruru_html_incident_tlp(inc));
-    ruru_html_putf(h, " Incident %zu of %zu</h2>\n<table class=\"facts\"><tbody>\n", i + 1, n);
+    ruru_html_put(h, "<table class=\"facts\"><tbody>\n");
     ruru_html_put(h, "<tr><th>Incident</th><td><code>");
     ruru_html_str(h, ruru_html_get(inc, "id"), "");
     ruru_html_put(h, "</code></td></tr>\n");
@@ -573,7 +571,20 @@ static enum ruru_err incident_evidence(struct ruru_html_page *pg, const json_t *
 
 enum ruru_err ruru_html_incident(struct ruru_html_page *pg, const json_t *inc, size_t i, size_t n)
 {
-    enum ruru_err err = incident_facts(pg->h, inc, i, n);
+    struct ruru_html *h = pg->h;
+    enum ruru_err err;
+
+    ruru_html_putf(h, "<section class=\"incident\" id=\"incident-%zu\">\n<h2>", i + 1);
+    ruru_html_badge(h, ruru_html_incident_tlp(inc));
+    ruru_html_putf(h, " Incident %zu of %zu</h2>\n", i + 1, n);
+    err = ruru_html_incident_body(pg, inc, i);
+    ruru_html_put(h, "</section>\n");
+    return err;
+}
+
+enum ruru_err ruru_html_incident_body(struct ruru_html_page *pg, const json_t *inc, size_t i)
+{
+    enum ruru_err err = incident_facts(pg->h, inc);
 
     incident_judgement(pg->h, inc);
     incident_hypotheses(pg->h, inc, i);
@@ -584,6 +595,5 @@ enum ruru_err ruru_html_incident(struct ruru_html_page *pg, const json_t *inc, s
         err = incident_assets(pg->h, inc);
     if (err == RURU_OK)
         err = incident_evidence(pg, inc, i);
-    ruru_html_put(pg->h, "</section>\n");
     return err;
 }

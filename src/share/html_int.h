@@ -19,6 +19,63 @@
 #include "base/map.h"
 #include "base/vec.h"
 
+/* The style sheet of the report, which the console's sheet starts with. */
+#define RURU_HTML_CSS                                                                         \
+    ":root{color-scheme:light}\n"                                                             \
+    "*{box-sizing:border-box}\n"                                                              \
+    "body{margin:0;font-family:\"DejaVu Sans\",Verdana,Arial,sans-serif;font-size:10.5pt;"    \
+    "line-height:1.4;color:#111;background:#fff}\n"                                           \
+    "main{max-width:200mm;margin:0 auto;padding:2mm 6mm}\n"                                   \
+    ".banner{background:#000;padding:2mm 6mm;display:flex;gap:5mm;align-items:baseline;"      \
+    "-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"                            \
+    ".banner b{font-size:14pt;letter-spacing:.04em;white-space:nowrap}\n"                     \
+    ".banner span{color:#fff;font-size:9pt}\n"                                                \
+    ".badge{background:#000;padding:0 1.5mm;font-weight:bold;font-size:8.5pt;"                \
+    "white-space:nowrap;vertical-align:middle;-webkit-print-color-adjust:exact;"              \
+    "print-color-adjust:exact}\n"                                                             \
+    ".tlp-clear{color:#FFFFFF}.tlp-green{color:#33FF00}.tlp-amber,.tlp-amber-strict"          \
+    "{color:#FFC000}.tlp-red{color:#FF2B2B}\n"                                                \
+    "h1{font-size:19pt;margin:4mm 0 1mm}\n"                                                   \
+    "h2{font-size:14pt;margin:6mm 0 2mm;border-bottom:.5mm solid #000;padding-bottom:.5mm}\n" \
+    "h3{font-size:11.5pt;margin:5mm 0 1.5mm}\n"                                               \
+    "h4{font-size:10.5pt;margin:3mm 0 1mm}\n"                                                 \
+    "h2,h3,h4{break-after:avoid}\n"                                                           \
+    "p{margin:1mm 0 2mm}\n"                                                                   \
+    ".meta{color:#333;font-size:9.5pt}\n"                                                     \
+    "table{border-collapse:collapse;width:100%;margin:1mm 0 3mm;font-size:9pt}\n"             \
+    "th,td{border:.2mm solid #999;padding:.6mm 1.5mm;text-align:left;vertical-align:top;"     \
+    "overflow-wrap:break-word}\n"                                                             \
+    "th{background:#ececec}\n"                                                                \
+    "thead{display:table-header-group}\n"                                                     \
+    "tr{break-inside:avoid}\n"                                                                \
+    ".n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"             \
+    ".t{white-space:nowrap;font-variant-numeric:tabular-nums}\n"                              \
+    "table.facts th{width:32mm;font-weight:normal;color:#333}\n"                              \
+    "code,pre{font-family:\"DejaVu Sans Mono\",monospace;font-size:8.5pt;"                    \
+    "overflow-wrap:anywhere}\n"                                                               \
+    "pre.record{white-space:pre-wrap;background:#f3f3f3;border-left:1mm solid #777;"          \
+    "padding:1mm 2mm;margin:1mm 0 2mm}\n"                                                     \
+    ".figures{display:flex;gap:3mm;flex-wrap:wrap;margin:2mm 0}\n"                            \
+    ".figure{border:.3mm solid #000;padding:1.5mm 3mm;flex:1 1 0}\n"                          \
+    ".figure b{display:block;font-size:18pt}\n"                                               \
+    ".statistic{font-size:12.5pt;border-left:1.5mm solid #000;padding-left:3mm}\n"            \
+    ".judgement{font-size:11.5pt}\n"                                                          \
+    ".consistent{background:#dcf1dc}.inconsistent{background:#f7d6d6}"                        \
+    ".neutral{background:#eeeeee}\n"                                                          \
+    ".holds{color:#060}.changed,.unreadable{color:#b00;font-weight:bold}"                     \
+    ".unchecked{color:#666}\n"                                                                \
+    ".evidence{border-top:.3mm solid #999;margin-top:2mm;break-inside:avoid-page}\n"          \
+    ".cite{margin:1mm 0 0 4mm}\n"                                                             \
+    ".evfacts{font-size:9pt;color:#222}\n"                                                    \
+    ".ctl{font-family:\"DejaVu Sans\",sans-serif;font-size:75%;font-weight:bold;color:#fff;"  \
+    "background:#a00;border-radius:.5mm;padding:0 .4mm;margin:0 .2mm;"                        \
+    "-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"                            \
+    ".note{font-style:italic;color:#444}\n"                                                   \
+    ".chart svg{display:block;width:100%;max-width:186mm;height:auto}\n"                      \
+    "a{color:#0645ad}\n"                                                                      \
+    "@media print{body{font-size:9.5pt}main{max-width:none;padding:0}"                        \
+    ".incident{break-before:page}a{color:inherit;text-decoration:none}}\n"
+
 /* The output being written. Appends after a failure do nothing, so that a page is written as a
  * plain sequence of calls and checked once at the end. */
 struct ruru_html {
@@ -54,6 +111,10 @@ int ruru_html_tlp_of(const json_t *o);
 int ruru_html_incident_tlp(const json_t *inc);
 /* The TLP label of a rank in its colour on black; nothing for a rank below 0. */
 void ruru_html_badge(struct ruru_html *h, int rank);
+
+/* The banner of a TLP rank (0 to 4) as element `tag` (trusted: "header", "footer", "div"): its
+ * label in its colour on black and what the level allows. */
+void ruru_html_banner(struct ruru_html *h, int rank, const char *tag);
 
 /* Reading the model: members that are absent or of another type read as NULL (or `none`). */
 static inline json_t *ruru_html_mut(const json_t *v)
@@ -135,12 +196,49 @@ struct ruru_html_page {
     int rank; /* the report's TLP */
 };
 
+/* Prepares pg for writing pages of `model` into h: finds every record its incidents cite (so
+ * that evidence shows the record's text and `ruru verify` state). pg->rank is left at -1 for
+ * the caller to set. RURU_ENOMEM; pg is finished with ruru_html_page_fini either way. */
+enum ruru_err
+ruru_html_page_init(struct ruru_html_page *pg, struct ruru_html *h, const json_t *model);
+void ruru_html_page_fini(struct ruru_html_page *pg);
+
 /* Appends the section of incident i (from 0) of n. RURU_ENOMEM when its work space cannot be
  * had (the output itself fails through h->err). */
 enum ruru_err ruru_html_incident(struct ruru_html_page *pg, const json_t *inc, size_t i, size_t n);
+/* Appends what follows the heading of incident i's section: facts, judgement, competing
+ * hypotheses, history, timeline, assets, evidence with each cited record. Evidence is anchored
+ * "incident-{i+1}-e{k}", which the hypotheses link to. The report and the console both write
+ * an incident with it. RURU_ENOMEM as above. */
+enum ruru_err ruru_html_incident_body(struct ruru_html_page *pg, const json_t *inc, size_t i);
 
 /* Appends the chart of incidents per month (of each incident's `first`) by sponsor as inline
  * SVG, and a table of the same counts. RURU_ENOMEM as above. */
 enum ruru_err ruru_html_chart(struct ruru_html *h, const json_t *incidents);
+
+/* A stacked bar chart: columns, stacks in each, and the counts. The SVG sets its look with
+ * presentation attributes only (fill, stroke, font-family), never a style attribute or
+ * element, so a strict Content-Security-Policy (no inline style) draws it as it is. */
+struct ruru_html_label {
+    const char *text; /* untrusted text, escaped when written */
+    size_t len;
+    const char *colour; /* of a stack: "#RRGGBB" (trusted) */
+};
+struct ruru_html_bars {
+    const char *title;      /* trusted: the SVG's <title> */
+    const char *axis;       /* trusted: what is counted ("incidents") */
+    const char *col_head;   /* trusted: the table's first header ("Month") */
+    const char *total_head; /* trusted: the header of the columns' totals */
+    const struct ruru_html_label *cols, *stacks;
+    size_t n_cols, n_stacks;
+    const size_t *counts; /* n_cols x n_stacks, a column's stacks side by side */
+    size_t always_label;  /* a column whose label is drawn whatever the spacing, or SIZE_MAX */
+};
+/* Appends the chart (n_cols > 0) and a table of the same counts. */
+void ruru_html_bars(struct ruru_html *h, const struct ruru_html_bars *b);
+/* The colours of the stacks of states (Okabe-Ito), by index, and of the two classes. */
+const char *ruru_html_state_colour(size_t i);
+#define RURU_HTML_GREY       "#7F7F7F"
+#define RURU_HTML_LIGHT_GREY "#D0D0D0"
 
 #endif

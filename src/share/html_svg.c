@@ -15,6 +15,7 @@
  * Every coordinate is computed from the counts alone and printed with one decimal: the same
  * model draws the same bytes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,29 +156,23 @@ static enum ruru_err chart_count(struct chart *c, const json_t *incidents)
     return RURU_OK;
 }
 
+const char *ruru_html_state_colour(size_t i)
+{
+    return STATE_COLOURS[i % N_STATE_COLOURS];
+}
+
 static const char *colour(const struct chart *c, size_t s)
 {
     if (c->sponsors[s].kind == RURU_HTML_NOT_STATE)
-        return "#7F7F7F";
+        return RURU_HTML_GREY;
     if (c->sponsors[s].kind == RURU_HTML_UNATTRIBUTED)
-        return "#D0D0D0";
-    return STATE_COLOURS[s % N_STATE_COLOURS];
+        return RURU_HTML_LIGHT_GREY;
+    return ruru_html_state_colour(s);
 }
 
-static void put_sponsor_name(struct ruru_html *h, struct ruru_html_sponsor s)
+static void put_label(struct ruru_html *h, const struct ruru_html_label *l)
 {
-    if (s.kind == RURU_HTML_STATE)
-        ruru_html_esc(h, s.name, s.name_len);
-    else
-        ruru_html_put(h, ruru_html_sponsor_class(s.kind));
-}
-
-static void put_column_name(struct ruru_html *h, const struct chart *c, size_t col)
-{
-    if (col == c->n_months)
-        ruru_html_put(h, "undated");
-    else
-        ruru_html_putf(h, "%04d-%02d", c->months[col] / 12, c->months[col] % 12 + 1);
+    ruru_html_esc(h, l->text, l->len);
 }
 
 /* A step for the counts' axis of at most six lines: 1, 2, 5, 10, 20, 50, ... */
@@ -198,29 +193,30 @@ static size_t axis_step(size_t max)
     }
 }
 
-static void chart_draw(struct ruru_html *h, const struct chart *c)
+static void bars_draw(struct ruru_html *h, const struct ruru_html_bars *b)
 {
-    size_t n_cols = c->n_months + (c->undated ? 1 : 0), top = 0, step, every;
+    size_t n_cols = b->n_cols, top = 0, step, every;
     double height, slot = PLOT_W / (double)n_cols, bar = slot * 0.7, base = TOP + PLOT_H;
 
     for (size_t col = 0; col < n_cols; col++) {
         size_t total = 0;
-        for (size_t s = 0; s < c->n_sponsors; s++)
-            total += c->counts[col * c->n_sponsors + s];
+        for (size_t s = 0; s < b->n_stacks; s++)
+            total += b->counts[col * b->n_stacks + s];
         top = total > top ? total : top;
     }
     step = axis_step(top);
     top = (top + step - 1) / step * step;
+    if (top == 0)
+        top = step; /* nothing counted: an axis from 0 to 1 */
     bar = bar > MAX_BAR_W ? MAX_BAR_W : bar;
     height = base + 36.0;
-    if (TOP + LEGEND_ROW * (double)c->n_sponsors + 8.0 > height)
-        height = TOP + LEGEND_ROW * (double)c->n_sponsors + 8.0;
+    if (TOP + LEGEND_ROW * (double)b->n_stacks + 8.0 > height)
+        height = TOP + LEGEND_ROW * (double)b->n_stacks + 8.0;
     ruru_html_putf(h,
                    "<div class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" "
                    "viewBox=\"0 0 %.0f %.0f\" role=\"img\" font-family=\"DejaVu Sans, "
-                   "sans-serif\" font-size=\"11\"><title>Incidents per month, by sponsor of "
-                   "the judged actor</title>\n",
-                   WIDTH, height);
+                   "sans-serif\" font-size=\"11\"><title>%s</title>\n",
+                   WIDTH, height, b->title);
     /* the axis of counts: a line and a label per step */
     for (size_t v = 0; v <= top; v += step) {
         double y = base - PLOT_H * (double)v / (double)top;
@@ -235,15 +231,15 @@ static void chart_draw(struct ruru_html *h, const struct chart *c)
     }
     ruru_html_putf(h,
                    "<text x=\"12\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 "
-                   "12 %.1f)\">incidents</text>\n",
-                   TOP + PLOT_H / 2, TOP + PLOT_H / 2);
+                   "12 %.1f)\">%s</text>\n",
+                   TOP + PLOT_H / 2, TOP + PLOT_H / 2, b->axis);
     /* the bars, stacked from the bottom in the order of the legend */
-    every = (n_cols + 11) / 12; /* at most twelve month labels fit under the plot */
+    every = (n_cols + 11) / 12; /* at most twelve column labels fit under the plot */
     for (size_t col = 0; col < n_cols; col++) {
         double x = LEFT + slot * (double)col + (slot - bar) / 2, y = base;
         size_t total = 0;
-        for (size_t s = 0; s < c->n_sponsors; s++) {
-            size_t n = c->counts[col * c->n_sponsors + s];
+        for (size_t s = 0; s < b->n_stacks; s++) {
+            size_t n = b->counts[col * b->n_stacks + s];
             double hgt = PLOT_H * (double)n / (double)top;
             if (n == 0)
                 continue;
@@ -252,54 +248,52 @@ static void chart_draw(struct ruru_html *h, const struct chart *c)
             ruru_html_putf(h,
                            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                            "fill=\"%s\" stroke=\"#FFF\" stroke-width=\"0.5\"><title>",
-                           x, y, bar, hgt, colour(c, s));
-            put_column_name(h, c, col);
+                           x, y, bar, hgt, b->stacks[s].colour);
+            put_label(h, &b->cols[col]);
             ruru_html_put(h, ", ");
-            put_sponsor_name(h, c->sponsors[s]);
+            put_label(h, &b->stacks[s]);
             ruru_html_putf(h, ": %zu</title></rect>\n", n);
         }
         if (total > 0)
             ruru_html_putf(h, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%zu</text>\n",
                            x + bar / 2, y - 3.0, total);
-        if (col % every == 0 || col == c->n_months) {
+        if (col % every == 0 || col == b->always_label) {
             ruru_html_putf(h, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x + bar / 2,
                            base + 16.0);
-            put_column_name(h, c, col);
+            put_label(h, &b->cols[col]);
             ruru_html_put(h, "</text>\n");
         }
     }
-    for (size_t s = 0; s < c->n_sponsors; s++) {
+    for (size_t s = 0; s < b->n_stacks; s++) {
         double y = TOP + LEGEND_ROW * (double)s;
         ruru_html_putf(h,
                        "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\" "
                        "stroke=\"#000\" stroke-width=\"0.5\"/><text x=\"%.1f\" "
                        "y=\"%.1f\">",
-                       LEGEND_X, y, colour(c, s), LEGEND_X + 18.0, y + 10.0);
-        put_sponsor_name(h, c->sponsors[s]);
+                       LEGEND_X, y, b->stacks[s].colour, LEGEND_X + 18.0, y + 10.0);
+        put_label(h, &b->stacks[s]);
         ruru_html_put(h, "</text>\n");
     }
     ruru_html_put(h, "</svg></div>\n");
 }
 
-/* The same counts as a table: month by sponsor, with the month's total. */
-static void chart_table(struct ruru_html *h, const struct chart *c)
+/* The same counts as a table: column by stack, with the column's total. */
+static void bars_table(struct ruru_html *h, const struct ruru_html_bars *b)
 {
-    size_t n_cols = c->n_months + (c->undated ? 1 : 0);
-
-    ruru_html_put(h, "<table class=\"chart-data\"><thead><tr><th>Month</th>");
-    for (size_t s = 0; s < c->n_sponsors; s++) {
+    ruru_html_putf(h, "<table class=\"chart-data\"><thead><tr><th>%s</th>", b->col_head);
+    for (size_t s = 0; s < b->n_stacks; s++) {
         ruru_html_put(h, "<th class=\"n\">");
-        put_sponsor_name(h, c->sponsors[s]);
+        put_label(h, &b->stacks[s]);
         ruru_html_put(h, "</th>");
     }
-    ruru_html_put(h, "<th class=\"n\">All incidents</th></tr></thead><tbody>\n");
-    for (size_t col = 0; col < n_cols; col++) {
+    ruru_html_putf(h, "<th class=\"n\">%s</th></tr></thead><tbody>\n", b->total_head);
+    for (size_t col = 0; col < b->n_cols; col++) {
         size_t total = 0;
         ruru_html_put(h, "<tr><td>");
-        put_column_name(h, c, col);
+        put_label(h, &b->cols[col]);
         ruru_html_put(h, "</td>");
-        for (size_t s = 0; s < c->n_sponsors; s++) {
-            size_t n = c->counts[col * c->n_sponsors + s];
+        for (size_t s = 0; s < b->n_stacks; s++) {
+            size_t n = b->counts[col * b->n_stacks + s];
             total += n;
             ruru_html_putf(h, "<td class=\"n\">%zu</td>", n);
         }
@@ -308,10 +302,56 @@ static void chart_table(struct ruru_html *h, const struct chart *c)
     ruru_html_put(h, "</tbody></table>\n");
 }
 
+void ruru_html_bars(struct ruru_html *h, const struct ruru_html_bars *b)
+{
+    bool plain = h->plain;
+
+    if (b->n_cols == 0)
+        return;
+    h->plain = true; /* SVG text holds no HTML */
+    bars_draw(h, b);
+    h->plain = plain;
+    bars_table(h, b);
+}
+
+/* The month columns' names ("2024-07", "undated") and the stacks' (a state, a class). */
+static enum ruru_err chart_labels(const struct chart *c,
+                                  char (**names)[16],
+                                  struct ruru_html_label **cols,
+                                  struct ruru_html_label **stacks)
+{
+    size_t n_cols = c->n_months + (c->undated ? 1 : 0);
+
+    *names = ruru_calloc(n_cols, sizeof(**names));
+    *cols = ruru_calloc(n_cols, sizeof(**cols));
+    *stacks = ruru_calloc(c->n_sponsors, sizeof(**stacks));
+    if (*names == NULL || *cols == NULL || *stacks == NULL)
+        return RURU_ENOMEM;
+    for (size_t col = 0; col < n_cols; col++) {
+        if (col == c->n_months)
+            memcpy((*names)[col], "undated", 8);
+        else
+            snprintf((*names)[col], sizeof((*names)[col]), "%04d-%02d",
+                     (c->months[col] / 12) % 10000, c->months[col] % 12 + 1);
+        (*cols)[col].text = (*names)[col];
+        (*cols)[col].len = strlen((*names)[col]);
+    }
+    for (size_t s = 0; s < c->n_sponsors; s++) {
+        const struct ruru_html_sponsor *sp = &c->sponsors[s];
+        (*stacks)[s].text =
+                sp->kind == RURU_HTML_STATE ? sp->name : ruru_html_sponsor_class(sp->kind);
+        (*stacks)[s].len = sp->kind == RURU_HTML_STATE ? sp->name_len : strlen((*stacks)[s].text);
+        (*stacks)[s].colour = colour(c, s);
+    }
+    return RURU_OK;
+}
+
 enum ruru_err ruru_html_chart(struct ruru_html *h, const json_t *incidents)
 {
     size_t n = json_array_size(incidents);
     struct chart c;
+    char(*names)[16] = NULL;
+    struct ruru_html_label *cols = NULL, *stacks = NULL;
     enum ruru_err err;
 
     if (n == 0) {
@@ -321,12 +361,26 @@ enum ruru_err ruru_html_chart(struct ruru_html *h, const json_t *incidents)
     memset(&c, 0, sizeof(c));
     c.months = ruru_calloc(n < MAX_SPAN_MONTHS ? MAX_SPAN_MONTHS : n, sizeof(int));
     err = c.months == NULL ? RURU_ENOMEM : chart_count(&c, incidents);
+    if (err == RURU_OK)
+        err = chart_labels(&c, &names, &cols, &stacks);
     if (err == RURU_OK) {
-        h->plain = true; /* SVG text holds no HTML */
-        chart_draw(h, &c);
-        h->plain = false;
-        chart_table(h, &c);
+        struct ruru_html_bars b = {
+                .title = "Incidents per month, by sponsor of the judged actor",
+                .axis = "incidents",
+                .col_head = "Month",
+                .total_head = "All incidents",
+                .cols = cols,
+                .stacks = stacks,
+                .n_cols = c.n_months + (c.undated ? 1 : 0),
+                .n_stacks = c.n_sponsors,
+                .counts = c.counts,
+                .always_label = c.n_months,
+        };
+        ruru_html_bars(h, &b);
     }
+    ruru_free(names);
+    ruru_free(cols);
+    ruru_free(stacks);
     ruru_free(c.months);
     ruru_free(c.sponsors);
     ruru_free(c.counts);
