@@ -412,7 +412,8 @@ ptrdiff_t ruru_token_find(const struct ruru_token_entry *e, size_t n, const char
     bool same;
 
     /* every byte of the id and secret looked at, whatever the first bad one */
-    shaped = shaped && (all_hex(tok + PREFIX_LEN, ID_HEX) & all_hex(tok + SECRET_AT, 2 * 32));
+    shaped = shaped &&
+             (all_hex(tok + PREFIX_LEN, ID_HEX) & all_hex(tok + SECRET_AT, 2 * SECRET_BYTES));
     if (shaped) {
         size_t lo = 0, hi = n;
         while (lo < hi) {

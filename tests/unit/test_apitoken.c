@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "cases/tokens.h"
 #include "check.h"
 
@@ -526,6 +527,50 @@ static void test_migration(void)
     }
 }
 
+/* Each allocation of an add, a list and the entries failing in turn: RURU_OK or RURU_ENOMEM,
+ * and an add that failed left no token behind and handed out nothing. */
+static void test_oom(void)
+{
+    ruru_register *r = open_in("oom");
+    sqlite3 *db = raw_db("oom");
+    struct ruru_diag d;
+    uint64_t before = ruru_alloc_count(), n;
+    char *tok = add(r, "Ministry-A", "read", NULL), *out = NULL;
+    struct ruru_token_entry *e = NULL;
+    size_t k = 0;
+
+    n = ruru_alloc_count() - before;
+    CHECK(n > 0);
+    ruru_free(tok);
+    for (uint64_t i = 1; i <= n + 1; i++) {
+        int had = count(db, "SELECT count(*) FROM token");
+        enum ruru_err err;
+        tok = out = NULL;
+        ruru_alloc_fail_at(i);
+        err = ruru_register_token_add(r, "Ministry-A", "read", "x", &tok, &out, &d);
+        ruru_alloc_fail_at(0);
+        CHECK(err == RURU_OK || err == RURU_ENOMEM);
+        CHECK_INT(count(db, "SELECT count(*) FROM token"), had + (err == RURU_OK));
+        CHECK(err == RURU_OK ? tok != NULL && out != NULL : tok == NULL && out == NULL);
+        ruru_free(tok);
+        ruru_free(out);
+        ruru_alloc_fail_at(i);
+        err = ruru_register_tokens(r, &out, &d);
+        ruru_alloc_fail_at(0);
+        CHECK(err == RURU_OK || err == RURU_ENOMEM);
+        ruru_free(out);
+        out = NULL;
+        ruru_alloc_fail_at(i);
+        err = ruru_register_token_entries(r, &e, &k, &d);
+        ruru_alloc_fail_at(0);
+        CHECK(err == RURU_OK || err == RURU_ENOMEM);
+        if (err == RURU_OK)
+            ruru_free(e);
+    }
+    sqlite3_close(db);
+    ruru_register_close(r);
+}
+
 int main(void)
 {
     /* tmpfs when there is one: 1000 adds are 1000 synchronous commits */
@@ -540,6 +585,7 @@ int main(void)
     test_roles();
     test_refused();
     test_migration();
+    test_oom();
     {
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
