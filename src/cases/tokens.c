@@ -399,21 +399,21 @@ uint64_t ruru_register_data_version(ruru_register *r)
 
 ptrdiff_t ruru_token_find(const struct ruru_token_entry *e, size_t n, const char *tok, size_t len)
 {
-    /* compared with when no entry is: the SHA-256 of the empty string, which no token's text
-     * has; a match against it is never taken anyway */
-    static const uint8_t DUMMY[SHA256_DIGEST_SIZE] = {
-            0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
-            0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
-            0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
+    /* compared with when no entry is: no text is known whose SHA-256 is 32 zero bytes, and a
+     * match against it is never taken anyway */
+    static const uint8_t DUMMY[SHA256_DIGEST_SIZE] = {0};
     uint8_t digest[SHA256_DIGEST_SIZE];
     bool shaped = len == RURU_TOKEN_LEN && tok != NULL && memcmp(tok, PREFIX, PREFIX_LEN) == 0 &&
                   tok[PREFIX_LEN + ID_HEX] == '_';
     ptrdiff_t at = -1;
     bool same;
 
-    /* every byte of the id and secret looked at, whatever the first bad one */
-    shaped = shaped &&
-             (all_hex(tok + PREFIX_LEN, ID_HEX) & all_hex(tok + SECRET_AT, 2 * SECRET_BYTES));
+    if (shaped) {
+        /* both looked at in full, whatever the first bad byte */
+        bool id_hex = all_hex(tok + PREFIX_LEN, ID_HEX);
+        bool secret_hex = all_hex(tok + SECRET_AT, 2 * SECRET_BYTES);
+        shaped = id_hex && secret_hex;
+    }
     if (shaped) {
         size_t lo = 0, hi = n;
         while (lo < hi) {
