@@ -166,7 +166,7 @@ static int insert(ruru_register *r,
     if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
         return rc;
     if (!ruru_org_ensure(db, org, ruru_register_org_sectors(r), now))
-        rc = sqlite3_errcode(db);
+        rc = sqlite3_errcode(db) != SQLITE_OK ? sqlite3_errcode(db) : SQLITE_ERROR;
     else if ((rc = sqlite3_prepare_v2(db,
                                       "INSERT INTO token (id, org, role, hash, label, created)"
                                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
