@@ -27,6 +27,7 @@ static const char USAGE[] =
         "  report                 the incidents `scan --record` kept, judged, with their evidence\n"
         "  stats                  serious incidents, and the share with state-sponsored actors\n"
         "  orgs                   the organisations incidents concern, and their sectors\n"
+        "  tokens                 the API tokens of `ruru serve`: add, list, revoke\n"
         "  export                 the incidents as STIX 2.1, MISP or an HTML report, under TLP\n"
         "  verify REPORT          re-read every record a report cites and check its SHA-256\n"
         "\n"
@@ -103,6 +104,8 @@ int main(int argc, char **argv)
         return cmd_stats(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "orgs") == 0)
         return cmd_orgs(&c, argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "tokens") == 0)
+        return cmd_tokens(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "export") == 0)
         return cmd_export(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "verify") == 0)

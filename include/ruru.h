@@ -267,6 +267,39 @@ RURU_API enum ruru_err ruru_register_orgs(ruru_register *r, char **json, struct 
 RURU_API enum ruru_err
 ruru_register_org_remove(ruru_register *r, const char *name, struct ruru_diag *diag);
 
+/* The API tokens of `ruru serve` (docs/serve-tokens.md): each acts for one organisation with
+ * one role, weakest first "read" (lookups, its organisation's incidents, national aggregates),
+ * "submit" (read, and posting logs and sightings), "admin" (everything, of every
+ * organisation). A token reads "ruru_" + 16 hex digits (its id, public) + "_" + 64 hex digits
+ * (its secret, 256 random bits from getrandom); the register keeps the SHA-256 of the text,
+ * never the text.
+ *
+ * ruru_register_token_add makes one for `org` (added to the register when it does not have
+ * it, with the sector ruru.yaml's orgs: gives, as ruru_register_record_org does) with `role`
+ * and `label` (a note for people, NULL: none; at most 256 bytes, no control characters).
+ * OUT: *token, the token's text, which exists nowhere else: hand it over once (ruru_free);
+ * *json {"id", "org", "role", "label", "created"} (docs/json.md, "Tokens"). RURU_EINVAL for
+ * another role, a label or an organisation's name ruru_register_record_org refuses; RURU_EIO
+ * when the kernel gives no random bytes. On failure no token is added and *token and *json
+ * are NULL.
+ *
+ * ruru_register_tokens lists them all, revoked ones too, by organisation then age; never a
+ * secret or a hash. OUT: *json {"tokens": [{"id", "org", "role", "label", "created",
+ * "revoked" (absent while valid)}]}.
+ *
+ * ruru_register_token_revoke revokes token `id` for good: RURU_ENOTFOUND for an unknown id; a
+ * token revoked again stays revoked since the first time. */
+RURU_API enum ruru_err ruru_register_token_add(ruru_register *r,
+                                               const char *org,
+                                               const char *role,
+                                               const char *label,
+                                               char **token,
+                                               char **json,
+                                               struct ruru_diag *diag);
+RURU_API enum ruru_err ruru_register_tokens(ruru_register *r, char **json, struct ruru_diag *diag);
+RURU_API enum ruru_err
+ruru_register_token_revoke(ruru_register *r, const char *id, struct ruru_diag *diag);
+
 /* The recorded incidents whose first record lies in [since, until) (INT64_MIN: open) and,
  * when actor is not NULL, whose evidence points to that actor; each with its judgement
  * history. OUT: *json {"incidents": [...]} (docs/json.md, "report"). */

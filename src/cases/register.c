@@ -16,11 +16,14 @@
  *                                             sweep's order: input, offset, place in its sweep
  *   merged (id, into_id, at)                  incidents that became part of another
  *   org (name, sector, created)               the organisations (orgs.c)
+ *   token (id, org, role, hash, label, created, revoked)  the API tokens of `ruru serve`
+ *                                             (tokens.c): the SHA-256 of each, never the token
  *
- * PRAGMA user_version is the schema (2); a register of schema 1 (user_version 0, before
- * organisations) is migrated in place in one transaction when opened, and one from a newer
- * ruru is refused and left as it is. A recording for an organisation puts it into each
- * sighting (ruru.org) and its key, so that the same sighting for two organisations is two.
+ * PRAGMA user_version is the schema (3); a register of schema 1 (user_version 0, before
+ * organisations) or 2 (before tokens) is migrated in place in one transaction when opened,
+ * and one from a newer ruru is refused and left as it is. A recording for an organisation puts it
+ * into each sighting (ruru.org) and its key, so that the same sighting for two organisations is
+ * two.
  *
  * Recording is one transaction: the sweep's sightings join the register's and every incident
  * is made again from all of them, so two recordings of two sweeps give the incidents one
@@ -84,7 +87,15 @@ static const char MIGRATE_2[] =
         " created INTEGER NOT NULL);"
         "PRAGMA user_version = 2;";
 
-#define SCHEMA_VERSION 2
+/* Schema 3: the API tokens (tokens.c), each of one organisation and role, kept as the SHA-256
+ * of its text; revoked: unix seconds, NULL while it is valid. */
+static const char MIGRATE_3[] =
+        "CREATE TABLE IF NOT EXISTS token (id TEXT PRIMARY KEY, org TEXT NOT NULL,"
+        " role TEXT NOT NULL, hash TEXT NOT NULL, label TEXT, created INTEGER NOT NULL,"
+        " revoked INTEGER);"
+        "PRAGMA user_version = 3;";
+
+#define SCHEMA_VERSION 3
 
 static enum ruru_err db_fail(struct ruru_register *r, struct ruru_diag *d, const char *what)
 {
@@ -119,19 +130,21 @@ static enum ruru_err upgrade(struct ruru_register *r, struct ruru_diag *d)
         return db_fail(r, d, "register.db: cannot be opened");
     /* another ruru may have migrated it meanwhile */
     v = user_version(r->db);
-    if (v != 0 && v != SCHEMA_VERSION) {
+    if (v != 0 && v != 2 && v != SCHEMA_VERSION) {
         sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
         return ruru_diag_set(d, RURU_ECORRUPT, "register.db", 0, 0,
                              "register.db: unknown schema %d", v);
     }
-    if (v == 0 && (sqlite3_exec(r->db, SCHEMA_1, NULL, NULL, NULL) != SQLITE_OK ||
-                   sqlite3_exec(r->db, MIGRATE_2, NULL, NULL, NULL) != SQLITE_OK)) {
-        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 2");
+    /* 0 -> 1 -> 2 -> 3, or 2 -> 3 */
+    if ((v == 0 && (sqlite3_exec(r->db, SCHEMA_1, NULL, NULL, NULL) != SQLITE_OK ||
+                    sqlite3_exec(r->db, MIGRATE_2, NULL, NULL, NULL) != SQLITE_OK)) ||
+        (v < SCHEMA_VERSION && sqlite3_exec(r->db, MIGRATE_3, NULL, NULL, NULL) != SQLITE_OK)) {
+        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 3");
         sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
         return err;
     }
     if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 2");
+        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 3");
         sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
         return err;
     }
@@ -1045,6 +1058,11 @@ sqlite3 *ruru_register_db(ruru_register *r)
 const struct ruru_case_config *ruru_register_config(const ruru_register *r)
 {
     return &r->cfg;
+}
+
+json_t *ruru_register_org_sectors(ruru_register *r)
+{
+    return r->orgs;
 }
 
 enum ruru_err ruru_register_sightings(ruru_register *r, json_t **out, struct ruru_diag *d)

@@ -33,6 +33,10 @@ enum ruru_err ruru_register_judge(
 /* The register's database, for the organisations (orgs.c). */
 sqlite3 *ruru_register_db(ruru_register *r);
 
+/* ruru.yaml's orgs: ({NAME: SECTOR or null}; NULL: none), the sectors of organisations a
+ * recording or a token adds (ruru_org_ensure). Owned by the register. */
+json_t *ruru_register_org_sectors(ruru_register *r);
+
 /* RURU_EINVAL unless `name` is an organisation's name: 1 to 128 bytes, no control characters. */
 enum ruru_err ruru_org_name_check(const char *name, struct ruru_diag *d);
 
