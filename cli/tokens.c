@@ -10,7 +10,7 @@ static const char USAGE[] =
         "       ruru tokens add ORG --role read|submit|admin [--label TEXT]\n"
         "       ruru tokens revoke ID\n"
         "\n"
-        "The API tokens of `ruru serve` (docs/serve-tokens.md). add makes a token for an\n"
+        "The API tokens of `ruru serve` (docs/serve.md). add makes a token for an\n"
         "organisation (adding it when new) and prints it alone on standard output: it is shown\n"
         "this once, and the register keeps only its SHA-256. read: lookups, the organisation's\n"
         "incidents and exports, national aggregates; submit: read, and posting logs and\n"

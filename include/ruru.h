@@ -422,6 +422,50 @@ RURU_API enum ruru_err ruru_scan(ruru_store *store,
                                  char **summary_json,
                                  struct ruru_diag *diag);
 
+/* ---- the service ------------------------------------------------------------------------- */
+
+/* A line the server has to say (one per request: the access log; or a warning), without a
+ * newline. Called from the server's threads. */
+typedef void (*ruru_serve_log_fn)(void *ctx, const char *line);
+
+/* Options of ruru_serve_start; zero-initialise, then set what you need (docs/serve.md). */
+struct ruru_serve_opts {
+    const char *home;   /* the intel store and the register */
+    const char *config; /* ruru.yaml's text (config_len bytes; NULL: the defaults) */
+    size_t config_len;
+    const char *config_file;        /* names it in errors */
+    const char *listen;             /* "ADDRESS:PORT" ("127.0.0.1:8080", "[::1]:0"; port 0: any free
+                                       one, ruru_serve_port says which); NULL: 127.0.0.1:8080 */
+    const char *tls_cert, *tls_key; /* PEM texts of the certificate (chain) and its key; both
+                                       or neither */
+    const char *spool;              /* where submitted logs are kept; NULL: HOME/submissions */
+    uint64_t max_body;              /* bytes of a log submission; 0: 1 GiB */
+    uint64_t max_json;              /* bytes of a JSON or text body; 0: 64 MiB */
+    unsigned max_batch;             /* values of a batch lookup; 0: 10,000 */
+    unsigned idle_timeout;          /* seconds a connection may stay silent; 0: 30 */
+    unsigned request_time;          /* seconds a request may take to arrive; 0: 600 */
+    unsigned max_connections;       /* 0: 256 */
+    unsigned max_per_client;        /* connections from one address; 0: 32 */
+    ruru_serve_log_fn on_log;
+    void *ctx;
+};
+
+typedef struct ruru_server ruru_server;
+
+/* Starts the service on its own threads and returns: the API under /v1, /healthz, /metrics
+ * and the console under /console/. RURU_EINVAL for a bad address or option, RURU_EIO when the
+ * address cannot be bound, RURU_EUNSUPPORTED for TLS without GnuTLS in libmicrohttpd. */
+RURU_API enum ruru_err
+ruru_serve_start(const struct ruru_serve_opts *opts, ruru_server **out, struct ruru_diag *diag);
+/* The port it listens on. */
+RURU_API unsigned ruru_serve_port(const ruru_server *s);
+/* Reads the intel (its match index, its actors) and the tokens again for the requests that
+ * come next; requests in flight finish with what they began with. */
+RURU_API void ruru_serve_reload(ruru_server *s);
+/* Stops accepting connections, lets the requests in flight finish (at most grace_seconds;
+ * then they are cut), and frees the server. NULL is a no-op. */
+RURU_API void ruru_serve_stop(ruru_server *s, unsigned grace_seconds);
+
 #ifdef __cplusplus
 }
 #endif

@@ -191,8 +191,76 @@ orgs_section(const struct ruru_yaml *m, const char *file, json_t *out, struct ru
     return RURU_OK;
 }
 
-enum ruru_err ruru_case_config_orgs(
-        const char *buf, size_t len, const char *file, json_t **orgs, struct ruru_diag *d)
+/* serve: who among the constituents gets TLP:AMBER intel: every one ("amber: all", TLP 2.0
+ * lets a recipient share AMBER with its clients) or only those a source lists ("amber:
+ * listed", "amber_to: {SOURCE: [ORG, ...]}"). Into `out` (may be NULL) as {"amber": "all" or
+ * "listed", "amber_to": {SOURCE: [ORG...]}}. */
+static enum ruru_err
+serve_section(const struct ruru_yaml *m, const char *file, json_t *out, struct ruru_diag *d)
+{
+    if (m->kind != RURU_YAML_MAP)
+        return bad(d, file, m, "a map is needed here (amber, amber_to)");
+    for (size_t i = 0; i < m->n; i++) {
+        const struct ruru_yaml *k = m->items[2 * i], *v = m->items[2 * i + 1];
+        const char *kn = ruru_yaml_str(k) ? ruru_yaml_str(k) : "", *val = ruru_yaml_str(v);
+        if (strcmp(kn, "amber") == 0) {
+            if (v->kind != RURU_YAML_SCALAR || val == NULL ||
+                (strcmp(val, "all") != 0 && strcmp(val, "listed") != 0))
+                return bad(d, file, v, "all or listed is needed here");
+            if (out != NULL)
+                json_object_set_new(out, "amber", json_string(val));
+        } else if (strcmp(kn, "amber_to") == 0) {
+            json_t *to = json_object();
+            if (to == NULL || (out != NULL && json_object_set_new(out, "amber_to", to) != 0))
+                return ruru_diag_set(d, RURU_ENOMEM, file, 0, 0, "out of memory");
+            if (out == NULL)
+                json_decref(to);
+            if (ruru_yaml_is_null(v))
+                continue;
+            if (v->kind != RURU_YAML_MAP)
+                return bad(d, file, v, "a map of SOURCE: [ORG, ...] is needed here");
+            for (size_t j = 0; j < v->n; j++) {
+                const struct ruru_yaml *src = v->items[2 * j], *orgs = v->items[2 * j + 1];
+                size_t n = orgs->kind == RURU_YAML_SEQ ? orgs->n : 1;
+                json_t *list = json_array();
+                struct ruru_diag nd;
+                if (src->kind != RURU_YAML_SCALAR || ruru_yaml_str(src) == NULL ||
+                    *ruru_yaml_str(src) == '\0') {
+                    json_decref(list);
+                    return bad(d, file, src, "an intel source's name is needed here");
+                }
+                for (size_t o = 0; o < n; o++) {
+                    const struct ruru_yaml *org =
+                            orgs->kind == RURU_YAML_SEQ ? orgs->items[o] : orgs;
+                    if (org->kind != RURU_YAML_SCALAR ||
+                        ruru_org_name_check(ruru_yaml_str(org), &nd) != RURU_OK) {
+                        json_decref(list);
+                        return bad(d, file, org, "an organisation's name is needed here");
+                    }
+                    json_array_append_new(list, json_string(ruru_yaml_str(org)));
+                }
+                if (out != NULL)
+                    json_object_set(json_object_get(out, "amber_to"), ruru_yaml_str(src), list);
+                json_decref(list);
+            }
+        } else {
+            return bad(d, file, k, "unknown setting: serve has amber and amber_to");
+        }
+    }
+    return RURU_OK;
+}
+
+/* The section `name` of every document, through `parse`, into one object (NULL: none). */
+static enum ruru_err section_json(const char *buf,
+                                  size_t len,
+                                  const char *file,
+                                  const char *name,
+                                  enum ruru_err (*parse)(const struct ruru_yaml *,
+                                                         const char *,
+                                                         json_t *,
+                                                         struct ruru_diag *),
+                                  json_t **result,
+                                  struct ruru_diag *d)
 {
     struct ruru_arena arena;
     struct ruru_yaml **docs = NULL;
@@ -200,26 +268,38 @@ enum ruru_err ruru_case_config_orgs(
     json_t *out = NULL;
     enum ruru_err err;
 
-    *orgs = NULL;
+    *result = NULL;
     ruru_arena_init(&arena, 4096, (size_t)4 << 20);
     err = ruru_yaml_load(buf, len, file, &arena, &docs, &n_docs, d);
     for (size_t k = 0; err == RURU_OK && k < n_docs; k++) {
         const struct ruru_yaml *top = docs[k], *sec;
-        if (top->kind != RURU_YAML_MAP || (sec = ruru_yaml_get(top, "orgs")) == NULL ||
+        if (top->kind != RURU_YAML_MAP || (sec = ruru_yaml_get(top, name)) == NULL ||
             ruru_yaml_is_null(sec))
             continue;
         if (out == NULL && (out = json_object()) == NULL)
             err = ruru_diag_set(d, RURU_ENOMEM, file, 0, 0, "out of memory");
         else
-            err = orgs_section(sec, file, out, d);
+            err = parse(sec, file, out, d);
     }
     ruru_arena_fini(&arena);
     if (err != RURU_OK) {
         json_decref(out);
         return err;
     }
-    *orgs = out;
+    *result = out;
     return RURU_OK;
+}
+
+enum ruru_err ruru_case_config_orgs(
+        const char *buf, size_t len, const char *file, json_t **orgs, struct ruru_diag *d)
+{
+    return section_json(buf, len, file, "orgs", orgs_section, orgs, d);
+}
+
+enum ruru_err ruru_case_config_serve(
+        const char *buf, size_t len, const char *file, json_t **serve, struct ruru_diag *d)
+{
+    return section_json(buf, len, file, "serve", serve_section, serve, d);
 }
 
 enum ruru_err ruru_config_logsources(
@@ -290,15 +370,15 @@ enum ruru_err ruru_case_config_load(const char *buf,
                     err = export_section(sec, file, &x.export, d);
                 continue;
             }
-            if (strcmp(name, "orgs") == 0) {
+            if (strcmp(name, "orgs") == 0 || strcmp(name, "serve") == 0) {
                 if (!ruru_yaml_is_null(sec))
-                    err = orgs_section(sec, file, NULL, d);
+                    err = (name[0] == 'o' ? orgs_section : serve_section)(sec, file, NULL, d);
                 continue;
             }
             if (!inc && !att) {
                 err = bad(d, file, key,
                           "unknown section: ruru.yaml has incidents, attribution, logsources, "
-                          "export and orgs");
+                          "export, orgs and serve");
                 break;
             }
             if (ruru_yaml_is_null(sec))

@@ -82,6 +82,12 @@ enum ruru_err ruru_case_config_load(const char *buf,
 enum ruru_err ruru_case_config_orgs(
         const char *buf, size_t len, const char *file, json_t **orgs, struct ruru_diag *d);
 
+/* ruru.yaml's serve: (amber: all|listed, amber_to: {SOURCE: [ORG...]}), who among the
+ * constituents gets TLP:AMBER intel. OUT: *serve {"amber", "amber_to"} (json_decref it), NULL
+ * when the file has no serve:. RURU_EPARSE with line and column for a bad entry (config.c). */
+enum ruru_err ruru_case_config_serve(
+        const char *buf, size_t len, const char *file, json_t **serve, struct ruru_diag *d);
+
 /* The value at a dotted path of a document's nested objects ("ruru.indicator.id",
  * "log.file.path"), or NULL. */
 json_t *ruru_case_at(json_t *o, const char *path);

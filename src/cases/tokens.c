@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The API tokens of `ruru serve` (docs/serve-tokens.md), in the register's `token` table. A
+ * The API tokens of `ruru serve` (docs/serve.md), in the register's `token` table. A
  * token is one organisation's, with one role, and reads
  *
  *   ruru_0123456789abcdef_<64 hex digits>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The API tokens of `ruru serve` as the server checks them (tokens.c; docs/serve-tokens.md):
+ * The API tokens of `ruru serve` as the server checks them (tokens.c; docs/serve.md):
  * it loads the tokens not revoked into memory with ruru_register_token_entries, loads them
  * again when ruru_register_data_version says register.db changed, and finds the token of a
  * request with ruru_token_find. Adding, listing and revoking are the public API

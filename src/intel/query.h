@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "intel/actors.h"
@@ -18,6 +19,23 @@ enum ruru_err ruru_query_finish(json_t *doc, char **out, struct ruru_diag *diag)
 json_t *ruru_query_actor_brief(const struct ruru_actor_registry *reg, size_t g);
 /* Mean numerical value of the confidence tags among labels (a JSON array), or -1. */
 int ruru_query_tag_confidence(sqlite3 *db, json_t *labels);
+
+/* Keeps a match of a search (the indicator as search shows it) when visible() says so. */
+struct ruru_search_filter {
+    bool (*visible)(void *ctx, const json_t *match);
+    void *ctx;
+};
+
+/* ruru_intel_search with an actor registry built once by the caller (NULL: no actors) and,
+ * when filter is not NULL, only the matches it keeps (and the groups counted from them).
+ * OUT: *out, the search document (json_decref it). */
+enum ruru_err ruru_query_search(sqlite3 *db,
+                                const struct ruru_actor_registry *reg,
+                                const char *value,
+                                int64_t at,
+                                const struct ruru_search_filter *filter,
+                                json_t **out,
+                                struct ruru_diag *diag);
 
 /* The indicator with store id `id` as search shows it (docs/json.md), active judged at `at`
  * (INT64_MIN: now), or NULL. */

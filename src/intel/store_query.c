@@ -535,21 +535,25 @@ static enum ruru_err search_also(struct search *s, enum ruru_ioc_type inferred, 
     return err;
 }
 
-enum ruru_err ruru_intel_search(
-        ruru_store *store, const char *value, int64_t at, char **out, struct ruru_diag *diag)
+enum ruru_err ruru_query_search(sqlite3 *db,
+                                const struct ruru_actor_registry *reg,
+                                const char *value,
+                                int64_t at,
+                                const struct ruru_search_filter *filter,
+                                json_t **out,
+                                struct ruru_diag *diag)
 {
-    sqlite3 *db = ruru_store_db(store);
     struct ruru_buf refanged, canon;
     struct ruru_norm_opts opts = {1, 1};
     enum ruru_ioc_type type = RURU_IOC_NONE;
     const char *reason = NULL, *canonical;
-    struct ruru_actor_registry *reg = NULL;
     struct search s;
     json_t *doc, *wl;
-    enum ruru_err err;
+    enum ruru_err err = RURU_OK;
     char host[512];
 
     ruru_diag_clear(diag);
+    *out = NULL;
     if (at == INT64_MIN)
         at = (int64_t)time(NULL);
     ruru_buf_init(&refanged, 1 << 20);
@@ -566,9 +570,6 @@ enum ruru_err ruru_intel_search(
         type = RURU_IOC_NONE;
         canonical = ruru_buf_str(&refanged);
     }
-    err = ruru_actors_build(db, &reg, diag);
-    if (err != RURU_OK)
-        goto out;
     memset(&s, 0, sizeof(s));
     s.db = db;
     s.reg = reg;
@@ -637,16 +638,37 @@ enum ruru_err ruru_intel_search(
         err = db_fail(db, diag);
         goto out;
     }
+    if (filter != NULL) {
+        /* what the reader may not see is gone before the groups are counted */
+        for (size_t i = json_array_size(s.matches); i-- > 0;)
+            if (!filter->visible(filter->ctx, json_array_get(s.matches, i)))
+                json_array_remove(s.matches, i);
+    }
     wl = json_array();
     json_object_set_new(doc, "indicators", group_matches(s.matches));
     ruru_query_warninglist_hits(db, type, canonical, wl);
     json_object_set_new(doc, "warninglists", wl);
-    err = ruru_query_finish(doc, out, diag);
+    *out = doc;
 out:
-    ruru_actors_destroy(reg);
     ruru_buf_fini(&refanged);
     ruru_buf_fini(&canon);
     return err;
+}
+
+enum ruru_err ruru_intel_search(
+        ruru_store *store, const char *value, int64_t at, char **out, struct ruru_diag *diag)
+{
+    sqlite3 *db = ruru_store_db(store);
+    struct ruru_actor_registry *reg = NULL;
+    json_t *doc = NULL;
+    enum ruru_err err;
+
+    ruru_diag_clear(diag);
+    if ((err = ruru_actors_build(db, &reg, diag)) != RURU_OK)
+        return err;
+    err = ruru_query_search(db, reg, value, at, NULL, &doc, diag);
+    ruru_actors_destroy(reg);
+    return err == RURU_OK ? ruru_query_finish(doc, out, diag) : err;
 }
 
 /* ---- for the sweep -------------------------------------------------------------------------- */

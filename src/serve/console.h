@@ -2,7 +2,7 @@
 /*
  * The web console of `ruru serve`: the pages a CERT's analysts read (incidents, one incident,
  * the national statistic, actors, intel search), written as HTML from the documents the
- * library gives (docs/serve-console.md). Pure functions: no I/O, no clock, no global state;
+ * library gives (docs/serve.md). Pure functions: no I/O, no clock, no global state;
  * the server decides who may see what and hands over documents already filtered for the
  * caller.
  *
