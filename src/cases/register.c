@@ -223,8 +223,13 @@ enum ruru_err ruru_register_set_config(
 
 void ruru_register_close(ruru_register *r)
 {
+    sqlite3_stmt *st;
+
     if (r == NULL)
         return;
+    /* the statements ruru_stmt_get kept (tokens.c) */
+    while ((st = sqlite3_next_stmt(r->db, NULL)) != NULL)
+        sqlite3_finalize(st);
     sqlite3_close(r->db);
     json_decref(r->orgs);
     ruru_free(r);

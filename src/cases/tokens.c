@@ -31,6 +31,7 @@
 #include "base/diag.h"
 #include "base/time.h"
 #include "cases/register.h"
+#include "intel/store.h"
 
 #define ID_BYTES     8  /* 64 bits: ids do not collide among the few thousand tokens a CERT makes */
 #define SECRET_BYTES 32 /* 256 bits: beyond guessing, so a plain SHA-256 of it suffices */
@@ -386,14 +387,13 @@ enum ruru_err ruru_register_token_entries(ruru_register *r,
 
 uint64_t ruru_register_data_version(ruru_register *r)
 {
-    sqlite3_stmt *st = NULL;
+    /* asked before every request the service answers: the statement is kept */
+    sqlite3_stmt *st = ruru_stmt_get(ruru_register_db(r), "PRAGMA data_version");
     uint64_t v = 0;
 
-    if (sqlite3_prepare_v2(ruru_register_db(r), "PRAGMA data_version", -1, &st, NULL) ==
-                SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
+    if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
         v = (uint64_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    ruru_stmt_put(st);
     return v;
 }
 

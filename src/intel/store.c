@@ -314,12 +314,41 @@ bool ruru_store_generation(struct ruru_store *s, char *out, size_t cap)
     return ok;
 }
 
+sqlite3_stmt *ruru_stmt_get(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+
+    for (st = sqlite3_next_stmt(db, NULL); st != NULL; st = sqlite3_next_stmt(db, st)) {
+        const char *have = sqlite3_sql(st);
+        if (!sqlite3_stmt_busy(st) && have != NULL && strcmp(have, sql) == 0)
+            return st;
+    }
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+void ruru_stmt_put(sqlite3_stmt *st)
+{
+    if (st == NULL)
+        return;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
 void ruru_store_close(ruru_store *store)
 {
+    sqlite3_stmt *st;
+
     if (store == NULL)
         return;
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(store->st[i]);
+    /* and those ruru_stmt_get kept */
+    while ((st = sqlite3_next_stmt(store->db, NULL)) != NULL)
+        sqlite3_finalize(st);
     sqlite3_close(store->db);
     ruru_free(store->path);
     ruru_free(store);

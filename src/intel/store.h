@@ -30,6 +30,14 @@ const char *ruru_store_path(const struct ruru_store *store);
  * removed). False when it cannot be read. */
 bool ruru_store_generation(struct ruru_store *store, char *out, size_t cap);
 
+/* A prepared statement of `sql` on db, kept for the connection's life, so that a query asked
+ * again and again (the service's lookups) is parsed once: an idle one of the same SQL when
+ * the connection has one, else a new one. Give it back with ruru_stmt_put (reset, bindings
+ * cleared), never finalize it: closing the store finalizes them. Between getting it and its
+ * first step, get no other statement of the same SQL. NULL when SQLite refuses the SQL. */
+sqlite3_stmt *ruru_stmt_get(sqlite3 *db, const char *sql);
+void ruru_stmt_put(sqlite3_stmt *st);
+
 /* Per-file import counters, filled by the store's sink. */
 struct ruru_import_stats {
     uint64_t n_by_type[RURU_IOC__COUNT]; /* indicators meant for detection (to_ids) */

@@ -121,10 +121,8 @@ int ruru_query_tag_confidence(sqlite3 *db, json_t *labels)
 
     if (json_array_size(labels) == 0)
         return -1;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT numerical_value FROM tag_meanings WHERE tag = ?1"
-                           " AND numerical_value IS NOT NULL ORDER BY id LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if ((st = ruru_stmt_get(db, "SELECT numerical_value FROM tag_meanings WHERE tag = ?1"
+                                " AND numerical_value IS NOT NULL ORDER BY id LIMIT 1")) == NULL)
         return -1;
     json_array_foreach(labels, i, l)
     {
@@ -138,7 +136,7 @@ int ruru_query_tag_confidence(sqlite3 *db, json_t *labels)
         }
         sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    ruru_stmt_put(st);
     return n > 0 ? (int)(sum / n) : -1;
 }
 
@@ -213,10 +211,8 @@ static void indicator_actors(sqlite3 *db,
             json_array_append_new(out, o);
         }
     }
-    if (sqlite3_prepare_v2(db,
-                           "SELECT dst FROM relations WHERE type = 'indicates' AND NOT revoked"
-                           " AND (src = ?1 OR src = ?2) ORDER BY dst",
-                           -1, &st, NULL) == SQLITE_OK) {
+    if ((st = ruru_stmt_get(db, "SELECT dst FROM relations WHERE type = 'indicates' AND NOT"
+                                " revoked AND (src = ?1 OR src = ?2) ORDER BY dst")) != NULL) {
         sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
         if (object_ref)
             sqlite3_bind_text(st, 2, object_ref, -1, SQLITE_STATIC);
@@ -228,7 +224,7 @@ static void indicator_actors(sqlite3 *db,
         }
     }
 #undef ADD_GROUP
-    sqlite3_finalize(st);
+    ruru_stmt_put(st);
 }
 
 /* ---- search -------------------------------------------------------------------------------- */
@@ -314,7 +310,7 @@ static enum ruru_err run_search(struct search *s,
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    if ((st = ruru_stmt_get(s->db, sql)) == NULL)
         return RURU_EDB;
     if (a_len < 0)
         sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
@@ -331,7 +327,7 @@ static enum ruru_err run_search(struct search *s,
         json_object_set_new(o, "matched_on", json_string(matched_on));
         json_array_append_new(s->matches, o);
     }
-    sqlite3_finalize(st);
+    ruru_stmt_put(st);
     return rc == SQLITE_DONE ? RURU_OK : RURU_EDB;
 }
 
@@ -551,6 +547,8 @@ enum ruru_err ruru_query_search(sqlite3 *db,
     json_t *doc, *wl;
     enum ruru_err err = RURU_OK;
     char host[512];
+    sqlite3_stmt *st_begin = NULL;
+    bool in_txn = false;
 
     ruru_diag_clear(diag);
     *out = NULL;
@@ -562,6 +560,12 @@ enum ruru_err ruru_query_search(sqlite3 *db,
         ruru_buf_fini(&refanged);
         return ruru_diag_set(diag, RURU_ELIMIT, NULL, 0, 0, "search value too long");
     }
+    /* One read transaction for the search's dozens of queries: one snapshot of the intel,
+     * and the WAL's locks taken once instead of per query. */
+    if (sqlite3_get_autocommit(db) && (st_begin = ruru_stmt_get(db, "BEGIN")) != NULL &&
+        sqlite3_step(st_begin) == SQLITE_DONE)
+        in_txn = true;
+    ruru_stmt_put(st_begin);
     if (ruru_ioc_normalize(&type, refanged.ptr ? refanged.ptr : "", refanged.len, &opts, &canon,
                            &reason)) {
         canonical = ruru_buf_str(&canon);
@@ -650,6 +654,12 @@ enum ruru_err ruru_query_search(sqlite3 *db,
     json_object_set_new(doc, "warninglists", wl);
     *out = doc;
 out:
+    if (in_txn) {
+        sqlite3_stmt *st_end = ruru_stmt_get(db, "COMMIT");
+        if (st_end == NULL || sqlite3_step(st_end) != SQLITE_DONE)
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        ruru_stmt_put(st_end);
+    }
     ruru_buf_fini(&refanged);
     ruru_buf_fini(&canon);
     return err;

@@ -181,11 +181,8 @@ static sqlite3_stmt *prepare(sqlite3 *db, const char *attrs, const char *cond)
                       " WHERE j.value IN (%s))",
                       attrs);
     ruru_buf_addf(&sql, ") AND %s ORDER BY w.name, e.value", cond);
-    if (ruru_buf_str(&sql) == NULL ||
-        sqlite3_prepare_v2(db, ruru_buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        st = NULL;
-    }
+    if (!sql.failed)
+        st = ruru_stmt_get(db, ruru_buf_str(&sql));
     ruru_buf_fini(&sql);
     return st;
 }
@@ -206,7 +203,7 @@ static void hostname_hits(sqlite3 *db, const char *attrs, const char *host, json
         if (p)
             p++;
     }
-    sqlite3_finalize(st);
+    ruru_stmt_put(st);
 }
 
 void ruru_query_warninglist_hits(sqlite3 *db,
@@ -229,7 +226,7 @@ void ruru_query_warninglist_hits(sqlite3 *db,
             while (sqlite3_step(st) == SQLITE_ROW)
                 emit(out, st);
         }
-        sqlite3_finalize(st);
+        ruru_stmt_put(st);
     }
     /* A value of no type may still be a name: a private public suffix (dyndns-home.com) is
      * no domain indicator, yet a hostname list holds it. */
@@ -250,7 +247,7 @@ void ruru_query_warninglist_hits(sqlite3 *db,
             while (sqlite3_step(st) == SQLITE_ROW)
                 emit(out, st);
         }
-        sqlite3_finalize(st);
+        ruru_stmt_put(st);
         ruru_buf_fini(&lower);
     }
     /* Substring and regex lists are few and short: test each entry. */
@@ -265,6 +262,6 @@ void ruru_query_warninglist_hits(sqlite3 *db,
                                                 : regex_matches(entry, value))
                 emit(out, st);
         }
-        sqlite3_finalize(st);
+        ruru_stmt_put(st);
     }
 }

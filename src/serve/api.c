@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
+#include "base/diag.h"
 #include "intel/query.h"
 #include "intel/store.h"
 #include "serve/serve_int.h"
@@ -70,26 +72,90 @@ enum MHD_Result api_metrics(struct request *q)
     return serve_reply_bytes(q, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }
 
+/* What the answer to a lookup depends on besides the value (cache.c). */
+static void caller_class(const struct request *q, char *buf, size_t cap)
+{
+    if (q->caller.role == RURU_ROLE_ADMIN)
+        snprintf(buf, cap, "*");
+    else if (q->srv->sharing.amber_all)
+        snprintf(buf, cap, "c");
+    else
+        snprintf(buf, cap, "o:%s", q->caller.org);
+}
+
+/* The answer to one value as JSON text (ruru_free), from the cache or a search with the
+ * handles *h (taken from the pool on first need; the caller gives them back). */
+static char *lookup_text(struct request *q,
+                         struct handles **h,
+                         const char *value,
+                         size_t *len,
+                         bool *hit,
+                         struct ruru_diag *d,
+                         enum ruru_err *err)
+{
+    char cls[160];
+    uint64_t gen;
+    int64_t now = (int64_t)time(NULL);
+    json_t *doc = NULL;
+    char *text;
+
+    caller_class(q, cls, sizeof(cls));
+    *err = RURU_OK;
+    serve_watch(q->srv);
+    gen = atomic_load(&q->srv->gen);
+    if ((text = serve_cache_get(q->srv->cache, cls, value, gen, now, len, hit)) != NULL) {
+        atomic_fetch_add(&q->srv->m.lookups, 1);
+        atomic_fetch_add(&q->srv->m.cache_hits, 1);
+        if (*hit)
+            atomic_fetch_add(&q->srv->m.lookup_hits, 1);
+        return text;
+    }
+    if (*h == NULL && (*h = serve_handles_get(q->srv, d)) == NULL) {
+        *err = RURU_EIO;
+        return NULL;
+    }
+    if ((*err = api_search(q, *h, value, &doc, d)) != RURU_OK)
+        return NULL;
+    *hit = json_array_size(json_object_get(doc, "matches")) > 0;
+    text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(doc);
+    if (text == NULL) {
+        *err = ruru_diag_set(d, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    *len = strlen(text);
+    /* made with handles of generation (*h)->gen: kept for that one */
+    serve_cache_put(q->srv->cache, cls, value, (*h)->gen, now, text, *len, *hit);
+    return text;
+}
+
 enum MHD_Result api_lookup_get(struct request *q)
 {
-    bool bad = false;
+    bool bad = false, hit = false;
     const char *value = serve_arg(q, "value", &bad);
     struct ruru_diag d;
-    struct handles *h;
-    json_t *doc = NULL;
+    struct handles *h = NULL;
     enum ruru_err err;
+    size_t len = 0;
+    char *text, *t;
 
     if (value == NULL || *value == '\0' || bad)
         return serve_reply_error(q, 400, "value=V is needed (one value, without NUL bytes)");
     if (strlen(value) > 8192)
         return serve_reply_error(q, 413, "a value of at most 8192 bytes is taken");
-    if ((h = serve_handles_get(q->srv, &d)) == NULL)
-        return serve_reply_error(q, 503, "the intel cannot be opened: %s", d.msg);
-    err = api_search(q, h, value, &doc, &d);
+    text = lookup_text(q, &h, value, &len, &hit, &d, &err);
     serve_handles_put(q->srv, h);
-    if (err != RURU_OK)
+    if (text == NULL && err == RURU_EIO)
+        return serve_reply_error(q, 503, "the intel cannot be opened: %s", d.msg);
+    if (text == NULL)
         return serve_reply_lib(q, err, &d);
-    return serve_reply_json(q, 200, doc);
+    if ((t = ruru_realloc(text, len + 2)) == NULL) {
+        ruru_free(text);
+        return serve_reply_error(q, 500, "out of memory");
+    }
+    t[len] = '\n';
+    t[len + 1] = '\0';
+    return serve_reply_bytes(q, 200, "application/json", t, len + 1);
 }
 
 /* The values of a batch: {"values": [...]}, a JSON array of strings, or text, one per line.
@@ -164,35 +230,48 @@ static json_t *batch_values(struct request *q, enum MHD_Result *ret)
 enum MHD_Result api_lookup_post(struct request *q)
 {
     enum MHD_Result ret = MHD_YES;
-    json_t *vals = batch_values(q, &ret), *results, *v, *doc;
+    json_t *vals = batch_values(q, &ret), *v;
     struct ruru_diag d;
-    struct handles *h;
-    size_t i, hits = 0;
+    struct handles *h = NULL;
+    struct ruru_buf out;
+    size_t i, found = 0, n;
+    enum ruru_err err = RURU_OK;
+    char head[96];
 
     if (vals == NULL)
         return ret;
-    if ((h = serve_handles_get(q->srv, &d)) == NULL) {
-        json_decref(vals);
-        return serve_reply_error(q, 503, "the intel cannot be opened: %s", d.msg);
-    }
-    results = json_array();
+    /* the answers as they are kept, one after another: no document is parsed again */
+    n = json_array_size(vals);
+    ruru_buf_init(&out, (size_t)1 << 31);
+    ruru_buf_adds(&out, "{\"results\":[");
     json_array_foreach(vals, i, v)
     {
-        enum ruru_err err = api_search(q, h, json_string_value(v), &doc, &d);
-        if (err != RURU_OK) {
-            serve_handles_put(q->srv, h);
-            json_decref(vals);
-            json_decref(results);
-            return serve_reply_lib(q, err, &d);
-        }
-        hits += json_array_size(json_object_get(doc, "matches")) > 0;
-        json_array_append_new(results, doc);
+        bool hit = false;
+        size_t len = 0;
+        char *text = lookup_text(q, &h, json_string_value(v), &len, &hit, &d, &err);
+        if (text == NULL)
+            break;
+        found += hit;
+        if (i > 0)
+            ruru_buf_addc(&out, ',');
+        ruru_buf_add(&out, text, len);
+        ruru_free(text);
     }
     serve_handles_put(q->srv, h);
     json_decref(vals);
-    return serve_reply_json(q, 200,
-                            json_pack("{s:I, s:I, s:o}", "values", (json_int_t)i, "found",
-                                      (json_int_t)hits, "results", results));
+    if (err != RURU_OK) {
+        ruru_buf_fini(&out);
+        return err == RURU_EIO ? serve_reply_error(q, 503, "the intel cannot be opened: %s", d.msg)
+                               : serve_reply_lib(q, err, &d);
+    }
+    snprintf(head, sizeof(head), "],\"values\":%zu,\"found\":%zu}\n", n, found);
+    ruru_buf_adds(&out, head);
+    if (out.failed) {
+        ruru_buf_fini(&out);
+        return serve_reply_error(q, 500, "out of memory");
+    }
+    n = out.len;
+    return serve_reply_bytes(q, 200, "application/json", ruru_buf_detach(&out), n);
 }
 
 const char *api_org_arg(struct request *q, enum MHD_Result *ret)

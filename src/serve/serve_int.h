@@ -23,6 +23,7 @@
 #include "intel/actors.h"
 
 struct ruru_sessions;
+struct serve_cache;
 
 /* ---- what a caller may see (rights.c) ---- */
 
@@ -88,7 +89,7 @@ struct metrics {
     _Atomic uint64_t requests[R__COUNT][6]; /* by route and status class (1xx..5xx; 0: none) */
     _Atomic uint64_t latency_bucket[12];    /* cumulative at the end: see metrics.c */
     _Atomic uint64_t latency_count, latency_us_sum;
-    _Atomic uint64_t lookups, lookup_hits, sightings, incidents, bytes_in, reloads;
+    _Atomic uint64_t lookups, lookup_hits, cache_hits, sightings, incidents, bytes_in, reloads;
     _Atomic int64_t in_flight;
 };
 
@@ -116,6 +117,7 @@ struct ruru_server {
     bool tokens_loaded;
 
     struct ruru_sessions *sessions;
+    struct serve_cache *cache;
     struct metrics m;
     int64_t started;
     _Atomic bool stopping;
@@ -123,6 +125,9 @@ struct ruru_server {
 
 struct handles *serve_handles_get(struct ruru_server *s, struct ruru_diag *d);
 void serve_handles_put(struct ruru_server *s, struct handles *h);
+/* Looks whether the intel changed, at most once a second (for requests that need no handle:
+ * answers from the cache). */
+void serve_watch(struct ruru_server *s);
 
 /* The caller of a bearer token (`Authorization: Bearer TOKEN`): false for none, a bad or a
  * revoked one, all alike. */
@@ -219,6 +224,27 @@ bool serve_token_live(struct ruru_server *s, const char *token_id);
 /* The search of one value as `c` may see it. OUT: *doc. */
 enum ruru_err api_search(
         struct request *q, struct handles *h, const char *value, json_t **doc, struct ruru_diag *d);
+
+/* ---- cache.c: answers to lookups, per class of caller ---- */
+struct serve_cache *serve_cache_new(void);
+void serve_cache_free(struct serve_cache *c);
+/* A copy of the answer (ruru_free) to `value` for callers of class `cls` made in generation
+ * `gen` less than a minute before `now`, with its length and whether it matched; else NULL. */
+char *serve_cache_get(struct serve_cache *c,
+                      const char *cls,
+                      const char *value,
+                      uint64_t gen,
+                      int64_t now,
+                      size_t *len,
+                      bool *hit);
+void serve_cache_put(struct serve_cache *c,
+                     const char *cls,
+                     const char *value,
+                     uint64_t gen,
+                     int64_t now,
+                     const char *text,
+                     size_t len,
+                     bool hit);
 
 /* ---- metrics.c ---- */
 void metrics_observe(struct metrics *m, enum route r, unsigned status, int64_t micros);

@@ -160,6 +160,18 @@ struct handles *serve_handles_get(struct ruru_server *s, struct ruru_diag *d)
     return handles_open(s, atomic_load(&s->gen), d);
 }
 
+void serve_watch(struct ruru_server *s)
+{
+    bool due;
+    struct handles *h;
+
+    pthread_mutex_lock(&s->pool_lock);
+    due = (int64_t)time(NULL) != s->store_gen_at;
+    pthread_mutex_unlock(&s->pool_lock);
+    if (due && (h = serve_handles_get(s, NULL)) != NULL)
+        serve_handles_put(s, h);
+}
+
 void serve_handles_put(struct ruru_server *s, struct handles *h)
 {
     if (h == NULL)
@@ -326,6 +338,7 @@ static void server_free(struct ruru_server *s)
     ruru_register_close(s->token_reg);
     ruru_free(s->tokens);
     ruru_sessions_free(s->sessions);
+    serve_cache_free(s->cache);
     serve_sharing_fini(&s->sharing);
     pthread_mutex_destroy(&s->pool_lock);
     pthread_mutex_destroy(&s->token_lock);
@@ -444,7 +457,8 @@ ruru_serve_start(const struct ruru_serve_opts *opts, ruru_server **out, struct r
         if (diag != NULL && !diag->msg[0])
             ruru_diag_set(diag, err, NULL, 0, 0, "out of memory");
     }
-    if (err == RURU_OK && (s->sessions = ruru_sessions_new(4096, 8 * 3600)) == NULL)
+    if (err == RURU_OK && ((s->sessions = ruru_sessions_new(4096, 8 * 3600)) == NULL ||
+                           (s->cache = serve_cache_new()) == NULL))
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
     if (err == RURU_OK)
         err = bind_socket(s, &fd, diag);

@@ -915,8 +915,7 @@ enum ruru_err ruru_share_html(json_t *model, struct ruru_buf *out, struct ruru_d
     const json_t *incidents = ruru_html_get(model, "incidents"), *inc;
     size_t start = out->len, i;
     enum ruru_err err;
-
-    int rank;
+    int rank = 0;
 
     err = check_model(model, &rank, d);
     if (err != RURU_OK)
