@@ -164,6 +164,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
             fprintf(stderr, "ruru: serve: %s cannot be read\n",
                     cert == NULL ? cert_file : key_file);
             free(cert);
+            if (key != NULL)
+                explicit_bzero(key, strlen(key));
             free(key);
             return EXIT_ERROR;
         }
@@ -189,7 +191,9 @@ int cmd_serve(struct cli *c, int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     err = ruru_serve_start(&o, &srv, &d);
     free(cert);
-    free(key); /* the server keeps its own copies */
+    if (key != NULL) /* the server keeps its own copy; this one is wiped */
+        explicit_bzero(key, strlen(key));
+    free(key);
     if (err != RURU_OK) {
         cli_error(err, &d, "serve");
         return EXIT_ERROR;

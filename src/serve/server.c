@@ -348,6 +348,8 @@ static void server_free(struct ruru_server *s)
     ruru_free(s->spool);
     ruru_free(s->listen);
     ruru_free(s->tls_cert);
+    if (s->tls_key != NULL) /* a private key: not left in freed memory */
+        explicit_bzero(s->tls_key, strlen(s->tls_key));
     ruru_free(s->tls_key);
     ruru_free(s);
 }

@@ -207,6 +207,19 @@ def test_submit_and_isolation(srv, home):
     check_eq(srv.json("GET", q("/v1/stats", by="org"), t["admin"])[0], 200, "admin: by=org")
     cli = json.loads(home.run("stats", "--format", "json", "--by", "sector").stdout)
     check_eq(s_adm, cli, "stats = ruru stats")
+    # a log streamed in chunks (no Content-Length), as a collector pipes it
+    def chunks():
+        for line in read("hospital-b.log").splitlines(keepends=True):
+            yield line
+    c = srv.conn()
+    c.request("POST", "/v1/logs?format=apache", body=chunks(), encode_chunked=True,
+              headers={"Authorization": "Bearer " + t["b_submit"],
+                       "Content-Type": "text/plain", "Transfer-Encoding": "chunked"})
+    r = c.getresponse()
+    doc = json.loads(r.read())
+    c.close()
+    check_eq(r.status, 200, "logs: a chunked body")
+    check_eq(doc.get("sightings_total"), 2, "logs: a chunked body is swept whole")
     # the admin submits for an organisation
     status, doc, _ = srv.json("POST", q("/v1/logs", org=B), t["admin"], gz(log_b))
     check_eq(status, 200, "admin: logs for Hospital-B")
