@@ -6,4 +6,4 @@ sh scripts/install-deps bench
 python3 bench/import.py
 python3 bench/scan.py "$@"
 python3 bench/detect.py
-python3 bench/serve.py "$@"
+python3 bench/serve.py
