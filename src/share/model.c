@@ -413,6 +413,45 @@ add_incident(json_t *list, json_t *x, json_t *sightings, int tlp, bool again, js
     json_array_append(list, x);
 }
 
+/* An export for one organisation names no other organisation's incident. The register's
+ * campaign of an incident is the smallest id of every incident sharing a distinctive
+ * indicator with it, whatever their organisation: here it is made again over the incidents
+ * exported, the smallest id of those sharing it, and none when only one of them does (a
+ * campaign of one would still say that another organisation's incident shares it). When
+ * there is no memory to do so, every campaign is dropped rather than left as it was. */
+static void narrow_campaigns(json_t *list)
+{
+    json_t *least = json_object(), *members = json_object(), *inc;
+    size_t i;
+
+    json_array_foreach(list, i, inc)
+    {
+        const char *c = json_string_value(json_object_get(inc, "campaign"));
+        const char *id = json_string_value(json_object_get(inc, "id"));
+        const char *cur;
+        if (c == NULL || id == NULL || least == NULL || members == NULL)
+            continue;
+        cur = json_string_value(json_object_get(least, c));
+        if (cur == NULL || strcmp(id, cur) < 0)
+            json_object_set_new(least, c, json_string(id));
+        json_object_set_new(members, c,
+                            json_integer(json_integer_value(json_object_get(members, c)) + 1));
+    }
+    json_array_foreach(list, i, inc)
+    {
+        const char *c = json_string_value(json_object_get(inc, "campaign"));
+        json_t *to = c != NULL ? json_object_get(least, c) : NULL;
+        if (c == NULL)
+            continue;
+        if (json_integer_value(json_object_get(members, c)) >= 2 && json_is_string(to))
+            json_object_set(inc, "campaign", to);
+        else
+            json_object_set_new(inc, "campaign", json_null());
+    }
+    json_decref(least);
+    json_decref(members);
+}
+
 enum ruru_err ruru_share_model(ruru_register *r,
                                ruru_store *store,
                                const struct ruru_export_opts *o,
@@ -561,6 +600,8 @@ enum ruru_err ruru_share_model(ruru_register *r,
             json_decref(keep);
         }
     }
+    if (o->org != NULL)
+        narrow_campaigns(list);
     /* verification, TLP and times over what is exported */
     json_array_foreach(list, i, inc)
     {

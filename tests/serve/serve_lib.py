@@ -51,9 +51,11 @@ class Home:
         self.run("intel", "import", "--source", "actors", os.path.join(DATA, "actors.stix.json"))
         self.tokens = {}
 
-    def run(self, *args, ok=(0, 1), stdin=None):
+    def run(self, *args, ok=(0, 1), stdin=None, cwd=None):
+        """ruru with this home; cwd, when given, is where relative paths are read from (an
+        input's path is its asset's name, and so goes into its incident's id)."""
         p = subprocess.run([self.ruru, "--home", self.dir] + list(args), capture_output=True,
-                           input=stdin, timeout=300)
+                           input=stdin, timeout=300, cwd=cwd)
         if p.returncode not in ok:
             raise RuntimeError("ruru %s: exit %d: %s" % (" ".join(args), p.returncode,
                                                          p.stderr.decode(errors="replace")))

@@ -173,6 +173,8 @@ def test_submit_and_isolation(srv, home):
         for body in bodies:
             for m in other_marks:
                 check(m.encode() not in body, "%s: %r of the other organisation leaks" % (me, m))
+            for i in other_ids:  # not even as a campaign shared with one of its own
+                check(i.encode() not in body, "%s: the other's incident id %s leaks" % (me, i))
         for i in other_ids:
             status, doc, body = srv.json("GET", "/v1/incidents/" + i, t[me])
             check_eq(status, 404, "%s: the other's incident %s is 404" % (me, i))
