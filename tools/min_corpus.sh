@@ -17,6 +17,11 @@ for name in "$@"; do
         find "$corpus" -maxdepth 1 -type f -regextype posix-extended \
             -regex '.*/[0-9a-f]{40}' -delete
         cp -n "$min"/* "$corpus"/ 2>/dev/null || true
+        # the merge keeps the named inputs too, as copies named by their SHA-1: drop those
+        find "$corpus" -maxdepth 1 -type f -regextype posix-extended \
+            ! -regex '.*/[0-9a-f]{40}' -exec sha1sum {} + | while read -r sum _; do
+            rm -f "$corpus/$sum"
+        done
     fi
     rm -rf "$min"
     echo "fuzz_$name: $before inputs -> $(ls "$corpus" | wc -l), $(du -sh "$corpus" | cut -f1)"

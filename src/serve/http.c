@@ -83,6 +83,52 @@ enum MHD_Result serve_reply_json(struct request *q, unsigned status, json_t *doc
     return serve_reply_bytes(q, status, "application/json", t, n + 1);
 }
 
+/* The length of the UTF-8 sequence at p (n bytes left), 0 when none starts there: a lead byte
+ * with its continuation bytes, no overlong form, no surrogate, nothing beyond U+10FFFF (what
+ * jansson takes in a string). */
+static size_t utf8_at(const unsigned char *p, size_t n)
+{
+    size_t len;
+    uint32_t c;
+
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] < 0xc2 || p[0] > 0xf4)
+        return 0;
+    len = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+    c = p[0] & (0x7fu >> len);
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3fu);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+        (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* An error message names what the client sent (a method, a header, a path): every byte that
+ * is no part of UTF-8 text, and every control character, becomes '?', so that the message
+ * is a JSON string (jansson refuses others) and the error is the one meant, never a 500. */
+static void message_text(char *msg)
+{
+    unsigned char *p = (unsigned char *)msg;
+    size_t n = strlen(msg);
+
+    while (n > 0) {
+        size_t k = utf8_at(p, n);
+        if (k == 0 || (k == 1 && (*p < 0x20 || *p == 0x7f))) {
+            *p = '?';
+            k = 1;
+        }
+        p += k;
+        n -= k;
+    }
+}
+
 enum MHD_Result serve_reply_error(struct request *q, unsigned status, const char *fmt, ...)
 {
     char msg[512];
@@ -93,6 +139,7 @@ enum MHD_Result serve_reply_error(struct request *q, unsigned status, const char
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    message_text(msg);
     doc = json_pack("{s:{s:i,s:s}}", "error", "status", (int)status, "message", msg);
     text = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     json_decref(doc);

@@ -257,6 +257,8 @@ bool serve_authenticate(struct ruru_server *s, const char *header, struct caller
 
 /* ---- the daemon --------------------------------------------------------------------------- */
 
+/* libmicrohttpd's messages, said as warnings (fmt is libmicrohttpd's own format) */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     struct ruru_server *s = cls;
