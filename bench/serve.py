@@ -164,7 +164,7 @@ def main():
         srv, port = start(h2)
         try:
             t0 = time.time()
-            subprocess.run(["curl", "-sS", "-o", "/dev/null", "-H", "Authorization: Bearer " + token,
+            subprocess.run(["curl", "-sS", "-f", "-o", "/dev/null", "-H", "Authorization: Bearer " + token,
                             "--data-binary", "@" + log,
                             "http://127.0.0.1:%d/v1/logs?format=apache" % port], check=True)
             times["api"].append(time.time() - t0)

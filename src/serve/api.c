@@ -140,7 +140,8 @@ enum MHD_Result api_lookup_get(struct request *q)
     char *text, *t;
 
     if (value == NULL || *value == '\0' || bad)
-        return serve_reply_error(q, 400, "value=V is needed (one value, without NUL bytes)");
+        return serve_reply_error(q, 400,
+                                 "value=V is needed (one value, UTF-8 text without NUL bytes)");
     if (strlen(value) > 8192)
         return serve_reply_error(q, 413, "a value of at most 8192 bytes is taken");
     text = lookup_text(q, &h, value, &len, &hit, &d, &err);
@@ -280,7 +281,7 @@ const char *api_org_arg(struct request *q, enum MHD_Result *ret)
     const char *org = serve_arg(q, "org", &bad);
 
     if (bad) {
-        *ret = serve_reply_error(q, 400, "org: a name without NUL bytes is needed");
+        *ret = serve_reply_error(q, 400, "org: a name UTF-8 text without NUL bytes is needed");
         return NULL;
     }
     if (q->caller.role == RURU_ROLE_ADMIN)
@@ -335,7 +336,7 @@ static enum MHD_Result export_for(struct request *q,
         return ret;
     o.actor = serve_arg(q, "actor", &bad);
     if (bad)
-        return serve_reply_error(q, 400, "actor: a name without NUL bytes is needed");
+        return serve_reply_error(q, 400, "actor: a name UTF-8 text without NUL bytes is needed");
     if (o.actor != NULL && *o.actor == '\0')
         o.actor = NULL;
     org = api_org_arg(q, &ret);
@@ -443,7 +444,7 @@ enum MHD_Result api_stats(struct request *q)
     enum ruru_err err;
 
     if (bad)
-        return serve_reply_error(q, 400, "arguments without NUL bytes are needed");
+        return serve_reply_error(q, 400, "arguments UTF-8 text without NUL bytes are needed");
     if (!serve_time_arg(q, "since", &since, &ret) || !serve_time_arg(q, "until", &until, &ret))
         return ret;
     if (by == NULL || *by == '\0')

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <unistr.h>
 
 #include "base/alloc.h"
 #include "base/time.h"
@@ -191,7 +192,8 @@ const char *serve_arg(struct request *q, const char *name, bool *bad)
         return NULL;
     if (v == NULL)
         return "";
-    if (strlen(v) != n)
+    /* a NUL inside, or bytes that are no UTF-8 text: refused as arguments */
+    if (strlen(v) != n || u8_check((const uint8_t *)v, n) != NULL)
         *bad = true;
     return v;
 }
@@ -345,8 +347,9 @@ static enum MHD_Result begin(struct request *q, const char *rest)
                                      (uint64_t)n, max);
     }
     if (q->route == R_LOGS) {
-        if (serve_content_is(q, "multipart/form-data") ||
-            serve_content_is(q, "application/x-www-form-urlencoded"))
+        /* curl --data-binary sends application/x-www-form-urlencoded: the bytes are the log
+         * all the same; a multipart form wraps the file in parts the sweep would see */
+        if (serve_content_is(q, "multipart/form-data"))
             return serve_reply_error(q, 415,
                                      "send the log itself as the request body "
                                      "(curl --data-binary @FILE), not a form");

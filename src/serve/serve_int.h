@@ -114,6 +114,7 @@ struct ruru_server {
     struct ruru_token_entry *tokens;
     size_t n_tokens;
     uint64_t token_version;
+    int64_t token_checked_us;
     bool tokens_loaded;
 
     struct ruru_sessions *sessions;
@@ -182,7 +183,8 @@ serve_reply_bytes(struct request *q, unsigned status, const char *type, char *by
 /* The error for a library failure (404 for RURU_ENOTFOUND, 400 for bad input, else 500). */
 enum MHD_Result serve_reply_lib(struct request *q, enum ruru_err err, const struct ruru_diag *d);
 
-/* A query argument (percent-decoded), NULL when absent; `bad` set when it holds a NUL. */
+/* A query argument (percent-decoded), NULL when absent; `bad` set when it holds a NUL or
+ * bytes that are no UTF-8. */
 const char *serve_arg(struct request *q, const char *name, bool *bad);
 /* A time argument: false after replying 400 when it is not a time. INT64_MIN when absent. */
 bool serve_time_arg(struct request *q, const char *name, int64_t *out, enum MHD_Result *ret);

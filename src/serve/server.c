@@ -12,9 +12,10 @@
  * throughout. The intel's own generation (the store's, changed by every import) is looked at
  * at most once a second and a change reloads in the same way.
  *
- * Tokens are kept in memory (tokens.h: sorted, hashed) and read again whenever register.db
- * changed (PRAGMA data_version of the server's own connection), so that a token added or
- * revoked with `ruru tokens` counts from the next request.
+ * Tokens are kept in memory (tokens.h: sorted, hashed) and read again when register.db
+ * changed (PRAGMA data_version of the server's own connection), looked at every 50 ms and
+ * whenever a token is not found: a token added with `ruru tokens` works at once, one revoked
+ * stops within 50 ms.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -188,13 +189,21 @@ void serve_handles_put(struct ruru_server *s, struct handles *h)
 
 /* ---- tokens ------------------------------------------------------------------------------- */
 
-/* Under token_lock: the tokens as register.db has them now. */
-static void tokens_fresh(struct ruru_server *s)
+/* Under token_lock: the tokens as register.db has them now. Looked at at most every
+ * TOKEN_CHECK_US (every request would queue all of them behind one SQLite read), and at once
+ * when `force`: a token not found may be one added a moment ago. */
+#define TOKEN_CHECK_US 50000
+static void tokens_fresh(struct ruru_server *s, bool force)
 {
-    uint64_t v = ruru_register_data_version(s->token_reg);
+    int64_t now = serve_now_us();
     struct ruru_token_entry *e = NULL;
     size_t n = 0;
+    uint64_t v;
 
+    if (s->tokens_loaded && !force && now - s->token_checked_us < TOKEN_CHECK_US)
+        return;
+    s->token_checked_us = now;
+    v = ruru_register_data_version(s->token_reg);
     if (s->tokens_loaded && v == s->token_version)
         return;
     if (ruru_register_token_entries(s->token_reg, &e, &n, NULL) != RURU_OK) {
@@ -216,8 +225,12 @@ bool serve_token_caller(struct ruru_server *s, const char *tok, size_t len, stru
 
     memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&s->token_lock);
-    tokens_fresh(s);
+    tokens_fresh(s, false);
     i = ruru_token_find(s->tokens, s->n_tokens, tok, len);
+    if (i < 0) {
+        tokens_fresh(s, true);
+        i = ruru_token_find(s->tokens, s->n_tokens, tok, len);
+    }
     if (i >= 0) {
         snprintf(out->org, sizeof(out->org), "%s", s->tokens[i].org);
         snprintf(out->token_id, sizeof(out->token_id), "%s", s->tokens[i].id);
@@ -232,7 +245,7 @@ bool serve_token_live(struct ruru_server *s, const char *token_id)
     bool live = false;
 
     pthread_mutex_lock(&s->token_lock);
-    tokens_fresh(s);
+    tokens_fresh(s, false);
     for (size_t i = 0; i < s->n_tokens && !live; i++)
         live = strcmp(s->tokens[i].id, token_id) == 0;
     pthread_mutex_unlock(&s->token_lock);
