@@ -331,6 +331,51 @@ static enum ruru_err run_search(struct search *s,
     return rc == SQLITE_DONE ? RURU_OK : RURU_EDB;
 }
 
+/* "?3, ?4, ..., ?130": the starts of the ranges that may hold a CIDR (search_cidr). */
+#define P8(n)  "?" #n "0,?" #n "1,?" #n "2,?" #n "3,?" #n "4,?" #n "5,?" #n "6,?" #n "7,"
+#define P10(n) P8(n) "?" #n "8,?" #n "9,"
+#define STARTS                                                                                     \
+    "?3,?4,?5,?6,?7,?8,?9," P10(1) P10(2) P10(3) P10(4) P10(5) P10(6) P10(7) P10(8) P10(9) P10(10) \
+            P10(11) P10(12) "?130"
+
+/*
+ * The ranges a CIDR query overlaps. Ranges in the store are addresses and CIDR blocks (store.c:
+ * ruru_store_ip_range), and two CIDR blocks are nested or apart: a range overlapping [lo, hi]
+ * lies inside it (its start in [lo, hi]: a bounded scan of the range index) or holds it (its
+ * start is lo with its last bits cleared, one of 128 values: as many exact probes). The same
+ * ranges as "start <= hi AND end >= lo", which scanned the index below hi for every query.
+ */
+static enum ruru_err
+search_cidr(struct search *s, const unsigned char lo[16], const unsigned char hi[16])
+{
+    static const char SQL[] = "SELECT " IND_COLUMNS IND_FROM
+                              " WHERE i.lo IS NOT NULL AND ((i.lo >= ?1 AND i.lo <= ?2) OR"
+                              " (i.hi >= ?2 AND i.lo IN (" STARTS ")))"
+                              " ORDER BY s.name, f.path, i.line, i.ref";
+    unsigned char starts[128][16];
+    sqlite3_stmt *st = ruru_stmt_get(s->db, SQL);
+    int rc;
+
+    if (st == NULL)
+        return RURU_EDB;
+    for (unsigned p = 0; p < 128; p++) {
+        memcpy(starts[p], lo, 16);
+        for (unsigned b = p; b < 128; b++)
+            starts[p][b / 8] &= (unsigned char)~(0x80u >> (b % 8));
+    }
+    sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
+    for (int p = 0; p < 128; p++)
+        sqlite3_bind_blob(st, 3 + p, starts[p], 16, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *o = indicator_json(s->db, s->reg, st, s->at);
+        json_object_set_new(o, "matched_on", json_string("address"));
+        json_array_append_new(s->matches, o);
+    }
+    ruru_stmt_put(st);
+    return rc == SQLITE_DONE ? RURU_OK : RURU_EDB;
+}
+
 /*
  * An address is held by exactly the ranges "network/p" for p = 0..32 (0..128 for IPv6), and a
  * range's canonical text is unique: so the ranges holding an address are found by 33 (129)
@@ -348,11 +393,7 @@ static enum ruru_err search_ip(struct search *s, enum ruru_ioc_type type, const 
     if (!ruru_store_ip_range(type, value, lo, hi))
         return RURU_OK;
     if (type == RURU_IOC_CIDR4 || type == RURU_IOC_CIDR6)
-        return run_search(s,
-                          "SELECT " IND_COLUMNS IND_FROM
-                          " WHERE i.lo IS NOT NULL AND i.lo <= ?2 AND i.hi >= ?1"
-                          " ORDER BY s.name, f.path, i.line, i.ref",
-                          "address", lo, 16, hi, 16);
+        return search_cidr(s, lo, hi);
     ruru_buf_init(&text, 256);
     ruru_buf_init(&canon, 256);
     for (unsigned p = bits + 1; p-- > 0 && err == RURU_OK;) {
