@@ -236,6 +236,37 @@ static void test_ranges(void)
     CHECK(!ruru_store_ip_range(RURU_IOC_CIDR4, "10.0.0.0/33", lo, hi));
 }
 
+/* A CIDR finds the ranges it holds and those that hold it (CIDR blocks are nested or apart),
+ * never one beside it; an address inside finds the ranges holding it. */
+static void test_search_cidr(void)
+{
+    ruru_store *st = NULL;
+    struct ruru_import_opts o;
+    char *report = NULL;
+    json_t *doc, *m;
+    size_t i;
+    char seen[512] = "";
+
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &st, NULL), RURU_OK);
+    memset(&o, 0, sizeof(o));
+    CHECK_INT(ruru_intel_import(st, RURU_OWN_DATA "/csv/nested-cidrs.csv", &o, &report, NULL),
+              RURU_OK);
+    ruru_free(report);
+    doc = search(st, "10.1.0.0/16");
+    json_array_foreach(json_object_get(doc, "matches"), i, m)
+    {
+        strncat(seen, json_string_value(json_object_get(m, "value")), 64);
+        strncat(seen, " ", 2);
+    }
+    CHECK_STR(seen, "10.0.0.0/8 10.1.0.0/16 10.1.2.0/24 10.1.2.3 10.1.0.0/17 ");
+    json_decref(doc);
+    CHECK_INT(n_matches(st, "10.1.2.3"), 5);
+    CHECK_INT(n_matches(st, "10.1.128.0/17"), 2);
+    CHECK_INT(n_matches(st, "2001:db8:1::/48"), 1);
+    CHECK_INT(n_matches(st, "172.16.0.0/12"), 0);
+    ruru_store_close(st);
+}
+
 static void test_store(void)
 {
     ruru_store *st = NULL;
@@ -437,6 +468,7 @@ int main(int argc, char **argv)
         return check_done();
     }
     test_ranges();
+    test_search_cidr();
     test_store();
     test_damaged_home();
     return check_done();
