@@ -5,6 +5,7 @@ stop. Usage: test_api.py RURU"""
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -423,6 +424,21 @@ def test_tls(home):
     status, doc, _ = srv.json("GET", q("/v1/lookup", value="green-c2.example"),
                               home.tokens["b_read"])
     check_eq(status, 200, "TLS: a lookup over HTTPS")
+    # the console's cookies are Secure under TLS
+    status, hdrs, body = srv.request("GET", "/console/login")
+    login = hdrs.get("set-cookie", "")
+    m = re.search(r'name="csrf" value="([0-9a-f]{64})"', body.decode())
+    check("; Secure" in login and m is not None, "TLS: the login cookie is Secure")
+    if m:
+        form = urllib.parse.urlencode({"csrf": m.group(1), "token": home.tokens["b_read"]})
+        status, hdrs, _ = srv.request(
+            "POST", "/console/login", body=form,
+            headers={"Content-Type": "application/x-www-form-urlencoded",
+                     "Cookie": login.split(";")[0]})
+        sess = hdrs.get("set-cookie", "")
+        check_eq(status, 303, "TLS: signed in")
+        check(sess.startswith("ruru_session=") and "; Secure" in sess and "HttpOnly" in sess
+              and "SameSite=Strict" in sess, "TLS: the session cookie is Secure (%s)" % sess)
     plain = Server.__new__(Server)
     plain.tls, plain.port = False, srv.port
     try:
