@@ -70,6 +70,8 @@ static enum ruru_err incident_facts(struct ruru_html *h, const json_t *inc)
     ruru_html_put(h, "</code></td></tr>\n");
     if (json_is_string(ruru_html_get(inc, "org")))
         fact(h, "Organisation", ruru_html_get(inc, "org"), "");
+    if (json_is_string(ruru_html_get(inc, "sector")))
+        fact(h, "Sector", ruru_html_get(inc, "sector"), "");
     ruru_html_put(h, "<tr><th>Asset</th><td>");
     ruru_html_str(h, ruru_html_get(inc, "asset"), "\xe2\x80\x94");
     if (json_is_string(ruru_html_get(inc, "asset_from")))

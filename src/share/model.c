@@ -452,6 +452,39 @@ static void narrow_campaigns(json_t *list)
     json_decref(members);
 }
 
+/* Each incident of an organisation with a sector says it ("sector"): partners read what kind
+ * of body was hit without the body's name mattering to them (STIX identity sectors). Best
+ * effort: an incident whose organisation cannot be looked up goes without. */
+static void add_sectors(ruru_register *r, json_t *list)
+{
+    char *text = NULL;
+    json_t *orgs, *org, *inc, *by = json_object();
+    size_t i;
+
+    if (by == NULL || ruru_register_orgs(r, &text, NULL) != RURU_OK) {
+        json_decref(by);
+        return;
+    }
+    orgs = json_loads(text, 0, NULL);
+    ruru_free(text);
+    json_array_foreach(json_object_get(orgs, "orgs"), i, org)
+    {
+        const char *name = json_string_value(json_object_get(org, "name"));
+        json_t *sector = json_object_get(org, "sector");
+        if (name != NULL && json_is_string(sector))
+            json_object_set(by, name, sector);
+    }
+    json_array_foreach(list, i, inc)
+    {
+        const char *name = json_string_value(json_object_get(inc, "org"));
+        json_t *sector = name != NULL ? json_object_get(by, name) : NULL;
+        if (sector != NULL)
+            json_object_set(inc, "sector", sector);
+    }
+    json_decref(orgs);
+    json_decref(by);
+}
+
 enum ruru_err ruru_share_model(ruru_register *r,
                                ruru_store *store,
                                const struct ruru_export_opts *o,
@@ -602,6 +635,7 @@ enum ruru_err ruru_share_model(ruru_register *r,
     }
     if (o->org != NULL)
         narrow_campaigns(list);
+    add_sectors(r, list);
     /* verification, TLP and times over what is exported */
     json_array_foreach(list, i, inc)
     {

@@ -542,6 +542,9 @@ static void one_incident(struct stix *s, json_t *inc)
         o = sdo(s, "identity", oid, NULL);
         json_object_set_new(o, "name", json_string(org));
         json_object_set_new(o, "identity_class", json_string("organization"));
+        /* industry-sector-ov is an open vocabulary: the sector as ruru orgs has it */
+        if (sat(inc, "sector") != NULL)
+            json_object_set_new(o, "sectors", json_pack("[s]", sat(inc, "sector")));
         put(s, o, tlp);
         o = relationship(s, "related-to", asset_id, oid, NULL, relid);
         put(s, o, tlp);
