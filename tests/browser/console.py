@@ -138,11 +138,20 @@ class Browser:
     def follow(self, el):
         """Clicks a link or a form's button and waits for the page it brings (the old one's
         elements gone): a click returns before the navigation ends."""
-        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
         html = self.one("html")
         el.click()
-        WebDriverWait(self.d, 30).until(ec.staleness_of(html))
+
+        def gone(_):
+            # chromedriver answers a node of a page being left with either "stale element"
+            # or "node does not belong to the document": both mean the old page is gone
+            try:
+                html.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+        WebDriverWait(self.d, 30).until(gone)
 
     def login(self, token):
         self.go("/console/login")
