@@ -21,13 +21,6 @@ static size_t count_of(const json_t *o, const char *key)
     return v < 0 ? 0 : v > 1000000000 ? 1000000000 : (size_t)v;
 }
 
-static void figure(struct ruru_html *h, const json_t *v, const char *what)
-{
-    ruru_html_put(h, "<div class=\"figure\"><b>");
-    ruru_html_str(h, v, "\xe2\x80\x94");
-    ruru_html_putf(h, "</b>%s</div>", what);
-}
-
 /* A chart of the document's rows: a column per row (its "key"), the stacks `keys` gives. */
 static enum ruru_err rows_chart(struct ruru_html *h,
                                 const json_t *rows,
@@ -103,14 +96,9 @@ char *ruru_console_stats(const struct ruru_console_ctx *c,
     ms[0].colour = ruru_html_state_colour(0);
     sponsor_stack.colour = ruru_html_state_colour(1);
     ruru_console_open(&p, c, "National statistic", "stats");
-    ruru_html_put(h, "<h1>National statistic</h1>\n<div class=\"figures\">");
-    figure(h, ruru_html_get(st, "incidents"), "incidents");
-    figure(h, ruru_html_get(st, "serious"), "serious incidents");
-    figure(h, ruru_html_get(st, "state_sponsored"),
-           "serious, with state-sponsored actors\xe2\x80\x99 indicators");
-    ruru_html_put(h, "<div class=\"figure\"><b>");
-    ruru_html_share(h, ruru_html_get(st, "share"));
-    ruru_html_put(h, "</b>share of serious incidents</div></div>\n<p class=\"statistic\">");
+    ruru_html_put(h, "<h1>National statistic</h1>\n");
+    ruru_html_figures(h, st);
+    ruru_html_put(h, "<p class=\"statistic\">");
     if (count_of(st, "serious") > 0 && json_is_number(ruru_html_get(st, "share"))) {
         ruru_html_share(h, ruru_html_get(st, "share"));
         ruru_html_putf(h,

@@ -543,6 +543,18 @@ static void figure(struct ruru_html *h, const json_t *v, const char *what)
     ruru_html_put(h, "</div>");
 }
 
+void ruru_html_figures(struct ruru_html *h, const json_t *st)
+{
+    ruru_html_put(h, "<div class=\"figures\">");
+    figure(h, ruru_html_get(st, "incidents"), "incidents");
+    figure(h, ruru_html_get(st, "serious"), "serious incidents");
+    figure(h, ruru_html_get(st, "state_sponsored"),
+           "serious, with state-sponsored actors\xe2\x80\x99 indicators");
+    ruru_html_put(h, "<div class=\"figure\"><b>");
+    ruru_html_share(h, ruru_html_get(st, "share"));
+    ruru_html_put(h, "</b>share of serious incidents</div></div>\n");
+}
+
 /* The statistic of the period: serious incidents, and the share of them carrying indicators
  * linked to state-sponsored actors ("about 30 % of serious incidents ..."). */
 static void overview_stats(struct ruru_html_page *pg)
@@ -556,14 +568,9 @@ static void overview_stats(struct ruru_html_page *pg)
                            : -1;
     size_t i;
 
-    ruru_html_put(h, "<h2>Overview</h2>\n<div class=\"figures\">");
-    figure(h, ruru_html_get(st, "incidents"), "incidents");
-    figure(h, ruru_html_get(st, "serious"), "serious incidents");
-    figure(h, ruru_html_get(st, "state_sponsored"),
-           "serious, with state-sponsored actors\xe2\x80\x99 indicators");
-    ruru_html_put(h, "<div class=\"figure\"><b>");
-    ruru_html_share(h, ruru_html_get(st, "share"));
-    ruru_html_put(h, "</b>share of serious incidents</div></div>\n<p class=\"statistic\">");
+    ruru_html_put(h, "<h2>Overview</h2>\n");
+    ruru_html_figures(h, st);
+    ruru_html_put(h, "<p class=\"statistic\">");
     if (serious > 0 && share >= 0.0 && share <= 1.0) {
         /* "about" unless the share is a whole percentage */
         double off = share * 100.0 - floor(share * 100.0 + 0.5);

@@ -114,6 +114,9 @@ void ruru_html_badge(struct ruru_html *h, int rank);
 
 /* The banner of a TLP rank (0 to 4) as element `tag` (trusted: "header", "footer", "div"): its
  * label in its colour on black and what the level allows. */
+/* The figures of a stats document (docs/json.md, "stats"): incidents, serious ones, serious
+ * ones with state-sponsored actors' indicators, and their share. */
+void ruru_html_figures(struct ruru_html *h, const json_t *st);
 void ruru_html_banner(struct ruru_html *h, int rank, const char *tag);
 
 /* Reading the model: members that are absent or of another type read as NULL (or `none`). */
