@@ -4,7 +4,8 @@
  * a client sends is attacker-controlled: a path, an argument, a header or a body that is not
  * what the endpoint takes gets a 4xx with a JSON error body (docs/serve.md, "Errors"), never
  * a crash or a hang. The body of a log submission is written to its spool file as it
- * arrives, never held in memory whole; a JSON or text body is held up to max_json bytes.
+ * arrives, never held in memory whole; a JSON or text body is held up to max_json bytes, a
+ * console form (which anyone may send before signing in) up to 16 KiB.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -310,6 +311,18 @@ static bool authorise(struct request *q, enum MHD_Result *ret)
     return true;
 }
 
+/* The console's forms (a token, a CSRF value) are small, and anyone may send them before
+ * signing in: their bodies are held to this. */
+#define CONSOLE_MAX_BODY 16384
+
+/* The most bytes the request's body may have. */
+static uint64_t body_limit(const struct request *q)
+{
+    return q->route == R_LOGS      ? q->srv->opts.max_body
+           : q->route == R_CONSOLE ? CONSOLE_MAX_BODY
+                                   : q->srv->opts.max_json;
+}
+
 /* The first call of a request: route, method, caller, and the body's announced size. */
 static enum MHD_Result begin(struct request *q, const char *rest)
 {
@@ -324,6 +337,14 @@ static enum MHD_Result begin(struct request *q, const char *rest)
         return serve_reply_error(q, 404, "no such endpoint (docs/serve.md lists them)");
     if (!method_ok(q->route, q->method))
         return serve_reply_error(q, 405, "%s is not taken here", q->method);
+    if ((cl = serve_header(q, "Content-Length")) != NULL) {
+        char *end;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (n > body_limit(q))
+            return serve_reply_error(q, 413,
+                                     "the body is %" PRIu64 " bytes: at most %" PRIu64 " are taken",
+                                     (uint64_t)n, body_limit(q));
+    }
     if (q->route == R_CONSOLE)
         return MHD_YES; /* the console signs its callers in itself (cookies) */
     if (!authorise(q, &ret))
@@ -337,15 +358,6 @@ static enum MHD_Result begin(struct request *q, const char *rest)
                                  "Content-Encoding %s is not taken here (logs take "
                                  "gzip and zstd)",
                                  enc);
-    if ((cl = serve_header(q, "Content-Length")) != NULL) {
-        char *end;
-        unsigned long long n = strtoull(cl, &end, 10);
-        uint64_t max = q->route == R_LOGS ? q->srv->opts.max_body : q->srv->opts.max_json;
-        if (n > max)
-            return serve_reply_error(q, 413,
-                                     "the body is %" PRIu64 " bytes: at most %" PRIu64 " are taken",
-                                     (uint64_t)n, max);
-    }
     if (q->route == R_LOGS) {
         /* curl --data-binary sends application/x-www-form-urlencoded: the bytes are the log
          * all the same; a multipart form wraps the file in parts the sweep would see */
@@ -362,7 +374,7 @@ static enum MHD_Result begin(struct request *q, const char *rest)
 /* A piece of the body. */
 static void take_body(struct request *q, const char *data, size_t n)
 {
-    uint64_t max = q->route == R_LOGS ? q->srv->opts.max_body : q->srv->opts.max_json;
+    uint64_t max = body_limit(q);
 
     q->body_bytes += n;
     atomic_fetch_add(&q->srv->m.bytes_in, n);
@@ -397,16 +409,16 @@ static void take_body(struct request *q, const char *data, size_t n)
 
 static enum MHD_Result finish(struct request *q, const char *rest)
 {
-    if (q->route == R_CONSOLE)
-        return console_route(q, rest);
     if (q->too_large) {
-        uint64_t max = q->route == R_LOGS ? q->srv->opts.max_body : q->srv->opts.max_json;
+        uint64_t max = body_limit(q);
         if (q->spool != NULL && ferror(q->spool))
             return serve_reply_error(q, 507, "the log cannot be kept: the disk is full");
         return serve_reply_error(q, 413, "the body is larger than the %" PRIu64 " bytes taken here",
                                  max);
     }
     switch (q->route) {
+    case R_CONSOLE:
+        return console_route(q, rest);
     case R_HEALTHZ:
         return api_healthz(q);
     case R_METRICS:

@@ -300,6 +300,25 @@ def test_bad_input(srv, home):
     r = c.getresponse()
     check_eq(r.status, 413, "a 10 GiB Content-Length is refused at once")
     c.close()
+    # the console's forms, open to anyone before signing in, are small
+    for hdrs in ({"Content-Length": str(1 << 20)}, {"Transfer-Encoding": "chunked"}):
+        c = srv.conn()
+        c.putrequest("POST", "/console/login")
+        c.putheader("Content-Type", "application/x-www-form-urlencoded")
+        for k, v in hdrs.items():
+            c.putheader(k, v)
+        c.endheaders()
+        try:
+            if "Transfer-Encoding" in hdrs:
+                for _ in range(3):
+                    c.send(b"2000\r\n" + b"a" * 0x2000 + b"\r\n")
+                c.send(b"0\r\n\r\n")
+            status = c.getresponse().status
+        except OSError:
+            status = "cut"
+        c.close()
+        check(status in (413, "cut"), "console: a form body of over 16 KiB is refused (%r, %s)"
+              % (status, list(hdrs)[0]))
     # a client that stops sending is cut after --timeout
     s = socket.create_connection(("127.0.0.1", srv.port))
     s.sendall(b"POST /v1/logs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tok.encode() +
