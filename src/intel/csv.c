@@ -56,7 +56,7 @@
 #include "base/time.h"
 #include "intel/intel.h"
 #include "intel/ioc.h"
-#include "intel/zeek.h"
+#include "intel/zeek_types.h"
 
 #define MAX_LINE_BYTES RURU_CSV_MAX_LINE_BYTES
 /* Cells kept per row; later ones are read past but not stored. Real exports stay far below

@@ -9,7 +9,7 @@
 
 #include "base/alloc.h"
 #include "check.h"
-#include "intel/zeek.h"
+#include "intel/zeek_types.h"
 #include "lists_rec.h"
 #include "shared_data.h"
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Zeek intel types (Intel::ADDR, Intel::FILE_HASH, ...) as ruru types. Shared by the Zeek
- * importer (zeek.c) and the CSV importer (csv.c), whose type column may carry Zeek names.
- * Not public API.
+ * Zeek intel types (Intel::ADDR, Intel::FILE_HASH, ...) as ruru types (zeek_types.c). Shared
+ * by the Zeek importer (zeek.c) and the CSV importer (csv.c), whose type column may carry Zeek
+ * names; neither importer includes the other. Not public API.
  */
-#ifndef RURU_INTEL_ZEEK_H
-#define RURU_INTEL_ZEEK_H
+#ifndef RURU_INTEL_ZEEK_TYPES_H
+#define RURU_INTEL_ZEEK_TYPES_H
 
 #include <stdbool.h>
 #include <stddef.h>
