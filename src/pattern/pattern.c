@@ -45,40 +45,10 @@
 #include "base/diag.h"
 #include "base/str.h"
 #include "intel/stix_pattern.h"
+#include "pattern/pattern_int.h"
 
 /* Most observations (number_observed summed) one evaluation takes. */
 #define MAX_OBSERVATIONS ((size_t)1 << 20)
-
-struct net {
-    int family; /* AF_INET, AF_INET6 */
-    unsigned char addr[16];
-    unsigned prefix;
-};
-
-/* The compiled form of one TEST node (node->aux). */
-struct test {
-    pcre2_code *re;     /* MATCHES on text (UTF, NFC pattern) */
-    pcre2_code *re_bin; /* MATCHES on binary (the pattern as Latin-1), NULL when not all < 256 */
-    uint32_t *like;     /* LIKE on text: the NFC pattern as code points */
-    size_t n_like;
-    unsigned char *like_bin; /* LIKE on binary (Latin-1), NULL when not all < 256 */
-    size_t n_like_bin;
-    struct net net; /* ISSUBSET / ISSUPERSET */
-    bool set_of_times;
-};
-
-struct ruru_pattern {
-    struct ruru_arena arena;
-    struct ruru_stix_node *root;
-    struct ruru_stix_node **leaves; /* the OBSERVATION nodes, in pattern order */
-    size_t n_leaves;
-    struct test **tests; /* every compiled test, to free */
-    size_t n_tests;
-    const char **types; /* distinct object types of the tests */
-    size_t n_types;
-    struct ruru_str *needles; /* ruru_pattern_needles, in the arena; NULL when none */
-    size_t n_needles;
-};
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -94,7 +64,7 @@ static int ts_cmp(struct ts a, struct ts b)
     return a.ns < b.ns ? -1 : a.ns > b.ns;
 }
 
-static bool ends_with(const char *s, const char *suffix)
+bool ruru_pattern_ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
     return n >= k && memcmp(s + n - k, suffix, k) == 0;
@@ -130,7 +100,7 @@ static bool is_ascii(const char *s, size_t n)
 
 /* NFC of UTF-8 text; *owned is set when the result must be freed (ruru_free is free). NULL
  * when memory runs out or the text is not UTF-8. */
-static const char *nfc(const char *s, size_t n, size_t *out_len, char **owned)
+const char *ruru_pattern_nfc(const char *s, size_t n, size_t *out_len, char **owned)
 {
     uint8_t *r;
 
@@ -336,7 +306,7 @@ compile_test(struct ruru_pattern *p, struct ruru_stix_node *n, char *why, size_t
     case RURU_STIX_MATCHES: {
         size_t len, blen;
         char *owned;
-        const char *s = nfc(l->s, l->len, &len, &owned);
+        const char *s = ruru_pattern_nfc(l->s, l->len, &len, &owned);
         unsigned char *bin;
 
         if (s == NULL) {
@@ -428,385 +398,6 @@ compile_node(struct ruru_pattern *p, struct ruru_stix_node *n, char *why, size_t
     }
 }
 
-/* ---- needles: what a record must show to be worth asking ------------------------------------ */
-
-/* A comparison holds on an object a record makes only if the value it reached holds the
- * literal; that value is a field's decoded value, a piece of one (a file name out of a path),
- * a constant (an object's type) or "http://" + host + path (a URL put together). So of a
- * literal compared by = or IN, and of the fixed runs of a LIKE, a run of bytes that is in
- * none of the joints is in some field's value: printable ASCII without '/' and ':' (where a
- * URL is joined) and not within "http". LIKE compares NFC forms, and NFC makes three ASCII
- * characters out of others (U+037E ';', U+1FEF '`', U+212A 'K'), so runs of a LIKE stop at
- * those too, and at non-ASCII. */
-#define MAX_NEEDLES 64
-#define MIN_NEEDLE  3
-
-struct nset {
-    struct ruru_str v[MAX_NEEDLES];
-    size_t n;
-    bool all; /* no needles: every record may hold */
-};
-
-static bool needle_byte(unsigned char c, bool like)
-{
-    if (c <= 0x20 || c >= 0x7f || c == '/' || c == ':')
-        return false;
-    return !like || (c != '%' && c != '_' && c != ';' && c != '`' && c != 'K');
-}
-
-/* The longest run of s that can serve, into *out; false when none is MIN_NEEDLE long. */
-static bool best_run(const char *s, size_t n, bool like, struct ruru_str *out)
-{
-    size_t best = 0, at = 0;
-
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && needle_byte((unsigned char)s[j], like))
-            j++;
-        if (j - i > best && !(j - i <= 4 && ruru_memmem("http", 4, s + i, j - i) != NULL)) {
-            best = j - i;
-            at = i;
-        }
-        i = j + 1;
-    }
-    out->ptr = s + at;
-    out->len = best;
-    return best >= MIN_NEEDLE;
-}
-
-/* The decimal digits of an integer literal: a number an object holds came from a field's text
- * by strtoll, which takes a sign and leading zeros but never drops a digit. */
-static bool int_run(struct ruru_pattern *p, int64_t i, struct ruru_str *out, bool *oom)
-{
-    char tmp[24], *d;
-    int n;
-
-    if (i == INT64_MIN || i == INT64_MAX)
-        return false; /* what strtoll gives for any number past the range */
-    n = snprintf(tmp, sizeof(tmp), "%" PRId64, i < 0 ? -i : i);
-    if (n < MIN_NEEDLE)
-        return false;
-    if ((d = ruru_arena_alloc(&p->arena, (size_t)n + 1)) == NULL) {
-        *oom = true;
-        return false;
-    }
-    memcpy(d, tmp, (size_t)n + 1);
-    out->ptr = d;
-    out->len = (size_t)n;
-    return true;
-}
-
-/* Past a character class starting at re[i] ('['): the index after its ']', or n when it
- * does not close. */
-static size_t skip_class(const char *re, size_t n, size_t i)
-{
-    i++;
-    if (i < n && re[i] == '^')
-        i++;
-    if (i < n && re[i] == ']')
-        i++;
-    while (i < n && re[i] != ']') {
-        if (re[i] == '\\')
-            i++;
-        else if (re[i] == '[' && i + 1 < n &&
-                 (re[i + 1] == ':' || re[i + 1] == '.' || re[i + 1] == '=')) {
-            char end = re[i + 1];
-            i += 2;
-            while (i + 1 < n && !(re[i] == end && re[i + 1] == ']'))
-                i++;
-            i++;
-        }
-        i++;
-    }
-    return i < n ? i + 1 : n;
-}
-
-/* Past a group starting at re[i] ('('): the index after its ')', or n. */
-static size_t skip_group(const char *re, size_t n, size_t i)
-{
-    int depth = 0;
-
-    while (i < n) {
-        if (re[i] == '\\') {
-            i += 2;
-            continue;
-        }
-        if (re[i] == '[') {
-            i = skip_class(re, n, i);
-            continue;
-        }
-        if (re[i] == '(')
-            depth++;
-        else if (re[i] == ')' && --depth == 0)
-            return i + 1;
-        i++;
-    }
-    return n;
-}
-
-/* The longest literal run every match of a regular expression holds: its top level (no '|'
- * anywhere, no inline options) read as a sequence of items, where a literal character not
- * made optional by ?, * or {0 is part of the run and anything else (a class, a group, '.',
- * an anchor, a quantified character's repeats) ends it. Anything unusual: none. */
-static bool regex_run(const char *re, size_t n, struct ruru_str *out)
-{
-    size_t run = 0, run_at = 0, i = 0;
-    bool last_literal = false;
-
-    out->ptr = re;
-    out->len = 0;
-    if (memchr(re, '|', n) != NULL)
-        return false;
-    for (size_t k = 0; k + 1 < n; k++)
-        if (re[k] == '(' && re[k + 1] == '?' && (k + 2 >= n || re[k + 2] != ':'))
-            return false;
-#define END_RUN()                                                                        \
-    do {                                                                                 \
-        if (run > out->len && !(run <= 4 && ruru_memmem("http", 4, re + run_at, run))) { \
-            out->ptr = re + run_at;                                                      \
-            out->len = run;                                                              \
-        }                                                                                \
-        run = 0;                                                                         \
-        last_literal = false;                                                            \
-    } while (0)
-    while (i < n) {
-        unsigned char c = (unsigned char)re[i];
-        if (c == '\\') {
-            unsigned char e = i + 1 < n ? (unsigned char)re[i + 1] : 0;
-            if (e == 0)
-                return false;
-            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
-                if (strchr("dDwWsShHvVRNbBAzZG", e) == NULL)
-                    return false; /* \x41, \p{..}, \Q, back references ... */
-                END_RUN();
-            } else {
-                /* a character standing for itself, but runs are taken from the text as it is */
-                END_RUN();
-            }
-            i += 2;
-            continue;
-        }
-        switch (c) {
-        case '[':
-            END_RUN();
-            if ((i = skip_class(re, n, i)) >= n && re[n - 1] != ']')
-                return false;
-            continue;
-        case '(':
-            END_RUN();
-            i = skip_group(re, n, i);
-            continue;
-        case ')':
-            return false;
-        case '.':
-        case '^':
-        case '$':
-            END_RUN();
-            i++;
-            continue;
-        case '?':
-        case '*':
-            if (last_literal && run > 0)
-                run--; /* that character may be absent */
-            END_RUN();
-            i++;
-            continue;
-        case '+':
-            END_RUN();
-            i++;
-            continue;
-        case '{': {
-            size_t j = i + 1, min = 0;
-            bool digits = false;
-            while (j < n && re[j] >= '0' && re[j] <= '9') {
-                min = min * 10 + (size_t)(re[j++] - '0');
-                digits = true;
-                if (min > 100000)
-                    return false;
-            }
-            if (!digits)
-                return false;
-            if (j < n && re[j] == ',')
-                for (j++; j < n && re[j] >= '0' && re[j] <= '9'; j++)
-                    ;
-            if (j >= n || re[j] != '}')
-                return false;
-            if (min == 0 && last_literal && run > 0)
-                run--;
-            END_RUN();
-            i = j + 1;
-            continue;
-        }
-        default:
-            if (!needle_byte(c, true)) {
-                END_RUN();
-            } else {
-                if (run == 0)
-                    run_at = i;
-                run++;
-                last_literal = true;
-            }
-            i++;
-        }
-    }
-    END_RUN();
-#undef END_RUN
-    return out->len >= MIN_NEEDLE;
-}
-
-static bool test_needles(struct ruru_pattern *p, const struct ruru_stix_node *n, struct nset *out)
-{
-    const struct test *t = n->aux;
-
-    out->n = 0;
-    out->all = true;
-    if (n->negated || n->path.n_steps == 0)
-        return true;
-    for (size_t i = 0; i < n->path.n_steps; i++) {
-        const struct ruru_stix_step *st = &n->path.steps[i];
-        if (st->kind == RURU_STIX_PROP &&
-            (ends_with(st->name, "_hex") || ends_with(st->name, "_bin") ||
-             (i + 1 == n->path.n_steps && strcmp(st->name, "type") == 0)))
-            return true;
-    }
-    switch (n->op) {
-    case RURU_STIX_EQ:
-    case RURU_STIX_IN:
-        if (n->n_lits > MAX_NEEDLES)
-            return true;
-        for (size_t i = 0; i < n->n_lits; i++) {
-            const struct ruru_stix_lit *l = &n->lits[i];
-            bool oom = false;
-            if (l->kind == RURU_STIX_STR) {
-                if (!best_run(l->s, l->len, false, &out->v[out->n++]))
-                    return true;
-            } else if (l->kind == RURU_STIX_INT) {
-                if (!int_run(p, l->i, &out->v[out->n++], &oom))
-                    return !oom;
-            } else {
-                return true;
-            }
-        }
-        break;
-    case RURU_STIX_LIKE: {
-        char *ascii = ruru_arena_alloc(&p->arena, t->n_like + 1);
-        if (ascii == NULL)
-            return false;
-        for (size_t i = 0; i < t->n_like; i++)
-            ascii[i] = t->like[i] < 0x80 ? (char)t->like[i] : '\0';
-        out->n = 1;
-        if (!best_run(ascii, t->n_like, true, &out->v[0]))
-            return true;
-        break;
-    }
-    case RURU_STIX_MATCHES: {
-        size_t len;
-        char *owned;
-        const char *re = nfc(n->lits[0].s, n->lits[0].len, &len, &owned);
-        char *copy;
-        if (re == NULL)
-            return false;
-        out->n = 1;
-        if (!regex_run(re, len, &out->v[0])) {
-            ruru_free(owned);
-            return true;
-        }
-        /* the run outlives the NFC form */
-        if ((copy = ruru_arena_alloc(&p->arena, out->v[0].len + 1)) == NULL) {
-            ruru_free(owned);
-            return false;
-        }
-        memcpy(copy, out->v[0].ptr, out->v[0].len);
-        copy[out->v[0].len] = '\0';
-        out->v[0].ptr = copy;
-        ruru_free(owned);
-        break;
-    }
-    default:
-        return true;
-    }
-    out->all = false;
-    return true;
-}
-
-/* Is a a better choice than b for an AND (fewer needles, then longer ones)? */
-static bool better(const struct nset *a, const struct nset *b)
-{
-    size_t ma = SIZE_MAX, mb = SIZE_MAX;
-
-    if (a->all || b->all)
-        return !a->all;
-    if (a->n != b->n)
-        return a->n < b->n;
-    for (size_t i = 0; i < a->n; i++)
-        ma = a->v[i].len < ma ? a->v[i].len : ma;
-    for (size_t i = 0; i < b->n; i++)
-        mb = b->v[i].len < mb ? b->v[i].len : mb;
-    return ma >= mb;
-}
-
-/* OR: both sides' needles; none when either side has none. */
-static void join(struct nset *a, const struct nset *b)
-{
-    if (a->all || b->all || a->n + b->n > MAX_NEEDLES) {
-        a->all = true;
-        a->n = 0;
-        return;
-    }
-    memcpy(a->v + a->n, b->v, b->n * sizeof(b->v[0]));
-    a->n += b->n;
-}
-
-/* The needles of a comparison expression; false when memory ran out. */
-static bool expr_needles(struct ruru_pattern *p, const struct ruru_stix_node *n, struct nset *out)
-{
-    struct nset *b;
-    bool ok;
-
-    if (n->kind == RURU_STIX_TEST)
-        return test_needles(p, n, out);
-    if ((b = ruru_malloc(sizeof(*b))) == NULL)
-        return false;
-    ok = expr_needles(p, n->a, out) && expr_needles(p, n->b, b);
-    if (ok && n->kind == RURU_STIX_CMP_AND) {
-        if (better(b, out))
-            *out = *b;
-    } else if (ok) {
-        join(out, b);
-    }
-    ruru_free(b);
-    return ok;
-}
-
-/* A record observes a part of the pattern when it satisfies one of its observation
- * expressions, so the pattern's needles are those of all of them. */
-static bool find_needles(struct ruru_pattern *p)
-{
-    struct nset *all = ruru_calloc(1, sizeof(*all)), *one = ruru_malloc(sizeof(*one));
-    bool ok = all != NULL && one != NULL;
-
-    for (size_t i = 0; ok && i < p->n_leaves && !all->all; i++)
-        if ((ok = expr_needles(p, p->leaves[i]->a, one)))
-            join(all, one);
-    if (ok && !all->all && all->n > 0) {
-        if ((p->needles = ruru_arena_alloc(&p->arena, all->n * sizeof(*p->needles))) == NULL)
-            ok = false;
-        else {
-            memcpy(p->needles, all->v, all->n * sizeof(*p->needles));
-            p->n_needles = all->n;
-        }
-    }
-    ruru_free(all);
-    ruru_free(one);
-    return ok;
-}
-
-const struct ruru_str *ruru_pattern_needles(const struct ruru_pattern *p, size_t *n)
-{
-    *n = p->n_needles;
-    return p->needles;
-}
-
 enum ruru_err ruru_pattern_compile(const char *text,
                                    size_t len,
                                    struct ruru_pattern **out,
@@ -836,7 +427,7 @@ enum ruru_err ruru_pattern_compile(const char *text,
             return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
         return ruru_diag_set(diag, RURU_EPARSE, NULL, 0, 0, "%s", why);
     }
-    if (!find_needles(p)) {
+    if (!ruru_pattern_find_needles(p)) {
         ruru_pattern_destroy(p);
         return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
     }
@@ -1141,7 +732,7 @@ static bool text_like(struct eval *ev, const struct test *t, const char *s, size
 {
     size_t len;
     char *owned;
-    const char *norm = nfc(s, n, &len, &owned);
+    const char *norm = ruru_pattern_nfc(s, n, &len, &owned);
     uint32_t *cp;
     bool r;
 
@@ -1216,7 +807,8 @@ test_value(struct eval *ev, const struct ruru_stix_node *n, const struct val *v,
         if (v->kind == V_JSON && json_is_string(j)) {
             size_t len;
             char *owned;
-            const char *norm = nfc(json_string_value(j), json_string_length(j), &len, &owned);
+            const char *norm =
+                    ruru_pattern_nfc(json_string_value(j), json_string_length(j), &len, &owned);
             bool r;
             if (norm == NULL)
                 return *ok = fail(ev, RURU_ENOMEM, "%s", "out of memory");
@@ -1265,19 +857,19 @@ static bool walk(struct eval *ev,
             (c = json_object_get(v->j, st->name)) == NULL)
             return false;
         next.j = c;
-        if (ends_with(st->name, "_hex") && json_is_string(c)) {
+        if (ruru_pattern_ends_with(st->name, "_hex") && json_is_string(c)) {
             if (!hex_decode(ev, json_string_value(c), json_string_length(c), &next))
                 return *ok = false;
-        } else if (ends_with(st->name, "_bin") && json_is_string(c)) {
+        } else if (ruru_pattern_ends_with(st->name, "_bin") && json_is_string(c)) {
             if (!b64_decode(ev, json_string_value(c), json_string_length(c), &next))
                 return *ok = false;
-        } else if (ends_with(st->name, "_ref")) {
+        } else if (ruru_pattern_ends_with(st->name, "_ref")) {
             if (!json_is_string(c))
                 return *ok = fail(ev, RURU_EINVAL,
                                   "the value of reference property '%s' is not a string", st->name);
             if ((next.j = json_object_get(objects, json_string_value(c))) == NULL)
                 return false;
-        } else if (ends_with(st->name, "_refs")) {
+        } else if (ruru_pattern_ends_with(st->name, "_refs")) {
             size_t i, m = 0;
             const json_t *e;
             if (!json_is_array(c))
