@@ -184,6 +184,16 @@ typedef struct ruru_register ruru_register;
 
 RURU_API enum ruru_err
 ruru_register_open(const char *home, ruru_register **out, struct ruru_diag *diag);
+/* The register at `url`: NULL (or "") is HOME/register.db, as ruru_register_open;
+ * "sqlite:PATH" a SQLite file; "postgresql://..." or "postgres://..." a PostgreSQL database
+ * (a libpq connection URI: user, host, port, dbname, sslmode ... as libpq takes them). A
+ * PostgreSQL database without the register's tables is given them; one from a newer ruru is
+ * refused (RURU_ECORRUPT). Messages name the URL with its password as ***. RURU_EINVAL for
+ * another URL, RURU_EDB when it cannot be reached (docs/register.md). */
+RURU_API enum ruru_err ruru_register_open_url(const char *home,
+                                              const char *url,
+                                              ruru_register **out,
+                                              struct ruru_diag *diag);
 RURU_API void ruru_register_close(ruru_register *r);
 
 /* Judges what is recorded next with the settings of a ruru.yaml (its text; `file` names it in
