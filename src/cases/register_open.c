@@ -36,7 +36,7 @@ struct ruru_register {
     rdb *db;
     struct ruru_case_config cfg; /* ruru_register_set_config, else the defaults */
     json_t *orgs;                /* ruru.yaml's orgs: {NAME: SECTOR or null}, NULL: none */
-    char name[512];              /* in messages: register.db, the file, or the URL without its
+    char name[4096];             /* in messages: register.db, the file, or the URL without its
                                     password */
 };
 
@@ -260,12 +260,13 @@ enum ruru_err ruru_register_open_url(const char *home,
     if (url != NULL && *url == '\0')
         url = NULL;
     if (url == NULL) {
-        snprintf(r->name, sizeof(r->name), "register.db");
         if ((made = ruru_make_dirs(home, diag)) == RURU_OK &&
             (size_t)snprintf(path, sizeof(path), "%s/register.db", home) >= sizeof(path))
             made = ruru_diag_set(diag, RURU_ELIMIT, home, 0, 0, "path too long");
-        if (made == RURU_OK)
+        if (made == RURU_OK) {
+            snprintf(r->name, sizeof(r->name), "%s", path);
             made = open_sqlite(r, home, path, diag);
+        }
     } else if (strncmp(url, "sqlite:", 7) == 0 && url[7] != '\0') {
         /* the path is the caller's: it outlives the diagnostic */
         snprintf(r->name, sizeof(r->name), "%s", url + 7);
