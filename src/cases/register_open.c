@@ -99,7 +99,7 @@ static const char PG_SCHEMA_3[] =
         "CREATE TABLE IF NOT EXISTS token (id " T " PRIMARY KEY, org " T " NOT NULL,"
         " role " T " NOT NULL, hash " T " NOT NULL, label " T ", created BIGINT NOT NULL,"
         " revoked BIGINT);"
-        "INSERT INTO ruru_meta (key, value) VALUES ('schema', 3), ('tokens', 0)"
+        "INSERT INTO ruru_meta (key, value) VALUES ('schema', 3), ('tokens', 1)"
         " ON CONFLICT (key) DO NOTHING;";
 #undef T
 
