@@ -17,7 +17,8 @@
 enum out_format { OUT_TABLE, OUT_JSON };
 
 struct cli {
-    const char *home; /* store directory */
+    const char *home;         /* store directory */
+    const char *register_url; /* --register URL (NULL: none given) */
     enum out_format format;
     bool format_set;
     FILE *out;
@@ -40,6 +41,16 @@ int cli_read_config(const struct cli *c,
                     size_t cap,
                     size_t *n,
                     const char **path);
+/* Where the register is, first found: --register, $RURU_REGISTER, `register:` of the settings
+ * (`yaml`, n bytes, from `file`; may be NULL), else NULL (HOME/register.db). Into buf (cap
+ * bytes). -1 after printing why the settings' value is bad, else 0. */
+int cli_register_url(const struct cli *c,
+                     const char *yaml,
+                     size_t n,
+                     const char *file,
+                     char *buf,
+                     size_t cap,
+                     const char **url);
 /* The register of c->home with the settings of `config`, else of $RURU_HOME/ruru.yaml when there
  * is one; NULL after printing why it cannot be opened. */
 ruru_register *cli_open_register(const struct cli *c, const char *config);
@@ -57,6 +68,7 @@ const char *cli_str(json_t *v);
 const char *cli_num(json_t *v, char *buf, size_t cap);
 
 int cmd_intel(struct cli *c, int argc, char **argv);
+int cmd_register(struct cli *c, int argc, char **argv);
 int cmd_actors(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_rules(struct cli *c, int argc, char **argv);

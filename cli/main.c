@@ -10,7 +10,7 @@
 #include "cli.h"
 
 static const char USAGE[] =
-        "usage: ruru [--home DIR] COMMAND [ARGS]\n"
+        "usage: ruru [--home DIR] [--register URL] COMMAND [ARGS]\n"
         "\n"
         "ruru sweeps logs for threat intelligence and says who, how sure, and why.\n"
         "\n"
@@ -31,10 +31,14 @@ static const char USAGE[] =
         "  export                 the incidents as STIX 2.1, MISP or an HTML report, under TLP\n"
         "  verify REPORT          re-read every record a report cites and check its SHA-256\n"
         "  serve                  the API and console for the CERT's constituents\n"
+        "  register               the register itself: info, migrate, check\n"
         "\n"
         "Options:\n"
         "  --home DIR             the store directory (default $RURU_HOME, else\n"
         "                         $XDG_DATA_HOME/ruru, else ~/.local/share/ruru)\n"
+        "  --register URL         the register: sqlite:PATH or postgresql://USER@HOST/DB\n"
+        "                         (default $RURU_REGISTER, else ruru.yaml's register:, else\n"
+        "                         HOME/register.db; docs/register.md)\n"
         "  --format table|json    output format (default: table on a terminal, else json)\n"
         "  -h, --help             this text; `ruru COMMAND --help` for a command\n"
         "  --version              the version\n"
@@ -111,6 +115,8 @@ int main(int argc, char **argv)
         return cmd_serve(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "export") == 0)
         return cmd_export(&c, argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "register") == 0)
+        return cmd_register(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "verify") == 0)
         return cmd_verify(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "help") == 0) {

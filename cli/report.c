@@ -248,7 +248,18 @@ static int run(struct cli *c, int argc, char **argv, bool stats)
         ruru_free(js);
         ruru_store_close(store);
     }
-    if ((err = ruru_register_open(c->home, &reg, &d)) == RURU_OK)
+    {
+        /* where the register is: --register, $RURU_REGISTER, the settings' register: */
+        static char buf[65536], where[4096];
+        const char *config = NULL, *url = NULL;
+        size_t n = 0;
+        int has = cli_read_config(c, NULL, buf, sizeof(buf), &n, &config);
+        if (has < 0 ||
+            cli_register_url(c, has > 0 ? buf : NULL, n, config, where, sizeof(where), &url) < 0)
+            return EXIT_ERROR;
+        err = ruru_register_open_url(c->home, url, &reg, &d);
+    }
+    if (err == RURU_OK)
         err = stats ? ruru_register_stats_org(reg, f.since, f.until, f.by, f.org, &out, &d)
                     : ruru_register_report_org(reg, f.since, f.until, f.actor, f.org, &out, &d);
     ruru_register_close(reg);

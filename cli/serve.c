@@ -19,6 +19,8 @@ static const char USAGE[] =
         "  --tls-cert FILE        PEM certificate (chain) for HTTPS, with --tls-key FILE\n"
         "  --config FILE          the settings (default: $RURU_HOME/ruru.yaml when there is one)\n"
         "  --spool DIR            where submitted logs are kept (default: HOME/submissions)\n"
+        "  --register URL         the register: sqlite:PATH or postgresql://... (default:\n"
+        "                         $RURU_REGISTER, the settings' register:, HOME/register.db)\n"
         "  --max-body BYTES       the largest log submission (default 1073741824)\n"
         "  --max-json BYTES       the largest JSON or text body (default 67108864)\n"
         "  --max-batch N          values in one batch lookup (default 10000)\n"
@@ -85,7 +87,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
     struct ruru_serve_opts o;
     const char *config = NULL, *cert_file = NULL, *key_file = NULL;
     char *cert = NULL, *key = NULL; /* the PEM texts */
-    char config_buf[65536];
+    char config_buf[65536], register_buf[4096];
     size_t config_len = 0;
     uint64_t grace = 30;
     bool quiet = false;
@@ -180,6 +182,9 @@ int cmd_serve(struct cli *c, int argc, char **argv)
         o.config_file = config;
     }
     o.home = c->home;
+    if (cli_register_url(c, has > 0 ? config_buf : NULL, config_len, config, register_buf,
+                         sizeof(register_buf), &o.register_url) < 0)
+        return EXIT_ERROR;
     o.on_log = quiet ? NULL : log_line;
 
     /* the server's threads inherit this mask: the signals come to sigwait below */

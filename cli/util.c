@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,6 +24,16 @@ int cli_common_option(struct cli *c, int argc, char **argv)
     } else if (strcmp(argv[0], "--json") == 0) {
         v = "json";
         used = 1;
+    } else if (strcmp(argv[0], "--register") == 0) {
+        if (argc < 2) {
+            fprintf(stderr, "ruru: --register needs a URL (sqlite:PATH or postgresql://...)\n");
+            return -1;
+        }
+        c->register_url = argv[1];
+        return 2;
+    } else if (strncmp(argv[0], "--register=", 11) == 0) {
+        c->register_url = argv[0] + 11;
+        return 1;
     } else if (strcmp(argv[0], "--home") == 0) {
         if (argc < 2) {
             fprintf(stderr, "ruru: --home needs a directory\n");
@@ -210,18 +221,56 @@ int cli_read_config(const struct cli *c,
     return 1;
 }
 
+int cli_register_url(const struct cli *c,
+                     const char *yaml,
+                     size_t n,
+                     const char *file,
+                     char *buf,
+                     size_t cap,
+                     const char **url)
+{
+    const char *env = getenv("RURU_REGISTER");
+    struct ruru_diag d;
+    char *got = NULL;
+    enum ruru_err err;
+
+    *url = NULL;
+    if (c->register_url != NULL && *c->register_url != '\0') {
+        *url = c->register_url;
+        return 0;
+    }
+    if (env != NULL && *env != '\0') {
+        *url = env;
+        return 0;
+    }
+    if (yaml == NULL)
+        return 0;
+    if ((err = ruru_config_register(yaml, n, file, &got, &d)) != RURU_OK) {
+        cli_error(err, &d, file);
+        return -1;
+    }
+    if (got != NULL) {
+        snprintf(buf, cap, "%s", got);
+        *url = buf;
+        ruru_free(got);
+    }
+    return 0;
+}
+
 ruru_register *cli_open_register(const struct cli *c, const char *config)
 {
     ruru_register *reg = NULL;
     struct ruru_diag d;
     enum ruru_err err;
-    char buf[65536];
+    char buf[65536], where[4096];
+    const char *url;
     size_t n = 0;
     int has = cli_read_config(c, config, buf, sizeof(buf), &n, &config);
 
-    if (has < 0)
+    if (has < 0 ||
+        cli_register_url(c, has > 0 ? buf : NULL, n, config, where, sizeof(where), &url) < 0)
         return NULL;
-    if ((err = ruru_register_open(c->home, &reg, &d)) == RURU_OK && has > 0)
+    if ((err = ruru_register_open_url(c->home, url, &reg, &d)) == RURU_OK && has > 0)
         err = ruru_register_set_config(reg, buf, n, config, &d);
     if (err != RURU_OK) {
         cli_error(err, &d, "register");

@@ -184,6 +184,16 @@ typedef struct ruru_register ruru_register;
 
 RURU_API enum ruru_err
 ruru_register_open(const char *home, ruru_register **out, struct ruru_diag *diag);
+/* The register at `url`: NULL (or "") is HOME/register.db, as ruru_register_open;
+ * "sqlite:PATH" a SQLite file; "postgresql://..." or "postgres://..." a PostgreSQL database
+ * (a libpq connection URI: user, host, port, dbname, sslmode ... as libpq takes them). A
+ * PostgreSQL database without the register's tables is given them; one from a newer ruru is
+ * refused (RURU_ECORRUPT). Messages name the URL with its password as ***. RURU_EINVAL for
+ * another URL, RURU_EDB when it cannot be reached (docs/register.md). */
+RURU_API enum ruru_err ruru_register_open_url(const char *home,
+                                              const char *url,
+                                              ruru_register **out,
+                                              struct ruru_diag *diag);
 RURU_API void ruru_register_close(ruru_register *r);
 
 /* Judges what is recorded next with the settings of a ruru.yaml (its text; `file` names it in
@@ -191,6 +201,26 @@ RURU_API void ruru_register_close(ruru_register *r);
  * an unknown key or a value out of range; the settings are then unchanged. */
 RURU_API enum ruru_err ruru_register_set_config(
         ruru_register *r, const char *yaml, size_t len, const char *file, struct ruru_diag *diag);
+
+/* The register a ruru.yaml names under "register:" (sqlite:PATH or a postgresql:// URL;
+ * docs/register.md). OUT: *url (ruru_free), NULL when it names none. RURU_EPARSE with line and
+ * column for a value of another shape. */
+RURU_API enum ruru_err ruru_config_register(
+        const char *yaml, size_t len, const char *file, char **url, struct ruru_diag *diag);
+
+/* What the register is: {"backend": "sqlite" or "postgresql", "where": its file or URL (the
+ * password as ***), "schema": 3, "tables": {TABLE: rows}} (docs/json.md). */
+RURU_API enum ruru_err ruru_register_info(ruru_register *r, char **json, struct ruru_diag *diag);
+
+/* Copies register `from` into register `to` (copy: true; `to` must hold no rows yet) in one
+ * transaction on `to`, then compares them: the rows of every table, and per incident a
+ * SHA-256 over its document, its actors and its judgement history, on both sides. With copy
+ * false only compares. The copy is committed only when the comparison finds them the same.
+ * OUT: *json {"copied", "same", "tables": [{"table", "from", "to"}], "incidents",
+ * "differences": [{"incident", "what"}]} (docs/json.md); RURU_OK whether or not they are the
+ * same ("same" says). RURU_EINVAL for a `to` that holds rows. */
+RURU_API enum ruru_err ruru_register_migrate(
+        ruru_register *from, ruru_register *to, bool copy, char **json, struct ruru_diag *diag);
 
 /* The Sigma logsources a ruru.yaml (its text; `file` names it in errors) ties to inputs, under
  * "logsources:" (LOGSOURCE: PATTERN, or a list of them; docs/rules.md). OUT: *json, a JSON
@@ -430,8 +460,10 @@ typedef void (*ruru_serve_log_fn)(void *ctx, const char *line);
 
 /* Options of ruru_serve_start; zero-initialise, then set what you need (docs/serve.md). */
 struct ruru_serve_opts {
-    const char *home;   /* the intel store and the register */
-    const char *config; /* ruru.yaml's text (config_len bytes; NULL: the defaults) */
+    const char *home;         /* the intel store and the register */
+    const char *register_url; /* the register elsewhere (ruru_register_open_url); NULL:
+                                 HOME/register.db */
+    const char *config;       /* ruru.yaml's text (config_len bytes; NULL: the defaults) */
     size_t config_len;
     const char *config_file;        /* names it in errors */
     const char *listen;             /* "ADDRESS:PORT" ("127.0.0.1:8080", "[::1]:0"; port 0: any free

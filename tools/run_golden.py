@@ -15,6 +15,10 @@ no absolute paths and do not depend on where the repository is checked out; time
 that fall within the run itself are written {now}. `--update` rewrites expected from the current
 output.
 
+`--register-base URL` (a PostgreSQL maintenance database's URL, as tests/pg/with_pg.sh gives)
+runs each case with RURU_REGISTER naming a fresh database made for it there, so that the same
+expected output checks the register on PostgreSQL.
+
 The shared folder (the public corpora) is $RURU_TEST_DATA when that names a folder, else
 --shared. A case whose cmd names {shared} when there is neither exits 77, which CTest reports as
 skipped by name; under CI=true (where the corpora must be) it fails instead.
@@ -112,7 +116,22 @@ def stix_case(ruru, shared, case):
         return v.returncode == 0
 
 
-def run_case(ruru, shared, case, update):
+def fresh_register(base, case):
+    """A new PostgreSQL database for `case` beside `base` (its maintenance database's URL); the
+    URL of the new one."""
+    name = "ruru_golden_%d_%s" % (os.getpid(), re.sub(r"[^a-z0-9]", "_",
+                                                      os.path.basename(case).lower()))
+    for sql in ("DROP DATABASE IF EXISTS %s" % name, "CREATE DATABASE %s" % name):
+        subprocess.run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", base, "-c", sql],
+                       check=True, stdout=subprocess.DEVNULL, timeout=120,
+                       env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
+    return base + ("&" if "?" in base else "?") + "dbname=" + name
+
+
+def run_case(ruru, shared, case, update, register_base=None):
+    env = dict(os.environ)
+    if register_base:
+        env["RURU_REGISTER"] = fresh_register(register_base, case)
     cmds = [l for l in open(os.path.join(case, "cmd"), encoding="utf-8").read().splitlines()
             if l.strip() and not l.lstrip().startswith("#")]
     out = []
@@ -125,7 +144,7 @@ def run_case(ruru, shared, case, update):
                     for a in shlex.split(line)]
             p = subprocess.run([ruru, "--home", home] + args, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600,
-                               cwd=case)
+                               cwd=case, env=env)
             text = p.stdout.decode("utf-8", "replace")
             err = p.stderr.decode("utf-8", "replace")
             out.append("$ ruru " + line)
@@ -158,10 +177,21 @@ def main():
     ap.add_argument("--stix", action="store_true",
                     help="instead of comparing output, export each case's register as STIX 2.1 "
                          "and validate it against the OASIS schemas of the shared data")
+    ap.add_argument("--register-base", metavar="URL",
+                    help="run each case on a fresh PostgreSQL database made beside URL (a "
+                         "maintenance database's URL); default: $RURU_TEST_REGISTER when "
+                         "--pg is given")
+    ap.add_argument("--pg", action="store_true",
+                    help="run on PostgreSQL, the maintenance database $RURU_TEST_REGISTER")
     ap.add_argument("cases", nargs="+")
     a = ap.parse_args()
     shared = shared_folder(a.shared)
     failed = skipped = 0
+    if a.pg and not a.register_base:
+        a.register_base = os.environ.get("RURU_TEST_REGISTER")
+        if not a.register_base:
+            print("--pg needs RURU_TEST_REGISTER (tests/pg/with_pg.sh sets it)")
+            return 2
     for c in a.cases:
         if a.stix:
             name = os.path.basename(c.rstrip("/"))
@@ -189,7 +219,8 @@ def main():
                 print("skip %s: %s" % (name, NO_SHARED))
                 skipped += 1
             continue
-        ok = run_case(os.path.realpath(a.ruru), shared, os.path.realpath(c), a.update)
+        ok = run_case(os.path.realpath(a.ruru), shared, os.path.realpath(c), a.update,
+                      a.register_base)
         print("%s %s" % ("ok  " if ok else "FAIL", os.path.basename(c.rstrip("/"))))
         failed += not ok
     print("%d passed, %d failed" % (len(a.cases) - failed - skipped, failed)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/arena.h"
 #include "base/diag.h"
 #include "base/yaml.h"
@@ -191,6 +192,22 @@ orgs_section(const struct ruru_yaml *m, const char *file, json_t *out, struct ru
     return RURU_OK;
 }
 
+/* register: where the register is (docs/register.md): sqlite:PATH or a postgresql:// URL;
+ * into `out` (may be NULL) as {"url": URL}. Checked for its shape only: opening it says more. */
+static enum ruru_err
+register_section(const struct ruru_yaml *m, const char *file, json_t *out, struct ruru_diag *d)
+{
+    const char *url = ruru_yaml_str(m);
+
+    if (m->kind != RURU_YAML_SCALAR || url == NULL || *url == '\0' ||
+        (strncmp(url, "sqlite:", 7) != 0 && strncmp(url, "postgresql://", 13) != 0 &&
+         strncmp(url, "postgres://", 11) != 0))
+        return bad(d, file, m, "the register is sqlite:PATH or a postgresql:// URL");
+    if (out != NULL && json_object_set_new(out, "url", json_string(url)) != 0)
+        return ruru_diag_set(d, RURU_ENOMEM, file, 0, 0, "out of memory");
+    return RURU_OK;
+}
+
 /* serve: who among the constituents gets TLP:AMBER intel: every one ("amber: all", TLP 2.0
  * lets a recipient share AMBER with its clients) or only those a source lists ("amber:
  * listed", "amber_to: {SOURCE: [ORG, ...]}"). Into `out` (may be NULL) as {"amber": "all" or
@@ -302,6 +319,28 @@ enum ruru_err ruru_case_config_serve(
     return section_json(buf, len, file, "serve", serve_section, serve, d);
 }
 
+enum ruru_err ruru_config_register(
+        const char *yaml, size_t len, const char *file, char **url, struct ruru_diag *diag)
+{
+    json_t *sec = NULL;
+    const char *u;
+    enum ruru_err err;
+
+    *url = NULL;
+    ruru_diag_clear(diag);
+    if ((err = section_json(yaml, len, file, "register", register_section, &sec, diag)) != RURU_OK)
+        return err;
+    if ((u = json_string_value(json_object_get(sec, "url"))) != NULL) {
+        size_t n = strlen(u) + 1;
+        if ((*url = ruru_malloc(n)) == NULL)
+            err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+        else
+            memcpy(*url, u, n);
+    }
+    json_decref(sec);
+    return err;
+}
+
 enum ruru_err ruru_config_logsources(
         const char *yaml, size_t len, const char *file, char **json, struct ruru_diag *diag)
 {
@@ -370,6 +409,10 @@ enum ruru_err ruru_case_config_load(const char *buf,
                     err = export_section(sec, file, &x.export, d);
                 continue;
             }
+            if (strcmp(name, "register") == 0) {
+                err = register_section(sec, file, NULL, d);
+                continue;
+            }
             if (strcmp(name, "orgs") == 0 || strcmp(name, "serve") == 0) {
                 if (!ruru_yaml_is_null(sec))
                     err = (name[0] == 'o' ? orgs_section : serve_section)(sec, file, NULL, d);
@@ -378,7 +421,7 @@ enum ruru_err ruru_case_config_load(const char *buf,
             if (!inc && !att) {
                 err = bad(d, file, key,
                           "unknown section: ruru.yaml has incidents, attribution, logsources, "
-                          "export, orgs and serve");
+                          "export, orgs, register and serve");
                 break;
             }
             if (ruru_yaml_is_null(sec))

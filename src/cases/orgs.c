@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <ruru.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -43,27 +42,25 @@ enum ruru_err ruru_org_name_check(const char *name, struct ruru_diag *d)
     return RURU_OK;
 }
 
-bool ruru_org_ensure(sqlite3 *db, const char *name, json_t *defaults, int64_t now)
+bool ruru_org_ensure(rdb *db, const char *name, json_t *defaults, int64_t now)
 {
-    sqlite3_stmt *st = NULL;
+    rdb_stmt *st = NULL;
     int rc;
 
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO org (name, sector, created) VALUES (?1, ?2, ?3)"
-                           " ON CONFLICT (name) DO NOTHING",
-                           -1, &st, NULL) != SQLITE_OK)
+    if ((st = rdb_prepare(db, "INSERT INTO org (name, sector, created) VALUES (?1, ?2, ?3)"
+                              " ON CONFLICT (name) DO NOTHING")) == NULL)
         return false;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, json_string_value(json_object_get(defaults, name)), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE;
+    rdb_bind_text(st, 1, name);
+    rdb_bind_text(st, 2, json_string_value(json_object_get(defaults, name)));
+    rdb_bind_int64(st, 3, now);
+    rc = rdb_step(st);
+    rdb_finalize(st);
+    return rc == RDB_DONE;
 }
 
-static enum ruru_err fail(sqlite3 *db, struct ruru_diag *d, const char *what)
+static enum ruru_err fail(ruru_register *r, struct ruru_diag *d, const char *what)
 {
-    return ruru_diag_set(d, RURU_EDB, "register.db", 0, 0, "%s: %s", what, sqlite3_errmsg(db));
+    return ruru_register_fail(r, d, what);
 }
 
 enum ruru_err ruru_register_org_add(ruru_register *r,
@@ -71,8 +68,8 @@ enum ruru_err ruru_register_org_add(ruru_register *r,
                                     const char *sector,
                                     struct ruru_diag *diag)
 {
-    sqlite3 *db = ruru_register_db(r);
-    sqlite3_stmt *st = NULL;
+    rdb *db = ruru_register_rdb(r);
+    rdb_stmt *st = NULL;
     enum ruru_err err;
     int rc;
 
@@ -84,23 +81,23 @@ enum ruru_err ruru_register_org_add(ruru_register *r,
                              "a sector is 1 to %d characters, none a control character",
                              NAME_MAX_LEN);
     /* added again: the sector given replaces the one it had */
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO org (name, sector, created) VALUES (?1, ?2, ?3)"
-                           " ON CONFLICT (name) DO UPDATE SET sector = coalesce(?2, sector)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return fail(db, diag, "adding the organisation");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, sector, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? RURU_OK : fail(db, diag, "adding the organisation");
+    if ((st = rdb_prepare(db,
+                          "INSERT INTO org (name, sector, created) VALUES (?1, ?2, ?3)"
+                          " ON CONFLICT (name) DO UPDATE SET sector = coalesce(CAST(?2 AS TEXT),"
+                          " org.sector)")) == NULL)
+        return fail(r, diag, "adding the organisation");
+    rdb_bind_text(st, 1, name);
+    rdb_bind_text(st, 2, sector);
+    rdb_bind_int64(st, 3, (int64_t)time(NULL));
+    rc = rdb_step(st);
+    rdb_finalize(st);
+    return rc == RDB_DONE ? RURU_OK : fail(r, diag, "adding the organisation");
 }
 
 enum ruru_err ruru_register_orgs(ruru_register *r, char **json, struct ruru_diag *diag)
 {
-    sqlite3 *db = ruru_register_db(r);
-    sqlite3_stmt *st = NULL;
+    rdb *db = ruru_register_rdb(r);
+    rdb_stmt *st = NULL;
     json_t *list = json_array(), *res;
     int rc;
 
@@ -108,28 +105,26 @@ enum ruru_err ruru_register_orgs(ruru_register *r, char **json, struct ruru_diag
     ruru_diag_clear(diag);
     if (list == NULL)
         return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
-    if (sqlite3_prepare_v2(db,
-                           "SELECT o.name, o.sector, o.created, (SELECT count(*) FROM incident i"
-                           " WHERE i.org = o.name), (SELECT count(*) FROM incident i WHERE"
-                           " i.org = o.name AND i.serious) FROM org o ORDER BY o.name",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if ((st = rdb_prepare(db, "SELECT o.name, o.sector, o.created, (SELECT count(*) FROM incident i"
+                              " WHERE i.org = o.name), (SELECT count(*) FROM incident i WHERE"
+                              " i.org = o.name AND i.serious <> 0) FROM org o ORDER BY o.name")) ==
+        NULL) {
         json_decref(list);
-        return fail(db, diag, "reading the organisations");
+        return fail(r, diag, "reading the organisations");
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = rdb_step(st)) == RDB_ROW) {
         char at[RURU_TIME_BUF];
-        ruru_time_format(sqlite3_column_int64(st, 2), at);
-        json_array_append_new(list,
-                              json_pack("{s:s, s:s?, s:s, s:I, s:I}", "name",
-                                        (const char *)sqlite3_column_text(st, 0), "sector",
-                                        (const char *)sqlite3_column_text(st, 1), "created", at,
-                                        "incidents", (json_int_t)sqlite3_column_int64(st, 3),
-                                        "serious", (json_int_t)sqlite3_column_int64(st, 4)));
+        ruru_time_format(rdb_column_int64(st, 2), at);
+        json_array_append_new(list, json_pack("{s:s, s:s?, s:s, s:I, s:I}", "name",
+                                              rdb_column_text(st, 0), "sector",
+                                              rdb_column_text(st, 1), "created", at, "incidents",
+                                              (json_int_t)rdb_column_int64(st, 3), "serious",
+                                              (json_int_t)rdb_column_int64(st, 4)));
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    rdb_finalize(st);
+    if (rc != RDB_DONE) {
         json_decref(list);
-        return fail(db, diag, "reading the organisations");
+        return fail(r, diag, "reading the organisations");
     }
     res = json_pack("{s:o}", "orgs", list);
     *json = res != NULL ? json_dumps(res, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
@@ -139,30 +134,29 @@ enum ruru_err ruru_register_orgs(ruru_register *r, char **json, struct ruru_diag
 
 enum ruru_err ruru_register_org_remove(ruru_register *r, const char *name, struct ruru_diag *diag)
 {
-    sqlite3 *db = ruru_register_db(r);
-    sqlite3_stmt *st = NULL;
+    rdb *db = ruru_register_rdb(r);
+    rdb_stmt *st = NULL;
     int64_t incidents = -1, sightings = -1;
     bool known = false;
     enum ruru_err err = RURU_OK;
 
     ruru_diag_clear(diag);
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return fail(db, diag, "removing the organisation");
-    if (sqlite3_prepare_v2(db,
-                           "SELECT EXISTS (SELECT 1 FROM org WHERE name = ?1), (SELECT count(*)"
-                           " FROM incident WHERE org = ?1), (SELECT count(*) FROM sighting WHERE"
-                           " org = ?1)",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            known = sqlite3_column_int(st, 0) != 0;
-            incidents = sqlite3_column_int64(st, 1);
-            sightings = sqlite3_column_int64(st, 2);
+    /* taken in turn with the recordings, which may add incidents of it */
+    if (!rdb_begin_write(db))
+        return fail(r, diag, "removing the organisation");
+    if ((st = rdb_prepare(db, "SELECT EXISTS (SELECT 1 FROM org WHERE name = ?1), (SELECT count(*)"
+                              " FROM incident WHERE org = ?1), (SELECT count(*) FROM sighting WHERE"
+                              " org = ?1)")) != NULL) {
+        rdb_bind_text(st, 1, name);
+        if (rdb_step(st) == RDB_ROW) {
+            known = (int)rdb_column_int64(st, 0) != 0;
+            incidents = rdb_column_int64(st, 1);
+            sightings = rdb_column_int64(st, 2);
         }
     }
-    sqlite3_finalize(st);
+    rdb_finalize(st);
     if (incidents < 0)
-        err = fail(db, diag, "removing the organisation");
+        err = fail(r, diag, "removing the organisation");
     else if (!known)
         err = ruru_diag_set(diag, RURU_ENOTFOUND, NULL, 0, 0, "no organisation \"%s\"", name);
     else if (incidents > 0 || sightings > 0)
@@ -172,17 +166,17 @@ enum ruru_err ruru_register_org_remove(ruru_register *r, const char *name, struc
                             " sighting%s of the register concern it",
                             name, incidents, incidents == 1 ? "" : "s", sightings,
                             sightings == 1 ? "" : "s");
-    else if (sqlite3_prepare_v2(db, "DELETE FROM org WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
-        err = fail(db, diag, "removing the organisation");
+    else if ((st = rdb_prepare(db, "DELETE FROM org WHERE name = ?1")) == NULL)
+        err = fail(r, diag, "removing the organisation");
     else {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            err = fail(db, diag, "removing the organisation");
-        sqlite3_finalize(st);
+        rdb_bind_text(st, 1, name);
+        if (rdb_step(st) != RDB_DONE)
+            err = fail(r, diag, "removing the organisation");
+        rdb_finalize(st);
     }
-    if (err == RURU_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        err = fail(db, diag, "removing the organisation");
-    if (err != RURU_OK && !sqlite3_get_autocommit(db))
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (err == RURU_OK && !rdb_commit(db))
+        err = fail(r, diag, "removing the organisation");
+    if (err != RURU_OK)
+        rdb_rollback(db);
     return err;
 }

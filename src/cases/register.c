@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The register (DESIGN.md §7): incidents, their evidence and the history of their judgements,
- * kept in $RURU_HOME/register.db (SQLite, WAL) so that counts over months are possible.
+ * kept in $RURU_HOME/register.db (SQLite, WAL) or a PostgreSQL database (register_open.c,
+ * docs/register.md) so that counts over months are possible.
  *
  *   incident (id, asset, first, last, severity, serious, campaign, doc, org)  doc: the incident;
  *                                             org: the organisation it concerns (NULL: none)
@@ -19,9 +20,8 @@
  *   token (id, org, role, hash, label, created, revoked)  the API tokens of `ruru serve`
  *                                             (tokens.c): the SHA-256 of each, never the token
  *
- * PRAGMA user_version is the schema (3); a register of schema 1 (user_version 0, before
- * organisations) or 2 (before tokens) is migrated in place in one transaction when opened,
- * and one from a newer ruru is refused and left as it is. A recording for an organisation puts it
+ * The schema is 3 (register_open.c: SQLite's in-place migrations, PostgreSQL's ruru_meta); the
+ * SQL here runs on both through rdb.h. A recording for an organisation puts it
  * into each sighting (ruru.org) and its key, so that the same sighting for two organisations is
  * two.
  *
@@ -40,7 +40,6 @@
 #include <jansson.h>
 #include <nettle/sha2.h>
 #include <ruru.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,186 +52,9 @@
 #include "cases/incident.h"
 #include "io/file.h"
 
-struct ruru_register {
-    sqlite3 *db;
-    struct ruru_case_config cfg; /* ruru_register_set_config, else the defaults */
-    json_t *orgs;                /* ruru.yaml's orgs: {NAME: SECTOR or null}, NULL: none */
-};
-
-/* The tables as the first registers had them (schema 1, user_version 0): made when missing,
- * then brought to the current schema by MIGRATE_2. */
-static const char SCHEMA_1[] =
-        "CREATE TABLE IF NOT EXISTS incident (id TEXT PRIMARY KEY, asset TEXT, first TEXT,"
-        " last TEXT, severity TEXT NOT NULL, serious INTEGER NOT NULL, campaign TEXT,"
-        " doc TEXT NOT NULL, recorded INTEGER NOT NULL, updated INTEGER NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS incident_asset ON incident (asset, first);"
-        "CREATE TABLE IF NOT EXISTS judgement (incident TEXT NOT NULL REFERENCES incident(id),"
-        " seq INTEGER NOT NULL, at INTEGER NOT NULL, actor TEXT, probability REAL NOT NULL,"
-        " words TEXT NOT NULL, confidence TEXT NOT NULL, why TEXT NOT NULL,"
-        " PRIMARY KEY (incident, seq));"
-        "CREATE TABLE IF NOT EXISTS incident_actor (incident TEXT NOT NULL REFERENCES"
-        " incident(id), actor TEXT NOT NULL, state TEXT, PRIMARY KEY (incident, actor));"
-        "CREATE TABLE IF NOT EXISTS sighting (key TEXT PRIMARY KEY, path TEXT, off INTEGER,"
-        " ord INTEGER NOT NULL, doc TEXT NOT NULL);"
-        "CREATE TABLE IF NOT EXISTS merged (id TEXT PRIMARY KEY, into_id TEXT NOT NULL,"
-        " at INTEGER NOT NULL);";
-
-/* Schema 2: the organisation an incident and a sighting concern (NULL: the CERT's own), and
- * the organisations with their sectors. Rows kept as they are: none had an organisation. */
-static const char MIGRATE_2[] =
-        "ALTER TABLE incident ADD COLUMN org TEXT;"
-        "ALTER TABLE sighting ADD COLUMN org TEXT;"
-        "CREATE INDEX IF NOT EXISTS incident_org ON incident (org, asset, first);"
-        "CREATE TABLE IF NOT EXISTS org (name TEXT PRIMARY KEY, sector TEXT,"
-        " created INTEGER NOT NULL);"
-        "PRAGMA user_version = 2;";
-
-/* Schema 3: the API tokens (tokens.c), each of one organisation and role, kept as the SHA-256
- * of its text; revoked: unix seconds, NULL while it is valid. */
-static const char MIGRATE_3[] =
-        "CREATE TABLE IF NOT EXISTS token (id TEXT PRIMARY KEY, org TEXT NOT NULL,"
-        " role TEXT NOT NULL, hash TEXT NOT NULL, label TEXT, created INTEGER NOT NULL,"
-        " revoked INTEGER);"
-        "PRAGMA user_version = 3;";
-
-#define SCHEMA_VERSION 3
-
 static enum ruru_err db_fail(struct ruru_register *r, struct ruru_diag *d, const char *what)
 {
-    return ruru_diag_set(d, RURU_EDB, "register.db", 0, 0, "%s: %s", what, sqlite3_errmsg(r->db));
-}
-
-static int user_version(sqlite3 *db)
-{
-    sqlite3_stmt *st = NULL;
-    int v = -1;
-
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-/* Brings the register to SCHEMA_VERSION in one transaction (a new one is made, an old one
- * migrated in place, all or nothing); one from a newer ruru is refused and left as it is. */
-static enum ruru_err upgrade(struct ruru_register *r, struct ruru_diag *d)
-{
-    int v = user_version(r->db);
-
-    if (v > SCHEMA_VERSION)
-        return ruru_diag_set(d, RURU_ECORRUPT, "register.db", 0, 0,
-                             "register.db is from a newer ruru (schema %d; this one knows %d)", v,
-                             SCHEMA_VERSION);
-    if (v == SCHEMA_VERSION)
-        return RURU_OK;
-    if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(r, d, "register.db: cannot be opened");
-    /* another ruru may have migrated it meanwhile */
-    v = user_version(r->db);
-    if (v != 0 && v != 2 && v != SCHEMA_VERSION) {
-        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-        return ruru_diag_set(d, RURU_ECORRUPT, "register.db", 0, 0,
-                             "register.db: unknown schema %d", v);
-    }
-    /* 0 -> 1 -> 2 -> 3, or 2 -> 3 */
-    if ((v == 0 && (sqlite3_exec(r->db, SCHEMA_1, NULL, NULL, NULL) != SQLITE_OK ||
-                    sqlite3_exec(r->db, MIGRATE_2, NULL, NULL, NULL) != SQLITE_OK)) ||
-        (v < SCHEMA_VERSION && sqlite3_exec(r->db, MIGRATE_3, NULL, NULL, NULL) != SQLITE_OK)) {
-        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 3");
-        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-        return err;
-    }
-    if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 3");
-        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-        return err;
-    }
-    return RURU_OK;
-}
-
-enum ruru_err ruru_register_open(const char *home, ruru_register **out, struct ruru_diag *diag)
-{
-    struct ruru_register *r = ruru_calloc(1, sizeof(*r));
-    char path[4096];
-    enum ruru_err made;
-
-    *out = NULL;
-    ruru_diag_clear(diag);
-    if (r == NULL)
-        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
-    if ((made = ruru_make_dirs(home, diag)) != RURU_OK) {
-        ruru_free(r);
-        return made;
-    }
-    if ((size_t)snprintf(path, sizeof(path), "%s/register.db", home) >= sizeof(path)) {
-        ruru_free(r);
-        return ruru_diag_set(diag, RURU_ELIMIT, home, 0, 0, "path too long");
-    }
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-                SQLITE_OK ||
-        sqlite3_busy_timeout(r->db, 10000) != SQLITE_OK) {
-        made = ruru_diag_set(diag, RURU_EDB, home, 0, 0, "register.db: cannot be opened: %s",
-                             r->db ? sqlite3_errmsg(r->db) : "out of memory");
-        sqlite3_close(r->db);
-        ruru_free(r);
-        return made;
-    }
-    /* a register from a newer ruru is refused before anything (the journal mode too) is set */
-    if (user_version(r->db) > SCHEMA_VERSION) {
-        made = upgrade(r, diag);
-        sqlite3_close(r->db);
-        ruru_free(r);
-        return made;
-    }
-    if (sqlite3_exec(r->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
-                     NULL) != SQLITE_OK) {
-        made = ruru_diag_set(diag, RURU_EDB, home, 0, 0, "register.db: cannot be opened: %s",
-                             sqlite3_errmsg(r->db));
-        sqlite3_close(r->db);
-        ruru_free(r);
-        return made;
-    }
-    if ((made = upgrade(r, diag)) != RURU_OK) {
-        sqlite3_close(r->db);
-        ruru_free(r);
-        return made;
-    }
-    ruru_case_defaults(&r->cfg);
-    *out = r;
-    return RURU_OK;
-}
-
-enum ruru_err ruru_register_set_config(
-        ruru_register *r, const char *yaml, size_t len, const char *file, struct ruru_diag *diag)
-{
-    json_t *orgs = NULL;
-    enum ruru_err err;
-
-    ruru_diag_clear(diag);
-    if ((err = ruru_case_config_orgs(yaml, len, file, &orgs, diag)) != RURU_OK)
-        return err;
-    if ((err = ruru_case_config_load(yaml, len, file, &r->cfg, diag)) != RURU_OK) {
-        json_decref(orgs);
-        return err;
-    }
-    json_decref(r->orgs);
-    r->orgs = orgs;
-    return RURU_OK;
-}
-
-void ruru_register_close(ruru_register *r)
-{
-    sqlite3_stmt *st;
-
-    if (r == NULL)
-        return;
-    /* the statements ruru_stmt_get kept (tokens.c) */
-    while ((st = sqlite3_next_stmt(r->db, NULL)) != NULL)
-        sqlite3_finalize(st);
-    sqlite3_close(r->db);
-    json_decref(r->orgs);
-    ruru_free(r);
+    return ruru_register_fail(r, d, what);
 }
 
 /* ---- recording ---------------------------------------------------------------------------- */
@@ -326,9 +148,9 @@ static void free_profiles(struct profiles *p)
     json_decref(p->keep);
 }
 
-static const char *text(sqlite3_stmt *st, int col)
+static const char *text(rdb_stmt *st, int col)
 {
-    return (const char *)sqlite3_column_text(st, col);
+    return rdb_column_text(st, col);
 }
 
 /* The incidents already recorded that `inc` covers: the same id, or on the same asset of the
@@ -336,30 +158,29 @@ static const char *text(sqlite3_stmt *st, int col)
  * times within a gap of each other (new intel may have found an earlier first record, a new
  * sighting may bridge two). Appended to `olds` (ids as JSON strings), the first recorded
  * first. False when the register could not be read. */
-static bool covered(sqlite3 *db, json_t *inc, int64_t gap, json_t *olds)
+static bool covered(rdb *db, json_t *inc, int64_t gap, json_t *olds)
 {
-    sqlite3_stmt *st = NULL;
+    rdb_stmt *st = NULL;
     const char *id = json_string_value(json_object_get(inc, "id"));
     const char *first = json_string_value(json_object_get(inc, "first"));
     const char *last = json_string_value(json_object_get(inc, "last"));
     int64_t f = 0, l = 0;
     int rc;
 
-    if (sqlite3_prepare_v2(db,
-                           "SELECT id, first, last FROM incident WHERE id = ?1 OR"
-                           " (asset IS ?2 AND org IS ?4 AND first IS NOT NULL AND ?3 IS NOT"
-                           " NULL) ORDER BY recorded, id",
-                           -1, &st, NULL) != SQLITE_OK)
+    if ((st = rdb_prepare(db, "SELECT id, first, last FROM incident WHERE id = ?1 OR"
+                              " (asset IS NOT DISTINCT FROM CAST(?2 AS TEXT) AND org IS NOT"
+                              " DISTINCT FROM CAST(?4 AS TEXT) AND first IS NOT NULL AND"
+                              " CAST(?3 AS TEXT) IS NOT NULL) ORDER BY recorded, id")) == NULL)
         return false;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, json_string_value(json_object_get(inc, "asset")), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, first, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, json_string_value(json_object_get(inc, "org")), -1, SQLITE_STATIC);
+    rdb_bind_text(st, 1, id);
+    rdb_bind_text(st, 2, json_string_value(json_object_get(inc, "asset")));
+    rdb_bind_text(st, 3, first);
+    rdb_bind_text(st, 4, json_string_value(json_object_get(inc, "org")));
     if (first != NULL && last != NULL) {
         ruru_time_parse(first, strlen(first), &f);
         ruru_time_parse(last, strlen(last), &l);
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = rdb_step(st)) == RDB_ROW) {
         const char *eid = text(st, 0), *ef = text(st, 1), *el = text(st, 2);
         int64_t a, b;
         if (strcmp(eid, id) == 0 ||
@@ -367,27 +188,27 @@ static bool covered(sqlite3 *db, json_t *inc, int64_t gap, json_t *olds)
              ruru_time_parse(el, strlen(el), &b) && a <= l + gap && b >= f - gap))
             json_array_append_new(olds, json_string(eid));
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE;
+    rdb_finalize(st);
+    return rc == RDB_DONE;
 }
 
-static bool run(sqlite3 *db, const char *sql, const char *const *args, size_t n)
+static bool run(rdb *db, const char *sql, const char *const *args, size_t n)
 {
-    sqlite3_stmt *st = NULL;
+    rdb_stmt *st = NULL;
     int rc;
 
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    if ((st = rdb_prepare(db, sql)) == NULL)
         return false;
     for (size_t i = 0; i < n; i++)
-        sqlite3_bind_text(st, (int)i + 1, args[i], -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW;
+        rdb_bind_text(st, (int)i + 1, args[i]);
+    rc = rdb_step(st);
+    rdb_finalize(st);
+    return rc == RDB_DONE || rc == RDB_ROW;
 }
 
 /* Old incident `old` became part of `into`: its judgements join the history of `into` (after
  * the ones there), the old id stays findable in `merged`, and its row goes. */
-static bool merge_into(sqlite3 *db, const char *old, const char *into, const char *now)
+static bool merge_into(rdb *db, const char *old, const char *into, const char *now)
 {
     const char *args[] = {old, into, now};
 
@@ -408,12 +229,12 @@ static bool merge_into(sqlite3 *db, const char *old, const char *into, const cha
  * in the register (inc's "id"); the other old incidents it covers (`olds`) are merged into it.
  * OUT: what happened to it ("new", "updated", "unchanged") and whether it was judged anew. */
 static bool
-record_one(sqlite3 *db, json_t *inc, json_t *olds, int64_t now, const char **what, bool *rejudged)
+record_one(rdb *db, json_t *inc, json_t *olds, int64_t now, const char **what, bool *rejudged)
 {
     const char *id = json_string_value(json_object_get(inc, "id"));
     json_t *j = json_object_get(inc, "judgement"), *o;
     char *doc = NULL, nowbuf[32], seqbuf[32];
-    sqlite3_stmt *st = NULL;
+    rdb_stmt *st = NULL;
     bool ok = true, had = false, merged = false, same_doc = false, same_j = false, judged = false;
     int64_t seq = 0;
     size_t i, k;
@@ -433,12 +254,11 @@ record_one(sqlite3 *db, json_t *inc, json_t *olds, int64_t now, const char **wha
     if (ok && (doc = json_dumps(inc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)) == NULL)
         ok = false;
     if (ok && had) {
-        ok = sqlite3_prepare_v2(db, "SELECT doc FROM incident WHERE id = ?1", -1, &st, NULL) ==
-             SQLITE_OK;
+        ok = (st = rdb_prepare(db, "SELECT doc FROM incident WHERE id = ?1")) != NULL;
         if (ok) {
-            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-            same_doc = sqlite3_step(st) == SQLITE_ROW && strcmp(text(st, 0), doc) == 0;
-            sqlite3_finalize(st);
+            rdb_bind_text(st, 1, id);
+            same_doc = rdb_step(st) == RDB_ROW && strcmp(text(st, 0), doc) == 0;
+            rdb_finalize(st);
         }
     }
     if (ok && !same_doc) {
@@ -473,7 +293,8 @@ record_one(sqlite3 *db, json_t *inc, json_t *olds, int64_t now, const char **wha
                 if (ok && row[1] != NULL)
                     ok = run(db,
                              "INSERT INTO incident_actor (incident, actor, state) VALUES"
-                             " (?1, ?2, ?3) ON CONFLICT DO UPDATE SET state = coalesce(state, ?3)",
+                             " (?1, ?2, ?3) ON CONFLICT (incident, actor) DO UPDATE SET state ="
+                             " coalesce(incident_actor.state, ?3)",
                              row, 3);
             }
         }
@@ -481,15 +302,13 @@ record_one(sqlite3 *db, json_t *inc, json_t *olds, int64_t now, const char **wha
     /* the judgement: a new row when it changed */
     if (ok) {
         const char *actor = json_string_value(json_object_get(j, "actor"));
-        ok = sqlite3_prepare_v2(db,
-                                "SELECT seq, actor, words, confidence FROM judgement WHERE"
-                                " incident = ?1 ORDER BY seq DESC LIMIT 1",
-                                -1, &st, NULL) == SQLITE_OK;
+        ok = (st = rdb_prepare(db, "SELECT seq, actor, words, confidence FROM judgement WHERE"
+                                   " incident = ?1 ORDER BY seq DESC LIMIT 1")) != NULL;
         if (ok) {
-            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-            if (sqlite3_step(st) == SQLITE_ROW) {
+            rdb_bind_text(st, 1, id);
+            if (rdb_step(st) == RDB_ROW) {
                 judged = true;
-                seq = sqlite3_column_int64(st, 0);
+                seq = rdb_column_int64(st, 0);
                 same_j = ((actor == NULL && text(st, 1) == NULL) ||
                           (actor != NULL && text(st, 1) != NULL &&
                            strcmp(actor, text(st, 1)) == 0)) &&
@@ -497,7 +316,7 @@ record_one(sqlite3 *db, json_t *inc, json_t *olds, int64_t now, const char **wha
                          strcmp(text(st, 3), json_string_value(json_object_get(j, "confidence"))) ==
                                  0;
             }
-            sqlite3_finalize(st);
+            rdb_finalize(st);
         }
         if (ok && !same_j) {
             char p[32];
@@ -583,9 +402,9 @@ static bool put_org(json_t *arr, const char *org)
 
 /* Keeps the sightings in the register (a sighting seen before with other intel takes the new
  * document). OUT: *added, how many were new or changed. */
-static bool keep_sightings(sqlite3 *db, json_t *arr, const char *org, size_t *added)
+static bool keep_sightings(rdb *db, json_t *arr, const char *org, size_t *added)
 {
-    sqlite3_stmt *st = NULL;
+    rdb_stmt *st = NULL;
     size_t i;
     json_t *doc, *last = json_object();
     char(*keys)[65] = ruru_calloc(json_array_size(arr) + 1, sizeof(*keys));
@@ -605,11 +424,10 @@ static bool keep_sightings(sqlite3 *db, json_t *arr, const char *org, size_t *ad
             return false;
         }
     }
-    ok = sqlite3_prepare_v2(db,
-                            "INSERT INTO sighting (key, path, off, ord, doc, org) VALUES (?1, ?3,"
-                            " ?4, ?5, ?2, ?6) ON CONFLICT (key) DO UPDATE SET doc = ?2 WHERE doc"
-                            " != ?2",
-                            -1, &st, NULL) == SQLITE_OK;
+    ok = (st = rdb_prepare(db,
+                           "INSERT INTO sighting (key, path, off, ord, doc, org) VALUES (?1, ?3,"
+                           " ?4, ?5, ?2, ?6) ON CONFLICT (key) DO UPDATE SET doc = ?2 WHERE"
+                           " sighting.doc <> ?2")) != NULL;
     json_array_foreach(arr, i, doc)
     {
         const char *key = keys[i];
@@ -622,47 +440,44 @@ static bool keep_sightings(sqlite3 *db, json_t *arr, const char *org, size_t *ad
             ok = false;
             break;
         }
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, json_string_value(ruru_case_at(doc, "log.file.path")), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, json_integer_value(ruru_case_at(doc, "log.offset")));
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)i);
-        sqlite3_bind_text(st, 6, org, -1, SQLITE_STATIC);
-        ok = sqlite3_step(st) == SQLITE_DONE;
-        *added += (size_t)sqlite3_changes(db);
-        sqlite3_clear_bindings(st);
+        rdb_reset(st);
+        rdb_bind_text(st, 1, key);
+        rdb_bind_text(st, 2, text);
+        rdb_bind_text(st, 3, json_string_value(ruru_case_at(doc, "log.file.path")));
+        rdb_bind_int64(st, 4, json_integer_value(ruru_case_at(doc, "log.offset")));
+        rdb_bind_int64(st, 5, (int64_t)i);
+        rdb_bind_text(st, 6, org);
+        ok = rdb_step(st) == RDB_DONE;
+        *added += (size_t)rdb_changes(db);
         free(text);
     }
-    sqlite3_finalize(st);
+    rdb_finalize(st);
     json_decref(last);
     ruru_free(keys);
     return ok;
 }
 
 /* Every sighting the register keeps, as documents (json_decref the array). NULL on failure. */
-static json_t *all_sightings(sqlite3 *db)
+static json_t *all_sightings(rdb *db)
 {
-    sqlite3_stmt *st = NULL;
+    rdb_stmt *st = NULL;
     json_t *all = json_array();
     int rc;
 
-    if (all == NULL ||
-        sqlite3_prepare_v2(db, "SELECT doc FROM sighting ORDER BY path, off, ord, key", -1, &st,
-                           NULL) != SQLITE_OK) {
+    if (all == NULL || (st = rdb_prepare(db, "SELECT doc FROM sighting ORDER BY path NULLS FIRST, "
+                                             "off NULLS FIRST, ord, key")) == NULL) {
         json_decref(all);
         return NULL;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = rdb_step(st)) == RDB_ROW) {
         json_t *d = json_loads(text(st, 0), 0, NULL);
         if (d == NULL || json_array_append_new(all, d) != 0) {
-            rc = SQLITE_NOMEM;
+            rc = RDB_ERROR;
             break;
         }
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    rdb_finalize(st);
+    if (rc != RDB_DONE) {
         json_decref(all);
         return NULL;
     }
@@ -716,7 +531,8 @@ enum ruru_err ruru_register_record_org(ruru_register *r,
     json_t *arr = json_loadb(sightings, len, 0, NULL), *incidents = NULL, *inc, *ids, *res;
     json_t *all = NULL, *list = NULL, *claimed, *olds;
     json_t **docs = NULL;
-    struct ruru_case_config c = r->cfg;
+    struct ruru_case_config c = *ruru_register_config(r);
+    rdb *db = ruru_register_rdb(r);
     struct profiles prof = {NULL, NULL, 0, NULL};
     size_t n, skipped, i, added = 0, counts[4] = {0, 0, 0, 0};
     enum ruru_err err = RURU_OK;
@@ -739,19 +555,19 @@ enum ruru_err ruru_register_record_org(ruru_register *r,
     /* One transaction: the sightings join the register's, and every incident is made again
      * from all of them, so that two recordings of two sweeps give what one recording of both
      * gives, in either order and when they run at once (BEGIN IMMEDIATE takes them in turn). */
-    if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+    if (!rdb_begin_write(db)) {
         json_decref(arr);
         return db_fail(r, diag, "beginning the recording");
     }
-    if (org != NULL && !ruru_org_ensure(r->db, org, r->orgs, now)) {
+    if (org != NULL && !ruru_org_ensure(db, org, ruru_register_org_sectors(r), now)) {
         err = db_fail(r, diag, "adding the organisation");
         goto out;
     }
-    if (!keep_sightings(r->db, arr, org, &added)) {
+    if (!keep_sightings(db, arr, org, &added)) {
         err = db_fail(r, diag, "keeping the sightings");
         goto out;
     }
-    if ((all = all_sightings(r->db)) == NULL) {
+    if ((all = all_sightings(db)) == NULL) {
         err = db_fail(r, diag, "reading the sightings");
         goto out;
     }
@@ -779,7 +595,7 @@ enum ruru_err ruru_register_record_org(ruru_register *r,
     {
         json_t *mine = json_array(), *o, *keep = NULL;
         size_t k;
-        if (mine == NULL || !covered(r->db, inc, c.gap, mine)) {
+        if (mine == NULL || !covered(db, inc, c.gap, mine)) {
             json_decref(mine);
             err = db_fail(r, diag, "reading the register");
             break;
@@ -812,8 +628,8 @@ enum ruru_err ruru_register_record_org(ruru_register *r,
             break;
         /* SQLite ends a transaction by itself on some failures (a full disk): what follows
          * must not go on outside it, one statement at a time */
-        if (!record_one(r->db, inc, json_array_get(olds, i), now, &what, &rejudged) ||
-            sqlite3_get_autocommit(r->db)) {
+        if (!record_one(db, inc, json_array_get(olds, i), now, &what, &rejudged) ||
+            !rdb_in_tx(db)) {
             err = db_fail(r, diag, "recording an incident");
             break;
         }
@@ -826,7 +642,7 @@ enum ruru_err ruru_register_record_org(ruru_register *r,
     json_decref(olds);
     if (err != RURU_OK)
         goto out;
-    if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    if (!rdb_commit(db)) {
         err = db_fail(r, diag, "committing the recording");
         goto out;
     }
@@ -839,8 +655,8 @@ enum ruru_err ruru_register_record_org(ruru_register *r,
     if (*json == NULL)
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
 out:
-    if (err != RURU_OK && !sqlite3_get_autocommit(r->db))
-        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+    if (err != RURU_OK)
+        rdb_rollback(db);
     json_decref(list);
     free_profiles(&prof);
     json_decref(incidents);
@@ -885,45 +701,43 @@ enum ruru_err ruru_register_report_org(ruru_register *r,
                                        char **json,
                                        struct ruru_diag *diag)
 {
-    sqlite3_stmt *st = NULL, *hs = NULL;
+    rdb_stmt *st = NULL, *hs = NULL;
     char lo[RURU_TIME_BUF], hi[RURU_TIME_BUF];
     json_t *list = json_array(), *res;
 
     *json = NULL;
     ruru_diag_clear(diag);
     bounds(since, until, lo, hi);
-    if (sqlite3_prepare_v2(r->db,
-                           "SELECT doc, id FROM incident WHERE (?1 = '' OR first >= ?1) AND"
-                           " (?2 = '' OR first < ?2) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM"
-                           " incident_actor a WHERE a.incident = id AND a.actor = ?3 COLLATE"
-                           " NOCASE)) AND (?4 IS NULL OR org = ?4) ORDER BY first IS NULL, first,"
-                           " id",
-                           -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(r->db,
-                           "SELECT seq, at, actor, probability, words, confidence, why FROM"
-                           " judgement WHERE incident = ?1 ORDER BY seq",
-                           -1, &hs, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
+    if ((st = rdb_prepare(ruru_register_rdb(r),
+                          "SELECT i.doc, i.id FROM incident i WHERE (?1 = '' OR i.first >= ?1)"
+                          " AND (?2 = '' OR i.first < ?2) AND (CAST(?3 AS TEXT) IS NULL OR"
+                          " EXISTS (SELECT 1 FROM incident_actor a WHERE a.incident = i.id AND"
+                          " lower(a.actor) = lower(CAST(?3 AS TEXT)))) AND (CAST(?4 AS TEXT)"
+                          " IS NULL OR i.org = ?4) ORDER BY i.first IS NULL, i.first, i.id")) ==
+                NULL ||
+        (hs = rdb_prepare(ruru_register_rdb(r),
+                          "SELECT seq, at, actor, probability, words, confidence, why FROM"
+                          " judgement WHERE incident = ?1 ORDER BY seq")) == NULL) {
+        rdb_finalize(st);
         json_decref(list);
         return db_fail(r, diag, "reading the register");
     }
-    sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, org, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    rdb_bind_text(st, 1, lo);
+    rdb_bind_text(st, 2, hi);
+    rdb_bind_text(st, 3, actor);
+    rdb_bind_text(st, 4, org);
+    while (rdb_step(st) == RDB_ROW) {
         json_t *inc = json_loads(text(st, 0), 0, NULL), *hist = json_array();
-        sqlite3_reset(hs);
-        sqlite3_bind_text(hs, 1, text(st, 1), -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(hs) == SQLITE_ROW) {
+        rdb_reset(hs);
+        rdb_bind_text(hs, 1, text(st, 1));
+        while (rdb_step(hs) == RDB_ROW) {
             char at[RURU_TIME_BUF];
-            ruru_time_format(sqlite3_column_int64(hs, 1), at);
-            json_array_append_new(hist,
-                                  json_pack("{s:I, s:s, s:s?, s:f, s:s, s:s, s:s}", "seq",
-                                            (json_int_t)sqlite3_column_int64(hs, 0), "at", at,
-                                            "actor", text(hs, 2), "probability",
-                                            sqlite3_column_double(hs, 3), "words", text(hs, 4),
-                                            "confidence", text(hs, 5), "why", text(hs, 6)));
+            ruru_time_format(rdb_column_int64(hs, 1), at);
+            json_array_append_new(hist, json_pack("{s:I, s:s, s:s?, s:f, s:s, s:s, s:s}", "seq",
+                                                  (json_int_t)rdb_column_int64(hs, 0), "at", at,
+                                                  "actor", text(hs, 2), "probability",
+                                                  rdb_column_double(hs, 3), "words", text(hs, 4),
+                                                  "confidence", text(hs, 5), "why", text(hs, 6)));
         }
         if (inc != NULL) {
             json_object_set_new(inc, "history", hist);
@@ -932,8 +746,8 @@ enum ruru_err ruru_register_report_org(ruru_register *r,
             json_decref(hist);
         }
     }
-    sqlite3_finalize(st);
-    sqlite3_finalize(hs);
+    rdb_finalize(st);
+    rdb_finalize(hs);
     res = json_pack("{s:o}", "incidents", list);
     *json = res != NULL ? json_dumps(res, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     json_decref(res);
@@ -952,10 +766,13 @@ enum ruru_err ruru_register_stats(ruru_register *r,
 
 /* The filter of every statistic: the first record in [?1, ?2) ('' open), the organisation ?3
  * (NULL: all of them, the national figure). */
-#define IN_RANGE \
-    " (?1 = '' OR i.first >= ?1) AND (?2 = '' OR i.first < ?2) AND (?3 IS NULL OR i.org = ?3)"
+#define IN_RANGE                                                                              \
+    " (?1 = '' OR i.first >= ?1) AND (?2 = '' OR i.first < ?2) AND (CAST(?3 AS TEXT) IS NULL" \
+    " OR i.org = ?3)"
 #define HAS_STATE \
     " EXISTS (SELECT 1 FROM incident_actor a WHERE a.incident = i.id AND a.state IS NOT NULL)"
+/* 1 for an incident carrying a state's actor, else 0 (PostgreSQL sums no booleans) */
+#define STATE_01 " CASE WHEN" HAS_STATE " THEN 1 ELSE 0 END"
 
 enum ruru_err ruru_register_stats_org(ruru_register *r,
                                       int64_t since,
@@ -969,27 +786,27 @@ enum ruru_err ruru_register_stats_org(ruru_register *r,
     static const char *const SQL[] = {
             /* sponsor */
             "SELECT a.state, count(DISTINCT i.id) FROM incident i JOIN incident_actor a ON"
-            " a.incident = i.id WHERE i.serious AND a.state IS NOT NULL AND" IN_RANGE
+            " a.incident = i.id WHERE i.serious <> 0 AND a.state IS NOT NULL AND" IN_RANGE
             " GROUP BY a.state ORDER BY 2 DESC, 1",
             /* actor */
             "SELECT a.actor, count(DISTINCT i.id) FROM incident i JOIN incident_actor a ON"
-            " a.incident = i.id WHERE i.serious AND" IN_RANGE
+            " a.incident = i.id WHERE i.serious <> 0 AND" IN_RANGE
             " GROUP BY a.actor ORDER BY 2 DESC, 1",
             /* month */
-            "SELECT substr(i.first, 1, 7), count(*), sum(" HAS_STATE ") FROM incident i WHERE"
-            " i.serious AND i.first IS NOT NULL AND" IN_RANGE " GROUP BY 1 ORDER BY 1",
+            "SELECT substr(i.first, 1, 7), count(*), sum(" STATE_01 ") FROM incident i WHERE"
+            " i.serious <> 0 AND i.first IS NOT NULL AND" IN_RANGE " GROUP BY 1 ORDER BY 1",
             /* asset */
-            "SELECT coalesce(i.asset, '(unknown)'), count(*), sum(" HAS_STATE ") FROM incident i"
-            " WHERE i.serious AND" IN_RANGE " GROUP BY 1 ORDER BY 2 DESC, 1",
+            "SELECT coalesce(i.asset, '(unknown)'), count(*), sum(" STATE_01 ") FROM incident i"
+            " WHERE i.serious <> 0 AND" IN_RANGE " GROUP BY 1 ORDER BY 2 DESC, 1",
             /* org: the CERT's own incidents are "(no org)" */
-            "SELECT coalesce(i.org, '(no org)'), count(*), sum(" HAS_STATE ") FROM incident i"
-            " WHERE i.serious AND" IN_RANGE " GROUP BY 1 ORDER BY 2 DESC, 1",
+            "SELECT coalesce(i.org, '(no org)'), count(*), sum(" STATE_01 ") FROM incident i"
+            " WHERE i.serious <> 0 AND" IN_RANGE " GROUP BY 1 ORDER BY 2 DESC, 1",
             /* sector: of the incident's organisation */
-            "SELECT coalesce(o.sector, '(no sector)'), count(*), sum(" HAS_STATE ") FROM"
-            " incident i LEFT JOIN org o ON o.name = i.org WHERE i.serious AND" IN_RANGE
+            "SELECT coalesce(o.sector, '(no sector)'), count(*), sum(" STATE_01 ") FROM"
+            " incident i LEFT JOIN org o ON o.name = i.org WHERE i.serious <> 0 AND" IN_RANGE
             " GROUP BY 1 ORDER BY 2 DESC, 1"};
     static const char *const NAMES[] = {"sponsor", "actor", "month", "asset", "org", "sector"};
-    sqlite3_stmt *st = NULL;
+    rdb_stmt *st = NULL;
     char lo[RURU_TIME_BUF], hi[RURU_TIME_BUF];
     json_int_t serious = 0, with_state = 0, total = 0;
     size_t which = 0;
@@ -1006,44 +823,44 @@ enum ruru_err ruru_register_stats_org(ruru_register *r,
                              by);
     }
     bounds(since, until, lo, hi);
-    if (sqlite3_prepare_v2(r->db,
-                           "SELECT count(*), coalesce(sum(i.serious), 0), coalesce(sum(i.serious"
-                           " AND" HAS_STATE "), 0) FROM incident i WHERE" IN_RANGE,
-                           -1, &st, NULL) != SQLITE_OK) {
+    if ((st = rdb_prepare(ruru_register_rdb(r),
+                          "SELECT count(*), coalesce(sum(i.serious), 0), coalesce(sum(CASE WHEN"
+                          " i.serious <> 0 AND" HAS_STATE " THEN 1 ELSE 0 END), 0) FROM"
+                          " incident i WHERE" IN_RANGE)) == NULL) {
         json_decref(rows);
         return db_fail(r, diag, "reading the register");
     }
-    sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, org, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        total = sqlite3_column_int64(st, 0);
-        serious = sqlite3_column_int64(st, 1);
-        with_state = sqlite3_column_int64(st, 2);
+    rdb_bind_text(st, 1, lo);
+    rdb_bind_text(st, 2, hi);
+    rdb_bind_text(st, 3, org);
+    if (rdb_step(st) == RDB_ROW) {
+        total = rdb_column_int64(st, 0);
+        serious = rdb_column_int64(st, 1);
+        with_state = rdb_column_int64(st, 2);
     }
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(r->db, SQL[which], -1, &st, NULL) != SQLITE_OK) {
+    rdb_finalize(st);
+    if ((st = rdb_prepare(ruru_register_rdb(r), SQL[which])) == NULL) {
         json_decref(rows);
         return db_fail(r, diag, "reading the register");
     }
-    sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, org, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_int_t n = sqlite3_column_int64(st, 1);
+    rdb_bind_text(st, 1, lo);
+    rdb_bind_text(st, 2, hi);
+    rdb_bind_text(st, 3, org);
+    while (rdb_step(st) == RDB_ROW) {
+        json_int_t n = rdb_column_int64(st, 1);
         if (which < 2) /* sponsor, actor: serious incidents carrying it, of all serious ones */
             json_array_append_new(rows, json_pack("{s:s, s:I, s:f}", "key", text(st, 0),
                                                   "serious_with", n, "share",
                                                   serious > 0 ? (double)n / (double)serious : 0.0));
         else { /* month, asset, org, sector: serious incidents there, and the share with a
                   state's actor */
-            json_int_t w = sqlite3_column_int64(st, 2);
+            json_int_t w = rdb_column_int64(st, 2);
             json_array_append_new(rows, json_pack("{s:s, s:I, s:I, s:f}", "key", text(st, 0),
                                                   "serious", n, "state_sponsored", w, "share",
                                                   n > 0 ? (double)w / (double)n : 0.0));
         }
     }
-    sqlite3_finalize(st);
+    rdb_finalize(st);
     res = json_pack("{s:I, s:I, s:I, s:f, s:s, s:o}", "incidents", total, "serious", serious,
                     "state_sponsored", with_state, "share",
                     serious > 0 ? (double)with_state / (double)serious : 0.0, "by", NAMES[which],
@@ -1055,49 +872,34 @@ enum ruru_err ruru_register_stats_org(ruru_register *r,
 
 /* ---- for the exports (register.h) ---------------------------------------------------------- */
 
-sqlite3 *ruru_register_db(ruru_register *r)
-{
-    return r->db;
-}
-
-const struct ruru_case_config *ruru_register_config(const ruru_register *r)
-{
-    return &r->cfg;
-}
-
-json_t *ruru_register_org_sectors(ruru_register *r)
-{
-    return r->orgs;
-}
-
 enum ruru_err ruru_register_sightings(ruru_register *r, json_t **out, struct ruru_diag *d)
 {
     ruru_diag_clear(d);
-    if ((*out = all_sightings(r->db)) == NULL)
+    if ((*out = all_sightings(ruru_register_rdb(r))) == NULL)
         return db_fail(r, d, "reading the sightings");
     return RURU_OK;
 }
 
 enum ruru_err ruru_register_times(ruru_register *r, json_t **out, struct ruru_diag *d)
 {
-    sqlite3_stmt *st = NULL;
+    rdb_stmt *st = NULL;
     int rc;
 
     ruru_diag_clear(d);
     if ((*out = json_object()) == NULL)
         return ruru_diag_set(d, RURU_ENOMEM, NULL, 0, 0, "out of memory");
-    if (sqlite3_prepare_v2(r->db, "SELECT id, recorded, updated FROM incident", -1, &st, NULL) !=
-        SQLITE_OK) {
+    if ((st = rdb_prepare(ruru_register_rdb(r), "SELECT id, recorded, updated FROM incident")) ==
+        NULL) {
         json_decref(*out);
         *out = NULL;
         return db_fail(r, d, "reading the register");
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = rdb_step(st)) == RDB_ROW)
         json_object_set_new(*out, text(st, 0),
-                            json_pack("[I, I]", (json_int_t)sqlite3_column_int64(st, 1),
-                                      (json_int_t)sqlite3_column_int64(st, 2)));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+                            json_pack("[I, I]", (json_int_t)rdb_column_int64(st, 1),
+                                      (json_int_t)rdb_column_int64(st, 2)));
+    rdb_finalize(st);
+    if (rc != RDB_DONE) {
         json_decref(*out);
         *out = NULL;
         return db_fail(r, d, "reading the register");
@@ -1120,7 +922,8 @@ enum ruru_err ruru_register_judge(
     for (size_t i = 0; i < n; i++)
         docs[i] = json_array_get(sightings, i);
     load_profiles(store, docs, n, &prof);
-    if (ruru_cases_build(&r->cfg, docs, n, prof.v, prof.n, out, &skipped) != RURU_OK)
+    if (ruru_cases_build(ruru_register_config(r), docs, n, prof.v, prof.n, out, &skipped) !=
+        RURU_OK)
         err = ruru_diag_set(d, RURU_ENOMEM, NULL, 0, 0, "out of memory");
     else
         add_states(*out, &prof);

@@ -8,11 +8,11 @@
 
 #include <jansson.h>
 #include <ruru.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "cases/incident.h"
+#include "cases/rdb.h"
 
 /* The settings the register judges with (ruru_register_set_config, else the defaults). */
 const struct ruru_case_config *ruru_register_config(const ruru_register *r);
@@ -30,8 +30,14 @@ enum ruru_err ruru_register_times(ruru_register *r, json_t **out, struct ruru_di
 enum ruru_err ruru_register_judge(
         ruru_register *r, ruru_store *store, json_t *sightings, json_t **out, struct ruru_diag *d);
 
-/* The register's database, for the organisations (orgs.c). */
-sqlite3 *ruru_register_db(ruru_register *r);
+/* The register's database (register_open.c), for the organisations (orgs.c), the tokens
+ * (tokens.c) and the copy between registers (migrate.c). */
+rdb *ruru_register_rdb(ruru_register *r);
+/* What names the register in messages: register.db, the file of sqlite:PATH, or the
+ * PostgreSQL URL with its password as ***. */
+const char *ruru_register_name(const ruru_register *r);
+/* RURU_EDB "WHAT: the database's message", its source "register.db" (SQLite) or "register". */
+enum ruru_err ruru_register_fail(ruru_register *r, struct ruru_diag *d, const char *what);
 
 /* ruru.yaml's orgs: ({NAME: SECTOR or null}; NULL: none), the sectors of organisations a
  * recording or a token adds (ruru_org_ensure). Owned by the register. */
@@ -43,6 +49,6 @@ enum ruru_err ruru_org_name_check(const char *name, struct ruru_diag *d);
 /* Adds organisation `name` when the org table does not have it, with the sector `defaults`
  * ({NAME: SECTOR or null}, ruru.yaml's orgs:; may be NULL) gives it. False on a database
  * failure. Inside the caller's transaction. */
-bool ruru_org_ensure(sqlite3 *db, const char *name, json_t *defaults, int64_t now);
+bool ruru_org_ensure(rdb *db, const char *name, json_t *defaults, int64_t now);
 
 #endif

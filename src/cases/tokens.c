@@ -56,9 +56,17 @@ enum ruru_role ruru_role_parse(const char *name)
     return RURU_ROLE_NONE;
 }
 
-static enum ruru_err fail(sqlite3 *db, struct ruru_diag *d, const char *what)
+static enum ruru_err fail(ruru_register *r, struct ruru_diag *d, const char *what)
 {
-    return ruru_diag_set(d, RURU_EDB, "register.db", 0, 0, "%s: %s", what, sqlite3_errmsg(db));
+    return ruru_register_fail(r, d, what);
+}
+
+/* On PostgreSQL, every change of the tokens bumps the counter ruru_register_data_version
+ * reads, in the change's own transaction (SQLite's PRAGMA data_version needs none). */
+static bool touch(rdb *db)
+{
+    return rdb_backend_of(db) != RDB_PG ||
+           rdb_exec(db, "UPDATE ruru_meta SET value = value + 1 WHERE key = 'tokens'");
 }
 
 /* n bytes from the kernel's generator, or false: there is no weaker fallback, since a token
@@ -151,7 +159,7 @@ token_json(const char *id, const char *org, const char *role, const char *label,
 }
 
 /* Inserts the token of id `id` and hash `hash` for `org` (added to the register when new) in
- * one transaction. SQLITE_CONSTRAINT when the id is taken, else the failing code. */
+ * one transaction. 0 when done, 1 when the id is taken, -1 on a failure. */
 static int insert(ruru_register *r,
                   const char *id,
                   const char *org,
@@ -160,31 +168,30 @@ static int insert(ruru_register *r,
                   const char *label,
                   int64_t now)
 {
-    sqlite3 *db = ruru_register_db(r);
-    sqlite3_stmt *st = NULL;
-    int rc;
+    rdb *db = ruru_register_rdb(r);
+    rdb_stmt *st = NULL;
+    int rc = -1;
 
-    if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
-        return rc;
-    if (!ruru_org_ensure(db, org, ruru_register_org_sectors(r), now))
-        rc = sqlite3_errcode(db) != SQLITE_OK ? sqlite3_errcode(db) : SQLITE_ERROR;
-    else if ((rc = sqlite3_prepare_v2(db,
-                                      "INSERT INTO token (id, org, role, hash, label, created)"
-                                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                                      -1, &st, NULL)) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, org, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, label, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 6, now);
-        rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc == SQLITE_DONE)
-            rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (!rdb_begin(db))
+        return -1;
+    if (ruru_org_ensure(db, org, ruru_register_org_sectors(r), now) &&
+        (st = rdb_prepare(db, "INSERT INTO token (id, org, role, hash, label, created)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING")) !=
+                NULL) {
+        rdb_bind_text(st, 1, id);
+        rdb_bind_text(st, 2, org);
+        rdb_bind_text(st, 3, role);
+        rdb_bind_text(st, 4, hash);
+        rdb_bind_text(st, 5, label);
+        rdb_bind_int64(st, 6, now);
+        if (rdb_step(st) == RDB_DONE)
+            rc = rdb_changes(db) == 0 ? 1 : 0;
+        rdb_finalize(st);
+        if (rc == 0 && (!touch(db) || !rdb_commit(db)))
+            rc = -1;
     }
-    if (rc != SQLITE_OK && !sqlite3_get_autocommit(db))
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc != 0)
+        rdb_rollback(db);
     return rc;
 }
 
@@ -202,7 +209,7 @@ enum ruru_err ruru_register_token_add(ruru_register *r,
     enum ruru_err err = RURU_OK;
     json_t *doc = NULL;
     char *tok = NULL, *js = NULL;
-    int rc = SQLITE_CONSTRAINT;
+    int rc = 1;
 
     *token = NULL;
     *json = NULL;
@@ -218,7 +225,7 @@ enum ruru_err ruru_register_token_add(ruru_register *r,
                              "a token's label is at most %d characters, none a control character",
                              LABEL_MAX);
     /* a new id when one is taken: at 64 bits a second try is already out of reach */
-    for (int tries = 0; tries < 3 && rc == SQLITE_CONSTRAINT; tries++) {
+    for (int tries = 0; tries < 3 && rc == 1; tries++) {
         if (!random_bytes(raw, sizeof(raw))) {
             err = ruru_diag_set(diag, RURU_EIO, NULL, 0, 0,
                                 "no random bytes from the kernel (getrandom): %s", strerror(errno));
@@ -234,8 +241,8 @@ enum ruru_err ruru_register_token_add(ruru_register *r,
         to_hex(digest, sizeof(digest), hash);
         rc = insert(r, id, org, role, hash, label, now);
     }
-    if (rc != SQLITE_OK) {
-        err = fail(ruru_register_db(r), diag, "adding the token");
+    if (rc != 0) {
+        err = fail(r, diag, "adding the token");
         goto out;
     }
     doc = token_json(id, org, role, label, now);
@@ -243,13 +250,13 @@ enum ruru_err ruru_register_token_add(ruru_register *r,
     tok = ruru_malloc(sizeof(text));
     if (js == NULL || tok == NULL) {
         /* the token is in the register but cannot be handed over: take it out again */
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(ruru_register_db(r), "DELETE FROM token WHERE id = ?1", -1, &st,
-                               NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-            sqlite3_step(st);
-        }
-        sqlite3_finalize(st);
+        /* no statement to allocate (memory is what ran out): the id is 16 hex digits */
+        rdb *db = ruru_register_rdb(r);
+        char sql[64];
+        snprintf(sql, sizeof(sql), "DELETE FROM token WHERE id = '%s'", id);
+        if (rdb_begin(db) && rdb_exec(db, sql) && touch(db))
+            rdb_commit(db);
+        rdb_rollback(db);
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
@@ -269,8 +276,8 @@ out:
 
 enum ruru_err ruru_register_tokens(ruru_register *r, char **json, struct ruru_diag *diag)
 {
-    sqlite3 *db = ruru_register_db(r);
-    sqlite3_stmt *st = NULL;
+    rdb *db = ruru_register_rdb(r);
+    rdb_stmt *st = NULL;
     json_t *list = json_array(), *res;
     int rc;
 
@@ -278,29 +285,26 @@ enum ruru_err ruru_register_tokens(ruru_register *r, char **json, struct ruru_di
     ruru_diag_clear(diag);
     if (list == NULL)
         return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
-    if (sqlite3_prepare_v2(db,
-                           "SELECT id, org, role, label, created, revoked FROM token"
-                           " ORDER BY org, created, id",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if ((st = rdb_prepare(db, "SELECT id, org, role, label, created, revoked FROM token"
+                              " ORDER BY org, created, id")) == NULL) {
         json_decref(list);
-        return fail(db, diag, "reading the tokens");
+        return fail(r, diag, "reading the tokens");
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *t = token_json(
-                (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-                (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-                sqlite3_column_int64(st, 4));
-        if (t != NULL && sqlite3_column_type(st, 5) != SQLITE_NULL) {
+    while ((rc = rdb_step(st)) == RDB_ROW) {
+        json_t *t =
+                token_json(rdb_column_text(st, 0), rdb_column_text(st, 1), rdb_column_text(st, 2),
+                           rdb_column_text(st, 3), rdb_column_int64(st, 4));
+        if (t != NULL && !rdb_column_is_null(st, 5)) {
             char at[RURU_TIME_BUF];
-            ruru_time_format(sqlite3_column_int64(st, 5), at);
+            ruru_time_format(rdb_column_int64(st, 5), at);
             json_object_set_new(t, "revoked", json_string(at));
         }
         json_array_append_new(list, t);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    rdb_finalize(st);
+    if (rc != RDB_DONE) {
         json_decref(list);
-        return fail(db, diag, "reading the tokens");
+        return fail(r, diag, "reading the tokens");
     }
     res = json_pack("{s:o}", "tokens", list);
     *json = res != NULL ? json_dumps(res, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
@@ -310,22 +314,32 @@ enum ruru_err ruru_register_tokens(ruru_register *r, char **json, struct ruru_di
 
 enum ruru_err ruru_register_token_revoke(ruru_register *r, const char *id, struct ruru_diag *diag)
 {
-    sqlite3 *db = ruru_register_db(r);
-    sqlite3_stmt *st = NULL;
+    rdb *db = ruru_register_rdb(r);
+    rdb_stmt *st = NULL;
     int rc;
+    int64_t changed = 0;
 
     ruru_diag_clear(diag);
     /* revoked again: the first time stays */
-    if (sqlite3_prepare_v2(db, "UPDATE token SET revoked = coalesce(revoked, ?2) WHERE id = ?1", -1,
-                           &st, NULL) != SQLITE_OK)
-        return fail(db, diag, "revoking the token");
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return fail(db, diag, "revoking the token");
-    if (sqlite3_changes(db) == 0)
+    if (!rdb_begin(db))
+        return fail(r, diag, "revoking the token");
+    if ((st = rdb_prepare(db, "UPDATE token SET revoked = coalesce(revoked, ?2) WHERE id = ?1")) ==
+        NULL) {
+        enum ruru_err err = fail(r, diag, "revoking the token");
+        rdb_rollback(db);
+        return err;
+    }
+    rdb_bind_text(st, 1, id);
+    rdb_bind_int64(st, 2, (int64_t)time(NULL));
+    rc = rdb_step(st);
+    changed = rdb_changes(db);
+    rdb_finalize(st);
+    if (rc != RDB_DONE || (changed > 0 && !touch(db)) || !rdb_commit(db)) {
+        enum ruru_err err = fail(r, diag, "revoking the token");
+        rdb_rollback(db);
+        return err;
+    }
+    if (changed == 0)
         return ruru_diag_set(diag, RURU_ENOTFOUND, NULL, 0, 0, "no token has the id \"%s\"", id);
     return RURU_OK;
 }
@@ -337,28 +351,26 @@ enum ruru_err ruru_register_token_entries(ruru_register *r,
                                           size_t *n,
                                           struct ruru_diag *diag)
 {
-    sqlite3 *db = ruru_register_db(r);
-    sqlite3_stmt *st = NULL;
+    rdb *db = ruru_register_rdb(r);
+    rdb_stmt *st = NULL;
     struct ruru_token_entry *v = NULL;
     size_t k = 0, cap = 0;
     int rc;
 
     ruru_diag_clear(diag);
     /* BINARY collation: ids in memcmp order, the order ruru_token_find searches */
-    if (sqlite3_prepare_v2(db,
-                           "SELECT id, org, role, hash FROM token WHERE revoked IS NULL"
-                           " ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return fail(db, diag, "reading the tokens");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        const char *org = (const char *)sqlite3_column_text(st, 1);
+    if ((st = rdb_prepare(db, "SELECT id, org, role, hash FROM token WHERE revoked IS NULL"
+                              " ORDER BY id")) == NULL)
+        return fail(r, diag, "reading the tokens");
+    while ((rc = rdb_step(st)) == RDB_ROW) {
+        const char *id = rdb_column_text(st, 0);
+        const char *org = rdb_column_text(st, 1);
         struct ruru_token_entry e;
         memset(&e, 0, sizeof(e));
-        e.role = ruru_role_parse((const char *)sqlite3_column_text(st, 2));
+        e.role = ruru_role_parse(rdb_column_text(st, 2));
         if (id == NULL || strlen(id) != ID_HEX || !all_hex(id, ID_HEX) || org == NULL ||
             ruru_org_name_check(org, NULL) != RURU_OK || e.role == RURU_ROLE_NONE ||
-            !from_hex((const char *)sqlite3_column_text(st, 3), e.hash, sizeof(e.hash)))
+            !from_hex(rdb_column_text(st, 3), e.hash, sizeof(e.hash)))
             continue;
         memcpy(e.id, id, ID_HEX + 1);
         memcpy(e.org, org, strlen(org) + 1);
@@ -366,7 +378,7 @@ enum ruru_err ruru_register_token_entries(ruru_register *r,
             size_t want = cap ? 2 * cap : 16;
             struct ruru_token_entry *g = ruru_realloc(v, want * sizeof(*g));
             if (g == NULL) {
-                sqlite3_finalize(st);
+                rdb_finalize(st);
                 ruru_free(v);
                 return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
             }
@@ -375,10 +387,10 @@ enum ruru_err ruru_register_token_entries(ruru_register *r,
         }
         v[k++] = e;
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    rdb_finalize(st);
+    if (rc != RDB_DONE) {
         ruru_free(v);
-        return fail(db, diag, "reading the tokens");
+        return fail(r, diag, "reading the tokens");
     }
     *out = v;
     *n = k;
@@ -387,10 +399,21 @@ enum ruru_err ruru_register_token_entries(ruru_register *r,
 
 uint64_t ruru_register_data_version(ruru_register *r)
 {
-    /* asked before every request the service answers: the statement is kept */
-    sqlite3_stmt *st = ruru_stmt_get(ruru_register_db(r), "PRAGMA data_version");
+    rdb *db = ruru_register_rdb(r);
+    sqlite3_stmt *st;
+    rdb_stmt *q;
     uint64_t v = 0;
 
+    if (rdb_backend_of(db) == RDB_PG) {
+        /* the counter every token change bumps (tokens' touch): one small read */
+        if ((q = rdb_prepare(db, "SELECT value FROM ruru_meta WHERE key = 'tokens'")) != NULL &&
+            rdb_step(q) == RDB_ROW)
+            v = (uint64_t)rdb_column_int64(q, 0);
+        rdb_finalize(q);
+        return v;
+    }
+    /* asked before every request the service answers: the statement is kept */
+    st = ruru_stmt_get(rdb_sqlite_handle(db), "PRAGMA data_version");
     if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
         v = (uint64_t)sqlite3_column_int64(st, 0);
     ruru_stmt_put(st);

@@ -97,6 +97,7 @@ struct ruru_server {
     struct MHD_Daemon *daemon;
     struct ruru_serve_opts opts; /* strings below are copies */
     char *home, *config, *config_file, *spool, *listen;
+    char *register_url; /* NULL: HOME/register.db */
     char *tls_cert, *tls_key;
     struct serve_sharing sharing;
     unsigned port;

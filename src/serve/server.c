@@ -93,7 +93,7 @@ static struct handles *handles_open(struct ruru_server *s, uint64_t gen, struct 
     h->gen = gen;
     err = ruru_store_open(s->home, &h->store, d);
     if (err == RURU_OK)
-        err = ruru_register_open(s->home, &h->reg, d);
+        err = ruru_register_open_url(s->home, s->register_url, &h->reg, d);
     if (err == RURU_OK && s->config != NULL)
         err = ruru_register_set_config(h->reg, s->config, strlen(s->config), s->config_file, d);
     if (err == RURU_OK)
@@ -358,6 +358,7 @@ static void server_free(struct ruru_server *s)
     pthread_mutex_destroy(&s->pool_lock);
     pthread_mutex_destroy(&s->token_lock);
     ruru_free(s->home);
+    ruru_free(s->register_url);
     ruru_free(s->config);
     ruru_free(s->config_file);
     ruru_free(s->spool);
@@ -422,6 +423,8 @@ ruru_serve_start(const struct ruru_serve_opts *opts, ruru_server **out, struct r
     pthread_mutex_init(&s->token_lock, NULL);
     s->opts = *opts;
     s->home = dup_or_null(opts->home, strlen(opts->home));
+    s->register_url =
+            dup_or_null(opts->register_url, opts->register_url ? strlen(opts->register_url) : 0);
     s->config = dup_or_null(opts->config, opts->config_len);
     s->config_file = dup_or_null(opts->config_file ? opts->config_file : "ruru.yaml",
                                  strlen(opts->config_file ? opts->config_file : "ruru.yaml"));
@@ -447,8 +450,9 @@ ruru_serve_start(const struct ruru_serve_opts *opts, ruru_server **out, struct r
     s->tls_cert = dup_or_null(opts->tls_cert, opts->tls_cert ? strlen(opts->tls_cert) : 0);
     s->tls_key = dup_or_null(opts->tls_key, opts->tls_key ? strlen(opts->tls_key) : 0);
     if (s->home == NULL || s->config_file == NULL || s->listen == NULL || s->spool == NULL ||
-        (opts->config != NULL && s->config == NULL) || (opts->tls_cert && !s->tls_cert) ||
-        (opts->tls_key && !s->tls_key)) {
+        (opts->config != NULL && s->config == NULL) ||
+        (opts->register_url != NULL && s->register_url == NULL) ||
+        (opts->tls_cert && !s->tls_cert) || (opts->tls_key && !s->tls_key)) {
         server_free(s);
         return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
     }
@@ -465,7 +469,7 @@ ruru_serve_start(const struct ruru_serve_opts *opts, ruru_server **out, struct r
     err = serve_sharing_load(s->config, s->config ? strlen(s->config) : 0, s->config_file,
                              &s->sharing, diag);
     if (err == RURU_OK)
-        err = ruru_register_open(s->home, &s->token_reg, diag);
+        err = ruru_register_open_url(s->home, s->register_url, &s->token_reg, diag);
     if (err == RURU_OK && (h = handles_open(s, 0, diag)) != NULL) {
         watch_intel(s, h);
         s->pool = h;

@@ -18,6 +18,7 @@
 #include "base/alloc.h"
 #include "cases/tokens.h"
 #include "check.h"
+#include "register_target.h"
 
 static char dir[64];
 
@@ -28,7 +29,7 @@ static ruru_register *open_in(const char *name)
     struct ruru_diag d;
 
     snprintf(home, sizeof(home), "%s/%s", dir, name);
-    CHECK_INT(ruru_register_open(home, &r, &d), RURU_OK);
+    CHECK_INT(reg_open(home, &r, &d), RURU_OK);
     return r;
 }
 
@@ -66,6 +67,40 @@ static sqlite3 *raw_db(const char *name)
     return db;
 }
 
+/* The register's rows straight from its database, SQLite's file or PostgreSQL's. */
+struct raw {
+    sqlite3 *lite;
+    char home[256];
+};
+
+static struct raw *raw_open(const char *name)
+{
+    static struct raw r;
+
+    memset(&r, 0, sizeof(r));
+    snprintf(r.home, sizeof(r.home), "%s/%s", dir, name);
+    if (!reg_pg())
+        r.lite = raw_db(name);
+    return &r;
+}
+
+static int raw_count(struct raw *r, const char *sql)
+{
+    return r->lite != NULL ? count(r->lite, sql) : (int)reg_count(r->home, sql);
+}
+
+static bool raw_exec(struct raw *r, const char *sql)
+{
+    return r->lite != NULL ? sqlite3_exec(r->lite, sql, NULL, NULL, NULL) == SQLITE_OK
+                           : reg_exec(r->home, sql);
+}
+
+static void raw_close(struct raw *r)
+{
+    sqlite3_close(r->lite);
+    r->lite = NULL;
+}
+
 static bool lower_hex(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -94,6 +129,7 @@ static int cmp_str(const void *a, const void *b)
 /* The shape, the JSON, the hash kept; 1000 tokens, all distinct in text and id. */
 static void test_shape(void)
 {
+    REG_SQLITE_ONLY();
     ruru_register *r = open_in("shape");
     json_t *js = NULL;
     char *tok = add(r, "Ministry-A", "submit", &js), *v[1000], want[65];
@@ -177,6 +213,7 @@ static char *slurp(const char *path, size_t *n)
  * the add) hold the token's text, its secret (as hex or as bytes) or, for the list, its hash. */
 static void test_secret_kept_out(void)
 {
+    REG_SQLITE_ONLY();
     ruru_register *r = open_in("secret");
     char *tok = add(r, "Hospital-B", "admin", NULL), *out = NULL, path[256], want[65];
     uint8_t raw[32];
@@ -297,17 +334,16 @@ static void test_find(void)
     /* revoked: gone from the entries, found no more; twice keeps the first time */
     {
         char id[17];
-        sqlite3 *db;
+        struct raw *db;
         memcpy(id, tok[1] + 5, 16);
         id[16] = '\0';
         CHECK_INT(ruru_register_token_revoke(r, id, &d), RURU_OK);
-        db = raw_db("find");
-        CHECK_INT(count(db, "SELECT count(*) FROM token WHERE revoked IS NOT NULL"), 1);
-        CHECK(sqlite3_exec(db, "UPDATE token SET revoked = 1000 WHERE revoked IS NOT NULL", NULL,
-                           NULL, NULL) == SQLITE_OK);
+        db = raw_open("find");
+        CHECK_INT(raw_count(db, "SELECT count(*) FROM token WHERE revoked IS NOT NULL"), 1);
+        CHECK(raw_exec(db, "UPDATE token SET revoked = 1000 WHERE revoked IS NOT NULL"));
         CHECK_INT(ruru_register_token_revoke(r, id, &d), RURU_OK);
-        CHECK_INT(count(db, "SELECT revoked FROM token WHERE revoked IS NOT NULL"), 1000);
-        sqlite3_close(db);
+        CHECK_INT(raw_count(db, "SELECT revoked FROM token WHERE revoked IS NOT NULL"), 1000);
+        raw_close(db);
         CHECK_INT(ruru_register_token_revoke(r, "0000000000000000", &d), RURU_ENOTFOUND);
         CHECK_STR(d.msg, "no token has the id \"0000000000000000\"");
         CHECK_INT(ruru_register_token_revoke(r, "", &d), RURU_ENOTFOUND);
@@ -339,14 +375,12 @@ static void test_find(void)
     }
     /* a row edited into a wrong shape is left out of the entries, not an error */
     {
-        sqlite3 *db = raw_db("find");
-        CHECK(sqlite3_exec(db,
-                           "INSERT INTO token VALUES ('zz', 'X', 'read', 'ab', NULL, 1, NULL);"
+        struct raw *db = raw_open("find");
+        CHECK(raw_exec(db, "INSERT INTO token VALUES ('zz', 'X', 'read', 'ab', NULL, 1, NULL);"
                            "INSERT INTO token VALUES ('00000000000000aa', 'X', 'root', '"
                            "0000000000000000000000000000000000000000000000000000000000000000',"
-                           " NULL, 1, NULL);",
-                           NULL, NULL, NULL) == SQLITE_OK);
-        sqlite3_close(db);
+                           " NULL, 1, NULL);"));
+        raw_close(db);
         CHECK_INT(ruru_register_token_entries(r, &e, &n, &d), RURU_OK);
         CHECK_INT(n, 2);
         ruru_free(e);
@@ -376,9 +410,10 @@ static void test_data_version(void)
     v2 = ruru_register_data_version(server);
     CHECK(v2 != v1);
     ruru_free(tok);
-    /* the server's own change */
+    /* the server's own change (on PostgreSQL the counter counts every change, its own too) */
     tok = add(server, "Ministry-A", "read", NULL);
-    CHECK(ruru_register_data_version(server) == v2);
+    CHECK(reg_pg() ? ruru_register_data_version(server) != v2
+                   : ruru_register_data_version(server) == v2);
     ruru_free(tok);
     ruru_register_close(cli);
     ruru_register_close(server);
@@ -411,7 +446,7 @@ static void test_refused(void)
     static const char yaml[] = "orgs:\n  Water-E:\n    sector: water\n";
     char *tok = NULL, *out = NULL, long_org[200];
     struct ruru_diag d;
-    sqlite3 *db;
+    struct raw *db;
 
     memset(long_org, 'a', 129);
     long_org[129] = '\0';
@@ -431,10 +466,10 @@ static void test_refused(void)
     CHECK_INT(ruru_register_token_add(r, long_org, "read", "ok", &tok, &out, &d), RURU_OK);
     ruru_free(tok);
     ruru_free(out);
-    db = raw_db("refused");
-    CHECK_INT(count(db, "SELECT count(*) FROM token"), 1);
-    CHECK_INT(count(db, "SELECT count(*) FROM org"), 1);
-    sqlite3_close(db);
+    db = raw_open("refused");
+    CHECK_INT(raw_count(db, "SELECT count(*) FROM token"), 1);
+    CHECK_INT(raw_count(db, "SELECT count(*) FROM org"), 1);
+    raw_close(db);
 
     CHECK_INT(ruru_register_set_config(r, yaml, strlen(yaml), "ruru.yaml", &d), RURU_OK);
     CHECK_INT(ruru_register_token_add(r, "Water-E", "submit", "the pumping station's collector",
@@ -480,6 +515,7 @@ static const char V2[] =
 
 static void test_migration(void)
 {
+    REG_SQLITE_ONLY();
     char path[256];
     sqlite3 *db;
     ruru_register *r;
@@ -521,7 +557,7 @@ static void test_migration(void)
         struct ruru_diag d;
         snprintf(path, sizeof(path), "%s/v1x", dir);
         r = NULL;
-        CHECK_INT(ruru_register_open(path, &r, &d), RURU_ECORRUPT);
+        CHECK_INT(reg_open(path, &r, &d), RURU_ECORRUPT);
         CHECK_STR(d.msg, "register.db: unknown schema 1");
         CHECK(r == NULL);
     }
@@ -531,6 +567,7 @@ static void test_migration(void)
  * and an add that failed left no token behind and handed out nothing. */
 static void test_oom(void)
 {
+    REG_SQLITE_ONLY();
     ruru_register *r = open_in("oom");
     sqlite3 *db = raw_db("oom");
     struct ruru_diag d;

@@ -265,7 +265,7 @@ static void test_config(void)
                  "x.yaml:2:12: a value in range is needed here (ruru.yaml shows the defaults)"},
                 {"alerts: 1\n",
                  "x.yaml:1:1: unknown section: ruru.yaml has incidents, attribution, "
-                 "logsources, export, orgs and serve"},
+                 "logsources, export, orgs, register and serve"},
                 {"orgs:\n  A: {sector: x, size: 3}\n",
                  "x.yaml:2:18: unknown setting: an organisation has a sector"},
                 {"orgs: [A]\n",

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "register_target.h"
 
 static char dir[64];
 static char path_buf[256];
@@ -93,7 +94,7 @@ static void build_register(void)
     ruru_free(summary);
     CHECK_INT((long long)json_array_size(all), 4);
     text = json_dumps(all, JSON_COMPACT);
-    CHECK_INT(ruru_register_open(dir, &r, &d), RURU_OK);
+    CHECK_INT(reg_open(dir, &r, &d), RURU_OK);
     CHECK_INT(ruru_register_record(r, s, text, strlen(text), &res, &d), RURU_OK);
     free(text);
     ruru_free(res);
@@ -116,7 +117,7 @@ static char *export(const char *format, const char *tlp, json_t **summary, size_
     o.format = format;
     o.tlp_max = tlp;
     CHECK_INT(ruru_store_open(dir, &s, &d), RURU_OK);
-    CHECK_INT(ruru_register_open(dir, &r, &d), RURU_OK);
+    CHECK_INT(reg_open(dir, &r, &d), RURU_OK);
     err = ruru_export(r, s, &o, &out, len, &sum, &d);
     CHECK_INT(err, RURU_OK);
     if (err != RURU_OK)
@@ -295,7 +296,7 @@ static void test_one_incident(void)
     o.tlp_max = "red";
     o.incidents = ids;
     o.n_incidents = 1;
-    CHECK_INT(ruru_register_open(dir, &r, &d), RURU_OK);
+    CHECK_INT(reg_open(dir, &r, &d), RURU_OK);
     CHECK_INT(ruru_export(r, NULL, &o, &out, &len, &sum, &d), RURU_OK);
     {
         json_t *one = json_loads(out, 0, NULL);
@@ -330,7 +331,7 @@ static void test_config(void)
     o.since = o.until = INT64_MIN;
     o.format = "json";
     o.tlp_max = "green";
-    CHECK_INT(ruru_register_open(dir, &r, &d), RURU_OK);
+    CHECK_INT(reg_open(dir, &r, &d), RURU_OK);
     CHECK_INT(ruru_register_set_config(r, YAML, strlen(YAML), "ruru.yaml", &d), RURU_OK);
     CHECK_INT(ruru_export(r, NULL, &o, &out, &len, &sum, &d), RURU_OK);
     m = json_loads(out, 0, NULL);
@@ -380,7 +381,7 @@ static void test_selection(void)
         o.actor = CASES[i].actor;
         CHECK(CASES[i].since == NULL || ruru_time_from_text(CASES[i].since, &o.since));
         CHECK(CASES[i].until == NULL || ruru_time_from_text(CASES[i].until, &o.until));
-        CHECK_INT(ruru_register_open(dir, &r, &d), RURU_OK);
+        CHECK_INT(reg_open(dir, &r, &d), RURU_OK);
         CHECK_INT(ruru_export(r, NULL, &o, &out, &len, &sum, &d), RURU_OK);
         sj = json_loads(sum, 0, NULL);
         CHECK_INT(json_integer_value(json_object_get(sj, "incidents")), CASES[i].want);
@@ -402,7 +403,7 @@ static void test_errors(void)
 
     memset(&o, 0, sizeof(o));
     o.since = o.until = INT64_MIN;
-    CHECK_INT(ruru_register_open(dir, &r, &d), RURU_OK);
+    CHECK_INT(reg_open(dir, &r, &d), RURU_OK);
     o.format = "pdf";
     CHECK_INT(ruru_export(r, NULL, &o, &out, &len, &sum, &d), RURU_EINVAL);
     CHECK_STR(d.msg, "--format takes stix, misp, html or json, not \"pdf\"");

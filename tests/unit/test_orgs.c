@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "register_target.h"
 
 static char dir[64];
 static ruru_store *store; /* tests/data/galaxy/edge.json: Test Panda, sponsored by Iran */
@@ -97,7 +98,7 @@ static ruru_register *open_in(const char *name)
     struct ruru_diag d;
 
     snprintf(home, sizeof(home), "%s/%s", dir, name);
-    CHECK_INT(ruru_register_open(home, &r, &d), RURU_OK);
+    CHECK_INT(reg_open(home, &r, &d), RURU_OK);
     return r;
 }
 
@@ -176,7 +177,15 @@ static void test_grouping(void)
     json_decref(rep);
     json_decref(plain_rep);
     /* the sightings carry the organisation (ruru.org); the CERT's own none */
-    {
+    if (reg_pg()) {
+        char home[256];
+        snprintf(home, sizeof(home), "%s/grouping", dir);
+        CHECK_INT(reg_count(home, "SELECT count(*) FROM sighting"), 6);
+        CHECK_INT(reg_count(home, "SELECT count(org) FROM sighting"), 4);
+        CHECK_INT(reg_count(home, "SELECT count(*) FROM sighting WHERE (doc::json->'ruru'->>'org')"
+                                  " IS NOT DISTINCT FROM org"),
+                  6);
+    } else {
         sqlite3 *db;
         sqlite3_stmt *st;
         char path[256];
@@ -344,6 +353,7 @@ static const char V1[] =
  * kept, the report the same, and recording the same sightings again changes nothing. */
 static void test_migration(void)
 {
+    REG_SQLITE_ONLY();
     ruru_register *src = open_in("v2"), *r;
     char path[256], sql[1024];
     sqlite3 *db;
@@ -403,6 +413,7 @@ static void test_migration(void)
 /* A register from a newer ruru is refused, and left byte for byte as it was. */
 static void test_newer(void)
 {
+    REG_SQLITE_ONLY();
     char home[256], path[300], a[4096], b[4096];
     ruru_register *r = NULL;
     struct ruru_diag d;
@@ -420,7 +431,7 @@ static void test_newer(void)
     f = fopen(path, "rb");
     na = fread(a, 1, sizeof(a), f);
     fclose(f);
-    CHECK_INT(ruru_register_open(home, &r, &d), RURU_ECORRUPT);
+    CHECK_INT(reg_open(home, &r, &d), RURU_ECORRUPT);
     CHECK(r == NULL);
     CHECK_STR(d.msg, "register.db is from a newer ruru (schema 7; this one knows 3)");
     f = fopen(path, "rb");

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "register_target.h"
 #include "shared_data.h"
 
 static char dir[64];
@@ -99,7 +100,7 @@ static void test_record(void)
     int64_t aug;
     char id[64];
 
-    CHECK_INT(ruru_register_open(dir, &r, &d), RURU_OK);
+    CHECK_INT(reg_open(dir, &r, &d), RURU_OK);
     CHECK_INT(record(r, first_night(), "new"), 2);
     /* the same sightings again: nothing changes */
     CHECK_INT(record(r, first_night(), "unchanged"), 2);
@@ -176,7 +177,7 @@ static void test_criminal(void)
 
     snprintf(cdir, sizeof(cdir), "%s/criminal", dir);
     CHECK(mkdir(cdir, 0700) == 0);
-    CHECK_INT(ruru_register_open(cdir, &r, &d), RURU_OK);
+    CHECK_INT(reg_open(cdir, &r, &d), RURU_OK);
     CHECK_INT(record(r,
                      json_pack("[o]", sighting("2024-09-01T10:00:00Z", "POS01", "fin7-hash",
                                                "sha256", "77aa", "FIN7", "RU", 100)),
@@ -208,7 +209,7 @@ static void test_ambiguous_name(void)
         json_t *st;
         snprintf(cdir, sizeof(cdir), "%s/%s", dir, cases[i].sub);
         CHECK(mkdir(cdir, 0700) == 0);
-        CHECK_INT(ruru_register_open(cdir, &r, &d), RURU_OK);
+        CHECK_INT(reg_open(cdir, &r, &d), RURU_OK);
         CHECK_INT(record(r,
                          json_pack("[o]", sighting("2024-09-01T10:00:00Z", "DC01", "amb-hash",
                                                    "sha256", "88bb", cases[i].actor, NULL, 100)),
@@ -251,7 +252,7 @@ static char *incidents_of(const char *home)
     size_t i;
     char *out;
 
-    CHECK_INT(ruru_register_open(home, &r, &d), RURU_OK);
+    CHECK_INT(reg_open(home, &r, &d), RURU_OK);
     rep = doc_of(ruru_register_report, r, INT64_MIN, NULL);
     ruru_register_close(r);
     json_array_foreach(json_object_get(rep, "incidents"), i, inc)
@@ -295,7 +296,7 @@ static void record_in(const char *home, json_t *docs)
     ruru_register *r = NULL;
     struct ruru_diag d;
 
-    CHECK_INT(ruru_register_open(home, &r, &d), RURU_OK);
+    CHECK_INT(reg_open(home, &r, &d), RURU_OK);
     record(r, docs, "incidents");
     ruru_register_close(r);
 }
@@ -346,7 +347,7 @@ static void test_merge_orders(void)
                 struct ruru_diag d;
                 json_t *docs = k == 0 ? sweep_a() : sweep_b();
                 char *text = json_dumps(docs, JSON_COMPACT), *out = NULL;
-                if (ruru_register_open(both, &r, &d) != RURU_OK ||
+                if (reg_open(both, &r, &d) != RURU_OK ||
                     ruru_register_record(r, actors_store, text, strlen(text), &out, &d) != RURU_OK)
                     _exit(1);
                 _exit(0);
@@ -366,7 +367,7 @@ static void test_merge_orders(void)
         ruru_register *r = NULL;
         struct ruru_diag d;
         json_t *rep;
-        CHECK_INT(ruru_register_open(ab, &r, &d), RURU_OK);
+        CHECK_INT(reg_open(ab, &r, &d), RURU_OK);
         CHECK_INT(record(r, sweep_b(), "unchanged"), 2);
         rep = doc_of(ruru_register_report, r, INT64_MIN, NULL);
         CHECK_INT(json_array_size(json_object_get(
@@ -382,6 +383,7 @@ static void test_merge_orders(void)
  * fails the recording as a whole: the register holds what it held before, and opens. */
 static void test_full_disk(void)
 {
+    REG_SQLITE_ONLY();
     char fdir[128], path[160];
     struct stat st;
     pid_t pid;
@@ -400,7 +402,7 @@ static void test_full_disk(void)
         for (int b = 1; b < 20; b++)
             join(docs, batch(b));
         text = json_dumps(docs, JSON_COMPACT);
-        if (ruru_register_open(fdir, &r, &d) != RURU_OK)
+        if (reg_open(fdir, &r, &d) != RURU_OK)
             _exit(3);
         /* files may grow by 64 KiB at most: a write past it fails as on a full disk */
         signal(SIGXFSZ, SIG_IGN);
@@ -437,6 +439,7 @@ static void test_full_disk(void)
  * that was reported as recorded. */
 static void test_kill(void)
 {
+    REG_SQLITE_ONLY();
     char kdir[128];
     int fd[2], done = 0;
 
@@ -449,7 +452,7 @@ static void test_kill(void)
             ruru_register *r = NULL;
             struct ruru_diag d;
             close(fd[0]);
-            if (ruru_register_open(kdir, &r, &d) != RURU_OK)
+            if (reg_open(kdir, &r, &d) != RURU_OK)
                 _exit(3);
             for (int b = round * 1000;; b++) {
                 char *text = NULL, *out = NULL;
@@ -517,6 +520,7 @@ static void test_kill(void)
  * path on the opening function's stack). */
 static void test_damaged(void)
 {
+    REG_SQLITE_ONLY();
     char home[600], db[640];
     ruru_register *r = NULL;
     struct ruru_diag d;
@@ -528,7 +532,7 @@ static void test_damaged(void)
     f = fopen(db, "wb");
     fputs("abc", f);
     fclose(f);
-    CHECK_INT(ruru_register_open(home, &r, &d), RURU_EDB);
+    CHECK_INT(reg_open(home, &r, &d), RURU_EDB);
     CHECK(r == NULL);
     CHECK(d.source == home);
     CHECK_STR(d.msg, "register.db: cannot be opened: file is not a database");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "register_target.h"
 
 static char dir[64];
 static ruru_store *store;    /* tests/data/submit/intel.csv */
@@ -406,7 +407,7 @@ static void test_record(void)
     size_t i;
     bool apt28 = false;
 
-    CHECK_INT(ruru_register_open(path_of("reg"), &reg, &d), RURU_OK);
+    CHECK_INT(reg_open(path_of("reg"), &reg, &d), RURU_OK);
     json_array_extend(all, a.sightings);
     json_array_extend(all, b.sightings);
     CHECK_INT(json_array_size(all), 3);
