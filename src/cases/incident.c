@@ -493,7 +493,7 @@ static int root(int *p, int i)
     return i;
 }
 
-static bool distinctive(json_t *e)
+bool ruru_case_distinctive(json_t *e)
 {
     const char *k = json_string_value(json_object_get(e, "kind"));
 
@@ -505,7 +505,7 @@ static bool distinctive(json_t *e)
 /* Incidents on different assets that share a distinctive indicator are one campaign: for each
  * such indicator, the incidents holding it are joined when they are on two assets or more.
  * Linear in the evidence (a map from indicator to its first incident). */
-static void campaigns(json_t *incidents)
+void ruru_case_campaigns(json_t *incidents)
 {
     size_t n = json_array_size(incidents), i, k;
     int *p = ruru_calloc(n + 1, sizeof(*p)), *members = ruru_calloc(n + 1, sizeof(*members));
@@ -525,7 +525,7 @@ static void campaigns(json_t *incidents)
         {
             const char *key = json_string_value(json_object_get(e, "key"));
             int64_t f;
-            if (key == NULL || !distinctive(e))
+            if (key == NULL || !ruru_case_distinctive(e))
                 continue;
             if (!ruru_map_get(&first, key, strlen(key), &f))
                 (void)ruru_map_put(&first, key, strlen(key), (int64_t)i);
@@ -542,7 +542,8 @@ static void campaigns(json_t *incidents)
         {
             const char *key = json_string_value(json_object_get(e, "key"));
             int64_t f, one;
-            if (key == NULL || !distinctive(e) || !ruru_map_get(&multi, key, strlen(key), &one) ||
+            if (key == NULL || !ruru_case_distinctive(e) ||
+                !ruru_map_get(&multi, key, strlen(key), &one) ||
                 !ruru_map_get(&first, key, strlen(key), &f))
                 continue;
             {
@@ -695,7 +696,7 @@ enum ruru_err ruru_cases_build(const struct ruru_case_config *c,
         if (*out == NULL)
             oom = true;
         else
-            campaigns(*out);
+            ruru_case_campaigns(*out);
     }
     for (size_t i = 0; i < n_inc; i++)
         json_decref(list[i]);

@@ -101,6 +101,16 @@ bool ruru_case_place(json_t *doc, const char **asset, int64_t *time, const char 
 /* Groups sightings[0..n) into incidents and judges each. Documents that are no sighting (a
  * summary, anything without evidence) are counted in *skipped. OUT: *out, a JSON array of
  * incidents, earliest first (docs/json.md "incident"). RURU_ENOMEM only. */
+/* Whether an evidence piece of an incident links campaigns: a hash, URL, domain, e-mail address
+ * or pattern, not warninglisted. */
+bool ruru_case_distinctive(json_t *evidence);
+
+/* Sets each incident's "campaign" (incidents: an array of objects with "id", "asset", "org"
+ * and "evidence" [{"key", "kind", "warninglisted"}]): incidents on different assets sharing a
+ * distinctive indicator are one campaign, named by the smallest id among them; null for an
+ * incident in none. */
+void ruru_case_campaigns(json_t *incidents);
+
 enum ruru_err ruru_cases_build(const struct ruru_case_config *c,
                                json_t *const *sightings,
                                size_t n,

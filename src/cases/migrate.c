@@ -38,10 +38,12 @@ static const struct {
          "id, asset, first, last, severity, serious, campaign, doc, recorded, updated, org", 11},
         {"judgement", "incident, seq, at, actor, probability, words, confidence, why", 8},
         {"incident_actor", "incident, actor, state", 3},
-        {"sighting", "key, path, off, ord, doc, org", 6},
+        {"incident_key", "incident, key, kind", 3},
+        {"sighting", "key, path, off, ord, doc, org, place", 7},
         {"merged", "id, into_id, at", 3},
         {"org", "name, sector, created", 3},
         {"token", "id, org, role, hash, label, created, revoked", 7},
+        {"judged", "what, hash", 2},
 };
 #define N_TABLES (sizeof(TABLES) / sizeof(TABLES[0]))
 

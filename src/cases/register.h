@@ -33,6 +33,11 @@ enum ruru_err ruru_register_judge(
 /* The register's database (register_open.c), for the organisations (orgs.c), the tokens
  * (tokens.c) and the copy between registers (migrate.c). */
 rdb *ruru_register_rdb(ruru_register *r);
+/* The store generation whose actor profiles this handle last compared with the ones the
+ * incidents were judged with ("" until the first recording), and setting it after one
+ * (register.c). */
+const char *ruru_register_profiles_seen(const ruru_register *r);
+void ruru_register_profiles_seen_set(ruru_register *r, const char *gen);
 /* What names the register in messages: register.db, the file of sqlite:PATH, or the
  * PostgreSQL URL with its password as ***. */
 const char *ruru_register_name(const ruru_register *r);

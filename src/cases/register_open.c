@@ -38,6 +38,7 @@ struct ruru_register {
     json_t *orgs;                /* ruru.yaml's orgs: {NAME: SECTOR or null}, NULL: none */
     char name[4096];             /* in messages: register.db, the file, or the URL without its
                                     password */
+    char profiles_seen[96];      /* ruru_register_profiles_seen */
 };
 
 /* The tables as the first registers had them (schema 1, user_version 0): made when missing,
@@ -76,9 +77,24 @@ static const char MIGRATE_3[] =
         " revoked INTEGER);"
         "PRAGMA user_version = 3;";
 
-/* Schema 3 on PostgreSQL, made at once. */
+/* Schema 4: what a recording needs to make again only the incidents new evidence touches
+ * (register.c). place: a sighting's organisation and asset, the unit incidents are made in;
+ * incident_key: the distinctive indicators of each incident's evidence, the links between
+ * campaigns; judged: what the incidents were last judged with (the settings, each actor's
+ * profile), so that a change of either makes them all again. Filled by the first recording
+ * after the migration, which makes every incident again (judged is empty). */
+static const char MIGRATE_4[] =
+        "ALTER TABLE sighting ADD COLUMN place TEXT;"
+        "CREATE INDEX IF NOT EXISTS sighting_place ON sighting (place);"
+        "CREATE TABLE IF NOT EXISTS incident_key (incident TEXT NOT NULL, key TEXT NOT NULL,"
+        " kind TEXT, PRIMARY KEY (incident, key));"
+        "CREATE INDEX IF NOT EXISTS incident_key_key ON incident_key (key);"
+        "CREATE TABLE IF NOT EXISTS judged (what TEXT PRIMARY KEY, hash TEXT NOT NULL);"
+        "PRAGMA user_version = 4;";
+
+/* Schema 4 on PostgreSQL, made at once; PG_MIGRATE_4 brings one of schema 3 to it. */
 #define T "TEXT COLLATE \"C\""
-static const char PG_SCHEMA_3[] =
+static const char PG_SCHEMA_4[] =
         "CREATE TABLE IF NOT EXISTS incident (id " T " PRIMARY KEY, asset " T ", first " T ","
         " last " T ", severity " T " NOT NULL, serious INTEGER NOT NULL, campaign " T ","
         " doc TEXT NOT NULL, recorded BIGINT NOT NULL, updated BIGINT NOT NULL, org " T ");"
@@ -91,7 +107,12 @@ static const char PG_SCHEMA_3[] =
         "CREATE TABLE IF NOT EXISTS incident_actor (incident " T " NOT NULL REFERENCES"
         " incident(id), actor " T " NOT NULL, state " T ", PRIMARY KEY (incident, actor));"
         "CREATE TABLE IF NOT EXISTS sighting (key " T " PRIMARY KEY, path " T ", off BIGINT,"
-        " ord BIGINT NOT NULL, doc TEXT NOT NULL, org " T ");"
+        " ord BIGINT NOT NULL, doc TEXT NOT NULL, org " T ", place " T ");"
+        "CREATE INDEX IF NOT EXISTS sighting_place ON sighting (place);"
+        "CREATE TABLE IF NOT EXISTS incident_key (incident " T " NOT NULL, key " T " NOT NULL,"
+        " kind " T ", PRIMARY KEY (incident, key));"
+        "CREATE INDEX IF NOT EXISTS incident_key_key ON incident_key (key);"
+        "CREATE TABLE IF NOT EXISTS judged (what " T " PRIMARY KEY, hash " T " NOT NULL);"
         "CREATE TABLE IF NOT EXISTS merged (id " T " PRIMARY KEY, into_id " T " NOT NULL,"
         " at BIGINT NOT NULL);"
         "CREATE TABLE IF NOT EXISTS org (name " T " PRIMARY KEY, sector " T ","
@@ -99,11 +120,19 @@ static const char PG_SCHEMA_3[] =
         "CREATE TABLE IF NOT EXISTS token (id " T " PRIMARY KEY, org " T " NOT NULL,"
         " role " T " NOT NULL, hash " T " NOT NULL, label " T ", created BIGINT NOT NULL,"
         " revoked BIGINT);"
-        "INSERT INTO ruru_meta (key, value) VALUES ('schema', 3), ('tokens', 1)"
+        "INSERT INTO ruru_meta (key, value) VALUES ('schema', 4), ('tokens', 1)"
         " ON CONFLICT (key) DO NOTHING;";
+static const char PG_MIGRATE_4[] =
+        "ALTER TABLE sighting ADD COLUMN IF NOT EXISTS place " T ";"
+        "CREATE INDEX IF NOT EXISTS sighting_place ON sighting (place);"
+        "CREATE TABLE IF NOT EXISTS incident_key (incident " T " NOT NULL, key " T " NOT NULL,"
+        " kind " T ", PRIMARY KEY (incident, key));"
+        "CREATE INDEX IF NOT EXISTS incident_key_key ON incident_key (key);"
+        "CREATE TABLE IF NOT EXISTS judged (what " T " PRIMARY KEY, hash " T " NOT NULL);"
+        "UPDATE ruru_meta SET value = 4 WHERE key = 'schema';";
 #undef T
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 /* The advisory lock under which the tables are made on PostgreSQL. */
 #define PG_SCHEMA_LOCK "SELECT pg_advisory_xact_lock(7888501875566948353)"
 
@@ -156,20 +185,21 @@ static enum ruru_err upgrade(struct ruru_register *r, struct ruru_diag *d)
         return db_fail(r, d, "register.db: cannot be opened");
     /* another ruru may have migrated it meanwhile */
     v = user_version(r->db);
-    if (v != 0 && v != 2 && v != SCHEMA_VERSION) {
+    if (v != 0 && v != 2 && v != 3 && v != SCHEMA_VERSION) {
         rdb_rollback(r->db);
         return ruru_diag_set(d, RURU_ECORRUPT, "register.db", 0, 0,
                              "register.db: unknown schema %d", v);
     }
-    /* 0 -> 1 -> 2 -> 3, or 2 -> 3 */
+    /* 0 -> 1 -> 2 -> 3 -> 4, or 2 -> 3 -> 4, or 3 -> 4 */
     if ((v == 0 && (!rdb_exec(r->db, SCHEMA_1) || !rdb_exec(r->db, MIGRATE_2))) ||
-        (v < SCHEMA_VERSION && !rdb_exec(r->db, MIGRATE_3))) {
-        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 3");
+        (v < 3 && !rdb_exec(r->db, MIGRATE_3)) ||
+        (v < SCHEMA_VERSION && !rdb_exec(r->db, MIGRATE_4))) {
+        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 4");
         rdb_rollback(r->db);
         return err;
     }
     if (!rdb_commit(r->db)) {
-        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 3");
+        enum ruru_err err = db_fail(r, d, "register.db: cannot be brought to schema 4");
         rdb_rollback(r->db);
         return err;
     }
@@ -198,12 +228,26 @@ static enum ruru_err pg_schema(struct ruru_register *r, struct ruru_diag *d)
         if (!rdb_begin(r->db) || !rdb_exec(r->db, PG_SCHEMA_LOCK) ||
             !rdb_exec(r->db, "CREATE TABLE IF NOT EXISTS ruru_meta (key TEXT COLLATE \"C\""
                              " PRIMARY KEY, value BIGINT NOT NULL)") ||
-            (v = pg_version(r->db)) < 0 || (v == 0 && !rdb_exec(r->db, PG_SCHEMA_3)) ||
+            (v = pg_version(r->db)) < 0 || (v == 0 && !rdb_exec(r->db, PG_SCHEMA_4)) ||
             !rdb_commit(r->db)) {
             enum ruru_err err = ruru_diag_set(d, RURU_EDB, NULL, 0, 0,
                                               "%s: cannot be given the register's"
                                               " tables: %s",
                                               r->name, rdb_errmsg(r->db));
+            rdb_rollback(r->db);
+            return err;
+        }
+        v = pg_version(r->db);
+    }
+    if (v == 3) {
+        /* schema 3 (before places): brought to 4 in one transaction, under the lock, by the
+         * first ruru that opens it */
+        if (!rdb_begin(r->db) || !rdb_exec(r->db, PG_SCHEMA_LOCK) ||
+            ((v = pg_version(r->db)) == 3 && !rdb_exec(r->db, PG_MIGRATE_4)) ||
+            !rdb_commit(r->db)) {
+            enum ruru_err err =
+                    ruru_diag_set(d, RURU_EDB, NULL, 0, 0, "%s: cannot be brought to schema 4: %s",
+                                  r->name, rdb_errmsg(r->db));
             rdb_rollback(r->db);
             return err;
         }
@@ -326,6 +370,16 @@ void ruru_register_close(ruru_register *r)
 rdb *ruru_register_rdb(ruru_register *r)
 {
     return r->db;
+}
+
+const char *ruru_register_profiles_seen(const ruru_register *r)
+{
+    return r->profiles_seen;
+}
+
+void ruru_register_profiles_seen_set(ruru_register *r, const char *gen)
+{
+    snprintf(r->profiles_seen, sizeof(r->profiles_seen), "%s", gen);
 }
 
 const char *ruru_register_name(const ruru_register *r)

@@ -106,9 +106,12 @@ def main():
             INSERT INTO org VALUES (NULL, 3.5, 'when');
             INSERT INTO judgement VALUES ('x', 'one', 'then', NULL, 'p', 'w', 'c', 'y');
             INSERT INTO incident_actor VALUES ('x', X'ff00fe', NULL);
-            INSERT INTO sighting VALUES ('k', NULL, 'far', -1, '""" + "[" * 100000 + """', 7);
+            INSERT INTO sighting VALUES ('k', NULL, 'far', -1, '""" + "[" * 100000 + """', 7,
+                                         X'00');
+            INSERT INTO incident_key VALUES (X'ff', 5, X'ff');
+            INSERT INTO judged VALUES ('config', 7);
         """)
-        db.execute("INSERT INTO sighting VALUES ('big', NULL, 0, 0, ?, NULL)", ("x" * 20000000,))
+        db.execute("INSERT INTO sighting VALUES ('big', NULL, 0, 0, ?, NULL, NULL)", ("x" * 20000000,))
         db.commit()
         db.close()
         for target in (fresh_db(base, "ruru_hostile"),

@@ -528,7 +528,7 @@ static void test_migration(void)
     sqlite3_close(db);
     r = open_in("v2");
     db = raw_db("v2");
-    CHECK_INT(count(db, "PRAGMA user_version"), 3);
+    CHECK_INT(count(db, "PRAGMA user_version"), 4);
     CHECK_INT(count(db, "SELECT count(*) FROM incident WHERE org = 'Ministry-A'"), 1);
     CHECK_INT(count(db, "SELECT count(*) FROM sighting WHERE org = 'Ministry-A'"), 1);
     CHECK_INT(count(db, "SELECT count(*) FROM org WHERE sector = 'government'"), 1);
@@ -541,7 +541,7 @@ static void test_migration(void)
     /* opened again: nothing more to do, the token kept */
     r = open_in("v2");
     db = raw_db("v2");
-    CHECK_INT(count(db, "PRAGMA user_version"), 3);
+    CHECK_INT(count(db, "PRAGMA user_version"), 4);
     CHECK_INT(count(db, "SELECT count(*) FROM token"), 1);
     CHECK_INT(count(db, "SELECT count(*) FROM org"), 1);
     sqlite3_close(db);

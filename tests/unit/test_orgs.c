@@ -349,7 +349,7 @@ static const char V1[] =
         "CREATE TABLE merged (id TEXT PRIMARY KEY, into_id TEXT NOT NULL, at INTEGER NOT NULL);";
 
 /* A version-1 register (the same rows a recording makes, in the old tables, with a merged
- * row and a second judgement) opened by this code: brought to schema 3 in place, every row
+ * row and a second judgement) opened by this code: brought to schema 4 in place, every row
  * kept, the report the same, and recording the same sightings again changes nothing. */
 static void test_migration(void)
 {
@@ -384,7 +384,7 @@ static void test_migration(void)
 
     r = open_in("v1");
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK_INT(count(db, "PRAGMA user_version"), 3);
+    CHECK_INT(count(db, "PRAGMA user_version"), 4);
     CHECK_INT(count(db, "SELECT count(*) FROM incident"), 2);
     CHECK_INT(count(db, "SELECT count(*) FROM incident WHERE org IS NULL"), 2);
     CHECK_INT(count(db, "SELECT count(*) FROM judgement"), 2);
@@ -433,7 +433,7 @@ static void test_newer(void)
     fclose(f);
     CHECK_INT(reg_open(home, &r, &d), RURU_ECORRUPT);
     CHECK(r == NULL);
-    CHECK_STR(d.msg, "register.db is from a newer ruru (schema 7; this one knows 3)");
+    CHECK_STR(d.msg, "register.db is from a newer ruru (schema 7; this one knows 4)");
     f = fopen(path, "rb");
     nb = fread(b, 1, sizeof(b), f);
     fclose(f);

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -379,6 +380,226 @@ static void test_merge_orders(void)
     free(want);
 }
 
+/* One register's report as text, without the history's recording times (`at`). */
+static char *report_text(const char *home)
+{
+    ruru_register *r = NULL;
+    struct ruru_diag d;
+    json_t *rep, *inc, *h;
+    size_t i, k;
+    char *out;
+
+    CHECK_INT(reg_open(home, &r, &d), RURU_OK);
+    rep = doc_of(ruru_register_report, r, INT64_MIN, NULL);
+    ruru_register_close(r);
+    json_array_foreach(json_object_get(rep, "incidents"), i, inc)
+    {
+        json_array_foreach(json_object_get(inc, "history"), k, h) json_object_del(h, "at");
+    }
+    out = json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(rep);
+    return out;
+}
+
+static json_t *
+on_asset(const char *asset, const char *when, const char *id, const char *value, json_int_t off)
+{
+    return json_pack("[o]", sighting(when, asset, id, "sha256", value, "APT40", "CN", off));
+}
+
+static long long sql_count(const char *home, const char *sql)
+{
+    char path[300];
+    if (reg_pg())
+        return reg_count(home, sql);
+    sqlite3 *db;
+    sqlite3_stmt *st = NULL;
+    long long n = -1;
+
+    snprintf(path, sizeof(path), "%s/register.db", home);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+static void sql_exec(const char *home, const char *sql)
+{
+    char path[300];
+    sqlite3 *db;
+
+    if (reg_pg()) {
+        CHECK(reg_exec(home, sql));
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/register.db", home);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* A recording makes again only the incidents of the assets its sightings are on, and the
+ * campaigns they are linked into, and gives what one recording of everything gives: the same
+ * incidents, ids and campaigns. A change of the settings makes them all again. */
+static void test_incremental(void)
+{
+    char one[128], steps[128];
+    char *want, *got;
+    ruru_register *r = NULL;
+    struct ruru_diag d;
+    json_t *rep;
+
+    snprintf(one, sizeof(one), "%s/inc-one", dir);
+    snprintf(steps, sizeof(steps), "%s/inc-steps", dir);
+    CHECK(mkdir(one, 0700) == 0 && mkdir(steps, 0700) == 0);
+    /* A1 and A2 share the hash h1 (a campaign), A2 and A3 the hash h2 (the same campaign,
+     * through A2), A4 is alone */
+    record_in(one, join(join(on_asset("A1", "2024-07-12T00:00:00Z", "k1", "h1", 100),
+                             on_asset("A2", "2024-07-13T00:00:00Z", "k1", "h1", 200)),
+                        join(join(on_asset("A2", "2024-07-13T01:00:00Z", "k2", "h2", 300),
+                                  on_asset("A3", "2024-07-14T00:00:00Z", "k2", "h2", 400)),
+                             on_asset("A4", "2024-07-15T00:00:00Z", "k4", "h4", 500))));
+    want = report_text(one);
+    rep = json_loads(want, 0, NULL);
+    CHECK_INT(json_array_size(json_object_get(rep, "incidents")), 4);
+    {
+        /* A1, A2, A3 are one campaign under the smallest of their ids; A4 is in none */
+        const char *camp = NULL, *least = NULL;
+        size_t i;
+        json_t *inc;
+        json_array_foreach(json_object_get(rep, "incidents"), i, inc)
+        {
+            const char *asset = json_string_value(json_object_get(inc, "asset"));
+            const char *id = json_string_value(json_object_get(inc, "id"));
+            if (strcmp(asset, "A4") == 0) {
+                CHECK(json_is_null(json_object_get(inc, "campaign")));
+                continue;
+            }
+            if (least == NULL || strcmp(id, least) < 0)
+                least = id;
+            if (camp == NULL)
+                camp = json_string_value(json_object_get(inc, "campaign"));
+            CHECK_STR(json_string_value(json_object_get(inc, "campaign")), camp);
+        }
+        CHECK_STR(camp, least);
+    }
+    json_decref(rep);
+
+    /* the same, one asset at a time: A3 first, A2 joins it (A3 is updated with the campaign),
+     * A1 joins through A2 (A2 and A3 are updated when A1's id is the smallest) */
+    CHECK_INT(reg_open(steps, &r, &d), RURU_OK);
+    CHECK_INT(record(r, on_asset("A3", "2024-07-14T00:00:00Z", "k2", "h2", 400), "new"), 1);
+    CHECK_INT(record(r, on_asset("A4", "2024-07-15T00:00:00Z", "k4", "h4", 500), "unchanged"), 1);
+    CHECK_INT(record(r,
+                     join(on_asset("A2", "2024-07-13T00:00:00Z", "k1", "h1", 200),
+                          on_asset("A2", "2024-07-13T01:00:00Z", "k2", "h2", 300)),
+                     "updated"),
+              1); /* A3, now in a campaign */
+    CHECK_INT(record(r, on_asset("A1", "2024-07-12T00:00:00Z", "k1", "h1", 100), "new"), 1);
+    ruru_register_close(r);
+    got = report_text(steps);
+    {
+        /* the campaign's name may change as incidents join it: compare without history */
+        json_t *a = json_loads(want, 0, NULL), *b = json_loads(got, 0, NULL), *inc;
+        size_t i;
+        json_array_foreach(json_object_get(a, "incidents"), i, inc) json_object_del(inc, "history");
+        json_array_foreach(json_object_get(b, "incidents"), i, inc) json_object_del(inc, "history");
+        CHECK(json_equal(a, b));
+        json_decref(a);
+        json_decref(b);
+    }
+    free(got);
+    CHECK_INT(sql_count(steps, "SELECT count(*) FROM sighting WHERE place IS NULL"), 0);
+    CHECK_INT(sql_count(steps, "SELECT count(*) FROM incident_key"), 5);
+
+    /* Only the places a recording touches are made again: A4's sighting altered in the
+     * register behind ruru's back stays out of its incident while nothing new comes for A4 */
+    sql_exec(steps, "UPDATE sighting SET doc = replace(doc, '2024-07-15T00:00:00Z',"
+                    " '2024-07-15T09:00:00Z') WHERE place LIKE '%=A4'");
+    CHECK_INT(reg_open(steps, &r, &d), RURU_OK);
+    CHECK_INT(record(r, on_asset("A5", "2024-07-16T00:00:00Z", "k5", "h5", 600), "new"), 1);
+    CHECK_INT(sql_count(steps, "SELECT count(*) FROM incident WHERE asset = 'A4' AND"
+                               " first = '2024-07-15T00:00:00Z'"),
+              1);
+    /* other settings: every incident is made again, A4's from what its sighting now says */
+    {
+        static const char yaml[] = "incidents:\n  gap: 12h\n";
+        CHECK_INT(ruru_register_set_config(r, yaml, sizeof(yaml) - 1, "ruru.yaml", &d), RURU_OK);
+    }
+    CHECK_INT(record(r, json_array(), "incidents"), 5);
+    CHECK_INT(sql_count(steps, "SELECT count(*) FROM incident WHERE asset = 'A4' AND"
+                               " first = '2024-07-15T09:00:00Z'"),
+              1);
+    /* and, the settings kept, the next recording of nothing new makes nothing again */
+    CHECK_INT(record(r, json_array(), "unchanged"), 5);
+    ruru_register_close(r);
+    free(want);
+}
+
+static ruru_store *store_of(const char *path)
+{
+    ruru_store *s = NULL;
+    struct ruru_diag d;
+    struct ruru_import_opts o;
+    char *report = NULL;
+
+    memset(&o, 0, sizeof(o));
+    CHECK_INT(ruru_store_open(RURU_STORE_MEMORY, &s, &d), RURU_OK);
+    if (path != NULL) {
+        CHECK_INT(ruru_intel_import(s, path, &o, &report, &d), RURU_OK);
+        ruru_free(report);
+    }
+    return s;
+}
+
+/* What the store says of an actor changed (the examples' intel names the state sponsoring
+ * APT40; an empty store nothing): the next recording makes every incident again, those of
+ * assets it does not touch too, so the statistic follows the intel. */
+static void test_actor_changed(void)
+{
+    char home[128], *text = NULL, *out = NULL;
+    ruru_register *r = NULL;
+    ruru_store *none = store_of(NULL), *examples = store_of(RURU_OWN_DATA "/../../examples/intel");
+    struct ruru_diag d;
+    json_t *st, *res;
+
+    snprintf(home, sizeof(home), "%s/inc-actors", dir);
+    CHECK(mkdir(home, 0700) == 0);
+    CHECK_INT(reg_open(home, &r, &d), RURU_OK);
+    res = on_asset("P1", "2024-07-12T00:00:00Z", "k1", "h1", 100);
+    text = json_dumps(res, JSON_COMPACT);
+    json_decref(res);
+    CHECK_INT(ruru_register_record(r, none, text, strlen(text), &out, &d), RURU_OK);
+    free(text);
+    ruru_free(out);
+    st = doc_of(ruru_register_stats, r, INT64_MIN, "sponsor");
+    CHECK_INT(json_integer_value(json_object_get(st, "state_sponsored")), 0);
+    json_decref(st);
+    for (int round = 0; round < 2; round++) {
+        json_t *docs = on_asset(round == 0 ? "P2" : "P3", "2024-08-12T00:00:00Z",
+                                round == 0 ? "k8" : "k9", round == 0 ? "h8" : "h9", 100);
+        text = json_dumps(docs, JSON_COMPACT);
+        json_decref(docs);
+        CHECK_INT(ruru_register_record(r, examples, text, strlen(text), &out, &d), RURU_OK);
+        free(text);
+        res = json_loads(out, 0, NULL);
+        ruru_free(out);
+        /* first with the examples' intel: P1's incident judged again with APT40's sponsor;
+         * then nothing changed but P3's */
+        CHECK_INT(json_integer_value(json_object_get(res, "updated")), round == 0 ? 1 : 0);
+        CHECK_INT(json_integer_value(json_object_get(res, "unchanged")), round == 0 ? 0 : 2);
+        json_decref(res);
+        st = doc_of(ruru_register_stats, r, INT64_MIN, "sponsor");
+        CHECK_INT(json_integer_value(json_object_get(st, "state_sponsored")), 2 + round);
+        json_decref(st);
+    }
+    ruru_register_close(r);
+    ruru_store_close(none);
+    ruru_store_close(examples);
+}
+
 /* A full disk part-way through a recording (the register may not grow past a few pages more)
  * fails the recording as a whole: the register holds what it held before, and opens. */
 static void test_full_disk(void)
@@ -551,6 +772,8 @@ int main(int argc, char **argv)
         test_kill();
         test_damaged();
         test_merge_orders(); /* actors_store is NULL: no actor registry needed */
+        test_incremental();
+        test_actor_changed();
         test_full_disk();
     } else {
         struct ruru_diag d;
