@@ -31,6 +31,8 @@ static const char USAGE[] =
         "  export                 the incidents as STIX 2.1, MISP or an HTML report, under TLP\n"
         "  verify REPORT          re-read every record a report cites and check its SHA-256\n"
         "  serve                  the API and console for the CERT's constituents\n"
+        "  stream                 a Kafka consumer group member: sweep log topics, send and\n"
+        "                         record the sightings\n"
         "\n"
         "Options:\n"
         "  --home DIR             the store directory (default $RURU_HOME, else\n"
@@ -109,6 +111,8 @@ int main(int argc, char **argv)
         return cmd_tokens(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "serve") == 0)
         return cmd_serve(&c, argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "stream") == 0)
+        return cmd_stream(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "export") == 0)
         return cmd_export(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "verify") == 0)

@@ -51,14 +51,21 @@ bool ruru_engine_stale(struct ruru_engine *e);
 /* The first error of loading (a rule of opts->rule_paths refused), RURU_OK when none. */
 enum ruru_err ruru_engine_load_error(const struct ruru_engine *e, struct ruru_diag *diag);
 
+/* What a sweep read and found, over all its inputs. */
+struct ruru_sweep_totals {
+    uint64_t bytes, lines, unparsed, sightings;
+};
+
 /* Sweeps inputs[0..n) in order, reporting to the engine's opts callbacks (ruru_scan's
  * contract). With `load_errors`, the engine's load error is the sweep's first. OUT:
- * *summary_json (NULL: none wanted), inputs[i].detected. Returns as ruru_scan does. */
+ * *summary_json (NULL: none wanted), *totals (NULL: not wanted), inputs[i].detected. Returns
+ * as ruru_scan does. */
 enum ruru_err ruru_engine_sweep(struct ruru_engine *e,
                                 struct ruru_scan_input *inputs,
                                 size_t n,
                                 bool load_errors,
                                 char **summary_json,
+                                struct ruru_sweep_totals *totals,
                                 struct ruru_diag *diag);
 
 /* The format name of a sample of a log (the first bytes of a memory input, decoded): what a

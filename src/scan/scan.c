@@ -1008,6 +1008,7 @@ enum ruru_err ruru_engine_sweep(struct ruru_engine *e,
                                 size_t n_items,
                                 bool load_errors,
                                 char **summary_json,
+                                struct ruru_sweep_totals *totals,
                                 struct ruru_diag *diag)
 {
     struct sweep s;
@@ -1183,6 +1184,12 @@ out:
     if (s.pattern_dropped > 0)
         json_object_set_new(info, "pattern_records_dropped",
                             json_integer((json_int_t)s.pattern_dropped));
+    if (totals != NULL) {
+        totals->bytes = bytes;
+        totals->lines = lines;
+        totals->unparsed = unparsed;
+        totals->sightings = s.sightings_total;
+    }
     json_object_set_new(doc, "scan", info);
     json_object_set_new(doc, "inputs", inputs);
     json_object_set_new(doc, "skipped", s.skipped);
@@ -1260,7 +1267,7 @@ enum ruru_err ruru_scan(ruru_store *store,
     for (size_t i = 0; i < n_paths; i++)
         items[i].path = paths[i];
     if ((err = ruru_engine_open(store, opts, &e, diag)) == RURU_OK)
-        err = ruru_engine_sweep(e, items, n_paths, true, summary_json, diag);
+        err = ruru_engine_sweep(e, items, n_paths, true, summary_json, NULL, diag);
     else if (summary_json != NULL)
         empty_summary(summary_json);
     ruru_engine_close(e);
