@@ -163,7 +163,7 @@ static bool number(const char *opt, const char *v, unsigned long max, unsigned l
     errno = 0;
     n = v != NULL ? strtoul(v, &end, 10) : 0;
     if (v == NULL || errno != 0 || *end != '\0' || v[0] == '-' || n == 0 || n > max) {
-        fprintf(stderr, "ruru: %s takes a number from 1 to %lu\n", opt, max);
+        fprintf(stderr, "ruru: %s takes a number from 1 to %" PRIu64 "\n", opt, (uint64_t)max);
         return false;
     }
     *out = n;
@@ -306,7 +306,7 @@ int cmd_stream(struct cli *c, int argc, char **argv)
         if (gethostname(host, sizeof(host)) != 0)
             snprintf(host, sizeof(host), "host");
         host[sizeof(host) - 1] = '\0';
-        snprintf(client_buf, sizeof(client_buf), "ruru-%s-%ld", host, (long)getpid());
+        snprintf(client_buf, sizeof(client_buf), "ruru-%s-%" PRId64, host, (int64_t)getpid());
         client_id = client_buf;
     }
     for (const char *p = client_id; *p; p++)
