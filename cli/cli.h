@@ -78,6 +78,7 @@ int cmd_stats(struct cli *c, int argc, char **argv);
 int cmd_orgs(struct cli *c, int argc, char **argv);
 int cmd_tokens(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
+int cmd_stream(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 
 #endif

@@ -32,6 +32,8 @@ static const char USAGE[] =
         "  verify REPORT          re-read every record a report cites and check its SHA-256\n"
         "  serve                  the API and console for the CERT's constituents\n"
         "  register               the register itself: info, migrate, check\n"
+        "  stream                 a Kafka consumer group member: sweep log topics, send and\n"
+        "                         record the sightings\n"
         "\n"
         "Options:\n"
         "  --home DIR             the store directory (default $RURU_HOME, else\n"
@@ -113,6 +115,8 @@ int main(int argc, char **argv)
         return cmd_tokens(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "serve") == 0)
         return cmd_serve(&c, argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "stream") == 0)
+        return cmd_stream(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "export") == 0)
         return cmd_export(&c, argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "register") == 0)

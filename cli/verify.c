@@ -127,6 +127,19 @@ int cmd_verify(struct cli *c, int argc, char **argv)
             cli_put_safe(c->out, cli_str(json_object_get(f, "reason")));
             fputc('\n', c->out);
         }
+        json_array_foreach(json_object_get(doc, "not_rereadable"), i, f)
+        {
+            char line[32];
+            fputs("KAFKA ", c->out);
+            cli_put_safe(c->out, cli_str(json_object_get(f, "path")));
+            fprintf(c->out, ":%s: cannot be read again; the kept line ",
+                    cli_num(json_object_get(f, "line"), line, sizeof(line)));
+            cli_put_safe(c->out, cli_str(json_object_get(f, "kept_line")));
+            fputs(strcmp(cli_str(json_object_get(f, "kept_line")), "not kept whole") == 0
+                          ? "\n"
+                          : " ruru.sha256\n",
+                  c->out);
+        }
         fprintf(c->out,
                 "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT " evidence items verified\n",
                 json_integer_value(json_object_get(doc, "verified")),

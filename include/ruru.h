@@ -452,6 +452,73 @@ RURU_API enum ruru_err ruru_scan(ruru_store *store,
                                  char **summary_json,
                                  struct ruru_diag *diag);
 
+/* ---- the stream worker (Kafka) ------------------------------------------------------------ */
+
+/* A topic a sweep worker consumes, with its log format (NULL: detected per partition from its
+ * first messages, and kept for the partition). */
+struct ruru_kafka_topic {
+    const char *name;
+    const char *format;
+};
+
+/* The worker's counters since it started (docs/stream.md, "Status"). */
+struct ruru_kafka_stats {
+    uint64_t messages, lines, bytes, sightings; /* consumed, and sightings found (or read) */
+    uint64_t produced, recorded;                /* sightings delivered, and recorded */
+    uint64_t batches, retries, reloads, errors, bad_records;
+    int64_t lag;     /* messages of the assigned partitions not consumed yet; -1: unknown */
+    double rate;     /* lines per second over the last interval (messages in recording mode) */
+    size_t assigned; /* partitions held */
+    double elapsed;  /* seconds since the start */
+};
+
+/* A line to say: an error (`error` true; librdkafka's, a batch retried, a bad record) or a
+ * note (partitions assigned, the intel reloaded). Text from the brokers is passed as is: the
+ * caller strips control characters before printing. */
+typedef void (*ruru_kafka_say_fn)(void *ctx, bool error, const char *line);
+/* The counters, every `stats_ms` and once at the end. */
+typedef void (*ruru_kafka_stats_fn)(void *ctx, const struct ruru_kafka_stats *st, bool final);
+
+/* Options of ruru_kafka_run; zero-initialise, then set what you need (docs/stream.md). */
+struct ruru_kafka_opts {
+    const char *brokers;   /* bootstrap.servers: HOST:PORT[,...] */
+    const char *group;     /* the consumer group */
+    const char *client_id; /* client.id of the consumer and producer, and the status file's */
+    /* Sweep mode: the topics of logs, swept with `store`'s intel and `scan` (its callbacks
+     * are the worker's own: only its rule paths, logsources, threads and year are used). */
+    const struct ruru_kafka_topic *topics;
+    size_t n_topics;
+    const struct ruru_scan_opts *scan;
+    /* Where the sightings go: to this topic as JSON lines (one a message, keyed by asset),
+     * and/or into `reg` for organisation `org` (NULL: none). Recording mode (no topics): the
+     * sightings of `sightings_topic` are consumed and recorded into `reg`. */
+    const char *sightings_topic;
+    ruru_register *reg;
+    const char *org;
+    ruru_store *store;
+    /* librdkafka properties, property=value lines ('#' comments, blank lines), applied to the
+     * consumer and the producer; `config_file` names them in errors. */
+    const char *config;
+    size_t config_len;
+    const char *config_file;
+    unsigned batch;    /* messages a batch at most; 0: 1,000 */
+    unsigned batch_ms; /* a batch is swept at most this long after its first message; 0: 500 */
+    unsigned stats_ms; /* the counters' interval; 0: 2,000 */
+    const char *status_path;  /* the counters as JSON, replaced atomically; NULL: none */
+    const volatile int *stop; /* set non-zero (from a signal handler): finish, commit, leave */
+    ruru_kafka_say_fn on_say;
+    ruru_kafka_stats_fn on_stats;
+    void *ctx;
+};
+
+/* Runs a member of a Kafka consumer group until *opts->stop: batches of messages are swept
+ * (or, in recording mode, read), what they give is delivered to the sightings topic and
+ * recorded, and only then are the batch's offsets committed (docs/stream.md: at least once;
+ * re-reading changes nothing in the register). RURU_EINVAL for bad options or a bad config
+ * line (diag names the file and line; a secret's value is never in it), RURU_EIO when the
+ * client cannot be created. Returns RURU_OK after a stop. */
+RURU_API enum ruru_err ruru_kafka_run(const struct ruru_kafka_opts *opts, struct ruru_diag *diag);
+
 /* ---- the service ------------------------------------------------------------------------- */
 
 /* A line the server has to say (one per request: the access log; or a warning), without a

@@ -28,8 +28,10 @@ struct item {
     const char *path;
     json_int_t line, offset, length;
     const char *sha256;
-    const char *why; /* NULL: verified */
-    bool dup;        /* the same record as one before it in place order: checked once */
+    const char *why;      /* NULL: verified */
+    bool dup;             /* the same record as one before it in place order: checked once */
+    bool kafka;           /* a Kafka record (kafka:TOPIC/PARTITION/OFFSET): no file to re-read */
+    const char *original; /* the line the sighting kept (event.original, whole), or NULL */
     char reason[200];
 };
 
@@ -102,6 +104,11 @@ add(struct items *it, json_t *cite, const struct cite_keys *k, size_t doc, struc
                                                 : "not a whole number from 0");
     x.path = json_string_value(path);
     x.sha256 = json_string_value(sha);
+    /* A record read from Kafka cannot be read again from a file; what can be checked is the
+     * line the sighting kept against its hash (when it was kept whole). */
+    x.kafka = strncmp(x.path, "kafka:", 6) == 0;
+    if (x.kafka && k == &SIGHTING && !json_is_true(ruru_case_at(cite, "ruru.original_truncated")))
+        x.original = json_string_value(ruru_case_at(cite, "event.original"));
     if (it->n == it->cap) {
         size_t cap = it->cap ? it->cap * 2 : 64;
         struct item *g = ruru_realloc(it->v, cap * sizeof(*g));
@@ -308,6 +315,27 @@ static void check_input(struct item **x, size_t n, const struct roots *roots)
     free(real);
 }
 
+/* A Kafka record's state: it cannot be re-read; the line kept with it matches its hash, or
+ * does not, or was not kept whole. */
+static json_t *kafka_item(const struct item *x)
+{
+    const char *kept = "not kept whole";
+
+    if (x->original != NULL) {
+        struct sha256_ctx sha;
+        unsigned char d[32];
+        char h[65];
+        sha256_init(&sha);
+        sha256_update(&sha, strlen(x->original), (const uint8_t *)x->original);
+        sha256_digest(&sha, sizeof(d), d);
+        hex(d, h);
+        kept = strcmp(h, x->sha256) == 0 ? "matches" : "differs";
+    }
+    return json_pack("{s:s, s:I, s:I, s:I, s:s, s:s}", "path", x->path, "line", x->line, "offset",
+                     x->offset, "length", x->length, "reason",
+                     "a Kafka record: it cannot be read again from a file", "kept_line", kept);
+}
+
 enum ruru_err ruru_verify(const char *report,
                           size_t len,
                           const char *const *root_dirs,
@@ -316,7 +344,7 @@ enum ruru_err ruru_verify(const char *report,
                           struct ruru_diag *diag)
 {
     json_error_t je;
-    json_t *doc, *list = NULL, *failed, *res;
+    json_t *doc, *list = NULL, *failed, *res, *kafka = NULL;
     struct items it = {NULL, 0, 0};
     struct item **order = NULL;
     struct roots roots = {NULL, 0};
@@ -401,15 +429,21 @@ enum ruru_err ruru_verify(const char *report,
             size_t k = i;
             while (k < m && strcmp(order[k]->path, order[i]->path) == 0)
                 k++;
-            check_input(order + i, k - i, &roots);
+            if (!order[i]->kafka)
+                check_input(order + i, k - i, &roots);
             i = k;
         }
     }
     failed = json_array();
+    kafka = json_array();
     for (i = 0; !oom && i < it.n; i++) {
         if (it.v[i].dup)
             continue;
         n_items++;
+        if (it.v[i].kafka) {
+            json_array_append_new(kafka, kafka_item(&it.v[i]));
+            continue;
+        }
         if (it.v[i].why == NULL) {
             ok++;
             continue;
@@ -420,12 +454,16 @@ enum ruru_err ruru_verify(const char *report,
     }
     res = json_pack("{s:I, s:I, s:o}", "items", (json_int_t)n_items, "verified", (json_int_t)ok,
                     "failed", failed);
+    /* Kafka records: neither verified nor failed (said only when there are some) */
+    if (res != NULL && json_array_size(kafka) > 0)
+        json_object_set(res, "not_rereadable", kafka);
     if (!oom && res != NULL)
         *result_json = json_dumps(res, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(res);
     if (oom || *result_json == NULL)
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
 done:
+    json_decref(kafka);
     json_decref(list);
     ruru_free(order);
     ruru_free(it.v);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#define ZLIB_CONST /* zlib reads input through const pointers */
 #include <zlib.h>
 #include <zstd.h>
 
@@ -20,7 +21,10 @@ struct ruru_stream {
     const char *path;
     enum ruru_compression comp;
     uint64_t raw_bytes, size;
-    unsigned char *raw; /* compressed input block */
+    const unsigned char *mem; /* a memory input (no fd): its bytes, mem_len of them */
+    size_t mem_len;
+    unsigned char *block;     /* the read block of a file (raw points into it) */
+    const unsigned char *raw; /* compressed input block */
     size_t raw_len, raw_pos;
     bool raw_eof;
     z_stream gz;
@@ -29,18 +33,31 @@ struct ruru_stream {
     size_t zs_last; /* last ZSTD_decompressStream result: 0 at a frame end */
 };
 
+static enum ruru_err
+start_decoder(struct ruru_stream *s, struct ruru_stream **out, struct ruru_diag *diag);
+
 static enum ruru_err read_raw(struct ruru_stream *s, struct ruru_diag *diag)
 {
     ssize_t n;
 
     if (s->raw_pos < s->raw_len || s->raw_eof)
         return RURU_OK;
+    if (s->mem != NULL) {
+        /* a memory input is one block, all of it */
+        s->raw = s->mem + s->raw_bytes;
+        s->raw_len = s->mem_len - (size_t)s->raw_bytes;
+        s->raw_pos = 0;
+        s->raw_bytes += s->raw_len;
+        s->raw_eof = s->raw_len == 0;
+        return RURU_OK;
+    }
     do
-        n = read(s->fd, s->raw, RAW_BLOCK);
+        n = read(s->fd, s->block, RAW_BLOCK);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return ruru_diag_set(diag, RURU_EIO, s->path, 0, s->raw_bytes, "read error: %s",
                              strerror(errno));
+    s->raw = s->block;
     s->raw_len = (size_t)n;
     s->raw_pos = 0;
     s->raw_bytes += (uint64_t)n;
@@ -76,8 +93,8 @@ enum ruru_err ruru_stream_open(const char *path, struct ruru_stream **out, struc
         ruru_free(s);
         return ruru_diag_set(diag, RURU_EIO, path, 0, 0, "is a directory");
     }
-    s->raw = ruru_malloc(RAW_BLOCK);
-    if (s->raw == NULL) {
+    s->block = ruru_malloc(RAW_BLOCK);
+    if (s->block == NULL) {
         ruru_stream_close(s);
         return ruru_diag_set(diag, RURU_ENOMEM, path, 0, 0, "out of memory");
     }
@@ -85,6 +102,34 @@ enum ruru_err ruru_stream_open(const char *path, struct ruru_stream **out, struc
         ruru_stream_close(s);
         return err;
     }
+    return start_decoder(s, out, diag);
+}
+
+enum ruru_err ruru_stream_open_mem(const char *name,
+                                   const char *data,
+                                   size_t len,
+                                   struct ruru_stream **out,
+                                   struct ruru_diag *diag)
+{
+    static const unsigned char empty[1];
+    struct ruru_stream *s = ruru_calloc(1, sizeof(*s));
+
+    if (s == NULL)
+        return ruru_diag_set(diag, RURU_ENOMEM, name, 0, 0, "out of memory");
+    s->path = name;
+    s->fd = -1;
+    s->mem = len > 0 ? (const unsigned char *)data : empty;
+    s->mem_len = len;
+    (void)read_raw(s, diag);
+    return start_decoder(s, out, diag);
+}
+
+/* Tells the compression from the first block, and starts its decoder. */
+static enum ruru_err
+start_decoder(struct ruru_stream *s, struct ruru_stream **out, struct ruru_diag *diag)
+{
+    const char *path = s->path;
+
     /* The first block tells the compression (a block is far longer than any magic, except at
      * the very end of a short file, which then simply is what it is). */
     if (s->raw_len >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b) {
@@ -192,7 +237,7 @@ ruru_stream_read(struct ruru_stream *s, char *buf, size_t cap, size_t *got, stru
     if (s->comp == RURU_COMP_ZSTD)
         return read_zstd(s, buf, cap, got, diag);
     *got = 0;
-    if (s->raw_pos == s->raw_len && !s->raw_eof) {
+    if (s->mem == NULL && s->raw_pos == s->raw_len && !s->raw_eof) {
         /* Plain input: straight into the caller's buffer, no second copy. */
         ssize_t n;
         do
@@ -239,6 +284,6 @@ void ruru_stream_close(struct ruru_stream *s)
         ZSTD_freeDStream(s->zs);
     if (s->own_fd)
         close(s->fd);
-    ruru_free(s->raw);
+    ruru_free(s->block);
     ruru_free(s);
 }

@@ -24,6 +24,7 @@
 #include "logs/json.h"
 #include "logs/w3c.h"
 #include "logs/zeeklog.h"
+#include "scan/engine.h"
 #include "scan/scan_int.h"
 
 #define DETECT_BYTES (64u << 10) /* of a CR-only input, shown to the format detector */
@@ -244,13 +245,15 @@ static void progress(struct sweep *s, const char *path)
 }
 
 /* The year of an input's syslog lines without one: the year forced (--year), else the latest
- * that puts no line after the file's modification time (standard input: now). */
-static struct ruru_syslog_year input_year(const struct sweep *s, const char *path)
+ * that puts no line after the file's modification time (standard input, memory: now). */
+static struct ruru_syslog_year input_year(const struct sweep *s, const struct input *in)
 {
     struct ruru_syslog_year y = {s->opts->syslog_year, (int64_t)time(NULL)};
+    const char *path = in->path;
     struct stat st;
 
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
+    /* a memory input has no modification time: as standard input, now */
+    if (!in->mem && strcmp(path, "-") != 0 && stat(path, &st) == 0)
         y.not_after = (int64_t)st.st_mtime;
     return y;
 }
@@ -446,12 +449,14 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
     in->started = true;
     in->eol = '\n';
     ruru_diag_clear(&d);
-    if ((err = ruru_stream_open(in->path, &st, &d)) != RURU_OK) {
+    err = in->mem ? ruru_stream_open_mem(in->path, in->data, in->data_len, &st, &d)
+                  : ruru_stream_open(in->path, &st, &d);
+    if (err != RURU_OK) {
         ruru_scan_input_error(s, in, err, &d);
         return;
     }
     in->comp = ruru_stream_compression(st);
-    if (s->opts->log_format != NULL) {
+    if (!in->forced && s->opts->log_format != NULL) {
         in->kind = ruru_log_kind_parse(s->opts->log_format);
         in->forced = true;
     }
@@ -502,7 +507,7 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
             js.eol = in->eol;
             if (!in->forced)
                 in->kind = detect(buf, len, in->eol);
-            master = fmt_new(in->kind, input_year(s, in->path));
+            master = fmt_new(in->kind, input_year(s, in));
             if (master == NULL) {
                 ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
                 ruru_scan_input_error(s, in, RURU_ENOMEM, &d);
@@ -655,4 +660,11 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
     ruru_free(js.spans);
     ruru_scan_fmt_free(master);
     ruru_stream_close(st);
+}
+
+const char *ruru_engine_detect(const char *buf, size_t len)
+{
+    char eol = line_end(buf, len);
+
+    return ruru_log_kind_name(detect(buf, len, eol));
 }

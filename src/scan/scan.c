@@ -41,6 +41,7 @@
 #include "match/index.h"
 #include "match/literal.h"
 #include "rules/sigma.h"
+#include "scan/engine.h"
 #include "scan/match.h"
 #include "scan/scan_int.h"
 #include "scan/sighting.h"
@@ -834,147 +835,6 @@ void ruru_scan_submit(struct sweep *s, struct chunk *c)
     pthread_mutex_unlock(&s->pool.mu);
 }
 
-/* ---- the index cache ----------------------------------------------------------------------- */
-
-/* Removes the index files of older generations beside `keep` (dir_len: its directory). */
-static void remove_stale(const char *keep, ptrdiff_t dir_len)
-{
-    char dir[4096], p[4096 + 256];
-    DIR *d;
-    struct dirent *e;
-
-    snprintf(dir, sizeof(dir), "%.*s", (int)dir_len, keep);
-    if ((d = opendir(dir)) == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        if (n < 11 || strncmp(e->d_name, "index-", 6) != 0 ||
-            strcmp(e->d_name + n - 5, ".ruru") != 0)
-            continue;
-        snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-        if (strcmp(p, keep) != 0)
-            unlink(p);
-    }
-    closedir(d);
-}
-
-/* The index for the store: loaded from the cache file when it matches the store's generation,
- * else built (and cached, for a store on disk). */
-static enum ruru_err
-store_index(struct ruru_store *store, struct ruru_index **out, json_t *info, struct ruru_diag *diag)
-{
-    const char *db = ruru_store_path(store);
-    char gen[96], path[4096];
-    const char *slash = strrchr(db, '/');
-    enum ruru_err err;
-
-    if (strcmp(db, RURU_STORE_MEMORY) == 0 || slash == NULL ||
-        !ruru_store_generation(store, gen, sizeof(gen))) {
-        err = ruru_index_build(ruru_store_db(store), out, diag);
-        json_object_set_new(info, "index", json_string("built"));
-    } else {
-        struct ruru_diag ld;
-        snprintf(path, sizeof(path), "%.*s/index-%s.ruru", (int)(slash - db), db, gen);
-        err = ruru_index_load(path, out, &ld);
-        if (err == RURU_OK) {
-            json_object_set_new(info, "index", json_string("cached"));
-        } else {
-            err = ruru_index_build(ruru_store_db(store), out, diag);
-            json_object_set_new(info, "index", json_string("built"));
-            /* Caching is an optimisation: a read-only store directory still sweeps. */
-            if (err == RURU_OK && ruru_index_save(*out, path, &ld) == RURU_OK)
-                remove_stale(path, slash - db);
-        }
-    }
-    if (err == RURU_OK)
-        json_object_set_new(info, "indicators", json_integer((json_int_t)ruru_index_count(*out)));
-    return err;
-}
-
-/* ---- rules ---------------------------------------------------------------------------------- */
-
-struct rules_ctx {
-    struct sweep *s;
-    size_t refused;
-    bool named; /* loading what the user named (--rules), not ruru's own */
-};
-
-static void
-on_rule_file(void *ctx, const char *path, size_t n, enum ruru_err err, const struct ruru_diag *why)
-{
-    struct rules_ctx *rc = ctx;
-    struct ruru_diag d;
-
-    (void)n;
-    if (err == RURU_OK || why == NULL)
-        return;
-    rc->refused++;
-    d = *why;
-    if (d.source == NULL)
-        d.source = path;
-    /* a refused rule is said, and the sweep goes on with the others; one the user named is
-     * an error of the sweep (what they asked for did not run) */
-    if (rc->s->opts->on_error)
-        rc->s->opts->on_error(rc->s->opts->ctx, err, &d);
-    if (rc->named && rc->s->first_err == RURU_OK) {
-        rc->s->first_err = err;
-        rc->s->first_diag = d;
-    }
-}
-
-/* ruru's own rules (unless told not to) and those of opts->rule_paths. */
-static enum ruru_err load_rules(struct sweep *s, json_t *info, struct ruru_diag *diag)
-{
-    struct rules_ctx rc = {s, 0, false};
-    enum ruru_err err;
-    size_t n;
-
-    if (s->opts->no_builtin_rules && s->opts->n_rule_paths == 0) {
-        json_object_set_new(info, "rules", json_integer(0));
-        return RURU_OK;
-    }
-    if ((err = ruru_rules_create(&s->rules)) != RURU_OK)
-        return ruru_diag_set(diag, err, NULL, 0, 0, "out of memory");
-    if (!s->opts->no_builtin_rules &&
-        (err = ruru_rules_load_builtin(s->rules, on_rule_file, &rc, diag)) != RURU_OK)
-        return err;
-    rc.named = true;
-    for (size_t i = 0; i < s->opts->n_rule_paths; i++) {
-        err = ruru_rules_load(s->rules, s->opts->rule_paths[i], on_rule_file, &rc, diag);
-        if (err == RURU_ENOMEM)
-            return err;
-        if (err != RURU_OK) {
-            struct ruru_diag d = *diag;
-            rc.refused++;
-            if (s->opts->on_error)
-                s->opts->on_error(s->opts->ctx, err, &d);
-            if (s->first_err == RURU_OK) {
-                s->first_err = err;
-                s->first_diag = d;
-            }
-            ruru_diag_clear(diag);
-        }
-    }
-    if ((err = ruru_rules_compile(s->rules, on_rule_file, &rc, diag)) != RURU_OK)
-        return err;
-    n = ruru_rules_count(s->rules);
-    json_object_set_new(info, "rules", json_integer((json_int_t)n));
-    json_object_set_new(info, "rules_refused", json_integer((json_int_t)rc.refused));
-    if (n == 0) {
-        ruru_rules_destroy(s->rules);
-        s->rules = NULL;
-        return RURU_OK;
-    }
-    s->correlated = ruru_calloc((n + 63) / 64, sizeof(*s->correlated));
-    if (s->correlated == NULL)
-        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
-    for (uint32_t i = 0; i < n; i++)
-        if (ruru_rules_correlated(s->rules, i))
-            s->correlated[i / 64] |= 1ull << (i % 64);
-    ruru_vec_init(&s->corr, sizeof(struct corr_ev), (size_t)64 << 20);
-    return RURU_OK;
-}
-
 struct corr_ctx {
     struct sweep *s;
     const struct ruru_sighting_member *members;
@@ -1023,66 +883,6 @@ static void correlate(struct sweep *s)
     }
     ruru_free(ev);
     ruru_free(mem);
-}
-
-/* What the index holds that no lookup will meet: context values (to_ids false, counted when
- * a record holds them, never reported) and indicators of types no log field carries. The
- * summary says how many of each instead of letting them pass in silence. */
-static void coverage(const struct ruru_index *idx, json_t *info)
-{
-    uint64_t by_type[RURU_IOC__COUNT] = {0}, n_context = 0;
-    json_t *ns = json_object();
-    size_t n = ruru_index_count(idx);
-
-    for (size_t i = 0; i < n; i++) {
-        const struct ruru_index_ind *ind = ruru_index_at(idx, (uint32_t)i);
-        if (ind->flags & RURU_INDEX_NOT_IDS)
-            n_context++;
-        else if (ind->type < RURU_IOC__COUNT && !ruru_match_sweeps((enum ruru_ioc_type)ind->type))
-            by_type[ind->type]++;
-    }
-    json_object_set_new(info, "context", json_integer((json_int_t)n_context));
-    for (int t = 1; t < RURU_IOC__COUNT; t++)
-        if (by_type[t] > 0)
-            json_object_set_new(ns, ruru_ioc_type_name((enum ruru_ioc_type)t),
-                                json_integer((json_int_t)by_type[t]));
-    json_object_set_new(info, "not_swept", ns);
-}
-
-/* ---- STIX patterns ------------------------------------------------------------------------- */
-
-/* The patterns of the index, compiled; the summary says how many, and why some are not used. */
-static enum ruru_err load_patterns(struct sweep *s, json_t *info, struct ruru_diag *diag)
-{
-    enum ruru_err err = ruru_pattern_set_build(s->idx, &s->patterns, diag);
-    bool multi = false;
-
-    if (err != RURU_OK)
-        return err;
-    /* "indicators" counts what is matched value by value */
-    json_object_set_new(info, "indicators",
-                        json_integer(json_integer_value(json_object_get(info, "indicators")) -
-                                     (json_int_t)(s->patterns->n + s->patterns->n_refused +
-                                                  s->patterns->n_unobservable)));
-    json_object_set_new(info, "patterns", json_integer((json_int_t)s->patterns->n));
-    if (s->patterns->n_refused > 0) {
-        json_object_set_new(info, "patterns_refused",
-                            json_integer((json_int_t)s->patterns->n_refused));
-        json_object_set_new(info, "patterns_refused_first",
-                            json_string(s->patterns->first_refusal));
-    }
-    if (s->patterns->n_unobservable > 0)
-        json_object_set_new(info, "patterns_unobservable",
-                            json_integer((json_int_t)s->patterns->n_unobservable));
-    for (size_t i = 0; i < s->patterns->n; i++)
-        multi |= !s->patterns->entries[i].single;
-    if (!multi)
-        return RURU_OK;
-    if ((s->kept = ruru_calloc(s->patterns->n, sizeof(*s->kept))) == NULL)
-        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
-    for (size_t i = 0; i < s->patterns->n; i++)
-        ruru_vec_init(&s->kept[i], sizeof(struct kept_obs), (size_t)MAX_KEPT_PER_PATTERN + 1);
-    return RURU_OK;
 }
 
 /* The patterns of several observations, over the records kept for each, once all inputs are
@@ -1202,82 +1002,82 @@ static unsigned cores(void)
     return n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
 }
 
-enum ruru_err ruru_scan(ruru_store *store,
-                        const char *const *paths,
-                        size_t n_paths,
-                        const struct ruru_scan_opts *opts,
-                        char **summary_json,
-                        struct ruru_diag *diag)
+/* Sweeps the inputs over the engine (engine.h). */
+enum ruru_err ruru_engine_sweep(struct ruru_engine *e,
+                                struct ruru_scan_input *items,
+                                size_t n_items,
+                                bool load_errors,
+                                char **summary_json,
+                                struct ruru_sweep_totals *totals,
+                                struct ruru_diag *diag)
 {
-    static const struct ruru_scan_opts none;
     struct sweep s;
-    struct ruru_index *idx = NULL;
-    struct ruru_literals *lit = NULL;
-    struct ruru_fnregex *fnre = NULL;
     struct ruru_record *r = NULL;
-    json_t *doc = json_object(), *info = json_object(), *inputs = json_array();
+    json_t *doc = json_object(), *info = json_deep_copy(e->info), *inputs = json_array();
     enum ruru_err err = RURU_OK;
     uint64_t bytes = 0, lines = 0, unparsed = 0;
     unsigned n_started = 0;
 
     ruru_diag_clear(diag);
     memset(&s, 0, sizeof(s));
+    s.engine = e;
     s.skipped = json_array();
-    s.opts = opts ? opts : &none;
-    s.store = store;
+    s.opts = e->opts;
+    s.store = e->store;
+    s.idx = e->idx;
+    s.rules = e->rules;
+    s.correlated = e->correlated;
+    s.patterns = e->patterns;
+    s.sightings = e->sightings;
+    if (load_errors && e->load_err != RURU_OK) {
+        s.first_err = e->load_err;
+        s.first_diag = e->load_diag;
+    }
     s.max_line = s.opts->max_line ? s.opts->max_line : DEFAULT_MAX_LINE;
     if (s.max_line < CHUNK_BYTES)
         s.max_line = CHUNK_BYTES;
-    if (s.opts->log_format != NULL && ruru_log_kind_parse(s.opts->log_format) == RURU_KIND__COUNT) {
-        err = ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "unknown log format \"%s\" (one of: %s)",
-                            s.opts->log_format, ruru_log_formats());
-        goto out;
-    }
-    for (size_t i = 0; i < s.opts->n_logsources; i++)
-        if ((err = ruru_rules_tie_check(s.opts->logsources[i], diag)) != RURU_OK)
+    if (s.rules != NULL)
+        ruru_vec_init(&s.corr, sizeof(struct corr_ev), (size_t)64 << 20);
+    if (e->multi_patterns) {
+        if ((s.kept = ruru_calloc(s.patterns->n, sizeof(*s.kept))) == NULL) {
+            err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
             goto out;
-    if ((err = store_index(store, &idx, info, diag)) != RURU_OK)
-        goto out;
-    s.idx = idx;
-    {
-        /* User agents and strings, searched for in free text. A list too big to compile is
-         * said in the summary; the rest of the sweep goes on. */
-        struct ruru_diag ld;
-        if (ruru_literals_build(idx, 1ull << RURU_IOC_USER_AGENT | 1ull << RURU_IOC_STRING, &lit,
-                                &ld) != RURU_OK)
-            json_object_set_new(info, "literals_error", json_string(ld.msg));
-        json_object_set_new(info, "literals", json_integer((json_int_t)ruru_literals_count(lit)));
-        /* File-name regexes (Loki lists), compiled once and shared by the threads. */
-        if (ruru_fnregex_build(idx, &fnre, &ld) != RURU_OK)
-            json_object_set_new(info, "filename_regexes_error", json_string(ld.msg));
-        if (fnre != NULL)
-            json_object_set_new(info, "filename_regexes",
-                                json_integer((json_int_t)ruru_fnregex_count(fnre, NULL)));
+        }
+        for (size_t i = 0; i < s.patterns->n; i++)
+            ruru_vec_init(&s.kept[i], sizeof(struct kept_obs), (size_t)MAX_KEPT_PER_PATTERN + 1);
     }
-    if ((err = load_rules(&s, info, diag)) != RURU_OK)
-        goto out;
-    if ((err = load_patterns(&s, info, diag)) != RURU_OK)
-        goto out;
-    coverage(idx, info);
-    if ((err = ruru_sightings_open(store, idx, &s.sightings, diag)) != RURU_OK)
-        goto out;
-    ruru_sightings_set_rules(s.sightings, s.rules);
     /* Inputs: directories expand to their files in name order. */
-    for (size_t i = 0; i < n_paths; i++) {
-        if (strcmp(paths[i], "-") != 0 && ruru_is_dir(paths[i])) {
+    for (size_t i = 0; i < n_items; i++) {
+        const struct ruru_scan_input *it = &items[i];
+        items[i].detected = NULL;
+        if (it->format != NULL && ruru_log_kind_parse(it->format) == RURU_KIND__COUNT) {
+            err = ruru_diag_set(diag, RURU_EINVAL, it->path, 0, 0,
+                                "unknown log format \"%s\" (one of: %s)", it->format,
+                                ruru_log_formats());
+            goto out;
+        }
+        if (it->data == NULL && strcmp(it->path, "-") != 0 && ruru_is_dir(it->path)) {
             struct ruru_diag wd;
-            size_t before = s.n_inputs;
-            enum ruru_err we = ruru_dir_walk_all(paths[i], walk_add, walk_skipped, &s, &wd);
+            enum ruru_err we = ruru_dir_walk_all(it->path, walk_add, walk_skipped, &s, &wd);
             if (we != RURU_OK) {
-                if (add_input(&s, paths[i]) == RURU_OK) {
+                if (add_input(&s, it->path) == RURU_OK) {
                     ruru_scan_input_error(&s, &s.inputs[s.n_inputs - 1], we, &wd);
                     s.inputs[s.n_inputs - 1].started = false;
                 }
             }
-            (void)before;
-        } else if (add_input(&s, paths[i]) != RURU_OK) {
+        } else if (add_input(&s, it->path) != RURU_OK) {
             err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
             goto out;
+        } else {
+            struct input *in = &s.inputs[s.n_inputs - 1];
+            in->mem = it->data != NULL;
+            in->data = it->data;
+            in->data_len = it->len;
+            in->item = i + 1;
+            if (it->format != NULL) {
+                in->kind = ruru_log_kind_parse(it->format);
+                in->forced = true;
+            }
         }
     }
     s.n_threads = s.opts->threads ? s.opts->threads : cores();
@@ -1294,9 +1094,9 @@ enum ruru_err ruru_scan(ruru_store *store,
     pthread_mutex_init(&s.pool.mu, NULL);
     pthread_cond_init(&s.pool.work, NULL);
     pthread_cond_init(&s.pool.done, NULL);
-    s.pool.idx = idx;
-    s.pool.lit = lit;
-    s.pool.fnre = fnre;
+    s.pool.idx = e->idx;
+    s.pool.lit = e->lit;
+    s.pool.fnre = e->fnre;
     s.pool.rules = s.rules;
     s.pool.patterns = s.patterns;
     if (s.rules != NULL &&
@@ -1305,13 +1105,13 @@ enum ruru_err ruru_scan(ruru_store *store,
         goto out;
     }
     if (s.n_threads == 1 && (s.inline_r = ruru_malloc(sizeof(*s.inline_r))) != NULL &&
-        (s.inline_m = matcher_create(idx, lit, fnre, s.rules, s.patterns)) != NULL) {
+        (s.inline_m = matcher_create(e->idx, e->lit, e->fnre, s.rules, s.patterns)) != NULL) {
         n_started = 1;
     } else {
         /* N threads: N - 1 workers, and the reader matches when it would otherwise wait. */
         unsigned workers = s.n_threads;
         if (s.n_threads > 1 && (s.main_r = ruru_malloc(sizeof(*s.main_r))) != NULL &&
-            (s.main_m = matcher_create(idx, lit, fnre, s.rules, s.patterns)) != NULL)
+            (s.main_m = matcher_create(e->idx, e->lit, e->fnre, s.rules, s.patterns)) != NULL)
             workers = s.n_threads - 1;
         for (unsigned t = 0; t < workers; t++, n_started++)
             if (pthread_create(&s.threads[t], NULL, worker, &s.pool) != 0)
@@ -1362,6 +1162,8 @@ out:
     for (size_t i = 0; i < s.n_inputs; i++) {
         json_array_append_new(inputs, input_summary(&s, &s.inputs[i]));
         ruru_rules_input_destroy(s.inputs[i].rin);
+        if (s.inputs[i].item > 0 && s.inputs[i].started)
+            items[s.inputs[i].item - 1].detected = ruru_log_kind_name(s.inputs[i].kind);
         bytes += s.inputs[i].bytes;
         lines += s.inputs[i].lines;
         unparsed += s.inputs[i].unparsed;
@@ -1382,6 +1184,12 @@ out:
     if (s.pattern_dropped > 0)
         json_object_set_new(info, "pattern_records_dropped",
                             json_integer((json_int_t)s.pattern_dropped));
+    if (totals != NULL) {
+        totals->bytes = bytes;
+        totals->lines = lines;
+        totals->unparsed = unparsed;
+        totals->sightings = s.sightings_total;
+    }
     json_object_set_new(doc, "scan", info);
     json_object_set_new(doc, "inputs", inputs);
     json_object_set_new(doc, "skipped", s.skipped);
@@ -1406,28 +1214,63 @@ out:
     ruru_free(s.inline_r);
     matcher_destroy(s.main_m);
     ruru_free(s.main_r);
-    ruru_sightings_close(s.sightings);
     for (size_t i = 0; i < s.corr.n; i++) {
-        struct corr_ev *e = ruru_vec_at(&s.corr, i);
-        for (size_t k = 0; k < e->n_values; k++)
-            ruru_free(e->values[k]);
-        ruru_free(e->values);
-        ruru_free(e->asset);
+        struct corr_ev *ev = ruru_vec_at(&s.corr, i);
+        for (size_t k = 0; k < ev->n_values; k++)
+            ruru_free(ev->values[k]);
+        ruru_free(ev->values);
+        ruru_free(ev->asset);
     }
     ruru_vec_fini(&s.corr);
-    ruru_free(s.correlated);
     for (size_t i = 0; s.kept != NULL && i < s.patterns->n; i++) {
         for (size_t k = 0; k < s.kept[i].n; k++) {
-            struct kept_obs *e = ruru_vec_at(&s.kept[i], k);
-            ruru_free(e->asset);
+            struct kept_obs *ko = ruru_vec_at(&s.kept[i], k);
+            ruru_free(ko->asset);
         }
         ruru_vec_fini(&s.kept[i]);
     }
     ruru_free(s.kept);
-    ruru_pattern_set_destroy(s.patterns);
-    ruru_rules_destroy(s.rules);
-    ruru_literals_destroy(lit);
-    ruru_fnregex_destroy(fnre);
-    ruru_index_destroy(idx);
+    return err;
+}
+
+/* The summary of a sweep that could not start (a bad option, no index): nothing read. */
+static void empty_summary(char **summary_json)
+{
+    static const char *const zero[] = {
+            "threads",  "inputs",    "skipped",        "bytes",        "lines",
+            "unparsed", "sightings", "rule_sightings", "correlations", "pattern_sightings"};
+    json_t *doc = json_object(), *info = json_object();
+    struct ruru_diag d;
+
+    for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+        json_object_set_new(info, zero[i], json_integer(0));
+    json_object_set_new(doc, "scan", info);
+    json_object_set_new(doc, "inputs", json_array());
+    json_object_set_new(doc, "skipped", json_array());
+    if (ruru_query_finish(doc, summary_json, &d) != RURU_OK)
+        *summary_json = NULL;
+}
+
+enum ruru_err ruru_scan(ruru_store *store,
+                        const char *const *paths,
+                        size_t n_paths,
+                        const struct ruru_scan_opts *opts,
+                        char **summary_json,
+                        struct ruru_diag *diag)
+{
+    struct ruru_engine *e = NULL;
+    struct ruru_scan_input *items = ruru_calloc(n_paths + 1, sizeof(*items));
+    enum ruru_err err;
+
+    if (items == NULL)
+        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < n_paths; i++)
+        items[i].path = paths[i];
+    if ((err = ruru_engine_open(store, opts, &e, diag)) == RURU_OK)
+        err = ruru_engine_sweep(e, items, n_paths, true, summary_json, NULL, diag);
+    else if (summary_json != NULL)
+        empty_summary(summary_json);
+    ruru_engine_close(e);
+    ruru_free(items);
     return err;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The sweep's own parts, shared by its two files: scan.c (the worker pool, matching a chunk,
- * reporting in order, the entry point) and input.c (the log parsers behind one interface, and
- * reading an input into chunks). Nothing outside src/scan includes this header.
+ * The sweep's own parts, shared by its files: engine.c (what a sweep needs loaded: the index,
+ * rules and patterns), scan.c (the worker pool, matching a chunk, reporting in order, the
+ * entry points) and input.c (the log parsers behind one interface, and reading an input into
+ * chunks). Nothing outside src/scan includes this header.
  */
 #ifndef RURU_SCAN_SCAN_INT_H
 #define RURU_SCAN_SCAN_INT_H
@@ -126,10 +127,34 @@ struct pool {
     uint64_t *ran; /* the rules that ran on some record (under mu), one bit each */
 };
 
+/* ---- the engine (engine.h) ---------------------------------------------------------------- */
+
+struct ruru_engine {
+    struct ruru_store *store;
+    const struct ruru_scan_opts *opts;
+    struct ruru_index *idx;
+    struct ruru_literals *lit;
+    struct ruru_fnregex *fnre;
+    struct ruru_rules *rules; /* NULL: none */
+    uint64_t *correlated;     /* one bit per rule: its matches are kept for correlations */
+    struct ruru_pattern_set *patterns;
+    bool multi_patterns;              /* some pattern has several observations */
+    struct ruru_sightings *sightings; /* the sighting documents' writer */
+    json_t *info;                     /* the summary's "scan" object as loading left it */
+    char gen[96];                     /* the store's generation when opened */
+    bool has_gen;
+    enum ruru_err load_err; /* a rule the user named refused */
+    struct ruru_diag load_diag;
+};
+
 /* ---- inputs -------------------------------------------------------------------------------- */
 
 struct input {
     char *path;
+    size_t item;      /* 1 + its ruru_scan_input among the sweep's, 0: found in a directory */
+    const char *data; /* a memory input's bytes (mem), borrowed for the sweep */
+    size_t data_len;
+    bool mem;
     struct ruru_rules_input *rin; /* for the rules: its format and ties (NULL: no rules) */
     enum ruru_log_kind kind;
     bool forced;
@@ -145,6 +170,7 @@ struct input {
 };
 
 struct sweep {
+    struct ruru_engine *engine;
     struct ruru_store *store;
     const struct ruru_scan_opts *opts;
     const struct ruru_index *idx;
@@ -172,12 +198,12 @@ struct sweep {
      * zeroed by the kernel and unmapped (with TLB shootdowns across the workers) each time. */
     char *spare[SPARE_BUFFERS];
     size_t n_spare;
-    /* detection rules */
+    /* detection rules (the engine's) */
     struct ruru_rules *rules;
     uint64_t *correlated; /* one bit per rule: its matches are kept for correlations */
     struct ruru_vec corr; /* struct corr_ev, in report order */
     uint64_t rule_sightings, correlations;
-    /* STIX patterns */
+    /* STIX patterns (the engine's) */
     struct ruru_pattern_set *patterns;
     struct ruru_vec *kept; /* per pattern entry: struct kept_obs, records observing a part */
     uint64_t pattern_sightings, pattern_errors, pattern_dropped;

@@ -1,0 +1,814 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A member of a Kafka consumer group (ruru_kafka_run in ruru.h; docs/stream.md).
+ *
+ * The worker polls its consumer into a batch (up to opts->batch messages, or what came within
+ * opts->batch_ms of the batch's first message), sweeps the batch with one engine kept loaded
+ * (each message an input named kafka:TOPIC/PARTITION/OFFSET), delivers the sightings to the
+ * sightings topic and waits for every delivery report, records them into the register, and
+ * only then commits, synchronously, each partition's last offset + 1. When a delivery or the
+ * recording fails, nothing is committed: the consumer is sought back to the batch's first
+ * offsets and the batch is read again after a pause (0.5 s, doubling up to 10 s), never
+ * skipped. A message's sightings are the same each time it is read (its name, offsets and
+ * hashes come from the message alone), and the register keeps a sighting once, so what is
+ * read again changes nothing there; the sightings topic may carry it twice.
+ *
+ * Rebalances (cooperative-sticky): when partitions are revoked, the pending batch is swept,
+ * delivered, recorded and committed before they are given up; if that fails (or the
+ * partitions were lost), it is dropped uncommitted and the new owner reads it again.
+ *
+ * Recording mode (no log topics): the messages are sightings, as the sweep workers write them;
+ * a bad one is said with its topic, partition and offset, counted and skipped.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/alloc.h"
+#include "base/diag.h"
+#include "io/stream.h"
+#include "scan/engine.h"
+#include "stream/stream_int.h"
+
+#define DEFAULT_BATCH    1000u
+#define DEFAULT_BATCH_MS 500u
+#define DEFAULT_STATS_MS 2000u
+#define BACKOFF_MIN_MS   500u
+#define BACKOFF_MAX_MS   10000u
+#define DETECT_SAMPLE    (64u << 10)
+
+/* A partition this worker holds, and the format its messages are read as. */
+struct part {
+    char *topic;
+    int32_t partition;
+    char *format; /* detected from its first messages (owned), or NULL */
+};
+
+struct worker {
+    const struct ruru_kafka_opts *o;
+    rd_kafka_t *c, *p;
+    struct ruru_engine *engine;
+    struct ruru_scan_opts scan; /* o->scan with the worker's callbacks */
+    bool recording;             /* recording mode: the messages are sightings */
+    /* the batch */
+    rd_kafka_message_t **batch;
+    size_t n, cap;
+    struct timespec started;
+    char **found; /* the batch's sightings, JSON texts */
+    size_t n_found, cap_found;
+    bool found_failed;
+    uint64_t dr_failed; /* the batch's failed deliveries */
+    /* partitions */
+    struct part *parts;
+    size_t n_parts;
+    /* counters */
+    struct ruru_kafka_stats st;
+    struct timespec t0, last_stats;
+    uint64_t last_lines;
+    unsigned backoff_ms;
+};
+
+static double since(const struct timespec *a)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - a->tv_sec) + (double)(now.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void say(struct worker *w, bool error, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void say(struct worker *w, bool error, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+
+    if (error)
+        w->st.errors++;
+    if (w->o->on_say == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    w->o->on_say(w->o->ctx, error, line);
+}
+
+/* ---- librdkafka's callbacks ------------------------------------------------------------------ */
+
+static void on_kafka_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)rk;
+    say(opaque, true, "kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    struct worker *w = rd_kafka_opaque(rk);
+
+    /* warnings and worse (syslog levels); librdkafka's other chatter stays quiet. Called
+     * from librdkafka's threads: no counter is touched. */
+    if (level <= 4 && w != NULL && w->o->on_say != NULL) {
+        char line[1024];
+        snprintf(line, sizeof(line), "kafka: %s: %s", fac, buf);
+        w->o->on_say(w->o->ctx, false, line);
+    }
+}
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    struct worker *w = opaque;
+
+    (void)rk;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        w->dr_failed++;
+        say(w, true, "a sighting was not delivered to %s: %s", rd_kafka_topic_name(m->rkt),
+            rd_kafka_err2str(m->err));
+    } else {
+        w->st.produced++;
+    }
+}
+
+/* ---- partitions -------------------------------------------------------------------------- */
+
+static struct part *part_find(struct worker *w, const char *topic, int32_t partition, bool add)
+{
+    struct part *v;
+
+    for (size_t i = 0; i < w->n_parts; i++)
+        if (w->parts[i].partition == partition && strcmp(w->parts[i].topic, topic) == 0)
+            return &w->parts[i];
+    if (!add || (v = ruru_realloc(w->parts, (w->n_parts + 1) * sizeof(*v))) == NULL)
+        return NULL;
+    w->parts = v;
+    v = &w->parts[w->n_parts];
+    memset(v, 0, sizeof(*v));
+    if ((v->topic = ruru_strdup(topic)) == NULL)
+        return NULL;
+    v->partition = partition;
+    w->n_parts++;
+    return v;
+}
+
+static void part_forget(struct worker *w, const char *topic, int32_t partition)
+{
+    struct part *p = part_find(w, topic, partition, false);
+
+    if (p == NULL)
+        return;
+    ruru_free(p->topic);
+    ruru_free(p->format);
+    *p = w->parts[--w->n_parts];
+}
+
+/* The format of a topic's messages: the one given (--topic NAME=FORMAT), else NULL. */
+static const char *topic_format(const struct worker *w, const char *topic)
+{
+    for (size_t i = 0; i < w->o->n_topics; i++)
+        if (strcmp(w->o->topics[i].name, topic) == 0)
+            return w->o->topics[i].format;
+    return NULL;
+}
+
+/* The partition's format from a sample of its first messages of this batch (decoded, up to
+ * 64 KiB), kept for the partition; NULL while its messages are empty. */
+static const char *partition_format(struct worker *w, size_t first)
+{
+    rd_kafka_message_t *m0 = w->batch[first];
+    const char *topic = rd_kafka_topic_name(m0->rkt);
+    struct part *p = part_find(w, topic, m0->partition, true);
+    char *sample;
+    size_t len = 0;
+
+    if (p == NULL)
+        return NULL;
+    if (p->format != NULL)
+        return p->format;
+    if ((sample = ruru_malloc(DETECT_SAMPLE)) == NULL)
+        return NULL;
+    for (size_t i = first; i < w->n && len < DETECT_SAMPLE; i++) {
+        rd_kafka_message_t *m = w->batch[i];
+        struct ruru_stream *s;
+        struct ruru_diag d;
+        size_t got = 0;
+        if (m->partition != m0->partition || m->rkt != m0->rkt || m->len == 0)
+            continue;
+        if (ruru_stream_open_mem("sample", m->payload, m->len, &s, &d) != RURU_OK)
+            continue;
+        while (len < DETECT_SAMPLE &&
+               ruru_stream_read(s, sample + len, DETECT_SAMPLE - len, &got, &d) == RURU_OK &&
+               got > 0)
+            len += got;
+        ruru_stream_close(s);
+        if (len > 0 && len < DETECT_SAMPLE && sample[len - 1] != '\n')
+            sample[len++] = '\n';
+    }
+    if (len > 0) {
+        p->format = ruru_strdup(ruru_engine_detect(sample, len));
+        if (p->format != NULL)
+            say(w, false, "%s/%" PRId32 ": read as %s (detected from its first messages)", topic,
+                m0->partition, p->format);
+    }
+    ruru_free(sample);
+    return p->format;
+}
+
+/* ---- a batch ----------------------------------------------------------------------------- */
+
+static int on_sighting(void *ctx, const char *json)
+{
+    struct worker *w = ctx;
+    char *copy;
+
+    if (w->n_found == w->cap_found) {
+        size_t cap = w->cap_found ? w->cap_found * 2 : 256;
+        char **v = ruru_realloc(w->found, cap * sizeof(*v));
+        if (v == NULL) {
+            w->found_failed = true;
+            return 1;
+        }
+        w->found = v;
+        w->cap_found = cap;
+    }
+    if ((copy = ruru_strdup(json)) == NULL) {
+        w->found_failed = true;
+        return 1;
+    }
+    w->found[w->n_found++] = copy;
+    return 0;
+}
+
+static void on_scan_error(void *ctx, enum ruru_err err, const struct ruru_diag *d)
+{
+    struct worker *w = ctx;
+
+    say(w, true, "%s: %s (%s)", d->source ? d->source : "sweep", d->msg, ruru_strerror(err));
+}
+
+static void found_clear(struct worker *w)
+{
+    for (size_t i = 0; i < w->n_found; i++)
+        ruru_free(w->found[i]);
+    w->n_found = 0;
+    w->found_failed = false;
+}
+
+static void batch_clear(struct worker *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        rd_kafka_message_destroy(w->batch[i]);
+    w->n = 0;
+    found_clear(w);
+}
+
+/* The batch's partitions with, per partition, its first offset (first) or its last + 1. */
+static rd_kafka_topic_partition_list_t *batch_offsets(const struct worker *w, bool first)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+
+    for (size_t i = 0; l != NULL && i < w->n; i++) {
+        const rd_kafka_message_t *m = w->batch[i];
+        const char *topic = rd_kafka_topic_name(m->rkt);
+        rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_find(l, topic, m->partition);
+        int64_t off = first ? m->offset : m->offset + 1;
+        if (tp == NULL)
+            rd_kafka_topic_partition_list_add(l, topic, m->partition)->offset = off;
+        else if (first ? off < tp->offset : off > tp->offset)
+            tp->offset = off;
+    }
+    return l;
+}
+
+/* Sweeps the batch's messages (sweep mode): their sightings into w->found. */
+static bool sweep_batch(struct worker *w)
+{
+    struct ruru_scan_input *in = ruru_calloc(w->n + 1, sizeof(*in));
+    char(*names)[300] = ruru_calloc(w->n + 1, sizeof(*names));
+    struct ruru_sweep_totals t;
+    struct ruru_diag d;
+    enum ruru_err err;
+    bool ok = in != NULL && names != NULL;
+
+    if (ok && ruru_engine_stale(w->engine)) {
+        /* the intel changed: a new engine for this batch and the next, the old one kept when
+         * the new one cannot be loaded */
+        struct ruru_engine *e = NULL;
+        if ((err = ruru_engine_open(w->o->store, &w->scan, &e, &d)) == RURU_OK) {
+            ruru_engine_close(w->engine);
+            w->engine = e;
+            w->st.reloads++;
+            say(w, false, "the intel changed: the index was reloaded");
+        } else {
+            say(w, true, "the intel changed but cannot be loaded, still sweeping with the old: %s",
+                d.msg);
+        }
+    }
+    for (size_t i = 0; ok && i < w->n; i++) {
+        const rd_kafka_message_t *m = w->batch[i];
+        const char *topic = rd_kafka_topic_name(m->rkt);
+        snprintf(names[i], sizeof(names[i]), "kafka:%s/%" PRId32 "/%" PRId64, topic, m->partition,
+                 m->offset);
+        in[i].path = names[i];
+        in[i].data = m->payload != NULL ? m->payload : "";
+        in[i].len = m->len;
+        if ((in[i].format = topic_format(w, topic)) == NULL)
+            in[i].format = partition_format(w, i);
+        w->st.messages++;
+    }
+    if (ok) {
+        err = ruru_engine_sweep(w->engine, in, w->n, false, NULL, &t, &d);
+        if (err != RURU_OK || w->found_failed) {
+            say(w, true, "a batch could not be swept: %s",
+                err != RURU_OK ? d.msg : "out of memory");
+            ok = false;
+            w->st.messages -= w->n;
+        } else {
+            w->st.lines += t.lines;
+            w->st.bytes += t.bytes;
+            w->st.sightings += t.sightings;
+        }
+    }
+    ruru_free(in);
+    ruru_free(names);
+    return ok;
+}
+
+/* Reads the batch's messages (recording mode): the good ones into w->found. */
+static bool read_batch(struct worker *w)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        const rd_kafka_message_t *m = w->batch[i];
+        struct ruru_diag d;
+        json_t *doc = NULL;
+        w->st.messages++;
+        w->st.bytes += m->len;
+        if (ruru_kafka_sighting_read(m->payload ? m->payload : "", m->len, &doc, &d) != RURU_OK) {
+            w->st.bad_records++;
+            say(w, true, "%s/%" PRId32 "/%" PRId64 ": skipped: %s", rd_kafka_topic_name(m->rkt),
+                m->partition, m->offset, d.msg);
+            continue;
+        }
+        {
+            char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+            bool ok = text != NULL && on_sighting(w, text) == 0;
+            free(text);
+            json_decref(doc);
+            if (!ok)
+                return false;
+        }
+        w->st.sightings++;
+    }
+    return true;
+}
+
+/* Delivers w->found to the sightings topic and waits for every delivery report. */
+static bool deliver(struct worker *w)
+{
+    w->dr_failed = 0;
+    for (size_t i = 0; i < w->n_found; i++) {
+        json_t *doc = json_loads(w->found[i], 0, NULL);
+        size_t klen = 0;
+        const char *key = doc != NULL ? ruru_kafka_sighting_key(doc, &klen) : "";
+        rd_kafka_resp_err_t err;
+        char kbuf[512];
+        snprintf(kbuf, sizeof(kbuf), "%.*s", (int)(klen < 511 ? klen : 511), key);
+        json_decref(doc);
+        for (;;) {
+            err = rd_kafka_producev(w->p, RD_KAFKA_V_TOPIC(w->o->sightings_topic),
+                                    RD_KAFKA_V_KEY(kbuf, strlen(kbuf)),
+                                    RD_KAFKA_V_VALUE(w->found[i], strlen(w->found[i])),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+            if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                break;
+            rd_kafka_poll(w->p, 50);
+        }
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            say(w, true, "a sighting cannot be sent to %s: %s", w->o->sightings_topic,
+                rd_kafka_err2str(err));
+            w->dr_failed++;
+        }
+    }
+    /* every report, good or bad: message.timeout.ms bounds the wait */
+    while (rd_kafka_outq_len(w->p) > 0)
+        rd_kafka_flush(w->p, 200);
+    return w->dr_failed == 0;
+}
+
+/* Records w->found into the register; in recording mode, a batch the register refuses as a
+ * whole is recorded sighting by sighting, each one it refuses said and skipped. */
+static bool record(struct worker *w)
+{
+    struct ruru_diag d;
+    enum ruru_err err;
+    size_t len = 2;
+    char *text, *res = NULL;
+
+    if (w->n_found == 0)
+        return true;
+    for (size_t i = 0; i < w->n_found; i++)
+        len += strlen(w->found[i]) + 1;
+    if ((text = ruru_malloc(len + 1)) == NULL)
+        return false;
+    len = 0;
+    text[len++] = '[';
+    for (size_t i = 0; i < w->n_found; i++) {
+        size_t k = strlen(w->found[i]);
+        if (i > 0)
+            text[len++] = ',';
+        memcpy(text + len, w->found[i], k);
+        len += k;
+    }
+    text[len++] = ']';
+    text[len] = '\0';
+    err = ruru_register_record_org(w->o->reg, w->o->store, w->o->org, text, len, &res, &d);
+    ruru_free(text);
+    ruru_free(res);
+    if (err == RURU_OK) {
+        w->st.recorded += w->n_found;
+        return true;
+    }
+    if (!w->recording || (err != RURU_EPARSE && err != RURU_EINVAL)) {
+        say(w, true, "the register cannot record the batch: %s (%s)", d.msg, ruru_strerror(err));
+        return false;
+    }
+    for (size_t i = 0; i < w->n_found; i++) {
+        size_t k = strlen(w->found[i]);
+        char *t = ruru_malloc(k + 3);
+        if (t == NULL)
+            return false;
+        t[0] = '[';
+        memcpy(t + 1, w->found[i], k);
+        t[k + 1] = ']';
+        t[k + 2] = '\0';
+        err = ruru_register_record_org(w->o->reg, w->o->store, w->o->org, t, k + 2, &res, &d);
+        ruru_free(t);
+        ruru_free(res);
+        res = NULL;
+        if (err == RURU_OK) {
+            w->st.recorded++;
+        } else if (err == RURU_EPARSE || err == RURU_EINVAL) {
+            w->st.bad_records++;
+            say(w, true, "a sighting the register refuses was skipped: %s", d.msg);
+        } else {
+            say(w, true, "the register cannot record the batch: %s (%s)", d.msg,
+                ruru_strerror(err));
+            return false;
+        }
+    }
+    return true;
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+    nanosleep(&ts, NULL);
+}
+
+/* Sweeps (or reads), delivers, records and commits the batch; on a failure the consumer is
+ * sought back to the batch's first offsets and, unless `no_wait` (a rebalance waits for no
+ * one), the worker pauses before reading it again. */
+static void process_batch(struct worker *w, bool no_wait)
+{
+    bool ok;
+    rd_kafka_topic_partition_list_t *l;
+
+    if (w->n == 0)
+        return;
+    found_clear(w);
+    ok = w->recording ? read_batch(w) : sweep_batch(w);
+    if (ok && w->p != NULL)
+        ok = deliver(w);
+    if (ok && w->o->reg != NULL)
+        ok = record(w);
+    l = batch_offsets(w, !ok);
+    if (ok) {
+        rd_kafka_resp_err_t err =
+                l != NULL ? rd_kafka_commit(w->c, l, 0) : RD_KAFKA_RESP_ERR__NO_OFFSET;
+        w->st.batches++;
+        w->backoff_ms = 0;
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+            /* what was done is done; the batch is read again after a restart or by the next
+             * owner, and changes nothing then */
+            say(w, true, "the offsets were not committed: %s", rd_kafka_err2str(err));
+    } else {
+        rd_kafka_error_t *e;
+        w->st.retries++;
+        if (!w->recording)
+            w->st.messages -= w->n;
+        e = l != NULL ? rd_kafka_seek_partitions(w->c, l, 5000) : NULL;
+        if (e != NULL) {
+            say(w, true, "cannot go back to the batch: %s", rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+        w->backoff_ms = w->backoff_ms == 0                   ? BACKOFF_MIN_MS
+                        : w->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
+                                                             : w->backoff_ms * 2;
+        say(w, true, "the batch will be read again in %.1f s", w->backoff_ms / 1000.0);
+    }
+    if (l != NULL)
+        rd_kafka_topic_partition_list_destroy(l);
+    batch_clear(w);
+    if (!ok && !no_wait)
+        for (unsigned waited = 0; waited < w->backoff_ms && !*w->o->stop; waited += 100)
+            sleep_ms(100);
+}
+
+/* ---- rebalances ---------------------------------------------------------------------------- */
+
+static void on_rebalance(rd_kafka_t *rk,
+                         rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts,
+                         void *opaque)
+{
+    struct worker *w = opaque;
+    bool coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    rd_kafka_error_t *e = NULL;
+
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (coop)
+            e = rd_kafka_incremental_assign(rk, parts);
+        else
+            rd_kafka_assign(rk, parts);
+        w->st.assigned += (size_t)parts->cnt;
+        for (int i = 0; i < parts->cnt; i++)
+            say(w, false, "assigned %s/%" PRId32, parts->elems[i].topic, parts->elems[i].partition);
+    } else {
+        /* finish the pending batch before the partitions go (it may hold messages of those
+         * that stay too: all is committed at once); when they are lost, the new owner has
+         * them already and nothing may be committed */
+        if (w->n > 0) {
+            if (rd_kafka_assignment_lost(rk))
+                batch_clear(w);
+            else
+                process_batch(w, true);
+        }
+        for (int i = 0; i < parts->cnt; i++) {
+            part_forget(w, parts->elems[i].topic, parts->elems[i].partition);
+            say(w, false, "revoked %s/%" PRId32, parts->elems[i].topic, parts->elems[i].partition);
+        }
+        w->st.assigned =
+                w->st.assigned > (size_t)parts->cnt ? w->st.assigned - (size_t)parts->cnt : 0;
+        if (coop)
+            e = rd_kafka_incremental_unassign(rk, parts);
+        else
+            rd_kafka_assign(rk, NULL);
+    }
+    if (e != NULL) {
+        say(w, true, "rebalance: %s", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
+}
+
+/* ---- counters ---------------------------------------------------------------------------- */
+
+/* Messages of the assigned partitions not consumed yet, from the watermarks the fetches
+ * brought; -1 when unknown. */
+static int64_t lag(struct worker *w)
+{
+    rd_kafka_topic_partition_list_t *l = NULL;
+    int64_t total = 0;
+    bool known = false;
+
+    if (rd_kafka_assignment(w->c, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || l == NULL)
+        return -1;
+    rd_kafka_position(w->c, l);
+    for (int i = 0; i < l->cnt; i++) {
+        int64_t lo = -1, hi = -1, pos = l->elems[i].offset;
+        if (rd_kafka_get_watermark_offsets(w->c, l->elems[i].topic, l->elems[i].partition, &lo,
+                                           &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+            hi < 0)
+            continue;
+        known = true;
+        total += pos >= 0 ? (hi > pos ? hi - pos : 0) : (lo >= 0 ? hi - lo : hi);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return known ? total : -1;
+}
+
+static void stats(struct worker *w, bool final)
+{
+    double dt = since(&w->last_stats);
+    uint64_t now_lines = w->recording ? w->st.messages : w->st.lines;
+
+    if (!final && dt * 1000 < (double)(w->o->stats_ms ? w->o->stats_ms : DEFAULT_STATS_MS))
+        return;
+    w->st.rate = dt > 0 ? (double)(now_lines - w->last_lines) / dt : 0;
+    w->last_lines = now_lines;
+    clock_gettime(CLOCK_MONOTONIC, &w->last_stats);
+    w->st.elapsed = since(&w->t0);
+    w->st.lag = lag(w);
+    if (w->o->on_stats)
+        w->o->on_stats(w->o->ctx, &w->st, final);
+    if (w->o->status_path != NULL) {
+        json_t *doc = ruru_kafka_status_json(
+                &w->st, w->o->group, w->o->client_id ? w->o->client_id : "", (int64_t)time(NULL));
+        struct ruru_diag d;
+        if (doc != NULL && ruru_kafka_status_write(doc, w->o->status_path, &d) != RURU_OK)
+            say(w, true, "%s: %s", w->o->status_path, d.msg);
+        json_decref(doc);
+    }
+}
+
+/* ---- the clients ------------------------------------------------------------------------- */
+
+static enum ruru_err
+set(rd_kafka_conf_t *conf, const char *name, const char *value, struct ruru_diag *diag)
+{
+    char errstr[512];
+
+    if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
+        return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "%s: %s", name, errstr);
+    return RURU_OK;
+}
+
+/* A configuration with the brokers, the client id and the user's lines (defaults first, so the
+ * lines may change them, then `fixed`, which they may not). */
+static enum ruru_err conf_new(struct worker *w,
+                              const char *const *defaults,
+                              const char *const *fixed,
+                              rd_kafka_conf_t **out,
+                              struct ruru_diag *diag)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    enum ruru_err err = RURU_OK;
+
+    if (conf == NULL)
+        return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    rd_kafka_conf_set_opaque(conf, w);
+    rd_kafka_conf_set_error_cb(conf, on_kafka_error);
+    rd_kafka_conf_set_log_cb(conf, on_kafka_log);
+    err = set(conf, "bootstrap.servers", w->o->brokers, diag);
+    if (err == RURU_OK && w->o->client_id != NULL)
+        err = set(conf, "client.id", w->o->client_id, diag);
+    for (size_t i = 0; err == RURU_OK && defaults[i] != NULL; i += 2)
+        err = set(conf, defaults[i], defaults[i + 1], diag);
+    if (err == RURU_OK && w->o->config != NULL)
+        err = ruru_kafka_conf_apply(conf, w->o->config, w->o->config_len,
+                                    w->o->config_file ? w->o->config_file : "kafka config", diag);
+    for (size_t i = 0; err == RURU_OK && fixed[i] != NULL; i += 2)
+        err = set(conf, fixed[i], fixed[i + 1], diag);
+    if (err != RURU_OK) {
+        rd_kafka_conf_destroy(conf);
+        return err;
+    }
+    *out = conf;
+    return RURU_OK;
+}
+
+static enum ruru_err clients(struct worker *w, struct ruru_diag *diag)
+{
+    static const char *const cdefaults[] = {"partition.assignment.strategy", "cooperative-sticky",
+                                            "auto.offset.reset", "earliest", NULL};
+    static const char *const cfixed[] = {"enable.auto.commit", "false", "enable.auto.offset.store",
+                                         "false", NULL};
+    static const char *const pdefaults[] = {"linger.ms", "5", "message.timeout.ms", "60000", NULL};
+    static const char *const pfixed[] = {"enable.idempotence", "true", "acks", "all", NULL};
+    rd_kafka_conf_t *conf = NULL;
+    char errstr[512];
+    enum ruru_err err;
+
+    if ((err = conf_new(w, cdefaults, cfixed, &conf, diag)) != RURU_OK ||
+        (err = set(conf, "group.id", w->o->group, diag)) != RURU_OK) {
+        if (conf != NULL && err != RURU_OK)
+            rd_kafka_conf_destroy(conf);
+        return err;
+    }
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    if ((w->c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr))) == NULL) {
+        rd_kafka_conf_destroy(conf);
+        return ruru_diag_set(diag, RURU_EIO, NULL, 0, 0, "cannot make the consumer: %s", errstr);
+    }
+    rd_kafka_poll_set_consumer(w->c);
+    if (w->recording || w->o->sightings_topic == NULL)
+        return RURU_OK;
+    if ((err = conf_new(w, pdefaults, pfixed, &conf, diag)) != RURU_OK)
+        return err;
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    if ((w->p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr))) == NULL) {
+        rd_kafka_conf_destroy(conf);
+        return ruru_diag_set(diag, RURU_EIO, NULL, 0, 0, "cannot make the producer: %s", errstr);
+    }
+    return RURU_OK;
+}
+
+static enum ruru_err subscribe(struct worker *w, struct ruru_diag *diag)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    rd_kafka_resp_err_t err;
+
+    if (w->recording)
+        rd_kafka_topic_partition_list_add(l, w->o->sightings_topic, RD_KAFKA_PARTITION_UA);
+    for (size_t i = 0; !w->recording && i < w->o->n_topics; i++)
+        rd_kafka_topic_partition_list_add(l, w->o->topics[i].name, RD_KAFKA_PARTITION_UA);
+    err = rd_kafka_subscribe(w->c, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "cannot subscribe: %s",
+                             rd_kafka_err2str(err));
+    return RURU_OK;
+}
+
+static enum ruru_err check(const struct ruru_kafka_opts *o, struct ruru_diag *diag)
+{
+    if (o->brokers == NULL || o->brokers[0] == '\0')
+        return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "no brokers");
+    if (o->group == NULL || o->group[0] == '\0')
+        return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "no consumer group");
+    if (o->stop == NULL || o->store == NULL)
+        return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "no stop flag or no store");
+    if (o->n_topics == 0 && (o->sightings_topic == NULL || o->reg == NULL))
+        return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0,
+                             "no topic of logs, nor a sightings topic to record");
+    if (o->n_topics > 0 && o->sightings_topic == NULL && o->reg == NULL)
+        return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0,
+                             "the sightings go nowhere: a sightings topic or the register");
+    for (size_t i = 0; i < o->n_topics; i++)
+        if (o->topics[i].name == NULL || o->topics[i].name[0] == '\0')
+            return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "a topic without a name");
+    return RURU_OK;
+}
+
+enum ruru_err ruru_kafka_run(const struct ruru_kafka_opts *o, struct ruru_diag *diag)
+{
+    static const struct ruru_scan_opts none;
+    struct worker w;
+    enum ruru_err err;
+    unsigned batch = o->batch ? o->batch : DEFAULT_BATCH;
+    unsigned batch_ms = o->batch_ms ? o->batch_ms : DEFAULT_BATCH_MS;
+
+    ruru_diag_clear(diag);
+    if ((err = check(o, diag)) != RURU_OK)
+        return err;
+    memset(&w, 0, sizeof(w));
+    w.o = o;
+    w.recording = o->n_topics == 0;
+    w.st.lag = -1;
+    w.scan = o->scan ? *o->scan : none;
+    w.scan.on_sighting = on_sighting;
+    w.scan.on_error = on_scan_error;
+    w.scan.on_progress = NULL;
+    w.scan.ctx = &w;
+    clock_gettime(CLOCK_MONOTONIC, &w.t0);
+    w.last_stats = w.t0;
+    if ((w.batch = ruru_calloc(batch, sizeof(*w.batch))) == NULL) {
+        err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    w.cap = batch;
+    if (!w.recording && (err = ruru_engine_open(o->store, &w.scan, &w.engine, diag)) != RURU_OK)
+        goto out;
+    if (!w.recording && (err = ruru_engine_load_error(w.engine, diag)) != RURU_OK)
+        goto out;
+    if ((err = clients(&w, diag)) != RURU_OK || (err = subscribe(&w, diag)) != RURU_OK)
+        goto out;
+    while (!*o->stop) {
+        int timeout = 100;
+        rd_kafka_message_t *m;
+        if (w.n > 0) {
+            double left = (double)batch_ms - since(&w.started) * 1000;
+            timeout = left <= 0 ? 0 : left < 100 ? (int)left : 100;
+        }
+        m = rd_kafka_consumer_poll(w.c, timeout);
+        if (w.p != NULL)
+            rd_kafka_poll(w.p, 0);
+        if (m != NULL && m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                say(&w, true, "kafka: %s", rd_kafka_message_errstr(m));
+            rd_kafka_message_destroy(m);
+        } else if (m != NULL) {
+            if (w.n == 0)
+                clock_gettime(CLOCK_MONOTONIC, &w.started);
+            w.batch[w.n++] = m;
+        }
+        if (w.n > 0 && (w.n == w.cap || since(&w.started) * 1000 >= batch_ms))
+            process_batch(&w, false);
+        stats(&w, false);
+    }
+    /* stopped: the pending batch is finished and committed, then the group is left */
+    process_batch(&w, true);
+    rd_kafka_consumer_close(w.c);
+    err = RURU_OK;
+out:
+    batch_clear(&w);
+    if (w.c != NULL)
+        stats(&w, true);
+    if (w.p != NULL) {
+        rd_kafka_flush(w.p, 10000);
+        rd_kafka_destroy(w.p);
+    }
+    if (w.c != NULL)
+        rd_kafka_destroy(w.c);
+    ruru_engine_close(w.engine);
+    for (size_t i = 0; i < w.n_parts; i++) {
+        ruru_free(w.parts[i].topic);
+        ruru_free(w.parts[i].format);
+    }
+    ruru_free(w.parts);
+    ruru_free(w.found);
+    ruru_free(w.batch);
+    return err;
+}
