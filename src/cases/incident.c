@@ -81,6 +81,7 @@ struct sig {
     char cluster[300];
     bool warninglisted;
     bool asset_is_input; /* the record named no asset: asset is the input's path */
+    char partition[300]; /* for a Kafka message's record: kafka:TOPIC/PARTITION */
     enum ruru_severity severity;
     struct cite cite;
 };
@@ -205,21 +206,36 @@ static bool read_sig(json_t *doc, struct sig *x)
      * the machine its input came from, which is all we know: one asset per input, never one
      * for all of them. */
     if (x->asset == NULL && x->cite.path != NULL) {
+        const char *slash = strrchr(x->cite.path, '/');
         x->asset = x->cite.path;
         x->asset_is_input = true;
+        /* A Kafka message (ruru stream: kafka:TOPIC/PARTITION/OFFSET) is one input each; the
+         * partition it came through is where its records are from, as a file is for its
+         * lines. */
+        if (strncmp(x->cite.path, "kafka:", 6) == 0 && slash != NULL &&
+            (size_t)(slash - x->cite.path) < sizeof(x->partition)) {
+            memcpy(x->partition, x->cite.path, (size_t)(slash - x->cite.path));
+            x->partition[slash - x->cite.path] = '\0';
+            x->asset = x->partition;
+        }
     }
     return true;
 }
 
-bool ruru_case_place(json_t *doc, const char **asset, int64_t *time, const char **path)
+bool ruru_case_place(json_t *doc, struct ruru_place *out)
 {
     struct sig x;
 
     if (!read_sig(doc, &x))
         return false;
-    *asset = x.asset;
-    *time = x.time;
-    *path = x.cite.path;
+    if (x.asset == x.partition) {
+        memcpy(out->partition, x.partition, sizeof(out->partition));
+        out->asset = out->partition;
+    } else {
+        out->asset = x.asset;
+    }
+    out->time = x.time;
+    out->path = x.cite.path;
     return true;
 }
 

@@ -92,11 +92,17 @@ enum ruru_err ruru_case_config_serve(
  * "log.file.path"), or NULL. */
 json_t *ruru_case_at(json_t *o, const char *path);
 
-/* Where a sighting document puts its record, as the grouping sees it: the asset (the input's
- * path for a record naming none), the time (RURU_TIME_NONE when undated) and the cited input
- * (a pattern's first member). The strings live in doc. False for a document that is no
- * sighting. */
-bool ruru_case_place(json_t *doc, const char **asset, int64_t *time, const char **path);
+/* Where a sighting document puts its record, as the grouping sees it. */
+struct ruru_place {
+    const char *asset; /* the input for a record naming none: its path, or a Kafka message's
+                          partition (kafka:TOPIC/PARTITION); NULL when none either */
+    int64_t time;      /* RURU_TIME_NONE when undated */
+    const char *path;  /* the cited input (a pattern's first member) */
+    char partition[300];
+};
+
+/* Fills *out (its strings live in doc or in *out). False for a document that is no sighting. */
+bool ruru_case_place(json_t *doc, struct ruru_place *out);
 
 /* Groups sightings[0..n) into incidents and judges each. Documents that are no sighting (a
  * summary, anything without evidence) are counted in *skipped. OUT: *out, a JSON array of

@@ -488,14 +488,14 @@ static bool put_org(json_t *arr, const char *org)
  * the CERT's own). NULL for a document that is no sighting, or when memory ran out. */
 static char *place_of(json_t *doc)
 {
-    const char *asset = NULL, *path = NULL;
-    const char *org = json_string_value(ruru_case_at(doc, "ruru.org"));
-    int64_t t;
+    const char *org = json_string_value(ruru_case_at(doc, "ruru.org")), *asset;
+    struct ruru_place pl;
     size_t no, na;
     char *out;
 
-    if (!ruru_case_place(doc, &asset, &t, &path))
+    if (!ruru_case_place(doc, &pl))
         return NULL;
+    asset = pl.asset;
     no = org != NULL ? strlen(org) : 0;
     na = asset != NULL ? strlen(asset) : 0;
     if ((out = ruru_malloc(no + na + 3)) == NULL)

@@ -531,18 +531,18 @@ enum ruru_err ruru_share_model(ruru_register *r,
     placed = json_object();
     json_array_foreach(all, i, inc)
     {
-        const char *asset, *path, *key;
+        const char *asset, *key;
         char kb[4400]; /* an asset from an input is its path */
-        int64_t t;
         json_t *on;
-        if (!ruru_case_place(inc, &asset, &t, &path) || asset == NULL ||
+        struct ruru_place pl;
+        if (!ruru_case_place(inc, &pl) || (asset = pl.asset) == NULL ||
             (key = place_key(kb, sizeof(kb), json_string_value(ruru_case_at(inc, "ruru.org")),
                              asset)) == NULL)
             continue;
         if ((on = json_object_get(placed, key)) == NULL)
             json_object_set_new(placed, key, on = json_array());
         json_array_append_new(on, json_pack("{s:s, s:I, s:s?, s:I, s:O}", "asset", asset, "t",
-                                            (json_int_t)t, "path", path, "tlp",
+                                            (json_int_t)pl.time, "path", pl.path, "tlp",
                                             (json_int_t)sighting_tlp(inc, e), "doc", inc));
     }
     withheld = json_pack("{s:{}, s:{}, s:I}", "sightings", "incidents", "evidence", (json_int_t)0);
@@ -608,9 +608,8 @@ enum ruru_err ruru_share_model(ruru_register *r,
                 int xt = 0;
                 json_array_foreach(keep, z, s)
                 {
-                    const char *asset, *path;
-                    int64_t t;
-                    if (ruru_case_place(s, &asset, &t, &path) && holds(x, asset, t, path)) {
+                    struct ruru_place pl;
+                    if (ruru_case_place(s, &pl) && holds(x, pl.asset, pl.time, pl.path)) {
                         int st = ruru_tlp_rank(json_string_value(json_object_get(s, "tlp")));
                         xt = st > xt ? st : xt;
                         json_array_append(mine, s);
