@@ -3,11 +3,16 @@
  * /metrics in the Prometheus text format (version 0.0.4): requests by endpoint and status
  * class, a latency histogram, lookups, sightings and incidents recorded through the service,
  * bytes received, reloads, requests in flight, and the intel's age (seconds since the
- * service last saw the intel change). Counters are atomics bumped as requests end.
+ * service last saw the intel change). Counters are atomics bumped as requests end. Beside
+ * them, the counters of the `ruru stream` workers whose status files are in HOME/stream/
+ * (docs/stream.md), labelled with their group and client id.
  */
+#include <dirent.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "base/alloc.h"
@@ -35,6 +40,117 @@ void metrics_observe(struct metrics *m, enum route r, unsigned status, int64_t m
         }
     atomic_fetch_add(&m->latency_count, 1);
     atomic_fetch_add(&m->latency_us_sum, (uint64_t)(micros > 0 ? micros : 0));
+}
+
+/* A label value as Prometheus writes one: backslash, quote and newline escaped, other control
+ * characters left out. */
+static void label(struct ruru_buf *b, const char *v)
+{
+    for (; v != NULL && *v != '\0'; v++) {
+        if (*v == '\\' || *v == '"')
+            ruru_buf_addc(b, '\\');
+        if (*v == '\n')
+            ruru_buf_adds(b, "\\n");
+        else if ((unsigned char)*v >= 0x20 && *v != 0x7f)
+            ruru_buf_addc(b, *v);
+    }
+}
+
+/* The status files of HOME/stream/ (each at most 64 KiB; a partial or odd one is left out),
+ * in name order. */
+static json_t *stream_status(const char *home)
+{
+    char dir[4096], path[4400];
+    json_t *all = json_array();
+    struct dirent **names = NULL;
+    int n;
+
+    if (all == NULL || (size_t)snprintf(dir, sizeof(dir), "%s/stream", home) >= sizeof(dir))
+        return all;
+    n = scandir(dir, &names, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        const char *nm = names[i]->d_name;
+        size_t k = strlen(nm);
+        struct stat st;
+        json_t *doc;
+        if (k > 5 && strcmp(nm + k - 5, ".json") == 0 && nm[0] != '.' &&
+            (size_t)snprintf(path, sizeof(path), "%s/%s", dir, nm) < sizeof(path) &&
+            stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= 65536 &&
+            (doc = json_load_file(path, 0, NULL)) != NULL) {
+            if (json_is_string(json_object_get(doc, "group")) &&
+                json_is_string(json_object_get(doc, "client_id")))
+                json_array_append(all, doc);
+            json_decref(doc);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return all;
+}
+
+/* The stream workers' counters and gauges, one family at a time. */
+static void stream_metrics(struct ruru_buf *b, const char *home)
+{
+    static const struct {
+        const char *key, *name, *type, *help;
+    } F[] = {
+            {"messages", "ruru_stream_messages_total", "counter", "Messages swept or read."},
+            {"lines", "ruru_stream_lines_total", "counter", "Log lines swept."},
+            {"bytes", "ruru_stream_bytes_total", "counter", "Bytes of messages."},
+            {"sightings", "ruru_stream_sightings_total", "counter", "Sightings found or read."},
+            {"produced", "ruru_stream_produced_total", "counter",
+             "Sightings the sightings topic acknowledged."},
+            {"recorded", "ruru_stream_recorded_total", "counter",
+             "Sightings recorded in the register."},
+            {"batches", "ruru_stream_batches_total", "counter", "Batches committed."},
+            {"retries", "ruru_stream_retries_total", "counter", "Batches to be read again."},
+            {"reloads", "ruru_stream_reloads_total", "counter", "Times the intel was reloaded."},
+            {"errors", "ruru_stream_errors_total", "counter", "Errors said."},
+            {"bad_records", "ruru_stream_bad_records_total", "counter",
+             "Records of a sightings topic skipped as bad."},
+            {"lag", "ruru_stream_lag", "gauge",
+             "Messages of the worker's partitions not consumed yet."},
+            {"rate", "ruru_stream_rate", "gauge", "Lines (or records) a second, lately."},
+            {"assigned_partitions", "ruru_stream_assigned_partitions", "gauge",
+             "Partitions the worker holds."},
+            {"updated", "ruru_stream_status_age_seconds", "gauge",
+             "Seconds since the worker last wrote its status."},
+    };
+    json_t *all = stream_status(home), *doc;
+    int64_t now = (int64_t)time(NULL);
+    size_t i;
+
+    for (size_t f = 0; f < sizeof(F) / sizeof(F[0]); f++) {
+        bool head = false;
+        json_array_foreach(all, i, doc)
+        {
+            json_t *v = json_object_get(doc, F[f].key);
+            char x[48];
+            int64_t t;
+            if (f + 1 == sizeof(F) / sizeof(F[0])) {
+                if (!ruru_time_from_text(json_string_value(v), &t))
+                    continue;
+                snprintf(x, sizeof(x), "%" PRId64, now - t);
+            } else if (json_is_integer(v)) {
+                snprintf(x, sizeof(x), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            } else if (json_is_real(v)) {
+                snprintf(x, sizeof(x), "%.6f", json_real_value(v));
+            } else {
+                continue;
+            }
+            if (!head) {
+                ruru_buf_addf(b, "# HELP %s %s\n# TYPE %s %s\n", F[f].name, F[f].help, F[f].name,
+                              F[f].type);
+                head = true;
+            }
+            ruru_buf_addf(b, "%s{group=\"", F[f].name);
+            label(b, json_string_value(json_object_get(doc, "group")));
+            ruru_buf_adds(b, "\",client_id=\"");
+            label(b, json_string_value(json_object_get(doc, "client_id")));
+            ruru_buf_addf(b, "\"} %s\n", x);
+        }
+    }
+    json_decref(all);
 }
 
 char *metrics_text(struct ruru_server *s, size_t *len)
@@ -99,6 +215,7 @@ char *metrics_text(struct ruru_server *s, size_t *len)
                   "service started or reloaded).\n# TYPE ruru_index_age_seconds gauge\n"
                   "ruru_index_age_seconds %" PRId64 "\n",
                   (int64_t)time(NULL) - changed);
+    stream_metrics(&b, s->home);
     if (b.failed) {
         ruru_buf_fini(&b);
         return NULL;

@@ -247,9 +247,37 @@ def test_actors_export_metrics(srv, home):
     status, hdrs, body = srv.request("GET", q("/v1/export", format="html"), t["b_read"])
     check(hdrs.get("content-type", "").startswith("text/html"), "html type")
     check_eq(srv.json("GET", q("/v1/export", format="pdf"), t["b_read"])[0], 400, "bad format")
+    # the status files of `ruru stream` workers in HOME/stream/: their counters, labelled; a
+    # file being replaced (.tmp), a broken one and a label that needs escaping
+    sdir = os.path.join(home.dir, "stream")
+    os.makedirs(sdir, exist_ok=True)
+    with open(os.path.join(sdir, "sweepers-w1.json"), "w") as f:
+        json.dump({"group": "sweepers", "client_id": 'w"1\n', "updated": "2024-07-12T01:15:00Z",
+                   "uptime_seconds": 11.4, "assigned_partitions": 2, "messages": 4000,
+                   "lines": 4000, "bytes": 696837, "sightings": 29, "produced": 29,
+                   "recorded": 29, "batches": 8, "retries": 0, "reloads": 1, "errors": 0,
+                   "bad_records": 0, "lag": None, "rate": 549.5}, f)
+    with open(os.path.join(sdir, "sweepers-w2.json.tmp"), "w") as f:
+        f.write('{"group": "x", "client_id": "tmp", "messages": 1}')
+    with open(os.path.join(sdir, "broken.json"), "w") as f:
+        f.write('{"group": ')
     status, hdrs, body = srv.request("GET", "/metrics", t["admin"])
     check_eq(status, 200, "metrics for the admin")
     text = body.decode()
+    w1 = '{group="sweepers",client_id="w\\"1\\n"}'
+    for line in ("ruru_stream_messages_total" + w1 + " 4000",
+                 "ruru_stream_bytes_total" + w1 + " 696837",
+                 "ruru_stream_reloads_total" + w1 + " 1",
+                 "ruru_stream_rate" + w1 + " 549.500000",
+                 "ruru_stream_assigned_partitions" + w1 + " 2",
+                 "# TYPE ruru_stream_lag gauge"):
+        check((line in text) == (not line.startswith("# TYPE ruru_stream_lag")),
+              "metrics: %s" % line)
+    check('client_id="tmp"' not in text, "metrics: a status file being replaced is left out")
+    age = [ln for ln in text.splitlines()
+           if ln.startswith("ruru_stream_status_age_seconds" + w1)]
+    check(len(age) == 1 and int(age[0].split()[-1]) > 3600 * 24 * 365,
+          "metrics: the status's age (%s)" % age)
     for name in ("ruru_requests_total{endpoint=\"lookup\",code=\"2xx\"}",
                  "ruru_request_duration_seconds_bucket{le=\"+Inf\"}", "ruru_lookups_total",
                  "ruru_sightings_total", "ruru_incidents_total", "ruru_index_age_seconds"):
