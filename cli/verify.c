@@ -113,6 +113,12 @@ int cmd_verify(struct cli *c, int argc, char **argv)
     if (doc == NULL)
         return EXIT_ERROR;
     rc = json_array_size(json_object_get(doc, "failed")) > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+    /* a Kafka record whose kept line is not the one its hash names: the report was altered */
+    json_array_foreach(json_object_get(doc, "not_rereadable"), i, f)
+    {
+        if (strcmp(cli_str(json_object_get(f, "kept_line")), "differs") == 0)
+            rc = EXIT_FINDINGS;
+    }
     if (c->format == OUT_JSON) {
         cli_print_json(c, doc);
     } else {
@@ -130,20 +136,22 @@ int cmd_verify(struct cli *c, int argc, char **argv)
         json_array_foreach(json_object_get(doc, "not_rereadable"), i, f)
         {
             char line[32];
+            const char *kept = cli_str(json_object_get(f, "kept_line"));
             fputs("KAFKA ", c->out);
             cli_put_safe(c->out, cli_str(json_object_get(f, "path")));
-            fprintf(c->out, ":%s: cannot be read again; the kept line ",
-                    cli_num(json_object_get(f, "line"), line, sizeof(line)));
-            cli_put_safe(c->out, cli_str(json_object_get(f, "kept_line")));
-            fputs(strcmp(cli_str(json_object_get(f, "kept_line")), "not kept whole") == 0
-                          ? "\n"
-                          : " ruru.sha256\n",
-                  c->out);
+            fprintf(c->out, ":%s: cannot be read again; %s\n",
+                    cli_num(json_object_get(f, "line"), line, sizeof(line)),
+                    strcmp(kept, "matches") == 0   ? "the kept line matches its ruru.sha256"
+                    : strcmp(kept, "differs") == 0 ? "the kept line DOES NOT match its ruru.sha256"
+                                                   : "the line was not kept whole");
         }
-        fprintf(c->out,
-                "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT " evidence items verified\n",
+        fprintf(c->out, "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT " evidence items verified",
                 json_integer_value(json_object_get(doc, "verified")),
                 json_integer_value(json_object_get(doc, "items")));
+        if (json_array_size(json_object_get(doc, "not_rereadable")) > 0)
+            fprintf(c->out, " (%zu Kafka records cannot be read again)",
+                    json_array_size(json_object_get(doc, "not_rereadable")));
+        fputc('\n', c->out);
     }
     json_decref(doc);
     return rc;

@@ -315,6 +315,59 @@ static void test_roots(void)
     rmdir(sub);
 }
 
+/* A sighting `ruru stream` made from a Kafka message: not re-readable from a file, neither
+ * verified nor failed, with its kept line checked against its hash (a kept line edited after
+ * the fact "differs"; one cut short is "not kept whole"); a file's sighting beside it is
+ * verified as ever. */
+static void test_kafka(void)
+{
+    static const char LINE[] = "203.0.113.45 - - [12/Jul/2024:09:02:13 +1200] \"GET / HTTP/1.1\"";
+    char hex[65], *file_sighting, *report;
+    json_t *doc, *k, *items[3];
+    const char *kept[3] = {LINE, "203.0.113.46 - - edited", NULL};
+
+    sha_hex(LINE, strlen(LINE), hex);
+    for (int i = 0; i < 3; i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "kafka:web-logs/%d/%d", i, 100 + i);
+        items[i] =
+                json_pack("{s:{s:{s:s}, s:I}, s:{s:I, s:I, s:s}, s:{s:s?}}", "log", "file", "path",
+                          path, "offset", (json_int_t)0, "ruru", "line", (json_int_t)1, "length",
+                          (json_int_t)strlen(LINE), "sha256", hex, "event", "original", kept[i]);
+    }
+    write_file("k.log", LOG);
+    file_sighting = sighting("k.log", LOG, 2, 11, 11);
+    {
+        char *a = json_dumps(items[0], JSON_COMPACT), *b = json_dumps(items[1], JSON_COMPACT),
+             *c = json_dumps(items[2], JSON_COMPACT);
+        size_t n = strlen(a) + strlen(b) + strlen(c) + strlen(file_sighting) + 8;
+        report = malloc(n);
+        snprintf(report, n, "%s\n%s\n%s\n%s\n", a, b, c, file_sighting);
+        free(a);
+        free(b);
+        free(c);
+    }
+    doc = verify(report, RURU_OK);
+    CHECK_INT(num(doc, "items"), 4);
+    CHECK_INT(num(doc, "verified"), 1);
+    CHECK_INT(json_array_size(json_object_get(doc, "failed")), 0);
+    k = json_object_get(doc, "not_rereadable");
+    CHECK_INT(json_array_size(k), 3);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(k, 0), "path")),
+              "kafka:web-logs/0/100");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(k, 0), "kept_line")), "matches");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(k, 1), "kept_line")), "differs");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(k, 2), "kept_line")),
+              "not kept whole");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(k, 0), "reason")),
+              "a Kafka record: it cannot be read again from a file");
+    json_decref(doc);
+    for (int i = 0; i < 3; i++)
+        json_decref(items[i]);
+    free(report);
+    free(file_sighting);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-verify-XXXXXX");
@@ -324,6 +377,7 @@ int main(void)
     test_gzip_and_incidents();
     test_malformed();
     test_roots();
+    test_kafka();
     {
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
