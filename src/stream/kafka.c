@@ -364,10 +364,37 @@ static bool read_batch(struct worker *w)
     return true;
 }
 
+static enum ruru_err producer(struct worker *w, struct ruru_diag *diag);
+
+/* An idempotent producer that met a fatal error (the brokers lost its sequence: it can send
+ * nothing more) is replaced by a new one; false when none can be made. */
+static bool producer_sound(struct worker *w)
+{
+    char errstr[512];
+    struct ruru_diag d;
+    rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(w->p, errstr, sizeof(errstr));
+
+    if (fatal == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return true;
+    say(w, true, "the producer failed for good (%s: %s): a new one is made",
+        rd_kafka_err2name(fatal), errstr);
+    rd_kafka_purge(w->p, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_flush(w->p, 1000);
+    rd_kafka_destroy(w->p);
+    w->p = NULL;
+    if (producer(w, &d) != RURU_OK) {
+        say(w, true, "%s", d.msg);
+        return false;
+    }
+    return true;
+}
+
 /* Delivers w->found to the sightings topic and waits for every delivery report. */
 static bool deliver(struct worker *w)
 {
     w->dr_failed = 0;
+    if (!producer_sound(w))
+        return false;
     for (size_t i = 0; i < w->n_found; i++) {
         json_t *doc = json_loads(w->found[i], 0, NULL);
         size_t klen = 0;
@@ -394,7 +421,12 @@ static bool deliver(struct worker *w)
     /* every report, good or bad: message.timeout.ms bounds the wait */
     while (rd_kafka_outq_len(w->p) > 0)
         rd_kafka_flush(w->p, 200);
-    return w->dr_failed == 0;
+    /* a fatal error met meanwhile fails what was not acknowledged: the batch goes again */
+    {
+        char errstr[256];
+        return w->dr_failed == 0 &&
+               rd_kafka_fatal_error(w->p, errstr, sizeof(errstr)) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
 }
 
 /* Records w->found into the register; in recording mode, a batch the register refuses as a
@@ -659,14 +691,31 @@ static enum ruru_err conf_new(struct worker *w,
     return RURU_OK;
 }
 
+/* The idempotent producer of the sightings topic. */
+static enum ruru_err producer(struct worker *w, struct ruru_diag *diag)
+{
+    static const char *const pdefaults[] = {"linger.ms", "5", "message.timeout.ms", "60000", NULL};
+    static const char *const pfixed[] = {"enable.idempotence", "true", "acks", "all", NULL};
+    rd_kafka_conf_t *conf = NULL;
+    char errstr[512];
+    enum ruru_err err;
+
+    if ((err = conf_new(w, pdefaults, pfixed, &conf, diag)) != RURU_OK)
+        return err;
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    if ((w->p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr))) == NULL) {
+        rd_kafka_conf_destroy(conf);
+        return ruru_diag_set(diag, RURU_EIO, NULL, 0, 0, "cannot make the producer: %s", errstr);
+    }
+    return RURU_OK;
+}
+
 static enum ruru_err clients(struct worker *w, struct ruru_diag *diag)
 {
     static const char *const cdefaults[] = {"partition.assignment.strategy", "cooperative-sticky",
                                             "auto.offset.reset", "earliest", NULL};
     static const char *const cfixed[] = {"enable.auto.commit", "false", "enable.auto.offset.store",
                                          "false", NULL};
-    static const char *const pdefaults[] = {"linger.ms", "5", "message.timeout.ms", "60000", NULL};
-    static const char *const pfixed[] = {"enable.idempotence", "true", "acks", "all", NULL};
     rd_kafka_conf_t *conf = NULL;
     char errstr[512];
     enum ruru_err err;
@@ -685,14 +734,7 @@ static enum ruru_err clients(struct worker *w, struct ruru_diag *diag)
     rd_kafka_poll_set_consumer(w->c);
     if (w->recording || w->o->sightings_topic == NULL)
         return RURU_OK;
-    if ((err = conf_new(w, pdefaults, pfixed, &conf, diag)) != RURU_OK)
-        return err;
-    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    if ((w->p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr))) == NULL) {
-        rd_kafka_conf_destroy(conf);
-        return ruru_diag_set(diag, RURU_EIO, NULL, 0, 0, "cannot make the producer: %s", errstr);
-    }
-    return RURU_OK;
+    return producer(w, diag);
 }
 
 static enum ruru_err subscribe(struct worker *w, struct ruru_diag *diag)
