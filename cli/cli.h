@@ -69,6 +69,11 @@ const char *cli_num(json_t *v, char *buf, size_t cap);
 
 int cmd_intel(struct cli *c, int argc, char **argv);
 int cmd_register(struct cli *c, int argc, char **argv);
+/* The logsource ties of --config FILE, else of $RURU_HOME/ruru.yaml when there is one, into
+ * *out (a JSON array of "LOGSOURCE=PATTERN"); false after printing why they cannot be read
+ * (scan, stream). */
+bool cli_config_logsources(const struct cli *c, const char *config, json_t **out);
+
 int cmd_actors(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_rules(struct cli *c, int argc, char **argv);

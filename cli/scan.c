@@ -841,32 +841,6 @@ static bool record(const struct cli *c,
     return true;
 }
 
-/* The logsource ties of --config FILE, else of $RURU_HOME/ruru.yaml when there is one, into
- * *out (a JSON array of "LOGSOURCE=PATTERN"); false after printing why they cannot be read. */
-static bool config_logsources(const struct cli *c, const char *config, json_t **out)
-{
-    char buf[65536], *json = NULL;
-    struct ruru_diag d;
-    size_t n = 0;
-    enum ruru_err err;
-    int has = cli_read_config(c, config, buf, sizeof(buf), &n, &config);
-
-    if (has < 0)
-        return false;
-    if (has == 0) {
-        *out = json_array();
-        return *out != NULL;
-    }
-    memset(&d, 0, sizeof(d));
-    if ((err = ruru_config_logsources(buf, n, config, &json, &d)) != RURU_OK) {
-        cli_error(err, &d, config);
-        return false;
-    }
-    *out = json_loads(json, 0, NULL);
-    ruru_free(json);
-    return *out != NULL;
-}
-
 int cmd_scan(struct cli *c, int argc, char **argv)
 {
     struct ruru_scan_opts o;
@@ -1021,7 +995,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     }
     if (sc.format == SF_CSV)
         fputs(CSV_HEADER, sc.out);
-    if (!config_logsources(c, config_path, &config_ties))
+    if (!cli_config_logsources(c, config_path, &config_ties))
         goto done;
     {
         /* the command line's ties, then ruru.yaml's */

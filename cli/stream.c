@@ -130,31 +130,6 @@ static bool read_small(const char *path, char **out, size_t *len)
     return true;
 }
 
-/* The logsource ties of ruru.yaml (as scan reads them), appended to ties. */
-static bool config_ties(const struct cli *c, const char *config, json_t **out)
-{
-    char buf[65536], *json = NULL;
-    struct ruru_diag d;
-    size_t n = 0;
-    enum ruru_err err;
-    int has = cli_read_config(c, config, buf, sizeof(buf), &n, &config);
-
-    if (has < 0)
-        return false;
-    if (has == 0) {
-        *out = json_array();
-        return true;
-    }
-    memset(&d, 0, sizeof(d));
-    if ((err = ruru_config_logsources(buf, n, config, &json, &d)) != RURU_OK) {
-        cli_error(err, &d, config);
-        return false;
-    }
-    *out = json_loads(json, 0, NULL);
-    ruru_free(json);
-    return *out != NULL;
-}
-
 static bool number(const char *opt, const char *v, unsigned long max, unsigned long *out)
 {
     char *end;
@@ -324,7 +299,7 @@ int cmd_stream(struct cli *c, int argc, char **argv)
         goto done;
     if (record && (reg = cli_open_register(c, config_path)) == NULL)
         goto done;
-    if (!config_ties(c, config_path, &yaml_ties))
+    if (!cli_config_logsources(c, config_path, &yaml_ties))
         goto done;
     {
         const char **all =

@@ -279,3 +279,29 @@ ruru_register *cli_open_register(const struct cli *c, const char *config)
     }
     return reg;
 }
+
+/* The logsource ties of --config FILE, else of $RURU_HOME/ruru.yaml when there is one, into
+ * *out (a JSON array of "LOGSOURCE=PATTERN"); false after printing why they cannot be read. */
+bool cli_config_logsources(const struct cli *c, const char *config, json_t **out)
+{
+    char buf[65536], *json = NULL;
+    struct ruru_diag d;
+    size_t n = 0;
+    enum ruru_err err;
+    int has = cli_read_config(c, config, buf, sizeof(buf), &n, &config);
+
+    if (has < 0)
+        return false;
+    if (has == 0) {
+        *out = json_array();
+        return *out != NULL;
+    }
+    memset(&d, 0, sizeof(d));
+    if ((err = ruru_config_logsources(buf, n, config, &json, &d)) != RURU_OK) {
+        cli_error(err, &d, config);
+        return false;
+    }
+    *out = json_loads(json, 0, NULL);
+    ruru_free(json);
+    return *out != NULL;
+}

@@ -12,16 +12,11 @@ Usage: concurrent.py RURU   (with RURU_TEST_REGISTER set by with_pg.sh)
 """
 import json, os, subprocess, sys, tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pglib  # noqa: E402
+
 WRITERS, ROUNDS = 6, 3
 INTEL = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "intel")
-
-
-def fresh_db(base, name):
-    env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
-    for sql in ("DROP DATABASE IF EXISTS %s" % name, "CREATE DATABASE %s" % name):
-        subprocess.run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", base, "-c", sql],
-                       check=True, stdout=subprocess.DEVNULL, env=env, timeout=120)
-    return base + ("&" if "?" in base else "?") + "dbname=" + name
 
 
 def line(k):
@@ -49,21 +44,16 @@ def info(ruru, home, register):
 
 def main():
     ruru = os.path.realpath(sys.argv[1])
-    base = os.environ.get("RURU_TEST_REGISTER")
-    if not base:
-        print("skipped: no RURU_TEST_REGISTER (run under tests/pg/with_pg.sh)")
+    base = pglib.base_url()
+    if base is None:
         return 77
-    failed, passed = [], []
-
-    def check(ok, what):
-        (passed if ok else failed).append(what)
-        print("%s %s" % ("ok  " if ok else "FAIL", what))
+    check = pglib.Checks()
 
     with tempfile.TemporaryDirectory(prefix="ruru-pg-conc-") as tmp:
         home = os.path.join(tmp, "home")
         subprocess.run([ruru, "--home", home, "intel", "import", INTEL], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        pg = fresh_db(base, "ruru_concurrent")
+        pg = pglib.fresh_db(base, "ruru_concurrent")
         folders = []
         for r in range(ROUNDS):
             procs = []
@@ -111,8 +101,7 @@ def main():
                         print("differs at %s: %s / %s" % (k, json.dumps(a.get(k))[:300],
                                                           json.dumps(b.get(k))[:300]))
         check(got == want, "the same incident as one recording after another into SQLite")
-    print("%d passed, %d failed" % (len(passed), len(failed)))
-    return 1 if failed else 0
+    return check.status()
 
 
 if __name__ == "__main__":

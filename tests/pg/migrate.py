@@ -12,28 +12,18 @@ Usage: migrate.py RURU   (with RURU_TEST_REGISTER set by with_pg.sh)
 """
 import json, os, subprocess, sys, tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pglib  # noqa: E402
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-
-
-def fresh_db(base, name):
-    env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
-    for sql in ("DROP DATABASE IF EXISTS %s" % name, "CREATE DATABASE %s" % name):
-        subprocess.run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", base, "-c", sql],
-                       check=True, stdout=subprocess.DEVNULL, env=env, timeout=120)
-    return base + ("&" if "?" in base else "?") + "dbname=" + name
 
 
 def main():
     ruru = os.path.realpath(sys.argv[1])
-    base = os.environ.get("RURU_TEST_REGISTER")
-    if not base:
-        print("skipped: no RURU_TEST_REGISTER (run under tests/pg/with_pg.sh)")
+    base = pglib.base_url()
+    if base is None:
         return 77
-    failed, passed = [], []
-
-    def check(ok, what):
-        (passed if ok else failed).append(what)
-        print("%s %s" % ("ok  " if ok else "FAIL", what))
+    check = pglib.Checks()
 
     with tempfile.TemporaryDirectory(prefix="ruru-pg-migrate-") as tmp:
         home = os.path.join(tmp, "home")
@@ -58,7 +48,7 @@ def main():
         tok = json.loads(run("tokens", "list", "--format", "json", register=lite).stdout)
         run("tokens", "revoke", tok["tokens"][0]["id"], register=lite)
 
-        pg = fresh_db(base, "ruru_migrate")
+        pg = pglib.fresh_db(base, "ruru_migrate")
         back = "sqlite:" + os.path.join(tmp, "back.db")
         for a, b, name in ((lite, pg, "SQLite to PostgreSQL"), (pg, back, "PostgreSQL to SQLite")):
             p = run("register", "migrate", "--from", a, "--to", b, "--format", "json")
@@ -114,7 +104,7 @@ def main():
         db.execute("INSERT INTO sighting VALUES ('big', NULL, 0, 0, ?, NULL, NULL)", ("x" * 20000000,))
         db.commit()
         db.close()
-        for target in (fresh_db(base, "ruru_hostile"),
+        for target in (pglib.fresh_db(base, "ruru_hostile"),
                        "sqlite:" + os.path.join(tmp, "hostile-copy.db")):
             p = run("register", "migrate", "--from", "sqlite:" + path, "--to", target,
                     ok=(0, 1, 2))
@@ -123,8 +113,7 @@ def main():
                   "a hostile source to %s: exit %d, no crash (%s)"
                   % (target.split(":")[0], p.returncode,
                      p.stderr.decode("utf-8", "replace").strip()[:100]))
-    print("%d passed, %d failed" % (len(passed), len(failed)))
-    return 1 if failed else 0
+    return check.status()
 
 
 if __name__ == "__main__":
