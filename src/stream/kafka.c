@@ -404,10 +404,26 @@ static bool deliver(struct worker *w)
         snprintf(kbuf, sizeof(kbuf), "%.*s", (int)(klen < 511 ? klen : 511), key);
         json_decref(doc);
         for (;;) {
-            err = rd_kafka_producev(w->p, RD_KAFKA_V_TOPIC(w->o->sightings_topic),
-                                    RD_KAFKA_V_KEY(kbuf, strlen(kbuf)),
-                                    RD_KAFKA_V_VALUE(w->found[i], strlen(w->found[i])),
-                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+            /* rd_kafka_produceva, not the RD_KAFKA_V_ macros: those are GNU statement
+             * expressions, which C11 does not have */
+            rd_kafka_vu_t vu[4];
+            rd_kafka_error_t *e;
+            vu[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+            vu[0].u.cstr = w->o->sightings_topic;
+            vu[1].vtype = RD_KAFKA_VTYPE_KEY;
+            vu[1].u.mem.ptr = kbuf;
+            vu[1].u.mem.size = strlen(kbuf);
+            vu[2].vtype = RD_KAFKA_VTYPE_VALUE;
+            vu[2].u.mem.ptr = w->found[i];
+            vu[2].u.mem.size = strlen(w->found[i]);
+            vu[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+            vu[3].u.i = RD_KAFKA_MSG_F_COPY;
+            e = rd_kafka_produceva(w->p, vu, 4);
+            err = RD_KAFKA_RESP_ERR_NO_ERROR;
+            if (e != NULL) {
+                err = rd_kafka_error_code(e);
+                rd_kafka_error_destroy(e);
+            }
             if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
                 break;
             rd_kafka_poll(w->p, 50);
@@ -551,6 +567,25 @@ static void process_batch(struct worker *w, bool no_wait)
 
 /* ---- rebalances ---------------------------------------------------------------------------- */
 
+/* Drops the batch's messages of partitions that were lost (another member owns them now and
+ * reads them again from their committed offsets); the messages of partitions this worker
+ * keeps stay in the batch: its position on those is past them already, so dropping them
+ * would lose them once a later batch commits beyond. */
+static void batch_drop(struct worker *w, const rd_kafka_topic_partition_list_t *parts)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < w->n; i++) {
+        rd_kafka_message_t *m = w->batch[i];
+        if (rd_kafka_topic_partition_list_find(parts, rd_kafka_topic_name(m->rkt), m->partition) !=
+            NULL)
+            rd_kafka_message_destroy(m);
+        else
+            w->batch[kept++] = m;
+    }
+    w->n = kept;
+}
+
 static void on_rebalance(rd_kafka_t *rk,
                          rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts,
@@ -574,7 +609,7 @@ static void on_rebalance(rd_kafka_t *rk,
          * them already and nothing may be committed */
         if (w->n > 0) {
             if (rd_kafka_assignment_lost(rk))
-                batch_clear(w);
+                batch_drop(w, parts);
             else
                 process_batch(w, true);
         }
