@@ -226,13 +226,15 @@ follow_directives(struct fmt *f, const char *data, size_t len, char eol, struct 
  * with a CR that no LF follows (old Mac files, some appliances), else '\n'. */
 static char line_end(const char *buf, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (buf[i] == '\n')
-            return '\n';
-        if (buf[i] == '\r')
-            return i + 1 < len && buf[i + 1] != '\n' ? '\r' : '\n';
-    }
-    return '\n';
+    /* memchr, not a byte loop: a one-line message has no line end, and is looked at whole */
+    const char *nl = memchr(buf, '\n', len);
+    const char *cr = memchr(buf, '\r', nl != NULL ? (size_t)(nl - buf) : len);
+    size_t i;
+
+    if (cr == NULL)
+        return '\n';
+    i = (size_t)(cr - buf);
+    return i + 1 < len && buf[i + 1] != '\n' ? '\r' : '\n';
 }
 
 /* The format of an input from its first block; CR-only lines are shown to the detector as
