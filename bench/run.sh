@@ -8,3 +8,4 @@ python3 bench/scan.py "$@"
 python3 bench/detect.py
 python3 bench/serve.py
 python3 bench/register.py
+python3 bench/stream.py

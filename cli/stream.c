@@ -42,6 +42,8 @@ static const char USAGE[] =
         "  --batch N              messages a batch at most (default 1000)\n"
         "  --batch-ms MS          a batch is swept at most MS after its first message\n"
         "                         (default 500)\n"
+        "  --stats-ms MS          say the counters and write the status file every MS\n"
+        "                         (default 2000)\n"
         "  -j, --threads N        matching threads (default 1)\n"
         "  --rules PATH           also evaluate the Sigma rules of PATH; may be repeated\n"
         "  --no-default-rules     leave out ruru's own rules\n"
@@ -233,6 +235,10 @@ int cmd_stream(struct cli *c, int argc, char **argv)
             if (!number(a, v, 3600000, &n))
                 goto done;
             o.batch_ms = (unsigned)n;
+        } else if (strcmp(a, "--stats-ms") == 0) {
+            if (!number(a, v, 3600000, &n))
+                goto done;
+            o.stats_ms = (unsigned)n;
         } else if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
             if (!number(a, v, 256, &n))
                 goto done;

@@ -88,6 +88,31 @@ static struct fmt *fmt_new(enum ruru_log_kind kind, struct ruru_syslog_year year
     return f;
 }
 
+/* A parser for a chunk of an input of a format without header state: a spare one of that
+ * format when the sweep has one (set as new), else a new one. */
+static struct fmt *fmt_get(struct sweep *s, enum ruru_log_kind kind, struct ruru_syslog_year year)
+{
+    for (size_t i = s->n_spare_fmt; i > 0; i--) {
+        struct fmt *f = s->spare_fmt[i - 1];
+        if (f->kind != kind)
+            continue;
+        s->spare_fmt[i - 1] = s->spare_fmt[--s->n_spare_fmt];
+        f->year = year;
+        if (f->json != NULL)
+            ruru_jsonlog_init(f->json, f->json->format);
+        return f;
+    }
+    return fmt_new(kind, year);
+}
+
+void ruru_scan_fmt_put(struct sweep *s, struct fmt *f)
+{
+    if (f != NULL && !stateful(f->kind) && s->n_spare_fmt < SPARE_BUFFERS)
+        s->spare_fmt[s->n_spare_fmt++] = f;
+    else
+        ruru_scan_fmt_free(f);
+}
+
 /* Column names copied with their state still point into the source's header copy. */
 static void rebase(struct ruru_str *names, size_t n, const char *to, const char *from)
 {
@@ -201,13 +226,15 @@ follow_directives(struct fmt *f, const char *data, size_t len, char eol, struct 
  * with a CR that no LF follows (old Mac files, some appliances), else '\n'. */
 static char line_end(const char *buf, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (buf[i] == '\n')
-            return '\n';
-        if (buf[i] == '\r')
-            return i + 1 < len && buf[i + 1] != '\n' ? '\r' : '\n';
-    }
-    return '\n';
+    /* memchr, not a byte loop: a one-line message has no line end, and is looked at whole */
+    const char *nl = memchr(buf, '\n', len);
+    const char *cr = memchr(buf, '\r', nl != NULL ? (size_t)(nl - buf) : len);
+    size_t i;
+
+    if (cr == NULL)
+        return '\n';
+    i = (size_t)(cr - buf);
+    return i + 1 < len && buf[i + 1] != '\n' ? '\r' : '\n';
 }
 
 /* The format of an input from its first block; CR-only lines are shown to the detector as
@@ -436,11 +463,11 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
     struct ruru_stream *st = NULL;
     struct ruru_diag d;
     enum ruru_err err;
-    struct fmt *master = NULL;
+    struct fmt *master = NULL, plain = {0};
     char *buf = NULL;
     size_t cap = CHUNK_BYTES, len = 0;
     uint64_t offset = 0;
-    bool eof = false, detected = false, midline = false;
+    bool eof = false, detected = false, midline = false, borrowed = false;
     struct jscan js;
 
     memset(&js, 0, sizeof(js));
@@ -459,6 +486,17 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
     if (!in->forced && s->opts->log_format != NULL) {
         in->kind = ruru_log_kind_parse(s->opts->log_format);
         in->forced = true;
+    }
+    if (in->mem && in->comp == RURU_COMP_NONE && in->data_len <= cap) {
+        /* A plain memory input that fits in a chunk (a Kafka message) is its own chunk: its
+         * bytes are matched where they are, not copied into a chunk buffer. The chunk only
+         * reads them (borrowed: never written, never given back as a buffer). */
+        buf = (char *)(uintptr_t)in->data;
+        len = in->data_len;
+        borrowed = true;
+        eof = true;
+        in->bytes += len;
+        s->bytes_read += len;
     }
     while (!s->stopped && (!eof || len > 0)) {
         size_t got = 0, cut;
@@ -492,7 +530,8 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
                 bool is_file = ruru_stream_size(st) > 0;
                 in->bytes -= len;
                 s->bytes_read -= len;
-                ruru_scan_buf_put(s, buf, cap);
+                if (!borrowed)
+                    ruru_scan_buf_put(s, buf, cap);
                 ruru_stream_close(st);
                 if (is_file) {
                     sweep_evtx(s, idx);
@@ -507,7 +546,11 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
             js.eol = in->eol;
             if (!in->forced)
                 in->kind = detect(buf, len, in->eol);
-            master = fmt_new(in->kind, input_year(s, in));
+            /* The reader's own parser state follows the headers of a stateful format; for the
+             * others it only says the format and the year, and needs no parser. */
+            plain.kind = in->kind;
+            plain.year = input_year(s, in);
+            master = stateful(in->kind) ? fmt_new(in->kind, plain.year) : &plain;
             if (master == NULL) {
                 ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
                 ruru_scan_input_error(s, in, RURU_ENOMEM, &d);
@@ -580,7 +623,7 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
         c->continues = midline;
         ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));
         ruru_arena_init(&c->arena, 64 * 1024, SIZE_MAX);
-        c->fmt = stateful(master->kind) ? fmt_copy(master) : fmt_new(master->kind, master->year);
+        c->fmt = stateful(master->kind) ? fmt_copy(master) : fmt_get(s, master->kind, master->year);
         if (c->fmt == NULL)
             c->failed = true;
         if (stateful(master->kind))
@@ -621,6 +664,7 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
         c->data = buf;
         c->len = cut;
         c->cap = cap;
+        c->borrowed = borrowed;
         buf = NULL;
         if (cut < len) {
             char *nb = ruru_scan_buf_get(s, cap);
@@ -656,9 +700,11 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
                       in->bytes, ruru_stream_size(st));
         ruru_scan_input_error(s, in, RURU_EIO, &d);
     }
-    ruru_scan_buf_put(s, buf, cap);
+    if (!borrowed)
+        ruru_scan_buf_put(s, buf, cap);
     ruru_free(js.spans);
-    ruru_scan_fmt_free(master);
+    if (master != &plain)
+        ruru_scan_fmt_free(master);
     ruru_stream_close(st);
 }
 

@@ -525,7 +525,10 @@ void ruru_scan_buf_put(struct sweep *s, char *buf, size_t cap)
 
 void ruru_scan_chunk_release(struct sweep *s, struct chunk *c)
 {
-    ruru_scan_buf_put(s, c->data, c->cap);
+    if (!c->borrowed)
+        ruru_scan_buf_put(s, c->data, c->cap);
+    ruru_scan_fmt_put(s, c->fmt);
+    c->fmt = NULL;
     chunk_free(c);
 }
 
@@ -594,8 +597,19 @@ bool ruru_scan_input_rules(struct sweep *s, struct input *in)
 
     if (s->rules == NULL || in->rin != NULL)
         return true;
-    err = ruru_rules_input_create(s->rules, in->path, (int)in->kind, s->opts->logsources,
-                                  s->opts->n_logsources, &in->rin, &d);
+    if (s->opts->n_logsources == 0 && in->kind < RURU_KIND__COUNT) {
+        /* No ties: what the rules see of an input is its format alone, so the inputs of one
+         * format share one (many one-line memory inputs cost one). */
+        struct ruru_rules_input **shared = &s->shared_rin[in->kind];
+        err = *shared != NULL
+                      ? RURU_OK
+                      : ruru_rules_input_create(s->rules, NULL, (int)in->kind, NULL, 0, shared, &d);
+        in->rin = *shared;
+        in->shared_rin = true;
+    } else {
+        err = ruru_rules_input_create(s->rules, in->path, (int)in->kind, s->opts->logsources,
+                                      s->opts->n_logsources, &in->rin, &d);
+    }
     if (err != RURU_OK) {
         d.source = in->path;
         ruru_scan_input_error(s, in, err, &d);
@@ -1152,7 +1166,7 @@ enum ruru_err ruru_engine_sweep(struct ruru_engine *e,
         *diag = s.first_diag;
     }
 out:
-    if (s.rules != NULL && s.pool.ran != NULL) {
+    if (s.rules != NULL && s.pool.ran != NULL && summary_json != NULL) {
         /* the loaded rules that ran on no record, by logsource (rules/lint.c) */
         size_t n_not_run = 0;
         json_t *by_ls = ruru_rules_not_run(s.rules, s.pool.ran, &n_not_run);
@@ -1160,8 +1174,12 @@ out:
         json_object_set_new(info, "rules_not_run_by_logsource", by_ls ? by_ls : json_array());
     }
     for (size_t i = 0; i < s.n_inputs; i++) {
-        json_array_append_new(inputs, input_summary(&s, &s.inputs[i]));
-        ruru_rules_input_destroy(s.inputs[i].rin);
+        /* each input's part of the summary only when a summary is wanted: a stream worker
+         * sweeps thousands of one-line inputs a second and reads only the totals */
+        if (summary_json != NULL)
+            json_array_append_new(inputs, input_summary(&s, &s.inputs[i]));
+        if (!s.inputs[i].shared_rin)
+            ruru_rules_input_destroy(s.inputs[i].rin);
         if (s.inputs[i].item > 0 && s.inputs[i].started)
             items[s.inputs[i].item - 1].detected = ruru_log_kind_name(s.inputs[i].kind);
         bytes += s.inputs[i].bytes;
@@ -1205,6 +1223,10 @@ out:
     }
     while (s.n_spare > 0)
         ruru_free(s.spare[--s.n_spare]);
+    while (s.n_spare_fmt > 0)
+        ruru_scan_fmt_free(s.spare_fmt[--s.n_spare_fmt]);
+    for (size_t k = 0; k < RURU_KIND__COUNT; k++)
+        ruru_rules_input_destroy(s.shared_rin[k]);
     ruru_free(s.inputs);
     ruru_free(s.pool.ran);
     ruru_free(s.ring);

@@ -95,6 +95,7 @@ struct chunk {
     size_t n_spans;
     char *data;
     size_t len, cap; /* bytes used, bytes allocated */
+    bool borrowed;   /* data is a memory input's own bytes, read in place (not a buffer) */
     uint64_t offset; /* of data[0] in the input */
     char eol;        /* the byte that ends a line: '\n', or '\r' in a file of CR-only lines */
     bool continues;  /* data[0] is inside a line too long for a buffer, cut before it */
@@ -156,6 +157,7 @@ struct input {
     size_t data_len;
     bool mem;
     struct ruru_rules_input *rin; /* for the rules: its format and ties (NULL: no rules) */
+    bool shared_rin;              /* rin is the sweep's for its format (shared_rin), not its own */
     enum ruru_log_kind kind;
     bool forced;
     uint64_t bytes, lines, parsed, unparsed, blank, truncated, sightings;
@@ -198,6 +200,12 @@ struct sweep {
      * zeroed by the kernel and unmapped (with TLB shootdowns across the workers) each time. */
     char *spare[SPARE_BUFFERS];
     size_t n_spare;
+    /* Spare parsers of formats without header state, reused by the next chunk of that format
+     * rather than allocated for each (a memory input is often one line). */
+    struct fmt *spare_fmt[SPARE_BUFFERS];
+    size_t n_spare_fmt;
+    /* The rules' view of an input of each format when no --logsource ties apply. */
+    struct ruru_rules_input *shared_rin[RURU_KIND__COUNT];
     /* detection rules (the engine's) */
     struct ruru_rules *rules;
     uint64_t *correlated; /* one bit per rule: its matches are kept for correlations */
@@ -214,6 +222,9 @@ struct sweep {
 /* Parses one line (or JSON element) with the input's parser. */
 enum parsed ruru_scan_fmt_parse(struct fmt *f, const char *line, size_t len, struct ruru_record *r);
 void ruru_scan_fmt_free(struct fmt *f);
+/* Gives a chunk's parser back: kept as a spare for the next chunk of its format when it has
+ * no header state, else freed; NULL is a no-op. */
+void ruru_scan_fmt_put(struct sweep *s, struct fmt *f);
 
 /* input.c: reads input idx of the sweep into chunks and submits them (errors go to the
  * input: ruru_scan_input_error). */

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """`ruru stream` end to end on librdkafka's mock cluster (kmock), fed and read with kcat.
 
-One group of sweep workers reads 20,000 log messages (--messages N: 100,000 take several
-minutes under ASan) with planted lines from 3 partitions
+One group of sweep workers reads 20,000 log messages (--messages N: kmock keeps about 5 MB a
+partition and drops older messages, so more than about 60,000 lose their first lines before
+they are read) with planted lines from 3 partitions
 while one is kill -9'd and restarted, a broker fails requests, a broker goes down and up
 (long enough for deliveries to time out: batches are read again), a worker joins and one
 leaves with SIGTERM. Every sighting `ruru scan` finds in the same lines must arrive on the
