@@ -39,6 +39,7 @@
 #define BACKOFF_MIN_MS   500u
 #define BACKOFF_MAX_MS   10000u
 #define DETECT_SAMPLE    (64u << 10)
+#define STOP_WAIT_S      30.0
 
 /* A partition this worker holds, and the format its messages are read as. */
 struct part {
@@ -69,6 +70,8 @@ struct worker {
     struct timespec t0, last_stats;
     uint64_t last_lines;
     unsigned backoff_ms;
+    bool assigned_once;   /* the group has given this member an assignment (maybe empty) */
+    double stop_deadline; /* seconds from t0 a stopped member waits for its first one */
 };
 
 static double since(const struct timespec *a)
@@ -596,6 +599,7 @@ static void on_rebalance(rd_kafka_t *rk,
     rd_kafka_error_t *e = NULL;
 
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        w->assigned_once = true;
         if (coop)
             e = rd_kafka_incremental_assign(rk, parts);
         else
@@ -831,6 +835,7 @@ enum ruru_err ruru_kafka_run(const struct ruru_kafka_opts *o, struct ruru_diag *
     w.scan.ctx = &w;
     clock_gettime(CLOCK_MONOTONIC, &w.t0);
     w.last_stats = w.t0;
+    w.stop_deadline = 1e300;
     if ((w.batch = ruru_calloc(batch, sizeof(*w.batch))) == NULL) {
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
@@ -842,8 +847,14 @@ enum ruru_err ruru_kafka_run(const struct ruru_kafka_opts *o, struct ruru_diag *
         goto out;
     if ((err = clients(&w, diag)) != RURU_OK || (err = subscribe(&w, diag)) != RURU_OK)
         goto out;
-    while (!*o->stop) {
+    /* Runs until stopped; a member stopped before the group gave it its first assignment
+     * goes on polling until it has one (at most STOP_WAIT_S): librdkafka 2.0.2 aborts when a
+     * cooperative-sticky consumer is closed before its first assignment (its issue 4312,
+     * fixed in a later release). */
+    while (!*o->stop || (!w.assigned_once && since(&w.t0) < w.stop_deadline)) {
         int timeout = 100;
+        if (*o->stop && w.stop_deadline == 1e300)
+            w.stop_deadline = since(&w.t0) + STOP_WAIT_S;
         rd_kafka_message_t *m;
         if (w.n > 0) {
             double left = (double)batch_ms - since(&w.started) * 1000;
