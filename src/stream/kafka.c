@@ -595,7 +595,9 @@ static void on_rebalance(rd_kafka_t *rk,
                          void *opaque)
 {
     struct worker *w = opaque;
-    bool coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    /* NULL when the consumer is in no group (it lost its membership, or is leaving) */
+    const char *protocol = rd_kafka_rebalance_protocol(rk);
+    bool coop = protocol != NULL && strcmp(protocol, "COOPERATIVE") == 0;
     rd_kafka_error_t *e = NULL;
 
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
