@@ -851,8 +851,8 @@ enum ruru_err ruru_kafka_run(const struct ruru_kafka_opts *o, struct ruru_diag *
         goto out;
     /* Runs until stopped; a member stopped before the group gave it its first assignment
      * goes on polling until it has one (at most STOP_WAIT_S): librdkafka 2.0.2 aborts when a
-     * cooperative-sticky consumer is closed before its first assignment (its issue 4312,
-     * fixed in a later release). */
+     * cooperative-sticky consumer is closed before its first assignment (fixed in later
+     * librdkafka releases). */
     while (!*o->stop || (!w.assigned_once && since(&w.t0) < w.stop_deadline)) {
         int timeout = 100;
         if (*o->stop && w.stop_deadline == 1e300)
