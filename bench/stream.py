@@ -13,17 +13,24 @@ says it holds partitions to the first that counts every line: loading the engine
 the group are not counted. `ruru scan -j 1` sweeps the same lines
 from a file; its rate leaves out the engine's loading (the time of a sweep of an empty file).
 
+The Kafka side alone: bench/kconsume.c, a group member with the worker's consumer settings
+that only counts what it reads, on the same topic (timed from its first message to its last).
+What it reaches is the most a worker can on these brokers and cores; stream/Kafka alone is
+what the sweep costs beside the fetching.
+
 Two workers in one group are timed the same way on the one-line messages, from the first
 status where both hold partitions.
 
 Latency: one worker on a topic fed at --latency-rate lines/s (default: half the one-line ECS
-rate measured), then at a quarter of that, for --latency-seconds each; every 100th line carries an indicator. A planted
+rate measured), then at a quarter of that, for --latency-seconds each; every 100th line
+carries an indicator. A planted
 line's produce time is its message's timestamp (kcat's CreateTime), its sighting's is the
 timestamp of the sighting's message on the sightings topic (the worker's CreateTime); the
 difference, per planted line, gives p50 and p99.
 
 kmock keeps about 5 MB per partition (older messages are dropped), so what is produced before
-a worker starts is kept under 4 MB a partition: --partitions sets how many lines a run has.
+a worker starts is kept under 4 MB a partition: --partitions (default 48) sets how many lines
+a run has (1.2 million Apache lines, 336,000 ECS lines).
 """
 import argparse, json, math, os, shutil, subprocess, sys, tempfile, threading, time
 
@@ -118,6 +125,20 @@ def time_run(a, home, bootstraps, topic, fmt, n_lines, n_workers, tag, batch, si
     return (end[1] - start[1]) / (end[0] - start[0])
 
 
+def kafka_rate(a, bootstraps, topic, n_messages, tag):
+    """The Kafka side alone (bench/kconsume.c: a member configured as a worker's consumer that
+    only counts), lines/s from its first message to its last; the best of --reps."""
+    best = 0.0
+    for k in range(a.reps):
+        r = subprocess.run([a.kconsume, bootstraps, "k-%s-%d" % (tag, k), topic, str(n_messages)],
+                           capture_output=True, text=True, timeout=a.timeout + 30)
+        if r.returncode != 0:
+            raise RuntimeError("kconsume %s: %s" % (topic, r.stderr.strip() or r.stdout))
+        got, lines, secs = r.stdout.split()
+        best = max(best, int(lines) / float(secs))
+    return best
+
+
 def scan_rate(a, home, lines):
     """`ruru scan -j 1` of the lines from a file, the engine's loading left out."""
     path = os.path.join(home, "lines.log")
@@ -210,9 +231,10 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ruru", default=os.path.join(ROOT, "build", "release", "ruru"))
     ap.add_argument("--kmock", default=os.path.join(ROOT, "build", "release", "kmock"))
+    ap.add_argument("--kconsume", default=os.path.join(ROOT, "build", "release", "kconsume"))
     ap.add_argument("--mb", type=int, default=64)
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "out"))
-    ap.add_argument("--partitions", type=int, default=16)
+    ap.add_argument("--partitions", type=int, default=48)
     ap.add_argument("--multi", type=int, default=1000, help="lines a message, the batched case")
     ap.add_argument("--multi-batch", type=int, default=4,
                     help="messages a worker's batch, the batched case (--batch)")
@@ -260,7 +282,8 @@ def main():
                 one = time_workers(a, home, cluster.bootstraps, topic, fmt, len(lines), 1,
                                    topic + "-1", batch, "sightings")
                 row = {"case": "%s, %d line%s a message" % (name, per, "" if per == 1 else "s"),
-                       "lines": len(lines), "stream": one, "scan": scan}
+                       "lines": len(lines), "stream": one, "scan": scan,
+                       "kafka": kafka_rate(a, cluster.bootstraps, topic, len(msgs), topic)}
                 if per == 1:
                     one_rate[name] = one
                     topic2 = topic + "-two"
@@ -269,8 +292,10 @@ def main():
                     row["two"] = time_workers(a, home, cluster.bootstraps, topic2, fmt,
                                               len(lines), 2, topic2, batch, "sightings")
                 rows.append(row)
-                print("%-32s %7d lines  1 worker %9.0f lines/s  scan -j1 %9.0f lines/s  %.2fx%s"
-                      % (row["case"], row["lines"], one, scan, one / scan,
+                print("%-32s %7d lines  1 worker %9.0f lines/s  scan -j1 %9.0f lines/s  %.2fx  "
+                      "Kafka alone %9.0f lines/s  %.2fx%s"
+                      % (row["case"], row["lines"], one, scan, one / scan, row["kafka"],
+                         one / row["kafka"],
                          "  2 workers %9.0f lines/s  %.2fx" % (row["two"], row["two"] / one)
                          if "two" in row else ""), flush=True)
         rate = a.latency_rate or one_rate["ecs"] / 2
@@ -280,11 +305,12 @@ def main():
     finally:
         cluster.close()
     print("\n| case | lines | 1 worker (lines/s) | ruru scan -j 1 (lines/s) | stream/scan | "
-          "2 workers (lines/s) | 2/1 |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+          "Kafka alone (lines/s) | stream/Kafka alone | 2 workers (lines/s) | 2/1 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print("| %s | %d | %.0f | %.0f | %.2f× | %s | %s |"
+        print("| %s | %d | %.0f | %.0f | %.2f× | %.0f | %.2f× | %s | %s |"
               % (r["case"], r["lines"], r["stream"], r["scan"], r["stream"] / r["scan"],
+                 r["kafka"], r["stream"] / r["kafka"],
                  "%.0f" % r["two"] if "two" in r else "", "%.2f×" % (r["two"] / r["stream"])
                  if "two" in r else ""))
     print()

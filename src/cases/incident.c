@@ -265,7 +265,11 @@ static int by_asset_time(const void *a, const void *b)
     c = strcmp(x->cite.path ? x->cite.path : "", y->cite.path ? y->cite.path : "");
     if (c != 0)
         return c;
-    return x->cite.offset < y->cite.offset ? -1 : x->cite.offset > y->cite.offset;
+    if (x->cite.offset != y->cite.offset)
+        return x->cite.offset < y->cite.offset ? -1 : 1;
+    /* one line matching two indicators: their order (the evidence's, and so the judgement's
+     * groups) must not depend on the order the sightings were recorded in */
+    return strcmp(x->key ? x->key : "", y->key ? y->key : "");
 }
 
 /* ---- one incident ------------------------------------------------------------------------- */

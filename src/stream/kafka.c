@@ -2,20 +2,25 @@
 /*
  * A member of a Kafka consumer group (ruru_kafka_run in ruru.h; docs/stream.md).
  *
- * The worker polls its consumer into a batch (up to opts->batch messages, or what came within
- * opts->batch_ms of the batch's first message), sweeps the batch with one engine kept loaded
- * (each message an input named kafka:TOPIC/PARTITION/OFFSET), delivers the sightings to the
- * sightings topic and waits for every delivery report, records them into the register, and
- * only then commits, synchronously, each partition's last offset + 1. When a delivery or the
- * recording fails, nothing is committed: the consumer is sought back to the batch's first
- * offsets and the batch is read again after a pause (0.5 s, doubling up to 10 s), never
- * skipped. A message's sightings are the same each time it is read (its name, offsets and
- * hashes come from the message alone), and the register keeps a sighting once, so what is
- * read again changes nothing there; the sightings topic may carry it twice.
+ * The worker reads its consumer's queue into a batch (up to opts->batch messages, or what came
+ * within opts->batch_ms of the batch's first message), sweeps the batch with one engine kept
+ * loaded (each message an input named kafka:TOPIC/PARTITION/OFFSET), records the sightings
+ * into the register and sends them to the sightings topic. The batch is then in the air: the
+ * worker reads and sweeps the next one while the brokers acknowledge its sightings, and
+ * commits its offsets (each partition's last + 1) only once every delivery report has come
+ * and all went well, before the next batch's. When a sweep, the recording or a delivery
+ * fails, nothing of it is committed: the consumer is sought back to the first offsets of that
+ * batch and of everything read after it, and they are read again after a pause (0.5 s,
+ * doubling up to 10 s), never skipped. A message's sightings are the same each time it is
+ * read (its name, offsets and hashes come from the message alone), and the register keeps a
+ * sighting once, so what is read again changes nothing there; the sightings topic may carry
+ * it twice.
  *
  * Rebalances (cooperative-sticky): when partitions are revoked, the pending batch is swept,
- * delivered, recorded and committed before they are given up; if that fails (or the
- * partitions were lost), it is dropped uncommitted and the new owner reads it again.
+ * recorded and delivered, and every batch in the air committed (synchronously) before they
+ * are given up; if that fails (or the partitions were lost), their messages are dropped
+ * uncommitted and the new owner reads them again. Messages of a revoked partition that the
+ * consume call returning after the revocation still carries are let go the same way.
  *
  * Recording mode (no log topics): the messages are sightings, as the sweep workers write them;
  * a bad one is said with its topic, partition and offset, counted and skipped.
@@ -41,6 +46,16 @@
 #define DETECT_SAMPLE    (64u << 10)
 #define STOP_WAIT_S      30.0
 
+/* A batch swept, recorded and sent whose offsets wait for its sightings' acknowledgements;
+ * the worker reads and sweeps the next batch meanwhile. */
+struct flight {
+    rd_kafka_topic_partition_list_t *first; /* per partition, the batch's first offset */
+    rd_kafka_topic_partition_list_t *next;  /* per partition, its last offset + 1 */
+    uint64_t messages;                      /* counted in st.messages, taken back if it fails */
+    uint64_t waiting;                       /* delivery reports to come */
+    uint64_t failed;                        /* sweep, recording or deliveries that failed */
+};
+
 /* A partition this worker holds, and the format its messages are read as. */
 struct part {
     char *topic;
@@ -61,7 +76,15 @@ struct worker {
     char **found; /* the batch's sightings, JSON texts */
     size_t n_found, cap_found;
     bool found_failed;
-    uint64_t dr_failed; /* the batch's failed deliveries */
+    /* batches in the air, oldest first: at most one between batches, two while the next one
+     * is launched */
+    struct flight fl[2]; /* a ring: the delivery reports point into it, so flights never move */
+    unsigned head, n_air;
+    bool revoked; /* partitions were revoked or lost during the last consume call */
+    /* the partitions sought back during the last consume call (by a rebalance that landed a
+     * failed batch), each with the offset after the last message read before: what the call
+     * had gathered beyond it before the seek is stale */
+    rd_kafka_topic_partition_list_t *stale;
     /* partitions */
     struct part *parts;
     size_t n_parts;
@@ -124,15 +147,32 @@ static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     struct worker *w = opaque;
+    struct flight *f = m->_private;
 
     (void)rk;
+    if (f != NULL && f->waiting > 0)
+        f->waiting--;
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        w->dr_failed++;
+        if (f != NULL)
+            f->failed++;
         say(w, true, "a sighting was not delivered to %s: %s", rd_kafka_topic_name(m->rkt),
             rd_kafka_err2str(m->err));
     } else {
         w->st.produced++;
     }
+}
+
+static void on_commit(rd_kafka_t *rk,
+                      rd_kafka_resp_err_t err,
+                      rd_kafka_topic_partition_list_t *offsets,
+                      void *opaque)
+{
+    (void)rk;
+    (void)offsets;
+    /* what was done is done: a batch whose offsets were not committed is read again after a
+     * restart or by the next owner, and changes nothing then */
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        say(opaque, true, "the offsets were not committed: %s", rd_kafka_err2str(err));
 }
 
 /* ---- partitions -------------------------------------------------------------------------- */
@@ -368,6 +408,7 @@ static bool read_batch(struct worker *w)
 }
 
 static enum ruru_err producer(struct worker *w, struct ruru_diag *diag);
+static void producer_warm(struct worker *w);
 
 /* An idempotent producer that met a fatal error (the brokers lost its sequence: it can send
  * nothing more) is replaced by a new one; false when none can be made. */
@@ -385,17 +426,24 @@ static bool producer_sound(struct worker *w)
     rd_kafka_flush(w->p, 1000);
     rd_kafka_destroy(w->p);
     w->p = NULL;
+    /* the reports that did not come will not come: those flights go again */
+    for (unsigned k = 0; k < 2; k++)
+        if (w->fl[k].waiting > 0) {
+            w->fl[k].waiting = 0;
+            w->fl[k].failed++;
+        }
     if (producer(w, &d) != RURU_OK) {
         say(w, true, "%s", d.msg);
         return false;
     }
+    producer_warm(w);
     return true;
 }
 
-/* Delivers w->found to the sightings topic and waits for every delivery report. */
-static bool deliver(struct worker *w)
+/* Sends w->found to the sightings topic, each message carrying `f` for its delivery report;
+ * does not wait for the reports. False when a sighting could not even be queued. */
+static bool send_found(struct worker *w, struct flight *f)
 {
-    w->dr_failed = 0;
     if (!producer_sound(w))
         return false;
     for (size_t i = 0; i < w->n_found; i++) {
@@ -409,7 +457,7 @@ static bool deliver(struct worker *w)
         for (;;) {
             /* rd_kafka_produceva, not the RD_KAFKA_V_ macros: those are GNU statement
              * expressions, which C11 does not have */
-            rd_kafka_vu_t vu[4];
+            rd_kafka_vu_t vu[5];
             rd_kafka_error_t *e;
             vu[0].vtype = RD_KAFKA_VTYPE_TOPIC;
             vu[0].u.cstr = w->o->sightings_topic;
@@ -421,11 +469,15 @@ static bool deliver(struct worker *w)
             vu[2].u.mem.size = strlen(w->found[i]);
             vu[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
             vu[3].u.i = RD_KAFKA_MSG_F_COPY;
-            e = rd_kafka_produceva(w->p, vu, 4);
+            vu[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
+            vu[4].u.ptr = f;
+            f->waiting++;
+            e = rd_kafka_produceva(w->p, vu, 5);
             err = RD_KAFKA_RESP_ERR_NO_ERROR;
             if (e != NULL) {
                 err = rd_kafka_error_code(e);
                 rd_kafka_error_destroy(e);
+                f->waiting--;
             }
             if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
                 break;
@@ -434,18 +486,10 @@ static bool deliver(struct worker *w)
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
             say(w, true, "a sighting cannot be sent to %s: %s", w->o->sightings_topic,
                 rd_kafka_err2str(err));
-            w->dr_failed++;
+            return false;
         }
     }
-    /* every report, good or bad: message.timeout.ms bounds the wait */
-    while (rd_kafka_outq_len(w->p) > 0)
-        rd_kafka_flush(w->p, 200);
-    /* a fatal error met meanwhile fails what was not acknowledged: the batch goes again */
-    {
-        char errstr[256];
-        return w->dr_failed == 0 &&
-               rd_kafka_fatal_error(w->p, errstr, sizeof(errstr)) == RD_KAFKA_RESP_ERR_NO_ERROR;
-    }
+    return true;
 }
 
 /* Records w->found into the register; in recording mode, a batch the register refuses as a
@@ -519,53 +563,172 @@ static void sleep_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
-/* Sweeps (or reads), delivers, records and commits the batch; on a failure the consumer is
- * sought back to the batch's first offsets and, unless `no_wait` (a rebalance waits for no
- * one), the worker pauses before reading it again. */
-static void process_batch(struct worker *w, bool no_wait)
-{
-    bool ok;
-    rd_kafka_topic_partition_list_t *l;
+/* ---- batches in the air ------------------------------------------------------------------ */
 
-    if (w->n == 0)
-        return;
+/* Sweeps (or reads) the batch, records its sightings and sends them; the batch's offsets and
+ * what is to come of it go into a new flight, and its messages are let go. A step that fails
+ * marks the flight failed: it is read again when it lands. */
+static void launch(struct worker *w)
+{
+    struct flight *f = &w->fl[(w->head + w->n_air++) % 2];
+    bool ok;
+
+    memset(f, 0, sizeof(*f));
+    f->first = batch_offsets(w, true);
+    f->next = batch_offsets(w, false);
     found_clear(w);
-    ok = w->recording ? read_batch(w) : sweep_batch(w);
-    if (ok && w->p != NULL)
-        ok = deliver(w);
+    ok = f->first != NULL && f->next != NULL && (w->recording ? read_batch(w) : sweep_batch(w));
+    if (ok && !w->recording)
+        f->messages = w->n;
     if (ok && w->o->reg != NULL)
         ok = record(w);
-    l = batch_offsets(w, !ok);
+    if (ok && w->p != NULL)
+        ok = send_found(w, f);
+    if (!ok)
+        f->failed++;
+    batch_clear(w);
+}
+
+/* Whether the producer met a fatal error: what it had not sent is lost with it. */
+static bool producer_failed(struct worker *w)
+{
+    char errstr[256];
+
+    return w->p != NULL &&
+           rd_kafka_fatal_error(w->p, errstr, sizeof(errstr)) != RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+/* Waits for every delivery report of `f` (message.timeout.ms bounds the wait). */
+static void flight_wait(struct worker *w, struct flight *f)
+{
+    while (f->waiting > 0 && w->p != NULL)
+        rd_kafka_poll(w->p, 100);
+}
+
+static void flight_free(struct flight *f)
+{
+    if (f->first != NULL)
+        rd_kafka_topic_partition_list_destroy(f->first);
+    if (f->next != NULL)
+        rd_kafka_topic_partition_list_destroy(f->next);
+    memset(f, 0, sizeof(*f));
+}
+
+/* Adds to `to` the partitions of `from` it does not hold, and where both hold one, keeps the
+ * lower offset (or the higher, `higher`). */
+static void
+merge(rd_kafka_topic_partition_list_t *to, const rd_kafka_topic_partition_list_t *from, bool higher)
+{
+    for (int i = 0; to != NULL && from != NULL && i < from->cnt; i++) {
+        const rd_kafka_topic_partition_t *tp = &from->elems[i];
+        rd_kafka_topic_partition_t *have =
+                rd_kafka_topic_partition_list_find(to, tp->topic, tp->partition);
+        if (have == NULL)
+            rd_kafka_topic_partition_list_add(to, tp->topic, tp->partition)->offset = tp->offset;
+        else if (higher ? tp->offset > have->offset : tp->offset < have->offset)
+            have->offset = tp->offset;
+    }
+}
+
+/* Lands the oldest flight (waiting for its reports unless `ready_only`, when it lands only if
+ * they have all come): its offsets are committed when everything went well, synchronously
+ * when `sync`. When it failed, it and the flights after it are abandoned: the consumer is
+ * sought back to their first offsets and, unless `no_wait` (a rebalance waits for no one),
+ * the worker pauses before reading them again. False when nothing landed. */
+static bool land(struct worker *w, bool ready_only, bool sync, bool no_wait)
+{
+    struct flight *f = &w->fl[w->head];
+    bool ok;
+
+    if (w->n_air == 0 || (ready_only && f->waiting > 0))
+        return false;
+    flight_wait(w, f);
+    ok = f->failed == 0 && !producer_failed(w);
     if (ok) {
-        rd_kafka_resp_err_t err =
-                l != NULL ? rd_kafka_commit(w->c, l, 0) : RD_KAFKA_RESP_ERR__NO_OFFSET;
+        rd_kafka_resp_err_t err = rd_kafka_commit(w->c, f->next, sync ? 0 : 1);
         w->st.batches++;
         w->backoff_ms = 0;
-        if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-            /* what was done is done; the batch is read again after a restart or by the next
-             * owner, and changes nothing then */
+        if (sync && err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
             say(w, true, "the offsets were not committed: %s", rd_kafka_err2str(err));
-    } else {
-        rd_kafka_error_t *e;
-        w->st.retries++;
-        if (!w->recording)
-            w->st.messages -= w->n;
-        e = l != NULL ? rd_kafka_seek_partitions(w->c, l, 5000) : NULL;
+        flight_free(f);
+        w->head = (w->head + 1) % 2;
+        w->n_air--;
+        return true;
+    }
+    /* this one and every later one go again, from their first offsets */
+    for (unsigned k = 1; k < w->n_air; k++) {
+        struct flight *g = &w->fl[(w->head + k) % 2];
+        flight_wait(w, g);
+        merge(f->first, g->first, false);
+        merge(f->next, g->next, true);
+        f->messages += g->messages;
+        flight_free(g);
+    }
+    w->n_air = 0;
+    /* the messages read since are read again too: a partition of theirs only goes back to
+     * their first offset */
+    if (w->n > 0) {
+        rd_kafka_topic_partition_list_t *l = batch_offsets(w, true);
+        merge(f->first, l, false);
+        if (l != NULL)
+            rd_kafka_topic_partition_list_destroy(l);
+        merge(f->next, (l = batch_offsets(w, false)), true);
+        if (l != NULL)
+            rd_kafka_topic_partition_list_destroy(l);
+        batch_clear(w);
+    }
+    w->st.retries++;
+    w->st.messages -= f->messages < w->st.messages ? f->messages : w->st.messages;
+    if (f->first->cnt > 0) {
+        rd_kafka_error_t *e = rd_kafka_seek_partitions(w->c, f->first, 5000);
         if (e != NULL) {
             say(w, true, "cannot go back to the batch: %s", rd_kafka_error_string(e));
             rd_kafka_error_destroy(e);
         }
-        w->backoff_ms = w->backoff_ms == 0                   ? BACKOFF_MIN_MS
-                        : w->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
-                                                             : w->backoff_ms * 2;
-        say(w, true, "the batch will be read again in %.1f s", w->backoff_ms / 1000.0);
+        for (int i = 0; i < f->first->cnt; i++)
+            if (f->first->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR)
+                say(w, true, "cannot go back to %s/%" PRId32 " offset %" PRId64 ": %s",
+                    f->first->elems[i].topic, f->first->elems[i].partition,
+                    f->first->elems[i].offset, rd_kafka_err2str(f->first->elems[i].err));
     }
-    if (l != NULL)
-        rd_kafka_topic_partition_list_destroy(l);
-    batch_clear(w);
-    if (!ok && !no_wait)
+    if (w->stale != NULL)
+        rd_kafka_topic_partition_list_destroy(w->stale);
+    w->stale = f->next;
+    f->next = NULL;
+    flight_free(f);
+    w->backoff_ms = w->backoff_ms == 0                   ? BACKOFF_MIN_MS
+                    : w->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
+                                                         : w->backoff_ms * 2;
+    say(w, true, "the batch will be read again in %.1f s", w->backoff_ms / 1000.0);
+    if (!no_wait)
         for (unsigned waited = 0; waited < w->backoff_ms && !*w->o->stop; waited += 100)
             sleep_ms(100);
+    return true;
+}
+
+/* Launches the pending batch; when `pipelined`, the flight before it is landed and this one
+ * stays in the air while the next batch is read; otherwise every flight lands, committed
+ * synchronously (a rebalance, or the end). */
+static void process_batch(struct worker *w, bool pipelined, bool no_wait)
+{
+    if (w->n > 0) {
+        if (w->n_air == 2)
+            land(w, false, !pipelined, no_wait);
+        launch(w);
+    }
+    while (w->n_air > (pipelined ? 1u : 0u))
+        land(w, false, !pipelined, no_wait);
+}
+
+/* A flight's partitions that were lost are neither committed nor sought back. */
+static void flight_drop(struct flight *f, const rd_kafka_topic_partition_list_t *parts)
+{
+    for (int i = 0; i < parts->cnt; i++) {
+        rd_kafka_topic_partition_list_del(f->first, parts->elems[i].topic,
+                                          parts->elems[i].partition);
+        rd_kafka_topic_partition_list_del(f->next, parts->elems[i].topic,
+                                          parts->elems[i].partition);
+    }
 }
 
 /* ---- rebalances ---------------------------------------------------------------------------- */
@@ -610,14 +773,17 @@ static void on_rebalance(rd_kafka_t *rk,
         for (int i = 0; i < parts->cnt; i++)
             say(w, false, "assigned %s/%" PRId32, parts->elems[i].topic, parts->elems[i].partition);
     } else {
-        /* finish the pending batch before the partitions go (it may hold messages of those
-         * that stay too: all is committed at once); when they are lost, the new owner has
-         * them already and nothing may be committed */
-        if (w->n > 0) {
-            if (rd_kafka_assignment_lost(rk))
-                batch_drop(w, parts);
-            else
-                process_batch(w, true);
+        /* finish the pending batch and land the batches in the air before the partitions
+         * go (they may hold messages of those that stay too: all is committed at once); when
+         * they are lost, the new owner has them already and nothing of theirs may be
+         * committed */
+        w->revoked = true;
+        if (rd_kafka_assignment_lost(rk)) {
+            batch_drop(w, parts);
+            for (unsigned k = 0; k < w->n_air; k++)
+                flight_drop(&w->fl[(w->head + k) % 2], parts);
+        } else {
+            process_batch(w, false, true);
         }
         for (int i = 0; i < parts->cnt; i++) {
             part_forget(w, parts->elems[i].topic, parts->elems[i].partition);
@@ -634,6 +800,50 @@ static void on_rebalance(rd_kafka_t *rk,
         say(w, true, "rebalance: %s", rd_kafka_error_string(e));
         rd_kafka_error_destroy(e);
     }
+}
+
+/* Takes the `got` messages a consume call put at w->batch[at]: a rebalance served during the
+ * call may have launched the batch before them (they move up to its end), errors are said and
+ * let go, and so are messages of partitions revoked meanwhile (their new owner reads them from
+ * the offsets committed on revocation) and those it gathered before a seek back (they come
+ * again after the messages read again). `before`: when the call began, the batch's start if
+ * they begin it. */
+static void take(struct worker *w, size_t at, size_t got, const struct timespec *before)
+{
+    rd_kafka_topic_partition_list_t *held = NULL;
+
+    if (w->revoked && rd_kafka_assignment(w->c, &held) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        held = NULL;
+    if (w->n == 0)
+        w->started = *before;
+    for (size_t i = 0; i < got; i++) {
+        rd_kafka_message_t *m = w->batch[at + i];
+        rd_kafka_topic_partition_t *stale =
+                w->stale != NULL && m->err == RD_KAFKA_RESP_ERR_NO_ERROR
+                        ? rd_kafka_topic_partition_list_find(w->stale, rd_kafka_topic_name(m->rkt),
+                                                             m->partition)
+                        : NULL;
+        if (stale != NULL && m->offset < stale->offset) {
+            /* the first message read again after the seek: the rest are new too */
+            rd_kafka_topic_partition_list_del(w->stale, rd_kafka_topic_name(m->rkt), m->partition);
+            stale = NULL;
+        }
+        if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                say(w, true, "kafka: %s", rd_kafka_message_errstr(m));
+            rd_kafka_message_destroy(m);
+        } else if (stale != NULL) {
+            rd_kafka_message_destroy(m); /* gathered before the seek back, read again later */
+        } else if (w->revoked && (held == NULL || rd_kafka_topic_partition_list_find(
+                                                          held, rd_kafka_topic_name(m->rkt),
+                                                          m->partition) == NULL)) {
+            rd_kafka_message_destroy(m);
+        } else {
+            w->batch[w->n++] = m;
+        }
+    }
+    if (held != NULL)
+        rd_kafka_topic_partition_list_destroy(held);
 }
 
 /* ---- counters ---------------------------------------------------------------------------- */
@@ -735,7 +945,10 @@ static enum ruru_err conf_new(struct worker *w,
 /* The idempotent producer of the sightings topic. */
 static enum ruru_err producer(struct worker *w, struct ruru_diag *diag)
 {
-    static const char *const pdefaults[] = {"linger.ms", "5", "message.timeout.ms", "60000", NULL};
+    /* linger 0: a batch's sightings are produced at once and then waited for; Nagle off, as
+     * Kafka's own clients have it, so a small request is not held for an acknowledgement */
+    static const char *const pdefaults[] = {
+            "linger.ms", "0", "message.timeout.ms", "60000", "socket.nagle.disable", "true", NULL};
     static const char *const pfixed[] = {"enable.idempotence", "true", "acks", "all", NULL};
     rd_kafka_conf_t *conf = NULL;
     char errstr[512];
@@ -751,10 +964,40 @@ static enum ruru_err producer(struct worker *w, struct ruru_diag *diag)
     return RURU_OK;
 }
 
+/* Asks for the sightings topic's metadata, so that the connections, the topic's leaders and
+ * the idempotent producer's id are ready before the first batch's deliveries (which would
+ * otherwise wait for them, most of a second); a failure is left to the deliveries. */
+static void producer_warm(struct worker *w)
+{
+    rd_kafka_topic_t *t = rd_kafka_topic_new(w->p, w->o->sightings_topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+
+    if (t == NULL)
+        return;
+    if (rd_kafka_metadata(w->p, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR && md != NULL)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(t);
+}
+
 static enum ruru_err clients(struct worker *w, struct ruru_diag *diag)
 {
-    static const char *const cdefaults[] = {"partition.assignment.strategy", "cooperative-sticky",
-                                            "auto.offset.reset", "earliest", NULL};
+    /* queued.min.messages: librdkafka (2.0.2) stops fetching while the consumer's queue
+     * holds more than this, counted over all its partitions, and looks again only about a
+     * second later; a worker that empties 100,000 messages (the default) in half of that
+     * waits the other half, so the bound is the queue's size in bytes
+     * (queued.max.messages.kbytes, 64 MiB) instead. fetch.wait.max.ms: a fetch with nothing
+     * to bring is answered within 100 ms, for brokers that hold it for the whole wait. */
+    static const char *const cdefaults[] = {"partition.assignment.strategy",
+                                            "cooperative-sticky",
+                                            "auto.offset.reset",
+                                            "earliest",
+                                            "queued.min.messages",
+                                            "1000000",
+                                            "fetch.wait.max.ms",
+                                            "100",
+                                            "socket.nagle.disable",
+                                            "true",
+                                            NULL};
     static const char *const cfixed[] = {"enable.auto.commit", "false", "enable.auto.offset.store",
                                          "false", NULL};
     rd_kafka_conf_t *conf = NULL;
@@ -768,6 +1011,7 @@ static enum ruru_err clients(struct worker *w, struct ruru_diag *diag)
         return err;
     }
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
     if ((w->c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr))) == NULL) {
         rd_kafka_conf_destroy(conf);
         return ruru_diag_set(diag, RURU_EIO, NULL, 0, 0, "cannot make the consumer: %s", errstr);
@@ -819,6 +1063,7 @@ enum ruru_err ruru_kafka_run(const struct ruru_kafka_opts *o, struct ruru_diag *
 {
     static const struct ruru_scan_opts none;
     struct worker w;
+    rd_kafka_queue_t *q;
     enum ruru_err err;
     unsigned batch = o->batch ? o->batch : DEFAULT_BATCH;
     unsigned batch_ms = o->batch_ms ? o->batch_ms : DEFAULT_BATCH_MS;
@@ -849,41 +1094,53 @@ enum ruru_err ruru_kafka_run(const struct ruru_kafka_opts *o, struct ruru_diag *
         goto out;
     if ((err = clients(&w, diag)) != RURU_OK || (err = subscribe(&w, diag)) != RURU_OK)
         goto out;
+    if (w.p != NULL)
+        producer_warm(&w); /* while the group is joined */
     /* Runs until stopped; a member stopped before the group gave it its first assignment
      * goes on polling until it has one (at most STOP_WAIT_S): librdkafka 2.0.2 aborts when a
      * cooperative-sticky consumer is closed before its first assignment (fixed in later
      * librdkafka releases). */
+    q = rd_kafka_queue_get_consumer(w.c);
     while (!*o->stop || (!w.assigned_once && since(&w.t0) < w.stop_deadline)) {
         int timeout = 100;
+        size_t at = w.n;
+        struct timespec before;
+        ssize_t got;
         if (*o->stop && w.stop_deadline == 1e300)
             w.stop_deadline = since(&w.t0) + STOP_WAIT_S;
-        rd_kafka_message_t *m;
         if (w.n > 0) {
             double left = (double)batch_ms - since(&w.started) * 1000;
             timeout = left <= 0 ? 0 : left < 100 ? (int)left : 100;
         }
-        m = rd_kafka_consumer_poll(w.c, timeout);
+        clock_gettime(CLOCK_MONOTONIC, &before);
+        w.revoked = false;
+        if (w.stale != NULL) {
+            rd_kafka_topic_partition_list_destroy(w.stale);
+            w.stale = NULL;
+        }
+        got = rd_kafka_consume_batch_queue(q, timeout, w.batch + at, w.cap - at);
+        if (got > 0)
+            take(&w, at, (size_t)got, &before);
         if (w.p != NULL)
             rd_kafka_poll(w.p, 0);
-        if (m != NULL && m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                say(&w, true, "kafka: %s", rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
-        } else if (m != NULL) {
-            if (w.n == 0)
-                clock_gettime(CLOCK_MONOTONIC, &w.started);
-            w.batch[w.n++] = m;
-        }
+        while (land(&w, true, false, false))
+            ;
         if (w.n > 0 && (w.n == w.cap || since(&w.started) * 1000 >= batch_ms))
-            process_batch(&w, false);
+            process_batch(&w, true, false);
         stats(&w, false);
     }
-    /* stopped: the pending batch is finished and committed, then the group is left */
-    process_batch(&w, true);
+    /* stopped: the pending batch is finished and every batch committed, then the group is
+     * left */
+    process_batch(&w, false, true);
+    rd_kafka_queue_destroy(q);
     rd_kafka_consumer_close(w.c);
     err = RURU_OK;
 out:
     batch_clear(&w);
+    for (unsigned k = 0; k < 2; k++)
+        flight_free(&w.fl[k]);
+    if (w.stale != NULL)
+        rd_kafka_topic_partition_list_destroy(w.stale);
     if (w.c != NULL)
         stats(&w, true);
     if (w.p != NULL) {

@@ -32,8 +32,10 @@ class Cluster:
 
 
 def produce(bootstraps, topic, lines, partition=None):
-    """Each line one message, through kcat (an independent client)."""
-    cmd = ["kcat", "-P", "-b", bootstraps, "-t", topic, "-X", "linger.ms=50"]
+    """Each line one message, through kcat (an independent client). The producer compresses
+    its batches (zstd): kmock keeps about 5 MB of batches a partition and drops older ones, so
+    compressed, a partition holds some 100,000 log lines."""
+    cmd = ["kcat", "-P", "-b", bootstraps, "-t", topic, "-X", "linger.ms=50", "-z", "zstd"]
     if partition is not None:
         cmd += ["-p", str(partition)]
     subprocess.run(cmd, input="".join(l + "\n" for l in lines), text=True, check=True,
@@ -82,11 +84,14 @@ class Worker:
             return f.read()
 
 
-def status(home, group):
-    """The counters of the group's workers from their status files, summed."""
+def status(home, group, clients=None):
+    """The counters of the group's workers (or of those `clients`) from their status files,
+    summed."""
     total = {}
     d = os.path.join(home, "stream")
     for name in os.listdir(d) if os.path.isdir(d) else []:
+        if clients is not None and name[len(group) + 1:-5] not in clients:
+            continue
         if name.startswith(group + "-") and name.endswith(".json"):
             try:
                 with open(os.path.join(d, name)) as f:

@@ -1,10 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """`ruru stream` end to end on librdkafka's mock cluster (kmock), fed and read with kcat.
 
-One group of sweep workers reads 20,000 log messages (--messages N: kmock keeps about 5 MB a
-partition and drops older messages, so more than about 60,000 lose their first lines before
-they are read) with planted lines from 3 partitions
-while one is kill -9'd and restarted, a broker fails requests, a broker goes down and up
+One group of sweep workers reads 100,000 log messages (--messages N) with planted lines from 3
+partitions (--partitions N) while one is kill -9'd and restarted, a broker fails requests, a broker goes down and up
 (long enough for deliveries to time out: batches are read again), a worker joins and one
 leaves with SIGTERM. Every sighting `ruru scan` finds in the same lines must arrive on the
 sightings topic, and the register must hold exactly the incidents and evidence of a `ruru
@@ -76,7 +74,7 @@ def main():
     ap.add_argument("--ruru", required=True)
     ap.add_argument("--kmock", required=True)
     ap.add_argument("--source", required=True)
-    ap.add_argument("--messages", type=int, default=20000)
+    ap.add_argument("--messages", type=int, default=100000)
     ap.add_argument("--partitions", type=int, default=3)
     a = ap.parse_args()
     if shutil.which("kcat") is None or not os.access(a.kmock, os.X_OK):
@@ -191,7 +189,8 @@ def run(ruru, kmock, intel, tmp, n_messages, t0, partitions=3):
         check(got == expected,
               "every sighting ruru scan finds arrives on the sightings topic (%d expected, %d "
               "distinct arrived)" % (len(expected), len(got)))
-        kt.wait_for(lambda: kt.status(homes["sweep"], "sweepers").get("lag", 1) == 0, 30)
+        kt.wait_for(lambda: kt.status(homes["sweep"], "sweepers", ("w1b", "w3")).get("lag", 1)
+                    == 0, 30)
         for w in (w1b, w3):
             rc = w.stop()
             check(rc == 0, "%s exits 0 after SIGTERM (%d)" % (os.path.basename(w.log_path), rc))
