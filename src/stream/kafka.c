@@ -51,7 +51,7 @@
 struct flight {
     rd_kafka_topic_partition_list_t *first; /* per partition, the batch's first offset */
     rd_kafka_topic_partition_list_t *next;  /* per partition, its last offset + 1 */
-    uint64_t messages;                      /* counted in st.messages, taken back if it fails */
+    uint64_t messages, lines, bytes, found; /* counted in st, taken back if it fails */
     uint64_t waiting;                       /* delivery reports to come */
     uint64_t failed;                        /* sweep, recording or deliveries that failed */
 };
@@ -571,6 +571,7 @@ static void sleep_ms(unsigned ms)
 static void launch(struct worker *w)
 {
     struct flight *f = &w->fl[(w->head + w->n_air++) % 2];
+    uint64_t lines0 = w->st.lines, bytes0 = w->st.bytes, found0 = w->st.sightings;
     bool ok;
 
     memset(f, 0, sizeof(*f));
@@ -578,8 +579,12 @@ static void launch(struct worker *w)
     f->next = batch_offsets(w, false);
     found_clear(w);
     ok = f->first != NULL && f->next != NULL && (w->recording ? read_batch(w) : sweep_batch(w));
-    if (ok && !w->recording)
+    if (ok && !w->recording) {
         f->messages = w->n;
+        f->lines = w->st.lines - lines0;
+        f->bytes = w->st.bytes - bytes0;
+        f->found = w->st.sightings - found0;
+    }
     if (ok && w->o->reg != NULL)
         ok = record(w);
     if (ok && w->p != NULL)
@@ -662,6 +667,9 @@ static bool land(struct worker *w, bool ready_only, bool sync, bool no_wait)
         merge(f->first, g->first, false);
         merge(f->next, g->next, true);
         f->messages += g->messages;
+        f->lines += g->lines;
+        f->bytes += g->bytes;
+        f->found += g->found;
         flight_free(g);
     }
     w->n_air = 0;
@@ -679,6 +687,9 @@ static bool land(struct worker *w, bool ready_only, bool sync, bool no_wait)
     }
     w->st.retries++;
     w->st.messages -= f->messages < w->st.messages ? f->messages : w->st.messages;
+    w->st.lines -= f->lines < w->st.lines ? f->lines : w->st.lines;
+    w->st.bytes -= f->bytes < w->st.bytes ? f->bytes : w->st.bytes;
+    w->st.sightings -= f->found < w->st.sightings ? f->found : w->st.sightings;
     if (f->first->cnt > 0) {
         rd_kafka_error_t *e = rd_kafka_seek_partitions(w->c, f->first, 5000);
         if (e != NULL) {
