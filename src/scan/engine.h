@@ -31,6 +31,12 @@ struct ruru_scan_input {
     size_t len;
     const char *format; /* the input's format (ruru_log_formats), NULL: opts->log_format, else
                            detected */
+    /* A memory input of one-line records that each have a name of their own (messages joined
+     * with newlines): line i + 1 is names[i], and a sighting of it is placed there (names[i],
+     * line 1, offset 0). NULL: the input is one source (path). Both are borrowed for the sweep;
+     * the names must number the lines. */
+    const char *const *names;
+    size_t n_names;
     /* OUT: the format the sweep read it as (a static name), NULL when it was not read */
     const char *detected;
 };

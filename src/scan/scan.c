@@ -618,6 +618,27 @@ bool ruru_scan_input_rules(struct sweep *s, struct input *in)
     return true;
 }
 
+/* Where a hit is: its input's path, line and offset; in a run of named one-line records (a
+ * batch's messages), the record's own name, line 1, offset 0. */
+static void place(const struct input *in,
+                  const struct chunk *c,
+                  const struct chunk_hit *h,
+                  const char **path,
+                  uint64_t *line,
+                  uint64_t *offset)
+{
+    uint64_t l = c->spans != NULL || in->kind == RURU_KIND_JSON_DOC ? h->line : in->lines + h->line;
+
+    *path = in->path;
+    *line = l;
+    *offset = h->offset;
+    if (in->names != NULL && l >= 1 && l <= in->n_names) {
+        *path = in->names[l - 1];
+        *line = 1;
+        *offset = 0;
+    }
+}
+
 /* A rule's match: kept for its correlations, and reported unless only a correlation's part. */
 static void
 report_rule(struct sweep *s, struct input *in, const struct chunk *c, const struct chunk_hit *h)
@@ -628,10 +649,8 @@ report_rule(struct sweep *s, struct input *in, const struct chunk *c, const stru
     const char *json;
 
     memset(&x, 0, sizeof(x));
-    x.path = in->path;
+    place(in, c, h, &x.path, &x.line, &x.offset);
     x.format = ruru_log_kind_name(in->kind);
-    x.line = c->spans != NULL || in->kind == RURU_KIND_JSON_DOC ? h->line : in->lines + h->line;
-    x.offset = h->offset;
     x.length = h->length;
     x.time = h->time;
     x.asset = h->asset;
@@ -663,7 +682,7 @@ report_rule(struct sweep *s, struct input *in, const struct chunk *c, const stru
         for (size_t i = 0; ok && i < h->n_corr_values; i++)
             if (h->corr_values[i] != NULL && (e.values[i] = ruru_strdup(h->corr_values[i])) == NULL)
                 ok = false;
-        e.where.path = in->path;
+        e.where.path = x.path;
         e.where.line = x.line;
         e.where.offset = x.offset;
         e.where.length = x.length;
@@ -703,10 +722,7 @@ keep_partial(struct sweep *s, struct input *in, const struct chunk *c, const str
     memset(&k, 0, sizeof(k));
     memcpy(k.leaves, h->leaves, sizeof(k.leaves));
     k.asset = h->asset != NULL ? ruru_strdup(h->asset) : NULL;
-    k.where.path = in->path;
-    k.where.line =
-            c->spans != NULL || in->kind == RURU_KIND_JSON_DOC ? h->line : in->lines + h->line;
-    k.where.offset = h->offset;
+    place(in, c, h, &k.where.path, &k.where.line, &k.where.offset);
     k.where.length = h->length;
     k.where.time = h->time;
     k.where.asset = k.asset;
@@ -735,10 +751,8 @@ static void report_chunk(struct sweep *s, struct chunk *c)
             continue;
         }
         memset(&x, 0, sizeof(x));
-        x.path = in->path;
+        place(in, c, h, &x.path, &x.line, &x.offset);
         x.format = ruru_log_kind_name(in->kind);
-        x.line = c->spans != NULL || in->kind == RURU_KIND_JSON_DOC ? h->line : in->lines + h->line;
-        x.offset = h->offset;
         x.length = h->length;
         x.time = h->time;
         x.asset = h->asset;
@@ -1087,6 +1101,8 @@ enum ruru_err ruru_engine_sweep(struct ruru_engine *e,
             in->mem = it->data != NULL;
             in->data = it->data;
             in->data_len = it->len;
+            in->names = it->data != NULL ? it->names : NULL;
+            in->n_names = in->names != NULL ? it->n_names : 0;
             in->item = i + 1;
             if (it->format != NULL) {
                 in->kind = ruru_log_kind_parse(it->format);

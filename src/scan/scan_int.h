@@ -155,6 +155,8 @@ struct input {
     size_t item;      /* 1 + its ruru_scan_input among the sweep's, 0: found in a directory */
     const char *data; /* a memory input's bytes (mem), borrowed for the sweep */
     size_t data_len;
+    const char *const *names; /* its lines' own names (a run of messages), borrowed, or NULL */
+    size_t n_names;
     bool mem;
     struct ruru_rules_input *rin; /* for the rules: its format and ties (NULL: no rules) */
     bool shared_rin;              /* rin is the sweep's for its format (shared_rin), not its own */

@@ -35,6 +35,7 @@
 #include "base/alloc.h"
 #include "base/diag.h"
 #include "io/stream.h"
+#include "logs/detect.h"
 #include "scan/engine.h"
 #include "stream/stream_int.h"
 
@@ -325,15 +326,46 @@ static rd_kafka_topic_partition_list_t *batch_offsets(const struct worker *w, bo
     return l;
 }
 
-/* Sweeps the batch's messages (sweep mode): their sightings into w->found. */
+/* Whether a message of `format` can join a run: one plain line (not empty, no line end, no
+ * carriage return, not gzip or zstd) of a format whose lines stand alone (no header, no
+ * document spanning lines). */
+static bool joinable(const rd_kafka_message_t *m, const char *format)
+{
+    const unsigned char *p = m->payload;
+    enum ruru_log_kind k = format != NULL ? ruru_log_kind_parse(format) : RURU_KIND__COUNT;
+
+    if (m->len == 0 || p == NULL ||
+        (k != RURU_KIND_TEXT && k != RURU_KIND_APACHE && k != RURU_KIND_ZEEK_JSON &&
+         k != RURU_KIND_EVE && k != RURU_KIND_JSONL && k != RURU_KIND_SYSLOG && k != RURU_KIND_CEF))
+        return false;
+    if ((m->len >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
+        (m->len >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd))
+        return false;
+    return memchr(p, '\n', m->len) == NULL && memchr(p, '\r', m->len) == NULL;
+}
+
+/* Sweeps the batch's messages (sweep mode): their sightings into w->found. A partition's
+ * one-line messages are swept as one input, their lines joined, each line named after its
+ * message (what a message costs apart from its line is paid once a run); any other message
+ * is an input of its own. Either way a sighting names its message: kafka:TOPIC/PARTITION/OFFSET,
+ * line 1, offset 0 for a one-line message. */
 static bool sweep_batch(struct worker *w)
 {
     struct ruru_scan_input *in = ruru_calloc(w->n + 1, sizeof(*in));
     char(*names)[300] = ruru_calloc(w->n + 1, sizeof(*names));
+    const char **named = ruru_calloc(w->n + 1, sizeof(*named));
+    size_t *order = ruru_calloc(w->n + 1, sizeof(*order));
+    const char **formats = ruru_calloc(w->n + 1, sizeof(*formats));
+    size_t *first_of = ruru_calloc(w->n + 1, sizeof(*first_of));
+    size_t *count = ruru_calloc(w->n + 1, sizeof(*count));
+    size_t *group = NULL, n_groups = 0;
+    char *joined = NULL;
+    size_t n_in = 0, n_named = 0, used = 0, total = 0, seps = 0;
     struct ruru_sweep_totals t;
     struct ruru_diag d;
     enum ruru_err err;
-    bool ok = in != NULL && names != NULL;
+    bool ok = in != NULL && names != NULL && named != NULL && order != NULL && formats != NULL &&
+              first_of != NULL && count != NULL;
 
     if (ok && ruru_engine_stale(w->engine)) {
         /* the intel changed: a new engine for this batch and the next, the old one kept when
@@ -349,33 +381,91 @@ static bool sweep_batch(struct worker *w)
                 d.msg);
         }
     }
+    /* the messages partition by partition (in the order each first appears), each
+     * partition's in their order: a counting sort on the partition's rank */
+    if (ok && (group = ruru_calloc(w->n + 1, sizeof(*group))) == NULL)
+        ok = false;
     for (size_t i = 0; ok && i < w->n; i++) {
         const rd_kafka_message_t *m = w->batch[i];
         const char *topic = rd_kafka_topic_name(m->rkt);
+        size_t g = 0;
         snprintf(names[i], sizeof(names[i]), "kafka:%s/%" PRId32 "/%" PRId64, topic, m->partition,
                  m->offset);
-        in[i].path = names[i];
-        in[i].data = m->payload != NULL ? m->payload : "";
-        in[i].len = m->len;
-        if ((in[i].format = topic_format(w, topic)) == NULL)
-            in[i].format = partition_format(w, i);
-        w->st.messages++;
+        if ((formats[i] = topic_format(w, topic)) == NULL)
+            formats[i] = partition_format(w, i);
+        total += m->len + 1;
+        while (g < n_groups && (w->batch[first_of[g]]->rkt != m->rkt ||
+                                w->batch[first_of[g]]->partition != m->partition))
+            g++;
+        if (g == n_groups)
+            first_of[n_groups++] = i;
+        group[i] = g;
+        count[g]++;
+    }
+    for (size_t g = 0, at = 0; ok && g < n_groups; g++) {
+        size_t c = count[g];
+        count[g] = at;
+        at += c;
+    }
+    for (size_t i = 0; ok && i < w->n; i++)
+        order[count[group[i]]++] = i;
+    if (ok && (joined = ruru_malloc(total + 1)) == NULL)
+        ok = false;
+    for (size_t o = 0; ok && o < w->n; o++) {
+        size_t i = order[o];
+        const rd_kafka_message_t *m = w->batch[i];
+        struct ruru_scan_input *run = n_in > 0 ? &in[n_in - 1] : NULL;
+        if (!joinable(m, formats[i])) {
+            in[n_in].path = names[i];
+            in[n_in].data = m->payload != NULL ? m->payload : "";
+            in[n_in].len = m->len;
+            in[n_in].format = formats[i];
+            n_in++;
+            continue;
+        }
+        /* a run goes on with the next message of its partition, in the same format */
+        if (run == NULL || run->names == NULL || o == 0 || w->batch[order[o - 1]]->rkt != m->rkt ||
+            w->batch[order[o - 1]]->partition != m->partition || run->format != formats[i] ||
+            run->names + run->n_names != named + n_named) {
+            run = &in[n_in++];
+            run->path = names[i];
+            run->data = joined + used;
+            run->len = 0;
+            run->format = formats[i];
+            run->names = named + n_named;
+            run->n_names = 0;
+        }
+        memcpy(joined + used, m->payload, m->len);
+        joined[used + m->len] = '\n';
+        used += m->len + 1;
+        run->len += m->len + 1;
+        named[n_named++] = names[i];
+        run->n_names++;
+        seps++;
     }
     if (ok) {
-        err = ruru_engine_sweep(w->engine, in, w->n, false, NULL, &t, &d);
+        err = ruru_engine_sweep(w->engine, in, n_in, false, NULL, &t, &d);
         if (err != RURU_OK || w->found_failed) {
             say(w, true, "a batch could not be swept: %s",
                 err != RURU_OK ? d.msg : "out of memory");
             ok = false;
-            w->st.messages -= w->n;
         } else {
+            /* the newlines that joined the runs are not the messages' bytes */
+            w->st.messages += w->n;
             w->st.lines += t.lines;
-            w->st.bytes += t.bytes;
+            w->st.bytes += t.bytes - (t.bytes >= seps ? seps : t.bytes);
             w->st.sightings += t.sightings;
         }
     }
     ruru_free(in);
     ruru_free(names);
+    ruru_free(named);
+    ruru_free(order);
+    ruru_free(formats);
+    ruru_free(first_of);
+    ruru_free(count);
+    ruru_free(group);
+    ruru_free(joined);
     return ok;
 }
 

@@ -55,6 +55,18 @@ def consume(bootstraps, topic):
     return [l for l in r.stdout.split("\n") if l]
 
 
+def consume_placed(bootstraps, topic):
+    """Every message of the topic now, as {"kafka:TOPIC/PARTITION/OFFSET": text}."""
+    r = subprocess.run(["kcat", "-C", "-b", bootstraps, "-t", topic, "-e", "-q", "-f",
+                        "%p %o %s\n"], capture_output=True, text=True, timeout=120)
+    out = {}
+    for l in r.stdout.split("\n"):
+        if l:
+            p, o, text = l.split(" ", 2)
+            out["kafka:%s/%s/%s" % (topic, p, o)] = text
+    return out
+
+
 class Worker:
     """A `ruru stream` process; its standard error goes to a file."""
 

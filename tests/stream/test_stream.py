@@ -189,6 +189,15 @@ def run(ruru, kmock, intel, tmp, n_messages, t0, partitions=3):
         check(got == expected,
               "every sighting ruru scan finds arrives on the sightings topic (%d expected, %d "
               "distinct arrived)" % (len(expected), len(got)))
+        # each names its message (a partition's one-line messages are swept joined): the
+        # message at that place is the line, at line 1, offset 0
+        placed = kt.consume_placed(bs, "logs")
+        wrong = [t for t in kt.consume(bs, "sightings") if t.startswith("{")
+                 and (placed.get(json.loads(t)["log"]["file"]["path"])
+                      != json.loads(t)["event"]["original"] or json.loads(t)["ruru"]["line"] != 1
+                      or json.loads(t)["log"]["offset"] != 0)]
+        check(not wrong, "every sighting names the message of its line: kafka:logs/P/O, line 1, "
+              "offset 0 (%d wrong)" % len(wrong))
         kt.wait_for(lambda: kt.status(homes["sweep"], "sweepers", ("w1b", "w3")).get("lag", 1)
                     == 0, 30)
         for w in (w1b, w3):

@@ -127,6 +127,31 @@ static void engine_memory_inputs(void)
     CHECK_INT(ruru_engine_sweep(e, in, 1, false, NULL, &t, &d), RURU_OK);
     CHECK_INT(json_array_size(g.docs), 1);
     CHECK(json_equal(json_array_get(g.docs, 0), a));
+    /* a run of one-line messages swept as one input: each line placed on its own message */
+    {
+        static const char *const names[] = {"kafka:logs/1/7", "kafka:logs/1/8"};
+        struct ruru_scan_input run;
+        json_t *c;
+        memset(&run, 0, sizeof(run));
+        run.path = names[0];
+        run.data = plain;
+        run.len = strlen(plain);
+        run.format = "jsonl";
+        run.names = names;
+        run.n_names = 2;
+        json_array_clear(g.docs);
+        CHECK_INT(ruru_engine_sweep(e, &run, 1, false, NULL, &t, &d), RURU_OK);
+        CHECK_INT(t.lines, 2);
+        CHECK_INT(json_array_size(g.docs), 1);
+        c = json_array_get(g.docs, 0);
+        CHECK_STR(json_string_value(json_object_get(
+                          json_object_get(json_object_get(c, "log"), "file"), "path")),
+                  "kafka:logs/1/8");
+        CHECK_INT(json_integer_value(json_object_get(json_object_get(c, "log"), "offset")), 0);
+        CHECK_INT(json_integer_value(json_object_get(json_object_get(c, "ruru"), "line")), 1);
+        CHECK_STR(json_string_value(json_object_get(json_object_get(c, "ruru"), "sha256")),
+                  json_string_value(json_object_get(json_object_get(a, "ruru"), "sha256")));
+    }
     json_decref(a);
     /* an import makes the engine stale */
     import(s, "b.csv", "type,value\nip,198.51.100.9\n");
