@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "stream/kafka_defaults.h"
+
 static double now(void)
 {
     struct timespec t;
@@ -39,18 +41,7 @@ static int set(rd_kafka_conf_t *conf, const char *name, const char *value)
 
 int main(int argc, char **argv)
 {
-    static const char *const props[] = {"partition.assignment.strategy",
-                                        "cooperative-sticky",
-                                        "auto.offset.reset",
-                                        "earliest",
-                                        "enable.auto.commit",
-                                        "false",
-                                        "queued.min.messages",
-                                        "1000000",
-                                        "fetch.wait.max.ms",
-                                        "100",
-                                        "socket.nagle.disable",
-                                        "true",
+    static const char *const props[] = {RURU_KAFKA_CONSUMER_DEFAULTS, "enable.auto.commit", "false",
                                         NULL};
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_topic_partition_list_t *topics;

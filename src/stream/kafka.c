@@ -37,6 +37,7 @@
 #include "io/stream.h"
 #include "logs/detect.h"
 #include "scan/engine.h"
+#include "stream/kafka_defaults.h"
 #include "stream/stream_int.h"
 
 #define DEFAULT_BATCH    1000u
@@ -1082,23 +1083,7 @@ static void producer_warm(struct worker *w)
 
 static enum ruru_err clients(struct worker *w, struct ruru_diag *diag)
 {
-    /* queued.min.messages: librdkafka (2.0.2) stops fetching while the consumer's queue
-     * holds more than this, counted over all its partitions, and looks again only about a
-     * second later; a worker that empties 100,000 messages (the default) in half of that
-     * waits the other half, so the bound is the queue's size in bytes
-     * (queued.max.messages.kbytes, 64 MiB) instead. fetch.wait.max.ms: a fetch with nothing
-     * to bring is answered within 100 ms, for brokers that hold it for the whole wait. */
-    static const char *const cdefaults[] = {"partition.assignment.strategy",
-                                            "cooperative-sticky",
-                                            "auto.offset.reset",
-                                            "earliest",
-                                            "queued.min.messages",
-                                            "1000000",
-                                            "fetch.wait.max.ms",
-                                            "100",
-                                            "socket.nagle.disable",
-                                            "true",
-                                            NULL};
+    static const char *const cdefaults[] = {RURU_KAFKA_CONSUMER_DEFAULTS, NULL};
     static const char *const cfixed[] = {"enable.auto.commit", "false", "enable.auto.offset.store",
                                          "false", NULL};
     rd_kafka_conf_t *conf = NULL;
