@@ -8,7 +8,8 @@
  * into the register and sends them to the sightings topic. The batch is then in the air: the
  * worker reads and sweeps the next one while the brokers acknowledge its sightings, and
  * commits its offsets (each partition's last + 1) only once every delivery report has come
- * and all went well, before the next batch's. When a sweep, the recording or a delivery
+ * and all went well, before the next batch's (asynchronously, at most every COMMIT_MS for
+ * the batches landed since). When a sweep, the recording or a delivery
  * fails, nothing of it is committed: the consumer is sought back to the first offsets of that
  * batch and of everything read after it, and they are read again after a pause (0.5 s,
  * doubling up to 10 s), never skipped. A message's sightings are the same each time it is
@@ -43,6 +44,7 @@
 #define DEFAULT_BATCH    1000u
 #define DEFAULT_BATCH_MS 500u
 #define DEFAULT_STATS_MS 2000u
+#define COMMIT_MS        100u /* landed batches' offsets are committed at most this often */
 #define BACKOFF_MIN_MS   500u
 #define BACKOFF_MAX_MS   10000u
 #define DETECT_SAMPLE    (64u << 10)
@@ -87,6 +89,10 @@ struct worker {
      * failed batch), each with the offset after the last message read before: what the call
      * had gathered beyond it before the seek is stale */
     rd_kafka_topic_partition_list_t *stale;
+    /* offsets of landed batches not committed yet (each partition's highest), and when the
+     * last commit was sent */
+    rd_kafka_topic_partition_list_t *to_commit;
+    struct timespec last_commit;
     /* partitions */
     struct part *parts;
     size_t n_parts;
@@ -726,6 +732,25 @@ merge(rd_kafka_topic_partition_list_t *to, const rd_kafka_topic_partition_list_t
     }
 }
 
+/* Commits the landed batches' offsets: now when `sync` (synchronously: a rebalance, the end),
+ * else asynchronously once COMMIT_MS have passed since the last commit. A commit for each
+ * batch would be a request to the coordinator every few milliseconds; what a commit left for
+ * later costs is at most COMMIT_MS of messages read again after a crash. */
+static void commit(struct worker *w, bool sync)
+{
+    rd_kafka_resp_err_t err;
+
+    if (w->to_commit == NULL || w->to_commit->cnt == 0 ||
+        (!sync && since(&w->last_commit) * 1000 < COMMIT_MS))
+        return;
+    err = rd_kafka_commit(w->c, w->to_commit, sync ? 0 : 1);
+    if (sync && err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        say(w, true, "the offsets were not committed: %s", rd_kafka_err2str(err));
+    rd_kafka_topic_partition_list_destroy(w->to_commit);
+    w->to_commit = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &w->last_commit);
+}
+
 /* Lands the oldest flight (waiting for its reports unless `ready_only`, when it lands only if
  * they have all come): its offsets are committed when everything went well, synchronously
  * when `sync`. When it failed, it and the flights after it are abandoned: the consumer is
@@ -741,11 +766,12 @@ static bool land(struct worker *w, bool ready_only, bool sync, bool no_wait)
     flight_wait(w, f);
     ok = f->failed == 0 && !producer_failed(w);
     if (ok) {
-        rd_kafka_resp_err_t err = rd_kafka_commit(w->c, f->next, sync ? 0 : 1);
+        if (w->to_commit == NULL)
+            w->to_commit = rd_kafka_topic_partition_list_new(8);
+        merge(w->to_commit, f->next, true);
         w->st.batches++;
         w->backoff_ms = 0;
-        if (sync && err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-            say(w, true, "the offsets were not committed: %s", rd_kafka_err2str(err));
+        commit(w, sync);
         flight_free(f);
         w->head = (w->head + 1) % 2;
         w->n_air--;
@@ -820,6 +846,8 @@ static void process_batch(struct worker *w, bool pipelined, bool no_wait)
     }
     while (w->n_air > (pipelined ? 1u : 0u))
         land(w, false, !pipelined, no_wait);
+    if (!pipelined)
+        commit(w, true);
 }
 
 /* A flight's partitions that were lost are neither committed nor sought back. */
@@ -884,6 +912,9 @@ static void on_rebalance(rd_kafka_t *rk,
             batch_drop(w, parts);
             for (unsigned k = 0; k < w->n_air; k++)
                 flight_drop(&w->fl[(w->head + k) % 2], parts);
+            for (int i = 0; w->to_commit != NULL && i < parts->cnt; i++)
+                rd_kafka_topic_partition_list_del(w->to_commit, parts->elems[i].topic,
+                                                  parts->elems[i].partition);
         } else {
             process_batch(w, false, true);
         }
@@ -1211,6 +1242,7 @@ enum ruru_err ruru_kafka_run(const struct ruru_kafka_opts *o, struct ruru_diag *
             rd_kafka_poll(w.p, 0);
         while (land(&w, true, false, false))
             ;
+        commit(&w, false);
         if (w.n > 0 && (w.n == w.cap || since(&w.started) * 1000 >= batch_ms))
             process_batch(&w, true, false);
         stats(&w, false);
@@ -1227,6 +1259,8 @@ out:
         flight_free(&w.fl[k]);
     if (w.stale != NULL)
         rd_kafka_topic_partition_list_destroy(w.stale);
+    if (w.to_commit != NULL)
+        rd_kafka_topic_partition_list_destroy(w.to_commit);
     if (w.c != NULL)
         stats(&w, true);
     if (w.p != NULL) {
