@@ -801,8 +801,13 @@ static void report_chunk(struct sweep *s, struct chunk *c)
         in->last_time = c->last_time;
     if (c->failed || c->hits_truncated) {
         struct ruru_diag d;
-        ruru_diag_set(&d, c->failed ? RURU_ENOMEM : RURU_ELIMIT, in->path, in->lines - c->lines + 1,
-                      0,
+        uint64_t line = in->lines - c->lines + 1;
+        const char *path = in->path;
+        if (in->names != NULL && line >= 1 && line <= in->n_names) {
+            path = in->names[line - 1]; /* the chunk's first record, named */
+            line = 1;
+        }
+        ruru_diag_set(&d, c->failed ? RURU_ENOMEM : RURU_ELIMIT, path, line, 0,
                       c->failed ? "out of memory while matching; some sightings are missing"
                                 : "a line with more than 256 matches; the rest were dropped");
         ruru_scan_input_error(s, in, c->failed ? RURU_ENOMEM : RURU_ELIMIT, &d);
