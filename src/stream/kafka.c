@@ -764,7 +764,8 @@ static bool land(struct worker *w, bool ready_only, bool sync, bool no_wait)
     if (w->n_air == 0 || (ready_only && f->waiting > 0))
         return false;
     flight_wait(w, f);
-    ok = f->failed == 0 && !producer_failed(w);
+    /* reports still awaited (no producer could be made to wait for them) are no delivery */
+    ok = f->failed == 0 && f->waiting == 0 && !producer_failed(w);
     if (ok) {
         if (w->to_commit == NULL)
             w->to_commit = rd_kafka_topic_partition_list_new(8);
