@@ -618,8 +618,19 @@ bool ruru_scan_input_rules(struct sweep *s, struct input *in)
     return true;
 }
 
-/* Where a hit is: its input's path, line and offset; in a run of named one-line records (a
- * batch's messages), the record's own name, line 1, offset 0. */
+/* Line `line` of an input (offset `offset`): in a run of named one-line records (a batch's
+ * messages), the record's own name, line 1, offset 0; else the input's path as it is. */
+static void named(const struct input *in, const char **path, uint64_t *line, uint64_t *offset)
+{
+    *path = in->path;
+    if (in->names != NULL && *line >= 1 && *line <= in->n_names) {
+        *path = in->names[*line - 1];
+        *line = 1;
+        *offset = 0;
+    }
+}
+
+/* Where a hit is: its input's path (or record's name), line and offset. */
 static void place(const struct input *in,
                   const struct chunk *c,
                   const struct chunk_hit *h,
@@ -627,16 +638,9 @@ static void place(const struct input *in,
                   uint64_t *line,
                   uint64_t *offset)
 {
-    uint64_t l = c->spans != NULL || in->kind == RURU_KIND_JSON_DOC ? h->line : in->lines + h->line;
-
-    *path = in->path;
-    *line = l;
+    *line = c->spans != NULL || in->kind == RURU_KIND_JSON_DOC ? h->line : in->lines + h->line;
     *offset = h->offset;
-    if (in->names != NULL && l >= 1 && l <= in->n_names) {
-        *path = in->names[l - 1];
-        *line = 1;
-        *offset = 0;
-    }
+    named(in, path, line, offset);
 }
 
 /* A rule's match: kept for its correlations, and reported unless only a correlation's part. */
@@ -801,12 +805,9 @@ static void report_chunk(struct sweep *s, struct chunk *c)
         in->last_time = c->last_time;
     if (c->failed || c->hits_truncated) {
         struct ruru_diag d;
-        uint64_t line = in->lines - c->lines + 1;
-        const char *path = in->path;
-        if (in->names != NULL && line >= 1 && line <= in->n_names) {
-            path = in->names[line - 1]; /* the chunk's first record, named */
-            line = 1;
-        }
+        uint64_t line = in->lines - c->lines + 1, offset = 0;
+        const char *path;
+        named(in, &path, &line, &offset); /* the chunk's first record */
         ruru_diag_set(&d, c->failed ? RURU_ENOMEM : RURU_ELIMIT, path, line, 0,
                       c->failed ? "out of memory while matching; some sightings are missing"
                                 : "a line with more than 256 matches; the rest were dropped");

@@ -48,6 +48,7 @@
 #define BACKOFF_MIN_MS   500u
 #define BACKOFF_MAX_MS   10000u
 #define DETECT_SAMPLE    (64u << 10)
+#define RUN_LINE_MAX     (64u << 10) /* the longest message joined into a run */
 #define STOP_WAIT_S      30.0
 
 /* A batch swept, recorded and sent whose offsets wait for its sightings' acknowledgements;
@@ -334,14 +335,15 @@ static rd_kafka_topic_partition_list_t *batch_offsets(const struct worker *w, bo
 }
 
 /* Whether a message of `format` can join a run: one plain line (not empty, no line end, no
- * carriage return, not gzip or zstd) of a format whose lines stand alone (no header, no
- * document spanning lines). */
+ * carriage return, not gzip or zstd, at most RUN_LINE_MAX bytes: a longer one gains nothing
+ * from joining, and would be cut across chunks) of a format whose lines stand alone (no
+ * header, no document spanning lines). */
 static bool joinable(const rd_kafka_message_t *m, const char *format)
 {
     const unsigned char *p = m->payload;
     enum ruru_log_kind k = format != NULL ? ruru_log_kind_parse(format) : RURU_KIND__COUNT;
 
-    if (m->len == 0 || p == NULL ||
+    if (m->len == 0 || m->len > RUN_LINE_MAX || p == NULL ||
         (k != RURU_KIND_TEXT && k != RURU_KIND_APACHE && k != RURU_KIND_ZEEK_JSON &&
          k != RURU_KIND_EVE && k != RURU_KIND_JSONL && k != RURU_KIND_SYSLOG && k != RURU_KIND_CEF))
         return false;

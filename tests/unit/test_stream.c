@@ -152,6 +152,70 @@ static void engine_memory_inputs(void)
         CHECK_STR(json_string_value(json_object_get(json_object_get(c, "ruru"), "sha256")),
                   json_string_value(json_object_get(json_object_get(a, "ruru"), "sha256")));
     }
+    /* the same messages swept one by one and as a run give the same sightings, each at the
+     * same place: hostile lines among them (invalid UTF-8, a NUL, blanks, a long one, one cut
+     * short, one that is not JSON) */
+    {
+        static const char *const names[] = {"m/0", "m/1", "m/2", "m/3", "m/4", "m/5", "m/6"};
+        static const char with_nul[] = "{\"source\":{\"ip\":\"203.0.113.45\"},\"x\":\"a\0b\"}";
+        char *long_line = malloc(100000);
+        const char *msgs[7];
+        size_t lens[7], total = 0;
+        char *joined;
+        struct ruru_scan_input one[7], run;
+        json_t *alone, *joint;
+        size_t k;
+        json_t *doc;
+        snprintf(long_line, 100000, "{\"source\":{\"ip\":\"203.0.113.45\"},\"pad\":\"%0*d\"}",
+                 99000, 0);
+        msgs[0] = "{\"host\":{\"name\":\"ws-\xff\xfe\"},\"source\":{\"ip\":\"203.0.113.45\"}}";
+        msgs[1] = with_nul;
+        msgs[2] = "   ";
+        msgs[3] = long_line;
+        msgs[4] = "{\"source\":{\"ip\":\"203.0.113.45\"";
+        msgs[5] = "not json 203.0.113.45";
+        msgs[6] = "{\"destination\":{\"ip\":\"203.0.113.45\"}}";
+        for (k = 0; k < 7; k++) {
+            lens[k] = k == 1 ? sizeof(with_nul) - 1 : strlen(msgs[k]);
+            total += lens[k] + 1;
+        }
+        joined = malloc(total);
+        total = 0;
+        memset(one, 0, sizeof(one));
+        for (k = 0; k < 7; k++) {
+            one[k].path = names[k];
+            one[k].data = msgs[k];
+            one[k].len = lens[k];
+            one[k].format = "jsonl";
+            memcpy(joined + total, msgs[k], lens[k]);
+            joined[total + lens[k]] = '\n';
+            total += lens[k] + 1;
+        }
+        json_array_clear(g.docs);
+        CHECK_INT(ruru_engine_sweep(e, one, 7, false, NULL, &t, &d), RURU_OK);
+        alone = json_deep_copy(g.docs);
+        memset(&run, 0, sizeof(run));
+        run.path = names[0];
+        run.data = joined;
+        run.len = total;
+        run.format = "jsonl";
+        run.names = names;
+        run.n_names = 7;
+        json_array_clear(g.docs);
+        CHECK_INT(ruru_engine_sweep(e, &run, 1, false, NULL, &t, &d), RURU_OK);
+        CHECK_INT(t.lines, 7);
+        joint = g.docs;
+        CHECK(json_array_size(alone) >= 4);
+        CHECK_INT(json_array_size(joint), json_array_size(alone));
+        json_array_foreach(alone, k, doc)
+        {
+            /* in order: the run's lines are the messages, in the messages' order */
+            CHECK(json_equal(doc, json_array_get(joint, k)));
+        }
+        json_decref(alone);
+        free(joined);
+        free(long_line);
+    }
     json_decref(a);
     /* an import makes the engine stale */
     import(s, "b.csv", "type,value\nip,198.51.100.9\n");
