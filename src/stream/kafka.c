@@ -61,6 +61,19 @@ struct flight {
     uint64_t failed;                        /* sweep, recording or deliveries that failed */
 };
 
+/* What sweeping a batch needs besides the messages, made once for the largest batch (a batch
+ * is swept many times a second: no allocation of its own). */
+struct scratch {
+    struct ruru_scan_input *in;       /* the sweep's inputs: runs and single messages */
+    char (*names)[300];               /* each message's kafka:TOPIC/PARTITION/OFFSET */
+    const char **named;               /* the runs' lines' names, run after run */
+    const char **formats;             /* each message's format */
+    size_t *order;                    /* the messages partition by partition */
+    size_t *first_of, *count, *group; /* the counting sort's partitions */
+    char *joined;                     /* the runs' lines */
+    size_t joined_cap;
+};
+
 /* A partition this worker holds, and the format its messages are read as. */
 struct part {
     char *topic;
@@ -77,6 +90,7 @@ struct worker {
     /* the batch */
     rd_kafka_message_t **batch;
     size_t n, cap;
+    struct scratch x;
     struct timespec started;
     char **found; /* the batch's sightings, JSON texts */
     size_t n_found, cap_found;
@@ -360,21 +374,19 @@ static bool joinable(const rd_kafka_message_t *m, const char *format)
  * line 1, offset 0 for a one-line message. */
 static bool sweep_batch(struct worker *w)
 {
-    struct ruru_scan_input *in = ruru_calloc(w->n + 1, sizeof(*in));
-    char(*names)[300] = ruru_calloc(w->n + 1, sizeof(*names));
-    const char **named = ruru_calloc(w->n + 1, sizeof(*named));
-    size_t *order = ruru_calloc(w->n + 1, sizeof(*order));
-    const char **formats = ruru_calloc(w->n + 1, sizeof(*formats));
-    size_t *first_of = ruru_calloc(w->n + 1, sizeof(*first_of));
-    size_t *count = ruru_calloc(w->n + 1, sizeof(*count));
-    size_t *group = NULL, n_groups = 0;
-    char *joined = NULL;
-    size_t n_in = 0, n_named = 0, used = 0, total = 0, seps = 0;
+    struct scratch *x = &w->x;
+    struct ruru_scan_input *in = x->in;
+    char(*names)[300] = x->names;
+    const char **named = x->named, **formats = x->formats;
+    size_t *order = x->order, *first_of = x->first_of, *count = x->count, *group = x->group;
+    size_t n_groups = 0, n_in = 0, n_named = 0, used = 0, total = 0, seps = 0;
     struct ruru_sweep_totals t;
     struct ruru_diag d;
     enum ruru_err err;
-    bool ok = in != NULL && names != NULL && named != NULL && order != NULL && formats != NULL &&
-              first_of != NULL && count != NULL;
+    bool ok = true;
+
+    memset(in, 0, (w->n + 1) * sizeof(*in));
+    memset(count, 0, (w->n + 1) * sizeof(*count));
 
     if (ok && ruru_engine_stale(w->engine)) {
         /* the intel changed: a new engine for this batch and the next, the old one kept when
@@ -392,9 +404,7 @@ static bool sweep_batch(struct worker *w)
     }
     /* the messages partition by partition (in the order each first appears), each
      * partition's in their order: a counting sort on the partition's rank */
-    if (ok && (group = ruru_calloc(w->n + 1, sizeof(*group))) == NULL)
-        ok = false;
-    for (size_t i = 0; ok && i < w->n; i++) {
+    for (size_t i = 0; i < w->n; i++) {
         const rd_kafka_message_t *m = w->batch[i];
         const char *topic = rd_kafka_topic_name(m->rkt);
         size_t g = 0;
@@ -411,15 +421,21 @@ static bool sweep_batch(struct worker *w)
         group[i] = g;
         count[g]++;
     }
-    for (size_t g = 0, at = 0; ok && g < n_groups; g++) {
+    for (size_t g = 0, at = 0; g < n_groups; g++) {
         size_t c = count[g];
         count[g] = at;
         at += c;
     }
-    for (size_t i = 0; ok && i < w->n; i++)
+    for (size_t i = 0; i < w->n; i++)
         order[count[group[i]]++] = i;
-    if (ok && (joined = ruru_malloc(total + 1)) == NULL)
-        ok = false;
+    if (total + 1 > x->joined_cap) {
+        char *j = ruru_realloc(x->joined, total + 1);
+        ok = j != NULL;
+        if (ok) {
+            x->joined = j;
+            x->joined_cap = total + 1;
+        }
+    }
     for (size_t o = 0; ok && o < w->n; o++) {
         size_t i = order[o];
         const rd_kafka_message_t *m = w->batch[i];
@@ -433,19 +449,18 @@ static bool sweep_batch(struct worker *w)
             continue;
         }
         /* a run goes on with the next message of its partition, in the same format */
-        if (run == NULL || run->names == NULL || o == 0 || w->batch[order[o - 1]]->rkt != m->rkt ||
-            w->batch[order[o - 1]]->partition != m->partition || run->format != formats[i] ||
-            run->names + run->n_names != named + n_named) {
+        if (run == NULL || run->names == NULL || w->batch[order[o - 1]]->rkt != m->rkt ||
+            w->batch[order[o - 1]]->partition != m->partition || run->format != formats[i]) {
             run = &in[n_in++];
             run->path = names[i];
-            run->data = joined + used;
+            run->data = x->joined + used;
             run->len = 0;
             run->format = formats[i];
             run->names = named + n_named;
             run->n_names = 0;
         }
-        memcpy(joined + used, m->payload, m->len);
-        joined[used + m->len] = '\n';
+        memcpy(x->joined + used, m->payload, m->len);
+        x->joined[used + m->len] = '\n';
         used += m->len + 1;
         run->len += m->len + 1;
         named[n_named++] = names[i];
@@ -466,15 +481,6 @@ static bool sweep_batch(struct worker *w)
             w->st.sightings += t.sightings;
         }
     }
-    ruru_free(in);
-    ruru_free(names);
-    ruru_free(named);
-    ruru_free(order);
-    ruru_free(formats);
-    ruru_free(first_of);
-    ruru_free(count);
-    ruru_free(group);
-    ruru_free(joined);
     return ok;
 }
 
@@ -1203,7 +1209,17 @@ enum ruru_err ruru_kafka_run(const struct ruru_kafka_opts *o, struct ruru_diag *
     clock_gettime(CLOCK_MONOTONIC, &w.t0);
     w.last_stats = w.t0;
     w.stop_deadline = 1e300;
-    if ((w.batch = ruru_calloc(batch, sizeof(*w.batch))) == NULL) {
+    w.x.in = ruru_calloc(batch + 1, sizeof(*w.x.in));
+    w.x.names = ruru_calloc(batch + 1, sizeof(*w.x.names));
+    w.x.named = ruru_calloc(batch + 1, sizeof(*w.x.named));
+    w.x.formats = ruru_calloc(batch + 1, sizeof(*w.x.formats));
+    w.x.order = ruru_calloc(batch + 1, sizeof(*w.x.order));
+    w.x.first_of = ruru_calloc(batch + 1, sizeof(*w.x.first_of));
+    w.x.count = ruru_calloc(batch + 1, sizeof(*w.x.count));
+    w.x.group = ruru_calloc(batch + 1, sizeof(*w.x.group));
+    if ((w.batch = ruru_calloc(batch, sizeof(*w.batch))) == NULL || w.x.in == NULL ||
+        w.x.names == NULL || w.x.named == NULL || w.x.formats == NULL || w.x.order == NULL ||
+        w.x.first_of == NULL || w.x.count == NULL || w.x.group == NULL) {
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
@@ -1280,5 +1296,14 @@ out:
     ruru_free(w.parts);
     ruru_free(w.found);
     ruru_free(w.batch);
+    ruru_free(w.x.in);
+    ruru_free(w.x.names);
+    ruru_free(w.x.named);
+    ruru_free(w.x.formats);
+    ruru_free(w.x.order);
+    ruru_free(w.x.first_of);
+    ruru_free(w.x.count);
+    ruru_free(w.x.group);
+    ruru_free(w.x.joined);
     return err;
 }
