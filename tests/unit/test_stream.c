@@ -67,6 +67,22 @@ static size_t gz(const char *text, unsigned char *out, size_t cap)
     return n;
 }
 
+/* A run of named one-line JSON records (data: the lines, each ending in a newline). */
+static struct ruru_scan_input
+run_of(const char *data, size_t len, const char *const *names, size_t n_names)
+{
+    struct ruru_scan_input run;
+
+    memset(&run, 0, sizeof(run));
+    run.path = names[0];
+    run.data = data;
+    run.len = len;
+    run.format = "jsonl";
+    run.names = names;
+    run.n_names = n_names;
+    return run;
+}
+
 static void engine_memory_inputs(void)
 {
     ruru_store *s = NULL;
@@ -132,13 +148,7 @@ static void engine_memory_inputs(void)
         static const char *const names[] = {"kafka:logs/1/7", "kafka:logs/1/8"};
         struct ruru_scan_input run;
         json_t *c;
-        memset(&run, 0, sizeof(run));
-        run.path = names[0];
-        run.data = plain;
-        run.len = strlen(plain);
-        run.format = "jsonl";
-        run.names = names;
-        run.n_names = 2;
+        run = run_of(plain, strlen(plain), names, 2);
         json_array_clear(g.docs);
         CHECK_INT(ruru_engine_sweep(e, &run, 1, false, NULL, &t, &d), RURU_OK);
         CHECK_INT(t.lines, 2);
@@ -194,13 +204,7 @@ static void engine_memory_inputs(void)
         json_array_clear(g.docs);
         CHECK_INT(ruru_engine_sweep(e, one, 7, false, NULL, &t, &d), RURU_OK);
         alone = json_deep_copy(g.docs);
-        memset(&run, 0, sizeof(run));
-        run.path = names[0];
-        run.data = joined;
-        run.len = total;
-        run.format = "jsonl";
-        run.names = names;
-        run.n_names = 7;
+        run = run_of(joined, total, names, 7);
         json_array_clear(g.docs);
         CHECK_INT(ruru_engine_sweep(e, &run, 1, false, NULL, &t, &d), RURU_OK);
         CHECK_INT(t.lines, 7);
