@@ -78,7 +78,9 @@ struct scratch {
 struct part {
     char *topic;
     int32_t partition;
-    char *format; /* detected from its first messages (owned), or NULL */
+    char *format;      /* detected from its first messages (owned), or NULL */
+    int64_t committed; /* its committed offset when assigned, asked for by lag() */
+    bool committed_asked;
 };
 
 struct worker {
@@ -929,6 +931,11 @@ static void on_rebalance(rd_kafka_t *rk,
         }
         for (int i = 0; i < parts->cnt; i++) {
             part_forget(w, parts->elems[i].topic, parts->elems[i].partition);
+            /* a partition read again is read from its committed offset if it comes back:
+             * what was gathered before a seek on it means nothing then */
+            if (w->stale != NULL)
+                rd_kafka_topic_partition_list_del(w->stale, parts->elems[i].topic,
+                                                  parts->elems[i].partition);
             say(w, false, "revoked %s/%" PRId32, parts->elems[i].topic, parts->elems[i].partition);
         }
         w->st.assigned =
@@ -991,10 +998,12 @@ static void take(struct worker *w, size_t at, size_t got, const struct timespec 
 /* ---- counters ---------------------------------------------------------------------------- */
 
 /* Messages of the assigned partitions not consumed yet, from the watermarks the fetches
- * brought; -1 when unknown. */
+ * brought; -1 when unknown. A partition this worker has consumed nothing of since it was
+ * assigned has no position yet: its lag is counted from its committed offset, asked of the
+ * coordinator once (a partition whose messages were all read before it came has none). */
 static int64_t lag(struct worker *w)
 {
-    rd_kafka_topic_partition_list_t *l = NULL;
+    rd_kafka_topic_partition_list_t *l = NULL, *ask = NULL;
     int64_t total = 0;
     bool known = false;
 
@@ -1002,11 +1011,38 @@ static int64_t lag(struct worker *w)
         return -1;
     rd_kafka_position(w->c, l);
     for (int i = 0; i < l->cnt; i++) {
+        struct part *p;
+        if (l->elems[i].offset >= 0 ||
+            (p = part_find(w, l->elems[i].topic, l->elems[i].partition, true)) == NULL ||
+            p->committed_asked)
+            continue;
+        p->committed_asked = true;
+        p->committed = -1;
+        if (ask == NULL)
+            ask = rd_kafka_topic_partition_list_new(l->cnt);
+        if (ask != NULL)
+            rd_kafka_topic_partition_list_add(ask, l->elems[i].topic, l->elems[i].partition);
+    }
+    if (ask != NULL) {
+        /* once: a coordinator that does not answer soon leaves the lag counted from the
+         * partition's start until a message of it is consumed */
+        if (rd_kafka_committed(w->c, ask, 500) == RD_KAFKA_RESP_ERR_NO_ERROR)
+            for (int i = 0; i < ask->cnt; i++) {
+                struct part *p = part_find(w, ask->elems[i].topic, ask->elems[i].partition, false);
+                if (p != NULL && ask->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+                    p->committed = ask->elems[i].offset;
+            }
+        rd_kafka_topic_partition_list_destroy(ask);
+    }
+    for (int i = 0; i < l->cnt; i++) {
         int64_t lo = -1, hi = -1, pos = l->elems[i].offset;
+        struct part *p;
         if (rd_kafka_get_watermark_offsets(w->c, l->elems[i].topic, l->elems[i].partition, &lo,
                                            &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
             hi < 0)
             continue;
+        if (pos < 0 && (p = part_find(w, l->elems[i].topic, l->elems[i].partition, false)) != NULL)
+            pos = p->committed;
         known = true;
         total += pos >= 0 ? (hi > pos ? hi - pos : 0) : (lo >= 0 ? hi - lo : hi);
     }
