@@ -13,6 +13,9 @@
  * the messages did not all come within 300 s.
  */
 #include <librdkafka/rdkafka.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +55,9 @@ int main(int argc, char **argv)
     long want, got = 0, lines = 0;
     double first = 0, last = 0, deadline;
 
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 64 << 20); /* as `ruru stream` (cli/stream.c says why) */
+#endif
     if (argc != 5 || (want = atol(argv[4])) <= 0) {
         fprintf(stderr, "usage: kconsume BROKERS GROUP TOPIC MESSAGES\n");
         return 2;

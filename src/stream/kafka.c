@@ -50,6 +50,11 @@
 #define DETECT_SAMPLE    (64u << 10)
 #define RUN_LINE_MAX     (64u << 10) /* the longest message joined into a run */
 #define STOP_WAIT_S      30.0
+/* batches in the air at most: enough to ride out a slow acknowledgement (librdkafka's mock
+ * cluster, serving a large fetch, answered produce requests up to 0.3-0.5 s late in the bench;
+ * with two in the air, a one-line topic's worker waited for reports on a third to a half of
+ * its batches) */
+#define AIR_MAX 8u
 
 /* A batch swept, recorded and sent whose offsets wait for its sightings' acknowledgements;
  * the worker reads and sweeps the next batch meanwhile. */
@@ -97,9 +102,9 @@ struct worker {
     char **found; /* the batch's sightings, JSON texts */
     size_t n_found, cap_found;
     bool found_failed;
-    /* batches in the air, oldest first: at most one between batches, two while the next one
-     * is launched */
-    struct flight fl[2]; /* a ring: the delivery reports point into it, so flights never move */
+    /* batches in the air, oldest first, landed as their reports come (in order); a ring: the
+     * delivery reports point into it, so flights never move */
+    struct flight fl[AIR_MAX];
     unsigned head, n_air;
     bool revoked; /* partitions were revoked or lost during the last consume call */
     /* the partitions sought back during the last consume call (by a rebalance that landed a
@@ -534,7 +539,7 @@ static bool producer_sound(struct worker *w)
     rd_kafka_destroy(w->p);
     w->p = NULL;
     /* the reports that did not come will not come: those flights go again */
-    for (unsigned k = 0; k < 2; k++)
+    for (unsigned k = 0; k < AIR_MAX; k++)
         if (w->fl[k].waiting > 0) {
             w->fl[k].waiting = 0;
             w->fl[k].failed++;
@@ -677,7 +682,7 @@ static void sleep_ms(unsigned ms)
  * marks the flight failed: it is read again when it lands. */
 static void launch(struct worker *w)
 {
-    struct flight *f = &w->fl[(w->head + w->n_air++) % 2];
+    struct flight *f = &w->fl[(w->head + w->n_air++) % AIR_MAX];
     uint64_t lines0 = w->st.lines, bytes0 = w->st.bytes, found0 = w->st.sightings;
     bool ok;
 
@@ -784,13 +789,13 @@ static bool land(struct worker *w, bool ready_only, bool sync, bool no_wait)
         w->backoff_ms = 0;
         commit(w, sync);
         flight_free(f);
-        w->head = (w->head + 1) % 2;
+        w->head = (w->head + 1) % AIR_MAX;
         w->n_air--;
         return true;
     }
     /* this one and every later one go again, from their first offsets */
     for (unsigned k = 1; k < w->n_air; k++) {
-        struct flight *g = &w->fl[(w->head + k) % 2];
+        struct flight *g = &w->fl[(w->head + k) % AIR_MAX];
         flight_wait(w, g);
         merge(f->first, g->first, false);
         merge(f->next, g->next, true);
@@ -845,18 +850,18 @@ static bool land(struct worker *w, bool ready_only, bool sync, bool no_wait)
     return true;
 }
 
-/* Launches the pending batch; when `pipelined`, the flight before it is landed and this one
- * stays in the air while the next batch is read; otherwise every flight lands, committed
- * synchronously (a rebalance, or the end). */
+/* Launches the pending batch; when `pipelined`, it stays in the air while the next batches
+ * are read (the oldest flight is landed first when AIR_MAX are in the air: its reports waited
+ * for); otherwise every flight lands, committed synchronously (a rebalance, or the end). */
 static void process_batch(struct worker *w, bool pipelined, bool no_wait)
 {
     if (w->n > 0) {
-        if (w->n_air == 2)
+        if (w->n_air == AIR_MAX)
             land(w, false, !pipelined, no_wait);
         launch(w);
     }
-    while (w->n_air > (pipelined ? 1u : 0u))
-        land(w, false, !pipelined, no_wait);
+    while (!pipelined && w->n_air > 0)
+        land(w, false, true, no_wait);
     if (!pipelined)
         commit(w, true);
 }
@@ -922,7 +927,7 @@ static void on_rebalance(rd_kafka_t *rk,
         if (rd_kafka_assignment_lost(rk)) {
             batch_drop(w, parts);
             for (unsigned k = 0; k < w->n_air; k++)
-                flight_drop(&w->fl[(w->head + k) % 2], parts);
+                flight_drop(&w->fl[(w->head + k) % AIR_MAX], parts);
             for (int i = 0; w->to_commit != NULL && i < parts->cnt; i++)
                 rd_kafka_topic_partition_list_del(w->to_commit, parts->elems[i].topic,
                                                   parts->elems[i].partition);
@@ -1310,7 +1315,7 @@ enum ruru_err ruru_kafka_run(const struct ruru_kafka_opts *o, struct ruru_diag *
     err = RURU_OK;
 out:
     batch_clear(&w);
-    for (unsigned k = 0; k < 2; k++)
+    for (unsigned k = 0; k < AIR_MAX; k++)
         flight_free(&w.fl[k]);
     if (w.stale != NULL)
         rd_kafka_topic_partition_list_destroy(w.stale);
