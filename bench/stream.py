@@ -32,7 +32,7 @@ kmock keeps about 5 MB per partition (older messages are dropped), so what is pr
 a worker starts is kept under 4 MB a partition: --partitions (default 48) sets how many lines
 a run has (1.2 million Apache lines, 336,000 ECS lines).
 """
-import argparse, json, math, os, shutil, subprocess, sys, tempfile, threading, time
+import argparse, json, math, os, resource, shutil, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "stream"))
@@ -84,17 +84,48 @@ def read_status(home, group, client):
         return None
 
 
+def cpu_of(pid):
+    """CPU seconds a process has used (its threads summed), and its main thread's seconds on a
+    CPU and waiting for one (schedstat: the worker's main thread is its sweeping thread)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        for t in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/stat" % (pid, t)) as f:
+                st = f.read().rsplit(")", 1)[1].split()
+            total += (int(st[11]) + int(st[12])) / tick
+        with open("/proc/%d/schedstat" % pid) as f:
+            on, waiting = (int(x) / 1e9 for x in f.read().split()[:2])
+    except OSError:
+        return None
+    return total, on, waiting
+
+
+def cpu_snap(workers, kmock_pid):
+    return [cpu_of(w.p.pid) for w in workers], cpu_of(kmock_pid) if kmock_pid else None
+
+
+def cores(a, b, dt):
+    """Cores used between two cpu_snap()s, dt seconds apart: the workers' processes, their
+    sweeping threads on a CPU and waiting for one, and kmock's."""
+    if any(x is None for x in a[0] + b[0]) or a[1] is None or b[1] is None:
+        return None
+    d = [[(y - x) / dt for x, y in zip(p, q)] for p, q in zip(a[0], b[0])]
+    return {"workers": sum(x[0] for x in d), "sweep": sum(x[1] for x in d),
+            "runq": sum(x[2] for x in d), "kmock": (b[1][0] - a[1][0]) / dt}
+
+
 def time_workers(a, home, bootstraps, topic, fmt, n_lines, n_workers, tag, batch, sightings):
     """The best of --reps runs (a new group each, reading the topic from its start): timings
-    on a shared VM wander."""
-    return max(time_run(a, home, bootstraps, topic, fmt, n_lines, n_workers, "%s-%d" % (tag, k),
-                        batch, sightings) for k in range(a.reps))
+    on a shared VM wander. (lines/s, the cores that run used)"""
+    return max((time_run(a, home, bootstraps, topic, fmt, n_lines, n_workers, "%s-%d" % (tag, k),
+                         batch, sightings) for k in range(a.reps)), key=lambda r: r[0])
 
 
 def time_run(a, home, bootstraps, topic, fmt, n_lines, n_workers, tag, batch, sightings):
     """Starts n_workers on topic; lines/s from the first status where every one of them has
     swept a batch to the one where all lines are swept (the first batches left out: they wait
-    for the first fetches)."""
+    for the first fetches), and the cores used meanwhile (cores())."""
     group = "g-" + tag
     workers = []
     for w in range(n_workers):
@@ -111,9 +142,9 @@ def time_run(a, home, bootstraps, topic, fmt, n_lines, n_workers, tag, batch, si
             if all(s is not None for s in st):
                 lines = sum(s["lines"] for s in st)
                 if start is None and all(s["lines"] > 0 for s in st):
-                    start = (now, lines)
+                    start = (now, lines, cpu_snap(workers, a.kmock_pid))
                 if lines >= n_lines:
-                    end = (now, lines)
+                    end = (now, lines, cpu_snap(workers, a.kmock_pid))
                     break
             time.sleep(a.stats_ms / 4000.0)
     finally:
@@ -122,21 +153,27 @@ def time_run(a, home, bootstraps, topic, fmt, n_lines, n_workers, tag, batch, si
     if start is None or end is None or end[0] <= start[0]:
         raise RuntimeError("%s: the workers did not sweep the %d lines (see %s)"
                            % (tag, n_lines, workers[0].log_path))
-    return (end[1] - start[1]) / (end[0] - start[0])
+    return (end[1] - start[1]) / (end[0] - start[0]), cores(start[2], end[2], end[0] - start[0])
 
 
 def kafka_rate(a, bootstraps, topic, n_messages, tag):
     """The Kafka side alone (bench/kconsume.c: a member configured as a worker's consumer that
-    only counts), lines/s from its first message to its last; the best of --reps."""
-    best = 0.0
+    only counts), lines/s from its first message to its last, the best of --reps; and the CPU
+    seconds kconsume and kmock spent on that run, per message."""
+    best, cpu = 0.0, None
     for k in range(a.reps):
+        r0, k0 = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_of(a.kmock_pid)
         r = subprocess.run([a.kconsume, bootstraps, "k-%s-%d" % (tag, k), topic, str(n_messages)],
                            capture_output=True, text=True, timeout=a.timeout + 30)
         if r.returncode != 0:
             raise RuntimeError("kconsume %s: %s" % (topic, r.stderr.strip() or r.stdout))
+        r1, k1 = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_of(a.kmock_pid)
         got, lines, secs = r.stdout.split()
-        best = max(best, int(lines) / float(secs))
-    return best
+        if int(lines) / float(secs) > best:
+            best = int(lines) / float(secs)
+            cpu = ((r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) / n_messages,
+                   (k1[0] - k0[0]) / n_messages if k0 and k1 else 0.0)
+    return best, cpu
 
 
 def scan_rate(a, home, lines):
@@ -268,6 +305,7 @@ def main():
                                            unit)),
              ("ecs", "jsonl", lines_of(os.path.join(corpus, "logs", "events.jsonl"), budget, unit)))
     cluster = kt.Cluster(a.kmock, ["sightings:%d" % a.partitions])
+    a.kmock_pid = cluster.p.pid
     rows, one_rate = [], {}
     try:
         for name, fmt, lines in kinds:
@@ -279,18 +317,21 @@ def main():
                 produce(cluster.bootstraps, topic, a.partitions, msgs,
                         "\n" if per == 1 else "\x01")
                 batch = 1000 if per == 1 else a.multi_batch
-                one = time_workers(a, home, cluster.bootstraps, topic, fmt, len(lines), 1,
-                                   topic + "-1", batch, "sightings")
+                one, one_cpu = time_workers(a, home, cluster.bootstraps, topic, fmt, len(lines),
+                                            1, topic + "-1", batch, "sightings")
                 row = {"case": "%s, %d line%s a message" % (name, per, "" if per == 1 else "s"),
-                       "lines": len(lines), "stream": one, "scan": scan,
+                       "lines": len(lines), "stream": one, "scan": scan, "cpu": one_cpu,
                        "kafka": kafka_rate(a, cluster.bootstraps, topic, len(msgs), topic)}
+                row["kafka"], row["kafka_cpu"] = row["kafka"]
+                row["per"] = per
                 if per == 1:
                     one_rate[name] = one
                     topic2 = topic + "-two"
                     cluster.command("topic %s %d" % (topic2, a.partitions))
                     produce(cluster.bootstraps, topic2, a.partitions, msgs)
-                    row["two"] = time_workers(a, home, cluster.bootstraps, topic2, fmt,
-                                              len(lines), 2, topic2, batch, "sightings")
+                    row["two"], row["two_cpu"] = time_workers(a, home, cluster.bootstraps, topic2,
+                                                              fmt, len(lines), 2, topic2, batch,
+                                                              "sightings")
                 rows.append(row)
                 print("%-32s %7d lines  1 worker %9.0f lines/s  scan -j1 %9.0f lines/s  %.2fx  "
                       "Kafka alone %9.0f lines/s  %.2fx%s"
@@ -313,6 +354,31 @@ def main():
                  r["kafka"], r["stream"] / r["kafka"],
                  "%.0f" % r["two"] if "two" in r else "", "%.2f×" % (r["two"] / r["stream"])
                  if "two" in r else ""))
+    print()
+    print("\nCores used while timed (of %d): the workers' processes, their sweeping threads on a "
+          "CPU and waiting for one, kmock's brokers\n" % os.cpu_count())
+    print("| case | workers | all | worker processes | sweeping threads on a CPU | waiting for "
+          "a CPU | kmock |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        for n, c in ((1, r.get("cpu")), (2, r.get("two_cpu"))):
+            if c is not None:
+                print("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f |"
+                      % (r["case"], n, c["workers"] + c["kmock"], c["workers"], c["sweep"],
+                         c["runq"], c["kmock"]))
+    print("\nWhat a line costs, in µs of CPU: fetching it (Kafka alone: kconsume and kmock, "
+          "over the lines of its run) and sweeping it (`ruru scan -j 1`, one thread); with both "
+          "on %d cores, no worker could pass the bound\n" % os.cpu_count())
+    print("| case | fetching (kconsume + kmock) | sweeping | bound on %d cores | bound/scan |"
+          % os.cpu_count())
+    print("|---|---:|---:|---:|---:|")
+    for r in rows:
+        if r.get("kafka_cpu"):
+            fetch = (r["kafka_cpu"][0] + r["kafka_cpu"][1]) / r["per"] * 1e6
+            sweep = 1e6 / r["scan"]
+            bound = os.cpu_count() / (fetch + sweep) * 1e6
+            print("| %s | %.2f | %.2f | %.0f lines/s | %.2f× |"
+                  % (r["case"], fetch, sweep, bound, bound / r["scan"]))
     print()
     for r, p50, p99, n_got, n_sent, achieved in lats:
         print("latency, ECS one-line messages at %.0f lines/s (asked %.0f) for %.0f s: "
