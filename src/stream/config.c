@@ -241,3 +241,18 @@ const char *ruru_kafka_sighting_key(json_t *doc, size_t *len)
     *len = 0;
     return "";
 }
+
+bool ruru_kafka_joinable(const void *payload, size_t len)
+{
+    const unsigned char *p = payload;
+
+    if (len == 0 || len > (64u << 10) || p == NULL)
+        return false;
+    /* what the sweep tells by an input's first bytes (io/stream.c: gzip, zstd; scan/input.c:
+     * an event log) would take the whole run for it: such a message goes alone */
+    if ((len >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
+        (len >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd) ||
+        (len >= 8 && memcmp(p, "ElfFile\0", 8) == 0))
+        return false;
+    return memchr(p, '\n', len) == NULL && memchr(p, '\r', len) == NULL;
+}

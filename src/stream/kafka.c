@@ -48,7 +48,6 @@
 #define BACKOFF_MIN_MS   500u
 #define BACKOFF_MAX_MS   10000u
 #define DETECT_SAMPLE    (64u << 10)
-#define RUN_LINE_MAX     (64u << 10) /* the longest message joined into a run */
 #define STOP_WAIT_S      30.0
 /* batches in the air at most: enough to ride out a slow acknowledgement (librdkafka's mock
  * cluster, serving a large fetch, answered produce requests up to 0.3-0.5 s late in the bench;
@@ -337,41 +336,58 @@ static void batch_clear(struct worker *w)
     found_clear(w);
 }
 
-/* The batch's partitions with, per partition, its first offset (first) or its last + 1. */
-static rd_kafka_topic_partition_list_t *batch_offsets(const struct worker *w, bool first)
+/* The batch's partitions with, per partition, its first offset (`first`) and its last + 1
+ * (`next`), in one pass (a batch's messages come in runs of one partition: the previous
+ * message's is looked at first); false when memory ran out. */
+static bool batch_offsets(const struct worker *w,
+                          rd_kafka_topic_partition_list_t **first,
+                          rd_kafka_topic_partition_list_t **next)
 {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    rd_kafka_topic_partition_list_t *a = rd_kafka_topic_partition_list_new(8);
+    rd_kafka_topic_partition_list_t *b = rd_kafka_topic_partition_list_new(8);
+    int at = -1;
 
-    for (size_t i = 0; l != NULL && i < w->n; i++) {
+    for (size_t i = 0; a != NULL && b != NULL && i < w->n; i++) {
         const rd_kafka_message_t *m = w->batch[i];
-        const char *topic = rd_kafka_topic_name(m->rkt);
-        rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_find(l, topic, m->partition);
-        int64_t off = first ? m->offset : m->offset + 1;
-        if (tp == NULL)
-            rd_kafka_topic_partition_list_add(l, topic, m->partition)->offset = off;
-        else if (first ? off < tp->offset : off > tp->offset)
-            tp->offset = off;
+        if (at < 0 || m->rkt != w->batch[i - 1]->rkt ||
+            m->partition != w->batch[i - 1]->partition) {
+            const char *topic = rd_kafka_topic_name(m->rkt);
+            rd_kafka_topic_partition_t *tp =
+                    rd_kafka_topic_partition_list_find(a, topic, m->partition);
+            if (tp == NULL) {
+                rd_kafka_topic_partition_list_add(a, topic, m->partition)->offset = m->offset;
+                rd_kafka_topic_partition_list_add(b, topic, m->partition)->offset = m->offset + 1;
+                at = a->cnt - 1;
+            } else {
+                at = (int)(tp - a->elems);
+            }
+        }
+        if (m->offset < a->elems[at].offset)
+            a->elems[at].offset = m->offset;
+        if (m->offset + 1 > b->elems[at].offset)
+            b->elems[at].offset = m->offset + 1;
     }
-    return l;
+    if (a == NULL || b == NULL) {
+        if (a != NULL)
+            rd_kafka_topic_partition_list_destroy(a);
+        if (b != NULL)
+            rd_kafka_topic_partition_list_destroy(b);
+        *first = *next = NULL;
+        return false;
+    }
+    *first = a;
+    *next = b;
+    return true;
 }
 
-/* Whether a message of `format` can join a run: one plain line (not empty, no line end, no
- * carriage return, not gzip or zstd, at most RUN_LINE_MAX bytes: a longer one gains nothing
- * from joining, and would be cut across chunks) of a format whose lines stand alone (no
- * header, no document spanning lines). */
-static bool joinable(const rd_kafka_message_t *m, const char *format)
+/* Whether the lines of `format` stand alone (no header, no document spanning lines). */
+static bool stands_alone(const char *format)
 {
-    const unsigned char *p = m->payload;
     enum ruru_log_kind k = format != NULL ? ruru_log_kind_parse(format) : RURU_KIND__COUNT;
 
-    if (m->len == 0 || m->len > RUN_LINE_MAX || p == NULL ||
-        (k != RURU_KIND_TEXT && k != RURU_KIND_APACHE && k != RURU_KIND_ZEEK_JSON &&
-         k != RURU_KIND_EVE && k != RURU_KIND_JSONL && k != RURU_KIND_SYSLOG && k != RURU_KIND_CEF))
-        return false;
-    if ((m->len >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
-        (m->len >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd))
-        return false;
-    return memchr(p, '\n', m->len) == NULL && memchr(p, '\r', m->len) == NULL;
+    return k == RURU_KIND_TEXT || k == RURU_KIND_APACHE || k == RURU_KIND_ZEEK_JSON ||
+           k == RURU_KIND_EVE || k == RURU_KIND_JSONL || k == RURU_KIND_SYSLOG ||
+           k == RURU_KIND_CEF;
 }
 
 /* Sweeps the batch's messages (sweep mode): their sightings into w->found. A partition's
@@ -387,6 +403,8 @@ static bool sweep_batch(struct worker *w)
     const char **named = x->named, **formats = x->formats;
     size_t *order = x->order, *first_of = x->first_of, *count = x->count, *group = x->group;
     size_t n_groups = 0, n_in = 0, n_named = 0, used = 0, total = 0, seps = 0;
+    const char *alone_format = NULL; /* the last format looked at, and whether its lines */
+    bool alone = false;              /* stand alone */
     struct ruru_sweep_totals t;
     struct ruru_diag d;
     enum ruru_err err;
@@ -414,7 +432,10 @@ static bool sweep_batch(struct worker *w)
     for (size_t i = 0; i < w->n; i++) {
         const rd_kafka_message_t *m = w->batch[i];
         const char *topic = rd_kafka_topic_name(m->rkt);
-        size_t g = 0;
+        size_t g = i > 0 && m->rkt == w->batch[i - 1]->rkt &&
+                                   m->partition == w->batch[i - 1]->partition
+                           ? group[i - 1]
+                           : 0;
         snprintf(names[i], sizeof(names[i]), "kafka:%s/%" PRId32 "/%" PRId64, topic, m->partition,
                  m->offset);
         if ((formats[i] = topic_format(w, topic)) == NULL)
@@ -447,7 +468,11 @@ static bool sweep_batch(struct worker *w)
         size_t i = order[o];
         const rd_kafka_message_t *m = w->batch[i];
         struct ruru_scan_input *run = n_in > 0 ? &in[n_in - 1] : NULL;
-        if (!joinable(m, formats[i])) {
+        if (formats[i] != alone_format) {
+            alone_format = formats[i];
+            alone = stands_alone(formats[i]);
+        }
+        if (!alone || !ruru_kafka_joinable(m->payload, m->len)) {
             in[n_in].path = names[i];
             in[n_in].data = m->payload != NULL ? m->payload : "";
             in[n_in].len = m->len;
@@ -687,10 +712,8 @@ static void launch(struct worker *w)
     bool ok;
 
     memset(f, 0, sizeof(*f));
-    f->first = batch_offsets(w, true);
-    f->next = batch_offsets(w, false);
     found_clear(w);
-    ok = f->first != NULL && f->next != NULL && (w->recording ? read_batch(w) : sweep_batch(w));
+    ok = batch_offsets(w, &f->first, &f->next) && (w->recording ? read_batch(w) : sweep_batch(w));
     if (ok && !w->recording) {
         f->messages = w->n;
         f->lines = w->st.lines - lines0;
@@ -753,14 +776,15 @@ merge(rd_kafka_topic_partition_list_t *to, const rd_kafka_topic_partition_list_t
  * later costs is at most COMMIT_MS of messages read again after a crash. */
 static void commit(struct worker *w, bool sync)
 {
-    rd_kafka_resp_err_t err;
-
     if (w->to_commit == NULL || w->to_commit->cnt == 0 ||
         (!sync && since(&w->last_commit) * 1000 < COMMIT_MS))
         return;
-    err = rd_kafka_commit(w->c, w->to_commit, sync ? 0 : 1);
-    if (sync && err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-        say(w, true, "the offsets were not committed: %s", rd_kafka_err2str(err));
+    /* a failure is said once, by on_commit: served by this call when synchronous (no queue:
+     * librdkafka's own, whose callback then replaces the configured one), later otherwise */
+    if (sync)
+        rd_kafka_commit_queue(w->c, w->to_commit, NULL, on_commit, w);
+    else
+        rd_kafka_commit(w->c, w->to_commit, 1);
     rd_kafka_topic_partition_list_destroy(w->to_commit);
     w->to_commit = NULL;
     clock_gettime(CLOCK_MONOTONIC, &w->last_commit);
@@ -809,13 +833,13 @@ static bool land(struct worker *w, bool ready_only, bool sync, bool no_wait)
     /* the messages read since are read again too: a partition of theirs only goes back to
      * their first offset */
     if (w->n > 0) {
-        rd_kafka_topic_partition_list_t *l = batch_offsets(w, true);
-        merge(f->first, l, false);
-        if (l != NULL)
-            rd_kafka_topic_partition_list_destroy(l);
-        merge(f->next, (l = batch_offsets(w, false)), true);
-        if (l != NULL)
-            rd_kafka_topic_partition_list_destroy(l);
+        rd_kafka_topic_partition_list_t *a, *b;
+        if (batch_offsets(w, &a, &b)) {
+            merge(f->first, a, false);
+            merge(f->next, b, true);
+            rd_kafka_topic_partition_list_destroy(a);
+            rd_kafka_topic_partition_list_destroy(b);
+        }
         batch_clear(w);
     }
     w->st.retries++;
@@ -823,7 +847,7 @@ static bool land(struct worker *w, bool ready_only, bool sync, bool no_wait)
     w->st.lines -= f->lines < w->st.lines ? f->lines : w->st.lines;
     w->st.bytes -= f->bytes < w->st.bytes ? f->bytes : w->st.bytes;
     w->st.sightings -= f->found < w->st.sightings ? f->found : w->st.sightings;
-    if (f->first->cnt > 0) {
+    if (f->first != NULL && f->first->cnt > 0) {
         rd_kafka_error_t *e = rd_kafka_seek_partitions(w->c, f->first, 5000);
         if (e != NULL) {
             say(w, true, "cannot go back to the batch: %s", rd_kafka_error_string(e));

@@ -47,4 +47,10 @@ ruru_kafka_sighting_read(const char *buf, size_t len, json_t **out, struct ruru_
  * log.file.path up to the offset: "kafka:TOPIC/PARTITION"), else "". OUT: *len. */
 const char *ruru_kafka_sighting_key(json_t *doc, size_t *len);
 
+/* Whether a message (of a format whose lines stand alone) can join a run of its partition's
+ * messages, swept as one input: one plain line (not empty, no line end, no carriage return,
+ * not gzip, zstd or an event log's signature, at most 64 KiB: a longer one gains nothing from
+ * joining, and would be cut across chunks). */
+bool ruru_kafka_joinable(const void *payload, size_t len);
+
 #endif

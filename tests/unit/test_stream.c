@@ -305,12 +305,37 @@ static void status_and_records(void)
     CHECK_INT(ruru_kafka_sighting_read("", 0, &doc, &d), RURU_EPARSE);
 }
 
+/* Which messages join a run: one plain line; not what the sweep tells by its first bytes (a
+ * gzip, zstd or event-log signature would take the whole run for it), not a line end, not
+ * empty, not over 64 KiB. */
+static void joinable(void)
+{
+    static const char evtx[] = "ElfFile\0{\"source\":{\"ip\":\"203.0.113.45\"}}";
+    static const unsigned char gzip[] = {0x1f, 0x8b, 0x08, 0x00};
+    static const unsigned char zstd[] = {0x28, 0xb5, 0x2f, 0xfd, 0x00};
+    char *big = malloc((64u << 10) + 2);
+
+    CHECK(ruru_kafka_joinable("{\"a\":1}", 7));
+    CHECK(ruru_kafka_joinable("ElfFile", 7)); /* the signature is eight bytes, NUL included */
+    CHECK(!ruru_kafka_joinable(evtx, sizeof(evtx) - 1));
+    CHECK(!ruru_kafka_joinable(gzip, sizeof(gzip)));
+    CHECK(!ruru_kafka_joinable(zstd, sizeof(zstd)));
+    CHECK(!ruru_kafka_joinable("", 0));
+    CHECK(!ruru_kafka_joinable("a\nb", 3));
+    CHECK(!ruru_kafka_joinable("a\r", 2));
+    memset(big, 'a', (64u << 10) + 1);
+    CHECK(ruru_kafka_joinable(big, 64u << 10));
+    CHECK(!ruru_kafka_joinable(big, (64u << 10) + 1));
+    free(big);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/ruru-test-stream-XXXXXX");
     if (mkdtemp(dir) == NULL)
         return 2;
     engine_memory_inputs();
+    joinable();
     kafka_config();
     status_and_records();
     {
