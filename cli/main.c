@@ -45,6 +45,9 @@ static const char USAGE[] =
         "  -h, --help             this text; `ruru COMMAND --help` for a command\n"
         "  --version              the version\n"
         "\n"
+        "Environment: RURU_HOME, RURU_REGISTER; RURU_NO_SIMD=1 sweeps with the portable code\n"
+        "instead of the vector code (the same results, slower: for checking).\n"
+        "\n"
         "Exit status: 0 success or nothing found, 1 findings (scan, search), 2 error.\n";
 
 static char home_buf[4096];
@@ -73,6 +76,12 @@ int main(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     c.out = stdout;
     c.home = default_home();
+    {
+        /* the portable code instead of the vector code: same answers (the tests compare) */
+        const char *v = getenv("RURU_NO_SIMD");
+        if (v != NULL && *v && strcmp(v, "0") != 0)
+            ruru_set_simd(false);
+    }
     c.format = isatty(STDOUT_FILENO) ? OUT_TABLE : OUT_JSON;
     while (i < argc && argv[i][0] == '-') {
         int used;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "base/str.h"
 
+#include "base/simd.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -76,7 +78,7 @@ size_t ruru_split_byte(const char *s, size_t n, char sep, struct ruru_str *out, 
     if (max == 0)
         return 0;
 #if defined(__SSE2__)
-    {
+    if (ruru_simd_allowed()) {
         /* Fields are short: finding separators 16 bytes at a time beats a search call per
          * field. */
         const __m128i vsep = _mm_set1_epi8(sep);

@@ -23,6 +23,7 @@
 
 #include <string.h>
 
+#include "base/simd.h"
 #include "base/str.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -512,12 +513,12 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
 
 bool ruru_tokens_have_simd(void)
 {
-    return __builtin_cpu_supports("avx2");
+    return ruru_simd_allowed() && __builtin_cpu_supports("avx2");
 }
 
 size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
-    if (__builtin_cpu_supports("avx2"))
+    if (ruru_simd_allowed() && __builtin_cpu_supports("avx2"))
         return tokens_avx2(line, len, out, max);
     return ruru_tokens_scalar(line, len, out, max);
 }
