@@ -66,6 +66,8 @@ def check_truth(corpus, n, sightings_path):
     planted = {(t["file"], t["line"]) for t in truth}
     for l in open(sightings_path):
         s = json.loads(l)
+        if "indicator" not in s["ruru"]:
+            continue  # a detection rule's sighting (ruru's built-in rules): not the list's
         key = (s["log"]["file"]["path"].split(corpus + "/", 1)[-1], s["ruru"]["line"])
         ind = s["ruru"]["indicator"]["value"]
         got.add(key + (ind,))
@@ -86,6 +88,11 @@ def main():
     ap.add_argument("--timeout", type=int, default=900, help="seconds before rg/grep are cut off")
     ap.add_argument("--no-grep", action="store_true", help="skip rg and grep")
     ap.add_argument("--reps", type=int, default=3, help="sweeps per setting (the best is kept)")
+    ap.add_argument("--no-portable", action="store_true",
+                    help="skip the sweep with the portable code (RURU_NO_SIMD=1) that must give "
+                         "the same sightings and summary")
+    ap.add_argument("--no-scaling", action="store_true",
+                    help="skip 1 -> 2 threads on one large file and on many small files")
     ap.add_argument("--whole", type=int, default=200,
                     help="also sweep the middle list plus this many each of user agents, file "
                          "names, uri paths and strings (values matched whole, none in the "
@@ -100,8 +107,11 @@ def main():
     mb = sum(os.path.getsize(f) for f in files) / 1048576.0
     print("corpus: %s, %.0f MiB in %d files, %d cores" % (corpus, mb, len(files), os.cpu_count()),
           flush=True)
-    dt, rss, _ = run(["wc", "-l"] + files)
-    print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS" % ("wc -l (memchr)", dt, mb / dt, rss))
+    wc = None
+    for _ in range(a.reps):
+        dt, rss, _ = run(["wc", "-l"] + files)
+        wc = dt if wc is None or dt < wc else wc
+    print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS" % ("wc -l (memchr)", wc, mb / wc, rss))
     for n in [int(x) for x in a.sizes.split(",")]:
         print("\n== %d indicators" % n)
         home = tempfile.mkdtemp(prefix="ruru-bench-")
@@ -136,6 +146,10 @@ def main():
             print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS  (exit %d)" % (label, dt, mb / dt, rss, rc),
                   flush=True)
         print("%-28s %8.2fx" % ("scaling 1 -> 2 threads", results["scan -j1"] / results["scan -j2"]))
+        print("%-28s %7.1f %%  (-j1: %.1f %%)" % ("throughput / wc -l", 100 * wc / results["scan -j2"],
+                                                 100 * wc / results["scan -j1"]))
+        if not a.no_portable:
+            portable(a, home, files, mb, out)
         present, found, absent, wrong, on_decoy, total = check_truth(corpus, n, out)
         print("truth: %d/%d planted hits found (%d listed but absent from their line), "
               "%d sightings, %d not justified, %d on decoy lines"
@@ -151,10 +165,76 @@ def main():
                     continue
                 print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS  ratio ruru -j2: %.1fx, -j1: %.1fx (exit %d)"
                       % (label, dt, mb / dt, rss, dt / results["scan -j2"], dt / results["scan -j1"], rc))
-        if a.whole > 0 and n == int(a.sizes.split(",")[len(a.sizes.split(",")) // 2]):
+        middle = n == int(a.sizes.split(",")[len(a.sizes.split(",")) // 2])
+        if a.whole > 0 and middle:
             whole_values(a, corpus, n, files, mb, results, out)
+        if not a.no_scaling and middle:
+            scaling(a, home, corpus, files)
         shutil.rmtree(home)
     return 0
+
+
+def portable(a, home, files, mb, out):
+    """The same sweep with the portable code instead of the vector code: the sightings and
+    the summary (coverage counts, first and last times) must be the same, byte for byte."""
+    sums = []
+    for env, o in ((None, out), (dict(os.environ, RURU_NO_SIMD="1"), out + ".portable")):
+        summary = os.path.join(home, "summary%d.json" % len(sums))
+        t0 = time.monotonic()
+        subprocess.run([a.ruru, "--home", home, "scan", "-q", "-j", "2", "-o", o, "--summary", summary]
+                       + files, env=env, stdout=subprocess.DEVNULL)
+        dt = time.monotonic() - t0  # the portable sweep's, the last
+        sums.append(open(summary, "rb").read())
+    same = open(out, "rb").read() == open(out + ".portable", "rb").read() and sums[0] == sums[1]
+    print("%-28s %8.2f s %8.0f MB/s  same sightings and summary as the vector code: %s"
+          % ("scan -j2, portable code", dt, mb / dt, "yes" if same else "NO"), flush=True)
+    os.unlink(out + ".portable")
+
+
+def split_logs(corpus, files, piece):
+    """The corpus cut into files of about `piece` bytes at line ends, each with its log's header
+    lines (Zeek and W3C need them), cached in corpus/small-N/."""
+    d = os.path.join(corpus, "small-%d" % piece)
+    if os.path.isdir(d) and os.listdir(d):
+        return sorted(os.path.join(d, f) for f in os.listdir(d))
+    os.makedirs(d, exist_ok=True)
+    for f in files:
+        name = os.path.basename(f)
+        stem, ext = os.path.splitext(name)
+        with open(f, "rb") as src:
+            head, body, k = [], [], 0
+            line = src.readline()
+            while line.startswith(b"#"):
+                head.append(line)
+                line = src.readline()
+            size = 0
+            while line:
+                body.append(line)
+                size += len(line)
+                line = src.readline()
+                if size >= piece or not line:
+                    with open(os.path.join(d, "%s-%04d%s" % (stem, k, ext)), "wb") as out:
+                        out.writelines(head + body)
+                    body, size, k = [], 0, k + 1
+    return sorted(os.path.join(d, f) for f in os.listdir(d))
+
+
+def scaling(a, home, corpus, files):
+    """1 -> 2 threads on the largest log alone and on the corpus cut into 1 MiB files."""
+    big = max(files, key=os.path.getsize)
+    small = split_logs(corpus, files, 1 << 20)
+    for label, inputs in (("one file (%s)" % os.path.basename(big), [big]),
+                          ("%d files of 1 MiB" % len(small), small)):
+        mb = sum(os.path.getsize(f) for f in inputs) / 1048576.0
+        t = {}
+        for j in ("1", "2"):
+            best = None
+            for _ in range(a.reps):
+                dt, rss, rc = run([a.ruru, "--home", home, "scan", "-q", "-o", os.devnull, "-j", j] + inputs)
+                best = dt if best is None or dt < best else best
+            t[j] = best
+        print("%-28s -j1 %6.2f s  -j2 %6.2f s (%4.0f MB/s)  1 -> 2 threads %.2fx"
+              % (label[:28], t["1"], t["2"], mb / t["2"], t["1"] / t["2"]), flush=True)
 
 
 def whole_values(a, corpus, n, files, mb, results, base_out):
