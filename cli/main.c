@@ -45,8 +45,8 @@ static const char USAGE[] =
         "  -h, --help             this text; `ruru COMMAND --help` for a command\n"
         "  --version              the version\n"
         "\n"
-        "Environment: RURU_HOME, RURU_REGISTER; RURU_NO_SIMD=1 sweeps with the portable code\n"
-        "instead of the vector code (the same results, slower: for checking).\n"
+        "Environment: RURU_HOME, RURU_REGISTER; RURU_NO_SIMD=1 sweeps on the portable path\n"
+        "(no vector code, every line parsed: the same results, slower; for checking).\n"
         "\n"
         "Exit status: 0 success or nothing found, 1 findings (scan, search), 2 error.\n";
 

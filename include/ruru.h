@@ -58,10 +58,12 @@ RURU_API const char *ruru_version(void);
 /* Frees memory the library handed to the caller (JSON texts). NULL is a no-op. */
 RURU_API void ruru_free(void *ptr);
 
-/* Whether ruru's own vector code (AVX2 in the tokenizer, SSE2 in field splitting) runs where
- * the CPU has it: true by default. false selects the portable code, which gives the same
- * answers byte for byte; the tests sweep with both and compare. Process-wide: set it before a
- * sweep starts, not while one runs. (`ruru` sets it false when RURU_NO_SIMD is set and not 0.) */
+/* Whether ruru's fast paths run: its own vector code (AVX2 in the tokenizer, SSE2 in field
+ * splitting) where the CPU has it, and the sweep's skim (lines let go without being parsed
+ * when they cannot give anything: docs/scan.md). true by default. false selects the portable
+ * path, which gives the same answers byte for byte; the tests sweep both ways and compare.
+ * Process-wide: set it before a sweep starts, not while one runs. (`ruru` sets it false when
+ * RURU_NO_SIMD is set and not 0.) */
 RURU_API void ruru_set_simd(bool on);
 
 /* Parses a time as intel and logs write it (RFC 3339, "YYYY-MM-DD HH:MM:SS", a date, or unix

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Whether ruru's own vector code may run (ruru_set_simd in ruru.h). The vector paths ask
- * before they take the CPU's word for it; the portable paths give the same answers.
+ * Whether ruru's fast paths may run (ruru_set_simd in ruru.h): its own vector code, which asks
+ * before it takes the CPU's word for it, and the sweep's skim. The portable paths give the
+ * same answers.
  */
 #ifndef RURU_BASE_SIMD_H
 #define RURU_BASE_SIMD_H

@@ -71,6 +71,23 @@ const char *ruru_memmem(const char *hay, size_t hay_len, const char *needle, siz
     return NULL;
 }
 
+size_t ruru_count_byte(const char *s, size_t n, char c)
+{
+    size_t count = 0, i = 0;
+
+#if defined(__SSE2__)
+    if (ruru_simd_allowed()) {
+        const __m128i vc = _mm_set1_epi8(c);
+        for (; i + 16 <= n; i += 16)
+            count += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(
+                    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i)), vc)));
+    }
+#endif
+    for (; i < n; i++)
+        count += s[i] == c;
+    return count;
+}
+
 size_t ruru_split_byte(const char *s, size_t n, char sep, struct ruru_str *out, size_t max)
 {
     size_t count = 0, i = 0, start = 0;

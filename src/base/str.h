@@ -70,6 +70,9 @@ bool ruru_str_iprefix(struct ruru_str s, const char *lit);
 /* ASCII case-insensitive comparison of two C strings, like strcasecmp without the locale. */
 int ruru_ascii_casecmp(const char *a, const char *b);
 /* First occurrence of needle in hay, or NULL (memmem without _GNU_SOURCE). */
+/* How many bytes of s[0..n) are c. */
+size_t ruru_count_byte(const char *s, size_t n, char c);
+
 /* Cuts s at every `sep` into at most `max` slices (the last runs to the end of s unless max
  * was reached first); returns how many. The log formats' hot split: 16 bytes at a time. */
 size_t ruru_split_byte(const char *s, size_t n, char sep, struct ruru_str *out, size_t max);

@@ -35,12 +35,14 @@ struct cur {
 #define ADD(r, name, canon, v, n) \
     ruru_record_add((r), ruru_str_make((name), sizeof(name) - 1), (canon), ruru_str_make((v), (n)))
 
-/* A space-delimited word; advances past it and one following space. */
+/* A space-delimited word; advances past it and one following space. The words of a line's
+ * head are short (an address, "-", a status): a loop beats a search call. */
 static bool word(struct cur *c, struct ruru_str *out)
 {
-    const char *s = c->p, *sp = memchr(s, ' ', (size_t)(c->end - s));
+    const char *s = c->p;
 
-    c->p = sp != NULL ? sp : c->end;
+    while (c->p < c->end && *c->p != ' ')
+        c->p++;
     if (c->p == s)
         return false;
     *out = ruru_str_make(s, (size_t)(c->p - s));
@@ -150,10 +152,48 @@ static void add_xff(struct ruru_record *r, struct ruru_str v)
     }
 }
 
+/* What makes a line an access log line: host, ident, user, [time], "request", status and
+ * bytes, the status three digits and the time one ruru_apache_time reads. The parser and the
+ * skim both ask this, so they cannot disagree. */
+struct head {
+    struct ruru_str host, ident, user, t, req, status, bytes;
+    int64_t time;
+};
+
+static bool head(struct cur *c, struct head *h)
+{
+    return word(c, &h->host) && word(c, &h->ident) && word(c, &h->user) &&
+           delimited(c, '[', ']', &h->t) && delimited(c, '"', '"', &h->req) &&
+           word(c, &h->status) && word(c, &h->bytes) && h->status.len == 3 &&
+           ruru_is_digit(h->status.ptr[0]) && ruru_apache_time(h->t.ptr, h->t.len, &h->time);
+}
+
+/* A line gives at most 14 fields (host, user, time, the request line and its five parts,
+ * status, bytes, referrer, user agent, the rest as message) and its X-Forwarded-For addresses,
+ * at most one more than its commas: a line with at most this many commas after its head always
+ * fits a record. */
+#define SKIM_MAX_COMMAS (RURU_MAX_FIELDS - 15)
+
+bool ruru_apache_skim(const char *line, size_t len, int64_t *time)
+{
+    struct cur c = {line, line + len};
+    struct head h;
+
+    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+        c.end = line + --len;
+    if (!head(&c, &h))
+        return false;
+    if (ruru_count_byte(c.p, (size_t)(c.end - c.p), ',') > SKIM_MAX_COMMAS)
+        return false;
+    *time = h.time;
+    return true;
+}
+
 bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r)
 {
     struct cur c = {line, line + len};
-    struct ruru_str host, ident, user, t, req, status, bytes, ref, ua;
+    struct head h;
+    struct ruru_str ref, ua;
 
     while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
         c.end = line + --len;
@@ -161,40 +201,37 @@ bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r)
     r->truncated = false;
     r->subtype = NULL;
     r->time = RURU_TIME_NONE;
-    if (!word(&c, &host) || !word(&c, &ident) || !word(&c, &user) || !delimited(&c, '[', ']', &t) ||
-        !delimited(&c, '"', '"', &req) || !word(&c, &status) || !word(&c, &bytes))
+    if (!head(&c, &h))
         return false;
-    if (status.len != 3 || !ruru_is_digit(status.ptr[0]) ||
-        !ruru_apache_time(t.ptr, t.len, &r->time))
-        return false;
+    r->time = h.time;
     r->format = RURU_LOG_APACHE_COMMON;
-    ADD(r, "%h", "source.address", host.ptr, host.len);
-    if (!is_dash(user))
-        ADD(r, "%u", "user.name", user.ptr, user.len);
-    ADD(r, "%t", "@timestamp", t.ptr, t.len);
-    ADD(r, "%r", "http.request.line", req.ptr, req.len);
+    ADD(r, "%h", "source.address", h.host.ptr, h.host.len);
+    if (!is_dash(h.user))
+        ADD(r, "%u", "user.name", h.user.ptr, h.user.len);
+    ADD(r, "%t", "@timestamp", h.t.ptr, h.t.len);
+    ADD(r, "%r", "http.request.line", h.req.ptr, h.req.len);
     {
         /* "GET /path?q HTTP/1.1" */
-        const char *sp1 = memchr(req.ptr, ' ', req.len), *sp2;
-        sp2 = sp1 ? memchr(sp1 + 1, ' ', req.len - (size_t)(sp1 + 1 - req.ptr)) : NULL;
+        const char *sp1 = memchr(h.req.ptr, ' ', h.req.len), *sp2;
+        sp2 = sp1 ? memchr(sp1 + 1, ' ', h.req.len - (size_t)(sp1 + 1 - h.req.ptr)) : NULL;
         if (sp1 != NULL && sp2 != NULL &&
-            memchr(sp2 + 1, ' ', req.len - (size_t)(sp2 + 1 - req.ptr)) == NULL) {
+            memchr(sp2 + 1, ' ', h.req.len - (size_t)(sp2 + 1 - h.req.ptr)) == NULL) {
             const char *target = sp1 + 1, *q;
             size_t tl = (size_t)(sp2 - target);
-            ADD(r, "method", "http.request.method", req.ptr, (size_t)(sp1 - req.ptr));
+            ADD(r, "method", "http.request.method", h.req.ptr, (size_t)(sp1 - h.req.ptr));
             ADD(r, "target", "url.original", target, tl);
             q = memchr(target, '?', tl);
             ADD(r, "path", "url.path", target, q ? (size_t)(q - target) : tl);
             if (q != NULL)
                 ADD(r, "query", "url.query", q + 1, tl - (size_t)(q - target) - 1);
-            ADD(r, "protocol", "http.version", sp2 + 1, req.len - (size_t)(sp2 + 1 - req.ptr));
+            ADD(r, "protocol", "http.version", sp2 + 1, h.req.len - (size_t)(sp2 + 1 - h.req.ptr));
         } else {
-            ADD(r, "target", "url.original", req.ptr, req.len);
+            ADD(r, "target", "url.original", h.req.ptr, h.req.len);
         }
     }
-    ADD(r, "%>s", "http.response.status_code", status.ptr, status.len);
-    if (!is_dash(bytes))
-        ADD(r, "%b", "http.response.body.bytes", bytes.ptr, bytes.len);
+    ADD(r, "%>s", "http.response.status_code", h.status.ptr, h.status.len);
+    if (!is_dash(h.bytes))
+        ADD(r, "%b", "http.response.body.bytes", h.bytes.ptr, h.bytes.len);
     {
         struct cur back = c;
         if (delimited(&c, '"', '"', &ref) && delimited(&c, '"', '"', &ua)) {

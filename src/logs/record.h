@@ -74,6 +74,9 @@ const struct ruru_str *ruru_record_get(const struct ruru_record *r, const char *
 /* Parses an Apache/Nginx access log line ("common" or "combined") into r (fields point into
  * `line`). Returns false when the line is not of that shape; r is then unspecified. */
 bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r);
+/* True when ruru_apache_parse would take the line as a record that fits (not truncated), with
+ * *time its time; false when it would not, or might not: then the line is to be parsed. */
+bool ruru_apache_skim(const char *line, size_t len, int64_t *time);
 
 /* Parses the access-log time "10/Oct/2000:13:55:36 -0700" into unix seconds UTC. */
 bool ruru_apache_time(const char *s, size_t len, int64_t *out);

@@ -145,6 +145,42 @@ static bool epoch(struct ruru_str v, int64_t *out)
     return true;
 }
 
+bool ruru_zeeklog_skim(const struct ruru_zeeklog *z, const char *line, size_t len, int64_t *time)
+{
+    const char *p = line, *end, *ts = NULL, *ts_end = NULL;
+    size_t col = 0;
+
+    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+        len--;
+    /* one-byte separators, fewer columns than a record keeps: the parser's split is exact */
+    if (len == 0 || line[0] == '#' || z->sep_len != 1 || z->n_names == 0 ||
+        z->n_names >= RURU_MAX_FIELDS)
+        return false;
+    end = line + len;
+    /* the time's column, then the number of columns */
+    for (; (int)col < z->ts_col; col++) {
+        const char *sep = memchr(p, z->sep[0], (size_t)(end - p));
+        if (sep == NULL)
+            return false;
+        p = sep + 1;
+    }
+    if (z->ts_col >= 0) {
+        ts = p;
+        ts_end = memchr(p, z->sep[0], (size_t)(end - p));
+        if (ts_end == NULL)
+            ts_end = end;
+    }
+    if (col + 1 + ruru_count_byte(p, (size_t)(end - p), z->sep[0]) != z->n_names)
+        return false;
+    *time = RURU_TIME_NONE;
+    if (ts != NULL) {
+        int64_t t;
+        if (epoch(ruru_str_make(ts, (size_t)(ts_end - ts)), &t))
+            *time = t;
+    }
+    return true;
+}
+
 enum ruru_zeeklog_line
 ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct ruru_record *r)
 {

@@ -35,5 +35,9 @@ void ruru_zeeklog_init(struct ruru_zeeklog *z);
  * a fraction) becomes the record time; an unparsable one leaves it RURU_TIME_NONE. */
 enum ruru_zeeklog_line
 ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct ruru_record *r);
+/* True when ruru_zeeklog_parse would take the line as a record that fits (not truncated), with
+ * *time its time (RURU_TIME_NONE when it has none), without changing the state; false when it
+ * would not, or might not: then the line is to be parsed. */
+bool ruru_zeeklog_skim(const struct ruru_zeeklog *z, const char *line, size_t len, int64_t *time);
 
 #endif

@@ -40,8 +40,11 @@ struct ruru_rules_scratch {
     size_t dec_off[RURU_MAX_FIELDS], dec_len[RURU_MAX_FIELDS];
     uint64_t dec_done;
     pcre2_match_data *md;
-    void *hs;       /* prefilter scratch */
-    uint64_t *cand; /* candidate rules, one bit each */
+    void *hs;              /* prefilter scratch */
+    uint64_t *cand;        /* candidate rules, one bit each */
+    const char *cand_line; /* cand holds the candidates of this line (ruru_rules_may_match) */
+    size_t cand_len;
+    uint32_t cand_cls;
     size_t n_cand_words;
     uint64_t failed;
     /* fields that satisfied the rule being evaluated */
@@ -817,15 +820,21 @@ size_t ruru_rules_match(const struct ruru_rules *rs,
                         void *ctx)
 {
     size_t n = 0;
+    bool asked;
 
     begin_record(sc, r, line, len);
-    if (rs->pre != NULL)
+    /* ruru_rules_may_match may just have asked the prefilter about this line, for a record of
+     * this class: its answer is in cand (and is good for this call only) */
+    asked = r != NULL && sc->cand_line == line && sc->cand_len == len &&
+            sc->cand_cls == sc->facts.cls;
+    sc->cand_line = NULL;
+    if (!asked && rs->pre != NULL)
         ruru_prefilter_candidates(
                 rs->pre, sc->hs, sc->facts.cls, sc->in ? sc->in->groups : 0, line, len,
                 r != NULL && (r->format == RURU_LOG_JSON || r->format == RURU_LOG_EVE ||
                               r->format == RURU_LOG_ZEEK_JSON),
                 sc->cand, &sc->failed);
-    else
+    else if (!asked)
         memset(sc->cand, 0xff, sc->n_cand_words * sizeof(*sc->cand));
     /* only the candidates: the set bits, word by word, in rule order */
     for (size_t w = 0; w < sc->n_cand_words; w++)
@@ -865,6 +874,38 @@ size_t ruru_rules_match(const struct ruru_rules *rs,
                 return n;
         }
     return n;
+}
+
+bool ruru_rules_may_match(const struct ruru_rules *rs,
+                          struct ruru_rules_scratch *sc,
+                          const char *line,
+                          size_t len)
+{
+    const struct ruru_record *r = sc->r;
+
+    sc->cand_line = NULL;
+    if (r == NULL || rs->pre == NULL)
+        return true;
+    ruru_prefilter_candidates(rs->pre, sc->hs, sc->facts.cls, sc->in ? sc->in->groups : 0, line,
+                              len,
+                              r->format == RURU_LOG_JSON || r->format == RURU_LOG_EVE ||
+                                      r->format == RURU_LOG_ZEEK_JSON,
+                              sc->cand, &sc->failed);
+    for (size_t w = 0; w < sc->n_cand_words; w++)
+        if (sc->cand[w] != 0) {
+            /* the record will be made and matched: ruru_rules_match takes these */
+            sc->cand_line = line;
+            sc->cand_len = len;
+            sc->cand_cls = sc->facts.cls;
+            return true;
+        }
+    return false;
+}
+
+bool ruru_rules_always(const struct ruru_rules *rs, const struct ruru_rules_scratch *sc)
+{
+    return sc->r == NULL || rs->pre == NULL ||
+           ruru_prefilter_always(rs->pre, sc->facts.cls, sc->in ? sc->in->groups : 0);
 }
 
 bool ruru_rules_field_value(const struct ruru_rules *rs,

@@ -434,6 +434,29 @@ static int on_atom(unsigned int id,
     return 0;
 }
 
+/* The groups whose rules can apply to a record of class `cls` (ruru_sigma_applies, by class
+ * alone, or by a tie); false when none can. */
+static bool groups_of(uint32_t cls, uint32_t tied_groups, bool groups[N_GROUPS])
+{
+    for (size_t g = 0; g < N_CLASS_BITS; g++)
+        groups[g] = ((cls | tied_groups) >> g & 1) != 0;
+    groups[G_UNMAPPED] = (tied_groups & LS_GROUP_UNMAPPED) != 0;
+    return (cls | tied_groups) != 0;
+}
+
+bool ruru_prefilter_always(const struct ruru_prefilter *p, uint32_t cls, uint32_t tied_groups)
+{
+    bool groups[N_GROUPS];
+
+    if (!groups_of(cls, tied_groups, groups))
+        return false;
+    for (size_t g = 0; g < N_GROUPS; g++)
+        for (size_t w = 0; groups[g] && w < p->n_words; w++)
+            if (p->g[g].always[w] != 0)
+                return true;
+    return false;
+}
+
 void ruru_prefilter_candidates(const struct ruru_prefilter *p,
                                void *hs_scratch,
                                uint32_t cls,
@@ -447,11 +470,7 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
     struct pscratch *s = hs_scratch;
     bool groups[N_GROUPS], padded = false;
 
-    /* the groups whose rules can apply (ruru_sigma_applies, by class alone, or by a tie) */
-    for (size_t g = 0; g < N_CLASS_BITS; g++)
-        groups[g] = ((cls | tied_groups) >> g & 1) != 0;
-    groups[G_UNMAPPED] = (tied_groups & LS_GROUP_UNMAPPED) != 0;
-    if (!(cls | tied_groups)) {
+    if (!groups_of(cls, tied_groups, groups)) {
         memset(bits, 0, p->n_words * sizeof(*bits));
         return; /* no rule can apply: nothing to scan */
     }

@@ -159,6 +159,18 @@ size_t ruru_rules_match(const struct ruru_rules *rs,
                         size_t len,
                         ruru_rule_hit_fn fn,
                         void *ctx);
+/* Could some rule match a record of the same kind as the last one given to ruru_rules_match
+ * (the same logsource facts and input), whose raw line is line[0..len)? False only when the
+ * prefilter finds no candidate rule: no rule of the record's groups is without atoms, and
+ * none of their atoms is in the line. True when the last record was none (a text line) or no
+ * record was given yet. The sweep uses it to leave such lines unparsed. */
+bool ruru_rules_may_match(const struct ruru_rules *rs,
+                          struct ruru_rules_scratch *sc,
+                          const char *line,
+                          size_t len);
+/* Whether ruru_rules_may_match says true of every line of records of the last one's kind: it
+ * was none, or some rule that can apply to it has no atom. */
+bool ruru_rules_always(const struct ruru_rules *rs, const struct ruru_rules_scratch *sc);
 /* Evaluations that failed for want of memory or on a regex error since the scratch was made. */
 uint64_t ruru_rules_failed(const struct ruru_rules_scratch *sc);
 

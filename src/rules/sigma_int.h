@@ -295,6 +295,9 @@ enum ruru_err ruru_prefilter_build(struct ruru_rules *rs, struct ruru_diag *diag
 void ruru_rules_prefilter_free(struct ruru_prefilter *p);
 void *ruru_prefilter_scratch(const struct ruru_prefilter *p);
 void ruru_prefilter_scratch_free(void *s);
+/* Whether some rule of the groups of `cls` and `tied_groups` has no atom: it is a candidate
+ * for every record of that class, whatever its line. */
+bool ruru_prefilter_always(const struct ruru_prefilter *p, uint32_t cls, uint32_t tied_groups);
 /* The rules worth asking of a record of logsource class `cls` (rec_facts) whose line is
  * line[0..len), as bits (every rule when the line cannot be scanned); the groups of
  * `tied_groups` (ruru_rules_input.groups) are scanned too. */

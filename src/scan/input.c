@@ -190,6 +190,24 @@ enum parsed ruru_scan_fmt_parse(struct fmt *f, const char *line, size_t len, str
     }
 }
 
+bool ruru_scan_fmt_can_skim(const struct fmt *f)
+{
+    return f->kind == RURU_KIND_APACHE || f->kind == RURU_KIND_ZEEK_TSV;
+}
+
+bool ruru_scan_fmt_skim(const struct fmt *f, const char *line, size_t len, int64_t *time)
+{
+    switch (f->kind) {
+    case RURU_KIND_APACHE:
+        return ruru_apache_skim(line, len, time);
+    case RURU_KIND_ZEEK_TSV:
+        /* Without #path, a record's logsource is told from which of its fields are set. */
+        return f->zeek->path[0] != '\0' && ruru_zeeklog_skim(f->zeek, line, len, time);
+    default:
+        return false;
+    }
+}
+
 /* ---- reading ------------------------------------------------------------------------------- */
 
 /* Feeds the directive lines of data[0..len) to the reader's parser state. */

@@ -889,8 +889,10 @@ worth_matching(struct ruru_matcher *m, const struct ruru_record *r, const char *
 {
     bool whole = has_whole_values(m);
     const struct ruru_field *path = NULL, *query = NULL;
+    bool asked = m->asked_line == line && m->asked_len == len; /* said yes already */
 
-    if (probe_text(m, line, len))
+    m->asked_line = NULL;
+    if (asked || probe_text(m, line, len))
         return true;
     m->probe_hit = false;
     for (size_t i = 0; i < r->n_fields && !m->probe_hit; i++) {
@@ -917,6 +919,28 @@ worth_matching(struct ruru_matcher *m, const struct ruru_record *r, const char *
         m->probing = false;
     }
     return m->probe_hit;
+}
+
+bool ruru_match_can_skim(const struct ruru_matcher *m)
+{
+    return !has_whole_values(m) && m->patterns == NULL &&
+           (m->rules == NULL || m->rules_scratch == NULL ||
+            !ruru_rules_always(m->rules, m->rules_scratch));
+}
+
+bool ruru_match_may_hit(struct ruru_matcher *m, const char *line, size_t len)
+{
+    m->asked_line = NULL;
+    if (has_whole_values(m) || m->patterns != NULL)
+        return true;
+    if (probe_text(m, line, len)) {
+        /* the record will be made and matched: worth_matching takes this answer */
+        m->asked_line = line;
+        m->asked_len = len;
+        return true;
+    }
+    return m->rules != NULL && m->rules_scratch != NULL &&
+           ruru_rules_may_match(m->rules, m->rules_scratch, line, len);
 }
 
 /* Fields whose bytes are in the line as they are, by start: the line is tokenized once and

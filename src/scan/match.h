@@ -86,6 +86,8 @@ struct ruru_matcher {
     size_t obs_len;
     bool failed;
     bool probing, probe_hit; /* asking the quick question with the full pass's lookups */
+    const char *asked_line;  /* ruru_match_may_hit's quick question of this line said yes */
+    size_t asked_len;
     const char *role_name[RURU_MATCH_ROLE_CACHE]; /* what a field holds, by canonical name */
     uint8_t role[RURU_MATCH_ROLE_CACHE];
     /* detection rules, evaluated on the same records */
@@ -124,6 +126,17 @@ bool ruru_match_record(struct ruru_matcher *m,
                        const struct ruru_record *r,
                        const char *line,
                        size_t len);
+
+/* Could the line line[0..len), parsed as a record of the same kind as the last record given
+ * to ruru_match_rules, give a sighting or a rule match? False only when none of its tokens
+ * could match any indicator (the quick question), no rule could match it
+ * (ruru_rules_may_match), and nothing else needs its fields: no values matched whole or
+ * searched in free text, no STIX patterns. Then its record would give nothing, and the sweep
+ * need not make it (only count it). */
+bool ruru_match_may_hit(struct ruru_matcher *m, const char *line, size_t len);
+/* Whether ruru_match_may_hit can say false of some line of records of the kind of the last
+ * record given to ruru_match_rules (when not, asking it is wasted). */
+bool ruru_match_can_skim(const struct ruru_matcher *m);
 
 /* The rules that match the record (r may be NULL: a line without fields), into
  * m->rule_hits[0..m->n_rule_hits); sets hits_truncated past RURU_MATCH_MAX_RULES. */

@@ -29,6 +29,7 @@
 #include "base/alloc.h"
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/simd.h"
 #include "base/str.h"
 #include "base/time.h"
 #include "base/vec.h"
@@ -333,9 +334,20 @@ static void process_spans(struct chunk *c, struct ruru_matcher *m, struct ruru_r
     }
 }
 
+/*
+ * A chunk of lines. Most lines of a log hold nothing of interest; for the formats that can
+ * skim (ruru_scan_fmt_skim), a line is first skimmed: when it would parse, and
+ * ruru_match_may_hit says its record could give nothing, it is counted (parsed, its time)
+ * and let go without making the record. The answer for the record is read from the last
+ * record of the chunk that was made (its logsource facts, for the rules), so the first record
+ * of a chunk, and the first after a directive or a line that did not parse, is made. The
+ * portable path (ruru_set_simd(false)) makes every record: the tests compare the two.
+ */
 static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_record *r)
 {
     const char *p = c->data, *end = c->data + c->len;
+    bool skim = c->fmt != NULL && ruru_simd_allowed() && ruru_scan_fmt_can_skim(c->fmt);
+    bool primed = false;
 
     c->first_time = RURU_TIME_NONE;
     c->last_time = RURU_TIME_NONE;
@@ -377,6 +389,14 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         if (len == 0) {
             c->blank++;
         } else {
+            int64_t t;
+            if (skim && primed && ruru_scan_fmt_skim(c->fmt, p, len, &t) &&
+                !ruru_match_may_hit(m, p, len)) {
+                c->parsed++;
+                note_time(c, t);
+                p += n + 1;
+                continue;
+            }
             if (c->fmt != NULL)
                 what = ruru_scan_fmt_parse(c->fmt, p, len, r);
             if (what == P_RECORD) {
@@ -402,6 +422,13 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
                 if ((m->n_hits > 0 || m->n_rule_hits > 0 || m->n_pattern_hits > 0) &&
                     !keep_hits(c, m, rec, p, n, c->lines, off, NULL))
                     c->failed = true;
+            }
+            if (what != P_RECORD) {
+                primed = false;
+            } else if (skim && !primed) {
+                /* The rules have seen this record: can lines like it be let go at all? */
+                primed = true;
+                skim = ruru_match_can_skim(m);
             }
         }
         p += n + 1;

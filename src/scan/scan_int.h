@@ -223,6 +223,14 @@ struct sweep {
 
 /* Parses one line (or JSON element) with the input's parser. */
 enum parsed ruru_scan_fmt_parse(struct fmt *f, const char *line, size_t len, struct ruru_record *r);
+/* True when ruru_scan_fmt_parse would give P_RECORD for the line, a record that fits, with
+ * *time its time, told without making the record; false when it would not or might not (then
+ * the line is parsed). Only formats whose records hold the line's bytes as they are (no field
+ * to decode) and whose records' logsource facts are the same for a whole chunk (so
+ * ruru_match_may_hit can answer for the record from the last one) say true. */
+bool ruru_scan_fmt_skim(const struct fmt *f, const char *line, size_t len, int64_t *time);
+/* Whether ruru_scan_fmt_skim can say true of some line of the format. */
+bool ruru_scan_fmt_can_skim(const struct fmt *f);
 void ruru_scan_fmt_free(struct fmt *f);
 /* Gives a chunk's parser back: kept as a spare for the next chunk of its format when it has
  * no header state, else freed; NULL is a no-op. */

@@ -143,6 +143,24 @@ static void test_zeek(void)
         CHECK_INT(r.n_fields, 1);
         CHECK_INT(ruru_zeeklog_parse(&z, "a\tb", 3, &r), RURU_ZEEK_BAD);
     }
+    /* The skim: the parser's verdict and time without the record, never a record it refuses */
+    {
+        static const char hdr[] = "#fields\tid.orig_h\tts\tquery";
+        static const char line[] = "10.0.0.1\t1614679872.123456\tevil.example\r";
+        static const char no_ts[] = "10.0.0.1\t-\tevil.example";
+        struct ruru_zeeklog z;
+        int64_t t = 0;
+        ruru_zeeklog_init(&z);
+        CHECK(!ruru_zeeklog_skim(&z, line, sizeof(line) - 1, &t)); /* no header yet */
+        ruru_zeeklog_parse(&z, hdr, sizeof(hdr) - 1, &r);
+        CHECK(ruru_zeeklog_skim(&z, line, sizeof(line) - 1, &t));
+        CHECK_INT(t, 1614679872);
+        CHECK(ruru_zeeklog_skim(&z, no_ts, sizeof(no_ts) - 1, &t));
+        CHECK_INT(t, RURU_TIME_NONE);
+        CHECK(!ruru_zeeklog_skim(&z, "a\tb", 3, &t));
+        CHECK(!ruru_zeeklog_skim(&z, "a\tb\tc\td", 7, &t));
+        CHECK(!ruru_zeeklog_skim(&z, hdr, sizeof(hdr) - 1, &t));
+    }
 }
 
 int main(int argc, char **argv)
@@ -199,8 +217,32 @@ int main(int argc, char **argv)
     CHECK_STR(field(&r, "http.request.method", b, sizeof(b)), "(none)");
     CHECK_STR(field(&r, "user_agent.original", b, sizeof(b)), "(none)");
 
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int64_t t;
         CHECK(!ruru_apache_parse(bad[i], strlen(bad[i]), &r));
+        CHECK(!ruru_apache_skim(bad[i], strlen(bad[i]), &t));
+    }
+    /* The skim: the parser's verdict and time without the record; a line whose X-Forwarded-For
+     * could fill the record past its fields (truncated) is left to the parser */
+    {
+        char many[400];
+        int64_t t = 0;
+        size_t k;
+        CHECK(ruru_apache_skim(combined, sizeof(combined) - 1, &t));
+        CHECK_INT(t, 971211336);
+        CHECK(ruru_apache_skim(common, sizeof(common) - 1, &t));
+        CHECK_INT(t, 1709204400);
+        k = (size_t)snprintf(many, sizeof(many), "%s",
+                             "10.0.0.2 - - [12/Jul/2024:01:15:00 +0000] "
+                             "\"GET / HTTP/1.1\" 200 12 \"-\" \"-\" \"1");
+        for (int i = 0; i < 49; i++)
+            k += (size_t)snprintf(many + k, sizeof(many) - k, ",1");
+        CHECK(ruru_apache_skim(many, k, &t)); /* 49 commas: 64 fields at most */
+        k += (size_t)snprintf(many + k, sizeof(many) - k, ",1\"");
+        CHECK(!ruru_apache_skim(many, k, &t));
+        CHECK(ruru_apache_parse(many, k, &r));
+        CHECK_INT(r.n_fields, 60); /* 51 addresses: it fits, but the skim cannot count them */
+    }
 
     /* Nginx's "main" with $http_x_forwarded_for: the addresses behind the proxy are client.ip */
     {
