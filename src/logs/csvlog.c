@@ -200,7 +200,7 @@ static int64_t record_time(const struct ruru_csvlog *c, const struct ruru_str *v
     return RURU_TIME_NONE;
 }
 
-enum ruru_csvlog_line
+enum ruru_log_line
 ruru_csvlog_parse(struct ruru_csvlog *c, const char *line, size_t len, struct ruru_record *r)
 {
     struct ruru_str vals[RURU_MAX_FIELDS];
@@ -220,14 +220,14 @@ ruru_csvlog_parse(struct ruru_csvlog *c, const char *line, size_t len, struct ru
                 i++;
             (void)set_header(c, line + i, len - i); /* a broken one leaves c as it was */
         }
-        return RURU_CSVLOG_DIRECTIVE;
+        return RURU_LINE_DIRECTIVE;
     }
     if (len == 0)
-        return RURU_CSVLOG_BAD;
+        return RURU_LINE_BAD;
     if (c->n_cols == 0)
-        return set_header(c, line, len) ? RURU_CSVLOG_DIRECTIVE : RURU_CSVLOG_BAD;
+        return set_header(c, line, len) ? RURU_LINE_DIRECTIVE : RURU_LINE_BAD;
     if (!split(line, len, vals, RURU_MAX_FIELDS, &n) || n != c->n_cols)
-        return RURU_CSVLOG_BAD;
+        return RURU_LINE_BAD;
     r->n_fields = 0;
     r->truncated = false;
     r->subtype = NULL;
@@ -249,5 +249,5 @@ ruru_csvlog_parse(struct ruru_csvlog *c, const char *line, size_t len, struct ru
     if (n > RURU_MAX_FIELDS)
         r->truncated = true; /* values past the kept columns were not even split out */
     r->time = record_time(c, vals);
-    return RURU_CSVLOG_RECORD;
+    return RURU_LINE_RECORD;
 }

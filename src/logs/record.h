@@ -40,6 +40,13 @@ enum ruru_field_enc {
     RURU_ENC_PLUS,    /* W3C: '+' stands for a space */
 };
 
+/* What a line of a log was, as its format's parser tells. */
+enum ruru_log_line {
+    RURU_LINE_DIRECTIVE, /* a directive or a header row: the parser's state may have changed */
+    RURU_LINE_RECORD,    /* a record, parsed into the struct ruru_record */
+    RURU_LINE_BAD        /* not a record of the format: matched as text, counted unparsed */
+};
+
 struct ruru_field {
     struct ruru_str name;  /* native name ("%h", "cs-uri-query", "id.orig_h") */
     const char *canon;     /* canonical name ("source.address"), or NULL */

@@ -90,7 +90,7 @@ static void set_fields(struct ruru_w3c *w, const char *p, size_t n)
     }
 }
 
-enum ruru_w3c_line
+enum ruru_log_line
 ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_record *r)
 {
     struct ruru_str vals[RURU_MAX_FIELDS];
@@ -102,13 +102,13 @@ ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_rec
         struct ruru_str l = ruru_str_make(line, len);
         if (ruru_str_iprefix(l, "#Fields:"))
             set_fields(w, line + 8, len - 8);
-        return RURU_W3C_DIRECTIVE;
+        return RURU_LINE_DIRECTIVE;
     }
     if (w->n_names == 0)
-        return RURU_W3C_BAD;
+        return RURU_LINE_BAD;
     n = ruru_split_byte(line, len, ' ', vals, RURU_MAX_FIELDS);
     if (n != w->n_names)
-        return RURU_W3C_BAD;
+        return RURU_LINE_BAD;
     r->n_fields = 0;
     /* values past the kept columns (a header of more than RURU_MAX_FIELDS) were not split */
     r->truncated = n == RURU_MAX_FIELDS && vals[n - 1].ptr + vals[n - 1].len < line + len;
@@ -137,5 +137,5 @@ ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_rec
                 r->time = when;
         }
     }
-    return RURU_W3C_RECORD;
+    return RURU_LINE_RECORD;
 }

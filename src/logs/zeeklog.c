@@ -145,7 +145,7 @@ static bool epoch(struct ruru_str v, int64_t *out)
     return true;
 }
 
-enum ruru_zeeklog_line
+enum ruru_log_line
 ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct ruru_record *r)
 {
     struct ruru_str vals[RURU_MAX_FIELDS];
@@ -173,13 +173,13 @@ ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct 
                 skip += z->sep_len;
             set_fields(z, line + skip, len - skip);
         }
-        return RURU_ZEEK_DIRECTIVE;
+        return RURU_LINE_DIRECTIVE;
     }
     if (z->n_names == 0 || len == 0)
-        return RURU_ZEEK_BAD;
+        return RURU_LINE_BAD;
     n = split(z, line, len, vals, RURU_MAX_FIELDS);
     if (n != z->n_names)
-        return RURU_ZEEK_BAD;
+        return RURU_LINE_BAD;
     r->n_fields = 0;
     /* values past the kept columns (a header of more than RURU_MAX_FIELDS) were not split */
     r->truncated = n == RURU_MAX_FIELDS && vals[n - 1].ptr + vals[n - 1].len < line + len;
@@ -202,5 +202,5 @@ ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct 
         if (epoch(vals[z->ts_col], &t))
             r->time = t;
     }
-    return RURU_ZEEK_RECORD;
+    return RURU_LINE_RECORD;
 }

@@ -150,18 +150,18 @@ enum parsed ruru_scan_fmt_parse(struct fmt *f, const char *line, size_t len, str
         return ruru_apache_parse(line, len, r) ? P_RECORD : P_BAD;
     case RURU_KIND_W3C:
         switch (ruru_w3c_parse(f->w3c, line, len, r)) {
-        case RURU_W3C_RECORD:
+        case RURU_LINE_RECORD:
             return P_RECORD;
-        case RURU_W3C_DIRECTIVE:
+        case RURU_LINE_DIRECTIVE:
             return P_DIRECTIVE;
         default:
             return P_BAD;
         }
     case RURU_KIND_ZEEK_TSV:
         switch (ruru_zeeklog_parse(f->zeek, line, len, r)) {
-        case RURU_ZEEK_RECORD:
+        case RURU_LINE_RECORD:
             return P_RECORD;
-        case RURU_ZEEK_DIRECTIVE:
+        case RURU_LINE_DIRECTIVE:
             return P_DIRECTIVE;
         default:
             return P_BAD;
@@ -178,9 +178,9 @@ enum parsed ruru_scan_fmt_parse(struct fmt *f, const char *line, size_t len, str
         return ruru_cef_parse(line, len, r) ? P_RECORD : P_BAD;
     case RURU_KIND_CSV:
         switch (ruru_csvlog_parse(f->csv, line, len, r)) {
-        case RURU_CSVLOG_RECORD:
+        case RURU_LINE_RECORD:
             return P_RECORD;
-        case RURU_CSVLOG_DIRECTIVE:
+        case RURU_LINE_DIRECTIVE:
             return P_DIRECTIVE;
         default:
             return P_BAD;

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        if (ruru_zeeklog_parse(z, p, n, &r) == RURU_ZEEK_RECORD)
+        if (ruru_zeeklog_parse(z, p, n, &r) == RURU_LINE_RECORD)
             for (size_t i = 0; i < r.n_fields; i++)
                 if (r.fields[i].value.ptr < p ||
                     r.fields[i].value.ptr + r.fields[i].value.len > p + n)
