@@ -81,4 +81,8 @@ void ruru_csvlog_init(struct ruru_csvlog *c);
 enum ruru_log_line
 ruru_csvlog_parse(struct ruru_csvlog *c, const char *line, size_t len, struct ruru_record *r);
 
+/* The format's entry in the table of formats (logs/formats.h). */
+struct ruru_logfmt;
+extern const struct ruru_logfmt ruru_csvlog_format;
+
 #endif

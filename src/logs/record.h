@@ -78,11 +78,4 @@ int ruru_month_abbr(const char *m);
 /* The value of the field with canonical name `canon`, or NULL. */
 const struct ruru_str *ruru_record_get(const struct ruru_record *r, const char *canon);
 
-/* Parses an Apache/Nginx access log line ("common" or "combined") into r (fields point into
- * `line`). Returns false when the line is not of that shape; r is then unspecified. */
-bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r);
-
-/* Parses the access-log time "10/Oct/2000:13:55:36 -0700" into unix seconds UTC. */
-bool ruru_apache_time(const char *s, size_t len, int64_t *out);
-
 #endif

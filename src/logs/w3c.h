@@ -29,4 +29,8 @@ void ruru_w3c_init(struct ruru_w3c *w);
 enum ruru_log_line
 ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_record *r);
 
+/* The format's entry in the table of formats (logs/formats.h). */
+struct ruru_logfmt;
+extern const struct ruru_logfmt ruru_w3c_format;
+
 #endif

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "logs/formats.h"
+
 static const struct {
     const char *native;
     const char *canon;
@@ -204,3 +206,52 @@ ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct 
     }
     return RURU_LINE_RECORD;
 }
+
+/* ---- the format (logs/formats.h) ----------------------------------------------------------- */
+
+/* Detection: a Zeek header decides. ("#Fields:", which this would take too, is W3C's or CSV's,
+ * and they come first in the table.) */
+static enum ruru_logfmt_claim directive(const char *line, size_t len)
+{
+    struct ruru_str l = ruru_str_make(line, len);
+
+    return ruru_str_iprefix(l, "#separator") || ruru_str_iprefix(l, "#fields") ? RURU_CLAIM_SURE
+                                                                               : RURU_CLAIM_NONE;
+}
+
+static bool init(void *state, const struct ruru_logfmt_opts *opts)
+{
+    (void)opts;
+    ruru_zeeklog_init(state);
+    return true;
+}
+
+/* The column names are slices of the header copy inside the state: the copy's point into its
+ * own header. */
+static bool copy(void *dst, const void *src)
+{
+    struct ruru_zeeklog *to = dst;
+    const struct ruru_zeeklog *from = src;
+
+    memcpy(to, from, sizeof(*to));
+    for (size_t i = 0; i < to->n_names; i++)
+        to->names[i].ptr = to->header + (from->names[i].ptr - from->header);
+    return true;
+}
+
+static enum ruru_log_line parse(void *state, const char *line, size_t len, struct ruru_record *r)
+{
+    return ruru_zeeklog_parse(state, line, len, r);
+}
+
+const struct ruru_logfmt ruru_zeeklog_format = {
+        .kind = RURU_KIND_ZEEK_TSV,
+        .name = "zeek",
+        .quiet_alias = "zeek-tsv",
+        .directive = directive,
+        .state_size = sizeof(struct ruru_zeeklog),
+        .init = init,
+        .copy = copy,
+        .stateful = true,
+        .parse = parse,
+};

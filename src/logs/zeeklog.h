@@ -36,4 +36,8 @@ void ruru_zeeklog_init(struct ruru_zeeklog *z);
 enum ruru_log_line
 ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct ruru_record *r);
 
+/* The format's entry in the table of formats (logs/formats.h). */
+struct ruru_logfmt;
+extern const struct ruru_logfmt ruru_zeeklog_format;
+
 #endif

@@ -2,6 +2,7 @@
 /* Fuzz target: the Apache/Nginx access-log parser; every field must lie inside the line. */
 #include <stdint.h>
 
+#include "logs/apache.h"
 #include "logs/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -4,6 +4,7 @@
 
 #include "base/buf.h"
 #include "check.h"
+#include "logs/apache.h"
 #include "logs/record.h"
 #include "logs/w3c.h"
 #include "logs/zeeklog.h"
