@@ -15,11 +15,13 @@
  * else follows (request times, upstream names, other headers) is kept as `message`, which the
  * sweep searches as free text: no byte of a line goes unlooked at.
  */
+#include "logs/apache.h"
+
 #include <stddef.h>
 #include <string.h>
 
 #include "base/str.h"
-#include "logs/record.h"
+#include "logs/formats.h"
 
 /* "-": the value logs write for "none". */
 static inline bool is_dash(struct ruru_str v)
@@ -260,3 +262,35 @@ bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r)
     }
     return true;
 }
+
+/* ---- the format (logs/formats.h) ----------------------------------------------------------- */
+
+/* Detection: a line the parser takes is a vote. */
+static bool vote(const char *line, size_t len)
+{
+    struct ruru_record r;
+
+    return ruru_apache_parse(line, len, &r);
+}
+
+static enum ruru_log_line parse(void *state, const char *line, size_t len, struct ruru_record *r)
+{
+    (void)state;
+    return ruru_apache_parse(line, len, r) ? RURU_LINE_RECORD : RURU_LINE_BAD;
+}
+
+static bool skim(const void *state, const char *line, size_t len, int64_t *time)
+{
+    (void)state;
+    return ruru_apache_skim(line, len, time);
+}
+
+const struct ruru_logfmt ruru_apache_format = {
+        .kind = RURU_KIND_APACHE,
+        .name = "apache",
+        .aliases = {"nginx"},
+        .vote = vote,
+        .parse = parse,
+        .skim = skim,
+        .lines_stand_alone = true,
+};

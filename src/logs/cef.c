@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "logs/formats.h"
 
 /* Header fields after the version, in order, with their canonical names. */
 static const struct {
@@ -281,3 +282,26 @@ bool ruru_cef_parse(const char *line, size_t len, struct ruru_record *r)
     extension(p, end, r);
     return true;
 }
+
+/* ---- the format (logs/formats.h) ----------------------------------------------------------- */
+
+/* Detection: "CEF:" at the start of the line or after a space (a syslog header). */
+static bool vote(const char *line, size_t len)
+{
+    return ruru_str_iprefix(ruru_str_make(line, len), "CEF:") ||
+           ruru_memmem(line, len, " CEF:", 5) != NULL;
+}
+
+static enum ruru_log_line parse(void *state, const char *line, size_t len, struct ruru_record *r)
+{
+    (void)state;
+    return ruru_cef_parse(line, len, r) ? RURU_LINE_RECORD : RURU_LINE_BAD;
+}
+
+const struct ruru_logfmt ruru_cef_format = {
+        .kind = RURU_KIND_CEF,
+        .name = "cef",
+        .vote = vote,
+        .parse = parse,
+        .lines_stand_alone = true,
+};

@@ -42,4 +42,8 @@
  */
 bool ruru_cef_parse(const char *line, size_t len, struct ruru_record *r);
 
+/* The format's entry in the table of formats (logs/formats.h). */
+struct ruru_logfmt;
+extern const struct ruru_logfmt ruru_cef_format;
+
 #endif

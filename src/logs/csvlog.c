@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "logs/formats.h"
 
 static const struct {
     const char *native;
@@ -200,7 +201,7 @@ static int64_t record_time(const struct ruru_csvlog *c, const struct ruru_str *v
     return RURU_TIME_NONE;
 }
 
-enum ruru_csvlog_line
+enum ruru_log_line
 ruru_csvlog_parse(struct ruru_csvlog *c, const char *line, size_t len, struct ruru_record *r)
 {
     struct ruru_str vals[RURU_MAX_FIELDS];
@@ -220,14 +221,14 @@ ruru_csvlog_parse(struct ruru_csvlog *c, const char *line, size_t len, struct ru
                 i++;
             (void)set_header(c, line + i, len - i); /* a broken one leaves c as it was */
         }
-        return RURU_CSVLOG_DIRECTIVE;
+        return RURU_LINE_DIRECTIVE;
     }
     if (len == 0)
-        return RURU_CSVLOG_BAD;
+        return RURU_LINE_BAD;
     if (c->n_cols == 0)
-        return set_header(c, line, len) ? RURU_CSVLOG_DIRECTIVE : RURU_CSVLOG_BAD;
+        return set_header(c, line, len) ? RURU_LINE_DIRECTIVE : RURU_LINE_BAD;
     if (!split(line, len, vals, RURU_MAX_FIELDS, &n) || n != c->n_cols)
-        return RURU_CSVLOG_BAD;
+        return RURU_LINE_BAD;
     r->n_fields = 0;
     r->truncated = false;
     r->subtype = NULL;
@@ -249,5 +250,113 @@ ruru_csvlog_parse(struct ruru_csvlog *c, const char *line, size_t len, struct ru
     if (n > RURU_MAX_FIELDS)
         r->truncated = true; /* values past the kept columns were not even split out */
     r->time = record_time(c, vals);
-    return RURU_CSVLOG_RECORD;
+    return RURU_LINE_RECORD;
 }
+
+/* ---- the format (logs/formats.h) ----------------------------------------------------------- */
+
+/* Detection: Exchange's "#Fields:" with commas decides (W3C's names are separated by spaces,
+ * and never hold a comma). */
+static enum ruru_logfmt_claim directive(const char *line, size_t len)
+{
+    return ruru_str_iprefix(ruru_str_make(line, len), "#Fields:") && memchr(line, ',', len) != NULL
+                   ? RURU_CLAIM_SURE
+                   : RURU_CLAIM_NONE;
+}
+
+/* The number of CSV columns of a line (RFC 4180 quotes respected); false on an unterminated
+ * quote. */
+static bool columns(const char *p, size_t n, size_t *out)
+{
+    size_t cols = 1;
+    bool in_quotes = false;
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '"')
+            in_quotes = !in_quotes; /* "" inside quotes flips twice */
+        else if (p[i] == ',' && !in_quotes)
+            cols++;
+    }
+    *out = cols;
+    return !in_quotes;
+}
+
+/* A header row: at least three columns, each a name of [A-Za-z0-9_ .@-] (quotes allowed
+ * around it), with a letter somewhere so that a row of numbers is not taken for names. */
+static bool header_row(const char *p, size_t n, size_t *cols)
+{
+    bool has_alpha = false;
+
+    if (!columns(p, n, cols) || *cols < 3)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (ruru_is_alpha(c))
+            has_alpha = true;
+        else if (!ruru_is_digit(c) && c != '_' && c != ' ' && c != '.' && c != '@' && c != '-' &&
+                 c != ',' && c != '"')
+            return false;
+    }
+    return has_alpha;
+}
+
+/* Detection: a CSV export without directives, its first line a row of column names and most
+ * of the lines after it with as many columns. */
+static bool sample(const struct ruru_str *lines, size_t n_lines)
+{
+    size_t header_cols, n_same = 0;
+
+    if (n_lines < 2 || !header_row(lines[0].ptr, lines[0].len, &header_cols))
+        return false;
+    for (size_t i = 1; i < n_lines; i++) {
+        size_t cols;
+        if (columns(lines[i].ptr, lines[i].len, &cols) && cols == header_cols)
+            n_same++;
+    }
+    return n_same * 2 > n_lines - 1;
+}
+
+static bool init(void *state, const struct ruru_logfmt_opts *opts)
+{
+    (void)opts;
+    ruru_csvlog_init(state);
+    return true;
+}
+
+/* The column names are slices of the header copy inside the state: the copy's point into its
+ * own header. */
+static bool copy(void *dst, const void *src)
+{
+    struct ruru_csvlog *to = dst;
+    const struct ruru_csvlog *from = src;
+
+    memcpy(to, from, sizeof(*to));
+    for (size_t i = 0; i < to->n_names; i++)
+        to->names[i].ptr = to->header + (from->names[i].ptr - from->header);
+    return true;
+}
+
+/* Without "#Fields:", the first row names the columns. */
+static bool header_pending(const void *state)
+{
+    return ((const struct ruru_csvlog *)state)->n_cols == 0;
+}
+
+static enum ruru_log_line parse(void *state, const char *line, size_t len, struct ruru_record *r)
+{
+    return ruru_csvlog_parse(state, line, len, r);
+}
+
+const struct ruru_logfmt ruru_csvlog_format = {
+        .kind = RURU_KIND_CSV,
+        .name = "csv",
+        .aliases = {"exchange"},
+        .directive = directive,
+        .sample = sample,
+        .state_size = sizeof(struct ruru_csvlog),
+        .init = init,
+        .copy = copy,
+        .stateful = true,
+        .header_pending = header_pending,
+        .parse = parse,
+};

@@ -37,12 +37,6 @@ struct ruru_csvlog {
     int clock_col;
 };
 
-enum ruru_csvlog_line {
-    RURU_CSVLOG_DIRECTIVE, /* a '#' line or the header row (state may have changed) */
-    RURU_CSVLOG_RECORD,    /* a data line, parsed into the record */
-    RURU_CSVLOG_BAD        /* a data line that does not fit the header, or no header yet */
-};
-
 /* Prepares c for a new input (c is caller-owned; nothing to free). */
 void ruru_csvlog_init(struct ruru_csvlog *c);
 
@@ -79,9 +73,16 @@ void ruru_csvlog_init(struct ruru_csvlog *c);
  * A header of more than RURU_MAX_FIELDS columns keeps the first ones, and a record that
  * loses a non-empty value past them has r->truncated set.
  *
- * Returns what the line was; on BAD, r is unspecified. Thread-safety: one instance per thread.
+ * Returns what the line was: DIRECTIVE for a '#' line or the header row (the state may have
+ * changed), RECORD for a data line parsed into r, BAD for a data line that does not fit the
+ * header, or when there is no header yet; on BAD, r is unspecified. Thread-safety: one
+ * instance per thread.
  */
-enum ruru_csvlog_line
+enum ruru_log_line
 ruru_csvlog_parse(struct ruru_csvlog *c, const char *line, size_t len, struct ruru_record *r);
+
+/* The format's entry in the table of formats (logs/formats.h). */
+struct ruru_logfmt;
+extern const struct ruru_logfmt ruru_csvlog_format;
 
 #endif

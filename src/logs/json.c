@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "logs/formats.h"
 #include "logs/zeeklog.h"
 
 #define PATH_MAX_LEN 512
@@ -626,3 +627,135 @@ size_t ruru_json_unescape(const char *s, size_t len, char *out, size_t cap)
     }
     return k;
 }
+
+/* ---- the formats (logs/formats.h) ---------------------------------------------------------- */
+
+/* Detection: a JSON document, an array of events or an object spread over lines ("{" alone on
+ * the first line, as pretty-printers write it). "[{", "[[", "[\"" or "[]" start an array;
+ * "[10.30 16:49:06]" and "[Sun Dec 04 ...]" are log lines with a bracketed time. */
+static bool doc_sniff(const char *data, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len && ruru_is_space(data[i]))
+        i++;
+    if (i < len && data[i] == '[') {
+        size_t j = i + 1;
+        while (j < len && ruru_is_space(data[j]))
+            j++;
+        if (j < len && (data[j] == '{' || data[j] == '[' || data[j] == '"' || data[j] == ']'))
+            return true;
+    }
+    if (i < len && data[i] == '{') {
+        size_t j = i + 1;
+        while (j < len && (data[j] == ' ' || data[j] == '\t' || data[j] == '\r'))
+            j++;
+        if (j < len && data[j] == '\n')
+            return true;
+    }
+    return false;
+}
+
+static bool has_key(const char *p, size_t n, const char *key)
+{
+    return ruru_memmem(p, n, key, strlen(key)) != NULL;
+}
+
+/* Detection: JSON lines are told apart by their keys. Suricata EVE has "event_type", Zeek
+ * JSON "uid" with "id.orig_h" (EVE's entry comes first: a line with all three is EVE's); any
+ * other object is JSON lines. */
+static bool eve_vote(const char *line, size_t len)
+{
+    return line[0] == '{' && has_key(line, len, "\"event_type\"");
+}
+
+static bool zeek_vote(const char *line, size_t len)
+{
+    return line[0] == '{' && has_key(line, len, "\"uid\"") && has_key(line, len, "\"id.orig_h\"");
+}
+
+static bool lines_vote(const char *line, size_t len)
+{
+    (void)len;
+    return line[0] == '{';
+}
+
+static bool eve_init(void *state, const struct ruru_logfmt_opts *opts)
+{
+    (void)opts;
+    ruru_jsonlog_init(state, RURU_LOG_EVE);
+    return true;
+}
+
+static bool zeek_init(void *state, const struct ruru_logfmt_opts *opts)
+{
+    (void)opts;
+    ruru_jsonlog_init(state, RURU_LOG_ZEEK_JSON);
+    return true;
+}
+
+static bool json_init(void *state, const struct ruru_logfmt_opts *opts)
+{
+    (void)opts;
+    ruru_jsonlog_init(state, RURU_LOG_JSON);
+    return true;
+}
+
+static enum ruru_log_line parse(void *state, const char *line, size_t len, struct ruru_record *r)
+{
+    return ruru_jsonlog_parse(state, line, len, r) ? RURU_LINE_RECORD : RURU_LINE_BAD;
+}
+
+const struct ruru_logfmt ruru_jsonlog_eve_format = {
+        .kind = RURU_KIND_EVE,
+        .name = "eve",
+        .aliases = {"suricata"},
+        .vote = eve_vote,
+        .state_size = sizeof(struct ruru_jsonlog),
+        .init = eve_init,
+        .parse = parse,
+        .lines_stand_alone = true,
+};
+
+const struct ruru_logfmt ruru_jsonlog_zeek_format = {
+        .kind = RURU_KIND_ZEEK_JSON,
+        .name = "zeek-json",
+        .vote = zeek_vote,
+        .state_size = sizeof(struct ruru_jsonlog),
+        .init = zeek_init,
+        .parse = parse,
+        .lines_stand_alone = true,
+};
+
+const struct ruru_logfmt ruru_jsonlog_lines_format = {
+        .kind = RURU_KIND_JSONL,
+        .name = "jsonl",
+        .aliases = {"json", "ecs"},
+        .vote = lines_vote,
+        .state_size = sizeof(struct ruru_jsonlog),
+        .init = json_init,
+        .parse = parse,
+        .lines_stand_alone = true,
+};
+
+/* The reader cuts a JSON document into its elements (scan/input.c), each parsed as a line. */
+const struct ruru_logfmt ruru_jsonlog_doc_format = {
+        .kind = RURU_KIND_JSON_DOC,
+        .name = "json-document",
+        .aliases = {"json-array"},
+        .unlisted = true,
+        .sniff = doc_sniff,
+        .state_size = sizeof(struct ruru_jsonlog),
+        .init = json_init,
+        .parse = parse,
+};
+
+/* Told by the file's signature, by the reader, which renders each record as a JSON line. */
+const struct ruru_logfmt ruru_jsonlog_evtx_format = {
+        .kind = RURU_KIND_EVTX,
+        .name = "evtx",
+        .unlisted = true,
+        .state_size = sizeof(struct ruru_jsonlog),
+        .init = json_init,
+        .parse = parse,
+};

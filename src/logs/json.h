@@ -44,4 +44,14 @@ bool ruru_jsonlog_parse(struct ruru_jsonlog *j,
  * Returns the decoded length, or (size_t)-1 when out is too small or an escape is malformed. */
 size_t ruru_json_unescape(const char *s, size_t len, char *out, size_t cap);
 
+/* The formats this parser reads, entries of the table of formats (logs/formats.h): Suricata
+ * EVE, Zeek JSON and other JSON lines, JSON documents (each element a record), and the records
+ * of a Windows event log rendered as JSON lines (logs/evtx.h). */
+struct ruru_logfmt;
+extern const struct ruru_logfmt ruru_jsonlog_eve_format;
+extern const struct ruru_logfmt ruru_jsonlog_zeek_format;
+extern const struct ruru_logfmt ruru_jsonlog_lines_format;
+extern const struct ruru_logfmt ruru_jsonlog_doc_format;
+extern const struct ruru_logfmt ruru_jsonlog_evtx_format;
+
 #endif

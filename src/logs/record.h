@@ -40,6 +40,13 @@ enum ruru_field_enc {
     RURU_ENC_PLUS,    /* W3C: '+' stands for a space */
 };
 
+/* What a line of a log was, as its format's parser tells. */
+enum ruru_log_line {
+    RURU_LINE_DIRECTIVE, /* a directive or a header row: the parser's state may have changed */
+    RURU_LINE_RECORD,    /* a record, parsed into the struct ruru_record */
+    RURU_LINE_BAD        /* not a record of the format: matched as text, counted unparsed */
+};
+
 struct ruru_field {
     struct ruru_str name;  /* native name ("%h", "cs-uri-query", "id.orig_h") */
     const char *canon;     /* canonical name ("source.address"), or NULL */
@@ -70,15 +77,5 @@ int ruru_month_abbr(const char *m);
 
 /* The value of the field with canonical name `canon`, or NULL. */
 const struct ruru_str *ruru_record_get(const struct ruru_record *r, const char *canon);
-
-/* Parses an Apache/Nginx access log line ("common" or "combined") into r (fields point into
- * `line`). Returns false when the line is not of that shape; r is then unspecified. */
-bool ruru_apache_parse(const char *line, size_t len, struct ruru_record *r);
-/* True when ruru_apache_parse would take the line as a record that fits (not truncated), with
- * *time its time; false when it would not, or might not: then the line is to be parsed. */
-bool ruru_apache_skim(const char *line, size_t len, int64_t *time);
-
-/* Parses the access-log time "10/Oct/2000:13:55:36 -0700" into unix seconds UTC. */
-bool ruru_apache_time(const char *s, size_t len, int64_t *out);
 
 #endif

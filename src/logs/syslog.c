@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "logs/formats.h"
 
 struct cur {
     const char *p, *end;
@@ -355,3 +356,46 @@ bool ruru_syslog_parse(const char *line,
     }
     return rfc3164(&c, year, r);
 }
+
+/* ---- the format (logs/formats.h) ----------------------------------------------------------- */
+
+/* Detection, cheaper than a parse: "<PRI>1 2003-10-11T22:14:15Z ..." (5424), "<PRI>Oct 11
+ * 22:14:15 ..." or "Oct 11 22:14:15 host ..." (3164). */
+static bool vote(const char *p, size_t n)
+{
+    size_t i = 0;
+
+    if (n > 0 && p[0] == '<') {
+        i = 1;
+        while (i < n && i < 5 && ruru_is_digit(p[i]))
+            i++;
+        if (i == 1 || i >= n || p[i] != '>')
+            return false;
+        i++;
+        if (i + 2 < n && p[i] == '1' && p[i + 1] == ' ')
+            return true;
+    }
+    return n >= i + 15 && ruru_month_abbr(p + i) != 0 && p[i + 3] == ' ' && p[i + 6] == ' ' &&
+           p[i + 9] == ':' && p[i + 12] == ':';
+}
+
+static bool init(void *state, const struct ruru_logfmt_opts *opts)
+{
+    *(struct ruru_syslog_year *)state = opts->year;
+    return true;
+}
+
+static enum ruru_log_line parse(void *state, const char *line, size_t len, struct ruru_record *r)
+{
+    return ruru_syslog_parse(line, len, state, r) ? RURU_LINE_RECORD : RURU_LINE_BAD;
+}
+
+const struct ruru_logfmt ruru_syslog_format = {
+        .kind = RURU_KIND_SYSLOG,
+        .name = "syslog",
+        .vote = vote,
+        .state_size = sizeof(struct ruru_syslog_year),
+        .init = init,
+        .parse = parse,
+        .lines_stand_alone = true,
+};

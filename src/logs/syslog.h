@@ -67,4 +67,9 @@ bool ruru_syslog_parse(const char *line,
                        const struct ruru_syslog_year *year,
                        struct ruru_record *r);
 
+/* The format's entry in the table of formats (logs/formats.h); its state is the input's
+ * struct ruru_syslog_year. */
+struct ruru_logfmt;
+extern const struct ruru_logfmt ruru_syslog_format;
+
 #endif

@@ -14,13 +14,15 @@
  */
 #include "logs/w3c.h"
 
+#include <string.h>
+
+#include "logs/formats.h"
+
 /* "-": the value logs write for "none". */
 static inline bool is_dash(struct ruru_str v)
 {
     return v.len == 1 && v.ptr[0] == '-';
 }
-
-#include <string.h>
 
 static const struct {
     const char *native;
@@ -90,7 +92,7 @@ static void set_fields(struct ruru_w3c *w, const char *p, size_t n)
     }
 }
 
-enum ruru_w3c_line
+enum ruru_log_line
 ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_record *r)
 {
     struct ruru_str vals[RURU_MAX_FIELDS];
@@ -102,13 +104,13 @@ ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_rec
         struct ruru_str l = ruru_str_make(line, len);
         if (ruru_str_iprefix(l, "#Fields:"))
             set_fields(w, line + 8, len - 8);
-        return RURU_W3C_DIRECTIVE;
+        return RURU_LINE_DIRECTIVE;
     }
     if (w->n_names == 0)
-        return RURU_W3C_BAD;
+        return RURU_LINE_BAD;
     n = ruru_split_byte(line, len, ' ', vals, RURU_MAX_FIELDS);
     if (n != w->n_names)
-        return RURU_W3C_BAD;
+        return RURU_LINE_BAD;
     r->n_fields = 0;
     /* values past the kept columns (a header of more than RURU_MAX_FIELDS) were not split */
     r->truncated = n == RURU_MAX_FIELDS && vals[n - 1].ptr + vals[n - 1].len < line + len;
@@ -137,5 +139,57 @@ ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_rec
                 r->time = when;
         }
     }
-    return RURU_W3C_RECORD;
+    return RURU_LINE_RECORD;
 }
+
+/* ---- the format (logs/formats.h) ----------------------------------------------------------- */
+
+/* Detection: "#Fields:" with names separated by spaces decides (IIS field names never hold a
+ * comma; with commas the log is CSV, csvlog.c). Exchange writes both W3C-like and CSV logs
+ * under the same "#Software: Microsoft Exchange Server" banner, so "#Software:" only hints:
+ * W3C, unless a "#Fields:" line is sampled. */
+static enum ruru_logfmt_claim directive(const char *line, size_t len)
+{
+    struct ruru_str l = ruru_str_make(line, len);
+
+    if (ruru_str_iprefix(l, "#Fields:"))
+        return memchr(line, ',', len) == NULL ? RURU_CLAIM_SURE : RURU_CLAIM_NONE;
+    return ruru_str_iprefix(l, "#Software:") ? RURU_CLAIM_HINT : RURU_CLAIM_NONE;
+}
+
+static bool init(void *state, const struct ruru_logfmt_opts *opts)
+{
+    (void)opts;
+    ruru_w3c_init(state);
+    return true;
+}
+
+/* The column names are slices of the header copy inside the state: the copy's point into its
+ * own header. */
+static bool copy(void *dst, const void *src)
+{
+    struct ruru_w3c *to = dst;
+    const struct ruru_w3c *from = src;
+
+    memcpy(to, from, sizeof(*to));
+    for (size_t i = 0; i < to->n_names; i++)
+        to->names[i].ptr = to->header + (from->names[i].ptr - from->header);
+    return true;
+}
+
+static enum ruru_log_line parse(void *state, const char *line, size_t len, struct ruru_record *r)
+{
+    return ruru_w3c_parse(state, line, len, r);
+}
+
+const struct ruru_logfmt ruru_w3c_format = {
+        .kind = RURU_KIND_W3C,
+        .name = "w3c",
+        .aliases = {"iis"},
+        .directive = directive,
+        .state_size = sizeof(struct ruru_w3c),
+        .init = init,
+        .copy = copy,
+        .stateful = true,
+        .parse = parse,
+};

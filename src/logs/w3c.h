@@ -21,16 +21,16 @@ struct ruru_w3c {
     int date_col, time_col; /* -1 when absent */
 };
 
-enum ruru_w3c_line {
-    RURU_W3C_DIRECTIVE, /* a '#' line (state may have changed) */
-    RURU_W3C_RECORD,    /* a data line, parsed into the record */
-    RURU_W3C_BAD        /* a data line that does not fit the current #Fields */
-};
-
 void ruru_w3c_init(struct ruru_w3c *w);
 /* Feeds one line (without newline). Record fields point into `line`; the native names point
- * into w, valid until the next #Fields line. Time stamps are UTC, as IIS writes them. */
-enum ruru_w3c_line
+ * into w, valid until the next #Fields line. Time stamps are UTC, as IIS writes them.
+ * Returns DIRECTIVE for a '#' line (the state may have changed), RECORD for a data line parsed
+ * into r, BAD for a data line that does not fit the current #Fields. */
+enum ruru_log_line
 ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_record *r);
+
+/* The format's entry in the table of formats (logs/formats.h). */
+struct ruru_logfmt;
+extern const struct ruru_logfmt ruru_w3c_format;
 
 #endif

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "logs/formats.h"
+
 static const struct {
     const char *native;
     const char *canon;
@@ -181,7 +183,7 @@ bool ruru_zeeklog_skim(const struct ruru_zeeklog *z, const char *line, size_t le
     return true;
 }
 
-enum ruru_zeeklog_line
+enum ruru_log_line
 ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct ruru_record *r)
 {
     struct ruru_str vals[RURU_MAX_FIELDS];
@@ -209,13 +211,13 @@ ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct 
                 skip += z->sep_len;
             set_fields(z, line + skip, len - skip);
         }
-        return RURU_ZEEK_DIRECTIVE;
+        return RURU_LINE_DIRECTIVE;
     }
     if (z->n_names == 0 || len == 0)
-        return RURU_ZEEK_BAD;
+        return RURU_LINE_BAD;
     n = split(z, line, len, vals, RURU_MAX_FIELDS);
     if (n != z->n_names)
-        return RURU_ZEEK_BAD;
+        return RURU_LINE_BAD;
     r->n_fields = 0;
     /* values past the kept columns (a header of more than RURU_MAX_FIELDS) were not split */
     r->truncated = n == RURU_MAX_FIELDS && vals[n - 1].ptr + vals[n - 1].len < line + len;
@@ -238,5 +240,64 @@ ruru_zeeklog_parse(struct ruru_zeeklog *z, const char *line, size_t len, struct 
         if (epoch(vals[z->ts_col], &t))
             r->time = t;
     }
-    return RURU_ZEEK_RECORD;
+    return RURU_LINE_RECORD;
 }
+
+/* ---- the format (logs/formats.h) ----------------------------------------------------------- */
+
+/* Detection: a Zeek header decides. ("#Fields:", which this would take too, is W3C's or CSV's,
+ * and they come first in the table.) */
+static enum ruru_logfmt_claim directive(const char *line, size_t len)
+{
+    struct ruru_str l = ruru_str_make(line, len);
+
+    return ruru_str_iprefix(l, "#separator") || ruru_str_iprefix(l, "#fields") ? RURU_CLAIM_SURE
+                                                                               : RURU_CLAIM_NONE;
+}
+
+static bool init(void *state, const struct ruru_logfmt_opts *opts)
+{
+    (void)opts;
+    ruru_zeeklog_init(state);
+    return true;
+}
+
+/* The column names are slices of the header copy inside the state: the copy's point into its
+ * own header. */
+static bool copy(void *dst, const void *src)
+{
+    struct ruru_zeeklog *to = dst;
+    const struct ruru_zeeklog *from = src;
+
+    memcpy(to, from, sizeof(*to));
+    for (size_t i = 0; i < to->n_names; i++)
+        to->names[i].ptr = to->header + (from->names[i].ptr - from->header);
+    return true;
+}
+
+static enum ruru_log_line parse(void *state, const char *line, size_t len, struct ruru_record *r)
+{
+    return ruru_zeeklog_parse(state, line, len, r);
+}
+
+/* Without #path, a record's logsource (for the rules) is told from which of its fields are
+ * set: it may differ from the last record's, so such lines are parsed. */
+static bool skim(const void *state, const char *line, size_t len, int64_t *time)
+{
+    const struct ruru_zeeklog *z = state;
+
+    return z->path[0] != '\0' && ruru_zeeklog_skim(z, line, len, time);
+}
+
+const struct ruru_logfmt ruru_zeeklog_format = {
+        .kind = RURU_KIND_ZEEK_TSV,
+        .name = "zeek",
+        .quiet_alias = "zeek-tsv",
+        .directive = directive,
+        .state_size = sizeof(struct ruru_zeeklog),
+        .init = init,
+        .copy = copy,
+        .stateful = true,
+        .parse = parse,
+        .skim = skim,
+};

@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "base/str.h"
-#include "logs/detect.h"
+#include "logs/formats.h"
 #include "rules/sigma_int.h"
 
 #define SYSMON "Microsoft-Windows-Sysmon/Operational"

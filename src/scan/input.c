@@ -6,7 +6,8 @@
  * the stream into chunks of whole lines (of whole elements for a JSON document), follows the
  * directives of stateful formats, and submits the chunks in order. A line longer than the
  * longest allowed goes in pieces, the chunk after a cut marked as continuing that line, so a
- * line is counted, and its number cited, once.
+ * line is counted, and its number cited, once. A format is known here only by its entry in
+ * the table of formats (logs/formats.h): its state, how to copy it, its parser.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,12 +19,9 @@
 #include "base/diag.h"
 #include "base/str.h"
 #include "io/stream.h"
-#include "logs/cef.h"
-#include "logs/csvlog.h"
+#include "logs/detect.h"
 #include "logs/evtx.h"
-#include "logs/json.h"
-#include "logs/w3c.h"
-#include "logs/zeeklog.h"
+#include "logs/formats.h"
 #include "scan/engine.h"
 #include "scan/scan_int.h"
 
@@ -31,57 +29,31 @@
 
 /* ---- formats ------------------------------------------------------------------------------- */
 
-static bool stateful(enum ruru_log_kind k)
-{
-    return k == RURU_KIND_W3C || k == RURU_KIND_ZEEK_TSV || k == RURU_KIND_CSV;
-}
-
 void ruru_scan_fmt_free(struct fmt *f)
 {
     if (f == NULL)
         return;
-    ruru_free(f->w3c);
-    ruru_free(f->zeek);
-    ruru_free(f->json);
-    ruru_free(f->csv);
+    if (f->def->fini != NULL)
+        f->def->fini(f->state);
     ruru_free(f);
 }
 
-static struct fmt *fmt_new(enum ruru_log_kind kind, struct ruru_syslog_year year)
+/* A parser of format def without its state set up, or NULL. */
+static struct fmt *fmt_alloc(const struct ruru_logfmt *def)
 {
-    struct fmt *f = ruru_calloc(1, sizeof(*f));
+    struct fmt *f = ruru_malloc(sizeof(*f) + def->state_size);
 
-    if (f == NULL)
-        return NULL;
-    f->kind = kind;
-    f->year = year;
-    switch (kind) {
-    case RURU_KIND_W3C:
-        if ((f->w3c = ruru_malloc(sizeof(*f->w3c))) != NULL)
-            ruru_w3c_init(f->w3c);
-        break;
-    case RURU_KIND_ZEEK_TSV:
-        if ((f->zeek = ruru_malloc(sizeof(*f->zeek))) != NULL)
-            ruru_zeeklog_init(f->zeek);
-        break;
-    case RURU_KIND_EVE:
-    case RURU_KIND_ZEEK_JSON:
-    case RURU_KIND_JSONL:
-    case RURU_KIND_JSON_DOC:
-    case RURU_KIND_EVTX:
-        if ((f->json = ruru_malloc(sizeof(*f->json))) != NULL)
-            ruru_jsonlog_init(f->json, kind == RURU_KIND_EVE         ? RURU_LOG_EVE
-                                       : kind == RURU_KIND_ZEEK_JSON ? RURU_LOG_ZEEK_JSON
-                                                                     : RURU_LOG_JSON);
-        break;
-    case RURU_KIND_CSV:
-        if ((f->csv = ruru_malloc(sizeof(*f->csv))) != NULL)
-            ruru_csvlog_init(f->csv);
-        break;
-    default:
-        return f;
-    }
-    if (f->w3c == NULL && f->zeek == NULL && f->json == NULL && f->csv == NULL) {
+    if (f != NULL)
+        f->def = def;
+    return f;
+}
+
+/* A parser of format def for an input, or NULL. */
+static struct fmt *fmt_new(const struct ruru_logfmt *def, const struct ruru_logfmt_opts *opts)
+{
+    struct fmt *f = fmt_alloc(def);
+
+    if (f != NULL && def->init != NULL && !def->init(f->state, opts)) {
         ruru_free(f);
         return NULL;
     }
@@ -89,123 +61,44 @@ static struct fmt *fmt_new(enum ruru_log_kind kind, struct ruru_syslog_year year
 }
 
 /* A parser for a chunk of an input of a format without header state: a spare one of that
- * format when the sweep has one (set as new), else a new one. */
-static struct fmt *fmt_get(struct sweep *s, enum ruru_log_kind kind, struct ruru_syslog_year year)
+ * format when the sweep has one (set up anew), else a new one. */
+static struct fmt *
+fmt_get(struct sweep *s, const struct ruru_logfmt *def, const struct ruru_logfmt_opts *opts)
 {
     for (size_t i = s->n_spare_fmt; i > 0; i--) {
         struct fmt *f = s->spare_fmt[i - 1];
-        if (f->kind != kind)
+        if (f->def != def)
             continue;
         s->spare_fmt[i - 1] = s->spare_fmt[--s->n_spare_fmt];
-        f->year = year;
-        if (f->json != NULL)
-            ruru_jsonlog_init(f->json, f->json->format);
+        if (def->fini != NULL)
+            def->fini(f->state);
+        if (def->init != NULL && !def->init(f->state, opts)) {
+            ruru_free(f);
+            return NULL;
+        }
         return f;
     }
-    return fmt_new(kind, year);
+    return fmt_new(def, opts);
 }
 
 void ruru_scan_fmt_put(struct sweep *s, struct fmt *f)
 {
-    if (f != NULL && !stateful(f->kind) && s->n_spare_fmt < SPARE_BUFFERS)
+    if (f != NULL && !f->def->stateful && s->n_spare_fmt < SPARE_BUFFERS)
         s->spare_fmt[s->n_spare_fmt++] = f;
     else
         ruru_scan_fmt_free(f);
 }
 
-/* Column names copied with their state still point into the source's header copy. */
-static void rebase(struct ruru_str *names, size_t n, const char *to, const char *from)
-{
-    for (size_t i = 0; i < n; i++)
-        names[i].ptr = to + (names[i].ptr - from);
-}
-
-/* A copy of f for one chunk. Column names are slices of the header copy inside the state, so
- * they are moved to the copy's header. */
+/* A copy of the reader's parser for one chunk, or NULL. */
 static struct fmt *fmt_copy(const struct fmt *src)
 {
-    struct fmt *f = fmt_new(src->kind, src->year);
+    struct fmt *f = fmt_alloc(src->def);
 
-    if (f == NULL)
+    if (f != NULL && !src->def->copy(f->state, src->state)) {
+        ruru_free(f);
         return NULL;
-    if (src->w3c != NULL) {
-        memcpy(f->w3c, src->w3c, sizeof(*f->w3c));
-        rebase(f->w3c->names, f->w3c->n_names, f->w3c->header, src->w3c->header);
-    }
-    if (src->csv != NULL) {
-        memcpy(f->csv, src->csv, sizeof(*f->csv));
-        rebase(f->csv->names, f->csv->n_names, f->csv->header, src->csv->header);
-    }
-    if (src->zeek != NULL) {
-        memcpy(f->zeek, src->zeek, sizeof(*f->zeek));
-        rebase(f->zeek->names, f->zeek->n_names, f->zeek->header, src->zeek->header);
     }
     return f;
-}
-
-enum parsed ruru_scan_fmt_parse(struct fmt *f, const char *line, size_t len, struct ruru_record *r)
-{
-    switch (f->kind) {
-    case RURU_KIND_APACHE:
-        return ruru_apache_parse(line, len, r) ? P_RECORD : P_BAD;
-    case RURU_KIND_W3C:
-        switch (ruru_w3c_parse(f->w3c, line, len, r)) {
-        case RURU_W3C_RECORD:
-            return P_RECORD;
-        case RURU_W3C_DIRECTIVE:
-            return P_DIRECTIVE;
-        default:
-            return P_BAD;
-        }
-    case RURU_KIND_ZEEK_TSV:
-        switch (ruru_zeeklog_parse(f->zeek, line, len, r)) {
-        case RURU_ZEEK_RECORD:
-            return P_RECORD;
-        case RURU_ZEEK_DIRECTIVE:
-            return P_DIRECTIVE;
-        default:
-            return P_BAD;
-        }
-    case RURU_KIND_EVE:
-    case RURU_KIND_ZEEK_JSON:
-    case RURU_KIND_JSONL:
-    case RURU_KIND_JSON_DOC:
-    case RURU_KIND_EVTX:
-        return ruru_jsonlog_parse(f->json, line, len, r) ? P_RECORD : P_BAD;
-    case RURU_KIND_SYSLOG:
-        return ruru_syslog_parse(line, len, &f->year, r) ? P_RECORD : P_BAD;
-    case RURU_KIND_CEF:
-        return ruru_cef_parse(line, len, r) ? P_RECORD : P_BAD;
-    case RURU_KIND_CSV:
-        switch (ruru_csvlog_parse(f->csv, line, len, r)) {
-        case RURU_CSVLOG_RECORD:
-            return P_RECORD;
-        case RURU_CSVLOG_DIRECTIVE:
-            return P_DIRECTIVE;
-        default:
-            return P_BAD;
-        }
-    default:
-        return P_BAD; /* text (and formats without a parser yet): matched as text */
-    }
-}
-
-bool ruru_scan_fmt_can_skim(const struct fmt *f)
-{
-    return f->kind == RURU_KIND_APACHE || f->kind == RURU_KIND_ZEEK_TSV;
-}
-
-bool ruru_scan_fmt_skim(const struct fmt *f, const char *line, size_t len, int64_t *time)
-{
-    switch (f->kind) {
-    case RURU_KIND_APACHE:
-        return ruru_apache_skim(line, len, time);
-    case RURU_KIND_ZEEK_TSV:
-        /* Without #path, a record's logsource is told from which of its fields are set. */
-        return f->zeek->path[0] != '\0' && ruru_zeeklog_skim(f->zeek, line, len, time);
-    default:
-        return false;
-    }
 }
 
 /* ---- reading ------------------------------------------------------------------------------- */
@@ -216,8 +109,9 @@ follow_directives(struct fmt *f, const char *data, size_t len, char eol, struct 
 {
     const char *p = data, *end = data + len;
 
-    /* A CSV log without "#Fields:" is named by its first row: feed lines until it has one. */
-    while (f->csv != NULL && f->csv->n_cols == 0 && p < end) {
+    /* A format that takes its header from the first row (a CSV log without "#Fields:") is fed
+     * lines until it has one. */
+    while (f->def->header_pending != NULL && f->def->header_pending(f->state) && p < end) {
         const char *nl = memchr(p, eol, (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), k = n;
         while (k > 0 && p[k - 1] == '\r')
@@ -436,7 +330,7 @@ static void sweep_evtx(struct sweep *s, size_t idx)
         c->rin = in->rin;
         ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));
         ruru_arena_init(&c->arena, 64 * 1024, SIZE_MAX);
-        c->fmt = fmt_new(RURU_KIND_EVTX, (struct ruru_syslog_year){0, 0});
+        c->fmt = fmt_new(ruru_logfmt_get(RURU_KIND_EVTX), &(struct ruru_logfmt_opts){{0, 0}});
         if (c->fmt == NULL)
             c->failed = true;
         while (i < n && c->n_spans < cap_spans) {
@@ -481,7 +375,9 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
     struct ruru_stream *st = NULL;
     struct ruru_diag d;
     enum ruru_err err;
-    struct fmt *master = NULL, plain = {0};
+    const struct ruru_logfmt *def = NULL; /* the input's format, once known */
+    struct ruru_logfmt_opts fo = {{0, 0}};
+    struct fmt *master = NULL; /* the reader's parser, following a stateful format's headers */
     char *buf = NULL;
     size_t cap = CHUNK_BYTES, len = 0;
     uint64_t offset = 0;
@@ -564,12 +460,11 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
             js.eol = in->eol;
             if (!in->forced)
                 in->kind = detect(buf, len, in->eol);
-            /* The reader's own parser state follows the headers of a stateful format; for the
-             * others it only says the format and the year, and needs no parser. */
-            plain.kind = in->kind;
-            plain.year = input_year(s, in);
-            master = stateful(in->kind) ? fmt_new(in->kind, plain.year) : &plain;
-            if (master == NULL) {
+            /* The reader's own parser state follows the headers of a stateful format; the
+             * others need no parser here. */
+            def = ruru_logfmt_get(in->kind);
+            fo.year = input_year(s, in);
+            if (def->stateful && (master = fmt_new(def, &fo)) == NULL) {
                 ruru_diag_set(&d, RURU_ENOMEM, in->path, 0, 0, "out of memory");
                 ruru_scan_input_error(s, in, RURU_ENOMEM, &d);
                 break;
@@ -580,7 +475,7 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
         }
         if (len == 0)
             break;
-        if (master->kind == RURU_KIND_JSON_DOC) {
+        if (def->kind == RURU_KIND_JSON_DOC) {
             /* Cut after the last complete element; at the end, take everything, an unfinished
              * element being one more (unparsable) record. */
             jscan_run(&js, buf, len);
@@ -641,12 +536,12 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
         c->continues = midline;
         ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));
         ruru_arena_init(&c->arena, 64 * 1024, SIZE_MAX);
-        c->fmt = stateful(master->kind) ? fmt_copy(master) : fmt_get(s, master->kind, master->year);
+        c->fmt = def->stateful ? fmt_copy(master) : fmt_get(s, def, &fo);
         if (c->fmt == NULL)
             c->failed = true;
-        if (stateful(master->kind))
+        if (def->stateful)
             follow_directives(master, buf, cut, in->eol, r);
-        if (master->kind == RURU_KIND_JSON_DOC) {
+        if (def->kind == RURU_KIND_JSON_DOC) {
             /* The chunk takes the elements that end in it, and counts its lines; the scanner
              * goes on in the rest. */
             size_t keep = 0;
@@ -677,7 +572,7 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
         }
         /* A line longer than the longest allowed goes in pieces: the next chunk starts inside
          * it, and does not count it again. */
-        midline = master->kind != RURU_KIND_JSON_DOC && cut > 0 && buf[cut - 1] != in->eol;
+        midline = def->kind != RURU_KIND_JSON_DOC && cut > 0 && buf[cut - 1] != in->eol;
         /* The chunk takes the buffer; the rest of the bytes go to a new one. */
         c->data = buf;
         c->len = cut;
@@ -721,8 +616,7 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
     if (!borrowed)
         ruru_scan_buf_put(s, buf, cap);
     ruru_free(js.spans);
-    if (master != &plain)
-        ruru_scan_fmt_free(master);
+    ruru_scan_fmt_free(master);
     ruru_stream_close(st);
 }
 

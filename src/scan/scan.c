@@ -36,7 +36,7 @@
 #include "intel/query.h"
 #include "intel/store.h"
 #include "io/file.h"
-#include "logs/detect.h"
+#include "logs/formats.h"
 #include "logs/json.h"
 #include "logs/record.h"
 #include "match/index.h"
@@ -313,7 +313,7 @@ static void process_spans(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         const struct span *sp = &c->spans[k];
         const char *p = c->data + sp->off;
         const struct ruru_record *rec = NULL;
-        if (c->fmt != NULL && ruru_scan_fmt_parse(c->fmt, p, sp->len, r) == P_RECORD) {
+        if (c->fmt != NULL && ruru_scan_fmt_parse(c->fmt, p, sp->len, r) == RURU_LINE_RECORD) {
             c->parsed++;
             rec = r;
             note_time(c, r->time);
@@ -346,14 +346,14 @@ static void process_spans(struct chunk *c, struct ruru_matcher *m, struct ruru_r
 static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_record *r)
 {
     const char *p = c->data, *end = c->data + c->len;
-    bool skim = c->fmt != NULL && ruru_simd_allowed() && ruru_scan_fmt_can_skim(c->fmt);
+    bool skim = c->fmt != NULL && c->fmt->def->skim != NULL && ruru_simd_allowed();
     bool primed = false;
 
     c->first_time = RURU_TIME_NONE;
     c->last_time = RURU_TIME_NONE;
     if (m->rules_scratch != NULL)
         ruru_rules_scratch_input(m->rules_scratch, c->rin);
-    if (c->spans != NULL || (c->fmt != NULL && c->fmt->kind == RURU_KIND_JSON_DOC)) {
+    if (c->spans != NULL || (c->fmt != NULL && c->fmt->def->kind == RURU_KIND_JSON_DOC)) {
         process_spans(c, m, r);
         c->counts = m->counts;
         memset(&m->counts, 0, sizeof(m->counts));
@@ -363,7 +363,7 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         const char *nl = memchr(p, c->eol, (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), len = n;
         uint64_t off = c->offset + (uint64_t)(p - c->data);
-        enum parsed what = P_BAD;
+        enum ruru_log_line what = RURU_LINE_BAD;
         const struct ruru_record *rec = NULL;
 
         /* The record is the line without its CR; the evidence is all the bytes before LF. */
@@ -399,13 +399,13 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
             }
             if (c->fmt != NULL)
                 what = ruru_scan_fmt_parse(c->fmt, p, len, r);
-            if (what == P_RECORD) {
+            if (what == RURU_LINE_RECORD) {
                 c->parsed++;
                 rec = r;
                 note_time(c, r->time);
                 note_truncated(c, r, c->lines);
-            } else if (what == P_BAD) {
-                if (c->fmt != NULL && c->fmt->kind != RURU_KIND_TEXT) {
+            } else if (what == RURU_LINE_BAD) {
+                if (c->fmt != NULL && c->fmt->def->kind != RURU_KIND_TEXT) {
                     c->unparsed++;
                     if (c->n_unparsed_at < UNPARSED_SAMPLES)
                         c->unparsed_at[c->n_unparsed_at++] = c->lines;
@@ -413,7 +413,7 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
                     c->parsed++; /* text: every line is what it is */
                 }
             }
-            if (what != P_DIRECTIVE) {
+            if (what != RURU_LINE_DIRECTIVE) {
                 if (!ruru_match_record(m, rec, p, len))
                     c->failed = true;
                 ruru_match_rules(m, rec, p, len);
@@ -423,7 +423,7 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
                     !keep_hits(c, m, rec, p, n, c->lines, off, NULL))
                     c->failed = true;
             }
-            if (what != P_RECORD) {
+            if (what != RURU_LINE_RECORD) {
                 primed = false;
             } else if (skim && !primed) {
                 /* The rules have seen this record: can lines like it be let go at all? */
@@ -1003,8 +1003,7 @@ static void judge_patterns(struct sweep *s)
 
 const char *ruru_log_formats(void)
 {
-    return "text apache (nginx) w3c (iis) zeek zeek-json eve (suricata) jsonl (json, ecs) syslog "
-           "cef csv (exchange)";
+    return ruru_logfmt_names();
 }
 
 static json_t *time_or_null(int64_t t)

@@ -2,8 +2,9 @@
 /*
  * The sweep's own parts, shared by its files: engine.c (what a sweep needs loaded: the index,
  * rules and patterns), scan.c (the worker pool, matching a chunk, reporting in order, the
- * entry points) and input.c (the log parsers behind one interface, and reading an input into
- * chunks). Nothing outside src/scan includes this header.
+ * entry points) and input.c (reading an input into chunks, each with a parser set up as the
+ * input's entry in the table of formats says: logs/formats.h). Nothing outside src/scan
+ * includes this header.
  */
 #ifndef RURU_SCAN_SCAN_INT_H
 #define RURU_SCAN_SCAN_INT_H
@@ -19,9 +20,8 @@
 #include "base/arena.h"
 #include "base/vec.h"
 #include "io/file.h"
-#include "logs/detect.h"
+#include "logs/formats.h"
 #include "logs/record.h"
-#include "logs/syslog.h"
 #include "scan/match.h"
 
 #define CHUNK_BYTES      (4u << 20)
@@ -31,17 +31,12 @@
 
 /* ---- formats ------------------------------------------------------------------------------- */
 
-/* A parser for one input, whatever its format. */
+/* A parser for one input (the reader's) or one chunk of it: its format's entry in the table,
+ * and the state the entry's functions keep, in the same allocation. */
 struct fmt {
-    enum ruru_log_kind kind;
-    struct ruru_syslog_year year; /* for syslog lines without one */
-    struct ruru_w3c *w3c;
-    struct ruru_zeeklog *zeek;
-    struct ruru_jsonlog *json;
-    struct ruru_csvlog *csv;
+    const struct ruru_logfmt *def;
+    _Alignas(max_align_t) unsigned char state[]; /* def->state_size bytes */
 };
-
-enum parsed { P_RECORD, P_DIRECTIVE, P_BAD };
 
 /* ---- chunks -------------------------------------------------------------------------------- */
 
@@ -221,16 +216,20 @@ struct sweep {
 
 /* input.c: the parsers */
 
-/* Parses one line (or JSON element) with the input's parser. */
-enum parsed ruru_scan_fmt_parse(struct fmt *f, const char *line, size_t len, struct ruru_record *r);
-/* True when ruru_scan_fmt_parse would give P_RECORD for the line, a record that fits, with
- * *time its time, told without making the record; false when it would not or might not (then
- * the line is parsed). Only formats whose records hold the line's bytes as they are (no field
- * to decode) and whose records' logsource facts are the same for a whole chunk (so
- * ruru_match_may_hit can answer for the record from the last one) say true. */
-bool ruru_scan_fmt_skim(const struct fmt *f, const char *line, size_t len, int64_t *time);
-/* Whether ruru_scan_fmt_skim can say true of some line of the format. */
-bool ruru_scan_fmt_can_skim(const struct fmt *f);
+/* Parses one line (or JSON element) with the input's parser: one indirect call, on the hot
+ * path (a call per line). */
+static inline enum ruru_log_line
+ruru_scan_fmt_parse(struct fmt *f, const char *line, size_t len, struct ruru_record *r)
+{
+    return f->def->parse(f->state, line, len, r);
+}
+/* The format's skim (logs/formats.h): true when the line would parse, to a record that fits,
+ * with *time its time; false when it would not or might not (then the line is parsed). */
+static inline bool
+ruru_scan_fmt_skim(const struct fmt *f, const char *line, size_t len, int64_t *time)
+{
+    return f->def->skim != NULL && f->def->skim(f->state, line, len, time);
+}
 void ruru_scan_fmt_free(struct fmt *f);
 /* Gives a chunk's parser back: kept as a spare for the next chunk of its format when it has
  * no header state, else freed; NULL is a no-op. */

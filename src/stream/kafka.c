@@ -36,7 +36,7 @@
 #include "base/alloc.h"
 #include "base/diag.h"
 #include "io/stream.h"
-#include "logs/detect.h"
+#include "logs/formats.h"
 #include "scan/engine.h"
 #include "stream/kafka_defaults.h"
 #include "stream/stream_int.h"
@@ -380,14 +380,13 @@ static bool batch_offsets(const struct worker *w,
     return true;
 }
 
-/* Whether the lines of `format` stand alone (no header, no document spanning lines). */
+/* Whether the lines of `format` stand alone (no header, no document spanning lines), as its
+ * entry in the table of formats says; not for an unknown or undetected format. */
 static bool stands_alone(const char *format)
 {
-    enum ruru_log_kind k = format != NULL ? ruru_log_kind_parse(format) : RURU_KIND__COUNT;
+    const struct ruru_logfmt *f = format != NULL ? ruru_logfmt_find(format) : NULL;
 
-    return k == RURU_KIND_TEXT || k == RURU_KIND_APACHE || k == RURU_KIND_ZEEK_JSON ||
-           k == RURU_KIND_EVE || k == RURU_KIND_JSONL || k == RURU_KIND_SYSLOG ||
-           k == RURU_KIND_CEF;
+    return f != NULL && f->lines_stand_alone;
 }
 
 /* Sweeps the batch's messages (sweep mode): their sightings into w->found. A partition's

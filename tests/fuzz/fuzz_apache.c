@@ -3,6 +3,7 @@
  * a line the skim takes must parse, to a record that fits, with the skim's time. */
 #include <stdint.h>
 
+#include "logs/apache.h"
 #include "logs/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

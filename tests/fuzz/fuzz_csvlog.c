@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        if (ruru_csvlog_parse(c, p, n, &r) == RURU_CSVLOG_RECORD) {
+        if (ruru_csvlog_parse(c, p, n, &r) == RURU_LINE_RECORD) {
             if (r.n_fields > RURU_MAX_FIELDS || c->n_names > c->n_cols)
                 __builtin_trap();
             for (size_t i = 0; i < r.n_fields; i++) {

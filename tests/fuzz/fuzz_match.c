@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "intel/store.h"
+#include "logs/apache.h"
 #include "logs/json.h"
 #include "logs/record.h"
 #include "match/index.h"

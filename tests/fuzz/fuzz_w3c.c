@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        if (ruru_w3c_parse(w, p, n, &r) == RURU_W3C_RECORD)
+        if (ruru_w3c_parse(w, p, n, &r) == RURU_LINE_RECORD)
             for (size_t i = 0; i < r.n_fields; i++)
                 if (r.fields[i].value.ptr < p ||
                     r.fields[i].value.ptr + r.fields[i].value.len > p + n)

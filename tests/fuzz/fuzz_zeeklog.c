@@ -23,10 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         int64_t t = 0;
         bool skim = ruru_zeeklog_skim(z, p, n, &t);
-        enum ruru_zeeklog_line what = ruru_zeeklog_parse(z, p, n, &r);
-        if (skim && (what != RURU_ZEEK_RECORD || r.time != t || r.truncated))
+        enum ruru_log_line what = ruru_zeeklog_parse(z, p, n, &r);
+        if (skim && (what != RURU_LINE_RECORD || r.time != t || r.truncated))
             __builtin_trap();
-        if (what == RURU_ZEEK_RECORD)
+        if (what == RURU_LINE_RECORD)
             for (size_t i = 0; i < r.n_fields; i++)
                 if (r.fields[i].value.ptr < p ||
                     r.fields[i].value.ptr + r.fields[i].value.len > p + n)

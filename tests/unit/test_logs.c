@@ -4,6 +4,7 @@
 
 #include "base/buf.h"
 #include "check.h"
+#include "logs/apache.h"
 #include "logs/record.h"
 #include "logs/w3c.h"
 #include "logs/zeeklog.h"
@@ -27,10 +28,10 @@ static void test_w3c(void)
     char b[256];
 
     ruru_w3c_init(&w);
-    CHECK_INT(ruru_w3c_parse(&w, "2021-03-02 10:11:12 x", 21, &r), RURU_W3C_BAD);
-    CHECK_INT(ruru_w3c_parse(&w, lines[0], strlen(lines[0]), &r), RURU_W3C_DIRECTIVE);
-    CHECK_INT(ruru_w3c_parse(&w, lines[1], strlen(lines[1]), &r), RURU_W3C_DIRECTIVE);
-    CHECK_INT(ruru_w3c_parse(&w, lines[2], strlen(lines[2]), &r), RURU_W3C_RECORD);
+    CHECK_INT(ruru_w3c_parse(&w, "2021-03-02 10:11:12 x", 21, &r), RURU_LINE_BAD);
+    CHECK_INT(ruru_w3c_parse(&w, lines[0], strlen(lines[0]), &r), RURU_LINE_DIRECTIVE);
+    CHECK_INT(ruru_w3c_parse(&w, lines[1], strlen(lines[1]), &r), RURU_LINE_DIRECTIVE);
+    CHECK_INT(ruru_w3c_parse(&w, lines[2], strlen(lines[2]), &r), RURU_LINE_RECORD);
     CHECK_INT(r.time, 1614679872);
     CHECK_STR(field(&r, "source.ip", b, sizeof(b)), "203.0.113.7");
     CHECK_STR(field(&r, "destination.ip", b, sizeof(b)), "10.0.0.5");
@@ -43,10 +44,10 @@ static void test_w3c(void)
         if (r.fields[i].canon != NULL && strcmp(r.fields[i].canon, "url.path") == 0)
             CHECK(ruru_str_eq(r.fields[i].name, "cs-uri-stem"));
     /* Too few columns for the #Fields in force. */
-    CHECK_INT(ruru_w3c_parse(&w, lines[3], strlen(lines[3]), &r), RURU_W3C_BAD);
+    CHECK_INT(ruru_w3c_parse(&w, lines[3], strlen(lines[3]), &r), RURU_LINE_BAD);
     /* The fields change mid-file. */
-    CHECK_INT(ruru_w3c_parse(&w, lines[4], strlen(lines[4]), &r), RURU_W3C_DIRECTIVE);
-    CHECK_INT(ruru_w3c_parse(&w, lines[5], strlen(lines[5]), &r), RURU_W3C_RECORD);
+    CHECK_INT(ruru_w3c_parse(&w, lines[4], strlen(lines[4]), &r), RURU_LINE_DIRECTIVE);
+    CHECK_INT(ruru_w3c_parse(&w, lines[5], strlen(lines[5]), &r), RURU_LINE_RECORD);
     CHECK_STR(field(&r, "source.ip", b, sizeof(b)), "198.51.100.9");
     CHECK_STR(field(&r, "url.path", b, sizeof(b)), "/aspnet_client/shell.aspx");
     CHECK_INT(r.time, 1614679874);
@@ -84,10 +85,10 @@ static void zeek_file(const char *name,
     for (p = *buf, end = *buf + n; p < end;) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        enum ruru_zeeklog_line k = ruru_zeeklog_parse(z, p, len, &r);
-        if (k == RURU_ZEEK_RECORD && ++*records == keep)
+        enum ruru_log_line k = ruru_zeeklog_parse(z, p, len, &r);
+        if (k == RURU_LINE_RECORD && ++*records == keep)
             *kept = r;
-        else if (k == RURU_ZEEK_BAD)
+        else if (k == RURU_LINE_BAD)
             ++*bad;
         p += len + 1;
     }
@@ -134,14 +135,14 @@ static void test_zeek(void)
         static const char unset[] = "1614679872.5\t-\t(empty)";
         struct ruru_zeeklog z;
         ruru_zeeklog_init(&z);
-        CHECK_INT(ruru_zeeklog_parse(&z, line, sizeof(line) - 1, &r), RURU_ZEEK_BAD);
-        CHECK_INT(ruru_zeeklog_parse(&z, hdr, sizeof(hdr) - 1, &r), RURU_ZEEK_DIRECTIVE);
-        CHECK_INT(ruru_zeeklog_parse(&z, line, sizeof(line) - 1, &r), RURU_ZEEK_RECORD);
+        CHECK_INT(ruru_zeeklog_parse(&z, line, sizeof(line) - 1, &r), RURU_LINE_BAD);
+        CHECK_INT(ruru_zeeklog_parse(&z, hdr, sizeof(hdr) - 1, &r), RURU_LINE_DIRECTIVE);
+        CHECK_INT(ruru_zeeklog_parse(&z, line, sizeof(line) - 1, &r), RURU_LINE_RECORD);
         CHECK_INT(r.time, 1614679872);
         CHECK_STR(field(&r, "dns.question.name", b, sizeof(b)), "evil.example");
-        CHECK_INT(ruru_zeeklog_parse(&z, unset, sizeof(unset) - 1, &r), RURU_ZEEK_RECORD);
+        CHECK_INT(ruru_zeeklog_parse(&z, unset, sizeof(unset) - 1, &r), RURU_LINE_RECORD);
         CHECK_INT(r.n_fields, 1);
-        CHECK_INT(ruru_zeeklog_parse(&z, "a\tb", 3, &r), RURU_ZEEK_BAD);
+        CHECK_INT(ruru_zeeklog_parse(&z, "a\tb", 3, &r), RURU_LINE_BAD);
     }
     /* The skim: the parser's verdict and time without the record, never a record it refuses */
     {
