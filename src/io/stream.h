@@ -41,8 +41,8 @@ ruru_stream_read(struct ruru_stream *s, char *buf, size_t cap, size_t *got, stru
 /* From now on, decodes a compressed file on a thread of its own, up to 8 MiB ahead of
  * ruru_stream_read. A compressed file is always decoded in blocks of 1 MiB that reads copy
  * from, so the reader gets the same bytes and errors with the thread as without it, even
- * from corrupt data. True when a thread decodes it; false for a plain stream (read straight
- * into the caller's buffer), a memory input, a second call, or when no thread could be had
+ * from corrupt data. True when a thread decodes it; false for a plain stream (read
+ * straight into the caller's buffer), a memory input, a second call, or when no thread could be had
  * (the reader decodes, as before). Closing the stream stops the thread. */
 bool ruru_stream_decode_ahead(struct ruru_stream *s);
 enum ruru_compression ruru_stream_compression(const struct ruru_stream *s);
