@@ -15,6 +15,14 @@ equal to or under the indicator domain, the same URL/hash); every planted hit mu
 no decoy line may be reported. The generator writes some access.log "domain" hits whose value
 it then leaves out of the line (the referrer is "-" half of the time): those are listed as
 absent and not counted as misses.
+
+Compressed inputs (`--only compressed` runs this part alone): gzip -6 and zstd -3 copies of
+the corpus logs (cached in bench/out/scan-MB/gz/ and zst/ of this tree), swept as directories
+with -j 1 and -j 2 beside the plain logs, with the middle list and ruru's own rules, in the
+same run; each inflater alone on the same gzip files (bench/zinflate: zlib, ISA-L, libdeflate
+when built with it). The ratios: the gzip sweep over zlib alone, ISA-L over zlib, and the
+compressed sweeps over the plain one at the same number of threads (per core). The sightings
+must be the plain sweep's, but for the file names, and the same with 1 and 2 threads.
 """
 import argparse, ipaddress, json, os, resource, shutil, subprocess, sys, tempfile, time
 
@@ -93,6 +101,11 @@ def main():
                          "the same sightings and summary")
     ap.add_argument("--no-scaling", action="store_true",
                     help="skip 1 -> 2 threads on one large file and on many small files")
+    ap.add_argument("--only", choices=("all", "compressed"), default="all",
+                    help="'compressed': only the compressed inputs (gzip, zstd) and the "
+                         "inflaters alone")
+    ap.add_argument("--zinflate", default=os.path.join(ROOT, "build", "release", "zinflate"),
+                    help="the inflaters alone (bench/zinflate.c, built with the release build)")
     ap.add_argument("--whole", type=int, default=200,
                     help="also sweep the middle list plus this many each of user agents, file "
                          "names, uri paths and strings (values matched whole, none in the "
@@ -107,6 +120,9 @@ def main():
     mb = sum(os.path.getsize(f) for f in files) / 1048576.0
     print("corpus: %s, %.0f MiB in %d files, %d cores" % (corpus, mb, len(files), os.cpu_count()),
           flush=True)
+    if a.only == "compressed":
+        compressed(a, corpus, files, mb)
+        return 0
     wc = None
     for _ in range(a.reps):
         dt, rss, _ = run(["wc", "-l"] + files)
@@ -171,7 +187,101 @@ def main():
         if not a.no_scaling and middle:
             scaling(a, home, corpus, files)
         shutil.rmtree(home)
+    compressed(a, corpus, files, mb)
     return 0
+
+
+def compressed_copies(files, d, ext, cmd):
+    """A compressed copy of each log in d (made once: cmd writes to standard output)."""
+    os.makedirs(d, exist_ok=True)
+    for f in files:
+        dst = os.path.join(d, os.path.basename(f) + ext)
+        if not os.path.exists(dst):
+            with open(dst + ".tmp", "wb") as out:
+                subprocess.run(cmd + [f], stdout=out, check=True)
+            os.rename(dst + ".tmp", dst)
+    return d
+
+
+def same_sightings(a_path, b_path):
+    """Do two sightings files hold the same sightings, but for the file names (logs/x.log,
+    gz/x.log.gz and zst/x.log.zst are one log)?"""
+    def norm(p):
+        out = []
+        for l in open(p, "rb"):
+            s = json.loads(l)
+            f = s["log"]["file"]
+            base = os.path.basename(f["path"])
+            f["path"] = base[:-3] if base.endswith(".gz") else base[:-4] if base.endswith(".zst") else base
+            out.append(json.dumps(s, sort_keys=True))
+        return out
+    return norm(a_path) == norm(b_path)
+
+
+def compressed(a, corpus, files, mb):
+    """gzip and zstd inputs beside the plain logs, and the inflaters alone, in one run."""
+    zroot = os.path.join(ROOT, "bench", "out", os.path.basename(corpus))
+    print("\n== compressed inputs (gzip -6 and zstd -3 copies in %s/gz, zst)" % zroot, flush=True)
+    gz = compressed_copies(files, os.path.join(zroot, "gz"), ".gz", ["gzip", "-6", "-n", "-c"])
+    zst = compressed_copies(files, os.path.join(zroot, "zst"), ".zst", ["zstd", "-3", "-q", "-c"])
+    gz_files = sorted(os.path.join(gz, f) for f in os.listdir(gz) if f.endswith(".gz"))
+    sizes = a.sizes.split(",")
+    n = int(sizes[len(sizes) // 2])
+    print("%-28s %8.0f MiB gzip (%.1fx), %.0f MiB zstd (%.1fx); %d indicators, ruru's own rules"
+          % ("compressed", sum(map(os.path.getsize, gz_files)) / 1048576.0,
+             mb * 1048576.0 / sum(map(os.path.getsize, gz_files)),
+             sum(os.path.getsize(os.path.join(zst, f)) for f in os.listdir(zst)) / 1048576.0,
+             mb * 1048576.0 / sum(os.path.getsize(os.path.join(zst, f)) for f in os.listdir(zst)),
+             n), flush=True)
+    home = tempfile.mkdtemp(prefix="ruru-bench-")
+    run([a.ruru, "--home", home, "intel", "import", "--format", "json",
+         os.path.join(corpus, "iocs-%d.csv" % n)])
+    empty = os.path.join(home, "empty.log")
+    open(empty, "w").close()
+    run([a.ruru, "--home", home, "scan", "-q", empty])  # builds and caches the index
+    inflaters = ["zlib", "isal"]
+    if subprocess.run([a.zinflate, "libdeflate", empty], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL).returncode != 2:
+        inflaters.append("libdeflate")
+    # Every setting once per round, the best of the rounds kept: the VM's noise falls on all.
+    settings = [("inflate alone, " + z, [a.zinflate, z] + gz_files, None) for z in inflaters]
+    for kind, inputs in (("plain", files), ("gzip", [gz]), ("zstd", [zst])):
+        for j in ("1", "2"):
+            out = os.path.join(home, "%s-j%s.jsonl" % (kind, j))
+            settings.append(("scan -j%s %s" % (j, kind),
+                             [a.ruru, "--home", home, "scan", "-q", "-o", out, "-j", j] + inputs, out))
+    best = {}
+    for _ in range(a.reps):
+        for label, cmd, out in settings:
+            if out is None:
+                p = subprocess.run(cmd, stdout=subprocess.PIPE, check=True)
+                nbytes, dt = p.stdout.split()
+                dt = float(dt)
+                if int(nbytes) != int(mb * 1048576 + 0.5):
+                    print("%s: %s bytes, not the corpus's" % (label, nbytes))
+            else:
+                dt, rss, rc = run(cmd)
+            if label not in best or dt < best[label]:
+                best[label] = dt
+    for label, cmd, out in settings:
+        print("%-28s %8.2f s %8.0f MB/s" % (label.replace("isal", "ISA-L"), best[label],
+                                             mb / best[label]), flush=True)
+    zlib, isal = best["inflate alone, zlib"], best["inflate alone, isal"]
+    t = lambda k, j: best["scan -j%s %s" % (j, k)]
+    print("ratios: ISA-L alone / zlib alone %.2fx; sweep gzip / zlib alone: -j2 %.2fx, -j1 %.2fx"
+          % (zlib / isal, zlib / t("gzip", 2), zlib / t("gzip", 1)))
+    print("        per core, compressed / plain: gzip -j1 %.0f %%, -j2 %.0f %%; zstd -j1 %.0f %%, "
+          "-j2 %.0f %%" % (100 * t("plain", 1) / t("gzip", 1), 100 * t("plain", 2) / t("gzip", 2),
+                           100 * t("plain", 1) / t("zstd", 1), 100 * t("plain", 2) / t("zstd", 2)))
+    print("        1 -> 2 threads: plain %.2fx, gzip %.2fx, zstd %.2fx"
+          % (t("plain", 1) / t("plain", 2), t("gzip", 1) / t("gzip", 2), t("zstd", 1) / t("zstd", 2)))
+    out = lambda k, j: os.path.join(home, "%s-j%s.jsonl" % (k, j))
+    same = all(same_sightings(out("plain", "1"), out(k, j)) for k in ("gzip", "zstd") for j in "12")
+    same_j = all(open(out(k, "1"), "rb").read() == open(out(k, "2"), "rb").read()
+                 for k in ("plain", "gzip", "zstd"))
+    print("sightings: gzip and zstd the plain logs' (but for the names): %s; -j1 and -j2 byte for "
+          "byte: %s" % ("yes" if same else "NO", "yes" if same_j else "NO"), flush=True)
+    shutil.rmtree(home)
 
 
 def portable(a, home, files, mb, out):

@@ -390,8 +390,13 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
     in->started = true;
     in->eol = '\n';
     ruru_diag_clear(&d);
-    err = in->mem ? ruru_stream_open_mem(in->path, in->data, in->data_len, &st, &d)
-                  : ruru_stream_open(in->path, &st, &d);
+    if ((st = in->ahead) != NULL) {
+        in->ahead = NULL;
+        err = RURU_OK;
+    } else {
+        err = in->mem ? ruru_stream_open_mem(in->path, in->data, in->data_len, &st, &d)
+                      : ruru_stream_open(in->path, &st, &d);
+    }
     if (err != RURU_OK) {
         ruru_scan_input_error(s, in, err, &d);
         return;
@@ -618,6 +623,39 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
     ruru_free(js.spans);
     ruru_scan_fmt_free(master);
     ruru_stream_close(st);
+}
+
+/* ---- reading ahead ------------------------------------------------------------------------- */
+
+/* With N threads, up to N inputs are decoded at once: the one being read and those after it,
+ * each compressed one on a thread of its own, up to a few blocks ahead of its turn, so that a
+ * sweep of .gz files decodes beside the matching rather than before it. The chunks are still
+ * cut, submitted and reported in input order by the reader. Only regular files are opened
+ * early: a FIFO, a pipe or standard input is read at its turn (a FIFO opened early could wait
+ * for a writer that waits for us). A file that cannot be opened early is opened again at its
+ * turn, which says why. */
+void ruru_scan_read_ahead(struct sweep *s, size_t idx)
+{
+    for (size_t k = idx; s->n_threads > 1 && k < s->n_inputs && k < idx + s->n_threads; k++) {
+        struct input *in = &s->inputs[k];
+        struct ruru_diag d;
+        struct stat sb;
+        if (in->ahead_tried || in->mem || in->started || in->error[0] != '\0')
+            continue;
+        in->ahead_tried = true;
+        if (strcmp(in->path, "-") == 0 || stat(in->path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+            ruru_stream_open(in->path, &in->ahead, &d) != RURU_OK)
+            continue;
+        ruru_stream_decode_ahead(in->ahead);
+    }
+}
+
+void ruru_scan_read_ahead_end(struct sweep *s)
+{
+    for (size_t k = 0; k < s->n_inputs; k++) {
+        ruru_stream_close(s->inputs[k].ahead); /* its decoding thread stops first */
+        s->inputs[k].ahead = NULL;
+    }
 }
 
 const char *ruru_engine_detect(const char *buf, size_t len)

@@ -1182,9 +1182,12 @@ enum ruru_err ruru_engine_sweep(struct ruru_engine *e,
     if (n_started == 0) {
         err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "cannot start a matching thread");
     } else {
-        for (size_t i = 0; i < s.n_inputs && !s.stopped; i++)
+        for (size_t i = 0; i < s.n_inputs && !s.stopped; i++) {
+            ruru_scan_read_ahead(&s, i);
             if (s.inputs[i].error[0] == '\0')
                 ruru_scan_input_sweep(&s, i, r);
+        }
+        ruru_scan_read_ahead_end(&s);
         while (s.ring_len > 0)
             retire_oldest(&s);
         if (s.rules != NULL && s.corr.n > 0 && !s.stopped)

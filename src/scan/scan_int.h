@@ -20,6 +20,7 @@
 #include "base/arena.h"
 #include "base/vec.h"
 #include "io/file.h"
+#include "io/stream.h"
 #include "logs/formats.h"
 #include "logs/record.h"
 #include "scan/match.h"
@@ -166,6 +167,8 @@ struct input {
     enum ruru_compression comp;
     char error[320];
     bool started;
+    struct ruru_stream *ahead; /* opened before its turn (input.c: read ahead), or NULL */
+    bool ahead_tried;
 };
 
 struct sweep {
@@ -238,6 +241,12 @@ void ruru_scan_fmt_put(struct sweep *s, struct fmt *f);
 /* input.c: reads input idx of the sweep into chunks and submits them (errors go to the
  * input: ruru_scan_input_error). */
 void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r);
+/* input.c: before input idx is swept, with several threads: opens the files among inputs
+ * idx .. idx + threads - 1 not yet opened, and has each compressed one decoded on a thread of
+ * its own, ahead of its turn (ruru_scan_input_sweep takes the stream). */
+void ruru_scan_read_ahead(struct sweep *s, size_t idx);
+/* input.c: closes the inputs opened ahead and never swept (a sweep stopped early). */
+void ruru_scan_read_ahead_end(struct sweep *s);
 
 /* scan.c: what the reader needs of the sweep */
 
