@@ -100,6 +100,9 @@ static size_t header(struct ruru_gunzip *g, const unsigned char *in, size_t len)
 {
     size_t n = 0;
 
+    if (len > UINT32_MAX)
+        len = UINT32_MAX; /* a run is summed with zlib's crc32, which counts in 32 bits */
+
     while (n < len && g->part != DATA && g->fault == NULL) {
         enum part p = g->part;
         unsigned c = in[n];
