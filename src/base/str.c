@@ -77,10 +77,17 @@ size_t ruru_count_byte(const char *s, size_t n, char c)
 
 #if defined(__SSE2__)
     if (ruru_simd_allowed()) {
-        const __m128i vc = _mm_set1_epi8(c);
-        for (; i + 16 <= n; i += 16)
-            count += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(
-                    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i)), vc)));
+        /* each matching byte subtracts -1 from its lane; lanes are summed every 255 rounds */
+        const __m128i vc = _mm_set1_epi8(c), zero = _mm_setzero_si128();
+        while (i + 16 <= n) {
+            __m128i acc = zero, sum;
+            for (unsigned k = 0; k < 255 && i + 16 <= n; k++, i += 16)
+                acc = _mm_sub_epi8(
+                        acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i)),
+                                            vc));
+            sum = _mm_sad_epu8(acc, zero);
+            count += (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_extract_epi16(sum, 4);
+        }
     }
 #endif
     for (; i < n; i++)

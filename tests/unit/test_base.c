@@ -174,6 +174,28 @@ static void test_split_byte(void)
     CHECK_INT(ruru_split_byte("a b", 3, ' ', got, 0), 0);
 }
 
+/* The vector count against a byte-by-byte one, around the 16-byte blocks and past the 255
+ * blocks after which its lanes are summed. */
+static void test_count_byte(void)
+{
+    static char buf[16 * 600];
+    size_t bad = 0;
+
+    for (unsigned seed = 1; seed < 300; seed++) {
+        size_t n = seed < 200 ? seed % 70 : (seed * 37) % sizeof(buf), want = 0;
+        unsigned x = seed * 2654435761u;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            buf[i] = (x >> 16) % 3 == 0 ? ',' : 'a';
+            want += buf[i] == ',';
+        }
+        bad += ruru_count_byte(buf, n, ',') != want;
+    }
+    memset(buf, ',', sizeof(buf));
+    bad += ruru_count_byte(buf, sizeof(buf), ',') != sizeof(buf);
+    CHECK_INT(bad, 0);
+}
+
 struct walked {
     char text[2048];
     size_t len;
@@ -247,6 +269,7 @@ static void test_walk(void)
 int main(void)
 {
     test_split_byte();
+    test_count_byte();
     test_walk();
     test_buf();
     test_arena();
