@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_store.h"
 #include "intel/store.h"
 #include "logs/apache.h"
 #include "logs/json.h"
@@ -37,26 +38,11 @@ static void setup(void)
             "user-agent,Mozilla/5.0 (EvilBot 1.0),\nfilename,evil.exe,\n"
             "uri,/owa/auth/x.aspx,\nuri,/a/b.php?c=%7e,\nstring,EvilPool,\n"
             "ip,192.0.2.1,2020-01-01\n";
-    char path[64];
-    ruru_store *s = NULL;
+    ruru_store *s = fuzz_store_with(intel);
     struct ruru_diag d;
-    struct ruru_import_opts o;
-    char *report = NULL;
-    FILE *f;
 
-    snprintf(path, sizeof(path), "/tmp/ruru-fuzz-match-%d.csv", (int)getpid());
-    f = fopen(path, "w");
-    if (f == NULL)
+    if (ruru_index_build(ruru_store_db(s), &idx, &d) != RURU_OK)
         abort();
-    fputs(intel, f);
-    fclose(f);
-    memset(&o, 0, sizeof(o));
-    if (ruru_store_open(RURU_STORE_MEMORY, &s, &d) != RURU_OK ||
-        ruru_intel_import(s, path, &o, &report, &d) != RURU_OK ||
-        ruru_index_build(ruru_store_db(s), &idx, &d) != RURU_OK)
-        abort();
-    ruru_free(report);
-    unlink(path);
     ruru_store_close(s);
     if (ruru_literals_build(idx, 1ull << RURU_IOC_USER_AGENT | 1ull << RURU_IOC_STRING, &lit, &d) !=
                 RURU_OK ||

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_store.h"
 #include "scan/engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,24 +60,9 @@ static void setup(void)
             "md5,d41d8cd98f00b204e9800998ecf8427e\n"
             "sha256,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
             "email,spy@evil.example\n";
-    char path[64];
-    ruru_store *s = NULL;
+    ruru_store *s = fuzz_store_with(intel);
     struct ruru_diag d;
-    struct ruru_import_opts o;
-    char *report = NULL;
-    FILE *f;
 
-    snprintf(path, sizeof(path), "/tmp/ruru-fuzz-portable-%d.csv", (int)getpid());
-    if ((f = fopen(path, "w")) == NULL)
-        abort();
-    fputs(intel, f);
-    fclose(f);
-    memset(&o, 0, sizeof(o));
-    if (ruru_store_open(RURU_STORE_MEMORY, &s, &d) != RURU_OK ||
-        ruru_intel_import(s, path, &o, &report, &d) != RURU_OK)
-        abort();
-    ruru_free(report);
-    unlink(path);
     for (int k = 0; k < 2; k++) {
         opts[k].threads = 1;
         opts[k].syslog_year = 2024;

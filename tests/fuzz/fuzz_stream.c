@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_store.h"
 #include "scan/engine.h"
 #include "stream/stream_int.h"
 
@@ -131,24 +132,9 @@ static void setup(void)
 {
     static const char intel[] = "type,value\nip,203.0.113.7\ndomain,evil.example\n"
                                 "url,http://c2.example/gate.php\nuser-agent,EvilBot/1.0\n";
-    char path[64];
-    ruru_store *s = NULL;
+    ruru_store *s = fuzz_store_with(intel);
     struct ruru_diag d;
-    struct ruru_import_opts o;
-    char *report = NULL;
-    FILE *f;
 
-    snprintf(path, sizeof(path), "/tmp/ruru-fuzz-stream-%d.csv", (int)getpid());
-    if ((f = fopen(path, "w")) == NULL)
-        abort();
-    fputs(intel, f);
-    fclose(f);
-    memset(&o, 0, sizeof(o));
-    if (ruru_store_open(RURU_STORE_MEMORY, &s, &d) != RURU_OK ||
-        ruru_intel_import(s, path, &o, &report, &d) != RURU_OK)
-        abort();
-    ruru_free(report);
-    unlink(path);
     opts.threads = 1;
     opts.on_sighting = on_sighting;
     if (ruru_engine_open(s, &opts, &engine, &d) != RURU_OK)

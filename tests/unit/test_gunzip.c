@@ -17,8 +17,7 @@
 #include "check.h"
 #include "io/gunzip.h"
 #include "io/stream.h"
-
-static char dir[256];
+#include "scratch.h"
 
 /* Log-like lines, the same every run. OUT: the text (malloc'd), n bytes of it. */
 static char *text(size_t n, unsigned seed)
@@ -339,27 +338,6 @@ static void test_corrupt(void)
     }
     ruru_gunzip_destroy(NULL);
     free(a);
-}
-
-static const char *path_of(const char *name)
-{
-    static char buf[8][512];
-    static int k;
-
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
-    return buf[k];
-}
-
-static void write_file(const char *name, const void *data, size_t len)
-{
-    FILE *f = fopen(path_of(name), "wb");
-
-    CHECK(f != NULL);
-    if (f == NULL)
-        return;
-    CHECK(fwrite(data, 1, len, f) == len);
-    fclose(f);
 }
 
 /* Reads a stream to its end or error, in reads of varying size. OUT: the bytes (malloc'd), *n

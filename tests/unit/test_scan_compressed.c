@@ -19,8 +19,7 @@
 #include <zstd.h>
 
 #include "check.h"
-
-static char dir[256];
+#include "scratch.h"
 
 struct got {
     char *text; /* every sighting, one per line, in the order reported */
@@ -59,27 +58,6 @@ static void on_error(void *ctx, enum ruru_err err, const struct ruru_diag *d)
     if (g->n_errors < 4)
         snprintf(g->errors[g->n_errors++], sizeof(g->errors[0]), "error %d %s: %s", (int)err,
                  d->source ? d->source : "-", d->msg);
-}
-
-static const char *path_of(const char *name)
-{
-    static char buf[16][512];
-    static int k;
-
-    k = (k + 1) % 16;
-    snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
-    return buf[k];
-}
-
-static void write_file(const char *name, const void *data, size_t len)
-{
-    FILE *f = fopen(path_of(name), "wb");
-
-    CHECK(f != NULL);
-    if (f == NULL)
-        return;
-    CHECK(fwrite(data, 1, len, f) == len);
-    fclose(f);
 }
 
 /* data[0..len) as gzip members cut at the given offsets (none: one member), at `level`. */

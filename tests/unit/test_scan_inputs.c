@@ -19,12 +19,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "shared_data.h"
 
 #define LINUX_LOG shared_path("logs/loghub/Linux_2k.log")
 #define ZEEK_CONN shared_path("logs/zeek/opt.basic_conn.log")
-
-static char dir[256];
 
 struct got {
     json_t *sightings;
@@ -52,16 +51,6 @@ static void on_error(void *ctx, enum ruru_err err, const struct ruru_diag *d)
     snprintf(g->last_error, sizeof(g->last_error), "%s: %s", d->source ? d->source : "-", d->msg);
 }
 
-static const char *path_of(const char *name)
-{
-    static char buf[16][512];
-    static int k;
-
-    k = (k + 1) % 16;
-    snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
-    return buf[k];
-}
-
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -79,17 +68,6 @@ static char *slurp(const char *path, size_t *len)
     fclose(f);
     *len = (size_t)n;
     return p;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-
-    CHECK(f != NULL);
-    if (f == NULL)
-        return;
-    CHECK(fwrite(data, 1, len, f) == len);
-    fclose(f);
 }
 
 static ruru_store *store(void)
@@ -381,7 +359,7 @@ static void test_cr_only(void)
             data[k++] = '\r';
     len = k;
     CHECK(memchr(data, '\n', len) == NULL);
-    write_file(cr[0], data, len);
+    write_path(cr[0], data, len);
     CHECK_INT(sweep(s, cr, 1, &g), RURU_OK);
     got_cites = lines_of(g.sightings);
     CHECK_STR(got_cites, want);
@@ -421,7 +399,7 @@ static void test_long_line(void)
     memcpy(big + first + long_len - 12, " 218.188.2.4", 12);
     big[first + long_len] = '\n';
     memcpy(big + first + long_len + 1, data + first, len - first);
-    write_file(paths[0], big, all);
+    write_path(paths[0], big, all);
     memset(&o, 0, sizeof(o));
     o.threads = 2;
     o.no_builtin_rules = true;
@@ -467,7 +445,7 @@ static void test_too_many_fields(void)
     for (int i = 0; i < 70; i++)
         k += (size_t)snprintf(line + k, sizeof(line) - k, "\"k%d\":\"v%d\",", i, i);
     k += (size_t)snprintf(line + k, sizeof(line) - k, "\"k70\":\"218.188.2.4\"}\n");
-    write_file(paths[0], line, k);
+    write_path(paths[0], line, k);
     CHECK_INT(sweep(s, paths, 1, &g), RURU_OK);
     CHECK_INT(json_array_size(g.sightings), 1);
     CHECK_INT(num(json_object_get(json_array_get(g.sightings, 0), "ruru"), "line", NULL), 2);
@@ -512,7 +490,7 @@ static void test_too_many_fields(void)
         p += n + 1;
     }
     paths[0] = path_of("wide_conn.log");
-    write_file(paths[0], out, o);
+    write_path(paths[0], out, o);
     CHECK_INT(sweep(s, paths, 1, &g), RURU_OK);
     CHECK_STR(json_string_value(json_object_get(input0(&g), "format")), "zeek");
     CHECK_INT(json_array_size(g.sightings), 9);
@@ -539,7 +517,7 @@ static void test_rules_refused(void)
     const char *file[] = {LINUX_LOG}, *rules[] = {path_of("bad.yml")};
     struct ruru_scan_opts o;
 
-    write_file(rules[0], bad, sizeof(bad) - 1);
+    write_path(rules[0], bad, sizeof(bad) - 1);
     memset(&o, 0, sizeof(o));
     o.threads = 1;
     o.no_builtin_rules = true;
