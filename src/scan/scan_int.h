@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The sweep's own parts, shared by its files: engine.c (what a sweep needs loaded: the index,
- * rules and patterns), scan.c (the worker pool, matching a chunk, reporting in order, the
- * entry points) and input.c (reading an input into chunks, each with a parser set up as the
- * input's entry in the table of formats says: logs/formats.h). Nothing outside src/scan
+ * rules and patterns), scan.c (the worker pool, matching a chunk, the entry points),
+ * report.c (reporting in order: sightings, correlations, patterns judged at the end, the
+ * inputs' summaries) and input.c (reading an input into chunks, each with a parser set up as
+ * the input's entry in the table of formats says: logs/formats.h). Nothing outside src/scan
  * includes this header.
  */
 #ifndef RURU_SCAN_SCAN_INT_H
@@ -24,6 +25,7 @@
 #include "logs/formats.h"
 #include "logs/record.h"
 #include "scan/match.h"
+#include "scan/sighting.h"
 
 #define CHUNK_BYTES      (4u << 20)
 #define DEFAULT_MAX_LINE (256ull << 20)
@@ -144,6 +146,29 @@ struct ruru_engine {
     struct ruru_diag load_diag;
 };
 
+/* ---- kept to the end of the sweep ---------------------------------------------------------- */
+
+/* A record that observes a part of a pattern of several observations, kept to the end. */
+struct kept_obs {
+    uint64_t leaves[RURU_PATTERN_LEAF_WORDS]; /* the observation expressions it satisfies */
+    char *asset;                              /* owned; where.asset points to it */
+    struct ruru_sighting_member where;
+};
+
+/* At most this many records are kept per pattern (a pattern whose part holds for most of a
+ * log is no use: the rest are counted as dropped). */
+#define MAX_KEPT_PER_PATTERN 100000u
+
+/* A match of a correlated rule, kept until the end of the sweep. */
+struct corr_ev {
+    uint32_t rule;
+    int64_t time;
+    char **values;
+    size_t n_values;
+    char *asset; /* owned; where.asset points to it */
+    struct ruru_sighting_member where;
+};
+
 /* ---- inputs -------------------------------------------------------------------------------- */
 
 struct input {
@@ -216,6 +241,17 @@ struct sweep {
     struct ruru_vec *kept; /* per pattern entry: struct kept_obs, records observing a part */
     uint64_t pattern_sightings, pattern_errors, pattern_dropped;
 };
+
+/* report.c: the calling thread's side */
+
+/* Reports a chunk's hits (its lines made absolute) and adds its counts to its input's. */
+void ruru_scan_report_chunk(struct sweep *s, struct chunk *c);
+/* The correlation rules over the sweep's kept rule matches, reported as sightings. */
+void ruru_scan_correlate(struct sweep *s);
+/* The STIX patterns of several observations, judged on what the records observed. */
+void ruru_scan_judge_patterns(struct sweep *s);
+/* An input's entry of the summary. */
+json_t *ruru_scan_input_summary(const struct sweep *s, const struct input *in);
 
 /* input.c: the parsers */
 
