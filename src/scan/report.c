@@ -48,6 +48,26 @@ static void place(const struct input *in,
     named(in, path, line, offset);
 }
 
+/* What every sighting of hit h says of where it is and what it cites: the place, the format,
+ * the time and asset, the raw bytes and their hash. */
+static void cited(const struct input *in,
+                  const struct chunk *c,
+                  const struct chunk_hit *h,
+                  struct ruru_sighting *x)
+{
+    memset(x, 0, sizeof(*x));
+    place(in, c, h, &x->path, &x->line, &x->offset);
+    x->format = ruru_log_kind_name(in->kind);
+    x->length = h->length;
+    x->time = h->time;
+    x->asset = h->asset;
+    x->asset_is_ip = h->asset_is_ip;
+    x->raw = h->raw;
+    x->raw_len = h->raw_len;
+    x->raw_truncated = h->raw_truncated;
+    memcpy(x->sha256, h->sha256, sizeof(x->sha256));
+}
+
 /* A rule's match: kept for its correlations, and reported unless only a correlation's part. */
 static void
 report_rule(struct sweep *s, struct input *in, const struct chunk *c, const struct chunk_hit *h)
@@ -57,17 +77,7 @@ report_rule(struct sweep *s, struct input *in, const struct chunk *c, const stru
     const char *value[RURU_RULES_MAX_MATCHED];
     const char *json;
 
-    memset(&x, 0, sizeof(x));
-    place(in, c, h, &x.path, &x.line, &x.offset);
-    x.format = ruru_log_kind_name(in->kind);
-    x.length = h->length;
-    x.time = h->time;
-    x.asset = h->asset;
-    x.asset_is_ip = h->asset_is_ip;
-    x.raw = h->raw;
-    x.raw_len = h->raw_len;
-    x.raw_truncated = h->raw_truncated;
-    memcpy(x.sha256, h->sha256, sizeof(x.sha256));
+    cited(in, c, h, &x);
     x.rule = h->rule;
     x.keywords = h->keywords;
     for (size_t i = 0; i < h->n_fields && i < RURU_RULES_MAX_MATCHED; i++) {
@@ -159,20 +169,10 @@ void ruru_scan_report_chunk(struct sweep *s, struct chunk *c)
             keep_partial(s, in, c, h);
             continue;
         }
-        memset(&x, 0, sizeof(x));
-        place(in, c, h, &x.path, &x.line, &x.offset);
-        x.format = ruru_log_kind_name(in->kind);
-        x.length = h->length;
-        x.time = h->time;
-        x.asset = h->asset;
-        x.asset_is_ip = h->asset_is_ip;
+        cited(in, c, h, &x);
         x.field_native = h->field_native;
         x.field_canon = h->field_canon;
         x.observed = h->observed;
-        x.raw = h->raw;
-        x.raw_len = h->raw_len;
-        x.raw_truncated = h->raw_truncated;
-        memcpy(x.sha256, h->sha256, sizeof(x.sha256));
         x.ind = h->ind;
         x.observation = h->observation;
         in->sightings++;
