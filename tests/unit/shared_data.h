@@ -43,7 +43,7 @@ static inline const char *shared_data(void)
 }
 
 /* shared_data() "/" `fmt`..., in one of 8 buffers used in turn (so a call may take several). */
-static inline const char *shared_path(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static inline const char *shared_path(const char *fmt, ...)
 {
     static char bufs[8][1024];
     static unsigned next;

@@ -426,8 +426,8 @@ static void test_event(void)
             "77:5 obj=" A(52) " value=198.51.100.52|99999 reason=malformed port",
             "78:5 obj=" A(53) " value=198.51.100.53 reason=composite value without '|'",
             "79:5 obj=" A(54) " value=evil.example reason=malformed IPv4 address",
-            "89:7 obj=a0000000-0000-4000-8000-000000000103 value=size-in-bytes "
-            "reason=unsupported attribute type",
+            ("89:7 obj=a0000000-0000-4000-8000-000000000103 value=size-in-bytes "
+             "reason=unsupported attribute type"),
     };
     static const char *const want_ent[] = {
             "actor Leviathan ref=" LEVIATHAN " type=misp-galaxy:mitre-intrusion-set ext=G0065 "
@@ -495,8 +495,8 @@ static void test_list(void)
             "by=Partner B desc=Phishing wave two actors=[] tech=[] labels=[TLP:AMBER+STRICT]",
     };
     static const char *const want_rej[] = {
-            "5:28 obj=a2000000-0000-4000-8000-000000000002 value=sigma reason=unsupported "
-            "attribute type",
+            ("5:28 obj=a2000000-0000-4000-8000-000000000002 value=sigma reason=unsupported "
+             "attribute type"),
             "10:18 obj=a2000000-0000-4000-8000-000000000004 value=not-a-hash reason=malformed hash",
             "11:3 obj=- value=- reason=not a MISP event",
             "12:3 obj=- value=- reason=event is not a JSON object",
@@ -795,8 +795,8 @@ static void test_galaxies(void)
             "actor Alpha ref=g1 type=misp-galaxy:threat-actor sponsor=Russian Federation conf=80",
             "actor Beta ref=g2 type=misp-galaxy:threat-actor",
             "actor Gamma ref=g3 type=misp-galaxy:microsoft-activity-group country=CN",
-            "technique Some Technique ref=g4 "
-            "type=misp-galaxy:mitre-enterprise-attack-attack-pattern",
+            ("technique Some Technique ref=g4 "
+             "type=misp-galaxy:mitre-enterprise-attack-attack-pattern"),
             "malware Ryuk ref=g5 type=misp-galaxy:ransomware",
             "malware PlugX ref=g6 type=misp-galaxy:rat",
             "tool Cobalt Strike ref=g7 type=misp-galaxy:tool revoked",
@@ -895,8 +895,8 @@ static void test_wrong_types(void)
             "2:57 obj=- value=Tag reason=wrong JSON type",
             "5:5 obj=- value=- reason=attribute without type or value",
             "6:5 obj=- value=- reason=attribute without type or value",
-            "7:5 obj=a9000000-0000-4000-8000-000000000003 value=- reason=attribute without type "
-            "or value",
+            ("7:5 obj=a9000000-0000-4000-8000-000000000003 value=- reason=attribute without type "
+             "or value"),
             "9:97 obj=a9000000-0000-4000-8000-000000000004 value=Galaxy reason=wrong JSON type",
             "8:102 obj=a9000000-0000-4000-8000-000000000004 value=Tag reason=wrong JSON type",
             "11:73 obj=- value=Tag reason=wrong JSON type",

@@ -119,8 +119,8 @@ static void test_edge_files(void)
     static const char *const hosts[] = {
             "example.com",
             "dns.google",
-            "vak\xc4\xb1" /* ".vakıfbank.com": the leading dot goes */
-            "fbank.com",
+            ("vak\xc4\xb1" /* ".vakıfbank.com": the leading dot goes */
+             "fbank.com"),
             "a.b",
             "xn--vakfbank-d4a.com",
             "dns.google",
