@@ -205,13 +205,17 @@ void ruru_sigma_logsource(struct ruru_rules *rs, struct ruru_sigma_rule *r)
 
 /* ---- facts about a record ------------------------------------------------------------- */
 
-static const struct ruru_str *get(const struct ruru_record *r, const char *native)
+/* The value of the record's first field named `native` (n bytes), or NULL; get() takes a
+ * literal. Asked a dozen times a record: the lengths are compared first. */
+static const struct ruru_str *get_n(const struct ruru_record *r, const char *native, size_t n)
 {
     for (size_t i = 0; i < r->n_fields; i++)
-        if (ruru_str_eq(r->fields[i].name, native))
+        if (r->fields[i].name.len == n && memcmp(r->fields[i].name.ptr, native, n) == 0)
             return &r->fields[i].value;
     return NULL;
 }
+
+#define get(r, lit) get_n((r), "" lit, sizeof(lit) - 1)
 
 static uint32_t num(const struct ruru_str *v)
 {

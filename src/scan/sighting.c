@@ -21,6 +21,7 @@ struct ruru_sightings {
     json_t **wl;    /* per index entry: warninglists holding the indicator's value */
     const struct ruru_rules *rules;
     json_t **rule_cache; /* per rule: ruru_rules_describe */
+    char **rule_text;    /* per rule: rule_cache[i] as JSON text (json_dumps) */
     char *text;
 };
 
@@ -58,7 +59,10 @@ void ruru_sightings_close(struct ruru_sightings *s)
     ruru_free(s->wl);
     for (size_t i = 0; s->rule_cache != NULL && i < ruru_rules_count(s->rules); i++)
         json_decref(s->rule_cache[i]);
+    for (size_t i = 0; s->rule_text != NULL && i < ruru_rules_count(s->rules); i++)
+        free(s->rule_text[i]); /* from json_dumps */
     ruru_free(s->rule_cache);
+    ruru_free(s->rule_text);
     ruru_actors_destroy(s->reg);
     free(s->text); /* from json_dumps */
     ruru_free(s);
@@ -356,8 +360,10 @@ const char *ruru_sighting_json(struct ruru_sightings *s, const struct ruru_sight
 void ruru_sightings_set_rules(struct ruru_sightings *s, const struct ruru_rules *rules)
 {
     s->rules = rules;
-    if (rules != NULL)
+    if (rules != NULL) {
         s->rule_cache = ruru_calloc(ruru_rules_count(rules) + 1, sizeof(json_t *));
+        s->rule_text = ruru_calloc(ruru_rules_count(rules) + 1, sizeof(char *));
+    }
 }
 
 static json_t *rule_of(struct ruru_sightings *s, uint32_t i)
@@ -469,6 +475,42 @@ static json_t *member_json(const struct ruru_sighting_member *m)
     return e;
 }
 
+/* o as JSON text with ruru.rule set to rule (rule i), its last member. A rule's sightings are
+ * many and its description long: the description is written once, and each sighting's text
+ * is spliced around it, the bytes that jansson would write for the whole. */
+static char *with_rule(struct ruru_sightings *s, json_t *o, uint32_t i, json_t *rule)
+{
+    void *last = json_object_iter_at(o, "ruru");
+    json_t *ruru = json_object_iter_value(last);
+    char *head, *whole;
+    size_t hn, rn;
+
+    if (s->rule_text == NULL || !json_is_object(ruru) || json_object_size(ruru) == 0 ||
+        json_object_get(ruru, "rule") != NULL || json_object_iter_next(o, last) != NULL) {
+        put(o, "ruru.rule", json_incref(rule));
+        return json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    }
+    if (s->rule_text[i] == NULL &&
+        (s->rule_text[i] = json_dumps(rule, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL)
+        return NULL;
+    if ((head = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL)
+        return NULL;
+    hn = strlen(head);
+    rn = strlen(s->rule_text[i]);
+    /* head ends with the "}}" of ruru (o's last member: put_evidence made it last) and of o */
+    if (hn < 2 || memcmp(head + hn - 2, "}}", 2) != 0 || (whole = malloc(hn + rn + 9)) == NULL) {
+        free(head);
+        put(o, "ruru.rule", json_incref(rule));
+        return json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    }
+    memcpy(whole, head, hn - 2);
+    memcpy(whole + hn - 2, ",\"rule\":", 8);
+    memcpy(whole + hn + 6, s->rule_text[i], rn);
+    memcpy(whole + hn + 6 + rn, "}}", 3);
+    free(head);
+    return whole;
+}
+
 const char *ruru_rule_sighting_json(struct ruru_sightings *s, const struct ruru_sighting *x)
 {
     json_t *o = json_object(), *rule = rule_of(s, x->rule), *matched = json_array();
@@ -496,8 +538,7 @@ const char *ruru_rule_sighting_json(struct ruru_sightings *s, const struct ruru_
     put(o, "ruru.matched", matched);
     if (x->keywords)
         put(o, "ruru.matched_keywords", json_true());
-    put(o, "ruru.rule", json_incref(rule));
-    s->text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    s->text = with_rule(s, o, x->rule, rule);
     json_decref(o);
     return s->text;
 }

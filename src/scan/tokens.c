@@ -392,59 +392,226 @@ static void candidate(struct out *o, const char *line, size_t start, size_t end)
  */
 
 /* Separator groups: bit 0 = 0x00, 0x09-0x0d; bit 1 = ' ' '"' '\'' '(' ')' ','; bit 2 = ';'
- * '<' '>'; bit 3 = '\\'; bit 4 = '`'; bit 5 = '{' '|' '}'. Marks: bit 6 = '.'; bit 7 = ':'
- * '='. '@' would need a ninth bit and is compared on its own. */
-#define C_SEPS  0x3f
-#define C_MARKS 0xc0
+ * '<' '>'; bit 3 = '\\'; bit 4 = '`'; bit 5 = '{' '|' '}'. */
+#define C_SEPS 0x3f
 
-__attribute__((target("avx2"))) static inline void
-classify32(const char *p, uint32_t *sep, uint32_t *mark)
+/* The masks of a block of 64 bytes, one bit per byte: separators, and the bytes that decide
+ * what a word can be. */
+struct blk {
+    uint64_t sep, mark;          /* mark: '.', ':', '=', '@' (the words worth a look) */
+    uint64_t dot, colon, eq, at; /* each mark on its own */
+    uint64_t slash, digit;
+    uint64_t alpha, hex; /* hex: hexadecimal digits */
+    uint64_t name;       /* letters, digits, '-', '_', '.' (a host name's bytes) */
+};
+
+#define AVX2_INLINE __attribute__((target("avx2"), always_inline)) static inline
+
+AVX2_INLINE uint64_t eq64(__m256i v0, __m256i v1, char c)
 {
-    const __m256i lo_tab =
-            _mm256_setr_epi8(0x13, 0, 0x02, 0, 0, 0, 0, 0x02, 0x02, 0x03, (char)0x81, 0x25, 0x2f,
-                             (char)0xa1, 0x44, 0, 0x13, 0, 0x02, 0, 0, 0, 0, 0x02, 0x02, 0x03,
-                             (char)0x81, 0x25, 0x2f, (char)0xa1, 0x44, 0);
-    const __m256i hi_tab = _mm256_setr_epi8(0x01, 0, 0x42, (char)0x84, 0, 0x08, 0x10, 0x20, 0, 0, 0,
-                                            0, 0, 0, 0, 0, 0x01, 0, 0x42, (char)0x84, 0, 0x08, 0x10,
-                                            0x20, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
-    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i k = _mm256_set1_epi8(c);
+    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, k)) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v1, k)) << 32;
+}
+
+/* The bytes of v0, v1 whose value minus `from` is at most `span`. */
+AVX2_INLINE uint64_t range64(__m256i v0, __m256i v1, char from, char span)
+{
+    __m256i f = _mm256_set1_epi8(from), m = _mm256_set1_epi8(span);
+    __m256i d0 = _mm256_sub_epi8(v0, f), d1 = _mm256_sub_epi8(v1, f);
+    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d0, m), d0)) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d1, m), d1))
+                   << 32;
+}
+
+AVX2_INLINE uint32_t sep32(__m256i v)
+{
+    const __m256i lo_tab = _mm256_setr_epi8(0x13, 0, 0x02, 0, 0, 0, 0, 0x02, 0x02, 0x03, 0x01, 0x25,
+                                            0x2f, 0x21, 0x04, 0, 0x13, 0, 0x02, 0, 0, 0, 0, 0x02,
+                                            0x02, 0x03, 0x01, 0x25, 0x2f, 0x21, 0x04, 0);
+    const __m256i hi_tab =
+            _mm256_setr_epi8(0x01, 0, 0x02, 0x04, 0, 0x08, 0x10, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+                             0, 0x02, 0x04, 0, 0x08, 0x10, 0x20, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i nib = _mm256_set1_epi8(0x0f);
     __m256i lo = _mm256_and_si256(v, nib);
     __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
     __m256i c = _mm256_and_si256(_mm256_shuffle_epi8(lo_tab, lo), _mm256_shuffle_epi8(hi_tab, hi));
-    uint32_t not_sep = (uint32_t)_mm256_movemask_epi8(
-            _mm256_cmpeq_epi8(_mm256_and_si256(c, _mm256_set1_epi8(C_SEPS)), zero));
-    uint32_t not_mark = (uint32_t)_mm256_movemask_epi8(
-            _mm256_cmpeq_epi8(_mm256_and_si256(c, _mm256_set1_epi8((char)C_MARKS)), zero));
-    uint32_t at = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('@')));
+    return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(c, _mm256_setzero_si256()));
+}
 
-    *sep = ~not_sep;
-    *mark = ~not_mark | at;
+/* The masks of the 64 bytes at p. */
+AVX2_INLINE void classify_at(const char *p, struct blk *b)
+{
+    __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    __m256i low = _mm256_set1_epi8(0x20);
+
+    b->sep = sep32(v0) | (uint64_t)sep32(v1) << 32;
+    b->dot = eq64(v0, v1, '.');
+    b->colon = eq64(v0, v1, ':');
+    b->eq = eq64(v0, v1, '=');
+    b->at = eq64(v0, v1, '@');
+    b->slash = eq64(v0, v1, '/');
+    b->digit = range64(v0, v1, '0', 9);
+    b->alpha = range64(_mm256_or_si256(v0, low), _mm256_or_si256(v1, low), 'a', 25);
+    b->hex = b->digit | range64(_mm256_or_si256(v0, low), _mm256_or_si256(v1, low), 'a', 5);
+    b->name = b->alpha | b->digit | b->dot | eq64(v0, v1, '-') | eq64(v0, v1, '_');
+    b->mark = b->dot | b->colon | b->eq | b->at;
 }
 
 /* The masks of the 64 bytes at line + base; bytes past the end count as separators. */
-__attribute__((target("avx2"))) static inline void
-classify64(const char *line, size_t len, size_t base, uint64_t *sep, uint64_t *mark)
+AVX2_INLINE void classify64(const char *line, size_t len, size_t base, struct blk *b)
 {
-    uint32_t s0, m0, s1, m1;
-
     if (base >= len) {
-        *sep = ~0ull;
-        *mark = 0;
-        return;
-    }
-    if (len - base >= 64) {
-        classify32(line + base, &s0, &m0);
-        classify32(line + base + 32, &s1, &m1);
+        memset(b, 0, sizeof(*b));
+        b->sep = ~0ull;
+    } else if (len - base >= 64) {
+        classify_at(line + base, b);
+    } else if (len >= 64) {
+        /* The last 64 bytes of the line, the bits of those before base shifted out. */
+        unsigned r = (unsigned)(len - base), k = 64 - r;
+        classify_at(line + len - 64, b);
+        b->sep = b->sep >> k | ~0ull << r;
+        b->dot >>= k;
+        b->colon >>= k;
+        b->eq >>= k;
+        b->at >>= k;
+        b->slash >>= k;
+        b->digit >>= k;
+        b->alpha >>= k;
+        b->hex >>= k;
+        b->name >>= k;
+        b->mark >>= k;
     } else {
         char tail[64];
         memset(tail, ' ', sizeof(tail));
         memcpy(tail, line + base, len - base);
-        classify32(tail, &s0, &m0);
-        classify32(tail + 32, &s1, &m1);
+        classify_at(tail, b);
     }
-    *sep = (uint64_t)s1 << 32 | s0;
-    *mark = (uint64_t)m1 << 32 | m0;
+}
+
+/* The M_* marks of the word of bits w, as candidate() finds them byte by byte. */
+static inline unsigned marks_of(const struct blk *b, uint64_t w)
+{
+    return ((b->dot & w) ? M_DOT : 0) | ((b->colon & w) ? M_COLON : 0) | ((b->at & w) ? M_AT : 0) |
+           ((b->eq & w) ? M_EQ : 0) | ((b->slash & w) ? M_SLASH : 0);
+}
+
+/* Is the word of bits w digits and three dots, ending in a digit? word() takes it for an
+ * IPv4 address when is_v4 does, and for nothing else. */
+static inline bool is_quad(const struct blk *b, uint64_t w)
+{
+    uint64_t dot = b->dot & w, top = w & ~(w >> 1);
+
+    return ((b->digit | b->dot) & w) == w && (b->digit & top) != 0 &&
+           __builtin_popcountll(dot) == 3;
+}
+
+/* is_v4 of a word of digits and three dots (their bits: `dots`, from the word's start). */
+static inline bool quad_value(const char *s, size_t n, uint64_t dots, uint32_t *addr)
+{
+    size_t from = 0;
+    uint32_t a = 0;
+
+    for (int i = 0; i < 4; i++) {
+        size_t to = i < 3 ? (size_t)__builtin_ctzll(dots) : n, l = to - from;
+        unsigned v;
+        if (l == 0 || l > 3 || (l > 1 && s[from] == '0'))
+            return false;
+        v = (unsigned)(s[from] - '0');
+        if (l > 1)
+            v = v * 10 + (unsigned)(s[from + 1] - '0');
+        if (l > 2)
+            v = v * 10 + (unsigned)(s[from + 2] - '0');
+        if (v > 255)
+            return false;
+        a = a << 8 | v;
+        from = to + 1;
+        dots &= dots - 1;
+    }
+    *addr = a;
+    return true;
+}
+
+/* A word of bits w made of a host name's bytes with a dot, not ending in one, and not only
+ * digits and dots: word() gives it to is_host and takes it for a host name when that says
+ * so. 1: is_host would say yes; 0: no; 2: ask is_host (a last label that is not all letters,
+ * perhaps "xn--"); -1: not such a word. */
+static inline int host_shape(const struct blk *b, uint64_t w)
+{
+    uint64_t dot = b->dot & w, first = w & (0 - w), top = w & ~(w >> 1), last;
+
+    if ((b->name & w) != w || dot == 0 || (dot & top) != 0 || ((b->digit | dot) & w) == w)
+        return -1;
+    if ((dot & first) != 0 || (dot & (dot >> 1)) != 0)
+        return 0; /* an empty label */
+    last = w & ~((2ull << (63 - __builtin_clzll(dot))) - 1);
+    if ((b->alpha & last) != last)
+        return 2;
+    return __builtin_popcountll(last) >= 2;
+}
+
+/*
+ * Does the word whose bytes are the bits w of block b certainly give no token? Three shapes
+ * make most of the words with a mark in logs, and word() takes nothing from them:
+ *
+ *   numbers     digits and dots ending in a digit, not three dots: "1614556800.123456",
+ *               "0.000123", "5.0" (an address has three dots; a hash has no dot)
+ *   names/...   a '/' before any '.', ':' or '=' and no ":/": "HTTP/1.1", "Mozilla/5.0",
+ *               "[01/Mar/2021:00:00:02" (word() cuts a path-like word at its first '/', and
+ *               what is before it has no mark; no ":/", no scheme)
+ *   clocks      digits and colons, one to six colons, never two together, under 32 bytes:
+ *               "00:00:02", ":443" (no IPv6 address, no "key:value", no host:port)
+ *   times       a digit first, a letter or digit last, a colon followed somewhere by a byte
+ *               that is not a digit, a byte that no IPv6 address holds, and no '/' or '=':
+ *               "2021-03-01T00:00:02.183Z" (no key before the colon, no port after it)
+ *
+ * and none holds an '@', but "@timestamp": an '@' first, and no '.', ':' or '=' (word() looks
+ * for an '@' after the first byte). Anything else is looked at by word(), as the scalar cut
+ * does.
+ */
+static inline bool nothing_in(const struct blk *b, uint64_t w, size_t n)
+{
+    uint64_t dot = b->dot & w, colon = b->colon & w, eq = b->eq & w, slash = b->slash & w;
+    uint64_t digit = b->digit & w, first = w & (0 - w), top = w & ~(w >> 1), at = b->at & w;
+
+    if (at != 0)
+        return at == first && (dot | colon | eq) == 0;
+    if (slash != 0) {
+        uint64_t before = (slash & (0 - slash)) - 1;
+        return ((dot | colon | eq) & before) == 0 && (colon & (b->slash >> 1)) == 0;
+    }
+    if (eq != 0)
+        return false;
+    if (colon == 0)
+        return dot != 0 && (digit | dot) == w && (digit & top) != 0 &&
+               __builtin_popcountll(dot) != 3;
+    if (dot == 0 && (digit | colon) == w)
+        return (colon & (colon >> 1)) == 0 && __builtin_popcountll(colon) < 7 && n < 32;
+    return (digit & first) != 0 && ((b->alpha | b->digit) & top) != 0 &&
+           (w & ~(b->hex | b->colon | b->dot)) != 0 &&
+           (w & ~((colon & (0 - colon)) * 2 - 1) & ~digit) != 0;
+}
+
+/* The word [start, start + n) whose bytes are the bits w of block b (n < 64), as candidate()
+ * takes it. */
+static inline void
+by_masks(struct out *o, const char *line, size_t start, size_t n, const struct blk *b, uint64_t w)
+{
+    uint32_t v4;
+    int host;
+
+    if (is_quad(b, w)) {
+        if (quad_value(line + start, n, (b->dot & w) >> __builtin_ctzll(w), &v4))
+            emit_v4(o, RURU_IOC_IPV4, start, n, v4);
+    } else if ((host = host_shape(b, w)) >= 0) {
+        if (host == 1 || (host == 2 && is_host(line + start, n)))
+            emit(o, RURU_IOC_DOMAIN, start, n);
+    } else if (!nothing_in(b, w, n)) {
+        unsigned marks = marks_of(b, w);
+        if ((marks & ~M_SLASH) || n == 32 || n == 40)
+            word(o, line, start, n, marks);
+    }
 }
 
 __attribute__((target("avx2"))) static size_t
@@ -452,16 +619,17 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
     struct out o = {out, 0, max};
     size_t base = 0, done = 0, open = 0; /* open: where a word running into `base` starts */
-    uint64_t s0, m0, s1, m1;
+    struct blk b0, b1;
 
     if (len > UINT32_MAX)
         len = UINT32_MAX;
-    classify64(line, len, 0, &s0, &m0);
+    classify64(line, len, 0, &b0);
     while (base < len && o.n <= max) {
         uint64_t lo, hi;
-        uint64_t cand;
+        uint64_t cand, s0 = b0.sep, s1;
 
-        classify64(line, len, base + 64, &s1, &m1);
+        classify64(line, len, base + 64, &b1);
+        s1 = b1.sep;
         /* Bit b of lo: the 32 bytes from base + b hold no separator (halving shifts over the
          * 128 bits of this block and the next). */
         lo = ~s0;
@@ -470,7 +638,7 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
             lo &= lo >> k | hi << (64 - k);
             hi &= hi >> k;
         }
-        cand = m0 | lo;
+        cand = b0.mark | lo;
         if (done > base)
             cand &= ~0ull << (done - base); /* done - base < 64 here */
         while (cand != 0 && o.n <= max) {
@@ -488,7 +656,20 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
             }
             if (end > len)
                 end = len;
-            candidate(&o, line, start, end);
+            /* A word is first tried on the masks of its block, or on its own when it runs
+             * into the next one (and the line has 64 bytes from its start). */
+            if (end - start < 3) {
+                /* candidate() takes nothing shorter */
+            } else if (start >= base && above != 0) {
+                by_masks(&o, line, start, end - start, &b0,
+                         (~0ull << (start - base)) & ~(~0ull << (end - base)));
+            } else if (end - start < 64 && len - start >= 64) {
+                struct blk own;
+                classify_at(line + start, &own);
+                by_masks(&o, line, start, end - start, &own, ~(~0ull << (end - start)));
+            } else {
+                candidate(&o, line, start, end);
+            }
             done = end;
             if (end >= base + 64)
                 break;
@@ -499,14 +680,13 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
              * its separator (no other separator lies between its start and there). */
             base = done - done % 64;
             open = done + 1;
-            classify64(line, len, base, &s0, &m0);
+            classify64(line, len, base, &b0);
             continue;
         }
         if (s0 != 0)
             open = base + 64 - (size_t)__builtin_clzll(s0);
         base += 64;
-        s0 = s1;
-        m0 = m1;
+        b0 = b1;
     }
     return o.n;
 }

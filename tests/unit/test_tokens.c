@@ -120,6 +120,87 @@ int main(void)
             }
         }
     }
+    /* Words the vector cut decides on its masks (numbers, clocks, times, "name/...",
+     * addresses, host names, "@key"), and their near misses, which word() must see. */
+    expect("1.2.3.4. 1.2.3.4.5 1614556800.123456 0.5 5. 1.evil.com evil.com. a..b.com .evil.com",
+           "ipv4:1.2.3.4 domain:1.evil.com domain:evil.com");
+    expect("evil.c0m xn--p1ai.xn--p1ai evil.xn--p1ai a.b-c.de a_b.c",
+           "domain:xn--p1ai.xn--p1ai domain:evil.xn--p1ai domain:a.b-c.de");
+    expect("HTTP/1.1 a.bc/d [01/Mar/2021:00:00:02 x/http://evil.com/ x/y@evil.com x/a:b",
+           "domain:a.bc url:http://evil.com/ domain:evil.com email:x/y@evil.com domain:evil.com");
+    expect("@timestamp @evil.com a@evil.com/x @a.bc a@b.cd", "email:a@b.cd domain:b.cd");
+    expect("00:00:02 :443 1:2:3:4:5:6:7:8 1::2 12:34 1:2:3:4:5:6:7",
+           "ipv6:1:2:3:4:5:6:7:8 ipv6:1::2");
+    expect("2021-03-01T00:00:02.183Z 1.evil.com:80 1.evil.com:80. 1.2.3.4:80 1.2.3.4:8x 7:ab",
+           "domain:1.evil.com domain:1.evil.com ipv4:1.2.3.4");
+    {
+        static const char *const words[] = {
+                "1.2.3.4",
+                "1.2.3.4.",
+                "1.2.3.4.5",
+                "01.2.3.4",
+                "1.2.3.256",
+                "255.255.255.255",
+                "1614556800.123456",
+                "0.5",
+                "1.evil.com",
+                "evil.com",
+                "evil.com.",
+                "evil.c0m",
+                "a..b.com",
+                ".evil.com",
+                "xn--p1ai.xn--p1ai",
+                "HTTP/1.1",
+                "a.b/c",
+                "x/y@evil.com",
+                "[01/Mar/2021:00:00:02",
+                "x/http://evil.com/",
+                "x/a:b",
+                "x:/y",
+                "@timestamp",
+                "@evil.com",
+                "a@evil.com/x",
+                "00:00:02",
+                ":443",
+                "1:2:3:4:5:6:7:8",
+                "1::2",
+                "2021-03-01T00:00:02.183Z",
+                "1.evil.com:80",
+                "1.evil.com:80.",
+                "1.2.3.4:80",
+                "2001:db8::1",
+                "fe80::1%eth0",
+                "1a:ffff:ffff",
+                "7:ab",
+                "rv:11.0",
+                "a=1.2.3.4",
+                "k=v/evil.com",
+                "+Mozilla/5.0+",
+                "Windows+NT+10.0",
+                "[::1]:443",
+                "[1.2.3.4]",
+                "12345678901234567890123456789012",
+                ":12345678901234567890123456789012",
+                "1:2:3:4:5:6:7:8:9",
+                "1.2.3.4!",
+                "evil.com?",
+                "9:9:9:9:9:9:9:9:9:9:9:9:9:9:9:9:9",
+        };
+        char line[400];
+        for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+            size_t wl = strlen(words[k]);
+            for (size_t at = 0; at < 140; at++) {
+                memset(line, 'z', sizeof(line));
+                line[at] = ' ';
+                memcpy(line + at + 1, words[k], wl);
+                line[at + 1 + wl] = ' ';
+                /* in a long line, at its end, and with the rest of the line short */
+                same_cuts(line, sizeof(line), 64);
+                same_cuts(line, at + 1 + wl, 64);
+                same_cuts(line + at + 1, wl + 30, 64);
+            }
+        }
+    }
     {
         /* Pseudo-random lines over an alphabet rich in separators and marks; small `max`. */
         static const char alpha[] = "ab09.:@=/ \t\"[]()-_fx%";
