@@ -8,8 +8,13 @@
 
 #include <string.h>
 
+#include "base/simd.h"
 #include "base/str.h"
 #include "logs/formats.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "logs/zeeklog.h"
 
 #define PATH_MAX_LEN 512
@@ -198,6 +203,21 @@ static bool string(struct parser *p, struct ruru_str *out, bool *esc)
     for (;;) {
         const char *q = p->p;
         /* Plain bytes first: most strings have no escapes. */
+#if defined(__SSE2__)
+        if (ruru_simd_allowed()) {
+            const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+            while (p->end - q >= 16) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+                unsigned m = (unsigned)_mm_movemask_epi8(
+                        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)));
+                if (m != 0) {
+                    q += __builtin_ctz(m);
+                    break;
+                }
+                q += 16;
+            }
+        }
+#endif
         while (q < p->end && *q != '"' && *q != '\\')
             q++;
         p->p = q;
@@ -233,11 +253,28 @@ static void add_field(
     memcpy(copy, name, nlen);
     copy[nlen] = '\0';
     j->used += nlen + 1;
-    f = &r->fields[r->n_fields++];
+    f = &r->fields[r->n_fields];
     f->name = ruru_str_make(copy, nlen);
-    f->canon = canon_of(j->format, copy, nlen);
+    {
+        /* The lines of a log name the same fields in the same order: the canonical name of
+         * the n-th field of the last line is kept with its name. */
+        struct ruru_jsonlog_canon *c =
+                r->n_fields < RURU_JSON_CANON_CACHE ? &j->canon[r->n_fields] : NULL;
+        if (c != NULL && c->len == nlen && memcmp(c->name, name, nlen) == 0) {
+            f->canon = c->self ? copy : c->canon;
+        } else {
+            f->canon = canon_of(j->format, copy, nlen);
+            if (c != NULL && nlen <= sizeof(c->name)) {
+                memcpy(c->name, name, nlen);
+                c->len = (uint8_t)nlen;
+                c->canon = f->canon;
+                c->self = f->canon == NULL && j->format == RURU_LOG_JSON;
+            }
+        }
+    }
     if (f->canon == NULL && j->format == RURU_LOG_JSON)
         f->canon = copy;
+    r->n_fields++;
     f->value = v;
     f->enc = enc;
 }
@@ -457,6 +494,7 @@ void ruru_jsonlog_init(struct ruru_jsonlog *j, enum ruru_log_format format)
 {
     j->format = format;
     j->used = 0;
+    memset(j->canon, 0, sizeof(j->canon));
 }
 
 /* Zeek JSON writes ts as epoch seconds with a fraction (or ISO 8601 with json-iso8601). */

@@ -23,10 +23,21 @@
 #define RURU_JSON_NAMES 8192
 #define RURU_JSON_DEPTH 32
 
+#define RURU_JSON_CANON_CACHE 48
+
+/* The canonical name of a field name, as found for the last line (canon_of). */
+struct ruru_jsonlog_canon {
+    uint8_t len; /* of name; 0: none kept */
+    bool self;   /* the canonical name is the name itself (in this line's copy) */
+    char name[62];
+    const char *canon;
+};
+
 struct ruru_jsonlog {
     enum ruru_log_format format; /* RURU_LOG_JSON, RURU_LOG_EVE or RURU_LOG_ZEEK_JSON */
     char names[RURU_JSON_NAMES];
     size_t used;
+    struct ruru_jsonlog_canon canon[RURU_JSON_CANON_CACHE]; /* by field position */
 };
 
 void ruru_jsonlog_init(struct ruru_jsonlog *j, enum ruru_log_format format);

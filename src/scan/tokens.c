@@ -400,12 +400,15 @@ static void candidate(struct out *o, const char *line, size_t start, size_t end)
 struct blk {
     uint64_t sep, mark;          /* mark: '.', ':', '=', '@' (the words worth a look) */
     uint64_t dot, colon, eq, at; /* each mark on its own */
-    uint64_t slash, digit;
+    uint64_t slash, digit, plus;
     uint64_t alpha, hex; /* hex: hexadecimal digits */
     uint64_t name;       /* letters, digits, '-', '_', '.' (a host name's bytes) */
 };
 
-#define AVX2_INLINE __attribute__((target("avx2"), always_inline)) static inline
+/* The vector cut's code: AVX2, and POPCNT (every AVX2 processor has it) for the counts of
+ * dots and colons in a word's masks. */
+#define AVX2_TARGET __attribute__((target("avx2,popcnt")))
+#define AVX2_INLINE __attribute__((target("avx2,popcnt"), always_inline)) static inline
 
 AVX2_INLINE uint64_t eq64(__m256i v0, __m256i v1, char c)
 {
@@ -452,6 +455,7 @@ AVX2_INLINE void classify_at(const char *p, struct blk *b)
     b->eq = eq64(v0, v1, '=');
     b->at = eq64(v0, v1, '@');
     b->slash = eq64(v0, v1, '/');
+    b->plus = eq64(v0, v1, '+');
     b->digit = range64(v0, v1, '0', 9);
     b->alpha = range64(_mm256_or_si256(v0, low), _mm256_or_si256(v1, low), 'a', 25);
     b->hex = b->digit | range64(_mm256_or_si256(v0, low), _mm256_or_si256(v1, low), 'a', 5);
@@ -477,6 +481,7 @@ AVX2_INLINE void classify64(const char *line, size_t len, size_t base, struct bl
         b->eq >>= k;
         b->at >>= k;
         b->slash >>= k;
+        b->plus >>= k;
         b->digit >>= k;
         b->alpha >>= k;
         b->hex >>= k;
@@ -491,7 +496,7 @@ AVX2_INLINE void classify64(const char *line, size_t len, size_t base, struct bl
 }
 
 /* The M_* marks of the word of bits w, as candidate() finds them byte by byte. */
-static inline unsigned marks_of(const struct blk *b, uint64_t w)
+AVX2_INLINE unsigned marks_of(const struct blk *b, uint64_t w)
 {
     return ((b->dot & w) ? M_DOT : 0) | ((b->colon & w) ? M_COLON : 0) | ((b->at & w) ? M_AT : 0) |
            ((b->eq & w) ? M_EQ : 0) | ((b->slash & w) ? M_SLASH : 0);
@@ -499,7 +504,7 @@ static inline unsigned marks_of(const struct blk *b, uint64_t w)
 
 /* Is the word of bits w digits and three dots, ending in a digit? word() takes it for an
  * IPv4 address when is_v4 does, and for nothing else. */
-static inline bool is_quad(const struct blk *b, uint64_t w)
+AVX2_INLINE bool is_quad(const struct blk *b, uint64_t w)
 {
     uint64_t dot = b->dot & w, top = w & ~(w >> 1);
 
@@ -508,7 +513,7 @@ static inline bool is_quad(const struct blk *b, uint64_t w)
 }
 
 /* is_v4 of a word of digits and three dots (their bits: `dots`, from the word's start). */
-static inline bool quad_value(const char *s, size_t n, uint64_t dots, uint32_t *addr)
+AVX2_INLINE bool quad_value(const char *s, size_t n, uint64_t dots, uint32_t *addr)
 {
     size_t from = 0;
     uint32_t a = 0;
@@ -537,7 +542,7 @@ static inline bool quad_value(const char *s, size_t n, uint64_t dots, uint32_t *
  * digits and dots: word() gives it to is_host and takes it for a host name when that says
  * so. 1: is_host would say yes; 0: no; 2: ask is_host (a last label that is not all letters,
  * perhaps "xn--"); -1: not such a word. */
-static inline int host_shape(const struct blk *b, uint64_t w)
+AVX2_INLINE int host_shape(const struct blk *b, uint64_t w)
 {
     uint64_t dot = b->dot & w, first = w & (0 - w), top = w & ~(w >> 1), last;
 
@@ -562,15 +567,18 @@ static inline int host_shape(const struct blk *b, uint64_t w)
  *               what is before it has no mark; no ":/", no scheme)
  *   clocks      digits and colons, one to six colons, never two together, under 32 bytes:
  *               "00:00:02", ":443" (no IPv6 address, no "key:value", no host:port)
- *   times       a digit first, a letter or digit last, a colon followed somewhere by a byte
- *               that is not a digit, a byte that no IPv6 address holds, and no '/' or '=':
- *               "2021-03-01T00:00:02.183Z" (no key before the colon, no port after it)
+ *   times       a digit first (or a host name's byte, and a digit after the first colon), a
+ *               letter or digit last, a byte after the first colon that is not a digit, a
+ *               byte that no IPv6 address holds, and no '/' or '=': "2021-03-01T00:00:02Z",
+ *               "rv:11.0" (no "key:value" to follow, no port after the colon)
+ *   "a+b"       a '+' after a host name's byte, and none of ':', '=', '/': the spaces of a
+ *               W3C user agent, "Windows+NT+10.0" (no address or host name holds a '+')
  *
  * and none holds an '@', but "@timestamp": an '@' first, and no '.', ':' or '=' (word() looks
  * for an '@' after the first byte). Anything else is looked at by word(), as the scalar cut
  * does.
  */
-static inline bool nothing_in(const struct blk *b, uint64_t w, size_t n)
+AVX2_INLINE bool nothing_in(const struct blk *b, uint64_t w, size_t n)
 {
     uint64_t dot = b->dot & w, colon = b->colon & w, eq = b->eq & w, slash = b->slash & w;
     uint64_t digit = b->digit & w, first = w & (0 - w), top = w & ~(w >> 1), at = b->at & w;
@@ -584,18 +592,20 @@ static inline bool nothing_in(const struct blk *b, uint64_t w, size_t n)
     if (eq != 0)
         return false;
     if (colon == 0)
-        return dot != 0 && (digit | dot) == w && (digit & top) != 0 &&
-               __builtin_popcountll(dot) != 3;
+        return (dot != 0 && (digit | dot) == w && (digit & top) != 0 &&
+                __builtin_popcountll(dot) != 3) ||
+               (b->plus & w & b->name << 1) != 0;
     if (dot == 0 && (digit | colon) == w)
         return (colon & (colon >> 1)) == 0 && __builtin_popcountll(colon) < 7 && n < 32;
-    return (digit & first) != 0 && ((b->alpha | b->digit) & top) != 0 &&
-           (w & ~(b->hex | b->colon | b->dot)) != 0 &&
-           (w & ~((colon & (0 - colon)) * 2 - 1) & ~digit) != 0;
+    colon &= 0 - colon; /* the first */
+    return ((digit & first) != 0 || ((b->name & first) != 0 && (digit & colon << 1) != 0)) &&
+           ((b->alpha | b->digit) & top) != 0 && (w & ~(b->hex | b->colon | b->dot)) != 0 &&
+           (w & ~(colon * 2 - 1) & ~digit) != 0;
 }
 
 /* The word [start, start + n) whose bytes are the bits w of block b (n < 64), as candidate()
  * takes it. */
-static inline void
+AVX2_INLINE void
 by_masks(struct out *o, const char *line, size_t start, size_t n, const struct blk *b, uint64_t w)
 {
     uint32_t v4;
@@ -614,7 +624,7 @@ by_masks(struct out *o, const char *line, size_t start, size_t n, const struct b
     }
 }
 
-__attribute__((target("avx2"))) static size_t
+AVX2_TARGET static size_t
 tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
     struct out o = {out, 0, max};
@@ -693,12 +703,13 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
 
 bool ruru_tokens_have_simd(void)
 {
-    return ruru_simd_allowed() && __builtin_cpu_supports("avx2");
+    return ruru_simd_allowed() && __builtin_cpu_supports("avx2") &&
+           __builtin_cpu_supports("popcnt");
 }
 
 size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
-    if (ruru_simd_allowed() && __builtin_cpu_supports("avx2"))
+    if (ruru_tokens_have_simd())
         return tokens_avx2(line, len, out, max);
     return ruru_tokens_scalar(line, len, out, max);
 }

@@ -141,8 +141,42 @@ static void test_unescape(void)
     CHECK(ruru_json_unescape("abc", 3, out, 2) == (size_t)-1);
 }
 
+/* Lines of one log parsed in turn: a field's canonical name is its own, whatever the field
+ * at its place in the line before was called. */
+static void test_lines_in_turn(void)
+{
+    static const struct {
+        enum ruru_log_format f;
+        const char *line, *want;
+    } lines[] = {
+            {RURU_LOG_JSON, "{\"a\":1,\"src_ip\":\"1.2.3.4\"}", "a=1 src_ip=1.2.3.4[source.ip]"},
+            {RURU_LOG_JSON, "{\"a\":1,\"src_ip\":\"1.2.3.5\"}", "a=1 src_ip=1.2.3.5[source.ip]"},
+            {RURU_LOG_JSON, "{\"a\":1,\"dst_ip\":\"1.2.3.6\"}",
+             "a=1 dst_ip=1.2.3.6[destination.ip]"},
+            {RURU_LOG_JSON, "{\"b\":1,\"src_ipx\":\"1.2.3.7\"}", "b=1 src_ipx=1.2.3.7"},
+            {RURU_LOG_JSON, "{\"b\":2,\"src_ip\":\"1.2.3.8\"}", "b=2 src_ip=1.2.3.8[source.ip]"},
+            {RURU_LOG_JSON, "{\"b\":2,\"src_ip\":{\"x\":1}}", "b=2 src_ip.x=1"},
+    };
+
+    ruru_jsonlog_init(&J, RURU_LOG_JSON);
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        CHECK(ruru_jsonlog_parse(&J, lines[i].line, strlen(lines[i].line), &R));
+        CHECK_STR(fields(), lines[i].want);
+        /* a name that is its own canonical name points at this line's copy */
+        for (size_t k = 0; k < R.n_fields; k++)
+            if (strcmp(R.fields[k].canon, R.fields[k].name.ptr) == 0)
+                CHECK(R.fields[k].canon == R.fields[k].name.ptr);
+    }
+    ruru_jsonlog_init(&J, RURU_LOG_EVE);
+    CHECK(ruru_jsonlog_parse(&J, "{\"src_ip\":\"1.1.1.1\"}", 20, &R));
+    CHECK_STR(fields(), "src_ip=1.1.1.1[source.ip]");
+    CHECK(ruru_jsonlog_parse(&J, "{\"dest_ip\":\"1.1.1.2\"}", 21, &R));
+    CHECK_STR(fields(), "dest_ip=1.1.1.2[destination.ip]");
+}
+
 int main(void)
 {
+    test_lines_in_turn();
     test_ecs();
     test_eve_zeek();
     test_windows();
