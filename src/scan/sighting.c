@@ -68,6 +68,18 @@ void ruru_sightings_close(struct ruru_sightings *s)
     ruru_free(s);
 }
 
+/* The 64 lower-case hex digits of a SHA-256 digest, NUL-terminated. */
+static void hex_of(const unsigned char d[32], char hex[65])
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < 32; i++) {
+        hex[2 * i] = digits[d[i] >> 4];
+        hex[2 * i + 1] = digits[d[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
 /* Sets a.b.c = v (consumed) in o, creating the objects on the way. */
 static void put(json_t *o, const char *path, json_t *v)
 {
@@ -323,8 +335,7 @@ const char *ruru_sighting_json(struct ruru_sightings *s, const struct ruru_sight
     put(o, "ruru.line", json_integer((json_int_t)x->line));
     put(o, "ruru.length", json_integer((json_int_t)x->length));
     put(o, "ruru.format", json_string(x->format));
-    for (i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", x->sha256[i]);
+    hex_of(x->sha256, hex);
     put(o, "ruru.sha256", json_string(hex));
     if (x->raw_truncated)
         put(o, "ruru.original_truncated", json_true());
@@ -441,8 +452,7 @@ static void put_evidence(json_t *o, const struct ruru_sighting *x)
     put(o, "ruru.line", json_integer((json_int_t)x->line));
     put(o, "ruru.length", json_integer((json_int_t)x->length));
     put(o, "ruru.format", json_string(x->format));
-    for (size_t i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", x->sha256[i]);
+    hex_of(x->sha256, hex);
     put(o, "ruru.sha256", json_string(hex));
     if (x->raw_truncated)
         put(o, "ruru.original_truncated", json_true());
@@ -463,8 +473,7 @@ static json_t *member_json(const struct ruru_sighting_member *m)
     put(e, "log.offset", json_integer((json_int_t)m->offset));
     put(e, "ruru.line", json_integer((json_int_t)m->line));
     put(e, "ruru.length", json_integer((json_int_t)m->length));
-    for (size_t k = 0; k < 32; k++)
-        snprintf(hex + 2 * k, 3, "%02x", m->sha256[k]);
+    hex_of(m->sha256, hex);
     put(e, "ruru.sha256", json_string(hex));
     if (m->time != RURU_TIME_NONE) {
         ruru_time_format(m->time, ts);
