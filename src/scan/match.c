@@ -31,6 +31,7 @@ void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx)
     ruru_buf_init(&m->decoded, MAX_DECODE + 16);
     ruru_buf_init(&m->canon, 1u << 20);
     ruru_buf_init(&m->url, 1u << 20);
+    ruru_buf_init(&m->plain, MAX_DECODE + 16);
 }
 
 enum ruru_err ruru_matcher_use_literals(struct ruru_matcher *m, const struct ruru_literals *lit)
@@ -210,6 +211,7 @@ void ruru_matcher_fini(struct ruru_matcher *m)
     ruru_buf_fini(&m->decoded);
     ruru_buf_fini(&m->canon);
     ruru_buf_fini(&m->url);
+    ruru_buf_fini(&m->plain);
 }
 
 static int on_hit(const struct ruru_index_ind *ind, uint32_t i, void *ctx)
@@ -550,6 +552,17 @@ static void match_text(struct ruru_matcher *m, const char *s, size_t n)
 }
 
 /* The decoded value of a field: the bytes themselves, or a decoded copy in m->decoded. */
+/* IIS writes a space as '+', and a '+' as itself: the '+' of a bot's "(+http://...)" or
+ * "; +http://..." (";++http") is kept. out: n bytes. */
+static void plus_decode(const char *v, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = v[i] == '+' && !(n - i > 5 && memcmp(v + i + 1, "http", 4) == 0) ? ' ' : v[i];
+}
+
+static bool line_order(const struct ruru_record *r, const char *line, size_t len);
+static bool probe_text(struct ruru_matcher *m, const char *s, size_t n);
+
 static struct ruru_str decode(struct ruru_matcher *m, const struct ruru_field *f)
 {
     struct ruru_str v = f->value;
@@ -566,14 +579,38 @@ static struct ruru_str decode(struct ruru_matcher *m, const struct ruru_field *f
             return v;
         return ruru_str_make(m->decoded.ptr, k);
     }
-    /* IIS writes a space as '+', and a '+' as itself: the '+' of a bot's "(+http://...)" or
-     * "; +http://..." (";++http") is kept. */
-    for (size_t i = 0; i < v.len; i++)
-        m->decoded.ptr[i] =
-                v.ptr[i] == '+' && !(v.len - i > 5 && memcmp(v.ptr + i + 1, "http", 4) == 0)
-                        ? ' '
-                        : v.ptr[i];
+    plus_decode(v.ptr, v.len, m->decoded.ptr);
     return ruru_str_make(m->decoded.ptr, v.len);
+}
+
+/* The quick question of a record with fields written with '+' for a space (W3C's cs(...)):
+ * the full pass looks at those decoded and at the others as they are, so one cut of a copy of
+ * the line with those fields decoded in place answers for all (fields are cut at spaces, so no
+ * token runs from one into the next). False in *done when the record is not such (then the
+ * caller asks as before). */
+static bool probe_plus_line(struct ruru_matcher *m,
+                            const struct ruru_record *r,
+                            const char *line,
+                            size_t len,
+                            bool *done)
+{
+    bool plus = false;
+
+    *done = false;
+    for (size_t i = 0; i < r->n_fields; i++)
+        plus |= r->fields[i].enc == RURU_ENC_PLUS;
+    if (!plus || len > MAX_DECODE || !line_order(r, line, len))
+        return false;
+    ruru_buf_reset(&m->plain);
+    if (ruru_buf_add(&m->plain, line, len) != RURU_OK)
+        return false;
+    for (size_t i = 0; i < r->n_fields; i++) {
+        const struct ruru_field *f = &r->fields[i];
+        if (f->enc == RURU_ENC_PLUS)
+            plus_decode(f->value.ptr, f->value.len, m->plain.ptr + (f->value.ptr - line));
+    }
+    *done = true;
+    return probe_text(m, m->plain.ptr, len);
 }
 
 /* What a field is to the matcher beyond its tokens, from its canonical name. */
@@ -890,18 +927,21 @@ worth_matching(struct ruru_matcher *m, const struct ruru_record *r, const char *
     bool whole = has_whole_values(m);
     const struct ruru_field *path = NULL, *query = NULL;
     bool asked = m->asked_line == line && m->asked_len == len; /* said yes already */
+    bool plus_done;
 
     m->asked_line = NULL;
-    if (asked || probe_text(m, line, len))
+    if (asked || probe_plus_line(m, r, line, len, &plus_done) ||
+        (!plus_done && probe_text(m, line, len)))
         return true;
     m->probe_hit = false;
     for (size_t i = 0; i < r->n_fields && !m->probe_hit; i++) {
         const struct ruru_field *f = &r->fields[i];
         struct ruru_str v;
-        if (f->value.len == 0 || (f->enc == RURU_ENC_RAW && !whole))
+        bool asked_as_is = f->enc == RURU_ENC_RAW || (f->enc == RURU_ENC_PLUS && plus_done);
+        if (f->value.len == 0 || (asked_as_is && !whole))
             continue;
         v = decode(m, f);
-        if (f->enc != RURU_ENC_RAW && probe_text(m, v.ptr, v.len))
+        if (!asked_as_is && probe_text(m, v.ptr, v.len))
             return true;
         if (whole) {
             enum role role = role_of(m, f);

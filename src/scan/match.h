@@ -80,6 +80,7 @@ struct ruru_matcher {
     struct ruru_buf decoded;  /* the decoded value of the current field */
     struct ruru_buf canon;    /* the canonical form of the current token */
     struct ruru_buf url;      /* a URL put together from split fields */
+    struct ruru_buf plain;    /* a line with its '+'-encoded fields decoded (W3C) */
     int64_t time;
     const struct ruru_field *field;
     const char *obs;
