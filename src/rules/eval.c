@@ -124,6 +124,11 @@ void ruru_rules_scratch_input(struct ruru_rules_scratch *sc, const struct ruru_r
     sc->in = in;
 }
 
+void ruru_rules_scratch_text(struct ruru_rules_scratch *sc, const char *text, size_t len)
+{
+    ruru_prefilter_text(sc->hs, text, len);
+}
+
 void ruru_rules_ran(const struct ruru_rules *rs,
                     const struct ruru_rules_scratch *sc,
                     uint64_t *bits)

@@ -28,6 +28,7 @@
  * for the atoms of Windows rules, nor a line of text for any atom unless its input is tied.
  */
 #include <hs/hs.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -59,6 +60,7 @@ struct aset {
 struct pgroup {
     hs_database_t *db;
     uint32_t *rule_of; /* pattern id -> rule index */
+    uint32_t *len_of;  /* pattern id -> the atom's length */
     uint64_t *always;  /* its rules without atoms, one bit each */
 };
 
@@ -272,6 +274,7 @@ void ruru_rules_prefilter_free(struct ruru_prefilter *p)
     for (size_t g = 0; g < N_GROUPS; g++) {
         hs_free_database(p->g[g].db);
         ruru_free(p->g[g].rule_of);
+        ruru_free(p->g[g].len_of);
         ruru_free(p->g[g].always);
     }
     ruru_free(p);
@@ -313,7 +316,9 @@ build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, const str
     ids = ruru_calloc(total, sizeof(*ids));
     flags = ruru_calloc(total, sizeof(*flags));
     pg->rule_of = ruru_calloc(total, sizeof(*pg->rule_of));
-    if (exprs == NULL || lens == NULL || ids == NULL || flags == NULL || pg->rule_of == NULL) {
+    pg->len_of = ruru_calloc(total, sizeof(*pg->len_of));
+    if (exprs == NULL || lens == NULL || ids == NULL || flags == NULL || pg->rule_of == NULL ||
+        pg->len_of == NULL) {
         err = RURU_ENOMEM;
         goto out;
     }
@@ -325,8 +330,10 @@ build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, const str
             exprs[k] = sets[i].v[j].s;
             lens[k] = sets[i].v[j].len;
             ids[k] = (unsigned)k;
-            flags[k] = HS_FLAG_SINGLEMATCH | (sets[i].v[j].cased ? 0 : HS_FLAG_CASELESS);
+            /* every match, not the first only: a chunk of lines is scanned at once */
+            flags[k] = sets[i].v[j].cased ? 0 : HS_FLAG_CASELESS;
             pg->rule_of[k] = (uint32_t)i;
+            pg->len_of[k] = (uint32_t)sets[i].v[j].len;
         }
     }
     if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)total, HS_MODE_BLOCK, NULL, &pg->db,
@@ -379,10 +386,32 @@ out:
     return err;
 }
 
+/* One group's atoms found in the text of ruru_prefilter_text: where each ends, sorted. */
+struct tmatch {
+    uint32_t to, id;
+};
+
+struct tscan {
+    bool done, failed; /* scanned for this text; could not be (then lines are scanned) */
+    struct tmatch *v;
+    size_t n, cap;
+};
+
+/* Matches kept for a text at most (a megabyte of "aaa..." and the atom "aaa"): past it, the
+ * text's lines are scanned one by one. */
+#define MAX_TEXT_MATCHES (1u << 22)
+
+/* Lines that end this close to the end of the text are scanned alone: Vectorscan may miss a
+ * match that ends in the last, partial block of what it scans (match/literal.h). */
+#define TEXT_TAIL (4 * RURU_HS_PAD)
+
 /* A thread's scratch: Vectorscan's, or none when there is no database. */
 struct pscratch {
     hs_scratch_t *hs;
     struct ruru_buf copy; /* ruru_hs_scan_padded */
+    const char *text;     /* ruru_prefilter_text, or NULL */
+    size_t text_len;
+    struct tscan t[N_GROUPS];
 };
 
 void *ruru_prefilter_scratch(const struct ruru_prefilter *p)
@@ -410,7 +439,93 @@ void ruru_prefilter_scratch_free(void *arg)
         return;
     hs_free_scratch(s->hs);
     ruru_buf_fini(&s->copy);
+    for (size_t g = 0; g < N_GROUPS; g++)
+        ruru_free(s->t[g].v);
     ruru_free(s);
+}
+
+void ruru_prefilter_text(void *scratch, const char *text, size_t len)
+{
+    struct pscratch *s = scratch;
+
+    if (s == NULL)
+        return;
+    s->text = text != NULL && len > TEXT_TAIL && len <= UINT32_MAX ? text : NULL;
+    s->text_len = len;
+    for (size_t g = 0; g < N_GROUPS; g++) {
+        s->t[g].done = s->t[g].failed = false;
+        s->t[g].n = 0;
+    }
+}
+
+static int on_text_atom(unsigned int id,
+                        unsigned long long from,
+                        unsigned long long to,
+                        unsigned int flags,
+                        void *arg)
+{
+    struct tscan *t = arg;
+
+    (void)from;
+    (void)flags;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        struct tmatch *v = cap <= MAX_TEXT_MATCHES ? ruru_realloc(t->v, cap * sizeof(*v)) : NULL;
+        if (v == NULL) {
+            t->failed = true;
+            return 1;
+        }
+        t->v = v;
+        t->cap = cap;
+    }
+    t->v[t->n].to = (uint32_t)to;
+    t->v[t->n].id = id;
+    t->n++;
+    return 0;
+}
+
+static int by_end(const void *a, const void *b)
+{
+    const struct tmatch *x = a, *y = b;
+
+    return x->to < y->to ? -1 : x->to > y->to;
+}
+
+/* Scans the whole text with group g's database, once. */
+static void scan_text(const struct pgroup *pg, struct pscratch *s, struct tscan *t)
+{
+    t->done = true;
+    t->n = 0;
+    if (hs_scan(pg->db, s->text, (unsigned)s->text_len, 0, s->hs, on_text_atom, t) != HS_SUCCESS ||
+        t->failed) {
+        t->failed = true;
+        return;
+    }
+    for (size_t i = 1; i < t->n; i++)
+        if (t->v[i].to < t->v[i - 1].to) {
+            qsort(t->v, t->n, sizeof(*t->v), by_end);
+            break;
+        }
+}
+
+/* The atoms of group g that lie in text[off, off + len), from the text's matches. */
+static void
+text_atoms(const struct pgroup *pg, const struct tscan *t, size_t off, size_t len, uint64_t *bits)
+{
+    size_t lo = 0, hi = t->n;
+
+    while (lo < hi) { /* the first match ending after off */
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->v[mid].to <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < t->n && t->v[i].to <= off + len; i++) {
+        uint32_t id = t->v[i].id, r = pg->rule_of[id];
+        if (t->v[i].to - pg->len_of[id] >= off)
+            bits[r / 64] |= 1ull << (r % 64);
+    }
 }
 
 struct cand_ctx {
@@ -468,7 +583,7 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
                                uint64_t *failed)
 {
     struct pscratch *s = hs_scratch;
-    bool groups[N_GROUPS], padded = false;
+    bool groups[N_GROUPS], padded = false, in_text;
 
     if (!groups_of(cls, tied_groups, groups)) {
         memset(bits, 0, p->n_words * sizeof(*bits));
@@ -482,12 +597,23 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
         memset(bits, 0xff, p->n_words * sizeof(*bits));
         return;
     }
+    in_text = s->text != NULL && line >= s->text && len <= s->text_len - TEXT_TAIL &&
+              (size_t)(line - s->text) <= s->text_len - TEXT_TAIL - len;
     for (size_t g = 0; g < N_GROUPS; g++) {
         struct cand_ctx c = {&p->g[g], bits};
         if (!groups[g])
             continue;
         for (size_t w = 0; w < p->n_words; w++)
             bits[w] |= p->g[g].always[w];
+        if (in_text && p->g[g].db != NULL) {
+            /* a line of the text: its atoms are among the text's */
+            if (!s->t[g].done)
+                scan_text(&p->g[g], s, &s->t[g]);
+            if (!s->t[g].failed) {
+                text_atoms(&p->g[g], &s->t[g], (size_t)(line - s->text), len, bits);
+                continue;
+            }
+        }
         /* the line is padded once for every database that reads it */
         if (p->g[g].db != NULL &&
             ((!padded && !(padded = ruru_hs_pad(&s->copy, line, len))) ||

@@ -177,6 +177,10 @@ uint64_t ruru_rules_failed(const struct ruru_rules_scratch *sc);
 /* The records given to ruru_rules_match next are of input `in` (NULL: an input with no ties,
  * whose lines without fields are plain text). `in` must outlive its use by the scratch. */
 void ruru_rules_scratch_input(struct ruru_rules_scratch *sc, const struct ruru_rules_input *in);
+/* The lines given next lie in text[0..len), a chunk of the input (NULL: no longer): the rules'
+ * prefilter then searches the whole text at once instead of each line. The text must stay
+ * unchanged until the next call, which must come before it is freed or reused. */
+void ruru_rules_scratch_text(struct ruru_rules_scratch *sc, const char *text, size_t len);
 
 /* The rules that ran on some record since the scratch was made (their logsource applied to
  * it, whether or not they matched), ORed into bits[0..(ruru_rules_count + 63) / 64). A

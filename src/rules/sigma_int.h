@@ -295,6 +295,10 @@ enum ruru_err ruru_prefilter_build(struct ruru_rules *rs, struct ruru_diag *diag
 void ruru_rules_prefilter_free(struct ruru_prefilter *p);
 void *ruru_prefilter_scratch(const struct ruru_prefilter *p);
 void ruru_prefilter_scratch_free(void *s);
+/* The lines asked about next lie in text[0..len) (a chunk of a log; NULL: no such text, or it
+ * is gone): each database then scans the whole text once, when first needed, and a line's
+ * atoms are those found inside it. The text must stay until the next call. */
+void ruru_prefilter_text(void *s, const char *text, size_t len);
 /* Whether some rule of the groups of `cls` and `tied_groups` has no atom: it is a candidate
  * for every record of that class, whatever its line. */
 bool ruru_prefilter_always(const struct ruru_prefilter *p, uint32_t cls, uint32_t tied_groups);

@@ -352,10 +352,14 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
 
     c->first_time = RURU_TIME_NONE;
     c->last_time = RURU_TIME_NONE;
-    if (m->rules_scratch != NULL)
+    if (m->rules_scratch != NULL) {
         ruru_rules_scratch_input(m->rules_scratch, c->rin);
+        ruru_rules_scratch_text(m->rules_scratch, c->data, c->len);
+    }
     if (c->spans != NULL || (c->fmt != NULL && c->fmt->def->kind == RURU_KIND_JSON_DOC)) {
         process_spans(c, m, r);
+        if (m->rules_scratch != NULL)
+            ruru_rules_scratch_text(m->rules_scratch, NULL, 0);
         c->counts = m->counts;
         memset(&m->counts, 0, sizeof(m->counts));
         return;
@@ -434,6 +438,8 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         }
         p += n + 1;
     }
+    if (m->rules_scratch != NULL)
+        ruru_rules_scratch_text(m->rules_scratch, NULL, 0); /* the chunk goes */
     c->counts = m->counts;
     memset(&m->counts, 0, sizeof(m->counts));
 }

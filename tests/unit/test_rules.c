@@ -683,8 +683,86 @@ static void test_correlations(void)
               "5:15: a correlation needs a \"timespan\" like 10m, 1h, 2d (got \"2 hours\")");
 }
 
+static int count_hit(const struct ruru_rule_hit *h, void *ctx)
+{
+    (void)h;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* The prefilter searching a chunk of lines at once (ruru_rules_scratch_text) asks the same
+ * rules of each line as when it searches the line alone: atoms at a line's ends, across two
+ * lines, in other cases, and the lines at the end of the chunk. */
+static void test_prefilter_text(void)
+{
+    static const char *const ties[] = {"test=t.json"};
+    static const char *const parts[] = {"evil", "EVIL",  "ev",    "il",   "abcd", "ab", "cd",
+                                        "x",    "Cased", "cased", "-enc", " ",    "zz"};
+    const char *rules =
+            "title: a\nid: 11111111-1111-4111-8111-111111111111\nlogsource:\n    product: test\n"
+            "detection:\n    s:\n        m|contains: evil\n    condition: s\n---\n"
+            "title: b\nid: 11111111-1111-4111-8111-111111111112\nlogsource:\n    product: test\n"
+            "detection:\n    s:\n        m|contains|cased: Cased\n    condition: s\n---\n"
+            "title: c\nid: 11111111-1111-4111-8111-111111111113\nlogsource:\n    product: test\n"
+            "detection:\n    s:\n        m|endswith: abcd\n    t:\n        m|contains: '-enc'\n"
+            "    condition: s or t\n";
+    struct ruru_rules *rs = NULL;
+    struct ruru_rules_scratch *sc = NULL;
+    struct ruru_rules_input *in = NULL;
+    struct ruru_jsonlog *j = malloc(sizeof(*j));
+    struct ruru_record *r = malloc(sizeof(*r));
+    struct ruru_diag d;
+    char *text = malloc(64 * 1024);
+    size_t len = 0, starts[4096], n = 0, same = 0, hits = 0, no_atom = 0;
+    uint32_t seed = 7;
+
+    CHECK_INT(ruru_rules_create(&rs), RURU_OK);
+    CHECK_INT(ruru_rules_load_buffer(rs, rules, strlen(rules), "t.yml", on_file, NULL, &d),
+              RURU_OK);
+    CHECK_INT(ruru_rules_compile(rs, on_file, NULL, &d), RURU_OK);
+    CHECK_INT(ruru_rules_scratch_create(rs, &sc), RURU_OK);
+    CHECK_INT(ruru_rules_input_create(rs, "t.json", RURU_KIND_JSONL, ties, 1, &in, &d), RURU_OK);
+    ruru_rules_scratch_input(sc, in);
+    ruru_jsonlog_init(j, RURU_LOG_JSON);
+    while (len < 60 * 1024 && n < 4096) {
+        starts[n++] = len;
+        len += (size_t)sprintf(text + len, "{\"m\":\"");
+        for (int k = (int)(seed % 5); k >= 0; k--) {
+            seed = seed * 1103515245u + 12345u;
+            len += (size_t)sprintf(text + len, "%s", parts[(seed >> 16) % 13]);
+        }
+        len += (size_t)sprintf(text + len, "\"}\n");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *line = text + starts[i];
+        size_t ll = (i + 1 < n ? starts[i + 1] : len) - starts[i] - 1;
+        int alone = 0, in_text = 0;
+        bool may_alone, may_text;
+        CHECK(ruru_jsonlog_parse(j, line, ll, r));
+        ruru_rules_scratch_text(sc, NULL, 0);
+        may_alone = ruru_rules_may_match(rs, sc, line, ll);
+        ruru_rules_match(rs, sc, r, line, ll, count_hit, &alone);
+        ruru_rules_scratch_text(sc, text, len);
+        may_text = ruru_rules_may_match(rs, sc, line, ll);
+        ruru_rules_match(rs, sc, r, line, ll, count_hit, &in_text);
+        same += alone == in_text && may_alone == may_text;
+        no_atom += !may_alone;
+        hits += (size_t)alone;
+    }
+    ruru_rules_scratch_text(sc, NULL, 0);
+    CHECK_INT(same, n);
+    CHECK(hits > n / 4 && hits < n * 2 && no_atom > n / 10); /* lines hit, miss, have no atom */
+    ruru_rules_scratch_destroy(sc);
+    ruru_rules_input_destroy(in);
+    ruru_rules_destroy(rs);
+    free(text);
+    free(j);
+    free(r);
+}
+
 int main(void)
 {
+    test_prefilter_text();
     test_values();
     test_value_sets();
     test_value_lits();
