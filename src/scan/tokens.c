@@ -378,22 +378,22 @@ static void candidate(struct out *o, const char *line, size_t start, size_t end)
  * The AVX2 cut. Most bytes of a log line belong to words that can hold no indicator: they
  * have none of '.', ':', '@', '=' and are not 32, 40, 64 or 128 bytes long. The scalar cut
  * still walks every byte of them, and its branch on each word boundary mispredicts about
- * once a word. Here 64 bytes at a time are classified into two bit masks, separators and
- * marks ('.', ':', '@', '='), with two nibble-table shuffles (the classes of CLS are not
- * ranges, so comparisons would take a dozen instructions where the shuffles take two):
+ * once a word. Here 64 bytes at a time are classified into bit masks: separators with two
+ * nibble-table shuffles (the classes of CLS are not ranges, so comparisons would take a dozen
+ * instructions where the shuffles take two), and marks ('.', ':', '@', '=') and the other
+ * bytes that decide a word's shape by comparisons:
  *
  *     class = LO[byte & 15] & HI[byte >> 4]      one bit per group of separators
- *                                                sharing a high nibble, and two for marks
+ *                                                sharing a high nibble
  *
  * Only the words holding a mark, or at least 32 bytes long (a run of 32 non-separators,
  * found by halving shifts over this block and the next), are visited, each once, in line
- * order, by the same word() as the scalar cut: the tokens are the same, byte for byte
- * (tests/unit/test_tokens.c and the fuzz target compare the two).
+ * order. A word inside the block (or, when it runs into the next one, classified again from
+ * its own start) is first judged on the block's masks of its bytes, which decide most words
+ * of logs without looking at a byte (nothing_in, is_quad, host_shape); the others go to the
+ * same word() as the scalar cut. The tokens are the same, byte for byte (tests/unit/
+ * test_tokens.c and the fuzz target compare the two).
  */
-
-/* Separator groups: bit 0 = 0x00, 0x09-0x0d; bit 1 = ' ' '"' '\'' '(' ')' ','; bit 2 = ';'
- * '<' '>'; bit 3 = '\\'; bit 4 = '`'; bit 5 = '{' '|' '}'. */
-#define C_SEPS 0x3f
 
 /* The masks of a block of 64 bytes, one bit per byte: separators, and the bytes that decide
  * what a word can be. */
@@ -427,6 +427,9 @@ AVX2_INLINE uint64_t range64(__m256i v0, __m256i v1, char from, char span)
                    << 32;
 }
 
+/* The separators of v: LO[byte & 15] & HI[byte >> 4] has one bit per group of separators
+ * sharing a high nibble: bit 0 = 0x00, 0x09-0x0d; bit 1 = ' ' '"' '\'' '(' ')' ','; bit 2 =
+ * ';' '<' '>'; bit 3 = '\\'; bit 4 = '`'; bit 5 = '{' '|' '}'. */
 AVX2_INLINE uint32_t sep32(__m256i v)
 {
     const __m256i lo_tab = _mm256_setr_epi8(0x13, 0, 0x02, 0, 0, 0, 0, 0x02, 0x02, 0x03, 0x01, 0x25,
