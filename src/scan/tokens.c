@@ -606,7 +606,7 @@ AVX2_INLINE bool nothing_in(const struct blk *b, uint64_t w, size_t n)
            (w & ~(colon * 2 - 1) & ~digit) != 0;
 }
 
-/* The word [start, start + n) whose bytes are the bits w of block b (n < 64), as candidate()
+/* The word [start, start + n) whose bytes are the bits w of block b (n <= 64), as candidate()
  * takes it. */
 AVX2_INLINE void
 by_masks(struct out *o, const char *line, size_t start, size_t n, const struct blk *b, uint64_t w)
@@ -622,8 +622,11 @@ by_masks(struct out *o, const char *line, size_t start, size_t n, const struct b
             emit(o, RURU_IOC_DOMAIN, start, n);
     } else if (!nothing_in(b, w, n)) {
         unsigned marks = marks_of(b, w);
-        if ((marks & ~M_SLASH) || n == 32 || n == 40)
+        if (marks & ~M_SLASH)
             word(o, line, start, n, marks);
+        else if ((n == 32 || n == 40 || n == 64) && (b->hex & w) == w)
+            emit(o, n == 32 ? RURU_IOC_MD5 : n == 40 ? RURU_IOC_SHA1 : RURU_IOC_SHA256, start, n);
+        /* else word() would take nothing: no mark, and not a hash */
     }
 }
 
@@ -651,7 +654,9 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
             lo &= lo >> k | hi << (64 - k);
             hi &= hi >> k;
         }
-        cand = b0.mark | lo;
+        /* A mark alone between separators (JSON's ":" between a key and a value) is a word
+         * too short to take: not visited (the block's edges aside). */
+        cand = (b0.mark & ~(s0 << 1 & s0 >> 1 & 0x7ffffffffffffffeull)) | lo;
         if (done > base)
             cand &= ~0ull << (done - base); /* done - base < 64 here */
         while (cand != 0 && o.n <= max) {
@@ -676,10 +681,11 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
             } else if (start >= base && above != 0) {
                 by_masks(&o, line, start, end - start, &b0,
                          (~0ull << (start - base)) & ~(~0ull << (end - base)));
-            } else if (end - start < 64 && len - start >= 64) {
+            } else if (end - start <= 64 && len - start >= 64) {
                 struct blk own;
                 classify_at(line + start, &own);
-                by_masks(&o, line, start, end - start, &own, ~(~0ull << (end - start)));
+                by_masks(&o, line, start, end - start, &own,
+                         end - start == 64 ? ~0ull : ~(~0ull << (end - start)));
             } else {
                 candidate(&o, line, start, end);
             }
