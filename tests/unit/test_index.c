@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The match index file: what a load refuses (any damaged byte, a cut or grown file, a crafted
+ * structure with a right checksum), and lookups in a table of thousands of keys after a load. */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <xxhash.h>
+
+#include "check.h"
+#include "intel/store.h"
+#include "match/index.h"
+
+static char home[] = "/tmp/ruru-test-index-XXXXXX";
+
+/* Where the header keeps what the tests need (index.c: struct header; the fuzz target knows
+ * the same two places). The entries start right after the 408-byte header. */
+#define HEADER_BYTES 408u
+#define CHECKSUM_OFF 24u
+#define SUMMED_OFF   32u
+#define N_IND_OFF    32u
+#define N_SLOTS_OFF  48u
+#define SLOTS_OFF    56u
+
+static void add(const struct ruru_intel_sink *s, enum ruru_ioc_type t, const char *v)
+{
+    struct ruru_intel_indicator ind;
+
+    ruru_intel_indicator_init(&ind);
+    ind.type = t;
+    ind.value = v;
+    CHECK_INT(s->indicator(s->ctx, &ind), RURU_OK);
+}
+
+static uint64_t get64(const unsigned char *b, size_t off)
+{
+    uint64_t v;
+
+    memcpy(&v, b + off, sizeof(v));
+    return v;
+}
+
+static void put32(unsigned char *b, size_t off, uint32_t v)
+{
+    memcpy(b + off, &v, sizeof(v));
+}
+
+/* The checksum as the format defines it, so that a crafted file gets past it. */
+static void reseal(unsigned char *b, size_t size)
+{
+    uint64_t sum = XXH3_64bits(b + SUMMED_OFF, size - SUMMED_OFF);
+
+    memcpy(b + CHECKSUM_OFF, &sum, sizeof(sum));
+}
+
+static unsigned char *slurp(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    unsigned char *b;
+
+    CHECK(f != NULL);
+    CHECK(fstat(fileno(f), &st) == 0);
+    *size = (size_t)st.st_size;
+    b = malloc(*size + 1);
+    CHECK(b != NULL);
+    CHECK(fread(b, 1, *size, f) == *size);
+    fclose(f);
+    return b;
+}
+
+static void spill(const char *path, const unsigned char *b, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+
+    CHECK(f != NULL);
+    CHECK(fwrite(b, 1, size, f) == size);
+    fclose(f);
+}
+
+/* ruru_index_check on a copy (the blob aligned as a mapping would be): the error, and the
+ * reason in msg. */
+static enum ruru_err check_copy(const unsigned char *b, size_t size, char msg[256])
+{
+    unsigned char *c = malloc(size + 1);
+    struct ruru_diag d;
+    enum ruru_err err;
+
+    memset(&d, 0, sizeof(d));
+    memcpy(c, b, size);
+    err = ruru_index_check(c, size, &d);
+    memcpy(msg, d.msg, sizeof(d.msg));
+    free(c);
+    return err;
+}
+
+/* The first entry that chains to another (two sources of one value). */
+static uint32_t chained_entry(const unsigned char *b)
+{
+    for (uint32_t i = 0; i < get64(b, N_IND_OFF); i++) {
+        struct ruru_index_ind e;
+        memcpy(&e, b + HEADER_BYTES + (size_t)i * sizeof(e), sizeof(e));
+        if (e.next != UINT32_MAX)
+            return i;
+    }
+    return UINT32_MAX;
+}
+
+static void test_damage(const char *path)
+{
+    size_t size, accepted = 0, first_accepted = SIZE_MAX;
+    unsigned char *b = slurp(path, &size), *c = malloc(size + 1);
+    struct ruru_index *idx = NULL;
+    struct ruru_diag d;
+    char msg[256], want[256];
+    uint32_t k;
+
+    CHECK_INT(check_copy(b, size, msg), RURU_OK);
+    /* One damaged byte anywhere (header, entries, table, filter, keys): refused, with a
+     * reason. */
+    for (size_t i = 0; i < size; i++) {
+        memcpy(c, b, size);
+        c[i] ^= 0x20;
+        memset(&d, 0, sizeof(d));
+        if (ruru_index_check(c, size, &d) != RURU_ECORRUPT || d.msg[0] == '\0') {
+            if (accepted++ == 0)
+                first_accepted = i;
+        }
+    }
+    CHECK_INT(accepted, 0);
+    if (accepted > 0)
+        fprintf(stderr, "first damaged byte accepted: %zu of %zu\n", first_accepted, size);
+    /* Past the header the reason is the checksum. */
+    memcpy(c, b, size);
+    c[size / 2] ^= 1;
+    CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
+    CHECK_STR(msg, "index file checksum mismatch");
+    /* A cut file, a grown one. */
+    CHECK_INT(check_copy(b, size - 1, msg), RURU_ECORRUPT);
+    CHECK_STR(msg, "index file layout is damaged");
+    CHECK_INT(check_copy(b, HEADER_BYTES, msg), RURU_ECORRUPT);
+    CHECK_INT(check_copy(b, HEADER_BYTES - 1, msg), RURU_ECORRUPT);
+    CHECK_STR(msg, "index file too short");
+    memcpy(c, b, size);
+    c[size] = 0;
+    CHECK_INT(check_copy(c, size + 1, msg), RURU_ECORRUPT);
+    CHECK_STR(msg, "index file layout is damaged");
+    /* Another format version: refused by name (the cache is then rebuilt). */
+    memcpy(c, b, size);
+    put32(c, 8, 9);
+    CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
+    CHECK(strstr(msg, "index file version 9") != NULL);
+
+    /* Crafted files, checksum right: the structure is checked on its own. */
+    k = chained_entry(b);
+    CHECK(k != UINT32_MAX && k > 0);
+    if (k != UINT32_MAX) {
+        size_t at = HEADER_BYTES + (size_t)k * sizeof(struct ruru_index_ind);
+        /* a chain to a later entry (a loop once it comes back) */
+        memcpy(c, b, size);
+        put32(c, at + offsetof(struct ruru_index_ind, next), k);
+        reseal(c, size);
+        snprintf(want, sizeof(want), "index file entry %" PRIu32 " is damaged", k);
+        CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
+        CHECK_STR(msg, want);
+        /* a key past the end of the pool, its offset near 2^64 so that the sum wraps */
+        memcpy(c, b, size);
+        {
+            uint64_t off = UINT64_MAX - 3;
+            memcpy(c + at + offsetof(struct ruru_index_ind, key_off), &off, sizeof(off));
+        }
+        reseal(c, size);
+        CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
+        CHECK_STR(msg, want);
+    }
+    {
+        uint64_t n_ind = get64(b, N_IND_OFF), n_slots = get64(b, N_SLOTS_OFF);
+        size_t slots = (size_t)get64(b, SLOTS_OFF);
+        uint64_t used = UINT64_MAX;
+        for (uint64_t i = 0; i < n_slots && used == UINT64_MAX; i++) {
+            uint32_t first;
+            memcpy(&first, b + slots + i * 8 + 4, sizeof(first));
+            if (first != UINT32_MAX)
+                used = i;
+        }
+        CHECK(used != UINT64_MAX);
+        /* a slot pointing past the entries */
+        memcpy(c, b, size);
+        put32(c, slots + (size_t)used * 8 + 4, (uint32_t)n_ind);
+        reseal(c, size);
+        snprintf(want, sizeof(want), "index file slot %" PRIu64 " is damaged", used);
+        CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
+        CHECK_STR(msg, want);
+        /* no empty slot: a probe would never end */
+        memcpy(c, b, size);
+        for (uint64_t i = 0; i < n_slots; i++)
+            put32(c, slots + (size_t)i * 8 + 4, 0);
+        reseal(c, size);
+        CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
+        CHECK_STR(msg, "index file table is full");
+    }
+
+    /* Through the file: refused with the reason and the path, then loaded once whole again. */
+    memcpy(c, b, size);
+    c[size - 1] ^= 0x55;
+    spill(path, c, size);
+    memset(&d, 0, sizeof(d));
+    CHECK_INT(ruru_index_load(path, &idx, &d), RURU_ECORRUPT);
+    CHECK_STR(d.msg, "index file checksum mismatch");
+    CHECK_STR(d.source, path);
+    spill(path, b, size - 8);
+    CHECK_INT(ruru_index_load(path, &idx, &d), RURU_ECORRUPT);
+    spill(path, b, 0);
+    CHECK_INT(ruru_index_load(path, &idx, &d), RURU_ECORRUPT);
+    CHECK_STR(d.msg, "index file is empty");
+    spill(path, b, size);
+    CHECK_INT(ruru_index_load(path, &idx, &d), RURU_OK);
+    if (idx != NULL) {
+        /* the derived keys: a web-root file path's URL path, a URL's host */
+        CHECK_INT(ruru_index_find_exact(idx, RURU_IOC_URI_PATH, "/aspnet_client/shell.aspx", 25,
+                                        NULL, NULL),
+                  1);
+        CHECK_INT(ruru_index_find_exact(idx, RURU_IOC_URI_PATH, "/owa/auth/x.aspx", 16, NULL, NULL),
+                  1);
+        CHECK(ruru_index_url_host(idx, "evil.com", 8));
+        CHECK_INT(ruru_index_find_domain(idx, "www.evil.com", 12, NULL, NULL), 2);
+    }
+    ruru_index_destroy(idx);
+    free(b);
+    free(c);
+}
+
+/* Thousands of keys (the table wraps, keys share slots' neighbourhoods): each found after a
+ * save and a load, as built, and values that are no key are not. */
+static void test_many(ruru_store *st, const char *path)
+{
+    struct ruru_index *built = NULL, *loaded = NULL;
+    struct ruru_index *both[2];
+    char v[64];
+
+    CHECK_INT(ruru_index_build(ruru_store_db(st), &built, NULL), RURU_OK);
+    CHECK_INT(ruru_index_save(built, path, NULL), RURU_OK);
+    CHECK_INT(ruru_index_load(path, &loaded, NULL), RURU_OK);
+    both[0] = built;
+    both[1] = loaded;
+    for (int w = 0; w < 2; w++) {
+        size_t found = 0, wrong = 0;
+        struct ruru_index *idx = both[w];
+        CHECK_INT(ruru_index_count(idx), 3000 + 10);
+        for (int i = 0; i < 3000; i++) {
+            unsigned char a[16] = {0};
+            snprintf(v, sizeof(v), "host%d.example.org", i);
+            found += ruru_index_find_domain(idx, v, strlen(v), NULL, NULL) == 1;
+            snprintf(v, sizeof(v), "a.b.host%d.example.org", i);
+            found += ruru_index_find_domain(idx, v, strlen(v), NULL, NULL) == 1;
+            snprintf(v, sizeof(v), "host%d.example.com", i);
+            wrong += ruru_index_find_domain(idx, v, strlen(v), NULL, NULL) != 0;
+            a[10] = a[11] = 0xff;
+            a[12] = 10;
+            a[13] = (unsigned char)(i >> 8);
+            a[14] = (unsigned char)i;
+            a[15] = 1;
+            wrong += ruru_index_find_ip(idx, a, NULL, NULL) != 0;
+        }
+        CHECK_INT(found, 6000);
+        CHECK_INT(wrong, 0);
+    }
+    ruru_index_destroy(loaded);
+    ruru_index_destroy(built);
+}
+
+int main(void)
+{
+    ruru_store *st = NULL;
+    struct ruru_store_file *f = NULL;
+    struct ruru_index *idx = NULL;
+    bool unchanged;
+    char path[128];
+
+    CHECK(mkdtemp(home) != NULL);
+    snprintf(path, sizeof(path), "%s/index", home);
+    CHECK_INT(ruru_store_open(home, &st, NULL), RURU_OK);
+    /* An empty store: an empty index, saved and loaded like any other. */
+    CHECK_INT(ruru_index_build(ruru_store_db(st), &idx, NULL), RURU_OK);
+    CHECK_INT(ruru_index_save(idx, path, NULL), RURU_OK);
+    ruru_index_destroy(idx);
+    idx = NULL;
+    CHECK_INT(ruru_index_load(path, &idx, NULL), RURU_OK);
+    if (idx != NULL) {
+        CHECK_INT(ruru_index_count(idx), 0);
+        CHECK_INT(ruru_index_find_domain(idx, "evil.com", 8, NULL, NULL), 0);
+        CHECK(ruru_index_at(idx, 0) == NULL);
+    }
+    ruru_index_destroy(idx);
+    idx = NULL;
+    CHECK_INT(ruru_store_file_begin(st, "a", "a.csv", "test", "h", 1, &f, &unchanged, NULL),
+              RURU_OK);
+    {
+        const struct ruru_intel_sink *s = ruru_store_file_sink(f);
+        add(s, RURU_IOC_DOMAIN, "evil.com");
+        add(s, RURU_IOC_CIDR4, "203.0.113.0/24");
+        add(s, RURU_IOC_IPV4, "198.51.100.7");
+        add(s, RURU_IOC_CIDR6, "2001:db8::/32");
+        add(s, RURU_IOC_MD5, "d41d8cd98f00b204e9800998ecf8427e");
+        add(s, RURU_IOC_URL, "http://evil.com/x");
+        add(s, RURU_IOC_URI_PATH, "/owa/auth/x.aspx");
+        add(s, RURU_IOC_FILEPATH, "C:\\inetpub\\wwwroot\\aspnet_client\\shell.aspx");
+        add(s, RURU_IOC_USER_AGENT, "Scanner/1.0");
+    }
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+    CHECK_INT(ruru_store_file_begin(st, "b", "b.csv", "test", "h", 1, &f, &unchanged, NULL),
+              RURU_OK);
+    add(ruru_store_file_sink(f), RURU_IOC_DOMAIN, "evil.com");
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+
+    CHECK_INT(ruru_index_build(ruru_store_db(st), &idx, NULL), RURU_OK);
+    CHECK_INT(ruru_index_save(idx, path, NULL), RURU_OK);
+    ruru_index_destroy(idx);
+    test_damage(path);
+
+    CHECK_INT(ruru_store_file_begin(st, "c", "c.csv", "test", "h", 1, &f, &unchanged, NULL),
+              RURU_OK);
+    for (int i = 0; i < 3000; i++) {
+        char v[64];
+        snprintf(v, sizeof(v), "host%d.example.org", i);
+        add(ruru_store_file_sink(f), RURU_IOC_DOMAIN, v);
+    }
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+    test_many(st, path);
+
+    ruru_store_close(st);
+    {
+        char cmd[160];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
+        CHECK_INT(system(cmd), 0);
+    }
+    return check_done();
+}
