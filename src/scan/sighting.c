@@ -19,6 +19,7 @@ struct ruru_sightings {
     bool reg_failed;
     json_t **cache; /* per index entry: the indicator as the store describes it */
     json_t **wl;    /* per index entry: warninglists holding the indicator's value */
+    size_t lo, hi;  /* the entries described lie in [lo, hi) (the rest is never read) */
     const struct ruru_rules *rules;
     json_t **rule_cache; /* per rule: ruru_rules_describe */
     char **rule_text;    /* per rule: rule_cache[i] as JSON text (json_dumps) */
@@ -51,9 +52,10 @@ void ruru_sightings_close(struct ruru_sightings *s)
     if (s == NULL)
         return;
     n = ruru_index_count(s->idx);
-    for (size_t i = 0; s->cache != NULL && i < n; i++)
+    /* A million entries are 8 MB a table: those never written are not paged in to be read. */
+    for (size_t i = s->lo; s->cache != NULL && i < s->hi && i < n; i++)
         json_decref(s->cache[i]);
-    for (size_t i = 0; s->wl != NULL && i < n; i++)
+    for (size_t i = s->lo; s->wl != NULL && i < s->hi && i < n; i++)
         json_decref(s->wl[i]);
     ruru_free(s->cache);
     ruru_free(s->wl);
@@ -248,6 +250,13 @@ static json_t *indicator(struct ruru_sightings *s, uint32_t i)
         s->reg_failed = ruru_actors_build(db, &s->reg, &d) != RURU_OK;
     }
     s->cache[i] = ruru_query_indicator(db, s->reg, ind->store_id, INT64_MIN);
+    if (s->lo >= s->hi) {
+        s->lo = i;
+        s->hi = (size_t)i + 1;
+    } else {
+        s->lo = i < s->lo ? i : s->lo;
+        s->hi = i >= s->hi ? (size_t)i + 1 : s->hi;
+    }
     if (s->cache[i] != NULL) {
         const char *type = json_string_value(json_object_get(s->cache[i], "type"));
         const char *value = json_string_value(json_object_get(s->cache[i], "value"));
