@@ -551,7 +551,6 @@ static void match_text(struct ruru_matcher *m, const char *s, size_t n)
     }
 }
 
-/* The decoded value of a field: the bytes themselves, or a decoded copy in m->decoded. */
 /* IIS writes a space as '+', and a '+' as itself: the '+' of a bot's "(+http://...)" or
  * "; +http://..." (";++http") is kept. out: n bytes. */
 static void plus_decode(const char *v, size_t n, char *out)
@@ -563,6 +562,7 @@ static void plus_decode(const char *v, size_t n, char *out)
 static bool line_order(const struct ruru_record *r, const char *line, size_t len);
 static bool probe_text(struct ruru_matcher *m, const char *s, size_t n);
 
+/* The decoded value of a field: the bytes themselves, or a decoded copy in m->decoded. */
 static struct ruru_str decode(struct ruru_matcher *m, const struct ruru_field *f)
 {
     struct ruru_str v = f->value;
@@ -927,7 +927,7 @@ worth_matching(struct ruru_matcher *m, const struct ruru_record *r, const char *
     bool whole = has_whole_values(m);
     const struct ruru_field *path = NULL, *query = NULL;
     bool asked = m->asked_line == line && m->asked_len == len; /* said yes already */
-    bool plus_done;
+    bool plus_done = false;
 
     m->asked_line = NULL;
     if (asked || probe_plus_line(m, r, line, len, &plus_done) ||
