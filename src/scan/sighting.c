@@ -7,10 +7,29 @@
 
 #include "base/alloc.h"
 #include "base/diag.h"
+#include "base/jsonw.h"
 #include "base/str.h"
 #include "base/time.h"
 #include "intel/actors.h"
 #include "intel/query.h"
+
+/* A rule's text around each of its sightings, made once with jansson: what comes before
+ * event.original (the event object open), what lies between it and the evidence (the event
+ * closed, rule.*, threat.*), and the rule's own description (ruru.rule, last). */
+struct rule_text {
+    char *head, *mid, *rule;
+    size_t head_len, mid_len, rule_len;
+};
+
+static void rule_text_free(struct rule_text *t)
+{
+    if (t != NULL) {
+        free(t->head); /* from json_dumps */
+        ruru_free(t->mid);
+        free(t->rule); /* from json_dumps */
+        ruru_free(t);
+    }
+}
 
 struct ruru_sightings {
     struct ruru_store *store;
@@ -21,9 +40,10 @@ struct ruru_sightings {
     json_t **wl;    /* per index entry: warninglists holding the indicator's value */
     size_t lo, hi;  /* the entries described lie in [lo, hi) (the rest is never read) */
     const struct ruru_rules *rules;
-    json_t **rule_cache; /* per rule: ruru_rules_describe */
-    char **rule_text;    /* per rule: rule_cache[i] as JSON text (json_dumps) */
-    char *text;
+    json_t **rule_cache;          /* per rule: ruru_rules_describe */
+    struct rule_text **rule_text; /* per rule: its parts of a sighting's text */
+    char *text;                   /* from json_dumps */
+    struct ruru_buf out;          /* a rule's sighting */
 };
 
 enum ruru_err ruru_sightings_open(struct ruru_store *store,
@@ -41,6 +61,7 @@ enum ruru_err ruru_sightings_open(struct ruru_store *store,
     }
     s->store = store;
     s->idx = idx;
+    ruru_buf_init(&s->out, SIZE_MAX);
     *out = s;
     return RURU_OK;
 }
@@ -62,11 +83,12 @@ void ruru_sightings_close(struct ruru_sightings *s)
     for (size_t i = 0; s->rule_cache != NULL && i < ruru_rules_count(s->rules); i++)
         json_decref(s->rule_cache[i]);
     for (size_t i = 0; s->rule_text != NULL && i < ruru_rules_count(s->rules); i++)
-        free(s->rule_text[i]); /* from json_dumps */
+        rule_text_free(s->rule_text[i]);
     ruru_free(s->rule_cache);
     ruru_free(s->rule_text);
     ruru_actors_destroy(s->reg);
     free(s->text); /* from json_dumps */
+    ruru_buf_fini(&s->out);
     ruru_free(s);
 }
 
@@ -382,7 +404,7 @@ void ruru_sightings_set_rules(struct ruru_sightings *s, const struct ruru_rules 
     s->rules = rules;
     if (rules != NULL) {
         s->rule_cache = ruru_calloc(ruru_rules_count(rules) + 1, sizeof(json_t *));
-        s->rule_text = ruru_calloc(ruru_rules_count(rules) + 1, sizeof(char *));
+        s->rule_text = ruru_calloc(ruru_rules_count(rules) + 1, sizeof(struct rule_text *));
     }
 }
 
@@ -445,32 +467,6 @@ static void ecs_rule(json_t *o, json_t *rule)
     put(o, "event.severity", severity(json_string_value(json_object_get(rule, "level"))));
 }
 
-static void put_evidence(json_t *o, const struct ruru_sighting *x)
-{
-    char hex[65], ts[RURU_TIME_BUF];
-
-    if (x->time != RURU_TIME_NONE) {
-        ruru_time_format(x->time, ts);
-        put(o, "@timestamp", json_string(ts));
-    }
-    put(o, "event.original", bytes_string(x->raw, x->raw_len));
-    put(o, "log.file.path", bytes_string(x->path, strlen(x->path)));
-    put(o, "log.offset", json_integer((json_int_t)x->offset));
-    if (x->asset != NULL)
-        put(o, x->asset_is_ip ? "host.ip" : "host.name", bytes_string(x->asset, strlen(x->asset)));
-    put(o, "ruru.line", json_integer((json_int_t)x->line));
-    put(o, "ruru.length", json_integer((json_int_t)x->length));
-    put(o, "ruru.format", json_string(x->format));
-    hex_of(x->sha256, hex);
-    put(o, "ruru.sha256", json_string(hex));
-    if (x->raw_truncated)
-        put(o, "ruru.original_truncated", json_true());
-    if (x->asset != NULL)
-        put(o, "ruru.asset", bytes_string(x->asset, strlen(x->asset)));
-    if (x->time == RURU_TIME_NONE)
-        put(o, "ruru.time_known", json_false());
-}
-
 /* A member record of a correlation or a pattern: where its evidence is (the same fields as a
  * sighting's own, so that ruru verify and the incidents read both alike). */
 static json_t *member_json(const struct ruru_sighting_member *m)
@@ -493,72 +489,132 @@ static json_t *member_json(const struct ruru_sighting_member *m)
     return e;
 }
 
-/* o as JSON text with ruru.rule set to rule (rule i), its last member. A rule's sightings are
- * many and its description long: the description is written once, and each sighting's text
- * is spliced around it, the bytes that jansson would write for the whole. */
-static char *with_rule(struct ruru_sightings *s, json_t *o, uint32_t i, json_t *rule)
+static struct rule_text *rule_text_of(struct ruru_sightings *s, uint32_t i)
 {
-    void *last = json_object_iter_at(o, "ruru");
-    json_t *ruru = json_object_iter_value(last);
-    char *head, *whole;
-    size_t hn, rn;
+    json_t *rule = rule_of(s, i), *o, *event;
+    struct rule_text *t;
+    char *all;
+    size_t all_len;
 
-    if (s->rule_text == NULL || !json_is_object(ruru) || json_object_size(ruru) == 0 ||
-        json_object_get(ruru, "rule") != NULL || json_object_iter_next(o, last) != NULL) {
-        put(o, "ruru.rule", json_incref(rule));
-        return json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-    }
-    if (s->rule_text[i] == NULL &&
-        (s->rule_text[i] = json_dumps(rule, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL)
+    if (s->rule_text == NULL || rule == NULL)
         return NULL;
-    if ((head = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL)
-        return NULL;
-    hn = strlen(head);
-    rn = strlen(s->rule_text[i]);
-    /* head ends with the "}}" of ruru (o's last member: put_evidence made it last) and of o */
-    if (hn < 2 || memcmp(head + hn - 2, "}}", 2) != 0 || (whole = malloc(hn + rn + 9)) == NULL) {
-        free(head);
-        put(o, "ruru.rule", json_incref(rule));
-        return json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-    }
-    memcpy(whole, head, hn - 2);
-    memcpy(whole + hn - 2, ",\"rule\":", 8);
-    memcpy(whole + hn + 6, s->rule_text[i], rn);
-    memcpy(whole + hn + 6 + rn, "}}", 3);
-    free(head);
-    return whole;
-}
-
-const char *ruru_rule_sighting_json(struct ruru_sightings *s, const struct ruru_sighting *x)
-{
-    json_t *o = json_object(), *rule = rule_of(s, x->rule), *matched = json_array();
-
-    free(s->text);
-    s->text = NULL;
-    if (o == NULL || rule == NULL) {
-        json_decref(o);
-        json_decref(matched);
+    if (s->rule_text[i] != NULL)
+        return s->rule_text[i];
+    if ((t = ruru_calloc(1, sizeof(*t))) == NULL || (o = json_object()) == NULL) {
+        ruru_free(t);
         return NULL;
     }
     put(o, "event.kind", json_string("alert"));
     put(o, "event.category", json_pack("[s]", "intrusion_detection"));
     put(o, "event.dataset", json_string("ruru.rule"));
     ecs_rule(o, rule);
-    put_evidence(o, x);
-    for (size_t i = 0; i < x->n_matched; i++) {
-        json_t *m = json_object();
-        put(m, "native", bytes_string(x->matched_native[i], strlen(x->matched_native[i])));
-        if (x->matched_canon[i] != NULL)
-            put(m, "canonical", json_string(x->matched_canon[i]));
-        put(m, "value", bytes_string(x->matched_value[i], strlen(x->matched_value[i])));
-        json_array_append_new(matched, m);
-    }
-    put(o, "ruru.matched", matched);
-    if (x->keywords)
-        put(o, "ruru.matched_keywords", json_true());
-    s->text = with_rule(s, o, x->rule, rule);
+    event = json_object_get(o, "event");
+    t->head = json_dumps(event, JSON_COMPACT | JSON_ENSURE_ASCII);
+    all = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    t->rule = json_dumps(rule, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(o);
-    return s->text;
+    /* all is {"event":HEAD REST}: event first, and closed by HEAD's last '}' */
+    t->head_len = t->head != NULL ? strlen(t->head) : 0;
+    all_len = all != NULL ? strlen(all) : 0;
+    if (t->rule == NULL || t->head_len < 2 || all_len < 9 + t->head_len + 1 ||
+        memcmp(all, "{\"event\":", 9) != 0 || memcmp(all + 9, t->head, t->head_len) != 0 ||
+        (t->mid = ruru_malloc(all_len - 9 - t->head_len + 1)) == NULL) {
+        free(all);
+        rule_text_free(t);
+        return NULL;
+    }
+    t->rule_len = strlen(t->rule);
+    /* HEAD without its '}', and "}" + REST without the object's '}' */
+    t->head_len--;
+    t->mid[0] = '}';
+    t->mid_len = all_len - 9 - t->head_len - 1;
+    memcpy(t->mid + 1, all + 9 + t->head_len + 1, t->mid_len - 1);
+    free(all);
+    return s->rule_text[i] = t;
+}
+
+static void member_str(struct ruru_buf *b, const char *key, const char *v)
+{
+    /* a value that is not UTF-8 is left out, as jansson's json_string refuses it */
+    if (v != NULL && ruru_jsonw_utf8_valid(v, strlen(v))) {
+        ruru_buf_adds(b, key);
+        ruru_jsonw_str(b, v, strlen(v));
+    }
+}
+
+static void member_bytes(struct ruru_buf *b, const char *key, const char *v, size_t n)
+{
+    ruru_buf_adds(b, key);
+    ruru_jsonw_bytes(b, v, n);
+}
+
+static void member_int(struct ruru_buf *b, const char *key, long long v)
+{
+    ruru_buf_adds(b, key);
+    ruru_jsonw_int(b, v);
+}
+
+/*
+ * A rule's sighting. Thousands of lines of a log can match a rule: the sighting is written
+ * straight as text (base/jsonw.h) around its rule's parts, in the order and with the bytes
+ * that building the object with jansson and dumping it would give (the order in which a
+ * json_t's members are set is the order they are written):
+ *
+ *   {"event":{kind, category, dataset[, severity], original}[, rule][, threat][, @timestamp],
+ *    log{file{path}, offset}[, host{ip|name}], ruru{line, length, format, sha256[,
+ *    original_truncated][, asset][, time_known], matched[, matched_keywords], rule}}
+ */
+const char *ruru_rule_sighting_json(struct ruru_sightings *s, const struct ruru_sighting *x)
+{
+    struct rule_text *t = rule_text_of(s, x->rule);
+    struct ruru_buf *b = &s->out;
+    char hex[65], ts[RURU_TIME_BUF];
+
+    if (t == NULL)
+        return NULL;
+    ruru_buf_reset(b);
+    ruru_buf_add(b, "{\"event\":", 9);
+    ruru_buf_add(b, t->head, t->head_len);
+    member_bytes(b, ",\"original\":", x->raw, x->raw_len);
+    ruru_buf_add(b, t->mid, t->mid_len);
+    if (x->time != RURU_TIME_NONE) {
+        ruru_time_format(x->time, ts);
+        member_str(b, ",\"@timestamp\":", ts);
+    }
+    member_bytes(b, ",\"log\":{\"file\":{\"path\":", x->path, strlen(x->path));
+    member_int(b, "},\"offset\":", (long long)x->offset);
+    ruru_buf_addc(b, '}');
+    if (x->asset != NULL) {
+        member_bytes(b, x->asset_is_ip ? ",\"host\":{\"ip\":" : ",\"host\":{\"name\":", x->asset,
+                     strlen(x->asset));
+        ruru_buf_addc(b, '}');
+    }
+    member_int(b, ",\"ruru\":{\"line\":", (long long)x->line);
+    member_int(b, ",\"length\":", (long long)x->length);
+    member_str(b, ",\"format\":", x->format);
+    hex_of(x->sha256, hex);
+    member_str(b, ",\"sha256\":", hex);
+    if (x->raw_truncated)
+        ruru_buf_adds(b, ",\"original_truncated\":true");
+    if (x->asset != NULL)
+        member_bytes(b, ",\"asset\":", x->asset, strlen(x->asset));
+    if (x->time == RURU_TIME_NONE)
+        ruru_buf_adds(b, ",\"time_known\":false");
+    ruru_buf_adds(b, ",\"matched\":[");
+    for (size_t i = 0; i < x->n_matched; i++) {
+        member_bytes(b, i > 0 ? ",{\"native\":" : "{\"native\":", x->matched_native[i],
+                     strlen(x->matched_native[i]));
+        member_str(b, ",\"canonical\":", x->matched_canon[i]);
+        member_bytes(b, ",\"value\":", x->matched_value[i], strlen(x->matched_value[i]));
+        ruru_buf_addc(b, '}');
+    }
+    ruru_buf_addc(b, ']');
+    if (x->keywords)
+        ruru_buf_adds(b, ",\"matched_keywords\":true");
+    ruru_buf_adds(b, ",\"rule\":");
+    ruru_buf_add(b, t->rule, t->rule_len);
+    ruru_buf_adds(b, "}}");
+    return b->failed ? NULL : ruru_buf_str(b);
 }
 
 const char *ruru_correlation_sighting_json(struct ruru_sightings *s,
