@@ -72,6 +72,11 @@ enum ruru_err ruru_buf_add(struct ruru_buf *b, const void *data, size_t len)
     return RURU_OK;
 }
 
+enum ruru_err ruru_buf_reserve(struct ruru_buf *b, size_t n)
+{
+    return grow(b, n);
+}
+
 enum ruru_err ruru_buf_addc(struct ruru_buf *b, char c)
 {
     return ruru_buf_add(b, &c, 1);

@@ -28,6 +28,8 @@ void ruru_buf_fini(struct ruru_buf *b);
 void ruru_buf_reset(struct ruru_buf *b);
 /* Appends; on failure (RURU_ENOMEM, RURU_ELIMIT) the buffer is unchanged. */
 enum ruru_err ruru_buf_add(struct ruru_buf *b, const void *data, size_t len);
+/* Makes room for n more bytes (b->ptr + b->len onwards) without adding them. */
+enum ruru_err ruru_buf_reserve(struct ruru_buf *b, size_t n);
 enum ruru_err ruru_buf_addc(struct ruru_buf *b, char c);
 enum ruru_err ruru_buf_adds(struct ruru_buf *b, const char *s);
 enum ruru_err ruru_buf_addf(struct ruru_buf *b, const char *fmt, ...)

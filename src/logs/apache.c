@@ -279,10 +279,11 @@ static enum ruru_log_line parse(void *state, const char *line, size_t len, struc
     return ruru_apache_parse(line, len, r) ? RURU_LINE_RECORD : RURU_LINE_BAD;
 }
 
-static bool skim(const void *state, const char *line, size_t len, int64_t *time)
+static bool skim(const void *state, const char *line, size_t len, struct ruru_skim *out)
 {
     (void)state;
-    return ruru_apache_skim(line, len, time);
+    out->view = line; /* nothing to decode */
+    return ruru_apache_skim(line, len, &out->time);
 }
 
 const struct ruru_logfmt ruru_apache_format = {

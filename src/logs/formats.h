@@ -57,6 +57,15 @@ enum ruru_logfmt_claim {
 /* Other names --log-format takes for a format, at most. */
 #define RURU_LOGFMT_ALIASES 3
 
+/* What a format's skim tells of a line it answers for. */
+struct ruru_skim {
+    int64_t time; /* the record's time; RURU_TIME_NONE when it has none */
+    /* The line as the full pass reads its fields, len bytes: the line itself, or `room` with
+     * the fields that are decoded (W3C's '+') decoded in place. */
+    const char *view;
+    char *room; /* set by the caller: len bytes the skim may write the view into */
+};
+
 /*
  * One format. Every function may be NULL unless said otherwise. None keeps anything of its
  * own between calls: any thread may call them, a state being one thread's at a time.
@@ -111,13 +120,14 @@ struct ruru_logfmt {
      * next directive. On BAD, r is unspecified. Never NULL. */
     enum ruru_log_line (*parse)(void *state, const char *line, size_t len, struct ruru_record *r);
     /* The skim: true when parse would give a RECORD for the line that fits (not truncated),
-     * with *time its time (RURU_TIME_NONE when it has none), told without filling a record and
-     * without changing the state; false when it would not, or might not (a directive, a line
-     * in doubt): then the sweep parses it. Only for formats whose fields are the line's bytes
-     * as they are (nothing to decode) and whose records all have the logsource facts of the
-     * input's last record (the sweep answers for a skimmed line from that record): see
-     * process_chunk in src/scan/scan.c. NULL: the sweep always parses in full. */
-    bool (*skim)(const void *state, const char *line, size_t len, int64_t *time);
+     * told without filling a record and without changing the state, with what the sweep's
+     * quick question needs in *out (struct ruru_skim); false when it would not, or might not
+     * (a directive, a line in doubt): then the sweep parses it. Only for formats whose fields
+     * are the line's bytes as they are, or decoded in place to as many bytes (W3C's '+' for a
+     * space), and whose records all have the logsource facts of the input's last record (the
+     * sweep answers for a skimmed line from that record): see process_chunk in
+     * src/scan/scan.c. NULL: the sweep always parses in full. */
+    bool (*skim)(const void *state, const char *line, size_t len, struct ruru_skim *out);
     /* A line means the same alone as in its file (no header before it, no document across
      * lines): the stream joins one-line messages of such formats into one input. */
     bool lines_stand_alone;

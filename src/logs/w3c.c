@@ -14,7 +14,12 @@
  */
 #include "logs/w3c.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "logs/formats.h"
 
@@ -92,6 +97,27 @@ static void set_fields(struct ruru_w3c *w, const char *p, size_t n)
     }
 }
 
+/* The time of the date and time columns (the parser's and the skim's): RURU_TIME_NONE when
+ * they do not read as one. */
+static int64_t w3c_time(struct ruru_str d, struct ruru_str t)
+{
+    char ts[40];
+    int64_t when;
+
+    if (d.len + t.len + 1 >= sizeof(ts))
+        return RURU_TIME_NONE;
+    memcpy(ts, d.ptr, d.len);
+    ts[d.len] = ' ';
+    memcpy(ts + d.len + 1, t.ptr, t.len);
+    return ruru_time_parse(ts, d.len + 1 + t.len, &when) ? when : RURU_TIME_NONE;
+}
+
+void ruru_w3c_plus_decode(const char *v, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = v[i] == '+' && !(n - i > 5 && memcmp(v + i + 1, "http", 4) == 0) ? ' ' : v[i];
+}
+
 enum ruru_log_line
 ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_record *r)
 {
@@ -127,19 +153,117 @@ ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_rec
         f->value = vals[k];
         f->enc = w->enc[k];
     }
-    if (w->date_col >= 0 && w->time_col >= 0) {
-        const struct ruru_str *d = &vals[w->date_col], *t = &vals[w->time_col];
-        char ts[40];
-        int64_t when;
-        if (d->len + t->len + 1 < sizeof(ts)) {
-            memcpy(ts, d->ptr, d->len);
-            ts[d->len] = ' ';
-            memcpy(ts + d->len + 1, t->ptr, t->len);
-            if (ruru_time_parse(ts, d->len + 1 + t->len, &when))
-                r->time = when;
-        }
-    }
+    if (w->date_col >= 0 && w->time_col >= 0)
+        r->time = w3c_time(vals[w->date_col], vals[w->time_col]);
     return RURU_LINE_RECORD;
+}
+
+/* Bits of the spaces and the '+' signs of line[base, base + 32) (bytes past len: none). */
+static inline void marks32(const char *line, size_t len, size_t base, uint32_t *sp, uint32_t *plus)
+{
+#if defined(__SSE2__)
+    if (len >= 32) {
+        /* the last 32 bytes of the line when fewer are left, those before base shifted out */
+        size_t at = len - base >= 32 ? base : len - 32, k = base - at;
+        __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(line + at));
+        __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(line + at + 16));
+        __m128i s = _mm_set1_epi8(' '), p = _mm_set1_epi8('+');
+        *sp = ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, s)) |
+               (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, s)) << 16) >>
+              k;
+        *plus = ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, p)) |
+                 (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, p)) << 16) >>
+                k;
+        return;
+    }
+#endif
+    *sp = 0;
+    *plus = 0;
+    for (size_t i = 0; i < 32 && base + i < len; i++) {
+        *sp |= (uint32_t)(line[base + i] == ' ') << i;
+        *plus |= (uint32_t)(line[base + i] == '+') << i;
+    }
+}
+
+/* The bits set in x, without a call (the portable build has no POPCNT instruction). */
+static inline size_t bits32(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    x = (x + (x >> 4)) & 0x0f0f0f0fu;
+    return (x * 0x01010101u) >> 24;
+}
+
+/* The date and time columns of a line (both at or before column `last`); false when the line
+ * has fewer columns. */
+static bool date_time(const char *line, size_t len, int date_col, int time_col, int64_t *time)
+{
+    struct ruru_str d = {NULL, 0}, t = {NULL, 0};
+    const char *p = line, *end = line + len;
+    int last = date_col > time_col ? date_col : time_col;
+
+    for (int col = 0; col <= last; col++) {
+        const char *sp = memchr(p, ' ', (size_t)(end - p)), *ve = sp != NULL ? sp : end;
+        if (col == date_col)
+            d = ruru_str_make(p, (size_t)(ve - p));
+        else if (col == time_col)
+            t = ruru_str_make(p, (size_t)(ve - p));
+        if (sp == NULL && col < last)
+            return false;
+        p = ve + 1;
+    }
+    *time = w3c_time(d, t);
+    return true;
+}
+
+/*
+ * The columns are counted, and the '+' of the '+'-encoded columns decoded, 32 bytes at a time:
+ * a '+' is in the column of the spaces before it. A '+' is kept where ruru_w3c_plus_decode
+ * keeps it: "http" after it and a byte more in its column (no space in "http", so the column
+ * runs on past the '+' by five bytes when the line does and the fifth is not a space).
+ */
+bool ruru_w3c_skim(const struct ruru_w3c *w,
+                   const char *line,
+                   size_t len,
+                   int64_t *time,
+                   char *room,
+                   const char **view)
+{
+    size_t col = 0, n_names = w->n_names; /* col: the column at the start of the block */
+    const char *out = line;
+
+    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+        len--;
+    /* fewer columns than a record keeps: the parser's split is exact */
+    if (len == 0 || line[0] == '#' || n_names == 0 || n_names >= RURU_MAX_FIELDS)
+        return false;
+    for (size_t base = 0; base < len; base += 32) {
+        uint32_t sp, plus;
+        marks32(line, len, base, &sp, &plus);
+        for (; plus != 0; plus &= plus - 1) {
+            unsigned b = (unsigned)__builtin_ctz(plus);
+            size_t at = base + b, c = col + bits32(sp & ((1u << b) - 1));
+            if (c < n_names && w->enc[c] == RURU_ENC_PLUS &&
+                !(at + 5 < len && memcmp(line + at + 1, "http", 4) == 0 && line[at + 5] != ' ')) {
+                if (room == NULL)
+                    return false;
+                if (out == line) {
+                    memcpy(room, line, len);
+                    out = room;
+                }
+                room[at] = ' ';
+            }
+        }
+        col += bits32(sp);
+    }
+    if (col + 1 != n_names)
+        return false;
+    *time = RURU_TIME_NONE;
+    if (w->date_col >= 0 && w->time_col >= 0 &&
+        !date_time(line, len, w->date_col, w->time_col, time))
+        return false;
+    *view = out;
+    return true;
 }
 
 /* ---- the format (logs/formats.h) ----------------------------------------------------------- */
@@ -182,6 +306,11 @@ static enum ruru_log_line parse(void *state, const char *line, size_t len, struc
     return ruru_w3c_parse(state, line, len, r);
 }
 
+static bool skim(const void *state, const char *line, size_t len, struct ruru_skim *out)
+{
+    return ruru_w3c_skim(state, line, len, &out->time, out->room, &out->view);
+}
+
 const struct ruru_logfmt ruru_w3c_format = {
         .kind = RURU_KIND_W3C,
         .name = "w3c",
@@ -192,4 +321,5 @@ const struct ruru_logfmt ruru_w3c_format = {
         .copy = copy,
         .stateful = true,
         .parse = parse,
+        .skim = skim,
 };

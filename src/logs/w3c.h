@@ -29,6 +29,23 @@ void ruru_w3c_init(struct ruru_w3c *w);
 enum ruru_log_line
 ruru_w3c_parse(struct ruru_w3c *w, const char *line, size_t len, struct ruru_record *r);
 
+/* The skim (logs/formats.h): true when ruru_w3c_parse would give a RECORD for the line that
+ * fits (not truncated), with its time in *time, without changing w. *view is the line as the
+ * full pass reads its fields: the line itself, or room (len bytes) holding it with the
+ * '+'-encoded columns (cs(...)) decoded in place by ruru_w3c_plus_decode; with room NULL, a
+ * line that needs decoding is refused. */
+bool ruru_w3c_skim(const struct ruru_w3c *w,
+                   const char *line,
+                   size_t len,
+                   int64_t *time,
+                   char *room,
+                   const char **view);
+
+/* IIS writes a space in a header value as '+', and a '+' as itself: the '+' of a bot's
+ * "(+http://...)" or "; +http://..." (";++http") is kept, the others become spaces. out: n
+ * bytes (it may be v). */
+void ruru_w3c_plus_decode(const char *v, size_t n, char *out);
+
 /* The format's entry in the table of formats (logs/formats.h). */
 struct ruru_logfmt;
 extern const struct ruru_logfmt ruru_w3c_format;

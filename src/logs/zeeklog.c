@@ -282,11 +282,12 @@ static enum ruru_log_line parse(void *state, const char *line, size_t len, struc
 
 /* Without #path, a record's logsource (for the rules) is told from which of its fields are
  * set: it may differ from the last record's, so such lines are parsed. */
-static bool skim(const void *state, const char *line, size_t len, int64_t *time)
+static bool skim(const void *state, const char *line, size_t len, struct ruru_skim *out)
 {
     const struct ruru_zeeklog *z = state;
 
-    return z->path[0] != '\0' && ruru_zeeklog_skim(z, line, len, time);
+    out->view = line; /* nothing to decode */
+    return z->path[0] != '\0' && ruru_zeeklog_skim(z, line, len, &out->time);
 }
 
 const struct ruru_logfmt ruru_zeeklog_format = {

@@ -12,6 +12,7 @@
 
 #include "base/str.h"
 #include "logs/json.h"
+#include "logs/w3c.h"
 #include "pattern/observe.h"
 
 /* Does the index hold indicators of this type? (the matcher's copy of the index's mask) */
@@ -32,6 +33,7 @@ void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx)
     ruru_buf_init(&m->canon, 1u << 20);
     ruru_buf_init(&m->url, 1u << 20);
     ruru_buf_init(&m->plain, MAX_DECODE + 16);
+    ruru_buf_init(&m->view, MAX_DECODE + 16);
 }
 
 enum ruru_err ruru_matcher_use_literals(struct ruru_matcher *m, const struct ruru_literals *lit)
@@ -212,6 +214,7 @@ void ruru_matcher_fini(struct ruru_matcher *m)
     ruru_buf_fini(&m->canon);
     ruru_buf_fini(&m->url);
     ruru_buf_fini(&m->plain);
+    ruru_buf_fini(&m->view);
 }
 
 static int on_hit(const struct ruru_index_ind *ind, uint32_t i, void *ctx)
@@ -551,14 +554,6 @@ static void match_text(struct ruru_matcher *m, const char *s, size_t n)
     }
 }
 
-/* IIS writes a space as '+', and a '+' as itself: the '+' of a bot's "(+http://...)" or
- * "; +http://..." (";++http") is kept. out: n bytes. */
-static void plus_decode(const char *v, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = v[i] == '+' && !(n - i > 5 && memcmp(v + i + 1, "http", 4) == 0) ? ' ' : v[i];
-}
-
 static bool line_order(const struct ruru_record *r, const char *line, size_t len);
 static bool probe_text(struct ruru_matcher *m, const char *s, size_t n);
 
@@ -579,7 +574,7 @@ static struct ruru_str decode(struct ruru_matcher *m, const struct ruru_field *f
             return v;
         return ruru_str_make(m->decoded.ptr, k);
     }
-    plus_decode(v.ptr, v.len, m->decoded.ptr);
+    ruru_w3c_plus_decode(v.ptr, v.len, m->decoded.ptr);
     return ruru_str_make(m->decoded.ptr, v.len);
 }
 
@@ -607,7 +602,7 @@ static bool probe_plus_line(struct ruru_matcher *m,
     for (size_t i = 0; i < r->n_fields; i++) {
         const struct ruru_field *f = &r->fields[i];
         if (f->enc == RURU_ENC_PLUS)
-            plus_decode(f->value.ptr, f->value.len, m->plain.ptr + (f->value.ptr - line));
+            ruru_w3c_plus_decode(f->value.ptr, f->value.len, m->plain.ptr + (f->value.ptr - line));
     }
     *done = true;
     return probe_text(m, m->plain.ptr, len);
@@ -968,12 +963,24 @@ bool ruru_match_can_skim(const struct ruru_matcher *m)
             !ruru_rules_always(m->rules, m->rules_scratch));
 }
 
-bool ruru_match_may_hit(struct ruru_matcher *m, const char *line, size_t len)
+char *ruru_match_view_room(struct ruru_matcher *m, size_t *len)
+{
+    if (*len > MAX_DECODE)
+        *len = MAX_DECODE;
+    ruru_buf_reset(&m->view);
+    if (ruru_buf_reserve(&m->view, *len) != RURU_OK)
+        return NULL;
+    return m->view.ptr;
+}
+
+bool ruru_match_may_hit(struct ruru_matcher *m, const char *view, const char *line, size_t len)
 {
     m->asked_line = NULL;
     if (has_whole_values(m) || m->patterns != NULL)
         return true;
-    if (probe_text(m, line, len)) {
+    /* the rules' atoms hold no '+' or space (rules/prefilter.c): they are looked for in the
+     * line as it is */
+    if (probe_text(m, view, len)) {
         /* the record will be made and matched: worth_matching takes this answer */
         m->asked_line = line;
         m->asked_len = len;

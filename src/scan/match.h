@@ -81,6 +81,7 @@ struct ruru_matcher {
     struct ruru_buf canon;    /* the canonical form of the current token */
     struct ruru_buf url;      /* a URL put together from split fields */
     struct ruru_buf plain;    /* a line with its '+'-encoded fields decoded (W3C) */
+    struct ruru_buf view;     /* room for a format's skim to write its view of a line in */
     int64_t time;
     const struct ruru_field *field;
     const char *obs;
@@ -129,12 +130,18 @@ bool ruru_match_record(struct ruru_matcher *m,
                        size_t len);
 
 /* Could the line line[0..len), parsed as a record of the same kind as the last record given
- * to ruru_match_rules, give a sighting or a rule match? False only when none of its tokens
- * could match any indicator (the quick question), no rule could match it
+ * to ruru_match_rules, give a sighting or a rule match? `view` is the line as the full pass
+ * reads its fields (a skim's, struct ruru_skim: the line itself, or a copy with the fields that
+ * are decoded decoded in place). False only when none of the view's tokens could match any
+ * indicator (the quick question), no rule could match it
  * (ruru_rules_may_match), and nothing else needs its fields: no values matched whole or
  * searched in free text, no STIX patterns. Then its record would give nothing, and the sweep
  * need not make it (only count it). */
-bool ruru_match_may_hit(struct ruru_matcher *m, const char *line, size_t len);
+bool ruru_match_may_hit(struct ruru_matcher *m, const char *view, const char *line, size_t len);
+/* Room for the view of any line of up to *len bytes that a format's skim may write
+ * (logs/formats.h), valid until the next call; *len is lowered to what the quick question
+ * decodes at most. NULL when memory ran out (then a line that needs a view is parsed). */
+char *ruru_match_view_room(struct ruru_matcher *m, size_t *len);
 /* Whether ruru_match_may_hit can say false of some line of records of the kind of the last
  * record given to ruru_match_rules (when not, asking it is wasted). */
 bool ruru_match_can_skim(const struct ruru_matcher *m);

@@ -338,17 +338,38 @@ static void process_spans(struct chunk *c, struct ruru_matcher *m, struct ruru_r
 /*
  * A chunk of lines. Most lines of a log hold nothing of interest; for the formats that can
  * skim (ruru_scan_fmt_skim), a line is first skimmed: when it would parse, and
- * ruru_match_may_hit says its record could give nothing, it is counted (parsed, its time)
- * and let go without making the record. The answer for the record is read from the last
+ * ruru_match_may_hit says its record could give nothing (asked of the skim's view of the line:
+ * its fields as the full pass reads them), it is counted (parsed, its time) and let go
+ * without making the record. The answer for the record is read from the last
  * record of the chunk that was made (its logsource facts, for the rules), so the first record
  * of a chunk, and the first after a directive or a line that did not parse, is made. The
  * portable path (ruru_set_simd(false)) makes every record: the tests compare the two.
  */
+/* Does the line skim, to a record that could give nothing? Its time in *t. room: room_len
+ * bytes for the skim's view. */
+static bool let_go(struct chunk *c,
+                   struct ruru_matcher *m,
+                   const char *p,
+                   size_t len,
+                   char *room,
+                   size_t room_len,
+                   int64_t *t)
+{
+    struct ruru_skim sk = {RURU_TIME_NONE, p, len <= room_len ? room : NULL};
+
+    if (!ruru_scan_fmt_skim(c->fmt, p, len, &sk) || ruru_match_may_hit(m, sk.view, p, len))
+        return false;
+    *t = sk.time;
+    return true;
+}
+
 static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_record *r)
 {
     const char *p = c->data, *end = c->data + c->len;
     bool skim = c->fmt != NULL && c->fmt->def->skim != NULL && ruru_simd_allowed();
     bool primed = false;
+    size_t room_len = c->len;
+    char *room = skim ? ruru_match_view_room(m, &room_len) : NULL;
 
     c->first_time = RURU_TIME_NONE;
     c->last_time = RURU_TIME_NONE;
@@ -397,8 +418,7 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
             c->blank++;
         } else {
             int64_t t;
-            if (skim && primed && ruru_scan_fmt_skim(c->fmt, p, len, &t) &&
-                !ruru_match_may_hit(m, p, len)) {
+            if (skim && primed && let_go(c, m, p, len, room, room_len, &t)) {
                 c->parsed++;
                 note_time(c, t);
                 p += n + 1;

@@ -263,11 +263,12 @@ ruru_scan_fmt_parse(struct fmt *f, const char *line, size_t len, struct ruru_rec
     return f->def->parse(f->state, line, len, r);
 }
 /* The format's skim (logs/formats.h): true when the line would parse, to a record that fits,
- * with *time its time; false when it would not or might not (then the line is parsed). */
+ * with its time and the view the quick question reads in *out (out->room set by the caller);
+ * false when it would not or might not (then the line is parsed). */
 static inline bool
-ruru_scan_fmt_skim(const struct fmt *f, const char *line, size_t len, int64_t *time)
+ruru_scan_fmt_skim(const struct fmt *f, const char *line, size_t len, struct ruru_skim *out)
 {
-    return f->def->skim != NULL && f->def->skim(f->state, line, len, time);
+    return f->def->skim != NULL && f->def->skim(f->state, line, len, out);
 }
 void ruru_scan_fmt_free(struct fmt *f);
 /* Gives a chunk's parser back: kept as a spare for the next chunk of its format when it has

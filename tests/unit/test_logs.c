@@ -53,6 +53,114 @@ static void test_w3c(void)
     CHECK_INT(r.time, 1614679874);
 }
 
+/* The skim against the parser on one line: true exactly when the parser gives a record that
+ * fits, the same time, and a view that is the line with the '+' columns decoded. */
+static void w3c_skim_agrees(struct ruru_w3c *w, const char *line, size_t len)
+{
+    struct ruru_record r;
+    enum ruru_log_line what = ruru_w3c_parse(w, line, len, &r);
+    bool fits = what == RURU_LINE_RECORD && !r.truncated;
+    char room[512], want[512];
+    const char *view = NULL;
+    int64_t t = 0;
+    bool skims;
+    size_t n = len;
+
+    while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+        n--;
+    if (what == RURU_LINE_DIRECTIVE || len > sizeof(room))
+        return;
+    skims = ruru_w3c_skim(w, line, len, &t, room, &view);
+    CHECK_INT(skims, fits);
+    if (!skims || !fits)
+        return;
+    CHECK_INT(t, r.time);
+    memcpy(want, line, n);
+    for (size_t i = 0; i < r.n_fields; i++)
+        if (r.fields[i].enc == RURU_ENC_PLUS)
+            ruru_w3c_plus_decode(r.fields[i].value.ptr, r.fields[i].value.len,
+                                 want + (r.fields[i].value.ptr - line));
+    CHECK(view != NULL && memcmp(view, want, n) == 0);
+    /* without room, a line that needs decoding is refused, one that does not is the view */
+    view = NULL;
+    CHECK_INT(ruru_w3c_skim(w, line, len, &t, NULL, &view), memcmp(want, line, n) == 0);
+    CHECK(view == NULL || view == line);
+}
+
+static void test_w3c_skim(void)
+{
+    static const char *const picked[] = {
+            "2021-03-02 10:11:12 10.0.0.5 Mozilla/5.0+(compatible;+Googlebot/2.1;++http://g.co/b) "
+            "GET",
+            "2021-03-02 10:11:12 10.0.0.5 +http://a.example/ +httpx",
+            "2021-03-02 10:11:12 a+b a+b\r",
+            "2021-03-02 10:11:12 x+http x+httpz", /* "http" at the column's end: decoded */
+            "2021-03-02 10:11:12 - -",
+            "2021-03-02 10:11:12 a",     /* too few columns */
+            "2021-03-02 10:11:12 a b c", /* too many */
+            "2021-03-02 10:11:12  a",    /* an empty column is a column */
+            "2021-02-30 10:11:12 a b",   /* no such date: no time, still a record */
+            "#Fields: nothing here",
+            "",
+    };
+    static const char *const pieces[] = {" ",
+                                         "+",
+                                         "+",
+                                         "http",
+                                         "-",
+                                         "a",
+                                         "7",
+                                         ".",
+                                         "/",
+                                         "(",
+                                         "+http://h.example/",
+                                         "x",
+                                         "2021-03-02",
+                                         "10:11:12"};
+    struct ruru_w3c w;
+    struct ruru_record r;
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    char line[200];
+
+    ruru_w3c_init(&w);
+    /* no #Fields yet: nothing skims */
+    CHECK(!ruru_w3c_skim(&w, "2021-03-02 10:11:12 a b", 23, &(int64_t){0}, line,
+                         &(const char *){0}));
+    ruru_w3c_parse(&w, "#Fields: date time c-ip cs(User-Agent)", 38, &r);
+    CHECK_INT(w.n_names, 4);
+    for (size_t i = 0; i < sizeof(picked) / sizeof(picked[0]); i++)
+        w3c_skim_agrees(&w, picked[i], strlen(picked[i]));
+    /* Random lines under headers whose '+' columns and date and time are anywhere. */
+    static const char *const headers[] = {
+            "#Fields: date time c-ip cs(User-Agent) cs(Referer) cs-uri-query",
+            "#Fields: cs(User-Agent) time s-ip date",
+            "#Fields: cs-uri-query cs(Cookie) cs(Referer)",
+            "#Fields: time cs(User-Agent)",
+    };
+    for (size_t h = 0; h < sizeof(headers) / sizeof(headers[0]); h++) {
+        ruru_w3c_parse(&w, headers[h], strlen(headers[h]), &r);
+        for (int round = 0; round < 4000; round++) {
+            size_t n = 0, k;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            k = (size_t)(x % 24);
+            for (size_t j = 0; j < k; j++) {
+                const char *p;
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
+                if (n + strlen(p) >= sizeof(line))
+                    break;
+                memcpy(line + n, p, strlen(p));
+                n += strlen(p);
+            }
+            w3c_skim_agrees(&w, line, n);
+        }
+    }
+}
+
 /* Parses a whole Zeek log from ../shared/data/logs/zeek; counts records and bad lines and
  * returns the record for data line `keep` (1-based) in *kept (fields point into *buf). */
 static void zeek_file(const char *name,
@@ -172,6 +280,7 @@ int main(int argc, char **argv)
         return check_done();
     }
     test_w3c();
+    test_w3c_skim();
     static const char combined[] =
             "203.0.113.5 - bob [10/Oct/2000:13:55:36 -0700] \"GET /owa/auth/x.aspx?a=1&b=\\\"2\\\" "
             "HTTP/1.1\" 200 2326 \"http://ref.example/\" \"Mozilla/5.0 (compatible; X)\"\r\n";
