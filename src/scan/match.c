@@ -913,20 +913,29 @@ static bool has_whole_values(const struct ruru_matcher *m)
 static void
 match_field_whole(struct ruru_matcher *m, const struct ruru_field *f, struct ruru_str v);
 
+/* What ruru_match_may_hit said of the line about to be matched: not asked, or its tokens could
+ * hit (yes) or not (no; the record is made for the rules). */
+enum asked { ASKED_NOT, ASKED_YES, ASKED_NO };
+
 /* Is a parsed record worth the full pass? Nearly every line of a log is not: its tokens hit
  * nothing. Whole values (user agents, paths, file names, strings, free text) are asked by the
  * full pass's own functions in probing mode, which stop at the first indicator of any kind. */
-static bool
-worth_matching(struct ruru_matcher *m, const struct ruru_record *r, const char *line, size_t len)
+static bool worth_matching(struct ruru_matcher *m,
+                           const struct ruru_record *r,
+                           const char *line,
+                           size_t len,
+                           enum asked asked)
 {
     bool whole = has_whole_values(m);
     const struct ruru_field *path = NULL, *query = NULL;
-    bool asked = m->asked_line == line && m->asked_len == len; /* said yes already */
     bool plus_done = false;
 
-    m->asked_line = NULL;
-    if (asked || probe_plus_line(m, r, line, len, &plus_done) ||
-        (!plus_done && probe_text(m, line, len)))
+    if (asked == ASKED_YES)
+        return true;
+    if (asked == ASKED_NO)
+        plus_done = true; /* the skim's view held the line's tokens, '+' fields decoded */
+    else if (probe_plus_line(m, r, line, len, &plus_done) ||
+             (!plus_done && probe_text(m, line, len)))
         return true;
     m->probe_hit = false;
     for (size_t i = 0; i < r->n_fields && !m->probe_hit; i++) {
@@ -975,19 +984,23 @@ char *ruru_match_view_room(struct ruru_matcher *m, size_t *len)
 
 bool ruru_match_may_hit(struct ruru_matcher *m, const char *view, const char *line, size_t len)
 {
+    bool hit;
+
     m->asked_line = NULL;
     if (has_whole_values(m) || m->patterns != NULL)
         return true;
     /* the rules' atoms hold no '+' or space (rules/prefilter.c): they are looked for in the
      * line as it is */
-    if (probe_text(m, view, len)) {
-        /* the record will be made and matched: worth_matching takes this answer */
-        m->asked_line = line;
-        m->asked_len = len;
-        return true;
-    }
-    return m->rules != NULL && m->rules_scratch != NULL &&
-           ruru_rules_may_match(m->rules, m->rules_scratch, line, len);
+    hit = probe_text(m, view, len);
+    if (!hit && (m->rules == NULL || m->rules_scratch == NULL ||
+                 !ruru_rules_may_match(m->rules, m->rules_scratch, line, len)))
+        return false; /* let go: the record is not made */
+    /* The record will be made and matched (for its tokens or for the rules): worth_matching
+     * takes the quick question's answer instead of asking again. */
+    m->asked_line = line;
+    m->asked_len = len;
+    m->asked_hit = hit;
+    return true;
 }
 
 /* Fields whose bytes are in the line as they are, by start: the line is tokenized once and
@@ -1058,6 +1071,12 @@ bool ruru_match_record(struct ruru_matcher *m,
                        const char *line,
                        size_t len)
 {
+    /* the quick question's answer holds for the line it was asked of, once */
+    enum asked asked = m->asked_line != line || m->asked_len != len ? ASKED_NOT
+                       : m->asked_hit                               ? ASKED_YES
+                                                                    : ASKED_NO;
+
+    m->asked_line = NULL;
     m->n_hits = 0;
     m->hits_truncated = false;
     m->failed = false;
@@ -1069,7 +1088,7 @@ bool ruru_match_record(struct ruru_matcher *m,
         match_free_text(m, line, len);
         return !m->failed;
     }
-    if (worth_matching(m, r, line, len)) {
+    if (worth_matching(m, r, line, len, asked)) {
         const struct ruru_field *split[R_QUERY + 1] = {0};
         bool one_pass = line_order(r, line, len);
         if (one_pass)

@@ -88,8 +88,9 @@ struct ruru_matcher {
     size_t obs_len;
     bool failed;
     bool probing, probe_hit; /* asking the quick question with the full pass's lookups */
-    const char *asked_line;  /* ruru_match_may_hit's quick question of this line said yes */
-    size_t asked_len;
+    const char *asked_line;  /* the line ruru_match_may_hit last let through, and whether its */
+    size_t asked_len;        /* tokens could hit (else the rules wanted it): the full pass of */
+    bool asked_hit;          /* that line takes the answer (match.c, worth_matching) */
     const char *role_name[RURU_MATCH_ROLE_CACHE]; /* what a field holds, by canonical name */
     uint8_t role[RURU_MATCH_ROLE_CACHE];
     /* detection rules, evaluated on the same records */
