@@ -322,4 +322,5 @@ const struct ruru_logfmt ruru_w3c_format = {
         .stateful = true,
         .parse = parse,
         .skim = skim,
+        .skim_decodes = true,
 };

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/str.h"
 #include "logs/json.h"
 #include "logs/w3c.h"
@@ -20,6 +21,12 @@
 
 /* Field values longer than this are matched as they are, without decoding. */
 #define MAX_DECODE (1u << 20)
+
+/* The quick question's window of lines: at most this many bytes, so at most this many
+ * tokens (a token is three bytes or more and a separator, and a word gives two at most: a
+ * URL and its host, an address and its domain). */
+#define WINDOW        (16u * 1024u)
+#define WINDOW_TOKENS (WINDOW / 2 + 2)
 
 void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx)
 {
@@ -215,6 +222,8 @@ void ruru_matcher_fini(struct ruru_matcher *m)
     ruru_buf_fini(&m->url);
     ruru_buf_fini(&m->plain);
     ruru_buf_fini(&m->view);
+    ruru_free(m->win_tokens);
+    m->win_tokens = NULL;
 }
 
 static int on_hit(const struct ruru_index_ind *ind, uint32_t i, void *ctx)
@@ -982,6 +991,63 @@ char *ruru_match_view_room(struct ruru_matcher *m, size_t *len)
     return m->view.ptr;
 }
 
+void ruru_match_text(struct ruru_matcher *m, const char *text, size_t len)
+{
+    m->text = text;
+    m->text_len = len;
+    m->win = NULL;
+}
+
+/* The quick question of a line of the text from the tokens of its window: false when the line
+ * has no window (a line longer than one, memory out), then the caller cuts it alone. */
+static bool probe_window(struct ruru_matcher *m, const char *line, size_t len, bool *hit)
+{
+    size_t off, first, k;
+
+    if (m->win == NULL || line < m->win || line + len > m->win_end) {
+        const char *end = m->text + m->text_len, *nl = end;
+        if (m->win_tokens == NULL &&
+            (m->win_tokens = ruru_malloc(WINDOW_TOKENS * sizeof(*m->win_tokens))) == NULL)
+            return false;
+        m->win = NULL;
+        if ((size_t)(end - line) > WINDOW) {
+            /* the window ends with the last whole line in WINDOW bytes */
+            nl = line + WINDOW;
+            while (nl > line && nl[-1] != '\n')
+                nl--;
+            if (nl == line)
+                return false;
+            nl--;
+        }
+        if (nl < line + len)
+            return false;
+        m->n_win = ruru_tokens(line, (size_t)(nl - line), m->win_tokens, WINDOW_TOKENS);
+        if (m->n_win > WINDOW_TOKENS)
+            return false;
+        m->win = line;
+        m->win_end = nl;
+        m->win_cur = 0;
+    }
+    /* the lines are asked in order: the tokens of those before are passed once */
+    off = (size_t)(line - m->win);
+    if (m->win_cur > 0 && m->win_tokens[m->win_cur - 1].off >= off)
+        m->win_cur = 0;
+    while (m->win_cur < m->n_win && m->win_tokens[m->win_cur].off < off)
+        m->win_cur++;
+    first = m->win_cur;
+    for (k = first; k < m->n_win && m->win_tokens[k].off < off + len; k++)
+        ;
+    *hit = false;
+    if (k - first > RURU_MATCH_MAX_TOKENS) {
+        *hit = true; /* as probe_text: a huge line goes to the full pass */
+        return true;
+    }
+    for (size_t i = first; i < k && !*hit; i++)
+        *hit = probe_token(m, &m->win_tokens[i], m->win + m->win_tokens[i].off,
+                           m->win_tokens[i].len);
+    return true;
+}
+
 bool ruru_match_may_hit(struct ruru_matcher *m, const char *view, const char *line, size_t len)
 {
     bool hit;
@@ -991,7 +1057,9 @@ bool ruru_match_may_hit(struct ruru_matcher *m, const char *view, const char *li
         return true;
     /* the rules' atoms hold no '+' or space (rules/prefilter.c): they are looked for in the
      * line as it is */
-    hit = probe_text(m, view, len);
+    if (view != line || m->text == NULL || line < m->text || line + len > m->text + m->text_len ||
+        !probe_window(m, line, len, &hit))
+        hit = probe_text(m, view, len);
     if (!hit && (m->rules == NULL || m->rules_scratch == NULL ||
                  !ruru_rules_may_match(m->rules, m->rules_scratch, line, len)))
         return false; /* let go: the record is not made */

@@ -82,6 +82,11 @@ struct ruru_matcher {
     struct ruru_buf url;      /* a URL put together from split fields */
     struct ruru_buf plain;    /* a line with its '+'-encoded fields decoded (W3C) */
     struct ruru_buf view;     /* room for a format's skim to write its view of a line in */
+    /* the quick question by window (ruru_match_text): the chunk, and the tokens of the window
+     * of its lines last cut, from the line `win` to `win_end` */
+    const char *text, *win, *win_end;
+    size_t text_len, n_win, win_cur;
+    struct ruru_token *win_tokens; /* RURU_MATCH_WINDOW_TOKENS, allocated when first needed */
     int64_t time;
     const struct ruru_field *field;
     const char *obs;
@@ -139,6 +144,11 @@ bool ruru_match_record(struct ruru_matcher *m,
  * searched in free text, no STIX patterns. Then its record would give nothing, and the sweep
  * need not make it (only count it). */
 bool ruru_match_may_hit(struct ruru_matcher *m, const char *view, const char *line, size_t len);
+/* The chunk whose lines ruru_match_may_hit will be asked about, in order (NULL: none, before
+ * the chunk's memory goes): a line asked as it is (its view the line itself) is then answered
+ * from the tokens of a window of lines cut at once, as the token cut of a text is the cut of
+ * each of its lines (no word runs over a line's end). */
+void ruru_match_text(struct ruru_matcher *m, const char *text, size_t len);
 /* Room for the view of any line of up to *len bytes that a format's skim may write
  * (logs/formats.h), valid until the next call; *len is lowered to what the quick question
  * decodes at most. NULL when memory ran out (then a line that needs a view is parsed). */

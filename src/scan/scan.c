@@ -371,6 +371,8 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
     size_t room_len = c->len;
     char *room = skim ? ruru_match_view_room(m, &room_len) : NULL;
 
+    ruru_match_text(m, skim && !c->fmt->def->skim_decodes ? c->data : NULL, c->len);
+
     c->first_time = RURU_TIME_NONE;
     c->last_time = RURU_TIME_NONE;
     if (m->rules_scratch != NULL) {
@@ -383,6 +385,7 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
         process_spans(c, m, r);
         if (m->rules_scratch != NULL)
             ruru_rules_scratch_text(m->rules_scratch, NULL, 0);
+        ruru_match_text(m, NULL, 0);
         c->counts = m->counts;
         memset(&m->counts, 0, sizeof(m->counts));
         return;
@@ -462,6 +465,7 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
     }
     if (m->rules_scratch != NULL)
         ruru_rules_scratch_text(m->rules_scratch, NULL, 0); /* the chunk goes */
+    ruru_match_text(m, NULL, 0);
     c->counts = m->counts;
     memset(&m->counts, 0, sizeof(m->counts));
 }

@@ -234,5 +234,64 @@ int main(void)
             same_cuts(line, len, (size_t)(k % 5));
         }
     }
+    {
+        /* The cut of a text is the cut of each of its lines (no word runs over a line's end):
+         * the sweep's quick question cuts a window of lines at once. Lines of shape words at
+         * random, ended by "\n" or "\r\n", some empty, some longer than a block. */
+        static const char *const pieces[] = {
+                "198.51.100.7",
+                "evil.example.com",
+                "http://a.example/x?y=1",
+                "u@mail.example",
+                "d41d8cd98f00b204e9800998ecf8427e",
+                "fe80::1",
+                "[2001:db8::1]:443",
+                "x",
+                "Mozilla/5.0",
+                "00:00:02",
+                "a=b.example",
+                "1.2.3",
+                "+http://b.example/",
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+                " ",
+                " ",
+                "\t",
+                "\"",
+                ",",
+                "\n",
+                "\r\n",
+                "\n\n"};
+        static struct ruru_token whole[8192], part[512];
+        static char text[16384];
+        uint32_t seed = 777;
+        for (int k = 0; k < 300; k++) {
+            size_t n = 0, nw, at = 0, got = 0;
+            bool same = true;
+            while (n < sizeof(text) - 200) {
+                const char *p;
+                seed = seed * 1103515245u + 12345u;
+                p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+                memcpy(text + n, p, strlen(p));
+                n += strlen(p);
+                if ((seed >> 8) % 97 == 0)
+                    break;
+            }
+            nw = ruru_tokens(text, n, whole, 8192);
+            CHECK(nw <= 8192);
+            while (at < n) {
+                const char *nl = memchr(text + at, '\n', n - at);
+                size_t end = nl != NULL ? (size_t)(nl - text) : n, len = end - at, np;
+                while (len > 0 && text[at + len - 1] == '\r')
+                    len--; /* as the sweep gives a line: without its CR */
+                np = ruru_tokens(text + at, len, part, 512);
+                for (size_t i = 0; i < np && same; i++, got++)
+                    same = got < nw && whole[got].type == part[i].type &&
+                           whole[got].off == at + part[i].off && whole[got].len == part[i].len &&
+                           whole[got].v4 == part[i].v4;
+                at = end + 1;
+            }
+            CHECK(same && got == nw);
+        }
+    }
     return check_done();
 }
