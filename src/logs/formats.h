@@ -129,7 +129,8 @@ struct ruru_logfmt {
      * src/scan/scan.c. NULL: the sweep always parses in full. */
     bool (*skim)(const void *state, const char *line, size_t len, struct ruru_skim *out);
     /* The skim's view of a line may differ from the line (some fields decoded): the sweep then
-     * asks its quick question line by line, not of a window of lines at once. */
+     * asks its quick question line by line, not of a window of lines at once (a window cut
+     * for one line would mostly serve none). */
     bool skim_decodes;
     /* A line means the same alone as in its file (no header before it, no document across
      * lines): the stream joins one-line messages of such formats into one input. */

@@ -565,6 +565,7 @@ static void match_text(struct ruru_matcher *m, const char *s, size_t n)
 
 static bool line_order(const struct ruru_record *r, const char *line, size_t len);
 static bool probe_text(struct ruru_matcher *m, const char *s, size_t n);
+static bool probe_line(struct ruru_matcher *m, const char *line, size_t len);
 
 /* The decoded value of a field: the bytes themselves, or a decoded copy in m->decoded. */
 static struct ruru_str decode(struct ruru_matcher *m, const struct ruru_field *f)
@@ -944,7 +945,7 @@ static bool worth_matching(struct ruru_matcher *m,
     if (asked == ASKED_NO)
         plus_done = true; /* the skim's view held the line's tokens, '+' fields decoded */
     else if (probe_plus_line(m, r, line, len, &plus_done) ||
-             (!plus_done && probe_text(m, line, len)))
+             (!plus_done && probe_line(m, line, len)))
         return true;
     m->probe_hit = false;
     for (size_t i = 0; i < r->n_fields && !m->probe_hit; i++) {
@@ -1048,6 +1049,17 @@ static bool probe_window(struct ruru_matcher *m, const char *line, size_t len, b
     return true;
 }
 
+/* The quick question of a line as it is: from its window when it is a line of the text. */
+static bool probe_line(struct ruru_matcher *m, const char *line, size_t len)
+{
+    bool hit;
+
+    if (m->text == NULL || line < m->text || line + len > m->text + m->text_len ||
+        !probe_window(m, line, len, &hit))
+        hit = probe_text(m, line, len);
+    return hit;
+}
+
 bool ruru_match_may_hit(struct ruru_matcher *m, const char *view, const char *line, size_t len)
 {
     bool hit;
@@ -1057,9 +1069,7 @@ bool ruru_match_may_hit(struct ruru_matcher *m, const char *view, const char *li
         return true;
     /* the rules' atoms hold no '+' or space (rules/prefilter.c): they are looked for in the
      * line as it is */
-    if (view != line || m->text == NULL || line < m->text || line + len > m->text + m->text_len ||
-        !probe_window(m, line, len, &hit))
-        hit = probe_text(m, view, len);
+    hit = view == line ? probe_line(m, line, len) : probe_text(m, view, len);
     if (!hit && (m->rules == NULL || m->rules_scratch == NULL ||
                  !ruru_rules_may_match(m->rules, m->rules_scratch, line, len)))
         return false; /* let go: the record is not made */

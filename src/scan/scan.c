@@ -371,7 +371,11 @@ static void process_chunk(struct chunk *c, struct ruru_matcher *m, struct ruru_r
     size_t room_len = c->len;
     char *room = skim ? ruru_match_view_room(m, &room_len) : NULL;
 
-    ruru_match_text(m, skim && !c->fmt->def->skim_decodes ? c->data : NULL, c->len);
+    /* the portable path asks line by line: the tests compare the two */
+    ruru_match_text(m,
+                    ruru_simd_allowed() && (c->fmt == NULL || !c->fmt->def->skim_decodes) ? c->data
+                                                                                          : NULL,
+                    c->len);
 
     c->first_time = RURU_TIME_NONE;
     c->last_time = RURU_TIME_NONE;
