@@ -841,6 +841,9 @@ static bool record(const struct cli *c,
     return true;
 }
 
+/* The output's buffer (stdio's own would be a page): static, as stdout outlives cmd_scan. */
+static char out_buf[256u << 10];
+
 int cmd_scan(struct cli *c, int argc, char **argv)
 {
     struct ruru_scan_opts o;
@@ -977,6 +980,10 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         fputs(": cannot write\n", stderr);
         goto done;
     }
+    /* A sweep's sightings are many lines of a few kilobytes: written in large blocks, not a
+     * system call for every page, when no one is reading them live at a terminal. */
+    if (!isatty(fileno(sc.out)))
+        setvbuf(sc.out, out_buf, _IOFBF, sizeof(out_buf));
     if (!format_set)
         sc.format = c->format_set ? (c->format == OUT_JSON ? SF_JSON : SF_TABLE)
                     : out_path == NULL && isatty(STDOUT_FILENO) ? SF_TABLE
