@@ -33,6 +33,10 @@ static void test_buf(void)
     CHECK_STR(s, "42-x");
     ruru_free(s);
     CHECK_STR(ruru_buf_str(&b), "");
+    /* room without content: within the cap, the bytes are the caller's to write */
+    CHECK_INT(ruru_buf_reserve(&b, 7), RURU_OK);
+    CHECK(b.ptr != NULL && b.cap >= 8 && b.len == 0);
+    CHECK_INT(ruru_buf_reserve(&b, 9), RURU_ELIMIT);
     ruru_buf_fini(&b);
 }
 
