@@ -395,6 +395,7 @@ struct tscan {
     bool done, failed; /* scanned for this text; could not be (then lines are scanned) */
     struct tmatch *v;
     size_t n, cap;
+    size_t cur; /* the first match ending after the line last asked about */
 };
 
 /* Matches kept for a text at most (a megabyte of "aaa..." and the atom "aaa"): past it, the
@@ -454,7 +455,7 @@ void ruru_prefilter_text(void *scratch, const char *text, size_t len)
     s->text_len = len;
     for (size_t g = 0; g < N_GROUPS; g++) {
         s->t[g].done = s->t[g].failed = false;
-        s->t[g].n = 0;
+        s->t[g].n = s->t[g].cur = 0;
     }
 }
 
@@ -495,7 +496,7 @@ static int by_end(const void *a, const void *b)
 static void scan_text(const struct pgroup *pg, struct pscratch *s, struct tscan *t)
 {
     t->done = true;
-    t->n = 0;
+    t->n = t->cur = 0;
     if (hs_scan(pg->db, s->text, (unsigned)s->text_len, 0, s->hs, on_text_atom, t) != HS_SUCCESS ||
         t->failed) {
         t->failed = true;
@@ -510,17 +511,25 @@ static void scan_text(const struct pgroup *pg, struct pscratch *s, struct tscan 
 
 /* The atoms of group g that lie in text[off, off + len), from the text's matches. */
 static void
-text_atoms(const struct pgroup *pg, const struct tscan *t, size_t off, size_t len, uint64_t *bits)
+text_atoms(const struct pgroup *pg, struct tscan *t, size_t off, size_t len, uint64_t *bits)
 {
     size_t lo = 0, hi = t->n;
 
-    while (lo < hi) { /* the first match ending after off */
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->v[mid].to <= off)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (t->cur == 0 || t->v[t->cur - 1].to <= off) {
+        /* the lines are asked in order: from the last line's place */
+        lo = t->cur;
+        while (lo < t->n && t->v[lo].to <= off)
+            lo++;
+    } else {
+        while (lo < hi) { /* the first match ending after off */
+            size_t mid = lo + (hi - lo) / 2;
+            if (t->v[mid].to <= off)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
     }
+    t->cur = lo;
     for (size_t i = lo; i < t->n && t->v[i].to <= off + len; i++) {
         uint32_t id = t->v[i].id, r = pg->rule_of[id];
         if (t->v[i].to - pg->len_of[id] >= off)

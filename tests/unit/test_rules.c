@@ -713,7 +713,8 @@ static void test_prefilter_text(void)
     struct ruru_record *r = malloc(sizeof(*r));
     struct ruru_diag d;
     char *text = malloc(64 * 1024);
-    size_t len = 0, starts[4096], n = 0, same = 0, hits = 0, no_atom = 0;
+    size_t len = 0, starts[4096], n = 0, same = 0, hits = 0, no_atom = 0, kept = 0;
+    static bool may[4096];
     uint32_t seed = 7;
 
     CHECK_INT(ruru_rules_create(&rs), RURU_OK);
@@ -748,7 +749,25 @@ static void test_prefilter_text(void)
         same += alone == in_text && may_alone == may_text;
         no_atom += !may_alone;
         hits += (size_t)alone;
+        may[i] = may_alone;
     }
+    /* The text searched once, its lines asked in order and then backwards (the matches are
+     * walked from the last line's place when the line is not before it). */
+    ruru_rules_scratch_text(sc, text, len);
+    for (size_t i = 0; i < n; i++) {
+        const char *line = text + starts[i];
+        size_t ll = (i + 1 < n ? starts[i + 1] : len) - starts[i] - 1;
+        CHECK(ruru_jsonlog_parse(j, line, ll, r));
+        kept += ruru_rules_may_match(rs, sc, line, ll) == may[i];
+        kept += ruru_rules_may_match(rs, sc, line, ll) == may[i]; /* the same line again */
+    }
+    for (size_t i = n; i-- > 0;) {
+        const char *line = text + starts[i];
+        size_t ll = (i + 1 < n ? starts[i + 1] : len) - starts[i] - 1;
+        CHECK(ruru_jsonlog_parse(j, line, ll, r));
+        kept += ruru_rules_may_match(rs, sc, line, ll) == may[i];
+    }
+    CHECK_INT(kept, 3 * n);
     ruru_rules_scratch_text(sc, NULL, 0);
     CHECK_INT(same, n);
     CHECK(hits > n / 4 && hits < n * 2 && no_atom > n / 10); /* lines hit, miss, have no atom */
