@@ -626,7 +626,9 @@ by_masks(struct out *o, const char *line, size_t start, size_t n, const struct b
             word(o, line, start, n, marks);
         else if ((n == 32 || n == 40 || n == 64) && (b->hex & w) == w)
             emit(o, n == 32 ? RURU_IOC_MD5 : n == 40 ? RURU_IOC_SHA1 : RURU_IOC_SHA256, start, n);
-        /* else word() would take nothing: no mark, and not a hash */
+        else if (n == 32 || n == 40 || n == 64)
+            word(o, line, start, n, marks); /* a hash within: "++++d41d...", "d41d...!!!!" */
+        /* else word() would take nothing: no mark, and not of a hash's length */
     }
 }
 

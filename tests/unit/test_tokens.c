@@ -203,6 +203,14 @@ int main(void)
                 "ab.cd:8a",
                 "-x:1y",
                 "_:1.b.cd",
+                /* a hash behind marks word() drops, the word of a hash's length (the scalar
+                 * cut looks at such a word only then) */
+                "++++++++d41d8cd98f00b204e9800998ecf8427e",
+                "[[[[[[[[d41d8cd98f00b204e9800998ecf8427e",
+                "d41d8cd98f00b204e9800998ecf8427e!!!!!!!!",
+                "+da39a3ee5e6b4b0d3255bfef95601890afd8070?",
+                "+++da39a3ee5e6b4b0d3255bfef95601890afd80709",
+                "+e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85",
         };
         char line[400];
         for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
