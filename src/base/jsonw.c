@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Bytes written as they are inside a string: printable ASCII but '"' and '\\'. */
 static bool plain(unsigned char c)
@@ -162,4 +163,25 @@ void ruru_jsonw_int(struct ruru_buf *b, long long v)
 
     if (k > 0)
         ruru_buf_add(b, d, (size_t)k);
+}
+
+size_t ruru_jsonw_fix_utf8(const char *s, size_t n, char *out)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, k = 0;
+
+    while (i < n) {
+        uint32_t cp;
+        size_t len = seq(u + i, n - i, &cp);
+        if (len == 0 || cp == 0) {
+            memcpy(out + k, "\xEF\xBF\xBD", 3);
+            k += 3;
+            i++;
+        } else {
+            memcpy(out + k, s + i, len);
+            k += len;
+            i += len;
+        }
+    }
+    return k;
 }

@@ -35,4 +35,8 @@ void ruru_jsonw_bytes(struct ruru_buf *b, const char *s, size_t n);
 
 void ruru_jsonw_int(struct ruru_buf *b, long long v);
 
+/* s[0, n) made UTF-8 as ruru_jsonw_bytes makes text that is not: each byte that starts no
+ * valid sequence, and every NUL, becomes U+FFFD. out: room for 3n bytes; returns its length. */
+size_t ruru_jsonw_fix_utf8(const char *s, size_t n, char *out);
+
 #endif

@@ -2,6 +2,7 @@
 #include "scan/sighting.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,34 +142,10 @@ static json_t *bytes_string(const char *p, size_t n)
 {
     json_t *v = json_stringn(p, n);
     char *fixed;
-    size_t k = 0;
 
-    if (v != NULL)
+    if (v != NULL || n > SIZE_MAX / 3 || (fixed = ruru_malloc(n * 3 + 1)) == NULL)
         return v;
-    if ((fixed = ruru_malloc(n * 3 + 1)) == NULL)
-        return NULL;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)p[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        bool ok = len > 0 && i + len <= n && c != 0;
-        for (size_t j = 1; ok && j < len; j++)
-            ok = ((unsigned char)p[i + j] & 0xC0) == 0x80;
-        if (ok && len > 1) {
-            json_t *probe = json_stringn(p + i, len); /* overlong forms and surrogates */
-            ok = probe != NULL;
-            json_decref(probe);
-        }
-        if (ok) {
-            memcpy(fixed + k, p + i, len);
-            k += len;
-            i += len;
-        } else {
-            memcpy(fixed + k, "\xEF\xBF\xBD", 3);
-            k += 3;
-            i++;
-        }
-    }
-    v = json_stringn(fixed, k);
+    v = json_stringn(fixed, ruru_jsonw_fix_utf8(p, n, fixed));
     ruru_free(fixed);
     return v;
 }
