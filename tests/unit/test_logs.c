@@ -90,8 +90,8 @@ static void w3c_skim_agrees(struct ruru_w3c *w, const char *line, size_t len)
 static void test_w3c_skim(void)
 {
     static const char *const picked[] = {
-            "2021-03-02 10:11:12 10.0.0.5 Mozilla/5.0+(compatible;+Googlebot/2.1;++http://g.co/b) "
-            "GET",
+            "2021-03-02 10:11:12 10.0.0.5 Mozilla/5.0+(compatible;+bot/2.1;++http://g.co/b)",
+            "2021-03-02 10:11:12 10.0.0.5 Mozilla/5.0+(compatible) GET", /* too many */
             "2021-03-02 10:11:12 10.0.0.5 +http://a.example/ +httpx",
             "2021-03-02 10:11:12 a+b a+b\r",
             "2021-03-02 10:11:12 x+http x+httpz", /* "http" at the column's end: decoded */
