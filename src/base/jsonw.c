@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "base/jsonw.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -156,10 +157,10 @@ void ruru_jsonw_bytes(struct ruru_buf *b, const char *s, size_t n)
     ruru_buf_addc(b, '"');
 }
 
-void ruru_jsonw_int(struct ruru_buf *b, long long v)
+void ruru_jsonw_int(struct ruru_buf *b, int64_t v)
 {
     char d[24];
-    int k = snprintf(d, sizeof(d), "%lld", v);
+    int k = snprintf(d, sizeof(d), "%" PRId64, v);
 
     if (k > 0)
         ruru_buf_add(b, d, (size_t)k);

@@ -9,7 +9,7 @@
  *   string   '"' and '\\' escaped, \b \f \n \r \t, other bytes below 0x20 and every code point
  *            above 0x7F as \uXXXX (upper-case hex; a UTF-16 surrogate pair above U+FFFF);
  *            '/' and 0x7F as they are
- *   integer  decimal, as printf's %lld
+ *   integer  decimal
  *
  * The appends go through ruru_buf: a failure sets the buffer's `failed` flag, checked once at
  * the end of a chain.
@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 
@@ -33,7 +34,7 @@ void ruru_jsonw_str(struct ruru_buf *b, const char *s, size_t n);
  * byte that starts no valid sequence, and every NUL, becomes U+FFFD. Quoted. */
 void ruru_jsonw_bytes(struct ruru_buf *b, const char *s, size_t n);
 
-void ruru_jsonw_int(struct ruru_buf *b, long long v);
+void ruru_jsonw_int(struct ruru_buf *b, int64_t v);
 
 /* s[0, n) made UTF-8 as ruru_jsonw_bytes makes text that is not: each byte that starts no
  * valid sequence, and every NUL, becomes U+FFFD. out: room for 3n bytes; returns its length. */

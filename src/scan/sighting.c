@@ -525,7 +525,7 @@ static void member_bytes(struct ruru_buf *b, const char *key, const char *v, siz
     ruru_jsonw_bytes(b, v, n);
 }
 
-static void member_int(struct ruru_buf *b, const char *key, long long v)
+static void member_int(struct ruru_buf *b, const char *key, int64_t v)
 {
     ruru_buf_adds(b, key);
     ruru_jsonw_int(b, v);
@@ -559,15 +559,15 @@ const char *ruru_rule_sighting_json(struct ruru_sightings *s, const struct ruru_
         member_str(b, ",\"@timestamp\":", ts);
     }
     member_bytes(b, ",\"log\":{\"file\":{\"path\":", x->path, strlen(x->path));
-    member_int(b, "},\"offset\":", (long long)x->offset);
+    member_int(b, "},\"offset\":", (int64_t)x->offset);
     ruru_buf_addc(b, '}');
     if (x->asset != NULL) {
         member_bytes(b, x->asset_is_ip ? ",\"host\":{\"ip\":" : ",\"host\":{\"name\":", x->asset,
                      strlen(x->asset));
         ruru_buf_addc(b, '}');
     }
-    member_int(b, ",\"ruru\":{\"line\":", (long long)x->line);
-    member_int(b, ",\"length\":", (long long)x->length);
+    member_int(b, ",\"ruru\":{\"line\":", (int64_t)x->line);
+    member_int(b, ",\"length\":", (int64_t)x->length);
     member_str(b, ",\"format\":", x->format);
     hex_of(x->sha256, hex);
     member_str(b, ",\"sha256\":", hex);

@@ -177,7 +177,7 @@ static void test_random(void)
 
 static void test_int(void)
 {
-    static const long long v[] = {0, 1, -1, 42, 1614556800, INT64_MAX, INT64_MIN};
+    static const int64_t v[] = {0, 1, -1, 42, 1614556800, INT64_MAX, INT64_MIN};
     struct ruru_buf b;
 
     ruru_buf_init(&b, SIZE_MAX);
