@@ -14,6 +14,7 @@
 #include "base/alloc.h"
 #include "base/jsonw.h"
 #include "check.h"
+#include "xorshift.h"
 
 /* What jansson writes for the string s[0, n); NULL when json_stringn refuses it. */
 static char *jansson_text(const char *s, size_t n)
@@ -153,15 +154,11 @@ static void test_random(void)
 
     for (int round = 0; round < 20000; round++) {
         size_t n = 0, want;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        xorshift(&x);
         want = (size_t)(x % 24);
         for (size_t k = 0; k < want; k++) {
             const char *p;
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            xorshift(&x);
             /* mostly valid text, so that the valid path is tried as often as the other */
             p = round % 2 == 0 && x % 8 != 0 ? pieces[x % 20] : pieces[x % np];
             if (x % 97 == 0) {

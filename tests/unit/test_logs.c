@@ -10,6 +10,7 @@
 #include "logs/zeeklog.h"
 #include "record_dump.h"
 #include "shared_data.h"
+#include "xorshift.h"
 
 static void test_w3c(void)
 {
@@ -141,15 +142,11 @@ static void test_w3c_skim(void)
         ruru_w3c_parse(&w, headers[h], strlen(headers[h]), &r);
         for (int round = 0; round < 4000; round++) {
             size_t n = 0, k;
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            xorshift(&x);
             k = (size_t)(x % 24);
             for (size_t j = 0; j < k; j++) {
                 const char *p;
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
+                xorshift(&x);
                 p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
                 if (n + strlen(p) >= sizeof(line))
                     break;
