@@ -7,8 +7,8 @@
  * the two on random strings.
  *
  *   string   '"' and '\\' escaped, \b \f \n \r \t, other bytes below 0x20 and every code point
- *            above 0x7F as \uXXXX (upper-case hex; a UTF-16 surrogate pair above U+FFFF);
- *            '/' and 0x7F as they are
+ *            above 0x7F as "\u" and four upper-case hex digits (a UTF-16 surrogate pair above
+ *            U+FFFF); '/' and 0x7F as they are
  *   integer  decimal
  *
  * The appends go through ruru_buf: a failure sets the buffer's `failed` flag, checked once at

@@ -230,6 +230,7 @@ bool ruru_w3c_skim(const struct ruru_w3c *w,
                    const char **view)
 {
     size_t col = 0, n_names = w->n_names; /* col: the column at the start of the block */
+    size_t given = len; /* the view is as long as the line given, its line end included */
     const char *out = line;
 
     while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
@@ -248,7 +249,7 @@ bool ruru_w3c_skim(const struct ruru_w3c *w,
                 if (room == NULL)
                     return false;
                 if (out == line) {
-                    memcpy(room, line, len);
+                    memcpy(room, line, given);
                     out = room;
                 }
                 room[at] = ' ';
