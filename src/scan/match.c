@@ -899,6 +899,16 @@ static bool probe_token(struct ruru_matcher *m, const struct ruru_token *t, cons
     }
 }
 
+/* Is token i a URL whose host is the next token, a host name? The host's question (a URL's
+ * host, or a domain) holds the URL's (its host), so the URL need not be asked: the cut
+ * gives a URL's host right after it (tokens.c), the same bytes ruru_url_host finds, and a
+ * host name it gives has no trailing dot, '%' or byte above 0x7f. */
+static bool host_follows(const struct ruru_token *t, size_t i, size_t end)
+{
+    return t[i].type == RURU_IOC_URL && i + 1 < end && t[i + 1].type == RURU_IOC_DOMAIN &&
+           t[i + 1].off > t[i].off && t[i + 1].off + t[i + 1].len <= t[i].off + t[i].len;
+}
+
 static bool probe_text(struct ruru_matcher *m, const char *s, size_t n)
 {
     size_t count = ruru_tokens(s, n, m->tokens, RURU_MATCH_MAX_TOKENS);
@@ -906,7 +916,8 @@ static bool probe_text(struct ruru_matcher *m, const char *s, size_t n)
     if (count > RURU_MATCH_MAX_TOKENS)
         return true; /* a huge line: the full pass takes it in parts */
     for (size_t i = 0; i < count; i++)
-        if (probe_token(m, &m->tokens[i], s + m->tokens[i].off, m->tokens[i].len))
+        if (!host_follows(m->tokens, i, count) &&
+            probe_token(m, &m->tokens[i], s + m->tokens[i].off, m->tokens[i].len))
             return true;
     return false;
 }
@@ -1044,7 +1055,8 @@ static bool probe_window(struct ruru_matcher *m, const char *line, size_t len, b
         return true;
     }
     for (size_t i = first; i < k && !*hit; i++)
-        *hit = probe_token(m, &m->win_tokens[i], m->win + m->win_tokens[i].off,
+        *hit = !host_follows(m->win_tokens, i, k) &&
+               probe_token(m, &m->win_tokens[i], m->win + m->win_tokens[i].off,
                            m->win_tokens[i].len);
     return true;
 }

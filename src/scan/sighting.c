@@ -11,6 +11,7 @@
 #include "base/jsonw.h"
 #include "base/str.h"
 #include "base/time.h"
+#include "base/vec.h"
 #include "intel/actors.h"
 #include "intel/query.h"
 
@@ -39,7 +40,13 @@ struct ruru_sightings {
     bool reg_failed;
     json_t **cache; /* per index entry: the indicator as the store describes it */
     json_t **wl;    /* per index entry: warninglists holding the indicator's value */
-    size_t lo, hi;  /* the entries described lie in [lo, hi) (the rest is never read) */
+    /* The entries described, in the order they were: closing reads only these (a million
+     * entries are 8 MB a table, and reading one page of it maps a page; the few described are
+     * spread all over it). When the list cannot grow, the entries between the lowest and the
+     * highest described are read instead. */
+    struct ruru_vec described; /* uint32_t */
+    bool described_lost;
+    size_t lo, hi; /* the entries described lie in [lo, hi) */
     const struct ruru_rules *rules;
     json_t **rule_cache;          /* per rule: ruru_rules_describe */
     struct rule_text **rule_text; /* per rule: its parts of a sighting's text */
@@ -62,6 +69,7 @@ enum ruru_err ruru_sightings_open(struct ruru_store *store,
     }
     s->store = store;
     s->idx = idx;
+    ruru_vec_init(&s->described, sizeof(uint32_t), SIZE_MAX);
     ruru_buf_init(&s->out, SIZE_MAX);
     *out = s;
     return RURU_OK;
@@ -74,11 +82,19 @@ void ruru_sightings_close(struct ruru_sightings *s)
     if (s == NULL)
         return;
     n = ruru_index_count(s->idx);
-    /* A million entries are 8 MB a table: those never written are not paged in to be read. */
-    for (size_t i = s->lo; s->cache != NULL && i < s->hi && i < n; i++)
-        json_decref(s->cache[i]);
-    for (size_t i = s->lo; s->wl != NULL && i < s->hi && i < n; i++)
-        json_decref(s->wl[i]);
+    if (s->described_lost) {
+        for (size_t i = s->lo; s->cache != NULL && i < s->hi && i < n; i++)
+            json_decref(s->cache[i]);
+        for (size_t i = s->lo; s->wl != NULL && i < s->hi && i < n; i++)
+            json_decref(s->wl[i]);
+    } else {
+        for (size_t k = 0; k < s->described.n; k++) {
+            uint32_t i = *(const uint32_t *)ruru_vec_at(&s->described, k);
+            json_decref(s->cache[i]);
+            json_decref(s->wl[i]);
+        }
+    }
+    ruru_vec_fini(&s->described);
     ruru_free(s->cache);
     ruru_free(s->wl);
     for (size_t i = 0; s->rule_cache != NULL && i < ruru_rules_count(s->rules); i++)
@@ -249,6 +265,8 @@ static json_t *indicator(struct ruru_sightings *s, uint32_t i)
         s->reg_failed = ruru_actors_build(db, &s->reg, &d) != RURU_OK;
     }
     s->cache[i] = ruru_query_indicator(db, s->reg, ind->store_id, INT64_MIN);
+    if (s->cache[i] != NULL && !s->described_lost && ruru_vec_push(&s->described, &i) != RURU_OK)
+        s->described_lost = true;
     if (s->lo >= s->hi) {
         s->lo = i;
         s->hi = (size_t)i + 1;

@@ -390,9 +390,9 @@ static void candidate(struct out *o, const char *line, size_t start, size_t end)
  * found by halving shifts over this block and the next), are visited, each once, in line
  * order. A word inside the block (or, when it runs into the next one, classified again from
  * its own start) is first judged on the block's masks of its bytes, which decide most words
- * of logs without looking at a byte (nothing_in, is_quad, host_shape); the others go to the
- * same word() as the scalar cut. The tokens are the same, byte for byte (tests/unit/
- * test_tokens.c and the fuzz target compare the two).
+ * of logs without looking at a byte (nothing_in, is_quad, host_shape) and find the host of a
+ * plain URL (url_by_masks); the others go to the same word() as the scalar cut. The tokens are the
+ * same, byte for byte (tests/unit/ test_tokens.c and the fuzz target compare the two).
  */
 
 /* The masks of a block of 64 bytes, one bit per byte: separators, and the bytes that decide
@@ -606,22 +606,85 @@ AVX2_INLINE bool nothing_in(const struct blk *b, uint64_t w, size_t n)
            (w & ~(colon * 2 - 1) & ~digit) != 0;
 }
 
+/* A dotted quad or a host name's shape of bits h, taken as word() and host_token take it: an
+ * address when is_v4 says so, a host name when is_host does. False: neither shape (a word of
+ * a host name's bytes only is then nothing to word() or host_token). */
+AVX2_INLINE bool host_by_masks(
+        struct out *o, const char *line, size_t start, size_t n, const struct blk *b, uint64_t h)
+{
+    uint32_t v4;
+    int host;
+
+    if (is_quad(b, h)) {
+        if (quad_value(line + start, n, (b->dot & h) >> __builtin_ctzll(h), &v4))
+            emit_v4(o, RURU_IOC_IPV4, start, n, v4);
+        return true;
+    }
+    if ((host = host_shape(b, h)) >= 0) {
+        if (host == 1 || (host == 2 && is_host(line + start, n)))
+            emit(o, RURU_IOC_DOMAIN, start, n);
+        return true;
+    }
+    return false;
+}
+
+/*
+ * A URL of the common shape, "scheme://host" then nothing or a '/' and anything: the scheme
+ * letters from the word's start, the host a host name's bytes. word() takes it as the word (less
+ * trailing punctuation) and its host; here the host is found on the block's masks instead of
+ * byte by byte. False, having emitted nothing: not of that shape (a port, user info, a '?' or
+ * '#' after the host, a bracketed address, marks before the scheme), left to word().
+ */
+AVX2_INLINE bool url_by_masks(
+        struct out *o, const char *line, size_t start, size_t n, const struct blk *b, uint64_t w)
+{
+    const char *s = line + start;
+    unsigned ws = (unsigned)__builtin_ctzll(w), c, hs, he;
+    uint64_t colon = b->colon & w, first, stop, host;
+    size_t len = n;
+
+    if (colon == 0)
+        return false;
+    first = colon & (0 - colon);
+    c = (unsigned)__builtin_ctzll(first);
+    /* letters up to the first colon (at least one), then "//" */
+    if (c == ws || (b->alpha & (first - 1) & w) != ((first - 1) & w) ||
+        (b->slash & w & first << 1) == 0 || (b->slash & w & first << 2) == 0)
+        return false;
+    while (len > 0 && (s[len - 1] == '.' || s[len - 1] == ':' || s[len - 1] == '!' ||
+                       s[len - 1] == '?' || s[len - 1] == ']' || s[len - 1] == '='))
+        len--;
+    hs = c + 3;
+    he = ws + (unsigned)len;
+    if (he < hs)
+        return false; /* the "//" trimmed: word() finds no scheme there */
+    /* The host runs to the first byte that no host name holds; it must be a '/' or the end. */
+    stop = hs < 64 ? (w & ~b->name) >> hs << hs : 0;
+    if (stop != 0 && (unsigned)__builtin_ctzll(stop) < he) {
+        unsigned at = (unsigned)__builtin_ctzll(stop);
+        if ((b->slash >> at & 1) == 0)
+            return false;
+        he = at;
+    }
+    emit(o, RURU_IOC_URL, start, len);
+    if (he > hs) {
+        host = ((1ull << (he - hs)) - 1) << hs; /* he - hs < 61: hs > ws + 3 */
+        (void)host_by_masks(o, line, start + (hs - ws), he - hs, b, host);
+    }
+    return true;
+}
+
 /* The word [start, start + n) whose bytes are the bits w of block b (n <= 64), as candidate()
  * takes it. */
 AVX2_INLINE void
 by_masks(struct out *o, const char *line, size_t start, size_t n, const struct blk *b, uint64_t w)
 {
-    uint32_t v4;
-    int host;
-
-    if (is_quad(b, w)) {
-        if (quad_value(line + start, n, (b->dot & w) >> __builtin_ctzll(w), &v4))
-            emit_v4(o, RURU_IOC_IPV4, start, n, v4);
-    } else if ((host = host_shape(b, w)) >= 0) {
-        if (host == 1 || (host == 2 && is_host(line + start, n)))
-            emit(o, RURU_IOC_DOMAIN, start, n);
+    if (host_by_masks(o, line, start, n, b, w)) {
+        /* taken */
     } else if (!nothing_in(b, w, n)) {
         unsigned marks = marks_of(b, w);
+        if ((marks & M_COLON) && url_by_masks(o, line, start, n, b, w))
+            return;
         if (marks & ~M_SLASH)
             word(o, line, start, n, marks);
         else if ((n == 32 || n == 40 || n == 64) && (b->hex & w) == w)

@@ -715,6 +715,61 @@ static void test_plus_tokens(void)
     ruru_store_close(s);
 }
 
+/* URL indicators found through their own question, their hosts being no indicator: a URL
+ * whose host is an address, one with a port, one behind user info, one whose host the cut
+ * gives (the quick question asks that host for it), beside lines that hold their hosts
+ * only. Swept by the vector and the portable cut alike. */
+static void test_url_hosts(void)
+{
+#define REQ "192.0.2.1 - - [01/Mar/2021:00:00:02 +0000] \"GET /x HTTP/1.1\" 200 5 "
+    static const char *const lines[] = {
+            REQ "\"http://198.51.100.9/gate\" \"curl/8\"",
+            REQ "\"-\" \"198.51.100.9 c3.example c4.example c5.example\"",
+            REQ "\"http://c3.example:8080/in\" \"curl/8\"",
+            REQ "\"https://u@c4.example/a\" \"curl/8\"",
+            REQ "\"http://c5.example/other\" \"curl/8\"",
+            REQ "\"http://c5.example/b.php\" \"curl/8\"",
+    };
+#undef REQ
+    static const char *const want[] = {
+            "http://198.51.100.9/gate", NULL, "http://c3.example:8080/in",
+            "https://u@c4.example/a",   NULL, "http://c5.example/b.php"};
+    ruru_store *s = store_with("i-urlhost.csv", "type,value,confidence\n"
+                                                "url,http://198.51.100.9/gate,50\n"
+                                                "url,http://c3.example:8080/in,50\n"
+                                                "url,https://u@c4.example/a,50\n"
+                                                "url,http://c5.example/b.php,50\n");
+    struct got g = {0};
+    const char *paths[] = {path_of("urlhost.log")};
+    char text[1024] = "", offset[6][24];
+    size_t off = 0;
+
+    for (size_t i = 0; i < 6; i++) {
+        snprintf(offset[i], sizeof(offset[i]), "%zu", off);
+        strcat(text, lines[i]);
+        strcat(text, "\n");
+        off += strlen(lines[i]) + 1;
+    }
+    write_text("urlhost.log", text);
+    for (int portable = 0; portable < 2; portable++) {
+        size_t k = 0;
+        ruru_set_simd(!portable);
+        CHECK_INT(sweep(s, paths, 1, 1, &g), RURU_OK);
+        CHECK_INT(json_array_size(g.sightings), 4);
+        for (size_t i = 0; i < 6; i++) {
+            json_t *x = json_array_get(g.sightings, k);
+            if (want[i] == NULL)
+                continue;
+            CHECK_STR(at(x, "ruru.indicator.value"), want[i]);
+            CHECK_STR(at(x, "log.offset"), offset[i]);
+            k++;
+        }
+        got_free(&g);
+    }
+    ruru_set_simd(true);
+    ruru_store_close(s);
+}
+
 /* A log cut short while it is read (rotation, an intruder): what was read is swept, and the
  * input is reported as an error. The cut happens from the progress callback, which the
  * reader calls after its first chunk. */
@@ -1361,6 +1416,7 @@ int main(int argc, char **argv)
         return finish();
     }
     test_apache();
+    test_url_hosts();
     test_w3c_json_text();
     test_compressed_and_errors();
     test_chunks_and_threads();

@@ -211,6 +211,37 @@ int main(void)
                 "+da39a3ee5e6b4b0d3255bfef95601890afd8070?",
                 "+++da39a3ee5e6b4b0d3255bfef95601890afd80709",
                 "+e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85",
+                /* URLs: the common shape (taken on the masks) and its neighbours (word()) */
+                "http://evil.com",
+                "https://evil.com/a/b.js",
+                "HTTP://EVIL.COM/",
+                "http://evil.com:8080/x",
+                "http://u@evil.com/",
+                "http://evil.com?x=1",
+                "http://evil.com#f",
+                "http://1.2.3.4/x",
+                "http://1.2.3.256/",
+                "http://1.2.3/",
+                "http://[::1]/",
+                "http://evil.com./",
+                "http://evil.com.",
+                "http://evil.com!?",
+                "http://",
+                "http:///x",
+                "h://a.bc",
+                "http://evil.c0m/",
+                "http://xn--p1ai.xn--p1ai/",
+                "http://a..b.com/",
+                "http://.evil.com/",
+                "http://evil%2ecom/",
+                "http:/evil.com/",
+                "1http://evil.com/",
+                "a1b://evil.com/",
+                "http://evil.com/http://x.com/",
+                "ab:http://evil.com/",
+                "http://evil.com:/",
+                "http://localhost/",
+                "http://e-v_il.com/=",
         };
         char line[400];
         for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
@@ -240,6 +271,43 @@ int main(void)
             }
             same_cuts(line, len, 64);
             same_cuts(line, len, (size_t)(k % 5));
+        }
+    }
+    {
+        /* Random URLs: schemes, hosts and what may follow a host, glued without separators,
+         * at random places of a line (the common shape is taken on the block's masks). */
+        static const char *const pieces[] = {
+                "http",    "https",     "h",        "x1",
+                "+",       "[",         "://",      ":/",
+                ":",       "//",        "/",        "evil.com",
+                "1.2.3.4", "256.1.1.1", "a",        ".",
+                "..",      "-",         "_",        "@",
+                "?",       "#",         "%",        "]",
+                "=",       "!",         ":80",      "xn--p1ai",
+                "E",       "0",         "EVIL.COM", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                " ",       "\t",        "\""};
+        char line[300];
+        uint32_t seed = 4242;
+        for (int k = 0; k < 20000; k++) {
+            size_t n = 0, lead;
+            seed = seed * 1103515245u + 12345u;
+            lead = (seed >> 16) % 100;
+            memset(line, 'z', lead);
+            n = lead;
+            line[n++] = ' ';
+            while (n < sizeof(line) - 40) {
+                const char *p;
+                seed = seed * 1103515245u + 12345u;
+                p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+                memcpy(line + n, p, strlen(p));
+                n += strlen(p);
+                if ((seed >> 8) % 11 == 0)
+                    break;
+            }
+            same_cuts(line, n, 64);
+            line[n++] = ' ';
+            memset(line + n, 'z', sizeof(line) - n);
+            same_cuts(line, sizeof(line), 64);
         }
     }
     {
