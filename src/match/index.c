@@ -2,7 +2,7 @@
 /*
  * The match index (index.h), one blob:
  *
- *   header | indicators[n] | slots[n_slots] | filter bits | IPv4 /16 map | key pool
+ *   header | indicators[n] | slots[n_slots] | filter bits | IPv4 /16 map | [/24 map] | key pool
  *
  * Every indicator has a key: its canonical value, or for addresses and CIDRs 17 bytes (the
  * network in 128-bit space, IPv4 mapped into ::ffff:0:0/96, and the prefix length in that
@@ -21,9 +21,9 @@
  * and nested ranges (a /16 holding the /24) both report.
  *
  * Size and speed at 1M indicators (the sweep benchmark's list): the file is ~48 B an entry,
- * ~13 B of slots, ~2 B of filter and ~29 B of keys. The cost of a build is SQLite's scan and
- * the memory it first touches; the cost of a load is one pass over the file, which checks the
- * checksum and the structure chunk by chunk while each chunk is in cache.
+ * ~13 B of slots, ~2 B of filter, ~2 B of the IPv4 /24 map and ~29 B of keys. The cost of a build
+ * is SQLite's scan and the memory it first touches; the cost of a load is one pass over the file,
+ * which checks the checksum and the structure chunk by chunk while each chunk is in cache.
  */
 #include "match/index.h"
 
@@ -49,15 +49,24 @@
 
 #define MAGIC "RURUIDX"
 #define VERSION                                                                     \
-    10u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts;          \
+    11u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts;          \
          * 5: uri-path keys in lower case; 6: STIX patterns (their text);           \
          * 7: web-root file paths as uri-path keys, derived keys' origin;           \
          * 8: type filename-regex; 9: types regkey, mutex, pipe, mac (numbers after \
-         *    them moved); 10: 8-byte slots, any table size, chains point back */
+         *    them moved); 10: 8-byte slots, any table size, chains point back;     \
+         * 11: the IPv4 /24 map */
 #define ENDIAN 0x01020304u
 /* After the filter: one bit per IPv4 /16 holding an address or range of the index (8 KiB,
  * at home in L1), so most addresses of a log are rejected before any hashing. */
 #define V4MAP_BYTES 8192u
+/* Then, when the index holds 16,384 IPv4 addresses and ranges or more, one bit per /24
+ * (2 MiB, 128 B a key or less): where the /16 map lets an address through, one load instead of
+ * a hash and a filter test for each prefix length in use. Addresses of a log come from the
+ * networks its intel names: in the sweep benchmark's logs most pass the /16 map (2,560 /16s
+ * hold all its intel's addresses), and at 1M indicators (333,000 addresses and /24s) 2 % of
+ * the /24s are set. */
+#define V4MAP24_BYTES (2u << 20)
+#define V4MAP24_FROM  16384u /* IPv4 keys */
 /* Type class of address and CIDR keys (all in one 128-bit space). */
 #define CLASS_IP RURU_IOC_CIDR6
 /* Hosts of URL indicators, so that a sweep asks "could this URL match?" before normalising. */
@@ -88,10 +97,11 @@ struct header {
      * looked up whole (a user agent, a path, any field as a string) is mostly of a length no
      * key has, and is let go without hashing. */
     uint64_t key_lens[32];
+    uint64_t v4map24_bytes; /* 0 or V4MAP24_BYTES */
 };
 
 /* The fuzz target writes the checksum at its offset: keep the layout where it says. */
-_Static_assert(sizeof(struct header) == 408, "index header layout");
+_Static_assert(sizeof(struct header) == 416, "index header layout");
 #define CHECKSUM_OFF 24
 #define SUMMED_OFF   32 /* the checksum covers the bytes from here on */
 _Static_assert(offsetof(struct header, checksum) == CHECKSUM_OFF, "index checksum place");
@@ -110,7 +120,7 @@ struct ruru_index {
     struct header h;
     const struct ruru_index_ind *ind;
     const struct slot *slots;
-    const unsigned char *filter; /* h.filter_bits bits, then the IPv4 /16 map */
+    const unsigned char *filter; /* h.filter_bits bits, then the IPv4 /16 and /24 maps */
     const unsigned char *pool;
     void *map; /* the mapped file (map_size bytes), or NULL */
     size_t map_size;
@@ -356,7 +366,10 @@ size_t ruru_index_find_ip(const struct ruru_index *idx,
     if (is_v4(addr)) {
         const unsigned char *map = idx->filter + H->filter_bits / 8;
         unsigned slash16 = (unsigned)addr[12] << 8 | addr[13];
+        uint32_t slash24 = (uint32_t)slash16 << 8 | addr[14];
         if (!(map[slash16 >> 3] & (1u << (slash16 & 7))))
+            return 0;
+        if (H->v4map24_bytes != 0 && !(map[V4MAP_BYTES + (slash24 >> 3)] & (1u << (slash24 & 7))))
             return 0;
         for (int p = 32; p >= 0 && !stop; p--)
             if (H->v4_prefixes & (1ull << p)) {
@@ -375,20 +388,28 @@ size_t ruru_index_find_ip(const struct ruru_index *idx,
 
 /* ---- building ------------------------------------------------------------------------------ */
 
-/* Marks the /16s an IPv4 key (network in ::ffff:a.b.c.d form, then the prefix length in
- * 128-bit space) covers: one for a /16 or longer, all of them under a shorter range. */
-static void v4map_mark(unsigned char *map, const unsigned char key[17])
+static bool is_v4_key(const unsigned char key[17])
 {
     static const unsigned char pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    unsigned prefix, first, count;
 
-    if (memcmp(key, pre, 12) != 0 || key[16] < 96)
+    return memcmp(key, pre, 12) == 0 && key[16] >= 96;
+}
+
+/* Marks the /B networks (B = 16 or 24) an IPv4 key (network in ::ffff:a.b.c.d form, then the
+ * prefix length in 128-bit space) covers: one for a /B or longer, all of them under a shorter
+ * range. */
+static void v4map_mark(unsigned char *map, unsigned bits, const unsigned char key[17])
+{
+    uint32_t prefix, first, count;
+
+    if (!is_v4_key(key))
         return; /* IPv6 */
     prefix = key[16] - 96u;
-    first = (unsigned)key[12] << 8 | key[13];
-    count = prefix >= 16 ? 1u : 1u << (16 - prefix);
+    first = ((uint32_t)key[12] << 24 | (uint32_t)key[13] << 16 | (uint32_t)key[14] << 8) >>
+            (32 - bits);
+    count = prefix >= bits ? 1u : 1u << (bits - prefix);
     first &= ~(count - 1);
-    for (unsigned k = first; k < first + count && k < 65536; k++)
+    for (uint32_t k = first; k < first + count; k++)
         map[k >> 3] |= (unsigned char)(1u << (k & 7));
 }
 
@@ -639,7 +660,7 @@ static enum ruru_err lay_out(struct build *b, struct ruru_index **out)
 {
     static const unsigned char no_keys[8];
     struct header *H = &b->H;
-    size_t n = b->n, n_slots, filter_bytes;
+    size_t n = b->n, n_slots, filter_bytes, maps;
     struct ruru_index_ind *I = (struct ruru_index_ind *)(void *)b->ind.ptr; /* NULL when n is 0 */
     const uint64_t *hs = (const uint64_t *)(const void *)b->hash.ptr;
     const unsigned char *pool = b->pool.ptr != NULL ? b->pool.ptr : no_keys;
@@ -654,13 +675,19 @@ static enum ruru_err lay_out(struct build *b, struct ruru_index **out)
     filter_bytes = (size_t)(H->filter_bits / 8);
     idx = ruru_calloc(1, sizeof(*idx));
     S = ruru_alloc_huge(n_slots * sizeof(*S));
-    F = ruru_alloc_huge(filter_bytes + V4MAP_BYTES); /* zeroed */
+    F = ruru_alloc_huge(filter_bytes + V4MAP_BYTES + V4MAP24_BYTES); /* zeroed */
     if (idx == NULL || S == NULL || F == NULL) {
         ruru_free(idx);
         ruru_free_huge(S, n_slots * sizeof(*S));
-        ruru_free_huge(F, filter_bytes + V4MAP_BYTES);
+        ruru_free_huge(F, filter_bytes + V4MAP_BYTES + V4MAP24_BYTES);
         return RURU_ENOMEM;
     }
+    /* Whether the /24 map is worth its 2 MiB. */
+    for (size_t i = 0, v4 = 0; i < n && H->v4map24_bytes == 0; i++)
+        if (key_class(&I[i], i >= b->n_real) == CLASS_IP && is_v4_key(pool + I[i].key_off) &&
+            ++v4 >= V4MAP24_FROM)
+            H->v4map24_bytes = V4MAP24_BYTES;
+    maps = V4MAP_BYTES + (size_t)H->v4map24_bytes;
     memset(S, 0xff, n_slots * sizeof(*S));
     for (size_t i = 0; i < n; i++) {
         uint64_t h = hs[i], a, c;
@@ -673,7 +700,9 @@ static enum ruru_err lay_out(struct build *b, struct ruru_index **out)
         F[a >> 3] |= (unsigned char)(1u << (a & 7));
         F[c >> 3] |= (unsigned char)(1u << (c & 7));
         if (cls == CLASS_IP)
-            v4map_mark(F + filter_bytes, pool + I[i].key_off);
+            v4map_mark(F + filter_bytes, 16, pool + I[i].key_off);
+        if (cls == CLASS_IP && H->v4map24_bytes != 0)
+            v4map_mark(F + filter_bytes + V4MAP_BYTES, 24, pool + I[i].key_off);
         for (size_t k = slot_of(h, n_slots);; k = k + 1 == n_slots ? 0 : k + 1) {
             uint32_t f = S[k].first;
             if (f == UINT32_MAX) {
@@ -698,14 +727,14 @@ static enum ruru_err lay_out(struct build *b, struct ruru_index **out)
     H->n_slots = n_slots;
     H->slots_off = H->ind_off + n * sizeof(*I);
     H->filter_off = H->slots_off + n_slots * sizeof(*S);
-    H->pool_off = H->filter_off + filter_bytes + V4MAP_BYTES;
+    H->pool_off = H->filter_off + filter_bytes + maps;
     H->pool_size = b->pool.len;
     H->size = H->pool_off + H->pool_size;
     XXH3_64bits_reset(&xs);
     XXH3_64bits_update(&xs, (const unsigned char *)H + SUMMED_OFF, sizeof(*H) - SUMMED_OFF);
     XXH3_64bits_update(&xs, I, n * sizeof(*I));
     XXH3_64bits_update(&xs, S, n_slots * sizeof(*S));
-    XXH3_64bits_update(&xs, F, filter_bytes + V4MAP_BYTES);
+    XXH3_64bits_update(&xs, F, filter_bytes + maps);
     XXH3_64bits_update(&xs, pool, b->pool.len);
     H->checksum = XXH3_64bits_digest(&xs);
     idx->h = *H;
@@ -719,7 +748,7 @@ static enum ruru_err lay_out(struct build *b, struct ruru_index **out)
     idx->owned[1].ptr = S;
     idx->owned[1].size = n_slots * sizeof(*S);
     idx->owned[2].ptr = F;
-    idx->owned[2].size = filter_bytes + V4MAP_BYTES;
+    idx->owned[2].size = filter_bytes + V4MAP_BYTES + V4MAP24_BYTES;
     idx->owned[3].ptr = b->pool.ptr;
     idx->owned[3].size = b->pool.cap;
     memset(&b->ind, 0, sizeof(b->ind));
@@ -843,8 +872,9 @@ enum ruru_err ruru_index_check(const void *blob, size_t size, struct ruru_diag *
         H.n_derived > H.n_ind || H.ind_off != sizeof(H) ||
         H.slots_off != H.ind_off + H.n_ind * sizeof(struct ruru_index_ind) ||
         H.filter_off != H.slots_off + H.n_slots * sizeof(struct slot) ||
-        H.pool_off != H.filter_off + H.filter_bits / 8 + V4MAP_BYTES || H.pool_off > size ||
-        H.pool_size != size - H.pool_off)
+        (H.v4map24_bytes != 0 && H.v4map24_bytes != V4MAP24_BYTES) ||
+        H.pool_off != H.filter_off + H.filter_bits / 8 + V4MAP_BYTES + H.v4map24_bytes ||
+        H.pool_off > size || H.pool_size != size - H.pool_off)
         return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "index file layout is damaged");
     /* Every key and chain must stay inside the blob: checked once here, trusted after. */
     I = (const struct ruru_index_ind *)(const void *)(base + H.ind_off);
@@ -929,7 +959,8 @@ ruru_index_save(const struct ruru_index *idx, const char *path, struct ruru_diag
     if (!write_all(fd, H, sizeof(*H)) ||
         !write_all(fd, idx->ind, (size_t)H->n_ind * sizeof(*idx->ind)) ||
         !write_all(fd, idx->slots, (size_t)H->n_slots * sizeof(*idx->slots)) ||
-        !write_all(fd, idx->filter, (size_t)(H->filter_bits / 8 + V4MAP_BYTES)) ||
+        !write_all(fd, idx->filter,
+                   (size_t)(H->filter_bits / 8 + V4MAP_BYTES + H->v4map24_bytes)) ||
         !write_all(fd, idx->pool, (size_t)H->pool_size) || fsync(fd) != 0) {
         err = ruru_diag_set(diag, RURU_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
         close(fd);

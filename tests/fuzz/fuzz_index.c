@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (blob == NULL)
         return 0;
     memcpy(blob, data, size);
-    if (size >= 408) { /* sizeof(struct header) */
+    if (size >= 416) { /* sizeof(struct header) */
         uint64_t sum = XXH3_64bits((const unsigned char *)blob + 32, size - 32);
         memcpy((unsigned char *)blob + 24, &sum, sizeof(sum));
     }

@@ -3,6 +3,7 @@
  * structure with a right checksum), and lookups in a table of thousands of keys after a load. */
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "check.h"
@@ -12,8 +13,8 @@
 static char home[] = "/tmp/ruru-test-index-XXXXXX";
 
 /* Where the header keeps what the tests need (index.c: struct header; the fuzz target knows
- * the same two places). The entries start right after the 408-byte header. */
-#define HEADER_BYTES 408u
+ * the same two places). The entries start right after the 416-byte header. */
+#define HEADER_BYTES 416u
 #define CHECKSUM_OFF 24u
 #define SUMMED_OFF   32u
 #define N_IND_OFF    32u
@@ -267,6 +268,88 @@ static void test_many(ruru_store *st, const char *path)
     ruru_index_destroy(built);
 }
 
+static void v4(unsigned char a[16], unsigned b0, unsigned b1, unsigned b2, unsigned b3)
+{
+    memset(a, 0, 16);
+    a[10] = a[11] = 0xff;
+    a[12] = (unsigned char)b0;
+    a[13] = (unsigned char)b1;
+    a[14] = (unsigned char)b2;
+    a[15] = (unsigned char)b3;
+}
+
+/* Enough addresses for the /24 map to be built, in many /16s, and ranges shorter and longer
+ * than a /24 and a /16: found as before, built and loaded, and neighbours are not. */
+static void test_slash24(void)
+{
+    char dir[] = "/tmp/ruru-test-index24-XXXXXX", path[128];
+    ruru_store *st = NULL;
+    struct ruru_store_file *f = NULL;
+    struct ruru_index *both[2] = {NULL, NULL};
+    bool unchanged;
+    struct stat sb;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/index", dir);
+    CHECK_INT(ruru_store_open(dir, &st, NULL), RURU_OK);
+    CHECK_INT(ruru_store_file_begin(st, "a", "a.csv", "test", "h", 1, &f, &unchanged, NULL),
+              RURU_OK);
+    for (int i = 0; i < 17000; i++) {
+        char v[32];
+        snprintf(v, sizeof(v), "%d.%d.%d.5", 1 + i / 256, i % 256, (i * 7) % 256);
+        add(ruru_store_file_sink(f), RURU_IOC_IPV4, v);
+    }
+    add(ruru_store_file_sink(f), RURU_IOC_CIDR4, "100.64.0.0/10");
+    add(ruru_store_file_sink(f), RURU_IOC_CIDR4, "198.18.16.0/20");
+    add(ruru_store_file_sink(f), RURU_IOC_CIDR4, "192.0.2.64/26");
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+    CHECK_INT(ruru_index_build(ruru_store_db(st), &both[0], NULL), RURU_OK);
+    CHECK_INT(ruru_index_save(both[0], path, NULL), RURU_OK);
+    CHECK(stat(path, &sb) == 0 && sb.st_size > (2 << 20)); /* the /24 map is there */
+    CHECK_INT(ruru_index_load(path, &both[1], NULL), RURU_OK);
+    for (int w = 0; w < 2 && both[1] != NULL; w++) {
+        const struct ruru_index *idx = both[w];
+        size_t found = 0, wrong = 0;
+        unsigned char a[16];
+        for (int i = 0; i < 17000; i++) {
+            unsigned b0 = 1 + (unsigned)i / 256, b1 = (unsigned)i % 256,
+                     b2 = (unsigned)(i * 7) % 256;
+            v4(a, b0, b1, b2, 5);
+            found += ruru_index_find_ip(idx, a, NULL, NULL) == 1;
+            v4(a, b0, b1, b2, 6); /* the same /24 */
+            wrong += ruru_index_find_ip(idx, a, NULL, NULL) != 0;
+            v4(a, b0, b1, (b2 + 1) % 256, 5); /* the same /16 */
+            wrong += ruru_index_find_ip(idx, a, NULL, NULL) != 0;
+        }
+        CHECK_INT(found, 17000);
+        CHECK_INT(wrong, 0);
+        v4(a, 100, 64, 0, 0);
+        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 1);
+        v4(a, 100, 127, 255, 255);
+        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 1);
+        v4(a, 100, 128, 0, 1);
+        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 0);
+        v4(a, 100, 63, 255, 255);
+        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 0);
+        v4(a, 198, 18, 31, 255);
+        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 1);
+        v4(a, 198, 18, 32, 0);
+        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 0);
+        v4(a, 198, 18, 15, 255);
+        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 0);
+        v4(a, 192, 0, 2, 100);
+        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 1);
+        v4(a, 192, 0, 2, 128);
+        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 0);
+    }
+    ruru_index_destroy(both[1]);
+    ruru_index_destroy(both[0]);
+    ruru_store_close(st);
+    unlink(path);
+    snprintf(path, sizeof(path), "rm -rf %s", dir);
+    CHECK(system(path) == 0);
+}
+
 int main(void)
 {
     ruru_store *st = NULL;
@@ -325,6 +408,7 @@ int main(void)
     }
     CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
     test_many(st, path);
+    test_slash24();
 
     ruru_store_close(st);
     {
