@@ -20,10 +20,21 @@
 
 #define PATH_MAX_LEN 512
 
+/* What a skim counts instead of making fields: as many as parse would make, the bytes of
+ * their names, the time, and whether the line is in doubt (a record parse would truncate, a
+ * field it would decode). */
+struct skim {
+    enum ruru_log_format format;
+    size_t n, used;
+    int64_t time;
+    bool doubt;
+};
+
 struct parser {
     const char *p, *end;
-    struct ruru_jsonlog *j;
-    struct ruru_record *r;
+    struct ruru_jsonlog *j; /* NULL when skimming */
+    struct ruru_record *r;  /* NULL when skimming */
+    struct skim *skim;      /* NULL when parsing */
     char path[PATH_MAX_LEN];
     size_t plen;
     int depth;
@@ -111,7 +122,8 @@ static const struct alias WINDOWS[] = {
         A("ScriptBlockText", "powershell.file.script_block_text"),
 };
 
-/* Other spellings seen in JSON logs that are not ECS. */
+/* Other spellings seen in JSON logs that are not ECS. The names whose canonical name is
+ * @timestamp, here and above, start with '@', 't' or 'E' (time_name counts on it). */
 static const struct alias GENERIC[] = {
         A("src_ip", "source.ip"),
         A("srcip", "source.ip"),
@@ -248,6 +260,59 @@ static bool string(struct parser *p, struct ruru_str *out, bool *esc)
     return true;
 }
 
+/* Zeek JSON writes ts as epoch seconds with a fraction (or ISO 8601 with json-iso8601). */
+static bool epoch_fraction(struct ruru_str v, int64_t *out)
+{
+    const char *dot = memchr(v.ptr, '.', v.len);
+    size_t n = dot ? (size_t)(dot - v.ptr) : v.len;
+    int64_t t = 0;
+
+    if (n == 0 || n > 11)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!ruru_is_digit(v.ptr[i]))
+            return false;
+        t = t * 10 + (v.ptr[i] - '0');
+    }
+    *out = t;
+    return true;
+}
+
+/* The time of a record, from its field whose canonical name is @timestamp. */
+static bool time_value(struct ruru_str v, int64_t *t)
+{
+    return ruru_time_parse(v.ptr, v.len, t) || epoch_fraction(v, t);
+}
+
+/* Is @timestamp the canonical name of a field of this name (as add_field names it)? */
+static bool time_name(enum ruru_log_format f, const char *name, size_t n)
+{
+    const char *c;
+
+    if (n == 0 || (name[0] != '@' && name[0] != 't' && name[0] != 'E'))
+        return false;
+    c = canon_of(f, name, n);
+    if (c == NULL) /* JSON lines' fields are named by themselves */
+        return f == RURU_LOG_JSON && n == 10 && memcmp(name, "@timestamp", 10) == 0;
+    return strcmp(c, "@timestamp") == 0;
+}
+
+/* A field as a skim takes it: counted as parse would keep it, its time the record's when it
+ * is the first field of a time. */
+static void skim_field(struct skim *s, const char *name, size_t nlen, struct ruru_str v, bool esc)
+{
+    int64_t t;
+
+    if (s->n == RURU_MAX_FIELDS || s->used + nlen + 1 > RURU_JSON_NAMES || esc) {
+        s->doubt = true; /* a record parse truncates, or a field the full pass decodes */
+        return;
+    }
+    s->n++;
+    s->used += nlen + 1;
+    if (s->time == RURU_TIME_NONE && time_name(s->format, name, nlen) && time_value(v, &t))
+        s->time = t;
+}
+
 static void add_field(
         struct parser *p, const char *name, size_t nlen, struct ruru_str v, enum ruru_field_enc enc)
 {
@@ -258,6 +323,10 @@ static void add_field(
 
     if (!p->emit)
         return;
+    if (p->skim != NULL) {
+        skim_field(p->skim, name, nlen, v, enc != RURU_ENC_RAW);
+        return;
+    }
     if (r->n_fields == RURU_MAX_FIELDS || j->used + nlen + 1 > sizeof(j->names)) {
         r->truncated = true;
         return;
@@ -431,7 +500,10 @@ static bool object(struct parser *p)
             if (!value(p))
                 return false;
             p->emit = emit;
-            p->r->truncated = true;
+            if (p->skim != NULL)
+                p->skim->doubt = true;
+            else
+                p->r->truncated = true;
         } else if (!value(p)) {
             return false;
         }
@@ -514,24 +586,6 @@ void ruru_jsonlog_init(struct ruru_jsonlog *j, enum ruru_log_format format)
     memset(j->canon, 0, sizeof(j->canon));
 }
 
-/* Zeek JSON writes ts as epoch seconds with a fraction (or ISO 8601 with json-iso8601). */
-static bool epoch_fraction(struct ruru_str v, int64_t *out)
-{
-    const char *dot = memchr(v.ptr, '.', v.len);
-    size_t n = dot ? (size_t)(dot - v.ptr) : v.len;
-    int64_t t = 0;
-
-    if (n == 0 || n > 11)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (!ruru_is_digit(v.ptr[i]))
-            return false;
-        t = t * 10 + (v.ptr[i] - '0');
-    }
-    *out = t;
-    return true;
-}
-
 bool ruru_jsonlog_parse(struct ruru_jsonlog *j, const char *line, size_t len, struct ruru_record *r)
 {
     struct parser p;
@@ -540,6 +594,7 @@ bool ruru_jsonlog_parse(struct ruru_jsonlog *j, const char *line, size_t len, st
     p.end = line + len;
     p.j = j;
     p.r = r;
+    p.skim = NULL;
     p.plen = 0;
     p.depth = 0;
     p.emit = true;
@@ -560,7 +615,7 @@ bool ruru_jsonlog_parse(struct ruru_jsonlog *j, const char *line, size_t len, st
         int64_t t;
         if (f->canon == NULL || strcmp(f->canon, "@timestamp") != 0 || f->enc != RURU_ENC_RAW)
             continue;
-        if (ruru_time_parse(f->value.ptr, f->value.len, &t) || epoch_fraction(f->value, &t)) {
+        if (time_value(f->value, &t)) {
             r->time = t;
             break;
         }
@@ -761,6 +816,34 @@ static enum ruru_log_line parse(void *state, const char *line, size_t len, struc
     return ruru_jsonlog_parse(state, line, len, r) ? RURU_LINE_RECORD : RURU_LINE_BAD;
 }
 
+bool ruru_jsonlog_skim(const struct ruru_jsonlog *j, const char *line, size_t len, int64_t *time)
+{
+    struct skim s = {j->format, 0, 0, RURU_TIME_NONE, false};
+    struct parser p;
+
+    p.p = line;
+    p.end = line + len;
+    p.j = NULL;
+    p.r = NULL;
+    p.skim = &s;
+    p.plen = 0;
+    p.depth = 0;
+    p.emit = true;
+    ws(&p);
+    if (p.p >= p.end || *p.p != '{' || !object(&p))
+        return false;
+    ws(&p);
+    if (p.p != p.end || s.doubt)
+        return false;
+    *time = s.time;
+    return true;
+}
+
+static bool skim(const void *state, const char *line, size_t len, struct ruru_skim *out)
+{
+    return ruru_jsonlog_skim(state, line, len, &out->time);
+}
+
 const struct ruru_logfmt ruru_jsonlog_eve_format = {
         .kind = RURU_KIND_EVE,
         .name = "eve",
@@ -769,6 +852,7 @@ const struct ruru_logfmt ruru_jsonlog_eve_format = {
         .state_size = sizeof(struct ruru_jsonlog),
         .init = eve_init,
         .parse = parse,
+        .skim = skim,
         .lines_stand_alone = true,
 };
 
@@ -779,6 +863,7 @@ const struct ruru_logfmt ruru_jsonlog_zeek_format = {
         .state_size = sizeof(struct ruru_jsonlog),
         .init = zeek_init,
         .parse = parse,
+        .skim = skim,
         .lines_stand_alone = true,
 };
 
@@ -790,6 +875,7 @@ const struct ruru_logfmt ruru_jsonlog_lines_format = {
         .state_size = sizeof(struct ruru_jsonlog),
         .init = json_init,
         .parse = parse,
+        .skim = skim,
         .lines_stand_alone = true,
 };
 

@@ -888,20 +888,25 @@ bool ruru_rules_may_match(const struct ruru_rules *rs,
 {
     const struct ruru_record *r = sc->r;
 
+    uint32_t cls;
+
     sc->cand_line = NULL;
     if (r == NULL || rs->pre == NULL)
         return true;
-    ruru_prefilter_candidates(rs->pre, sc->hs, sc->facts.cls, sc->in ? sc->in->groups : 0, line,
-                              len,
+    /* the line's record is not made: its classes are the last record's, or any a record of
+     * its format may have (JSON records take theirs from their fields) */
+    cls = ruru_sigma_format_cls(r->format, sc->facts.cls);
+    ruru_prefilter_candidates(rs->pre, sc->hs, cls, sc->in ? sc->in->groups : 0, line, len,
                               r->format == RURU_LOG_JSON || r->format == RURU_LOG_EVE ||
                                       r->format == RURU_LOG_ZEEK_JSON,
                               sc->cand, &sc->failed);
     for (size_t w = 0; w < sc->n_cand_words; w++)
         if (sc->cand[w] != 0) {
-            /* the record will be made and matched: ruru_rules_match takes these */
+            /* the record will be made and matched: ruru_rules_match takes these when its
+             * classes are those asked for */
             sc->cand_line = line;
             sc->cand_len = len;
-            sc->cand_cls = sc->facts.cls;
+            sc->cand_cls = cls;
             return true;
         }
     return false;
@@ -910,7 +915,8 @@ bool ruru_rules_may_match(const struct ruru_rules *rs,
 bool ruru_rules_always(const struct ruru_rules *rs, const struct ruru_rules_scratch *sc)
 {
     return sc->r == NULL || rs->pre == NULL ||
-           ruru_prefilter_always(rs->pre, sc->facts.cls, sc->in ? sc->in->groups : 0);
+           ruru_prefilter_always(rs->pre, ruru_sigma_format_cls(sc->r->format, sc->facts.cls),
+                                 sc->in ? sc->in->groups : 0);
 }
 
 bool ruru_rules_field_value(const struct ruru_rules *rs,

@@ -327,6 +327,21 @@ void ruru_sigma_facts(const struct ruru_record *r, struct rec_facts *f)
     }
 }
 
+uint32_t ruru_sigma_format_cls(int format, uint32_t cls)
+{
+    /* as ruru_sigma_facts gives them */
+    switch (format) {
+    case RURU_LOG_ZEEK_JSON:
+        return cls | LS_ZEEK | LS_PROXY | LS_DNS | LS_FIREWALL;
+    case RURU_LOG_EVE:
+        return cls | LS_EVE | LS_PROXY | LS_DNS | LS_FIREWALL;
+    case RURU_LOG_JSON:
+        return cls | LS_WINDOWS | LS_LINUX | LS_DNS | LS_PROXY;
+    default:
+        return cls;
+    }
+}
+
 /* The classes of an input's lines that are no record, by its format (enum ruru_log_kind). */
 uint32_t ruru_sigma_kind_cls(int kind, uint32_t *presumed)
 {

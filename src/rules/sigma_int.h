@@ -325,6 +325,10 @@ bool ruru_sigma_applies(const struct ruru_sigma_rule *rule,
 /* The classes (LS_*) of the lines of an input of format `kind` (enum ruru_log_kind) that are
  * no record; OUT: *presumed, those only presumed. */
 uint32_t ruru_sigma_kind_cls(int kind, uint32_t *presumed);
+/* The classes a record of this format may have, cls (the classes of one of its records)
+ * included: the same for every record, but for formats whose records take them from their
+ * fields (JSON), where it is the union of all theirs. */
+uint32_t ruru_sigma_format_cls(int format, uint32_t cls);
 /* The facts of a line of input `in` (may be NULL) that is no record (r NULL), and a tied
  * input's presumptions dropped. */
 void ruru_sigma_input_facts(const struct ruru_rules_input *in, bool is_record, struct rec_facts *f);

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "logs/json.h"
+#include "xorshift.h"
 
 static struct ruru_jsonlog J;
 static struct ruru_record R;
@@ -174,8 +175,248 @@ static void test_lines_in_turn(void)
     CHECK_STR(fields(), "dest_ip=1.1.1.2[destination.ip]");
 }
 
+/* Random JSON-like lines: keys that are times in some dialect or lead to one, values of every
+ * kind (escapes, Windows Data items, nulls), white space, sometimes damaged; sometimes more
+ * fields, a longer path or a deeper nesting than a record keeps. */
+static uint64_t rnd;
+
+static unsigned pick(unsigned n)
+{
+    return (unsigned)(xorshift(&rnd) % n);
+}
+
+static void put(char *b, size_t *k, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (*k + n < cap) {
+        memcpy(b + *k, s, n);
+        *k += n;
+    }
+}
+
+static void gen_value(char *b, size_t *k, size_t cap, int depth);
+
+static void gen_ws(char *b, size_t *k, size_t cap)
+{
+    static const char *const ws[] = {"", "", "", "", " ", "\t", " \r\n "};
+    put(b, k, cap, ws[pick(7)]);
+}
+
+static void gen_object(char *b, size_t *k, size_t cap, int depth)
+{
+    static const char *const keys[] = {
+            "@timestamp",
+            "timestamp",
+            "time",
+            "ts",
+            "Event",
+            "System",
+            "TimeCreated",
+            "SystemTime",
+            "@SystemTime",
+            "#attributes",
+            "a",
+            "src_ip",
+            "event",
+            "b.c",
+            "k\\u0041",
+            "k\x01",
+            "Data",
+            "tls",
+            "t",
+            "E",
+            "a_long_key_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+    unsigned n = depth > 6 ? 0 : pick(depth == 0 ? 9 : 4);
+
+    if (depth < 40 && pick(50) == 0)
+        n = 1; /* a deep one */
+    put(b, k, cap, "{");
+    gen_ws(b, k, cap);
+    for (unsigned i = 0; i < n; i++) {
+        if (i > 0) {
+            put(b, k, cap, ",");
+            gen_ws(b, k, cap);
+        }
+        put(b, k, cap, "\"");
+        put(b, k, cap, keys[pick(sizeof(keys) / sizeof(keys[0]))]);
+        put(b, k, cap, "\"");
+        gen_ws(b, k, cap);
+        put(b, k, cap, ":");
+        gen_ws(b, k, cap);
+        gen_value(b, k, cap, depth + 1);
+        gen_ws(b, k, cap);
+    }
+    put(b, k, cap, "}");
+}
+
+static void gen_value(char *b, size_t *k, size_t cap, int depth)
+{
+    static const char *const scalars[] = {"\"2021-03-01T00:00:02.183Z\"",
+                                          "\"2021-03-01 00:00:02\"",
+                                          "\"1614556800.5\"",
+                                          "1614556800.25",
+                                          "\"x\"",
+                                          "\"\"",
+                                          "\"a\\\"b\"",
+                                          "\"C:\\\\x\"",
+                                          "null",
+                                          "true",
+                                          "false",
+                                          "12",
+                                          "-1.5e3",
+                                          "nul",
+                                          "1x",
+                                          "\"\x01\"",
+                                          "\"1.2.3.4\"",
+                                          "0"};
+    unsigned w = pick(depth > 34 ? 1 : 10);
+
+    if (w == 0 || depth > 34) {
+        put(b, k, cap, scalars[pick(sizeof(scalars) / sizeof(scalars[0]))]);
+    } else if (w < 3) {
+        gen_object(b, k, cap, depth);
+    } else if (w < 5) {
+        unsigned n = pick(5);
+        put(b, k, cap, "[");
+        for (unsigned i = 0; i < n; i++) {
+            if (i > 0)
+                put(b, k, cap, ",");
+            if (pick(3) == 0)
+                put(b, k, cap,
+                    pick(2) ? "{\"@Name\":\"SystemTime\",\"#text\":\"2021-03-01T00:00:09Z\"}"
+                            : "{\"Name\":\"x\",\"#text\":\"a\\\\b\"}");
+            else
+                gen_value(b, k, cap, depth + 1);
+        }
+        put(b, k, cap, "]");
+    } else {
+        put(b, k, cap, scalars[pick(sizeof(scalars) / sizeof(scalars[0]))]);
+    }
+}
+
+/* The skim says yes exactly when the parse takes the line, keeps every field and decodes
+ * none, and then gives the same time. Counts in the totals; false when they differ. */
+static size_t skim_yes, skim_timed, skim_truncated;
+
+static bool same_skim(const char *line, size_t k)
+{
+    static const enum ruru_log_format formats[] = {RURU_LOG_JSON, RURU_LOG_EVE, RURU_LOG_ZEEK_JSON};
+
+    for (size_t f = 0; f < 3; f++) {
+        int64_t t = 0;
+        bool skimmed, parsed, plain = true;
+        ruru_jsonlog_init(&J, formats[f]);
+        skimmed = ruru_jsonlog_skim(&J, line, k, &t);
+        parsed = ruru_jsonlog_parse(&J, line, k, &R);
+        for (size_t i = 0; parsed && i < R.n_fields; i++)
+            plain = plain && R.fields[i].enc == RURU_ENC_RAW;
+        if (skimmed != (parsed && !R.truncated && plain) || (skimmed && t != R.time)) {
+            check_failed++;
+            fprintf(stderr,
+                    "format %zu: skim %d, parse %d (truncated %d, plain %d), time %lld/%lld: "
+                    "%.*s\n",
+                    f, skimmed, parsed, parsed && R.truncated, plain, (long long)t,
+                    (long long)R.time, (int)(k < 300 ? k : 300), line);
+            return false;
+        }
+        skim_yes += skimmed;
+        skim_timed += skimmed && t != RURU_TIME_NONE;
+        skim_truncated += parsed && R.truncated;
+    }
+    return true;
+}
+
+/* A line of n fields "a":1 (keys of klen bytes) and then a time field. */
+static void fields_then_time(char *b, size_t cap, size_t n, size_t klen, const char *last)
+{
+    size_t k = 0;
+    char key[600];
+
+    memset(key, 'k', klen);
+    key[klen] = '\0';
+    put(b, &k, cap, "{");
+    for (size_t i = 0; i < n; i++) {
+        put(b, &k, cap, i ? ",\"" : "\"");
+        put(b, &k, cap, key);
+        put(b, &k, cap, "\":1");
+    }
+    put(b, &k, cap, n ? "," : "");
+    put(b, &k, cap, last);
+    put(b, &k, cap, "}");
+    b[k] = '\0';
+}
+
+static void test_skim(void)
+{
+    static char line[1 << 16];
+    static const char *const lines[] = {
+            "{\"Event\":{\"System\":{\"TimeCreated\":{\"SystemTime\":\"2021-03-01T00:00:05Z\"}}}}",
+            "{\"Event\":{\"System\":{\"TimeCreated\":{\"@SystemTime\":\"2021-03-01T00:00:06Z\"}}}}",
+            "{\"@timestamp\":\"x\",\"Event\":{\"System\":{\"TimeCreated\":{\"#attributes\":"
+            "{\"SystemTime\":\"2021-03-01T00:00:07Z\"}}}}}",
+            "{\"Event.System.TimeCreated.SystemTime\":\"2021-03-01T00:00:08Z\"}",
+            "{\"ts\":1614556800.5,\"timestamp\":\"2021-03-01T00:00:09Z\",\"time\":\"2021-03-01\"}",
+            "{\"time\":\"2021-03-01T00:00:10Z\",\"@timestamp\":\"2021-03-01T00:00:11Z\"}",
+            "{\"a\":\"x\\\"y\"}",
+            "{\"k\\\"\":\"v\"}",
+    };
+    int bad = 0;
+
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        bad += !same_skim(lines[i], strlen(lines[i]));
+    /* about the record's limits: fields, name bytes, path length */
+    for (size_t n = RURU_MAX_FIELDS - 2; n <= RURU_MAX_FIELDS + 1; n++) {
+        fields_then_time(line, sizeof(line), n, 1, "\"@timestamp\":\"2021-03-01T00:00:02Z\"");
+        bad += !same_skim(line, strlen(line));
+        fields_then_time(line, sizeof(line), n, 1, "\"a\":\"x\\\\y\"");
+        bad += !same_skim(line, strlen(line));
+    }
+    for (size_t last = 168; last <= 174; last++) {
+        char key[200], tail[260];
+        memset(key, 't', last);
+        key[last] = '\0';
+        snprintf(tail, sizeof(tail), "\"%s\":\"2021-03-01T00:00:03Z\"", key);
+        /* 20 names of 401 bytes (400 and a NUL), then one of last + 1 */
+        fields_then_time(line, sizeof(line), 20, 400, tail);
+        bad += !same_skim(line, strlen(line));
+    }
+    for (size_t second = 306; second <= 312; second++) {
+        char a[300], b2[320];
+        memset(a, 'a', 200);
+        a[200] = '\0';
+        memset(b2, 'b', second);
+        b2[second] = '\0';
+        snprintf(line, sizeof(line), "{\"%s\":{\"%s\":1,\"c\":2}}", a, b2);
+        bad += !same_skim(line, strlen(line));
+    }
+    /* random lines */
+    rnd = 0x9e3779b97f4a7c15ull;
+    for (int it = 0; it < 30000 && bad == 0; it++) {
+        size_t k = 0;
+        gen_ws(line, &k, sizeof(line));
+        gen_object(line, &k, sizeof(line), 0);
+        gen_ws(line, &k, sizeof(line));
+        if (k > 0 && pick(8) == 0) {
+            /* damaged: a byte changed, or the line cut */
+            static const char bytes[] = "{}[]\",: \\0an";
+            if (pick(2))
+                line[pick((unsigned)k)] = bytes[pick(sizeof(bytes) - 1)];
+            else
+                k = pick((unsigned)k);
+        }
+        bad += !same_skim(line, k);
+    }
+    CHECK_INT(bad, 0);
+    /* the cases are all there */
+    CHECK(skim_yes > 10000);
+    CHECK(skim_timed > 1000);
+    CHECK(skim_truncated >= 20);
+}
+
 int main(void)
 {
+    test_skim();
     test_lines_in_turn();
     test_ecs();
     test_eve_zeek();
