@@ -20,21 +20,10 @@
 
 #define PATH_MAX_LEN 512
 
-/* What a skim counts instead of making fields: as many as parse would make, the bytes of
- * their names, the time, and whether the line is in doubt (a record parse would truncate, a
- * field it would decode). */
-struct skim {
-    enum ruru_log_format format;
-    size_t n, used;
-    int64_t time;
-    bool doubt;
-};
-
 struct parser {
     const char *p, *end;
-    struct ruru_jsonlog *j; /* NULL when skimming */
-    struct ruru_record *r;  /* NULL when skimming */
-    struct skim *skim;      /* NULL when parsing */
+    struct ruru_jsonlog *j;
+    struct ruru_record *r;
     char path[PATH_MAX_LEN];
     size_t plen;
     int depth;
@@ -297,22 +286,6 @@ static bool time_name(enum ruru_log_format f, const char *name, size_t n)
     return strcmp(c, "@timestamp") == 0;
 }
 
-/* A field as a skim takes it: counted as parse would keep it, its time the record's when it
- * is the first field of a time. */
-static void skim_field(struct skim *s, const char *name, size_t nlen, struct ruru_str v, bool esc)
-{
-    int64_t t;
-
-    if (s->n == RURU_MAX_FIELDS || s->used + nlen + 1 > RURU_JSON_NAMES || esc) {
-        s->doubt = true; /* a record parse truncates, or a field the full pass decodes */
-        return;
-    }
-    s->n++;
-    s->used += nlen + 1;
-    if (s->time == RURU_TIME_NONE && time_name(s->format, name, nlen) && time_value(v, &t))
-        s->time = t;
-}
-
 static void add_field(
         struct parser *p, const char *name, size_t nlen, struct ruru_str v, enum ruru_field_enc enc)
 {
@@ -323,10 +296,6 @@ static void add_field(
 
     if (!p->emit)
         return;
-    if (p->skim != NULL) {
-        skim_field(p->skim, name, nlen, v, enc != RURU_ENC_RAW);
-        return;
-    }
     if (r->n_fields == RURU_MAX_FIELDS || j->used + nlen + 1 > sizeof(j->names)) {
         r->truncated = true;
         return;
@@ -500,10 +469,7 @@ static bool object(struct parser *p)
             if (!value(p))
                 return false;
             p->emit = emit;
-            if (p->skim != NULL)
-                p->skim->doubt = true;
-            else
-                p->r->truncated = true;
+            p->r->truncated = true;
         } else if (!value(p)) {
             return false;
         }
@@ -594,7 +560,6 @@ bool ruru_jsonlog_parse(struct ruru_jsonlog *j, const char *line, size_t len, st
     p.end = line + len;
     p.j = j;
     p.r = r;
-    p.skim = NULL;
     p.plen = 0;
     p.depth = 0;
     p.emit = true;
@@ -816,27 +781,199 @@ static enum ruru_log_line parse(void *state, const char *line, size_t len, struc
     return ruru_jsonlog_parse(state, line, len, r) ? RURU_LINE_RECORD : RURU_LINE_BAD;
 }
 
+/*
+ * The skim: the grammar of parse (object, array, value, literal, white space), walked without
+ * recursion and without making fields, on lines without a backslash (any escape, in a key or a
+ * value, is left to parse): a string ends at the next quote. It counts the fields parse would
+ * make and the bytes of their names, keeps the path only as parse names fields, and reads the
+ * time where parse would. An object in an array (a Windows Data item, which parse names its
+ * own way) is left to parse too.
+ */
+
+/* The closing quote of the string whose body starts at s, in a line without a backslash;
+ * NULL when there is none. *ctl: whether the body holds a byte below 0x20. */
+static const char *string_end(const char *s, const char *end, bool *ctl)
+{
+    bool c = false;
+
+#if defined(__SSE2__)
+    if (ruru_simd_allowed()) {
+        const __m128i quote = _mm_set1_epi8('"'), bias = _mm_set1_epi8((char)0x80);
+        const __m128i lim = _mm_set1_epi8((char)(0x20 ^ 0x80));
+        while (end - s >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+            unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote));
+            /* unsigned v < 0x20, as signed bytes once the top bit is flipped */
+            unsigned k = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_xor_si128(v, bias), lim));
+            if (q != 0) {
+                unsigned at = (unsigned)__builtin_ctz(q);
+                *ctl = c || (k & ((1u << at) - 1)) != 0;
+                return s + at;
+            }
+            c = c || k != 0;
+            s += 16;
+        }
+    }
+#endif
+    for (; s < end; s++) {
+        if (*s == '"') {
+            *ctl = c;
+            return s;
+        }
+        c = c || (unsigned char)*s < 0x20;
+    }
+    return NULL;
+}
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* A literal's bytes (as literal() takes them): 0 when parse refuses them, 1 for null (no
+ * field), 2 for a field. */
+static int literal_kind(const char *v, size_t n)
+{
+    if ((n == 4 && memcmp(v, "null", 4) == 0))
+        return 1;
+    if ((n == 4 && memcmp(v, "true", 4) == 0) || (n == 5 && memcmp(v, "false", 5) == 0))
+        return 2;
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!ruru_is_digit(v[i]) && v[i] != '-' && v[i] != '+' && v[i] != '.' && v[i] != 'e' &&
+            v[i] != 'E')
+            return 0;
+    return 2;
+}
+
 bool ruru_jsonlog_skim(const struct ruru_jsonlog *j, const char *line, size_t len, int64_t *time)
 {
-    struct skim s = {j->format, 0, 0, RURU_TIME_NONE, false};
-    struct parser p;
+    const char *p = line, *end = line + len;
+    struct {
+        size_t plen; /* the path's length where the container started */
+        bool array;
+    } st[RURU_JSON_DEPTH + 1];
+    char path[PATH_MAX_LEN];
+    size_t plen = 0, n = 0, used = 0;
+    int depth = 0;
+    int64_t t = RURU_TIME_NONE;
 
-    p.p = line;
-    p.end = line + len;
-    p.j = NULL;
-    p.r = NULL;
-    p.skim = &s;
-    p.plen = 0;
-    p.depth = 0;
-    p.emit = true;
-    ws(&p);
-    if (p.p >= p.end || *p.p != '{' || !object(&p))
+#define SKIP_WS()                    \
+    do {                             \
+        while (p < end && is_ws(*p)) \
+            p++;                     \
+    } while (0)
+    /* a field of the path, value [vp, vp + vn): counted as parse keeps it, its time read */
+#define FIELD(vp, vn)                                                  \
+    do {                                                               \
+        int64_t t_;                                                    \
+        if (n == RURU_MAX_FIELDS || used + plen + 1 > RURU_JSON_NAMES) \
+            return false; /* a record parse truncates */               \
+        n++;                                                           \
+        used += plen + 1;                                              \
+        if (t == RURU_TIME_NONE && time_name(j->format, path, plen) && \
+            time_value(ruru_str_make((vp), (vn)), &t_))                \
+            t = t_;                                                    \
+    } while (0)
+
+    if (memchr(line, '\\', len) != NULL)
         return false;
-    ws(&p);
-    if (p.p != p.end || s.doubt)
+    SKIP_WS();
+    if (p >= end || *p != '{')
         return false;
-    *time = s.time;
+open:
+    /* at '{' or '[' */
+    if (++depth > RURU_JSON_DEPTH)
+        return false;
+    st[depth].plen = plen;
+    st[depth].array = *p == '[';
+    p++;
+    SKIP_WS();
+    if (p < end && *p == (st[depth].array ? ']' : '}')) {
+        p++;
+        goto close;
+    }
+    if (st[depth].array)
+        goto element;
+member:
+    if (p >= end || *p != '"')
+        return false;
+    {
+        bool ctl;
+        const char *q = string_end(p + 1, end, &ctl);
+        size_t klen, need;
+        if (q == NULL || ctl)
+            return false; /* unterminated, or a key that is no plain name */
+        klen = (size_t)(q - p - 1);
+        need = klen + (plen > 0);
+        if (plen + need >= sizeof(path))
+            return false; /* a path parse does not keep */
+        if (plen > 0)
+            path[plen++] = '.';
+        memcpy(path + plen, p + 1, klen);
+        plen += klen;
+        p = q + 1;
+    }
+    SKIP_WS();
+    if (p >= end || *p != ':')
+        return false;
+    p++;
+    SKIP_WS();
+    goto value;
+element:
+    if (p < end && *p == '{')
+        return false; /* parse's (a Windows Data item, perhaps) */
+value:
+    if (p >= end)
+        return false;
+    if (*p == '{' || *p == '[')
+        goto open;
+    if (*p == '"') {
+        bool ctl;
+        const char *q = string_end(p + 1, end, &ctl);
+        if (q == NULL)
+            return false;
+        FIELD(p + 1, (size_t)(q - p - 1));
+        p = q + 1;
+    } else {
+        const char *v = p;
+        int kind;
+        while (p < end && *p != ',' && *p != '}' && *p != ']' && !is_ws(*p))
+            p++;
+        kind = literal_kind(v, (size_t)(p - v));
+        if (kind == 0)
+            return false;
+        if (kind == 2)
+            FIELD(v, (size_t)(p - v));
+    }
+next:
+    /* after a value of the container at depth */
+    plen = st[depth].plen;
+    SKIP_WS();
+    if (p >= end)
+        return false;
+    if (*p == ',') {
+        p++;
+        SKIP_WS();
+        if (st[depth].array)
+            goto element;
+        goto member;
+    }
+    if (*p != (st[depth].array ? ']' : '}'))
+        return false;
+    p++;
+close:
+    plen = st[depth].plen;
+    if (--depth > 0)
+        goto next;
+    SKIP_WS();
+    if (p != end)
+        return false;
+    *time = t;
     return true;
+#undef FIELD
+#undef SKIP_WS
 }
 
 static bool skim(const void *state, const char *line, size_t len, struct ruru_skim *out)

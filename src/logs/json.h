@@ -50,9 +50,9 @@ bool ruru_jsonlog_parse(struct ruru_jsonlog *j,
                         size_t len,
                         struct ruru_record *r);
 
-/* The skim of a line (logs/formats.h): true when ruru_jsonlog_parse would take it, keep
- * every field (not truncated) and find no escape in any value, with the record's time in
- * *time; false when it would not, or in doubt. Makes no field and leaves j as it is. */
+/* The skim of a line (logs/formats.h): true when ruru_jsonlog_parse would take it and keep
+ * every field (not truncated), the line holding no backslash and no array an object, with the
+ * record's time in *time; false otherwise. Makes no field and leaves j as it is. */
 bool ruru_jsonlog_skim(const struct ruru_jsonlog *j, const char *line, size_t len, int64_t *time);
 
 /* Decodes a JSON string body (the bytes between the quotes) into out (cap bytes); a \u escape
