@@ -187,16 +187,17 @@ static bool filter_test(const struct ruru_index *idx, uint64_t h)
     return (f[a >> 3] & (1u << (a & 7))) && (f[b >> 3] & (1u << (b & 7)));
 }
 
-/* Reports the indicators under key (cls, key, len). */
-static size_t lookup(const struct ruru_index *idx,
-                     unsigned cls,
-                     const void *key,
-                     size_t len,
-                     ruru_index_hit_fn fn,
-                     void *ctx,
-                     bool *stop)
+/* Reports the indicators under key (cls, key, len), whose hash is h. */
+static size_t lookup_h(const struct ruru_index *idx,
+                       unsigned cls,
+                       const void *key,
+                       size_t len,
+                       uint64_t h,
+                       ruru_index_hit_fn fn,
+                       void *ctx,
+                       bool *stop)
 {
-    uint64_t h = key_hash(cls, key, len), n_slots = idx->h.n_slots;
+    uint64_t n_slots = idx->h.n_slots;
     uint32_t tag = (uint32_t)(h >> 32);
     const struct slot *S = idx->slots;
     const struct ruru_index_ind *I = idx->ind;
@@ -227,6 +228,17 @@ static size_t lookup(const struct ruru_index *idx,
         }
         return n;
     }
+}
+
+static size_t lookup(const struct ruru_index *idx,
+                     unsigned cls,
+                     const void *key,
+                     size_t len,
+                     ruru_index_hit_fn fn,
+                     void *ctx,
+                     bool *stop)
+{
+    return lookup_h(idx, cls, key, len, key_hash(cls, key, len), fn, ctx, stop);
 }
 
 bool ruru_index_has_type(const struct ruru_index *idx, enum ruru_ioc_type type)
@@ -334,6 +346,57 @@ size_t ruru_index_find_domain(
         labels--;
     }
     return n;
+}
+
+/* A key to ask, and its hash. */
+struct host_key {
+    const char *key;
+    size_t len;
+    unsigned cls;
+    uint64_t h;
+};
+
+bool ruru_index_probe_host(const struct ruru_index *idx, const char *host, size_t len)
+{
+    /* the keys to ask: the host as a URL's, then its suffixes as find_domain takes them */
+    struct host_key k[8];
+    size_t n = 0, i = 0;
+    uint64_t labels_mask = idx->h.domain_labels;
+    unsigned labels = 1;
+    bool stop = false, more = false;
+
+    if (idx->h.n_ind == 0)
+        return false;
+    if (idx->h.types >> CLASS_URL_HOST & 1)
+        k[n++] = (struct host_key){host, len, CLASS_URL_HOST, 0};
+    for (size_t c = 0; labels_mask != 0 && c < len; c++)
+        labels += host[c] == '.';
+    while (labels_mask != 0 && i < len) {
+        if (labels_mask & (1ull << (labels > 63 ? 63 : labels))) {
+            if (n == sizeof(k) / sizeof(k[0])) {
+                more = true;
+                break;
+            }
+            k[n++] = (struct host_key){host + i, len - i, RURU_IOC_DOMAIN, 0};
+        }
+        while (i < len && host[i] != '.')
+            i++;
+        i++;
+        labels--;
+    }
+    /* Their filter blocks fetched at once: with a million indicators the filter is far
+     * larger than the cache, and the misses overlap. */
+    for (size_t j = 0; j < n; j++) {
+        uint64_t a, b;
+        k[j].h = key_hash(k[j].cls, k[j].key, k[j].len);
+        filter_pos(idx->h.filter_bits, k[j].h, &a, &b);
+        __builtin_prefetch(idx->filter + (a >> 3));
+    }
+    for (size_t j = 0; j < n; j++)
+        if (lookup_h(idx, k[j].cls, k[j].key, k[j].len, k[j].h, NULL, NULL, &stop) > 0)
+            return true;
+    /* more suffixes than kept (a host of many labels): asked as find_domain would */
+    return more && ruru_index_find_domain(idx, host + i, len - i, NULL, NULL) > 0;
 }
 
 static void ip_key(const unsigned char addr[16], unsigned prefix128, unsigned char key[17])

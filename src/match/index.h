@@ -89,6 +89,10 @@ size_t ruru_url_host(const char *url, size_t len, const char **host);
 /* Is `host` (lower case) the host of some URL indicator? A sweep asks before it normalises a
  * URL: most URLs in logs point elsewhere. */
 bool ruru_index_url_host(const struct ruru_index *idx, const char *host, size_t len);
+/* ruru_index_url_host(host) || ruru_index_find_domain(host) > 0, the filter's blocks of all
+ * the keys that asks fetched at once (with a million indicators the filter is far larger than
+ * the cache: the misses overlap). */
+bool ruru_index_probe_host(const struct ruru_index *idx, const char *host, size_t len);
 /* Domain indicators for canonical host `host` or any parent (a.b.evil.com: a.b.evil.com,
  * b.evil.com, evil.com, com). */
 size_t ruru_index_find_domain(const struct ruru_index *idx,

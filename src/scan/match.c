@@ -872,8 +872,8 @@ static bool probe_token(struct ruru_matcher *m, const struct ruru_token *t, cons
                 return true;
             tmp[i] = ruru_lower(h[i]);
         }
-        return ruru_index_url_host(m->idx, tmp, hl) ||
-               (type == RURU_IOC_DOMAIN && ruru_index_find_domain(m->idx, tmp, hl, NULL, NULL) > 0);
+        return type == RURU_IOC_DOMAIN ? ruru_index_probe_host(m->idx, tmp, hl)
+                                       : ruru_index_url_host(m->idx, tmp, hl);
     }
     case RURU_IOC_MD5:
     case RURU_IOC_SHA1:

@@ -350,6 +350,61 @@ static void test_slash24(void)
     CHECK(system(path) == 0);
 }
 
+/* ruru_index_probe_host is ruru_index_url_host || ruru_index_find_domain, for hosts of up to
+ * 14 labels under domains of 2 to 12 labels, none under another (so a host of many labels has
+ * more suffixes to ask than are fetched at once, and only a short one may be an indicator). */
+static void test_probe_host(void)
+{
+    char dir[] = "/tmp/ruru-test-indexhost-XXXXXX", path[160], v[256];
+    ruru_store *st = NULL;
+    struct ruru_store_file *f = NULL;
+    struct ruru_index *idx = NULL;
+    bool unchanged;
+    size_t yes = 0, no = 0;
+
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK_INT(ruru_store_open(dir, &st, NULL), RURU_OK);
+    CHECK_INT(ruru_store_file_begin(st, "a", "a.csv", "test", "h", 1, &f, &unchanged, NULL),
+              RURU_OK);
+    for (int l = 2; l <= 12; l++) {
+        size_t k = 0;
+        for (int i = 1; i < l; i++)
+            k += (size_t)snprintf(v + k, sizeof(v) - k, "q.");
+        snprintf(v + k, sizeof(v) - k, "t%d", l);
+        add(ruru_store_file_sink(f), RURU_IOC_DOMAIN, v); /* q.t2, q.q.t3, ... */
+    }
+    add(ruru_store_file_sink(f), RURU_IOC_URL, "http://u.x.t99/a");
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+    CHECK_INT(ruru_index_build(ruru_store_db(st), &idx, NULL), RURU_OK);
+    for (int l = 1; l <= 14 && idx != NULL; l++) {
+        for (int tld = 2; tld <= 13; tld++) {
+            for (int url = 0; url < 2; url++) {
+                /* l labels of which the last two or more are q's and a TLD t<tld>, or the
+                 * URL's host under l - 3 more */
+                size_t k = 0;
+                bool want, got;
+                for (int i = 0; i < l - (url ? 3 : 2); i++)
+                    k += (size_t)snprintf(v + k, sizeof(v) - k, "%s.", i % 2 ? "a" : "q");
+                snprintf(v + k, sizeof(v) - k, url ? "u.x.t99" : "q.t%d", tld);
+                want = ruru_index_url_host(idx, v, strlen(v)) ||
+                       ruru_index_find_domain(idx, v, strlen(v), NULL, NULL) > 0;
+                got = ruru_index_probe_host(idx, v, strlen(v));
+                CHECK(got == want);
+                yes += want;
+                no += !want;
+            }
+        }
+    }
+    CHECK(yes > 10 && no > 10);
+    CHECK(ruru_index_probe_host(idx, "u.x.t99", 7));
+    CHECK(ruru_index_probe_host(idx, "a.q.a.q.a.q.a.q.a.q.a.q.t2", 26));
+    CHECK(!ruru_index_probe_host(idx, "a.q.a.q.a.q.a.q.a.q.a.q.t3", 26));
+    ruru_index_destroy(idx);
+    ruru_store_close(st);
+    snprintf(path, sizeof(path), "rm -rf %s", dir);
+    CHECK(system(path) == 0);
+}
+
 int main(void)
 {
     ruru_store *st = NULL;
@@ -409,6 +464,7 @@ int main(void)
     CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
     test_many(st, path);
     test_slash24();
+    test_probe_host();
 
     ruru_store_close(st);
     {
