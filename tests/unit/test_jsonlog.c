@@ -377,8 +377,8 @@ static void test_skim(void)
     static const char *const lines[] = {
             "{\"Event\":{\"System\":{\"TimeCreated\":{\"SystemTime\":\"2021-03-01T00:00:05Z\"}}}}",
             "{\"Event\":{\"System\":{\"TimeCreated\":{\"@SystemTime\":\"2021-03-01T00:00:06Z\"}}}}",
-            "{\"@timestamp\":\"x\",\"Event\":{\"System\":{\"TimeCreated\":{\"#attributes\":"
-            "{\"SystemTime\":\"2021-03-01T00:00:07Z\"}}}}}",
+            ("{\"@timestamp\":\"x\",\"Event\":{\"System\":{\"TimeCreated\":{\"#attributes\":"
+             "{\"SystemTime\":\"2021-03-01T00:00:07Z\"}}}}}"),
             "{\"Event.System.TimeCreated.SystemTime\":\"2021-03-01T00:00:08Z\"}",
             "{\"ts\":1614556800.5,\"timestamp\":\"2021-03-01T00:00:09Z\",\"time\":\"2021-03-01\"}",
             "{\"time\":\"2021-03-01T00:00:10Z\",\"@timestamp\":\"2021-03-01T00:00:11Z\"}",
