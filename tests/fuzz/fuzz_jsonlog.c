@@ -7,24 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../unit/json_oracle.h"
 #include "logs/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A '{' after a '[' or a ',' (white space between): an object in an array, in valid JSON. */
-static bool object_in_array(const char *s, size_t n)
-{
-    char last = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')
-            continue;
-        if (s[i] == '{' && (last == '[' || last == ','))
-            return true;
-        last = s[i];
-    }
-    return false;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

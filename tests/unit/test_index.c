@@ -323,24 +323,19 @@ static void test_slash24(void)
         }
         CHECK_INT(found, 17000);
         CHECK_INT(wrong, 0);
-        v4(a, 100, 64, 0, 0);
-        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 1);
-        v4(a, 100, 127, 255, 255);
-        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 1);
-        v4(a, 100, 128, 0, 1);
-        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 0);
-        v4(a, 100, 63, 255, 255);
-        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 0);
-        v4(a, 198, 18, 31, 255);
-        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 1);
-        v4(a, 198, 18, 32, 0);
-        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 0);
-        v4(a, 198, 18, 15, 255);
-        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 0);
-        v4(a, 192, 0, 2, 100);
-        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 1);
-        v4(a, 192, 0, 2, 128);
-        CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), 0);
+        /* the ranges' first and last addresses, and those just outside */
+        static const struct {
+            unsigned char b[4];
+            size_t want;
+        } edges[] = {
+                {{100, 64, 0, 0}, 1},     {{100, 127, 255, 255}, 1}, {{100, 128, 0, 1}, 0},
+                {{100, 63, 255, 255}, 0}, {{198, 18, 31, 255}, 1},   {{198, 18, 32, 0}, 0},
+                {{198, 18, 15, 255}, 0},  {{192, 0, 2, 100}, 1},     {{192, 0, 2, 128}, 0},
+        };
+        for (size_t e = 0; e < sizeof(edges) / sizeof(edges[0]); e++) {
+            v4(a, edges[e].b[0], edges[e].b[1], edges[e].b[2], edges[e].b[3]);
+            CHECK_INT(ruru_index_find_ip(idx, a, NULL, NULL), edges[e].want);
+        }
     }
     ruru_index_destroy(both[1]);
     ruru_index_destroy(both[0]);

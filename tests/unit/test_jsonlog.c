@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "json_oracle.h"
 #include "logs/json.h"
 #include "xorshift.h"
 
@@ -304,22 +305,6 @@ static void gen_value(char *b, size_t *k, size_t cap, int depth)
  * holding no backslash and no array an object, and then gives the same time. Counts in the
  * totals; false when they differ. */
 static size_t skim_yes, skim_timed, skim_truncated;
-
-/* A '{' after a '[' or a ',' (white space between): an object in an array, in valid JSON
- * (in an object a ',' is followed by a key). */
-static bool object_in_array(const char *s, size_t n)
-{
-    char last = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')
-            continue;
-        if (s[i] == '{' && (last == '[' || last == ','))
-            return true;
-        last = s[i];
-    }
-    return false;
-}
 
 static bool same_skim(const char *line, size_t k)
 {
