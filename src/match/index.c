@@ -322,32 +322,6 @@ bool ruru_index_url_host(const struct ruru_index *idx, const char *host, size_t 
            lookup(idx, CLASS_URL_HOST, host, len, NULL, NULL, &stop) > 0;
 }
 
-size_t ruru_index_find_domain(
-        const struct ruru_index *idx, const char *host, size_t len, ruru_index_hit_fn fn, void *ctx)
-{
-    size_t n = 0, i = 0;
-    bool stop = false;
-
-    uint64_t labels_mask = idx->h.domain_labels;
-    unsigned labels = 1;
-
-    if (labels_mask == 0)
-        return 0;
-    for (size_t k = 0; k < len; k++)
-        labels += host[k] == '.';
-    /* Label suffixes only: "notevil.com" never reaches "evil.com"; and only suffixes with as
-     * many labels as some domain indicator has (most have two or three). */
-    while (i < len && !stop) {
-        if (labels_mask & (1ull << (labels > 63 ? 63 : labels)))
-            n += lookup(idx, RURU_IOC_DOMAIN, host + i, len - i, fn, ctx, &stop);
-        while (i < len && host[i] != '.')
-            i++;
-        i++;
-        labels--;
-    }
-    return n;
-}
-
 /* A key to ask, and its hash. */
 struct host_key {
     const char *key;
@@ -356,47 +330,108 @@ struct host_key {
     uint64_t h;
 };
 
-bool ruru_index_probe_host(const struct ruru_index *idx, const char *host, size_t len)
+/* Asks keys k[0..n) (any: until one is there): their hashes first and their filter blocks
+ * fetched at once (with a million indicators the filter is far larger than the cache: the
+ * misses overlap), then the table. */
+static size_t ask(const struct ruru_index *idx,
+                  struct host_key *k,
+                  size_t n,
+                  ruru_index_hit_fn fn,
+                  void *ctx,
+                  bool *stop,
+                  bool any)
 {
-    /* the keys to ask: the host as a URL's, then its suffixes as find_domain takes them */
-    struct host_key k[8];
-    size_t n = 0, i = 0;
-    uint64_t labels_mask = idx->h.domain_labels;
-    unsigned labels = 1;
-    bool stop = false, more = false;
+    size_t hits = 0;
 
-    if (idx->h.n_ind == 0)
-        return false;
-    if (idx->h.types >> CLASS_URL_HOST & 1)
-        k[n++] = (struct host_key){host, len, CLASS_URL_HOST, 0};
-    for (size_t c = 0; labels_mask != 0 && c < len; c++)
-        labels += host[c] == '.';
-    while (labels_mask != 0 && i < len) {
-        if (labels_mask & (1ull << (labels > 63 ? 63 : labels))) {
-            if (n == sizeof(k) / sizeof(k[0])) {
-                more = true;
-                break;
-            }
-            k[n++] = (struct host_key){host + i, len - i, RURU_IOC_DOMAIN, 0};
-        }
-        while (i < len && host[i] != '.')
-            i++;
-        i++;
-        labels--;
-    }
-    /* Their filter blocks fetched at once: with a million indicators the filter is far
-     * larger than the cache, and the misses overlap. */
     for (size_t j = 0; j < n; j++) {
         uint64_t a, b;
         k[j].h = key_hash(k[j].cls, k[j].key, k[j].len);
         filter_pos(idx->h.filter_bits, k[j].h, &a, &b);
         __builtin_prefetch(idx->filter + (a >> 3));
     }
-    for (size_t j = 0; j < n; j++)
-        if (lookup_h(idx, k[j].cls, k[j].key, k[j].len, k[j].h, NULL, NULL, &stop) > 0)
+    for (size_t j = 0; j < n && !*stop && !(any && hits > 0); j++)
+        hits += lookup_h(idx, k[j].cls, k[j].key, k[j].len, k[j].h, fn, ctx, stop);
+    return hits;
+}
+
+/* A host's label suffixes, longest first: "notevil.com" never reaches "evil.com"; and only
+ * suffixes with as many labels as some domain indicator has (most have two or three). */
+struct suffixes {
+    const char *host;
+    size_t len, i;
+    unsigned labels; /* of the suffix at i */
+    uint64_t mask;   /* domain_labels */
+};
+
+static void
+suffixes_start(struct suffixes *s, const struct ruru_index *idx, const char *host, size_t len)
+{
+    s->host = host;
+    s->len = len;
+    s->i = 0;
+    s->labels = 1;
+    s->mask = idx->h.domain_labels;
+    for (size_t k = 0; s->mask != 0 && k < len; k++)
+        s->labels += host[k] == '.';
+}
+
+/* The next suffix to ask, as a domain key in *k; false after the last. */
+static bool suffixes_next(struct suffixes *s, struct host_key *k)
+{
+    while (s->mask != 0 && s->i < s->len) {
+        size_t at = s->i;
+        bool plausible = (s->mask & (1ull << (s->labels > 63 ? 63 : s->labels))) != 0;
+        while (s->i < s->len && s->host[s->i] != '.')
+            s->i++;
+        s->i++;
+        s->labels--;
+        if (plausible) {
+            *k = (struct host_key){s->host + at, s->len - at, RURU_IOC_DOMAIN, 0};
             return true;
-    /* more suffixes than kept (a host of many labels): asked as find_domain would */
-    return more && ruru_index_find_domain(idx, host + i, len - i, NULL, NULL) > 0;
+        }
+    }
+    return false;
+}
+
+#define ASK_AT_ONCE 8
+
+size_t ruru_index_find_domain(
+        const struct ruru_index *idx, const char *host, size_t len, ruru_index_hit_fn fn, void *ctx)
+{
+    struct suffixes s;
+    struct host_key k[ASK_AT_ONCE];
+    size_t n, hits = 0;
+    bool stop = false;
+
+    suffixes_start(&s, idx, host, len);
+    do {
+        for (n = 0; n < ASK_AT_ONCE && suffixes_next(&s, &k[n]); n++)
+            ;
+        hits += ask(idx, k, n, fn, ctx, &stop, false);
+    } while (n == ASK_AT_ONCE && !stop);
+    return hits;
+}
+
+bool ruru_index_probe_host(const struct ruru_index *idx, const char *host, size_t len)
+{
+    struct suffixes s;
+    struct host_key k[ASK_AT_ONCE];
+    size_t n = 0;
+    bool stop = false;
+
+    /* the host as a URL's, then its suffixes, in one batch */
+    if (idx->h.types >> CLASS_URL_HOST & 1)
+        k[n++] = (struct host_key){host, len, CLASS_URL_HOST, 0};
+    suffixes_start(&s, idx, host, len);
+    for (;;) {
+        while (n < ASK_AT_ONCE && suffixes_next(&s, &k[n]))
+            n++;
+        if (ask(idx, k, n, NULL, NULL, &stop, true) > 0)
+            return true;
+        if (n < ASK_AT_ONCE)
+            return false;
+        n = 0;
+    }
 }
 
 static void ip_key(const unsigned char addr[16], unsigned prefix128, unsigned char key[17])

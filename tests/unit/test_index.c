@@ -394,6 +394,9 @@ static void test_probe_host(void)
     CHECK(ruru_index_probe_host(idx, "u.x.t99", 7));
     CHECK(ruru_index_probe_host(idx, "a.q.a.q.a.q.a.q.a.q.a.q.t2", 26));
     CHECK(!ruru_index_probe_host(idx, "a.q.a.q.a.q.a.q.a.q.a.q.t3", 26));
+    /* eleven suffixes to ask, more than one batch: the one indicator is in the second */
+    CHECK_INT(ruru_index_find_domain(idx, "a.q.a.q.a.q.a.q.a.q.a.q.t2", 26, NULL, NULL), 1);
+    CHECK_INT(ruru_index_find_domain(idx, "q.q.q.q.q.q.q.q.q.q.q.t12", 25, NULL, NULL), 1);
     ruru_index_destroy(idx);
     ruru_store_close(st);
     snprintf(path, sizeof(path), "rm -rf %s", dir);
