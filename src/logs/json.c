@@ -177,13 +177,43 @@ static const char *canon_of(enum ruru_log_format f, const char *name, size_t len
     }
 }
 
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 static void ws(struct parser *p)
 {
     /* most logs write JSON without white space: one test says so */
     if (p->p < p->end && (unsigned char)*p->p > ' ')
         return;
-    while (p->p < p->end && (*p->p == ' ' || *p->p == '\t' || *p->p == '\r' || *p->p == '\n'))
+    while (p->p < p->end && is_ws(*p->p))
         p->p++;
+}
+
+/* Where a literal starting at p ends: at a ',', '}', ']', white space or the end. */
+static const char *literal_end(const char *p, const char *end)
+{
+    while (p < end && *p != ',' && *p != '}' && *p != ']' && !is_ws(*p))
+        p++;
+    return p;
+}
+
+/* A literal's bytes: 0 when they are none (a number is -?digits[.digits][e[+-]digits],
+ * checked loosely but never empty), 1 for null (no field), 2 for a field. */
+static int literal_kind(const char *v, size_t n)
+{
+    if (n == 4 && memcmp(v, "null", 4) == 0)
+        return 1;
+    if ((n == 4 && memcmp(v, "true", 4) == 0) || (n == 5 && memcmp(v, "false", 5) == 0))
+        return 2;
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!ruru_is_digit(v[i]) && v[i] != '-' && v[i] != '+' && v[i] != '.' && v[i] != 'e' &&
+            v[i] != 'E')
+            return 0;
+    return 2;
 }
 
 /* A key becomes a field name: control bytes (NUL included), which JSON does not allow raw in
@@ -354,26 +384,13 @@ static bool push(struct parser *p, struct ruru_str key, size_t *saved)
 static bool literal(struct parser *p)
 {
     const char *s = p->p;
-    struct ruru_str v;
+    int kind;
 
-    while (p->p < p->end && *p->p != ',' && *p->p != '}' && *p->p != ']' && *p->p != ' ' &&
-           *p->p != '\t' && *p->p != '\r' && *p->p != '\n')
-        p->p++;
-    v = ruru_str_make(s, (size_t)(p->p - s));
-    if (ruru_str_eq(v, "null"))
-        return true;
-    if (!ruru_str_eq(v, "true") && !ruru_str_eq(v, "false")) {
-        /* A number: -?digits[.digits][e[+-]digits], checked loosely but never empty. */
-        if (v.len == 0)
-            return false;
-        for (size_t i = 0; i < v.len; i++) {
-            char c = v.ptr[i];
-            if (!ruru_is_digit(c) && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E')
-                return false;
-        }
-    }
-    add_field(p, p->path, p->plen, v, RURU_ENC_RAW);
-    return true;
+    p->p = literal_end(s, p->end);
+    kind = literal_kind(s, (size_t)(p->p - s));
+    if (kind == 2)
+        add_field(p, p->path, p->plen, ruru_str_make(s, (size_t)(p->p - s)), RURU_ENC_RAW);
+    return kind != 0;
 }
 
 /* An array element that is a Windows "Data" item: {"@Name": N, "#text": V}. Consumes the
@@ -825,28 +842,6 @@ static const char *string_end(const char *s, const char *end, bool *ctl)
     return NULL;
 }
 
-static bool is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* A literal's bytes (as literal() takes them): 0 when parse refuses them, 1 for null (no
- * field), 2 for a field. */
-static int literal_kind(const char *v, size_t n)
-{
-    if ((n == 4 && memcmp(v, "null", 4) == 0))
-        return 1;
-    if ((n == 4 && memcmp(v, "true", 4) == 0) || (n == 5 && memcmp(v, "false", 5) == 0))
-        return 2;
-    if (n == 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!ruru_is_digit(v[i]) && v[i] != '-' && v[i] != '+' && v[i] != '.' && v[i] != 'e' &&
-            v[i] != 'E')
-            return 0;
-    return 2;
-}
-
 bool ruru_jsonlog_skim(const struct ruru_jsonlog *j, const char *line, size_t len, int64_t *time)
 {
     const char *p = line, *end = line + len;
@@ -939,8 +934,7 @@ value:
     } else {
         const char *v = p;
         int kind;
-        while (p < end && *p != ',' && *p != '}' && *p != ']' && !is_ws(*p))
-            p++;
+        p = literal_end(p, end);
         kind = literal_kind(v, (size_t)(p - v));
         if (kind == 0)
             return false;

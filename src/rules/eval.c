@@ -887,7 +887,6 @@ bool ruru_rules_may_match(const struct ruru_rules *rs,
                           size_t len)
 {
     const struct ruru_record *r = sc->r;
-
     uint32_t cls;
 
     sc->cand_line = NULL;

@@ -679,20 +679,20 @@ AVX2_INLINE bool url_by_masks(
 AVX2_INLINE void
 by_masks(struct out *o, const char *line, size_t start, size_t n, const struct blk *b, uint64_t w)
 {
-    if (host_by_masks(o, line, start, n, b, w)) {
-        /* taken */
-    } else if (!nothing_in(b, w, n)) {
-        unsigned marks = marks_of(b, w);
-        if ((marks & M_COLON) && url_by_masks(o, line, start, n, b, w))
-            return;
-        if (marks & ~M_SLASH)
-            word(o, line, start, n, marks);
-        else if ((n == 32 || n == 40 || n == 64) && (b->hex & w) == w)
-            emit(o, n == 32 ? RURU_IOC_MD5 : n == 40 ? RURU_IOC_SHA1 : RURU_IOC_SHA256, start, n);
-        else if (n == 32 || n == 40 || n == 64)
-            word(o, line, start, n, marks); /* a hash within: "++++d41d...", "d41d...!!!!" */
-        /* else word() would take nothing: no mark, and not of a hash's length */
-    }
+    unsigned marks;
+
+    if (host_by_masks(o, line, start, n, b, w) || nothing_in(b, w, n))
+        return;
+    marks = marks_of(b, w);
+    if ((marks & M_COLON) && url_by_masks(o, line, start, n, b, w))
+        return;
+    if (marks & ~M_SLASH)
+        word(o, line, start, n, marks);
+    else if ((n == 32 || n == 40 || n == 64) && (b->hex & w) == w)
+        emit(o, n == 32 ? RURU_IOC_MD5 : n == 40 ? RURU_IOC_SHA1 : RURU_IOC_SHA256, start, n);
+    else if (n == 32 || n == 40 || n == 64)
+        word(o, line, start, n, marks); /* a hash within: "++++d41d...", "d41d...!!!!" */
+    /* else word() would take nothing: no mark, and not of a hash's length */
 }
 
 AVX2_TARGET static size_t
