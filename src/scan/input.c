@@ -317,7 +317,7 @@ static void sweep_evtx(struct sweep *s, size_t idx)
     while (i < n && !s->stopped) {
         struct chunk *c = ruru_calloc(1, sizeof(*c));
         size_t cap_spans = 4096;
-        if (c == NULL || (c->data = ruru_scan_buf_get(s, CHUNK_BYTES)) == NULL ||
+        if (c == NULL || (c->data = ruru_scan_buf_get(s, EVTX_CHUNK_BYTES)) == NULL ||
             (c->spans = ruru_malloc(cap_spans * sizeof(*c->spans))) == NULL) {
             if (c != NULL)
                 ruru_scan_chunk_release(s, c);
@@ -325,7 +325,7 @@ static void sweep_evtx(struct sweep *s, size_t idx)
             ruru_scan_input_error(s, in, RURU_ENOMEM, &d);
             break;
         }
-        c->cap = CHUNK_BYTES;
+        c->cap = EVTX_CHUNK_BYTES;
         c->input = idx;
         c->rin = in->rin;
         ruru_vec_init(&c->hits, sizeof(struct chunk_hit), SIZE_MAX / sizeof(struct chunk_hit));

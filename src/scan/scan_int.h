@@ -27,7 +27,12 @@
 #include "scan/match.h"
 #include "scan/sighting.h"
 
-#define CHUNK_BYTES      (4u << 20)
+/* A chunk's usual size: small enough that the chunks read ahead of the matchers stay in the
+ * caches (at 4 MiB, six chunks in flight on two cores were read back from memory: one large
+ * file's 1 -> 2 threads went from 1.59x to 1.95x, the corpus's -j 2 sweep 1.40 s -> 1.22 s). */
+#define CHUNK_BYTES (256u << 10)
+/* An event log's chunk: its records rendered as JSON, one of which may be large. */
+#define EVTX_CHUNK_BYTES (4u << 20)
 #define DEFAULT_MAX_LINE (256ull << 20)
 #define UNPARSED_SAMPLES 5
 #define SPARE_BUFFERS    64
@@ -221,8 +226,8 @@ struct sweep {
     struct ruru_record *inline_r;
     struct ruru_matcher *main_m; /* -j N > 1: the reader's own matcher, when it helps */
     struct ruru_record *main_r;
-    /* Spare chunk buffers: reused rather than freed, so that 4 MiB blocks are not mapped,
-     * zeroed by the kernel and unmapped (with TLB shootdowns across the workers) each time. */
+    /* Spare chunk buffers: reused rather than freed, so that blocks are not mapped, zeroed by
+     * the kernel and unmapped (with TLB shootdowns across the workers) each time. */
     char *spare[SPARE_BUFFERS];
     size_t n_spare;
     /* Spare parsers of formats without header state, reused by the next chunk of that format
