@@ -9,13 +9,13 @@
  */
 #include <ctype.h>
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "cases/pq_lib.h"
 #include "cases/rdb.h"
 #include "cases/rdb_int.h"
 
@@ -62,6 +62,10 @@ bool rdb_open_pg(const char *conninfo, rdb **out, char *err, size_t cap)
     *out = NULL;
     if (r == NULL) {
         snprintf(err, cap, "out of memory");
+        return false;
+    }
+    if (!ruru_pq_load(err, cap)) {
+        ruru_free(r);
         return false;
     }
     r->backend = RDB_PG;

@@ -10,7 +10,6 @@
 #define RURU_SERVE_INT_H
 
 #include <jansson.h>
-#include <microhttpd.h>
 #include <nettle/sha2.h>
 #include <pthread.h>
 #include <ruru.h>
@@ -21,6 +20,7 @@
 
 #include "cases/tokens.h"
 #include "intel/actors.h"
+#include "serve/mhd_lib.h"
 
 struct ruru_sessions;
 struct serve_cache;

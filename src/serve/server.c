@@ -407,10 +407,14 @@ ruru_serve_start(const struct ruru_serve_opts *opts, ruru_server **out, struct r
     int fd = -1;
     const union MHD_DaemonInfo *info;
 
+    char why[300];
+
     ruru_diag_clear(diag);
     *out = NULL;
     if (opts == NULL || opts->home == NULL)
         return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0, "the service needs a home");
+    if (!ruru_mhd_load(why, sizeof(why)))
+        return ruru_diag_set(diag, RURU_EUNSUPPORTED, NULL, 0, 0, "%s", why);
     if ((opts->tls_cert == NULL) != (opts->tls_key == NULL))
         return ruru_diag_set(diag, RURU_EINVAL, NULL, 0, 0,
                              "TLS needs both a certificate and its key");

@@ -28,11 +28,16 @@ enum ruru_err ruru_kafka_conf_apply(rd_kafka_conf_t *conf,
                                     const char *file,
                                     struct ruru_diag *diag)
 {
-    rd_kafka_conf_t *scratch = conf == NULL ? rd_kafka_conf_new() : NULL;
-    rd_kafka_conf_t *into = conf != NULL ? conf : scratch;
+    char why[300];
+    rd_kafka_conf_t *scratch, *into;
     enum ruru_err err = RURU_OK;
     size_t pos = 0;
     uint64_t line = 0;
+
+    if (!ruru_rdk_load(why, sizeof(why)))
+        return ruru_diag_set(diag, RURU_EUNSUPPORTED, file, 0, 0, "%s", why);
+    scratch = conf == NULL ? rd_kafka_conf_new() : NULL;
+    into = conf != NULL ? conf : scratch;
 
     ruru_diag_clear(diag);
     if (into == NULL)

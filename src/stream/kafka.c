@@ -1257,10 +1257,13 @@ enum ruru_err ruru_kafka_run(const struct ruru_kafka_opts *o, struct ruru_diag *
     enum ruru_err err;
     unsigned batch = o->batch ? o->batch : DEFAULT_BATCH;
     unsigned batch_ms = o->batch_ms ? o->batch_ms : DEFAULT_BATCH_MS;
+    char why[300];
 
     ruru_diag_clear(diag);
     if ((err = check(o, diag)) != RURU_OK)
         return err;
+    if (!ruru_rdk_load(why, sizeof(why)))
+        return ruru_diag_set(diag, RURU_EUNSUPPORTED, NULL, 0, 0, "%s", why);
     memset(&w, 0, sizeof(w));
     w.o = o;
     w.recording = o->n_topics == 0;

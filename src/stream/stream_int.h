@@ -8,10 +8,11 @@
 #define RURU_STREAM_STREAM_INT_H
 
 #include <jansson.h>
-#include <librdkafka/rdkafka.h>
 #include <ruru.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "stream/rdk_lib.h"
 
 /* Sets the property=value lines of `text` ('#' comments and blank lines skipped, spaces
  * around both trimmed) on `conf` (NULL: only checked, on a scratch configuration). RURU_EINVAL

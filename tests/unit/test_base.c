@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/dynlib.h"
 #include "base/map.h"
 #include "base/str.h"
 #include "base/time.h"
@@ -270,8 +271,25 @@ static void test_walk(void)
     CHECK(rmdir(dir) == 0);
 }
 
+/* A library loaded when needed: found and its functions resolved, or the reason it is not. */
+static void test_dynlib(void)
+{
+    char why[300];
+    void *lib = ruru_dynlib_open("libz.so.1", why, sizeof(why));
+    const char *(*version)(void) = NULL;
+
+    CHECK(lib != NULL);
+    CHECK(ruru_dynlib_fn(lib, "zlibVersion", &version, sizeof(version), why, sizeof(why)));
+    CHECK(version != NULL && version()[0] >= '1');
+    CHECK(!ruru_dynlib_fn(lib, "no_such_function", &version, sizeof(version), why, sizeof(why)));
+    CHECK_STR(why, "the library has no no_such_function");
+    CHECK(ruru_dynlib_open("libruru-no-such.so.7", why, sizeof(why)) == NULL);
+    CHECK(strncmp(why, "cannot load libruru-no-such.so.7: ", 34) == 0);
+}
+
 int main(void)
 {
+    test_dynlib();
     test_split_byte();
     test_count_byte();
     test_walk();

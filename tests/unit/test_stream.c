@@ -245,10 +245,13 @@ static void kafka_config(void)
     static const char noeq[] = "# x\nsasl.mechanism\n";
     static const char secret[] = "sasl.password=Hunter2\nssl.key.password=\n";
     static const char badval[] = "acks=sometimes\n";
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char v[64];
+    rd_kafka_conf_t *conf;
+    char v[64], why[300];
     size_t vn = sizeof(v);
 
+    /* the library's table of librdkafka (the calls below go through it) */
+    CHECK(ruru_rdk_load(why, sizeof(why)));
+    conf = rd_kafka_conf_new();
     CHECK_INT(ruru_kafka_conf_apply(conf, good, strlen(good), "k.conf", &d), RURU_OK);
     CHECK_INT(rd_kafka_conf_get(conf, "security.protocol", v, &vn), RD_KAFKA_CONF_OK);
     CHECK_STR(v, "ssl");
