@@ -1,17 +1,39 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Libraries loaded when a command first needs them (dlopen), not when ruru starts. PostgreSQL's
- * client (the register on a server) and libmicrohttpd (`ruru serve`) bring some twenty more
- * libraries with them (Kerberos, LDAP, OpenSSL, GnuTLS, p11-kit...), whose mapping, relocation
- * and constructors cost every command, a sweep included, 10-20 ms at start on this project's
- * VM. Each such library has a table of the functions ruru calls (src/cases/pq_lib.h,
- * src/serve/mhd_lib.h), filled here the first time it is asked for.
+ * client (the register on a server), libmicrohttpd (`ruru serve`) and librdkafka (`ruru
+ * stream`) bring some twenty more libraries with them (Kerberos, LDAP, OpenSSL, GnuTLS,
+ * p11-kit...), whose mapping, relocation and constructors cost every command, a sweep
+ * included, 15 ms at start on this project's VM. Each such library has a table of the
+ * functions ruru calls (src/cases/pq_lib.h, src/serve/mhd_lib.h, src/stream/rdk_lib.h), a
+ * struct of function pointers in the order of its names, filled the first time it is asked
+ * for.
  */
 #ifndef RURU_BASE_DYNLIB_H
 #define RURU_BASE_DYNLIB_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+/* A library and its table. */
+struct ruru_dynlib {
+    const char *soname; /* "libpq.so.5" */
+    const char *what;   /* for errors: "PostgreSQL's client library" */
+    const char *const *names;
+    size_t n;    /* names, and function pointers in table */
+    void *table; /* a struct of n function pointers */
+    /* what loading found (under a lock of dynlib.c) */
+    bool tried, ok;
+    char why[256];
+};
+
+/* The name of function f, for a table's list of names. */
+#define RURU_DYNLIB_NAME(f) #f,
+
+/* Loads the library and fills its table, once (any thread); false with the reason in why
+ * (also on every later call). */
+bool ruru_dynlib_load(struct ruru_dynlib *lib, char *why, size_t cap);
 
 /* Opens `soname` (its symbols kept to itself); NULL with the loader's reason in why. */
 void *ruru_dynlib_open(const char *soname, char *why, size_t cap);

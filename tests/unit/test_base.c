@@ -287,9 +287,42 @@ static void test_dynlib(void)
     CHECK(strncmp(why, "cannot load libruru-no-such.so.7: ", 34) == 0);
 }
 
+/* A table filled once; a library that is not there said each time it is asked for. */
+static void test_dynlib_table(void)
+{
+    static const char *const names[] = {"zlibVersion", "crc32"};
+    struct {
+        const char *(*zlibVersion)(void);
+        unsigned long (*crc32)(unsigned long, const unsigned char *, unsigned);
+    } z = {NULL, NULL};
+    struct ruru_dynlib ok = {
+            .soname = "libz.so.1", .what = "zlib", .names = names, .n = 2, .table = &z};
+    struct ruru_dynlib missing = {.soname = "libruru-no-such.so.7",
+                                  .what = "a test library",
+                                  .names = names,
+                                  .n = 2,
+                                  .table = &z};
+    static const char *const more[] = {"zlibVersion", "no_such_function"};
+    struct ruru_dynlib partial = {
+            .soname = "libz.so.1", .what = "zlib", .names = more, .n = 2, .table = &z};
+    char why[300] = "";
+
+    CHECK(ruru_dynlib_load(&ok, why, sizeof(why)));
+    CHECK(z.zlibVersion != NULL && z.crc32 != NULL);
+    CHECK_INT(z.crc32(0, (const unsigned char *)"ruru", 4), 0x8f2e8377);
+    CHECK(ruru_dynlib_load(&ok, why, sizeof(why)));
+    CHECK(!ruru_dynlib_load(&partial, why, sizeof(why)));
+    CHECK_STR(why, "zlib: the library has no no_such_function");
+    for (int i = 0; i < 2; i++) {
+        CHECK(!ruru_dynlib_load(&missing, why, sizeof(why)));
+        CHECK(strncmp(why, "a test library: cannot load libruru-no-such.so.7: ", 50) == 0);
+    }
+}
+
 int main(void)
 {
     test_dynlib();
+    test_dynlib_table();
     test_split_byte();
     test_count_byte();
     test_walk();
