@@ -35,6 +35,24 @@ struct ruru_dynlib {
  * (also on every later call). */
 bool ruru_dynlib_load(struct ruru_dynlib *lib, char *why, size_t cap);
 
+/* A library's table `var` (struct var##_fns, declared with its functions' pointers in the
+ * order of LIST, an X-macro of their names) and `bool load(char *why, size_t cap)`. */
+#define RURU_DYNLIB_DEFINE(var, LIST, load, soname_, what_)                                     \
+    struct var##_fns var;                                                                       \
+    static const char *const var##_names[] = {LIST(RURU_DYNLIB_NAME)};                          \
+    _Static_assert(sizeof(var) ==                                                               \
+                           sizeof(var##_names) / sizeof(*var##_names) * sizeof(void (*)(void)), \
+                   "the table is its functions' pointers in a row");                            \
+    static struct ruru_dynlib var##_lib = {.soname = soname_,                                   \
+                                           .what = what_,                                       \
+                                           .names = var##_names,                                \
+                                           .n = sizeof(var##_names) / sizeof(*var##_names),     \
+                                           .table = &var};                                      \
+    bool load(char *why, size_t cap)                                                            \
+    {                                                                                           \
+        return ruru_dynlib_load(&var##_lib, why, cap);                                          \
+    }
+
 /* Opens `soname` (its symbols kept to itself); NULL with the loader's reason in why. */
 void *ruru_dynlib_open(const char *soname, char *why, size_t cap);
 /* Resolves function `name` of lib into the function pointer at `slot` (`size` bytes); false
