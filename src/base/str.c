@@ -6,6 +6,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define COUNT_AVX2 1
+#endif
 
 struct ruru_str ruru_str_trim(struct ruru_str s)
 {
@@ -71,9 +75,38 @@ const char *ruru_memmem(const char *hay, size_t hay_len, const char *needle, siz
     return NULL;
 }
 
+#ifdef COUNT_AVX2
+/* 32 bytes at a time, n >= 32; the end's partial block is the last 32 bytes read again with
+ * those already counted shifted out (no byte past s + n is read). */
+__attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *s, size_t n, char c)
+{
+    const __m256i vc = _mm256_set1_epi8(c);
+    size_t count = 0, i = 0;
+    unsigned m;
+
+    for (; i + 32 <= n; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
+        m = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vc));
+        count += (size_t)__builtin_popcount(m);
+    }
+    if (i < n) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(s + n - 32));
+        m = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vc));
+        count += (size_t)__builtin_popcount(m >> (32 - (n - i)));
+    }
+    return count;
+}
+#endif
+
 size_t ruru_count_byte(const char *s, size_t n, char c)
 {
     size_t count = 0, i = 0;
+
+#ifdef COUNT_AVX2
+    if (n >= 32 && ruru_simd_allowed() && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("popcnt"))
+        return count_avx2(s, n, c);
+#endif
 
 #if defined(__SSE2__)
     if (ruru_simd_allowed()) {
