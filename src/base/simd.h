@@ -16,4 +16,15 @@ static inline bool ruru_simd_allowed(void)
     return !ruru_simd_off;
 }
 
+/* May code built for AVX2 and POPCNT (target attributes) run: allowed, and the CPU has them. */
+static inline bool ruru_simd_avx2(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    return ruru_simd_allowed() && __builtin_cpu_supports("avx2") &&
+           __builtin_cpu_supports("popcnt");
+#else
+    return false;
+#endif
+}
+
 #endif

@@ -103,8 +103,7 @@ size_t ruru_count_byte(const char *s, size_t n, char c)
     size_t count = 0, i = 0;
 
 #ifdef COUNT_AVX2
-    if (n >= 32 && ruru_simd_allowed() && __builtin_cpu_supports("avx2") &&
-        __builtin_cpu_supports("popcnt"))
+    if (n >= 32 && ruru_simd_avx2())
         return count_avx2(s, n, c);
 #endif
 

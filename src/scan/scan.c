@@ -553,17 +553,24 @@ static void *worker(void *arg)
 
 char *ruru_scan_buf_get(struct sweep *s, size_t cap)
 {
-    if (cap == CHUNK_BYTES && s->n_spare > 0)
-        return s->spare[--s->n_spare];
+    for (size_t i = s->n_spare; i > 0; i--)
+        if (s->spare[i - 1].cap == cap) {
+            char *buf = s->spare[i - 1].buf;
+            s->spare[i - 1] = s->spare[--s->n_spare];
+            return buf;
+        }
     return ruru_malloc(cap);
 }
 
 void ruru_scan_buf_put(struct sweep *s, char *buf, size_t cap)
 {
-    if (buf != NULL && cap == CHUNK_BYTES && s->n_spare < SPARE_BUFFERS)
-        s->spare[s->n_spare++] = buf;
-    else
+    if (buf != NULL && (cap == CHUNK_BYTES || cap == EVTX_CHUNK_BYTES) &&
+        s->n_spare < SPARE_BUFFERS) {
+        s->spare[s->n_spare].buf = buf;
+        s->spare[s->n_spare++].cap = cap;
+    } else {
         ruru_free(buf);
+    }
 }
 
 void ruru_scan_chunk_release(struct sweep *s, struct chunk *c)
@@ -940,7 +947,7 @@ out:
         json_decref(doc);
     }
     while (s.n_spare > 0)
-        ruru_free(s.spare[--s.n_spare]);
+        ruru_free(s.spare[--s.n_spare].buf);
     while (s.n_spare_fmt > 0)
         ruru_scan_fmt_free(s.spare_fmt[--s.n_spare_fmt]);
     for (size_t k = 0; k < RURU_KIND__COUNT; k++)

@@ -226,9 +226,13 @@ struct sweep {
     struct ruru_record *inline_r;
     struct ruru_matcher *main_m; /* -j N > 1: the reader's own matcher, when it helps */
     struct ruru_record *main_r;
-    /* Spare chunk buffers: reused rather than freed, so that blocks are not mapped, zeroed by
-     * the kernel and unmapped (with TLB shootdowns across the workers) each time. */
-    char *spare[SPARE_BUFFERS];
+    /* Spare chunk buffers of the two usual sizes (CHUNK_BYTES, EVTX_CHUNK_BYTES): reused
+     * rather than freed, so that blocks are not mapped, zeroed by the kernel and unmapped
+     * (with TLB shootdowns across the workers) each time. */
+    struct {
+        char *buf;
+        size_t cap;
+    } spare[SPARE_BUFFERS];
     size_t n_spare;
     /* Spare parsers of formats without header state, reused by the next chunk of that format
      * rather than allocated for each (a memory input is often one line). */
@@ -292,7 +296,7 @@ void ruru_scan_read_ahead_end(struct sweep *s);
 
 /* scan.c: what the reader needs of the sweep */
 
-/* A chunk buffer of `cap` bytes (a spare one when it has the usual size), or NULL. */
+/* A chunk buffer of `cap` bytes (a spare one when it has one of the usual sizes), or NULL. */
 char *ruru_scan_buf_get(struct sweep *s, size_t cap);
 /* Gives a buffer back (kept as a spare, or freed); NULL is a no-op. */
 void ruru_scan_buf_put(struct sweep *s, char *buf, size_t cap);

@@ -777,8 +777,7 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
 
 bool ruru_tokens_have_simd(void)
 {
-    return ruru_simd_allowed() && __builtin_cpu_supports("avx2") &&
-           __builtin_cpu_supports("popcnt");
+    return ruru_simd_avx2();
 }
 
 size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max)
