@@ -127,6 +127,77 @@ size_t ruru_count_byte(const char *s, size_t n, char c)
     return count;
 }
 
+#ifdef COUNT_AVX2
+/* The bytes c of the 64 at p, one bit each. */
+__attribute__((target("avx2"), always_inline)) static inline uint64_t mask64(const char *p, char c)
+{
+    const __m256i vc = _mm256_set1_epi8(c);
+    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, vc)) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, vc)) << 32;
+}
+
+/* ruru_bytes_find from the block after the one held (or the block of `from`). */
+__attribute__((target("avx2"))) static const char *find_wide(struct ruru_bytes *it, size_t from)
+{
+    size_t b = from & ~(size_t)63;
+
+    if (b == it->block) {
+        b += 64;
+        from = b;
+    }
+    for (; b < it->n; b += 64, from = b) {
+        size_t left = it->n - b;
+        uint64_t m;
+        if (left >= 64) {
+            m = mask64(it->s + b, it->c);
+        } else if (it->n >= 64) {
+            /* the last 64 bytes, those before b shifted out: nothing past n is read */
+            m = mask64(it->s + it->n - 64, it->c) >> (64 - left);
+        } else {
+            m = 0;
+            for (size_t i = 0; i < left; i++)
+                m |= (uint64_t)(it->s[b + i] == it->c) << i;
+        }
+        it->block = b;
+        it->mask = m;
+        if ((m >> (from & 63)) != 0)
+            return it->s + from + (size_t)__builtin_ctzll(m >> (from & 63));
+    }
+    return NULL;
+}
+#endif
+
+void ruru_bytes_init(struct ruru_bytes *it, const char *s, size_t n, char c)
+{
+    it->s = s;
+    it->n = n;
+    it->block = SIZE_MAX;
+    it->mask = 0;
+    it->c = c;
+#ifdef COUNT_AVX2
+    it->wide = ruru_simd_avx2();
+#else
+    it->wide = false;
+#endif
+}
+
+const char *ruru_bytes_find(struct ruru_bytes *it, size_t from)
+{
+    if (from >= it->n)
+        return NULL;
+#ifdef COUNT_AVX2
+    if (it->wide) {
+        /* the block held has no byte c at or after from (ruru_bytes_next asked) */
+        if ((from & ~(size_t)63) == it->block && (it->mask >> (from & 63)) != 0)
+            return it->s + from + (size_t)__builtin_ctzll(it->mask >> (from & 63));
+        return find_wide(it, from);
+    }
+#endif
+    return memchr(it->s + from, it->c, it->n - from);
+}
+
 size_t ruru_split_byte(const char *s, size_t n, char sep, struct ruru_str *out, size_t max)
 {
     size_t count = 0, i = 0, start = 0;

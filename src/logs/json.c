@@ -316,6 +316,25 @@ static bool time_name(enum ruru_log_format f, const char *name, size_t n)
     return strcmp(c, "@timestamp") == 0;
 }
 
+/* time_name of the path of `keys` (plen bytes joined by dots), joined into `path` only when
+ * its first byte could start a time's name. */
+static bool is_time_path(
+        enum ruru_log_format f, const struct ruru_str *keys, size_t nkeys, char *path, size_t plen)
+{
+    size_t at = 0;
+    char first = plen > 0 && keys[0].len > 0 ? keys[0].ptr[0] : '.';
+
+    if (first != '@' && first != 't' && first != 'E')
+        return false; /* time_name's first test */
+    for (size_t k = 0; k < nkeys; k++) {
+        if (k > 0)
+            path[at++] = '.';
+        memcpy(path + at, keys[k].ptr, keys[k].len);
+        at += keys[k].len;
+    }
+    return time_name(f, path, plen);
+}
+
 static void add_field(
         struct parser *p, const char *name, size_t nlen, struct ruru_str v, enum ruru_field_enc enc)
 {
@@ -807,39 +826,26 @@ static enum ruru_log_line parse(void *state, const char *line, size_t len, struc
  * own way) is left to parse too.
  */
 
-/* The closing quote of the string whose body starts at s, in a line without a backslash;
- * NULL when there is none. *ctl: whether the body holds a byte below 0x20. */
-static const char *string_end(const char *s, const char *end, bool *ctl)
+/* Does s[0..n) hold a byte below 0x20 (a key holding one is no plain name)? */
+static bool any_control(const char *s, size_t n)
 {
-    bool c = false;
+    size_t i = 0;
 
 #if defined(__SSE2__)
     if (ruru_simd_allowed()) {
-        const __m128i quote = _mm_set1_epi8('"'), bias = _mm_set1_epi8((char)0x80);
-        const __m128i lim = _mm_set1_epi8((char)(0x20 ^ 0x80));
-        while (end - s >= 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-            unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote));
-            /* unsigned v < 0x20, as signed bytes once the top bit is flipped */
-            unsigned k = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_xor_si128(v, bias), lim));
-            if (q != 0) {
-                unsigned at = (unsigned)__builtin_ctz(q);
-                *ctl = c || (k & ((1u << at) - 1)) != 0;
-                return s + at;
-            }
-            c = c || k != 0;
-            s += 16;
+        /* unsigned v < 0x20, as signed bytes once the top bit is flipped */
+        const __m128i bias = _mm_set1_epi8((char)0x80), lim = _mm_set1_epi8((char)(0x20 ^ 0x80));
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            if (_mm_movemask_epi8(_mm_cmplt_epi8(_mm_xor_si128(v, bias), lim)) != 0)
+                return true;
         }
     }
 #endif
-    for (; s < end; s++) {
-        if (*s == '"') {
-            *ctl = c;
-            return s;
-        }
-        c = c || (unsigned char)*s < 0x20;
-    }
-    return NULL;
+    for (; i < n; i++)
+        if ((unsigned char)s[i] < 0x20)
+            return true;
+    return false;
 }
 
 bool ruru_jsonlog_skim(const struct ruru_jsonlog *j, const char *line, size_t len, int64_t *time)
@@ -847,12 +853,17 @@ bool ruru_jsonlog_skim(const struct ruru_jsonlog *j, const char *line, size_t le
     const char *p = line, *end = line + len;
     struct {
         size_t plen; /* the path's length where the container started */
+        size_t nkeys;
         bool array;
     } st[RURU_JSON_DEPTH + 1];
+    /* The path is its keys in the line, joined only to ask whether it names the time. */
+    struct ruru_str keys[RURU_JSON_DEPTH + 1];
     char path[PATH_MAX_LEN];
-    size_t plen = 0, n = 0, used = 0;
+    size_t plen = 0, nkeys = 0, n = 0, used = 0;
     int depth = 0;
     int64_t t = RURU_TIME_NONE;
+    struct ruru_bytes quotes; /* a string ends at the next quote: no backslash */
+    bool controls;            /* a byte below 0x20 somewhere: the keys are looked at */
 
 #define SKIP_WS()                    \
     do {                             \
@@ -860,20 +871,22 @@ bool ruru_jsonlog_skim(const struct ruru_jsonlog *j, const char *line, size_t le
             p++;                     \
     } while (0)
     /* a field of the path, value [vp, vp + vn): counted as parse keeps it, its time read */
-#define FIELD(vp, vn)                                                  \
-    do {                                                               \
-        int64_t t_;                                                    \
-        if (n == RURU_MAX_FIELDS || used + plen + 1 > RURU_JSON_NAMES) \
-            return false; /* a record parse truncates */               \
-        n++;                                                           \
-        used += plen + 1;                                              \
-        if (t == RURU_TIME_NONE && time_name(j->format, path, plen) && \
-            time_value(ruru_str_make((vp), (vn)), &t_))                \
-            t = t_;                                                    \
+#define FIELD(vp, vn)                                                                  \
+    do {                                                                               \
+        int64_t t_;                                                                    \
+        if (n == RURU_MAX_FIELDS || used + plen + 1 > RURU_JSON_NAMES)                 \
+            return false; /* a record parse truncates */                               \
+        n++;                                                                           \
+        used += plen + 1;                                                              \
+        if (t == RURU_TIME_NONE && is_time_path(j->format, keys, nkeys, path, plen) && \
+            time_value(ruru_str_make((vp), (vn)), &t_))                                \
+            t = t_;                                                                    \
     } while (0)
 
     if (memchr(line, '\\', len) != NULL)
         return false;
+    ruru_bytes_init(&quotes, line, len, '"');
+    controls = any_control(line, len);
     SKIP_WS();
     if (p >= end || *p != '{')
         return false;
@@ -882,6 +895,7 @@ open:
     if (++depth > RURU_JSON_DEPTH)
         return false;
     st[depth].plen = plen;
+    st[depth].nkeys = nkeys;
     st[depth].array = *p == '[';
     p++;
     SKIP_WS();
@@ -895,19 +909,17 @@ member:
     if (p >= end || *p != '"')
         return false;
     {
-        bool ctl;
-        const char *q = string_end(p + 1, end, &ctl);
-        size_t klen, need;
-        if (q == NULL || ctl)
-            return false; /* unterminated, or a key that is no plain name */
+        const char *q = ruru_bytes_next(&quotes, (size_t)(p + 1 - line));
+        size_t klen;
+        if (q == NULL)
+            return false; /* unterminated */
         klen = (size_t)(q - p - 1);
-        need = klen + (plen > 0);
-        if (plen + need >= sizeof(path))
+        if (controls && any_control(p + 1, klen))
+            return false; /* a key that is no plain name */
+        if (plen + klen + (plen > 0) >= sizeof(path))
             return false; /* a path parse does not keep */
-        if (plen > 0)
-            path[plen++] = '.';
-        memcpy(path + plen, p + 1, klen);
-        plen += klen;
+        plen += klen + (plen > 0);
+        keys[nkeys++] = ruru_str_make(p + 1, klen);
         p = q + 1;
     }
     SKIP_WS();
@@ -925,8 +937,7 @@ value:
     if (*p == '{' || *p == '[')
         goto open;
     if (*p == '"') {
-        bool ctl;
-        const char *q = string_end(p + 1, end, &ctl);
+        const char *q = ruru_bytes_next(&quotes, (size_t)(p + 1 - line));
         if (q == NULL)
             return false;
         FIELD(p + 1, (size_t)(q - p - 1));
@@ -944,6 +955,7 @@ value:
 next:
     /* after a value of the container at depth */
     plen = st[depth].plen;
+    nkeys = st[depth].nkeys;
     SKIP_WS();
     if (p >= end)
         return false;
@@ -959,6 +971,7 @@ next:
     p++;
 close:
     plen = st[depth].plen;
+    nkeys = st[depth].nkeys;
     if (--depth > 0)
         goto next;
     SKIP_WS();

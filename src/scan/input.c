@@ -275,18 +275,6 @@ static void jscan_run(struct jscan *j, const char *buf, size_t len)
     }
 }
 
-static uint64_t count_lines(const char *p, size_t n, char eol)
-{
-    uint64_t k = 0;
-    const char *end = p + n;
-
-    while (p < end && (p = memchr(p, eol, (size_t)(end - p))) != NULL) {
-        k++;
-        p++;
-    }
-    return k;
-}
-
 /* A Windows event log file: each record rendered as a JSON line (logs/evtx.h), matched as
  * Windows events exported to JSON are, its evidence its own bytes in the file. */
 static void sweep_evtx(struct sweep *s, size_t idx)
@@ -573,7 +561,8 @@ void ruru_scan_input_sweep(struct sweep *s, size_t idx, struct ruru_record *r)
             js.pos = js.pos > cut ? js.pos - cut : 0;
             if (js.elem != SIZE_MAX)
                 js.elem -= cut;
-            c->lines = count_lines(buf, cut, in->eol) + (eof && cut > 0 && buf[cut - 1] != in->eol);
+            c->lines = ruru_count_byte(buf, cut, in->eol) +
+                       (eof && cut > 0 && buf[cut - 1] != in->eol);
         }
         /* A line longer than the longest allowed goes in pieces: the next chunk starts inside
          * it, and does not count it again. */

@@ -388,11 +388,12 @@ static void candidate(struct out *o, const char *line, size_t start, size_t end)
  *
  * Only the words holding a mark, or at least 32 bytes long (a run of 32 non-separators,
  * found by halving shifts over this block and the next), are visited, each once, in line
- * order. A word inside the block (or, when it runs into the next one, classified again from
- * its own start) is first judged on the block's masks of its bytes, which decide most words
- * of logs without looking at a byte (nothing_in, is_quad, host_shape) and find the host of a
- * plain URL (url_by_masks); the others go to the same word() as the scalar cut. The tokens are the
- * same, byte for byte (tests/unit/ test_tokens.c and the fuzz target compare the two).
+ * order. A word of at most 64 bytes is first judged on its block's masks of its bytes (a word
+ * across a block's edge, on the masks of the two blocks it lies in, shifted to its start),
+ * which decide most words of logs without looking at a byte (nothing_in, is_quad,
+ * host_shape) and find the host of a plain URL (url_by_masks); the others go to the same
+ * word() as the scalar cut. Each block is classified once. The tokens are the same, byte for
+ * byte (tests/unit/test_tokens.c and the fuzz target compare the two).
  */
 
 /* The masks of a block of 64 bytes, one bit per byte: separators, and the bytes that decide
@@ -404,6 +405,8 @@ struct blk {
     uint64_t alpha, hex; /* hex: hexadecimal digits */
     uint64_t name;       /* letters, digits, '-', '_', '.' (a host name's bytes) */
 };
+/* shifted() names every mask: one added here is added there */
+_Static_assert(sizeof(struct blk) == 12 * sizeof(uint64_t), "struct blk: update shifted()");
 
 /* The vector cut's code: AVX2, and POPCNT (every AVX2 processor has it) for the counts of
  * dots and colons in a word's masks. */
@@ -496,6 +499,30 @@ AVX2_INLINE void classify64(const char *line, size_t len, size_t base, struct bl
         memcpy(tail, line + base, len - base);
         classify_at(tail, b);
     }
+}
+
+/* The masks of the 64 bytes from bit k of block a on (k < 64), b the block after a: what
+ * classify_at gives for those bytes, without reading them again. */
+AVX2_INLINE void shifted(const struct blk *a, const struct blk *b, unsigned k, struct blk *out)
+{
+    if (k == 0) {
+        *out = *a;
+        return;
+    }
+#define SHIFTED(f) out->f = a->f >> k | b->f << (64 - k)
+    SHIFTED(sep);
+    SHIFTED(mark);
+    SHIFTED(dot);
+    SHIFTED(colon);
+    SHIFTED(eq);
+    SHIFTED(at);
+    SHIFTED(slash);
+    SHIFTED(digit);
+    SHIFTED(plus);
+    SHIFTED(alpha);
+    SHIFTED(hex);
+    SHIFTED(name);
+#undef SHIFTED
 }
 
 /* The M_* marks of the word of bits w, as candidate() finds them byte by byte. */
@@ -700,17 +727,21 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
     struct out o = {out, 0, max};
     size_t base = 0, done = 0, open = 0; /* open: where a word running into `base` starts */
-    struct blk b0, b1;
+    /* The blocks at base - 64 (when `prev` says it was classified), base and base + 64: three
+     * buffers turned round, never copied. */
+    struct blk bufs[3], *bp = &bufs[0], *b0 = &bufs[1], *b1 = &bufs[2];
+    bool prev = false;
 
     if (len > UINT32_MAX)
         len = UINT32_MAX;
-    classify64(line, len, 0, &b0);
+    classify64(line, len, 0, b0);
     while (base < len && o.n <= max) {
         uint64_t lo, hi;
-        uint64_t cand, s0 = b0.sep, s1;
+        uint64_t cand, s0 = b0->sep, s1;
+        struct blk *t;
 
-        classify64(line, len, base + 64, &b1);
-        s1 = b1.sep;
+        classify64(line, len, base + 64, b1);
+        s1 = b1->sep;
         /* Bit b of lo: the 32 bytes from base + b hold no separator (halving shifts over the
          * 128 bits of this block and the next). */
         lo = ~s0;
@@ -721,7 +752,7 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
         }
         /* A mark alone between separators (JSON's ":" between a key and a value) is a word
          * too short to take: not visited (the block's edges aside). */
-        cand = (b0.mark & ~(s0 << 1 & s0 >> 1 & 0x7ffffffffffffffeull)) | lo;
+        cand = (b0->mark & ~(s0 << 1 & s0 >> 1 & 0x7ffffffffffffffeull)) | lo;
         if (done > base)
             cand &= ~0ull << (done - base); /* done - base < 64 here */
         while (cand != 0 && o.n <= max) {
@@ -739,16 +770,19 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
             }
             if (end > len)
                 end = len;
-            /* A word is first tried on the masks of its block, or on its own when it runs
-             * into the next one (and the line has 64 bytes from its start). */
+            /* A word is tried on the masks of its block, or of the 64 bytes from its start
+             * when it runs across a block's edge: taken from the two blocks it lies in. */
             if (end - start < 3) {
                 /* candidate() takes nothing shorter */
             } else if (start >= base && above != 0) {
-                by_masks(&o, line, start, end - start, &b0,
+                by_masks(&o, line, start, end - start, b0,
                          (~0ull << (start - base)) & ~(~0ull << (end - base)));
-            } else if (end - start <= 64 && len - start >= 64) {
+            } else if (end - start <= 64 && (start >= base || prev)) {
                 struct blk own;
-                classify_at(line + start, &own);
+                if (start >= base)
+                    shifted(b0, b1, (unsigned)(start - base), &own);
+                else
+                    shifted(bp, b0, (unsigned)(start + 64 - base), &own);
                 by_masks(&o, line, start, end - start, &own,
                          end - start == 64 ? ~0ull : ~(~0ull << (end - start)));
             } else {
@@ -762,15 +796,23 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
         if (done > base + 64) {
             /* The last word ran past the next block: go on from the block where it ends, at
              * its separator (no other separator lies between its start and there). */
-            base = done - done % 64;
+            size_t next = done - done % 64;
             open = done + 1;
-            classify64(line, len, base, &b0);
+            if (next == base + 64) {
+                t = bp, bp = b0, b0 = b1, b1 = t;
+                prev = true;
+            } else {
+                classify64(line, len, next, b0);
+                prev = false;
+            }
+            base = next;
             continue;
         }
         if (s0 != 0)
             open = base + 64 - (size_t)__builtin_clzll(s0);
         base += 64;
-        b0 = b1;
+        t = bp, bp = b0, b0 = b1, b1 = t;
+        prev = true;
     }
     return o.n;
 }

@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/dynlib.h"
 #include "base/map.h"
+#include "base/simd.h"
 #include "base/str.h"
 #include "base/time.h"
 #include "base/vec.h"
@@ -110,6 +111,13 @@ static void test_time(void)
             {"1614679872", 1614679872},
             {"2024-02-29T00:00:00Z", 1709164800},
             {"1969-12-31T23:59:59Z", -1},
+            /* the fixed shape read at once, and its neighbours read by the walk */
+            {"2021-03-02t10:11:12", 1614679872},
+            {" 2021-03-02 10:11:12 UTC ", 1614679872},
+            {"2021-03-02T10:11:60Z", 1614679920},
+            {"2021-03-02T10:11Z", 1614679860},
+            {"2021-03-02T10:11+01:00", 1614676260},
+            {"2021-03-02T10:11:12,5-0130", 1614679872 + 5400},
     };
     static const char *const bad[] = {"2021-02-29",
                                       "2021-13-01",
@@ -117,6 +125,15 @@ static void test_time(void)
                                       "yesterday",
                                       "12345",
                                       "2021-03-02Tx",
+                                      "2021-03-02T10:61:12Z",
+                                      "2021-03-02T24:00:00",
+                                      "2021-00-10T00:00:00",
+                                      "2021-03-32 00:00:00",
+                                      "2021-03-02T10:11:12.",
+                                      "2021-03-02T10:11:12x",
+                                      "2021-03-02_10:11:12",
+                                      "2021-03-02T10:11:1a",
+                                      "2021-03-02T10:11:12+1",
                                       ""};
     char out[RURU_TIME_BUF];
     int64_t t;
@@ -203,6 +220,46 @@ static void test_count_byte(void)
     }
     memset(buf, ',', sizeof(buf));
     bad += ruru_count_byte(buf, sizeof(buf), ',') != sizeof(buf);
+    CHECK_INT(bad, 0);
+}
+
+/* The bytes an iterator finds, walked as lines are (each search from the byte after the last
+ * found) and asked from every offset, against memchr: every length to 199 and some longer,
+ * from 40 starts, sparse and dense, with the byte sought just past the end (a mask that took
+ * it would find it), with and without the vector path. */
+static void test_bytes_iter(void)
+{
+    static char buf[4096 + 128];
+    size_t bad = 0;
+
+    for (int wide = 0; wide < 2; wide++) {
+        ruru_simd_off = wide == 0;
+        for (unsigned seed = 1; seed < 260; seed++) {
+            size_t n = seed < 200 ? seed : (seed * 97) % 4096;
+            unsigned x = seed * 2654435761u, every = 1 + seed % 90;
+            for (size_t at = 0; at < 40; at++) {
+                struct ruru_bytes it;
+                const char *s = buf + at, *p;
+                size_t from = 0;
+                for (size_t i = 0; i < n + 80; i++) {
+                    x = x * 1103515245u + 12345u;
+                    buf[i] = i >= at + n || (x >> 16) % every == 0 ? '\n' : 'a';
+                }
+                ruru_bytes_init(&it, s, n, '\n');
+                do {
+                    const char *want = from < n ? memchr(s + from, '\n', n - from) : NULL;
+                    p = ruru_bytes_next(&it, from);
+                    bad += p != want;
+                    from = p != NULL ? (size_t)(p - s) + 1 : n;
+                } while (p != NULL);
+                for (size_t k = 0; k <= n; k += 1 + k % 7) {
+                    size_t q = (k * 31) % (n + 1); /* forwards and back */
+                    bad += ruru_bytes_next(&it, q) != (q < n ? memchr(s + q, '\n', n - q) : NULL);
+                }
+            }
+        }
+    }
+    ruru_simd_off = false;
     CHECK_INT(bad, 0);
 }
 
@@ -330,6 +387,7 @@ int main(void)
     test_dynlib_table();
     test_split_byte();
     test_count_byte();
+    test_bytes_iter();
     test_walk();
     test_buf();
     test_arena();
