@@ -581,6 +581,19 @@ bool ruru_prefilter_always(const struct ruru_prefilter *p, uint32_t cls, uint32_
     return false;
 }
 
+/* Does a JSON line hold "\\u" or "\\/" (an escape that can hide an atom's bytes)? Most lines
+ * hold no backslash at all: one search says so. */
+static bool escapes_atoms(const char *line, size_t len)
+{
+    const char *end = line + len;
+
+    for (const char *b = memchr(line, '\\', len); b != NULL && b + 1 < end;
+         b = memchr(b + 1, '\\', (size_t)(end - b - 1)))
+        if (b[1] == 'u' || b[1] == '/')
+            return true;
+    return false;
+}
+
 void ruru_prefilter_candidates(const struct ruru_prefilter *p,
                                void *hs_scratch,
                                uint32_t cls,
@@ -599,8 +612,7 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
         return; /* no rule can apply: nothing to scan */
     }
     memset(bits, 0, p->n_words * sizeof(*bits));
-    if (len > UINT32_MAX || (json && (ruru_memmem(line, len, "\\u", 2) != NULL ||
-                                      ruru_memmem(line, len, "\\/", 2) != NULL))) {
+    if (len > UINT32_MAX || (json && escapes_atoms(line, len))) {
         if (len > UINT32_MAX)
             (*failed)++;
         memset(bits, 0xff, p->n_words * sizeof(*bits));

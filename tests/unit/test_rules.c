@@ -771,6 +771,20 @@ static void test_prefilter_text(void)
     ruru_rules_scratch_text(sc, NULL, 0);
     CHECK_INT(same, n);
     CHECK(hits > n / 4 && hits < n * 2 && no_atom > n / 10); /* lines hit, miss, have no atom */
+    {
+        /* A JSON escape can hide an atom ("\u0065vil" is "evil"): a line with "\u" or "\/"
+         * is asked of every rule; other escapes hide no atom's byte. */
+        static const struct {
+            const char *line;
+            bool may;
+        } esc[] = {{"{\"m\":\"\\u0065vil\"}", true},
+                   {"{\"m\":\"\\\\ux\"}", true}, /* "\\" then "u": a "\u" all the same */
+                   {"{\"m\":\"x\\/y\"}", true},
+                   {"{\"m\":\"a\\tb\\\\\"}", false},
+                   {"{\"m\":\"ab\\\\\"}", false}};
+        for (size_t i = 0; i < sizeof(esc) / sizeof(esc[0]); i++)
+            CHECK(ruru_rules_may_match(rs, sc, esc[i].line, strlen(esc[i].line)) == esc[i].may);
+    }
     ruru_rules_scratch_destroy(sc);
     ruru_rules_input_destroy(in);
     ruru_rules_destroy(rs);
