@@ -722,6 +722,40 @@ by_masks(struct out *o, const char *line, size_t start, size_t n, const struct b
     /* else word() would take nothing: no mark, and not of a hash's length */
 }
 
+/* The bits of the runs of `z` (within the words of bits e starting at bits st) from each
+ * word's start to its first byte outside z: the bytes before a word's first byte of another
+ * kind. One addition: a carry from each start runs through the word's first bytes in z and
+ * stops at the first byte that is not. */
+AVX2_INLINE uint64_t leading(uint64_t z, uint64_t st)
+{
+    return z & ~(z + (st & z));
+}
+
+/*
+ * The candidates (marks and runs of 32) of block b0 that need no visit: those of a word whose
+ * first '.', ':', '=', '@' or '/' is a '/' and that holds no '@' and no ":/" up to them.
+ * nothing_in takes such a word for nothing (a name or path before its marks: "HTTP/1.1",
+ * "Mozilla/5.0", "[01/Mar/2021:00:00:02"); so does word(), for a word longer than a block. A
+ * word with an '@' or a ":/" after its first '/' keeps its candidates from there, and is
+ * visited whole. A word that started in an earlier block is judged on its bytes in this one:
+ * had those before held a mark or 32 bytes, it was visited from there.
+ */
+AVX2_INLINE uint64_t after_slash(const struct blk *b0, const struct blk *b1, uint64_t s0)
+{
+    uint64_t w = ~s0, st, first, fs, odd;
+
+    if ((b0->slash & w) == 0)
+        return 0;
+    st = w & ~(w << 1);
+    /* each word's first '.', ':', '=', '@' or '/' */
+    first = (b0->mark | b0->slash) & w;
+    first &= st | leading(w & ~first, st) << 1;
+    fs = first & b0->slash;
+    /* from that '/' on, up to the first '@' or ":/" */
+    odd = (b0->at | (b0->colon & (b0->slash >> 1 | b1->slash << 63))) & w;
+    return w & ~leading(w & ~fs, st) & leading(w & ~odd, st);
+}
+
 AVX2_TARGET static size_t
 tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
@@ -753,6 +787,7 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
         /* A mark alone between separators (JSON's ":" between a key and a value) is a word
          * too short to take: not visited (the block's edges aside). */
         cand = (b0->mark & ~(s0 << 1 & s0 >> 1 & 0x7ffffffffffffffeull)) | lo;
+        cand &= ~after_slash(b0, b1, s0);
         if (done > base)
             cand &= ~0ull << (done - base); /* done - base < 64 here */
         while (cand != 0 && o.n <= max) {

@@ -77,6 +77,23 @@ int main(void)
     expect("svn+ssh://repo.example.org/trunk -+http://x.example/",
            "url:svn+ssh://repo.example.org/trunk domain:repo.example.org "
            "url:http://x.example/ domain:x.example");
+    /* A path or name before a word's first mark is nothing (its marks are not visited), unless
+     * an '@' or a ":/" follows: the word is looked at from there. Each also across a block's
+     * edge (64 bytes of lead). */
+    for (int lead = 0; lead < 2; lead++) {
+        static const char *const pad =
+                "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz "; /* 61 */
+        char l[256];
+        const char *p = lead ? pad : "";
+        snprintf(l, sizeof(l), "%sHTTP/1.1 [01/Mar/2021:00:00:02 /a/b.c curl/7.68.0", p);
+        expect(l, "");
+        snprintf(l, sizeof(l), "%sx/y@evil.example", p);
+        expect(l, "email:x/y@evil.example domain:evil.example");
+        snprintf(l, sizeof(l), "%sgo/to:http://evil.example/x", p);
+        expect(l, "url:http://evil.example/x domain:evil.example");
+        snprintf(l, sizeof(l), "%sa/b:/c.example d/e.f@g.example", p);
+        expect(l, "email:d/e.f@g.example domain:g.example");
+    }
     expect("", "");
     {
         /* More tokens than room: counted, not stored. */
