@@ -756,6 +756,28 @@ AVX2_INLINE uint64_t after_slash(const struct blk *b0, const struct blk *b1, uin
     return w & ~leading(w & ~fs, st) & leading(w & ~odd, st);
 }
 
+/*
+ * Numbers: a word of digits, one '.' and digits ("1614556800.123456", "0.001", "5.0", "12.")
+ * gives no token (an address has three dots, a host name a last label of letters, a hash no
+ * dot). The candidates of block b0, less the dot that follows each word's leading digits; the
+ * byte after the digits that follow that dot becomes one instead, when the word goes on
+ * ("1.2.3.4", "1.5x", "10.evil": visited whole, from there). A dot whose digits run to the
+ * block's end is kept: what follows is not known here. A word that started in an earlier
+ * block is judged on its bytes here, as after_slash says.
+ */
+AVX2_INLINE uint64_t numbers(const struct blk *b0, uint64_t s0, uint64_t cand)
+{
+    uint64_t w = ~s0, st = w & ~(w << 1), dg = b0->digit & w, dot, run;
+
+    dot = ((st & ~dg) | leading(dg, st) << 1) & b0->dot & w;
+    if (dot == 0)
+        return cand;
+    run = leading(dg, dot << 1);
+    if ((dot | run) >> 63)
+        dot &= ~(1ull << (63 - __builtin_clzll(dot))); /* the last word's: it goes on */
+    return (cand & ~dot) | ((dot << 1 | run << 1) & ~dg & w);
+}
+
 AVX2_TARGET static size_t
 tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
@@ -787,7 +809,7 @@ tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
         /* A mark alone between separators (JSON's ":" between a key and a value) is a word
          * too short to take: not visited (the block's edges aside). */
         cand = (b0->mark & ~(s0 << 1 & s0 >> 1 & 0x7ffffffffffffffeull)) | lo;
-        cand &= ~after_slash(b0, b1, s0);
+        cand = numbers(b0, s0, cand & ~after_slash(b0, b1, s0));
         if (done > base)
             cand &= ~0ull << (done - base); /* done - base < 64 here */
         while (cand != 0 && o.n <= max) {

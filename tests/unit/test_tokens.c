@@ -94,6 +94,13 @@ int main(void)
         snprintf(l, sizeof(l), "%sa/b:/c.example d/e.f@g.example", p);
         expect(l, "email:d/e.f@g.example domain:g.example");
     }
+    /* Numbers ("1614556800.123456", "0.001") are nothing; a word that goes on after its
+     * digits, a dot and digits is looked at, also when its dot ends a block (byte 63). */
+    expect("1614556800.123456 0.001 5.0 12. .5 1.5x 1.2.3.4 10.evil 2.0.evil.example",
+           "ipv4:1.2.3.4 domain:10.evil domain:2.0.evil.example");
+    expect("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz 10.evil",
+           "domain:10.evil");
+    expect("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz 10.9.8.7", "ipv4:10.9.8.7");
     expect("", "");
     {
         /* More tokens than room: counted, not stored. */
