@@ -98,6 +98,9 @@ int main(void)
      * digits, a dot and digits is looked at, also when its dot ends a block (byte 63). */
     expect("1614556800.123456 0.001 5.0 12. .5 1.5x 1.2.3.4 10.evil 2.0.evil.example",
            "ipv4:1.2.3.4 domain:10.evil domain:2.0.evil.example");
+    expect("{\"@timestamp\":\"x\",\"port\":443,\"v\":\"4.2.0\"} :1.2 :1.2.3.4 4.2.0.1 4.2.0x "
+           "@evil.example :80.evil 1.2.3. ::1 fe80::1",
+           "ipv4:1.2.3.4 ipv4:4.2.0.1 domain:80.evil ipv6:fe80::1");
     expect("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz 10.evil",
            "domain:10.evil");
     expect("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz 10.9.8.7", "ipv4:10.9.8.7");
