@@ -8,7 +8,7 @@
 #endif
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-#define COUNT_AVX2 1
+#define STR_AVX2 1
 #endif
 
 struct ruru_str ruru_str_trim(struct ruru_str s)
@@ -75,7 +75,7 @@ const char *ruru_memmem(const char *hay, size_t hay_len, const char *needle, siz
     return NULL;
 }
 
-#ifdef COUNT_AVX2
+#ifdef STR_AVX2
 /* 32 bytes at a time, n >= 32; the end's partial block is the last 32 bytes read again with
  * those already counted shifted out (no byte past s + n is read). */
 __attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *s, size_t n, char c)
@@ -102,7 +102,7 @@ size_t ruru_count_byte(const char *s, size_t n, char c)
 {
     size_t count = 0, i = 0;
 
-#ifdef COUNT_AVX2
+#ifdef STR_AVX2
     if (n >= 32 && ruru_simd_avx2())
         return count_avx2(s, n, c);
 #endif
@@ -127,7 +127,7 @@ size_t ruru_count_byte(const char *s, size_t n, char c)
     return count;
 }
 
-#ifdef COUNT_AVX2
+#ifdef STR_AVX2
 /* The bytes c of the 64 at p, one bit each. */
 __attribute__((target("avx2"), always_inline)) static inline uint64_t mask64(const char *p, char c)
 {
@@ -138,7 +138,8 @@ __attribute__((target("avx2"), always_inline)) static inline uint64_t mask64(con
            (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, vc)) << 32;
 }
 
-/* ruru_bytes_find from the block after the one held (or the block of `from`). */
+/* ruru_bytes_find: from the block after the one held when `from` is in it (it holds no byte c
+ * at or after `from`), else from the block of `from`. */
 __attribute__((target("avx2"))) static const char *find_wide(struct ruru_bytes *it, size_t from)
 {
     size_t b = from & ~(size_t)63;
@@ -176,7 +177,7 @@ void ruru_bytes_init(struct ruru_bytes *it, const char *s, size_t n, char c)
     it->block = SIZE_MAX;
     it->mask = 0;
     it->c = c;
-#ifdef COUNT_AVX2
+#ifdef STR_AVX2
     it->wide = ruru_simd_avx2();
 #else
     it->wide = false;
@@ -187,13 +188,9 @@ const char *ruru_bytes_find(struct ruru_bytes *it, size_t from)
 {
     if (from >= it->n)
         return NULL;
-#ifdef COUNT_AVX2
-    if (it->wide) {
-        /* the block held has no byte c at or after from (ruru_bytes_next asked) */
-        if ((from & ~(size_t)63) == it->block && (it->mask >> (from & 63)) != 0)
-            return it->s + from + (size_t)__builtin_ctzll(it->mask >> (from & 63));
+#ifdef STR_AVX2
+    if (it->wide)
         return find_wide(it, from);
-    }
 #endif
     return memchr(it->s + from, it->c, it->n - from);
 }

@@ -85,6 +85,7 @@ struct ruru_bytes {
     bool wide;
 };
 void ruru_bytes_init(struct ruru_bytes *it, const char *s, size_t n, char c);
+/* ruru_bytes_next's way on when the block held has no byte c at or after `from`. */
 const char *ruru_bytes_find(struct ruru_bytes *it, size_t from);
 
 /* The first byte c of s[from..n), or NULL. */

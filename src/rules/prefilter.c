@@ -581,7 +581,7 @@ bool ruru_prefilter_always(const struct ruru_prefilter *p, uint32_t cls, uint32_
     return false;
 }
 
-/* Does a JSON line hold "\\u" or "\\/" (an escape that can hide an atom's bytes)? Most lines
+/* Does a JSON line hold \u or \/ (an escape that can hide an atom's bytes)? Most lines
  * hold no backslash at all: one search says so. */
 static bool escapes_atoms(const char *line, size_t len)
 {

@@ -111,7 +111,7 @@ static void test_time(void)
             {"1614679872", 1614679872},
             {"2024-02-29T00:00:00Z", 1709164800},
             {"1969-12-31T23:59:59Z", -1},
-            /* the fixed shape read at once, and its neighbours read by the walk */
+            /* the common shape with each separator, and its neighbours */
             {"2021-03-02t10:11:12", 1614679872},
             {" 2021-03-02 10:11:12 UTC ", 1614679872},
             {"2021-03-02T10:11:60Z", 1614679920},
