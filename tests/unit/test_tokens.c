@@ -4,19 +4,27 @@
 #include "check.h"
 #include "scan/tokens.h"
 
-/* Both cuts give the same tokens: count, types, offsets, lengths and addresses. */
+/* Every cut this machine runs gives the scalar cut's tokens: count, types, offsets, lengths
+ * and addresses. */
 static void same_cuts(const char *line, size_t len, size_t max)
 {
     struct ruru_token a[64], b[64];
-    size_t na = ruru_tokens(line, len, a, max), nb = ruru_tokens_scalar(line, len, b, max);
+    size_t nb = ruru_tokens_scalar(line, len, b, max);
 
-    CHECK_INT(na, nb);
-    for (size_t i = 0; i < na && i < nb && i < max; i++) {
-        if (a[i].type != b[i].type || a[i].off != b[i].off || a[i].len != b[i].len ||
-            a[i].v4 != b[i].v4) {
-            check_failed++;
-            fprintf(stderr, "cuts differ at token %zu of a %zu-byte line (max %zu)\n", i, len, max);
-            return;
+    for (enum ruru_cut c = RURU_CUT_AVX2; c < RURU_CUT__COUNT; c++) {
+        size_t na;
+        if (!ruru_tokens_cut_runs(c))
+            continue;
+        na = ruru_tokens_cut(c, line, len, a, max);
+        CHECK_INT(na, nb);
+        for (size_t i = 0; i < na && i < nb && i < max; i++) {
+            if (a[i].type != b[i].type || a[i].off != b[i].off || a[i].len != b[i].len ||
+                a[i].v4 != b[i].v4) {
+                check_failed++;
+                fprintf(stderr, "%s cut differs at token %zu of a %zu-byte line (max %zu)\n",
+                        ruru_tokens_cut_name(c), i, len, max);
+                return;
+            }
         }
     }
 }
@@ -111,7 +119,16 @@ int main(void)
         CHECK_INT(ruru_tokens("1.1.1.1 2.2.2.2 3.3.3.3", 23, t, 2), 3);
         CHECK_INT(ruru_tokens_scalar("1.1.1.1 2.2.2.2 3.3.3.3", 23, t, 2), 3);
     }
-    fprintf(stderr, "vector cut: %s\n", ruru_tokens_have_simd() ? "AVX2" : "none (scalar only)");
+    {
+        /* Each cut this machine runs is named; the best is the one ruru_tokens takes. */
+        struct ruru_token t[4];
+        for (enum ruru_cut c = RURU_CUT_SCALAR; c < RURU_CUT__COUNT; c++)
+            fprintf(stderr, "%s cut: %s\n", ruru_tokens_cut_name(c),
+                    ruru_tokens_cut_runs(c) ? "runs here" : "not on this machine");
+        CHECK(ruru_tokens_cut_runs(ruru_tokens_best()));
+        CHECK_INT(ruru_tokens_cut(RURU_CUT_AVX512, "a 1.1.1.1 b", 11, t, 4), 1);
+        CHECK_INT(t[0].v4, 0x01010101);
+    }
     {
         /* Every byte value in every position of a block, beside separators and marks. */
         char line[300];
@@ -123,6 +140,15 @@ int main(void)
                 memcpy(line + 150, "x.evil.com", 10);
                 same_cuts(line, sizeof(line), 64);
                 same_cuts(line, at + 31, 64);
+                /* inside a host name and an address: a byte taken for a separator, a letter,
+                 * a digit or a dot that it is not changes what they give */
+                for (size_t i = 0; i < sizeof(line); i++)
+                    line[i] = "x1.ab.9.cd.evil.com "[i % 20];
+                line[at + 30] = (char)c;
+                same_cuts(line, sizeof(line), 64);
+                memcpy(line + at + 24, "10.1.2.3.4", 10);
+                line[at + 30] = (char)c;
+                same_cuts(line, sizeof(line), 64);
             }
         }
     }
