@@ -4,11 +4,13 @@
  * matches the store's generation, else built and cached), the literals and file-name regexes
  * searched for in free text, the Sigma rules and the STIX patterns, loaded once for any number
  * of sweeps. What was loaded is said in the summary's "scan" object, which every sweep starts
- * from.
+ * from. The index is read (or built) on a thread of its own while the rules are compiled on
+ * the caller's: neither needs the other, and each takes about half of an empty sweep's start.
  */
 #include "scan/engine.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,6 +80,24 @@ store_index(struct ruru_store *store, struct ruru_index **out, json_t *info, str
     if (err == RURU_OK)
         json_object_set_new(info, "indicators", json_integer((json_int_t)ruru_index_count(*out)));
     return err;
+}
+
+/* store_index on a thread of its own: its summary keys go to an object of their own (`info`
+ * is the caller's meanwhile), and it reports through no callback. */
+struct index_job {
+    struct ruru_store *store;
+    struct ruru_index *idx;
+    json_t *info;
+    struct ruru_diag diag;
+    enum ruru_err err;
+};
+
+static void *index_thread(void *arg)
+{
+    struct index_job *j = arg;
+
+    j->err = store_index(j->store, &j->idx, j->info, &j->diag);
+    return NULL;
 }
 
 /* ---- rules ---------------------------------------------------------------------------------- */
@@ -220,6 +240,59 @@ static enum ruru_err load_patterns(struct ruru_engine *s, json_t *info, struct r
 
 /* ---- the engine ------------------------------------------------------------------------------ */
 
+/* The index (on a thread of its own; on this one when none can be had) and the rules (here),
+ * then the literals and file-name regexes of the index. The summary's keys come in the same
+ * order whichever finished first; an error of the index is said before one of the rules. The
+ * store is the index thread's alone till it is joined: the rules never touch it. */
+static enum ruru_err index_and_rules(struct ruru_engine *s, json_t *info, struct ruru_diag *diag)
+{
+    struct index_job job = {.store = s->store, .info = json_object(), .err = RURU_OK};
+    json_t *rinfo = json_object();
+    struct ruru_diag ld;
+    enum ruru_err err = RURU_OK;
+    pthread_t th;
+    bool threaded = false;
+
+    ruru_diag_clear(&job.diag);
+    if (job.info == NULL || rinfo == NULL)
+        err = ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
+    else
+        threaded = pthread_create(&th, NULL, index_thread, &job) == 0;
+    if (err == RURU_OK)
+        err = load_rules(s, rinfo, diag);
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (job.info != NULL && rinfo != NULL)
+        (void)index_thread(&job);
+    s->idx = job.idx;
+    if (job.err != RURU_OK) {
+        *diag = job.diag;
+        err = job.err;
+    }
+    if (err != RURU_OK) {
+        json_decref(job.info);
+        json_decref(rinfo);
+        return err;
+    }
+    json_object_update(info, job.info);
+    json_decref(job.info);
+    /* User agents and strings, searched for in free text. A list too big to compile is said
+     * in the summary; the rest of the sweep goes on. */
+    if (ruru_literals_build(s->idx, 1ull << RURU_IOC_USER_AGENT | 1ull << RURU_IOC_STRING, &s->lit,
+                            &ld) != RURU_OK)
+        json_object_set_new(info, "literals_error", json_string(ld.msg));
+    json_object_set_new(info, "literals", json_integer((json_int_t)ruru_literals_count(s->lit)));
+    /* File-name regexes (Loki lists), compiled once and shared by the threads. */
+    if (ruru_fnregex_build(s->idx, &s->fnre, &ld) != RURU_OK)
+        json_object_set_new(info, "filename_regexes_error", json_string(ld.msg));
+    if (s->fnre != NULL)
+        json_object_set_new(info, "filename_regexes",
+                            json_integer((json_int_t)ruru_fnregex_count(s->fnre, NULL)));
+    json_object_update(info, rinfo);
+    json_decref(rinfo);
+    return RURU_OK;
+}
+
 enum ruru_err ruru_engine_open(struct ruru_store *store,
                                const struct ruru_scan_opts *opts,
                                struct ruru_engine **out,
@@ -251,25 +324,7 @@ enum ruru_err ruru_engine_open(struct ruru_store *store,
     /* the generation the intel is at before the index is read: a change after it makes the
      * engine stale, never one before it */
     s->has_gen = ruru_store_generation(store, s->gen, sizeof(s->gen));
-    if ((err = store_index(store, &s->idx, info, diag)) != RURU_OK)
-        goto fail;
-    {
-        /* User agents and strings, searched for in free text. A list too big to compile is
-         * said in the summary; the rest of the sweep goes on. */
-        struct ruru_diag ld;
-        if (ruru_literals_build(s->idx, 1ull << RURU_IOC_USER_AGENT | 1ull << RURU_IOC_STRING,
-                                &s->lit, &ld) != RURU_OK)
-            json_object_set_new(info, "literals_error", json_string(ld.msg));
-        json_object_set_new(info, "literals",
-                            json_integer((json_int_t)ruru_literals_count(s->lit)));
-        /* File-name regexes (Loki lists), compiled once and shared by the threads. */
-        if (ruru_fnregex_build(s->idx, &s->fnre, &ld) != RURU_OK)
-            json_object_set_new(info, "filename_regexes_error", json_string(ld.msg));
-        if (s->fnre != NULL)
-            json_object_set_new(info, "filename_regexes",
-                                json_integer((json_int_t)ruru_fnregex_count(s->fnre, NULL)));
-    }
-    if ((err = load_rules(s, info, diag)) != RURU_OK)
+    if ((err = index_and_rules(s, info, diag)) != RURU_OK)
         goto fail;
     if ((err = load_patterns(s, info, diag)) != RURU_OK)
         goto fail;

@@ -33,20 +33,23 @@ static void rule_text_free(struct rule_text *t)
     }
 }
 
+/* The indicator as the store describes it, and the warninglists holding its value. */
+struct desc {
+    json_t *ind, *wl;
+};
+#define DESC_PAGE 256 /* descriptions a page: 4 KiB */
+
 struct ruru_sightings {
     struct ruru_store *store;
     const struct ruru_index *idx;
     struct ruru_actor_registry *reg; /* built at the first sighting */
     bool reg_failed;
-    json_t **cache; /* per index entry: the indicator as the store describes it */
-    json_t **wl;    /* per index entry: warninglists holding the indicator's value */
-    /* The entries described, in the order they were: closing reads only these (a million
-     * entries are 8 MB a table, and reading one page of it maps a page; the few described are
-     * spread all over it). When the list cannot grow, the entries between the lowest and the
-     * highest described are read instead. */
-    struct ruru_vec described; /* uint32_t */
-    bool described_lost;
-    size_t lo, hi; /* the entries described lie in [lo, hi) */
+    /* Per index entry, what the store says of it: in pages made when an entry of theirs is
+     * first described. A sweep meets few of the indicators, spread all over the index: a
+     * table of them all would be 16 MB at a million, zeroed when allocated (calloc zeroes a
+     * heap block it reuses: 5 ms of an empty sweep at 100,000) and read through when closed. */
+    struct desc **pages;
+    size_t n_pages;
     const struct ruru_rules *rules;
     json_t **rule_cache;          /* per rule: ruru_rules_describe */
     struct rule_text **rule_text; /* per rule: its parts of a sighting's text */
@@ -62,14 +65,13 @@ enum ruru_err ruru_sightings_open(struct ruru_store *store,
     struct ruru_sightings *s = ruru_calloc(1, sizeof(*s));
     size_t n = ruru_index_count(idx);
 
-    if (s == NULL || (s->cache = ruru_calloc(n + 1, sizeof(json_t *))) == NULL ||
-        (s->wl = ruru_calloc(n + 1, sizeof(json_t *))) == NULL) {
+    if (s == NULL || (s->pages = ruru_calloc(n / DESC_PAGE + 1, sizeof(*s->pages))) == NULL) {
         ruru_sightings_close(s);
         return ruru_diag_set(diag, RURU_ENOMEM, NULL, 0, 0, "out of memory");
     }
+    s->n_pages = n / DESC_PAGE + 1;
     s->store = store;
     s->idx = idx;
-    ruru_vec_init(&s->described, sizeof(uint32_t), SIZE_MAX);
     ruru_buf_init(&s->out, SIZE_MAX);
     *out = s;
     return RURU_OK;
@@ -77,26 +79,16 @@ enum ruru_err ruru_sightings_open(struct ruru_store *store,
 
 void ruru_sightings_close(struct ruru_sightings *s)
 {
-    size_t n;
-
     if (s == NULL)
         return;
-    n = ruru_index_count(s->idx);
-    if (s->described_lost) {
-        for (size_t i = s->lo; s->cache != NULL && i < s->hi && i < n; i++)
-            json_decref(s->cache[i]);
-        for (size_t i = s->lo; s->wl != NULL && i < s->hi && i < n; i++)
-            json_decref(s->wl[i]);
-    } else {
-        for (size_t k = 0; k < s->described.n; k++) {
-            uint32_t i = *(const uint32_t *)ruru_vec_at(&s->described, k);
-            json_decref(s->cache[i]);
-            json_decref(s->wl[i]);
+    for (size_t p = 0; p < s->n_pages; p++) {
+        for (size_t k = 0; s->pages[p] != NULL && k < DESC_PAGE; k++) {
+            json_decref(s->pages[p][k].ind);
+            json_decref(s->pages[p][k].wl);
         }
+        ruru_free(s->pages[p]);
     }
-    ruru_vec_fini(&s->described);
-    ruru_free(s->cache);
-    ruru_free(s->wl);
+    ruru_free(s->pages);
     for (size_t i = 0; s->rule_cache != NULL && i < ruru_rules_count(s->rules); i++)
         json_decref(s->rule_cache[i]);
     for (size_t i = 0; s->rule_text != NULL && i < ruru_rules_count(s->rules); i++)
@@ -253,45 +245,51 @@ static json_t *ecs_indicator(json_t *ind)
     return o;
 }
 
+/* Entry i's description; NULL when its page is not there and cannot be made (`make`) or is
+ * not to be (!make). */
+static struct desc *desc_at(struct ruru_sightings *s, uint32_t i, bool make)
+{
+    struct desc **page = &s->pages[i / DESC_PAGE];
+
+    if (*page == NULL && make)
+        *page = ruru_calloc(DESC_PAGE, sizeof(**page));
+    return *page != NULL ? &(*page)[i % DESC_PAGE] : NULL;
+}
+
 static json_t *indicator(struct ruru_sightings *s, uint32_t i)
 {
     sqlite3 *db = ruru_store_db(s->store);
     const struct ruru_index_ind *ind = ruru_index_at(s->idx, i);
+    struct desc *d = desc_at(s, i, true);
 
-    if (s->cache[i] != NULL)
-        return s->cache[i];
+    if (d == NULL)
+        return NULL; /* out of memory: the sighting goes out undescribed */
+    if (d->ind != NULL)
+        return d->ind;
     if (s->reg == NULL && !s->reg_failed) {
-        struct ruru_diag d;
-        s->reg_failed = ruru_actors_build(db, &s->reg, &d) != RURU_OK;
+        struct ruru_diag dg;
+        s->reg_failed = ruru_actors_build(db, &s->reg, &dg) != RURU_OK;
     }
-    s->cache[i] = ruru_query_indicator(db, s->reg, ind->store_id, INT64_MIN);
-    if (s->cache[i] != NULL && !s->described_lost && ruru_vec_push(&s->described, &i) != RURU_OK)
-        s->described_lost = true;
-    if (s->lo >= s->hi) {
-        s->lo = i;
-        s->hi = (size_t)i + 1;
-    } else {
-        s->lo = i < s->lo ? i : s->lo;
-        s->hi = i >= s->hi ? (size_t)i + 1 : s->hi;
-    }
-    if (s->cache[i] != NULL) {
-        const char *type = json_string_value(json_object_get(s->cache[i], "type"));
-        const char *value = json_string_value(json_object_get(s->cache[i], "value"));
+    d->ind = ruru_query_indicator(db, s->reg, ind->store_id, INT64_MIN);
+    if (d->ind != NULL) {
+        const char *type = json_string_value(json_object_get(d->ind, "type"));
+        const char *value = json_string_value(json_object_get(d->ind, "value"));
         bool infer;
         /* What a sighting does not need from the search form. */
-        json_object_del(s->cache[i], "active");
-        json_object_del(s->cache[i], "inactive_reason");
+        json_object_del(d->ind, "active");
+        json_object_del(d->ind, "inactive_reason");
         if (type != NULL && value != NULL)
-            s->wl[i] = ruru_query_warninglists(db, ruru_ioc_type_parse(type, &infer), value);
+            d->wl = ruru_query_warninglists(db, ruru_ioc_type_parse(type, &infer), value);
     }
-    return s->cache[i];
+    return d->ind;
 }
 
 /* Warninglists of the indicator, and for addresses those holding the observed address. */
 static json_t *warninglists(struct ruru_sightings *s, uint32_t i, const char *observed)
 {
     const struct ruru_index_ind *ind = ruru_index_at(s->idx, i);
-    json_t *out = json_deep_copy(s->wl[i] ? s->wl[i] : json_array());
+    const struct desc *d = desc_at(s, i, false);
+    json_t *out = d != NULL && d->wl != NULL ? json_deep_copy(d->wl) : json_array();
     json_t *more = NULL, *e;
     size_t k;
 
