@@ -23,13 +23,15 @@
  * Size and speed at 1M indicators (the sweep benchmark's list): the file is ~48 B an entry,
  * ~13 B of slots, ~2 B of filter, ~2 B of the IPv4 /24 map and ~29 B of keys. The cost of a build
  * is SQLite's scan and the memory it first touches; the cost of a load is one pass over the file,
- * which checks the checksum and the structure chunk by chunk while each chunk is in cache.
+ * which checks the checksum and the structure chunk by chunk while each chunk is in cache, the
+ * two halves of a large file on two threads (the checksum is made of the halves' own).
  */
 #include "match/index.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -49,12 +51,12 @@
 
 #define MAGIC "RURUIDX"
 #define VERSION                                                                     \
-    11u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts;          \
+    12u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts;          \
          * 5: uri-path keys in lower case; 6: STIX patterns (their text);           \
          * 7: web-root file paths as uri-path keys, derived keys' origin;           \
          * 8: type filename-regex; 9: types regkey, mutex, pipe, mac (numbers after \
          *    them moved); 10: 8-byte slots, any table size, chains point back;     \
-         * 11: the IPv4 /24 map */
+         * 11: the IPv4 /24 map; 12: the checksum of two halves */
 #define ENDIAN 0x01020304u
 /* After the filter: one bit per IPv4 /16 holding an address or range of the index (8 KiB,
  * at home in L1), so most addresses of a log are rejected before any hashing. */
@@ -77,9 +79,10 @@ struct header {
     uint32_t version;
     uint32_t endian;
     uint64_t size; /* bytes in the blob, header included */
-    /* XXH3-64 of every byte after this field, the rest of the header included (a damaged
-     * type or length mask would silently lose matches); the bytes before it are checked
-     * one by one. */
+    /* Of every byte after this field, the rest of the header included (a damaged type or
+     * length mask would silently lose matches): the XXH3-64 of the XXH3-64s of its two halves
+     * (half_at), so that each can be checked on a thread of its own. The bytes before it are
+     * checked one by one. */
     uint64_t checksum;
     uint64_t n_ind, ind_off;
     uint64_t n_slots, slots_off; /* n_slots > n_ind, < 2^32 */
@@ -105,6 +108,21 @@ _Static_assert(sizeof(struct header) == 416, "index header layout");
 #define CHECKSUM_OFF 24
 #define SUMMED_OFF   32 /* the checksum covers the bytes from here on */
 _Static_assert(offsetof(struct header, checksum) == CHECKSUM_OFF, "index checksum place");
+
+/* Where the second half of the summed bytes of a blob of `size` bytes starts: a multiple of 64
+ * bytes from SUMMED_OFF. */
+static uint64_t half_at(uint64_t size)
+{
+    return SUMMED_OFF + ((size - SUMMED_OFF) / 2 & ~(uint64_t)63);
+}
+
+/* The checksum of the two halves' hashes. */
+static uint64_t checksum_of(uint64_t h0, uint64_t h1)
+{
+    uint64_t both[2] = {h0, h1};
+
+    return XXH3_64bits(both, sizeof(both));
+}
 _Static_assert(RURU_IOC__COUNT <= 32, "key_lens has a word per type");
 _Static_assert(sizeof(struct ruru_index_ind) == 48, "index entry layout");
 
@@ -828,13 +846,37 @@ static enum ruru_err lay_out(struct build *b, struct ruru_index **out)
     H->pool_off = H->filter_off + filter_bytes + maps;
     H->pool_size = b->pool.len;
     H->size = H->pool_off + H->pool_size;
-    XXH3_64bits_reset(&xs);
-    XXH3_64bits_update(&xs, (const unsigned char *)H + SUMMED_OFF, sizeof(*H) - SUMMED_OFF);
-    XXH3_64bits_update(&xs, I, n * sizeof(*I));
-    XXH3_64bits_update(&xs, S, n_slots * sizeof(*S));
-    XXH3_64bits_update(&xs, F, filter_bytes + maps);
-    XXH3_64bits_update(&xs, pool, b->pool.len);
-    H->checksum = XXH3_64bits_digest(&xs);
+    {
+        /* the parts in the order of the file, each half hashed over the parts it spans */
+        const struct {
+            const void *p;
+            uint64_t len;
+        } part[] = {{(const unsigned char *)H + SUMMED_OFF, sizeof(*H) - SUMMED_OFF},
+                    {I, n * sizeof(*I)},
+                    {S, n_slots * sizeof(*S)},
+                    {F, filter_bytes + maps},
+                    {pool, b->pool.len}};
+        uint64_t at = SUMMED_OFF, cut = half_at(H->size), h[2] = {0, 0};
+        bool split = false;
+        XXH3_64bits_reset(&xs);
+        for (size_t k = 0; k < sizeof(part) / sizeof(part[0]); k++) {
+            const unsigned char *p = part[k].p;
+            uint64_t len = part[k].len;
+            if (!split && at + len >= cut) {
+                split = true;
+                XXH3_64bits_update(&xs, p, (size_t)(cut - at));
+                h[0] = XXH3_64bits_digest(&xs);
+                XXH3_64bits_reset(&xs);
+                p += cut - at;
+                len -= cut - at;
+                at = cut;
+            }
+            XXH3_64bits_update(&xs, p, (size_t)len);
+            at += len;
+        }
+        h[1] = XXH3_64bits_digest(&xs);
+        H->checksum = checksum_of(h[0], h[1]);
+    }
     idx->h = *H;
     idx->ind = I;
     idx->slots = S;
@@ -939,16 +981,101 @@ static bool entry_ok(const struct header *H, const struct ruru_index_ind *e, uin
  * the structure while they are in L2 (two passes over a 100 MB file cost ~1.5x one). */
 #define CHECK_ENTRIES 1024u
 #define CHECK_SLOTS   8192u
+/* A file from this size on has its halves checked on two threads: the first touch of a mapped
+ * page can be dear on a VM, and the pages of one half cost no more on another core. */
+#define CHECK_THREADED (2u << 20)
+
+/* The check of the bytes [from, to) of a blob whose header H was found sound: their hash, and
+ * the structure of the entries and slots that start there. */
+struct half {
+    const struct header *H;
+    const unsigned char *base;
+    uint64_t from, to;
+    uint64_t hash;
+    uint64_t bad_entry, bad_slot; /* the first damaged, or UINT64_MAX */
+    bool has_empty;               /* a slot of the half is empty */
+};
+
+/* Hashes [from, to) of h's blob into xs. */
+static void hash_span(XXH3_state_t *xs, const struct half *h, uint64_t from, uint64_t to)
+{
+    if (to > from)
+        XXH3_64bits_update(xs, h->base + from, (size_t)(to - from));
+}
+
+static void *check_half(void *arg)
+{
+    struct half *h = arg;
+    const struct header *H = h->H;
+    const struct ruru_index_ind *I =
+            (const struct ruru_index_ind *)(const void *)(h->base + H->ind_off);
+    const struct slot *S = (const struct slot *)(const void *)(h->base + H->slots_off);
+    uint64_t at = h->from;
+    XXH3_state_t xs;
+
+    h->bad_entry = h->bad_slot = UINT64_MAX;
+    h->has_empty = false;
+    XXH3_64bits_reset(&xs);
+    /* the header's bytes */
+    if (at < H->ind_off) {
+        uint64_t end = h->to < H->ind_off ? h->to : H->ind_off;
+        hash_span(&xs, h, at, end);
+        at = end;
+    }
+    /* the entries, a chunk at a time: hashed, then followed; an entry is checked by the half
+     * its first byte is in */
+    while (at < h->to && at < H->slots_off) {
+        uint64_t i0 = (at - H->ind_off + sizeof(*I) - 1) / sizeof(*I);
+        uint64_t i1 = i0 + CHECK_ENTRIES < H->n_ind ? i0 + CHECK_ENTRIES : H->n_ind;
+        uint64_t end = H->ind_off + i1 * sizeof(*I);
+        bool ok = true;
+        if (end > h->to)
+            end = h->to;
+        hash_span(&xs, h, at, end);
+        i1 = (end - H->ind_off + sizeof(*I) - 1) / sizeof(*I);
+        for (uint64_t i = i0; i < i1; i++)
+            ok &= entry_ok(H, &I[i], i);
+        for (uint64_t i = i0; !ok && h->bad_entry == UINT64_MAX && i < i1; i++)
+            if (!entry_ok(H, &I[i], i))
+                h->bad_entry = i;
+        at = end;
+    }
+    /* the slots, likewise */
+    while (at < h->to && at < H->filter_off) {
+        uint64_t i0 = (at - H->slots_off + sizeof(*S) - 1) / sizeof(*S);
+        uint64_t i1 = i0 + CHECK_SLOTS < H->n_slots ? i0 + CHECK_SLOTS : H->n_slots;
+        uint64_t end = H->slots_off + i1 * sizeof(*S);
+        /* first + 1 wraps an empty slot to 0 and keeps an entry's 1..n_ind (n_ind is below
+         * UINT32_MAX): one min and one max per slot, no branch, in vector registers */
+        uint32_t lo = UINT32_MAX, hi = 0;
+        if (end > h->to)
+            end = h->to;
+        hash_span(&xs, h, at, end);
+        i1 = (end - H->slots_off + sizeof(*S) - 1) / sizeof(*S);
+        for (uint64_t i = i0; i < i1; i++) {
+            uint32_t v = S[i].first + 1u;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        h->has_empty |= lo == 0;
+        for (uint64_t i = i0; hi > H->n_ind && h->bad_slot == UINT64_MAX && i < i1; i++)
+            if (S[i].first != UINT32_MAX && S[i].first >= H->n_ind)
+                h->bad_slot = i;
+        at = end;
+    }
+    /* the filter, the maps and the pool */
+    hash_span(&xs, h, at, h->to);
+    h->hash = XXH3_64bits_digest(&xs);
+    return NULL;
+}
 
 enum ruru_err ruru_index_check(const void *blob, size_t size, struct ruru_diag *diag)
 {
     const unsigned char *base = blob;
-    const struct ruru_index_ind *I;
-    const struct slot *S;
     struct header H;
-    XXH3_state_t xs;
-    uint64_t bad_entry = UINT64_MAX, bad_slot = UINT64_MAX;
-    bool has_empty = false;
+    struct half half[2];
+    pthread_t th;
+    bool threaded = false;
 
     if (size < sizeof(H))
         return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "index file too short");
@@ -974,49 +1101,33 @@ enum ruru_err ruru_index_check(const void *blob, size_t size, struct ruru_diag *
         H.pool_off != H.filter_off + H.filter_bits / 8 + V4MAP_BYTES + H.v4map24_bytes ||
         H.pool_off > size || H.pool_size != size - H.pool_off)
         return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "index file layout is damaged");
-    /* Every key and chain must stay inside the blob: checked once here, trusted after. */
-    I = (const struct ruru_index_ind *)(const void *)(base + H.ind_off);
-    S = (const struct slot *)(const void *)(base + H.slots_off);
-    XXH3_64bits_reset(&xs);
-    XXH3_64bits_update(&xs, base + SUMMED_OFF, sizeof(H) - SUMMED_OFF);
-    for (uint64_t i0 = 0; i0 < H.n_ind; i0 += CHECK_ENTRIES) {
-        uint64_t i1 = H.n_ind - i0 < CHECK_ENTRIES ? H.n_ind : i0 + CHECK_ENTRIES;
-        bool ok = true;
-        XXH3_64bits_update(&xs, &I[i0], (size_t)(i1 - i0) * sizeof(*I));
-        for (uint64_t i = i0; i < i1; i++)
-            ok &= entry_ok(&H, &I[i], i);
-        for (uint64_t i = i0; !ok && bad_entry == UINT64_MAX && i < i1; i++)
-            if (!entry_ok(&H, &I[i], i))
-                bad_entry = i;
-    }
-    for (uint64_t i0 = 0; i0 < H.n_slots; i0 += CHECK_SLOTS) {
-        uint64_t i1 = H.n_slots - i0 < CHECK_SLOTS ? H.n_slots : i0 + CHECK_SLOTS;
-        /* first + 1 wraps an empty slot to 0 and keeps an entry's 1..n_ind (n_ind is below
-         * UINT32_MAX): one min and one max per slot, no branch, in vector registers */
-        uint32_t lo = UINT32_MAX, hi = 0;
-        XXH3_64bits_update(&xs, &S[i0], (size_t)(i1 - i0) * sizeof(*S));
-        for (uint64_t i = i0; i < i1; i++) {
-            uint32_t v = S[i].first + 1u;
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
-        }
-        has_empty |= lo == 0;
-        for (uint64_t i = i0; hi > H.n_ind && bad_slot == UINT64_MAX && i < i1; i++)
-            if (S[i].first != UINT32_MAX && S[i].first >= H.n_ind)
-                bad_slot = i;
-    }
-    XXH3_64bits_update(&xs, base + H.filter_off, (size_t)(size - H.filter_off));
+    /* Every key and chain must stay inside the blob: checked once here, trusted after. A large
+     * file's halves on two threads (on this one when none can be had). */
+    for (int k = 0; k < 2; k++)
+        half[k] = (struct half){.H = &H,
+                                .base = base,
+                                .from = k == 0 ? SUMMED_OFF : half_at(size),
+                                .to = k == 0 ? half_at(size) : size};
+    if (size >= CHECK_THREADED)
+        threaded = pthread_create(&th, NULL, check_half, &half[1]) == 0;
+    (void)check_half(&half[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        (void)check_half(&half[1]);
     /* A damaged byte is said as such even where it also breaks the structure. */
-    if (XXH3_64bits_digest(&xs) != H.checksum)
+    if (checksum_of(half[0].hash, half[1].hash) != H.checksum)
         return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "index file checksum mismatch");
-    if (bad_entry != UINT64_MAX)
-        return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0,
-                             "index file entry %" PRIu64 " is damaged", bad_entry);
-    if (bad_slot != UINT64_MAX)
-        return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0,
-                             "index file slot %" PRIu64 " is damaged", bad_slot);
+    for (int k = 0; k < 2; k++)
+        if (half[k].bad_entry != UINT64_MAX)
+            return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0,
+                                 "index file entry %" PRIu64 " is damaged", half[k].bad_entry);
+    for (int k = 0; k < 2; k++)
+        if (half[k].bad_slot != UINT64_MAX)
+            return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0,
+                                 "index file slot %" PRIu64 " is damaged", half[k].bad_slot);
     /* A table without an empty slot would make a lookup probe forever. */
-    if (!has_empty)
+    if (!half[0].has_empty && !half[1].has_empty)
         return ruru_diag_set(diag, RURU_ECORRUPT, NULL, 0, 0, "index file table is full");
     return RURU_OK;
 }

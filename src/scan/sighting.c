@@ -11,7 +11,6 @@
 #include "base/jsonw.h"
 #include "base/str.h"
 #include "base/time.h"
-#include "base/vec.h"
 #include "intel/actors.h"
 #include "intel/query.h"
 

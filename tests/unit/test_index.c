@@ -47,7 +47,11 @@ static void put32(unsigned char *b, size_t off, uint32_t v)
 /* The checksum as the format defines it, so that a crafted file gets past it. */
 static void reseal(unsigned char *b, size_t size)
 {
-    uint64_t sum = XXH3_64bits(b + SUMMED_OFF, size - SUMMED_OFF);
+    /* the hash of the two halves' hashes, the second half from a multiple of 64 bytes */
+    size_t half = SUMMED_OFF + ((size - SUMMED_OFF) / 2 & ~(size_t)63);
+    uint64_t h[2] = {XXH3_64bits(b + SUMMED_OFF, half - SUMMED_OFF),
+                     XXH3_64bits(b + half, size - half)};
+    uint64_t sum = XXH3_64bits(h, sizeof(h));
 
     memcpy(b + CHECKSUM_OFF, &sum, sizeof(sum));
 }
@@ -403,6 +407,84 @@ static void test_probe_host(void)
     CHECK(system(path) == 0);
 }
 
+/* A file large enough to have its halves checked on two threads, its second half starting
+ * among the entries: an entry on either side of it, and the one it cuts, damaged and resealed,
+ * are each named; a slot of the second half too; a byte of either half changed without a
+ * reseal is a checksum mismatch; the file as written loads. */
+static void test_halves(void)
+{
+    char dir[] = "/tmp/ruru-test-halves-XXXXXX", path[128], msg[256], want[96];
+    ruru_store *st = NULL;
+    struct ruru_store_file *f = NULL;
+    struct ruru_index *idx = NULL;
+    unsigned char *b, *c;
+    size_t size, half, cut;
+    bool unchanged;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/index", dir);
+    CHECK_INT(ruru_store_open(dir, &st, NULL), RURU_OK);
+    CHECK_INT(ruru_store_file_begin(st, "a", "a.csv", "test", "h", 1, &f, &unchanged, NULL),
+              RURU_OK);
+    for (int i = 0; i < 50000; i++) {
+        char v[32];
+        snprintf(v, sizeof(v), "h%d.example", i);
+        add(ruru_store_file_sink(f), RURU_IOC_DOMAIN, v);
+    }
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+    CHECK_INT(ruru_index_build(ruru_store_db(st), &idx, NULL), RURU_OK);
+    CHECK_INT(ruru_index_save(idx, path, NULL), RURU_OK);
+    ruru_index_destroy(idx);
+    idx = NULL;
+    CHECK_INT(ruru_index_load(path, &idx, NULL), RURU_OK);
+    CHECK(idx != NULL && ruru_index_find_domain(idx, "h49999.example", 14, NULL, NULL) == 1);
+    ruru_index_destroy(idx);
+    b = slurp(path, &size);
+    c = malloc(size);
+    CHECK(c != NULL && size > (2u << 20)); /* two threads from 2 MiB on */
+    half = SUMMED_OFF + ((size - SUMMED_OFF) / 2 & ~(size_t)63);
+    CHECK(half > HEADER_BYTES && half < (size_t)get64(b, SLOTS_OFF)); /* among the entries */
+    cut = (half - HEADER_BYTES) / sizeof(struct ruru_index_ind);
+    CHECK((half - HEADER_BYTES) % sizeof(struct ruru_index_ind) != 0); /* it cuts one */
+    for (size_t k = cut - 1; k <= cut + 1 && c != NULL; k++) {
+        size_t at = HEADER_BYTES + k * sizeof(struct ruru_index_ind);
+        memcpy(c, b, size);
+        put32(c, at + offsetof(struct ruru_index_ind, next), (uint32_t)k); /* a loop */
+        reseal(c, size);
+        snprintf(want, sizeof(want), "index file entry %zu is damaged", k);
+        CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
+        CHECK_STR(msg, want);
+    }
+    if (c != NULL) {
+        uint64_t n_ind = get64(b, N_IND_OFF), n_slots = get64(b, N_SLOTS_OFF), used = UINT64_MAX;
+        size_t slots = (size_t)get64(b, SLOTS_OFF);
+        for (uint64_t i = n_slots; i-- > 0 && used == UINT64_MAX;) {
+            uint32_t first;
+            memcpy(&first, b + slots + i * 8 + 4, sizeof(first));
+            if (first != UINT32_MAX)
+                used = i; /* the last used slot: in the second half */
+        }
+        memcpy(c, b, size);
+        put32(c, slots + (size_t)used * 8 + 4, (uint32_t)n_ind);
+        reseal(c, size);
+        snprintf(want, sizeof(want), "index file slot %" PRIu64 " is damaged", used);
+        CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
+        CHECK_STR(msg, want);
+        for (int k = 0; k < 2; k++) {
+            memcpy(c, b, size);
+            c[k == 0 ? half - 1 : size - 1] ^= 1;
+            CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
+            CHECK_STR(msg, "index file checksum mismatch");
+        }
+        CHECK_INT(check_copy(b, size, msg), RURU_OK);
+    }
+    free(c);
+    free(b);
+    ruru_store_close(st);
+    snprintf(path, sizeof(path), "rm -rf %s", dir);
+    CHECK(system(path) == 0);
+}
+
 int main(void)
 {
     ruru_store *st = NULL;
@@ -462,6 +544,7 @@ int main(void)
     CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
     test_many(st, path);
     test_slash24();
+    test_halves();
     test_probe_host();
 
     ruru_store_close(st);
