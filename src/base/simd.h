@@ -27,16 +27,4 @@ static inline bool ruru_simd_avx2(void)
 #endif
 }
 
-/* May code built for AVX-512 F, BW and VBMI (with AVX2 and POPCNT) run. VBMI leaves out the
- * first AVX-512 processors (Skylake-SP), whose clock drops under 512-bit work. */
-static inline bool ruru_simd_avx512(void)
-{
-#if defined(__x86_64__) && defined(__GNUC__)
-    return ruru_simd_avx2() && __builtin_cpu_supports("avx512f") &&
-           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
-#else
-    return false;
-#endif
-}
-
 #endif

@@ -375,23 +375,25 @@ static void candidate(struct out *o, const char *line, size_t start, size_t end)
 }
 
 /*
- * The vector cuts (AVX2, and AVX-512 where the processor has it). Most bytes of a log line
- * belong to words that can hold no indicator: they have none of '.', ':', '@', '=' and are not
- * 32, 40, 64 or 128 bytes long. The scalar cut still walks every byte of them, and its branch
- * on each word boundary mispredicts about once a word. Here 64 bytes at a time are classified
- * into bit masks (struct blk): separators, marks ('.', ':', '@', '=') and the other bytes that
- * decide a word's shape. Only the words holding a mark, or at least 32 bytes long (a run of 32
- * non-separators, found by halving shifts over this block and the next), are visited, each
- * once, in line order. A word of at most 64 bytes is first judged on its block's masks of its
- * bytes (a word across a block's edge, on the masks of the two blocks it lies in, shifted to
- * its start), which decide most words of logs without looking at a byte (nothing_in, is_quad,
- * host_shape) and find the host of a plain URL (url_by_masks); the others go to the same
- * word() as the scalar cut. Each block is classified once.
+ * The AVX2 cut. Most bytes of a log line belong to words that can hold no indicator: they
+ * have none of '.', ':', '@', '=' and are not 32, 40, 64 or 128 bytes long. The scalar cut
+ * still walks every byte of them, and its branch on each word boundary mispredicts about
+ * once a word. Here 64 bytes at a time are classified into bit masks: separators with two
+ * nibble-table shuffles (the classes of CLS are not ranges, so comparisons would take a dozen
+ * instructions where the shuffles take two), and marks ('.', ':', '@', '=') and the other
+ * bytes that decide a word's shape by comparisons:
  *
- * The two cuts differ only in how a block is classified (classify_avx2, classify_avx512): the
- * rest is written once (cut(), and the helpers on masks, which use no vector instruction) and
- * compiled into each. The tokens are the same, byte for byte, whichever cut runs
- * (tests/unit/test_tokens.c and fuzz_tokens compare each with the scalar cut).
+ *     class = LO[byte & 15] & HI[byte >> 4]      one bit per group of separators
+ *                                                sharing a high nibble
+ *
+ * Only the words holding a mark, or at least 32 bytes long (a run of 32 non-separators,
+ * found by halving shifts over this block and the next), are visited, each once, in line
+ * order. A word of at most 64 bytes is first judged on its block's masks of its bytes (a word
+ * across a block's edge, on the masks of the two blocks it lies in, shifted to its start),
+ * which decide most words of logs without looking at a byte (nothing_in, is_quad,
+ * host_shape) and find the host of a plain URL (url_by_masks); the others go to the same
+ * word() as the scalar cut. Each block is classified once. The tokens are the same, byte for
+ * byte (tests/unit/test_tokens.c and the fuzz target compare the two).
  */
 
 /* The masks of a block of 64 bytes, one bit per byte: separators, and the bytes that decide
@@ -406,19 +408,10 @@ struct blk {
 /* shifted() names every mask: one added here is added there */
 _Static_assert(sizeof(struct blk) == 12 * sizeof(uint64_t), "struct blk: update shifted()");
 
-/* Each cut's code: AVX2 and POPCNT (every AVX2 processor has it) for the counts of dots and
- * colons in a word's masks; AVX-512 with VBMI (byte permutes: Ice Lake, Zen 4 and later, not
- * the first AVX-512 processors, whose clock drops under 512-bit work). What both use is
- * written without a target and inlined into each (CUT_INLINE). */
-#define AVX2_TARGET   __attribute__((target("avx2,popcnt")))
-#define AVX2_INLINE   __attribute__((target("avx2,popcnt"), always_inline)) static inline
-#define AVX512_TARGET __attribute__((target("avx2,popcnt,avx512f,avx512bw,avx512vbmi")))
-#define AVX512_INLINE \
-    __attribute__((target("avx2,popcnt,avx512f,avx512bw,avx512vbmi"), always_inline)) static inline
-#define CUT_INLINE __attribute__((always_inline)) static inline
-
-/* How a cut classifies the 64 bytes at p. */
-typedef void classify_fn(const char *p, struct blk *b);
+/* The vector cut's code: AVX2, and POPCNT (every AVX2 processor has it) for the counts of
+ * dots and colons in a word's masks. */
+#define AVX2_TARGET __attribute__((target("avx2,popcnt")))
+#define AVX2_INLINE __attribute__((target("avx2,popcnt"), always_inline)) static inline
 
 AVX2_INLINE uint64_t eq64(__m256i v0, __m256i v1, char c)
 {
@@ -439,8 +432,7 @@ AVX2_INLINE uint64_t range64(__m256i v0, __m256i v1, char from, char span)
 
 /* The separators of v: LO[byte & 15] & HI[byte >> 4] has one bit per group of separators
  * sharing a high nibble: bit 0 = 0x00, 0x09-0x0d; bit 1 = ' ' '"' '\'' '(' ')' ','; bit 2 =
- * ';' '<' '>'; bit 3 = '\\'; bit 4 = '`'; bit 5 = '{' '|' '}' (the classes of CLS are not
- * ranges: comparisons would take a dozen instructions where the two shuffles take two). */
+ * ';' '<' '>'; bit 3 = '\\'; bit 4 = '`'; bit 5 = '{' '|' '}'. */
 AVX2_INLINE uint32_t sep32(__m256i v)
 {
     const __m256i lo_tab = _mm256_setr_epi8(0x13, 0, 0x02, 0, 0, 0, 0, 0x02, 0x02, 0x03, 0x01, 0x25,
@@ -456,8 +448,8 @@ AVX2_INLINE uint32_t sep32(__m256i v)
     return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(c, _mm256_setzero_si256()));
 }
 
-/* The masks of the 64 bytes at p, two halves of 32 bytes. */
-AVX2_INLINE void classify_avx2(const char *p, struct blk *b)
+/* The masks of the 64 bytes at p. */
+AVX2_INLINE void classify_at(const char *p, struct blk *b)
 {
     __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
@@ -477,71 +469,18 @@ AVX2_INLINE void classify_avx2(const char *p, struct blk *b)
     b->mark = b->dot | b->colon | b->eq | b->at;
 }
 
-/* The classes of the bytes below 0x80 for the AVX-512 cut, one bit each: those that are more
- * than one byte value (a separator as CLS has it, a digit, a letter, a hexadecimal letter, a
- * host name's byte). The bytes from 0x80 on are in none. */
-#define K_SEP   1u
-#define K_DIGIT 2u
-#define K_ALPHA 4u
-#define K_HEXL  8u
-#define K_NAME  16u
-#define K_IS_SEP(c)                                                                           \
-    ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n' || (c) == '\v' || (c) == '\f' || \
-     (c) == '"' || (c) == '\'' || (c) == '`' || (c) == '(' || (c) == ')' || (c) == '{' ||     \
-     (c) == '}' || (c) == '<' || (c) == '>' || (c) == ',' || (c) == ';' || (c) == '|' ||      \
-     (c) == '\\' || (c) == 0)
-#define K_IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
-#define K_IS_ALPHA(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
-#define K_IS_HEXL(c)  (((c) >= 'a' && (c) <= 'f') || ((c) >= 'A' && (c) <= 'F'))
-#define K(c)                                                                                  \
-    (unsigned char)((K_IS_SEP(c) ? K_SEP : 0) | (K_IS_DIGIT(c) ? K_DIGIT : 0) |               \
-                    (K_IS_ALPHA(c) ? K_ALPHA : 0) | (K_IS_HEXL(c) ? K_HEXL : 0) |             \
-                    (K_IS_DIGIT(c) || K_IS_ALPHA(c) || (c) == '.' || (c) == '-' || (c) == '_' \
-                             ? K_NAME                                                         \
-                             : 0))
-#define K4(c)  K(c), K((c) + 1), K((c) + 2), K((c) + 3)
-#define K16(c) K4(c), K4((c) + 4), K4((c) + 8), K4((c) + 12)
-static const unsigned char KIND[128] = {K16(0),  K16(16), K16(32), K16(48),
-                                        K16(64), K16(80), K16(96), K16(112)};
-
-/* The masks of the 64 bytes at p, one register: each byte's classes from KIND (one two-table
- * byte permute, the bytes from 0x80 on zeroed), the single bytes by comparison. */
-AVX512_INLINE void classify_avx512(const char *p, struct blk *b)
-{
-    __m512i v = _mm512_loadu_si512((const void *)p);
-    __m512i t0 = _mm512_loadu_si512((const void *)KIND);
-    __m512i t1 = _mm512_loadu_si512((const void *)(KIND + 64));
-    __mmask64 ascii = ~_mm512_movepi8_mask(v);
-    __m512i k = _mm512_maskz_permutex2var_epi8(ascii, t0, v, t1);
-
-    b->sep = _mm512_test_epi8_mask(k, _mm512_set1_epi8(K_SEP));
-    b->digit = _mm512_test_epi8_mask(k, _mm512_set1_epi8(K_DIGIT));
-    b->alpha = _mm512_test_epi8_mask(k, _mm512_set1_epi8(K_ALPHA));
-    b->hex = _mm512_test_epi8_mask(k, _mm512_set1_epi8(K_DIGIT | K_HEXL));
-    b->name = _mm512_test_epi8_mask(k, _mm512_set1_epi8(K_NAME));
-    b->dot = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.'));
-    b->colon = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'));
-    b->eq = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('='));
-    b->at = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('@'));
-    b->slash = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/'));
-    b->plus = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+'));
-    b->mark = b->dot | b->colon | b->eq | b->at;
-}
-
-/* The masks of the 64 bytes at line + base, classified by `at`; bytes past the end count as
- * separators. */
-CUT_INLINE void
-classify64(const char *line, size_t len, size_t base, struct blk *b, classify_fn *at)
+/* The masks of the 64 bytes at line + base; bytes past the end count as separators. */
+AVX2_INLINE void classify64(const char *line, size_t len, size_t base, struct blk *b)
 {
     if (base >= len) {
         memset(b, 0, sizeof(*b));
         b->sep = ~0ull;
     } else if (len - base >= 64) {
-        at(line + base, b);
+        classify_at(line + base, b);
     } else if (len >= 64) {
         /* The last 64 bytes of the line, the bits of those before base shifted out. */
         unsigned r = (unsigned)(len - base), k = 64 - r;
-        at(line + len - 64, b);
+        classify_at(line + len - 64, b);
         b->sep = b->sep >> k | ~0ull << r;
         b->dot >>= k;
         b->colon >>= k;
@@ -558,13 +497,13 @@ classify64(const char *line, size_t len, size_t base, struct blk *b, classify_fn
         char tail[64];
         memset(tail, ' ', sizeof(tail));
         memcpy(tail, line + base, len - base);
-        at(tail, b);
+        classify_at(tail, b);
     }
 }
 
 /* The masks of the 64 bytes from bit k of block a on (k < 64), b the block after a: what
- * a classification gives for those bytes, without reading them again. */
-CUT_INLINE void shifted(const struct blk *a, const struct blk *b, unsigned k, struct blk *out)
+ * classify_at gives for those bytes, without reading them again. */
+AVX2_INLINE void shifted(const struct blk *a, const struct blk *b, unsigned k, struct blk *out)
 {
     if (k == 0) {
         *out = *a;
@@ -587,7 +526,7 @@ CUT_INLINE void shifted(const struct blk *a, const struct blk *b, unsigned k, st
 }
 
 /* The M_* marks of the word of bits w, as candidate() finds them byte by byte. */
-CUT_INLINE unsigned marks_of(const struct blk *b, uint64_t w)
+AVX2_INLINE unsigned marks_of(const struct blk *b, uint64_t w)
 {
     return ((b->dot & w) ? M_DOT : 0) | ((b->colon & w) ? M_COLON : 0) | ((b->at & w) ? M_AT : 0) |
            ((b->eq & w) ? M_EQ : 0) | ((b->slash & w) ? M_SLASH : 0);
@@ -595,7 +534,7 @@ CUT_INLINE unsigned marks_of(const struct blk *b, uint64_t w)
 
 /* Is the word of bits w digits and three dots, ending in a digit? word() takes it for an
  * IPv4 address when is_v4 does, and for nothing else. */
-CUT_INLINE bool is_quad(const struct blk *b, uint64_t w)
+AVX2_INLINE bool is_quad(const struct blk *b, uint64_t w)
 {
     uint64_t dot = b->dot & w, top = w & ~(w >> 1);
 
@@ -604,7 +543,7 @@ CUT_INLINE bool is_quad(const struct blk *b, uint64_t w)
 }
 
 /* is_v4 of a word of digits and three dots (their bits: `dots`, from the word's start). */
-CUT_INLINE bool quad_value(const char *s, size_t n, uint64_t dots, uint32_t *addr)
+AVX2_INLINE bool quad_value(const char *s, size_t n, uint64_t dots, uint32_t *addr)
 {
     size_t from = 0;
     uint32_t a = 0;
@@ -633,7 +572,7 @@ CUT_INLINE bool quad_value(const char *s, size_t n, uint64_t dots, uint32_t *add
  * digits and dots: word() gives it to is_host and takes it for a host name when that says
  * so. 1: is_host would say yes; 0: no; 2: ask is_host (a last label that is not all letters,
  * perhaps "xn--"); -1: not such a word. */
-CUT_INLINE int host_shape(const struct blk *b, uint64_t w)
+AVX2_INLINE int host_shape(const struct blk *b, uint64_t w)
 {
     uint64_t dot = b->dot & w, first = w & (0 - w), top = w & ~(w >> 1), last;
 
@@ -669,7 +608,7 @@ CUT_INLINE int host_shape(const struct blk *b, uint64_t w)
  * for an '@' after the first byte). Anything else is looked at by word(), as the scalar cut
  * does.
  */
-CUT_INLINE bool nothing_in(const struct blk *b, uint64_t w, size_t n)
+AVX2_INLINE bool nothing_in(const struct blk *b, uint64_t w, size_t n)
 {
     uint64_t dot = b->dot & w, colon = b->colon & w, eq = b->eq & w, slash = b->slash & w;
     uint64_t digit = b->digit & w, first = w & (0 - w), top = w & ~(w >> 1), at = b->at & w;
@@ -697,7 +636,7 @@ CUT_INLINE bool nothing_in(const struct blk *b, uint64_t w, size_t n)
 /* A dotted quad or a host name's shape of bits h, taken as word() and host_token take it: an
  * address when is_v4 says so, a host name when is_host does. False: neither shape (a word of
  * a host name's bytes only is then nothing to word() or host_token). */
-CUT_INLINE bool host_by_masks(
+AVX2_INLINE bool host_by_masks(
         struct out *o, const char *line, size_t start, size_t n, const struct blk *b, uint64_t h)
 {
     uint32_t v4;
@@ -723,7 +662,7 @@ CUT_INLINE bool host_by_masks(
  * byte by byte. False, having emitted nothing: not of that shape (a port, user info, a '?' or
  * '#' after the host, a bracketed address, marks before the scheme), left to word().
  */
-CUT_INLINE bool url_by_masks(
+AVX2_INLINE bool url_by_masks(
         struct out *o, const char *line, size_t start, size_t n, const struct blk *b, uint64_t w)
 {
     const char *s = line + start;
@@ -764,8 +703,7 @@ CUT_INLINE bool url_by_masks(
 
 /* The word [start, start + n) whose bytes are the bits w of block b (n <= 64), as candidate()
  * takes it. */
-CUT_INLINE void
-
+AVX2_INLINE void
 by_masks(struct out *o, const char *line, size_t start, size_t n, const struct blk *b, uint64_t w)
 {
     unsigned marks;
@@ -788,7 +726,7 @@ by_masks(struct out *o, const char *line, size_t start, size_t n, const struct b
  * word's start to its first byte outside z: the bytes before a word's first byte of another
  * kind. One addition: a carry from each start runs through the word's first bytes in z and
  * stops at the first byte that is not. */
-CUT_INLINE uint64_t leading(uint64_t z, uint64_t st)
+AVX2_INLINE uint64_t leading(uint64_t z, uint64_t st)
 {
     return z & ~(z + (st & z));
 }
@@ -802,7 +740,7 @@ CUT_INLINE uint64_t leading(uint64_t z, uint64_t st)
  * visited whole. A word that started in an earlier block is judged on its bytes in this one:
  * had those before held a mark or 32 bytes, it was visited from there.
  */
-CUT_INLINE uint64_t after_slash(const struct blk *b0, const struct blk *b1, uint64_t s0)
+AVX2_INLINE uint64_t after_slash(const struct blk *b0, const struct blk *b1, uint64_t s0)
 {
     uint64_t w = ~s0, st, first, fs, odd;
 
@@ -827,7 +765,7 @@ CUT_INLINE uint64_t after_slash(const struct blk *b0, const struct blk *b1, uint
  * block's end is kept: what follows is not known here. A word that started in an earlier
  * block is judged on its bytes here, as after_slash says.
  */
-CUT_INLINE uint64_t numbers(const struct blk *b0, uint64_t s0, uint64_t cand)
+AVX2_INLINE uint64_t numbers(const struct blk *b0, uint64_t s0, uint64_t cand)
 {
     uint64_t w = ~s0, st = w & ~(w << 1), dg = b0->digit & w, dot, run;
 
@@ -840,9 +778,8 @@ CUT_INLINE uint64_t numbers(const struct blk *b0, uint64_t s0, uint64_t cand)
     return (cand & ~dot) | ((dot << 1 | run << 1) & ~dg & w);
 }
 
-/* The vector cut, blocks classified by `at`. */
-CUT_INLINE size_t
-cut(const char *line, size_t len, struct ruru_token *out, size_t max, classify_fn *at)
+AVX2_TARGET static size_t
+tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
     struct out o = {out, 0, max};
     size_t base = 0, done = 0, open = 0; /* open: where a word running into `base` starts */
@@ -853,13 +790,13 @@ cut(const char *line, size_t len, struct ruru_token *out, size_t max, classify_f
 
     if (len > UINT32_MAX)
         len = UINT32_MAX;
-    classify64(line, len, 0, b0, at);
+    classify64(line, len, 0, b0);
     while (base < len && o.n <= max) {
         uint64_t lo, hi;
         uint64_t cand, s0 = b0->sep, s1;
         struct blk *t;
 
-        classify64(line, len, base + 64, b1, at);
+        classify64(line, len, base + 64, b1);
         s1 = b1->sep;
         /* Bit b of lo: the 32 bytes from base + b hold no separator (halving shifts over the
          * 128 bits of this block and the next). */
@@ -922,7 +859,7 @@ cut(const char *line, size_t len, struct ruru_token *out, size_t max, classify_f
                 t = bp, bp = b0, b0 = b1, b1 = t;
                 prev = true;
             } else {
-                classify64(line, len, next, b0, at);
+                classify64(line, len, next, b0);
                 prev = false;
             }
             base = next;
@@ -937,62 +874,25 @@ cut(const char *line, size_t len, struct ruru_token *out, size_t max, classify_f
     return o.n;
 }
 
-AVX2_TARGET static size_t
-tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
+bool ruru_tokens_have_simd(void)
 {
-    return cut(line, len, out, max, classify_avx2);
-}
-
-AVX512_TARGET static size_t
-tokens_avx512(const char *line, size_t len, struct ruru_token *out, size_t max)
-{
-    return cut(line, len, out, max, classify_avx512);
-}
-
-bool ruru_tokens_cut_runs(enum ruru_cut c)
-{
-    return c == RURU_CUT_SCALAR || (c == RURU_CUT_AVX2 && ruru_simd_avx2()) ||
-           (c == RURU_CUT_AVX512 && ruru_simd_avx512());
-}
-#else
-bool ruru_tokens_cut_runs(enum ruru_cut c)
-{
-    return c == RURU_CUT_SCALAR;
-}
-#endif
-
-size_t
-ruru_tokens_cut(enum ruru_cut c, const char *line, size_t len, struct ruru_token *out, size_t max)
-{
-#if RURU_TOKENS_AVX2
-    if (c == RURU_CUT_AVX512 && ruru_simd_avx512())
-        return tokens_avx512(line, len, out, max);
-    if (c == RURU_CUT_AVX2 && ruru_simd_avx2())
-        return tokens_avx2(line, len, out, max);
-#endif
-    (void)c;
-    return ruru_tokens_scalar(line, len, out, max);
-}
-
-const char *ruru_tokens_cut_name(enum ruru_cut c)
-{
-    return c == RURU_CUT_AVX512 ? "AVX-512" : c == RURU_CUT_AVX2 ? "AVX2" : "scalar";
-}
-
-enum ruru_cut ruru_tokens_best(void)
-{
-    return ruru_tokens_cut_runs(RURU_CUT_AVX512) ? RURU_CUT_AVX512
-           : ruru_tokens_cut_runs(RURU_CUT_AVX2) ? RURU_CUT_AVX2
-                                                 : RURU_CUT_SCALAR;
+    return ruru_simd_avx2();
 }
 
 size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
-#if RURU_TOKENS_AVX2
-    if (ruru_simd_avx512())
-        return tokens_avx512(line, len, out, max);
-    if (ruru_simd_avx2())
+    if (ruru_tokens_have_simd())
         return tokens_avx2(line, len, out, max);
-#endif
     return ruru_tokens_scalar(line, len, out, max);
 }
+#else
+bool ruru_tokens_have_simd(void)
+{
+    return false;
+}
+
+size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max)
+{
+    return ruru_tokens_scalar(line, len, out, max);
+}
+#endif

@@ -31,21 +31,9 @@ struct ruru_token {
  * "[v6]:port" yield the host. Lines longer than 4 GiB are not supported (offsets are 32-bit). */
 size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max);
 
-/* The same cut, byte by byte, for machines without AVX2. */
+/* The same cut, byte by byte, for machines without AVX2; ruru_tokens uses the vector cut
+ * when the CPU has it. Both give the same tokens (the tests and a fuzz target compare them). */
 size_t ruru_tokens_scalar(const char *line, size_t len, struct ruru_token *out, size_t max);
-
-/* The cuts: byte by byte (every machine), 64 bytes at a time with AVX2, or with AVX-512 (BW and
- * VBMI). ruru_tokens takes the fastest this processor has, when ruru_set_simd allows vector
- * code. All give the same tokens: the tests and fuzz_tokens run each the machine has against
- * the scalar cut. */
-enum ruru_cut { RURU_CUT_SCALAR, RURU_CUT_AVX2, RURU_CUT_AVX512, RURU_CUT__COUNT };
-/* Can this cut run here (the processor has it, vector code allowed)? */
-bool ruru_tokens_cut_runs(enum ruru_cut cut);
-/* ruru_tokens by that cut; by the scalar one when it cannot run here. */
-size_t ruru_tokens_cut(
-        enum ruru_cut cut, const char *line, size_t len, struct ruru_token *out, size_t max);
-/* The cut ruru_tokens takes, and a cut's name ("scalar", "AVX2", "AVX-512"). */
-enum ruru_cut ruru_tokens_best(void);
-const char *ruru_tokens_cut_name(enum ruru_cut cut);
+bool ruru_tokens_have_simd(void);
 
 #endif
