@@ -31,6 +31,22 @@ static void add(const struct ruru_intel_sink *s, enum ruru_ioc_type t, const cha
     CHECK_INT(s->indicator(s->ctx, &ind), RURU_OK);
 }
 
+/* A file of `n` domains of source `src`, the i-th pre + i + post, imported. */
+static void add_domains(ruru_store *st, const char *src, const char *pre, const char *post, int n)
+{
+    struct ruru_store_file *f = NULL;
+    bool unchanged;
+
+    CHECK_INT(ruru_store_file_begin(st, src, "d.csv", "test", "h", 1, &f, &unchanged, NULL),
+              RURU_OK);
+    for (int i = 0; i < n; i++) {
+        char v[64];
+        snprintf(v, sizeof(v), "%s%d%s", pre, i, post);
+        add(ruru_store_file_sink(f), RURU_IOC_DOMAIN, v);
+    }
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+}
+
 static uint64_t get64(const unsigned char *b, size_t off)
 {
     uint64_t v;
@@ -95,6 +111,36 @@ static enum ruru_err check_copy(const unsigned char *b, size_t size, char msg[25
     memcpy(msg, d.msg, sizeof(d.msg));
     free(c);
     return err;
+}
+
+/* The first (or last) slot of the table in use. */
+static uint64_t used_slot(const unsigned char *b, bool last)
+{
+    uint64_t n_slots = get64(b, N_SLOTS_OFF), used = UINT64_MAX;
+    size_t slots = (size_t)get64(b, SLOTS_OFF);
+
+    for (uint64_t k = 0; k < n_slots && used == UINT64_MAX; k++) {
+        uint64_t i = last ? n_slots - 1 - k : k;
+        uint32_t first;
+        memcpy(&first, b + slots + i * 8 + 4, sizeof(first));
+        if (first != UINT32_MAX)
+            used = i;
+    }
+    CHECK(used != UINT64_MAX);
+    return used;
+}
+
+/* Slot `used` of a copy of b pointed past the entries, resealed: named as damaged. */
+static void check_bad_slot(const unsigned char *b, unsigned char *c, size_t size, uint64_t used)
+{
+    char msg[256], want[96];
+
+    memcpy(c, b, size);
+    put32(c, (size_t)get64(b, SLOTS_OFF) + (size_t)used * 8 + 4, (uint32_t)get64(b, N_IND_OFF));
+    reseal(c, size);
+    snprintf(want, sizeof(want), "index file slot %" PRIu64 " is damaged", used);
+    CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
+    CHECK_STR(msg, want);
 }
 
 /* The first entry that chains to another (two sources of one value). */
@@ -177,23 +223,10 @@ static void test_damage(const char *path)
         CHECK_STR(msg, want);
     }
     {
-        uint64_t n_ind = get64(b, N_IND_OFF), n_slots = get64(b, N_SLOTS_OFF);
+        uint64_t n_slots = get64(b, N_SLOTS_OFF);
         size_t slots = (size_t)get64(b, SLOTS_OFF);
-        uint64_t used = UINT64_MAX;
-        for (uint64_t i = 0; i < n_slots && used == UINT64_MAX; i++) {
-            uint32_t first;
-            memcpy(&first, b + slots + i * 8 + 4, sizeof(first));
-            if (first != UINT32_MAX)
-                used = i;
-        }
-        CHECK(used != UINT64_MAX);
         /* a slot pointing past the entries */
-        memcpy(c, b, size);
-        put32(c, slots + (size_t)used * 8 + 4, (uint32_t)n_ind);
-        reseal(c, size);
-        snprintf(want, sizeof(want), "index file slot %" PRIu64 " is damaged", used);
-        CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
-        CHECK_STR(msg, want);
+        check_bad_slot(b, c, size, used_slot(b, false));
         /* no empty slot: a probe would never end */
         memcpy(c, b, size);
         for (uint64_t i = 0; i < n_slots; i++)
@@ -415,23 +448,14 @@ static void test_halves(void)
 {
     char dir[] = "/tmp/ruru-test-halves-XXXXXX", path[128], msg[256], want[96];
     ruru_store *st = NULL;
-    struct ruru_store_file *f = NULL;
     struct ruru_index *idx = NULL;
     unsigned char *b, *c;
     size_t size, half, cut;
-    bool unchanged;
 
     CHECK(mkdtemp(dir) != NULL);
     snprintf(path, sizeof(path), "%s/index", dir);
     CHECK_INT(ruru_store_open(dir, &st, NULL), RURU_OK);
-    CHECK_INT(ruru_store_file_begin(st, "a", "a.csv", "test", "h", 1, &f, &unchanged, NULL),
-              RURU_OK);
-    for (int i = 0; i < 50000; i++) {
-        char v[32];
-        snprintf(v, sizeof(v), "h%d.example", i);
-        add(ruru_store_file_sink(f), RURU_IOC_DOMAIN, v);
-    }
-    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+    add_domains(st, "a", "h", ".example", 50000);
     CHECK_INT(ruru_index_build(ruru_store_db(st), &idx, NULL), RURU_OK);
     CHECK_INT(ruru_index_save(idx, path, NULL), RURU_OK);
     ruru_index_destroy(idx);
@@ -456,20 +480,7 @@ static void test_halves(void)
         CHECK_STR(msg, want);
     }
     if (c != NULL) {
-        uint64_t n_ind = get64(b, N_IND_OFF), n_slots = get64(b, N_SLOTS_OFF), used = UINT64_MAX;
-        size_t slots = (size_t)get64(b, SLOTS_OFF);
-        for (uint64_t i = n_slots; i-- > 0 && used == UINT64_MAX;) {
-            uint32_t first;
-            memcpy(&first, b + slots + i * 8 + 4, sizeof(first));
-            if (first != UINT32_MAX)
-                used = i; /* the last used slot: in the second half */
-        }
-        memcpy(c, b, size);
-        put32(c, slots + (size_t)used * 8 + 4, (uint32_t)n_ind);
-        reseal(c, size);
-        snprintf(want, sizeof(want), "index file slot %" PRIu64 " is damaged", used);
-        CHECK_INT(check_copy(c, size, msg), RURU_ECORRUPT);
-        CHECK_STR(msg, want);
+        check_bad_slot(b, c, size, used_slot(b, true)); /* the last: in the second half */
         for (int k = 0; k < 2; k++) {
             memcpy(c, b, size);
             c[k == 0 ? half - 1 : size - 1] ^= 1;
@@ -534,14 +545,7 @@ int main(void)
     ruru_index_destroy(idx);
     test_damage(path);
 
-    CHECK_INT(ruru_store_file_begin(st, "c", "c.csv", "test", "h", 1, &f, &unchanged, NULL),
-              RURU_OK);
-    for (int i = 0; i < 3000; i++) {
-        char v[64];
-        snprintf(v, sizeof(v), "host%d.example.org", i);
-        add(ruru_store_file_sink(f), RURU_IOC_DOMAIN, v);
-    }
-    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+    add_domains(st, "c", "host", ".example.org", 3000);
     test_many(st, path);
     test_slash24();
     test_halves();
