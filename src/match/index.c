@@ -108,6 +108,8 @@ _Static_assert(sizeof(struct header) == 416, "index header layout");
 #define CHECKSUM_OFF 24
 #define SUMMED_OFF   32 /* the checksum covers the bytes from here on */
 _Static_assert(offsetof(struct header, checksum) == CHECKSUM_OFF, "index checksum place");
+_Static_assert(RURU_IOC__COUNT <= 32, "key_lens has a word per type");
+_Static_assert(sizeof(struct ruru_index_ind) == 48, "index entry layout");
 
 /* Where the second half of the summed bytes of a blob of `size` bytes starts: a multiple of 64
  * bytes from SUMMED_OFF. */
@@ -123,8 +125,6 @@ static uint64_t checksum_of(uint64_t h0, uint64_t h1)
 
     return XXH3_64bits(both, sizeof(both));
 }
-_Static_assert(RURU_IOC__COUNT <= 32, "key_lens has a word per type");
-_Static_assert(sizeof(struct ruru_index_ind) == 48, "index entry layout");
 
 /* One slot of the table. Empty: first == UINT32_MAX. */
 struct slot {
