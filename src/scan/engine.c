@@ -243,7 +243,8 @@ static enum ruru_err load_patterns(struct ruru_engine *s, json_t *info, struct r
 
 /* The index (on a thread of its own; on this one when none can be had) and the rules (here),
  * then the literals and file-name regexes of the index. The summary's keys come in the same
- * order whichever finished first; an error of the index is said before one of the rules. The
+ * order whichever finished first; an error of the index is returned before one of the rules
+ * (the rules refused on the way have been reported to on_error by then, from this thread). The
  * store is the index thread's alone till it is joined: the rules never touch it. */
 static enum ruru_err index_and_rules(struct ruru_engine *s, json_t *info, struct ruru_diag *diag)
 {
