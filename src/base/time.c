@@ -76,11 +76,18 @@ static bool parse_epoch(const char *s, size_t len, int64_t *out)
     return true;
 }
 
+/* The date of the last time this thread read ("2021-03-01") and its days since 1970: the lines
+ * of a log share their day. Zeroed, it matches no time (a date has a '-' at 4). */
+static _Thread_local struct {
+    char date[10];
+    int64_t days;
+} last_day;
+
 bool ruru_time_parse(const char *s, size_t len, int64_t *out)
 {
     static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     unsigned y, mo, d, h = 0, mi = 0, sec = 0, oh, om;
-    int64_t t, off = 0;
+    int64_t t, off = 0, days;
     size_t i = 0;
 
     while (len > 0 && ruru_is_space(s[len - 1]))
@@ -89,13 +96,22 @@ bool ruru_time_parse(const char *s, size_t len, int64_t *out)
         s++;
         len--;
     }
-    if (parse_epoch(s, len, out))
-        return true;
-    if (!digits(s, len, &i, 4, &y) || i >= len || s[i++] != '-' || !digits(s, len, &i, 2, &mo) ||
-        i >= len || s[i++] != '-' || !digits(s, len, &i, 2, &d))
-        return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap(y)))
-        return false;
+    if (len >= sizeof(last_day.date) && memcmp(s, last_day.date, sizeof(last_day.date)) == 0) {
+        /* a day read before (seconds since 1970 hold no '-': no epoch here) */
+        days = last_day.days;
+        i = sizeof(last_day.date);
+    } else {
+        if (parse_epoch(s, len, out))
+            return true;
+        if (!digits(s, len, &i, 4, &y) || i >= len || s[i++] != '-' ||
+            !digits(s, len, &i, 2, &mo) || i >= len || s[i++] != '-' || !digits(s, len, &i, 2, &d))
+            return false;
+        if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap(y)))
+            return false;
+        days = ruru_days_from_civil(y, mo, d);
+        memcpy(last_day.date, s, sizeof(last_day.date));
+        last_day.days = days;
+    }
     if (i < len && (s[i] == 'T' || s[i] == 't' || s[i] == ' ')) {
         i++;
         if (!digits(s, len, &i, 2, &h) || i >= len || s[i++] != ':' || !digits(s, len, &i, 2, &mi))
@@ -135,7 +151,7 @@ bool ruru_time_parse(const char *s, size_t len, int64_t *out)
     }
     if (i != len)
         return false;
-    t = ruru_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    t = days * 86400 + h * 3600 + mi * 60 + sec;
     *out = t - off;
     return true;
 }

@@ -96,22 +96,39 @@ static bool num(const char *s, size_t n, int *out)
     return n > 0;
 }
 
+/* The day of the last time this thread read ("10/Oct/2000"), and its days since 1970: the
+ * lines of a log share their day, and the day is most of the reading (the month's name, the
+ * calendar). Zeroed, it matches no time (a time has a '/' at 2). */
+static _Thread_local struct {
+    char date[11];
+    int64_t days;
+} last_day;
+
 bool ruru_apache_time(const char *s, size_t len, int64_t *out)
 {
     int d, mo, y, h, mi, se, oh, om;
+    int64_t days;
 
     /* 10/Oct/2000:13:55:36 -0700 */
     if (len != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' ||
         s[20] != ' ' || (s[21] != '+' && s[21] != '-'))
         return false;
-    if (!num(s, 2, &d) || (mo = ruru_month_abbr(s + 3)) == 0 || !num(s + 7, 4, &y) ||
-        !num(s + 12, 2, &h) || !num(s + 15, 2, &mi) || !num(s + 18, 2, &se) ||
+    if (memcmp(s, last_day.date, sizeof(last_day.date)) == 0) {
+        days = last_day.days;
+    } else {
+        if (!num(s, 2, &d) || (mo = ruru_month_abbr(s + 3)) == 0 || !num(s + 7, 4, &y) || d < 1 ||
+            d > 31)
+            return false;
+        days = ruru_days_from_civil(y, (unsigned)mo, (unsigned)d);
+        memcpy(last_day.date, s, sizeof(last_day.date));
+        last_day.days = days;
+    }
+    if (!num(s + 12, 2, &h) || !num(s + 15, 2, &mi) || !num(s + 18, 2, &se) ||
         !num(s + 22, 2, &oh) || !num(s + 24, 2, &om))
         return false;
-    if (d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || oh > 23 || om > 59)
+    if (h > 23 || mi > 59 || se > 60 || oh > 23 || om > 59)
         return false;
-    *out = ruru_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se -
-           (s[21] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    *out = days * 86400 + h * 3600 + mi * 60 + se - (s[21] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
     return true;
 }
 

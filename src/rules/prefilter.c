@@ -559,25 +559,22 @@ static int on_atom(unsigned int id,
 }
 
 /* The groups whose rules can apply to a record of class `cls` (ruru_sigma_applies, by class
- * alone, or by a tie); false when none can. */
-static bool groups_of(uint32_t cls, uint32_t tied_groups, bool groups[N_GROUPS])
+ * alone, or by a tie), bit g for group g: the class bits and the tied groups, and the unmapped
+ * group when a tie names it. None when no rule can apply. */
+_Static_assert(LS_GROUP_UNMAPPED == 1u << G_UNMAPPED, "the unmapped group's bit");
+static uint32_t groups_of(uint32_t cls, uint32_t tied_groups)
 {
-    for (size_t g = 0; g < N_CLASS_BITS; g++)
-        groups[g] = ((cls | tied_groups) >> g & 1) != 0;
-    groups[G_UNMAPPED] = (tied_groups & LS_GROUP_UNMAPPED) != 0;
-    return (cls | tied_groups) != 0;
+    return ((cls | tied_groups) & (LS_GROUP_UNMAPPED - 1)) | (tied_groups & LS_GROUP_UNMAPPED);
 }
 
 bool ruru_prefilter_always(const struct ruru_prefilter *p, uint32_t cls, uint32_t tied_groups)
 {
-    bool groups[N_GROUPS];
-
-    if (!groups_of(cls, tied_groups, groups))
-        return false;
-    for (size_t g = 0; g < N_GROUPS; g++)
-        for (size_t w = 0; groups[g] && w < p->n_words; w++)
-            if (p->g[g].always[w] != 0)
+    for (uint32_t gs = groups_of(cls, tied_groups); gs != 0; gs &= gs - 1) {
+        const struct pgroup *pg = &p->g[__builtin_ctz(gs)];
+        for (size_t w = 0; w < p->n_words; w++)
+            if (pg->always[w] != 0)
                 return true;
+    }
     return false;
 }
 
@@ -605,13 +602,12 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
                                uint64_t *failed)
 {
     struct pscratch *s = hs_scratch;
-    bool groups[N_GROUPS], padded = false, in_text;
+    uint32_t gs = groups_of(cls, tied_groups);
+    bool padded = false, in_text;
 
-    if (!groups_of(cls, tied_groups, groups)) {
-        memset(bits, 0, p->n_words * sizeof(*bits));
-        return; /* no rule can apply: nothing to scan */
-    }
     memset(bits, 0, p->n_words * sizeof(*bits));
+    if (gs == 0)
+        return; /* no rule can apply: nothing to scan */
     if (len > UINT32_MAX || (json && escapes_atoms(line, len))) {
         if (len > UINT32_MAX)
             (*failed)++;
@@ -620,10 +616,9 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
     }
     in_text = s->text != NULL && line >= s->text && len <= s->text_len - TEXT_TAIL &&
               (size_t)(line - s->text) <= s->text_len - TEXT_TAIL - len;
-    for (size_t g = 0; g < N_GROUPS; g++) {
+    for (; gs != 0; gs &= gs - 1) {
+        size_t g = (size_t)__builtin_ctz(gs);
         struct cand_ctx c = {&p->g[g], bits};
-        if (!groups[g])
-            continue;
         for (size_t w = 0; w < p->n_words; w++)
             bits[w] |= p->g[g].always[w];
         if (in_text && p->g[g].db != NULL) {

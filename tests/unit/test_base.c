@@ -144,6 +144,23 @@ static void test_time(void)
     }
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CHECK(!ruru_time_parse(bad[i], strlen(bad[i]), &t));
+    /* A date is read once while the times keep it (a cache of the last day): each time read
+     * after one of another day, of the same day, and of a day that cannot be, in turn. */
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        for (size_t j = 0; j < sizeof(ok) / sizeof(ok[0]); j++) {
+            CHECK(ruru_time_parse(ok[j].s, strlen(ok[j].s), &t));
+            CHECK(!ruru_time_parse(bad[j % (sizeof(bad) / sizeof(bad[0]))],
+                                   strlen(bad[j % (sizeof(bad) / sizeof(bad[0]))]), &t));
+            CHECK(ruru_time_parse(ok[i].s, strlen(ok[i].s), &t));
+            CHECK_INT(t, ok[i].t);
+            CHECK(ruru_time_parse(ok[i].s, strlen(ok[i].s), &t));
+            CHECK_INT(t, ok[i].t);
+        }
+    CHECK(ruru_time_parse("2021-03-03T10:11:12Z", 20, &t));
+    CHECK_INT(t, 1614679872 + 86400);
+    CHECK(ruru_time_parse("2024-02-29", 10, &t));
+    CHECK(!ruru_time_parse("2021-02-29", 10, &t));
+    CHECK(!ruru_time_parse("2024-02-2910:00", 15, &t));
     ruru_time_format(1614679872, out);
     CHECK_STR(out, "2021-03-02T10:11:12Z");
     ruru_time_format(-1, out);

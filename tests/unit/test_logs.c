@@ -351,6 +351,36 @@ int main(int argc, char **argv)
         CHECK_INT(r.n_fields, 60); /* 51 addresses: it fits, but the skim cannot count them */
     }
 
+    /* A time's day is read once while the lines keep it (a cache of the last day): the next
+     * day, the day before again, a time that is wrong on a known day, a day that is wrong with
+     * the known one's month and year, and a day in another year are each read as they are. */
+    {
+        static const struct {
+            const char *t;
+            bool ok;
+            int64_t want;
+        } seq[] = {
+                {"10/Oct/2000:13:55:36 -0700", true, 971211336},
+                {"10/Oct/2000:13:55:37 -0700", true, 971211337},
+                {"11/Oct/2000:13:55:36 -0700", true, 971211336 + 86400},
+                {"10/Oct/2000:00:00:00 +0000", true, 971136000},
+                {"10/Oct/2000:24:00:00 +0000", false, 0},
+                {"10/Oct/2000:23:59:59 +0000", true, 971136000 + 86399},
+                {"32/Oct/2000:00:00:00 +0000", false, 0},
+                {"10/Oct/2000:00:00:00 +0000", true, 971136000},
+                {"10/Oct/2001:00:00:00 +0000", true, 971136000 + 365 * 86400},
+                {"10/Oct/2001:00:00:00 -0130", true, 971136000 + 365 * 86400 + 5400},
+                {"10/Ocx/2001:00:00:00 +0000", false, 0},
+                {"00/Oct/2001:00:00:00 +0000", false, 0},
+        };
+        for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+            int64_t t = 0;
+            CHECK_INT(ruru_apache_time(seq[i].t, strlen(seq[i].t), &t), seq[i].ok);
+            if (seq[i].ok)
+                CHECK_INT(t, seq[i].want);
+        }
+    }
+
     /* Nginx's "main" with $http_x_forwarded_for: the addresses behind the proxy are client.ip */
     {
         static const char xff[] = "10.0.0.2 - - [12/Jul/2024:01:15:00 +0000] \"GET /owa/ "
