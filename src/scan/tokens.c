@@ -142,6 +142,7 @@ static bool is_host(const char *s, size_t n)
 struct out {
     struct ruru_token *v;
     size_t n, max;
+    size_t len; /* of the line: what may be read */
 };
 
 static void emit_v4(struct out *o, enum ruru_ioc_type t, size_t off, size_t len, uint32_t v4)
@@ -334,7 +335,7 @@ again:
 /* The portable cut: one table load per byte. */
 size_t ruru_tokens_scalar(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
-    struct out o = {out, 0, max};
+    struct out o = {out, 0, max, len};
     size_t i = 0;
 
     if (len > UINT32_MAX)
@@ -405,8 +406,9 @@ struct blk {
     uint64_t alpha, hex; /* hex: hexadecimal digits */
     uint64_t name;       /* letters, digits, '-', '_', '.' (a host name's bytes) */
 };
-/* shifted() names every mask: one added here is added there */
-_Static_assert(sizeof(struct blk) == 12 * sizeof(uint64_t), "struct blk: update shifted()");
+/* shifted() and classify64() name every mask: one added here is added there */
+_Static_assert(sizeof(struct blk) == 12 * sizeof(uint64_t),
+               "struct blk: update shifted(), classify64()");
 
 /* The vector cut's code: AVX2, and POPCNT (every AVX2 processor has it) for the counts of
  * dots and colons in a word's masks. */
@@ -473,8 +475,10 @@ AVX2_INLINE void classify_at(const char *p, struct blk *b)
 AVX2_INLINE void classify64(const char *line, size_t len, size_t base, struct blk *b)
 {
     if (base >= len) {
-        memset(b, 0, sizeof(*b));
+        /* field by field: a memset of the block is a "rep stos" here, dear for 96 bytes */
         b->sep = ~0ull;
+        b->mark = b->dot = b->colon = b->eq = b->at = 0;
+        b->slash = b->digit = b->plus = b->alpha = b->hex = b->name = 0;
     } else if (len - base >= 64) {
         classify_at(line + base, b);
     } else if (len >= 64) {
@@ -568,6 +572,41 @@ AVX2_INLINE bool quad_value(const char *s, size_t n, uint64_t dots, uint32_t *ad
     return true;
 }
 
+/* One octet of a dotted quad, s[from, to), read with no branch on its length (most addresses'
+ * octets are of three digits, a good many of two, some of one: a branch on that misses often):
+ * the four bytes at s + from, shifted so that its last digit is the third, less '0' each.
+ * Sets *bad when it is no octet of an address: empty, longer than three, a leading zero, or
+ * above 255. The caller makes sure that four bytes can be read from `from`. */
+AVX2_INLINE unsigned octet(const char *s, size_t from, size_t to, unsigned *bad)
+{
+    unsigned l = (unsigned)(to - from), k = (3 - l) & 3, v;
+    uint32_t x, y;
+
+    memcpy(&x, s + from, sizeof(x));
+    y = x << (8 * k) & 0xffffffu; /* the first digit at byte k, little-endian */
+    y -= 0x303030u & 0xffffffu << (8 * k);
+    v = (y & 0xff) * 100 + (y >> 8 & 0xff) * 10 + (y >> 16);
+    *bad |= (unsigned)(l - 1 > 2) | (unsigned)(l > 1 && (x & 0xff) == '0') | (unsigned)(v > 255);
+    return v;
+}
+
+/* quad_value of a word with three bytes after it in the line, octet by octet. */
+AVX2_INLINE bool quad_value_wide(const char *s, size_t n, uint64_t dots, uint32_t *addr)
+{
+    size_t d1 = (size_t)__builtin_ctzll(dots), d2, d3;
+    unsigned bad = 0;
+    uint32_t a;
+
+    dots &= dots - 1;
+    d2 = (size_t)__builtin_ctzll(dots);
+    dots &= dots - 1;
+    d3 = (size_t)__builtin_ctzll(dots);
+    a = octet(s, 0, d1, &bad) << 24 | octet(s, d1 + 1, d2, &bad) << 16 |
+        octet(s, d2 + 1, d3, &bad) << 8 | octet(s, d3 + 1, n, &bad);
+    *addr = a;
+    return bad == 0;
+}
+
 /* A word of bits w made of a host name's bytes with a dot, not ending in one, and not only
  * digits and dots: word() gives it to is_host and takes it for a host name when that says
  * so. 1: is_host would say yes; 0: no; 2: ask is_host (a last label that is not all letters,
@@ -643,7 +682,9 @@ AVX2_INLINE bool host_by_masks(
     int host;
 
     if (is_quad(b, h)) {
-        if (quad_value(line + start, n, (b->dot & h) >> __builtin_ctzll(h), &v4))
+        uint64_t dots = (b->dot & h) >> __builtin_ctzll(h);
+        if (o->len - start - n >= 3 ? quad_value_wide(line + start, n, dots, &v4)
+                                    : quad_value(line + start, n, dots, &v4))
             emit_v4(o, RURU_IOC_IPV4, start, n, v4);
         return true;
     }
@@ -781,7 +822,7 @@ AVX2_INLINE uint64_t numbers(const struct blk *b0, uint64_t s0, uint64_t cand)
 AVX2_TARGET static size_t
 tokens_avx2(const char *line, size_t len, struct ruru_token *out, size_t max)
 {
-    struct out o = {out, 0, max};
+    struct out o = {out, 0, max, len};
     size_t base = 0, done = 0, open = 0; /* open: where a word running into `base` starts */
     /* The blocks at base - 64 (when `prev` says it was classified), base and base + 64: three
      * buffers turned round, never copied. */

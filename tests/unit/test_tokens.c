@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Typed token extraction over log-like lines. */
+#include <stdlib.h>
+
 #include "base/buf.h"
 #include "check.h"
 #include "scan/tokens.h"
@@ -169,6 +171,39 @@ int main(void)
            "ipv6:1:2:3:4:5:6:7:8 ipv6:1::2");
     expect("2021-03-01T00:00:02.183Z 1.evil.com:80 1.evil.com:80. 1.2.3.4:80 1.2.3.4:8x 7:ab",
            "domain:1.evil.com domain:1.evil.com ipv4:1.2.3.4");
+    {
+        /* Dotted quads of every mix of octets, good and bad (empty, leading zeros, above 255,
+         * four digits), with bytes after them and at the line's end: the vector cut reads an
+         * octet with no branch on its length when it may read three bytes past the address. */
+        static const char *const oct[] = {"",    "0",   "7",   "00",  "01",  "10",  "99",
+                                          "100", "199", "249", "255", "256", "999", "1234"};
+        const size_t n_oct = sizeof(oct) / sizeof(oct[0]);
+        char line[64];
+        struct ruru_token t[4];
+        for (size_t i = 0; i < n_oct * n_oct * n_oct * n_oct; i++) {
+            int n = snprintf(line, sizeof(line), "%s.%s.%s.%s", oct[i % n_oct],
+                             oct[i / n_oct % n_oct], oct[i / n_oct / n_oct % n_oct],
+                             oct[i / n_oct / n_oct / n_oct]);
+            memcpy(line + n, " abc", 5);
+            same_cuts(line, (size_t)n + 4, 4);
+            same_cuts(line, (size_t)n + 3, 4);
+            same_cuts(line, (size_t)n + 2, 4);
+            same_cuts(line, (size_t)n, 4);
+            /* at the very end of its memory, with nothing to three bytes after it (ASan) */
+            for (size_t k = 0; k <= 3; k++) {
+                char *exact = malloc((size_t)n + k);
+                if (exact == NULL)
+                    continue;
+                memcpy(exact, line, (size_t)n + k);
+                same_cuts(exact, (size_t)n + k, 4);
+                free(exact);
+            }
+        }
+        CHECK_INT(ruru_tokens("192.168.10.255 and so on", 24, t, 4), 1);
+        CHECK_INT(t[0].v4, 0xc0a80affu);
+        CHECK_INT(ruru_tokens("x 9.80.100.0", 12, t, 4), 1);
+        CHECK_INT(t[0].v4, 0x09506400u);
+    }
     {
         static const char *const words[] = {
                 "1.2.3.4",
