@@ -546,37 +546,11 @@ AVX2_INLINE bool is_quad(const struct blk *b, uint64_t w)
            __builtin_popcountll(dot) == 3;
 }
 
-/* is_v4 of a word of digits and three dots (their bits: `dots`, from the word's start). */
-AVX2_INLINE bool quad_value(const char *s, size_t n, uint64_t dots, uint32_t *addr)
-{
-    size_t from = 0;
-    uint32_t a = 0;
-
-    for (int i = 0; i < 4; i++) {
-        size_t to = i < 3 ? (size_t)__builtin_ctzll(dots) : n, l = to - from;
-        unsigned v;
-        if (l == 0 || l > 3 || (l > 1 && s[from] == '0'))
-            return false;
-        v = (unsigned)(s[from] - '0');
-        if (l > 1)
-            v = v * 10 + (unsigned)(s[from + 1] - '0');
-        if (l > 2)
-            v = v * 10 + (unsigned)(s[from + 2] - '0');
-        if (v > 255)
-            return false;
-        a = a << 8 | v;
-        from = to + 1;
-        dots &= dots - 1;
-    }
-    *addr = a;
-    return true;
-}
-
 /* One octet of a dotted quad, s[from, to), read with no branch on its length (most addresses'
  * octets are of three digits, a good many of two, some of one: a branch on that misses often):
  * the four bytes at s + from, shifted so that its last digit is the third, less '0' each.
  * Sets *bad when it is no octet of an address: empty, longer than three, a leading zero, or
- * above 255. The caller makes sure that four bytes can be read from `from`. */
+ * above 255. Four bytes are read from `from`. */
 AVX2_INLINE unsigned octet(const char *s, size_t from, size_t to, unsigned *bad)
 {
     unsigned l = (unsigned)(to - from), k = (3 - l) & 3, v;
@@ -590,20 +564,29 @@ AVX2_INLINE unsigned octet(const char *s, size_t from, size_t to, unsigned *bad)
     return v;
 }
 
-/* quad_value of a word with three bytes after it in the line, octet by octet. */
-AVX2_INLINE bool quad_value_wide(const char *s, size_t n, uint64_t dots, uint32_t *addr)
+/* is_v4 of a word of n digits and three dots (their bits: `dots`, from the word's start), with
+ * `room` bytes readable after it: octet by octet. An address is at most 15 bytes; one with
+ * fewer than three bytes after it in the line is read from a copy (the octets read three bytes
+ * past the last one's start). */
+AVX2_INLINE bool quad_value(const char *s, size_t n, size_t room, uint64_t dots, uint32_t *addr)
 {
     size_t d1 = (size_t)__builtin_ctzll(dots), d2, d3;
     unsigned bad = 0;
-    uint32_t a;
+    char copy[15 + 3];
 
+    if (n > 15)
+        return false;
+    if (room < 3) {
+        memset(copy, 0, sizeof(copy));
+        memcpy(copy, s, n);
+        s = copy;
+    }
     dots &= dots - 1;
     d2 = (size_t)__builtin_ctzll(dots);
     dots &= dots - 1;
     d3 = (size_t)__builtin_ctzll(dots);
-    a = octet(s, 0, d1, &bad) << 24 | octet(s, d1 + 1, d2, &bad) << 16 |
-        octet(s, d2 + 1, d3, &bad) << 8 | octet(s, d3 + 1, n, &bad);
-    *addr = a;
+    *addr = octet(s, 0, d1, &bad) << 24 | octet(s, d1 + 1, d2, &bad) << 16 |
+            octet(s, d2 + 1, d3, &bad) << 8 | octet(s, d3 + 1, n, &bad);
     return bad == 0;
 }
 
@@ -682,9 +665,8 @@ AVX2_INLINE bool host_by_masks(
     int host;
 
     if (is_quad(b, h)) {
-        uint64_t dots = (b->dot & h) >> __builtin_ctzll(h);
-        if (o->len - start - n >= 3 ? quad_value_wide(line + start, n, dots, &v4)
-                                    : quad_value(line + start, n, dots, &v4))
+        if (quad_value(line + start, n, o->len - start - n, (b->dot & h) >> __builtin_ctzll(h),
+                       &v4))
             emit_v4(o, RURU_IOC_IPV4, start, n, v4);
         return true;
     }
