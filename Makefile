@@ -48,7 +48,7 @@ fuzz: deps
 	@bash tools/run_fuzz.sh build/fuzz $${FUZZ_SECONDS:-30}
 
 format:
-	@clang-format-14 -i $$(find include src cli tests -name "*.[ch]")
+	@clang-format-14 -i $$(find include src cli tests -name "*.[ch]" -o -name "*.inc")
 
 clean:
 	rm -rf build

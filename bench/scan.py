@@ -29,17 +29,27 @@ import argparse, ipaddress, json, os, resource, shutil, subprocess, sys, tempfil
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run(cmd, timeout=None, stdout=subprocess.DEVNULL):
-    """Wall seconds and peak RSS (MB) of one command, via /usr/bin/time."""
+def run(cmd, timeout=None, stdout=subprocess.DEVNULL, env=None):
+    """Wall seconds and peak RSS (MB) of one command, via /usr/bin/time; env: variables added."""
     t0 = time.monotonic()
     full = ["/usr/bin/time", "-f", "%M"] + cmd
     try:
-        p = subprocess.run(full, stdout=stdout, stderr=subprocess.PIPE, timeout=timeout)
+        p = subprocess.run(full, stdout=stdout, stderr=subprocess.PIPE, timeout=timeout,
+                           env=dict(os.environ, **env) if env else None)
     except subprocess.TimeoutExpired:
         return None, None, None
     dt = time.monotonic() - t0
     rss = int(p.stderr.decode().strip().splitlines()[-1]) / 1024.0
     return dt, rss, p.returncode
+
+
+def has_avx512():
+    """Does this processor have AVX-512 BW (and the sweep's cut use it)?"""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return any(l.startswith("flags") and " avx512bw" in l for l in f)
+    except OSError:
+        return False
 
 
 def holds(ind, obs):
@@ -118,8 +128,9 @@ def main():
     logs = os.path.join(corpus, "logs")
     files = sorted(os.path.join(logs, f) for f in os.listdir(logs))
     mb = sum(os.path.getsize(f) for f in files) / 1048576.0
-    print("corpus: %s, %.0f MiB in %d files, %d cores" % (corpus, mb, len(files), os.cpu_count()),
-          flush=True)
+    avx512 = has_avx512()
+    print("corpus: %s, %.0f MiB in %d files, %d cores%s"
+          % (corpus, mb, len(files), os.cpu_count(), ", AVX-512 BW" if avx512 else ""), flush=True)
     if a.only == "compressed":
         compressed(a, corpus, files, mb)
         return 0
@@ -151,26 +162,37 @@ def main():
         # The first sweep compiles and caches the index; the others load it. Timings on a shared
         # virtual machine wander: the sweeps are repeated, -j1 and -j2 in turn in each round (a
         # slow spell then falls on both), and the best of each is kept.
-        settings = (("scan (index build) -j2", ["-j", "2"], 1),
-                    ("scan -j1", ["-j", "1"], a.reps), ("scan -j2", ["-j", "2"], a.reps))
+        # On a processor with AVX-512 BW the sweep's cut uses it; the same sweep kept to AVX2
+        # (RURU_NO_AVX512) runs in the same rounds, for the ratio of the two.
+        settings = [("scan (index build) -j2", ["-j", "2"], 1, None),
+                    ("scan -j1", ["-j", "1"], a.reps, None), ("scan -j2", ["-j", "2"], a.reps, None)]
+        if avx512:
+            settings.append(("scan -j2, AVX2 only", ["-j", "2"], a.reps, {"RURU_NO_AVX512": "1"}))
         best = {}
-        for round_ in range(max(r for _, _, r in settings)):
-            for label, extra, reps in settings:
+        for round_ in range(max(r for _, _, r, _ in settings)):
+            for label, extra, reps, env in settings:
                 if round_ >= reps:
                     continue
-                dt, rss, rc = run([a.ruru, "--home", home, "scan", "-q", "-o", out] + extra + files)
+                o = out + ".avx2" if env else out
+                dt, rss, rc = run([a.ruru, "--home", home, "scan", "-q", "-o", o] + extra + files,
+                                  env=env)
                 if label not in best or dt < best[label][0]:
                     best[label] = (dt, rss, rc)
             if round_ == 0:
                 dt, rss, rc = best["scan (index build) -j2"]
                 print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS  (exit %d)"
                       % ("scan (index build) -j2", dt, mb / dt, rss, rc), flush=True)
-        for label, extra, reps in settings[1:]:
+        for label, extra, reps, env in settings[1:]:
             dt, rss, rc = best[label]
             results[label] = dt
             print("%-28s %8.2f s %8.0f MB/s %8.0f MB RSS  (exit %d)" % (label, dt, mb / dt, rss, rc),
                   flush=True)
         print("%-28s %8.2fx" % ("scaling 1 -> 2 threads", results["scan -j1"] / results["scan -j2"]))
+        if avx512:
+            same = open(out, "rb").read() == open(out + ".avx2", "rb").read()
+            print("%-28s %8.2fx  (sightings %s)" % (
+                "AVX-512 over AVX2 only", results["scan -j2, AVX2 only"] / results["scan -j2"],
+                "the same byte for byte" if same else "DIFFERENT"))
         print("%-28s %7.1f %%  (-j1: %.1f %%)" % ("throughput / wc -l", 100 * wc / results["scan -j2"],
                                                  100 * wc / results["scan -j1"]))
         if not a.no_portable:

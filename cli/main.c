@@ -81,6 +81,10 @@ int main(int argc, char **argv)
         const char *v = getenv("RURU_NO_SIMD");
         if (v != NULL && *v && strcmp(v, "0") != 0)
             ruru_set_simd(false);
+        /* AVX2 where the CPU has AVX-512 too: the same answers */
+        v = getenv("RURU_NO_AVX512");
+        if (v != NULL && *v && strcmp(v, "0") != 0)
+            ruru_set_avx512(false);
     }
     c.format = isatty(STDOUT_FILENO) ? OUT_TABLE : OUT_JSON;
     while (i < argc && argv[i][0] == '-') {

@@ -58,13 +58,18 @@ RURU_API const char *ruru_version(void);
 /* Frees memory the library handed to the caller (JSON texts). NULL is a no-op. */
 RURU_API void ruru_free(void *ptr);
 
-/* Whether ruru's fast paths run: its own vector code (AVX2 in the tokenizer, SSE2 in field
- * splitting) where the CPU has it, and the sweep's skim (lines let go without being parsed
+/* Whether ruru's fast paths run: its own vector code (AVX2 or AVX-512 in the tokenizer, SSE2
+ * in field splitting) where the CPU has it, and the sweep's skim (lines let go without being parsed
  * when they cannot give anything: docs/scan.md). true by default. false selects the portable
  * path, which gives the same answers byte for byte; the tests sweep both ways and compare.
  * Process-wide: set it before a sweep starts, not while one runs. (`ruru` sets it false when
  * RURU_NO_SIMD is set and not 0.) */
 RURU_API void ruru_set_simd(bool on);
+
+/* Whether the fast paths may use AVX-512 (BW) where the CPU has it: true by default; false
+ * keeps them to AVX2, with the same answers (for comparing the two: `ruru` sets it false when
+ * RURU_NO_AVX512 is set and not 0). Process-wide, as ruru_set_simd. */
+RURU_API void ruru_set_avx512(bool on);
 
 /* Parses a time as intel and logs write it (RFC 3339, "YYYY-MM-DD HH:MM:SS", a date, or unix
  * seconds; no zone means UTC) into unix seconds. Returns false when `s` is none of these. */

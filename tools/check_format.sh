@@ -4,5 +4,5 @@
 set -u
 cd "${1:-.}" || exit 2
 cf=$(command -v clang-format-14 || command -v clang-format) || { echo "clang-format not found" >&2; exit 2; }
-files=$(find include src cli tests -name '*.[ch]' | sort)
+files=$(find include src cli tests -name '*.[ch]' -o -name '*.inc' | sort)
 "$cf" --dry-run -Werror $files

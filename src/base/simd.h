@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 extern bool ruru_simd_off;
+extern bool ruru_avx512_off; /* ruru_set_avx512 */
 
 static inline bool ruru_simd_allowed(void)
 {
@@ -22,6 +23,19 @@ static inline bool ruru_simd_avx2(void)
 #if defined(__x86_64__) && defined(__GNUC__)
     return ruru_simd_allowed() && __builtin_cpu_supports("avx2") &&
            __builtin_cpu_supports("popcnt");
+#else
+    return false;
+#endif
+}
+
+/* May code built for AVX-512 F and BW and BMI1 (besides AVX2 and POPCNT) run: allowed (both
+ * ruru_set_simd and ruru_set_avx512), and the CPU has them (__builtin_cpu_supports also asks
+ * whether the system saves the 512-bit registers). */
+static inline bool ruru_simd_avx512(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    return !ruru_avx512_off && ruru_simd_avx2() && __builtin_cpu_supports("bmi") &&
+           __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
 #else
     return false;
 #endif

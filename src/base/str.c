@@ -96,6 +96,25 @@ __attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *s, s
     }
     return count;
 }
+
+/* 64 bytes at a time, each compare giving its mask; the end's partial block read with a masked
+ * load (which reads no byte past s + n). */
+__attribute__((target("avx2,popcnt,bmi,avx512f,avx512bw"))) static size_t
+count_avx512(const char *s, size_t n, char c)
+{
+    const __m512i vc = _mm512_set1_epi8(c);
+    size_t count = 0, i = 0;
+
+    for (; i + 64 <= n; i += 64)
+        count += (size_t)__builtin_popcountll(
+                _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)(s + i)), vc));
+    if (i < n) {
+        __m512i v = _mm512_maskz_loadu_epi8((__mmask64)((1ull << (n - i)) - 1), s + i);
+        count += (size_t)__builtin_popcountll(
+                _mm512_mask_cmpeq_epi8_mask((__mmask64)((1ull << (n - i)) - 1), v, vc));
+    }
+    return count;
+}
 #endif
 
 size_t ruru_count_byte(const char *s, size_t n, char c)
@@ -103,6 +122,8 @@ size_t ruru_count_byte(const char *s, size_t n, char c)
     size_t count = 0, i = 0;
 
 #ifdef STR_AVX2
+    if (ruru_simd_avx512())
+        return count_avx512(s, n, c);
     if (n >= 32 && ruru_simd_avx2())
         return count_avx2(s, n, c);
 #endif

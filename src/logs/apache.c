@@ -202,7 +202,8 @@ bool ruru_apache_skim(const char *line, size_t len, int64_t *time)
         c.end = line + --len;
     if (!head(&c, &h))
         return false;
-    if (ruru_count_byte(c.p, (size_t)(c.end - c.p), ',') > SKIM_MAX_COMMAS)
+    if ((size_t)(c.end - c.p) > SKIM_MAX_COMMAS &&
+        ruru_count_byte(c.p, (size_t)(c.end - c.p), ',') > SKIM_MAX_COMMAS)
         return false;
     *time = h.time;
     return true;

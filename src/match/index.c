@@ -468,6 +468,52 @@ static bool is_v4(const unsigned char a[16])
     return lo == 0 && a[8] == 0 && a[9] == 0 && a[10] == 0xff && a[11] == 0xff;
 }
 
+/* The address indicators and ranges holding IPv4 address a (::ffff:a.b.c.d), whose maps
+ * said the index may hold some. */
+static size_t find_v4_keys(const struct ruru_index *idx,
+                           const unsigned char addr[16],
+                           ruru_index_hit_fn fn,
+                           void *ctx)
+{
+    unsigned char key[17];
+    size_t n = 0;
+    bool stop = false;
+
+    /* Most specific first: an address, then the narrowest range holding it. */
+    for (int p = 32; p >= 0 && !stop; p--)
+        if (idx->h.v4_prefixes & (1ull << p)) {
+            ip_key(addr, 96u + (unsigned)p, key);
+            n += lookup(idx, CLASS_IP, key, sizeof(key), fn, ctx, &stop);
+        }
+    return n;
+}
+
+/* May the index hold a network holding IPv4 address v4: its /16, then its /24 marked in the
+ * maps? */
+static bool v4_mapped(const struct ruru_index *idx, uint32_t v4)
+{
+    const unsigned char *map = idx->filter + idx->h.filter_bits / 8;
+    uint32_t slash16 = v4 >> 16, slash24 = v4 >> 8;
+
+    return (map[slash16 >> 3] & (1u << (slash16 & 7))) &&
+           (idx->h.v4map24_bytes == 0 ||
+            (map[V4MAP_BYTES + (slash24 >> 3)] & (1u << (slash24 & 7))));
+}
+
+size_t
+ruru_index_find_v4(const struct ruru_index *idx, uint32_t v4, ruru_index_hit_fn fn, void *ctx)
+{
+    unsigned char addr[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    if (!v4_mapped(idx, v4))
+        return 0;
+    addr[12] = (unsigned char)(v4 >> 24);
+    addr[13] = (unsigned char)(v4 >> 16);
+    addr[14] = (unsigned char)(v4 >> 8);
+    addr[15] = (unsigned char)v4;
+    return find_v4_keys(idx, addr, fn, ctx);
+}
+
 size_t ruru_index_find_ip(const struct ruru_index *idx,
                           const unsigned char addr[16],
                           ruru_index_hit_fn fn,
@@ -478,27 +524,17 @@ size_t ruru_index_find_ip(const struct ruru_index *idx,
     size_t n = 0;
     bool stop = false;
 
-    /* Most specific first: an address, then the narrowest range holding it. */
     if (is_v4(addr)) {
-        const unsigned char *map = idx->filter + H->filter_bits / 8;
-        unsigned slash16 = (unsigned)addr[12] << 8 | addr[13];
-        uint32_t slash24 = (uint32_t)slash16 << 8 | addr[14];
-        if (!(map[slash16 >> 3] & (1u << (slash16 & 7))))
-            return 0;
-        if (H->v4map24_bytes != 0 && !(map[V4MAP_BYTES + (slash24 >> 3)] & (1u << (slash24 & 7))))
-            return 0;
-        for (int p = 32; p >= 0 && !stop; p--)
-            if (H->v4_prefixes & (1ull << p)) {
-                ip_key(addr, 96u + (unsigned)p, key);
-                n += lookup(idx, CLASS_IP, key, sizeof(key), fn, ctx, &stop);
-            }
-    } else {
-        for (int p = 128; p >= 0 && !stop; p--)
-            if (H->v6_prefixes[p / 64] & (1ull << (p % 64))) {
-                ip_key(addr, (unsigned)p, key);
-                n += lookup(idx, CLASS_IP, key, sizeof(key), fn, ctx, &stop);
-            }
+        uint32_t v4 = (uint32_t)addr[12] << 24 | (uint32_t)addr[13] << 16 |
+                      (uint32_t)addr[14] << 8 | addr[15];
+        return v4_mapped(idx, v4) ? find_v4_keys(idx, addr, fn, ctx) : 0;
     }
+    /* Most specific first: an address, then the narrowest range holding it. */
+    for (int p = 128; p >= 0 && !stop; p--)
+        if (H->v6_prefixes[p / 64] & (1ull << (p % 64))) {
+            ip_key(addr, (unsigned)p, key);
+            n += lookup(idx, CLASS_IP, key, sizeof(key), fn, ctx, &stop);
+        }
     return n;
 }
 

@@ -105,5 +105,10 @@ size_t ruru_index_find_ip(const struct ruru_index *idx,
                           const unsigned char addr[16],
                           ruru_index_hit_fn fn,
                           void *ctx);
+/* The same for an IPv4 address a.b.c.d given as a << 24 | b << 16 | c << 8 | d (as the sweep's
+ * tokens hold it): most are answered from the maps of the networks in the index without
+ * making the 16 bytes. */
+size_t
+ruru_index_find_v4(const struct ruru_index *idx, uint32_t v4, ruru_index_hit_fn fn, void *ctx);
 
 #endif

@@ -27,6 +27,7 @@
  * URL and its host, an address and its domain). */
 #define WINDOW        (16u * 1024u)
 #define WINDOW_TOKENS (WINDOW / 2 + 2)
+#define WINDOW_PAST   4 /* tokens set past a window's last, read by the line's count */
 
 void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx)
 {
@@ -296,16 +297,6 @@ lookup_normalized(struct ruru_matcher *m, enum ruru_ioc_type type, const char *s
     }
 }
 
-static void v4_bytes(uint32_t v4, unsigned char a[16])
-{
-    memset(a, 0, 10);
-    a[10] = a[11] = 0xff;
-    a[12] = (unsigned char)(v4 >> 24);
-    a[13] = (unsigned char)(v4 >> 16);
-    a[14] = (unsigned char)(v4 >> 8);
-    a[15] = (unsigned char)v4;
-}
-
 /* `t`: the token (its type, and for an IPv4 address its value); s, n: its bytes. */
 static void
 lookup_token(struct ruru_matcher *m, const struct ruru_token *t, const char *s, size_t n)
@@ -319,8 +310,7 @@ lookup_token(struct ruru_matcher *m, const struct ruru_token *t, const char *s, 
     m->obs_len = n;
     switch (type) {
     case RURU_IOC_IPV4:
-        v4_bytes(t->v4, addr);
-        ruru_index_find_ip(m->idx, addr, on_hit, m);
+        ruru_index_find_v4(m->idx, t->v4, on_hit, m);
         return;
     case RURU_IOC_IPV6: {
         const char *pct = memchr(s, '%', n); /* fe80::1%eth0 */
@@ -841,8 +831,7 @@ static bool probe_token(struct ruru_matcher *m, const struct ruru_token *t, cons
 
     switch (type) {
     case RURU_IOC_IPV4:
-        v4_bytes(t->v4, addr);
-        return ruru_index_find_ip(m->idx, addr, NULL, NULL) > 0;
+        return ruru_index_find_v4(m->idx, t->v4, NULL, NULL) > 0;
     case RURU_IOC_IPV6: {
         const char *pct = memchr(s, '%', n);
         if (pct != NULL)
@@ -855,14 +844,20 @@ static bool probe_token(struct ruru_matcher *m, const struct ruru_token *t, cons
                ruru_index_find_ip(m->idx, addr, NULL, NULL) > 0;
     }
     case RURU_IOC_DOMAIN:
+        /* The cut gives a host name as is_host takes it: letters, digits, '-', '_' and inner
+         * dots, at most 253 bytes (tokens.c; fuzz_tokens checks it). Lowered with no branch
+         * on its bytes. */
+        if (n >= sizeof(tmp))
+            return true;
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = (char)((unsigned char)s[i] + (((unsigned char)(s[i] - 'A') < 26) << 5));
+        return ruru_index_probe_host(m->idx, tmp, n);
     case RURU_IOC_URL: {
-        const char *h = s;
-        size_t hl = n;
-        if (type == RURU_IOC_URL) {
-            if (!HAS(m, RURU_IOC_URL))
-                return false;
-            hl = ruru_url_host(s, n, &h);
-        }
+        const char *h;
+        size_t hl;
+        if (!HAS(m, RURU_IOC_URL))
+            return false;
+        hl = ruru_url_host(s, n, &h);
         while (hl > 0 && h[hl - 1] == '.')
             hl--;
         if (hl == 0 || hl >= sizeof(tmp))
@@ -872,8 +867,7 @@ static bool probe_token(struct ruru_matcher *m, const struct ruru_token *t, cons
                 return true;
             tmp[i] = ruru_lower(h[i]);
         }
-        return type == RURU_IOC_DOMAIN ? ruru_index_probe_host(m->idx, tmp, hl)
-                                       : ruru_index_url_host(m->idx, tmp, hl);
+        return ruru_index_url_host(m->idx, tmp, hl);
     }
     case RURU_IOC_MD5:
     case RURU_IOC_SHA1:
@@ -1018,8 +1012,8 @@ static bool probe_window(struct ruru_matcher *m, const char *line, size_t len, b
 
     if (m->win == NULL || line < m->win || line + len > m->win_end) {
         const char *end = m->text + m->text_len, *nl = end;
-        if (m->win_tokens == NULL &&
-            (m->win_tokens = ruru_malloc(WINDOW_TOKENS * sizeof(*m->win_tokens))) == NULL)
+        if (m->win_tokens == NULL && (m->win_tokens = ruru_malloc((WINDOW_TOKENS + WINDOW_PAST) *
+                                                                  sizeof(*m->win_tokens))) == NULL)
             return false;
         m->win = NULL;
         if ((size_t)(end - line) > WINDOW) {
@@ -1036,6 +1030,8 @@ static bool probe_window(struct ruru_matcher *m, const char *line, size_t len, b
         m->n_win = ruru_tokens(line, (size_t)(nl - line), m->win_tokens, WINDOW_TOKENS);
         if (m->n_win > WINDOW_TOKENS)
             return false;
+        for (size_t i = 0; i < WINDOW_PAST; i++)
+            m->win_tokens[m->n_win + i].off = UINT32_MAX; /* past every line */
         m->win = line;
         m->win_end = nl;
         m->win_cur = 0;
@@ -1047,8 +1043,18 @@ static bool probe_window(struct ruru_matcher *m, const char *line, size_t len, b
     while (m->win_cur < m->n_win && m->win_tokens[m->win_cur].off < off)
         m->win_cur++;
     first = m->win_cur;
-    for (k = first; k < m->n_win && m->win_tokens[k].off < off + len; k++)
-        ;
+    /* The line's tokens, four at a time: most lines have four or fewer (the window is no
+     * more than 16 KiB: offsets fit 32 bits), and the tokens past the window's end say they
+     * are past the line. */
+    for (k = first;;) {
+        const struct ruru_token *t = &m->win_tokens[k];
+        uint32_t lim = (uint32_t)(off + len);
+        size_t in =
+                (size_t)(t[0].off < lim) + (t[1].off < lim) + (t[2].off < lim) + (t[3].off < lim);
+        k += in;
+        if (in < WINDOW_PAST)
+            break;
+    }
     *hit = false;
     if (k - first > RURU_MATCH_MAX_TOKENS) {
         *hit = true; /* as probe_text: a huge line goes to the full pass */

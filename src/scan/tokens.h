@@ -31,9 +31,19 @@ struct ruru_token {
  * "[v6]:port" yield the host. Lines longer than 4 GiB are not supported (offsets are 32-bit). */
 size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t max);
 
-/* The same cut, byte by byte, for machines without AVX2; ruru_tokens uses the vector cut
- * when the CPU has it. Both give the same tokens (the tests and a fuzz target compare them). */
-size_t ruru_tokens_scalar(const char *line, size_t len, struct ruru_token *out, size_t max);
-bool ruru_tokens_have_simd(void);
+/* The cuts: byte by byte, and the vector cuts for processors with AVX2, or with AVX-512 BW as
+ * well. All give the same tokens (the tests and a fuzz target compare them); ruru_tokens uses
+ * the widest that can run. */
+enum ruru_cut { RURU_CUT_SCALAR, RURU_CUT_AVX2, RURU_CUT_AVX512 };
+
+/* May cut c run here: the processor has it and the fast paths are allowed (ruru_set_simd)?
+ * The scalar cut always can. */
+bool ruru_tokens_can(enum ruru_cut c);
+/* The cut ruru_tokens uses, and a name to show for a cut ("AVX2"). */
+enum ruru_cut ruru_tokens_best(void);
+const char *ruru_tokens_cut_name(enum ruru_cut c);
+/* ruru_tokens with cut c; with the scalar cut when c cannot run. */
+size_t
+ruru_tokens_with(enum ruru_cut c, const char *line, size_t len, struct ruru_token *out, size_t max);
 
 #endif

@@ -232,11 +232,17 @@ static void test_count_byte(void)
                 buf[i] = (x >> 16) % 3 == 0 ? ',' : 'a';
                 want += i >= at && i < at + n && buf[i] == ',';
             }
+            /* with AVX-512 where the CPU has it, and with AVX2 */
             bad += ruru_count_byte(buf + at, n, ',') != want;
+            ruru_avx512_off = true;
+            bad += ruru_count_byte(buf + at, n, ',') != want;
+            ruru_avx512_off = false;
         }
     }
     memset(buf, ',', sizeof(buf));
     bad += ruru_count_byte(buf, sizeof(buf), ',') != sizeof(buf);
+    memset(buf, 0, sizeof(buf));
+    bad += ruru_count_byte(buf + 1, 100, '\0') != 100; /* a masked load's zeros are not counted */
     CHECK_INT(bad, 0);
 }
 

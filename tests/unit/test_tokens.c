@@ -6,11 +6,21 @@
 #include "check.h"
 #include "scan/tokens.h"
 
-/* Both cuts give the same tokens: count, types, offsets, lengths and addresses. */
+/* The vector cut under test: AVX2, or AVX-512 when the test is run as "test_tokens avx512". */
+static enum ruru_cut cut = RURU_CUT_AVX2;
+
+static size_t cut_tokens(const char *line, size_t len, struct ruru_token *out, size_t max)
+{
+    return ruru_tokens_with(cut, line, len, out, max);
+}
+
+/* The cut under test gives the scalar cut's tokens: count, types, offsets, lengths and
+ * addresses. */
 static void same_cuts(const char *line, size_t len, size_t max)
 {
     struct ruru_token a[64], b[64];
-    size_t na = ruru_tokens(line, len, a, max), nb = ruru_tokens_scalar(line, len, b, max);
+    size_t na = cut_tokens(line, len, a, max);
+    size_t nb = ruru_tokens_with(RURU_CUT_SCALAR, line, len, b, max);
 
     CHECK_INT(na, nb);
     for (size_t i = 0; i < na && i < nb && i < max; i++) {
@@ -28,7 +38,7 @@ static void expect(const char *line, const char *want)
 {
     struct ruru_token t[32];
     struct ruru_buf b;
-    size_t n = ruru_tokens(line, strlen(line), t, 32);
+    size_t n = cut_tokens(line, strlen(line), t, 32);
 
     same_cuts(line, strlen(line), 32);
 
@@ -45,8 +55,19 @@ static void expect(const char *line, const char *want)
     ruru_buf_fini(&b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "avx512") == 0) {
+        if (!ruru_tokens_can(RURU_CUT_AVX512)) {
+            printf("test_tokens avx512: skipped: this processor has no AVX-512 BW\n");
+            return 77;
+        }
+        cut = RURU_CUT_AVX512;
+    }
+    if (!ruru_tokens_can(cut))
+        fprintf(stderr, "no vector cut on this processor: the scalar cut alone\n");
+    fprintf(stderr, "the %s cut, against the scalar one\n",
+            ruru_tokens_cut_name(ruru_tokens_can(cut) ? cut : RURU_CUT_SCALAR));
     expect("GET http://Evil.com:8080/x?a=1 \"curl\" 198.51.100.7:443",
            "url:http://Evil.com:8080/x?a=1 domain:Evil.com ipv4:198.51.100.7");
     expect("203.0.113.5 - - [10/Oct/2000:13:55:36 -0700] \"GET /owa/auth/x.aspx HTTP/1.1\" 200",
@@ -110,10 +131,9 @@ int main(void)
     {
         /* More tokens than room: counted, not stored. */
         struct ruru_token t[2];
-        CHECK_INT(ruru_tokens("1.1.1.1 2.2.2.2 3.3.3.3", 23, t, 2), 3);
-        CHECK_INT(ruru_tokens_scalar("1.1.1.1 2.2.2.2 3.3.3.3", 23, t, 2), 3);
+        CHECK_INT(cut_tokens("1.1.1.1 2.2.2.2 3.3.3.3", 23, t, 2), 3);
+        CHECK_INT(ruru_tokens_with(RURU_CUT_SCALAR, "1.1.1.1 2.2.2.2 3.3.3.3", 23, t, 2), 3);
     }
-    fprintf(stderr, "vector cut: %s\n", ruru_tokens_have_simd() ? "AVX2" : "none (scalar only)");
     {
         /* Every byte value in every position of a block, beside separators and marks. */
         char line[300];
@@ -158,6 +178,23 @@ int main(void)
             }
         }
     }
+    {
+        /* Hashes' lengths of hexadecimal digits with one byte of every value at each place:
+         * the masks of hexadecimal digits and letters, at their edges ('/', ':', '@', '`',
+         * 'g', 'G' ...). */
+        static const size_t lens[] = {32, 40, 64, 128};
+        char line[160];
+        for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+            for (size_t at = 0; at < lens[l]; at += 1 + at % 5)
+                for (int c = 0; c < 256; c++) {
+                    for (size_t i = 0; i < lens[l]; i++)
+                        line[i + 1] = "0123456789abcdefABCDEF"[(i * 7 + l) % 22];
+                    line[0] = ' ';
+                    line[at + 1] = (char)c;
+                    line[lens[l] + 1] = ' ';
+                    same_cuts(line, lens[l] + 2, 64);
+                }
+    }
     /* Words the vector cut decides on its masks (numbers, clocks, times, "name/...",
      * addresses, host names, "@key"), and their near misses, which word() must see. */
     expect("1.2.3.4. 1.2.3.4.5 1614556800.123456 0.5 5. 1.evil.com evil.com. a..b.com .evil.com",
@@ -197,9 +234,9 @@ int main(void)
                 free(exact);
             }
         }
-        CHECK_INT(ruru_tokens("192.168.10.255 and so on", 24, t, 4), 1);
+        CHECK_INT(cut_tokens("192.168.10.255 and so on", 24, t, 4), 1);
         CHECK_INT(t[0].v4, 0xc0a80affu);
-        CHECK_INT(ruru_tokens("x 9.80.100.0", 12, t, 4), 1);
+        CHECK_INT(cut_tokens("x 9.80.100.0", 12, t, 4), 1);
         CHECK_INT(t[0].v4, 0x09506400u);
     }
     {
@@ -421,14 +458,14 @@ int main(void)
                 if ((seed >> 8) % 97 == 0)
                     break;
             }
-            nw = ruru_tokens(text, n, whole, 8192);
+            nw = cut_tokens(text, n, whole, 8192);
             CHECK(nw <= 8192);
             while (at < n) {
                 const char *nl = memchr(text + at, '\n', n - at);
                 size_t end = nl != NULL ? (size_t)(nl - text) : n, len = end - at, np;
                 while (len > 0 && text[at + len - 1] == '\r')
                     len--; /* as the sweep gives a line: without its CR */
-                np = ruru_tokens(text + at, len, part, 512);
+                np = cut_tokens(text + at, len, part, 512);
                 for (size_t i = 0; i < np && same; i++, got++)
                     same = got < nw && whole[got].type == part[i].type &&
                            whole[got].off == at + part[i].off && whole[got].len == part[i].len &&
