@@ -439,6 +439,39 @@ static void test_probe_host(void)
         }
     }
     CHECK(yes > 10 && no > 10);
+    {
+        /* Odd shapes (empty labels, dots first and last), hosts of dots and of many labels,
+         * around 255 bytes long: the same answer as the two questions. */
+        static const char *const odd[] = {"q.t2",     ".q.t2",   "q.t2.",    "..q.t2",  "a..q.t2",
+                                          "q..t2",    ".",       "..",       "t2",      "q.t2..",
+                                          "a.q.q.t3", "q.q.t3.", ".u.x.t99", "u..x.t99"};
+        char big[600];
+        size_t odd_yes = 0;
+        for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]) && idx != NULL; i++) {
+            bool want = ruru_index_url_host(idx, odd[i], strlen(odd[i])) ||
+                        ruru_index_find_domain(idx, odd[i], strlen(odd[i]), NULL, NULL) > 0;
+            CHECK(ruru_index_probe_host(idx, odd[i], strlen(odd[i])) == want);
+            odd_yes += want;
+        }
+        CHECK_INT(odd_yes, 5); /* q.t2 after dots or empty labels, and a.q.q.t3 */
+        for (size_t n = 240; n < 275 && idx != NULL; n++) {
+            for (int shape = 0; shape < 3; shape++) {
+                bool want;
+                for (size_t i = 0; i + 5 < n; i++)
+                    big[i] = shape == 0 ? "a."[i % 2] : shape == 1 ? '.' : "abcdefg."[i % 8];
+                memcpy(big + n - 5, ".q.t2", 5);
+                want = ruru_index_url_host(idx, big, n) ||
+                       ruru_index_find_domain(idx, big, n, NULL, NULL) > 0;
+                CHECK(want);
+                CHECK(ruru_index_probe_host(idx, big, n) == want);
+                big[n - 1] = '3'; /* q.t3: no indicator */
+                want = ruru_index_url_host(idx, big, n) ||
+                       ruru_index_find_domain(idx, big, n, NULL, NULL) > 0;
+                CHECK(!want);
+                CHECK(ruru_index_probe_host(idx, big, n) == want);
+            }
+        }
+    }
     CHECK(ruru_index_probe_host(idx, "u.x.t99", 7));
     CHECK(ruru_index_probe_host(idx, "a.q.a.q.a.q.a.q.a.q.a.q.t2", 26));
     CHECK(!ruru_index_probe_host(idx, "a.q.a.q.a.q.a.q.a.q.a.q.t3", 26));
