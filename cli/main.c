@@ -46,7 +46,8 @@ static const char USAGE[] =
         "  --version              the version\n"
         "\n"
         "Environment: RURU_HOME, RURU_REGISTER; RURU_NO_SIMD=1 sweeps on the portable path\n"
-        "(no vector code, every line parsed: the same results, slower; for checking).\n"
+        "(no vector code, every line parsed: the same results, slower; for checking);\n"
+        "RURU_NO_AVX512=1 keeps the vector code to AVX2 (the same results).\n"
         "\n"
         "Exit status: 0 success or nothing found, 1 findings (scan, search), 2 error.\n";
 

@@ -28,14 +28,15 @@ static inline bool ruru_simd_avx2(void)
 #endif
 }
 
-/* May code built for AVX-512 F and BW and BMI1 (besides AVX2 and POPCNT) run: allowed (both
- * ruru_set_simd and ruru_set_avx512), and the CPU has them (__builtin_cpu_supports also asks
- * whether the system saves the 512-bit registers). */
+/* May code built for AVX-512 F and BW, BMI1 and BMI2 (besides AVX2 and POPCNT) run: allowed
+ * (both ruru_set_simd and ruru_set_avx512), and the CPU has them (__builtin_cpu_supports also
+ * asks whether the system saves the 512-bit registers). */
 static inline bool ruru_simd_avx512(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
     return !ruru_avx512_off && ruru_simd_avx2() && __builtin_cpu_supports("bmi") &&
-           __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+           __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw");
 #else
     return false;
 #endif

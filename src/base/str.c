@@ -99,7 +99,7 @@ __attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *s, s
 
 /* 64 bytes at a time, each compare giving its mask; the end's partial block read with a masked
  * load (which reads no byte past s + n). */
-__attribute__((target("avx2,popcnt,bmi,avx512f,avx512bw"))) static size_t
+__attribute__((target("avx2,popcnt,bmi,bmi2,avx512f,avx512bw"))) static size_t
 count_avx512(const char *s, size_t n, char c)
 {
     const __m512i vc = _mm512_set1_epi8(c);
