@@ -896,7 +896,9 @@ static bool probe_token(struct ruru_matcher *m, const struct ruru_token *t, cons
 /* Is token i a URL whose host is the next token, a host name? The host's question (a URL's
  * host, or a domain) holds the URL's (its host), so the URL need not be asked: the cut
  * gives a URL's host right after it (tokens.c), the same bytes ruru_url_host finds, and a
- * host name it gives has no trailing dot, '%' or byte above 0x7f. */
+ * host name it gives has no trailing dot, '%' or byte above 0x7f. A host alone is asked as a
+ * URL's host too: a record may join it with a path from another field into a URL (Zeek's
+ * http.log: golden case 029). */
 static bool host_follows(const struct ruru_token *t, size_t i, size_t end)
 {
     return t[i].type == RURU_IOC_URL && i + 1 < end && t[i + 1].type == RURU_IOC_DOMAIN &&
