@@ -848,13 +848,6 @@ bool ruru_tokens_can(enum ruru_cut c)
     return false;
 }
 
-enum ruru_cut ruru_tokens_best(void)
-{
-    return ruru_tokens_can(RURU_CUT_AVX512) ? RURU_CUT_AVX512
-           : ruru_tokens_can(RURU_CUT_AVX2) ? RURU_CUT_AVX2
-                                            : RURU_CUT_SCALAR;
-}
-
 const char *ruru_tokens_cut_name(enum ruru_cut c)
 {
     return c == RURU_CUT_AVX512 ? "AVX-512 BW" : c == RURU_CUT_AVX2 ? "AVX2" : "scalar";

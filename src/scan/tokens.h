@@ -36,11 +36,10 @@ size_t ruru_tokens(const char *line, size_t len, struct ruru_token *out, size_t 
  * the widest that can run. */
 enum ruru_cut { RURU_CUT_SCALAR, RURU_CUT_AVX2, RURU_CUT_AVX512 };
 
-/* May cut c run here: the processor has it and the fast paths are allowed (ruru_set_simd)?
- * The scalar cut always can. */
+/* May cut c run here: the processor has it and the fast paths are allowed (ruru_set_simd, and
+ * for AVX-512 ruru_set_avx512)? The scalar cut always can. */
 bool ruru_tokens_can(enum ruru_cut c);
-/* The cut ruru_tokens uses, and a name to show for a cut ("AVX2"). */
-enum ruru_cut ruru_tokens_best(void);
+/* A name to show for a cut ("AVX2"). */
 const char *ruru_tokens_cut_name(enum ruru_cut c);
 /* ruru_tokens with cut c; with the scalar cut when c cannot run. */
 size_t
