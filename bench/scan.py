@@ -44,10 +44,12 @@ def run(cmd, timeout=None, stdout=subprocess.DEVNULL, env=None):
 
 
 def has_avx512():
-    """Does this processor have AVX-512 BW (and the sweep's cut use it)?"""
+    """Does this processor have what the sweep's AVX-512 cut needs (AVX-512 F and BW, BMI1 and
+    BMI2: ruru_simd_avx512)?"""
+    need = (" avx512f ", " avx512bw ", " bmi1 ", " bmi2 ")
     try:
         with open("/proc/cpuinfo") as f:
-            return any(l.startswith("flags") and " avx512bw" in l for l in f)
+            return any(l.startswith("flags") and all(n in l + " " for n in need) for l in f)
     except OSError:
         return False
 

@@ -109,9 +109,10 @@ count_avx512(const char *s, size_t n, char c)
         count += (size_t)__builtin_popcountll(
                 _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)(s + i)), vc));
     if (i < n) {
-        __m512i v = _mm512_maskz_loadu_epi8((__mmask64)((1ull << (n - i)) - 1), s + i);
-        count += (size_t)__builtin_popcountll(
-                _mm512_mask_cmpeq_epi8_mask((__mmask64)((1ull << (n - i)) - 1), v, vc));
+        /* the bytes left; those masked out load as zeros and are not compared */
+        __mmask64 left = (__mmask64)((1ull << (n - i)) - 1);
+        __m512i v = _mm512_maskz_loadu_epi8(left, s + i);
+        count += (size_t)__builtin_popcountll(_mm512_mask_cmpeq_epi8_mask(left, v, vc));
     }
     return count;
 }

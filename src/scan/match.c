@@ -27,7 +27,6 @@
  * URL and its host, an address and its domain). */
 #define WINDOW        (16u * 1024u)
 #define WINDOW_TOKENS (WINDOW / 2 + 2)
-#define WINDOW_PAST   4 /* tokens set past a window's last, read by the line's count */
 
 void ruru_matcher_init(struct ruru_matcher *m, const struct ruru_index *idx)
 {
@@ -1014,8 +1013,8 @@ static bool probe_window(struct ruru_matcher *m, const char *line, size_t len, b
 
     if (m->win == NULL || line < m->win || line + len > m->win_end) {
         const char *end = m->text + m->text_len, *nl = end;
-        if (m->win_tokens == NULL && (m->win_tokens = ruru_malloc((WINDOW_TOKENS + WINDOW_PAST) *
-                                                                  sizeof(*m->win_tokens))) == NULL)
+        if (m->win_tokens == NULL &&
+            (m->win_tokens = ruru_malloc(WINDOW_TOKENS * sizeof(*m->win_tokens))) == NULL)
             return false;
         m->win = NULL;
         if ((size_t)(end - line) > WINDOW) {
@@ -1032,8 +1031,6 @@ static bool probe_window(struct ruru_matcher *m, const char *line, size_t len, b
         m->n_win = ruru_tokens(line, (size_t)(nl - line), m->win_tokens, WINDOW_TOKENS);
         if (m->n_win > WINDOW_TOKENS)
             return false;
-        for (size_t i = 0; i < WINDOW_PAST; i++)
-            m->win_tokens[m->n_win + i].off = UINT32_MAX; /* past every line */
         m->win = line;
         m->win_end = nl;
         m->win_cur = 0;
@@ -1045,18 +1042,8 @@ static bool probe_window(struct ruru_matcher *m, const char *line, size_t len, b
     while (m->win_cur < m->n_win && m->win_tokens[m->win_cur].off < off)
         m->win_cur++;
     first = m->win_cur;
-    /* The line's tokens, four at a time: most lines have four or fewer (the window is no
-     * more than 16 KiB: offsets fit 32 bits), and the tokens past the window's end say they
-     * are past the line. */
-    for (k = first;;) {
-        const struct ruru_token *t = &m->win_tokens[k];
-        uint32_t lim = (uint32_t)(off + len);
-        size_t in =
-                (size_t)(t[0].off < lim) + (t[1].off < lim) + (t[2].off < lim) + (t[3].off < lim);
-        k += in;
-        if (in < WINDOW_PAST)
-            break;
-    }
+    for (k = first; k < m->n_win && m->win_tokens[k].off < off + len; k++)
+        ;
     *hit = false;
     if (k - first > RURU_MATCH_MAX_TOKENS) {
         *hit = true; /* as probe_text: a huge line goes to the full pass */

@@ -408,9 +408,10 @@ struct blk {
     uint64_t alpha, hex; /* hex: hexadecimal digits */
     uint64_t name;       /* letters, digits, '-', '_', '.' (a host name's bytes) */
 };
-/* shifted() and classify64() name every mask: one added here is added there */
+/* shifted(), the classifiers and classify64 (tokens_cut.inc) name every mask: one added here
+ * is added there */
 _Static_assert(sizeof(struct blk) == 12 * sizeof(uint64_t),
-               "struct blk: update shifted(), classify64()");
+               "struct blk: update shifted(), classify_avx2/512(), tokens_cut.inc");
 
 /* The vector cut's code: AVX2, and POPCNT (every AVX2 processor has it) for the counts of
  * dots and colons in a word's masks. */
