@@ -727,16 +727,16 @@ enum ruru_err ruru_intel_search(
 json_t *
 ruru_query_indicator(sqlite3 *db, const struct ruru_actor_registry *reg, int64_t id, int64_t at)
 {
-    sqlite3_stmt *st = NULL;
+    /* kept prepared: a sweep asks this once for every indicator it sights */
+    sqlite3_stmt *st = ruru_stmt_get(db, "SELECT " IND_COLUMNS IND_FROM " WHERE i.id = ?1");
     json_t *o = NULL;
 
-    if (sqlite3_prepare_v2(db, "SELECT " IND_COLUMNS IND_FROM " WHERE i.id = ?1", -1, &st, NULL) !=
-        SQLITE_OK)
+    if (st == NULL)
         return NULL;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) == SQLITE_ROW)
         o = indicator_json(db, reg, st, at == INT64_MIN ? (int64_t)time(NULL) : at);
-    sqlite3_finalize(st);
+    ruru_stmt_put(st);
     return o;
 }
 

@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The rules' prefilter: a rule is evaluated on a line only when the line holds one of the
- * rule's atoms, or when the rule has none (DESIGN.md §4). An atom set is a set of literals at
- * least one of which occurs in every line the rule can match:
+ * atoms of each of the rule's atom sets, or when the rule has none (DESIGN.md §4). An atom
+ * set is a set of literals at least one of which occurs in every line the rule can match; a
+ * rule has up to MAX_CONJ of them, all necessary (a conjunction):
  *
- *     atoms(a and b)  = the better of atoms(a), atoms(b)      (either is necessary)
- *     atoms(a or b)   = atoms(a) ∪ atoms(b)                   (none if either has none)
+ *     atoms(a and b)  = atoms(a) ∧ atoms(b)                   (both are necessary)
+ *     atoms(a or b)   = ∧ over x of a, y of b of (x ∪ y)      (none if either has none)
  *     atoms(not a)    = none                                  (absence proves nothing)
- *     atoms(search)   = ∪ over its groups of the best item's atoms
- *     atoms(item)     = ∪ over its values (the best one with |all) of the value's atom
+ *     atoms(search)   = or over its groups of (∧ of the group's items' atoms)
+ *     atoms(item)     = ∪ over its values of the value's atom (∧ of them with |all)
  *     atom(value)     = its longest run of at least 3 bytes that the raw line holds as
  *                       they are: runs are cut at bytes that a log may write encoded ('\\',
  *                       '"', ' ', '+', control and non-ASCII bytes), and at wildcards.
  *                       Regexes, numbers compared, ranges, exists, null, fieldref and
  *                       negated values have none.
+ *
+ * When a rule would have more than MAX_CONJ sets, the best are kept (fewer, longer atoms reject
+ * more lines); dropping a set keeps the prefilter sound, only less selective. A rule with
+ * several sets is a candidate once the line has an atom of each (settle()): the user agents
+ * and "cs-uri-stem|startswith: /owa/auth/" under "and" ask the rule of the lines with both only,
+ * not of every line of an Exchange server's log that names an OWA page.
  *
  * Example: "selection: CommandLine|contains: ['-enc ', ' -e JAB']" and "filter: Image|endswith:
  * '\powershell.exe'" under "selection and not filter" give the atoms {"-enc", "JAB"} ("-e" is
@@ -61,12 +68,14 @@ struct pgroup {
     hs_database_t *db;
     uint32_t *rule_of; /* pattern id -> rule index */
     uint32_t *len_of;  /* pattern id -> the atom's length */
+    uint8_t *conj_of;  /* pattern id -> which of its rule's sets the atom is of */
     uint64_t *always;  /* its rules without atoms, one bit each */
 };
 
 struct ruru_prefilter {
     struct pgroup g[N_GROUPS];
-    size_t n_words;
+    size_t n_words, n_rules;
+    uint8_t *n_conj; /* rule -> how many sets of atoms a line must hold one of each of */
 };
 
 static void aset_free(struct aset *a)
@@ -117,27 +126,24 @@ static void aset_union(struct aset *a, struct aset *b)
 }
 
 /* How good an atom set is: sets of fewer, longer atoms reject more lines. */
+/* The length of a set's shortest atom. */
+static size_t shortest(const struct aset *a)
+{
+    size_t n = (size_t)-1;
+
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].len < n)
+            n = a->v[i].len;
+    return n;
+}
+
 static double score(const struct aset *a)
 {
-    size_t shortest = (size_t)-1;
+    size_t n = shortest(a);
 
     if (a->none || a->n == 0)
         return -1;
-    for (size_t i = 0; i < a->n; i++)
-        if (a->v[i].len < shortest)
-            shortest = a->v[i].len;
-    return (double)(shortest > 12 ? 12 : shortest) - 0.01 * (double)a->n;
-}
-
-/* The better of a and b into a (the other is freed). */
-static void aset_best(struct aset *a, struct aset *b)
-{
-    if (score(b) > score(a)) {
-        aset_free(a);
-        *a = *b;
-    } else {
-        aset_free(b);
-    }
+    return (double)(n > 12 ? 12 : n) - 0.01 * (double)a->n;
 }
 
 static bool plain_byte(unsigned char c)
@@ -176,49 +182,186 @@ static struct aset value_atoms(const struct sval *v)
     return a;
 }
 
-static struct aset item_atoms(const struct item *it)
+/* A conjunction of atom sets: a line the rule can match holds an atom of each (at most
+ * MAX_CONJ, the best kept). None (n == 0): the rule is always a candidate. */
+#define MAX_CONJ 4
+
+struct cnf {
+    struct aset s[MAX_CONJ];
+    size_t n;
+};
+
+static struct cnf cnf_none(void)
+{
+    struct cnf c;
+
+    memset(&c, 0, sizeof(c));
+    return c;
+}
+
+static void cnf_free(struct cnf *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        aset_free(&c->s[i]);
+    c->n = 0;
+}
+
+/* The conjunction of one set (taken); none when it is none or empty. */
+static struct cnf cnf_of(struct aset a)
+{
+    struct cnf c = cnf_none();
+
+    if (a.none || a.n == 0)
+        aset_free(&a);
+    else
+        c.s[c.n++] = a;
+    return c;
+}
+
+/* Every match of an atom is noted, and short atoms are in a great many lines: "200" and "401"
+ * in nearly every line of a web log, "POST" and "/owa" in every other line of an Exchange
+ * server's. A set holding an atom shorter than this is kept only when it is a rule's best: with
+ * "POST" kept beside "/owa/auth/" the bench sweep took 4 % more time, not less (bench/README.md).
+ */
+#define MIN_EXTRA_ATOM 5
+
+/* The best set of c first. */
+static void cnf_best_first(struct cnf *c)
+{
+    for (size_t i = 1; i < c->n; i++)
+        if (score(&c->s[i]) > score(&c->s[0])) {
+            struct aset t = c->s[0];
+            c->s[0] = c->s[i];
+            c->s[i] = t;
+        }
+}
+
+/* c less its sets that reject too few lines to pay for their matches (its best kept). */
+static void cnf_prune(struct cnf *c)
+{
+    size_t k = 1;
+
+    cnf_best_first(c);
+    for (size_t i = 1; i < c->n; i++) {
+        if (shortest(&c->s[i]) >= MIN_EXTRA_ATOM)
+            c->s[k++] = c->s[i];
+        else
+            aset_free(&c->s[i]);
+    }
+    if (c->n > 0)
+        c->n = k;
+}
+
+/* A set into c, the worst of c's dropped when c is full (fewer sets: still necessary). */
+static void cnf_add(struct cnf *c, struct aset a)
+{
+    size_t worst = 0;
+
+    if (c->n < MAX_CONJ) {
+        c->s[c->n++] = a;
+        return;
+    }
+    for (size_t i = 1; i < c->n; i++)
+        if (score(&c->s[i]) < score(&c->s[worst]))
+            worst = i;
+    if (score(&a) > score(&c->s[worst])) {
+        aset_free(&c->s[worst]);
+        c->s[worst] = a;
+    } else {
+        aset_free(&a);
+    }
+}
+
+/* a and b: the sets of both (b is emptied). */
+static void cnf_and(struct cnf *a, struct cnf *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        cnf_add(a, b->s[i]);
+    b->n = 0;
+}
+
+static struct aset aset_copy(const struct aset *a)
+{
+    struct aset c = {0};
+
+    for (size_t i = 0; i < a->n; i++)
+        if (!aset_add(&c, a->v[i])) {
+            aset_free(&c);
+            return none();
+        }
+    return c;
+}
+
+/* a or b: a line of either holds, for every set x of a and y of b, an atom of x ∪ y (b is
+ * emptied). None when either is. */
+static void cnf_or(struct cnf *a, struct cnf *b)
+{
+    struct cnf c = cnf_none();
+
+    if (a->n > 0 && b->n > 0)
+        for (size_t i = 0; i < a->n; i++)
+            for (size_t j = 0; j < b->n; j++) {
+                struct aset x = aset_copy(&a->s[i]), y = aset_copy(&b->s[j]);
+                aset_union(&x, &y);
+                if (x.none) {
+                    cnf_free(&c); /* out of memory: no atoms, the rule always asked */
+                    goto out;
+                }
+                cnf_add(&c, x);
+            }
+out:
+    cnf_free(a);
+    cnf_free(b);
+    *a = c;
+}
+
+static struct cnf item_atoms(const struct item *it)
 {
     struct aset a = {0};
+    struct cnf c = cnf_none();
 
     if (it->n == 0)
-        return none();
+        return cnf_none();
     if (it->all) {
-        a = none();
+        /* |all: every value is in a matching line */
         for (size_t i = 0; i < it->n; i++) {
-            struct aset b = value_atoms(&it->v[i]);
-            aset_best(&a, &b);
+            struct cnf b = cnf_of(value_atoms(&it->v[i]));
+            cnf_and(&c, &b);
         }
-        return a;
+        return c;
     }
     for (size_t i = 0; i < it->n && !a.none; i++) {
         struct aset b = value_atoms(&it->v[i]);
         aset_union(&a, &b);
     }
-    return a;
+    return cnf_of(a);
 }
 
-static struct aset search_atoms(const struct search *s)
+/* A search: its groups' items all hold (and), one of its groups does (or). */
+static struct cnf search_atoms(const struct search *s)
 {
-    struct aset a = {0};
+    struct cnf a = cnf_none();
 
-    for (size_t g = 0; g < s->n && !a.none; g++) {
-        struct aset best = none();
+    for (size_t g = 0; g < s->n; g++) {
+        struct cnf grp = cnf_none();
         for (size_t k = 0; k < s->groups[g].n; k++) {
-            struct aset b = item_atoms(&s->groups[g].items[k]);
-            aset_best(&best, &b);
+            struct cnf b = item_atoms(&s->groups[g].items[k]);
+            cnf_and(&grp, &b);
         }
-        aset_union(&a, &best);
-    }
-    if (s->n == 0) {
-        aset_free(&a);
-        return none();
+        if (g == 0) {
+            a = grp;
+        } else {
+            cnf_or(&a, &grp);
+        }
+        if (a.n == 0)
+            break; /* none: an or with it stays none */
     }
     return a;
 }
 
-static struct aset cond_atoms(const struct ruru_sigma_rule *r, const struct cond *c)
+static struct cnf cond_atoms(const struct ruru_sigma_rule *r, const struct cond *c)
 {
-    struct aset a, b;
+    struct cnf a, b;
 
     switch (c->kind) {
     case C_REF:
@@ -226,43 +369,49 @@ static struct aset cond_atoms(const struct ruru_sigma_rule *r, const struct cond
     case C_AND:
         a = cond_atoms(r, c->a);
         b = cond_atoms(r, c->b);
-        aset_best(&a, &b);
+        cnf_and(&a, &b);
         return a;
     case C_OR:
         a = cond_atoms(r, c->a);
         b = cond_atoms(r, c->b);
-        aset_union(&a, &b);
+        cnf_or(&a, &b);
         return a;
     case C_ONE_OF:
-        memset(&a, 0, sizeof(a));
-        for (size_t i = 0; i < c->n_refs && !a.none; i++) {
+        a = cnf_none();
+        for (size_t i = 0; i < c->n_refs; i++) {
             b = search_atoms(&r->searches[c->refs[i]]);
-            aset_union(&a, &b);
+            if (i == 0)
+                a = b;
+            else
+                cnf_or(&a, &b);
+            if (a.n == 0)
+                break;
         }
         return a;
     case C_ALL_OF:
-        a = none();
+        a = cnf_none();
         for (size_t i = 0; i < c->n_refs; i++) {
             b = search_atoms(&r->searches[c->refs[i]]);
-            aset_best(&a, &b);
+            cnf_and(&a, &b);
         }
         return a;
     default:
-        return none();
+        return cnf_none();
     }
 }
 
-static struct aset rule_atoms(const struct ruru_sigma_rule *r)
+static struct cnf rule_atoms(const struct ruru_sigma_rule *r)
 {
-    struct aset a = {0};
+    struct cnf a = cnf_none();
 
-    for (size_t i = 0; i < r->n_conds && !a.none; i++) {
-        struct aset b = cond_atoms(r, r->conds[i]);
-        aset_union(&a, &b);
-    }
-    if (r->n_conds == 0) {
-        aset_free(&a);
-        return none();
+    for (size_t i = 0; i < r->n_conds; i++) {
+        struct cnf b = cond_atoms(r, r->conds[i]);
+        if (i == 0)
+            a = b;
+        else
+            cnf_or(&a, &b);
+        if (a.n == 0)
+            break;
     }
     return a;
 }
@@ -275,8 +424,10 @@ void ruru_rules_prefilter_free(struct ruru_prefilter *p)
         hs_free_database(p->g[g].db);
         ruru_free(p->g[g].rule_of);
         ruru_free(p->g[g].len_of);
+        ruru_free(p->g[g].conj_of);
         ruru_free(p->g[g].always);
     }
+    ruru_free(p->n_conj);
     ruru_free(p);
 }
 
@@ -289,7 +440,7 @@ static bool in_group(const struct ruru_sigma_rule *r, size_t g)
 }
 
 static enum ruru_err
-build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, const struct aset *sets)
+build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, const struct cnf *sets)
 {
     struct pgroup *pg = &p->g[g];
     const char **exprs = NULL;
@@ -304,10 +455,10 @@ build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, const str
         const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
         if (r->corr != NULL || r->filter != NULL || !in_group(r, g))
             continue; /* correlations and filters are never evaluated on a line: no bit */
-        if (sets[i].none || sets[i].n == 0)
+        if (sets[i].n == 0)
             pg->always[i / 64] |= 1ull << (i % 64);
-        else
-            total += sets[i].n;
+        for (size_t c = 0; c < sets[i].n; c++)
+            total += sets[i].s[c].n;
     }
     if (total == 0)
         return RURU_OK;
@@ -317,8 +468,9 @@ build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, const str
     flags = ruru_calloc(total, sizeof(*flags));
     pg->rule_of = ruru_calloc(total, sizeof(*pg->rule_of));
     pg->len_of = ruru_calloc(total, sizeof(*pg->len_of));
+    pg->conj_of = ruru_calloc(total, sizeof(*pg->conj_of));
     if (exprs == NULL || lens == NULL || ids == NULL || flags == NULL || pg->rule_of == NULL ||
-        pg->len_of == NULL) {
+        pg->len_of == NULL || pg->conj_of == NULL) {
         err = RURU_ENOMEM;
         goto out;
     }
@@ -326,15 +478,18 @@ build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, const str
         const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
         if (r->corr != NULL || r->filter != NULL || !in_group(r, g))
             continue;
-        for (size_t j = 0; !sets[i].none && j < sets[i].n; j++, k++) {
-            exprs[k] = sets[i].v[j].s;
-            lens[k] = sets[i].v[j].len;
-            ids[k] = (unsigned)k;
-            /* every match, not the first only: a chunk of lines is scanned at once */
-            flags[k] = sets[i].v[j].cased ? 0 : HS_FLAG_CASELESS;
-            pg->rule_of[k] = (uint32_t)i;
-            pg->len_of[k] = (uint32_t)sets[i].v[j].len;
-        }
+        for (size_t c = 0; c < sets[i].n; c++)
+            for (size_t j = 0; j < sets[i].s[c].n; j++, k++) {
+                const struct atom *x = &sets[i].s[c].v[j];
+                exprs[k] = x->s;
+                lens[k] = x->len;
+                ids[k] = (unsigned)k;
+                /* every match, not the first only: a chunk of lines is scanned at once */
+                flags[k] = x->cased ? 0 : HS_FLAG_CASELESS;
+                pg->rule_of[k] = (uint32_t)i;
+                pg->len_of[k] = (uint32_t)x->len;
+                pg->conj_of[k] = (uint8_t)c;
+            }
     }
     if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)total, HS_MODE_BLOCK, NULL, &pg->db,
                              &cerr) != HS_SUCCESS) {
@@ -359,18 +514,22 @@ out:
 enum ruru_err ruru_prefilter_build(struct ruru_rules *rs, struct ruru_diag *diag)
 {
     struct ruru_prefilter *p = ruru_calloc(1, sizeof(*p));
-    struct aset *sets = ruru_calloc(rs->rules.n + 1, sizeof(*sets));
+    struct cnf *sets = ruru_calloc(rs->rules.n + 1, sizeof(*sets));
     enum ruru_err err = RURU_OK;
 
     (void)diag;
-    if (p == NULL || sets == NULL) {
+    if (p == NULL || sets == NULL ||
+        (p->n_conj = ruru_calloc(rs->rules.n + 1, sizeof(*p->n_conj))) == NULL) {
         err = RURU_ENOMEM;
         goto out;
     }
     p->n_words = (rs->rules.n + 63) / 64;
+    p->n_rules = rs->rules.n;
     for (size_t i = 0; i < rs->rules.n; i++) {
         const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
-        sets[i] = r->corr != NULL || r->filter != NULL ? none() : rule_atoms(r);
+        sets[i] = r->corr != NULL || r->filter != NULL ? cnf_none() : rule_atoms(r);
+        cnf_prune(&sets[i]);
+        p->n_conj[i] = (uint8_t)sets[i].n;
     }
     for (size_t g = 0; g < N_GROUPS && err == RURU_OK; g++)
         err = build_group(rs, p, g, sets);
@@ -380,7 +539,7 @@ enum ruru_err ruru_prefilter_build(struct ruru_rules *rs, struct ruru_diag *diag
     }
 out:
     for (size_t i = 0; sets != NULL && i < rs->rules.n; i++)
-        aset_free(&sets[i]);
+        cnf_free(&sets[i]);
     ruru_free(sets);
     ruru_rules_prefilter_free(p);
     return err;
@@ -413,6 +572,11 @@ struct pscratch {
     const char *text;     /* ruru_prefilter_text, or NULL */
     size_t text_len;
     struct tscan t[N_GROUPS];
+    /* The line's atoms of the rules with several sets: which sets (bit c: set c) of each rule
+     * the line holds an atom of, and the rules with any (every other seen[] is 0). */
+    uint8_t *seen;
+    uint32_t *touched;
+    size_t n_touched;
 };
 
 void *ruru_prefilter_scratch(const struct ruru_prefilter *p)
@@ -421,11 +585,21 @@ void *ruru_prefilter_scratch(const struct ruru_prefilter *p)
 
     if (s == NULL)
         return NULL;
+    s->seen = ruru_calloc(p->n_rules + 1, sizeof(*s->seen));
+    s->touched = ruru_calloc(p->n_rules + 1, sizeof(*s->touched));
+    if (s->seen == NULL || s->touched == NULL) {
+        ruru_free(s->seen);
+        ruru_free(s->touched);
+        ruru_free(s);
+        return NULL;
+    }
     ruru_buf_init(&s->copy, (size_t)UINT32_MAX); /* as long as any line */
     /* one scratch, grown to fit every group's database */
     for (size_t g = 0; g < N_GROUPS; g++)
         if (p->g[g].db != NULL && hs_alloc_scratch(p->g[g].db, &s->hs) != HS_SUCCESS) {
             hs_free_scratch(s->hs);
+            ruru_free(s->seen);
+            ruru_free(s->touched);
             ruru_free(s);
             return NULL;
         }
@@ -442,6 +616,8 @@ void ruru_prefilter_scratch_free(void *arg)
     ruru_buf_fini(&s->copy);
     for (size_t g = 0; g < N_GROUPS; g++)
         ruru_free(s->t[g].v);
+    ruru_free(s->seen);
+    ruru_free(s->touched);
     ruru_free(s);
 }
 
@@ -509,9 +685,46 @@ static void scan_text(const struct pgroup *pg, struct pscratch *s, struct tscan 
         }
 }
 
-/* The atoms of group g that lie in text[off, off + len), from the text's matches. */
-static void
-text_atoms(const struct pgroup *pg, struct tscan *t, size_t off, size_t len, uint64_t *bits)
+/* Atom `id` of group pg is in the line: its rule is a candidate when the rule has one set of
+ * atoms, else the atom's set is noted (settle() decides). */
+static inline void found(const struct ruru_prefilter *p,
+                         struct pscratch *s,
+                         const struct pgroup *pg,
+                         uint32_t id,
+                         uint64_t *bits)
+{
+    uint32_t r = pg->rule_of[id];
+
+    if (p->n_conj[r] <= 1) {
+        bits[r / 64] |= 1ull << (r % 64);
+        return;
+    }
+    if (s->seen[r] == 0)
+        s->touched[s->n_touched++] = r;
+    s->seen[r] |= (uint8_t)(1u << pg->conj_of[id]);
+}
+
+/* The rules with several sets whose every set has an atom in the line are candidates; the
+ * notes are cleared for the next line. */
+static void settle(const struct ruru_prefilter *p, struct pscratch *s, uint64_t *bits)
+{
+    for (size_t i = 0; i < s->n_touched; i++) {
+        uint32_t r = s->touched[i];
+        if (s->seen[r] == (1u << p->n_conj[r]) - 1)
+            bits[r / 64] |= 1ull << (r % 64);
+        s->seen[r] = 0;
+    }
+    s->n_touched = 0;
+}
+
+/* The atoms of group pg that lie in text[off, off + len), from the text's matches. */
+static void text_atoms(const struct ruru_prefilter *p,
+                       struct pscratch *s,
+                       const struct pgroup *pg,
+                       struct tscan *t,
+                       size_t off,
+                       size_t len,
+                       uint64_t *bits)
 {
     size_t lo = 0, hi = t->n;
 
@@ -531,13 +744,15 @@ text_atoms(const struct pgroup *pg, struct tscan *t, size_t off, size_t len, uin
     }
     t->cur = lo;
     for (size_t i = lo; i < t->n && t->v[i].to <= off + len; i++) {
-        uint32_t id = t->v[i].id, r = pg->rule_of[id];
+        uint32_t id = t->v[i].id;
         if (t->v[i].to - pg->len_of[id] >= off)
-            bits[r / 64] |= 1ull << (r % 64);
+            found(p, s, pg, id, bits);
     }
 }
 
 struct cand_ctx {
+    const struct ruru_prefilter *p;
+    struct pscratch *s;
     const struct pgroup *g;
     uint64_t *bits;
 };
@@ -549,12 +764,11 @@ static int on_atom(unsigned int id,
                    void *arg)
 {
     struct cand_ctx *c = arg;
-    uint32_t r = c->g->rule_of[id];
 
     (void)from;
     (void)to;
     (void)flags;
-    c->bits[r / 64] |= 1ull << (r % 64);
+    found(c->p, c->s, c->g, id, c->bits);
     return 0;
 }
 
@@ -618,7 +832,7 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
               (size_t)(line - s->text) <= s->text_len - TEXT_TAIL - len;
     for (; gs != 0; gs &= gs - 1) {
         size_t g = (size_t)__builtin_ctz(gs);
-        struct cand_ctx c = {&p->g[g], bits};
+        struct cand_ctx c = {p, s, &p->g[g], bits};
         for (size_t w = 0; w < p->n_words; w++)
             bits[w] |= p->g[g].always[w];
         if (in_text && p->g[g].db != NULL) {
@@ -626,7 +840,7 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
             if (!s->t[g].done)
                 scan_text(&p->g[g], s, &s->t[g]);
             if (!s->t[g].failed) {
-                text_atoms(&p->g[g], &s->t[g], (size_t)(line - s->text), len, bits);
+                text_atoms(p, s, &p->g[g], &s->t[g], (size_t)(line - s->text), len, bits);
                 continue;
             }
         }
@@ -634,8 +848,10 @@ void ruru_prefilter_candidates(const struct ruru_prefilter *p,
         if (p->g[g].db != NULL &&
             ((!padded && !(padded = ruru_hs_pad(&s->copy, line, len))) ||
              ruru_hs_scan_pad(p->g[g].db, &s->copy, len, s->hs, on_atom, &c) != HS_SUCCESS)) {
+            settle(p, s, bits);
             memset(bits, 0xff, p->n_words * sizeof(*bits));
             return;
         }
     }
+    settle(p, s, bits);
 }

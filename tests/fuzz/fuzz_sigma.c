@@ -3,7 +3,9 @@
  * Fuzz target: Sigma rules from hostile YAML. A first byte 'C' makes the rest a condition
  * over a fixed set of searches (the condition parser); otherwise the input is a rule file
  * (YAML, rules, correlations, filters, modifiers). What loads is compiled and evaluated on a
- * fixed event, so the evaluator and the prefilter see whatever the loader accepted.
+ * fixed event, so the evaluator and the prefilter see whatever the loader accepted. The rules
+ * the prefilter lets through must match as every rule asked does (it may only drop rules
+ * that cannot match): a difference traps.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 
 #include "logs/json.h"
 #include "rules/sigma.h"
+#include "rules/sigma_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -65,9 +68,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct ruru_jsonlog *j = malloc(sizeof(*j));
         struct ruru_record *r = malloc(sizeof(*r));
         if (j != NULL && r != NULL) {
+            struct ruru_prefilter *pre = rs->pre;
+            int every = 0;
             ruru_jsonlog_init(j, RURU_LOG_JSON);
-            if (ruru_jsonlog_parse(j, event, sizeof(event) - 1, r))
+            if (ruru_jsonlog_parse(j, event, sizeof(event) - 1, r)) {
                 ruru_rules_match(rs, sc, r, event, sizeof(event) - 1, on_hit, &hits);
+                rs->pre = NULL; /* every rule asked */
+                ruru_rules_match(rs, sc, r, event, sizeof(event) - 1, on_hit, &every);
+                rs->pre = pre;
+                if (every != hits)
+                    __builtin_trap(); /* the prefilter dropped a rule that matches */
+            }
             ruru_rules_match(rs, sc, NULL, event, sizeof(event) - 1, on_hit, &hits);
         }
         for (uint32_t i = 0; i < ruru_rules_count(rs); i++) {

@@ -11,6 +11,7 @@
 #include "logs/detect.h"
 #include "logs/json.h"
 #include "rules/sigma.h"
+#include "rules/sigma_int.h" /* rs->pre: the rules asked without the prefilter */
 
 static char last_error[512];
 
@@ -793,9 +794,135 @@ static void test_prefilter_text(void)
     free(r);
 }
 
+static int rule_bits(const struct ruru_rule_hit *h, void *ctx)
+{
+    *(uint32_t *)ctx |= 1u << h->rule;
+    return 0;
+}
+
+/* A rule whose condition ands several searches is asked of a line only when the line holds an
+ * atom of each (the prefilter's sets, a conjunction), and never misses a match: every line is
+ * asked of the rules with the prefilter and without it (every rule evaluated), rule by rule. */
+static void test_prefilter_conjunction(void)
+{
+    static const char *const ties[] = {"test=t.json"};
+    static const char *const parts[] = {
+            "upload", "GET", "Googlebot", "python-requests",  "alpha", "bravo", "gamma", "north",
+            "south",  "200", "404",       "/owa/auth/x.aspx", "zz",    "bar22", "foo1",  "longword",
+            "delta"};
+#define RULE(n, det)                                                                              \
+    "title: " n "\nid: 22222222-2222-4222-8222-00000000000" n "\nlogsource:\n    product: test\n" \
+    "detection:\n" det "---\n"
+    const char *rules =
+            /* 0: and of two fields (a set each) */
+            RULE("0", "    up:\n        m|contains: upload\n    agent:\n        u|contains:\n"
+                      "            - Googlebot\n            - python-requests\n"
+                      "    condition: up and agent\n")
+            /* 1: an or of ands: (alpha or gamma) and (bravo or gamma) */
+            RULE("1", "    s:\n        m|contains: alpha\n    t:\n        u|contains: bravo\n"
+                      "    f:\n        n|contains: gamma\n    condition: (s and t) or f\n")
+            /* 2: |all: both values */
+            RULE("2", "    s:\n        m|contains|all:\n            - north\n            - south\n"
+                      "    condition: s\n")
+            /* 3: and not: only the positive side's atoms */
+            RULE("3", "    s:\n        m|contains: delta\n    x:\n        n: '200'\n"
+                      "    condition: s and not x\n")
+            /* 4: all of, and a map of two items */
+            RULE("4",
+                 "    sel_a:\n        m|contains: foo1\n    sel_b:\n        u|contains: bar22\n"
+                 "        n|endswith: '.aspx'\n    condition: all of sel_*\n")
+            /* 5: a three-byte set beside a better one: only the better kept */
+            RULE("5", "    s:\n        m|contains: longword\n    t:\n        n: '404'\n"
+                      "    condition: s and t\n")
+            /* 6: one of, each an and */
+            RULE("6", "    a:\n        m|contains: GET\n        u|contains: south\n    b:\n"
+                      "        n|contains: bravo\n    condition: 1 of a or b\n");
+#undef RULE
+    static const struct {
+        const char *line;
+        bool may;
+    } only_one[] = {
+            {"{\"m\":\"x\",\"u\":\"Googlebot\",\"n\":\"x\"}", false}, /* 0 without "upload" */
+            {"{\"m\":\"upload\",\"u\":\"Googlebot\",\"n\":\"x\"}", true},
+            {"{\"m\":\"alpha\",\"u\":\"x\",\"n\":\"x\"}", false}, /* 1 without bravo, gamma */
+            {"{\"m\":\"alpha\",\"u\":\"bravo\",\"n\":\"x\"}", true},
+            {"{\"m\":\"x\",\"u\":\"x\",\"n\":\"gamma\"}", true},
+            {"{\"m\":\"north\",\"u\":\"x\",\"n\":\"x\"}", false},    /* 2 without south */
+            {"{\"m\":\"foo1\",\"u\":\"bar22\",\"n\":\"x\"}", false}, /* 4 without .aspx */
+            {"{\"m\":\"foo1\",\"u\":\"bar22\",\"n\":\"y.aspx\"}", true},
+            {"{\"m\":\"longword\",\"u\":\"x\",\"n\":\"x\"}", true}, /* 5: '404' has no set */
+    };
+    struct ruru_rules *rs = NULL;
+    struct ruru_rules_scratch *sc = NULL;
+    struct ruru_rules_input *in = NULL;
+    struct ruru_jsonlog *j = malloc(sizeof(*j));
+    struct ruru_record *r = malloc(sizeof(*r));
+    struct ruru_diag d;
+    struct ruru_prefilter *pre;
+    uint32_t seed = 11, hit_rules = 0;
+    size_t same = 0, n = 3000, asked = 0, hits = 0;
+    char line[512];
+
+    CHECK_INT(ruru_rules_create(&rs), RURU_OK);
+    CHECK_INT(ruru_rules_load_buffer(rs, rules, strlen(rules), "t.yml", on_file, NULL, &d),
+              RURU_OK);
+    CHECK_INT(ruru_rules_compile(rs, on_file, NULL, &d), RURU_OK);
+    CHECK_INT(ruru_rules_scratch_create(rs, &sc), RURU_OK);
+    CHECK_INT(ruru_rules_input_create(rs, "t.json", RURU_KIND_JSONL, ties, 1, &in, &d), RURU_OK);
+    ruru_rules_scratch_input(sc, in);
+    ruru_jsonlog_init(j, RURU_LOG_JSON);
+    pre = rs->pre;
+    CHECK(pre != NULL);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        uint32_t with = 0, without = 0;
+        len += (size_t)sprintf(line + len, "{");
+        for (int f = 0; f < 3; f++) {
+            len += (size_t)sprintf(line + len, "%s\"%c\":\"", f ? "," : "", "mun"[f]);
+            for (int k = 0, w = 0; k < 3; k++) {
+                seed = seed * 1103515245u + 12345u;
+                if ((seed >> 16) % 3 != 0)
+                    len += (size_t)sprintf(line + len, "%s%s", w++ ? " " : "",
+                                           parts[(seed >> 18) % 17]);
+            }
+            len += (size_t)sprintf(line + len, "\"");
+        }
+        len += (size_t)sprintf(line + len, "}");
+        CHECK(ruru_jsonlog_parse(j, line, len, r));
+        rs->pre = pre;
+        asked += ruru_rules_may_match(rs, sc, line, len);
+        ruru_rules_match(rs, sc, r, line, len, rule_bits, &with);
+        rs->pre = NULL;
+        ruru_rules_match(rs, sc, r, line, len, rule_bits, &without);
+        same += with == without;
+        hit_rules |= without;
+        hits += without != 0;
+    }
+    rs->pre = pre;
+    CHECK_INT(same, n);
+    CHECK_INT(hit_rules, 0x7f); /* every rule matched some line */
+    /* lines hit, and lines with atoms of some rule's sets but not of all are not asked */
+    CHECK(hits > n / 10 && asked >= hits && asked < n - n / 20);
+    for (size_t i = 0; i < sizeof(only_one) / sizeof(only_one[0]); i++) {
+        size_t len = strlen(only_one[i].line);
+        CHECK(ruru_jsonlog_parse(j, only_one[i].line, len, r));
+        ruru_rules_match(rs, sc, r, only_one[i].line, len, NULL, NULL); /* the record's facts */
+        if (ruru_rules_may_match(rs, sc, only_one[i].line, len) != only_one[i].may)
+            fprintf(stderr, "prefilter: %s: %s\n", only_one[i].line,
+                    only_one[i].may ? "not asked" : "asked");
+        CHECK(ruru_rules_may_match(rs, sc, only_one[i].line, len) == only_one[i].may);
+    }
+    ruru_rules_scratch_destroy(sc);
+    ruru_rules_input_destroy(in);
+    ruru_rules_destroy(rs);
+    free(j);
+    free(r);
+}
+
 int main(void)
 {
     test_prefilter_text();
+    test_prefilter_conjunction();
     test_values();
     test_value_sets();
     test_value_lits();
