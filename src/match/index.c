@@ -51,12 +51,13 @@
 
 #define MAGIC "RURUIDX"
 #define VERSION                                                                     \
-    12u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts;          \
+    13u /* 2: filter, type and label masks; 3: IPv4 /16 map; 4: URL hosts;          \
          * 5: uri-path keys in lower case; 6: STIX patterns (their text);           \
          * 7: web-root file paths as uri-path keys, derived keys' origin;           \
          * 8: type filename-regex; 9: types regkey, mutex, pipe, mac (numbers after \
          *    them moved); 10: 8-byte slots, any table size, chains point back;     \
-         * 11: the IPv4 /24 map; 12: the checksum of two halves */
+         * 11: the IPv4 /24 map; 12: the checksum of two halves;                    \
+         * 13: URL hosts hashed as domains */
 #define ENDIAN 0x01020304u
 /* After the filter: one bit per IPv4 /16 holding an address or range of the index (8 KiB,
  * at home in L1), so most addresses of a log are rejected before any hashing. */
@@ -150,9 +151,13 @@ struct ruru_index {
     } owned[4];
 };
 
+/* A key's hash, seeded with its class; a URL's host is hashed as a domain is, so that a host of
+ * a log asked both ways (ruru_index_probe_host) is hashed and filtered once. Entries of the
+ * two classes under the same key then share a slot's chain and its tag: the class tells them
+ * apart (lookup_h). */
 static uint64_t key_hash(unsigned cls, const void *key, size_t len)
 {
-    return XXH3_64bits_withSeed(key, len, cls);
+    return XXH3_64bits_withSeed(key, len, cls == CLASS_URL_HOST ? RURU_IOC_DOMAIN : cls);
 }
 
 static bool is_ip_type(unsigned type)
@@ -363,6 +368,12 @@ static size_t ask(const struct ruru_index *idx,
 
     for (size_t j = 0; j < n; j++) {
         uint64_t a, b;
+        if (j > 0 && k[j].key == k[j - 1].key && k[j].len == k[j - 1].len &&
+            (k[j].cls == CLASS_URL_HOST || k[j].cls == RURU_IOC_DOMAIN) &&
+            (k[j - 1].cls == CLASS_URL_HOST || k[j - 1].cls == RURU_IOC_DOMAIN)) {
+            k[j].h = k[j - 1].h; /* the host as a URL's, then as a domain: one hash */
+            continue;
+        }
         k[j].h = key_hash(k[j].cls, k[j].key, k[j].len);
         filter_pos(idx->h.filter_bits, k[j].h, &a, &b);
         __builtin_prefetch(idx->filter + (a >> 3));

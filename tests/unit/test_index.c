@@ -484,6 +484,47 @@ static void test_probe_host(void)
     CHECK(system(path) == 0);
 }
 
+/* A URL's host and a domain are hashed alike (one hash for a host of a log asked both ways):
+ * the class still tells the entries apart, whichever of the two the index holds, or both. */
+static void test_url_host_and_domain(void)
+{
+    char dir[] = "/tmp/ruru-test-indexurl-XXXXXX", cmd[160];
+    static const struct {
+        const char *host;
+        bool url;
+        size_t domains;
+    } want[] = {{"only-url.example", true, 0},
+                {"only-domain.example", false, 1},
+                {"both.example", true, 1},
+                {"www.both.example", false, 1}, /* under the domain; no URL has it as host */
+                {"neither.example", false, 0}};
+    ruru_store *st = NULL;
+    struct ruru_store_file *f = NULL;
+    struct ruru_index *idx = NULL;
+    bool unchanged;
+
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK_INT(ruru_store_open(dir, &st, NULL), RURU_OK);
+    CHECK_INT(ruru_store_file_begin(st, "a", "a.csv", "test", "h", 1, &f, &unchanged, NULL),
+              RURU_OK);
+    add(ruru_store_file_sink(f), RURU_IOC_URL, "http://only-url.example/a");
+    add(ruru_store_file_sink(f), RURU_IOC_DOMAIN, "only-domain.example");
+    add(ruru_store_file_sink(f), RURU_IOC_URL, "http://both.example/x");
+    add(ruru_store_file_sink(f), RURU_IOC_DOMAIN, "both.example");
+    CHECK_INT(ruru_store_file_commit(f, NULL), RURU_OK);
+    CHECK_INT(ruru_index_build(ruru_store_db(st), &idx, NULL), RURU_OK);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]) && idx != NULL; i++) {
+        const char *h = want[i].host;
+        CHECK(ruru_index_url_host(idx, h, strlen(h)) == want[i].url);
+        CHECK_INT(ruru_index_find_domain(idx, h, strlen(h), NULL, NULL), want[i].domains);
+        CHECK(ruru_index_probe_host(idx, h, strlen(h)) == (want[i].url || want[i].domains > 0));
+    }
+    ruru_index_destroy(idx);
+    ruru_store_close(st);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
 /* A file large enough to have its halves checked on two threads, its second half starting
  * among the entries: an entry on either side of it, and the one it cuts, damaged and resealed,
  * are each named; a slot of the second half too; a byte of either half changed without a
@@ -594,6 +635,7 @@ int main(void)
     test_slash24();
     test_halves();
     test_probe_host();
+    test_url_host_and_domain();
 
     ruru_store_close(st);
     {
