@@ -125,7 +125,6 @@ static void aset_union(struct aset *a, struct aset *b)
     aset_free(b);
 }
 
-/* How good an atom set is: sets of fewer, longer atoms reject more lines. */
 /* The length of a set's shortest atom. */
 static size_t shortest(const struct aset *a)
 {
@@ -137,6 +136,7 @@ static size_t shortest(const struct aset *a)
     return n;
 }
 
+/* How good an atom set is: sets of fewer, longer atoms reject more lines. */
 static double score(const struct aset *a)
 {
     size_t n = shortest(a);
