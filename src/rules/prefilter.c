@@ -315,6 +315,17 @@ out:
     *a = c;
 }
 
+/* One more branch b of an or into a (the first: a is b); false once a is none, as an or with
+ * none stays. */
+static bool cnf_or_next(struct cnf *a, struct cnf *b, bool first)
+{
+    if (first)
+        *a = *b;
+    else
+        cnf_or(a, b);
+    return a->n > 0;
+}
+
 static struct cnf item_atoms(const struct item *it)
 {
     struct aset a = {0};
@@ -348,13 +359,8 @@ static struct cnf search_atoms(const struct search *s)
             struct cnf b = item_atoms(&s->groups[g].items[k]);
             cnf_and(&grp, &b);
         }
-        if (g == 0) {
-            a = grp;
-        } else {
-            cnf_or(&a, &grp);
-        }
-        if (a.n == 0)
-            break; /* none: an or with it stays none */
+        if (!cnf_or_next(&a, &grp, g == 0))
+            break;
     }
     return a;
 }
@@ -380,11 +386,7 @@ static struct cnf cond_atoms(const struct ruru_sigma_rule *r, const struct cond 
         a = cnf_none();
         for (size_t i = 0; i < c->n_refs; i++) {
             b = search_atoms(&r->searches[c->refs[i]]);
-            if (i == 0)
-                a = b;
-            else
-                cnf_or(&a, &b);
-            if (a.n == 0)
+            if (!cnf_or_next(&a, &b, i == 0))
                 break;
         }
         return a;
@@ -406,11 +408,7 @@ static struct cnf rule_atoms(const struct ruru_sigma_rule *r)
 
     for (size_t i = 0; i < r->n_conds; i++) {
         struct cnf b = cond_atoms(r, r->conds[i]);
-        if (i == 0)
-            a = b;
-        else
-            cnf_or(&a, &b);
-        if (a.n == 0)
+        if (!cnf_or_next(&a, &b, i == 0))
             break;
     }
     return a;

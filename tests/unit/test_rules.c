@@ -691,12 +691,30 @@ static int count_hit(const struct ruru_rule_hit *h, void *ctx)
     return 0;
 }
 
+/* Rules loaded and compiled, a scratch, and an input "t.json" tied to the "test" product (the
+ * rules' logsource), the scratch set to it: what the prefilter tests ask with. */
+static void tied_rules(const char *rules,
+                       struct ruru_rules **rs,
+                       struct ruru_rules_scratch **sc,
+                       struct ruru_rules_input **in)
+{
+    static const char *const ties[] = {"test=t.json"};
+    struct ruru_diag d;
+
+    CHECK_INT(ruru_rules_create(rs), RURU_OK);
+    CHECK_INT(ruru_rules_load_buffer(*rs, rules, strlen(rules), "t.yml", on_file, NULL, &d),
+              RURU_OK);
+    CHECK_INT(ruru_rules_compile(*rs, on_file, NULL, &d), RURU_OK);
+    CHECK_INT(ruru_rules_scratch_create(*rs, sc), RURU_OK);
+    CHECK_INT(ruru_rules_input_create(*rs, "t.json", RURU_KIND_JSONL, ties, 1, in, &d), RURU_OK);
+    ruru_rules_scratch_input(*sc, *in);
+}
+
 /* The prefilter searching a chunk of lines at once (ruru_rules_scratch_text) asks the same
  * rules of each line as when it searches the line alone: atoms at a line's ends, across two
  * lines, in other cases, and the lines at the end of the chunk. */
 static void test_prefilter_text(void)
 {
-    static const char *const ties[] = {"test=t.json"};
     static const char *const parts[] = {"evil", "EVIL",  "ev",    "il",   "abcd", "ab", "cd",
                                         "x",    "Cased", "cased", "-enc", " ",    "zz"};
     const char *rules =
@@ -712,19 +730,12 @@ static void test_prefilter_text(void)
     struct ruru_rules_input *in = NULL;
     struct ruru_jsonlog *j = malloc(sizeof(*j));
     struct ruru_record *r = malloc(sizeof(*r));
-    struct ruru_diag d;
     char *text = malloc(64 * 1024);
     size_t len = 0, starts[4096], n = 0, same = 0, hits = 0, no_atom = 0, kept = 0;
     static bool may[4096];
     uint32_t seed = 7;
 
-    CHECK_INT(ruru_rules_create(&rs), RURU_OK);
-    CHECK_INT(ruru_rules_load_buffer(rs, rules, strlen(rules), "t.yml", on_file, NULL, &d),
-              RURU_OK);
-    CHECK_INT(ruru_rules_compile(rs, on_file, NULL, &d), RURU_OK);
-    CHECK_INT(ruru_rules_scratch_create(rs, &sc), RURU_OK);
-    CHECK_INT(ruru_rules_input_create(rs, "t.json", RURU_KIND_JSONL, ties, 1, &in, &d), RURU_OK);
-    ruru_rules_scratch_input(sc, in);
+    tied_rules(rules, &rs, &sc, &in);
     ruru_jsonlog_init(j, RURU_LOG_JSON);
     while (len < 60 * 1024 && n < 4096) {
         starts[n++] = len;
@@ -805,7 +816,6 @@ static int rule_bits(const struct ruru_rule_hit *h, void *ctx)
  * asked of the rules with the prefilter and without it (every rule evaluated), rule by rule. */
 static void test_prefilter_conjunction(void)
 {
-    static const char *const ties[] = {"test=t.json"};
     static const char *const parts[] = {
             "upload", "GET", "Googlebot", "python-requests",  "alpha", "bravo", "gamma", "north",
             "south",  "200", "404",       "/owa/auth/x.aspx", "zz",    "bar22", "foo1",  "longword",
@@ -857,19 +867,12 @@ static void test_prefilter_conjunction(void)
     struct ruru_rules_input *in = NULL;
     struct ruru_jsonlog *j = malloc(sizeof(*j));
     struct ruru_record *r = malloc(sizeof(*r));
-    struct ruru_diag d;
     struct ruru_prefilter *pre;
     uint32_t seed = 11, hit_rules = 0;
     size_t same = 0, n = 3000, asked = 0, hits = 0;
     char line[512];
 
-    CHECK_INT(ruru_rules_create(&rs), RURU_OK);
-    CHECK_INT(ruru_rules_load_buffer(rs, rules, strlen(rules), "t.yml", on_file, NULL, &d),
-              RURU_OK);
-    CHECK_INT(ruru_rules_compile(rs, on_file, NULL, &d), RURU_OK);
-    CHECK_INT(ruru_rules_scratch_create(rs, &sc), RURU_OK);
-    CHECK_INT(ruru_rules_input_create(rs, "t.json", RURU_KIND_JSONL, ties, 1, &in, &d), RURU_OK);
-    ruru_rules_scratch_input(sc, in);
+    tied_rules(rules, &rs, &sc, &in);
     ruru_jsonlog_init(j, RURU_LOG_JSON);
     pre = rs->pre;
     CHECK(pre != NULL);
