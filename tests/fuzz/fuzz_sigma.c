@@ -3,15 +3,18 @@
  * Fuzz target: Sigma rules from hostile YAML. A first byte 'C' makes the rest a condition
  * over a fixed set of searches (the condition parser); otherwise the input is a rule file
  * (YAML, rules, correlations, filters, modifiers). What loads is compiled and evaluated on a
- * fixed event, so the evaluator and the prefilter see whatever the loader accepted. The rules
- * the prefilter lets through must match as every rule asked does (it may only drop rules
- * that cannot match): a difference traps.
+ * fixed event, so the evaluator and the prefilter see whatever the loader accepted. The event's
+ * input is tied to the products the seeds name (x, windows, linux, test), so their rules apply
+ * to it. The rules matched with the prefilter, asking the line alone and as the first line of
+ * a chunk searched at once, must be those matched with every rule asked (the prefilter may
+ * only drop rules that cannot match): a difference traps.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "logs/detect.h"
 #include "logs/json.h"
 #include "rules/sigma.h"
 #include "rules/sigma_int.h"
@@ -25,6 +28,57 @@ static int on_hit(const struct ruru_rule_hit *h, void *ctx)
     return 0;
 }
 
+/* The rules matched, in the order reported (rule order), the first 256 of them. */
+struct matched {
+    uint32_t rule[256];
+    size_t n;
+};
+
+static int on_rule(const struct ruru_rule_hit *h, void *ctx)
+{
+    struct matched *m = ctx;
+
+    if (m->n < sizeof(m->rule) / sizeof(m->rule[0]))
+        m->rule[m->n] = h->rule;
+    m->n++;
+    return 0;
+}
+
+static bool same(const struct matched *a, const struct matched *b)
+{
+    size_t n = a->n < 256 ? a->n : 256;
+
+    return a->n == b->n && memcmp(a->rule, b->rule, n * sizeof(a->rule[0])) == 0;
+}
+
+/* The prefilter against every rule asked, on the event alone and as a chunk's first line. */
+static void differential(struct ruru_rules *rs,
+                         struct ruru_rules_scratch *sc,
+                         struct ruru_record *r,
+                         const char *event,
+                         size_t len)
+{
+    static char chunk[4096];
+    struct ruru_prefilter *pre = rs->pre;
+    struct matched alone = {{0}, 0}, in_chunk = {{0}, 0}, every = {{0}, 0};
+    size_t n = len;
+
+    ruru_rules_scratch_text(sc, NULL, 0);
+    ruru_rules_match(rs, sc, r, event, len, on_rule, &alone);
+    /* the event then lines past the chunk's tail (lines at its end are searched alone) */
+    memcpy(chunk, event, len);
+    while (n + 11 < sizeof(chunk))
+        n += (size_t)snprintf(chunk + n, sizeof(chunk) - n, "\n{\"pad\":1}");
+    ruru_rules_scratch_text(sc, chunk, n);
+    ruru_rules_match(rs, sc, r, chunk, len, on_rule, &in_chunk);
+    ruru_rules_scratch_text(sc, NULL, 0);
+    rs->pre = NULL; /* every rule asked */
+    ruru_rules_match(rs, sc, r, event, len, on_rule, &every);
+    rs->pre = pre;
+    if (!same(&alone, &every) || !same(&in_chunk, &every))
+        __builtin_trap(); /* the prefilter dropped a rule that matches */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char event[] =
@@ -32,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             "\"User\":\"bob\",\"ip\":\"10.1.2.3\",\"n\":42,\"t\":\"2024-07-12T01:02:03Z\"}";
     struct ruru_rules *rs = NULL;
     struct ruru_rules_scratch *sc = NULL;
+    struct ruru_rules_input *in = NULL;
     struct ruru_diag d;
     char *text;
     size_t len;
@@ -65,20 +120,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ruru_rules_load_buffer(rs, text, len, "fuzz.yml", NULL, NULL, &d) == RURU_OK &&
         ruru_rules_compile(rs, NULL, NULL, &d) == RURU_OK &&
         ruru_rules_scratch_create(rs, &sc) == RURU_OK) {
+        static const char *const ties[] = {"x=fuzz.json", "windows=fuzz.json", "linux=fuzz.json",
+                                           "test=fuzz.json"};
         struct ruru_jsonlog *j = malloc(sizeof(*j));
         struct ruru_record *r = malloc(sizeof(*r));
+        if (ruru_rules_input_create(rs, "fuzz.json", RURU_KIND_JSONL, ties, 4, &in, &d) == RURU_OK)
+            ruru_rules_scratch_input(sc, in);
         if (j != NULL && r != NULL) {
-            struct ruru_prefilter *pre = rs->pre;
-            int every = 0;
             ruru_jsonlog_init(j, RURU_LOG_JSON);
-            if (ruru_jsonlog_parse(j, event, sizeof(event) - 1, r)) {
-                ruru_rules_match(rs, sc, r, event, sizeof(event) - 1, on_hit, &hits);
-                rs->pre = NULL; /* every rule asked */
-                ruru_rules_match(rs, sc, r, event, sizeof(event) - 1, on_hit, &every);
-                rs->pre = pre;
-                if (every != hits)
-                    __builtin_trap(); /* the prefilter dropped a rule that matches */
-            }
+            if (ruru_jsonlog_parse(j, event, sizeof(event) - 1, r))
+                differential(rs, sc, r, event, sizeof(event) - 1);
             ruru_rules_match(rs, sc, NULL, event, sizeof(event) - 1, on_hit, &hits);
         }
         for (uint32_t i = 0; i < ruru_rules_count(rs); i++) {
@@ -89,6 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(r);
     }
     ruru_rules_scratch_destroy(sc);
+    ruru_rules_input_destroy(in);
     ruru_rules_destroy(rs);
     free(text);
     return 0;
