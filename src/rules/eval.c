@@ -716,21 +716,29 @@ static bool item_test(struct ruru_rules_scratch *sc, const struct item *it, bool
             note_field(sc, f);
         return true;
     }
-    for (size_t i = 0; i < it->n; i++) {
+    if (it->all) {
+        /* every written value, each by one of the values it expanded into (contiguous) */
+        for (size_t i = 0; i < it->n;) {
+            uint32_t of = it->v[i].of;
+            bool ok = false;
+            for (; i < it->n && it->v[i].of == of; i++)
+                ok = ok || (it->field != NULL ? value_test(sc, &it->v[i], f)
+                                              : keyword_test(sc, &it->v[i]));
+            if (!ok)
+                return false;
+        }
+    }
+    for (size_t i = 0; i < it->n && !it->all; i++) {
         const struct sval *v = &it->v[i];
-        bool ok;
         if ((v->in_set && it->eq_set != NULL) || (v->in_lits && lits_asked))
             continue;
-        ok = it->field != NULL ? value_test(sc, v, f) : keyword_test(sc, v);
-        if (ok && !it->all) {
+        if (it->field != NULL ? value_test(sc, v, f) : keyword_test(sc, v)) {
             if (note) {
                 note_field(sc, f);
                 sc->hit_keywords |= it->field == NULL;
             }
             return true;
         }
-        if (!ok && it->all)
-            return false;
     }
     if (it->all && it->n > 0) {
         if (note) {

@@ -142,7 +142,10 @@ static enum ruru_err item_of(struct ruru_rules *rs,
                 return bad(d, file, val->items[i], "\"%s\": a value must be a string or a number",
                            k);
             }
+            size_t from = vals.n;
             err = ruru_sigma_value(rs, &m, val->items[i], &vals, &why);
+            for (size_t e = from; e < vals.n; e++)
+                ((struct sval *)ruru_vec_at(&vals, e))->of = (uint32_t)i;
         }
     } else if (val->kind == RURU_YAML_SCALAR) {
         err = ruru_sigma_value(rs, &m, val, &vals, &why);

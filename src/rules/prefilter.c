@@ -9,7 +9,8 @@
  *     atoms(a or b)   = ∧ over x of a, y of b of (x ∪ y)      (none if either has none)
  *     atoms(not a)    = none                                  (absence proves nothing)
  *     atoms(search)   = or over its groups of (∧ of the group's items' atoms)
- *     atoms(item)     = ∪ over its values of the value's atom (∧ of them with |all)
+ *     atoms(item)     = ∪ over its values of the value's atom (with |all, ∧ over the written
+ *                       values of ∪ over what each expanded into: windash's spellings ...)
  *     atom(value)     = its longest run of at least 3 bytes that the raw line holds as
  *                       they are: runs are cut at bytes that a log may write encoded ('\\',
  *                       '"', ' ', '+', control and non-ASCII bytes), and at wildcards.
@@ -334,9 +335,17 @@ static struct cnf item_atoms(const struct item *it)
     if (it->n == 0)
         return cnf_none();
     if (it->all) {
-        /* |all: every value is in a matching line */
-        for (size_t i = 0; i < it->n; i++) {
-            struct cnf b = cnf_of(value_atoms(&it->v[i]));
+        /* |all: every written value is in a matching line, as one of the values it expanded
+         * into (windash's spellings ...): a set for each */
+        for (size_t i = 0; i < it->n;) {
+            uint32_t of = it->v[i].of;
+            struct aset one = {0};
+            struct cnf b;
+            for (; i < it->n && it->v[i].of == of; i++) {
+                struct aset x = value_atoms(&it->v[i]);
+                aset_union(&one, &x);
+            }
+            b = cnf_of(one);
             cnf_and(&c, &b);
         }
         return c;

@@ -67,6 +67,10 @@ struct sval {
     const unsigned char *wild;
     pcre2_code *re;
     struct hs_database *hs; /* V_RE: the same regex in Vectorscan, when it can take it (ASCII) */
+    /* Which of its item's written values this one came from: the values one written value
+     * expands into (windash's spellings, base64offset's three shifts, a placeholder's values)
+     * are alternatives, also under |all, which ands the written values. */
+    uint32_t of;
 };
 
 struct item {

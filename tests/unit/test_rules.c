@@ -128,6 +128,17 @@ static void test_values(void)
     /* windash: "-all" also as "/all", "–all" ... */
     MATCH("    sel:\n        CommandLine|windash|contains: ' /all'\n    condition: sel\n", ev);
     NOMATCH("    sel:\n        CommandLine|contains: ' /all'\n    condition: sel\n", ev);
+    /* windash under |all: each written value by one of its spellings (" -c" as " /c") */
+    MATCH("    sel:\n        CommandLine|windash|contains|all:\n            - ' -c'\n"
+          "            - ' /all'\n    condition: sel\n",
+          ev);
+    NOMATCH("    sel:\n        CommandLine|windash|contains|all:\n            - ' -c'\n"
+            "            - ' /priv'\n    condition: sel\n",
+            ev);
+    /* base64offset under |all: each value in one of its three shifts */
+    MATCH("    sel:\n        Blob|base64offset|contains|all:\n            - whoami\n"
+          "            - '-all'\n    condition: sel\n",
+          "{\"Blob\":\"Y21kIC9jIHdob2FtaSAtYWxs\"}");
     /* re with flags */
     MATCH("    sel:\n        CommandLine|re: 'who[a-z]+ -a'\n    condition: sel\n", ev);
     NOMATCH("    sel:\n        CommandLine|re: 'WHOAMI'\n    condition: sel\n", ev);
