@@ -59,6 +59,8 @@ struct ruru_rules_scratch {
     const struct ruru_field **memo;
     uint32_t *memo_stamp, gen;
     uint32_t n_memo;
+    /* by field id: the name's taxonomy entry + 1 (0: not yet looked up) */
+    uint8_t *tax;
     const struct ruru_rules_input *in; /* the input of the records (ruru_rules_scratch_input) */
     struct ruru_ran ran;               /* the rules that ran on some record */
 };
@@ -94,8 +96,9 @@ enum ruru_err ruru_rules_scratch_create(const struct ruru_rules *rs,
     sc->n_memo = rs->n_field_ids + 1;
     sc->memo = ruru_calloc(sc->n_memo, sizeof(*sc->memo));
     sc->memo_stamp = ruru_calloc(sc->n_memo, sizeof(*sc->memo_stamp));
+    sc->tax = ruru_calloc(sc->n_memo, sizeof(*sc->tax));
     if (sc->md == NULL || sc->cand == NULL || (rs->pre != NULL && sc->hs == NULL) ||
-        sc->memo == NULL || sc->memo_stamp == NULL) {
+        sc->memo == NULL || sc->memo_stamp == NULL || sc->tax == NULL) {
         ruru_rules_scratch_destroy(sc);
         return RURU_ENOMEM;
     }
@@ -113,6 +116,7 @@ void ruru_rules_scratch_destroy(struct ruru_rules_scratch *sc)
     ruru_free(sc->cand);
     ruru_free(sc->memo);
     ruru_free(sc->memo_stamp);
+    ruru_free(sc->tax);
     hs_free_scratch(sc->hs_re);
     ruru_buf_fini(&sc->copy);
     ruru_ran_fini(&sc->ran);
@@ -302,30 +306,37 @@ windows_field(const struct ruru_record *r, const char *name, size_t nn)
     return NULL;
 }
 
-const struct ruru_field *
-ruru_sigma_field(const struct ruru_record *r, const struct rec_facts *f, const char *name)
+#define N_TAXONOMY (sizeof(TAXONOMY) / sizeof(TAXONOMY[0]))
+_Static_assert(N_TAXONOMY + 1 <= UINT8_MAX, "the scratch keeps a taxonomy entry + 1 in a byte");
+
+/* The taxonomy's entry for Sigma name `name`, or N_TAXONOMY. */
+static size_t taxonomy_of(const char *name)
+{
+    size_t t;
+
+    for (t = 0; t < N_TAXONOMY; t++)
+        if (TAXONOMY[t].sigma[0] == name[0] && strcmp(TAXONOMY[t].sigma, name) == 0)
+            break;
+    return t;
+}
+
+/* ruru_sigma_field of a record, the name's taxonomy entry `t` given (N_TAXONOMY: none). */
+static const struct ruru_field *
+field_by(const struct ruru_record *r, const struct rec_facts *f, const char *name, size_t t)
 {
     size_t nn = strlen(name);
     const struct ruru_field *x;
 
-    if (r == NULL)
-        return NULL;
     for (size_t i = 0; i < r->n_fields; i++)
         if (r->fields[i].name.len == nn && memcmp(r->fields[i].name.ptr, name, nn) == 0)
             return &r->fields[i];
     if ((f->cls & LS_WINDOWS) && (x = windows_field(r, name, nn)) != NULL)
         return x;
-    for (size_t t = 0; t < sizeof(TAXONOMY) / sizeof(TAXONOMY[0]); t++) {
-        if (TAXONOMY[t].sigma[0] != name[0] || strcmp(TAXONOMY[t].sigma, name) != 0)
-            continue;
-        for (size_t c = 0; c < 3 && TAXONOMY[t].canon[c] != NULL; c++)
-            for (size_t i = 0; i < r->n_fields; i++)
-                if (r->fields[i].canon != NULL &&
-                    r->fields[i].canon[0] == TAXONOMY[t].canon[c][0] &&
-                    strcmp(r->fields[i].canon, TAXONOMY[t].canon[c]) == 0)
-                    return &r->fields[i];
-        break;
-    }
+    for (size_t c = 0; t < N_TAXONOMY && c < 3 && TAXONOMY[t].canon[c] != NULL; c++)
+        for (size_t i = 0; i < r->n_fields; i++)
+            if (r->fields[i].canon != NULL && r->fields[i].canon[0] == TAXONOMY[t].canon[c][0] &&
+                strcmp(r->fields[i].canon, TAXONOMY[t].canon[c]) == 0)
+                return &r->fields[i];
     for (size_t i = 0; i < r->n_fields; i++)
         if (ruru_str_ieq(r->fields[i].name, name))
             return &r->fields[i];
@@ -343,6 +354,12 @@ ruru_sigma_field(const struct ruru_record *r, const struct rec_facts *f, const c
     return NULL;
 }
 
+const struct ruru_field *
+ruru_sigma_field(const struct ruru_record *r, const struct rec_facts *f, const char *name)
+{
+    return r == NULL ? NULL : field_by(r, f, name, taxonomy_of(name));
+}
+
 /* The item's field in the current record, looked up once per record per distinct name. */
 static const struct ruru_field *item_field(struct ruru_rules_scratch *sc, const struct item *it)
 {
@@ -352,7 +369,10 @@ static const struct ruru_field *item_field(struct ruru_rules_scratch *sc, const 
         return ruru_sigma_field(sc->r, &sc->facts, it->field);
     if (sc->memo_stamp[it->field_id] == sc->gen)
         return sc->memo[it->field_id];
-    f = ruru_sigma_field(sc->r, &sc->facts, it->field);
+    /* the name's taxonomy entry, found once per name, not once per record */
+    if (sc->tax[it->field_id] == 0)
+        sc->tax[it->field_id] = (uint8_t)(taxonomy_of(it->field) + 1);
+    f = sc->r == NULL ? NULL : field_by(sc->r, &sc->facts, it->field, sc->tax[it->field_id] - 1u);
     sc->memo[it->field_id] = f;
     sc->memo_stamp[it->field_id] = sc->gen;
     return f;

@@ -128,6 +128,13 @@ static void test_values(void)
     /* windash: "-all" also as "/all", "–all" ... */
     MATCH("    sel:\n        CommandLine|windash|contains: ' /all'\n    condition: sel\n", ev);
     NOMATCH("    sel:\n        CommandLine|contains: ' /all'\n    condition: sel\n", ev);
+    /* Sigma's W3C and network names found by the taxonomy in an event of ECS names */
+    MATCH("    sel:\n        cs-method: POST\n        sc-status: 200\n        dst_port: 443\n"
+          "    condition: sel\n",
+          "{\"http\":{\"request\":{\"method\":\"POST\"},\"response\":{\"status_code\":200}},"
+          "\"destination\":{\"port\":443}}");
+    NOMATCH("    sel:\n        cs-method: GET\n    condition: sel\n",
+            "{\"http\":{\"request\":{\"method\":\"POST\"}}}");
     /* windash under |all: each written value by one of its spellings (" -c" as " /c") */
     MATCH("    sel:\n        CommandLine|windash|contains|all:\n            - ' -c'\n"
           "            - ' /all'\n    condition: sel\n",
