@@ -293,12 +293,29 @@ static struct aset aset_copy(const struct aset *a)
     return c;
 }
 
+/* The atoms an or's unions may take in all: past it, each side's best set alone. */
+#define MAX_OR_ATOMS 4096
+
 /* a or b: a line of either holds, for every set x of a and y of b, an atom of x ∪ y (b is
  * emptied). None when either is. */
 static void cnf_or(struct cnf *a, struct cnf *b)
 {
     struct cnf c = cnf_none();
+    size_t atoms = 0;
 
+    for (size_t i = 0; i < a->n; i++)
+        for (size_t j = 0; j < b->n; j++)
+            atoms += a->s[i].n + b->s[j].n;
+    if (atoms > MAX_OR_ATOMS) {
+        /* sides of long lists: each side's best set only, one union (a set's merge is
+         * quadratic in its atoms, and a rule file may be hostile) */
+        cnf_best_first(a);
+        cnf_best_first(b);
+        while (a->n > 1)
+            aset_free(&a->s[--a->n]);
+        while (b->n > 1)
+            aset_free(&b->s[--b->n]);
+    }
     if (a->n > 0 && b->n > 0)
         for (size_t i = 0; i < a->n; i++)
             for (size_t j = 0; j < b->n; j++) {

@@ -940,10 +940,64 @@ static void test_prefilter_conjunction(void)
     free(r);
 }
 
+/* An or of ands over long lists (past MAX_OR_ATOMS: each side's best set alone, not the
+ * pairwise unions of its sets): every line is asked of the rule as with every rule asked. */
+static void test_prefilter_long_or(void)
+{
+    static const char *const lines[] = {
+            "{\"m\":\"xa0v0001\",\"u\":\"xa1v0999\"}", /* a0 and a1 */
+            "{\"m\":\"xb0v0500\",\"u\":\"xb1v0002\"}", /* b0 and b1 */
+            "{\"m\":\"xa0v0001\",\"u\":\"nothing\"}",  /* a0 alone */
+            "{\"m\":\"xb0v0500\",\"u\":\"xa1v0007\"}", /* b0 and a1: neither branch */
+            "{\"m\":\"zz\",\"u\":\"zz\"}"};
+    static const int want[] = {1, 1, 0, 0, 0};
+    size_t cap = 256 * 1024, len = 0;
+    char *rules = malloc(cap);
+    struct ruru_rules *rs = NULL;
+    struct ruru_rules_scratch *sc = NULL;
+    struct ruru_rules_input *in = NULL;
+    struct ruru_jsonlog *j = malloc(sizeof(*j));
+    struct ruru_record *r = malloc(sizeof(*r));
+
+    len += (size_t)snprintf(rules + len, cap - len,
+                            "title: long\nid: 33333333-3333-4333-8333-333333333333\nlogsource:\n"
+                            "    product: test\ndetection:\n");
+    for (int b = 0; b < 2; b++)
+        for (int k = 0; k < 2; k++) {
+            len += (size_t)snprintf(rules + len, cap - len, "    %c%d:\n        %c|contains:\n",
+                                    "ab"[b], k, "mu"[k]);
+            for (int i = 0; i < 1100; i++)
+                len += (size_t)snprintf(rules + len, cap - len, "            - 'x%c%dv%04d'\n",
+                                        "ab"[b], k, i);
+        }
+    snprintf(rules + len, cap - len, "    condition: (a0 and a1) or (b0 and b1)\n");
+    tied_rules(rules, &rs, &sc, &in);
+    ruru_jsonlog_init(j, RURU_LOG_JSON);
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        size_t n = strlen(lines[i]);
+        int with = 0, every = 0;
+        struct ruru_prefilter *pre = rs->pre;
+        CHECK(ruru_jsonlog_parse(j, lines[i], n, r));
+        ruru_rules_match(rs, sc, r, lines[i], n, count_hit, &with);
+        rs->pre = NULL;
+        ruru_rules_match(rs, sc, r, lines[i], n, count_hit, &every);
+        rs->pre = pre;
+        CHECK_INT(with, want[i]);
+        CHECK_INT(every, want[i]);
+    }
+    ruru_rules_scratch_destroy(sc);
+    ruru_rules_input_destroy(in);
+    ruru_rules_destroy(rs);
+    free(rules);
+    free(j);
+    free(r);
+}
+
 int main(void)
 {
     test_prefilter_text();
     test_prefilter_conjunction();
+    test_prefilter_long_or();
     test_values();
     test_value_sets();
     test_value_lits();
