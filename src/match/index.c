@@ -155,9 +155,14 @@ struct ruru_index {
  * a log asked both ways (ruru_index_probe_host) is hashed and filtered once. Entries of the
  * two classes under the same key then share a slot's chain and its tag: the class tells them
  * apart (lookup_h). */
+static unsigned hash_seed(unsigned cls)
+{
+    return cls == CLASS_URL_HOST ? RURU_IOC_DOMAIN : cls;
+}
+
 static uint64_t key_hash(unsigned cls, const void *key, size_t len)
 {
-    return XXH3_64bits_withSeed(key, len, cls == CLASS_URL_HOST ? RURU_IOC_DOMAIN : cls);
+    return XXH3_64bits_withSeed(key, len, hash_seed(cls));
 }
 
 static bool is_ip_type(unsigned type)
@@ -369,8 +374,7 @@ static size_t ask(const struct ruru_index *idx,
     for (size_t j = 0; j < n; j++) {
         uint64_t a, b;
         if (j > 0 && k[j].key == k[j - 1].key && k[j].len == k[j - 1].len &&
-            (k[j].cls == CLASS_URL_HOST || k[j].cls == RURU_IOC_DOMAIN) &&
-            (k[j - 1].cls == CLASS_URL_HOST || k[j - 1].cls == RURU_IOC_DOMAIN)) {
+            hash_seed(k[j].cls) == hash_seed(k[j - 1].cls)) {
             k[j].h = k[j - 1].h; /* the host as a URL's, then as a domain: one hash */
             continue;
         }

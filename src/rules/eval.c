@@ -722,6 +722,28 @@ static bool in_lits(struct ruru_rules_scratch *sc,
     return h.hit;
 }
 
+/* Value v of item `it` against the item's field f, or anywhere in the event for a keyword. */
+static bool sval_test(struct ruru_rules_scratch *sc,
+                      const struct item *it,
+                      const struct sval *v,
+                      const struct ruru_field *f)
+{
+    return it->field != NULL ? value_test(sc, v, f) : keyword_test(sc, v);
+}
+
+/* The item holds: its field noted as a hit's, when asked to. */
+static bool item_holds(struct ruru_rules_scratch *sc,
+                       const struct item *it,
+                       const struct ruru_field *f,
+                       bool note)
+{
+    if (note) {
+        note_field(sc, f);
+        sc->hit_keywords |= it->field == NULL;
+    }
+    return true;
+}
+
 static bool item_test(struct ruru_rules_scratch *sc, const struct item *it, bool note)
 {
     const struct ruru_field *f = NULL;
@@ -731,41 +753,26 @@ static bool item_test(struct ruru_rules_scratch *sc, const struct item *it, bool
     bool lits_asked = false;
 
     if ((it->eq_set != NULL && in_eq_set(sc, it, f)) ||
-        (it->lits != NULL && in_lits(sc, it, f, &lits_asked))) {
-        if (note)
-            note_field(sc, f);
-        return true;
-    }
+        (it->lits != NULL && in_lits(sc, it, f, &lits_asked)))
+        return item_holds(sc, it, f, note);
     if (it->all) {
         /* every written value, each by one of the values it expanded into (contiguous) */
         for (size_t i = 0; i < it->n;) {
             uint32_t of = it->v[i].of;
             bool ok = false;
             for (; i < it->n && it->v[i].of == of; i++)
-                ok = ok || (it->field != NULL ? value_test(sc, &it->v[i], f)
-                                              : keyword_test(sc, &it->v[i]));
+                ok = ok || sval_test(sc, it, &it->v[i], f);
             if (!ok)
                 return false;
         }
+        return it->n > 0 && item_holds(sc, it, f, note);
     }
-    for (size_t i = 0; i < it->n && !it->all; i++) {
+    for (size_t i = 0; i < it->n; i++) {
         const struct sval *v = &it->v[i];
         if ((v->in_set && it->eq_set != NULL) || (v->in_lits && lits_asked))
             continue;
-        if (it->field != NULL ? value_test(sc, v, f) : keyword_test(sc, v)) {
-            if (note) {
-                note_field(sc, f);
-                sc->hit_keywords |= it->field == NULL;
-            }
-            return true;
-        }
-    }
-    if (it->all && it->n > 0) {
-        if (note) {
-            note_field(sc, f);
-            sc->hit_keywords |= it->field == NULL;
-        }
-        return true;
+        if (sval_test(sc, it, v, f))
+            return item_holds(sc, it, f, note);
     }
     return false;
 }
