@@ -832,6 +832,15 @@ bool ruru_sigma_glob(const struct sval *v, const char *s, size_t n)
     return pi == v->len;
 }
 
+bool ruru_sigma_str_at(const struct sval *v, const char *s, size_t n, size_t at)
+{
+    if (at > n || n - at < v->len || (v->op == V_PREFIX && at != 0) ||
+        (v->op == V_SUFFIX && at + v->len != n) ||
+        !(v->op == V_PREFIX || v->op == V_SUFFIX || v->op == V_CONTAINS))
+        return false;
+    return eq_at(s + at, v->s, v->len, v->cased);
+}
+
 bool ruru_sigma_str_match(const struct sval *v, const char *s, size_t n)
 {
     switch (v->op) {

@@ -287,6 +287,78 @@ static void test_value_lits(void)
     NOMATCH(det, "{\"UA\":\"p0p1p2p3p4p5p6p7\"}");
 }
 
+/* The literal database holds each value's first LIT_HEAD bytes once; a head found is checked
+ * whole where it sits. Values that share a long head, a head found where the value is not, a
+ * head found twice, and windash's 3,125 spellings of one value (which took Vectorscan seconds
+ * to compile as whole literals) answer as value by value. */
+static void test_value_lit_heads(void)
+{
+    static char det[8192], ev[1024];
+    size_t at = 0;
+
+    at += (size_t)snprintf(det + at, sizeof(det) - at, "    sel:\n        Image:\n");
+    for (int i = 0; i < 8; i++)
+        at += (size_t)snprintf(det + at, sizeof(det) - at,
+                               "            - '*\\Windows\\System32\\tool%d.exe*'\n", i);
+    snprintf(det + at, sizeof(det) - at,
+             "            - 'C:\\Windows\\System32\\start*'\n"
+             "            - '*\\Windows\\System32\\end.exe'\n"
+             "            - '*abcdefghijklmnop*'\n"
+             "            - '*abcdefghijklmnopXY*'\n"
+             "    condition: sel\n");
+    MATCH(det, "{\"Image\":\"D:\\\\windows\\\\system32\\\\TOOL5.exe -x\"}");
+    NOMATCH(det, "{\"Image\":\"D:\\\\windows\\\\system32\\\\tool9.exe\"}");
+    MATCH(det, "{\"Image\":\"c:\\\\windows\\\\system32\\\\startup.exe\"}");
+    NOMATCH(det, "{\"Image\":\"x c:\\\\windows\\\\system32\\\\startup.exe\"}");
+    MATCH(det, "{\"Image\":\"y:\\\\Windows\\\\System32\\\\end.exe\"}");
+    NOMATCH(det, "{\"Image\":\"y:\\\\Windows\\\\System32\\\\end.exe2\"}");
+    /* the head's last occurrence is the suffix's */
+    MATCH(det, "{\"Image\":\"\\\\Windows\\\\System32\\\\e \\\\Windows\\\\System32\\\\end.exe\"}");
+    /* a value of exactly LIT_HEAD bytes and a longer one with that head; the head twice, the
+     * longer value only after the second */
+    MATCH(det, "{\"Image\":\"--ABCDEFGHIJKLMNOP--\"}");
+    NOMATCH(det, "{\"Image\":\"--abcdefghijklmno--\"}");
+    at = 0;
+    at += (size_t)snprintf(det + at, sizeof(det) - at, "    sel:\n        Image|contains:\n");
+    for (int i = 0; i < 8; i++)
+        at += (size_t)snprintf(det + at, sizeof(det) - at, "            - 'abcdefghijklmnop%dXY'\n",
+                               i);
+    snprintf(det + at, sizeof(det) - at, "    condition: sel\n");
+    MATCH(det, "{\"Image\":\"abcdefghijklmnopabcdefghijklmnop3XY\"}");
+    NOMATCH(det, "{\"Image\":\"abcdefghijklmnop3abcdefghijklmnopXY\"}");
+    /* |cased: heads that differ in case alone are two heads */
+    at = 0;
+    at += (size_t)snprintf(det + at, sizeof(det) - at, "    sel:\n        Image|contains|cased:\n");
+    for (int i = 0; i < 8; i++)
+        at += (size_t)snprintf(det + at, sizeof(det) - at,
+                               "            - 'Program Files (x86)\\Vendor%d'\n", i);
+    snprintf(det + at, sizeof(det) - at,
+             "            - 'PROGRAM FILES (X86)\\Tool'\n"
+             "    condition: sel\n");
+    MATCH(det, "{\"Image\":\"C:\\\\Program Files (x86)\\\\Vendor3\\\\a.exe\"}");
+    NOMATCH(det, "{\"Image\":\"C:\\\\program files (x86)\\\\Vendor3\\\\a.exe\"}");
+    MATCH(det, "{\"Image\":\"C:\\\\PROGRAM FILES (X86)\\\\Tool\\\\a.exe\"}");
+    NOMATCH(det, "{\"Image\":\"C:\\\\Program Files (x86)\\\\Tool\\\\a.exe\"}");
+    /* windash: five dashes, 3,125 spellings of a 208-byte value, as a prefix */
+    snprintf(det, sizeof(det),
+             "    sel:\n        CommandLine|windash|startswith:\n"
+             "            - '-%s -%s -%s -%s -%s'\n    condition: sel\n",
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+             "cccccccccccccccccccccccccccccccccccccccc", "dddddddddddddddddddddddddddddddddddddddd",
+             "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+    snprintf(ev, sizeof(ev), "{\"CommandLine\":\"/%s \u2013%s -%s \u2015%s /%s x\"}",
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+             "cccccccccccccccccccccccccccccccccccccccc", "dddddddddddddddddddddddddddddddddddddddd",
+             "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+    MATCH(det, ev);
+    /* the last dash no dash: the same head, not the value */
+    snprintf(ev, sizeof(ev), "{\"CommandLine\":\"/%s \u2013%s -%s \u2015%s +%s x\"}",
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+             "cccccccccccccccccccccccccccccccccccccccc", "dddddddddddddddddddddddddddddddddddddddd",
+             "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+    NOMATCH(det, ev);
+}
+
 static void test_regex_engines(void)
 {
     static char ev[256];
@@ -1001,6 +1073,7 @@ int main(void)
     test_values();
     test_value_sets();
     test_value_lits();
+    test_value_lit_heads();
     test_regex_engines();
     test_encodings();
     test_conditions();
