@@ -18,6 +18,9 @@
 
 /* A rule file bigger than this is not a rule file. */
 #define MAX_RULE_FILE (16u << 20)
+/* Values one item may have, its written values' expansions counted (one written value expands
+ * into at most 4,096: value.c): a list of hashes or user agents, not a database. */
+#define MAX_ITEM_VALUES 65536u
 
 static const char *dup(struct ruru_rules *rs, const char *s)
 {
@@ -130,7 +133,7 @@ static enum ruru_err item_of(struct ruru_rules *rs,
     if (it->field == NULL && !m.contains && !m.startswith && !m.endswith && !m.re)
         m.contains = true;
     it->all = m.all;
-    ruru_vec_init(&vals, sizeof(struct sval), 1u << 16);
+    ruru_vec_init(&vals, sizeof(struct sval), 1u << 20);
     if (val->kind == RURU_YAML_SEQ) {
         if (val->n == 0) {
             ruru_vec_fini(&vals);
@@ -146,6 +149,11 @@ static enum ruru_err item_of(struct ruru_rules *rs,
             err = ruru_sigma_value(rs, &m, val->items[i], &vals, &why);
             for (size_t e = from; e < vals.n; e++)
                 ((struct sval *)ruru_vec_at(&vals, e))->of = (uint32_t)i;
+            if (err == RURU_OK && vals.n > MAX_ITEM_VALUES) {
+                ruru_vec_fini(&vals);
+                return bad(d, file, val->items[i], "\"%s\": more than %u values (as expanded)", k,
+                           MAX_ITEM_VALUES);
+            }
         }
     } else if (val->kind == RURU_YAML_SCALAR) {
         err = ruru_sigma_value(rs, &m, val, &vals, &why);

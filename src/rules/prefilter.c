@@ -45,6 +45,15 @@
 #include "rules/sigma_int.h"
 
 #define MIN_ATOM 3
+/* Vectorscan compiles thousands of long literals that share long runs (a hostile list) in
+ * seconds and hundreds of megabytes, their first 16 bytes at once: the atoms of a set of more
+ * than CUT_SET, and all of a group whose atoms pass CUT_BYTES, are cut to their first CUT_LEN
+ * bytes (a part of a necessary atom is necessary too). Smaller sets keep their atoms whole: a
+ * whole "/owa/auth/logon.aspx" is in fewer lines than its first 16 bytes (SigmaHQ's Windows
+ * rules: 2,473 atoms, 33 KB). */
+#define CUT_LEN   16
+#define CUT_SET   64
+#define CUT_BYTES 65536
 
 struct atom {
     const char *s;
@@ -55,7 +64,8 @@ struct atom {
 struct aset {
     struct atom *v;
     size_t n, cap;
-    bool none; /* no atom set: the rule is always a candidate */
+    bool none;  /* no atom set: the rule is always a candidate */
+    bool dirty; /* may hold an atom twice (aset_append): aset_uniq before it is counted */
 };
 
 /* The rules of one logsource class (one LS_* bit), or (the last) those whose logsource ruru
@@ -85,45 +95,95 @@ static void aset_free(struct aset *a)
     memset(a, 0, sizeof(*a));
 }
 
-static bool aset_add(struct aset *a, struct atom x)
+/* Room in a for n more atoms. */
+static bool aset_reserve(struct aset *a, size_t n)
 {
-    for (size_t i = 0; i < a->n; i++)
-        if (a->v[i].len == x.len && a->v[i].cased == x.cased && memcmp(a->v[i].s, x.s, x.len) == 0)
-            return true;
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? 2 * a->cap : 4;
-        struct atom *v = ruru_realloc(a->v, cap * sizeof(*v));
-        if (v == NULL)
-            return false;
-        a->v = v;
-        a->cap = cap;
-    }
-    a->v[a->n++] = x;
+    size_t cap = a->cap ? a->cap : 4;
+    struct atom *v;
+
+    while (cap < a->n + n)
+        cap *= 2;
+    if (cap == a->cap)
+        return true;
+    if ((v = ruru_realloc(a->v, cap * sizeof(*v))) == NULL)
+        return false;
+    a->v = v;
+    a->cap = cap;
     return true;
 }
 
 static struct aset none(void)
 {
-    struct aset a = {NULL, 0, 0, true};
+    struct aset a = {NULL, 0, 0, true, false};
     return a;
 }
 
-/* a ∪ b into a (b is freed). */
-static void aset_union(struct aset *a, struct aset *b)
+/* By length, case, then bytes: an order to find repeats by. */
+static int atom_cmp(const void *x, const void *y)
 {
-    if (a->none || b->none) {
+    const struct atom *a = x, *b = y;
+
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;
+    if (a->cased != b->cased)
+        return a->cased ? 1 : -1;
+    return memcmp(a->s, b->s, a->len);
+}
+
+/* A set of more atoms than this is given up (none: its rule is asked of every line, which is
+ * sound): a hostile rule file's lists cost a sort, not a compile of millions of literals. */
+#define MAX_SET_ATOMS (1u << 17)
+
+/* a's atoms, b's appended (b is freed), repeats not yet dropped (aset_uniq); none when either
+ * is, or when a would pass MAX_SET_ATOMS. */
+static void aset_append(struct aset *a, struct aset *b)
+{
+    if (a->none || b->none || a->n + b->n > MAX_SET_ATOMS || !aset_reserve(a, b->n)) {
         aset_free(a);
         aset_free(b);
         *a = none();
         return;
     }
-    for (size_t i = 0; i < b->n; i++)
-        if (!aset_add(a, b->v[i])) {
-            aset_free(a);
-            *a = none();
-            break;
-        }
+    if (b->n > 0)
+        memcpy(a->v + a->n, b->v, b->n * sizeof(*b->v));
+    a->n += b->n;
+    a->dirty = a->dirty || b->n > 0;
     aset_free(b);
+}
+
+/* a without its repeated atoms (sorted: an atom's place in a set means nothing). */
+static void aset_uniq(struct aset *a)
+{
+    size_t k = 1;
+
+    if (!a->dirty || a->n < 2) {
+        a->dirty = false;
+        return;
+    }
+    a->dirty = false;
+    qsort(a->v, a->n, sizeof(*a->v), atom_cmp);
+    for (size_t i = 1; i < a->n; i++)
+        if (atom_cmp(&a->v[i], &a->v[k - 1]) != 0)
+            a->v[k++] = a->v[i];
+    a->n = k;
+}
+
+/* a's atoms cut to their first `len` bytes, repeats dropped. */
+static void aset_cut(struct aset *a, size_t len)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].len > len) {
+            a->v[i].len = len;
+            a->dirty = true;
+        }
+    aset_uniq(a);
+}
+
+/* a ∪ b into a (b is freed). */
+static void aset_union(struct aset *a, struct aset *b)
+{
+    aset_append(a, b);
+    aset_uniq(a);
 }
 
 /* The length of a set's shortest atom. */
@@ -138,9 +198,12 @@ static size_t shortest(const struct aset *a)
 }
 
 /* How good an atom set is: sets of fewer, longer atoms reject more lines. */
-static double score(const struct aset *a)
+static double score(struct aset *a)
 {
-    size_t n = shortest(a);
+    size_t n;
+
+    aset_uniq(a);
+    n = shortest(a);
 
     if (a->none || a->n == 0)
         return -1;
@@ -173,13 +236,11 @@ static struct aset value_atoms(const struct sval *v)
     }
     if (best_len < MIN_ATOM)
         return none();
-    {
-        struct atom x = {v->s + best, best_len, v->cased};
-        if (!aset_add(&a, x)) {
-            aset_free(&a);
-            return none();
-        }
+    if (!aset_reserve(&a, 1)) {
+        aset_free(&a);
+        return none();
     }
+    a.v[a.n++] = (struct atom){v->s + best, best_len, v->cased};
     return a;
 }
 
@@ -242,6 +303,11 @@ static void cnf_prune(struct cnf *c)
 {
     size_t k = 1;
 
+    for (size_t i = 0; i < c->n; i++) {
+        aset_uniq(&c->s[i]);
+        if (c->s[i].n > CUT_SET)
+            aset_cut(&c->s[i], CUT_LEN);
+    }
     cnf_best_first(c);
     for (size_t i = 1; i < c->n; i++) {
         if (shortest(&c->s[i]) >= MIN_EXTRA_ATOM)
@@ -285,11 +351,14 @@ static struct aset aset_copy(const struct aset *a)
 {
     struct aset c = {0};
 
-    for (size_t i = 0; i < a->n; i++)
-        if (!aset_add(&c, a->v[i])) {
-            aset_free(&c);
-            return none();
-        }
+    if (a->none || !aset_reserve(&c, a->n)) {
+        aset_free(&c);
+        return none();
+    }
+    if (a->n > 0)
+        memcpy(c.v, a->v, a->n * sizeof(*c.v));
+    c.n = a->n;
+    c.dirty = a->dirty;
     return c;
 }
 
@@ -303,12 +372,21 @@ static void cnf_or(struct cnf *a, struct cnf *b)
     struct cnf c = cnf_none();
     size_t atoms = 0;
 
+    if (a->n == 1 && b->n == 1) {
+        /* one set a side (the many searches of "1 of sel*"): b's atoms appended, their
+         * repeats dropped once the set is counted, not at every branch */
+        aset_append(&a->s[0], &b->s[0]);
+        b->n = 0;
+        if (a->s[0].none)
+            cnf_free(a);
+        return;
+    }
     for (size_t i = 0; i < a->n; i++)
         for (size_t j = 0; j < b->n; j++)
             atoms += a->s[i].n + b->s[j].n;
     if (atoms > MAX_OR_ATOMS) {
-        /* sides of long lists: each side's best set only, one union (a set's merge is
-         * quadratic in its atoms, and a rule file may be hostile) */
+        /* sides of long lists: each side's best set only, one union (the pairs' unions are
+         * copies, and a rule file may be hostile) */
         cnf_best_first(a);
         cnf_best_first(b);
         while (a->n > 1)
@@ -360,8 +438,9 @@ static struct cnf item_atoms(const struct item *it)
             struct cnf b;
             for (; i < it->n && it->v[i].of == of; i++) {
                 struct aset x = value_atoms(&it->v[i]);
-                aset_union(&one, &x);
+                aset_append(&one, &x);
             }
+            aset_uniq(&one);
             b = cnf_of(one);
             cnf_and(&c, &b);
         }
@@ -369,8 +448,9 @@ static struct cnf item_atoms(const struct item *it)
     }
     for (size_t i = 0; i < it->n && !a.none; i++) {
         struct aset b = value_atoms(&it->v[i]);
-        aset_union(&a, &b);
+        aset_append(&a, &b);
     }
+    aset_uniq(&a);
     return cnf_of(a);
 }
 
@@ -463,12 +543,16 @@ static bool in_group(const struct ruru_sigma_rule *r, size_t g)
     return g < N_CLASS_BITS && (r->ls_class >> g & 1);
 }
 
+/* The atoms of one group's database at most: the rules whose sets would pass it are asked of
+ * every line of the group instead (Vectorscan's compile grows faster than its literals). */
+#define MAX_GROUP_ATOMS 65536u
+
 static enum ruru_err
-build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, const struct cnf *sets)
+build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, struct cnf *sets)
 {
     struct pgroup *pg = &p->g[g];
     const char **exprs = NULL;
-    size_t *lens = NULL, total = 0;
+    size_t *lens = NULL, total = 0, bytes = 0, cut;
     unsigned *ids = NULL, *flags = NULL;
     hs_compile_error_t *cerr = NULL;
     enum ruru_err err = RURU_OK;
@@ -479,13 +563,24 @@ build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, const str
         const struct ruru_sigma_rule *r = *(struct ruru_sigma_rule **)ruru_vec_at(&rs->rules, i);
         if (r->corr != NULL || r->filter != NULL || !in_group(r, g))
             continue; /* correlations and filters are never evaluated on a line: no bit */
-        if (sets[i].n == 0)
+        size_t atoms = 0, len = 0;
+        for (size_t c = 0; c < sets[i].n; c++) {
+            atoms += sets[i].s[c].n;
+            for (size_t k = 0; k < sets[i].s[c].n; k++)
+                len += sets[i].s[c].v[k].len;
+        }
+        if (total + atoms > MAX_GROUP_ATOMS)
+            cnf_free(&sets[i]); /* past the bound: asked of every line of the group */
+        if (sets[i].n == 0) {
             pg->always[i / 64] |= 1ull << (i % 64);
-        for (size_t c = 0; c < sets[i].n; c++)
-            total += sets[i].s[c].n;
+        } else {
+            total += atoms;
+            bytes += len;
+        }
     }
     if (total == 0)
         return RURU_OK;
+    cut = bytes > CUT_BYTES ? CUT_LEN : SIZE_MAX;
     exprs = ruru_calloc(total, sizeof(*exprs));
     lens = ruru_calloc(total, sizeof(*lens));
     ids = ruru_calloc(total, sizeof(*ids));
@@ -506,12 +601,12 @@ build_group(struct ruru_rules *rs, struct ruru_prefilter *p, size_t g, const str
             for (size_t j = 0; j < sets[i].s[c].n; j++, k++) {
                 const struct atom *x = &sets[i].s[c].v[j];
                 exprs[k] = x->s;
-                lens[k] = x->len;
+                lens[k] = x->len < cut ? x->len : cut;
                 ids[k] = (unsigned)k;
                 /* every match, not the first only: a chunk of lines is scanned at once */
                 flags[k] = x->cased ? 0 : HS_FLAG_CASELESS;
                 pg->rule_of[k] = (uint32_t)i;
-                pg->len_of[k] = (uint32_t)x->len;
+                pg->len_of[k] = (uint32_t)lens[k];
                 pg->conj_of[k] = (uint8_t)c;
             }
     }

@@ -1065,11 +1065,167 @@ static void test_prefilter_long_or(void)
     free(r);
 }
 
+/* Lists as long as a rule file may hold: an item of 65,536 values is taken and one of 65,537
+ * refused with the reason (not "out of memory", which ended the whole file), the file's other
+ * rules loaded; and past 65,536 atoms in a group's prefilter the rules whose sets would pass it
+ * are asked of every line, with the same answers (a compile that grows faster than its
+ * literals is bounded). */
+static void test_long_lists(void)
+{
+    size_t cap = 4u << 20, len = 0;
+    char *rules = malloc(cap);
+    struct ruru_rules *rs = NULL;
+    struct ruru_rules_scratch *sc = NULL;
+    struct ruru_rules_input *in = NULL;
+    struct ruru_jsonlog *j = malloc(sizeof(*j));
+    struct ruru_record *r = malloc(sizeof(*r));
+    struct ruru_diag d;
+    static const char *const lines[] = {"{\"m\":\"-a12345-\"}", "{\"m\":\"-b29999-\"}",
+                                        "{\"m\":\"-c00001-\"}", "{\"m\":\"nothing\"}"};
+    static const int want[] = {1, 1, 0, 0};
+
+    for (unsigned n = 65536; n <= 65537; n++) {
+        len = (size_t)snprintf(rules, cap,
+                               "title: long\nlogsource:\n    product: test\ndetection:\n"
+                               "    s:\n        m|contains:\n");
+        for (unsigned i = 0; i < n; i++)
+            len += (size_t)snprintf(rules + len, cap - len, "            - 'v%05u'\n", i);
+        len += (size_t)snprintf(rules + len, cap - len,
+                                "    condition: s\n---\ntitle: short\nlogsource:\n"
+                                "    product: test\ndetection:\n    s:\n        m: x\n"
+                                "    condition: s\n");
+        CHECK_INT(ruru_rules_create(&rs), RURU_OK);
+        last_error[0] = '\0';
+        CHECK_INT(ruru_rules_load_buffer(rs, rules, len, "t.yml", on_file, NULL, &d), RURU_OK);
+        CHECK_INT(ruru_rules_count(rs), n == 65536 ? 2 : 1);
+        CHECK_STR(last_error,
+                  n == 65536 ? ""
+                             : "65543:15: \"m|contains\": more than 65536 values (as expanded)");
+        ruru_rules_destroy(rs);
+    }
+
+    /* two rules of 40,000 and 30,000 values: the second's atoms would pass the bound */
+    len = 0;
+    for (int k = 0; k < 2; k++) {
+        len += (size_t)snprintf(rules + len, cap - len,
+                                "%stitle: r%d\nlogsource:\n    product: test\ndetection:\n"
+                                "    s:\n        m|contains:\n",
+                                k ? "---\n" : "", k);
+        for (int i = 0; i < (k ? 30000 : 40000); i++)
+            len += (size_t)snprintf(rules + len, cap - len, "            - '-%c%05d-'\n", "ab"[k],
+                                    i);
+        len += (size_t)snprintf(rules + len, cap - len, "    condition: s\n");
+    }
+    tied_rules(rules, &rs, &sc, &in);
+    CHECK_INT(ruru_rules_count(rs), 2);
+    ruru_jsonlog_init(j, RURU_LOG_JSON);
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        size_t n = strlen(lines[i]);
+        int with = 0, every = 0;
+        struct ruru_prefilter *pre = rs->pre;
+        CHECK(ruru_jsonlog_parse(j, lines[i], n, r));
+        /* the second rule is asked of every line: its atoms were given up */
+        CHECK(ruru_rules_may_match(rs, sc, lines[i], n));
+        ruru_rules_match(rs, sc, r, lines[i], n, count_hit, &with);
+        rs->pre = NULL;
+        ruru_rules_match(rs, sc, r, lines[i], n, count_hit, &every);
+        rs->pre = pre;
+        CHECK_INT(with, want[i]);
+        CHECK_INT(every, want[i]);
+    }
+    ruru_rules_scratch_destroy(sc);
+    ruru_rules_input_destroy(in);
+    ruru_rules_destroy(rs);
+    free(rules);
+    free(j);
+    free(r);
+}
+
+/* The prefilter cuts atoms to their first 16 bytes in a set of more than 64 and in a class
+ * whose atoms pass 64 KiB (a hostile list's compile), and keeps them whole otherwise: a line
+ * with the first 16 bytes of a value is asked of the rule in the first two cases only, and
+ * every line is answered as with every rule asked. */
+static void test_prefilter_cut(void)
+{
+    size_t cap = 1u << 20, len = 0;
+    char *rules = malloc(cap);
+    struct ruru_rules *rs = NULL;
+    struct ruru_rules_scratch *sc = NULL;
+    struct ruru_rules_input *in = NULL;
+    struct ruru_jsonlog *j = malloc(sizeof(*j));
+    struct ruru_record *r = malloc(sizeof(*r));
+    static const struct {
+        const char *line;
+        bool may;
+        int hits;
+    } cases[] = {
+            {"{\"m\":\"longvalue-07-abcdefghijklmnop\"}", true, 1}, /* a set of 65: cut */
+            {"{\"m\":\"longvalue-07-abc\"}", true, 0},
+            {"{\"u\":\"otherthing-3-qrstuvwxyz0123\"}", true, 1}, /* a set of 8: whole */
+            {"{\"u\":\"otherthing-3-qrs\"}", false, 0},
+            {"{\"u\":\"nothing\"}", false, 0},
+    };
+
+    for (int big = 0; big < 2; big++) {
+        len = 0;
+        len += (size_t)snprintf(rules + len, cap - len,
+                                "title: a\nlogsource:\n    product: test\ndetection:\n"
+                                "    s:\n        m|contains:\n");
+        for (int i = 0; i < 65; i++)
+            len += (size_t)snprintf(rules + len, cap - len,
+                                    "            - 'longvalue-%02d-abcdefghijklmnop'\n", i);
+        len += (size_t)snprintf(rules + len, cap - len,
+                                "    condition: s\n---\ntitle: b\nlogsource:\n"
+                                "    product: test\ndetection:\n    s:\n        u|contains:\n");
+        for (int i = 0; i < 8; i++)
+            len += (size_t)snprintf(rules + len, cap - len,
+                                    "            - 'otherthing-%d-qrstuvwxyz0123'\n", i);
+        len += (size_t)snprintf(rules + len, cap - len, "    condition: s\n");
+        /* the second time, 40 rules of 64 values of 30 bytes: 76,800 bytes of atoms in the
+         * class, every atom cut (b's too) */
+        for (int k = 0; big && k < 40; k++) {
+            len += (size_t)snprintf(rules + len, cap - len,
+                                    "---\ntitle: c%d\nlogsource:\n    product: test\n"
+                                    "detection:\n    s:\n        w|contains:\n",
+                                    k);
+            for (int i = 0; i < 64; i++)
+                len += (size_t)snprintf(rules + len, cap - len,
+                                        "            - 'filler-%02d-%02d-abcdefghijklmnopqrs'\n", k,
+                                        i);
+            len += (size_t)snprintf(rules + len, cap - len, "    condition: s\n");
+        }
+        tied_rules(rules, &rs, &sc, &in);
+        ruru_jsonlog_init(j, RURU_LOG_JSON);
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            size_t n = strlen(cases[i].line);
+            int with = 0, every = 0;
+            struct ruru_prefilter *pre = rs->pre;
+            bool may = cases[i].may || (big && i == 3);
+            CHECK(ruru_rules_may_match(rs, sc, cases[i].line, n) == may);
+            CHECK(ruru_jsonlog_parse(j, cases[i].line, n, r));
+            ruru_rules_match(rs, sc, r, cases[i].line, n, count_hit, &with);
+            rs->pre = NULL;
+            ruru_rules_match(rs, sc, r, cases[i].line, n, count_hit, &every);
+            rs->pre = pre;
+            CHECK_INT(with, cases[i].hits);
+            CHECK_INT(every, cases[i].hits);
+        }
+        ruru_rules_scratch_destroy(sc);
+        ruru_rules_input_destroy(in);
+        ruru_rules_destroy(rs);
+    }
+    free(rules);
+    free(j);
+    free(r);
+}
+
 int main(void)
 {
     test_prefilter_text();
     test_prefilter_conjunction();
     test_prefilter_long_or();
+    test_long_lists();
+    test_prefilter_cut();
     test_values();
     test_value_sets();
     test_value_lits();
