@@ -31,6 +31,27 @@
 #include "match/literal.h"
 #include "rules/sigma_int.h"
 
+/* A record layout: its fields' names and canonical names, and whether it is a Windows event,
+ * which is all a Sigma name's field depends on (field_by), with the field each name was found
+ * at. A Zeek or W3C file's records have one layout or a few (a Zeek record leaves out its
+ * unset columns): the scratch keeps the last LAYOUTS seen, so that a name a record lacks is
+ * looked for once per layout, not in five ways over every field of every record. */
+#define LAYOUTS 4
+
+struct layout {
+    size_t n;
+    bool win;
+    uint32_t len[RURU_MAX_FIELDS];
+    const char *canon[RURU_MAX_FIELDS];
+    char *names; /* the fields' names, one after another */
+    size_t names_cap;
+    int8_t *at;      /* by field id: the index of its field in the layout, -1 none ... */
+    uint32_t *stamp; /* ... where stamp == epoch */
+    uint32_t epoch;
+};
+
+_Static_assert(RURU_MAX_FIELDS <= INT8_MAX, "a layout keeps a field's index in an int8_t");
+
 struct ruru_rules_scratch {
     const struct ruru_rules *rs;
     const struct ruru_record *r;
@@ -61,6 +82,10 @@ struct ruru_rules_scratch {
     uint32_t n_memo;
     /* by field id: the name's taxonomy entry + 1 (0: not yet looked up) */
     uint8_t *tax;
+    struct layout lay[LAYOUTS];
+    struct layout *lay_cur; /* the current record's layout, found when lay_gen == gen */
+    uint32_t lay_gen;
+    unsigned lay_next;                 /* the next to be replaced */
     const struct ruru_rules_input *in; /* the input of the records (ruru_rules_scratch_input) */
     struct ruru_ran ran;               /* the rules that ran on some record */
 };
@@ -117,6 +142,11 @@ void ruru_rules_scratch_destroy(struct ruru_rules_scratch *sc)
     ruru_free(sc->memo);
     ruru_free(sc->memo_stamp);
     ruru_free(sc->tax);
+    for (size_t k = 0; k < LAYOUTS; k++) {
+        ruru_free(sc->lay[k].names);
+        ruru_free(sc->lay[k].at);
+        ruru_free(sc->lay[k].stamp);
+    }
     hs_free_scratch(sc->hs_re);
     ruru_buf_fini(&sc->copy);
     ruru_ran_fini(&sc->ran);
@@ -338,7 +368,7 @@ field_by(const struct ruru_record *r, const struct rec_facts *f, const char *nam
                 strcmp(r->fields[i].canon, TAXONOMY[t].canon[c]) == 0)
                 return &r->fields[i];
     for (size_t i = 0; i < r->n_fields; i++)
-        if (ruru_str_ieq(r->fields[i].name, name))
+        if (r->fields[i].name.len == nn && ruru_str_ieq(r->fields[i].name, name))
             return &r->fields[i];
     for (size_t i = 0; i < r->n_fields; i++) {
         struct ruru_str n = r->fields[i].name;
@@ -361,20 +391,108 @@ ruru_sigma_field(const struct ruru_record *r, const struct rec_facts *f, const c
 }
 
 /* The item's field in the current record, looked up once per record per distinct name. */
+static bool layout_is(const struct layout *l, const struct ruru_record *r, bool win)
+{
+    const char *p = l->names;
+
+    if (l->at == NULL || l->n != r->n_fields || l->win != win)
+        return false;
+    for (size_t i = 0; i < r->n_fields; i++) {
+        const struct ruru_field *f = &r->fields[i];
+        if (f->name.len != l->len[i] || f->canon != l->canon[i] ||
+            (f->name.len > 0 && memcmp(p, f->name.ptr, f->name.len) != 0))
+            return false;
+        p += f->name.len;
+    }
+    return true;
+}
+
+/* The current record's layout, one of the last LAYOUTS or made in place of the oldest; NULL
+ * when it cannot be kept (out of memory, a name longer than 4 GiB): names are then looked up
+ * in the record alone. */
+static struct layout *layout_of(struct ruru_rules_scratch *sc)
+{
+    const struct ruru_record *r = sc->r;
+    bool win = (sc->facts.cls & LS_WINDOWS) != 0;
+    struct layout *l;
+    size_t total = 0, at = 0;
+
+    if (sc->lay_gen == sc->gen)
+        return sc->lay_cur;
+    sc->lay_gen = sc->gen;
+    sc->lay_cur = NULL;
+    for (size_t k = 0; k < LAYOUTS; k++)
+        if (layout_is(&sc->lay[k], r, win))
+            return sc->lay_cur = &sc->lay[k];
+    l = &sc->lay[sc->lay_next];
+    sc->lay_next = (sc->lay_next + 1) % LAYOUTS;
+    for (size_t i = 0; i < r->n_fields; i++) {
+        if (r->fields[i].name.len > UINT32_MAX)
+            return NULL;
+        total += r->fields[i].name.len;
+    }
+    l->n = SIZE_MAX; /* no record's until it is whole */
+    if (total > l->names_cap) {
+        char *p = ruru_realloc(l->names, total);
+        if (p == NULL)
+            return NULL;
+        l->names = p;
+        l->names_cap = total;
+    }
+    if (l->at == NULL) {
+        l->at = ruru_calloc(sc->n_memo, sizeof(*l->at));
+        l->stamp = ruru_calloc(sc->n_memo, sizeof(*l->stamp));
+        if (l->at == NULL || l->stamp == NULL) {
+            ruru_free(l->at);
+            ruru_free(l->stamp);
+            l->at = NULL;
+            l->stamp = NULL;
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < r->n_fields; i++) {
+        const struct ruru_field *f = &r->fields[i];
+        if (f->name.len > 0)
+            memcpy(l->names + at, f->name.ptr, f->name.len);
+        at += f->name.len;
+        l->len[i] = (uint32_t)f->name.len;
+        l->canon[i] = f->canon;
+    }
+    l->n = r->n_fields;
+    l->win = win;
+    if (++l->epoch == 0) { /* stamps wrapped: none is valid */
+        memset(l->stamp, 0, sc->n_memo * sizeof(*l->stamp));
+        l->epoch = 1;
+    }
+    return sc->lay_cur = l;
+}
+
 static const struct ruru_field *item_field(struct ruru_rules_scratch *sc, const struct item *it)
 {
     const struct ruru_field *f;
+    struct layout *l;
+    uint32_t id = it->field_id;
 
-    if (it->field_id == 0 || it->field_id >= sc->n_memo)
+    if (id == 0 || id >= sc->n_memo)
         return ruru_sigma_field(sc->r, &sc->facts, it->field);
-    if (sc->memo_stamp[it->field_id] == sc->gen)
-        return sc->memo[it->field_id];
+    if (sc->memo_stamp[id] == sc->gen)
+        return sc->memo[id];
     /* the name's taxonomy entry, found once per name, not once per record */
-    if (sc->tax[it->field_id] == 0)
-        sc->tax[it->field_id] = (uint8_t)(taxonomy_of(it->field) + 1);
-    f = sc->r == NULL ? NULL : field_by(sc->r, &sc->facts, it->field, sc->tax[it->field_id] - 1u);
-    sc->memo[it->field_id] = f;
-    sc->memo_stamp[it->field_id] = sc->gen;
+    if (sc->tax[id] == 0)
+        sc->tax[id] = (uint8_t)(taxonomy_of(it->field) + 1);
+    if (sc->r == NULL) {
+        f = NULL;
+    } else if ((l = layout_of(sc)) != NULL && l->stamp[id] == l->epoch) {
+        f = l->at[id] < 0 ? NULL : &sc->r->fields[l->at[id]];
+    } else {
+        f = field_by(sc->r, &sc->facts, it->field, sc->tax[id] - 1u);
+        if (l != NULL) {
+            l->at[id] = f == NULL ? (int8_t)-1 : (int8_t)(f - sc->r->fields);
+            l->stamp[id] = l->epoch;
+        }
+    }
+    sc->memo[id] = f;
+    sc->memo_stamp[id] = sc->gen;
     return f;
 }
 
@@ -850,6 +968,7 @@ static void begin_record(struct ruru_rules_scratch *sc,
     if (++sc->gen == 0) { /* stamps wrapped: none is valid */
         memset(sc->memo_stamp, 0, sc->n_memo * sizeof(*sc->memo_stamp));
         sc->gen = 1;
+        sc->lay_gen = 0;
     }
     ruru_sigma_facts(r, &sc->facts);
     ruru_sigma_input_facts(sc->in, r != NULL, &sc->facts);

@@ -7,7 +7,9 @@
  * input is tied to the products the seeds name (x, windows, linux, test), so their rules apply
  * to it. The rules matched with the prefilter, asking the line alone and as the first line of
  * a chunk searched at once, must be those matched with every rule asked (the prefilter may
- * only drop rules that cannot match): a difference traps.
+ * only drop rules that cannot match): a difference traps. So must events of other layouts
+ * (names reordered, in another case, nested) asked in turn with one scratch, which keeps where
+ * each name was found per layout, against each asked with a scratch of its own.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -79,11 +81,53 @@ static void differential(struct ruru_rules *rs,
         __builtin_trap(); /* the prefilter dropped a rule that matches */
 }
 
+static const char event[] =
+        "{\"Image\":\"C:\\\\Windows\\\\cmd.exe\",\"CommandLine\":\"cmd /c whoami -all\","
+        "\"User\":\"bob\",\"ip\":\"10.1.2.3\",\"n\":42,\"t\":\"2024-07-12T01:02:03Z\"}";
+
+/* Events of several layouts in turn with one scratch, against each with a scratch of its own. */
+static void layouts(struct ruru_rules *rs,
+                    struct ruru_rules_scratch *sc,
+                    const struct ruru_rules_input *in,
+                    struct ruru_jsonlog *j,
+                    struct ruru_record *r)
+{
+    static const char *const evs[] = {
+            event,
+            "{\"commandline\":\"cmd /c whoami -all\",\"USER\":\"bob\",\"n\":42,"
+            "\"Image\":\"C:\\\\Windows\\\\cmd.exe\",\"ip\":\"10.1.2.3\"}",
+            "{\"e\":{\"CommandLine\":\"x whoami\",\"User\":\"alice\"},\"n\":7}",
+            "{\"User\":\"bob\",\"Image\":\"C:\\\\Windows\\\\cmd.exe\",\"CommandLine\":\"cmd\"}",
+            event,
+            /* the first's names and lengths, other bytes; then two of them swapped */
+            "{\"Imagx\":\"C:\\\\Windows\\\\cmd.exe\",\"CommandLinx\":\"cmd /c whoami -all\","
+            "\"Usex\":\"bob\",\"ix\":\"10.1.2.3\",\"x\":42,\"y\":\"2024-07-12T01:02:03Z\"}",
+            "{\"Image\":\"C:\\\\Windows\\\\cmd.exe\",\"CommandLine\":\"cmd /c whoami -all\","
+            "\"User\":\"bob\",\"ip\":\"10.1.2.3\",\"t\":\"2024-07-12T01:02:03Z\",\"n\":42}",
+            "{\"Image\":\"C:\\\\Windows\\\\cmd.exe\",\"CommandLine\":\"cmd /c whoami -all\","
+            "\"User\":\"bob\",\"ip\":\"10.1.2.3\",\"t\":1,\"n\":\"x\"}",
+    };
+
+    ruru_rules_scratch_text(sc, NULL, 0);
+    for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+        struct ruru_rules_scratch *own = NULL;
+        struct matched kept = {{0}, 0}, alone = {{0}, 0};
+        size_t len = strlen(evs[i]);
+        if (!ruru_jsonlog_parse(j, evs[i], len, r))
+            continue;
+        ruru_rules_match(rs, sc, r, evs[i], len, on_rule, &kept);
+        if (ruru_rules_scratch_create(rs, &own) != RURU_OK)
+            continue;
+        ruru_rules_scratch_input(own, in);
+        ruru_rules_match(rs, own, r, evs[i], len, on_rule, &alone);
+        ruru_rules_scratch_destroy(own);
+        if (!same(&kept, &alone))
+            __builtin_trap(); /* a layout's field found for another's names */
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char event[] =
-            "{\"Image\":\"C:\\\\Windows\\\\cmd.exe\",\"CommandLine\":\"cmd /c whoami -all\","
-            "\"User\":\"bob\",\"ip\":\"10.1.2.3\",\"n\":42,\"t\":\"2024-07-12T01:02:03Z\"}";
     struct ruru_rules *rs = NULL;
     struct ruru_rules_scratch *sc = NULL;
     struct ruru_rules_input *in = NULL;
@@ -130,6 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ruru_jsonlog_init(j, RURU_LOG_JSON);
             if (ruru_jsonlog_parse(j, event, sizeof(event) - 1, r))
                 differential(rs, sc, r, event, sizeof(event) - 1);
+            layouts(rs, sc, in, j, r);
             ruru_rules_match(rs, sc, NULL, event, sizeof(event) - 1, on_hit, &hits);
         }
         for (uint32_t i = 0; i < ruru_rules_count(rs); i++) {

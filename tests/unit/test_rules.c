@@ -1219,6 +1219,55 @@ static void test_prefilter_cut(void)
     free(r);
 }
 
+/* A name's field is found once per record layout (its names, in order), for the last four
+ * layouts: records of one scratch whose layouts come back, alternate, share their length or
+ * differ only in order or in case are answered as each alone. */
+static void test_field_layouts(void)
+{
+    static const char *const rules = "title: a\nlogsource:\n    product: test\ndetection:\n    s:\n"
+                                     "        CommandLine|contains: evil\n    condition: s\n";
+    static const struct {
+        const char *ev;
+        int hits;
+    } seq[] = {
+            {"{\"CommandLine\":\"evil\",\"x\":\"1\"}", 1},
+            {"{\"x\":\"evil\",\"CommandLine\":\"good\"}", 0}, /* the same names, reordered */
+            {"{\"CommandLine\":\"good\",\"x\":\"evil\"}", 0}, /* the first layout again */
+            {"{\"commandline\":\"evil\",\"x\":\"1\"}", 1},    /* case: found without it */
+            {"{\"a\":\"evil\",\"b\":\"1\"}", 0},              /* none: the name is missing */
+            {"{\"p.CommandLine\":\"evil\"}", 1},              /* as a suffix */
+            {"{\"q\":\"1\",\"r\":\"evil\"}", 0},              /* a fifth: the first replaced */
+            {"{\"x\":\"1\",\"CommandLine\":\"evil\"}", 1},
+            {"{\"CommandLine\":\"evil\",\"x\":\"1\"}", 1}, /* made again */
+            {"{\"CommandLinf\":\"evil\",\"x\":\"1\"}", 0}, /* one byte of a name */
+            {"{\"a\":\"1\",\"b\":\"evil\"}", 0},
+            {"{\"a\":\"1\",\"b\":\"2\",\"CommandLine\":\"evil\"}", 1},
+    };
+    struct ruru_rules *rs = NULL;
+    struct ruru_rules_scratch *sc = NULL;
+    struct ruru_rules_input *in = NULL;
+    struct ruru_jsonlog *j = malloc(sizeof(*j));
+    struct ruru_record *r = malloc(sizeof(*r));
+
+    tied_rules(rules, &rs, &sc, &in);
+    ruru_jsonlog_init(j, RURU_LOG_JSON);
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+            size_t n = strlen(seq[i].ev);
+            int hits = 0;
+            CHECK(ruru_jsonlog_parse(j, seq[i].ev, n, r));
+            ruru_rules_match(rs, sc, r, seq[i].ev, n, count_hit, &hits);
+            if (hits != seq[i].hits)
+                fprintf(stderr, "round %d, %s: %d\n", round, seq[i].ev, hits);
+            CHECK_INT(hits, seq[i].hits);
+        }
+    ruru_rules_scratch_destroy(sc);
+    ruru_rules_input_destroy(in);
+    ruru_rules_destroy(rs);
+    free(j);
+    free(r);
+}
+
 int main(void)
 {
     test_prefilter_text();
@@ -1226,6 +1275,7 @@ int main(void)
     test_prefilter_long_or();
     test_long_lists();
     test_prefilter_cut();
+    test_field_layouts();
     test_values();
     test_value_sets();
     test_value_lits();
