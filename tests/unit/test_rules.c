@@ -800,6 +800,33 @@ static void tied_rules(const char *rules,
     ruru_rules_scratch_input(*sc, *in);
 }
 
+/* Tied rules with a scratch, an input and a JSON parser to make records with. */
+struct tied {
+    struct ruru_rules *rs;
+    struct ruru_rules_scratch *sc;
+    struct ruru_rules_input *in;
+    struct ruru_jsonlog j;
+    struct ruru_record r;
+};
+
+static struct tied *tied_open(const char *rules)
+{
+    struct tied *t = calloc(1, sizeof(*t));
+
+    CHECK(t != NULL);
+    tied_rules(rules, &t->rs, &t->sc, &t->in);
+    ruru_jsonlog_init(&t->j, RURU_LOG_JSON);
+    return t;
+}
+
+static void tied_close(struct tied *t)
+{
+    ruru_rules_scratch_destroy(t->sc);
+    ruru_rules_input_destroy(t->in);
+    ruru_rules_destroy(t->rs);
+    free(t);
+}
+
 /* The prefilter searching a chunk of lines at once (ruru_rules_scratch_text) asks the same
  * rules of each line as when it searches the line alone: atoms at a line's ends, across two
  * lines, in other cases, and the lines at the end of the chunk. */
@@ -1012,10 +1039,28 @@ static void test_prefilter_conjunction(void)
     free(r);
 }
 
+/* A line asked of tied rules with the prefilter and with every rule asked (rs->pre taken
+ * away): both must match `want` rules. */
+static void both_ways(struct tied *t, const char *line, int want)
+{
+    size_t n = strlen(line);
+    int with = 0, every = 0;
+    struct ruru_prefilter *pre = t->rs->pre;
+
+    CHECK(ruru_jsonlog_parse(&t->j, line, n, &t->r));
+    ruru_rules_match(t->rs, t->sc, &t->r, line, n, count_hit, &with);
+    t->rs->pre = NULL;
+    ruru_rules_match(t->rs, t->sc, &t->r, line, n, count_hit, &every);
+    t->rs->pre = pre;
+    CHECK_INT(with, want);
+    CHECK_INT(every, want);
+}
+
 /* An or of ands over long lists (past MAX_OR_ATOMS: each side's best set alone, not the
  * pairwise unions of its sets): every line is asked of the rule as with every rule asked. */
 static void test_prefilter_long_or(void)
 {
+    struct tied *t;
     static const char *const lines[] = {
             "{\"m\":\"xa0v0001\",\"u\":\"xa1v0999\"}", /* a0 and a1 */
             "{\"m\":\"xb0v0500\",\"u\":\"xb1v0002\"}", /* b0 and b1 */
@@ -1025,11 +1070,6 @@ static void test_prefilter_long_or(void)
     static const int want[] = {1, 1, 0, 0, 0};
     size_t cap = 256 * 1024, len = 0;
     char *rules = malloc(cap);
-    struct ruru_rules *rs = NULL;
-    struct ruru_rules_scratch *sc = NULL;
-    struct ruru_rules_input *in = NULL;
-    struct ruru_jsonlog *j = malloc(sizeof(*j));
-    struct ruru_record *r = malloc(sizeof(*r));
 
     len += (size_t)snprintf(rules + len, cap - len,
                             "title: long\nid: 33333333-3333-4333-8333-333333333333\nlogsource:\n"
@@ -1043,26 +1083,11 @@ static void test_prefilter_long_or(void)
                                         "ab"[b], k, i);
         }
     snprintf(rules + len, cap - len, "    condition: (a0 and a1) or (b0 and b1)\n");
-    tied_rules(rules, &rs, &sc, &in);
-    ruru_jsonlog_init(j, RURU_LOG_JSON);
-    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-        size_t n = strlen(lines[i]);
-        int with = 0, every = 0;
-        struct ruru_prefilter *pre = rs->pre;
-        CHECK(ruru_jsonlog_parse(j, lines[i], n, r));
-        ruru_rules_match(rs, sc, r, lines[i], n, count_hit, &with);
-        rs->pre = NULL;
-        ruru_rules_match(rs, sc, r, lines[i], n, count_hit, &every);
-        rs->pre = pre;
-        CHECK_INT(with, want[i]);
-        CHECK_INT(every, want[i]);
-    }
-    ruru_rules_scratch_destroy(sc);
-    ruru_rules_input_destroy(in);
-    ruru_rules_destroy(rs);
+    t = tied_open(rules);
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        both_ways(t, lines[i], want[i]);
+    tied_close(t);
     free(rules);
-    free(j);
-    free(r);
 }
 
 /* Lists as long as a rule file may hold: an item of 65,536 values is taken and one of 65,537
@@ -1072,19 +1097,16 @@ static void test_prefilter_long_or(void)
  * literals is bounded). */
 static void test_long_lists(void)
 {
+    struct tied *t;
     size_t cap = 4u << 20, len = 0;
     char *rules = malloc(cap);
-    struct ruru_rules *rs = NULL;
-    struct ruru_rules_scratch *sc = NULL;
-    struct ruru_rules_input *in = NULL;
-    struct ruru_jsonlog *j = malloc(sizeof(*j));
-    struct ruru_record *r = malloc(sizeof(*r));
     struct ruru_diag d;
     static const char *const lines[] = {"{\"m\":\"-a12345-\"}", "{\"m\":\"-b29999-\"}",
                                         "{\"m\":\"-c00001-\"}", "{\"m\":\"nothing\"}"};
     static const int want[] = {1, 1, 0, 0};
 
     for (unsigned n = 65536; n <= 65537; n++) {
+        struct ruru_rules *rs = NULL;
         len = (size_t)snprintf(rules, cap,
                                "title: long\nlogsource:\n    product: test\ndetection:\n"
                                "    s:\n        m|contains:\n");
@@ -1116,29 +1138,15 @@ static void test_long_lists(void)
                                     i);
         len += (size_t)snprintf(rules + len, cap - len, "    condition: s\n");
     }
-    tied_rules(rules, &rs, &sc, &in);
-    CHECK_INT(ruru_rules_count(rs), 2);
-    ruru_jsonlog_init(j, RURU_LOG_JSON);
+    t = tied_open(rules);
+    CHECK_INT(ruru_rules_count(t->rs), 2);
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-        size_t n = strlen(lines[i]);
-        int with = 0, every = 0;
-        struct ruru_prefilter *pre = rs->pre;
-        CHECK(ruru_jsonlog_parse(j, lines[i], n, r));
         /* the second rule is asked of every line: its atoms were given up */
-        CHECK(ruru_rules_may_match(rs, sc, lines[i], n));
-        ruru_rules_match(rs, sc, r, lines[i], n, count_hit, &with);
-        rs->pre = NULL;
-        ruru_rules_match(rs, sc, r, lines[i], n, count_hit, &every);
-        rs->pre = pre;
-        CHECK_INT(with, want[i]);
-        CHECK_INT(every, want[i]);
+        CHECK(ruru_rules_may_match(t->rs, t->sc, lines[i], strlen(lines[i])));
+        both_ways(t, lines[i], want[i]);
     }
-    ruru_rules_scratch_destroy(sc);
-    ruru_rules_input_destroy(in);
-    ruru_rules_destroy(rs);
+    tied_close(t);
     free(rules);
-    free(j);
-    free(r);
 }
 
 /* The prefilter cuts atoms to their first 16 bytes in a set of more than 64 and in a class
@@ -1147,13 +1155,9 @@ static void test_long_lists(void)
  * every line is answered as with every rule asked. */
 static void test_prefilter_cut(void)
 {
+    struct tied *t;
     size_t cap = 1u << 20, len = 0;
     char *rules = malloc(cap);
-    struct ruru_rules *rs = NULL;
-    struct ruru_rules_scratch *sc = NULL;
-    struct ruru_rules_input *in = NULL;
-    struct ruru_jsonlog *j = malloc(sizeof(*j));
-    struct ruru_record *r = malloc(sizeof(*r));
     static const struct {
         const char *line;
         bool may;
@@ -1194,29 +1198,15 @@ static void test_prefilter_cut(void)
                                         i);
             len += (size_t)snprintf(rules + len, cap - len, "    condition: s\n");
         }
-        tied_rules(rules, &rs, &sc, &in);
-        ruru_jsonlog_init(j, RURU_LOG_JSON);
+        t = tied_open(rules);
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-            size_t n = strlen(cases[i].line);
-            int with = 0, every = 0;
-            struct ruru_prefilter *pre = rs->pre;
             bool may = cases[i].may || (big && i == 3);
-            CHECK(ruru_rules_may_match(rs, sc, cases[i].line, n) == may);
-            CHECK(ruru_jsonlog_parse(j, cases[i].line, n, r));
-            ruru_rules_match(rs, sc, r, cases[i].line, n, count_hit, &with);
-            rs->pre = NULL;
-            ruru_rules_match(rs, sc, r, cases[i].line, n, count_hit, &every);
-            rs->pre = pre;
-            CHECK_INT(with, cases[i].hits);
-            CHECK_INT(every, cases[i].hits);
+            CHECK(ruru_rules_may_match(t->rs, t->sc, cases[i].line, strlen(cases[i].line)) == may);
+            both_ways(t, cases[i].line, cases[i].hits);
         }
-        ruru_rules_scratch_destroy(sc);
-        ruru_rules_input_destroy(in);
-        ruru_rules_destroy(rs);
+        tied_close(t);
     }
     free(rules);
-    free(j);
-    free(r);
 }
 
 /* A name's field is found once per record layout (its names, in order), for the last four
@@ -1224,6 +1214,7 @@ static void test_prefilter_cut(void)
  * differ only in order or in case are answered as each alone. */
 static void test_field_layouts(void)
 {
+    struct tied *t;
     static const char *const rules = "title: a\nlogsource:\n    product: test\ndetection:\n    s:\n"
                                      "        CommandLine|contains: evil\n    condition: s\n";
     static const struct {
@@ -1243,29 +1234,19 @@ static void test_field_layouts(void)
             {"{\"a\":\"1\",\"b\":\"evil\"}", 0},
             {"{\"a\":\"1\",\"b\":\"2\",\"CommandLine\":\"evil\"}", 1},
     };
-    struct ruru_rules *rs = NULL;
-    struct ruru_rules_scratch *sc = NULL;
-    struct ruru_rules_input *in = NULL;
-    struct ruru_jsonlog *j = malloc(sizeof(*j));
-    struct ruru_record *r = malloc(sizeof(*r));
 
-    tied_rules(rules, &rs, &sc, &in);
-    ruru_jsonlog_init(j, RURU_LOG_JSON);
+    t = tied_open(rules);
     for (int round = 0; round < 3; round++)
         for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
             size_t n = strlen(seq[i].ev);
             int hits = 0;
-            CHECK(ruru_jsonlog_parse(j, seq[i].ev, n, r));
-            ruru_rules_match(rs, sc, r, seq[i].ev, n, count_hit, &hits);
+            CHECK(ruru_jsonlog_parse(&t->j, seq[i].ev, n, &t->r));
+            ruru_rules_match(t->rs, t->sc, &t->r, seq[i].ev, n, count_hit, &hits);
             if (hits != seq[i].hits)
                 fprintf(stderr, "round %d, %s: %d\n", round, seq[i].ev, hits);
             CHECK_INT(hits, seq[i].hits);
         }
-    ruru_rules_scratch_destroy(sc);
-    ruru_rules_input_destroy(in);
-    ruru_rules_destroy(rs);
-    free(j);
-    free(r);
+    tied_close(t);
 }
 
 int main(void)
