@@ -6,6 +6,7 @@ sh scripts/install-deps bench
 python3 bench/import.py
 python3 bench/scan.py "$@"
 python3 bench/detect.py
+python3 bench/compile.py
 python3 bench/serve.py
 python3 bench/register.py
 python3 bench/stream.py
