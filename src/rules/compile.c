@@ -142,58 +142,34 @@ static enum ruru_err lits_db(struct ruru_rules *rs, struct item *it)
     const char **exprs;
     size_t *lens;
     unsigned *ids, *flags;
-    uint32_t *first, *last;
     hs_database_t *db = NULL;
     hs_compile_error_t *cerr = NULL;
-    struct ruru_map heads;
     enum ruru_err err = RURU_OK;
 
     if (it->field == NULL || it->all || it->lits != NULL)
         return RURU_OK;
     for (size_t i = 0; i < it->n; i++)
         n += lit_op(&it->v[i]);
-    if (n < LITS_MIN || n >= NO_LIT)
+    if (n < LITS_MIN)
         return RURU_OK;
-    ruru_map_init(&heads);
     exprs = ruru_calloc(n, sizeof(*exprs));
     lens = ruru_calloc(n, sizeof(*lens));
     ids = ruru_calloc(n, sizeof(*ids));
     flags = ruru_calloc(n, sizeof(*flags));
-    last = ruru_calloc(n, sizeof(*last));
-    first = ruru_arena_alloc(&rs->arena, n * sizeof(*first));
-    if (exprs == NULL || lens == NULL || ids == NULL || flags == NULL || last == NULL ||
-        first == NULL) {
+    if (exprs == NULL || lens == NULL || ids == NULL || flags == NULL) {
         err = RURU_ENOMEM;
         goto out;
     }
-    for (size_t i = 0; i < it->n && err == RURU_OK; i++) {
-        struct sval *v = &it->v[i];
-        size_t hl = v->len < LIT_HEAD ? v->len : LIT_HEAD;
-        char key[LIT_HEAD];
-        int64_t id;
-        v->lit_next = NO_LIT;
-        if (!lit_op(v))
+    for (size_t i = 0; i < it->n; i++) {
+        if (!lit_op(&it->v[i]))
             continue;
-        /* one head for the values that share it, as Vectorscan finds it (an item's values
-         * are all cased or all not: the modifiers are the item's) */
-        for (size_t j = 0; j < hl; j++)
-            key[j] = v->cased ? v->s[j] : ruru_lower(v->s[j]);
-        if (ruru_map_get(&heads, key, hl, &id)) {
-            it->v[last[id]].lit_next = (uint32_t)i;
-            last[id] = (uint32_t)i;
-            continue;
-        }
-        exprs[k] = v->s;
-        lens[k] = hl;
-        ids[k] = (unsigned)k;
-        flags[k] = v->cased ? 0 : HS_FLAG_CASELESS;
-        first[k] = last[k] = (uint32_t)i;
-        err = ruru_map_put(&heads, key, hl, (int64_t)k);
+        exprs[k] = it->v[i].s;
+        lens[k] = it->v[i].len;
+        ids[k] = (unsigned)i;
+        flags[k] = it->v[i].cased ? 0 : HS_FLAG_CASELESS;
         k++;
     }
-    if (err != RURU_OK)
-        goto out;
-    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)k, HS_MODE_BLOCK, NULL, &db,
+    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, &db,
                              &cerr) != HS_SUCCESS) {
         hs_free_compile_error(cerr); /* the values are tested one by one, as before */
         goto out;
@@ -206,14 +182,11 @@ static enum ruru_err lits_db(struct ruru_rules *rs, struct item *it)
     for (size_t i = 0; i < it->n; i++)
         it->v[i].in_lits = lit_op(&it->v[i]);
     it->lits = db;
-    it->lit_first = first;
 out:
-    ruru_map_fini(&heads);
     ruru_free(exprs);
     ruru_free(lens);
     ruru_free(ids);
     ruru_free(flags);
-    ruru_free(last);
     return err;
 }
 

@@ -788,7 +788,6 @@ in_eq_set(struct ruru_rules_scratch *sc, const struct item *it, const struct rur
 
 struct lits_hit {
     const struct item *it;
-    const char *s;
     size_t len;
     bool hit;
 };
@@ -800,18 +799,15 @@ static int on_lit(unsigned int id,
                   void *ctx)
 {
     struct lits_hit *h = ctx;
+    const struct sval *v = &h->it->v[id];
 
     (void)from;
     (void)flags;
-    /* the values with this head: one of them whole where the head ends at `to` (a prefix must
-     * start the value, a suffix end it) */
-    for (uint32_t i = h->it->lit_first[id]; i != NO_LIT; i = h->it->v[i].lit_next) {
-        const struct sval *v = &h->it->v[i];
-        size_t hl = v->len < LIT_HEAD ? v->len : LIT_HEAD;
-        if (ruru_sigma_str_at(v, h->s, h->len, (size_t)to - hl)) {
-            h->hit = true;
-            return 1;
-        }
+    /* a prefix must start the value, a suffix end it */
+    if (v->op == V_CONTAINS || (v->op == V_PREFIX && to == v->len) ||
+        (v->op == V_SUFFIX && to == h->len)) {
+        h->hit = true;
+        return 1;
     }
     return 0;
 }
@@ -823,7 +819,7 @@ static bool in_lits(struct ruru_rules_scratch *sc,
                     const struct ruru_field *f,
                     bool *asked)
 {
-    struct lits_hit h = {it, NULL, 0, false};
+    struct lits_hit h = {it, 0, false};
     struct ruru_str s;
     hs_error_t e;
 
@@ -831,7 +827,6 @@ static bool in_lits(struct ruru_rules_scratch *sc,
     if (f == NULL)
         return false;
     s = value_of(sc, f);
-    h.s = s.ptr;
     h.len = s.len;
     if (sc->hs_re == NULL) {
         *asked = false;

@@ -47,25 +47,17 @@ enum cmp { CMP_EQ, CMP_LT, CMP_LTE, CMP_GT, CMP_GTE };
 
 enum time_part { T_MINUTE, T_HOUR, T_DAY, T_WEEK, T_MONTH, T_YEAR };
 
-/* An item's substring values go into its literal database by their first LIT_HEAD bytes, each
- * head once (values with the same head chained by lit_next, ending at NO_LIT); a head found is
- * checked whole where it sits. Vectorscan compiles a few thousand long literals that share
- * long runs (windash's spellings of one value) in seconds, the same heads in milliseconds. */
-#define LIT_HEAD 16
-#define NO_LIT   UINT32_MAX
-
 struct sval {
-    uint8_t op;        /* enum vop */
-    uint8_t cmp;       /* V_NUM, V_TIME */
-    uint8_t part;      /* V_TIME */
-    uint8_t ref_op;    /* V_FIELDREF: V_EQ, V_PREFIX, V_SUFFIX or V_CONTAINS */
-    bool cased;        /* compare bytes as they are (default: ASCII case ignored) */
-    bool negate;       /* neq: true when the test fails */
-    bool want;         /* V_EXISTS: true for |exists: true */
-    bool v4;           /* V_CIDR */
-    bool in_set;       /* V_EQ, also in its item's eq_set (looked up there, not tested alone) */
-    bool in_lits;      /* V_CONTAINS / V_PREFIX / V_SUFFIX, in its item's lits database */
-    uint32_t lit_next; /* in_lits: the next value of its item with the same head, or NO_LIT */
+    uint8_t op;     /* enum vop */
+    uint8_t cmp;    /* V_NUM, V_TIME */
+    uint8_t part;   /* V_TIME */
+    uint8_t ref_op; /* V_FIELDREF: V_EQ, V_PREFIX, V_SUFFIX or V_CONTAINS */
+    bool cased;     /* compare bytes as they are (default: ASCII case ignored) */
+    bool negate;    /* neq: true when the test fails */
+    bool want;      /* V_EXISTS: true for |exists: true */
+    bool v4;        /* V_CIDR */
+    bool in_set;    /* V_EQ, also in its item's eq_set (looked up there, not tested alone) */
+    bool in_lits;   /* V_CONTAINS / V_PREFIX / V_SUFFIX, in its item's lits database */
     unsigned prefix;
     unsigned char net[16];
     double num;
@@ -87,10 +79,8 @@ struct item {
     struct ruru_map *eq_set;  /* ruru_rules_compile: the ASCII-lower-cased V_EQ values (in_set) of
                                * an item of many, so that one lookup tests them all; or NULL */
     struct hs_database *lits; /* ruru_rules_compile: its many contains / startswith / endswith
-                               * values (in_lits) in one Vectorscan literal database of their
-                               * heads (LIT_HEAD bytes at most), each head once; or NULL */
-    uint32_t *lit_first;      /* a head's id in lits: the first value with that head (lit_next
-                               * the others) */
+                               * values (in_lits) in one Vectorscan literal database, the value's
+                               * index as id; or NULL */
     const char *mods; /* the modifiers as written ("contains|all"), for lint and sightings */
     bool all;         /* values ANDed */
     struct sval *v;
@@ -303,8 +293,6 @@ enum ruru_err ruru_sigma_value(struct ruru_rules *rs,
 bool ruru_sigma_str_match(const struct sval *v, const char *s, size_t len);
 /* Does the glob `v` match s? (wildcards per v->wild, case per v->cased) */
 bool ruru_sigma_glob(const struct sval *v, const char *s, size_t len);
-/* Does v (V_PREFIX, V_SUFFIX or V_CONTAINS) hold of s (len bytes) with its literal at `at`? */
-bool ruru_sigma_str_at(const struct sval *v, const char *s, size_t len, size_t at);
 
 /* prefilter.c */
 enum ruru_err ruru_prefilter_build(struct ruru_rules *rs, struct ruru_diag *diag);

@@ -29,9 +29,12 @@
 #include "base/str.h"
 #include "rules/sigma_int.h"
 
-/* Values one written value may expand into (windash permutations, placeholders). */
-#define MAX_EXPANSION 4096
-#define MAX_VALUE     (64u * 1024u)
+/* Values one written value may expand into (windash permutations, placeholders), and their
+ * bytes in all for windash: Vectorscan compiles thousands of long spellings of one value, which
+ * share long runs, in seconds (a 427-byte rule of five dashes: 5.4 s). */
+#define MAX_EXPANSION     4096
+#define MAX_WINDASH_BYTES 65536
+#define MAX_VALUE         (64u * 1024u)
 
 enum ruru_err ruru_sigma_parse_mods(const char *mods, struct value_mods *m, const char **why)
 {
@@ -253,6 +256,11 @@ static bool windash(const struct sstr *s, struct list *out, const char **why)
             }
             pos[k++] = i;
         }
+    }
+    /* each spelling is the value with up to 2 more bytes a dash (an en dash is 3) */
+    if (combos > 1 && combos * (s->n + 2 * k) > MAX_WINDASH_BYTES) {
+        *why = "windash: the value's spellings come to more than 65536 bytes";
+        return false;
     }
     for (size_t c = 0; c < combos; c++) {
         struct sstr v = {0};
@@ -830,15 +838,6 @@ bool ruru_sigma_glob(const struct sval *v, const char *s, size_t n)
     while (pi < v->len && v->wild[pi] && p[pi] == '*')
         pi++;
     return pi == v->len;
-}
-
-bool ruru_sigma_str_at(const struct sval *v, const char *s, size_t n, size_t at)
-{
-    if (at > n || n - at < v->len || (v->op == V_PREFIX && at != 0) ||
-        (v->op == V_SUFFIX && at + v->len != n) ||
-        !(v->op == V_PREFIX || v->op == V_SUFFIX || v->op == V_CONTAINS))
-        return false;
-    return eq_at(s + at, v->s, v->len, v->cased);
 }
 
 bool ruru_sigma_str_match(const struct sval *v, const char *s, size_t n)
