@@ -314,7 +314,7 @@ static void test_value_lits_shared(void)
     NOMATCH(det, "{\"Image\":\"y:\\\\Windows\\\\System32\\\\end.exe2\"}");
     /* the head's last occurrence is the suffix's */
     MATCH(det, "{\"Image\":\"\\\\Windows\\\\System32\\\\e \\\\Windows\\\\System32\\\\end.exe\"}");
-    /* a value of exactly LIT_HEAD bytes and a longer one with that head; the head twice, the
+    /* a value of 16 bytes and a longer one that begins with it; those 16 bytes twice, the
      * longer value only after the second */
     MATCH(det, "{\"Image\":\"--ABCDEFGHIJKLMNOP--\"}");
     NOMATCH(det, "{\"Image\":\"--abcdefghijklmno--\"}");
