@@ -134,11 +134,21 @@ static int atom_cmp(const void *x, const void *y)
  * sound): a hostile rule file's lists cost a sort, not a compile of millions of literals. */
 #define MAX_SET_ATOMS (1u << 17)
 
+static void aset_uniq(struct aset *a);
+
 /* a's atoms, b's appended (b is freed), repeats not yet dropped (aset_uniq); none when either
- * is, or when a would pass MAX_SET_ATOMS. */
+ * is, or when a would pass MAX_SET_ATOMS with its repeats and hold more than half of it
+ * without them (the same atoms in many branches of an or are one; a sort paid for by half a
+ * set's worth of appends, not by every branch). */
 static void aset_append(struct aset *a, struct aset *b)
 {
-    if (a->none || b->none || a->n + b->n > MAX_SET_ATOMS || !aset_reserve(a, b->n)) {
+    bool full = false;
+
+    if (!a->none && !b->none && a->n + b->n > MAX_SET_ATOMS) {
+        aset_uniq(a);
+        full = a->n > MAX_SET_ATOMS / 2 || a->n + b->n > MAX_SET_ATOMS;
+    }
+    if (a->none || b->none || full || !aset_reserve(a, b->n)) {
         aset_free(a);
         aset_free(b);
         *a = none();

@@ -537,6 +537,8 @@ static void test_refusals(void)
     REFUSED("    sel:\n        a|gt: many\n    condition: sel\n",
             "7:9: a|gt: a comparison needs a number");
     REFUSED("    sel:\n        a: 1\n", "6:5: no \"condition\"");
+    REFUSED("    sel:\n        a: 1\n    sel:\n        a: 2\n    condition: sel\n",
+            "8:5: search \"sel\" given twice");
     REFUSED("    sel:\n        a|base64: 'x*'\n    condition: sel\n",
             "7:9: a|base64: wildcards cannot be encoded: escape them (\\*) or drop the encoding");
     /* and/or chains are as deep as they are long (100,000 of them overflowed the stack): 1,000
@@ -1252,6 +1254,33 @@ static void test_field_layouts(void)
     tied_close(t);
 }
 
+/* An or of many branches holding the same atoms keeps them once: 20,000 searches of the same
+ * seven values under "1 of" are 140,000 atoms with their repeats (past the set's bound of
+ * 131,072) and seven without; a line without them is not asked of the rule. */
+static void test_prefilter_repeats(void)
+{
+    size_t cap = 8u << 20, len = 0;
+    char *rules = malloc(cap);
+    struct tied *t;
+    static const char *const no = "{\"m\":\"nothing\"}", *const yes = "{\"m\":\"x value-3 y\"}";
+
+    len += (size_t)snprintf(rules + len, cap - len,
+                            "title: r\nlogsource:\n    product: test\ndetection:\n");
+    for (int i = 0; i < 20000; i++) {
+        len += (size_t)snprintf(rules + len, cap - len, "    s%d:\n        m|contains:\n", i);
+        for (int k = 0; k < 7; k++)
+            len += (size_t)snprintf(rules + len, cap - len, "            - 'value-%d'\n", k);
+    }
+    snprintf(rules + len, cap - len, "    condition: 1 of s*\n");
+    t = tied_open(rules);
+    both_ways(t, no, 0); /* a record made: the next lines are asked as of its kind */
+    CHECK(!ruru_rules_may_match(t->rs, t->sc, no, strlen(no)));
+    CHECK(ruru_rules_may_match(t->rs, t->sc, yes, strlen(yes)));
+    both_ways(t, yes, 1);
+    tied_close(t);
+    free(rules);
+}
+
 int main(void)
 {
     test_prefilter_text();
@@ -1260,6 +1289,7 @@ int main(void)
     test_long_lists();
     test_prefilter_cut();
     test_field_layouts();
+    test_prefilter_repeats();
     test_values();
     test_value_sets();
     test_value_lits();
