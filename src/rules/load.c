@@ -12,6 +12,7 @@
 
 #include "base/alloc.h"
 #include "base/diag.h"
+#include "base/map.h"
 #include "base/str.h"
 #include "io/file.h"
 #include "rules/sigma_int.h"
@@ -287,7 +288,8 @@ static enum ruru_err detection_of(struct ruru_rules *rs,
 {
     const struct ruru_yaml *cond = NULL;
     size_t n = 0;
-    enum ruru_err err;
+    enum ruru_err err = RURU_OK;
+    struct ruru_map names;
 
     if (det == NULL || det->kind != RURU_YAML_MAP)
         return bad(d, file, det, "%s", "\"detection\" must be a map");
@@ -309,19 +311,26 @@ static enum ruru_err detection_of(struct ruru_rules *rs,
     if (n > 0 && (r->searches = ruru_arena_alloc(&rs->arena, n * sizeof(*r->searches))) == NULL)
         return RURU_ENOMEM;
     n = 0;
-    for (size_t i = 0; i < det->n; i++) {
+    ruru_map_init(&names); /* a name given twice found in one lookup, not n of them */
+    for (size_t i = 0; i < det->n && err == RURU_OK; i++) {
         const struct ruru_yaml *k = det->items[2 * i];
+        int64_t one;
         if (strcmp(k->text, "condition") == 0 || strcmp(k->text, "timeframe") == 0 ||
             strcmp(k->text, "rules") == 0)
             continue;
-        for (size_t j = 0; j < n; j++)
-            if (strcmp(r->searches[j].name, k->text) == 0)
-                return bad(d, file, k, "search \"%s\" given twice", k->text);
+        if (ruru_map_get(&names, k->text, strlen(k->text), &one)) {
+            err = bad(d, file, k, "search \"%s\" given twice", k->text);
+            break;
+        }
         memset(&r->searches[n], 0, sizeof(r->searches[n]));
-        if ((err = search_of(rs, k, det->items[2 * i + 1], file, &r->searches[n], d)) != RURU_OK)
-            return err;
+        if ((err = ruru_map_put(&names, k->text, strlen(k->text), 1)) != RURU_OK ||
+            (err = search_of(rs, k, det->items[2 * i + 1], file, &r->searches[n], d)) != RURU_OK)
+            break;
         n++;
     }
+    ruru_map_fini(&names);
+    if (err != RURU_OK)
+        return err;
     /* condition: a string, or a list of them (ORed) */
     if (cond->kind == RURU_YAML_SCALAR) {
         r->n_conds = 1;
