@@ -390,7 +390,6 @@ ruru_sigma_field(const struct ruru_record *r, const struct rec_facts *f, const c
     return r == NULL ? NULL : field_by(r, f, name, taxonomy_of(name));
 }
 
-/* The item's field in the current record, looked up once per record per distinct name. */
 static bool layout_is(const struct layout *l, const struct ruru_record *r, bool win)
 {
     const char *p = l->names;
@@ -467,6 +466,8 @@ static struct layout *layout_of(struct ruru_rules_scratch *sc)
     return sc->lay_cur = l;
 }
 
+/* The item's field in the current record, looked up once per record per distinct name, and
+ * found once per layout. */
 static const struct ruru_field *item_field(struct ruru_rules_scratch *sc, const struct item *it)
 {
     const struct ruru_field *f;
